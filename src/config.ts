@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+const SETUP_HINT = 'See README.md, section "Connect to Slack", for where to find these values.';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user ids like U01ABCDEF');
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const environmentSchema = z
+  .object({
+    SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
+    SLACK_API_URL: optionalText.pipe(z.url('must be a URL such as https://slack.com/api/').optional()),
+    PORT: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'must be a port number such as 3000')
+        .transform(Number)
+        .refine((port) => port <= 65535, 'must be at most 65535')
+        .default(3000),
+    ),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    PGLITE_DIR: optionalText.pipe(z.string().default('./data/pglite')),
+    ORG_TIMEZONE: optionalText.pipe(
+      z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+    ),
+    CURRENCY: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD')
+        .default('USD'),
+    ),
+    ADMIN_USER_IDS: optionalText.pipe(
+      z
+        .string()
+        .transform((list) =>
+          list
+            .split(',')
+            .map((id) => id.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(slackUserId))
+        .default([]),
+    ),
+    FINANCE_CHANNEL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id like C01ABCDEF')
+        .optional(),
+    ),
+  })
+  .superRefine((env, issues) => {
+    const missing = (name: string, why: string) =>
+      issues.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
+    if (!env.SLACK_BOT_TOKEN) missing('SLACK_BOT_TOKEN', '(the Bot User OAuth Token, xoxb-...)');
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      missing('SLACK_SIGNING_SECRET', 'in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+  });
+
+export type Config = {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  port: number;
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  orgTimeZone: string;
+  currency: string;
+  adminUserIds: string[];
+  financeChannel: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`ConsulTracker cannot start; fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    if (parsed.error.issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN!,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL && (e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`),
+    },
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: e.PGLITE_DIR,
+    orgTimeZone: e.ORG_TIMEZONE,
+    currency: e.CURRENCY,
+    adminUserIds: e.ADMIN_USER_IDS,
+    financeChannel: e.FINANCE_CHANNEL,
+  };
+}
+
+/** The settings the command line needs: the database and the firm's defaults, no Slack. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'databaseUrl' | 'pgliteDir' | 'orgTimeZone' | 'currency' | 'adminUserIds'> {
+  const parsed = environmentSchema.safeParse({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_APP_TOKEN: 'xapp-unused', ...pickDatabaseVariables(env) });
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  return {
+    databaseUrl: parsed.data.DATABASE_URL,
+    pgliteDir: parsed.data.PGLITE_DIR,
+    orgTimeZone: parsed.data.ORG_TIMEZONE,
+    currency: parsed.data.CURRENCY,
+    adminUserIds: parsed.data.ADMIN_USER_IDS,
+  };
+}
+
+function pickDatabaseVariables(env: NodeJS.ProcessEnv) {
+  const { DATABASE_URL, PGLITE_DIR, ORG_TIMEZONE, CURRENCY, ADMIN_USER_IDS } = env;
+  return { DATABASE_URL, PGLITE_DIR, ORG_TIMEZONE, CURRENCY, ADMIN_USER_IDS };
+}

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+
+/** One type for both drivers: services never know which database they run on. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything queries can run on: the database or an open transaction. */
+export type Queryable = Database | Transaction;
+
+export type DatabaseConnection =
+  | { kind: 'pglite'; db: Database; client: PGlite; close(): Promise<void> }
+  | { kind: 'postgres'; db: Database; client: pg.Pool; close(): Promise<void> };
+
+// node-postgres returns int8 and numeric as strings by default; our bigint columns map them in drizzle.
+
+/** A real PostgreSQL server through node-postgres (see DESIGN.md "Database" for why not postgres.js). */
+export function connectPostgres(url: string, options: { max?: number } = {}): DatabaseConnection {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client that loses its connection emits 'error'; without a listener that kills the process.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
+  return { kind: 'postgres', db, client: pool, close: () => pool.end() };
+}
+
+/** Embedded PostgreSQL (PGlite) in a data directory, or in memory from a dumped data directory. */
+export async function openPglite(
+  source: { dataDir: string } | { loadDataDir: Blob } | { inMemory: true },
+): Promise<DatabaseConnection> {
+  let client: PGlite;
+  if ('dataDir' in source) {
+    // PGlite creates the directory itself but not its parents.
+    mkdirSync(dirname(source.dataDir), { recursive: true });
+    client = await PGlite.create(source.dataDir);
+  } else if ('loadDataDir' in source) {
+    client = await PGlite.create({ loadDataDir: source.loadDataDir });
+  } else {
+    client = await PGlite.create();
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return { kind: 'pglite', db, client, close: () => client.close() };
+}
+
+export async function openDatabase(config: { databaseUrl?: string; pgliteDir: string }): Promise<DatabaseConnection> {
+  return config.databaseUrl ? connectPostgres(config.databaseUrl) : openPglite({ dataDir: config.pgliteDir });
+}
+
+export async function ping(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
+}
+
+/** Runs raw SQL and returns its rows; both drivers answer with `{ rows }`. */
+export async function queryRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}

@@ -1,0 +1,72 @@
+/** Calendar dates are ISO strings (YYYY-MM-DD); arithmetic runs in UTC so no zone shifts a day. */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(text: string): boolean {
+  const match = ISO_DATE.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+function toUtcDate(iso: string): Date {
+  return new Date(`${iso}T00:00:00Z`);
+}
+
+function fromUtcDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function addDays(iso: string, days: number): string {
+  const date = toUtcDate(iso);
+  date.setUTCDate(date.getUTCDate() + days);
+  return fromUtcDate(date);
+}
+
+/** Adds whole months, clamping to the month's last day (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(iso: string, months: number): string {
+  const date = toUtcDate(iso);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  date.setUTCDate(Math.min(day, lastDayOfMonth(fromUtcDate(date))));
+  return fromUtcDate(date);
+}
+
+export function lastDayOfMonth(iso: string): number {
+  const date = toUtcDate(iso);
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+}
+
+export function endOfMonth(iso: string): string {
+  return `${iso.slice(0, 8)}${String(lastDayOfMonth(iso)).padStart(2, '0')}`;
+}
+
+/** 0 = Sunday ... 6 = Saturday */
+export function weekday(iso: string): number {
+  return toUtcDate(iso).getUTCDay();
+}
+
+/** The calendar date at `instant` in an IANA time zone. */
+export function dateInZone(instant: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}
+
+/** "Tue 24 Nov 2026" */
+export function formatDay(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  })
+    .format(toUtcDate(iso))
+    .replace(',', '');
+}

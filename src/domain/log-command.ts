@@ -1,0 +1,196 @@
+import { addDays, isIsoDate, weekday } from './dates.js';
+import { MINUTES_PER_DAY, parseDuration } from './duration.js';
+import { type Failure } from './result.js';
+
+/**
+ * The `/log` text grammar:
+ *   /log [meeting] [nb|non-billable] <duration | begin-end> [date] <PROJECT> [date] [flags] <description>
+ * Duration: 2h, 2h30m, 2.5h, 2,5h, 150m, 1:30, 90min. Range: 9:00-11:30, 9am-11:30am, 13:15-14.
+ * Date: today, yesterday, a weekday (mon, friday = the latest such day not after today), 2026-11-20.
+ * Date and flags may stand anywhere before the description; the first other word after the
+ * project code starts the description.
+ */
+export type DateSpec =
+  | { kind: 'iso'; date: string }
+  | { kind: 'days-ago'; days: number }
+  | { kind: 'weekday'; day: number };
+
+export type LogCommand = {
+  minutes: number;
+  /** "HH:MM" when a time range was given. */
+  beginsAt?: string;
+  endsAt?: string;
+  projectCode: string;
+  date?: DateSpec;
+  billable: boolean;
+  meeting: boolean;
+  description: string;
+};
+
+export type ParsedLog = { ok: true; command: LogCommand } | { ok: false; error: Failure };
+
+export const LOG_USAGE = 'Try `/log 2h30m ACME-WEB design review` or `/log 9:00-11:30 ACME-WEB 2026-11-20 workshop`.';
+
+const WEEKDAYS: Record<string, number> = {
+  sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
+  thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
+};
+const PROJECT_CODE = /^[A-Za-z0-9][A-Za-z0-9-]{1,19}$/;
+const AMBIGUOUS_DATE = /^\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?$/;
+const RANGE = /^(\d{1,2}(?::\d{2})?(?:am|pm)?)-(\d{1,2}(?::\d{2})?(?:am|pm)?)$/;
+const CLOCK_TIME = /^(\d{1,2})(?::(\d{2}))?(am|pm)?$/;
+
+type Token =
+  | { kind: 'duration'; minutes: number }
+  | { kind: 'range'; begins: string; ends: string; minutes: number }
+  | { kind: 'date'; spec: DateSpec }
+  | { kind: 'flag'; flag: 'meeting' | 'non-billable' }
+  | { kind: 'error'; error: Failure }
+  | { kind: 'word' };
+
+function failure(code: string, message: string, field?: string): { ok: false; error: Failure } {
+  return { ok: false, error: field ? { code, message, field } : { code, message } };
+}
+
+/** Parses `/log` text. Never throws; every refusal says what was wrong and how to write it. */
+export function parseLogCommand(text: string): ParsedLog {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return failure('empty', `Tell me what to log. ${LOG_USAGE}`);
+
+  let amount: Extract<Token, { kind: 'duration' | 'range' }> | undefined;
+  let date: DateSpec | undefined;
+  let billable = true;
+  let meeting = false;
+  let projectCode: string | undefined;
+  let index = 0;
+
+  for (; index < words.length; index++) {
+    const word = words[index]!;
+    const token = classify(word);
+    if (token.kind === 'error') return { ok: false, error: token.error };
+    if (token.kind === 'word') {
+      if (projectCode !== undefined) break; // the description starts here
+      if (amount === undefined) {
+        return failure('duration_first', `"${word}" is not a duration. Start with how long you worked, e.g. 2h, 1h30m or 9:00-11:30. ${LOG_USAGE}`, 'minutes');
+      }
+      if (!PROJECT_CODE.test(word)) return failure('invalid_project', `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB).`, 'project');
+      projectCode = word.toUpperCase();
+      continue;
+    }
+    if (token.kind === 'duration' || token.kind === 'range') {
+      if (amount !== undefined) {
+        if (projectCode !== undefined) break; // "2h ACME 3 hours of ..." — a number in the description
+        return failure('two_durations', `Give one duration or one time range, not both ("${word}").`, 'minutes');
+      }
+      if (projectCode !== undefined) break;
+      amount = token;
+      continue;
+    }
+    if (token.kind === 'date') {
+      if (date !== undefined) {
+        if (projectCode !== undefined) break;
+        return failure('two_dates', `Give one date, not two ("${word}").`, 'date');
+      }
+      date = token.spec;
+      continue;
+    }
+    if (token.flag === 'meeting') meeting = true;
+    else billable = false;
+  }
+
+  if (amount === undefined) return failure('duration_missing', `How long did you work? ${LOG_USAGE}`, 'minutes');
+  if (projectCode === undefined) return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
+  const description = words.slice(index).join(' ');
+  if (description === '') return failure('description_required', `Add a description of the work after the project code. ${LOG_USAGE}`, 'description');
+
+  const command: LogCommand = { minutes: amount.minutes, projectCode, billable, meeting, description };
+  if (amount.kind === 'range') {
+    command.beginsAt = amount.begins;
+    command.endsAt = amount.ends;
+  }
+  if (date) command.date = date;
+  return { ok: true, command };
+}
+
+function classify(word: string): Token {
+  const lower = word.toLowerCase();
+  if (lower === 'meeting') return { kind: 'flag', flag: 'meeting' };
+  if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable') return { kind: 'flag', flag: 'non-billable' };
+  if (lower === 'today') return { kind: 'date', spec: { kind: 'days-ago', days: 0 } };
+  if (lower === 'yesterday') return { kind: 'date', spec: { kind: 'days-ago', days: 1 } };
+  if (lower in WEEKDAYS) return { kind: 'date', spec: { kind: 'weekday', day: WEEKDAYS[lower]! } };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(lower)) {
+    return isIsoDate(lower)
+      ? { kind: 'date', spec: { kind: 'iso', date: lower } }
+      : { kind: 'error', error: { code: 'invalid_date', message: `${word} is not a real date.`, field: 'date' } };
+  }
+  if (AMBIGUOUS_DATE.test(lower)) {
+    return {
+      kind: 'error',
+      error: {
+        code: 'ambiguous_date',
+        message: `"${word}" could be day/month or month/day. Write the date as YYYY-MM-DD, e.g. 2026-11-20.`,
+        field: 'date',
+      },
+    };
+  }
+  const range = RANGE.exec(lower);
+  if (range) return rangeToken(word, range[1]!, range[2]!);
+  const minutes = parseDuration(lower);
+  if (minutes !== undefined) return { kind: 'duration', minutes };
+  return { kind: 'word' };
+}
+
+function rangeToken(word: string, beginText: string, endText: string): Token {
+  const begins = clockMinutes(beginText, endText);
+  const ends = clockMinutes(endText, undefined);
+  if (begins === undefined || ends === undefined) {
+    return { kind: 'error', error: { code: 'invalid_time', message: `"${word}" is not a time range like 9:00-11:30.`, field: 'minutes' } };
+  }
+  if (ends <= begins) {
+    return {
+      kind: 'error',
+      error: { code: 'range_order', message: `In "${word}" the end is not after the begin. Entries cannot cross midnight; log them as two.`, field: 'minutes' },
+    };
+  }
+  return { kind: 'range', begins: formatClock(begins), ends: formatClock(ends), minutes: ends - begins };
+}
+
+/**
+ * Minutes after midnight for "9", "9:30", "9am", "11:30pm". A begin without am/pm borrows the
+ * end's suffix ("9-11am" is 9am to 11am).
+ */
+function clockMinutes(text: string, partner: string | undefined): number | undefined {
+  const match = CLOCK_TIME.exec(text);
+  if (!match) return undefined;
+  let hours = Number(match[1]);
+  const minutes = Number(match[2] ?? 0);
+  const suffix = match[3] ?? (partner ? CLOCK_TIME.exec(partner)?.[3] : undefined);
+  if (minutes > 59) return undefined;
+  if (suffix) {
+    if (hours < 1 || hours > 12) return undefined;
+    hours = (hours % 12) + (suffix === 'pm' ? 12 : 0);
+  } else if (hours > 24 || (hours === 24 && minutes > 0)) {
+    return undefined;
+  }
+  const total = hours * 60 + minutes;
+  return total <= MINUTES_PER_DAY ? total : undefined;
+}
+
+function formatClock(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** The calendar date a spec names, given today's date in the user's time zone. */
+export function resolveDateSpec(spec: DateSpec, today: string): string {
+  switch (spec.kind) {
+    case 'iso':
+      return spec.date;
+    case 'days-ago':
+      return addDays(today, -spec.days);
+    case 'weekday': {
+      const back = (weekday(today) - spec.day + 7) % 7;
+      return addDays(today, -back);
+    }
+  }
+}

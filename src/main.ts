@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { systemClock } from './domain/clock.js';
+import { createLogger } from './logger.js';
+import { startConsulTracker } from './server.js';
+
+/** Composition root: configuration -> database -> Slack app -> graceful shutdown. */
+async function main(): Promise<void> {
+  try {
+    process.loadEnvFile('.env');
+  } catch {
+    // No .env file: the environment alone configures the app.
+  }
+  const log = createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const startedAt = performance.now();
+  const connection = await openDatabase(config);
+  const app = await startConsulTracker({ config, connection, clock: systemClock, log });
+  log.info('ConsulTracker is listening', {
+    port: app.port,
+    mode: config.slack.appToken ? 'socket' : 'http',
+    database: connection.kind,
+    startupMs: Math.round(performance.now() - startedAt),
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ConsulTracker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { Config } from './config.js';
+import { type DatabaseConnection, ping } from './db/client.js';
+import { isMigrated, migrateDatabase } from './db/migrate.js';
+import type { Clock } from './domain/clock.js';
+import type { Logger } from './logger.js';
+import { ensureAdministrators } from './services/users.js';
+import { startSlackApp } from './slack/app.js';
+
+export type ConsulTrackerOptions = {
+  config: Config;
+  connection: DatabaseConnection;
+  clock: Clock;
+  log: Logger;
+};
+
+export type RunningConsulTracker = {
+  port: number;
+  initialised: Promise<void>;
+  /** Stops taking requests, lets those in flight finish, then closes the database. */
+  stop(): Promise<void>;
+};
+
+/** Migrates the database, grants the configured administrators, and starts serving Slack. */
+export async function startConsulTracker({ config, connection, clock, log }: ConsulTrackerOptions): Promise<RunningConsulTracker> {
+  await migrateDatabase(connection);
+  await ensureAdministrators(connection.db, config.adminUserIds);
+
+  const { db } = connection;
+  const deps = { db, clock, log, org: { timeZone: config.orgTimeZone, currency: config.currency } };
+  const slack = await startSlackApp({
+    config,
+    deps,
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await ping(db);
+        checks.database = 'ok';
+        checks.migrations = (await isMigrated(db)) ? 'ok' : 'pending';
+      } catch (error) {
+        checks.database = `unreachable: ${String(error)}`;
+      }
+      return { ready: checks.database === 'ok' && checks.migrations === 'ok', checks };
+    },
+  });
+
+  return {
+    port: slack.port,
+    initialised: slack.initialised,
+    stop: async () => {
+      await slack.stop();
+      await connection.close();
+    },
+  };
+}

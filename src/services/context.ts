@@ -1,0 +1,32 @@
+import type { Clock } from '../domain/clock.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Who is acting. A Slack user may act for a principal whose delegate they are; the system actor
+ * (command line, start-up, jobs) is trusted because it already holds the database.
+ */
+export type Actor =
+  | { kind: 'user'; userId: string; actingFor?: string }
+  | { kind: 'system'; name: 'cli' | 'startup' | 'job' };
+
+/** Firm-wide settings services need; they come from configuration. */
+export type Organisation = { timeZone: string; currency: string };
+
+export type ServiceContext = {
+  db: Database;
+  actor: Actor;
+  clock: Clock;
+  log: Logger;
+  org: Organisation;
+};
+
+/** The user whose rights and data an action uses: the principal when acting for one. */
+export function effectiveUserId(actor: Actor): string | undefined {
+  return actor.kind === 'user' ? (actor.actingFor ?? actor.userId) : undefined;
+}
+
+/** How the actor is named in audit rows. */
+export function auditActorId(actor: Actor): string {
+  return actor.kind === 'user' ? actor.userId : `system:${actor.name}`;
+}

@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { ServiceDeps } from './actor.js';
+import { boltLogger } from './bolt-logger.js';
+import { healthRoutes, type Readiness } from './health.js';
+import { registerListeners } from './listeners/index.js';
+
+export type SlackAppOptions = {
+  config: Pick<Config, 'slack' | 'port'>;
+  deps: ServiceDeps;
+  readiness: Readiness;
+};
+
+export type RunningSlackApp = {
+  app: App;
+  /** The port the HTTP server listens on (health checks, and Slack requests in HTTP mode). */
+  port: number;
+  /** Resolves once Bolt has verified its token with Slack (auth.test). */
+  initialised: Promise<void>;
+  stop(): Promise<void>;
+};
+
+const INITIAL_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
+
+/**
+ * Builds the Bolt app (HTTP receiver, or Socket Mode when an app token is set) and starts it.
+ * Slack may be unreachable at start-up: the server listens anyway and Bolt's token check
+ * (auth.test) is retried with backoff in the background.
+ */
+export async function startSlackApp({ config, deps, readiness }: SlackAppOptions): Promise<RunningSlackApp> {
+  const logger = boltLogger(deps.log);
+  const customRoutes = healthRoutes(readiness);
+  const socketMode = config.slack.appToken !== undefined;
+  const receiver = socketMode
+    ? new SocketModeReceiver({ appToken: config.slack.appToken!, customRoutes, installerOptions: { port: config.port }, logger })
+    : new HTTPReceiver({ signingSecret: config.slack.signingSecret!, endpoints: '/slack/events', customRoutes, logger });
+
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    deferInitialization: true,
+    clientOptions: {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      logger,
+      timeout: 10_000,
+    },
+  });
+  app.error(async (error) => deps.log.error('unhandled Slack listener error', { error }));
+  registerListeners(app, deps);
+
+  let stopping = false;
+  const initialised = initialiseWithRetry(app, deps, () => stopping);
+
+  let port = config.port;
+  if (receiver instanceof HTTPReceiver) {
+    const server: Server = await receiver.start(config.port);
+    const address = server.address();
+    if (address && typeof address === 'object') port = address.port;
+  } else {
+    // Socket Mode connects to Slack; like auth.test it must not crash the start when Slack is away.
+    void initialised.then(() => receiver.start()).catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error }));
+  }
+
+  return {
+    app,
+    port,
+    initialised,
+    stop: async () => {
+      stopping = true;
+      await receiver.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+    },
+  };
+}
+
+async function initialiseWithRetry(app: App, deps: ServiceDeps, stopping: () => boolean): Promise<void> {
+  for (let delay = INITIAL_RETRY_MS; !stopping(); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+    try {
+      await app.init();
+      deps.log.info('connected to Slack');
+      return;
+    } catch (error) {
+      deps.log.warn(`Slack is not reachable; retrying in ${delay / 1000} s`, { error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    }
+  }
+}

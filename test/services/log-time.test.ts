@@ -1,0 +1,148 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditLog, timeEntries, timesheets } from '../../src/db/schema.js';
+import { logTime, type LogTimeInput } from '../../src/services/time-entries.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  addConsultant,
+  addCustomer,
+  addDelegate,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+let clock: TestClock;
+
+const entry = (overrides: Partial<LogTimeInput> = {}): LogTimeInput => ({
+  projectCode: 'ACME-WEB',
+  minutes: 120,
+  description: 'design review',
+  billable: true,
+  source: 'command',
+  ...overrides,
+});
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  await addUser(db, 'UALICE', { rights: ['entry'], timeZone: 'Pacific/Auckland' });
+  await addUser(db, 'UCAROL', { rights: ['entry'] });
+  await addUser(db, 'UBOB', { rights: ['approval'] });
+  await addUser(db, 'UNORIGHTS');
+  const alice = await addConsultant(db, 'UALICE');
+  const carol = await addConsultant(db, 'UCAROL');
+  await addConsultant(db, 'UNORIGHTS');
+  const acme = await addCustomer(db, 'ACME');
+  await addProject(db, 'ACME-WEB', acme, { consultants: [alice] });
+  await addProject(db, 'ACME-APP', acme, { consultants: [alice] });
+  await addProject(db, 'ACME-OLD', acme, { consultants: [alice], active: false });
+  await addProject(db, 'CAROL-ONLY', acme, { consultants: [carol] });
+  await addPeriod(db, '2026-11-01', '2026-11-30');
+  await addDelegate(db, 'UALICE', 'UBOB');
+});
+
+afterAll(async () => database.drop());
+
+beforeEach(() => {
+  // 2026-11-24 23:30 UTC is already 2026-11-25 in Auckland, Alice's time zone.
+  clock = new TestClock('2026-11-24T23:30:00Z');
+});
+
+const entriesOf = async () => database.db.select().from(timeEntries);
+
+describe('logTime', () => {
+  it('saves the entry on today in the consultant’s time zone, in an open sheet created on first use', async () => {
+    const result = await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ requestKey: 'k1' }));
+    expect(result).toMatchObject({ ok: true, entry: { projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120 } });
+
+    const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'k1'));
+    expect(saved).toMatchObject({ workDate: '2026-11-25', minutes: 120, description: 'design review', billable: true, createdBy: 'UALICE', actingFor: null });
+    const [sheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, saved!.timesheetId));
+    expect(sheet!.status).toBe('open');
+    const audit = await database.db.select().from(auditLog).where(eq(auditLog.entityId, String(saved!.id)));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'time_entry.create', actorId: 'UALICE' });
+  });
+
+  it('never saves a repeated request twice', async () => {
+    const ctx = serviceContext(database.db, asUser('UALICE'), clock);
+    const before = (await entriesOf()).length;
+    const [first, second] = await Promise.all([logTime(ctx, entry({ requestKey: 'retry-1' })), logTime(ctx, entry({ requestKey: 'retry-1' }))]);
+    expect(first.ok && second.ok).toBe(true);
+    expect((await entriesOf()).length).toBe(before + 1);
+    const repeated = await logTime(ctx, entry({ requestKey: 'retry-1' }));
+    expect(repeated).toMatchObject({ ok: true, entry: { repeated: true } });
+    expect((await entriesOf()).length).toBe(before + 1);
+  });
+
+  it('records a delegate acting for the consultant', async () => {
+    const result = await logTime(serviceContext(database.db, asUser('UBOB', 'UALICE'), clock), entry({ requestKey: 'delegated' }));
+    expect(result.ok).toBe(true);
+    const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'delegated'));
+    expect(saved).toMatchObject({ createdBy: 'UBOB', actingFor: 'UALICE' });
+  });
+
+  it.each([
+    ['a user without the entry right', asUser('UNORIGHTS'), entry(), 'forbidden'],
+    ['someone acting for a user who did not delegate to them', asUser('UCAROL', 'UALICE'), entry(), 'not_a_delegate'],
+    ['an unknown user', asUser('UNOBODY'), entry(), 'not_a_user'],
+    ['a user who is not a consultant', asUser('UBOB'), entry(), 'forbidden'],
+    ['an unknown project', asUser('UALICE'), entry({ projectCode: 'ACME-WBE' }), 'unknown_project'],
+    ['a project the consultant is not on', asUser('UALICE'), entry({ projectCode: 'CAROL-ONLY' }), 'project_not_allowed'],
+    ['an inactive project', asUser('UALICE'), entry({ projectCode: 'ACME-OLD' }), 'project_not_allowed'],
+    ['a date outside every period', asUser('UALICE'), entry({ date: { kind: 'iso', date: '2026-10-31' } }), 'no_period'],
+    ['a date in the future', asUser('UALICE'), entry({ date: { kind: 'iso', date: '2026-11-26' } }), 'future_date'],
+    ['a zero duration', asUser('UALICE'), entry({ minutes: 0 }), 'invalid_duration'],
+    ['more than 24 hours', asUser('UALICE'), entry({ minutes: 1441 }), 'duration_too_long'],
+    ['an empty description', asUser('UALICE'), entry({ description: '   ' }), 'description_required'],
+    ['a description over 500 characters', asUser('UALICE'), entry({ description: 'x'.repeat(501) }), 'description_too_long'],
+  ])('refuses %s and writes nothing', async (_case, actor, input, code) => {
+    const before = await entriesOf();
+    const result = await logTime(serviceContext(database.db, actor, clock), input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe(code);
+      expect(result.error.message.length).toBeGreaterThan(10);
+    }
+    expect(await entriesOf()).toEqual(before);
+  });
+
+  it('suggests the closest project codes the consultant may use', async () => {
+    const result = await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ projectCode: 'acme-wbe' }));
+    expect(!result.ok && result.error.message).toContain('`ACME-WEB`');
+    expect(!result.ok && result.error.message).not.toContain('CAROL-ONLY');
+  });
+
+  it('keeps one consultant’s day at 24 hours or less', async () => {
+    const ctx = serviceContext(database.db, asUser('UCAROL'), clock);
+    const day = { kind: 'iso', date: '2026-11-20' } as const;
+    expect((await logTime(ctx, entry({ projectCode: 'CAROL-ONLY', minutes: 1200, date: day }))).ok).toBe(true);
+    const over = await logTime(ctx, entry({ projectCode: 'CAROL-ONLY', minutes: 241, date: day }));
+    expect(over).toMatchObject({ ok: false, error: { code: 'day_full' } });
+    expect((await logTime(ctx, entry({ projectCode: 'CAROL-ONLY', minutes: 240, date: day }))).ok).toBe(true);
+  });
+
+  it('refuses a time range that overlaps another entry that day', async () => {
+    const ctx = serviceContext(database.db, asUser('UALICE'), clock);
+    const day = { kind: 'iso', date: '2026-11-19' } as const;
+    const first = await logTime(ctx, entry({ date: day, beginsAt: '09:00', endsAt: '11:30', minutes: 150 }));
+    expect(first.ok).toBe(true);
+    const clash = await logTime(ctx, entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:00', endsAt: '12:00', minutes: 60 }));
+    expect(clash).toMatchObject({ ok: false, error: { code: 'overlap' } });
+    const adjacent = await logTime(ctx, entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:30', endsAt: '12:00', minutes: 30 }));
+    expect(adjacent.ok).toBe(true);
+  });
+
+  it('refuses time on a submitted timesheet', async () => {
+    const ctx = serviceContext(database.db, asUser('UALICE'), clock);
+    await database.db.update(timesheets).set({ status: 'submitted' });
+    const result = await logTime(ctx, entry({ date: { kind: 'iso', date: '2026-11-18' } }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
+    await database.db.update(timesheets).set({ status: 'open' });
+  });
+});
