@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      pgliteDir: './data/pglite',
+      orgTimeZone: 'UTC',
+      currency: 'USD',
+      adminUserIds: [],
+      slack: { botToken: 'xoxb-1', signingSecret: 'secret', appToken: undefined },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...valid,
+      SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@h/db',
+      ORG_TIMEZONE: 'Europe/Berlin',
+      CURRENCY: 'EUR',
+      ADMIN_USER_IDS: 'U01A, U02B',
+      FINANCE_CHANNEL: 'C0123',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u@h/db',
+      orgTimeZone: 'Europe/Berlin',
+      currency: 'EUR',
+      adminUserIds: ['U01A', 'U02B'],
+      financeChannel: 'C0123',
+      slack: { appToken: 'xapp-1', apiUrl: 'http://127.0.0.1:9/api/' },
+    });
+  });
+
+  it('lists every problem at once and points at the README for Slack credentials', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', ORG_TIMEZONE: 'Mars/Olympus', CURRENCY: 'dollars', ADMIN_USER_IDS: 'alice' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'PORT', 'ORG_TIMEZONE', 'CURRENCY', 'ADMIN_USER_IDS', 'Connect to Slack']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('refuses an empty signing secret in HTTP mode but not in Socket Mode', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '  ' })).toThrow(/SLACK_SIGNING_SECRET/);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');
+  });
+});

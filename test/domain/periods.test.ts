@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { generatePeriods } from '../../src/domain/periods.js';
+
+describe('generatePeriods', () => {
+  it('cuts months at their last day', () => {
+    const result = generatePeriods('monthly', '2026-12-01', '2027-03-31');
+    expect(result).toEqual({
+      ok: true,
+      periods: [
+        { startsOn: '2026-12-01', endsOn: '2026-12-31' },
+        { startsOn: '2027-01-01', endsOn: '2027-01-31' },
+        { startsOn: '2027-02-01', endsOn: '2027-02-28' },
+        { startsOn: '2027-03-01', endsOn: '2027-03-31' },
+      ],
+    });
+  });
+
+  it('cuts semi-monthly periods at the 15th and the month end', () => {
+    const result = generatePeriods('semi-monthly', '2028-02-01', '2028-03-15');
+    expect(result.ok && result.periods).toEqual([
+      { startsOn: '2028-02-01', endsOn: '2028-02-15' },
+      { startsOn: '2028-02-16', endsOn: '2028-02-29' },
+      { startsOn: '2028-03-01', endsOn: '2028-03-15' },
+    ]);
+  });
+
+  it('cuts weeks of seven days and ends on the last date asked for', () => {
+    const result = generatePeriods('weekly', '2026-11-02', '2026-11-20');
+    expect(result.ok && result.periods).toEqual([
+      { startsOn: '2026-11-02', endsOn: '2026-11-08' },
+      { startsOn: '2026-11-09', endsOn: '2026-11-15' },
+      { startsOn: '2026-11-16', endsOn: '2026-11-20' },
+    ]);
+  });
+
+  it('refuses a series that ends before it starts', () => {
+    expect(generatePeriods('weekly', '2026-11-20', '2026-11-01')).toMatchObject({ ok: false, error: { code: 'period_order' } });
+  });
+});
