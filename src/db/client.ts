@@ -29,7 +29,7 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
   // An idle client that loses its connection emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
-  return { kind: 'postgres', db, client: pool, close: () => pool.end() };
+  return { kind: 'postgres', db, client: pool, close: once(() => pool.end()) };
 }
 
 /** Embedded PostgreSQL (PGlite) in a data directory, or in memory from a dumped data directory. */
@@ -47,7 +47,13 @@ export async function openPglite(
     client = await PGlite.create();
   }
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { kind: 'pglite', db, client, close: () => client.close() };
+  return { kind: 'pglite', db, client, close: once(() => client.close()) };
+}
+
+/** Closing twice (shutdown racing a failure path) must not throw. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 export async function openDatabase(config: { databaseUrl?: string; pgliteDir: string }): Promise<DatabaseConnection> {

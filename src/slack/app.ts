@@ -46,6 +46,10 @@ export async function startSlackApp({ config, deps, readiness }: SlackAppOptions
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       logger,
       timeout: 10_000,
+      // Calls made while a user waits must fail fast; messages that must arrive go through the
+      // outbox, which has its own retries and honours Retry-After.
+      retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 500 },
+      rejectRateLimitedCalls: true,
     },
   });
   app.error(async (error) => deps.log.error('unhandled Slack listener error', { error }));
