@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type Readiness } from './health.js';
+import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 
 export type SlackAppOptions = {
@@ -23,6 +24,8 @@ export type RunningSlackApp = {
 
 const INITIAL_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 60_000;
+/** Longer than any listener should take; a stuck one must not block a deploy forever. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Builds the Bolt app (HTTP receiver, or Socket Mode when an app token is set) and starts it.
@@ -53,14 +56,17 @@ export async function startSlackApp({ config, deps, readiness }: SlackAppOptions
     },
   });
   app.error(async (error) => deps.log.error('unhandled Slack listener error', { error }));
+  const inFlight = new InFlightRequests();
+  app.use(inFlight.middleware);
   registerListeners(app, deps);
 
   let stopping = false;
   const initialised = initialiseWithRetry(app, deps, () => stopping);
 
   let port = config.port;
+  let server: Server | undefined;
   if (receiver instanceof HTTPReceiver) {
-    const server: Server = await receiver.start(config.port);
+    server = await receiver.start(config.port);
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
   } else {
@@ -74,7 +80,13 @@ export async function startSlackApp({ config, deps, readiness }: SlackAppOptions
     initialised,
     stop: async () => {
       stopping = true;
-      await receiver.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+      // Stop taking requests first, then let the ones already acknowledged finish their work.
+      const closed = receiver.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+      const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
+      if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
+      // Answered keep-alive connections would otherwise hold the server open until they time out.
+      server?.closeIdleConnections();
+      await closed;
     },
   };
 }

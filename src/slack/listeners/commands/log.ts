@@ -18,27 +18,27 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
   app.command(
     '/log',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
-    const body = logCommandBody.parse(command);
-    const parsed = parseLogCommand(body.text);
-    if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', ...problemMessage(parsed.error.message) });
-      return;
-    }
-    const ctx = await contextForSlackUser(deps, client, body.user_id);
-    const { command: entry } = parsed;
-    const result = await logTime(ctx, {
-      projectCode: entry.projectCode,
-      ...(entry.date ? { date: entry.date } : {}),
-      ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
-      minutes: entry.minutes,
-      description: entry.description,
-      billable: entry.billable,
-      source: entry.meeting ? 'meeting' : 'command',
-      requestKey: `command:${body.trigger_id}`,
-    });
-    await ack({
-      response_type: 'ephemeral',
-      ...(result.ok ? logConfirmation(result.entry) : problemMessage(result.error.message)),
+      const body = logCommandBody.parse(command);
+      const parsed = parseLogCommand(body.text);
+      if (!parsed.ok) {
+        await ack({ response_type: 'ephemeral', ...problemMessage(parsed.error.message) });
+        return;
+      }
+      const ctx = await contextForSlackUser(deps, client, body.user_id);
+      const { command: entry } = parsed;
+      const result = await logTime(ctx, {
+        projectCode: entry.projectCode,
+        ...(entry.date ? { date: entry.date } : {}),
+        ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
+        minutes: entry.minutes,
+        description: entry.description,
+        billable: entry.billable,
+        source: entry.meeting ? 'meeting' : 'command',
+        requestKey: `command:${body.trigger_id}`,
+      });
+      await ack({
+        response_type: 'ephemeral',
+        ...(result.ok ? logConfirmation(result.entry) : problemMessage(result.error.message)),
       });
     }),
   );

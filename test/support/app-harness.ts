@@ -1,0 +1,57 @@
+import { loadConfig } from '../../src/config.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { SlackClientSimulator } from './slack-requests.js';
+import { TestClock } from './test-clock.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+
+export type AppHarness = {
+  database: TestDatabase;
+  fake: FakeSlack;
+  clock: TestClock;
+  app: RunningConsulTracker;
+  appUrl: string;
+  slack: SlackClientSimulator;
+  stop(): Promise<void>;
+};
+
+/**
+ * The real app (Bolt HTTP receiver on a free port) on a fresh database, talking to a fake Slack
+ * Web API. Set DEBUG_APP_LOGS=1 to see the app's logs.
+ */
+export async function startAppHarness(
+  options: { now?: string; adminUserIds?: string[]; waitForSlack?: boolean; beforeStart?: (fake: FakeSlack) => void } = {},
+): Promise<AppHarness> {
+  const database = await createTestDatabase();
+  const fake = await startFakeSlack();
+  options.beforeStart?.(fake);
+  const clock = new TestClock(options.now ?? '2026-11-24T12:00:00Z');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+    ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
+  });
+  const log = process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger;
+  const app = await startConsulTracker({ config, connection: database, clock, log });
+  if (options.waitForSlack ?? true) await app.initialised;
+  const appUrl = `http://127.0.0.1:${app.port}`;
+  return {
+    database,
+    fake,
+    clock,
+    app,
+    appUrl,
+    slack: new SlackClientSimulator({ appUrl, signingSecret: SIGNING_SECRET, responseUrl: fake.responseUrl }),
+    // stop() closes the database too (as on SIGTERM); the test database is then dropped.
+    stop: async () => {
+      await app.stop();
+      await database.drop();
+      await fake.close();
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * A local stand-in for the Slack Web API (and for response_url and file-upload URLs), so tests
+ * see exactly what the app sent to Slack. Every call is recorded; faults (429 with Retry-After,
+ * 500, a hang) can be queued per method.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SlackCall = {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  /** Order of arrival across all methods. */
+  sequence: number;
+};
+
+export type SlackUserProfile = {
+  id: string;
+  name?: string;
+  real_name?: string;
+  tz?: string;
+  is_bot?: boolean;
+  deleted?: boolean;
+  profile?: { display_name?: string; real_name?: string };
+};
+
+export type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { hang: true } | { error: string };
+
+export type Upload = { fileId: string; filename: string | undefined; bytes: Buffer };
+
+export type FakeSlack = {
+  /** Base URL for the Web API client (`slackApiUrl`), ending in a slash. */
+  apiUrl: string;
+  /** users.info answers from here; an unknown user gets `user_not_found`. */
+  users: Map<string, SlackUserProfile>;
+  calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** Resolves with the first recorded call to `method` (past or future) that matches. */
+  waitFor(method: string, matches?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  /** The next `times` calls to `method` answer with this fault instead. */
+  failNext(method: string, fault: Fault, times?: number): void;
+  /** A fresh response_url; posts to it are recorded as calls to method `response_url`. */
+  responseUrl(): string;
+  uploads: Map<string, Upload>;
+  /** Forgets recorded calls and uploads (users and queued faults stay). */
+  reset(): void;
+  close(): Promise<void>;
+};
+
+export const BOT_USER_ID = 'UBOT0001';
+export const TEAM_ID = 'T0TEST01';
+
+/** Slack's form-encoded arguments carry structured values (blocks, view, …) as JSON strings. */
+const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'files', 'metadata', 'user_auth_blocks']);
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const users = new Map<string, SlackUserProfile>();
+  const faults = new Map<string, Fault[]>();
+  const uploads = new Map<string, Upload>();
+  const waiters = new Set<{ method: string; matches: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
+  const hanging = new Set<ServerResponse>();
+  let sequence = 0;
+  let counter = 0;
+
+  const record = (method: string, args: Record<string, unknown>, token: string | undefined): SlackCall => {
+    const call = { method, args, token, sequence: ++sequence };
+    calls.push(call);
+    for (const waiter of waiters) {
+      if (waiter.method === method && waiter.matches(call)) {
+        waiters.delete(waiter);
+        waiter.resolve(call);
+      }
+    }
+    return call;
+  };
+
+  const nextFault = (method: string): Fault | undefined => {
+    const queue = faults.get(method);
+    const fault = queue?.shift();
+    if (queue && queue.length === 0) faults.delete(method);
+    return fault;
+  };
+
+  const server: Server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://fake-slack');
+    const token = request.headers.authorization?.replace(/^Bearer /, '');
+
+    if (url.pathname.startsWith('/upload/')) {
+      const fileId = url.pathname.slice('/upload/'.length);
+      const existing = uploads.get(fileId);
+      uploads.set(fileId, { fileId, filename: existing?.filename, bytes: extractUploadBytes(request, body) });
+      record('upload', { file_id: fileId, bytes: body.length }, token);
+      return sendText(response, 200, 'OK - ' + body.length);
+    }
+    if (url.pathname.startsWith('/response/')) {
+      const args = parseArguments(request, body);
+      record('response_url', { ...args, url: url.toString().replace('http://fake-slack', '') }, token);
+      return sendText(response, 200, 'ok');
+    }
+
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = { ...Object.fromEntries(url.searchParams), ...parseArguments(request, body) };
+    record(method, args, token);
+
+    const fault = nextFault(method);
+    if (fault && 'hang' in fault) {
+      hanging.add(response);
+      response.on('close', () => hanging.delete(response));
+      return;
+    }
+    if (fault && 'status' in fault && fault.status === 429) {
+      response.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      return sendJson(response, 429, { ok: false, error: 'ratelimited' });
+    }
+    if (fault && 'status' in fault) return sendJson(response, 500, { ok: false, error: 'internal_error' });
+    if (fault && 'error' in fault) return sendJson(response, 200, { ok: false, error: fault.error });
+
+    sendJson(response, 200, answer(method, args));
+  });
+
+  const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+    const ts = () => `${1_700_000_000 + ++counter}.000100`;
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'consultracker', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: 'B0TEST01' };
+      case 'users.info': {
+        const user = users.get(String(args.user));
+        return user ? { ok: true, user: { name: user.id.toLowerCase(), ...user } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(args.users).split(',')[0]}` } };
+      case 'chat.postMessage':
+        return { ok: true, channel: args.channel, ts: ts(), message: { text: args.text, blocks: args.blocks } };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: ts() };
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+      case 'views.publish':
+        return { ok: true, view: { id: typeof args.view_id === 'string' ? args.view_id : `V${++counter}`, ...(args.view as object) } };
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${++counter}`;
+        uploads.set(fileId, { fileId, filename: String(args.filename), bytes: Buffer.alloc(0) });
+        return { ok: true, upload_url: `${baseUrl}/upload/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (args.files as { id: string; title?: string }[] | undefined) ?? [];
+        return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title })) };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  };
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${baseUrl}/api/`,
+    users,
+    calls,
+    uploads,
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    waitFor: (method, matches = () => true, timeoutMs = 5_000) => {
+      const seen = calls.find((call) => call.method === method && matches(call));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = { method, matches, resolve: (call: SlackCall) => (clearTimeout(timer), resolve(call)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`fake Slack: no matching ${method} call within ${timeoutMs} ms; calls so far: ${calls.map((c) => c.method).join(', ') || 'none'}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    failNext: (method, fault, times = 1) => {
+      const queue = faults.get(method) ?? [];
+      for (let i = 0; i < times; i++) queue.push(fault);
+      faults.set(method, queue);
+    },
+    responseUrl: () => `${baseUrl}/response/${randomUUID()}`,
+    reset: () => {
+      calls.length = 0;
+      uploads.clear();
+    },
+    close: async () => {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseArguments(request: IncomingMessage, body: Buffer): Record<string, unknown> {
+  const type = request.headers['content-type'] ?? '';
+  const text = body.toString('utf8');
+  if (text.length === 0) return {};
+  if (type.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    args[key] = JSON_ARGUMENTS.has(key) ? parseJsonOr(value) : value;
+  }
+  return args;
+}
+
+function parseJsonOr(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The SDK posts the file either raw or as the single part of a multipart form. */
+function extractUploadBytes(request: IncomingMessage, body: Buffer): Buffer {
+  const type = request.headers['content-type'] ?? '';
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+  if (!type.startsWith('multipart/form-data') || !boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  return body.subarray(headersEnd + 4, end);
+}
+
+function sendJson(response: ServerResponse, status: number, payload: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(payload));
+}
+
+function sendText(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}
