@@ -306,6 +306,29 @@ export const timeEntries = pgTable(
   ],
 );
 
+/** A running timer: at most one per consultant (the user whose time it is). */
+export const timers = pgTable(
+  'timers',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    description: text('description').notNull().default(''),
+    billable: boolean('billable').notNull().default(true),
+    meeting: boolean('meeting').notNull().default(false),
+    startedAt: moment('started_at').notNull(),
+    /** Who pressed start: the consultant, or a delegate acting for them. */
+    startedBy: text('started_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [check('timers_description', sql`length(${t.description}) <= 500`)],
+);
+
 /** One decision per (timesheet, approver); admins stand in for projects without a manager. */
 export const approvals = pgTable(
   'approvals',

@@ -1,0 +1,52 @@
+/**
+ * Every action_id, callback_id and block_id the app sends and listens for. Builders and listeners
+ * both import from here, so a renamed id cannot silently break a button.
+ */
+export const ids = {
+  entry: {
+    /** Button value: the entry id. Opens the log-time modal prefilled. */
+    edit: 'entry_edit',
+    /** Button value: the entry id. Deletes the entry just logged. */
+    undo: 'entry_undo',
+    /** Button value: the entry id. Deletes an entry from the timesheet (with a confirm dialog). */
+    delete: 'entry_delete',
+  },
+  timer: {
+    stop: 'timer_stop',
+    /** After a long timer: save the full elapsed time, or only 10 hours, or nothing. */
+    saveElapsed: 'timer_save_elapsed',
+    saveTenHours: 'timer_save_ten_hours',
+    discard: 'timer_discard',
+  },
+  logModal: {
+    callbackId: 'log_time_modal',
+    project: { block: 'project', action: 'project_select' },
+    date: { block: 'date', action: 'date_pick' },
+    begins: { block: 'begins', action: 'begins_pick' },
+    ends: { block: 'ends', action: 'ends_pick' },
+    duration: { block: 'duration', action: 'duration_input' },
+    description: { block: 'description', action: 'description_input' },
+    billable: { block: 'billable', action: 'billable_check' },
+    logFor: { block: 'log_for', action: 'log_for_select' },
+  },
+  shortcut: {
+    /** Declared in manifest.yml. */
+    logMessage: 'log_time_for_message',
+  },
+  timesheet: {
+    callbackId: 'timesheet_modal',
+    /** Button value: the period id. */
+    previous: 'timesheet_previous',
+    next: 'timesheet_next',
+    /** Button value: JSON { periodId, page }. */
+    page: 'timesheet_page',
+    /** Button value: the period id. Asks for confirmation, then submits. */
+    submit: 'timesheet_submit',
+    open: 'timesheet_open',
+  },
+  home: {
+    submit: 'home_timesheet_submit',
+    openTimesheet: 'home_timesheet_open',
+    logTime: 'home_log_time',
+  },
+} as const;

@@ -1,0 +1,293 @@
+import { and, asc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
+import { type Queryable, queryRows, type Transaction } from '../db/client.js';
+import { consultants, customers, employees, projectConsultants, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
+import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
+import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
+import { type Failure, fail, type Result } from '../domain/result.js';
+import { resolveDateSpec } from '../domain/log-command.js';
+import { closestMatches } from '../domain/suggestions.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { prepaidBalances } from './prepaid-balance.js';
+import type { Consultant, EntryFields, SavedEntry } from './time-entries.js';
+
+/** The rules every time entry obeys, whether logged, edited or saved from a timer. */
+
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+export function checkFields(input: EntryFields): Failure | undefined {
+  const description = input.description.trim();
+  if (description === '') {
+    return fail('description_required', 'Add a description of the work, e.g. `/log 2h ACME-WEB design review`.', 'description').error;
+  }
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    return fail('description_too_long', `The description has ${description.length} characters; keep it to ${MAX_DESCRIPTION_LENGTH}.`, 'description').error;
+  }
+  if (!Number.isInteger(input.minutes) || input.minutes <= 0) {
+    return fail('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes').error;
+  }
+  if (input.minutes > MINUTES_PER_DAY) {
+    return fail('duration_too_long', `One entry can be at most 24h; ${formatMinutes(input.minutes)} is more.`, 'minutes').error;
+  }
+  if (input.date?.kind === 'iso' && !isIsoDate(input.date.date)) {
+    return fail('invalid_date', `"${input.date.date}" is not a date; write it as YYYY-MM-DD.`, 'date').error;
+  }
+  if ((input.beginsAt === undefined) !== (input.endsAt === undefined)) {
+    return fail('times_paired', 'Give both a begin and an end time, or neither.', 'minutes').error;
+  }
+  if (input.beginsAt !== undefined && input.endsAt !== undefined && input.beginsAt >= input.endsAt) {
+    return fail('times_order', `The end time ${input.endsAt} must be after the begin time ${input.beginsAt}.`, 'ends').error;
+  }
+  return undefined;
+}
+
+/** The consultant whose time this is (the principal when a delegate acts for them), with `entry` checked. */
+export async function consultantActing(tx: Queryable, ctx: ServiceContext): Promise<Result<{ consultant: Consultant }>> {
+  const access = await authorize(tx, ctx, 'entry');
+  if (!access.ok) return access;
+  const userId = access.userId;
+  if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');
+  const [row] = await tx
+    .select({ employeeId: consultants.employeeId })
+    .from(consultants)
+    .innerJoin(employees, eq(employees.id, consultants.employeeId))
+    .where(and(eq(employees.userId, userId), isNull(employees.archivedAt), isNull(consultants.archivedAt)));
+  if (!row) {
+    const whose = ctx.actor.kind === 'user' && ctx.actor.actingFor ? `${await displayName(tx, userId)} is` : 'You are';
+    return fail('not_a_consultant', `${whose} not set up as a consultant yet. Ask an administrator to add you in /admin > Employees.`);
+  }
+  return { ok: true, consultant: { employeeId: row.employeeId, userId } };
+}
+
+export type Placement = { ok: true; projectId: number; workDate: string; sheetId: number };
+
+/**
+ * Where an entry goes and whether it may: an active project the consultant is assigned to, a date
+ * not after today inside a reporting period, an open timesheet (locked for the check), at most 24h
+ * that day and no overlap with another timed entry. `replacing` leaves the entry being edited out.
+ */
+export async function placeEntry(
+  tx: Transaction,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  input: EntryFields,
+  replacing?: number,
+): Promise<Placement | { ok: false; error: Failure }> {
+  const code = input.projectCode.trim().toUpperCase();
+  const project = await tx.query.projects.findFirst({ where: and(eq(projects.code, code), isNull(projects.archivedAt)) });
+  const assignment =
+    project &&
+    (await tx.query.projectConsultants.findFirst({
+      where: and(eq(projectConsultants.projectId, project.id), eq(projectConsultants.consultantId, consultant.employeeId)),
+    }));
+  if (!project || !assignment || !project.active) {
+    const codes = (await assignedProjects(tx, consultant.employeeId)).map((p) => p.code);
+    const suggestions = closestMatches(code, codes);
+    const hint = suggestions.length ? ` Did you mean ${suggestions.map((c) => `\`${c}\``).join(', ')}?` : '';
+    const problem = !project
+      ? `There is no project \`${code}\`.`
+      : !project.active
+        ? `Project \`${project.code}\` is closed for time entry.`
+        : `You are not assigned to project \`${project.code}\`.`;
+    return fail(project ? 'project_not_allowed' : 'unknown_project', problem + hint, 'project');
+  }
+
+  const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
+  const workDate = input.date ? resolveDateSpec(input.date, today) : today;
+  if (workDate > today) {
+    return fail('future_date', `${formatDay(workDate)} is in the future; time can be logged up to today (${formatDay(today)}).`, 'date');
+  }
+
+  const period = await tx.query.reportingPeriods.findFirst({
+    where: and(lte(reportingPeriods.startsOn, workDate), gte(reportingPeriods.endsOn, workDate), isNull(reportingPeriods.archivedAt)),
+  });
+  if (!period) {
+    return fail('no_period', `No reporting period covers ${formatDay(workDate)}. Ask an administrator to add one in /admin > Reporting periods.`, 'date');
+  }
+
+  const sheet = await liveTimesheetForUpdate(tx, consultant.employeeId, period.id);
+  if (sheet.status !== 'open') {
+    return fail(
+      'timesheet_locked',
+      `The timesheet for ${formatDay(period.startsOn)} – ${formatDay(period.endsOn)} is ${sheet.status}, so it cannot take new or changed time.`,
+      'date',
+    );
+  }
+
+  const loggedThatDay = await minutesLoggedOn(tx, consultant.employeeId, workDate, replacing);
+  if (loggedThatDay + input.minutes > MINUTES_PER_DAY) {
+    return fail(
+      'day_full',
+      `There is already ${formatMinutes(loggedThatDay)} on ${formatDay(workDate)}; ${formatMinutes(input.minutes)} more would pass 24h.`,
+      'minutes',
+    );
+  }
+
+  if (input.beginsAt !== undefined && input.endsAt !== undefined) {
+    const clash = await overlappingEntry(tx, consultant.employeeId, workDate, input.beginsAt, input.endsAt, replacing);
+    if (clash) {
+      return fail(
+        'overlap',
+        `${input.beginsAt}–${input.endsAt} overlaps the entry ${clash.beginsAt.slice(0, 5)}–${clash.endsAt.slice(0, 5)} on ${formatDay(workDate)}.`,
+        'begins',
+      );
+    }
+  }
+  return { ok: true, projectId: project.id, workDate, sheetId: sheet.id };
+}
+
+/**
+ * The consultant's entry, with its timesheet locked, if that sheet is still open. A stale button
+ * (entry already deleted, sheet since submitted) gets a message instead of a change.
+ */
+export async function ownOpenEntryForUpdate(tx: Transaction, consultant: Consultant, entryId: number, verb: 'change' | 'delete') {
+  const [found] = await tx
+    .select({ entry: timeEntries, consultantId: timesheets.consultantId, status: timesheets.status })
+    .from(timeEntries)
+    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
+    .where(eq(timeEntries.id, entryId))
+    .for('update');
+  if (!found) return fail('entry_gone', 'That entry no longer exists; it may have been deleted already.');
+  if (found.consultantId !== consultant.employeeId) {
+    return fail('forbidden', `You can only ${verb} your own entries (or those of someone you are a delegate for).`);
+  }
+  if (found.status !== 'open') {
+    return fail('entry_read_only', `That entry is on a ${found.status} timesheet, so it can no longer be ${verb === 'change' ? 'changed' : 'deleted'}.`);
+  }
+  return { ok: true as const, entry: found.entry };
+}
+
+export async function assignedProjects(tx: Queryable, consultantId: number) {
+  return tx
+    .select({ code: projects.code, name: projects.name, customerName: customers.name })
+    .from(projectConsultants)
+    .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .where(and(eq(projectConsultants.consultantId, consultantId), eq(projects.active, true), isNull(projects.archivedAt)))
+    .orderBy(asc(projects.code));
+}
+
+/** The actor first (if a consultant), then everyone who made the actor their delegate. */
+export async function loggableUsers(tx: Queryable, ctx: ServiceContext): Promise<{ userId: string; name: string }[]> {
+  if (ctx.actor.kind !== 'user') return [];
+  const rows = await queryRows<{ user_id: string; name: string }>(
+    tx,
+    sql`
+    select u.id as user_id, u.display_name as name, 0 as rank from users u
+      join employees e on e.user_id = u.id and e.archived_at is null
+      join consultants c on c.employee_id = e.id and c.archived_at is null
+      where u.id = ${ctx.actor.userId}
+    union all
+    select u.id, u.display_name, 1 from delegates d
+      join users u on u.id = d.principal_id and u.active
+      join employees e on e.user_id = u.id and e.archived_at is null
+      join consultants c on c.employee_id = e.id and c.archived_at is null
+      where d.delegate_id = ${ctx.actor.userId}
+    order by rank, name`,
+  );
+  return rows.map((row) => ({ userId: row.user_id, name: row.name }));
+}
+
+export async function timeZoneOf(tx: Queryable, ctx: ServiceContext, userId: string): Promise<string> {
+  return (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { timeZone: true } }))?.timeZone ?? ctx.org.timeZone;
+}
+
+async function displayName(tx: Queryable, userId: string): Promise<string> {
+  return (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }))?.displayName ?? userId;
+}
+
+/**
+ * The consultant's live (not cancelled) timesheet for the period, created open on first use,
+ * and locked so concurrent entries on the same sheet are checked one after another.
+ */
+export async function liveTimesheetForUpdate(tx: Transaction, consultantId: number, periodId: number) {
+  await tx
+    .insert(timesheets)
+    .values({ consultantId, periodId })
+    .onConflictDoNothing({
+      target: [timesheets.consultantId, timesheets.periodId],
+      where: sql`${timesheets.status} <> 'cancelled'`,
+    });
+  const [sheet] = await tx
+    .select()
+    .from(timesheets)
+    .where(and(eq(timesheets.consultantId, consultantId), eq(timesheets.periodId, periodId), ne(timesheets.status, 'cancelled')))
+    .for('update');
+  if (!sheet) throw new Error(`timesheet for consultant ${consultantId} and period ${periodId} vanished`);
+  return sheet;
+}
+
+const otherThan = (replacing: number | undefined) => (replacing === undefined ? sql`true` : ne(timeEntries.id, replacing));
+
+async function minutesLoggedOn(tx: Queryable, consultantId: number, workDate: string, replacing: number | undefined): Promise<number> {
+  const [row] = await tx
+    .select({ total: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)::int` })
+    .from(timeEntries)
+    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
+    .where(
+      and(eq(timesheets.consultantId, consultantId), eq(timeEntries.workDate, workDate), ne(timesheets.status, 'cancelled'), otherThan(replacing)),
+    );
+  return Number(row?.total ?? 0);
+}
+
+async function overlappingEntry(
+  tx: Queryable,
+  consultantId: number,
+  workDate: string,
+  beginsAt: string,
+  endsAt: string,
+  replacing: number | undefined,
+) {
+  const [row] = await tx
+    .select({ beginsAt: sql<string>`${timeEntries.beginsAt}::text`, endsAt: sql<string>`${timeEntries.endsAt}::text` })
+    .from(timeEntries)
+    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
+    .where(
+      and(
+        eq(timesheets.consultantId, consultantId),
+        eq(timeEntries.workDate, workDate),
+        ne(timesheets.status, 'cancelled'),
+        otherThan(replacing),
+        sql`${timeEntries.beginsAt} < ${endsAt}::time and ${timeEntries.endsAt} > ${beginsAt}::time`,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+export async function entryIdByRequestKey(tx: Queryable, requestKey: string): Promise<number | undefined> {
+  const [row] = await tx.select({ id: timeEntries.id }).from(timeEntries).where(eq(timeEntries.requestKey, requestKey));
+  return row?.id;
+}
+
+/** The entry as the confirmation shows it, with the prepaid balance it now leaves. */
+export async function savedEntry(tx: Queryable, entryId: number): Promise<Omit<SavedEntry, 'repeated'>> {
+  const [row] = await tx
+    .select({
+      entryId: timeEntries.id,
+      projectCode: projects.code,
+      projectName: projects.name,
+      customerId: customers.id,
+      customerName: customers.name,
+      workDate: timeEntries.workDate,
+      minutes: timeEntries.minutes,
+      beginsAt: sql<string | null>`to_char(${timeEntries.beginsAt}, 'HH24:MI')`,
+      endsAt: sql<string | null>`to_char(${timeEntries.endsAt}, 'HH24:MI')`,
+      description: timeEntries.description,
+      billable: timeEntries.billable,
+      source: timeEntries.source,
+      actingForName: users.displayName,
+    })
+    .from(timeEntries)
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .leftJoin(users, eq(users.id, timeEntries.actingFor))
+    .where(eq(timeEntries.id, entryId));
+  if (!row) throw new Error(`time entry ${entryId} vanished`);
+  const [balance] = await prepaidBalances(tx, [row.customerId]);
+  const { customerId: _customer, ...entry } = row;
+  return {
+    ...entry,
+    prepaid: balance ? { remainingMinutes: balance.remainingMinutes, pendingMinutes: balance.pendingMinutes } : null,
+  };
+}

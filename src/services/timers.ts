@@ -1,0 +1,200 @@
+import { eq } from 'drizzle-orm';
+import type { Queryable, Transaction } from '../db/client.js';
+import { customers, projects, timers } from '../db/schema.js';
+import { dateInZone } from '../domain/dates.js';
+import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
+import { type Failure, fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { rollback, serviceTransaction } from './transaction.js';
+import { checkFields, consultantActing, placeEntry, timeZoneOf } from './entry-rules.js';
+import { type Consultant, insertEntry, type SavedEntry } from './time-entries.js';
+
+/** Past this a timer was probably forgotten: saving more needs the user's say-so. */
+export const LONG_TIMER_MINUTES = 10 * 60;
+
+export type RunningTimer = {
+  projectCode: string;
+  projectName: string;
+  customerName: string;
+  description: string;
+  billable: boolean;
+  meeting: boolean;
+  startedAt: Date;
+  elapsedMinutes: number;
+};
+
+export type StopOutcome =
+  | { kind: 'saved'; entry: SavedEntry }
+  /** Ran past LONG_TIMER_MINUTES: nothing saved yet; the user chooses how much to keep. */
+  | { kind: 'needs-confirmation'; timer: RunningTimer };
+
+/** How much of a long timer to save: all of it (if it fits in a day) or ten hours. */
+export type KeepChoice = 'elapsed' | 'ten-hours';
+
+/**
+ * Starts a timer on a project. A timer already running is stopped and saved first, in the same
+ * transaction, unless it ran so long that the user must decide what to keep.
+ */
+export async function startTimer(
+  ctx: ServiceContext,
+  input: { projectCode: string; description: string; billable: boolean; meeting: boolean },
+): Promise<Result<{ timer: RunningTimer; stopped: SavedEntry | null }>> {
+  const description = input.description.trim();
+  if (description.length > 500) return fail('description_too_long', `The description has ${description.length} characters; keep it to 500.`, 'description');
+
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    const { consultant } = who;
+    // The project, today's period and an open timesheet are checked now, not eight hours later.
+    const placed = await placeEntry(tx, ctx, consultant, { projectCode: input.projectCode, minutes: 1, description: description || 'timer', billable: input.billable });
+    if (!placed.ok) return placed;
+
+    let stopped: SavedEntry | null = null;
+    const previous = await takeTimer(tx, consultant.userId);
+    if (previous) {
+      const outcome = await saveTimer(tx, ctx, consultant, previous, undefined);
+      if (!outcome.ok) return outcome;
+      if (outcome.outcome.kind === 'needs-confirmation') {
+        return fail(
+          'timer_needs_decision',
+          `Your timer on ${previous.projectCode} has run ${formatMinutes(outcome.outcome.timer.elapsedMinutes)}. Stop it with \`/log stop\` and choose what to keep, then start the new one.`,
+        );
+      }
+      stopped = outcome.outcome.entry;
+    }
+
+    const [row] = await tx
+      .insert(timers)
+      .values({
+        userId: consultant.userId,
+        projectId: placed.projectId,
+        description,
+        billable: input.billable,
+        meeting: input.meeting,
+        startedAt: ctx.clock.now(),
+        startedBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
+      })
+      .returning();
+    await recordAudit(tx, ctx, { action: 'timer.start', entity: 'timer', entityId: consultant.userId, after: row });
+    const timer = await timerOf(tx, ctx, consultant.userId);
+    return { ok: true as const, timer: timer!, stopped };
+  });
+}
+
+/**
+ * Stops the running timer and saves its time on the day it started. `description` replaces the
+ * one given at start. A timer past ten hours is only saved with a `keep` choice.
+ */
+export async function stopTimer(ctx: ServiceContext, input: { description?: string; keep?: KeepChoice } = {}): Promise<Result<{ outcome: StopOutcome }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    // Taking the row is the guard: of two concurrent stops (a double click), only one finds it.
+    const timer = await takeTimer(tx, who.consultant.userId);
+    if (!timer) return fail('no_timer', 'No timer is running. Start one with `/log start PROJECT what you are doing`.');
+    if (input.description?.trim()) timer.description = input.description.trim();
+    const outcome = await saveTimer(tx, ctx, who.consultant, timer, input.keep);
+    if (!outcome.ok) return outcome;
+    // Nothing is saved until the user decides: the timer keeps running.
+    if (outcome.outcome.kind === 'needs-confirmation') rollback(outcome);
+    return outcome;
+  });
+}
+
+/** Throws the timer away without saving anything. */
+export async function discardTimer(ctx: ServiceContext): Promise<Result<{ discarded: RunningTimer }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    const current = await timerOf(tx, ctx, who.consultant.userId);
+    const taken = await takeTimer(tx, who.consultant.userId);
+    if (!taken || !current) return fail('no_timer', 'No timer is running, so there is nothing to discard.');
+    await recordAudit(tx, ctx, { action: 'timer.discard', entity: 'timer', entityId: who.consultant.userId, before: taken });
+    return { ok: true as const, discarded: current };
+  });
+}
+
+/** The consultant's running timer, if any. */
+export async function runningTimer(ctx: ServiceContext): Promise<Result<{ timer: RunningTimer | null }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    return { ok: true as const, timer: (await timerOf(tx, ctx, who.consultant.userId)) ?? null };
+  });
+}
+
+type TakenTimer = typeof timers.$inferSelect & { projectCode: string };
+
+async function takeTimer(tx: Transaction, userId: string): Promise<TakenTimer | undefined> {
+  const [row] = await tx.delete(timers).where(eq(timers.userId, userId)).returning();
+  if (!row) return undefined;
+  const project = await tx.query.projects.findFirst({ where: eq(projects.id, row.projectId), columns: { code: true } });
+  return { ...row, projectCode: project!.code };
+}
+
+async function saveTimer(
+  tx: Transaction,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  timer: TakenTimer,
+  keep: KeepChoice | undefined,
+): Promise<{ ok: true; outcome: StopOutcome } | { ok: false; error: Failure }> {
+  const elapsed = elapsedMinutes(timer.startedAt, ctx.clock.now());
+  if (elapsed > LONG_TIMER_MINUTES && keep === undefined) {
+    return { ok: true, outcome: { kind: 'needs-confirmation', timer: await describeTimer(tx, timer, elapsed) } };
+  }
+  if (keep === 'elapsed' && elapsed > MINUTES_PER_DAY) {
+    return fail('timer_too_long', `The timer ran ${formatMinutes(elapsed)}, more than one day can hold. Save 10h, or discard it and log the time yourself.`);
+  }
+  const minutes = keep === 'ten-hours' ? Math.min(elapsed, LONG_TIMER_MINUTES) : elapsed;
+  const entry = {
+    projectCode: timer.projectCode,
+    date: { kind: 'iso' as const, date: dateInZone(timer.startedAt, await timeZoneOf(tx, ctx, consultant.userId)) },
+    minutes,
+    description: timer.description,
+    billable: timer.billable,
+    source: timer.meeting ? ('meeting' as const) : ('timer' as const),
+  };
+  const invalid = checkFields(entry);
+  if (invalid) {
+    return invalid.code === 'description_required'
+      ? fail('description_required', 'Say what you worked on to save the timer, e.g. `/log stop fixed the login page`.', 'description')
+      : { ok: false, error: invalid };
+  }
+  const saved = await insertEntry(tx, ctx, consultant, entry);
+  if (!saved.ok) return saved;
+  await recordAudit(tx, ctx, { action: 'timer.stop', entity: 'timer', entityId: consultant.userId, before: timer });
+  return { ok: true, outcome: { kind: 'saved', entry: saved.entry } };
+}
+
+/** Minutes between start and now, to the nearest minute, and at least one. */
+function elapsedMinutes(startedAt: Date, now: Date): number {
+  return Math.max(1, Math.round((now.getTime() - startedAt.getTime()) / 60_000));
+}
+
+async function timerOf(tx: Queryable, ctx: ServiceContext, userId: string): Promise<RunningTimer | undefined> {
+  const row = await tx.query.timers.findFirst({ where: eq(timers.userId, userId) });
+  if (!row) return undefined;
+  const project = await tx.query.projects.findFirst({ where: eq(projects.id, row.projectId), columns: { code: true } });
+  return describeTimer(tx, { ...row, projectCode: project!.code }, elapsedMinutes(row.startedAt, ctx.clock.now()));
+}
+
+async function describeTimer(tx: Queryable, timer: TakenTimer, elapsed: number): Promise<RunningTimer> {
+  const [row] = await tx
+    .select({ projectName: projects.name, customerName: customers.name })
+    .from(projects)
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .where(eq(projects.id, timer.projectId));
+  return {
+    projectCode: timer.projectCode,
+    projectName: row?.projectName ?? '',
+    customerName: row?.customerName ?? '',
+    description: timer.description,
+    billable: timer.billable,
+    meeting: timer.meeting,
+    startedAt: timer.startedAt,
+    elapsedMinutes: elapsed,
+  };
+}
