@@ -30,11 +30,22 @@ describe('fake Slack Web API', () => {
   });
 
   it('answers 429 with Retry-After, then 500, then normally', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'v1' });
     fake.failNext('chat.update', { status: 429, retryAfterSeconds: 7 });
     fake.failNext('chat.update', { status: 500 });
-    await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
-    await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toThrow();
-    expect((await client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).ok).toBe(true);
+    const update = () => client.chat.update({ channel: 'C1', ts: posted.ts!, text: 'v2' });
+    await expect(update()).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
+    await expect(update()).rejects.toThrow();
+    expect((await update()).ok).toBe(true);
+    expect(fake.messages.get('C1')?.find((m) => m.ts === posted.ts)).toMatchObject({ text: 'v2', updates: 1 });
+  });
+
+  it('keeps DMs per user conversation, with their metadata for history lookups', async () => {
+    const posted = await client.chat.postMessage({ channel: 'U7', text: 'hello', metadata: { event_type: 'test', event_payload: { n: 1 } } });
+    expect(posted.channel).toBe('DU7');
+    const history = await client.conversations.history({ channel: 'DU7', include_all_metadata: true });
+    expect(history.messages).toMatchObject([{ ts: posted.ts, metadata: { event_type: 'test', event_payload: { n: 1 } } }]);
+    await expect(client.chat.update({ channel: 'DU7', ts: '9.9', text: 'x' })).rejects.toThrow(/message_not_found/);
   });
 
   it('can hang a call until the client gives up', async () => {

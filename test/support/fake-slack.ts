@@ -27,6 +27,8 @@ export type SlackUserProfile = {
 
 export type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { hang: true } | { error: string };
 
+export type StoredMessage = { ts: string; text: unknown; blocks: unknown; metadata: unknown; updates: number };
+
 export type Upload = { fileId: string; filename: string | undefined; bytes: Buffer };
 
 export type FakeSlack = {
@@ -43,7 +45,9 @@ export type FakeSlack = {
   /** A fresh response_url; posts to it are recorded as calls to method `response_url`. */
   responseUrl(): string;
   uploads: Map<string, Upload>;
-  /** Forgets recorded calls and uploads (users and queued faults stay). */
+  /** Messages as they stand now (posts, with updates applied), per conversation id. */
+  messages: Map<string, StoredMessage[]>;
+  /** Forgets recorded calls, uploads and messages (users and queued faults stay). */
   reset(): void;
   close(): Promise<void>;
 };
@@ -59,6 +63,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const users = new Map<string, SlackUserProfile>();
   const faults = new Map<string, Fault[]>();
   const uploads = new Map<string, Upload>();
+  const messages = new Map<string, StoredMessage[]>();
+  /** A DM addressed to a user id lands in that user's conversation with the app. */
+  const conversationOf = (channel: unknown) => (/^[UW]/.test(String(channel)) ? `D${String(channel)}` : String(channel));
   const waiters = new Set<{ method: string; matches: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   const hanging = new Set<ServerResponse>();
   let sequence = 0;
@@ -131,13 +138,26 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return user ? { ok: true, user: { name: user.id.toLowerCase(), ...user } } : { ok: false, error: 'user_not_found' };
       }
       case 'conversations.open':
-        return { ok: true, channel: { id: `D${String(args.users).split(',')[0]}` } };
-      case 'chat.postMessage':
-        return { ok: true, channel: args.channel, ts: ts(), message: { text: args.text, blocks: args.blocks } };
+        return { ok: true, channel: { id: conversationOf(String(args.users).split(',')[0]) } };
+      case 'conversations.history': {
+        const stored = [...(messages.get(String(args.channel)) ?? [])].reverse().slice(0, Number(args.limit ?? 100));
+        const withMetadata = String(args.include_all_metadata) === 'true';
+        return { ok: true, messages: stored.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })) };
+      }
+      case 'chat.postMessage': {
+        const channel = conversationOf(args.channel);
+        const message: StoredMessage = { ts: ts(), text: args.text, blocks: args.blocks, metadata: args.metadata, updates: 0 };
+        messages.set(channel, [...(messages.get(channel) ?? []), message]);
+        return { ok: true, channel, ts: message.ts, message: { text: args.text, blocks: args.blocks } };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: ts() };
-      case 'chat.update':
+      case 'chat.update': {
+        const message = messages.get(String(args.channel))?.find((m) => m.ts === args.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        Object.assign(message, { text: args.text, blocks: args.blocks, updates: message.updates + 1 });
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
       case 'views.open':
       case 'views.push':
       case 'views.update':
@@ -165,6 +185,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     users,
     calls,
     uploads,
+    messages,
     callsTo: (method) => calls.filter((call) => call.method === method),
     waitFor: (method, matches = () => true, timeoutMs = 5_000) => {
       const seen = calls.find((call) => call.method === method && matches(call));
@@ -187,6 +208,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     reset: () => {
       calls.length = 0;
       uploads.clear();
+      messages.clear();
     },
     close: async () => {
       for (const response of hanging) response.destroy();

@@ -1,0 +1,163 @@
+import { LogLevel, WebClient } from '@slack/web-api';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { outbox, slackMessages } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import { enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
+import { OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+let fake: FakeSlack;
+let clock: TestClock;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fake = await startFakeSlack();
+});
+afterAll(async () => {
+  await fake.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  await database.db.delete(outbox);
+  await database.db.delete(slackMessages);
+  fake.reset();
+  clock = new TestClock('2026-11-25T10:00:00Z');
+});
+
+const client = (options: { timeout?: number } = {}) =>
+  new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: options.timeout ?? 2_000, logLevel: LogLevel.ERROR });
+const dispatcher = (overrides: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {}) =>
+  new OutboxDispatcher({ db: database.db, client: client(), clock, log: silentLogger, ...overrides });
+const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({ kind: 'post', ref, channel: 'U02BOB', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+const update = (ref: string, text: string): OutboxMessage => ({ kind: 'update', ref, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+const enqueue = (key: string, message: OutboxMessage) => enqueueMessage(database.db, key, message, clock.now());
+const posts = () => fake.messages.get('DU02BOB') ?? [];
+const rows = () => database.db.select().from(outbox).orderBy(outbox.id);
+
+/** Runs rounds, moving the clock past every backoff, until nothing is due. */
+async function drain(d: OutboxDispatcher, rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await d.runOnce();
+    clock.advance({ minutes: 6 });
+  }
+}
+
+describe('outbox dispatcher', () => {
+  it('posts once, records where, and applies the latest update in place', async () => {
+    await enqueue('p1', post('approval:1:U02BOB', 'v1'));
+    await enqueue('p1', post('approval:1:U02BOB', 'duplicate of the same change'));
+    await enqueue('u1', update('approval:1:U02BOB', 'v2'));
+    await enqueue('u2', update('approval:1:U02BOB', 'v3'));
+    await drain(dispatcher(), 3);
+
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]).toMatchObject({ text: 'v3' });
+    expect(posts()[0]!.metadata).toMatchObject({ event_type: 'consultracker_outbox' });
+    const [recorded] = await database.db.select().from(slackMessages);
+    expect(recorded).toMatchObject({ ref: 'approval:1:U02BOB', channel: 'DU02BOB', ts: posts()[0]!.ts });
+    expect((await rows()).map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
+    // The older update was superseded, not sent.
+    expect(fake.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('waits out a 429 for as long as Retry-After says, without spending attempts', async () => {
+    await enqueue('p', post('r:429'));
+    fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 30 });
+    const d = dispatcher();
+    await d.runOnce();
+    expect(posts()).toHaveLength(0);
+    const [waiting] = await rows();
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: new Date('2026-11-25T10:00:30Z') });
+    clock.advance({ seconds: 29 });
+    await d.runOnce();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    clock.advance({ seconds: 1 });
+    await d.runOnce();
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('retries 500s and a hang with backoff and delivers exactly once', async () => {
+    await enqueue('p', post('r:flaky'));
+    fake.failNext('chat.postMessage', { status: 500 });
+    fake.failNext('chat.postMessage', { hang: true });
+    const d = dispatcher({ client: client({ timeout: 300 }) });
+    await drain(d, 4);
+    expect(posts()).toHaveLength(1);
+    expect(await rows()).toMatchObject([{ status: 'sent', attempts: 3 }]);
+  });
+
+  it('never posts twice when it died after Slack accepted the post but before recording it', async () => {
+    await enqueue('p', post('r:crash'));
+    const real = client();
+    const crashing = Object.create(real) as WebClient;
+    let crashed = false;
+    crashing.chat = {
+      ...real.chat,
+      postMessage: async (args: Parameters<WebClient['chat']['postMessage']>[0]) => {
+        const answer = await real.chat.postMessage(args);
+        if (!crashed) {
+          crashed = true;
+          throw new Error('process killed before the commit');
+        }
+        return answer;
+      },
+    } as WebClient['chat'];
+    await dispatcher({ client: crashing }).runOnce();
+    expect(posts()).toHaveLength(1);
+    expect(await database.db.select().from(slackMessages)).toHaveLength(0);
+
+    // A restarted dispatcher finds the post in the conversation instead of posting again.
+    clock.advance({ minutes: 1 });
+    await dispatcher().runOnce();
+    expect(posts()).toHaveLength(1);
+    expect(await database.db.select().from(slackMessages)).toMatchObject([{ ref: 'r:crash', ts: posts()[0]!.ts }]);
+    expect(await rows()).toMatchObject([{ status: 'sent' }]);
+  });
+
+  it('gives up at once on what no retry fixes, and after the last attempt otherwise, keeping the error', async () => {
+    await enqueue('bad', post('r:bad'));
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await dispatcher().runOnce();
+    expect(await rows()).toMatchObject([{ status: 'dead', attempts: 1, lastError: 'Slack refused: channel_not_found' }]);
+
+    await enqueue('down', post('r:down'));
+    fake.failNext('chat.postMessage', { status: 500 }, 3);
+    await drain(dispatcher({ maxAttempts: 3 }), 5);
+    const down = (await rows()).find((row) => row.dedupeKey === 'down');
+    expect(down).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('holds an update until its post is out', async () => {
+    await enqueue('u', update('r:later', 'v2'));
+    await enqueue('p', post('r:later', 'v1'));
+    await drain(dispatcher({ lanes: 1 }), 3);
+    expect(posts()).toMatchObject([{ text: 'v2', updates: 1 }]);
+  });
+
+  it('lets several dispatchers run side by side, each message still going out once', async () => {
+    for (let i = 0; i < 40; i++) await enqueue(`m${i}`, post(`r:${i}`));
+    const dispatchers = [dispatcher({ batchSize: 5 }), dispatcher({ batchSize: 5 }), dispatcher({ batchSize: 5 })];
+    for (let round = 0; round < 6; round++) await Promise.all(dispatchers.map((d) => d.runOnce()));
+    expect(posts()).toHaveLength(40);
+    expect(new Set(posts().map((m) => (m.metadata as { event_payload: { outbox_id: number } }).event_payload.outbox_id)).size).toBe(40);
+    expect((await rows()).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+  });
+});
+
+describe('outbox dispatcher running on its own', () => {
+  it('delivers after wake() without waiting for the poll, and stops cleanly', async () => {
+    const d = dispatcher({ pollMs: 60_000 });
+    d.start();
+    await enqueue('w', post('r:wake'));
+    d.wake();
+    await fake.waitFor('chat.postMessage');
+    await d.stop();
+    const [row] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, 'w'));
+    expect(row!.status).toBe('sent');
+  });
+});
