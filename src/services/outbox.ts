@@ -3,13 +3,19 @@ import type { Database, Queryable } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 
 /**
+ * What a message says, as a named template and its view model: services know no Block Kit, so the
+ * dispatcher renders it (blocks/) when it sends.
+ */
+export type MessageContent = { template: string; model: unknown };
+
+/**
  * Slack messages that follow a state change, written in the same transaction as the change and
  * delivered later by the dispatcher. `ref` names the message for later updates, e.g.
  * `approval:12:U02BOB` (one manager's DM about timesheet 12).
  */
 export type OutboxMessage =
-  | { kind: 'post'; ref: string; channel: string; text: string; blocks: unknown[] }
-  | { kind: 'update'; ref: string; text: string; blocks: unknown[] };
+  | { kind: 'post'; ref: string; channel: string; content: MessageContent }
+  | { kind: 'update'; ref: string; content: MessageContent };
 
 export type ClaimedMessage = { id: number; attempts: number; dedupeKey: string; message: OutboxMessage };
 

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 import {
   type ClaimedMessage,
+  type MessageContent,
   claimDueMessages,
   hasNewerUpdate,
   markDead,
@@ -17,6 +18,8 @@ export type DispatcherOptions = {
   db: Database;
   /** A client without its own retries: the dispatcher decides when to try again. */
   client: WebClient;
+  /** Turns a message's template and model into what Slack shows. */
+  render: (content: MessageContent) => { text: string; blocks: unknown[] };
   clock: Clock;
   log: Logger;
   pollMs?: number;
@@ -149,10 +152,11 @@ export class OutboxDispatcher {
         return;
       }
     }
+    const { text, blocks } = this.#o.render(message.content);
     const answer = await client.chat.postMessage({
       channel: message.channel,
-      text: message.text,
-      blocks: message.blocks as never,
+      text,
+      blocks: blocks as never,
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { outbox_id: item.id } },
     });
     await markSent(db, item.id, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
@@ -185,7 +189,8 @@ export class OutboxDispatcher {
       }
       return;
     }
-    await client.chat.update({ channel: posted.channel, ts: posted.ts, text: message.text, blocks: message.blocks as never });
+    const { text, blocks } = this.#o.render(message.content);
+    await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
     await markSent(db, item.id, clock.now());
   }
 

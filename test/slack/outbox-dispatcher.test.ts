@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
-import { enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
+import { enqueueMessage, type MessageContent, type OutboxMessage } from '../../src/services/outbox.js';
 import { OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -31,9 +31,14 @@ beforeEach(async () => {
 const client = (options: { timeout?: number } = {}) =>
   new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: options.timeout ?? 2_000, logLevel: LogLevel.ERROR });
 const dispatcher = (overrides: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {}) =>
-  new OutboxDispatcher({ db: database.db, client: client(), clock, log: silentLogger, ...overrides });
-const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({ kind: 'post', ref, channel: 'U02BOB', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
-const update = (ref: string, text: string): OutboxMessage => ({ kind: 'update', ref, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+  new OutboxDispatcher({ db: database.db, client: client(), render, clock, log: silentLogger, ...overrides });
+/** The tests' one template: the model is the text. */
+const render = (content: MessageContent) => {
+  const text = String(content.model);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+};
+const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({ kind: 'post', ref, channel: 'U02BOB', content: { template: 'text', model: text } });
+const update = (ref: string, text: string): OutboxMessage => ({ kind: 'update', ref, content: { template: 'text', model: text } });
 const enqueue = (key: string, message: OutboxMessage) => enqueueMessage(database.db, key, message, clock.now());
 const posts = () => fake.messages.get('DU02BOB') ?? [];
 const rows = () => database.db.select().from(outbox).orderBy(outbox.id);
@@ -93,9 +98,8 @@ describe('outbox dispatcher', () => {
   it('never posts twice when it died after Slack accepted the post but before recording it', async () => {
     await enqueue('p', post('r:crash'));
     const real = client();
-    const crashing = Object.create(real) as WebClient;
     let crashed = false;
-    crashing.chat = {
+    const chat = {
       ...real.chat,
       postMessage: async (args: Parameters<WebClient['chat']['postMessage']>[0]) => {
         const answer = await real.chat.postMessage(args);
@@ -105,7 +109,8 @@ describe('outbox dispatcher', () => {
         }
         return answer;
       },
-    } as WebClient['chat'];
+    };
+    const crashing = Object.create(real, { chat: { value: chat } }) as WebClient;
     await dispatcher({ client: crashing }).runOnce();
     expect(posts()).toHaveLength(1);
     expect(await database.db.select().from(slackMessages)).toHaveLength(0);
