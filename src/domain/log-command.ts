@@ -52,6 +52,52 @@ function failure(code: string, message: string, field?: string): { ok: false; er
   return { ok: false, error: field ? { code, message, field } : { code, message } };
 }
 
+/** Everything `/log` can be asked: the modal, an entry, or the timer. */
+export type LogRequest =
+  | { kind: 'open-modal' }
+  | { kind: 'log'; command: LogCommand }
+  | { kind: 'start-timer'; projectCode: string; description: string; billable: boolean; meeting: boolean }
+  /** Text after `stop` replaces the description given at start. */
+  | { kind: 'stop-timer'; description?: string }
+  | { kind: 'invalid'; error: Failure };
+
+export const TIMER_USAGE = 'Start a timer with `/log start ACME-WEB standup` and stop it with `/log stop`.';
+
+/**
+ * Reads `/log` text: nothing opens the modal; a first word `start` or `stop` is the timer
+ * (only the first word decides, so a description may say "stop"); anything else is an entry.
+ */
+export function parseLogRequest(text: string): LogRequest {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const first = words[0]?.toLowerCase();
+  if (first === undefined) return { kind: 'open-modal' };
+  if (first === 'stop') {
+    const description = words.slice(1).join(' ');
+    return description ? { kind: 'stop-timer', description } : { kind: 'stop-timer' };
+  }
+  if (first === 'start') return parseTimerStart(words.slice(1));
+  const parsed = parseLogCommand(text);
+  return parsed.ok ? { kind: 'log', command: parsed.command } : { kind: 'invalid', error: parsed.error };
+}
+
+function parseTimerStart(words: string[]): LogRequest {
+  let billable = true;
+  let meeting = false;
+  let index = 0;
+  for (; index < words.length; index++) {
+    const lower = words[index]!.toLowerCase();
+    if (lower === 'meeting') meeting = true;
+    else if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable') billable = false;
+    else break;
+  }
+  const code = words[index];
+  if (code === undefined) return { kind: 'invalid', error: { code: 'project_missing', message: `Which project? ${TIMER_USAGE}`, field: 'project' } };
+  if (!PROJECT_CODE.test(code)) {
+    return { kind: 'invalid', error: { code: 'invalid_project', message: `"${code}" is not a project code (letters, digits and dashes, like ACME-WEB). ${TIMER_USAGE}`, field: 'project' } };
+  }
+  return { kind: 'start-timer', projectCode: code.toUpperCase(), description: words.slice(index + 1).join(' '), billable, meeting };
+}
+
 /** Parses `/log` text. Never throws; every refusal says what was wrong and how to write it. */
 export function parseLogCommand(text: string): ParsedLog {
   const words = text.trim().split(/\s+/).filter(Boolean);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatMinutes, parseDuration } from '../../src/domain/duration.js';
-import { parseLogCommand, resolveDateSpec } from '../../src/domain/log-command.js';
+import { parseLogCommand, parseLogRequest, resolveDateSpec } from '../../src/domain/log-command.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -101,5 +101,29 @@ describe('resolveDateSpec', () => {
     [{ kind: 'iso', date: '2026-11-02' }, '2026-11-02'],
   ] as const)('%j is %s', (spec, date) => {
     expect(resolveDateSpec(spec, '2026-11-24')).toBe(date);
+  });
+});
+
+describe('parseLogRequest', () => {
+  it('opens the modal on no text', () => {
+    expect(parseLogRequest('   ')).toEqual({ kind: 'open-modal' });
+  });
+
+  it('reads the timer: start with flags, project and description; stop with an optional new description', () => {
+    expect(parseLogRequest('start acme-web standup')).toEqual({ kind: 'start-timer', projectCode: 'ACME-WEB', description: 'standup', billable: true, meeting: false });
+    expect(parseLogRequest('Start meeting nb GLOBEX-OPS')).toEqual({ kind: 'start-timer', projectCode: 'GLOBEX-OPS', description: '', billable: false, meeting: true });
+    expect(parseLogRequest('stop')).toEqual({ kind: 'stop-timer' });
+    expect(parseLogRequest('STOP fixed the login')).toEqual({ kind: 'stop-timer', description: 'fixed the login' });
+    expect(parseLogRequest('start')).toMatchObject({ kind: 'invalid', error: { code: 'project_missing' } });
+    expect(parseLogRequest('start ~~ x')).toMatchObject({ kind: 'invalid', error: { code: 'invalid_project' } });
+  });
+
+  it('only the first word decides: "stop" later on is description', () => {
+    expect(parseLogRequest('1h STOP-1 please stop the bleeding')).toMatchObject({ kind: 'log', command: { projectCode: 'STOP-1', description: 'please stop the bleeding' } });
+  });
+
+  it('passes entries and their refusals through', () => {
+    expect(parseLogRequest('2h30m ACME-WEB design review')).toMatchObject({ kind: 'log', command: { minutes: 150 } });
+    expect(parseLogRequest('two ACME-WEB x')).toMatchObject({ kind: 'invalid', error: { code: 'duration_first' } });
   });
 });

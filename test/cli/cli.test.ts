@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customers } from '../../src/db/schema.js';
+import { runCli } from '../../src/cli/main.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+let database: TestDatabase;
+let dir: string;
+const config = { currency: 'USD', orgTimeZone: 'UTC' };
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = mkdtempSync(join(tmpdir(), 'ct-cli-'));
+});
+afterAll(async () => {
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a command against the test database, which stays open across commands. */
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const connection = { ...database, close: async () => {} };
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, async () => connection, config);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('consultracker command line', () => {
+  it('imports a file, says what changed, and says nothing changed the second time', async () => {
+    const first = await run('import', 'examples/setup.yaml');
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(first.out).toMatch(/^Imported examples\/setup.yaml: 2 customers created, 1 credits created, .*8 periods created/);
+    expect((await run('import', 'examples/setup.yaml')).out).toContain('nothing changed');
+  });
+
+  it('lists every problem of a bad file, exits 1 and writes nothing', async () => {
+    const before = await database.db.select().from(customers);
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'customers:\n  - { code: NEW, name: New }\nprojects:\n  - { code: P-1, customer: NOPE, name: P, consultants: [ { user: U09X } ] }\n');
+    const result = await run('import', file);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('Nothing was imported; fix these 2 problems');
+    expect(result.err).toContain('projects[0].customer: unknown customer NOPE');
+    expect(result.err).toContain('projects[0].consultants[0].user: unknown employee U09X');
+    expect(await database.db.select().from(customers)).toEqual(before);
+  });
+
+  it('exports to a file that imports back unchanged', async () => {
+    const file = join(dir, 'out.yaml');
+    expect(await run('export', file)).toMatchObject({ code: 0, out: `Wrote the setup to ${file}.` });
+    expect(readFileSync(file, 'utf8')).toContain('code: ACME-WEB');
+    expect((await run('import', file)).out).toContain('nothing changed');
+    expect((await run('export')).out).toBe(readFileSync(file, 'utf8').trimEnd());
+  });
+
+  it('explains how to call it', async () => {
+    expect(await run('frobnicate')).toMatchObject({ code: 1, err: expect.stringContaining('Unknown command "frobnicate"') });
+    expect(await run('import')).toMatchObject({ code: 1, err: expect.stringContaining('import needs exactly one file') });
+    expect(await run('import', join(dir, 'missing.yaml'))).toMatchObject({ code: 1, err: expect.stringContaining('Cannot read') });
+    expect(await run('help')).toMatchObject({ code: 0, out: expect.stringContaining('Usage: consultracker') });
+  });
+});
