@@ -1,0 +1,121 @@
+/**
+ * Start-up time and `/log` ack latency of the built app, as a separate process, over real HTTP.
+ *
+ *   npm run build && npx tsx bench/log-ack.ts            # embedded PGlite in a temporary directory
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/log-ack.ts
+ *
+ * With BENCH_DATABASE_URL a throwaway database is created next to the one named and dropped after.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { SlackClientSimulator } from '../test/support/slack-requests.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const SIGNING_SECRET = 'bench-signing-secret';
+const PORT = 3900 + Math.floor(Math.random() * 90);
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'consultracker-bench-'));
+const fake = await startFakeSlack();
+fake.users.set('U01ALICE', { id: 'U01ALICE', real_name: 'Alice Doe', tz: 'UTC' });
+
+const database = await prepareDatabase();
+const env = {
+  ...process.env,
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: fake.apiUrl,
+  PORT: String(PORT),
+  LOG_LEVEL: 'warn',
+  ...database.env,
+};
+
+try {
+  const setup = join(work, 'setup.yaml');
+  writeFileSync(setup, setupCoveringToday());
+  const cold = await timeStart(env);
+  await stop(cold.child);
+  execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'import', setup], { env, stdio: 'ignore' });
+  const warm = await timeStart(env);
+
+  const slack = new SlackClientSimulator({ appUrl: `http://127.0.0.1:${PORT}`, signingSecret: SIGNING_SECRET, responseUrl: fake.responseUrl });
+  const latencies: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const response = await slack.slashCommand({ command: '/log', text: `5m ACME-WEB bench entry ${i}`, userId: 'U01ALICE' });
+    if (response.status !== 200 || !JSON.stringify(response.body).includes('Logged')) {
+      throw new Error(`request ${i} failed: ${response.status} ${response.text}`);
+    }
+    latencies.push(response.ms);
+  }
+  await stop(warm.child);
+
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!.toFixed(1);
+  console.log(`database: ${database.label}`);
+  console.log(`start-up to /readyz, empty data: ${cold.ms.toFixed(0)} ms (includes migrating)`);
+  console.log(`start-up to /readyz, migrated:   ${warm.ms.toFixed(0)} ms`);
+  console.log(`/log ack over ${REQUESTS} sequential requests: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+} finally {
+  await fake.close();
+  await database.drop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function prepareDatabase(): Promise<{ label: string; env: Record<string, string>; drop(): Promise<void> }> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) return { label: 'PGlite (embedded)', env: { PGLITE_DIR: join(work, 'pglite') }, drop: async () => {} };
+  const name = `ct_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(statement).finally(() => client.end());
+  };
+  await admin(`create database "${name}"`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return { label: 'PostgreSQL', env: { DATABASE_URL: target.toString() }, drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}
+
+/** Spawns `node dist/src/main.js` and measures until /readyz answers 200. */
+async function timeStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; ms: number }> {
+  const started = performance.now();
+  const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${PORT}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return { child, ms: performance.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The bench runs on the real clock, so its reporting period is the current month. */
+function setupCoveringToday(): string {
+  const today = new Date();
+  const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
+  const last = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  return `customers:
+  - { code: ACME, name: Acme Corp, currency: USD, billing: hourly }
+employees:
+  - { user: U01ALICE, name: Alice Doe, consultant: { cost_rate: "70.00", price_rate: "140.00" } }
+projects:
+  - { code: ACME-WEB, customer: ACME, name: Website relaunch, consultants: [ { user: U01ALICE } ] }
+roles:
+  - { name: Consultant, rights: [entry] }
+users:
+  - { user: U01ALICE, roles: [Consultant] }
+periods:
+  - { starts: ${iso(first)}, ends: ${iso(last)} }
+`;
+}
