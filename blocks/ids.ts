@@ -8,8 +8,6 @@ export const ids = {
     edit: 'entry_edit',
     /** Button value: the entry id. Deletes the entry just logged. */
     undo: 'entry_undo',
-    /** Button value: the entry id. Deletes an entry from the timesheet (with a confirm dialog). */
-    delete: 'entry_delete',
   },
   timer: {
     stop: 'timer_stop',
@@ -35,18 +33,21 @@ export const ids = {
   },
   timesheet: {
     callbackId: 'timesheet_modal',
-    /** Button value: the period id. */
+    /** Button value: JSON { periodId, page } of the view to show. */
     previous: 'timesheet_previous',
     next: 'timesheet_next',
-    /** Button value: JSON { periodId, page }. */
-    page: 'timesheet_page',
-    /** Button value: the period id. Asks for confirmation, then submits. */
+    pageBack: 'timesheet_page_back',
+    pageOn: 'timesheet_page_on',
+    /** Button value: JSON { periodId, empty }. Carries a confirm dialog, then submits. */
     submit: 'timesheet_submit',
+    /** Button value: the period id, or empty for the current one. Opens the timesheet modal. */
     open: 'timesheet_open',
+    /** Overflow on an entry: option values `edit:<id>` and `delete:<id>`. */
+    entryMenu: 'timesheet_entry_menu',
+    /** The pushed "Delete this entry?" modal. */
+    deleteConfirm: 'timesheet_delete_confirm',
   },
   home: {
-    submit: 'home_timesheet_submit',
-    openTimesheet: 'home_timesheet_open',
     logTime: 'home_log_time',
   },
 } as const;

@@ -16,6 +16,8 @@ export type ConsulTrackerOptions = {
 export type RunningConsulTracker = {
   port: number;
   initialised: Promise<void>;
+  /** Resolves when no Slack request is still working after its ack. */
+  settled(): Promise<void>;
   /** Stops taking requests, lets those in flight finish, then closes the database. */
   stop(): Promise<void>;
 };
@@ -46,6 +48,7 @@ export async function startConsulTracker({ config, connection, clock, log }: Con
   return {
     port: slack.port,
     initialised: slack.initialised,
+    settled: slack.settled,
     stop: async () => {
       await slack.stop();
       await connection.close();

@@ -19,6 +19,8 @@ export type RunningSlackApp = {
   port: number;
   /** Resolves once Bolt has verified its token with Slack (auth.test). */
   initialised: Promise<void>;
+  /** Resolves when no request is still working after its ack. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -78,6 +80,9 @@ export async function startSlackApp({ config, deps, readiness }: SlackAppOptions
     app,
     port,
     initialised,
+    settled: async () => {
+      await inFlight.drained(DRAIN_TIMEOUT_MS);
+    },
     stop: async () => {
       stopping = true;
       // Stop taking requests first, then let the ones already acknowledged finish their work.

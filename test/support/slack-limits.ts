@@ -82,6 +82,8 @@ export function slackLimitViolations(surface: Surface, payload: Json): string[] 
       const elements = (block.elements as Json[] | undefined) ?? [];
       if (elements.length > LIMITS.actionsElements) problems.push(`${where}: ${elements.length} elements, limit ${LIMITS.actionsElements}`);
       if (elements.length === 0) problems.push(`${where}: an actions block needs elements`);
+      const actionIds = elements.map((element) => element.action_id).filter((id) => id !== undefined);
+      if (new Set(actionIds).size !== actionIds.length) problems.push(`${where}: action_ids must be unique within the block`);
       elements.forEach((element, i) => checkElement(`${where}.elements[${i}]`, element));
     }
     if (block.type === 'input') {

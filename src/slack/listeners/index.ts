@@ -1,8 +1,22 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
+import { registerEntryActions } from './actions/entries.js';
+import { registerTimesheetActions } from './actions/timesheet.js';
+import { registerTimerActions } from './actions/timer.js';
 import { registerLogCommand } from './commands/log.js';
+import { registerTimesheetCommand } from './commands/timesheet.js';
+import { registerAppHomeOpened } from './events/app-home-opened.js';
+import { registerLogMessageShortcut } from './shortcuts/log-message.js';
+import { registerLogTimeSubmission } from './views/log-time.js';
 
 /** Every slash command, action, view and event the app answers. */
 export function registerListeners(app: App, deps: ServiceDeps): void {
   registerLogCommand(app, deps);
+  registerLogTimeSubmission(app, deps);
+  registerEntryActions(app, deps);
+  registerTimerActions(app, deps);
+  registerLogMessageShortcut(app, deps);
+  registerTimesheetCommand(app, deps);
+  registerTimesheetActions(app, deps);
+  registerAppHomeOpened(app, deps);
 }

@@ -1,0 +1,106 @@
+import type { ActionsBlock, Button, HomeView, KnownBlock } from '@slack/types';
+import { formatDay } from '../src/domain/dates.js';
+import { formatMinutes } from '../src/domain/duration.js';
+import { ids } from './ids.js';
+import { prepaidLine } from './log-confirmation.js';
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { submitButton, type TimesheetView } from './timesheet-modal.js';
+import type { TimerView } from './timer-messages.js';
+
+export type HomeModel =
+  | {
+      kind: 'consultant';
+      name: string;
+      timesheet: TimesheetView | null;
+      noPeriodReason: string | null;
+      timer: TimerView | null;
+      recent: { entryId: number; workDate: string; projectCode: string; minutes: number; description: string; billable: boolean; source: string; editable: boolean }[];
+      prepaid: { customerName: string; remainingMinutes: number; pendingMinutes: number; lowCreditThresholdMinutes: number | null }[];
+    }
+  | { kind: 'not-a-consultant'; name: string | null; reason: string };
+
+/** The App Home tab. */
+export function homeView(model: HomeModel): HomeView {
+  return { type: 'home', blocks: model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model) };
+}
+
+function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(`Hi ${model.name}`, 150) } }];
+
+  if (model.timer) {
+    const what = model.timer.description ? `: ${escapeMrkdwn(truncate(model.timer.description, 200))}` : '';
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:stopwatch: Timer on *${escapeMrkdwn(model.timer.projectCode)}*${what} · running ${formatMinutes(model.timer.elapsedMinutes)}` },
+      accessory: { type: 'button', action_id: ids.timer.stop, style: 'primary', text: { type: 'plain_text', text: 'Stop' }, value: 'stop' },
+    });
+  }
+
+  const sheet = model.timesheet;
+  if (sheet) {
+    const statusText = { open: 'open', submitted: 'submitted, waiting for approval', approved: 'approved', cancelled: 'cancelled' }[sheet.status];
+    blocks.push(
+      { type: 'divider' },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*This period: ${formatDay(sheet.period.startsOn)} – ${formatDay(sheet.period.endsOn)}*\n${formatMinutes(sheet.totals.totalMinutes)} logged (${formatMinutes(sheet.totals.billableMinutes)} billable) · ${statusText}`,
+        },
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: dayTotals(sheet) }] },
+    );
+    const buttons: Button[] = [
+      { type: 'button', action_id: ids.home.logTime, text: { type: 'plain_text', text: 'Log time' }, value: 'log' },
+      { type: 'button', action_id: ids.timesheet.open, text: { type: 'plain_text', text: 'Open timesheet' }, value: String(sheet.period.id) },
+    ];
+    if (sheet.editable) buttons.push(submitButton(sheet));
+    blocks.push({ type: 'actions', block_id: 'home_actions', elements: buttons } satisfies ActionsBlock);
+  } else {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(model.noPeriodReason ?? 'No reporting period yet.') } });
+  }
+
+  if (model.recent.length > 0) {
+    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: '*Your last entries*' } });
+    for (const entry of model.recent) {
+      const icon = entry.source === 'meeting' ? ':calendar: ' : '';
+      const text = `${icon}${formatDay(entry.workDate)} · *${formatMinutes(entry.minutes)}* on *${escapeMrkdwn(entry.projectCode)}*${entry.billable ? '' : ' · _non-billable_'}\n${escapeMrkdwn(truncate(entry.description, 200))}`;
+      blocks.push(
+        entry.editable
+          ? { type: 'section', text: { type: 'mrkdwn', text }, accessory: { type: 'button', action_id: ids.entry.edit, text: { type: 'plain_text', text: 'Edit' }, value: String(entry.entryId) } }
+          : { type: 'section', text: { type: 'mrkdwn', text } },
+      );
+    }
+  }
+
+  if (model.prepaid.length > 0) {
+    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: '*Prepaid customers*' } });
+    for (const balance of model.prepaid.slice(0, 20)) {
+      const low = balance.lowCreditThresholdMinutes !== null && balance.remainingMinutes < balance.lowCreditThresholdMinutes ? ' :warning: low' : '';
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: prepaidLine(balance.customerName, balance) + low }] });
+    }
+  }
+  return blocks;
+}
+
+/** "Mon 23: 8h · Tue 24: 7h 30m …" for every day of the period that has time. */
+function dayTotals(sheet: TimesheetView): string {
+  if (sheet.days.length === 0) return 'No time logged yet. Type `/log 2h PROJECT what you did`, or press Log time.';
+  const parts = sheet.days.map((day) => `${formatDay(day.date).slice(0, 6)}: ${formatMinutes(day.totalMinutes)}`);
+  return truncate(parts.join(' · '), 3000);
+}
+
+function welcomeBlocks(model: Extract<HomeModel, { kind: 'not-a-consultant' }>): KnownBlock[] {
+  return [
+    { type: 'header', text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'Welcome to ConsulTracker' } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'ConsulTracker keeps your firm’s time, approvals and billing in Slack. Consultants log time with `/log 2h ACME-WEB what you did` and submit a timesheet each period; managers approve from a DM.',
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(model.reason) }] },
+  ];
+}
+

@@ -1,0 +1,67 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
+import type { Result } from '../domain/result.js';
+import type { ServiceContext } from './context.js';
+import { consultantActing } from './entry-rules.js';
+import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
+import { runningTimer, type RunningTimer } from './timers.js';
+import { timesheetOverview, type TimesheetOverview } from './timesheets.js';
+
+export type RecentEntry = { entryId: number; workDate: string; projectCode: string; minutes: number; description: string; billable: boolean; source: string; editable: boolean };
+
+export type HomeOverview =
+  | { kind: 'consultant'; name: string; timesheet: TimesheetOverview | null; noPeriodReason: string | null; timer: RunningTimer | null; recent: RecentEntry[]; prepaid: PrepaidBalance[] }
+  /** Someone the app knows who logs no time (a manager, finance), or nobody yet. */
+  | { kind: 'not-a-consultant'; name: string | null; reason: string };
+
+/** What a consultant's App Home shows: this period, the running timer, the last entries, prepaid hours left. */
+export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: HomeOverview }>> {
+  const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx));
+  if (!who.ok) {
+    const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
+    const user = userId ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }) : undefined;
+    return { ok: true, home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message } };
+  }
+  const { consultant } = who;
+  const sheet = await timesheetOverview(ctx);
+  const timer = await runningTimer(ctx);
+
+  const recentRows = await ctx.db
+    .select({
+      entryId: timeEntries.id,
+      workDate: timeEntries.workDate,
+      projectCode: projects.code,
+      minutes: timeEntries.minutes,
+      description: timeEntries.description,
+      billable: timeEntries.billable,
+      source: timeEntries.source,
+      status: timesheets.status,
+    })
+    .from(timeEntries)
+    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .where(and(eq(timesheets.consultantId, consultant.employeeId), inArray(timesheets.status, ['open', 'submitted', 'approved'])))
+    .orderBy(desc(timeEntries.createdAt), desc(timeEntries.id))
+    .limit(5);
+
+  const customerIds = await ctx.db
+    .selectDistinct({ id: customers.id })
+    .from(projectConsultants)
+    .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .where(and(eq(projectConsultants.consultantId, consultant.employeeId), eq(projects.active, true)));
+  const name = (await ctx.db.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))?.displayName ?? consultant.userId;
+
+  return {
+    ok: true,
+    home: {
+      kind: 'consultant',
+      name,
+      timesheet: sheet.ok ? sheet.overview : null,
+      noPeriodReason: sheet.ok ? null : sheet.error.message,
+      timer: timer.ok ? timer.timer : null,
+      recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
+      prepaid: await prepaidBalances(ctx.db, customerIds.map((c) => c.id)),
+    },
+  };
+}

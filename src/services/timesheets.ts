@@ -1,0 +1,212 @@
+import { and, asc, desc, eq, gt, isNull, lt, lte, ne } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { customers, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
+import { dateInZone, formatDay } from '../domain/dates.js';
+import { fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { consultantActing, liveTimesheetForUpdate, timeZoneOf } from './entry-rules.js';
+import type { Consultant } from './time-entries.js';
+import { serviceTransaction } from './transaction.js';
+
+export type TimesheetStatus = 'open' | 'submitted' | 'approved' | 'cancelled';
+
+export type TimesheetEntry = {
+  entryId: number;
+  projectCode: string;
+  projectName: string;
+  customerName: string;
+  minutes: number;
+  beginsAt: string | null;
+  endsAt: string | null;
+  description: string;
+  billable: boolean;
+  source: string;
+};
+
+export type TimesheetOverview = {
+  consultantName: string;
+  period: { id: number; startsOn: string; endsOn: string };
+  previousPeriodId: number | null;
+  nextPeriodId: number | null;
+  /** A period without a sheet yet reads as an empty open one. */
+  status: TimesheetStatus;
+  submittedAt: Date | null;
+  submittedByName: string | null;
+  /** Entries can be added, edited and deleted only while the sheet is open. */
+  editable: boolean;
+  days: { date: string; totalMinutes: number; entries: TimesheetEntry[] }[];
+  totals: { billableMinutes: number; nonBillableMinutes: number; totalMinutes: number; entryCount: number };
+};
+
+/** A consultant's timesheet for a period (the current one by default), grouped by day. Reading writes nothing. */
+export async function timesheetOverview(ctx: ServiceContext, input: { periodId?: number } = {}): Promise<Result<{ overview: TimesheetOverview }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    const period = await choosePeriod(tx, ctx, who.consultant, input.periodId);
+    if (!period.ok) return period;
+    return { ok: true as const, overview: await overviewOf(tx, who.consultant, period.period) };
+  });
+}
+
+export type SubmittedTimesheet = { timesheetId: number; period: { startsOn: string; endsOn: string }; totalMinutes: number; entryCount: number };
+
+/**
+ * Submits the consultant's open timesheet for a period: its entries lock. An empty sheet needs
+ * `confirmEmpty`. A sheet already submitted (a double click, a stale button) is left alone and the
+ * answer says what state it is in.
+ */
+export async function submitTimesheet(
+  ctx: ServiceContext,
+  input: { periodId?: number; confirmEmpty?: boolean } = {},
+): Promise<Result<{ submitted: SubmittedTimesheet }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    const chosen = await choosePeriod(tx, ctx, who.consultant, input.periodId);
+    if (!chosen.ok) return chosen;
+    const { period } = chosen;
+    const span = `${formatDay(period.startsOn)} – ${formatDay(period.endsOn)}`;
+
+    // The row lock makes a double click wait here, then find the sheet already submitted.
+    const sheet = await liveTimesheetForUpdate(tx, who.consultant.employeeId, period.id);
+    if (sheet.status !== 'open') {
+      return fail('not_open', `The timesheet for ${span} is already ${sheet.status}; nothing was changed.`);
+    }
+    const entries = await tx.select({ minutes: timeEntries.minutes }).from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
+    if (entries.length === 0 && !input.confirmEmpty) {
+      return fail('empty_needs_confirm', `The timesheet for ${span} has no time. Confirm that you worked no time this period to submit it empty.`);
+    }
+
+    const now = ctx.clock.now();
+    const [submitted] = await tx
+      .update(timesheets)
+      .set({ status: 'submitted', submittedAt: now, submittedBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null, updatedAt: now })
+      .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'open')))
+      .returning();
+    await recordAudit(tx, ctx, { action: 'timesheet.submit', entity: 'timesheet', entityId: sheet.id, before: sheet, after: submitted });
+    // Approval requests (one per manager, and their DMs through the outbox) join this transaction here.
+    return {
+      ok: true as const,
+      submitted: {
+        timesheetId: sheet.id,
+        period: { startsOn: period.startsOn, endsOn: period.endsOn },
+        totalMinutes: entries.reduce((sum, entry) => sum + entry.minutes, 0),
+        entryCount: entries.length,
+      },
+    };
+  });
+}
+
+export type HistoryRow = { periodId: number; startsOn: string; endsOn: string; status: TimesheetStatus | 'not started'; totalMinutes: number; billableMinutes: number };
+
+/** Earlier periods (newest first, up to `limit`) with what became of the consultant's sheet. */
+export async function timesheetHistory(ctx: ServiceContext, input: { limit?: number } = {}): Promise<Result<{ history: HistoryRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const who = await consultantActing(tx, ctx);
+    if (!who.ok) return who;
+    const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, who.consultant.userId));
+    const periods = await tx
+      .select()
+      .from(reportingPeriods)
+      .where(and(lt(reportingPeriods.endsOn, today), isNull(reportingPeriods.archivedAt)))
+      .orderBy(desc(reportingPeriods.startsOn))
+      .limit(input.limit ?? 24);
+    const history: HistoryRow[] = [];
+    for (const period of periods) {
+      const sheet = await liveSheet(tx, who.consultant.employeeId, period.id);
+      const entries = sheet ? await tx.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id)) : [];
+      history.push({
+        periodId: period.id,
+        startsOn: period.startsOn,
+        endsOn: period.endsOn,
+        status: sheet?.status ?? 'not started',
+        totalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+        billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
+      });
+    }
+    return { ok: true as const, history };
+  });
+}
+
+type Period = typeof reportingPeriods.$inferSelect;
+
+/** The asked-for period, else the one holding today, else the latest that has begun. */
+async function choosePeriod(tx: Queryable, ctx: ServiceContext, consultant: Consultant, periodId: number | undefined): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
+  if (periodId !== undefined) {
+    const period = await tx.query.reportingPeriods.findFirst({ where: and(eq(reportingPeriods.id, periodId), isNull(reportingPeriods.archivedAt)) });
+    return period ? { ok: true, period } : fail('no_period', 'That reporting period no longer exists.');
+  }
+  const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
+  const [current] = await tx
+    .select()
+    .from(reportingPeriods)
+    .where(and(lte(reportingPeriods.startsOn, today), isNull(reportingPeriods.archivedAt)))
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(1);
+  return current ? { ok: true, period: current } : fail('no_period', 'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.');
+}
+
+async function liveSheet(tx: Queryable, consultantId: number, periodId: number) {
+  const [sheet] = await tx
+    .select()
+    .from(timesheets)
+    .where(and(eq(timesheets.consultantId, consultantId), eq(timesheets.periodId, periodId), ne(timesheets.status, 'cancelled')));
+  return sheet;
+}
+
+async function overviewOf(tx: Queryable, consultant: Consultant, period: Period): Promise<TimesheetOverview> {
+  const sheet = await liveSheet(tx, consultant.employeeId, period.id);
+  const rows = sheet
+    ? await tx
+        .select({
+          entryId: timeEntries.id,
+          workDate: timeEntries.workDate,
+          projectCode: projects.code,
+          projectName: projects.name,
+          customerName: customers.name,
+          minutes: timeEntries.minutes,
+          beginsAt: timeEntries.beginsAt,
+          endsAt: timeEntries.endsAt,
+          description: timeEntries.description,
+          billable: timeEntries.billable,
+          source: timeEntries.source,
+        })
+        .from(timeEntries)
+        .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+        .innerJoin(customers, eq(customers.id, projects.customerId))
+        .where(eq(timeEntries.timesheetId, sheet.id))
+        .orderBy(asc(timeEntries.workDate), asc(timeEntries.beginsAt), asc(timeEntries.id))
+    : [];
+  const days: TimesheetOverview['days'] = [];
+  for (const row of rows) {
+    let day = days[days.length - 1];
+    if (day?.date !== row.workDate) days.push((day = { date: row.workDate, totalMinutes: 0, entries: [] }));
+    day.totalMinutes += row.minutes;
+    const { workDate: _date, ...entry } = row;
+    day.entries.push({ ...entry, beginsAt: row.beginsAt?.slice(0, 5) ?? null, endsAt: row.endsAt?.slice(0, 5) ?? null });
+  }
+  const billableMinutes = rows.filter((r) => r.billable).reduce((sum, r) => sum + r.minutes, 0);
+  const totalMinutes = rows.reduce((sum, r) => sum + r.minutes, 0);
+
+  const [previous] = await tx.select({ id: reportingPeriods.id }).from(reportingPeriods).where(and(lt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt))).orderBy(desc(reportingPeriods.startsOn)).limit(1);
+  const [next] = await tx.select({ id: reportingPeriods.id }).from(reportingPeriods).where(and(gt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt))).orderBy(asc(reportingPeriods.startsOn)).limit(1);
+  const consultantName = (await tx.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))?.displayName ?? consultant.userId;
+  const submittedByName = sheet?.submittedBy
+    ? ((await tx.query.users.findFirst({ where: eq(users.id, sheet.submittedBy), columns: { displayName: true } }))?.displayName ?? sheet.submittedBy)
+    : null;
+  const status = sheet?.status ?? 'open';
+  return {
+    consultantName,
+    period: { id: period.id, startsOn: period.startsOn, endsOn: period.endsOn },
+    previousPeriodId: previous?.id ?? null,
+    nextPeriodId: next?.id ?? null,
+    status,
+    submittedAt: sheet?.submittedAt ?? null,
+    submittedByName,
+    editable: status === 'open',
+    days,
+    totals: { billableMinutes, nonBillableMinutes: totalMinutes - billableMinutes, totalMinutes, entryCount: rows.length },
+  };
+}

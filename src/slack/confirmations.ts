@@ -1,0 +1,31 @@
+import type { WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../../blocks/log-confirmation.js';
+import type { Logger } from '../logger.js';
+
+/** Where a confirmation goes: through a response_url (new or replacing), else by DM. */
+export type ConfirmationTarget = { userId: string; via?: { responseUrl: string; replace: boolean } | undefined };
+
+const RESPONSE_URL_TIMEOUT_MS = 5_000;
+
+/**
+ * Tells the user what was saved. The change is already committed, so a failure here is logged,
+ * not reported as a failed save.
+ */
+export async function sendConfirmation(client: WebClient, target: ConfirmationTarget, message: SlackMessage, log: Logger): Promise<void> {
+  try {
+    if (target.via) {
+      const response = await fetch(target.via.responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: target.via.replace, ...message }),
+        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+      });
+      if (response.ok) return;
+      log.warn('response_url refused the confirmation; sending it as a DM', { status: response.status });
+    }
+    // A DM to the user (the channel id may be the user id): works wherever the request came from.
+    await client.chat.postMessage({ channel: target.userId, ...message });
+  } catch (error) {
+    log.warn('could not send a confirmation', { userId: target.userId, error });
+  }
+}

@@ -1,0 +1,19 @@
+import type { WebClient } from '@slack/web-api';
+import { homeView } from '../../blocks/home.js';
+import { homeOverview } from '../services/home.js';
+import { contextForSlackUser, type ServiceDeps } from './actor.js';
+
+/**
+ * Publishes the user's App Home. Called on app_home_opened and after every change the user makes;
+ * a failure is logged, never shown as a failed change (the change is already saved).
+ */
+export async function publishHome(deps: ServiceDeps, client: WebClient, userId: string): Promise<void> {
+  try {
+    const ctx = await contextForSlackUser(deps, client, userId);
+    const answer = await homeOverview(ctx);
+    if (!answer.ok) return;
+    await client.views.publish({ user_id: userId, view: homeView(answer.home) });
+  } catch (error) {
+    deps.log.warn('could not publish App Home', { userId, error });
+  }
+}

@@ -1,0 +1,94 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import { z } from 'zod';
+import { ids } from '../../../../blocks/ids.js';
+import { entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
+import { logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
+import { deleteEntry, entryForm } from '../../../services/time-entries.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { sendConfirmation } from '../../confirmations.js';
+import { publishHome } from '../../home.js';
+import { logModalMetadata } from '../../log-form.js';
+import { openLogModal } from '../../log-modal.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const entryId = z.coerce.number().int().positive();
+
+/** Edit and Undo on an entry, wherever it is shown; Log for and project search in the modal. */
+export function registerEntryActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.entry.edit,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const refusal = await openLogModal(client, ctx, {
+        triggerId: body.trigger_id,
+        entryId: entryId.parse(action.value),
+        // From a message, the saved edit replaces that message's confirmation.
+        metadata: { source: 'modal', ...(body.response_url ? { confirmVia: { responseUrl: body.response_url, replace: true } } : {}) },
+      });
+      if (refusal) {
+        const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
+        await sendConfirmation(client, { userId: body.user.id, via }, problemMessage(refusal.message), deps.log);
+      }
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.home.logTime,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const refusal = await openLogModal(client, ctx, { triggerId: body.trigger_id, metadata: { source: 'modal' } });
+      if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.entry.undo,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const deleted = await deleteEntry(ctx, { entryId: entryId.parse(action.value) });
+      const message = deleted.ok ? entryDeletedMessage(deleted.deleted) : problemMessage(deleted.error.message);
+      const via = body.response_url ? { responseUrl: body.response_url, replace: deleted.ok } : undefined;
+      await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
+      if (deleted.ok) await publishHome(deps, client, body.user.id);
+    }),
+  );
+
+  // Choosing whom to log for reloads the modal with that person's projects.
+  app.action<BlockAction<StaticSelectAction>>(
+    ids.logModal.logFor.action,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const view = body.view;
+      if (!view) return;
+      const metadata = logModalMetadata.parse(JSON.parse(view.private_metadata || '{}'));
+      const forUserId = action.selected_option.value;
+      const ctx = await contextForSlackUser(deps, client, body.user.id, forUserId !== body.user.id ? forUserId : undefined);
+      const answer = await entryForm(ctx);
+      if (!answer.ok) {
+        await tellUser(client, { userId: body.user.id }, answer.error.message, deps.log);
+        return;
+      }
+      const { form } = answer;
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash,
+        view: logTimeModal({
+          projects: form.projects,
+          logFor: form.logFor,
+          forUserId: form.forUserId,
+          values: { date: form.today, billable: true },
+          metadata: { ...metadata, forUserId: form.forUserId },
+        }),
+      });
+    }),
+  );
+
+  // More projects than a menu holds: Slack asks for the ones matching what the user types.
+  app.options(ids.logModal.project.action, async ({ body, ack, client }) => {
+    const metadata = logModalMetadata.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const forUserId = metadata.success ? metadata.data.forUserId : undefined;
+    const ctx = await contextForSlackUser(deps, client, body.user.id, forUserId && forUserId !== body.user.id ? forUserId : undefined);
+    const answer = await entryForm(ctx);
+    await ack({ options: answer.ok ? projectOptions(answer.form.projects, body.value ?? '') : [] });
+  });
+}
+

@@ -1,0 +1,102 @@
+import type { App, BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
+import { z } from 'zod';
+import { ids } from '../../../../blocks/ids.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { deleteEntryModal } from '../../../../blocks/timesheet-modal.js';
+import { timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
+import { deleteEntry, entryForm } from '../../../services/time-entries.js';
+import { submitTimesheet } from '../../../services/timesheets.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { sendConfirmation } from '../../confirmations.js';
+import { publishHome } from '../../home.js';
+import { openLogModal } from '../../log-modal.js';
+import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const position = z.object({ periodId: z.number().int().positive(), page: z.number().int().nonnegative() });
+const submitValue = z.object({ periodId: z.number().int().positive(), empty: z.boolean() });
+const menuChoice = z.string().regex(/^(edit|delete):\d+$/).transform((value) => {
+  const [verb, id] = value.split(':');
+  return { verb: verb as 'edit' | 'delete', entryId: Number(id) };
+});
+const deleteMetadata = z.object({ entryId: z.number().int().positive(), returnTo: position.extend({ viewId: z.string() }) });
+
+type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction<ButtonAction>; action: ButtonAction };
+
+/** Moving through periods and pages, submitting, and editing or deleting entries from the timesheet. */
+export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
+  const move = ackingFirst<ButtonArgs>(deps.log, async ({ body, action, client }) => {
+    if (!body.view) return;
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const where = position.parse(JSON.parse(action.value ?? '{}'));
+    await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, hash: body.view.hash, ...where });
+  });
+  for (const actionId of [ids.timesheet.previous, ids.timesheet.next, ids.timesheet.pageBack, ids.timesheet.pageOn]) {
+    app.action<BlockAction<ButtonAction>>(actionId, move as never);
+  }
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.timesheet.open,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const periodId = action.value ? Number(action.value) : undefined;
+      const refusal = await openTimesheetModal(client, ctx, body.trigger_id, Number.isInteger(periodId) ? periodId : undefined);
+      if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.timesheet.submit,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const { periodId, empty } = submitValue.parse(JSON.parse(action.value ?? '{}'));
+      // The button says what the user saw; the service still checks the sheet as it is now.
+      const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
+      if (body.view?.type === 'modal') {
+        const notice = submitted.ok ? undefined : submitted.error.message;
+        await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, periodId, page: 0 }, notice);
+      } else {
+        const message = submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message);
+        const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
+        await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
+      }
+      await publishHome(deps, client, body.user.id);
+    }),
+  );
+
+  app.action<BlockAction<OverflowAction>>(
+    ids.timesheet.entryMenu,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const view = body.view;
+      if (!view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const where = position.parse(JSON.parse(view.private_metadata || '{}'));
+      const choice = menuChoice.parse(action.selected_option.value);
+      if (choice.verb === 'edit') {
+        const refusal = await openLogModal(client, ctx, {
+          triggerId: body.trigger_id,
+          entryId: choice.entryId,
+          push: true,
+          metadata: { source: 'modal', returnTo: { viewId: view.id, ...where } },
+        });
+        if (refusal) await refreshTimesheetModal(deps, client, ctx, { viewId: view.id, ...where }, refusal.message);
+        return;
+      }
+      const form = await entryForm(ctx, { entryId: choice.entryId });
+      if (!form.ok || !form.form.entry) {
+        await refreshTimesheetModal(deps, client, ctx, { viewId: view.id, ...where }, form.ok ? 'That entry no longer exists.' : form.error.message);
+        return;
+      }
+      await client.views.push({ trigger_id: body.trigger_id, view: deleteEntryModal(form.form.entry, { viewId: view.id, ...where }) });
+    }),
+  );
+
+  app.view(ids.timesheet.deleteConfirm, async ({ body, ack, client }) => {
+    await ack();
+    const { entryId, returnTo } = deleteMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const deleted = await deleteEntry(ctx, { entryId });
+    await refreshTimesheetModal(deps, client, ctx, returnTo, deleted.ok ? undefined : deleted.error.message);
+    if (deleted.ok) await publishHome(deps, client, body.user.id);
+  });
+}

@@ -1,0 +1,24 @@
+import type { App, MessageShortcut } from '@slack/bolt';
+import { ids } from '../../../../blocks/ids.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { openLogModal } from '../../log-modal.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { sendConfirmation } from '../../confirmations.js';
+import { ackingFirst } from '../safe.js';
+
+/** "Log time for this message": the log-time modal with the message as the description. */
+export function registerLogMessageShortcut(app: App, deps: ServiceDeps): void {
+  app.shortcut<MessageShortcut>(
+    ids.shortcut.logMessage,
+    ackingFirst(deps.log, async ({ shortcut, client }) => {
+      const ctx = await contextForSlackUser(deps, client, shortcut.user.id);
+      const confirmVia = { responseUrl: shortcut.response_url, replace: false };
+      const refusal = await openLogModal(client, ctx, {
+        triggerId: shortcut.trigger_id,
+        description: shortcut.message.text ?? '',
+        metadata: { source: 'shortcut', confirmVia },
+      });
+      if (refusal) await sendConfirmation(client, { userId: shortcut.user.id, via: confirmVia }, problemMessage(refusal.message), deps.log);
+    }),
+  );
+}

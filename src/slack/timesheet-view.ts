@@ -1,0 +1,35 @@
+import type { WebClient } from '@slack/web-api';
+import { type TimesheetPosition, timesheetModal } from '../../blocks/timesheet-modal.js';
+import type { Failure } from '../domain/result.js';
+import type { ServiceContext } from '../services/context.js';
+import { timesheetOverview } from '../services/timesheets.js';
+import type { ServiceDeps } from './actor.js';
+
+/** Opens the timesheet modal (the current period unless one is named). */
+export async function openTimesheetModal(client: WebClient, ctx: ServiceContext, triggerId: string, periodId?: number): Promise<Failure | undefined> {
+  const answer = await timesheetOverview(ctx, periodId !== undefined ? { periodId } : {});
+  if (!answer.ok) return answer.error;
+  await client.views.open({ trigger_id: triggerId, view: timesheetModal(answer.overview, 0) });
+  return undefined;
+}
+
+/** Shows another period or page, or the same one after a change, in the modal the user has open. */
+export async function refreshTimesheetModal(
+  deps: ServiceDeps,
+  client: WebClient,
+  ctx: ServiceContext,
+  where: TimesheetPosition & { viewId: string; hash?: string },
+  notice?: string,
+): Promise<void> {
+  const answer = await timesheetOverview(ctx, { periodId: where.periodId });
+  try {
+    if (!answer.ok) {
+      deps.log.warn('timesheet modal not refreshed', { error: answer.error });
+      return;
+    }
+    await client.views.update({ view_id: where.viewId, ...(where.hash ? { hash: where.hash } : {}), view: timesheetModal(answer.overview, where.page, notice) });
+  } catch (error) {
+    // A stale hash means the user changed the view meanwhile; their newer view stands.
+    deps.log.warn('could not update the timesheet modal', { error });
+  }
+}
