@@ -83,10 +83,10 @@ function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): Kn
   return blocks;
 }
 
-/** "Mon 23: 8h · Tue 24: 7h 30m …" for every day of the period that has time. */
+/** "Mon 23: 8h · Tue 24: 7h 30m" for every day of the period that has time. */
 function dayTotals(sheet: TimesheetView): string {
   if (sheet.days.length === 0) return 'No time logged yet. Type `/log 2h PROJECT what you did`, or press Log time.';
-  const parts = sheet.days.map((day) => `${formatDay(day.date).slice(0, 6)}: ${formatMinutes(day.totalMinutes)}`);
+  const parts = sheet.days.map((day) => `${formatDay(day.date).split(' ').slice(0, 2).join(' ')}: ${formatMinutes(day.totalMinutes)}`);
   return truncate(parts.join(' · '), 3000);
 }
 

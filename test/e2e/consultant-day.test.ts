@@ -176,6 +176,7 @@ describe('Edit and Undo on the confirmation', () => {
     const press = () =>
       h.slack.blockAction({ userId: ALICE, actionId: ids.entry.undo, value: String(entry!.id), container: { type: 'message', channelId: 'DALICE', messageTs: '1.2' }, responseUrl: h.fake.responseUrl() });
     expect((await press()).status).toBe(200);
+    await h.app.settled(); // buttons are acked first, then handled
     expect(await entries()).toHaveLength(0);
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('Deleted 30m on ACME-WEB');
     h.fake.reset();
