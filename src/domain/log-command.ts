@@ -145,6 +145,8 @@ export function parseLogCommand(text: string): ParsedLog {
   }
 
   if (amount === undefined) return failure('duration_missing', `How long did you work? ${LOG_USAGE}`, 'minutes');
+  if (amount.minutes === 0) return failure('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes');
+  if (amount.minutes > MINUTES_PER_DAY) return failure('duration_too_long', 'One entry can be at most 24h; split longer work over its days.', 'minutes');
   if (projectCode === undefined) return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
   const description = words.slice(index).join(' ');
   if (description === '') return failure('description_required', `Add a description of the work after the project code. ${LOG_USAGE}`, 'description');

@@ -152,6 +152,29 @@ describe('the log-time modal', () => {
   });
 });
 
+describe('logging for someone else', () => {
+  it('a delegate who logs no time of their own gets the principal’s form, and the entry records both', async () => {
+    await h.slack.slashCommand({ command: '/log', text: '', userId: 'U02BOB' });
+    const view = await openedView();
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ forUserId: ALICE });
+    const response = await h.slack.viewSubmission({
+      userId: 'U02BOB',
+      callbackId: ids.logModal.callbackId,
+      viewId: 'VBOB',
+      privateMetadata: view.private_metadata,
+      values: {
+        project: { project_select: { type: 'static_select', selected_option: { value: 'ACME-WEB' } } },
+        date: { date_pick: { type: 'datepicker', selected_date: '2026-11-25' } },
+        duration: { duration_input: { type: 'plain_text_input', value: '1h' } },
+        description: { description_input: { type: 'plain_text_input', value: 'entered by Bob' } },
+        billable: { billable_check: { type: 'checkboxes', selected_options: [{ value: 'billable' }] } },
+      },
+    });
+    expect(response.text).toBe('');
+    expect(await entries()).toMatchObject([{ createdBy: 'U02BOB', actingFor: ALICE, description: 'entered by Bob' }]);
+  });
+});
+
 describe('Edit and Undo on the confirmation', () => {
   it('Edit opens the modal prefilled and replaces the confirmation with the updated entry', async () => {
     const logged = await log('2h ACME-WEB first draft');
