@@ -50,4 +50,20 @@ export const ids = {
   home: {
     logTime: 'home_log_time',
   },
+  approval: {
+    /** Button value: the timesheet id. */
+    approve: 'approval_approve',
+    /** Button value: the timesheet id. Opens the reason modal. */
+    reject: 'approval_reject',
+    /** Button value: the timesheet id. Opens every entry, read-only. */
+    view: 'approval_view',
+    /** The reason modal; private_metadata: { timesheetIds }. */
+    rejectModal: 'approval_reject_modal',
+    reason: { block: 'reason', action: 'reason_input' },
+    /** /approvals: the list with checkboxes, in groups of ten (Slack's limit per checkbox group). */
+    listModal: 'approvals_modal',
+    marked: 'approvals_marked',
+    approveMarked: 'approvals_approve_marked',
+    rejectMarked: 'approvals_reject_marked',
+  },
 } as const;

@@ -43,7 +43,7 @@ const STATUS_LABEL: Record<TimesheetView['status'], string> = {
 };
 
 /** The consultant's timesheet for one period, one page of entries at a time. */
-export function timesheetModal(sheet: TimesheetView, page: number, notice?: string): ModalView {
+export function timesheetModal(sheet: TimesheetView, page: number, notice?: string, options: { forApprover?: boolean } = {}): ModalView {
   const pages = Math.max(1, Math.ceil(sheet.totals.entryCount / ENTRIES_PER_PAGE));
   const current = Math.min(Math.max(page, 0), pages - 1);
   const first = current * ENTRIES_PER_PAGE;
@@ -78,6 +78,17 @@ export function timesheetModal(sheet: TimesheetView, page: number, notice?: stri
     if (shown.length === 0) continue;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `*${formatDay(day.date)}* · ${formatMinutes(day.totalMinutes)}` }] });
     for (const entry of shown) blocks.push(entrySection(entry, sheet.editable));
+  }
+
+  if (options.forApprover) {
+    const hidden = sheet.totals.entryCount - Math.min(sheet.totals.entryCount, ENTRIES_PER_PAGE);
+    if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'} not shown here.` }] });
+    return {
+      type: 'modal',
+      title: { type: 'plain_text', text: truncate(sheet.consultantName, 24) },
+      close: { type: 'plain_text', text: 'Close' },
+      blocks,
+    };
   }
 
   const navigation: Button[] = [];

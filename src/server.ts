@@ -1,3 +1,4 @@
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type DatabaseConnection, ping } from './db/client.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
@@ -5,6 +6,9 @@ import type { Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
+import { renderOutboxMessage } from './slack/outbox-messages.js';
 
 export type ConsulTrackerOptions = {
   config: Config;
@@ -18,6 +22,8 @@ export type RunningConsulTracker = {
   initialised: Promise<void>;
   /** Resolves when no Slack request is still working after its ack. */
   settled(): Promise<void>;
+  /** Sends queued Slack messages; runs until stop(). */
+  outbox: OutboxDispatcher;
   /** Stops taking requests, lets those in flight finish, then closes the database. */
   stop(): Promise<void>;
 };
@@ -29,9 +35,24 @@ export async function startConsulTracker({ config, connection, clock, log }: Con
 
   const { db } = connection;
   const deps = { db, clock, log, org: { timeZone: config.orgTimeZone, currency: config.currency } };
+  const outbox = new OutboxDispatcher({
+    db,
+    // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.
+    client: new WebClient(config.slack.botToken, {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+      logger: boltLogger(log),
+    }),
+    render: renderOutboxMessage,
+    clock,
+    log,
+  });
   const slack = await startSlackApp({
     config,
     deps,
+    afterEachRequest: () => outbox.wake(),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -45,12 +66,16 @@ export async function startConsulTracker({ config, connection, clock, log }: Con
     },
   });
 
+  outbox.start();
+
   return {
     port: slack.port,
     initialised: slack.initialised,
     settled: slack.settled,
+    outbox,
     stop: async () => {
       await slack.stop();
+      await outbox.stop();
       await connection.close();
     },
   };

@@ -341,6 +341,8 @@ export const approvals = pgTable(
       .notNull()
       .references(() => users.id),
     route: approverRouteEnum('route').notNull().default('manager'),
+    /** The projects with time on the sheet this approver decides for, fixed at submission. */
+    projectIds: integer('project_ids').array().notNull().default(sql`'{}'`),
     status: approvalStatusEnum('status').notNull().default('pending'),
     decidedBy: text('decided_by').references(() => users.id),
     decidedAt: moment('decided_at'),

@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, isNull, lt, lte, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { customers, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
+import { customers, employees, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
 import { dateInZone, formatDay } from '../domain/dates.js';
 import { fail, type Result } from '../domain/result.js';
+import { requestApprovals } from './approvals.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing, liveTimesheetForUpdate, timeZoneOf } from './entry-rules.js';
@@ -86,7 +87,8 @@ export async function submitTimesheet(
       .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'open')))
       .returning();
     await recordAudit(tx, ctx, { action: 'timesheet.submit', entity: 'timesheet', entityId: sheet.id, before: sheet, after: submitted });
-    // Approval requests (one per manager, and their DMs through the outbox) join this transaction here.
+    const unroutable = await requestApprovals(tx, ctx, sheet.id);
+    if (unroutable) return { ok: false as const, error: unroutable };
     return {
       ok: true as const,
       submitted: {
@@ -132,6 +134,22 @@ export async function timesheetHistory(ctx: ServiceContext, input: { limit?: num
 
 type Period = typeof reportingPeriods.$inferSelect;
 
+/**
+ * One particular sheet, read-only, for someone who decides on it (an approver). The caller has
+ * checked that they may see it.
+ */
+export async function sheetOverview(q: Queryable, timesheetId: number): Promise<TimesheetOverview | undefined> {
+  const [row] = await q
+    .select({ sheet: timesheets, period: reportingPeriods, userId: employees.userId })
+    .from(timesheets)
+    .innerJoin(reportingPeriods, eq(reportingPeriods.id, timesheets.periodId))
+    .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+    .where(eq(timesheets.id, timesheetId));
+  if (!row?.userId) return undefined;
+  const overview = await overviewOf(q, { employeeId: row.sheet.consultantId, userId: row.userId }, row.period, row.sheet);
+  return { ...overview, editable: false, previousPeriodId: null, nextPeriodId: null };
+}
+
 /** The asked-for period, else the one holding today, else the latest that has begun. */
 async function choosePeriod(tx: Queryable, ctx: ServiceContext, consultant: Consultant, periodId: number | undefined): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
   if (periodId !== undefined) {
@@ -156,8 +174,8 @@ async function liveSheet(tx: Queryable, consultantId: number, periodId: number) 
   return sheet;
 }
 
-async function overviewOf(tx: Queryable, consultant: Consultant, period: Period): Promise<TimesheetOverview> {
-  const sheet = await liveSheet(tx, consultant.employeeId, period.id);
+async function overviewOf(tx: Queryable, consultant: Consultant, period: Period, chosen?: typeof timesheets.$inferSelect): Promise<TimesheetOverview> {
+  const sheet = chosen ?? (await liveSheet(tx, consultant.employeeId, period.id));
   const rows = sheet
     ? await tx
         .select({

@@ -11,6 +11,8 @@ export type SlackAppOptions = {
   config: Pick<Config, 'slack' | 'port'>;
   deps: ServiceDeps;
   readiness: Readiness;
+  /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
+  afterEachRequest?: () => void;
 };
 
 export type RunningSlackApp = {
@@ -34,7 +36,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
  * Slack may be unreachable at start-up: the server listens anyway and Bolt's token check
  * (auth.test) is retried with backoff in the background.
  */
-export async function startSlackApp({ config, deps, readiness }: SlackAppOptions): Promise<RunningSlackApp> {
+export async function startSlackApp({ config, deps, readiness, afterEachRequest }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
   const customRoutes = healthRoutes(readiness);
   const socketMode = config.slack.appToken !== undefined;
@@ -58,7 +60,7 @@ export async function startSlackApp({ config, deps, readiness }: SlackAppOptions
     },
   });
   app.error(async (error) => deps.log.error('unhandled Slack listener error', { error }));
-  const inFlight = new InFlightRequests();
+  const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   registerListeners(app, deps);
 

@@ -8,11 +8,14 @@ export class InFlightRequests {
   #running = 0;
   #idle: (() => void)[] = [];
 
+  constructor(private readonly afterEach?: () => void) {}
+
   readonly middleware: Middleware<AnyMiddlewareArgs> = async ({ next }) => {
     this.#running++;
     try {
       await next();
     } finally {
+      this.afterEach?.();
       this.#running--;
       if (this.#running === 0) for (const wake of this.#idle.splice(0)) wake();
     }

@@ -13,7 +13,7 @@ let h: AppHarness;
 const ALICE = 'U01ALICE';
 
 beforeAll(async () => {
-  h = await startAppHarness({ now: '2026-11-25T10:00:00Z' });
+  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: ['U0ADMIN'] });
   h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
   const imported = await importSetup(
     { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },

@@ -26,6 +26,8 @@ beforeAll(async () => {
   const { db } = database;
   for (const id of ['UALICE', 'UCAROL', 'UDAN']) await addUser(db, id, { rights: ['entry'], name: id.slice(1, 2) + id.slice(2).toLowerCase() });
   await addUser(db, 'UBOB', { rights: ['approval'] });
+  // No project has a manager here: every sheet goes to the administrator.
+  await addUser(db, 'UADMIN', { rights: ['admin'] });
   const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN'].map((id) => addConsultant(db, id)));
   const acme = await addCustomer(db, 'ACME');
   const globex = await addCustomer(db, 'GLOBEX', 'prepaid');

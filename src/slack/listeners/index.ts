@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
+import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
+import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerTimesheetCommand } from './commands/timesheet.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
@@ -19,4 +21,6 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerTimesheetCommand(app, deps);
   registerTimesheetActions(app, deps);
   registerAppHomeOpened(app, deps);
+  registerApprovalActions(app, deps);
+  registerApprovalsCommand(app, deps);
 }

@@ -1,0 +1,170 @@
+import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { formatDay } from '../src/domain/dates.js';
+import { formatMinutes } from '../src/domain/duration.js';
+import { ids } from './ids.js';
+import type { SlackMessage } from './log-confirmation.js';
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
+
+export type ApprovalRequestView = {
+  timesheetId: number;
+  approverId: string;
+  route: 'manager' | 'admin_fallback';
+  /** This approver's own decision. */
+  myStatus: 'pending' | 'approved' | 'rejected';
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
+  sheetTotalMinutes: number;
+  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open';
+  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
+  rejection: { byName: string; reason: string } | null;
+};
+
+/** Entries listed in a DM before "N more" (a message holds 50 blocks and 3,000 characters per section). */
+export const ENTRIES_SHOWN = 25;
+
+/** One manager's DM about one timesheet, in whatever state it is now. */
+export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage {
+  const span = `${formatDay(view.period.startsOn)} – ${formatDay(view.period.endsOn)}`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:clipboard: *${escapeMrkdwn(view.consultantName)}* submitted a timesheet for *${span}*` } },
+  ];
+  if (view.route === 'admin_fallback') {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'You get this as an administrator: these projects have no other manager to approve them.' }],
+    });
+  }
+
+  let shown = 0;
+  let hidden = 0;
+  for (const project of view.projects) {
+    const lines: string[] = [];
+    for (const entry of project.entries) {
+      if (shown >= ENTRIES_SHOWN) {
+        hidden++;
+        continue;
+      }
+      shown++;
+      lines.push(`${formatDay(entry.date).slice(0, -5)} · ${formatMinutes(entry.minutes)} · ${escapeMrkdwn(truncate(entry.description, 80))}${entry.billable ? '' : ' _(non-billable)_'}`);
+    }
+    const heading = `*${escapeMrkdwn(project.code)}* ${escapeMrkdwn(truncate(project.name, 60))} · *${formatMinutes(project.totalMinutes)}*`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate([heading, ...lines].join('\n'), 3000) } });
+  }
+  if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'}: press View timesheet to see them all.` }] });
+  if (view.projects.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No time this period: the consultant submitted an empty timesheet.' } });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Whole timesheet: *${formatMinutes(view.sheetTotalMinutes)}* · ${decisionsLine(view)}` }] });
+
+  const state = stateLine(view);
+  if (state) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
+  const myTurn = view.sheetStatus === 'submitted' && view.myStatus === 'pending';
+  const buttons: Button[] = [];
+  if (myTurn) {
+    buttons.push(
+      { type: 'button', action_id: ids.approval.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(view.timesheetId) },
+      { type: 'button', action_id: ids.approval.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value: String(view.timesheetId) },
+    );
+  }
+  buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
+  blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
+
+  return { text: escapeMrkdwn(`${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`), blocks };
+}
+
+/** After a decision, the consultant hears the outcome; a rejection says why and offers the sheet. */
+export function timesheetDecidedMessage(view: {
+  outcome: 'approved' | 'rejected';
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  billableMinutes: number;
+  byName: string;
+  reason: string | null;
+  periodId: number;
+}): SlackMessage {
+  const span = `${formatDay(view.period.startsOn)} – ${formatDay(view.period.endsOn)}`;
+  if (view.outcome === 'approved') {
+    const text = `Your timesheet for ${span} is approved: ${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable).`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${text}` } }] };
+  }
+  const text = `${view.byName} sent back your timesheet for ${span}: ${view.reason ?? ''}`;
+  return {
+    text: escapeMrkdwn(text),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(view.byName)}* sent back your timesheet for *${span}*:\n>${escapeMrkdwn(view.reason ?? '')}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Your entries are open again: fix them and submit once more.' }] },
+      { type: 'actions', block_id: 'decided_actions', elements: [{ type: 'button', action_id: ids.timesheet.open, style: 'primary', text: { type: 'plain_text', text: 'Open timesheet' }, value: String(view.periodId) }] },
+    ],
+  };
+}
+
+/** Asks why the timesheet(s) are sent back; a reason is required. */
+export function rejectReasonModal(timesheetIds: number[], what: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ids.approval.rejectModal,
+    title: { type: 'plain_text', text: 'Send back' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ timesheetIds }),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Send back ${escapeMrkdwn(truncate(what, 500))}? The consultant gets the reason and can fix and resubmit.` } },
+      {
+        type: 'input',
+        block_id: ids.approval.reason.block,
+        label: { type: 'plain_text', text: 'Reason' },
+        element: { type: 'plain_text_input', action_id: ids.approval.reason.action, multiline: true, max_length: 500, placeholder: { type: 'plain_text', text: 'What should be fixed?' } },
+      },
+    ],
+  };
+}
+
+export type PendingView = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; totalMinutes: number; approverName: string; onBehalf: boolean };
+
+/** `/approvals`: my pending decisions with checkboxes, and Approve / Reject all marked. */
+export function approvalsModal(pending: PendingView[], notice?: string): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  if (pending.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':tada: Nothing is waiting for your decision.' } });
+  } else {
+    // Checkbox groups hold ten options each; 90 groups leave room for the rest of the modal.
+    const shown = pending.slice(0, 900);
+    for (let group = 0; group * 10 < shown.length && group < 90; group++) {
+      const options: PlainTextOption[] = shown.slice(group * 10, group * 10 + 10).map((p) => ({
+        text: { type: 'plain_text', text: truncate(`${p.consultantName} · ${formatDay(p.period.startsOn).slice(0, -5)} – ${formatDay(p.period.endsOn)} · ${formatMinutes(p.totalMinutes)}${p.onBehalf ? ` (for ${p.approverName})` : ''}`, 75) },
+        value: String(p.timesheetId),
+      }));
+      blocks.push({ type: 'actions', block_id: `${ids.approval.marked}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.approval.marked, options }] });
+    }
+    blocks.push({
+      type: 'actions',
+      block_id: 'approvals_bulk',
+      elements: [
+        { type: 'button', action_id: ids.approval.approveMarked, style: 'primary', text: { type: 'plain_text', text: 'Approve all marked' }, value: 'approve' },
+        { type: 'button', action_id: ids.approval.rejectMarked, style: 'danger', text: { type: 'plain_text', text: 'Reject all marked…' }, value: 'reject' },
+      ],
+    });
+  }
+  return { type: 'modal', callback_id: ids.approval.listModal, title: { type: 'plain_text', text: 'Approvals' }, close: { type: 'plain_text', text: 'Close' }, blocks };
+}
+
+function decisionsLine(view: ApprovalRequestView): string {
+  return view.decisions
+    .map((d) => {
+      if (d.status === 'pending') return `:hourglass_flowing_sand: ${escapeMrkdwn(d.approverName)} pending`;
+      const icon = d.status === 'approved' ? ':white_check_mark:' : ':x:';
+      const when = d.decidedAt ? ` ${formatDay(d.decidedAt.slice(0, 10)).slice(0, -5)}` : '';
+      const by = d.decidedByName && d.decidedByName !== d.approverName ? ` (by ${escapeMrkdwn(d.decidedByName)})` : '';
+      return `${icon} ${escapeMrkdwn(d.approverName)} ${d.status}${when}${by}`;
+    })
+    .join(' · ');
+}
+
+function stateLine(view: ApprovalRequestView): string | undefined {
+  if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
+  if (view.sheetStatus === 'cancelled' && view.rejection) {
+    return `:x: *Rejected by ${escapeMrkdwn(view.rejection.byName)}*: ${escapeMrkdwn(truncate(view.rejection.reason, 500))} — nothing to do.`;
+  }
+  if (view.sheetStatus === 'submitted' && view.myStatus === 'approved') return ':ballot_box_with_check: You approved. Waiting for the others.';
+  return undefined;
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "approvals" ADD COLUMN "project_ids" integer[] DEFAULT '{}' NOT NULL;

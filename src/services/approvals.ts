@@ -1,0 +1,361 @@
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { type Queryable, queryRows, type Transaction } from '../db/client.js';
+import {
+  approvals,
+  consultants,
+  delegates,
+  employees,
+  managers,
+  projectConsultants,
+  projectManagers,
+  projects,
+  reportingPeriods,
+  timeEntries,
+  timesheets,
+  users,
+} from '../db/schema.js';
+import { fail, type Failure, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import { rightsOf } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { enqueueMessage } from './outbox.js';
+import { sheetOverview, type TimesheetOverview } from './timesheets.js';
+import { serviceTransaction } from './transaction.js';
+
+export const APPROVAL_REQUEST = 'approval-request';
+export const TIMESHEET_DECIDED = 'timesheet-decided';
+export const MAX_REASON_LENGTH = 500;
+
+/** The message for one approver about one sheet, as it stands now (rendered in blocks/). */
+export type ApprovalRequestModel = {
+  timesheetId: number;
+  approverId: string;
+  route: 'manager' | 'admin_fallback';
+  myStatus: 'pending' | 'approved' | 'rejected';
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
+  sheetTotalMinutes: number;
+  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open';
+  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
+  rejection: { byName: string; reason: string } | null;
+};
+
+/** The consultant's notice once the sheet is decided. */
+export type TimesheetDecidedModel = {
+  outcome: 'approved' | 'rejected';
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  billableMinutes: number;
+  byName: string;
+  reason: string | null;
+  /** The open copy to fix and resubmit, after a rejection. */
+  periodId: number;
+};
+
+export const approvalRef = (timesheetId: number, approverId: string) => `approval:${timesheetId}:${approverId}`;
+
+/**
+ * Inside the submit transaction: one approval per approver, and their DMs queued. Every manager of
+ * every project with time on the sheet decides, except the consultant themself; a project left
+ * without anyone routes to the administrators, and so does an empty sheet.
+ */
+export async function requestApprovals(tx: Transaction, ctx: ServiceContext, timesheetId: number): Promise<Failure | undefined> {
+  const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
+  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
+  const charged = await tx.selectDistinct({ projectId: timeEntries.projectId }).from(timeEntries).where(eq(timeEntries.timesheetId, timesheetId));
+
+  const routes = new Map<string, { route: 'manager' | 'admin_fallback'; projectIds: number[] }>();
+  const add = (userId: string, route: 'manager' | 'admin_fallback', projectId: number | undefined) => {
+    const current = routes.get(userId) ?? { route, projectIds: [] };
+    if (route === 'manager') current.route = 'manager';
+    if (projectId !== undefined) current.projectIds.push(projectId);
+    routes.set(userId, current);
+  };
+  const admins = (await administrators(tx)).filter((id) => id !== consultantUser);
+
+  for (const { projectId } of charged) {
+    const projectManagersOf = (await managersOf(tx, projectId)).filter((id) => id !== consultantUser);
+    if (projectManagersOf.length > 0) for (const id of projectManagersOf) add(id, 'manager', projectId);
+    else for (const id of admins) add(id, 'admin_fallback', projectId);
+  }
+  if (charged.length === 0) for (const id of admins) add(id, 'admin_fallback', undefined);
+  if (routes.size === 0) {
+    return { code: 'no_approver', message: 'Nobody can approve this timesheet: its projects have no other manager and there is no administrator. Ask an administrator to add a manager.' };
+  }
+
+  for (const [approverId, { route, projectIds }] of routes) {
+    await tx.insert(approvals).values({ timesheetId, approverId, route, projectIds: [...new Set(projectIds)].sort((a, b) => a - b) });
+  }
+  const now = ctx.clock.now();
+  for (const approverId of routes.keys()) {
+    const model = await approvalRequestModel(tx, timesheetId, approverId);
+    await enqueueMessage(tx, `post:${approvalRef(timesheetId, approverId)}`, { kind: 'post', ref: approvalRef(timesheetId, approverId), channel: approverId, content: { template: APPROVAL_REQUEST, model } }, now);
+  }
+  return undefined;
+}
+
+export type Decision = { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string };
+export type DecisionOutcome = { sheetStatus: 'submitted' | 'approved' | 'cancelled'; consultantName: string; period: { startsOn: string; endsOn: string } };
+
+/**
+ * One approver's decision. Guarded by the sheet's row lock and the state it expects, so a double
+ * click, a stale message or two managers at once end in one consistent state, and the late one is
+ * told what happened. Whether the actor may decide comes from the database, never from the button.
+ */
+export async function decideTimesheet(ctx: ServiceContext, input: Decision): Promise<Result<{ outcome: DecisionOutcome }>> {
+  if (input.decision === 'reject') {
+    const reason = input.reason.trim();
+    if (!reason) return fail('reason_required', 'Say why you are sending the timesheet back, so the consultant knows what to fix.', 'reason');
+    if (reason.length > MAX_REASON_LENGTH) return fail('reason_too_long', `Keep the reason to ${MAX_REASON_LENGTH} characters; it has ${reason.length}.`, 'reason');
+  }
+  return serviceTransaction(ctx.db, async (tx) => {
+    if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person decides on timesheets.');
+    const actor = ctx.actor;
+    const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
+    if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
+
+    // The approval this user holds: their own, or (as a delegate) their principal's.
+    const principals = actor.actingFor ? [actor.actingFor] : await principalsOf(tx, actor.userId);
+    const candidates = await tx.select().from(approvals).where(and(eq(approvals.timesheetId, sheet.id), inArray(approvals.approverId, [actor.userId, ...principals])));
+    const mine = candidates.find((a) => a.approverId === actor.userId) ?? candidates.find((a) => a.status === 'pending') ?? candidates[0];
+    if (!mine) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot decide on it.');
+    const onBehalf = mine.approverId !== actor.userId ? mine.approverId : undefined;
+    const rights = await rightsOf(tx, mine.approverId);
+    const needed = mine.route === 'manager' ? 'approval' : 'admin';
+    if (!rights.has(needed)) return fail('forbidden', `${onBehalf ? 'Your principal does' : 'You do'} not have the ${needed === 'approval' ? 'timesheet approval' : 'administration'} right any more.`);
+
+    const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+    const consultantName = await nameOfEmployee(tx, sheet.consultantId);
+    if (sheet.status !== 'submitted') return fail('already_decided', await whatHappened(tx, sheet));
+    if (mine.status !== 'pending') {
+      return fail('already_decided', `You already ${mine.status} this timesheet; it is still waiting for the other approvers.`);
+    }
+
+    const now = ctx.clock.now();
+    const decidedStatus = input.decision === 'approve' ? 'approved' : 'rejected';
+    const [after] = await tx
+      .update(approvals)
+      .set({ status: decidedStatus, decidedBy: actor.userId, decidedAt: now, comment: input.decision === 'reject' ? input.reason.trim() : null, updatedAt: now })
+      .where(and(eq(approvals.id, mine.id), eq(approvals.status, 'pending')))
+      .returning();
+    await recordAudit(tx, { ...ctx, actor: onBehalf ? { kind: 'user', userId: actor.userId, actingFor: onBehalf } : actor }, {
+      action: `approval.${decidedStatus === 'approved' ? 'approve' : 'reject'}`,
+      entity: 'timesheet',
+      entityId: sheet.id,
+      before: mine,
+      after,
+    });
+
+    let sheetStatus: DecisionOutcome['sheetStatus'] = 'submitted';
+    if (input.decision === 'reject') {
+      sheetStatus = 'cancelled';
+      await rejectSheet(tx, ctx, sheet, input.reason.trim());
+    } else {
+      const pending = await tx.select({ id: approvals.id }).from(approvals).where(and(eq(approvals.timesheetId, sheet.id), ne(approvals.status, 'approved')));
+      if (pending.length === 0) {
+        sheetStatus = 'approved';
+        await approveSheet(tx, ctx, sheet);
+      }
+    }
+    await queueUpdates(tx, ctx, sheet.id, sheetStatus, input.decision === 'reject' ? input.reason.trim() : null, actor.userId, period.id);
+    return { ok: true as const, outcome: { sheetStatus, consultantName, period: { startsOn: period.startsOn, endsOn: period.endsOn } } };
+  });
+}
+
+/** All approved: the sheet is approved and its entries' rates frozen (override, else the consultant's default). */
+async function approveSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect): Promise<void> {
+  const now = ctx.clock.now();
+  await tx.update(timesheets).set({ status: 'approved', decidedAt: now, updatedAt: now }).where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
+  await tx.execute(sql`
+    update ${timeEntries} te
+       set cost_rate_cents = coalesce(
+             (select pc.cost_rate_cents from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id),
+             c.default_cost_rate_cents),
+           price_rate_cents = coalesce(
+             (select pc.price_rate_cents from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id),
+             c.default_price_rate_cents),
+           updated_at = ${now}
+      from ${consultants} c
+     where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
+  // Prepaid credit deductions for the approved billable time join this transaction here.
+  await recordAudit(tx, ctx, { action: 'timesheet.approve', entity: 'timesheet', entityId: sheet.id, before: { status: 'submitted' }, after: { status: 'approved' } });
+}
+
+/** One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is made. */
+async function rejectSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect, reason: string): Promise<void> {
+  const now = ctx.clock.now();
+  await tx.update(timesheets).set({ status: 'cancelled', decidedAt: now, rejectionReason: reason, updatedAt: now }).where(eq(timesheets.id, sheet.id));
+  const [copy] = await tx.insert(timesheets).values({ consultantId: sheet.consultantId, periodId: sheet.periodId, reopenedFrom: sheet.id }).returning();
+  const entries = await tx.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id)).orderBy(asc(timeEntries.id));
+  for (const { id: _id, timesheetId: _sheet, requestKey: _key, createdAt: _created, updatedAt: _updated, ...entry } of entries) {
+    await tx.insert(timeEntries).values({ ...entry, timesheetId: copy!.id });
+  }
+  await recordAudit(tx, ctx, { action: 'timesheet.reject', entity: 'timesheet', entityId: sheet.id, after: { status: 'cancelled', reason, reopenedAs: copy!.id } });
+}
+
+/** Every approver's message shows the new state; the consultant hears once the sheet is decided. */
+async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: number, sheetStatus: DecisionOutcome['sheetStatus'], reason: string | null, deciderId: string, periodId: number): Promise<void> {
+  const now = ctx.clock.now();
+  const rows = await tx.select({ approverId: approvals.approverId, id: approvals.id, updatedAt: approvals.updatedAt }).from(approvals).where(eq(approvals.timesheetId, timesheetId));
+  const version = (await tx.select({ n: sql<number>`count(*)::int` }).from(approvals).where(and(eq(approvals.timesheetId, timesheetId), ne(approvals.status, 'pending'))))[0]!.n;
+  for (const row of rows) {
+    const model = await approvalRequestModel(tx, timesheetId, row.approverId);
+    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${version}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
+  }
+  if (sheetStatus === 'submitted') return;
+  const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
+  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
+  if (!consultantUser) return;
+  const entries = await tx.select({ minutes: timeEntries.minutes, billable: timeEntries.billable }).from(timeEntries).where(eq(timeEntries.timesheetId, timesheetId));
+  const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, periodId)))[0]!;
+  const model: TimesheetDecidedModel = {
+    outcome: sheetStatus === 'approved' ? 'approved' : 'rejected',
+    period: { startsOn: period.startsOn, endsOn: period.endsOn },
+    totalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+    billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
+    byName: await nameOfUser(tx, deciderId),
+    reason,
+    periodId,
+  };
+  await enqueueMessage(tx, `decided:${timesheetId}`, { kind: 'post', ref: `decided:${timesheetId}`, channel: consultantUser, content: { template: TIMESHEET_DECIDED, model } }, now);
+}
+
+/** The approver's message model, recomputed from the database at every change. */
+export async function approvalRequestModel(q: Queryable, timesheetId: number, approverId: string): Promise<ApprovalRequestModel> {
+  const sheet = (await q.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
+  const period = (await q.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+  const mine = (await q.select().from(approvals).where(and(eq(approvals.timesheetId, timesheetId), eq(approvals.approverId, approverId))))[0]!;
+  const entries = await q
+    .select({ projectId: timeEntries.projectId, code: projects.code, name: projects.name, date: timeEntries.workDate, minutes: timeEntries.minutes, description: timeEntries.description, billable: timeEntries.billable })
+    .from(timeEntries)
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .where(eq(timeEntries.timesheetId, timesheetId))
+    .orderBy(asc(projects.code), asc(timeEntries.workDate), asc(timeEntries.id));
+  const byProject = new Map<number, ApprovalRequestModel['projects'][number]>();
+  for (const entry of entries.filter((e) => mine.projectIds.includes(e.projectId))) {
+    const project = byProject.get(entry.projectId) ?? { code: entry.code, name: entry.name, totalMinutes: 0, entries: [] };
+    project.totalMinutes += entry.minutes;
+    project.entries.push({ date: entry.date, minutes: entry.minutes, description: entry.description, billable: entry.billable });
+    byProject.set(entry.projectId, project);
+  }
+  const decisions = await q
+    .select({ approverName: users.displayName, status: approvals.status, decidedBy: approvals.decidedBy, decidedAt: approvals.decidedAt, comment: approvals.comment })
+    .from(approvals)
+    .innerJoin(users, eq(users.id, approvals.approverId))
+    .where(eq(approvals.timesheetId, timesheetId))
+    .orderBy(asc(users.displayName));
+  const rejected = decisions.find((d) => d.status === 'rejected');
+  return {
+    timesheetId,
+    approverId,
+    route: mine.route,
+    myStatus: mine.status,
+    consultantName: await nameOfEmployee(q, sheet.consultantId),
+    period: { startsOn: period.startsOn, endsOn: period.endsOn },
+    projects: [...byProject.values()],
+    sheetTotalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+    sheetStatus: sheet.status,
+    decisions: await Promise.all(
+      decisions.map(async (d) => ({
+        approverName: d.approverName,
+        status: d.status,
+        decidedByName: d.decidedBy ? await nameOfUser(q, d.decidedBy) : null,
+        decidedAt: d.decidedAt ? d.decidedAt.toISOString() : null,
+      })),
+    ),
+    rejection: rejected ? { byName: rejected.decidedBy ? await nameOfUser(q, rejected.decidedBy) : rejected.approverName, reason: rejected.comment ?? '' } : null,
+  };
+}
+
+export type PendingApproval = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; totalMinutes: number; approverId: string; approverName: string };
+
+/** Sheets waiting for this user's decision, and (as a delegate) for their principals'. */
+export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pending: PendingApproval[] }>> {
+  if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person has approvals.');
+  const actor = ctx.actor;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
+    const rows = await queryRows<{ timesheet_id: number; approver_id: string; approver_name: string; starts_on: string; ends_on: string; consultant_id: number; total: number }>(
+      tx,
+      sql`select a.timesheet_id, a.approver_id, u.display_name as approver_name, p.starts_on::text as starts_on, p.ends_on::text as ends_on,
+                 t.consultant_id, coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
+            from approvals a
+            join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+            join reporting_periods p on p.id = t.period_id
+            join users u on u.id = a.approver_id
+           where a.status = 'pending' and a.approver_id in (${sql.join(approvers.map((id) => sql`${id}`), sql`, `)})
+           order by p.starts_on, a.timesheet_id`,
+    );
+    const pending: PendingApproval[] = [];
+    for (const row of rows) {
+      pending.push({
+        timesheetId: row.timesheet_id,
+        consultantName: await nameOfEmployee(tx, row.consultant_id),
+        period: { startsOn: row.starts_on, endsOn: row.ends_on },
+        totalMinutes: Number(row.total),
+        approverId: row.approver_id,
+        approverName: row.approver_name,
+      });
+    }
+    return { ok: true as const, pending };
+  });
+}
+
+/** Every entry of a sheet, for someone who is (or acts for) one of its approvers. */
+export async function timesheetForApprover(ctx: ServiceContext, timesheetId: number): Promise<Result<{ overview: TimesheetOverview }>> {
+  if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person reviews timesheets.');
+  const actor = ctx.actor;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
+    const rows = await tx.select({ id: approvals.id }).from(approvals).where(and(eq(approvals.timesheetId, timesheetId), inArray(approvals.approverId, approvers)));
+    if (rows.length === 0) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
+    const overview = await sheetOverview(tx, timesheetId);
+    return overview ? { ok: true as const, overview } : fail('no_timesheet', 'That timesheet no longer exists.');
+  });
+}
+
+/** What became of a sheet that is no longer waiting: for the late or stale click. */
+async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect): Promise<string> {
+  if (sheet.status === 'approved') return 'This timesheet is already approved; nothing to do.';
+  if (sheet.status === 'cancelled') {
+    const rejected = (await tx.select().from(approvals).where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'rejected'))))[0];
+    const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an approver';
+    return `This timesheet was already sent back by ${by} (${sheet.rejectionReason ?? 'no reason'}); nothing to do. A resubmitted version comes as a new message.`;
+  }
+  return 'This timesheet has not been submitted yet; nothing to decide.';
+}
+
+async function managersOf(tx: Queryable, projectId: number): Promise<string[]> {
+  const rows = await tx
+    .select({ userId: employees.userId })
+    .from(projectManagers)
+    .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
+    .innerJoin(employees, eq(employees.id, managers.employeeId))
+    .innerJoin(users, eq(users.id, employees.userId))
+    .where(and(eq(projectManagers.projectId, projectId), isNull(managers.archivedAt), isNull(employees.archivedAt), eq(users.active, true)))
+    .orderBy(asc(employees.userId));
+  return rows.map((r) => r.userId).filter((id): id is string => id !== null);
+}
+
+async function administrators(tx: Queryable): Promise<string[]> {
+  const rows = await queryRows<{ user_id: string }>(
+    tx,
+    sql`select distinct ur.user_id from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
+         where 'admin' = any(r.rights) and u.active order by ur.user_id`,
+  );
+  return rows.map((r) => r.user_id);
+}
+
+async function principalsOf(tx: Queryable, delegateId: string): Promise<string[]> {
+  const rows = await tx.select({ id: delegates.principalId }).from(delegates).innerJoin(users, eq(users.id, delegates.principalId)).where(and(eq(delegates.delegateId, delegateId), eq(users.active, true)));
+  return rows.map((r) => r.id);
+}
+
+async function nameOfUser(q: Queryable, userId: string): Promise<string> {
+  return (await q.select({ name: users.displayName }).from(users).where(eq(users.id, userId)))[0]?.name ?? userId;
+}
+
+async function nameOfEmployee(q: Queryable, employeeId: number): Promise<string> {
+  return (await q.select({ name: employees.name }).from(employees).where(eq(employees.id, employeeId)))[0]?.name ?? String(employeeId);
+}

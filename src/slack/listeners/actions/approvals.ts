@@ -1,0 +1,132 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import { approvalsModal, rejectReasonModal } from '../../../../blocks/approval-message.js';
+import { ids } from '../../../../blocks/ids.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { timesheetModal } from '../../../../blocks/timesheet-modal.js';
+import { decideTimesheet, pendingApprovals, timesheetForApprover } from '../../../services/approvals.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { sendConfirmation } from '../../confirmations.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const timesheetId = z.coerce.number().int().positive();
+const rejectMetadata = z.object({ timesheetIds: z.array(z.number().int().positive()).min(1), fromList: z.string().optional() });
+
+/** Approve, Reject (with a reason) and View on a manager's DM, and the bulk list of /approvals. */
+export function registerApprovalActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.approval.approve,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const decided = await decideTimesheet(ctx, { timesheetId: timesheetId.parse(action.value), decision: 'approve' });
+      // Success shows as the updated message (through the outbox); a refusal is told to this user only.
+      if (!decided.ok) await refuse(client, body, decided.error.message, deps);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.approval.reject,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal([timesheetId.parse(action.value)], 'this timesheet') });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.approval.view,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const answer = await timesheetForApprover(ctx, timesheetId.parse(action.value));
+      if (!answer.ok) return refuse(client, body, answer.error.message, deps);
+      await client.views.open({ trigger_id: body.trigger_id, view: timesheetModal(answer.overview, 0, undefined, { forApprover: true }) });
+    }),
+  );
+
+  app.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
+    const { timesheetIds, fromList } = rejectMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const reason = String(body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '').trim();
+    if (!reason) {
+      await ack({ response_action: 'errors', errors: { [ids.approval.reason.block]: 'Say why, so the consultant knows what to fix.' } });
+      return;
+    }
+    await ack();
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const problems = await decideAll(ctx, timesheetIds, { decision: 'reject', reason });
+    if (fromList) await refreshList(deps, client, ctx, fromList, problems);
+    else if (problems.length) await tellUser(client, { userId: body.user.id }, problems.join('\n'), deps.log);
+  });
+
+  // The list's own buttons read the checkboxes from the view's state.
+  app.action<BlockAction<ButtonAction>>(
+    ids.approval.approveMarked,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const marked = markedIds(body.view.state?.values);
+      const problems = marked.length ? await decideAll(ctx, marked, { decision: 'approve' }) : ['Mark the timesheets to approve first.'];
+      await refreshList(deps, client, ctx, body.view.id, problems, marked.length - problems.length);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.approval.rejectMarked,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const marked = markedIds(body.view.state?.values);
+      if (marked.length === 0) {
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        await refreshList(deps, client, ctx, body.view.id, ['Mark the timesheets to send back first.']);
+        return;
+      }
+      const modal = rejectReasonModal(marked, `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`);
+      modal.private_metadata = JSON.stringify({ timesheetIds: marked, fromList: body.view.id });
+      await client.views.push({ trigger_id: body.trigger_id, view: modal });
+    }),
+  );
+
+  // Ticking a box needs no answer; the buttons read the state.
+  app.action(ids.approval.marked, async ({ ack }) => ack());
+}
+
+/** Opens /approvals. */
+export async function openApprovalsModal(client: Parameters<typeof tellUser>[0], ctx: ServiceContext, triggerId: string): Promise<string | undefined> {
+  const answer = await pendingApprovals(ctx);
+  if (!answer.ok) return answer.error.message;
+  const me = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
+  await client.views.open({ trigger_id: triggerId, view: approvalsModal(answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me }))) });
+  return undefined;
+}
+
+/** Each sheet is decided on its own (one transaction each), so one stale sheet does not block the rest. */
+async function decideAll(ctx: ServiceContext, sheetIds: number[], decision: { decision: 'approve' } | { decision: 'reject'; reason: string }): Promise<string[]> {
+  const problems: string[] = [];
+  for (const id of sheetIds) {
+    const decided = await decideTimesheet(ctx, { timesheetId: id, ...decision });
+    if (!decided.ok) problems.push(decided.error.message);
+  }
+  return problems;
+}
+
+async function refreshList(deps: ServiceDeps, client: Parameters<typeof tellUser>[0], ctx: ServiceContext, viewId: string, problems: string[], done = 0): Promise<void> {
+  const answer = await pendingApprovals(ctx);
+  if (!answer.ok) return;
+  const me = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
+  const notice = [done > 0 ? `Approved ${done}.` : '', ...problems].filter(Boolean).join(' ');
+  try {
+    await client.views.update({ view_id: viewId, view: approvalsModal(answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me })), notice || undefined) });
+  } catch (error) {
+    deps.log.warn('could not refresh the approvals list', { error });
+  }
+}
+
+function markedIds(values: unknown): number[] {
+  const state = z.record(z.string(), z.record(z.string(), z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial())).safeParse(values ?? {});
+  if (!state.success) return [];
+  const ids = Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => Number(o.value))));
+  return [...new Set(ids.filter((id) => Number.isInteger(id) && id > 0))];
+}
+
+async function refuse(client: Parameters<typeof tellUser>[0], body: BlockAction, message: string, deps: ServiceDeps): Promise<void> {
+  const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
+  await sendConfirmation(client, { userId: body.user.id, via }, problemMessage(message), deps.log);
+}
