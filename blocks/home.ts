@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import type { PendingView } from './approval-message.js';
 import { ids } from './ids.js';
 import { prepaidLine } from './log-confirmation.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -19,9 +20,48 @@ export type HomeModel =
     }
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
+export type HomeDutiesView = {
+  approvals: PendingView[];
+  undelivered: { count: number; recent: { ref: string; attempts: number; lastError: string | null }[] } | null;
+};
+
 /** The App Home tab. */
-export function homeView(model: HomeModel): HomeView {
-  return { type: 'home', blocks: model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model) };
+export function homeView(model: HomeModel, duties: HomeDutiesView = { approvals: [], undelivered: null }): HomeView {
+  const main = model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model, duties.approvals.length > 0);
+  return { type: 'home', blocks: [...main, ...dutyBlocks(duties)] };
+}
+
+/** Pending approvals (each with Approve, Reject, View) and, for administrators, undelivered messages. */
+function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (duties.approvals.length > 0) {
+    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: `*Waiting for your decision* (${duties.approvals.length})` } });
+    const shown = duties.approvals.slice(0, 15);
+    for (const [index, pending] of shown.entries()) {
+      const forWhom = pending.onBehalf ? ` · for ${escapeMrkdwn(pending.approverName)}` : '';
+      blocks.push(
+        { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(pending.consultantName)}* · ${formatDay(pending.period.startsOn)} – ${formatDay(pending.period.endsOn)} · ${formatMinutes(pending.totalMinutes)}${forWhom}` } },
+        {
+          type: 'actions',
+          block_id: `home_approval_${index}`,
+          elements: [
+            { type: 'button', action_id: ids.approval.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(pending.timesheetId) },
+            { type: 'button', action_id: ids.approval.reject, text: { type: 'plain_text', text: 'Reject…' }, value: String(pending.timesheetId) },
+            { type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View' }, value: String(pending.timesheetId) },
+          ],
+        },
+      );
+    }
+    if (duties.approvals.length > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${duties.approvals.length - shown.length} more: use \`/approvals\` to decide in bulk.` }] });
+  }
+  if (duties.undelivered && duties.undelivered.count > 0) {
+    const lines = duties.undelivered.recent.map((m) => `• \`${escapeMrkdwn(m.ref)}\` after ${m.attempts} attempts: ${escapeMrkdwn(truncate(m.lastError ?? 'unknown error', 200))}`);
+    blocks.push(
+      { type: 'divider' },
+      { type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: *${duties.undelivered.count} Slack ${duties.undelivered.count === 1 ? 'message' : 'messages'} could not be delivered*\n${lines.join('\n')}` } },
+    );
+  }
+  return blocks;
 }
 
 function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): KnownBlock[] {
@@ -90,7 +130,8 @@ function dayTotals(sheet: TimesheetView): string {
   return truncate(parts.join(' · '), 3000);
 }
 
-function welcomeBlocks(model: Extract<HomeModel, { kind: 'not-a-consultant' }>): KnownBlock[] {
+function welcomeBlocks(model: Extract<HomeModel, { kind: 'not-a-consultant' }>, hasDuties: boolean): KnownBlock[] {
+  if (hasDuties) return [{ type: 'header', text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'ConsulTracker' } }];
   return [
     { type: 'header', text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'Welcome to ConsulTracker' } },
     {

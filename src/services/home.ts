@@ -1,8 +1,11 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
+import { type PendingApproval, pendingApprovals } from './approvals.js';
+import { rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing } from './entry-rules.js';
+import { type Undelivered, undeliveredMessages } from './outbox.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { runningTimer, type RunningTimer } from './timers.js';
 import { timesheetOverview, type TimesheetOverview } from './timesheets.js';
@@ -14,13 +17,23 @@ export type HomeOverview =
   /** Someone the app knows who logs no time (a manager, finance), or nobody yet. */
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
-/** What a consultant's App Home shows: this period, the running timer, the last entries, prepaid hours left. */
-export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: HomeOverview }>> {
+/** Decisions waiting for the user, and (for administrators) messages that could not be delivered. */
+export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivered | null };
+
+/**
+ * What App Home shows: for a consultant this period, the running timer, the last entries and
+ * prepaid hours left; for everyone their pending approvals; for administrators undelivered messages.
+ */
+export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: HomeOverview; duties: HomeDuties }>> {
+  const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
+  const pending = await pendingApprovals(ctx);
+  const isAdmin = userId !== undefined && (await rightsOf(ctx.db, userId)).has('admin');
+  const duties: HomeDuties = { approvals: pending.ok ? pending.pending : [], undelivered: isAdmin ? await undeliveredMessages(ctx.db) : null };
+
   const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx));
   if (!who.ok) {
-    const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
     const user = userId ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }) : undefined;
-    return { ok: true, home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message } };
+    return { ok: true, home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message }, duties };
   }
   const { consultant } = who;
   const sheet = await timesheetOverview(ctx);
@@ -63,5 +76,6 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
       recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
       prepaid: await prepaidBalances(ctx.db, customerIds.map((c) => c.id)),
     },
+    duties,
   };
 }

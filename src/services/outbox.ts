@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 
@@ -58,8 +58,12 @@ export async function postedMessage(q: Queryable, ref: string): Promise<{ channe
   return row;
 }
 
+/** Identifies one claim of a message: a late answer from an expired claim must not overwrite a newer one. */
+export type Claim = { id: number; attempts: number };
+const ours = (claim: Claim) => and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending'));
+
 /** A post is recorded with where it landed, so updates can find it and it is never posted twice. */
-export async function markSent(db: Database, id: number, now: Date, posted?: { ref: string; channel: string; ts: string }): Promise<void> {
+export async function markSent(db: Database, claim: Claim, now: Date, posted?: { ref: string; channel: string; ts: string }): Promise<void> {
   await db.transaction(async (tx) => {
     if (posted) {
       await tx
@@ -70,12 +74,12 @@ export async function markSent(db: Database, id: number, now: Date, posted?: { r
     await tx
       .update(outbox)
       .set({ status: 'sent', lastError: null, result: posted ? { channel: posted.channel, ts: posted.ts } : null, updatedAt: now })
-      .where(eq(outbox.id, id));
+      .where(ours(claim));
   });
 }
 
 /** Tries again at `retryAt`; `countAttempt: false` (rate limits, waiting for a post) costs no attempt. */
-export async function markRetry(db: Database, id: number, now: Date, retryAt: Date, error: string, countAttempt: boolean): Promise<void> {
+export async function markRetry(db: Database, claim: Claim, now: Date, retryAt: Date, error: string, countAttempt: boolean): Promise<void> {
   await db
     .update(outbox)
     .set({
@@ -84,12 +88,12 @@ export async function markRetry(db: Database, id: number, now: Date, retryAt: Da
       updatedAt: now,
       ...(countAttempt ? {} : { attempts: sql`greatest(${outbox.attempts} - 1, 0)` }),
     })
-    .where(eq(outbox.id, id));
+    .where(ours(claim));
 }
 
 /** Gives up: the message stays, dead, with its last error, for admins to see. */
-export async function markDead(db: Database, id: number, now: Date, error: string): Promise<void> {
-  await db.update(outbox).set({ status: 'dead', lastError: error, updatedAt: now }).where(eq(outbox.id, id));
+export async function markDead(db: Database, claim: Claim, now: Date, error: string): Promise<void> {
+  await db.update(outbox).set({ status: 'dead', lastError: error, updatedAt: now }).where(ours(claim));
 }
 
 /** A newer update for the same message makes an older, unsent one pointless. */
@@ -112,4 +116,21 @@ export async function postState(q: Queryable, ref: string): Promise<'pending' | 
     .limit(1);
   if (!row) return 'unknown';
   return row.status === 'dead' ? 'dead' : row.status === 'pending' ? 'pending' : 'unknown';
+}
+
+export type Undelivered = { count: number; recent: { ref: string; kind: string; attempts: number; lastError: string | null; since: Date }[] };
+
+/** Messages the dispatcher gave up on, newest first: admins see them to act on the cause. */
+export async function undeliveredMessages(q: Queryable, limit = 3): Promise<Undelivered> {
+  const [counted] = await q.select({ n: sql<number>`count(*)::int` }).from(outbox).where(eq(outbox.status, 'dead'));
+  const recent = await q
+    .select({ payload: outbox.payload, kind: outbox.kind, attempts: outbox.attempts, lastError: outbox.lastError, since: outbox.updatedAt })
+    .from(outbox)
+    .where(eq(outbox.status, 'dead'))
+    .orderBy(desc(outbox.updatedAt), desc(outbox.id))
+    .limit(limit);
+  return {
+    count: Number(counted?.n ?? 0),
+    recent: recent.map((row) => ({ ref: (row.payload as OutboxMessage).ref, kind: row.kind, attempts: row.attempts, lastError: row.lastError, since: row.since })),
+  };
 }

@@ -127,7 +127,7 @@ export class OutboxDispatcher {
     const { db, clock } = this.#o;
     try {
       if (clock.now().getTime() < this.#pausedUntil) {
-        await markRetry(db, item.id, clock.now(), new Date(this.#pausedUntil), 'waiting out a Slack rate limit', false);
+        await markRetry(db, item, clock.now(), new Date(this.#pausedUntil), 'waiting out a Slack rate limit', false);
         return;
       }
       if (item.message.kind === 'post') await this.#post(item, item.message);
@@ -141,14 +141,14 @@ export class OutboxDispatcher {
     const { db, client, clock } = this.#o;
     // Recorded already: a crash came after Slack's answer was stored.
     if (await postedMessage(db, message.ref)) {
-      await markSent(db, item.id, clock.now());
+      await markSent(db, item, clock.now());
       return;
     }
     // An earlier attempt may have reached Slack and died before recording it: look before posting again.
     if (item.attempts > 1) {
       const earlier = await this.#findEarlierPost(message.channel, item.id);
       if (earlier) {
-        await markSent(db, item.id, clock.now(), { ref: message.ref, ...earlier });
+        await markSent(db, item, clock.now(), { ref: message.ref, ...earlier });
         return;
       }
     }
@@ -159,7 +159,7 @@ export class OutboxDispatcher {
       blocks: blocks as never,
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { outbox_id: item.id } },
     });
-    await markSent(db, item.id, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
+    await markSent(db, item, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
   }
 
   async #findEarlierPost(channel: string, outboxId: number): Promise<{ channel: string; ts: string } | undefined> {
@@ -176,22 +176,22 @@ export class OutboxDispatcher {
   async #update(item: ClaimedMessage, message: Extract<ClaimedMessage['message'], { kind: 'update' }>): Promise<void> {
     const { db, client, clock } = this.#o;
     if (await hasNewerUpdate(db, item.id, message.ref)) {
-      await markSent(db, item.id, clock.now());
+      await markSent(db, item, clock.now());
       return;
     }
     const posted = await postedMessage(db, message.ref);
     if (!posted) {
       const state = await postState(db, message.ref);
       if (state === 'pending') {
-        await markRetry(db, item.id, clock.now(), new Date(clock.now().getTime() + WAIT_FOR_POST_MS), 'waiting for the message it updates to be posted', false);
+        await markRetry(db, item, clock.now(), new Date(clock.now().getTime() + WAIT_FOR_POST_MS), 'waiting for the message it updates to be posted', false);
       } else {
-        await markDead(db, item.id, clock.now(), `the message ${message.ref} it updates was never posted`);
+        await markDead(db, item, clock.now(), `the message ${message.ref} it updates was never posted`);
       }
       return;
     }
     const { text, blocks } = this.#o.render(message.content);
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
-    await markSent(db, item.id, clock.now());
+    await markSent(db, item, clock.now());
   }
 
   async #failed(item: ClaimedMessage, error: unknown): Promise<void> {
@@ -201,19 +201,19 @@ export class OutboxDispatcher {
     if (code === ErrorCode.RateLimitedError) {
       const seconds = Number((error as { retryAfter?: number }).retryAfter ?? 1);
       this.#pausedUntil = now.getTime() + seconds * 1000;
-      await markRetry(db, item.id, now, new Date(this.#pausedUntil), `rate limited; Retry-After ${seconds} s`, false);
+      await markRetry(db, item, now, new Date(this.#pausedUntil), `rate limited; Retry-After ${seconds} s`, false);
       log.warn('Slack rate limit; pausing the outbox', { seconds });
       return;
     }
     const slackError = code === ErrorCode.PlatformError ? String((error as { data?: { error?: string } }).data?.error) : undefined;
     const description = slackError ? `Slack refused: ${slackError}` : String(error instanceof Error ? error.message : error);
     if ((slackError && PERMANENT.has(slackError)) || item.attempts >= maxAttempts) {
-      await markDead(db, item.id, now, description);
+      await markDead(db, item, now, description);
       log.error('outbox message is dead', { id: item.id, ref: item.message.ref, attempts: item.attempts, error: description });
       return;
     }
     const backoffMs = Math.min(1_000 * 2 ** (item.attempts - 1), 5 * 60_000);
-    await markRetry(db, item.id, now, new Date(now.getTime() + backoffMs), description, true);
+    await markRetry(db, item, now, new Date(now.getTime() + backoffMs), description, true);
     log.warn('outbox delivery failed; will retry', { id: item.id, attempts: item.attempts, retryInMs: backoffMs, error: description });
   }
 }

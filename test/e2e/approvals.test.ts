@@ -22,6 +22,8 @@ beforeAll(async () => {
     readFileSync(new URL('../fixtures/approvals-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
+  // The tests deliver the outbox themselves, moving the clock past backoffs, so no round runs behind their backs.
+  await h.app.outbox.stop();
 });
 afterAll(async () => h.stop());
 beforeEach(async () => {
@@ -200,6 +202,40 @@ describe('/approvals', () => {
     expect((await sheetsOf()).find((s) => s.id === carlSheet)).toMatchObject({ status: 'approved' });
     expect(await h.database.db.select().from(approvals).where(and(eq(approvals.approverId, ADMIN), eq(approvals.status, 'approved')))).toHaveLength(2);
     expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain('Approved 2.');
+  });
+});
+
+describe('App Home and View timesheet', () => {
+  it('lists what waits for the manager, with Approve, and View shows every entry read-only', async () => {
+    const sheetId = await aliceSubmits();
+    h.fake.reset();
+    await h.slack.event({ type: 'app_home_opened', user: BOB, channel: `D${BOB}`, tab: 'home' });
+    const home = await h.fake.waitFor('views.publish', (call) => call.args.user_id === BOB);
+    expectWithinSlackLimits('home', home.args.view as object);
+    expect(JSON.stringify(home.args.view)).toContain('*Waiting for your decision* (1)');
+    expect(JSON.stringify(home.args.view)).toContain('*Alice Doe* · Sun 1 Nov 2026 – Mon 30 Nov 2026 · 6h');
+
+    await h.slack.blockAction({ userId: BOB, actionId: ids.approval.view, value: String(sheetId), container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } } });
+    const opened = await h.fake.waitFor('views.open');
+    const text = JSON.stringify(opened.args.view);
+    expect(text).toContain('GLOBEX-OPS'); // every entry, not only Bob's projects
+    expect(text).not.toContain(ids.timesheet.entryMenu);
+    expect(text).not.toContain(ids.timesheet.submit);
+
+    await h.slack.blockAction({ userId: BOB, actionId: ids.approval.approve, value: String(sheetId), container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } } });
+    await h.app.settled();
+    expect(await h.database.db.select().from(approvals).where(and(eq(approvals.approverId, BOB), eq(approvals.status, 'approved')))).toHaveLength(1);
+    const refreshed = h.fake.callsTo('views.publish').filter((call) => call.args.user_id === BOB).at(-1)!;
+    expect(JSON.stringify(refreshed.args.view)).not.toContain('Waiting for your decision');
+  });
+
+  it('shows administrators the messages that could not be delivered, with the error', async () => {
+    h.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await aliceSubmits();
+    await h.slack.event({ type: 'app_home_opened', user: ADMIN, channel: `D${ADMIN}`, tab: 'home' });
+    const home = await h.fake.waitFor('views.publish', (call) => call.args.user_id === ADMIN);
+    expect(JSON.stringify(home.args.view)).toContain('1 Slack message could not be delivered');
+    expect(JSON.stringify(home.args.view)).toContain('Slack refused: channel_not_found');
   });
 });
 

@@ -8,6 +8,7 @@ import { decideTimesheet, pendingApprovals, timesheetForApprover } from '../../.
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
+import { publishHome } from '../../home.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const timesheetId = z.coerce.number().int().positive();
@@ -22,6 +23,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       const decided = await decideTimesheet(ctx, { timesheetId: timesheetId.parse(action.value), decision: 'approve' });
       // Success shows as the updated message (through the outbox); a refusal is told to this user only.
       if (!decided.ok) await refuse(client, body, decided.error.message, deps);
+      await publishHome(deps, client, body.user.id);
     }),
   );
 
@@ -54,6 +56,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     const problems = await decideAll(ctx, timesheetIds, { decision: 'reject', reason });
     if (fromList) await refreshList(deps, client, ctx, fromList, problems);
     else if (problems.length) await tellUser(client, { userId: body.user.id }, problems.join('\n'), deps.log);
+    await publishHome(deps, client, body.user.id);
   });
 
   // The list's own buttons read the checkboxes from the view's state.
@@ -65,6 +68,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       const marked = markedIds(body.view.state?.values);
       const problems = marked.length ? await decideAll(ctx, marked, { decision: 'approve' }) : ['Mark the timesheets to approve first.'];
       await refreshList(deps, client, ctx, body.view.id, problems, marked.length - problems.length);
+      await publishHome(deps, client, body.user.id);
     }),
   );
 
