@@ -256,16 +256,26 @@ export async function approvalRequestModel(q: Queryable, timesheetId: number, ap
     projects: [...byProject.values()],
     sheetTotalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
     sheetStatus: sheet.status,
-    decisions: await Promise.all(
-      decisions.map(async (d) => ({
-        approverName: d.approverName,
-        status: d.status,
-        decidedByName: d.decidedBy ? await nameOfUser(q, d.decidedBy) : null,
-        decidedAt: d.decidedAt ? d.decidedAt.toISOString() : null,
-      })),
-    ),
+    decisions: await describeDecisions(q, decisions),
     rejection: rejected ? { byName: rejected.decidedBy ? await nameOfUser(q, rejected.decidedBy) : rejected.approverName, reason: rejected.comment ?? '' } : null,
   };
+}
+
+/** Sequential on purpose: inside a transaction all queries share one connection. */
+async function describeDecisions(
+  q: Queryable,
+  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedBy: string | null; decidedAt: Date | null }[],
+): Promise<ApprovalRequestModel['decisions']> {
+  const described: ApprovalRequestModel['decisions'] = [];
+  for (const d of decisions) {
+    described.push({
+      approverName: d.approverName,
+      status: d.status,
+      decidedByName: d.decidedBy ? await nameOfUser(q, d.decidedBy) : null,
+      decidedAt: d.decidedAt ? d.decidedAt.toISOString() : null,
+    });
+  }
+  return described;
 }
 
 export type PendingApproval = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; totalMinutes: number; approverId: string; approverName: string };

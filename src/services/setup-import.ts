@@ -237,7 +237,9 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
       }
     }
     if (p.managers) {
-      const wanted = await Promise.all(p.managers.map((m) => employeeIdOf(tx, m.user)));
+      // One query at a time: a transaction's connection runs queries one after another.
+      const wanted: number[] = [];
+      for (const m of p.managers) wanted.push(await employeeIdOf(tx, m.user));
       const removed = await tx
         .delete(projectManagers)
         .where(and(eq(projectManagers.projectId, projectId), wanted.length ? notInArray(projectManagers.managerId, wanted) : undefined))
