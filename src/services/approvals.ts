@@ -18,6 +18,7 @@ import { fail, type Failure, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
 import { enqueueMessage } from './outbox.js';
 import { sheetOverview, type TimesheetOverview } from './timesheets.js';
 import { serviceTransaction } from './transaction.js';
@@ -122,7 +123,8 @@ export async function decideTimesheet(ctx: ServiceContext, input: Decision): Pro
     if (!mine) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot decide on it.');
     const onBehalf = mine.approverId !== actor.userId ? mine.approverId : undefined;
     const rights = await rightsOf(tx, mine.approverId);
-    const needed = mine.route === 'manager' ? 'approval' : 'admin';
+    // Standing in for a project without a manager is an administrator's duty.
+    const needed = mine.route === 'manager' ? OPERATIONS.decideTimesheet.right : 'admin';
     if (!rights.has(needed)) return fail('forbidden', `${onBehalf ? 'Your principal does' : 'You do'} not have the ${needed === 'approval' ? 'timesheet approval' : 'administration'} right any more.`);
 
     const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;

@@ -7,6 +7,7 @@ import { type Failure, fail, type Result } from '../domain/result.js';
 import { resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { authorize } from './authorization.js';
+import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { prepaidBalances } from './prepaid-balance.js';
 import type { Consultant, EntryFields, SavedEntry } from './time-entries.js';
@@ -42,8 +43,8 @@ export function checkFields(input: EntryFields): Failure | undefined {
 }
 
 /** The consultant whose time this is (the principal when a delegate acts for them), with `entry` checked. */
-export async function consultantActing(tx: Queryable, ctx: ServiceContext): Promise<Result<{ consultant: Consultant }>> {
-  const access = await authorize(tx, ctx, 'entry');
+export async function consultantActing(tx: Queryable, ctx: ServiceContext, operation: Operation): Promise<Result<{ consultant: Consultant }>> {
+  const access = await authorize(tx, ctx, OPERATIONS[operation].right);
   if (!access.ok) return access;
   const userId = access.userId;
   if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');

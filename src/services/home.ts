@@ -30,7 +30,7 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
   const isAdmin = userId !== undefined && (await rightsOf(ctx.db, userId)).has('admin');
   const duties: HomeDuties = { approvals: pending.ok ? pending.pending : [], undelivered: isAdmin ? await undeliveredMessages(ctx.db) : null };
 
-  const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx));
+  const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx, 'viewOwnTimesheet'));
   if (!who.ok) {
     const user = userId ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }) : undefined;
     return { ok: true, home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message }, duties };

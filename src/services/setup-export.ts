@@ -18,6 +18,7 @@ import { fail, type Result } from '../domain/result.js';
 import { minutesToHours, writeSetupYaml } from '../domain/setup-file.js';
 import { formatCents } from '../domain/money.js';
 import { authorize } from './authorization.js';
+import { OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -26,7 +27,7 @@ import type { ServiceContext } from './context.js';
  */
 export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: string }>> {
   return ctx.db.transaction(async (tx) => {
-    const access = await authorize(tx, ctx, 'admin');
+    const access = await authorize(tx, ctx, OPERATIONS.exportSetup.right);
     if (!access.ok) return access;
 
     const customerRows = await tx.select().from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code));

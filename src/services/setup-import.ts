@@ -19,6 +19,7 @@ import { periodsOverlap } from '../domain/periods.js';
 import { parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
+import { OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { serviceTransaction } from './transaction.js';
 
@@ -42,7 +43,7 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
   const { setup } = parsed;
 
   return serviceTransaction(ctx.db, async (tx) => {
-    const access = await authorize(tx, ctx, 'admin');
+    const access = await authorize(tx, ctx, OPERATIONS.importSetup.right);
     if (!access.ok) return { ok: false as const, errors: [access.error.message] };
 
     const errors = await checkReferences(tx, setup);

@@ -71,7 +71,7 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
   if (invalid) return { ok: false, error: invalid };
 
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'logTime');
     if (!who.ok) return who;
     return insertEntry(tx, ctx, who.consultant, input);
   });
@@ -128,7 +128,7 @@ export async function editEntry(ctx: ServiceContext, input: EntryFields & { entr
   if (invalid) return { ok: false, error: invalid };
 
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'editEntry');
     if (!who.ok) return who;
     const current = await ownOpenEntryForUpdate(tx, who.consultant, input.entryId, 'change');
     if (!current.ok) return current;
@@ -161,7 +161,7 @@ export type DeletedEntry = { entryId: number; workDate: string; projectCode: str
 /** Removes an entry from an open timesheet (Undo, or Delete in the timesheet). */
 export async function deleteEntry(ctx: ServiceContext, input: { entryId: number }): Promise<Result<{ deleted: DeletedEntry }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'deleteEntry');
     if (!who.ok) return who;
     const current = await ownOpenEntryForUpdate(tx, who.consultant, input.entryId, 'delete');
     if (!current.ok) return current;
@@ -194,11 +194,11 @@ export type EntryForm = {
 export async function entryForm(ctx: ServiceContext, input: { entryId?: number } = {}): Promise<Result<{ form: EntryForm }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const logFor = await loggableUsers(tx, ctx);
-    let who = await consultantActing(tx, ctx);
+    let who = await consultantActing(tx, ctx, 'openEntryForm');
     const firstPrincipal = logFor.find((person) => ctx.actor.kind === 'user' && person.userId !== ctx.actor.userId);
     if (!who.ok && ctx.actor.kind === 'user' && !ctx.actor.actingFor && firstPrincipal) {
       ctx = { ...ctx, actor: { ...ctx.actor, actingFor: firstPrincipal.userId } };
-      who = await consultantActing(tx, ctx);
+      who = await consultantActing(tx, ctx, 'openEntryForm');
     }
     if (!who.ok) return who;
     const { consultant } = who;

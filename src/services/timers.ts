@@ -44,7 +44,7 @@ export async function startTimer(
   if (description.length > 500) return fail('description_too_long', `The description has ${description.length} characters; keep it to 500.`, 'description');
 
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     const { consultant } = who;
     // The project, today's period and an open timesheet are checked now, not eight hours later.
@@ -89,7 +89,7 @@ export async function startTimer(
  */
 export async function stopTimer(ctx: ServiceContext, input: { description?: string; keep?: KeepChoice } = {}): Promise<Result<{ outcome: StopOutcome }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     // Taking the row is the guard: of two concurrent stops (a double click), only one finds it.
     const timer = await takeTimer(tx, who.consultant.userId);
@@ -106,7 +106,7 @@ export async function stopTimer(ctx: ServiceContext, input: { description?: stri
 /** Throws the timer away without saving anything. */
 export async function discardTimer(ctx: ServiceContext): Promise<Result<{ discarded: RunningTimer }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     const current = await timerOf(tx, ctx, who.consultant.userId);
     const taken = await takeTimer(tx, who.consultant.userId);
@@ -119,7 +119,7 @@ export async function discardTimer(ctx: ServiceContext): Promise<Result<{ discar
 /** The consultant's running timer, if any. */
 export async function runningTimer(ctx: ServiceContext): Promise<Result<{ timer: RunningTimer | null }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     return { ok: true as const, timer: (await timerOf(tx, ctx, who.consultant.userId)) ?? null };
   });

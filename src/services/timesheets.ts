@@ -43,7 +43,7 @@ export type TimesheetOverview = {
 /** A consultant's timesheet for a period (the current one by default), grouped by day. Reading writes nothing. */
 export async function timesheetOverview(ctx: ServiceContext, input: { periodId?: number } = {}): Promise<Result<{ overview: TimesheetOverview }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
     const period = await choosePeriod(tx, ctx, who.consultant, input.periodId);
     if (!period.ok) return period;
@@ -63,7 +63,7 @@ export async function submitTimesheet(
   input: { periodId?: number; confirmEmpty?: boolean } = {},
 ): Promise<Result<{ submitted: SubmittedTimesheet }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'submitTimesheet');
     if (!who.ok) return who;
     const chosen = await choosePeriod(tx, ctx, who.consultant, input.periodId);
     if (!chosen.ok) return chosen;
@@ -106,7 +106,7 @@ export type HistoryRow = { periodId: number; startsOn: string; endsOn: string; s
 /** Earlier periods (newest first, up to `limit`) with what became of the consultant's sheet. */
 export async function timesheetHistory(ctx: ServiceContext, input: { limit?: number } = {}): Promise<Result<{ history: HistoryRow[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx);
+    const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
     const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, who.consultant.userId));
     const periods = await tx

@@ -1,0 +1,23 @@
+import type { Right } from '../domain/rights.js';
+
+/**
+ * Which right every operation needs, and the rule that narrows it to particular rows. Services
+ * authorise through this table; `test/services/rights-table.test.ts` walks it for every right.
+ */
+export const OPERATIONS = {
+  logTime: { right: 'entry', rule: 'on an active project the consultant is assigned to; for themselves or a principal' },
+  editEntry: { right: 'entry', rule: 'only their own (or a principal’s) entries on an open timesheet' },
+  deleteEntry: { right: 'entry', rule: 'only their own (or a principal’s) entries on an open timesheet' },
+  openEntryForm: { right: 'entry', rule: 'their own projects, or a principal’s' },
+  runTimer: { right: 'entry', rule: 'one timer per consultant, on their own projects' },
+  viewOwnTimesheet: { right: 'entry', rule: 'their own timesheets, or a principal’s' },
+  submitTimesheet: { right: 'entry', rule: 'their own open timesheet, or a principal’s' },
+  decideTimesheet: { right: 'approval', rule: 'only as a pending approver of that sheet (managers of its projects), or as their delegate; admins decide for projects without a manager' },
+  importSetup: { right: 'admin', rule: 'the whole setup' },
+  exportSetup: { right: 'admin', rule: 'the whole setup' },
+  managePeriods: { right: 'admin', rule: 'create, generate and delete reporting periods' },
+  manageRoles: { right: 'security', rule: 'create and delete roles and set their rights' },
+  grantRoles: { right: 'security', rule: 'give and take roles; nobody removes the last security right from themselves' },
+} as const satisfies Record<string, { right: Right; rule: string }>;
+
+export type Operation = keyof typeof OPERATIONS;

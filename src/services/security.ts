@@ -1,0 +1,115 @@
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../db/client.js';
+import { roles, userRoles, users } from '../db/schema.js';
+import { fail, type Result } from '../domain/result.js';
+import { isRight, type Right, RIGHTS } from '../domain/rights.js';
+import { recordAudit } from './audit.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { serviceTransaction } from './transaction.js';
+
+export type RoleRow = { id: number; name: string; rights: Right[]; builtin: boolean; members: number };
+
+const ROLE_NAME = /^[\p{L}\p{N} ._-]{1,100}$/u;
+
+export async function listRoles(ctx: ServiceContext): Promise<Result<{ roles: RoleRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
+    if (!access.ok) return access;
+    const rows = await tx
+      .select({ id: roles.id, name: roles.name, rights: roles.rights, builtin: roles.builtin, members: sql<number>`(select count(*)::int from ${userRoles} ur where ur.role_id = ${roles.id})` })
+      .from(roles)
+      .orderBy(asc(roles.name));
+    return { ok: true as const, roles: rows.map((r) => ({ ...r, members: Number(r.members) })) };
+  });
+}
+
+/** Creates a role with a unique name. */
+export async function createRole(ctx: ServiceContext, input: { name: string; rights: string[] }): Promise<Result<{ role: RoleRow }>> {
+  const name = input.name.trim();
+  if (!ROLE_NAME.test(name)) return fail('invalid_name', 'A role name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.', 'name');
+  const rights = checkRights(input.rights);
+  if (!rights.ok) return rights;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
+    if (!access.ok) return access;
+    const clash = await queryRows<{ id: number }>(tx, sql`select id from roles where lower(name) = lower(${name})`);
+    if (clash.length > 0) return fail('duplicate', `There is already a role called ${name}.`, 'name');
+    const [role] = await tx.insert(roles).values({ name, rights: rights.rights }).returning();
+    await recordAudit(tx, ctx, { action: 'role.create', entity: 'role', entityId: role!.id, after: role });
+    return { ok: true as const, role: { id: role!.id, name: role!.name, rights: role!.rights, builtin: false, members: 0 } };
+  });
+}
+
+/** Sets a role's rights. The built-in role is fixed; nobody may leave the firm without a security holder. */
+export async function setRoleRights(ctx: ServiceContext, input: { roleId: number; rights: string[] }): Promise<Result<{ role: RoleRow }>> {
+  const rights = checkRights(input.rights);
+  if (!rights.ok) return rights;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
+    if (!access.ok) return access;
+    const [before] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
+    if (!before) return fail('gone', 'That role no longer exists.');
+    if (before.builtin) return fail('builtin', `${before.name} is built in: it always has every right.`);
+    const [after] = await tx.update(roles).set({ rights: rights.rights, updatedAt: ctx.clock.now() }).where(eq(roles.id, before.id)).returning();
+    const guard = await keepsSecurityHolder(tx);
+    if (guard) return guard;
+    await recordAudit(tx, ctx, { action: 'role.set_rights', entity: 'role', entityId: before.id, before, after });
+    const members = (await tx.select({ n: sql<number>`count(*)::int` }).from(userRoles).where(eq(userRoles.roleId, before.id)))[0]!.n;
+    return { ok: true as const, role: { id: after!.id, name: after!.name, rights: after!.rights, builtin: false, members: Number(members) } };
+  });
+}
+
+/** Deletes a role (its members lose it). */
+export async function deleteRole(ctx: ServiceContext, input: { roleId: number }): Promise<Result<{ deleted: { name: string; members: number } }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
+    if (!access.ok) return access;
+    const [role] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
+    if (!role) return fail('gone', 'That role no longer exists.');
+    if (role.builtin) return fail('builtin', `${role.name} is built in and cannot be deleted.`);
+    const members = await tx.delete(userRoles).where(eq(userRoles.roleId, role.id)).returning();
+    await tx.delete(roles).where(eq(roles.id, role.id));
+    const guard = await keepsSecurityHolder(tx);
+    if (guard) return guard;
+    await recordAudit(tx, ctx, { action: 'role.delete', entity: 'role', entityId: role.id, before: { ...role, members: members.map((m) => m.userId) } });
+    return { ok: true as const, deleted: { name: role.name, members: members.length } };
+  });
+}
+
+/** Gives a user exactly these roles. */
+export async function setUserRoles(ctx: ServiceContext, input: { userId: string; roleIds: number[] }): Promise<Result<{ roles: string[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
+    if (!access.ok) return access;
+    const user = await tx.query.users.findFirst({ where: eq(users.id, input.userId) });
+    if (!user) return fail('unknown_user', 'ConsulTracker does not know that user yet; add them as an employee first.');
+    const wanted = input.roleIds.length ? await tx.select().from(roles).where(inArray(roles.id, input.roleIds)) : [];
+    if (wanted.length !== new Set(input.roleIds).size) return fail('unknown_role', 'One of those roles no longer exists; refresh and try again.');
+    const before = await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, user.id));
+    await tx.delete(userRoles).where(eq(userRoles.userId, user.id));
+    for (const role of wanted) await tx.insert(userRoles).values({ userId: user.id, roleId: role.id });
+    const guard = await keepsSecurityHolder(tx);
+    if (guard) return guard;
+    await recordAudit(tx, ctx, { action: 'user.set_roles', entity: 'user', entityId: user.id, before: before.map((r) => r.roleId), after: wanted.map((r) => r.id) });
+    return { ok: true as const, roles: wanted.map((r) => r.name).sort() };
+  });
+}
+
+function checkRights(names: string[]): { ok: true; rights: Right[] } | ReturnType<typeof fail> {
+  const unknown = names.filter((name) => !isRight(name));
+  if (unknown.length) return fail('unknown_right', `Unknown ${unknown.length === 1 ? 'right' : 'rights'} ${unknown.join(', ')}; the rights are ${RIGHTS.join(', ')}.`, 'rights');
+  return { ok: true, rights: [...new Set(names as Right[])].sort() };
+}
+
+/** Refuses a change that leaves no active user with the security right: someone must be able to undo it. */
+async function keepsSecurityHolder(q: Queryable): Promise<ReturnType<typeof fail> | undefined> {
+  const holders = await queryRows<{ n: number }>(
+    q,
+    sql`select count(distinct ur.user_id)::int as n from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
+         where 'security' = any(r.rights) and u.active`,
+  );
+  return Number(holders[0]?.n) > 0 ? undefined : fail('last_security_holder', 'Nobody would have the security right any more. Give it to someone else first.');
+}
+

@@ -1,0 +1,145 @@
+/**
+ * Walks the rights table (src/services/operations.ts): for every operation and every single-right
+ * role (and no role), the service allows exactly what the table says and refuses the rest.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvals, roles, timeEntries, timesheets, userRoles } from '../../src/db/schema.js';
+import { RIGHTS, type Right } from '../../src/domain/rights.js';
+import type { Result } from '../../src/domain/result.js';
+import { decideTimesheet } from '../../src/services/approvals.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { type Operation, OPERATIONS } from '../../src/services/operations.js';
+import { addPeriods } from '../../src/services/periods.js';
+import { createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
+import { exportSetup } from '../../src/services/setup-export.js';
+import { importSetup } from '../../src/services/setup-import.js';
+import { deleteEntry, editEntry, entryForm, logTime } from '../../src/services/time-entries.js';
+import { runningTimer } from '../../src/services/timers.js';
+import { submitTimesheet, timesheetOverview } from '../../src/services/timesheets.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import { TestClock } from '../support/test-clock.js';
+
+type Subject = { userId: string; roleIds: number[]; entryToEdit: number; entryToDelete: number; sheetToDecide: number; scratchRoleId: number; index: number };
+type Invoke = (ctx: ServiceContext, subject: Subject) => Promise<Result | { ok: false; errors: string[] } | { ok: true }>;
+
+const clock = new TestClock('2026-11-25T12:00:00Z');
+const entry = { projectCode: 'ACME-WEB', minutes: 30, description: 'work', billable: true } as const;
+
+/** One call per operation; a new operation without one fails the completeness test below. */
+const INVOKE: Record<Operation, Invoke> = {
+  logTime: (ctx) => logTime(ctx, { ...entry, source: 'command' }),
+  editEntry: (ctx, s) => editEntry(ctx, { entryId: s.entryToEdit, ...entry, minutes: 45 }),
+  deleteEntry: (ctx, s) => deleteEntry(ctx, { entryId: s.entryToDelete }),
+  openEntryForm: (ctx) => entryForm(ctx),
+  runTimer: (ctx) => runningTimer(ctx),
+  viewOwnTimesheet: (ctx) => timesheetOverview(ctx),
+  submitTimesheet: (ctx) => submitTimesheet(ctx, { confirmEmpty: true }),
+  decideTimesheet: (ctx, s) => decideTimesheet(ctx, { timesheetId: s.sheetToDecide, decision: 'approve' }),
+  importSetup: (ctx, s) => importSetup(ctx, `roles:\n  - { name: Imported-${s.index}, rights: [entry] }\n`),
+  exportSetup: (ctx) => exportSetup(ctx),
+  managePeriods: (ctx, s) => addPeriods(ctx, { startsOn: `2030-0${s.index + 1}-01`, endsOn: `2030-0${s.index + 1}-28` }),
+  manageRoles: (ctx, s) => setRoleRights(ctx, { roleId: s.scratchRoleId, rights: ['payable'] }),
+  grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
+};
+
+let database: TestDatabase;
+const subjects = new Map<Right | 'none', Subject>();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  // Someone else keeps the security right, so no change here can lock the firm out.
+  await addUser(db, 'UKEEPER', { rights: ['security'] });
+  const acme = await addCustomer(db, 'ACME');
+  const kinds: (Right | 'none')[] = [...RIGHTS, 'none'];
+  const ids = kinds.map((kind) => `U${kind.toUpperCase()}`);
+  // Each subject decides on the sheet of a consultant of their own.
+  const others: number[] = [];
+  for (const [i] of kinds.entries()) {
+    await addUser(db, `UOTHER${i}`, { rights: ['entry'] });
+    others.push(await addConsultant(db, `UOTHER${i}`));
+  }
+  const people: number[] = [...others];
+  for (const [i, kind] of kinds.entries()) {
+    await addUser(db, ids[i]!, kind === 'none' ? {} : { rights: [kind] });
+    people.push(await addConsultant(db, ids[i]!));
+  }
+  const managerIds: number[] = [];
+  for (const id of ids) managerIds.push(await addManager(db, id));
+  await addProject(db, 'ACME-WEB', acme, { consultants: people, managers: managerIds });
+  await addPeriod(db, '2026-11-01', '2026-11-30');
+
+  for (const [index, kind] of kinds.entries()) {
+    const userId = ids[index]!;
+    const sheet = (await db.insert(timesheets).values({ consultantId: people[others.length + index]!, periodId: 1 }).returning())[0]!;
+    const [toEdit, toDelete] = await db
+      .insert(timeEntries)
+      .values([1, 2].map(() => ({ timesheetId: sheet.id, projectId: 1, workDate: '2026-11-20', minutes: 30, description: 'seed', billable: true, source: 'command' as const, createdBy: userId })))
+      .returning();
+    // A submitted sheet of someone else, waiting for this user as its manager.
+    const theirs = (await db.insert(timesheets).values({ consultantId: others[index]!, periodId: 1, status: 'submitted' }).returning())[0]!;
+    await db.insert(approvals).values({ timesheetId: theirs.id, approverId: userId, route: 'manager', projectIds: [1] });
+    const scratch = (await db.insert(roles).values({ name: `Scratch-${index}`, rights: ['entry'] }).returning())[0]!;
+    const roleIds = (await db.select({ id: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.id);
+    subjects.set(kind, { userId, roleIds, entryToEdit: toEdit!.id, entryToDelete: toDelete!.id, sheetToDecide: theirs.id, scratchRoleId: scratch.id, index });
+  }
+});
+afterAll(async () => database.drop());
+
+const REFUSALS = new Set(['forbidden', 'not_a_user']);
+
+describe('the rights table', () => {
+  it('has a call for every operation', () => {
+    expect(Object.keys(INVOKE).sort()).toEqual(Object.keys(OPERATIONS).sort());
+  });
+
+  it('every operation allows exactly the right the table names, for every role', async () => {
+    const mismatches: string[] = [];
+    for (const [kind, subject] of subjects) {
+      for (const operation of Object.keys(OPERATIONS) as Operation[]) {
+        const ctx = serviceContext(database.db, asUser(subject.userId), clock);
+        const result = await INVOKE[operation](ctx, subject);
+        const refusal = !result.ok && 'error' in result && REFUSALS.has(result.error.code);
+        const refusedByImport = !result.ok && 'errors' in result && result.errors.some((e) => /right/.test(e));
+        const allowed = !(refusal || refusedByImport);
+        const expected = OPERATIONS[operation].right === kind;
+        if (allowed !== expected) {
+          mismatches.push(`${operation} with ${kind}: ${allowed ? 'allowed' : 'refused'} (${JSON.stringify(result).slice(0, 160)})`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  }, 60_000);
+
+  it('a refusal names the missing right and how to get it', async () => {
+    const result = await logTime(serviceContext(database.db, asUser('UNONE'), clock), { ...entry, source: 'command' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'You do not have the time entry right. An administrator can grant it in /admin > Security.' } });
+  });
+});
+
+describe('security rules', () => {
+  it('nobody can take the last security right away', async () => {
+    const ctx = serviceContext(database.db, asUser('USECURITY'), clock);
+    const keeperRole = (await database.db.select().from(userRoles).where(eq(userRoles.userId, 'UKEEPER')))[0]!.roleId;
+    expect(await setUserRoles(ctx, { userId: 'UKEEPER', roleIds: [] })).toMatchObject({ ok: true });
+    // USECURITY is now the only holder: removing it from themselves is refused and changes nothing.
+    const own = subjects.get('security')!;
+    expect(await setUserRoles(ctx, { userId: 'USECURITY', roleIds: [] })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
+    expect(await setRoleRights(ctx, { roleId: own.roleIds[0]!, rights: ['entry'] })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
+    expect(await deleteRole(ctx, { roleId: own.roleIds[0]! })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
+    expect((await database.db.select().from(userRoles).where(eq(userRoles.userId, 'USECURITY'))).map((r) => r.roleId)).toEqual(own.roleIds);
+    await setUserRoles(ctx, { userId: 'UKEEPER', roleIds: [keeperRole] });
+  });
+
+  it('roles have unique names and known rights; the built-in role cannot change', async () => {
+    const ctx = serviceContext(database.db, asUser('USECURITY'), clock);
+    expect(await createRole(ctx, { name: 'Finance', rights: ['payable', 'receivable'] })).toMatchObject({ ok: true, role: { name: 'Finance', rights: ['payable', 'receivable'] } });
+    expect(await createRole(ctx, { name: 'finance', rights: [] })).toMatchObject({ ok: false, error: { code: 'duplicate', field: 'name' } });
+    expect(await createRole(ctx, { name: 'Wizards', rights: ['magic'] })).toMatchObject({ ok: false, error: { code: 'unknown_right', message: expect.stringContaining('admin, entry, approval, payable, receivable, security') } });
+    const [builtin] = await database.db.insert(roles).values({ name: 'Administrators', rights: [...RIGHTS], builtin: true }).returning();
+    expect(await deleteRole(ctx, { roleId: builtin!.id })).toMatchObject({ ok: false, error: { code: 'builtin' } });
+    expect(await setRoleRights(ctx, { roleId: builtin!.id, rights: [] })).toMatchObject({ ok: false, error: { code: 'builtin' } });
+  });
+});
