@@ -66,4 +66,30 @@ export const ids = {
     approveMarked: 'approvals_approve_marked',
     rejectMarked: 'approvals_reject_marked',
   },
+  admin: {
+    homeModal: 'admin_home',
+    openPeriods: 'admin_open_periods',
+    openRoles: 'admin_open_roles',
+    periodsModal: 'admin_periods',
+    markedPeriods: 'admin_periods_marked',
+    addPeriod: 'admin_period_add',
+    generatePeriods: 'admin_period_generate',
+    deletePeriods: 'admin_periods_delete',
+    /** Add or generate; private_metadata: { kind, parentViewId }. */
+    periodForm: 'admin_period_form',
+    starts: { block: 'starts', action: 'starts_pick' },
+    ends: { block: 'ends', action: 'ends_pick' },
+    cadence: { block: 'cadence', action: 'cadence_select' },
+    /** private_metadata: { periodIds, parentViewId }. */
+    deletePeriodsConfirm: 'admin_periods_delete_confirm',
+    rolesModal: 'admin_roles',
+    /** Checkboxes per role (block_id `role_<id>`): each change saves that role's rights. */
+    roleRights: 'admin_role_rights',
+    /** Button value: the role id; carries a confirm dialog with the member count. */
+    deleteRole: 'admin_role_delete',
+    newRole: 'admin_role_new',
+    roleForm: 'admin_role_form',
+    roleName: { block: 'role_name', action: 'role_name_input' },
+    roleFormRights: { block: 'role_rights', action: 'role_rights_check' },
+  },
 } as const;

@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
+import { registerAdminActions } from './actions/admin.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
+import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerTimesheetCommand } from './commands/timesheet.js';
@@ -23,4 +25,6 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerAppHomeOpened(app, deps);
   registerApprovalActions(app, deps);
   registerApprovalsCommand(app, deps);
+  registerAdminCommand(app, deps);
+  registerAdminActions(app, deps);
 }

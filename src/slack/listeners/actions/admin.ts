@@ -1,0 +1,167 @@
+import type { App, BlockAction, ButtonAction, CheckboxesAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { deletePeriodsConfirmModal, periodFormModal, periodsModal, roleFormModal, rolesModal } from '../../../../blocks/admin.js';
+import { ids } from '../../../../blocks/ids.js';
+import { isIsoDate } from '../../../domain/dates.js';
+import { PERIOD_CADENCES } from '../../../domain/periods.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
+import { createRole, deleteRole, listRoles, setRoleRights } from '../../../services/security.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
+const periodForm = z.object({
+  kind: z.enum(['single', 'series']),
+  parentViewId: z.string(),
+});
+const periodFormState = z.object({
+  [ids.admin.starts.block]: z.object({ [ids.admin.starts.action]: z.object({ selected_date: z.string().nullish() }) }),
+  [ids.admin.ends.block]: z.object({ [ids.admin.ends.action]: z.object({ selected_date: z.string().nullish() }) }),
+  [ids.admin.cadence.block]: z.object({ [ids.admin.cadence.action]: z.object({ selected_option: z.object({ value: z.enum(PERIOD_CADENCES) }).nullish() }) }).optional(),
+});
+const deleteConfirm = z.object({ periodIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+
+type Client = WebClient;
+
+/** The /admin sections: reporting periods, and the role x right grid. */
+export function registerAdminActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openPeriods,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listPeriods(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: periodsModal(listed.periods) });
+    }),
+  );
+
+  for (const [actionId, kind] of [[ids.admin.addPeriod, 'single'], [ids.admin.generatePeriods, 'series']] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      ackingFirst(deps.log, async ({ body, client }) => {
+        if (!body.view) return;
+        await client.views.push({ trigger_id: body.trigger_id, view: periodFormModal(kind, body.view.id) });
+      }),
+    );
+  }
+
+  app.view(ids.admin.periodForm, async ({ body, ack, client }) => {
+    const meta = periodForm.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const state = periodFormState.safeParse(body.view.state.values);
+    const starts = state.success ? state.data.starts[ids.admin.starts.action].selected_date : undefined;
+    const ends = state.success ? state.data.ends[ids.admin.ends.action].selected_date : undefined;
+    const cadence = state.success ? state.data.cadence?.[ids.admin.cadence.action].selected_option?.value : undefined;
+    const errors: Record<string, string> = {};
+    if (!starts || !isIsoDate(starts)) errors[ids.admin.starts.block] = 'Choose a date.';
+    if (!ends || !isIsoDate(ends)) errors[ids.admin.ends.block] = 'Choose a date.';
+    if (meta.kind === 'series' && !cadence) errors[ids.admin.cadence.block] = 'Choose how long each period is.';
+    if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const added = await addPeriods(ctx, meta.kind === 'series' ? { cadence: cadence!, from: starts!, to: ends! } : { startsOn: starts!, endsOn: ends! });
+    if (!added.ok) {
+      const block = added.error.field === 'ends' ? ids.admin.ends.block : ids.admin.starts.block;
+      return void (await ack({ response_action: 'errors', errors: { [block]: added.error.message } }));
+    }
+    await ack();
+    await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${added.created.length} ${added.created.length === 1 ? 'period' : 'periods'}.`);
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.deletePeriods,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const marked = markedValues(body.view.state?.values).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+      if (marked.length === 0) return showPeriods(deps, client, ctx, body.view.id, 'Mark the periods to delete first.');
+      const impact = await periodDeletionImpact(ctx, marked);
+      if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
+      await client.views.push({ trigger_id: body.trigger_id, view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id) });
+    }),
+  );
+
+  app.view(ids.admin.deletePeriodsConfirm, async ({ body, ack, client }) => {
+    await ack();
+    const meta = deleteConfirm.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const deleted = await deletePeriods(ctx, meta.periodIds);
+    await showPeriods(deps, client, ctx, meta.parentViewId, deleted.ok ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.` : deleted.error.message);
+  });
+
+  app.action(ids.admin.markedPeriods, async ({ ack }) => ack());
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openRoles,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listRoles(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: rolesModal(listed.roles) });
+    }),
+  );
+
+  // A tick in the grid saves that role's rights at once.
+  app.action<BlockAction<CheckboxesAction>>(
+    ids.admin.roleRights,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const roleId = Number(action.block_id.replace(/^role_/, ''));
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const saved = await setRoleRights(ctx, { roleId, rights: action.selected_options.flatMap((o) => (o.value === undefined ? [] : [o.value])) });
+      await showRoles(deps, client, ctx, body.view.id, saved.ok ? `Saved ${saved.role.name}.` : saved.error.message);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.deleteRole,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const deleted = await deleteRole(ctx, { roleId: Number(action.value) });
+      await showRoles(deps, client, ctx, body.view.id, deleted.ok ? `Deleted ${deleted.deleted.name}; ${deleted.deleted.members} lost it.` : deleted.error.message);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.newRole,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      await client.views.push({ trigger_id: body.trigger_id, view: roleFormModal(body.view.id) });
+    }),
+  );
+
+  app.view(ids.admin.roleForm, async ({ body, ack, client }) => {
+    const { parentViewId } = z.object({ parentViewId: z.string() }).parse(JSON.parse(body.view.private_metadata || '{}'));
+    const values = body.view.state.values;
+    const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
+    const rights = selected.parse(values[ids.admin.roleFormRights.block]?.[ids.admin.roleFormRights.action] ?? {}).selected_options?.map((o) => o.value) ?? [];
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const created = await createRole(ctx, { name, rights });
+    if (!created.ok) {
+      const block = created.error.field === 'rights' ? ids.admin.roleFormRights.block : ids.admin.roleName.block;
+      return void (await ack({ response_action: 'errors', errors: { [block]: created.error.message } }));
+    }
+    await ack();
+    await showRoles(deps, client, ctx, parentViewId, `Created ${created.role.name}.`);
+  });
+}
+
+async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
+  const listed = await listPeriods(ctx);
+  if (!listed.ok) return;
+  await client.views.update({ view_id: viewId, view: periodsModal(listed.periods, notice) }).catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
+}
+
+async function showRoles(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
+  const listed = await listRoles(ctx);
+  if (!listed.ok) return;
+  await client.views.update({ view_id: viewId, view: rolesModal(listed.roles, notice) }).catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
+}
+
+function markedValues(values: unknown): string[] {
+  const state = z.record(z.string(), z.record(z.string(), selected)).safeParse(values ?? {});
+  if (!state.success) return [];
+  return [...new Set(Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => o.value))))];
+}

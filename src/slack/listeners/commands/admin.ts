@@ -1,0 +1,28 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { adminHomeModal } from '../../../../blocks/admin.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { rightsOf } from '../../../services/authorization.js';
+import type { ServiceDeps } from '../../actor.js';
+import { answeringErrors } from '../safe.js';
+
+const adminCommandBody = z.object({ user_id: z.string().min(1), trigger_id: z.string().min(1) });
+
+/** `/admin`: the administration home, showing the sections the user's rights open. */
+export function registerAdminCommand(app: App, deps: ServiceDeps): void {
+  app.command(
+    '/admin',
+    answeringErrors(deps.log, async ({ command, ack, client }) => {
+      const body = adminCommandBody.parse(command);
+      // Which buttons to show; every section's service checks the right again.
+      const rights = await rightsOf(deps.db, body.user_id);
+      const sections = { periods: rights.has('admin'), security: rights.has('security') };
+      if (!sections.periods && !sections.security) {
+        await ack({ response_type: 'ephemeral', ...problemMessage('Administration needs the administration or security right. An administrator can grant it in /admin > Roles and rights.') });
+        return;
+      }
+      await client.views.open({ trigger_id: body.trigger_id, view: adminHomeModal(sections) });
+      await ack();
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+/** /admin over HTTP: reporting periods and the role x right grid, from modal to database and back. */
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { reportingPeriods, roles, timesheets } from '../../src/db/schema.js';
+import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { addConsultant, addUser } from '../support/fixtures.js';
+import { expectWithinSlackLimits } from '../support/slack-limits.js';
+
+let h: AppHarness;
+const ADMIN = 'U0ADMIN';
+
+beforeAll(async () => {
+  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: [ADMIN] });
+  h.fake.users.set(ADMIN, { id: ADMIN, real_name: 'Ada Admin', tz: 'UTC' });
+  await addUser(h.database.db, 'U0PLAIN', { rights: ['entry'] });
+});
+afterAll(async () => h.stop());
+
+type View = { private_metadata?: string; blocks: { type: string; block_id?: string; elements?: { options?: { value: string }[] }[] }[] };
+const inView = (viewId: string, values: Record<string, unknown> = {}) => ({ type: 'view' as const, viewId, view: { state: { values } } });
+const lastCall = (method: string) => h.fake.callsTo(method).at(-1)!;
+const dateValues = (starts: string, ends: string, cadence?: string) => ({
+  starts: { starts_pick: { type: 'datepicker', selected_date: starts } },
+  ends: { ends_pick: { type: 'datepicker', selected_date: ends } },
+  ...(cadence ? { cadence: { cadence_select: { type: 'static_select', selected_option: { value: cadence } } } } : {}),
+});
+
+describe('/admin', () => {
+  it('refuses someone without administration or security rights', async () => {
+    const response = await h.slack.slashCommand({ command: '/admin', text: '', userId: 'U0PLAIN' });
+    expect(JSON.stringify(response.body)).toContain('Administration needs the administration or security right');
+  });
+
+  it('reporting periods: add one, generate a series, see an overlap inline, delete marked after a dialog with counts', async () => {
+    await h.slack.slashCommand({ command: '/admin', text: '', userId: ADMIN });
+    const home = (await h.fake.waitFor('views.open')).args.view as View;
+    expectWithinSlackLimits('modal', home);
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openPeriods, value: 'periods', container: inView('VHOME') });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.push').args.view)).toContain('No reporting periods yet');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.addPeriod, value: 'add', container: inView('VPERIODS') });
+    await h.app.settled();
+    const addForm = lastCall('views.push').args.view as View;
+    const added = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.periodForm, privateMetadata: addForm.private_metadata!, values: dateValues('2026-11-01', '2026-11-30') });
+    expect(added.text).toBe('');
+    await h.app.settled();
+    expect(lastCall('views.update').args).toMatchObject({ view_id: 'VPERIODS' });
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Added 1 period.');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.generatePeriods, value: 'generate', container: inView('VPERIODS') });
+    await h.app.settled();
+    const series = lastCall('views.push').args.view as View;
+    const clash = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.periodForm, privateMetadata: series.private_metadata!, values: dateValues('2026-11-30', '2027-01-31', 'monthly') });
+    expect(clash.body).toMatchObject({ response_action: 'errors', errors: { starts: expect.stringMatching(/overlaps the period Sun 1 Nov 2026 – Mon 30 Nov 2026/) } });
+    const generated = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.periodForm, privateMetadata: series.private_metadata!, values: dateValues('2026-12-01', '2027-02-28', 'monthly') });
+    expect(generated.text).toBe('');
+    const periods = await h.database.db.select().from(reportingPeriods).orderBy(asc(reportingPeriods.startsOn));
+    expect(periods.map((p) => `${p.startsOn}/${p.endsOn}`)).toEqual(['2026-11-01/2026-11-30', '2026-12-01/2026-12-31', '2027-01-01/2027-01-31', '2027-02-01/2027-02-28']);
+
+    // November has an open sheet; deleting it says so.
+    await h.database.db.insert(timesheets).values({ consultantId: await addConsultant(h.database.db, 'U0PLAIN'), periodId: periods[0]!.id });
+    const marked = { admin_periods_marked_0: { admin_periods_marked: { type: 'checkboxes', selected_options: [{ value: String(periods[0]!.id) }, { value: String(periods[3]!.id) }] } } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deletePeriods, value: 'delete', container: inView('VPERIODS', marked) });
+    await h.app.settled();
+    const dialog = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(dialog)).toContain('Delete 2 reporting periods? This also deletes 1 open timesheet (0 entries).');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.deletePeriodsConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    await h.app.settled();
+    expect((await h.database.db.select().from(reportingPeriods)).map((p) => p.startsOn).sort()).toEqual(['2026-12-01', '2027-01-01']);
+    expect(await h.database.db.select().from(timesheets)).toEqual([]);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 2 periods.');
+  });
+
+  it('roles and rights: create a role, tick rights in the grid, delete it', async () => {
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openRoles, value: 'roles', container: inView('VHOME') });
+    await h.app.settled();
+    const grid = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', grid);
+    expect(JSON.stringify(grid)).toContain('Administrators* · 1 member · built in');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newRole, value: 'new', container: inView('VROLES') });
+    await h.app.settled();
+    const form = lastCall('views.push').args.view as View;
+    const values = (name: string) => ({ role_name: { role_name_input: { type: 'plain_text_input', value: name } }, role_rights: { role_rights_check: { type: 'checkboxes', selected_options: [{ value: 'payable' }] } } });
+    const duplicate = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.roleForm, privateMetadata: form.private_metadata!, values: values('administrators') });
+    expect(duplicate.body).toMatchObject({ response_action: 'errors', errors: { role_name: 'There is already a role called administrators.' } });
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.roleForm, privateMetadata: form.private_metadata!, values: values('Finance') });
+    await h.app.settled();
+    const [finance] = await h.database.db.select().from(roles).where(eq(roles.name, 'Finance'));
+    expect(finance).toMatchObject({ rights: ['payable'] });
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.roleRights, blockId: `role_${finance!.id}`, checkedOptions: ['payable', 'receivable'], container: inView('VROLES') });
+    await h.app.settled();
+    expect((await h.database.db.select().from(roles).where(eq(roles.id, finance!.id)))[0]!.rights).toEqual(['payable', 'receivable']);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved Finance.');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteRole, value: String(finance!.id), container: inView('VROLES') });
+    await h.app.settled();
+    expect(await h.database.db.select().from(roles).where(eq(roles.id, finance!.id))).toEqual([]);
+  });
+});
