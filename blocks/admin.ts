@@ -18,12 +18,18 @@ const RIGHT_LABELS: Record<(typeof RIGHTS)[number], string> = {
 export function adminHomeModal(sections: { periods: boolean; security: boolean }): ModalView {
   const buttons: ActionsBlock['elements'] = [];
   if (sections.periods) buttons.push({ type: 'button', action_id: ids.admin.openPeriods, text: { type: 'plain_text', text: 'Reporting periods' }, value: 'periods' });
-  if (sections.security) buttons.push({ type: 'button', action_id: ids.admin.openRoles, text: { type: 'plain_text', text: 'Roles and rights' }, value: 'roles' });
+  if (sections.security) {
+    buttons.push(
+      { type: 'button', action_id: ids.admin.openUsers, text: { type: 'plain_text', text: 'Users' }, value: 'users' },
+      { type: 'button', action_id: ids.admin.openRoles, text: { type: 'plain_text', text: 'Roles and rights' }, value: 'roles' },
+    );
+  }
+  buttons.push({ type: 'button', action_id: ids.admin.openAudit, text: { type: 'plain_text', text: 'Audit trail' }, value: 'audit' });
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Administration*' } }];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Customers, projects, employees, rates, credits and user roles are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
+    elements: [{ type: 'mrkdwn', text: 'Customers, projects, employees, rates and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
   });
   return { type: 'modal', callback_id: ids.admin.homeModal, title: { type: 'plain_text', text: 'Administration' }, close: { type: 'plain_text', text: 'Close' }, blocks };
 }
@@ -156,4 +162,97 @@ export function roleFormModal(parentViewId: string): ModalView {
       },
     ],
   };
+}
+
+export type UserGridView = { users: { id: string; name: string; roleIds: number[]; delegateIds: string[] }[]; roles: RoleView[] };
+
+/** Users with users per page: two blocks each keeps a page within Slack's 100. */
+export const USERS_PER_PAGE = 40;
+/** A checkbox group holds ten options: the grid shows the first ten roles. */
+export const ROLES_IN_GRID = 10;
+
+/** The user x role grid, with each user's delegates and a Deactivate button; changes save as made. */
+export function usersModal(grid: UserGridView, page: number, notice?: string): ModalView {
+  const pages = Math.max(1, Math.ceil(grid.users.length / USERS_PER_PAGE));
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const roleOptions = grid.roles.slice(0, ROLES_IN_GRID).map((r): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(r.name, 75) }, value: String(r.id) }));
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  if (grid.roles.length > ROLES_IN_GRID) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `The grid shows the first ${ROLES_IN_GRID} of ${grid.roles.length} roles; roles not shown are kept as they are.` }] });
+  }
+  for (const user of grid.users.slice(current * USERS_PER_PAGE, (current + 1) * USERS_PER_PAGE)) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(user.name)}* <@${user.id}>` } });
+    const initial = roleOptions.filter((o) => user.roleIds.includes(Number(o.value)));
+    blocks.push({
+      type: 'actions',
+      block_id: `user_${user.id}`,
+      elements: [
+        ...(roleOptions.length ? [{ type: 'checkboxes' as const, action_id: ids.admin.userRoles, options: roleOptions, ...(initial.length ? { initial_options: initial } : {}) }] : []),
+        {
+          type: 'multi_users_select',
+          action_id: ids.admin.userDelegates,
+          placeholder: { type: 'plain_text', text: 'Delegates (may act for them)' },
+          ...(user.delegateIds.length ? { initial_users: user.delegateIds } : {}),
+        },
+        {
+          type: 'button',
+          action_id: ids.admin.deactivateUser,
+          text: { type: 'plain_text', text: 'Deactivate' },
+          value: user.id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Deactivate this user?' },
+            text: { type: 'plain_text', text: truncate(`${user.name} keeps their history but can no longer log time, approve, or be acted for.`, 300) },
+            confirm: { type: 'plain_text', text: 'Deactivate' },
+            deny: { type: 'plain_text', text: 'Keep' },
+          },
+        },
+      ],
+    });
+  }
+  const nav: ActionsBlock['elements'] = [];
+  if (current > 0) nav.push({ type: 'button', action_id: `${ids.admin.usersPage}_back`, text: { type: 'plain_text', text: '← Previous' }, value: String(current - 1) });
+  if (current < pages - 1) nav.push({ type: 'button', action_id: `${ids.admin.usersPage}_on`, text: { type: 'plain_text', text: 'Next →' }, value: String(current + 1) });
+  if (nav.length) blocks.push({ type: 'actions', block_id: 'admin_users_nav', elements: nav });
+  return { type: 'modal', callback_id: ids.admin.usersModal, title: { type: 'plain_text', text: 'Users' }, close: { type: 'plain_text', text: 'Back' }, private_metadata: JSON.stringify({ page: current }), blocks };
+}
+
+export type AuditRowView = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };
+export type AuditFilter = { userId?: string; entity?: string };
+export const AUDIT_ENTITIES = ['time_entry', 'timesheet', 'timer', 'role', 'user', 'reporting_period', 'setup'] as const;
+
+/** The latest changes: who acted, for whom, what changed from what to what. */
+export function auditModal(rows: AuditRowView[], filter: AuditFilter): ModalView {
+  const entityOptions = AUDIT_ENTITIES.map((e): PlainTextOption => ({ text: { type: 'plain_text', text: e.replace('_', ' ') }, value: e }));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'actions',
+      block_id: 'audit_filter',
+      elements: [
+        { type: 'users_select', action_id: ids.admin.auditUser, placeholder: { type: 'plain_text', text: 'Anyone' }, ...(filter.userId ? { initial_user: filter.userId } : {}) },
+        {
+          type: 'static_select',
+          action_id: ids.admin.auditEntity,
+          placeholder: { type: 'plain_text', text: 'Everything' },
+          options: entityOptions,
+          ...(filter.entity ? { initial_option: entityOptions.find((o) => o.value === filter.entity)! } : {}),
+        },
+      ],
+    },
+  ];
+  if (rows.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No changes match.' } });
+  for (const row of rows) {
+    const who = row.actingFor ? `${escapeMrkdwn(row.actor)} for ${escapeMrkdwn(row.actingFor)}` : escapeMrkdwn(row.actor);
+    const change = `${compact(row.before)} → ${compact(row.after)}`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`*${who}* · \`${escapeMrkdwn(row.action)}\` ${escapeMrkdwn(row.entity)} ${escapeMrkdwn(row.entityId)} · ${row.at.toISOString().slice(0, 16).replace('T', ' ')} UTC\n${escapeMrkdwn(change)}`, 3000) },
+    });
+  }
+  return { type: 'modal', callback_id: ids.admin.auditModal, title: { type: 'plain_text', text: 'Audit trail' }, close: { type: 'plain_text', text: 'Back' }, private_metadata: JSON.stringify(filter), blocks };
+}
+
+function compact(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  return truncate(JSON.stringify(value), 600);
 }

@@ -91,5 +91,17 @@ export const ids = {
     roleForm: 'admin_role_form',
     roleName: { block: 'role_name', action: 'role_name_input' },
     roleFormRights: { block: 'role_rights', action: 'role_rights_check' },
+    openUsers: 'admin_open_users',
+    usersModal: 'admin_users',
+    /** In the actions block `user_<slack id>`: the user's roles, delegates, and deactivation. */
+    userRoles: 'admin_user_roles',
+    userDelegates: 'admin_user_delegates',
+    deactivateUser: 'admin_user_deactivate',
+    /** Button value: the page to show. */
+    usersPage: 'admin_users_page',
+    openAudit: 'admin_open_audit',
+    auditModal: 'admin_audit',
+    auditUser: 'admin_audit_user',
+    auditEntity: 'admin_audit_entity',
   },
 } as const;

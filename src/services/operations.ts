@@ -17,7 +17,14 @@ export const OPERATIONS = {
   exportSetup: { right: 'admin', rule: 'the whole setup' },
   managePeriods: { right: 'admin', rule: 'create, generate and delete reporting periods' },
   manageRoles: { right: 'security', rule: 'create and delete roles and set their rights' },
-  grantRoles: { right: 'security', rule: 'give and take roles; nobody removes the last security right from themselves' },
-} as const satisfies Record<string, { right: Right; rule: string }>;
+  grantRoles: { right: 'security', rule: 'give and take roles and delegates, deactivate users; nobody removes the last security right' },
+  viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
+} as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;
 
 export type Operation = keyof typeof OPERATIONS;
+
+/** The rights that open an operation: its right, and for a few an alternative. */
+export function rightsFor(operation: Operation): Right[] {
+  const entry: { right: Right; orRight?: Right } = OPERATIONS[operation];
+  return entry.orRight ? [entry.right, entry.orRight] : [entry.right];
+}

@@ -1,12 +1,12 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../db/client.js';
-import { roles, userRoles, users } from '../db/schema.js';
+import { auditLog, delegates, roles, userRoles, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { OPERATIONS } from './operations.js';
+import { OPERATIONS, rightsFor } from './operations.js';
 import { serviceTransaction } from './transaction.js';
 
 export type RoleRow = { id: number; name: string; rights: Right[]; builtin: boolean; members: number };
@@ -113,3 +113,111 @@ async function keepsSecurityHolder(q: Queryable): Promise<ReturnType<typeof fail
   return Number(holders[0]?.n) > 0 ? undefined : fail('last_security_holder', 'Nobody would have the security right any more. Give it to someone else first.');
 }
 
+
+export type UserRow = { id: string; name: string; roleIds: number[]; delegateIds: string[] };
+
+/** Active users the app knows, by name, with their roles and delegates. */
+export async function listUsers(ctx: ServiceContext): Promise<Result<{ users: UserRow[]; roles: RoleRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
+    if (!access.ok) return access;
+    const people = await tx.select().from(users).where(eq(users.active, true)).orderBy(asc(users.displayName), asc(users.id));
+    const memberships = await tx.select().from(userRoles);
+    const delegations = await tx.select().from(delegates);
+    const roleRows = await tx.select().from(roles).orderBy(asc(roles.name));
+    return {
+      ok: true as const,
+      users: people.map((u) => ({
+        id: u.id,
+        name: u.displayName,
+        roleIds: memberships.filter((m) => m.userId === u.id).map((m) => m.roleId),
+        delegateIds: delegations.filter((d) => d.principalId === u.id).map((d) => d.delegateId),
+      })),
+      roles: roleRows.map((r) => ({ id: r.id, name: r.name, rights: r.rights, builtin: r.builtin, members: memberships.filter((m) => m.roleId === r.id).length })),
+    };
+  });
+}
+
+/** Who may act for a user: exactly these people (Slack members; added to the app if new). */
+export async function setDelegates(ctx: ServiceContext, input: { principalId: string; delegateIds: string[] }): Promise<Result<{ delegates: string[] }>> {
+  const wanted = [...new Set(input.delegateIds)];
+  if (wanted.includes(input.principalId)) return fail('self', 'Nobody needs to be their own delegate.', 'delegates');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
+    if (!access.ok) return access;
+    const principal = await tx.query.users.findFirst({ where: eq(users.id, input.principalId) });
+    if (!principal) return fail('unknown_user', 'ConsulTracker does not know that user.');
+    const before = (await tx.select().from(delegates).where(eq(delegates.principalId, principal.id))).map((d) => d.delegateId);
+    await tx.delete(delegates).where(eq(delegates.principalId, principal.id));
+    for (const delegateId of wanted) {
+      await tx.insert(users).values({ id: delegateId, displayName: delegateId }).onConflictDoNothing();
+      await tx.insert(delegates).values({ principalId: principal.id, delegateId });
+    }
+    await recordAudit(tx, ctx, { action: 'user.set_delegates', entity: 'user', entityId: principal.id, before, after: wanted });
+    return { ok: true as const, delegates: wanted };
+  });
+}
+
+/** A deactivated user keeps their history but can no longer act, approve or be acted for. */
+export async function deactivateUser(ctx: ServiceContext, input: { userId: string }): Promise<Result<{ name: string }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
+    if (!access.ok) return access;
+    const [user] = await tx.update(users).set({ active: false, updatedAt: ctx.clock.now() }).where(and(eq(users.id, input.userId), eq(users.active, true))).returning();
+    if (!user) return fail('gone', 'That user is already deactivated.');
+    const guard = await keepsSecurityHolder(tx);
+    if (guard) return guard;
+    await recordAudit(tx, ctx, { action: 'user.deactivate', entity: 'user', entityId: user.id, before: { active: true }, after: { active: false } });
+    return { ok: true as const, name: user.displayName };
+  });
+}
+
+export type AuditRow = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };
+
+/** The latest changes, newest first, optionally by one user (as actor or principal), one entity kind and a date range. */
+export async function auditTrail(
+  ctx: ServiceContext,
+  filter: { userId?: string; entity?: string; from?: string; to?: string; limit?: number } = {},
+): Promise<Result<{ rows: AuditRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorizeAny(tx, ctx, rightsFor('viewAudit'));
+    if (!access.ok) return access;
+    const conditions = [
+      filter.userId ? or(eq(auditLog.actorId, filter.userId), eq(auditLog.actingFor, filter.userId)) : undefined,
+      filter.entity ? eq(auditLog.entity, filter.entity) : undefined,
+      filter.from ? gte(auditLog.at, new Date(`${filter.from}T00:00:00Z`)) : undefined,
+      filter.to ? lt(auditLog.at, new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000)) : undefined,
+    ].filter((c) => c !== undefined);
+    const rows = await tx
+      .select()
+      .from(auditLog)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(auditLog.at), desc(auditLog.id))
+      .limit(filter.limit ?? 20);
+    const names = new Map((await tx.select({ id: users.id, name: users.displayName }).from(users)).map((u) => [u.id, u.name]));
+    return {
+      ok: true as const,
+      rows: rows.map((r) => ({
+        at: r.at,
+        actor: names.get(r.actorId) ?? r.actorId,
+        actingFor: r.actingFor ? (names.get(r.actingFor) ?? r.actingFor) : null,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entityId,
+        before: r.before,
+        after: r.after,
+      })),
+    };
+  });
+}
+
+/** Allowed with any of the rights; the refusal names the first. */
+async function authorizeAny(q: Queryable, ctx: ServiceContext, rights: Right[]) {
+  let first: Awaited<ReturnType<typeof authorize>> | undefined;
+  for (const right of rights) {
+    const access = await authorize(q, ctx, right);
+    if (access.ok) return access;
+    first ??= access;
+  }
+  return first!;
+}

@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { reportingPeriods, roles, timesheets } from '../../src/db/schema.js';
+import { auditLog, delegates, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -99,5 +99,43 @@ describe('/admin', () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteRole, value: String(finance!.id), container: inView('VROLES') });
     await h.app.settled();
     expect(await h.database.db.select().from(roles).where(eq(roles.id, finance!.id))).toEqual([]);
+  });
+
+  it('users: tick roles in the user x role grid, set delegates, deactivate; the audit trail shows each change', async () => {
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openUsers, value: 'users', container: inView('VHOME') });
+    await h.app.settled();
+    const grid = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', grid);
+    expect(JSON.stringify(grid)).toContain('user_U0PLAIN');
+    const managerRole = (await h.database.db.insert(roles).values({ name: 'Manager', rights: ['approval'] }).returning())[0]!;
+    const plainRoles = (await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).map((r) => String(r.roleId));
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: 'user_U0PLAIN', checkedOptions: [...plainRoles, String(managerRole.id)], container: inView('VUSERS') });
+    await h.app.settled();
+    expect((await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).map((r) => r.roleId)).toContain(managerRole.id);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved: Manager');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userDelegates, blockId: 'user_U0PLAIN', selectedUsers: ['U0HELPER'], container: inView('VUSERS') });
+    await h.app.settled();
+    expect(await h.database.db.select().from(delegates)).toMatchObject([{ principalId: 'U0PLAIN', delegateId: 'U0HELPER' }]);
+
+    // The admin cannot take away the last security right (their own).
+    const adminRoles = (await h.database.db.select().from(userRoles).where(eq(userRoles.userId, ADMIN))).map((r) => String(r.roleId));
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: `user_${ADMIN}`, checkedOptions: [], container: inView('VUSERS') });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Nobody would have the security right any more');
+    expect((await h.database.db.select().from(userRoles).where(eq(userRoles.userId, ADMIN))).map((r) => String(r.roleId))).toEqual(adminRoles);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deactivateUser, value: 'U0HELPER', container: inView('VUSERS') });
+    await h.app.settled();
+    expect((await h.database.db.select().from(users).where(eq(users.id, 'U0HELPER')))[0]).toMatchObject({ active: false });
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openAudit, value: 'audit', container: inView('VHOME') });
+    await h.app.settled();
+    const audit = JSON.stringify(lastCall('views.push').args.view);
+    expect(audit).toContain('`user.deactivate` user U0HELPER');
+    expect(audit).toContain('`user.set_delegates` user U0PLAIN');
+    expect(audit).toContain('[] → [\\"U0HELPER\\"]');
+    expect((await h.database.db.select().from(auditLog).where(eq(auditLog.action, 'user.set_roles'))).length).toBe(1);
   });
 });

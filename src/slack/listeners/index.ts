@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
-import { registerAdminActions } from './actions/admin.js';
+import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
@@ -27,4 +27,5 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerApprovalsCommand(app, deps);
   registerAdminCommand(app, deps);
   registerAdminActions(app, deps);
+  registerAdminUserActions(app, deps);
 }

@@ -1,13 +1,13 @@
-import type { App, BlockAction, ButtonAction, CheckboxesAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, CheckboxesAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { deletePeriodsConfirmModal, periodFormModal, periodsModal, roleFormModal, rolesModal } from '../../../../blocks/admin.js';
+import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLES_IN_GRID, roleFormModal, rolesModal, usersModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
-import { createRole, deleteRole, listRoles, setRoleRights } from '../../../services/security.js';
+import { auditTrail, createRole, deactivateUser, deleteRole, listRoles, listUsers, setDelegates, setRoleRights, setUserRoles } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
@@ -146,6 +146,103 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     await ack();
     await showRoles(deps, client, ctx, parentViewId, `Created ${created.role.name}.`);
   });
+}
+
+/** Security > Users: the user x role grid, delegates and deactivation; and the audit trail. */
+export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openUsers,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listUsers(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: usersModal(listed, 0) });
+    }),
+  );
+
+  for (const direction of ['back', 'on']) {
+    app.action<BlockAction<ButtonAction>>(
+      `${ids.admin.usersPage}_${direction}`,
+      ackingFirst(deps.log, async ({ body, action, client }) => {
+        if (!body.view) return;
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        await showUsers(deps, client, ctx, body.view.id, Number(action.value), undefined);
+      }),
+    );
+  }
+
+  // Ticking a role saves the user's roles; roles beyond the grid's ten are kept as they are.
+  app.action<BlockAction<CheckboxesAction>>(
+    ids.admin.userRoles,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const userId = action.block_id.replace(/^user_/, '');
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listUsers(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      const inGrid = new Set(listed.roles.slice(0, ROLES_IN_GRID).map((r) => r.id));
+      const current = listed.users.find((u) => u.id === userId)?.roleIds ?? [];
+      const ticked = action.selected_options.map((o) => Number(o.value)).filter((id) => inGrid.has(id));
+      const saved = await setUserRoles(ctx, { userId, roleIds: [...current.filter((id) => !inGrid.has(id)), ...ticked] });
+      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message);
+    }),
+  );
+
+  app.action<BlockAction<MultiUsersSelectAction>>(
+    ids.admin.userDelegates,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const principalId = action.block_id.replace(/^user_/, '');
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const saved = await setDelegates(ctx, { principalId, delegateIds: action.selected_users });
+      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), saved.ok ? 'Delegates saved.' : saved.error.message);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.deactivateUser,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const done = await deactivateUser(ctx, { userId: String(action.value) });
+      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), done.ok ? `Deactivated ${done.name}.` : done.error.message);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openAudit,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const trail = await auditTrail(ctx);
+      if (!trail.ok) return tellUser(client, { userId: body.user.id }, trail.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: auditModal(trail.rows, {}) });
+    }),
+  );
+
+  const refilter = (change: (filter: AuditFilter, value: string | undefined) => AuditFilter) =>
+    ackingFirst<Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: UsersSelectAction | StaticSelectAction }>(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const current = z.object({ userId: z.string().optional(), entity: z.string().optional() }).parse(JSON.parse(body.view.private_metadata || '{}'));
+      const value = action.type === 'users_select' ? action.selected_user : action.selected_option?.value;
+      const filter = change(current, value ?? undefined);
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const trail = await auditTrail(ctx, filter);
+      if (!trail.ok) return;
+      await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
+    });
+  app.action(ids.admin.auditUser, refilter((filter, userId) => ({ ...filter, ...(userId ? { userId } : { userId: undefined }) })) as never);
+  app.action(ids.admin.auditEntity, refilter((filter, entity) => ({ ...filter, ...(entity ? { entity } : { entity: undefined }) })) as never);
+}
+
+async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, page: number, notice: string | undefined): Promise<void> {
+  const listed = await listUsers(ctx);
+  if (!listed.ok) return;
+  await client.views.update({ view_id: viewId, view: usersModal(listed, page, notice) }).catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
+}
+
+function pageOf(privateMetadata: string | undefined): number {
+  const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
+  return parsed.success ? parsed.data.page : 0;
 }
 
 async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
