@@ -2,23 +2,12 @@ import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/type
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
+import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approvals.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
-export type ApprovalRequestView = {
-  timesheetId: number;
-  approverId: string;
-  route: 'manager' | 'admin_fallback';
-  /** This approver's own decision. */
-  myStatus: 'pending' | 'approved' | 'rejected';
-  consultantName: string;
-  period: { startsOn: string; endsOn: string };
-  projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
-  sheetTotalMinutes: number;
-  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open';
-  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
-  rejection: { byName: string; reason: string } | null;
-};
+/** The service's model of one approver's message (type only: blocks stay pure). */
+export type ApprovalRequestView = ApprovalRequestModel;
 
 /** Entries listed in a DM before "N more" (a message holds 50 blocks and 3,000 characters per section). */
 export const ENTRIES_SHOWN = 25;
@@ -72,15 +61,7 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
 }
 
 /** After a decision, the consultant hears the outcome; a rejection says why and offers the sheet. */
-export function timesheetDecidedMessage(view: {
-  outcome: 'approved' | 'rejected';
-  period: { startsOn: string; endsOn: string };
-  totalMinutes: number;
-  billableMinutes: number;
-  byName: string;
-  reason: string | null;
-  periodId: number;
-}): SlackMessage {
+export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessage {
   const span = `${formatDay(view.period.startsOn)} – ${formatDay(view.period.endsOn)}`;
   if (view.outcome === 'approved') {
     const text = `Your timesheet for ${span} is approved: ${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable).`;

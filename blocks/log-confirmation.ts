@@ -1,25 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import type { SavedEntry } from '../src/services/time-entries.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
-export type LoggedEntryView = {
-  entryId: number;
-  projectCode: string;
-  projectName: string;
-  customerName: string;
-  workDate: string;
-  minutes: number;
-  beginsAt: string | null;
-  endsAt: string | null;
-  description: string;
-  billable: boolean;
-  source: string;
-  actingForName: string | null;
-  prepaid: { remainingMinutes: number; pendingMinutes: number } | null;
-  repeated: boolean;
-};
+/** A saved entry as the service reports it. */
+export type LoggedEntryView = SavedEntry;
 
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
 
