@@ -16,7 +16,7 @@ import {
 } from '../db/schema.js';
 import { fail, type Failure, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
-import { rightsOf } from './authorization.js';
+import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { enqueueMessage } from './outbox.js';
@@ -311,6 +311,71 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
       });
     }
     return { ok: true as const, pending };
+  });
+}
+
+export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; projectCodes: string[] };
+
+/** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
+export async function adminTimesheets(
+  ctx: ServiceContext,
+  filter: { consultantUserId?: string; projectCode?: string; customerCode?: string; periodStartsOn?: string } = {},
+): Promise<Result<{ sheets: AdminSheetRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; codes: string[] | null }>(
+      tx,
+      sql`select t.id, e.name, p.starts_on::text as starts_on, p.ends_on::text as ends_on, t.status,
+                 coalesce((select sum(te.minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total,
+                 (select array_agg(distinct pr.code order by pr.code) from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id) as codes
+            from timesheets t
+            join employees e on e.id = t.consultant_id
+            join reporting_periods p on p.id = t.period_id
+           where (${filter.consultantUserId ?? null}::text is null or e.user_id = ${filter.consultantUserId ?? null})
+             and (${filter.periodStartsOn ?? null}::date is null or p.starts_on = ${filter.periodStartsOn ?? null}::date)
+             and (${filter.projectCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id and pr.code = ${filter.projectCode ?? null}))
+             and (${filter.customerCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id join customers c on c.id = pr.customer_id where te.timesheet_id = t.id and c.code = ${filter.customerCode ?? null}))
+           order by p.starts_on desc, e.name, t.id desc
+           limit 200`,
+    );
+    return {
+      ok: true as const,
+      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), projectCodes: r.codes ?? [] })),
+    };
+  });
+}
+
+/**
+ * An administrator's decision on one sheet, bypassing its managers: approve (fully), reject (with a
+ * reason) or delete. Approved time is kept: an approved sheet cannot be deleted or rejected.
+ */
+export async function adminDecide(
+  ctx: ServiceContext,
+  input: { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string } | { timesheetId: number; decision: 'delete' },
+): Promise<Result<{ status: 'approved' | 'cancelled' | 'deleted' }>> {
+  if (input.decision === 'reject' && !input.reason.trim()) return fail('reason_required', 'Say why the timesheet is sent back.', 'reason');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
+    if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
+    const actorId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
+    if (sheet.status === 'approved') return fail('approved', 'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.');
+    if (input.decision === 'delete') {
+      if (sheet.status === 'cancelled') return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
+      await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
+      await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
+      return { ok: true as const, status: 'deleted' as const };
+    }
+    if (sheet.status !== 'submitted') return fail('not_submitted', `That timesheet is ${sheet.status}; only a submitted one can be approved or sent back.`);
+    const now = ctx.clock.now();
+    const decided = input.decision === 'approve' ? 'approved' : 'rejected';
+    await tx.update(approvals).set({ status: decided, decidedBy: actorId, decidedAt: now, comment: input.decision === 'reject' ? input.reason.trim() : 'approved by an administrator', updatedAt: now }).where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'pending')));
+    if (input.decision === 'approve') await approveSheet(tx, ctx, sheet);
+    else await rejectSheet(tx, ctx, sheet, input.reason.trim());
+    await queueUpdates(tx, ctx, sheet.id, input.decision === 'approve' ? 'approved' : 'cancelled', input.decision === 'reject' ? input.reason.trim() : null, actorId, sheet.periodId);
+    return { ok: true as const, status: input.decision === 'approve' ? ('approved' as const) : ('cancelled' as const) };
   });
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, roles, timeEntries, timesheets, userRoles } from '../../src/db/schema.js';
 import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { type Operation, OPERATIONS, rightsFor } from '../../src/services/operations.js';
 import { addPeriods } from '../../src/services/periods.js';
@@ -42,6 +42,7 @@ const INVOKE: Record<Operation, Invoke> = {
   managePeriods: (ctx, s) => addPeriods(ctx, { startsOn: `2030-0${s.index + 1}-01`, endsOn: `2030-0${s.index + 1}-28` }),
   manageRoles: (ctx, s) => setRoleRights(ctx, { roleId: s.scratchRoleId, rights: ['payable'] }),
   grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
+  manageTimesheets: (ctx) => adminTimesheets(ctx),
   viewAudit: (ctx) => auditTrail(ctx),
 };
 
