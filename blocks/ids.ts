@@ -99,6 +99,19 @@ export const ids = {
     deactivateUser: 'admin_user_deactivate',
     /** Button value: the page to show. */
     usersPage: 'admin_users_page',
+    openTimesheets: 'admin_open_timesheets',
+    timesheetsModal: 'admin_timesheets',
+    /** Filters; the current filter is the modal's private_metadata. */
+    filterConsultant: 'admin_ts_consultant',
+    filterPeriod: 'admin_ts_period',
+    filterProject: 'admin_ts_project',
+    filterCustomer: 'admin_ts_customer',
+    markedSheets: 'admin_ts_marked',
+    approveSheets: 'admin_ts_approve',
+    rejectSheets: 'admin_ts_reject',
+    deleteSheets: 'admin_ts_delete',
+    /** Reason for rejecting, or the delete dialog; private_metadata: { decision, timesheetIds, parentViewId }. */
+    sheetsDecision: 'admin_ts_decision',
     openAudit: 'admin_open_audit',
     auditModal: 'admin_audit',
     auditUser: 'admin_audit_user',

@@ -2,13 +2,14 @@
 
 export const MINUTES_PER_DAY = 24 * 60;
 
-const HOURS_THEN_MINUTES = /^(\d{1,3})h(?:([0-5]?\d)(?:m|min)?)?$/;
+// "2h30", "2h30m", and "2h 30m" as formatMinutes writes it (a space only before a unit-ful minutes part).
+const HOURS_THEN_MINUTES = /^(\d{1,3})h(?:([0-5]?\d)(?:m|mins?)?|\s+([0-5]?\d)(?:m|mins?))?$/;
 const MINUTES_ONLY = /^(\d{1,4})(?:m|min|mins)$/;
 const DECIMAL_HOURS = /^(\d{1,3})[.,](\d{1,2})h$/;
 const CLOCK = /^(\d{1,3}):([0-5]\d)$/;
 
 /**
- * Reads a duration token: `2h`, `2h30m`, `2h30`, `2.5h`, `2,5h`, `150m`, `90min`, `1:30`.
+ * Reads a duration token: `2h`, `2h30m`, `2h30`, `2h 30m`, `2.5h`, `2,5h`, `150m`, `90min`, `1:30`.
  * Returns minutes, or undefined when the token is not a duration.
  * A bare number ("90") is not a duration: it is too easy to mean hours or minutes.
  */
@@ -26,7 +27,7 @@ export function parseDuration(token: string): number | undefined {
   const clock = CLOCK.exec(text);
   if (clock) return Number(clock[1]) * 60 + Number(clock[2]);
   const hoursThenMinutes = HOURS_THEN_MINUTES.exec(text);
-  if (hoursThenMinutes) return Number(hoursThenMinutes[1]) * 60 + Number(hoursThenMinutes[2] ?? 0);
+  if (hoursThenMinutes) return Number(hoursThenMinutes[1]) * 60 + Number(hoursThenMinutes[2] ?? hoursThenMinutes[3] ?? 0);
   const minutesOnly = MINUTES_ONLY.exec(text);
   if (minutesOnly) return Number(minutesOnly[1]);
   return undefined;

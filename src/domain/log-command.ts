@@ -5,10 +5,17 @@ import { type Failure } from './result.js';
 /**
  * The `/log` text grammar:
  *   /log [meeting] [nb|non-billable] <duration | begin-end> [date] <PROJECT> [date] [flags] <description>
- * Duration: 2h, 2h30m, 2.5h, 2,5h, 150m, 1:30, 90min. Range: 9:00-11:30, 9am-11:30am, 13:15-14.
- * Date: today, yesterday, a weekday (mon, friday = the latest such day not after today), 2026-11-20.
+ *   /log start [flags] <PROJECT> [flags] [description]
+ *   /log stop [new description]
+ *   /log                                       (opens the modal)
+ * Duration: 2h, 2h30m, 2h 30m, 2.5h, 2,5h, 150m, 1:30, 90min. Range: 9:00-11:30, 9am-11:30am,
+ * 13:15-14, 11-1pm (a bare begin takes the end's am/pm unless that puts it after the end),
+ * 22:00-0:00 (an end at midnight closes the day).
+ * Date: today, yesterday, a weekday (mon, friday = the latest such day not after today), 2026-11-20;
+ * 20/11 and 11/20 are refused as ambiguous. Flags: meeting, nb / non-billable.
  * Date and flags may stand anywhere before the description; the first other word after the
- * project code starts the description.
+ * project code starts the description, and so does a second duration, range or date there
+ * ("2h ACME-WEB 10-12 people" is described as "10-12 people").
  */
 export type DateSpec =
   | { kind: 'iso'; date: string }
@@ -39,10 +46,14 @@ const PROJECT_CODE = /^[A-Za-z0-9][A-Za-z0-9-]{1,19}$/;
 const AMBIGUOUS_DATE = /^\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?$/;
 const RANGE = /^(\d{1,2}(?::\d{2})?(?:am|pm)?)-(\d{1,2}(?::\d{2})?(?:am|pm)?)$/;
 const CLOCK_TIME = /^(\d{1,2})(?::(\d{2}))?(am|pm)?$/;
+/** The service's limit too; refusing here saves the user a round trip with the rest unsaved. */
+export const MAX_DESCRIPTION_LENGTH = 500;
 
 type Token =
   | { kind: 'duration'; minutes: number }
   | { kind: 'range'; begins: string; ends: string; minutes: number }
+  /** Shaped like a time range but not one; only an error where a duration may stand. */
+  | { kind: 'bad-range'; error: Failure }
   | { kind: 'date'; spec: DateSpec }
   | { kind: 'flag'; flag: 'meeting' | 'non-billable' }
   | { kind: 'error'; error: Failure }
@@ -50,6 +61,19 @@ type Token =
 
 function failure(code: string, message: string, field?: string): { ok: false; error: Failure } {
   return { ok: false, error: field ? { code, message, field } : { code, message } };
+}
+
+function invalid(code: string, message: string, field: string): LogRequest {
+  return { kind: 'invalid', error: { code, message, field } };
+}
+
+function descriptionTooLong(description: string): Failure | undefined {
+  if (description.length <= MAX_DESCRIPTION_LENGTH) return undefined;
+  return {
+    code: 'description_too_long',
+    message: `The description has ${description.length} characters; keep it to ${MAX_DESCRIPTION_LENGTH}.`,
+    field: 'description',
+  };
 }
 
 /** Everything `/log` can be asked: the modal, an entry, or the timer. */
@@ -73,6 +97,8 @@ export function parseLogRequest(text: string): LogRequest {
   if (first === undefined) return { kind: 'open-modal' };
   if (first === 'stop') {
     const description = words.slice(1).join(' ');
+    const tooLong = descriptionTooLong(description);
+    if (tooLong) return { kind: 'invalid', error: tooLong };
     return description ? { kind: 'stop-timer', description } : { kind: 'stop-timer' };
   }
   if (first === 'start') return parseTimerStart(words.slice(1));
@@ -80,22 +106,41 @@ export function parseLogRequest(text: string): LogRequest {
   return parsed.ok ? { kind: 'log', command: parsed.command } : { kind: 'invalid', error: parsed.error };
 }
 
+/**
+ * `start [flags] PROJECT [flags] [description]`: flags may stand on either side of the code, as in
+ * an entry. A timer runs from now for as long as it runs, so a duration or a date is refused
+ * rather than read as a project code.
+ */
 function parseTimerStart(words: string[]): LogRequest {
   let billable = true;
   let meeting = false;
+  let projectCode: string | undefined;
   let index = 0;
   for (; index < words.length; index++) {
-    const lower = words[index]!.toLowerCase();
-    if (lower === 'meeting') meeting = true;
-    else if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable') billable = false;
-    else break;
+    const word = words[index]!;
+    const token = classify(word);
+    if (token.kind === 'flag') {
+      if (token.flag === 'meeting') meeting = true;
+      else billable = false;
+      continue;
+    }
+    if (projectCode !== undefined) break; // the description starts here
+    if (token.kind === 'duration' || token.kind === 'range' || token.kind === 'bad-range') {
+      return invalid('timer_duration', `A timer measures the time itself, so it takes no duration ("${word}"). To log time already spent, write \`/log ${word} ACME-WEB what you did\`. ${TIMER_USAGE}`, 'minutes');
+    }
+    if (token.kind === 'date' || token.kind === 'error') {
+      return invalid('timer_date', `A timer runs from now, so it takes no date ("${word}"). To log another day, write \`/log 2h ACME-WEB ${word} what you did\`. ${TIMER_USAGE}`, 'date');
+    }
+    if (!PROJECT_CODE.test(word)) {
+      return invalid('invalid_project', `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB). ${TIMER_USAGE}`, 'project');
+    }
+    projectCode = word.toUpperCase();
   }
-  const code = words[index];
-  if (code === undefined) return { kind: 'invalid', error: { code: 'project_missing', message: `Which project? ${TIMER_USAGE}`, field: 'project' } };
-  if (!PROJECT_CODE.test(code)) {
-    return { kind: 'invalid', error: { code: 'invalid_project', message: `"${code}" is not a project code (letters, digits and dashes, like ACME-WEB). ${TIMER_USAGE}`, field: 'project' } };
-  }
-  return { kind: 'start-timer', projectCode: code.toUpperCase(), description: words.slice(index + 1).join(' '), billable, meeting };
+  if (projectCode === undefined) return invalid('project_missing', `Which project? ${TIMER_USAGE}`, 'project');
+  const description = words.slice(index).join(' ');
+  const tooLong = descriptionTooLong(description);
+  if (tooLong) return { kind: 'invalid', error: tooLong };
+  return { kind: 'start-timer', projectCode, description, billable, meeting };
 }
 
 /** Parses `/log` text. Never throws; every refusal says what was wrong and how to write it. */
@@ -104,6 +149,7 @@ export function parseLogCommand(text: string): ParsedLog {
   if (words.length === 0) return failure('empty', `Tell me what to log. ${LOG_USAGE}`);
 
   let amount: Extract<Token, { kind: 'duration' | 'range' }> | undefined;
+  let amountIndex = -1;
   let date: DateSpec | undefined;
   let billable = true;
   let meeting = false;
@@ -114,6 +160,10 @@ export function parseLogCommand(text: string): ParsedLog {
     const word = words[index]!;
     const token = classify(word);
     if (token.kind === 'error') return { ok: false, error: token.error };
+    if (token.kind === 'bad-range') {
+      if (projectCode !== undefined) break; // "2h ACME-WEB 12-10 people": no duration can stand here
+      return { ok: false, error: token.error };
+    }
     if (token.kind === 'word') {
       if (projectCode !== undefined) break; // the description starts here
       if (amount === undefined) {
@@ -124,12 +174,16 @@ export function parseLogCommand(text: string): ParsedLog {
       continue;
     }
     if (token.kind === 'duration' || token.kind === 'range') {
+      if (projectCode !== undefined) break; // "2h ACME-WEB 3h of ..." — a number in the description
       if (amount !== undefined) {
-        if (projectCode !== undefined) break; // "2h ACME 3 hours of ..." — a number in the description
-        return failure('two_durations', `Give one duration or one time range, not both ("${word}").`, 'minutes');
+        // "2h 30m", as replies write durations, is one duration in two words.
+        const joined = amountIndex === index - 1 && amount.kind === 'duration' ? parseDuration(`${words[amountIndex]} ${word}`) : undefined;
+        if (joined === undefined) return failure('two_durations', `Give one duration or one time range, not both ("${word}").`, 'minutes');
+        amount = { kind: 'duration', minutes: joined };
+        continue;
       }
-      if (projectCode !== undefined) break;
       amount = token;
+      amountIndex = index;
       continue;
     }
     if (token.kind === 'date') {
@@ -150,6 +204,8 @@ export function parseLogCommand(text: string): ParsedLog {
   if (projectCode === undefined) return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
   const description = words.slice(index).join(' ');
   if (description === '') return failure('description_required', `Add a description of the work after the project code. ${LOG_USAGE}`, 'description');
+  const tooLong = descriptionTooLong(description);
+  if (tooLong) return { ok: false, error: tooLong };
 
   const command: LogCommand = { minutes: amount.minutes, projectCode, billable, meeting, description };
   if (amount.kind === 'range') {
@@ -190,30 +246,55 @@ function classify(word: string): Token {
 }
 
 function rangeToken(word: string, beginText: string, endText: string): Token {
-  const begins = clockMinutes(beginText, endText);
-  const ends = clockMinutes(endText, undefined);
-  if (begins === undefined || ends === undefined) {
-    return { kind: 'error', error: { code: 'invalid_time', message: `"${word}" is not a time range like 9:00-11:30.`, field: 'minutes' } };
+  const span = rangeMinutes(beginText, endText);
+  if (span === undefined) {
+    return { kind: 'bad-range', error: { code: 'invalid_time', message: `"${word}" is not a time range like 9:00-11:30.`, field: 'minutes' } };
   }
+  const [begins, ends] = span;
   if (ends <= begins) {
     return {
-      kind: 'error',
-      error: { code: 'range_order', message: `In "${word}" the end is not after the begin. Entries cannot cross midnight; log them as two.`, field: 'minutes' },
+      kind: 'bad-range',
+      error: { code: 'range_order', message: `In "${word}" the end is not after the begin. Write 24-hour times (9:00-17:00) or add am/pm (9am-5pm); time past midnight is a second entry.`, field: 'minutes' },
     };
   }
   return { kind: 'range', begins: formatClock(begins), ends: formatClock(ends), minutes: ends - begins };
 }
 
+type Suffix = 'am' | 'pm' | undefined;
+
 /**
- * Minutes after midnight for "9", "9:30", "9am", "11:30pm". A begin without am/pm borrows the
- * end's suffix ("9-11am" is 9am to 11am).
+ * Begin and end, in minutes after midnight, of "9:00-11:30", "9am-5pm", "9-11am", "11-1pm",
+ * "9am-5". When only one side says am/pm the other takes the same, unless that would put the
+ * end at or before the begin and the other half of the day would not ("11-1pm" is 11am to 1pm,
+ * "9am-5" is 9am to 5pm). An end of midnight (0:00, 12am) after a later begin is the day's end,
+ * but not when the begin only borrowed its am/pm: "9-12am" is too likely a slip for noon to guess.
  */
-function clockMinutes(text: string, partner: string | undefined): number | undefined {
-  const match = CLOCK_TIME.exec(text);
-  if (!match) return undefined;
+function rangeMinutes(beginText: string, endText: string): [number, number] | undefined {
+  const begin = CLOCK_TIME.exec(beginText);
+  const end = CLOCK_TIME.exec(endText);
+  if (!begin || !end) return undefined;
+  const beginSuffix = begin[3] as Suffix;
+  const endSuffix = end[3] as Suffix;
+
+  let ends = clockMinutes(end, endSuffix);
+  let begins = clockMinutes(begin, beginSuffix);
+  const beginBorrows = beginSuffix === undefined && endSuffix !== undefined;
+  if (beginBorrows && ends !== undefined) {
+    begins = clockMinutes(begin, endSuffix) ?? begins;
+    if (begins !== undefined && begins >= ends && endSuffix === 'pm') begins = clockMinutes(begin, 'am') ?? begins;
+  } else if (beginSuffix !== undefined && endSuffix === undefined && begins !== undefined) {
+    ends = clockMinutes(end, beginSuffix) ?? ends;
+    if (ends !== undefined && ends <= begins && beginSuffix === 'am') ends = clockMinutes(end, 'pm') ?? ends;
+  }
+  if (begins === undefined || ends === undefined) return undefined;
+  if (ends === 0 && begins > 0 && !beginBorrows) ends = MINUTES_PER_DAY;
+  return [begins, ends];
+}
+
+/** Minutes after midnight for a matched "9", "9:30", "24:00" (no suffix) or "9am", "11:30pm". */
+function clockMinutes(match: RegExpExecArray, suffix: Suffix): number | undefined {
   let hours = Number(match[1]);
   const minutes = Number(match[2] ?? 0);
-  const suffix = match[3] ?? (partner ? CLOCK_TIME.exec(partner)?.[3] : undefined);
   if (minutes > 59) return undefined;
   if (suffix) {
     if (hours < 1 || hours > 12) return undefined;
@@ -221,8 +302,7 @@ function clockMinutes(text: string, partner: string | undefined): number | undef
   } else if (hours > 24 || (hours === 24 && minutes > 0)) {
     return undefined;
   }
-  const total = hours * 60 + minutes;
-  return total <= MINUTES_PER_DAY ? total : undefined;
+  return hours * 60 + minutes;
 }
 
 function formatClock(minutes: number): string {

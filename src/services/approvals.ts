@@ -320,7 +320,7 @@ export type AdminSheetRow = { timesheetId: number; consultantName: string; perio
 export async function adminTimesheets(
   ctx: ServiceContext,
   filter: { consultantUserId?: string; projectCode?: string; customerCode?: string; periodStartsOn?: string } = {},
-): Promise<Result<{ sheets: AdminSheetRow[] }>> {
+): Promise<Result<{ sheets: AdminSheetRow[]; choices: { periods: string[]; projects: string[]; customers: string[] } }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
@@ -339,9 +339,15 @@ export async function adminTimesheets(
            order by p.starts_on desc, e.name, t.id desc
            limit 200`,
     );
+    const choices = {
+      periods: (await queryRows<{ d: string }>(tx, sql`select starts_on::text as d from reporting_periods order by starts_on desc limit 100`)).map((r) => r.d),
+      projects: (await queryRows<{ c: string }>(tx, sql`select code as c from projects where archived_at is null order by code limit 100`)).map((r) => r.c),
+      customers: (await queryRows<{ c: string }>(tx, sql`select code as c from customers where archived_at is null order by code limit 100`)).map((r) => r.c),
+    };
     return {
       ok: true as const,
       sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), projectCodes: r.codes ?? [] })),
+      choices,
     };
   });
 }

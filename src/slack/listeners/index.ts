@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
+import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
@@ -28,4 +29,5 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerAdminCommand(app, deps);
   registerAdminActions(app, deps);
   registerAdminUserActions(app, deps);
+  registerAdminTimesheetActions(app, deps);
 }

@@ -1,0 +1,122 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { adminTimesheetsModal, type SheetFilter, sheetsDecisionModal } from '../../../../blocks/admin.js';
+import { ids } from '../../../../blocks/ids.js';
+import { adminDecide, adminTimesheets } from '../../../services/approvals.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const sheetFilter: z.ZodType<SheetFilter> = z.object({
+  consultantUserId: z.string().optional(),
+  periodStartsOn: z.string().optional(),
+  projectCode: z.string().optional(),
+  customerCode: z.string().optional(),
+});
+const decisionMeta = z.object({ decision: z.enum(['reject', 'delete']), timesheetIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const checked = z.record(z.string(), z.record(z.string(), z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial()));
+
+/** /admin > Timesheets: filter, mark, and approve, send back or delete as an administrator. */
+export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openTimesheets,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await adminTimesheets(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: adminTimesheetsModal(listed.sheets, listed.choices, {}) });
+    }),
+  );
+
+  const filterBy = (key: keyof SheetFilter) =>
+    ackingFirst<Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: UsersSelectAction | StaticSelectAction }>(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const value = action.type === 'users_select' ? action.selected_user : action.selected_option?.value;
+      const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
+      if (value && value !== '-') filter[key] = value;
+      else delete filter[key];
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      await show(deps, client, ctx, body.view.id, filter);
+    });
+  app.action(ids.admin.filterConsultant, filterBy('consultantUserId') as never);
+  app.action(ids.admin.filterPeriod, filterBy('periodStartsOn') as never);
+  app.action(ids.admin.filterProject, filterBy('projectCode') as never);
+  app.action(ids.admin.filterCustomer, filterBy('customerCode') as never);
+  app.action(ids.admin.markedSheets, async ({ ack }) => ack());
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.approveSheets,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const marked = markedIds(body.view.state?.values);
+      const notice = marked.length ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved') : 'Mark the timesheets to approve first.';
+      await show(deps, client, ctx, body.view.id, filter, notice);
+    }),
+  );
+
+  for (const [actionId, decision] of [[ids.admin.rejectSheets, 'reject'], [ids.admin.deleteSheets, 'delete']] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      ackingFirst(deps.log, async ({ body, client }) => {
+        if (!body.view) return;
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const marked = new Set(markedIds(body.view.state?.values));
+        if (marked.size === 0) return show(deps, client, ctx, body.view.id, filter, `Mark the timesheets to ${decision} first.`);
+        const listed = await adminTimesheets(ctx, filter);
+        if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+        const sheets = listed.sheets.filter((s) => marked.has(s.timesheetId));
+        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, sheets, body.view.id) });
+      }),
+    );
+  }
+
+  app.view(ids.admin.sheetsDecision, async ({ body, ack, client }) => {
+    const meta = decisionMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const reason = String(body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '').trim();
+    if (meta.decision === 'reject' && !reason) {
+      await ack({ response_action: 'errors', errors: { [ids.approval.reason.block]: 'Say why, so each consultant knows what to fix.' } });
+      return;
+    }
+    await ack();
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const notice =
+      meta.decision === 'reject'
+        ? await decideEach(ctx, meta.timesheetIds, { decision: 'reject', reason }, 'Sent back')
+        : await decideEach(ctx, meta.timesheetIds, { decision: 'delete' }, 'Deleted');
+    await show(deps, client, ctx, meta.parentViewId, {}, notice);
+  });
+}
+
+/** One transaction per sheet: a sheet that cannot be changed does not hold back the others. */
+async function decideEach(
+  ctx: ServiceContext,
+  sheetIds: number[],
+  decision: { decision: 'approve' } | { decision: 'reject'; reason: string } | { decision: 'delete' },
+  done: string,
+): Promise<string> {
+  const problems: string[] = [];
+  let count = 0;
+  for (const timesheetId of sheetIds) {
+    const result = await adminDecide(ctx, { timesheetId, ...decision });
+    if (result.ok) count++;
+    else problems.push(result.error.message);
+  }
+  return [`${done} ${count} of ${sheetIds.length}.`, ...new Set(problems)].join(' ');
+}
+
+async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, filter: SheetFilter, notice?: string): Promise<void> {
+  const listed = await adminTimesheets(ctx, filter);
+  if (!listed.ok) return;
+  await client.views.update({ view_id: viewId, view: adminTimesheetsModal(listed.sheets, listed.choices, filter, notice) }).catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
+}
+
+function markedIds(values: unknown): number[] {
+  const state = checked.safeParse(values ?? {});
+  if (!state.success) return [];
+  const all = Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => Number(o.value))));
+  return [...new Set(all.filter((id) => Number.isInteger(id) && id > 0))];
+}

@@ -1,0 +1,73 @@
+/** /admin > Timesheets over HTTP: filter, mark, approve over the managers, send back, delete. */
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { timesheets } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import { importSetup } from '../../src/services/setup-import.js';
+import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { expectWithinSlackLimits } from '../support/slack-limits.js';
+
+let h: AppHarness;
+const ADMIN = 'U0ADMIN';
+
+beforeAll(async () => {
+  h = await startAppHarness({ now: '2026-11-30T10:00:00Z', adminUserIds: [ADMIN] });
+  for (const id of ['U01ALICE', 'U02BOB', ADMIN]) h.fake.users.set(id, { id, real_name: id, tz: 'UTC' });
+  const imported = await importSetup(
+    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
+    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
+  );
+  expect(imported.ok).toBe(true);
+  await h.slack.slashCommand({ command: '/log', text: '2h ACME-WEB 2026-11-20 design', userId: 'U01ALICE' });
+  await h.slack.slashCommand({ command: '/timesheet', text: 'submit', userId: 'U01ALICE' });
+  await h.app.settled();
+});
+afterAll(async () => h.stop());
+
+const lastCall = (method: string) => h.fake.callsTo(method).at(-1)!;
+type View = { private_metadata: string; blocks: { block_id?: string; elements?: { options?: { value: string }[] }[] }[] };
+const marked = (sheetId: number) => ({ admin_ts_marked_0: { admin_ts_marked: { type: 'checkboxes', selected_options: [{ value: String(sheetId) }] } } });
+
+describe('/admin > Timesheets', () => {
+  it('filters, approves a marked sheet over the manager, and tells the manager’s DM', async () => {
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openTimesheets, value: 'timesheets', container: { type: 'view', viewId: 'VHOME' } });
+    await h.app.settled();
+    const list = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', list);
+    expect(JSON.stringify(list)).toContain('Alice Doe · Sun 1 Nov · submitted · 2h');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.filterCustomer, selectedOption: 'GLOBEX', container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}' } } });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('No timesheets match.');
+
+    const [sheet] = await h.database.db.select().from(timesheets);
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.approveSheets, value: 'approve', container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}', state: { values: marked(sheet!.id) } } } });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Approved 1 of 1.');
+    expect((await h.database.db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({ status: 'approved' });
+    await h.fake.waitFor('chat.update');
+    expect(JSON.stringify(h.fake.messages.get('DU02BOB'))).toContain('*Approved* by everyone');
+  });
+
+  it('asks a reason to send back, says what a delete removes, and keeps approved time', async () => {
+    const [approved] = await h.database.db.select().from(timesheets);
+    const inList = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: '{}', state: { values: marked(approved!.id) } } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.rejectSheets, value: 'reject', container: inList });
+    await h.app.settled();
+    const reject = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(reject)).toContain('Send back 1 timesheet?');
+    const noReason = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: '' } } } });
+    expect(noReason.body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteSheets, value: 'delete', container: inList });
+    await h.app.settled();
+    const dialog = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet with 2h of time? Their entries go with them.');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: dialog.private_metadata, values: {} });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 0 of 1. That timesheet is approved: its time is kept');
+    expect(await h.database.db.select().from(timesheets)).toMatchObject([{ id: approved!.id, status: 'approved' }]);
+  });
+});
