@@ -38,10 +38,13 @@ export type ParsedLog = { ok: true; command: LogCommand } | { ok: false; error: 
 
 export const LOG_USAGE = 'Try `/log 2h30m ACME-WEB design review` or `/log 9:00-11:30 ACME-WEB 2026-11-20 workshop`.';
 
-const WEEKDAYS: Record<string, number> = {
-  sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
-  thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
-};
+// A Map, not an object literal: `"constructor" in {}` is true, and "constructor" is a fine word.
+const WEEKDAYS = new Map(
+  Object.entries({
+    sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
+    thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
+  }),
+);
 const PROJECT_CODE = /^[A-Za-z0-9][A-Za-z0-9-]{1,19}$/;
 const AMBIGUOUS_DATE = /^\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?$/;
 const RANGE = /^(\d{1,2}(?::\d{2})?(?:am|pm)?)-(\d{1,2}(?::\d{2})?(?:am|pm)?)$/;
@@ -222,7 +225,8 @@ function classify(word: string): Token {
   if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable') return { kind: 'flag', flag: 'non-billable' };
   if (lower === 'today') return { kind: 'date', spec: { kind: 'days-ago', days: 0 } };
   if (lower === 'yesterday') return { kind: 'date', spec: { kind: 'days-ago', days: 1 } };
-  if (lower in WEEKDAYS) return { kind: 'date', spec: { kind: 'weekday', day: WEEKDAYS[lower]! } };
+  const day = WEEKDAYS.get(lower);
+  if (day !== undefined) return { kind: 'date', spec: { kind: 'weekday', day } };
   if (/^\d{4}-\d{2}-\d{2}$/.test(lower)) {
     return isIsoDate(lower)
       ? { kind: 'date', spec: { kind: 'iso', date: lower } }

@@ -11,7 +11,8 @@ import { formatCents, parseAmountToCents } from './money.js';
 import { generatePeriods, PERIOD_CADENCES, type PeriodRange, periodsOverlap } from './periods.js';
 import { RIGHTS } from './rights.js';
 
-const CODE = /^[A-Z0-9-]{2,20}$/;
+/** As /log reads codes: a letter or digit first, then letters, digits and dashes. */
+const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
 const amount = z.union([z.string(), z.number()]);
@@ -20,7 +21,7 @@ const isoDate = z.string().refine(isIsoDate, 'must be a date written as YYYY-MM-
 const code = z
   .string()
   .transform((text) => text.trim().toUpperCase())
-  .refine((text) => CODE.test(text), 'must be 2 to 20 letters, digits or dashes, like ACME-WEB');
+  .refine((text) => CODE.test(text), 'must be 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB');
 const slackUser = z.string().regex(SLACK_USER, 'must be a Slack member id like U01ALICE');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 

@@ -4,7 +4,7 @@ import { consultants, customers, employees, projectConsultants, projects, report
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
-import { resolveDateSpec } from '../domain/log-command.js';
+import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { authorize } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
@@ -14,7 +14,7 @@ import type { Consultant, EntryFields, SavedEntry } from './time-entries.js';
 
 /** The rules every time entry obeys, whether logged, edited or saved from a timer. */
 
-export const MAX_DESCRIPTION_LENGTH = 500;
+export { MAX_DESCRIPTION_LENGTH } from '../domain/log-command.js';
 
 export function checkFields(input: EntryFields): Failure | undefined {
   const description = input.description.trim();
