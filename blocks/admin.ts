@@ -21,6 +21,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
   if (sections.periods) {
     buttons.push(
       { type: 'button', action_id: ids.admin.openTimesheets, text: { type: 'plain_text', text: 'Timesheets' }, value: 'timesheets' },
+      { type: 'button', action_id: ids.admin.openCustomers, text: { type: 'plain_text', text: 'Customers' }, value: 'customers' },
       { type: 'button', action_id: ids.admin.openPeriods, text: { type: 'plain_text', text: 'Reporting periods' }, value: 'periods' },
     );
   }
@@ -35,7 +36,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Customers, projects, employees, rates and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
+    elements: [{ type: 'mrkdwn', text: 'Projects, employees, rates and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
   });
   return { type: 'modal', callback_id: ids.admin.homeModal, title: { type: 'plain_text', text: 'Administration' }, close: { type: 'plain_text', text: 'Close' }, blocks };
 }
@@ -339,5 +340,93 @@ export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: Admin
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: JSON.stringify({ decision, timesheetIds: marked.map((s) => s.timesheetId), parentViewId }),
     blocks,
+  };
+}
+
+export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
+
+/** Customers: mark to delete, pick one to edit, or add one. */
+export function customersModal(list: CustomerView[], notice?: string): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  const shown = list.slice(0, 800);
+  for (let group = 0; group * 10 < shown.length; group++) {
+    const options = shown.slice(group * 10, group * 10 + 10).map((c): PlainTextOption => ({
+      text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name} · ${c.billingMode} · ${c.projects} ${c.projects === 1 ? 'project' : 'projects'}`, 75) },
+      value: String(c.id),
+    }));
+    blocks.push({ type: 'actions', block_id: `${ids.admin.markedCustomers}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.admin.markedCustomers, options }] });
+  }
+  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No customers yet.' } });
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomer, style: 'primary', text: { type: 'plain_text', text: 'New customer' }, value: 'new' }];
+  if (list.length > 0) {
+    elements.push(
+      {
+        type: 'static_select',
+        action_id: ids.admin.editCustomer,
+        placeholder: { type: 'plain_text', text: 'Edit…' },
+        options: list.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name}`, 75) }, value: String(c.id) })),
+      },
+      { type: 'button', action_id: ids.admin.deleteCustomers, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
+    );
+  }
+  blocks.push({ type: 'actions', block_id: 'admin_customer_actions', elements });
+  return { type: 'modal', callback_id: ids.admin.customersModal, title: { type: 'plain_text', text: 'Customers' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+}
+
+/** New or existing customer: code, name, currency, billing, address, notes. */
+export function customerFormModal(customer: CustomerView | undefined, parentViewId: string): ModalView {
+  const f = ids.admin.customerField;
+  const text = (block: string, label: string, value: string | undefined, options: { multiline?: boolean; max?: number; optional?: boolean } = {}): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    label: { type: 'plain_text', text: label },
+    optional: options.optional ?? false,
+    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
+  });
+  const billing: PlainTextOption[] = [
+    { text: { type: 'plain_text', text: 'Hourly: invoiced from approved time' }, value: 'hourly' },
+    { text: { type: 'plain_text', text: 'Prepaid: time is deducted from credits' }, value: 'prepaid' },
+  ];
+  return {
+    type: 'modal',
+    callback_id: ids.admin.customerForm,
+    title: { type: 'plain_text', text: customer ? 'Edit customer' : 'New customer' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ ...(customer ? { customerId: customer.id } : {}), parentViewId }),
+    blocks: [
+      text(f.code, 'Code (A-Z, 0-9, dashes)', customer?.code, { max: 20 }),
+      text(f.name, 'Name', customer?.name),
+      text(f.currency, 'Currency', customer?.currency ?? 'USD', { max: 3 }),
+      {
+        type: 'input',
+        block_id: f.billing,
+        label: { type: 'plain_text', text: 'Billing' },
+        element: { type: 'static_select', action_id: 'value', options: billing, initial_option: billing.find((o) => o.value === (customer?.billingMode ?? 'hourly'))! },
+      },
+      text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
+      text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
+    ],
+  };
+}
+
+/** What deleting the marked customers removes, archives and keeps, with counts. */
+export function deleteCustomersConfirmModal(
+  impact: { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] },
+  customerIds: number[],
+  parentViewId: string,
+): ModalView {
+  const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
+  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
+  return {
+    type: 'modal',
+    callback_id: ids.admin.deleteCustomersConfirm,
+    title: { type: 'plain_text', text: 'Delete customers' },
+    submit: { type: 'plain_text', text: 'Delete' },
+    close: { type: 'plain_text', text: 'Keep them' },
+    private_metadata: JSON.stringify({ customerIds, parentViewId }),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(parts.join(' ')) } }],
   };
 }

@@ -99,6 +99,18 @@ export const ids = {
     deactivateUser: 'admin_user_deactivate',
     /** Button value: the page to show. */
     usersPage: 'admin_users_page',
+    openCustomers: 'admin_open_customers',
+    customersModal: 'admin_customers',
+    markedCustomers: 'admin_customers_marked',
+    newCustomer: 'admin_customer_new',
+    /** Static select of customers: opens the chosen one's form. */
+    editCustomer: 'admin_customer_edit',
+    deleteCustomers: 'admin_customers_delete',
+    /** private_metadata: { customerId?, parentViewId }. */
+    customerForm: 'admin_customer_form',
+    customerField: { code: 'customer_code', name: 'customer_name', currency: 'customer_currency', billing: 'customer_billing', address: 'customer_address', notes: 'customer_notes' },
+    /** private_metadata: { customerIds, parentViewId }. */
+    deleteCustomersConfirm: 'admin_customers_delete_confirm',
     openTimesheets: 'admin_open_timesheets',
     timesheetsModal: 'admin_timesheets',
     /** Filters; the current filter is the modal's private_metadata. */

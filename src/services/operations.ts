@@ -18,6 +18,7 @@ export const OPERATIONS = {
   managePeriods: { right: 'admin', rule: 'create, generate and delete reporting periods' },
   manageRoles: { right: 'security', rule: 'create and delete roles and set their rights' },
   grantRoles: { right: 'security', rule: 'give and take roles and delegates, deactivate users; nobody removes the last security right' },
+  manageCustomers: { right: 'admin', rule: 'create, edit and delete customers (with approved, invoiced or prepaid history: archived)' },
   manageTimesheets: { right: 'admin', rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)' },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
 } as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;

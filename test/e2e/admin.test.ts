@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { auditLog, delegates, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
+import { auditLog, customers, delegates, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -137,5 +137,39 @@ describe('/admin', () => {
     expect(audit).toContain('`user.set_delegates` user U0PLAIN');
     expect(audit).toContain('[] → [\\"U0HELPER\\"]');
     expect((await h.database.db.select().from(auditLog).where(eq(auditLog.action, 'user.set_roles'))).length).toBe(1);
+  });
+
+  it('customers: create with inline errors, edit, and delete marked after a dialog that counts what goes', async () => {
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: inView('VHOME') });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.push').args.view)).toContain('No customers yet.');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newCustomer, value: 'new', container: inView('VCUST') });
+    await h.app.settled();
+    const form = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', form);
+    const values = (code: string, currency = 'EUR') => ({
+      customer_code: { value: { type: 'plain_text_input', value: code } },
+      customer_name: { value: { type: 'plain_text_input', value: 'Initech' } },
+      customer_currency: { value: { type: 'plain_text_input', value: currency } },
+      customer_billing: { value: { type: 'static_select', selected_option: { value: 'prepaid' } } },
+      customer_notes: { value: { type: 'plain_text_input', value: 'TPS' } },
+    });
+    const bad = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.customerForm, privateMetadata: form.private_metadata!, values: values('initech', 'euro') });
+    expect(bad.body).toMatchObject({ response_action: 'errors', errors: { customer_currency: expect.stringMatching(/3-letter currency/) } });
+    expect((await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.customerForm, privateMetadata: form.private_metadata!, values: values('initech') })).text).toBe('');
+    await h.app.settled();
+    const [initech] = await h.database.db.select().from(customers).where(eq(customers.code, 'INITECH'));
+    expect(initech).toMatchObject({ name: 'Initech', currency: 'EUR', billingMode: 'prepaid', notes: 'TPS' });
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved INITECH.');
+
+    const marked = { admin_customers_marked_0: { admin_customers_marked: { type: 'checkboxes', selected_options: [{ value: String(initech!.id) }] } } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteCustomers, value: 'delete', container: inView('VCUST', marked) });
+    await h.app.settled();
+    const dialog = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(dialog)).toContain('Delete 1 customer and 0 projects?');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.deleteCustomersConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    await h.app.settled();
+    expect(await h.database.db.select().from(customers).where(eq(customers.id, initech!.id))).toEqual([]);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 1, archived 0.');
   });
 });

@@ -9,6 +9,7 @@ import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
 import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { saveCustomer } from '../../src/services/customers.js';
 import { type Operation, OPERATIONS, rightsFor } from '../../src/services/operations.js';
 import { addPeriods } from '../../src/services/periods.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
@@ -43,6 +44,7 @@ const INVOKE: Record<Operation, Invoke> = {
   manageRoles: (ctx, s) => setRoleRights(ctx, { roleId: s.scratchRoleId, rights: ['payable'] }),
   grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
   manageTimesheets: (ctx) => adminTimesheets(ctx),
+  manageCustomers: (ctx, s) => saveCustomer(ctx, { code: `NEW-${s.index}`, name: 'New', currency: 'USD', billingMode: 'hourly', address: '', notes: '' }),
   viewAudit: (ctx) => auditTrail(ctx),
 };
 

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
+import { registerAdminCustomerActions } from './actions/admin-customers.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
@@ -30,4 +31,5 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerAdminActions(app, deps);
   registerAdminUserActions(app, deps);
   registerAdminTimesheetActions(app, deps);
+  registerAdminCustomerActions(app, deps);
 }

@@ -1,0 +1,146 @@
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../db/client.js';
+import { customers, projects } from '../db/schema.js';
+import { fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { serviceTransaction } from './transaction.js';
+
+export type CustomerRow = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
+export type CustomerInput = { id?: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string };
+
+const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
+
+export async function listCustomers(ctx: ServiceContext): Promise<Result<{ customers: CustomerRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
+    if (!access.ok) return access;
+    const rows = await tx
+      .select({
+        id: customers.id,
+        code: customers.code,
+        name: customers.name,
+        currency: customers.currency,
+        billingMode: customers.billingMode,
+        address: customers.address,
+        notes: customers.notes,
+        projects: sql<number>`(select count(*)::int from ${projects} p where p.customer_id = ${customers.id} and p.archived_at is null)`,
+      })
+      .from(customers)
+      .where(isNull(customers.archivedAt))
+      .orderBy(asc(customers.code));
+    return { ok: true as const, customers: rows.map((r) => ({ ...r, projects: Number(r.projects) })) };
+  });
+}
+
+/** Creates a customer, or changes one; every problem is tied to its field. */
+export async function saveCustomer(ctx: ServiceContext, input: CustomerInput): Promise<Result<{ customer: CustomerRow }>> {
+  const code = input.code.trim().toUpperCase();
+  const name = input.name.trim();
+  const currency = input.currency.trim().toUpperCase();
+  if (!CODE.test(code)) return fail('invalid_code', 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME.', 'code');
+  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (!/^[A-Z]{3}$/.test(currency)) return fail('invalid_currency', 'Use a 3-letter currency code such as USD or EUR.', 'currency');
+  if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
+  if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
+    if (!access.ok) return access;
+    const clash = await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.code, code), input.id !== undefined ? ne(customers.id, input.id) : undefined));
+    if (clash.length > 0) return fail('duplicate', `There is already a customer ${code}.`, 'code');
+    const values = { code, name, currency, billingMode: input.billingMode, address: input.address.trim(), notes: input.notes.trim() };
+    let row;
+    if (input.id === undefined) {
+      [row] = await tx.insert(customers).values(values).returning();
+      await recordAudit(tx, ctx, { action: 'customer.create', entity: 'customer', entityId: row!.id, after: row });
+    } else {
+      const [before] = await tx.select().from(customers).where(and(eq(customers.id, input.id), isNull(customers.archivedAt))).for('update');
+      if (!before) return fail('gone', 'That customer no longer exists.');
+      [row] = await tx.update(customers).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(customers.id, input.id)).returning();
+      await recordAudit(tx, ctx, { action: 'customer.update', entity: 'customer', entityId: input.id, before, after: row });
+    }
+    const count = await tx.select({ n: sql<number>`count(*)::int` }).from(projects).where(and(eq(projects.customerId, row!.id), isNull(projects.archivedAt)));
+    return { ok: true as const, customer: { id: row!.id, code: row!.code, name: row!.name, currency: row!.currency, billingMode: row!.billingMode, address: row!.address, notes: row!.notes, projects: Number(count[0]!.n) } };
+  });
+}
+
+export type CustomerDeletion = { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] };
+
+/** What deleting these customers does, for the confirm dialog. */
+export async function customerDeletionImpact(ctx: ServiceContext, customerIds: number[]): Promise<Result<{ impact: CustomerDeletion }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
+    if (!access.ok) return access;
+    return { ok: true as const, impact: await impactOf(tx, customerIds) };
+  });
+}
+
+/**
+ * Removes customers. Time on their projects in open or submitted timesheets is deleted; a customer
+ * with approved time, invoices or prepaid credit history is archived with its projects (gone from
+ * lists and pickers, kept for reports); the others are deleted with their projects.
+ */
+export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]): Promise<Result<{ deleted: CustomerDeletion }>> {
+  if (customerIds.length === 0) return fail('nothing_marked', 'Mark the customers to delete first.');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
+    if (!access.ok) return access;
+    const impact = await impactOf(tx, customerIds);
+    const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).for('update');
+    if (targets.length !== customerIds.length) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
+    const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
+    if (projectIds.length > 0) {
+      await tx.execute(sql`delete from time_entries te using timesheets t
+                            where t.id = te.timesheet_id and t.status in ('open', 'submitted') and te.project_id in (${sql.join(projectIds.map((id) => sql`${id}`), sql`, `)})`);
+      await tx.execute(sql`delete from timers where project_id in (${sql.join(projectIds.map((id) => sql`${id}`), sql`, `)})`);
+    }
+    const now = ctx.clock.now();
+    for (const customer of targets) {
+      const keep = impact.archived.includes(customer.code);
+      if (keep) {
+        await tx.update(projects).set({ archivedAt: now, active: false }).where(eq(projects.customerId, customer.id));
+        await tx.update(customers).set({ archivedAt: now }).where(eq(customers.id, customer.id));
+      } else {
+        await tx.delete(projects).where(eq(projects.customerId, customer.id));
+        await tx.delete(customers).where(eq(customers.id, customer.id));
+      }
+      await recordAudit(tx, ctx, { action: keep ? 'customer.archive' : 'customer.delete', entity: 'customer', entityId: customer.id, before: customer });
+    }
+    return { ok: true as const, deleted: impact };
+  });
+}
+
+async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
+  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, keptEntries: 0, archived: [] };
+  const list = sql.join(customerIds.map((id) => sql`${id}`), sql`, `);
+  const [counts] = await queryRows<{ projects: number; open_entries: number; open_sheets: number; kept_entries: number }>(
+    q,
+    sql`select (select count(*)::int from projects p where p.customer_id in (${list}) and p.archived_at is null) as projects,
+               (select count(*)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+                 where p.customer_id in (${list}) and t.status in ('open', 'submitted')) as open_entries,
+               (select count(distinct t.id)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+                 where p.customer_id in (${list}) and t.status in ('open', 'submitted')) as open_sheets,
+               (select count(*)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+                 where p.customer_id in (${list}) and t.status in ('approved', 'cancelled')) as kept_entries`,
+  );
+  const archived = await queryRows<{ code: string }>(
+    q,
+    sql`select c.code from customers c where c.id in (${list}) and (
+          exists (select 1 from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+                   where p.customer_id = c.id and t.status in ('approved', 'cancelled'))
+          or exists (select 1 from invoices i where i.customer_id = c.id)
+          or exists (select 1 from credit_ledger cl where cl.customer_id = c.id))
+        order by c.code`,
+  );
+  return {
+    customers: customerIds.length,
+    projects: Number(counts?.projects ?? 0),
+    openEntries: Number(counts?.open_entries ?? 0),
+    openSheets: Number(counts?.open_sheets ?? 0),
+    keptEntries: Number(counts?.kept_entries ?? 0),
+    archived: archived.map((r) => r.code),
+  };
+}
+
