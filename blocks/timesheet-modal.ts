@@ -1,33 +1,13 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import type { TimesheetEntry, TimesheetOverview } from '../src/services/timesheets.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
-export type TimesheetEntryView = {
-  entryId: number;
-  projectCode: string;
-  projectName: string;
-  minutes: number;
-  beginsAt: string | null;
-  endsAt: string | null;
-  description: string;
-  billable: boolean;
-  source: string;
-};
-
-export type TimesheetView = {
-  consultantName: string;
-  period: { id: number; startsOn: string; endsOn: string };
-  previousPeriodId: number | null;
-  nextPeriodId: number | null;
-  status: 'open' | 'submitted' | 'approved' | 'cancelled';
-  submittedAt: Date | null;
-  submittedByName: string | null;
-  editable: boolean;
-  days: { date: string; totalMinutes: number; entries: TimesheetEntryView[] }[];
-  totals: { billableMinutes: number; nonBillableMinutes: number; totalMinutes: number; entryCount: number };
-};
+/** The service's view of one period's sheet (type only: blocks stay pure). */
+export type TimesheetView = TimesheetOverview;
+export type TimesheetEntryView = TimesheetEntry;
 
 /** Where the modal is: which period and page; kept in private_metadata. */
 export type TimesheetPosition = { periodId: number; page: number };

@@ -13,7 +13,7 @@ function month(count: number, overrides: Partial<TimesheetView> = {}): Timesheet
     const date = `2026-11-${String(1 + Math.floor(i / 3)).padStart(2, '0')}`;
     if (days[days.length - 1]?.date !== date) days.push({ date, totalMinutes: 0, entries: [] });
     const day = days[days.length - 1]!;
-    day.entries.push({ entryId: i + 1, projectCode: 'ACME-WEB', projectName: 'Website '.repeat(20), minutes: 60, beginsAt: null, endsAt: null, description: `entry ${i + 1} ${'x'.repeat(480)}`, billable: i % 2 === 0, source: i % 5 === 0 ? 'meeting' : 'command' });
+    day.entries.push({ entryId: i + 1, projectCode: 'ACME-WEB', projectName: 'Website '.repeat(20), customerName: 'Acme', minutes: 60, beginsAt: null, endsAt: null, description: `entry ${i + 1} ${'x'.repeat(480)}`, billable: i % 2 === 0, source: i % 5 === 0 ? 'meeting' : 'command' });
     day.totalMinutes += 60;
   }
   return {

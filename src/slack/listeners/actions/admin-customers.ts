@@ -6,6 +6,7 @@ import { ids } from '../../../../blocks/ids.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { customerDeletionImpact, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { checkedIds } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const field = z.object({ value: z.string().nullish() }).partial();
@@ -21,7 +22,6 @@ const customerFormState = z.object({
 });
 const formMeta = z.object({ customerId: z.number().int().positive().optional(), parentViewId: z.string() });
 const deleteMeta = z.object({ customerIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
-const checked = z.record(z.string(), z.record(z.string(), z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial()));
 
 /** /admin > Customers: create, edit, delete marked (with what goes, what is archived). */
 export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
@@ -84,7 +84,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = markedIds(body.view.state?.values);
+      const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return show(deps, client, ctx, body.view.id, 'Mark the customers to delete first.');
       const impact = await customerDeletionImpact(ctx, marked);
       if (!impact.ok) return show(deps, client, ctx, body.view.id, impact.error.message);
@@ -108,11 +108,4 @@ async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, v
   const listed = await listCustomers(ctx);
   if (!listed.ok) return;
   await client.views.update({ view_id: viewId, view: customersModal(listed.customers, notice) }).catch((error: unknown) => deps.log.warn('could not update the customers view', { error }));
-}
-
-function markedIds(values: unknown): number[] {
-  const state = checked.safeParse(values ?? {});
-  if (!state.success) return [];
-  const all = Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => Number(o.value))));
-  return [...new Set(all.filter((id) => Number.isInteger(id) && id > 0))];
 }

@@ -6,6 +6,7 @@ import { ids } from '../../../../blocks/ids.js';
 import { adminDecide, adminTimesheets } from '../../../services/approvals.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { type ActionArgs, checkedIds } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const sheetFilter: z.ZodType<SheetFilter> = z.object({
@@ -15,7 +16,6 @@ const sheetFilter: z.ZodType<SheetFilter> = z.object({
   customerCode: z.string().optional(),
 });
 const decisionMeta = z.object({ decision: z.enum(['reject', 'delete']), timesheetIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
-const checked = z.record(z.string(), z.record(z.string(), z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial()));
 
 /** /admin > Timesheets: filter, mark, and approve, send back or delete as an administrator. */
 export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
@@ -29,20 +29,22 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     }),
   );
 
-  const filterBy = (key: keyof SheetFilter) =>
-    ackingFirst<Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: UsersSelectAction | StaticSelectAction }>(deps.log, async ({ body, action, client }) => {
-      if (!body.view) return;
-      const value = action.type === 'users_select' ? action.selected_user : action.selected_option?.value;
-      const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
-      if (value && value !== '-') filter[key] = value;
-      else delete filter[key];
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await show(deps, client, ctx, body.view.id, filter);
-    });
-  app.action(ids.admin.filterConsultant, filterBy('consultantUserId') as never);
-  app.action(ids.admin.filterPeriod, filterBy('periodStartsOn') as never);
-  app.action(ids.admin.filterProject, filterBy('projectCode') as never);
-  app.action(ids.admin.filterCustomer, filterBy('customerCode') as never);
+  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>, key: keyof SheetFilter, value: string | undefined) => {
+    const { body, client } = args;
+    if (!body.view) return;
+    const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
+    if (value && value !== '-') filter[key] = value;
+    else delete filter[key];
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    await show(deps, client, ctx, body.view.id, filter);
+  };
+  app.action<BlockAction<UsersSelectAction>>(
+    ids.admin.filterConsultant,
+    ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'consultantUserId', args.action.selected_user)),
+  );
+  for (const [actionId, key] of [[ids.admin.filterPeriod, 'periodStartsOn'], [ids.admin.filterProject, 'projectCode'], [ids.admin.filterCustomer, 'customerCode']] as const) {
+    app.action<BlockAction<StaticSelectAction>>(actionId, ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) => refilter(args, key, args.action.selected_option?.value)));
+  }
   app.action(ids.admin.markedSheets, async ({ ack }) => ack());
 
   app.action<BlockAction<ButtonAction>>(
@@ -51,7 +53,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
-      const marked = markedIds(body.view.state?.values);
+      const marked = checkedIds(body.view.state?.values);
       const notice = marked.length ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved') : 'Mark the timesheets to approve first.';
       await show(deps, client, ctx, body.view.id, filter, notice);
     }),
@@ -64,7 +66,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
-        const marked = new Set(markedIds(body.view.state?.values));
+        const marked = new Set(checkedIds(body.view.state?.values));
         if (marked.size === 0) return show(deps, client, ctx, body.view.id, filter, `Mark the timesheets to ${decision} first.`);
         const listed = await adminTimesheets(ctx, filter);
         if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -112,11 +114,4 @@ async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, v
   const listed = await adminTimesheets(ctx, filter);
   if (!listed.ok) return;
   await client.views.update({ view_id: viewId, view: adminTimesheetsModal(listed.sheets, listed.choices, filter, notice) }).catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
-}
-
-function markedIds(values: unknown): number[] {
-  const state = checked.safeParse(values ?? {});
-  if (!state.success) return [];
-  const all = Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => Number(o.value))));
-  return [...new Set(all.filter((id) => Number.isInteger(id) && id > 0))];
 }

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
 import { auditTrail, createRole, deactivateUser, deleteRole, listRoles, listUsers, setDelegates, setRoleRights, setUserRoles } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { type ActionArgs, checkedIds } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
@@ -74,7 +75,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = markedValues(body.view.state?.values).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+      const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return showPeriods(deps, client, ctx, body.view.id, 'Mark the periods to delete first.');
       const impact = await periodDeletionImpact(ctx, marked);
       if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
@@ -219,19 +220,19 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  const refilter = (change: (filter: AuditFilter, value: string | undefined) => AuditFilter) =>
-    ackingFirst<Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: UsersSelectAction | StaticSelectAction }>(deps.log, async ({ body, action, client }) => {
-      if (!body.view) return;
-      const current = z.object({ userId: z.string().optional(), entity: z.string().optional() }).parse(JSON.parse(body.view.private_metadata || '{}'));
-      const value = action.type === 'users_select' ? action.selected_user : action.selected_option?.value;
-      const filter = change(current, value ?? undefined);
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const trail = await auditTrail(ctx, filter);
-      if (!trail.ok) return;
-      await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
-    });
-  app.action(ids.admin.auditUser, refilter((filter, userId) => ({ ...filter, ...(userId ? { userId } : { userId: undefined }) })) as never);
-  app.action(ids.admin.auditEntity, refilter((filter, entity) => ({ ...filter, ...(entity ? { entity } : { entity: undefined }) })) as never);
+  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>, key: keyof AuditFilter, value: string | null | undefined) => {
+    const { body, client } = args;
+    if (!body.view) return;
+    const filter: AuditFilter = z.object({ userId: z.string().optional(), entity: z.string().optional() }).parse(JSON.parse(body.view.private_metadata || '{}'));
+    if (value) filter[key] = value;
+    else delete filter[key];
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const trail = await auditTrail(ctx, filter);
+    if (!trail.ok) return;
+    await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
+  };
+  app.action<BlockAction<UsersSelectAction>>(ids.admin.auditUser, ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'userId', args.action.selected_user)));
+  app.action<BlockAction<StaticSelectAction>>(ids.admin.auditEntity, ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) => refilter(args, 'entity', args.action.selected_option?.value)));
 }
 
 async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, page: number, notice: string | undefined): Promise<void> {
@@ -255,10 +256,4 @@ async function showRoles(deps: ServiceDeps, client: Client, ctx: ServiceContext,
   const listed = await listRoles(ctx);
   if (!listed.ok) return;
   await client.views.update({ view_id: viewId, view: rolesModal(listed.roles, notice) }).catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
-}
-
-function markedValues(values: unknown): string[] {
-  const state = z.record(z.string(), z.record(z.string(), selected)).safeParse(values ?? {});
-  if (!state.success) return [];
-  return [...new Set(Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => o.value))))];
 }

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
+import { checkedIds } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const timesheetId = z.coerce.number().int().positive();
@@ -65,7 +66,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = markedIds(body.view.state?.values);
+      const marked = checkedIds(body.view.state?.values);
       const problems = marked.length ? await decideAll(ctx, marked, { decision: 'approve' }) : ['Mark the timesheets to approve first.'];
       await refreshList(deps, client, ctx, body.view.id, problems, marked.length - problems.length);
       await publishHome(deps, client, body.user.id);
@@ -76,7 +77,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     ids.approval.rejectMarked,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      const marked = markedIds(body.view.state?.values);
+      const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) {
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         await refreshList(deps, client, ctx, body.view.id, ['Mark the timesheets to send back first.']);
@@ -121,13 +122,6 @@ async function refreshList(deps: ServiceDeps, client: Parameters<typeof tellUser
   } catch (error) {
     deps.log.warn('could not refresh the approvals list', { error });
   }
-}
-
-function markedIds(values: unknown): number[] {
-  const state = z.record(z.string(), z.record(z.string(), z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial())).safeParse(values ?? {});
-  if (!state.success) return [];
-  const ids = Object.values(state.data).flatMap((block) => Object.values(block).flatMap((element) => (element.selected_options ?? []).map((o) => Number(o.value))));
-  return [...new Set(ids.filter((id) => Number.isInteger(id) && id > 0))];
 }
 
 async function refuse(client: Parameters<typeof tellUser>[0], body: BlockAction, message: string, deps: ServiceDeps): Promise<void> {

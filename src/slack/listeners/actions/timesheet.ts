@@ -11,6 +11,7 @@ import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
+import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const position = z.object({ periodId: z.number().int().positive(), page: z.number().int().nonnegative() });
@@ -21,18 +22,16 @@ const menuChoice = z.string().regex(/^(edit|delete):\d+$/).transform((value) => 
 });
 const deleteMetadata = z.object({ entryId: z.number().int().positive(), returnTo: position.extend({ viewId: z.string() }) });
 
-type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction<ButtonAction>; action: ButtonAction };
-
 /** Moving through periods and pages, submitting, and editing or deleting entries from the timesheet. */
 export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
-  const move = ackingFirst<ButtonArgs>(deps.log, async ({ body, action, client }) => {
+  const move = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
     if (!body.view) return;
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const where = position.parse(JSON.parse(action.value ?? '{}'));
     await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, hash: body.view.hash, ...where });
   });
   for (const actionId of [ids.timesheet.previous, ids.timesheet.next, ids.timesheet.pageBack, ids.timesheet.pageOn]) {
-    app.action<BlockAction<ButtonAction>>(actionId, move as never);
+    app.action<BlockAction<ButtonAction>>(actionId, move);
   }
 
   app.action<BlockAction<ButtonAction>>(
