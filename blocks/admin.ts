@@ -22,6 +22,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
     buttons.push(
       { type: 'button', action_id: ids.admin.openTimesheets, text: { type: 'plain_text', text: 'Timesheets' }, value: 'timesheets' },
       { type: 'button', action_id: ids.admin.openCustomers, text: { type: 'plain_text', text: 'Customers' }, value: 'customers' },
+      { type: 'button', action_id: ids.admin.openProjects, text: { type: 'plain_text', text: 'Projects' }, value: 'projects' },
       { type: 'button', action_id: ids.admin.openPeriods, text: { type: 'plain_text', text: 'Reporting periods' }, value: 'periods' },
     );
   }
@@ -36,7 +37,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Projects, employees, rates and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
+    elements: [{ type: 'mrkdwn', text: 'Employees, rates, rate overrides and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
   });
   return { type: 'modal', callback_id: ids.admin.homeModal, title: { type: 'plain_text', text: 'Administration' }, close: { type: 'plain_text', text: 'Close' }, blocks };
 }
@@ -428,5 +429,70 @@ export function deleteCustomersConfirmModal(
     close: { type: 'plain_text', text: 'Keep them' },
     private_metadata: JSON.stringify({ customerIds, parentViewId }),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(parts.join(' ')) } }],
+  };
+}
+
+export type ProjectView = { id: number; code: string; name: string; description: string; active: boolean; customerId: number; customerCode: string; managerIds: number[]; consultantIds: number[] };
+export type ProjectChoicesView = { customers: { id: number; code: string; name: string }[]; managers: { employeeId: number; name: string }[]; consultants: { employeeId: number; name: string }[] };
+
+/** Projects: one line each with its customer and team size, a picker to edit, and New project. */
+export function projectsModal(list: ProjectView[], notice?: string): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  const lines = list.map((p) => `*${escapeMrkdwn(p.code)}* ${escapeMrkdwn(truncate(p.name, 60))} · ${escapeMrkdwn(p.customerCode)} · ${p.managerIds.length} managers · ${p.consultantIds.length} consultants${p.active ? '' : ' · _closed_'}`);
+  // Twenty lines a section keeps each under 3,000 characters.
+  for (let i = 0; i < lines.length && i < 1600; i += 20) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 20).join('\n') } });
+  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: 'new' }];
+  if (list.length) {
+    elements.push({
+      type: 'static_select',
+      action_id: ids.admin.editProject,
+      placeholder: { type: 'plain_text', text: 'Edit…' },
+      options: list.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
+    });
+  }
+  blocks.push({ type: 'actions', block_id: 'admin_project_actions', elements });
+  return { type: 'modal', callback_id: ids.admin.projectsModal, title: { type: 'plain_text', text: 'Projects' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+}
+
+/** New or existing project: code, customer, name, description, open for time, managers, consultants. */
+export function projectFormModal(project: ProjectView | undefined, choices: ProjectChoicesView, parentViewId: string): ModalView {
+  const f = ids.admin.projectField;
+  const option = (text: string, value: string | number): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value: String(value) });
+  const customerOptions = choices.customers.slice(0, 100).map((c) => option(`${c.code} · ${c.name}`, c.id));
+  const managerOptions = choices.managers.slice(0, 100).map((m) => option(m.name, m.employeeId));
+  const consultantOptions = choices.consultants.slice(0, 100).map((c) => option(c.name, c.employeeId));
+  const chosen = (options: PlainTextOption[], values: number[]) => options.filter((o) => values.includes(Number(o.value)));
+  const openOption = option('Open for time entry', 'active');
+  const blocks: KnownBlock[] = [
+    { type: 'input', block_id: f.code, label: { type: 'plain_text', text: 'Code (A-Z, 0-9, dashes)' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 20, ...(project ? { initial_value: project.code } : {}) } },
+    {
+      type: 'input',
+      block_id: f.customer,
+      label: { type: 'plain_text', text: 'Customer' },
+      element: { type: 'static_select', action_id: 'value', options: customerOptions, ...(project ? { initial_option: customerOptions.find((o) => o.value === String(project.customerId))! } : {}) },
+    },
+    { type: 'input', block_id: f.name, label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 100, ...(project ? { initial_value: project.name } : {}) } },
+    { type: 'input', block_id: f.description, optional: true, label: { type: 'plain_text', text: 'Description' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.description ? { initial_value: project.description } : {}) } },
+    { type: 'input', block_id: f.active, optional: true, label: { type: 'plain_text', text: 'Status' }, element: { type: 'checkboxes', action_id: 'value', options: [openOption], ...(project?.active === false ? {} : { initial_options: [openOption] }) } },
+  ];
+  if (managerOptions.length) {
+    const initial = chosen(managerOptions, project?.managerIds ?? []);
+    blocks.push({ type: 'input', block_id: f.managers, optional: true, label: { type: 'plain_text', text: 'Managers (approve its time)' }, element: { type: 'multi_static_select', action_id: 'value', options: managerOptions, ...(initial.length ? { initial_options: initial } : {}) } });
+  }
+  if (consultantOptions.length) {
+    const initial = chosen(consultantOptions, project?.consultantIds ?? []);
+    blocks.push({ type: 'input', block_id: f.consultants, optional: true, label: { type: 'plain_text', text: 'Consultants (may log time)' }, element: { type: 'multi_static_select', action_id: 'value', options: consultantOptions, ...(initial.length ? { initial_options: initial } : {}) } });
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A consultant who stays keeps their rate overrides; overrides are set in the setup file.' }] });
+  return {
+    type: 'modal',
+    callback_id: ids.admin.projectForm,
+    title: { type: 'plain_text', text: project ? 'Edit project' : 'New project' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ ...(project ? { projectId: project.id } : {}), parentViewId }),
+    blocks,
   };
 }

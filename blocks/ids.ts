@@ -111,6 +111,14 @@ export const ids = {
     customerField: { code: 'customer_code', name: 'customer_name', currency: 'customer_currency', billing: 'customer_billing', address: 'customer_address', notes: 'customer_notes' },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',
+    openProjects: 'admin_open_projects',
+    projectsModal: 'admin_projects',
+    newProject: 'admin_project_new',
+    /** Static select of projects: opens the chosen one's form. */
+    editProject: 'admin_project_edit',
+    /** private_metadata: { projectId?, parentViewId }. */
+    projectForm: 'admin_project_form',
+    projectField: { code: 'project_code', customer: 'project_customer', name: 'project_name', description: 'project_description', active: 'project_active', managers: 'project_managers', consultants: 'project_consultants' },
     openTimesheets: 'admin_open_timesheets',
     timesheetsModal: 'admin_timesheets',
     /** Filters; the current filter is the modal's private_metadata. */

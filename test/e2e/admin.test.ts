@@ -2,9 +2,9 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { auditLog, customers, delegates, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
+import { auditLog, customers, delegates, projectConsultants, projectManagers, projects, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
-import { addConsultant, addUser } from '../support/fixtures.js';
+import { addConsultant, addManager, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 let h: AppHarness;
@@ -171,5 +171,48 @@ describe('/admin', () => {
     await h.app.settled();
     expect(await h.database.db.select().from(customers).where(eq(customers.id, initech!.id))).toEqual([]);
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 1, archived 0.');
+  });
+
+  it('projects: create with a customer and a team, refuse a duplicate code inline, edit the team', async () => {
+    const { db } = h.database;
+    await db.insert(customers).values({ code: 'ACME', name: 'Acme', currency: 'USD' });
+    const [acme] = await db.select().from(customers).where(eq(customers.code, 'ACME'));
+    await addUser(db, 'U0ALICE2');
+    await addUser(db, 'U0BOB2');
+    const alice = await addConsultant(db, 'U0ALICE2');
+    const bob = await addManager(db, 'U0BOB2');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjects, value: 'projects', container: inView('VHOME') });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.push').args.view)).toContain('No projects yet.');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newProject, value: 'new', container: inView('VPROJ') });
+    await h.app.settled();
+    const form = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', form);
+    const values = (code: string, team: { managers: number[]; consultants: number[] }) => ({
+      project_code: { value: { type: 'plain_text_input', value: code } },
+      project_customer: { value: { type: 'static_select', selected_option: { value: String(acme!.id) } } },
+      project_name: { value: { type: 'plain_text_input', value: 'Website' } },
+      project_active: { value: { type: 'checkboxes', selected_options: [{ value: 'active' }] } },
+      project_managers: { value: { type: 'multi_static_select', selected_options: team.managers.map((id) => ({ value: String(id) })) } },
+      project_consultants: { value: { type: 'multi_static_select', selected_options: team.consultants.map((id) => ({ value: String(id) })) } },
+    });
+    expect((await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.projectForm, privateMetadata: form.private_metadata!, values: values('acme-web', { managers: [bob], consultants: [alice] }) })).text).toBe('');
+    await h.app.settled();
+    const [web] = await db.select().from(projects).where(eq(projects.code, 'ACME-WEB'));
+    expect(web).toMatchObject({ customerId: acme!.id, name: 'Website', active: true });
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web!.id))).toMatchObject([{ managerId: bob }]);
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, web!.id))).toMatchObject([{ consultantId: alice }]);
+
+    const again = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.projectForm, privateMetadata: form.private_metadata!, values: values('ACME-WEB', { managers: [], consultants: [] }) });
+    expect(again.body).toMatchObject({ response_action: 'errors', errors: { project_code: 'There is already a project ACME-WEB.' } });
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProject, selectedOption: String(web!.id), container: inView('VPROJ') });
+    await h.app.settled();
+    const edit = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(edit)).toContain('"initial_value":"ACME-WEB"');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.projectForm, privateMetadata: edit.private_metadata!, values: values('ACME-WEB', { managers: [], consultants: [alice] }) });
+    await h.app.settled();
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web!.id))).toEqual([]);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved ACME-WEB.');
   });
 });

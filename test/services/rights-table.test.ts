@@ -12,6 +12,7 @@ import type { ServiceContext } from '../../src/services/context.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { type Operation, OPERATIONS, rightsFor } from '../../src/services/operations.js';
 import { addPeriods } from '../../src/services/periods.js';
+import { listProjects } from '../../src/services/projects.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
@@ -44,6 +45,7 @@ const INVOKE: Record<Operation, Invoke> = {
   manageRoles: (ctx, s) => setRoleRights(ctx, { roleId: s.scratchRoleId, rights: ['payable'] }),
   grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
   manageTimesheets: (ctx) => adminTimesheets(ctx),
+  manageProjects: (ctx) => listProjects(ctx),
   manageCustomers: (ctx, s) => saveCustomer(ctx, { code: `NEW-${s.index}`, name: 'New', currency: 'USD', billingMode: 'hourly', address: '', notes: '' }),
   viewAudit: (ctx) => auditTrail(ctx),
 };

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
 import { registerAdminCustomerActions } from './actions/admin-customers.js';
+import { registerAdminProjectActions } from './actions/admin-projects.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerEntryActions } from './actions/entries.js';
@@ -32,4 +33,5 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerAdminUserActions(app, deps);
   registerAdminTimesheetActions(app, deps);
   registerAdminCustomerActions(app, deps);
+  registerAdminProjectActions(app, deps);
 }

@@ -1,0 +1,104 @@
+import { and, asc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
+import { consultants, customers, employees, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
+import { fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { serviceTransaction } from './transaction.js';
+
+export type ProjectRow = { id: number; code: string; name: string; description: string; active: boolean; customerId: number; customerCode: string; managerIds: number[]; consultantIds: number[] };
+export type TeamChoice = { employeeId: number; name: string };
+export type ProjectChoices = { customers: { id: number; code: string; name: string }[]; managers: TeamChoice[]; consultants: TeamChoice[] };
+export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; active: boolean; managerIds: number[]; consultantIds: number[] };
+
+const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
+
+/** Live projects with their teams, and what a project form can choose from. */
+export async function listProjects(ctx: ServiceContext): Promise<Result<{ projects: ProjectRow[]; choices: ProjectChoices }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const rows = await tx
+      .select({ project: projects, customerCode: customers.code })
+      .from(projects)
+      .innerJoin(customers, eq(customers.id, projects.customerId))
+      .where(isNull(projects.archivedAt))
+      .orderBy(asc(projects.code));
+    const team = await tx.select().from(projectManagers);
+    const assigned = await tx.select().from(projectConsultants);
+    const people = (table: typeof managers | typeof consultants) =>
+      tx
+        .select({ employeeId: employees.id, name: employees.name })
+        .from(table)
+        .innerJoin(employees, eq(employees.id, table.employeeId))
+        .where(and(isNull(table.archivedAt), isNull(employees.archivedAt)))
+        .orderBy(asc(employees.name));
+    return {
+      ok: true as const,
+      projects: rows.map(({ project, customerCode }) => ({
+        id: project.id,
+        code: project.code,
+        name: project.name,
+        description: project.description,
+        active: project.active,
+        customerId: project.customerId,
+        customerCode,
+        managerIds: team.filter((m) => m.projectId === project.id).map((m) => m.managerId),
+        consultantIds: assigned.filter((c) => c.projectId === project.id).map((c) => c.consultantId),
+      })),
+      choices: {
+        customers: await tx.select({ id: customers.id, code: customers.code, name: customers.name }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code)),
+        managers: await people(managers),
+        consultants: await people(consultants),
+      },
+    };
+  });
+}
+
+/**
+ * Creates or changes a project and sets its team exactly: managers, and consultants (a consultant
+ * who stays keeps their rate overrides; overrides are set by the setup file for now).
+ */
+export async function saveProject(ctx: ServiceContext, input: ProjectInput): Promise<Result<{ project: { id: number; code: string } }>> {
+  const code = input.code.trim().toUpperCase();
+  const name = input.name.trim();
+  if (!CODE.test(code)) return fail('invalid_code', 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB.', 'code');
+  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (input.description.length > 2000) return fail('too_long', 'Keep the description to 2000 characters.', 'description');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const customer = await tx.query.customers.findFirst({ where: and(eq(customers.id, input.customerId), isNull(customers.archivedAt)) });
+    if (!customer) return fail('unknown_customer', 'Choose a customer that still exists.', 'customer');
+    const clash = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
+    if (clash.length) return fail('duplicate', `There is already a project ${code}.`, 'code');
+    const knownManagers = input.managerIds.length ? await tx.select({ id: managers.employeeId }).from(managers).where(and(inArray(managers.employeeId, input.managerIds), isNull(managers.archivedAt))) : [];
+    if (knownManagers.length !== new Set(input.managerIds).size) return fail('unknown_manager', 'One of those managers is no longer a manager; open the form again.', 'managers');
+    const knownConsultants = input.consultantIds.length ? await tx.select({ id: consultants.employeeId }).from(consultants).where(and(inArray(consultants.employeeId, input.consultantIds), isNull(consultants.archivedAt))) : [];
+    if (knownConsultants.length !== new Set(input.consultantIds).size) return fail('unknown_consultant', 'One of those consultants is no longer a consultant; open the form again.', 'consultants');
+
+    const values = { code, customerId: customer.id, name, description: input.description.trim(), active: input.active };
+    let id: number;
+    if (input.id === undefined) {
+      const [row] = await tx.insert(projects).values(values).returning();
+      id = row!.id;
+      await recordAudit(tx, ctx, { action: 'project.create', entity: 'project', entityId: id, after: row });
+    } else {
+      const [before] = await tx.select().from(projects).where(and(eq(projects.id, input.id), isNull(projects.archivedAt))).for('update');
+      if (!before) return fail('gone', 'That project no longer exists.');
+      const [after] = await tx.update(projects).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(projects.id, input.id)).returning();
+      id = input.id;
+      await recordAudit(tx, ctx, { action: 'project.update', entity: 'project', entityId: id, before, after });
+    }
+    const managerIds = [...new Set(input.managerIds)];
+    const consultantIds = [...new Set(input.consultantIds)];
+    await tx.delete(projectManagers).where(and(eq(projectManagers.projectId, id), managerIds.length ? notInArray(projectManagers.managerId, managerIds) : undefined));
+    for (const managerId of managerIds) await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
+    await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, id), consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined));
+    for (const consultantId of consultantIds) await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
+    await recordAudit(tx, ctx, { action: 'project.set_team', entity: 'project', entityId: id, after: { managerIds, consultantIds } });
+    return { ok: true as const, project: { id, code } };
+  });
+}
+

@@ -1,0 +1,93 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { projectFormModal, projectsModal } from '../../../../blocks/admin.js';
+import { ids } from '../../../../blocks/ids.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { listProjects, saveProject } from '../../../services/projects.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+const f = ids.admin.projectField;
+const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
+const one = z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial() });
+const many = z.object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial() });
+const projectFormState = z.object({
+  [f.code]: text,
+  [f.customer]: one,
+  [f.name]: text,
+  [f.description]: text.optional(),
+  [f.active]: many.optional(),
+  [f.managers]: many.optional(),
+  [f.consultants]: many.optional(),
+});
+const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string() });
+const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, managers: f.managers, consultants: f.consultants };
+
+/** /admin > Projects: create and edit projects and their teams. */
+export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openProjects,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listProjects(ctx);
+      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
+      await client.views.push({ trigger_id: body.trigger_id, view: projectsModal(listed.projects) });
+    }),
+  );
+
+  const openForm = async (client: WebClient, ctx: ServiceContext, triggerId: string, parentViewId: string, projectId: number | undefined) => {
+    const listed = await listProjects(ctx);
+    if (!listed.ok) return;
+    if (listed.choices.customers.length === 0) return show(deps, client, ctx, parentViewId, 'Create a customer first: every project belongs to one.');
+    const project = projectId === undefined ? undefined : listed.projects.find((p) => p.id === projectId);
+    if (projectId !== undefined && !project) return show(deps, client, ctx, parentViewId, 'That project no longer exists.');
+    await client.views.push({ trigger_id: triggerId, view: projectFormModal(project, listed.choices, parentViewId) });
+  };
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.newProject,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), body.trigger_id, body.view.id, undefined);
+    }),
+  );
+
+  app.action<BlockAction<StaticSelectAction>>(
+    ids.admin.editProject,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), body.trigger_id, body.view.id, Number(action.selected_option.value));
+    }),
+  );
+
+  app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
+    const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const state = projectFormState.safeParse(body.view.state.values);
+    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [f.code]: 'The form came back incomplete; open it again.' } }));
+    const s = state.data;
+    const customerId = Number(s[f.customer].value.selected_option?.value);
+    if (!Number.isInteger(customerId) || customerId <= 0) return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
+    const picked = (field: z.infer<typeof many> | undefined) => (field?.value.selected_options ?? []).map((o) => Number(o.value));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const saved = await saveProject(ctx, {
+      ...(meta.projectId !== undefined ? { id: meta.projectId } : {}),
+      code: s[f.code].value.value ?? '',
+      customerId,
+      name: s[f.name].value.value ?? '',
+      description: s[f.description]?.value.value ?? '',
+      active: (s[f.active]?.value.selected_options ?? []).some((o) => o.value === 'active'),
+      managerIds: picked(s[f.managers]),
+      consultantIds: picked(s[f.consultants]),
+    });
+    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [FIELD_BLOCKS[saved.error.field ?? 'code'] ?? f.code]: saved.error.message } }));
+    await ack();
+    await show(deps, client, ctx, meta.parentViewId, `Saved ${saved.project.code}.`);
+  });
+}
+
+async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
+  const listed = await listProjects(ctx);
+  if (!listed.ok) return;
+  await client.views.update({ view_id: viewId, view: projectsModal(listed.projects, notice) }).catch((error: unknown) => deps.log.warn('could not update the projects view', { error }));
+}
