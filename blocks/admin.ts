@@ -23,6 +23,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
       { type: 'button', action_id: ids.admin.openTimesheets, text: { type: 'plain_text', text: 'Timesheets' }, value: 'timesheets' },
       { type: 'button', action_id: ids.admin.openCustomers, text: { type: 'plain_text', text: 'Customers' }, value: 'customers' },
       { type: 'button', action_id: ids.admin.openProjects, text: { type: 'plain_text', text: 'Projects' }, value: 'projects' },
+      { type: 'button', action_id: ids.admin.openEmployees, text: { type: 'plain_text', text: 'Employees' }, value: 'employees' },
       { type: 'button', action_id: ids.admin.openPeriods, text: { type: 'plain_text', text: 'Reporting periods' }, value: 'periods' },
     );
   }
@@ -37,7 +38,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Employees, rates, rate overrides and credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
+    elements: [{ type: 'mrkdwn', text: 'Rate overrides per project and prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
   });
   return { type: 'modal', callback_id: ids.admin.homeModal, title: { type: 'plain_text', text: 'Administration' }, close: { type: 'plain_text', text: 'Close' }, blocks };
 }
@@ -494,5 +495,63 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: JSON.stringify({ ...(project ? { projectId: project.id } : {}), parentViewId }),
     blocks,
+  };
+}
+
+export type EmployeeView = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
+
+/** Employees: one line each with their roles and rates, a picker to edit, and New employee. */
+export function employeesModal(list: EmployeeView[], notice?: string): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  const lines = list.map((e) => {
+    const roles = [e.consultant ? `consultant (cost ${e.consultant.costRate}, price ${e.consultant.priceRate})` : '', e.manager ? 'manager' : ''].filter(Boolean).join(', ') || 'no role yet';
+    return `*${escapeMrkdwn(e.name)}*${e.userId ? ` <@${e.userId}>` : ''} · ${roles}`;
+  });
+  for (let i = 0; i < lines.length && i < 1600; i += 20) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 20).join('\n') } });
+  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No employees yet.' } });
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newEmployee, style: 'primary', text: { type: 'plain_text', text: 'New employee' }, value: 'new' }];
+  if (list.length) {
+    elements.push({
+      type: 'static_select',
+      action_id: ids.admin.editEmployee,
+      placeholder: { type: 'plain_text', text: 'Edit…' },
+      options: list.slice(0, 100).map((e) => ({ text: { type: 'plain_text', text: truncate(e.name, 75) }, value: String(e.id) })),
+    });
+  }
+  blocks.push({ type: 'actions', block_id: 'admin_employee_actions', elements });
+  return { type: 'modal', callback_id: ids.admin.employeesModal, title: { type: 'plain_text', text: 'Employees' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+}
+
+/** New or existing employee: the Slack member, name, address, notes, consultant (with default rates) and manager. */
+export function employeeFormModal(employee: EmployeeView | undefined, parentViewId: string): ModalView {
+  const f = ids.admin.employeeField;
+  const consultantOption: PlainTextOption = { text: { type: 'plain_text', text: 'Consultant (logs time)' }, value: 'consultant' };
+  const managerOption: PlainTextOption = { text: { type: 'plain_text', text: 'Manager (approves time)' }, value: 'manager' };
+  const initialRoles = [...(employee?.consultant ? [consultantOption] : []), ...(employee?.manager ? [managerOption] : [])];
+  const input = (block: string, label: string, value: string | undefined, options: { optional?: boolean; multiline?: boolean; max?: number; hint?: string } = {}): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    optional: options.optional ?? false,
+    label: { type: 'plain_text', text: label },
+    ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
+    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
+  });
+  return {
+    type: 'modal',
+    callback_id: ids.admin.employeeForm,
+    title: { type: 'plain_text', text: employee ? 'Edit employee' : 'New employee' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ ...(employee ? { employeeId: employee.id } : {}), parentViewId }),
+    blocks: [
+      { type: 'input', block_id: f.user, label: { type: 'plain_text', text: 'Person in Slack' }, element: { type: 'users_select', action_id: 'value', ...(employee?.userId ? { initial_user: employee.userId } : {}) } },
+      input(f.name, 'Name', employee?.name),
+      input(f.address, 'Address', employee?.address, { optional: true, multiline: true, max: 2000 }),
+      input(f.notes, 'Notes', employee?.notes, { optional: true, multiline: true, max: 2000 }),
+      { type: 'input', block_id: f.roles, optional: true, label: { type: 'plain_text', text: 'Roles' }, element: { type: 'checkboxes', action_id: 'value', options: [consultantOption, managerOption], ...(initialRoles.length ? { initial_options: initialRoles } : {}) } },
+      input(f.cost, 'Default cost rate per hour (paid to them)', employee?.consultant?.costRate, { optional: true, max: 15, hint: 'For consultants, like 70.00' }),
+      input(f.price, 'Default price rate per hour (billed)', employee?.consultant?.priceRate, { optional: true, max: 15, hint: 'For consultants, like 140.00' }),
+    ],
   };
 }

@@ -111,6 +111,13 @@ export const ids = {
     customerField: { code: 'customer_code', name: 'customer_name', currency: 'customer_currency', billing: 'customer_billing', address: 'customer_address', notes: 'customer_notes' },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',
+    openEmployees: 'admin_open_employees',
+    employeesModal: 'admin_employees',
+    newEmployee: 'admin_employee_new',
+    editEmployee: 'admin_employee_edit',
+    /** private_metadata: { employeeId?, parentViewId }. */
+    employeeForm: 'admin_employee_form',
+    employeeField: { user: 'employee_user', name: 'employee_name', address: 'employee_address', notes: 'employee_notes', roles: 'employee_roles', cost: 'employee_cost', price: 'employee_price' },
     openProjects: 'admin_open_projects',
     projectsModal: 'admin_projects',
     newProject: 'admin_project_new',

@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { auditLog, customers, delegates, projectConsultants, projectManagers, projects, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
+import { auditLog, consultants, customers, delegates, employees, managers, projectConsultants, projectManagers, projects, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addManager, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -214,5 +214,38 @@ describe('/admin', () => {
     await h.app.settled();
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web!.id))).toEqual([]);
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved ACME-WEB.');
+  });
+
+  it('employees: create from a Slack member as a consultant with exact rates, then make them a manager instead', async () => {
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployees, value: 'employees', container: inView('VHOME') });
+    await h.app.settled();
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newEmployee, value: 'new', container: inView('VEMP') });
+    await h.app.settled();
+    const form = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', form);
+    const values = (roles: string[], cost?: string, price?: string) => ({
+      employee_user: { value: { type: 'users_select', selected_user: 'U0CARLA' } },
+      employee_name: { value: { type: 'plain_text_input', value: 'Carla Diaz' } },
+      employee_roles: { value: { type: 'checkboxes', selected_options: roles.map((value) => ({ value })) } },
+      employee_cost: { value: { type: 'plain_text_input', value: cost ?? null } },
+      employee_price: { value: { type: 'plain_text_input', value: price ?? null } },
+    });
+    const missing = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.employeeForm, privateMetadata: form.private_metadata!, values: values(['consultant'], '70.10') });
+    expect(missing.body).toMatchObject({ response_action: 'errors', errors: { employee_price: expect.stringMatching(/default price rate/) } });
+    const badRate = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.employeeForm, privateMetadata: form.private_metadata!, values: values(['consultant'], '70.10', '1,40') });
+    expect(badRate.body).toMatchObject({ response_action: 'errors', errors: { employee_price: expect.stringMatching(/not an amount/) } });
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.employeeForm, privateMetadata: form.private_metadata!, values: values(['consultant'], '70.10', '140.10') });
+    await h.app.settled();
+    const [carla] = await h.database.db.select().from(employees).where(eq(employees.userId, 'U0CARLA'));
+    expect((await h.database.db.select().from(consultants).where(eq(consultants.employeeId, carla!.id)))[0]).toMatchObject({ defaultCostRateCents: 7010, defaultPriceRateCents: 14010, archivedAt: null });
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('consultant (cost 70.10, price 140.10)');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editEmployee, selectedOption: String(carla!.id), container: inView('VEMP') });
+    await h.app.settled();
+    const edit = lastCall('views.push').args.view as View;
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.employeeForm, privateMetadata: edit.private_metadata!, values: values(['manager']) });
+    await h.app.settled();
+    expect((await h.database.db.select().from(consultants).where(eq(consultants.employeeId, carla!.id)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+    expect(await h.database.db.select().from(managers).where(eq(managers.employeeId, carla!.id))).toMatchObject([{ archivedAt: null }]);
   });
 });

@@ -11,6 +11,7 @@ import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.j
 import type { ServiceContext } from '../../src/services/context.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { type Operation, OPERATIONS, rightsFor } from '../../src/services/operations.js';
+import { listEmployees } from '../../src/services/employees.js';
 import { addPeriods } from '../../src/services/periods.js';
 import { listProjects } from '../../src/services/projects.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
@@ -46,6 +47,7 @@ const INVOKE: Record<Operation, Invoke> = {
   grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
   manageTimesheets: (ctx) => adminTimesheets(ctx),
   manageProjects: (ctx) => listProjects(ctx),
+  manageEmployees: (ctx) => listEmployees(ctx),
   manageCustomers: (ctx, s) => saveCustomer(ctx, { code: `NEW-${s.index}`, name: 'New', currency: 'USD', billingMode: 'hourly', address: '', notes: '' }),
   viewAudit: (ctx) => auditTrail(ctx),
 };

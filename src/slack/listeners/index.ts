@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
 import { registerAdminCustomerActions } from './actions/admin-customers.js';
+import { registerAdminEmployeeActions } from './actions/admin-employees.js';
 import { registerAdminProjectActions } from './actions/admin-projects.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
@@ -34,4 +35,5 @@ export function registerListeners(app: App, deps: ServiceDeps): void {
   registerAdminTimesheetActions(app, deps);
   registerAdminCustomerActions(app, deps);
   registerAdminProjectActions(app, deps);
+  registerAdminEmployeeActions(app, deps);
 }

@@ -1,0 +1,90 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { consultants, employees, managers, users } from '../db/schema.js';
+import { formatCents, parseAmountToCents } from '../domain/money.js';
+import { fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { serviceTransaction } from './transaction.js';
+
+export type EmployeeRow = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
+export type EmployeeInput = { id?: number; userId: string; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
+
+export async function listEmployees(ctx: ServiceContext): Promise<Result<{ employees: EmployeeRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
+    if (!access.ok) return access;
+    const rows = await tx
+      .select({ employee: employees, consultant: consultants, managerId: managers.employeeId })
+      .from(employees)
+      .leftJoin(consultants, and(eq(consultants.employeeId, employees.id), isNull(consultants.archivedAt)))
+      .leftJoin(managers, and(eq(managers.employeeId, employees.id), isNull(managers.archivedAt)))
+      .where(isNull(employees.archivedAt))
+      .orderBy(asc(employees.name));
+    return {
+      ok: true as const,
+      employees: rows.map(({ employee, consultant, managerId }) => ({
+        id: employee.id,
+        userId: employee.userId,
+        name: employee.name,
+        address: employee.address,
+        notes: employee.notes,
+        consultant: consultant ? { costRate: formatCents(consultant.defaultCostRateCents), priceRate: formatCents(consultant.defaultPriceRateCents) } : null,
+        manager: managerId !== null,
+      })),
+    };
+  });
+}
+
+/**
+ * Creates or changes an employee. Rates are decimals converted to cents exactly. Dropping the
+ * consultant or manager role archives that record, so past time and approvals keep their people.
+ */
+export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): Promise<Result<{ employee: { id: number; name: string } }>> {
+  const name = input.name.trim();
+  if (!/^[UW][A-Z0-9]{2,}$/.test(input.userId)) return fail('invalid_user', 'Choose the person in Slack.', 'user');
+  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
+  if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
+  let rates: { defaultCostRateCents: number; defaultPriceRateCents: number } | null = null;
+  if (input.consultant) {
+    const cost = parseAmountToCents(input.consultant.costRate);
+    if (!cost.ok) return fail('invalid_rate', cost.error.message, 'cost');
+    const price = parseAmountToCents(input.consultant.priceRate);
+    if (!price.ok) return fail('invalid_rate', price.error.message, 'price');
+    rates = { defaultCostRateCents: cost.cents, defaultPriceRateCents: price.cents };
+  }
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
+    if (!access.ok) return access;
+    const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
+    if (holder && holder.id !== input.id) return fail('duplicate', `${holder.name} is already this person's employee record.`, 'user');
+    await tx.insert(users).values({ id: input.userId, displayName: name }).onConflictDoNothing();
+    const values = { userId: input.userId, name, address: input.address.trim(), notes: input.notes.trim() };
+    let id: number;
+    if (input.id === undefined) {
+      const [row] = await tx.insert(employees).values(values).returning();
+      id = row!.id;
+      await recordAudit(tx, ctx, { action: 'employee.create', entity: 'employee', entityId: id, after: { ...row, rates, manager: input.manager } });
+    } else {
+      const [before] = await tx.select().from(employees).where(and(eq(employees.id, input.id), isNull(employees.archivedAt))).for('update');
+      if (!before) return fail('gone', 'That employee no longer exists.');
+      const [after] = await tx.update(employees).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(employees.id, input.id)).returning();
+      id = input.id;
+      await recordAudit(tx, ctx, { action: 'employee.update', entity: 'employee', entityId: id, before, after: { ...after, rates, manager: input.manager } });
+    }
+    const now = ctx.clock.now();
+    if (rates) {
+      await tx.insert(consultants).values({ employeeId: id, ...rates }).onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
+    } else {
+      await tx.update(consultants).set({ archivedAt: now }).where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
+    }
+    if (input.manager) {
+      await tx.insert(managers).values({ employeeId: id }).onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
+    } else {
+      await tx.update(managers).set({ archivedAt: now }).where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)));
+    }
+    return { ok: true as const, employee: { id, name } };
+  });
+}
