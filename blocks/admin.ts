@@ -1,8 +1,10 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import { formatCents } from '../src/domain/money.js';
 import { PERIOD_CADENCES } from '../src/domain/periods.js';
 import { RIGHTS } from '../src/domain/rights.js';
+import type { ProjectRow } from '../src/services/projects.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
@@ -38,7 +40,7 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Rate overrides per project and prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
+    elements: [{ type: 'mrkdwn', text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").' }],
   });
   return { type: 'modal', callback_id: ids.admin.homeModal, title: { type: 'plain_text', text: 'Administration' }, close: { type: 'plain_text', text: 'Close' }, blocks };
 }
@@ -433,7 +435,7 @@ export function deleteCustomersConfirmModal(
   };
 }
 
-export type ProjectView = { id: number; code: string; name: string; description: string; active: boolean; customerId: number; customerCode: string; managerIds: number[]; consultantIds: number[] };
+export type ProjectView = ProjectRow;
 export type ProjectChoicesView = { customers: { id: number; code: string; name: string }[]; managers: { employeeId: number; name: string }[]; consultants: { employeeId: number; name: string }[] };
 
 /** Projects: one line each with its customer and team size, a picker to edit, and New project. */
@@ -446,12 +448,11 @@ export function projectsModal(list: ProjectView[], notice?: string): ModalView {
   if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: 'new' }];
   if (list.length) {
-    elements.push({
-      type: 'static_select',
-      action_id: ids.admin.editProject,
-      placeholder: { type: 'plain_text', text: 'Edit…' },
-      options: list.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
-    });
+    const projectOptions = list.slice(0, 100).map((p) => ({ text: { type: 'plain_text' as const, text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) }));
+    elements.push(
+      { type: 'static_select', action_id: ids.admin.editProject, placeholder: { type: 'plain_text', text: 'Edit…' }, options: projectOptions },
+      { type: 'static_select', action_id: ids.admin.projectRates, placeholder: { type: 'plain_text', text: 'Consultant rates…' }, options: projectOptions },
+    );
   }
   blocks.push({ type: 'actions', block_id: 'admin_project_actions', elements });
   return { type: 'modal', callback_id: ids.admin.projectsModal, title: { type: 'plain_text', text: 'Projects' }, close: { type: 'plain_text', text: 'Back' }, blocks };
@@ -486,7 +487,7 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
     const initial = chosen(consultantOptions, project?.consultantIds ?? []);
     blocks.push({ type: 'input', block_id: f.consultants, optional: true, label: { type: 'plain_text', text: 'Consultants (may log time)' }, element: { type: 'multi_static_select', action_id: 'value', options: consultantOptions, ...(initial.length ? { initial_options: initial } : {}) } });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A consultant who stays keeps their rate overrides; overrides are set in the setup file.' }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A consultant who stays keeps their rates on this project; set them with Consultant rates….' }] });
   return {
     type: 'modal',
     callback_id: ids.admin.projectForm,
@@ -552,6 +553,38 @@ export function employeeFormModal(employee: EmployeeView | undefined, parentView
       { type: 'input', block_id: f.roles, optional: true, label: { type: 'plain_text', text: 'Roles' }, element: { type: 'checkboxes', action_id: 'value', options: [consultantOption, managerOption], ...(initialRoles.length ? { initial_options: initialRoles } : {}) } },
       input(f.cost, 'Default cost rate per hour (paid to them)', employee?.consultant?.costRate, { optional: true, max: 15, hint: 'For consultants, like 70.00' }),
       input(f.price, 'Default price rate per hour (billed)', employee?.consultant?.priceRate, { optional: true, max: 15, hint: 'For consultants, like 140.00' }),
+    ],
+  };
+}
+
+/** A consultant's cost and price rates on one project; empty means the consultant's default. */
+export function ratesFormModal(project: ProjectRow, consultants: { employeeId: number; name: string }[], parentViewId: string): ModalView {
+  const r = ids.admin.ratesField;
+  const named = new Map(consultants.map((c) => [c.employeeId, c.name]));
+  const options = project.rates.slice(0, 100).map((rate): PlainTextOption => {
+    const current = [rate.costRateCents !== null ? `cost ${formatCents(rate.costRateCents)}` : '', rate.priceRateCents !== null ? `price ${formatCents(rate.priceRateCents)}` : ''].filter(Boolean).join(', ') || 'defaults';
+    return { text: { type: 'plain_text', text: truncate(`${named.get(rate.consultantId) ?? rate.consultantId} · ${current}`, 75) }, value: String(rate.consultantId) };
+  });
+  const rateInput = (block: string, label: string): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    optional: true,
+    label: { type: 'plain_text', text: label },
+    hint: { type: 'plain_text', text: 'Like 150.00; leave empty for the consultant’s default.' },
+    element: { type: 'plain_text_input', action_id: 'value', max_length: 15 },
+  });
+  return {
+    type: 'modal',
+    callback_id: ids.admin.ratesForm,
+    title: { type: 'plain_text', text: truncate(`Rates on ${project.code}`, 24) },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ projectId: project.id, parentViewId }),
+    blocks: [
+      { type: 'input', block_id: r.consultant, label: { type: 'plain_text', text: 'Consultant' }, element: { type: 'static_select', action_id: 'value', options } },
+      rateInput(r.cost, 'Cost rate per hour on this project'),
+      rateInput(r.price, 'Price rate per hour on this project'),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Approved time keeps the rates it was approved with.' }] },
     ],
   };
 }

@@ -125,6 +125,11 @@ export const ids = {
     editProject: 'admin_project_edit',
     /** private_metadata: { projectId?, parentViewId }. */
     projectForm: 'admin_project_form',
+    /** Button value: the project id. Opens the rates form. */
+    projectRates: 'admin_project_rates',
+    /** private_metadata: { projectId, parentViewId }. */
+    ratesForm: 'admin_rates_form',
+    ratesField: { consultant: 'rates_consultant', cost: 'rates_cost', price: 'rates_price' },
     projectField: { code: 'project_code', customer: 'project_customer', name: 'project_name', description: 'project_description', active: 'project_active', managers: 'project_managers', consultants: 'project_consultants' },
     openTimesheets: 'admin_open_timesheets',
     timesheetsModal: 'admin_timesheets',

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
 import { consultants, customers, employees, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
+import { parseAmountToCents } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
@@ -7,7 +8,19 @@ import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
 
-export type ProjectRow = { id: number; code: string; name: string; description: string; active: boolean; customerId: number; customerCode: string; managerIds: number[]; consultantIds: number[] };
+export type ProjectRow = {
+  id: number;
+  code: string;
+  name: string;
+  description: string;
+  active: boolean;
+  customerId: number;
+  customerCode: string;
+  managerIds: number[];
+  consultantIds: number[];
+  /** Per-project overrides; null falls back to the consultant's default. */
+  rates: { consultantId: number; costRateCents: number | null; priceRateCents: number | null }[];
+};
 export type TeamChoice = { employeeId: number; name: string };
 export type ProjectChoices = { customers: { id: number; code: string; name: string }[]; managers: TeamChoice[]; consultants: TeamChoice[] };
 export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; active: boolean; managerIds: number[]; consultantIds: number[] };
@@ -46,6 +59,9 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
         customerCode,
         managerIds: team.filter((m) => m.projectId === project.id).map((m) => m.managerId),
         consultantIds: assigned.filter((c) => c.projectId === project.id).map((c) => c.consultantId),
+        rates: assigned
+          .filter((c) => c.projectId === project.id)
+          .map((c) => ({ consultantId: c.consultantId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
       })),
       choices: {
         customers: await tx.select({ id: customers.id, code: customers.code, name: customers.name }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code)),
@@ -102,3 +118,32 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
   });
 }
 
+
+/**
+ * Sets a consultant's rates on one project; an empty rate falls back to the consultant's default.
+ * Approved time keeps the rates frozen on it.
+ */
+export async function setAssignmentRates(
+  ctx: ServiceContext,
+  input: { projectId: number; consultantId: number; costRate: string; priceRate: string },
+): Promise<Result<{ costRateCents: number | null; priceRateCents: number | null }>> {
+  const read = (text: string, field: 'cost' | 'price') => {
+    if (!text.trim()) return { ok: true as const, cents: null };
+    const parsed = parseAmountToCents(text);
+    return parsed.ok ? parsed : fail('invalid_rate', parsed.error.message, field);
+  };
+  const cost = read(input.costRate, 'cost');
+  if (!cost.ok) return cost;
+  const price = read(input.priceRate, 'price');
+  if (!price.ok) return price;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const where = and(eq(projectConsultants.projectId, input.projectId), eq(projectConsultants.consultantId, input.consultantId));
+    const [before] = await tx.select().from(projectConsultants).where(where).for('update');
+    if (!before) return fail('not_assigned', 'That consultant is not on this project any more; add them first.', 'consultant');
+    const [after] = await tx.update(projectConsultants).set({ costRateCents: cost.cents, priceRateCents: price.cents, updatedAt: ctx.clock.now() }).where(where).returning();
+    await recordAudit(tx, ctx, { action: 'project.set_rates', entity: 'project', entityId: input.projectId, before, after });
+    return { ok: true as const, costRateCents: after!.costRateCents, priceRateCents: after!.priceRateCents };
+  });
+}

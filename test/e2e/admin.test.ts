@@ -214,6 +214,22 @@ describe('/admin', () => {
     await h.app.settled();
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web!.id))).toEqual([]);
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved ACME-WEB.');
+
+    // Alice's rates on this project: a price override, cost from her default.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.projectRates, selectedOption: String(web!.id), container: inView('VPROJ') });
+    await h.app.settled();
+    const rates = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', rates);
+    const rateValues = (price: string) => ({
+      rates_consultant: { value: { type: 'static_select', selected_option: { value: String(alice) } } },
+      rates_cost: { value: { type: 'plain_text_input', value: null } },
+      rates_price: { value: { type: 'plain_text_input', value: price } },
+    });
+    const bad = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.ratesForm, privateMetadata: rates.private_metadata!, values: rateValues('150.001') });
+    expect(bad.body).toMatchObject({ response_action: 'errors', errors: { rates_price: expect.stringMatching(/not an amount/) } });
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.ratesForm, privateMetadata: rates.private_metadata!, values: rateValues('150.10') });
+    await h.app.settled();
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, web!.id))).toMatchObject([{ consultantId: alice, costRateCents: null, priceRateCents: 15010 }]);
   });
 
   it('employees: create from a Slack member as a consultant with exact rates, then make them a manager instead', async () => {

@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { projectFormModal, projectsModal } from '../../../../blocks/admin.js';
+import { projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { listProjects, saveProject } from '../../../services/projects.js';
+import { listProjects, saveProject, setAssignmentRates } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
@@ -22,6 +22,9 @@ const projectFormState = z.object({
   [f.consultants]: many.optional(),
 });
 const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string() });
+const r = ids.admin.ratesField;
+const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
+const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string() });
 const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, managers: f.managers, consultants: f.consultants };
 
 /** /admin > Projects: create and edit projects and their teams. */
@@ -60,6 +63,40 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       await openForm(client, await contextForSlackUser(deps, client, body.user.id), body.trigger_id, body.view.id, Number(action.selected_option.value));
     }),
   );
+
+  app.action<BlockAction<StaticSelectAction>>(
+    ids.admin.projectRates,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const listed = await listProjects(ctx);
+      if (!listed.ok) return;
+      const project = listed.projects.find((p) => String(p.id) === action.selected_option.value);
+      if (!project) return show(deps, client, ctx, body.view.id, 'That project no longer exists.');
+      if (project.rates.length === 0) return show(deps, client, ctx, body.view.id, `Add consultants to ${project.code} first; then set their rates.`);
+      await client.views.push({ trigger_id: body.trigger_id, view: ratesFormModal(project, listed.choices.consultants, body.view.id) });
+    }),
+  );
+
+  app.view(ids.admin.ratesForm, async ({ body, ack, client }) => {
+    const meta = ratesMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const state = ratesFormState.safeParse(body.view.state.values);
+    const consultantId = state.success ? Number(state.data[r.consultant].value.selected_option?.value) : NaN;
+    if (!state.success || !Number.isInteger(consultantId)) return void (await ack({ response_action: 'errors', errors: { [r.consultant]: 'Choose a consultant.' } }));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const saved = await setAssignmentRates(ctx, {
+      projectId: meta.projectId,
+      consultantId,
+      costRate: state.data[r.cost]?.value.value ?? '',
+      priceRate: state.data[r.price]?.value.value ?? '',
+    });
+    if (!saved.ok) {
+      const block = saved.error.field === 'price' ? r.price : saved.error.field === 'cost' ? r.cost : r.consultant;
+      return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
+    }
+    await ack();
+    await show(deps, client, ctx, meta.parentViewId, 'Rates saved.');
+  });
 
   app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
