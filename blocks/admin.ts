@@ -229,7 +229,7 @@ export function usersModal(grid: UserGridView, page: number, notice?: string): M
 }
 
 export type AuditRowView = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };
-export type AuditFilter = { userId?: string; entity?: string };
+export type AuditFilter = { userId?: string; entity?: string; from?: string; to?: string };
 export const AUDIT_ENTITIES = ['time_entry', 'timesheet', 'timer', 'role', 'user', 'reporting_period', 'setup'] as const;
 
 /** The latest changes: who acted, for whom, what changed from what to what. */
@@ -248,6 +248,8 @@ export function auditModal(rows: AuditRowView[], filter: AuditFilter): ModalView
           options: entityOptions,
           ...(filter.entity ? { initial_option: entityOptions.find((o) => o.value === filter.entity)! } : {}),
         },
+        { type: 'datepicker', action_id: ids.admin.auditFrom, placeholder: { type: 'plain_text', text: 'From' }, ...(filter.from ? { initial_date: filter.from } : {}) },
+        { type: 'datepicker', action_id: ids.admin.auditTo, placeholder: { type: 'plain_text', text: 'To' }, ...(filter.to ? { initial_date: filter.to } : {}) },
       ],
     },
   ];

@@ -148,5 +148,7 @@ export const ids = {
     auditModal: 'admin_audit',
     auditUser: 'admin_audit_user',
     auditEntity: 'admin_audit_entity',
+    auditFrom: 'admin_audit_from',
+    auditTo: 'admin_audit_to',
   },
 } as const;

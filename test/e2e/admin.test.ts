@@ -137,6 +137,17 @@ describe('/admin', () => {
     expect(audit).toContain('`user.set_delegates` user U0PLAIN');
     expect(audit).toContain('[] → [\\"U0HELPER\\"]');
     expect((await h.database.db.select().from(auditLog).where(eq(auditLog.action, 'user.set_roles'))).length).toBe(1);
+
+    // Filtered to a day with no changes, then by entity.
+    const auditView = { type: 'view' as const, viewId: 'VAUDIT', view: { private_metadata: '{}' } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.auditFrom, selectedDate: '2030-01-01', container: auditView });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('No changes match.');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.auditEntity, selectedOption: 'role', container: auditView });
+    await h.app.settled();
+    const byEntity = JSON.stringify(lastCall('views.update').args.view);
+    expect(byEntity).toContain('`role.');
+    expect(byEntity).not.toContain('`user.deactivate`');
   });
 
   it('customers: create with inline errors, edit, and delete marked after a dialog that counts what goes', async () => {

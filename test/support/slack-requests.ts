@@ -67,6 +67,8 @@ export class SlackClientSimulator {
       checkedOptions?: string[];
       /** A multi-user picker's people after the change. */
       selectedUsers?: string[];
+      /** A date picker's new date. */
+      selectedDate?: string;
       /** Where the action happened. */
       container?: { type: 'message'; channelId: string; messageTs: string } | { type: 'view'; viewId: string; view?: Record<string, unknown> };
       triggerId?: string;
@@ -77,11 +79,12 @@ export class SlackClientSimulator {
     const element: Record<string, unknown> = {
       action_id: action.actionId,
       block_id: action.blockId ?? 'actions',
-      type: action.checkedOptions ? 'checkboxes' : action.selectedUsers ? 'multi_users_select' : action.selectedOption === undefined ? 'button' : 'static_select',
+      type: action.checkedOptions ? 'checkboxes' : action.selectedUsers ? 'multi_users_select' : action.selectedDate ? 'datepicker' : action.selectedOption === undefined ? 'button' : 'static_select',
       action_ts: `${Date.now() / 1000}`,
     };
     if (action.value !== undefined) element.value = action.value;
     if (action.selectedUsers) element.selected_users = action.selectedUsers;
+    if (action.selectedDate) element.selected_date = action.selectedDate;
     if (action.checkedOptions) element.selected_options = action.checkedOptions.map((value) => ({ value, text: { type: 'plain_text', text: value } }));
     if (action.selectedOption !== undefined) element.selected_option = { value: action.selectedOption, text: { type: 'plain_text', text: action.selectedOption } };
     const container = action.container;

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, CheckboxesAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, CheckboxesAction, DatepickerAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLES_IN_GRID, roleFormModal, rolesModal, usersModal } from '../../../../blocks/admin.js';
@@ -220,10 +220,12 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>, key: keyof AuditFilter, value: string | null | undefined) => {
+  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction> | ActionArgs<DatepickerAction>, key: keyof AuditFilter, value: string | null | undefined) => {
     const { body, client } = args;
     if (!body.view) return;
-    const filter: AuditFilter = z.object({ userId: z.string().optional(), entity: z.string().optional() }).parse(JSON.parse(body.view.private_metadata || '{}'));
+    const filter: AuditFilter = z
+      .object({ userId: z.string().optional(), entity: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
+      .parse(JSON.parse(body.view.private_metadata || '{}'));
     if (value) filter[key] = value;
     else delete filter[key];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -233,6 +235,9 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   };
   app.action<BlockAction<UsersSelectAction>>(ids.admin.auditUser, ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'userId', args.action.selected_user)));
   app.action<BlockAction<StaticSelectAction>>(ids.admin.auditEntity, ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) => refilter(args, 'entity', args.action.selected_option?.value)));
+  for (const [actionId, key] of [[ids.admin.auditFrom, 'from'], [ids.admin.auditTo, 'to']] as const) {
+    app.action<BlockAction<DatepickerAction>>(actionId, ackingFirst<ActionArgs<DatepickerAction>>(deps.log, (args) => refilter(args, key, args.action.selected_date)));
+  }
 }
 
 async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, page: number, notice: string | undefined): Promise<void> {
