@@ -79,6 +79,10 @@ export async function submitTimesheet(
     if (entries.length === 0 && !input.confirmEmpty) {
       return fail('empty_needs_confirm', `The timesheet for ${span} has no time. Confirm that you worked no time this period to submit it empty.`);
     }
+    // "No time this period" was confirmed on an older view: time logged since must be seen first.
+    if (entries.length > 0 && input.confirmEmpty) {
+      return fail('no_longer_empty', `The timesheet for ${span} has ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} now. Open it with /timesheet and submit it from there.`);
+    }
 
     const now = ctx.clock.now();
     const [submitted] = await tx

@@ -105,6 +105,12 @@ describe('submitTimesheet', () => {
     expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october, confirmEmpty: true })).toMatchObject({ ok: true, submitted: { entryCount: 0 } });
   });
 
+  it('does not submit time under an old "no time this period" confirmation', async () => {
+    await log('UDAN', { date: { kind: 'iso', date: '2026-11-02' }, minutes: 30 });
+    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november, confirmEmpty: true })).toMatchObject({ ok: false, error: { code: 'no_longer_empty' } });
+    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november })).toMatchObject({ ok: true, submitted: { entryCount: 1 } });
+  });
+
   it('lets a delegate submit for the principal, recording the delegate as submitter', async () => {
     const result = await submitTimesheet(ctxFor('UBOB', 'UALICE'));
     expect(result.ok).toBe(true);
