@@ -6,8 +6,6 @@
  *   npx tsx bench/approval-fanout.ts                                                       # PGlite in memory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/approval-fanout.ts
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { connectPostgres, type DatabaseConnection, openPglite } from '../src/db/client.js';
 import { timeEntries, timesheets, approvals, outbox, slackMessages } from '../src/db/schema.js';
@@ -17,6 +15,7 @@ import { startConsulTracker } from '../src/server.js';
 import { importSetup } from '../src/services/setup-import.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const PROJECTS = 10;
 const MANAGERS_PER_PROJECT = 3;
@@ -105,14 +104,7 @@ function setup(): string {
 async function database(): Promise<{ connection: DatabaseConnection; label: string; drop: () => Promise<void> }> {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) return { connection: await openPglite({ inMemory: true }), label: 'PGlite (in memory)', drop: async () => {} };
-  const name = `ct_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
-  await admin(`create database "${name}"`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return { connection: connectPostgres(target.toString()), label: 'PostgreSQL', drop: () => admin(`drop database if exists "${name}" with (force)`) };
+  const throwaway = await createThrowawayDatabase(url);
+  const connection = connectPostgres(throwaway.url);
+  return { connection, label: 'PostgreSQL', drop: throwaway.drop };
 }

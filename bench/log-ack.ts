@@ -7,13 +7,12 @@
  * With BENCH_DATABASE_URL a throwaway database is created next to the one named and dropped after.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -69,16 +68,8 @@ try {
 async function prepareDatabase(): Promise<{ label: string; env: Record<string, string>; drop(): Promise<void> }> {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) return { label: 'PGlite (embedded)', env: { PGLITE_DIR: join(work, 'pglite') }, drop: async () => {} };
-  const name = `ct_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
-  await admin(`create database "${name}"`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return { label: 'PostgreSQL', env: { DATABASE_URL: target.toString() }, drop: () => admin(`drop database if exists "${name}" with (force)`) };
+  const throwaway = await createThrowawayDatabase(url);
+  return { label: 'PostgreSQL', env: { DATABASE_URL: throwaway.url }, drop: throwaway.drop };
 }
 
 /** Spawns `node dist/src/main.js` and measures until /readyz answers 200. */

@@ -4,7 +4,7 @@ import { auditLog, delegates, roles, userRoles, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
 import { recordAudit } from './audit.js';
-import { authorize } from './authorization.js';
+import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS, rightsFor } from './operations.js';
 import { serviceTransaction } from './transaction.js';
@@ -220,4 +220,11 @@ async function authorizeAny(q: Queryable, ctx: ServiceContext, rights: Right[]) 
     first ??= access;
   }
   return first!;
+}
+
+/** Which /admin sections the user's rights open (each section's service checks again). */
+export async function adminSections(ctx: ServiceContext): Promise<{ periods: boolean; security: boolean }> {
+  if (ctx.actor.kind !== 'user') return { periods: false, security: false };
+  const rights = await rightsOf(ctx.db, ctx.actor.actingFor ?? ctx.actor.userId);
+  return { periods: rights.has(OPERATIONS.managePeriods.right), security: rights.has(OPERATIONS.grantRoles.right) };
 }

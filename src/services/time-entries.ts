@@ -14,6 +14,7 @@ import {
   entryIdByRequestKey,
   loggableUsers,
   ownOpenEntryForUpdate,
+  type Placement,
   placeEntry,
   savedEntry,
   timeZoneOf,
@@ -98,14 +99,7 @@ export async function insertEntry(
   const [saved] = await tx
     .insert(timeEntries)
     .values({
-      timesheetId: placed.sheetId,
-      projectId: placed.projectId,
-      workDate: placed.workDate,
-      beginsAt: input.beginsAt ?? null,
-      endsAt: input.endsAt ?? null,
-      minutes: input.minutes,
-      description: input.description.trim(),
-      billable: input.billable,
+      ...entryColumns(placed, input),
       source: input.source,
       createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
       actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
@@ -120,6 +114,20 @@ export async function insertEntry(
   }
   await recordAudit(tx, ctx, { action: 'time_entry.create', entity: 'time_entry', entityId: saved.id, after: saved });
   return { ok: true, entry: { ...(await savedEntry(tx, saved.id)), repeated: false } };
+}
+
+/** The columns an entry takes from where it was placed and what the user said; log and edit share them. */
+function entryColumns(placed: Placement, input: EntryFields) {
+  return {
+    timesheetId: placed.sheetId,
+    projectId: placed.projectId,
+    workDate: placed.workDate,
+    beginsAt: input.beginsAt ?? null,
+    endsAt: input.endsAt ?? null,
+    minutes: input.minutes,
+    description: input.description.trim(),
+    billable: input.billable,
+  };
 }
 
 /** Changes an entry on an open timesheet, under the same rules as logging it. */
@@ -139,14 +147,7 @@ export async function editEntry(ctx: ServiceContext, input: EntryFields & { entr
     const [after] = await tx
       .update(timeEntries)
       .set({
-        timesheetId: placed.sheetId,
-        projectId: placed.projectId,
-        workDate: placed.workDate,
-        beginsAt: input.beginsAt ?? null,
-        endsAt: input.endsAt ?? null,
-        minutes: input.minutes,
-        description: input.description.trim(),
-        billable: input.billable,
+        ...entryColumns(placed, input),
         updatedAt: ctx.clock.now(),
       })
       .where(eq(timeEntries.id, input.entryId))

@@ -155,6 +155,7 @@ describe('decisions', () => {
 
     // Sent back and resubmitted: Bob's old message now points at a cancelled sheet.
     await h.slack.viewSubmission({ userId: DANA, callbackId: ids.approval.rejectModal, privateMetadata: JSON.stringify({ timesheetIds: [sheetId] }), values: { reason: { reason_input: { type: 'plain_text_input', value: 'fix it' } } } });
+    await h.app.settled(); // the rejection is saved after the modal's ack
     await command(ALICE, '/timesheet', 'submit');
     await delivered();
     h.fake.reset();

@@ -2,8 +2,8 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { adminHomeModal } from '../../../../blocks/admin.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
-import { rightsOf } from '../../../services/authorization.js';
-import type { ServiceDeps } from '../../actor.js';
+import { adminSections } from '../../../services/security.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { answeringErrors } from '../safe.js';
 
 const adminCommandBody = z.object({ user_id: z.string().min(1), trigger_id: z.string().min(1) });
@@ -14,9 +14,7 @@ export function registerAdminCommand(app: App, deps: ServiceDeps): void {
     '/admin',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = adminCommandBody.parse(command);
-      // Which buttons to show; every section's service checks the right again.
-      const rights = await rightsOf(deps.db, body.user_id);
-      const sections = { periods: rights.has('admin'), security: rights.has('security') };
+      const sections = await adminSections(await contextForSlackUser(deps, client, body.user_id));
       if (!sections.periods && !sections.security) {
         await ack({ response_type: 'ephemeral', ...problemMessage('Administration needs the administration or security right. An administrator can grant it in /admin > Roles and rights.') });
         return;
