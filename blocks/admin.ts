@@ -177,20 +177,35 @@ export function roleFormModal(parentViewId: string): ModalView {
 
 export type UserGridView = { users: { id: string; name: string; roleIds: number[]; delegateIds: string[] }[]; roles: RoleView[] };
 
-/** Users with users per page: two blocks each keeps a page within Slack's 100. */
-export const USERS_PER_PAGE = 40;
-/** A checkbox group holds ten options: the grid shows the first ten roles. */
-export const ROLES_IN_GRID = 10;
+/** Which page of users and which page of roles the grid shows. */
+export type UserGridPages = { page: number; rolePage: number };
 
-/** The user x role grid, with each user's delegates and a Deactivate button; changes save as made. */
-export function usersModal(grid: UserGridView, page: number, notice?: string): ModalView {
+/** Users per page: two blocks each, plus the notice, the role range and two navigation rows, keeps a page within Slack's 100. */
+export const USERS_PER_PAGE = 40;
+/** A checkbox group holds ten options: the grid shows roles ten at a time. */
+export const ROLES_PER_PAGE = 10;
+
+/** The user x role grid, one page of users by one page of roles, with each user's delegates and a Deactivate button; changes save as made. */
+export function usersModal(grid: UserGridView, at: UserGridPages, notice?: string): ModalView {
   const pages = Math.max(1, Math.ceil(grid.users.length / USERS_PER_PAGE));
-  const current = Math.min(Math.max(page, 0), pages - 1);
-  const roleOptions = grid.roles.slice(0, ROLES_IN_GRID).map((r): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(r.name, 75) }, value: String(r.id) }));
+  const current = Math.min(Math.max(at.page, 0), pages - 1);
+  const rolePages = Math.max(1, Math.ceil(grid.roles.length / ROLES_PER_PAGE));
+  const rolePage = Math.min(Math.max(at.rolePage, 0), rolePages - 1);
+  const shownRoles = grid.roles.slice(rolePage * ROLES_PER_PAGE, (rolePage + 1) * ROLES_PER_PAGE);
+  const roleOptions = shownRoles.map((r): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(r.name, 75) }, value: String(r.id) }));
+  const roleRange = (page: number) => {
+    const first = page * ROLES_PER_PAGE + 1;
+    const last = Math.min(first + ROLES_PER_PAGE - 1, grid.roles.length);
+    return first === last ? `Role ${first}` : `Roles ${first}–${last}`;
+  };
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  if (grid.roles.length > ROLES_IN_GRID) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `The grid shows the first ${ROLES_IN_GRID} of ${grid.roles.length} roles; roles not shown are kept as they are.` }] });
+  if (rolePages > 1) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${roleRange(rolePage)} of ${grid.roles.length}. A tick changes only the roles shown; each user's other roles are kept.` }] });
+    const roleNav: ActionsBlock['elements'] = [];
+    if (rolePage > 0) roleNav.push({ type: 'button', action_id: `${ids.admin.usersPage}_roles_back`, text: { type: 'plain_text', text: `← ${roleRange(rolePage - 1)}` }, value: String(rolePage - 1) });
+    if (rolePage < rolePages - 1) roleNav.push({ type: 'button', action_id: `${ids.admin.usersPage}_roles_on`, text: { type: 'plain_text', text: `${roleRange(rolePage + 1)} →` }, value: String(rolePage + 1) });
+    blocks.push({ type: 'actions', block_id: 'admin_users_roles_nav', elements: roleNav });
   }
   for (const user of grid.users.slice(current * USERS_PER_PAGE, (current + 1) * USERS_PER_PAGE)) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(user.name)}* <@${user.id}>` } });
@@ -225,7 +240,8 @@ export function usersModal(grid: UserGridView, page: number, notice?: string): M
   if (current > 0) nav.push({ type: 'button', action_id: `${ids.admin.usersPage}_back`, text: { type: 'plain_text', text: '← Previous' }, value: String(current - 1) });
   if (current < pages - 1) nav.push({ type: 'button', action_id: `${ids.admin.usersPage}_on`, text: { type: 'plain_text', text: 'Next →' }, value: String(current + 1) });
   if (nav.length) blocks.push({ type: 'actions', block_id: 'admin_users_nav', elements: nav });
-  return { type: 'modal', callback_id: ids.admin.usersModal, title: { type: 'plain_text', text: 'Users' }, close: { type: 'plain_text', text: 'Back' }, private_metadata: JSON.stringify({ page: current }), blocks };
+  // roleIds: the roles this page's checkboxes show, so a tick saves exactly those even if roles change meanwhile.
+  return { type: 'modal', callback_id: ids.admin.usersModal, title: { type: 'plain_text', text: 'Users' }, close: { type: 'plain_text', text: 'Back' }, private_metadata: JSON.stringify({ page: current, rolePage, roleIds: shownRoles.map((r) => r.id) }), blocks };
 }
 
 export type AuditRowView = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };

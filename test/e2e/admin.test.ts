@@ -150,6 +150,56 @@ describe('/admin', () => {
     expect(byEntity).not.toContain('`user.deactivate`');
   });
 
+  it('users with more than ten roles: move to the second role page, tick a role there; the roles on the first page are kept', async () => {
+    type Element = { action_id?: string; value?: string; text?: { text: string }; options?: { value: string }[]; initial_options?: { value: string }[] };
+    type GridView = { private_metadata: string; blocks: { type: string; block_id?: string; elements?: Element[] }[] };
+    const element = (view: GridView, actionId: string, blockId?: string) =>
+      view.blocks.filter((b) => blockId === undefined || b.block_id === blockId).flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId)!;
+    const { db } = h.database;
+    await db.insert(roles).values(Array.from({ length: 12 }, (_, i) => ({ name: `Team ${String(i + 1).padStart(2, '0')}`, rights: ['entry' as const] })));
+    const roleCount = (await db.select().from(roles)).length;
+    expect(roleCount).toBeGreaterThan(10);
+    const plainRoles = async () => (await db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).map((r) => r.roleId).sort((a, b) => a - b);
+    const before = await plainRoles();
+    const [manager] = await db.select().from(roles).where(eq(roles.name, 'Manager'));
+    expect(before).toContain(manager!.id);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openUsers, value: 'users', container: inView('VHOME') });
+    await h.app.settled();
+    const first = lastCall('views.push').args.view as GridView;
+    expectWithinSlackLimits('modal', first);
+    expect(JSON.stringify(first)).toContain(`Roles 1–10 of ${roleCount}`);
+    expect(element(first, ids.admin.userRoles, 'user_U0PLAIN').options!.map((o) => Number(o.value))).toContain(manager!.id);
+    const next = element(first, `${ids.admin.usersPage}_roles_on`);
+    expect(next.text!.text).toBe(`Roles 11–${roleCount} →`);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: next.action_id!, value: next.value!, container: { type: 'view', viewId: 'VUSERS', view: { private_metadata: first.private_metadata } } });
+    await h.app.settled();
+    const second = lastCall('views.update').args.view as GridView;
+    expectWithinSlackLimits('modal', second);
+    expect(JSON.parse(second.private_metadata)).toMatchObject({ page: 0, rolePage: 1 });
+    expect(JSON.stringify(second)).toContain(`Roles 11–${roleCount} of ${roleCount}`);
+    expect(element(second, `${ids.admin.usersPage}_roles_back`).text!.text).toBe('← Roles 1–10');
+
+    // Slack sends the group's ticks after the click: what was ticked on this page, plus the new one.
+    const checkboxes = element(second, ids.admin.userRoles, 'user_U0PLAIN');
+    const tickedHere = (checkboxes.initial_options ?? []).map((o) => o.value);
+    const added = checkboxes.options!.map((o) => Number(o.value)).find((id) => !before.includes(id))!;
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.userRoles,
+      blockId: 'user_U0PLAIN',
+      checkedOptions: [...tickedHere, String(added)],
+      container: { type: 'view', viewId: 'VUSERS', view: { private_metadata: second.private_metadata } },
+    });
+    await h.app.settled();
+    expect(await plainRoles()).toEqual([...before, added].sort((a, b) => a - b));
+    const saved = lastCall('views.update').args.view as GridView;
+    expect(JSON.stringify(saved)).toContain('Saved: ');
+    expect(JSON.stringify(saved)).toContain(`Roles 11–${roleCount} of ${roleCount}`);
+    expect(element(saved, ids.admin.userRoles, 'user_U0PLAIN').initial_options!.map((o) => Number(o.value))).toContain(added);
+  });
+
   it('customers: create with inline errors, edit, and delete marked after a dialog that counts what goes', async () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: inView('VHOME') });
     await h.app.settled();

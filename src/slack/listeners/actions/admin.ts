@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, CheckboxesAction, DatepickerAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLES_IN_GRID, roleFormModal, rolesModal, usersModal } from '../../../../blocks/admin.js';
+import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLES_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
@@ -157,35 +157,46 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listUsers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-      await client.views.push({ trigger_id: body.trigger_id, view: usersModal(listed, 0) });
+      await client.views.push({ trigger_id: body.trigger_id, view: usersModal(listed, { page: 0, rolePage: 0 }) });
     }),
   );
 
+  // A page button moves through users or through roles and keeps the other page.
   for (const direction of ['back', 'on']) {
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_${direction}`,
       ackingFirst(deps.log, async ({ body, action, client }) => {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
-        await showUsers(deps, client, ctx, body.view.id, Number(action.value), undefined);
+        await showUsers(deps, client, ctx, body.view.id, { ...gridOf(body.view.private_metadata), page: Number(action.value) }, undefined);
+      }),
+    );
+    app.action<BlockAction<ButtonAction>>(
+      `${ids.admin.usersPage}_roles_${direction}`,
+      ackingFirst(deps.log, async ({ body, action, client }) => {
+        if (!body.view) return;
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        await showUsers(deps, client, ctx, body.view.id, { ...gridOf(body.view.private_metadata), rolePage: Number(action.value) }, undefined);
       }),
     );
   }
 
-  // Ticking a role saves the user's roles; roles beyond the grid's ten are kept as they are.
+  // Ticking a role saves the user's roles on the page shown; their roles on other pages are kept.
   app.action<BlockAction<CheckboxesAction>>(
     ids.admin.userRoles,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const userId = action.block_id.replace(/^user_/, '');
+      const grid = gridOf(body.view.private_metadata);
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listUsers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-      const inGrid = new Set(listed.roles.slice(0, ROLES_IN_GRID).map((r) => r.id));
+      // A view built before role pages names no roles: it showed the first page.
+      const shown = new Set(grid.roleIds ?? listed.roles.slice(0, ROLES_PER_PAGE).map((r) => r.id));
       const current = listed.users.find((u) => u.id === userId)?.roleIds ?? [];
-      const ticked = action.selected_options.map((o) => Number(o.value)).filter((id) => inGrid.has(id));
-      const saved = await setUserRoles(ctx, { userId, roleIds: [...current.filter((id) => !inGrid.has(id)), ...ticked] });
-      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message);
+      const ticked = action.selected_options.map((o) => Number(o.value)).filter((id) => shown.has(id));
+      const saved = await setUserRoles(ctx, { userId, roleIds: [...current.filter((id) => !shown.has(id)), ...ticked] });
+      await showUsers(deps, client, ctx, body.view.id, grid, saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message);
     }),
   );
 
@@ -196,7 +207,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       const principalId = action.block_id.replace(/^user_/, '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const saved = await setDelegates(ctx, { principalId, delegateIds: action.selected_users });
-      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), saved.ok ? 'Delegates saved.' : saved.error.message);
+      await showUsers(deps, client, ctx, body.view.id, gridOf(body.view.private_metadata), saved.ok ? 'Delegates saved.' : saved.error.message);
     }),
   );
 
@@ -206,7 +217,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const done = await deactivateUser(ctx, { userId: String(action.value) });
-      await showUsers(deps, client, ctx, body.view.id, pageOf(body.view.private_metadata), done.ok ? `Deactivated ${done.name}.` : done.error.message);
+      await showUsers(deps, client, ctx, body.view.id, gridOf(body.view.private_metadata), done.ok ? `Deactivated ${done.name}.` : done.error.message);
     }),
   );
 
@@ -240,15 +251,23 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   }
 }
 
-async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, page: number, notice: string | undefined): Promise<void> {
+async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, at: UserGridPages, notice: string | undefined): Promise<void> {
   const listed = await listUsers(ctx);
   if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: usersModal(listed, page, notice) }).catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
+  await client.views.update({ view_id: viewId, view: usersModal(listed, at, notice) }).catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
 }
 
-function pageOf(privateMetadata: string | undefined): number {
-  const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
-  return parsed.success ? parsed.data.page : 0;
+const usersGrid = z.object({
+  page: z.number().int().nonnegative(),
+  // Views built before role pages carry only the user page.
+  rolePage: z.number().int().nonnegative().default(0),
+  roleIds: z.array(z.number().int().positive()).optional(),
+});
+
+/** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
+function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
+  const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
+  return parsed.success ? parsed.data : { page: 0, rolePage: 0 };
 }
 
 async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
