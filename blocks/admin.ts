@@ -5,6 +5,7 @@ import { formatCents } from '../src/domain/money.js';
 import { PERIOD_CADENCES } from '../src/domain/periods.js';
 import { RIGHTS } from '../src/domain/rights.js';
 import type { ProjectRow } from '../src/services/projects.js';
+import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
@@ -53,13 +54,7 @@ export function periodsModal(periods: PeriodListView, notice?: string): ModalVie
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
   // Newest first; the modal holds 100 blocks, so the oldest periods beyond 800 are not listed.
   const shown = [...periods].reverse().slice(0, 800);
-  for (let group = 0; group * 10 < shown.length; group++) {
-    const options: PlainTextOption[] = shown.slice(group * 10, group * 10 + 10).map((p) => ({
-      text: { type: 'plain_text', text: truncate(`${formatDay(p.startsOn)} – ${formatDay(p.endsOn)} · ${p.openSheets + p.keptSheets} sheets`, 75) },
-      value: String(p.id),
-    }));
-    blocks.push({ type: 'actions', block_id: `${ids.admin.markedPeriods}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.admin.markedPeriods, options }] });
-  }
+  blocks.push(...checkboxGroups(ids.admin.markedPeriods, shown, (p) => ({ label: `${formatDay(p.startsOn)} – ${formatDay(p.endsOn)} · ${p.openSheets + p.keptSheets} sheets`, value: p.id })));
   if (periods.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No reporting periods yet: add one, or generate a series.' } });
   blocks.push({
     type: 'actions',
@@ -314,13 +309,7 @@ export function adminTimesheetsModal(
     ],
   });
   const shown = sheets.slice(0, 800);
-  for (let group = 0; group * 10 < shown.length; group++) {
-    const options = shown.slice(group * 10, group * 10 + 10).map((s): PlainTextOption => ({
-      text: { type: 'plain_text', text: truncate(`${s.consultantName} · ${formatDay(s.period.startsOn).slice(0, -5)} · ${s.status} · ${formatMinutes(s.totalMinutes)}`, 75) },
-      value: String(s.timesheetId),
-    }));
-    blocks.push({ type: 'actions', block_id: `${ids.admin.markedSheets}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.admin.markedSheets, options }] });
-  }
+  blocks.push(...checkboxGroups(ids.admin.markedSheets, shown, (s) => ({ label: `${s.consultantName} · ${formatDay(s.period.startsOn).slice(0, -5)} · ${s.status} · ${formatMinutes(s.totalMinutes)}`, value: s.timesheetId })));
   if (sheets.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No timesheets match.' } });
   else {
     blocks.push({
@@ -365,93 +354,13 @@ export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: Admin
   };
 }
 
-export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
-
-/** Customers: mark to delete, pick one to edit, or add one. */
-export function customersModal(list: CustomerView[], notice?: string): ModalView {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  const shown = list.slice(0, 800);
-  for (let group = 0; group * 10 < shown.length; group++) {
-    const options = shown.slice(group * 10, group * 10 + 10).map((c): PlainTextOption => ({
-      text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name} · ${c.billingMode} · ${c.projects} ${c.projects === 1 ? 'project' : 'projects'}`, 75) },
-      value: String(c.id),
-    }));
-    blocks.push({ type: 'actions', block_id: `${ids.admin.markedCustomers}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.admin.markedCustomers, options }] });
-  }
-  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No customers yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomer, style: 'primary', text: { type: 'plain_text', text: 'New customer' }, value: 'new' }];
-  if (list.length > 0) {
-    elements.push(
-      {
-        type: 'static_select',
-        action_id: ids.admin.editCustomer,
-        placeholder: { type: 'plain_text', text: 'Edit…' },
-        options: list.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name}`, 75) }, value: String(c.id) })),
-      },
-      { type: 'button', action_id: ids.admin.deleteCustomers, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
-    );
-  }
-  blocks.push({ type: 'actions', block_id: 'admin_customer_actions', elements });
-  return { type: 'modal', callback_id: ids.admin.customersModal, title: { type: 'plain_text', text: 'Customers' }, close: { type: 'plain_text', text: 'Back' }, blocks };
-}
-
-/** New or existing customer: code, name, currency, billing, address, notes. */
-export function customerFormModal(customer: CustomerView | undefined, parentViewId: string): ModalView {
-  const f = ids.admin.customerField;
-  const text = (block: string, label: string, value: string | undefined, options: { multiline?: boolean; max?: number; optional?: boolean } = {}): KnownBlock => ({
-    type: 'input',
-    block_id: block,
-    label: { type: 'plain_text', text: label },
-    optional: options.optional ?? false,
-    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
-  });
-  const billing: PlainTextOption[] = [
-    { text: { type: 'plain_text', text: 'Hourly: invoiced from approved time' }, value: 'hourly' },
-    { text: { type: 'plain_text', text: 'Prepaid: time is deducted from credits' }, value: 'prepaid' },
-  ];
-  return {
-    type: 'modal',
-    callback_id: ids.admin.customerForm,
-    title: { type: 'plain_text', text: customer ? 'Edit customer' : 'New customer' },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ ...(customer ? { customerId: customer.id } : {}), parentViewId }),
-    blocks: [
-      text(f.code, 'Code (A-Z, 0-9, dashes)', customer?.code, { max: 20 }),
-      text(f.name, 'Name', customer?.name),
-      text(f.currency, 'Currency', customer?.currency ?? 'USD', { max: 3 }),
-      {
-        type: 'input',
-        block_id: f.billing,
-        label: { type: 'plain_text', text: 'Billing' },
-        element: { type: 'static_select', action_id: 'value', options: billing, initial_option: billing.find((o) => o.value === (customer?.billingMode ?? 'hourly'))! },
-      },
-      text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
-      text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
-    ],
-  };
-}
-
-/** What deleting the marked customers removes, archives and keeps, with counts. */
-export function deleteCustomersConfirmModal(
-  impact: { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] },
-  customerIds: number[],
-  parentViewId: string,
-): ModalView {
-  const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
-  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
-  if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
-  return {
-    type: 'modal',
-    callback_id: ids.admin.deleteCustomersConfirm,
-    title: { type: 'plain_text', text: 'Delete customers' },
-    submit: { type: 'plain_text', text: 'Delete' },
-    close: { type: 'plain_text', text: 'Keep them' },
-    private_metadata: JSON.stringify({ customerIds, parentViewId }),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(parts.join(' ')) } }],
-  };
-}
+/** An /admin list or record page a form returns to when it is saved (private_metadata `back`). */
+export type AdminPage =
+  | { kind: 'customers' }
+  | { kind: 'customer'; customerId: number }
+  | { kind: 'projects' }
+  | { kind: 'employees' }
+  | { kind: 'employee'; employeeId: number };
 
 export type ProjectView = ProjectRow;
 export type ProjectChoicesView = { customers: { id: number; code: string; name: string }[]; managers: { employeeId: number; name: string }[]; consultants: { employeeId: number; name: string }[] };
@@ -476,8 +385,11 @@ export function projectsModal(list: ProjectView[], notice?: string): ModalView {
   return { type: 'modal', callback_id: ids.admin.projectsModal, title: { type: 'plain_text', text: 'Projects' }, close: { type: 'plain_text', text: 'Back' }, blocks };
 }
 
-/** New or existing project: code, customer, name, description, open for time, managers, consultants. */
-export function projectFormModal(project: ProjectView | undefined, choices: ProjectChoicesView, parentViewId: string): ModalView {
+/**
+ * New or existing project: code, customer, name, description, open for time, managers, consultants.
+ * A new project from a customer's page starts with that customer chosen.
+ */
+export function projectFormModal(project: ProjectView | undefined, choices: ProjectChoicesView, parentViewId: string, back: AdminPage, customerId = project?.customerId): ModalView {
   const f = ids.admin.projectField;
   const option = (text: string, value: string | number): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value: String(value) });
   const customerOptions = choices.customers.slice(0, 100).map((c) => option(`${c.code} · ${c.name}`, c.id));
@@ -485,13 +397,14 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
   const consultantOptions = choices.consultants.slice(0, 100).map((c) => option(c.name, c.employeeId));
   const chosen = (options: PlainTextOption[], values: number[]) => options.filter((o) => values.includes(Number(o.value)));
   const openOption = option('Open for time entry', 'active');
+  const initialCustomer = customerOptions.find((o) => o.value === String(customerId));
   const blocks: KnownBlock[] = [
     { type: 'input', block_id: f.code, label: { type: 'plain_text', text: 'Code (A-Z, 0-9, dashes)' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 20, ...(project ? { initial_value: project.code } : {}) } },
     {
       type: 'input',
       block_id: f.customer,
       label: { type: 'plain_text', text: 'Customer' },
-      element: { type: 'static_select', action_id: 'value', options: customerOptions, ...(project ? { initial_option: customerOptions.find((o) => o.value === String(project.customerId))! } : {}) },
+      element: { type: 'static_select', action_id: 'value', options: customerOptions, ...(initialCustomer ? { initial_option: initialCustomer } : {}) },
     },
     { type: 'input', block_id: f.name, label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 100, ...(project ? { initial_value: project.name } : {}) } },
     { type: 'input', block_id: f.description, optional: true, label: { type: 'plain_text', text: 'Description' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.description ? { initial_value: project.description } : {}) } },
@@ -512,66 +425,8 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
     title: { type: 'plain_text', text: project ? 'Edit project' : 'New project' },
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ ...(project ? { projectId: project.id } : {}), parentViewId }),
+    private_metadata: JSON.stringify({ ...(project ? { projectId: project.id } : {}), parentViewId, back }),
     blocks,
-  };
-}
-
-export type EmployeeView = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
-
-/** Employees: one line each with their roles and rates, a picker to edit, and New employee. */
-export function employeesModal(list: EmployeeView[], notice?: string): ModalView {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  const lines = list.map((e) => {
-    const roles = [e.consultant ? `consultant (cost ${e.consultant.costRate}, price ${e.consultant.priceRate})` : '', e.manager ? 'manager' : ''].filter(Boolean).join(', ') || 'no role yet';
-    return `*${escapeMrkdwn(e.name)}*${e.userId ? ` <@${e.userId}>` : ''} · ${roles}`;
-  });
-  for (let i = 0; i < lines.length && i < 1600; i += 20) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 20).join('\n') } });
-  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No employees yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newEmployee, style: 'primary', text: { type: 'plain_text', text: 'New employee' }, value: 'new' }];
-  if (list.length) {
-    elements.push({
-      type: 'static_select',
-      action_id: ids.admin.editEmployee,
-      placeholder: { type: 'plain_text', text: 'Edit…' },
-      options: list.slice(0, 100).map((e) => ({ text: { type: 'plain_text', text: truncate(e.name, 75) }, value: String(e.id) })),
-    });
-  }
-  blocks.push({ type: 'actions', block_id: 'admin_employee_actions', elements });
-  return { type: 'modal', callback_id: ids.admin.employeesModal, title: { type: 'plain_text', text: 'Employees' }, close: { type: 'plain_text', text: 'Back' }, blocks };
-}
-
-/** New or existing employee: the Slack member, name, address, notes, consultant (with default rates) and manager. */
-export function employeeFormModal(employee: EmployeeView | undefined, parentViewId: string): ModalView {
-  const f = ids.admin.employeeField;
-  const consultantOption: PlainTextOption = { text: { type: 'plain_text', text: 'Consultant (logs time)' }, value: 'consultant' };
-  const managerOption: PlainTextOption = { text: { type: 'plain_text', text: 'Manager (approves time)' }, value: 'manager' };
-  const initialRoles = [...(employee?.consultant ? [consultantOption] : []), ...(employee?.manager ? [managerOption] : [])];
-  const input = (block: string, label: string, value: string | undefined, options: { optional?: boolean; multiline?: boolean; max?: number; hint?: string } = {}): KnownBlock => ({
-    type: 'input',
-    block_id: block,
-    optional: options.optional ?? false,
-    label: { type: 'plain_text', text: label },
-    ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
-    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
-  });
-  return {
-    type: 'modal',
-    callback_id: ids.admin.employeeForm,
-    title: { type: 'plain_text', text: employee ? 'Edit employee' : 'New employee' },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ ...(employee ? { employeeId: employee.id } : {}), parentViewId }),
-    blocks: [
-      { type: 'input', block_id: f.user, label: { type: 'plain_text', text: 'Person in Slack' }, element: { type: 'users_select', action_id: 'value', ...(employee?.userId ? { initial_user: employee.userId } : {}) } },
-      input(f.name, 'Name', employee?.name),
-      input(f.address, 'Address', employee?.address, { optional: true, multiline: true, max: 2000 }),
-      input(f.notes, 'Notes', employee?.notes, { optional: true, multiline: true, max: 2000 }),
-      { type: 'input', block_id: f.roles, optional: true, label: { type: 'plain_text', text: 'Roles' }, element: { type: 'checkboxes', action_id: 'value', options: [consultantOption, managerOption], ...(initialRoles.length ? { initial_options: initialRoles } : {}) } },
-      input(f.cost, 'Default cost rate per hour (paid to them)', employee?.consultant?.costRate, { optional: true, max: 15, hint: 'For consultants, like 70.00' }),
-      input(f.price, 'Default price rate per hour (billed)', employee?.consultant?.priceRate, { optional: true, max: 15, hint: 'For consultants, like 140.00' }),
-    ],
   };
 }
 

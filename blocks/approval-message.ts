@@ -1,6 +1,7 @@
 import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approvals.js';
 import type { SlackMessage } from './log-confirmation.js';
@@ -110,13 +111,12 @@ export function approvalsModal(pending: PendingView[], notice?: string): ModalVi
   } else {
     // Checkbox groups hold ten options each; 90 groups leave room for the rest of the modal.
     const shown = pending.slice(0, 900);
-    for (let group = 0; group * 10 < shown.length && group < 90; group++) {
-      const options: PlainTextOption[] = shown.slice(group * 10, group * 10 + 10).map((p) => ({
-        text: { type: 'plain_text', text: truncate(`${p.consultantName} · ${formatDay(p.period.startsOn).slice(0, -5)} – ${formatDay(p.period.endsOn)} · ${formatMinutes(p.totalMinutes)}${p.onBehalf ? ` (for ${p.approverName})` : ''}`, 75) },
-        value: String(p.timesheetId),
-      }));
-      blocks.push({ type: 'actions', block_id: `${ids.approval.marked}_${group}`, elements: [{ type: 'checkboxes', action_id: ids.approval.marked, options }] });
-    }
+    blocks.push(
+      ...checkboxGroups(ids.approval.marked, shown, (p) => ({
+        label: `${p.consultantName} · ${formatDay(p.period.startsOn).slice(0, -5)} – ${formatDay(p.period.endsOn)} · ${formatMinutes(p.totalMinutes)}${p.onBehalf ? ` (for ${p.approverName})` : ''}`,
+        value: p.timesheetId,
+      })),
+    );
     blocks.push({
       type: 'actions',
       block_id: 'approvals_bulk',

@@ -103,21 +103,46 @@ export const ids = {
     customersModal: 'admin_customers',
     markedCustomers: 'admin_customers_marked',
     newCustomer: 'admin_customer_new',
-    /** Static select of customers: opens the chosen one's form. */
-    editCustomer: 'admin_customer_edit',
+    /** Static select of customers: opens the chosen one's page. */
+    openCustomer: 'admin_customer_open',
     deleteCustomers: 'admin_customers_delete',
     /** private_metadata: { customerId?, parentViewId }. */
     customerForm: 'admin_customer_form',
     customerField: { code: 'customer_code', name: 'customer_name', currency: 'customer_currency', billing: 'customer_billing', address: 'customer_address', notes: 'customer_notes' },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',
+    /** One customer's page (replaces the list in place); private_metadata: { customerId }. Button values: the customer id. */
+    customerPage: 'admin_customer',
+    editCustomerDetails: 'admin_customer_details',
+    newCustomerProject: 'admin_customer_project_new',
+    backToCustomers: 'admin_customers_back',
+    markedProjects: 'admin_projects_marked',
+    removeProjects: 'admin_projects_remove',
+    /** private_metadata: { projectIds, parentViewId, back }. */
+    removeProjectsConfirm: 'admin_projects_remove_confirm',
     openEmployees: 'admin_open_employees',
     employeesModal: 'admin_employees',
     newEmployee: 'admin_employee_new',
-    editEmployee: 'admin_employee_edit',
+    /** Static select of employees: opens the chosen one's page. */
+    openEmployee: 'admin_employee_open',
     /** private_metadata: { employeeId?, parentViewId }. */
     employeeForm: 'admin_employee_form',
     employeeField: { user: 'employee_user', name: 'employee_name', address: 'employee_address', notes: 'employee_notes', roles: 'employee_roles', cost: 'employee_cost', price: 'employee_price' },
+    markedEmployees: 'admin_employees_marked',
+    deleteEmployees: 'admin_employees_delete',
+    /** private_metadata: { employeeIds, parentViewId }. */
+    deleteEmployeesConfirm: 'admin_employees_delete_confirm',
+    /** One employee's page (replaces the list in place); private_metadata: { employeeId }. Button values: the employee id. */
+    employeePage: 'admin_employee',
+    editEmployeeDetails: 'admin_employee_details',
+    backToEmployees: 'admin_employees_back',
+    /** Ticked values `consultant:<project id>` or `manager:<project id>`. */
+    markedAssignments: 'admin_assignments_marked',
+    removeAssignments: 'admin_assignments_remove',
+    assignToProject: 'admin_assign_new',
+    /** private_metadata: { employeeId, parentViewId }. */
+    assignForm: 'admin_assign_form',
+    assignField: { project: 'assign_project', as: 'assign_as', cost: 'assign_cost', price: 'assign_price' },
     openProjects: 'admin_open_projects',
     projectsModal: 'admin_projects',
     newProject: 'admin_project_new',

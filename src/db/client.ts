@@ -69,3 +69,11 @@ export async function queryRows<Row>(db: Queryable, query: SQL): Promise<Row[]> 
   const result = (await db.execute(query)) as unknown as { rows: Row[] };
   return result.rows;
 }
+
+/** A comma-separated list of bound values, for `in (...)` in raw SQL; never call it with none. */
+export function sqlList(values: readonly (number | string)[]): SQL {
+  return sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
+}

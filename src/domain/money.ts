@@ -23,6 +23,11 @@ export function parseAmountToCents(input: string | number): { ok: true; cents: n
   return { ok: true, cents: whole * 100 + Number(fraction) };
 }
 
+/** A rate that may be left empty (meaning "use the default"): empty text is null, anything else must be an amount. */
+export function parseOptionalRate(text: string): { ok: true; cents: number | null } | { ok: false; error: Failure } {
+  return text.trim() ? parseAmountToCents(text) : { ok: true, cents: null };
+}
+
 /** YAML and JSON hand us numbers; their shortest round-trip text is the decimal the user wrote. */
 function numberToPlainText(value: number): string | undefined {
   if (!Number.isFinite(value) || value < 0) return undefined;

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { type Queryable, queryRows, type Transaction } from '../db/client.js';
+import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import {
   approvals,
   consultants,
@@ -296,7 +296,7 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
             join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
             join reporting_periods p on p.id = t.period_id
             join users u on u.id = a.approver_id
-           where a.status = 'pending' and a.approver_id in (${sql.join(approvers.map((id) => sql`${id}`), sql`, `)})
+           where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
            order by p.starts_on, a.timesheet_id`,
     );
     const pending: PendingApproval[] = [];

@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../db/client.js';
+import { type Queryable, queryRows, sqlList } from '../db/client.js';
 import { customers, projects } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
+import { deleteOpenTimeOnProjects, projectsWithHistory, timeOnProjects } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -91,11 +92,7 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
     const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).for('update');
     if (targets.length !== customerIds.length) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
     const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
-    if (projectIds.length > 0) {
-      await tx.execute(sql`delete from time_entries te using timesheets t
-                            where t.id = te.timesheet_id and t.status in ('open', 'submitted') and te.project_id in (${sql.join(projectIds.map((id) => sql`${id}`), sql`, `)})`);
-      await tx.execute(sql`delete from timers where project_id in (${sql.join(projectIds.map((id) => sql`${id}`), sql`, `)})`);
-    }
+    await deleteOpenTimeOnProjects(tx, projectIds);
     const now = ctx.clock.now();
     for (const customer of targets) {
       const keep = impact.archived.includes(customer.code);
@@ -114,33 +111,50 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
 
 async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
   if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, keptEntries: 0, archived: [] };
-  const list = sql.join(customerIds.map((id) => sql`${id}`), sql`, `);
-  const [counts] = await queryRows<{ projects: number; open_entries: number; open_sheets: number; kept_entries: number }>(
+  const theirProjects = await q.select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt }).from(projects).where(inArray(projects.customerId, customerIds));
+  const time = await timeOnProjects(q, theirProjects.map((p) => p.id));
+  const withHistory = await projectsWithHistory(q, theirProjects.map((p) => p.id));
+  const list = sqlList(customerIds);
+  const billed = await queryRows<{ customer_id: number }>(
     q,
-    sql`select (select count(*)::int from projects p where p.customer_id in (${list}) and p.archived_at is null) as projects,
-               (select count(*)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
-                 where p.customer_id in (${list}) and t.status in ('open', 'submitted')) as open_entries,
-               (select count(distinct t.id)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
-                 where p.customer_id in (${list}) and t.status in ('open', 'submitted')) as open_sheets,
-               (select count(*)::int from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
-                 where p.customer_id in (${list}) and t.status in ('approved', 'cancelled')) as kept_entries`,
+    sql`select customer_id from invoices where customer_id in (${list}) union select customer_id from credit_ledger where customer_id in (${list})`,
   );
-  const archived = await queryRows<{ code: string }>(
-    q,
-    sql`select c.code from customers c where c.id in (${list}) and (
-          exists (select 1 from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
-                   where p.customer_id = c.id and t.status in ('approved', 'cancelled'))
-          or exists (select 1 from invoices i where i.customer_id = c.id)
-          or exists (select 1 from credit_ledger cl where cl.customer_id = c.id))
-        order by c.code`,
-  );
+  const kept = new Set([...billed.map((r) => Number(r.customer_id)), ...theirProjects.filter((p) => withHistory.has(p.id)).map((p) => p.customerId)]);
+  const archived = kept.size ? await q.select({ code: customers.code }).from(customers).where(inArray(customers.id, [...kept])).orderBy(asc(customers.code)) : [];
   return {
     customers: customerIds.length,
-    projects: Number(counts?.projects ?? 0),
-    openEntries: Number(counts?.open_entries ?? 0),
-    openSheets: Number(counts?.open_sheets ?? 0),
-    keptEntries: Number(counts?.kept_entries ?? 0),
+    projects: theirProjects.filter((p) => p.archivedAt === null).length,
+    ...time,
     archived: archived.map((r) => r.code),
   };
 }
 
+export type CustomerProjectRow = { id: number; code: string; name: string; active: boolean; managers: number; consultants: number };
+
+/** One customer with its live projects, for its page in /admin. */
+export async function customerDetail(ctx: ServiceContext, customerId: number): Promise<Result<{ customer: CustomerRow; projects: CustomerProjectRow[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
+    if (!access.ok) return access;
+    const customer = await tx.query.customers.findFirst({ where: and(eq(customers.id, customerId), isNull(customers.archivedAt)) });
+    if (!customer) return fail('gone', 'That customer no longer exists.');
+    const list = await tx
+      .select({
+        id: projects.id,
+        code: projects.code,
+        name: projects.name,
+        active: projects.active,
+        managers: sql<number>`(select count(*)::int from project_managers pm where pm.project_id = ${projects.id})`,
+        consultants: sql<number>`(select count(*)::int from project_consultants pc where pc.project_id = ${projects.id})`,
+      })
+      .from(projects)
+      .where(and(eq(projects.customerId, customerId), isNull(projects.archivedAt)))
+      .orderBy(asc(projects.code));
+    const { id, code, name, currency, billingMode, address, notes } = customer;
+    return {
+      ok: true as const,
+      customer: { id, code, name, currency, billingMode, address, notes, projects: list.length },
+      projects: list.map((p) => ({ ...p, managers: Number(p.managers), consultants: Number(p.consultants) })),
+    };
+  });
+}

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
 import { consultants, employees, managers, users } from '../db/schema.js';
 import { formatCents, parseAmountToCents } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
@@ -6,6 +7,7 @@ import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
+import { unsettledTime } from './employee-removal.js';
 import { serviceTransaction } from './transaction.js';
 
 export type EmployeeRow = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
@@ -15,26 +17,28 @@ export async function listEmployees(ctx: ServiceContext): Promise<Result<{ emplo
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
-    const rows = await tx
-      .select({ employee: employees, consultant: consultants, managerId: managers.employeeId })
-      .from(employees)
-      .leftJoin(consultants, and(eq(consultants.employeeId, employees.id), isNull(consultants.archivedAt)))
-      .leftJoin(managers, and(eq(managers.employeeId, employees.id), isNull(managers.archivedAt)))
-      .where(isNull(employees.archivedAt))
-      .orderBy(asc(employees.name));
-    return {
-      ok: true as const,
-      employees: rows.map(({ employee, consultant, managerId }) => ({
-        id: employee.id,
-        userId: employee.userId,
-        name: employee.name,
-        address: employee.address,
-        notes: employee.notes,
-        consultant: consultant ? { costRate: formatCents(consultant.defaultCostRateCents), priceRate: formatCents(consultant.defaultPriceRateCents) } : null,
-        manager: managerId !== null,
-      })),
-    };
+    return { ok: true as const, employees: await employeeRows(tx) };
   });
+}
+
+/** Live employees (or the one asked for) with their consultant rates and manager role. */
+export async function employeeRows(q: Queryable, employeeId?: number): Promise<EmployeeRow[]> {
+  const rows = await q
+    .select({ employee: employees, consultant: consultants, managerId: managers.employeeId })
+    .from(employees)
+    .leftJoin(consultants, and(eq(consultants.employeeId, employees.id), isNull(consultants.archivedAt)))
+    .leftJoin(managers, and(eq(managers.employeeId, employees.id), isNull(managers.archivedAt)))
+    .where(and(isNull(employees.archivedAt), employeeId === undefined ? undefined : eq(employees.id, employeeId)))
+    .orderBy(asc(employees.name));
+  return rows.map(({ employee, consultant, managerId }) => ({
+    id: employee.id,
+    userId: employee.userId,
+    name: employee.name,
+    address: employee.address,
+    notes: employee.notes,
+    consultant: consultant ? { costRate: formatCents(consultant.defaultCostRateCents), priceRate: formatCents(consultant.defaultPriceRateCents) } : null,
+    manager: managerId !== null,
+  }));
 }
 
 /**
@@ -78,6 +82,13 @@ export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): P
     if (rates) {
       await tx.insert(consultants).values({ employeeId: id, ...rates }).onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
     } else {
+      // Dropping the role must not strand time that is still to be approved or submitted.
+      const unsettled = await unsettledTime(tx, [id]);
+      if (unsettled.openSheets > 0) {
+        const entries = `${unsettled.openEntries} ${unsettled.openEntries === 1 ? 'entry' : 'entries'}`;
+        const sheets = `${unsettled.openSheets} open or submitted ${unsettled.openSheets === 1 ? 'timesheet' : 'timesheets'}`;
+        return fail('unsettled_time', `${name} has ${entries} on ${sheets}. Settle those in Timesheets first, or delete ${name} from the Employees list, which removes them too.`, 'roles');
+      }
       await tx.update(consultants).set({ archivedAt: now }).where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
     }
     if (input.manager) {

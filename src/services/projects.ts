@@ -1,8 +1,10 @@
 import { and, asc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
 import { consultants, customers, employees, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
-import { parseAmountToCents } from '../domain/money.js';
+import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
+import { deleteOpenTimeOnProjects, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -118,7 +120,6 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
   });
 }
 
-
 /**
  * Sets a consultant's rates on one project; an empty rate falls back to the consultant's default.
  * Approved time keeps the rates frozen on it.
@@ -127,15 +128,10 @@ export async function setAssignmentRates(
   ctx: ServiceContext,
   input: { projectId: number; consultantId: number; costRate: string; priceRate: string },
 ): Promise<Result<{ costRateCents: number | null; priceRateCents: number | null }>> {
-  const read = (text: string, field: 'cost' | 'price') => {
-    if (!text.trim()) return { ok: true as const, cents: null };
-    const parsed = parseAmountToCents(text);
-    return parsed.ok ? parsed : fail('invalid_rate', parsed.error.message, field);
-  };
-  const cost = read(input.costRate, 'cost');
-  if (!cost.ok) return cost;
-  const price = read(input.priceRate, 'price');
-  if (!price.ok) return price;
+  const cost = parseOptionalRate(input.costRate);
+  if (!cost.ok) return fail('invalid_rate', cost.error.message, 'cost');
+  const price = parseOptionalRate(input.priceRate);
+  if (!price.ok) return fail('invalid_rate', price.error.message, 'price');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
@@ -146,4 +142,49 @@ export async function setAssignmentRates(
     await recordAudit(tx, ctx, { action: 'project.set_rates', entity: 'project', entityId: input.projectId, before, after });
     return { ok: true as const, costRateCents: after!.costRateCents, priceRateCents: after!.priceRateCents };
   });
+}
+
+export type ProjectDeletion = OpenTimeImpact & { projects: number; archived: string[] };
+
+/** What removing these projects does, for the confirm dialog. */
+export async function projectDeletionImpact(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ impact: ProjectDeletion }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const live = await tx.select({ id: projects.id, code: projects.code }).from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.code));
+    return { ok: true as const, impact: await impactOf(tx, live) };
+  });
+}
+
+/**
+ * Removes projects. Their time on open or submitted timesheets is deleted; a project with approved
+ * or rejected time is archived (gone from lists and pickers, kept in reports), the others deleted.
+ */
+export async function deleteProjects(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ deleted: ProjectDeletion }>> {
+  if (projectIds.length === 0) return fail('nothing_marked', 'Mark the projects to remove first.');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const targets = await tx.select().from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.code)).for('update');
+    if (targets.length !== new Set(projectIds).size) return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
+    const impact = await impactOf(tx, targets);
+    await deleteOpenTimeOnProjects(tx, projectIds);
+    const now = ctx.clock.now();
+    for (const project of targets) {
+      const keep = impact.archived.includes(project.code);
+      if (keep) {
+        await tx.update(projects).set({ archivedAt: now, active: false }).where(eq(projects.id, project.id));
+      } else {
+        await tx.delete(projects).where(eq(projects.id, project.id));
+      }
+      await recordAudit(tx, ctx, { action: keep ? 'project.archive' : 'project.delete', entity: 'project', entityId: project.id, before: project });
+    }
+    return { ok: true as const, deleted: impact };
+  });
+}
+
+async function impactOf(q: Queryable, live: { id: number; code: string }[]): Promise<ProjectDeletion> {
+  const ids = live.map((p) => p.id);
+  const withHistory = await projectsWithHistory(q, ids);
+  return { projects: live.length, ...(await timeOnProjects(q, ids)), archived: live.filter((p) => withHistory.has(p.id)).map((p) => p.code) };
 }

@@ -315,9 +315,12 @@ describe('/admin', () => {
     await h.app.settled();
     const [carla] = await h.database.db.select().from(employees).where(eq(employees.userId, 'U0CARLA'));
     expect((await h.database.db.select().from(consultants).where(eq(consultants.employeeId, carla!.id)))[0]).toMatchObject({ defaultCostRateCents: 7010, defaultPriceRateCents: 14010, archivedAt: null });
-    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('consultant (cost 70.10, price 140.10)');
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Carla Diaz · consultant 70.10 / 140.10');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editEmployee, selectedOption: String(carla!.id), container: inView('VEMP') });
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployee, selectedOption: String(carla!.id), container: inView('VEMP') });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Consultant: cost 70.10, price 140.10 per hour by default');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editEmployeeDetails, value: String(carla!.id), container: inView('VEMP') });
     await h.app.settled();
     const edit = lastCall('views.push').args.view as View;
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.employeeForm, privateMetadata: edit.private_metadata!, values: values(['manager']) });

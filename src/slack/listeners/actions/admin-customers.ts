@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { customerFormModal, customersModal, deleteCustomersConfirmModal } from '../../../../blocks/admin.js';
+import { customerFormModal, customersModal, deleteCustomersConfirmModal, removeProjectsConfirmModal } from '../../../../blocks/admin-customers.js';
 import { ids } from '../../../../blocks/ids.js';
-import type { ServiceContext } from '../../../services/context.js';
-import { customerDeletionImpact, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
+import { customerDeletionImpact, customerDetail, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
+import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { checkedIds } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
@@ -22,8 +22,10 @@ const customerFormState = z.object({
 });
 const formMeta = z.object({ customerId: z.number().int().positive().optional(), parentViewId: z.string() });
 const deleteMeta = z.object({ customerIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const removeProjectsMeta = z.object({ projectIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string(), back: adminPage });
+const customerIdValue = z.coerce.number().int().positive();
 
-/** /admin > Customers: create, edit, delete marked (with what goes, what is archived). */
+/** /admin > Customers: create, open one (edit it, add and remove its projects), delete marked (with what goes, what is archived). */
 export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openCustomers,
@@ -45,16 +47,58 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
   );
 
   app.action<BlockAction<StaticSelectAction>>(
-    ids.admin.editCustomer,
+    ids.admin.openCustomer,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const listed = await listCustomers(ctx);
-      const customer = listed.ok ? listed.customers.find((c) => String(c.id) === action.selected_option.value) : undefined;
-      if (!customer) return show(deps, client, ctx, body.view.id, 'That customer no longer exists.');
-      await client.views.push({ trigger_id: body.trigger_id, view: customerFormModal(customer, body.view.id) });
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId: customerIdValue.parse(action.selected_option.value) });
     }),
   );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.backToCustomers,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'customers' });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.editCustomerDetails,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const customerId = customerIdValue.parse(action.value);
+      const detail = await customerDetail(ctx, customerId);
+      if (!detail.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId });
+      await client.views.push({ trigger_id: body.trigger_id, view: customerFormModal(detail.customer, body.view.id) });
+    }),
+  );
+
+  app.action(ids.admin.markedProjects, async ({ ack }) => ack());
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.removeProjects,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const back = { kind: 'customer' as const, customerId: customerIdValue.parse(action.value) };
+      const marked = checkedIds(body.view.state?.values);
+      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
+      const impact = await projectDeletionImpact(ctx, marked);
+      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
+      await client.views.push({ trigger_id: body.trigger_id, view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back) });
+    }),
+  );
+
+  app.view(ids.admin.removeProjectsConfirm, async ({ body, ack, client }) => {
+    await ack();
+    const meta = removeProjectsMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const removed = await deleteProjects(ctx, meta.projectIds);
+    const notice = removed.ok ? `Removed ${removed.deleted.projects - removed.deleted.archived.length}, archived ${removed.deleted.archived.length}.` : removed.error.message;
+    await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, notice);
+  });
 
   app.view(ids.admin.customerForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
@@ -76,7 +120,8 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
     }
     await ack();
-    await show(deps, client, ctx, meta.parentViewId, `Saved ${saved.customer.code}.`);
+    const back = meta.customerId === undefined ? { kind: 'customers' as const } : { kind: 'customer' as const, customerId: meta.customerId };
+    await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.customer.code}.`);
   });
 
   app.action<BlockAction<ButtonAction>>(
@@ -85,9 +130,9 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return show(deps, client, ctx, body.view.id, 'Mark the customers to delete first.');
+      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, 'Mark the customers to delete first.');
       const impact = await customerDeletionImpact(ctx, marked);
-      if (!impact.ok) return show(deps, client, ctx, body.view.id, impact.error.message);
+      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
       await client.views.push({ trigger_id: body.trigger_id, view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id) });
     }),
   );
@@ -100,12 +145,6 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     const notice = deleted.ok
       ? `Deleted ${deleted.deleted.customers - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
       : deleted.error.message;
-    await show(deps, client, ctx, meta.parentViewId, notice);
+    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'customers' }, notice);
   });
-}
-
-async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
-  const listed = await listCustomers(ctx);
-  if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: customersModal(listed.customers, notice) }).catch((error: unknown) => deps.log.warn('could not update the customers view', { error }));
 }

@@ -1,11 +1,13 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { employeeFormModal, employeesModal } from '../../../../blocks/admin.js';
+import { assignFormModal, deleteEmployeesConfirmModal, employeeFormModal, employeesModal } from '../../../../blocks/admin-employees.js';
 import { ids } from '../../../../blocks/ids.js';
-import type { ServiceContext } from '../../../services/context.js';
+import { type AssignmentRole, assignToProject, type EmployeeDetail, employeeDetail, removeFromProjects } from '../../../services/employee-assignments.js';
+import { deleteEmployees, employeeDeletionImpact } from '../../../services/employee-removal.js';
 import { listEmployees, saveEmployee } from '../../../services/employees.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { showAdminPage } from '../../admin-pages.js';
+import { checkedIds, checkedValues } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const f = ids.admin.employeeField;
@@ -20,9 +22,24 @@ const employeeFormState = z.object({
   [f.price]: text.optional(),
 });
 const formMeta = z.object({ employeeId: z.number().int().positive().optional(), parentViewId: z.string() });
-const FIELD_BLOCKS: Record<string, string> = { user: f.user, name: f.name, address: f.address, notes: f.notes, cost: f.cost, price: f.price };
+const FIELD_BLOCKS: Record<string, string> = { user: f.user, name: f.name, address: f.address, notes: f.notes, roles: f.roles, cost: f.cost, price: f.price };
+const a = ids.admin.assignField;
+const assignFormState = z.object({
+  [a.project]: z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial() }),
+  [a.as]: z.object({ value: z.object({ selected_option: z.object({ value: z.enum(['consultant', 'manager']) }).nullish() }).partial() }),
+  [a.cost]: text.optional(),
+  [a.price]: text.optional(),
+});
+const ASSIGN_BLOCKS: Record<string, string> = { project: a.project, as: a.as, cost: a.cost, price: a.price };
+const assignMeta = z.object({ employeeId: z.number().int().positive(), parentViewId: z.string() });
+const deleteMeta = z.object({ employeeIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const employeeIdValue = z.coerce.number().int().positive();
+const assignmentValue = z.string().regex(/^(consultant|manager):\d+$/);
 
-/** /admin > Employees: create from a Slack member, edit, make consultant (with rates) or manager. */
+/**
+ * /admin > Employees: create from a Slack member; open one to edit them (consultant with rates,
+ * manager), put them on projects or take them off; delete marked employees.
+ */
 export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openEmployees,
@@ -42,17 +59,109 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
+  app.action(ids.admin.markedEmployees, async ({ ack }) => ack());
+  app.action(ids.admin.markedAssignments, async ({ ack }) => ack());
+
   app.action<BlockAction<StaticSelectAction>>(
-    ids.admin.editEmployee,
+    ids.admin.openEmployee,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const listed = await listEmployees(ctx);
-      const employee = listed.ok ? listed.employees.find((e) => String(e.id) === action.selected_option.value) : undefined;
-      if (!employee) return show(deps, client, ctx, body.view.id, 'That employee no longer exists.');
-      await client.views.push({ trigger_id: body.trigger_id, view: employeeFormModal(employee, body.view.id) });
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId: employeeIdValue.parse(action.selected_option.value) });
     }),
   );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.backToEmployees,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'employees' });
+    }),
+  );
+
+  // Edit details and Assign to project both open a form over the employee's page.
+  for (const [actionId, form] of [
+    [ids.admin.editEmployeeDetails, (detail: EmployeeDetail, parentViewId: string) => employeeFormModal(detail.employee, parentViewId)],
+    [ids.admin.assignToProject, assignFormModal],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      ackingFirst(deps.log, async ({ body, action, client }) => {
+        if (!body.view) return;
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        const employeeId = employeeIdValue.parse(action.value);
+        const detail = await employeeDetail(ctx, employeeId);
+        if (!detail.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId });
+        if (actionId === ids.admin.assignToProject && detail.projects.length === 0) {
+          return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId }, 'There are no projects yet: create one in Projects or on a customer first.');
+        }
+        await client.views.push({ trigger_id: body.trigger_id, view: form(detail, body.view.id) });
+      }),
+    );
+  }
+
+  app.view(ids.admin.assignForm, async ({ body, ack, client }) => {
+    const meta = assignMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const state = assignFormState.safeParse(body.view.state.values);
+    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [a.project]: 'The form came back incomplete; open it again.' } }));
+    const projectId = Number(state.data[a.project].value.selected_option?.value);
+    const as = state.data[a.as].value.selected_option?.value;
+    const errors: Record<string, string> = {};
+    if (!Number.isInteger(projectId) || projectId <= 0) errors[a.project] = 'Choose a project.';
+    if (!as) errors[a.as] = 'Choose consultant or manager.';
+    if (!as || Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const saved = await assignToProject(ctx, {
+      employeeId: meta.employeeId,
+      projectId,
+      as,
+      costRate: state.data[a.cost]?.value.value ?? '',
+      priceRate: state.data[a.price]?.value.value ?? '',
+    });
+    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [ASSIGN_BLOCKS[saved.error.field ?? 'project'] ?? a.project]: saved.error.message } }));
+    await ack();
+    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'employee', employeeId: meta.employeeId }, `Assigned to ${saved.project.code} as ${as}.`);
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.removeAssignments,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const employeeId = employeeIdValue.parse(action.value);
+      const marked = checkedValues(body.view.state?.values)
+        .filter((value) => assignmentValue.safeParse(value).success)
+        .map((value) => {
+          const [as, projectId] = value.split(':') as [AssignmentRole, string];
+          return { as, projectId: Number(projectId) };
+        });
+      const removed = await removeFromProjects(ctx, employeeId, marked);
+      const notice = removed.ok ? `Taken off ${removed.removed} ${removed.removed === 1 ? 'project' : 'projects'}; their logged time stays.` : removed.error.message;
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId }, notice);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.deleteEmployees,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const marked = checkedIds(body.view.state?.values);
+      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, 'Mark the employees to delete first.');
+      const impact = await employeeDeletionImpact(ctx, marked);
+      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, impact.error.message);
+      await client.views.push({ trigger_id: body.trigger_id, view: deleteEmployeesConfirmModal(impact.impact, marked, body.view.id) });
+    }),
+  );
+
+  app.view(ids.admin.deleteEmployeesConfirm, async ({ body, ack, client }) => {
+    await ack();
+    const meta = deleteMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const deleted = await deleteEmployees(ctx, meta.employeeIds);
+    const notice = deleted.ok ? `Deleted ${deleted.deleted.employees - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.` : deleted.error.message;
+    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'employees' }, notice);
+  });
 
   app.view(ids.admin.employeeForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
@@ -80,12 +189,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     });
     if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [FIELD_BLOCKS[saved.error.field ?? 'name'] ?? f.name]: saved.error.message } }));
     await ack();
-    await show(deps, client, ctx, meta.parentViewId, `Saved ${saved.employee.name}.`);
+    const back = meta.employeeId === undefined ? { kind: 'employees' as const } : { kind: 'employee' as const, employeeId: meta.employeeId };
+    await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.employee.name}.`);
   });
-}
-
-async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
-  const listed = await listEmployees(ctx);
-  if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: employeesModal(listed.employees, notice) }).catch((error: unknown) => deps.log.warn('could not update the employees view', { error }));
 }

@@ -1,11 +1,12 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin.js';
+import { type AdminPage, projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { listProjects, saveProject, setAssignmentRates } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { adminPage, recordPageOf, showAdminPage } from '../../admin-pages.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const f = ids.admin.projectField;
@@ -21,13 +22,13 @@ const projectFormState = z.object({
   [f.managers]: many.optional(),
   [f.consultants]: many.optional(),
 });
-const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string() });
+const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string(), back: adminPage });
 const r = ids.admin.ratesField;
 const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
 const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string() });
 const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, managers: f.managers, consultants: f.consultants };
 
-/** /admin > Projects: create and edit projects and their teams. */
+/** /admin > Projects (and a customer's or employee's projects): create and edit projects and their teams. */
 export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openProjects,
@@ -39,20 +40,30 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  const openForm = async (client: WebClient, ctx: ServiceContext, triggerId: string, parentViewId: string, projectId: number | undefined) => {
+  const openForm = async (client: WebClient, ctx: ServiceContext, at: { triggerId: string; parentViewId: string; back: AdminPage }, projectId: number | undefined, customerId?: number) => {
     const listed = await listProjects(ctx);
     if (!listed.ok) return;
-    if (listed.choices.customers.length === 0) return show(deps, client, ctx, parentViewId, 'Create a customer first: every project belongs to one.');
+    if (listed.choices.customers.length === 0) return showAdminPage(deps, client, ctx, at.parentViewId, at.back, 'Create a customer first: every project belongs to one.');
     const project = projectId === undefined ? undefined : listed.projects.find((p) => p.id === projectId);
-    if (projectId !== undefined && !project) return show(deps, client, ctx, parentViewId, 'That project no longer exists.');
-    await client.views.push({ trigger_id: triggerId, view: projectFormModal(project, listed.choices, parentViewId) });
+    if (projectId !== undefined && !project) return showAdminPage(deps, client, ctx, at.parentViewId, at.back, 'That project no longer exists.');
+    await client.views.push({ trigger_id: at.triggerId, view: projectFormModal(project, listed.choices, at.parentViewId, at.back, customerId ?? project?.customerId) });
   };
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newProject,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      await openForm(client, await contextForSlackUser(deps, client, body.user.id), body.trigger_id, body.view.id, undefined);
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'projects' } }, undefined);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.newCustomerProject,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const customerId = z.coerce.number().int().positive().parse(action.value);
+      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'customer' as const, customerId } };
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, undefined, customerId);
     }),
   );
 
@@ -60,7 +71,10 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ids.admin.editProject,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      await openForm(client, await contextForSlackUser(deps, client, body.user.id), body.trigger_id, body.view.id, Number(action.selected_option.value));
+      // The projects list, a customer's page and an employee's page all offer this; saving returns there.
+      const back = recordPageOf(body.view.callback_id, body.view.private_metadata) ?? { kind: 'projects' as const };
+      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back };
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, Number(action.selected_option.value));
     }),
   );
 
@@ -72,8 +86,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       const listed = await listProjects(ctx);
       if (!listed.ok) return;
       const project = listed.projects.find((p) => String(p.id) === action.selected_option.value);
-      if (!project) return show(deps, client, ctx, body.view.id, 'That project no longer exists.');
-      if (project.rates.length === 0) return show(deps, client, ctx, body.view.id, `Add consultants to ${project.code} first; then set their rates.`);
+      if (!project) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'projects' }, 'That project no longer exists.');
+      if (project.rates.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'projects' }, `Add consultants to ${project.code} first; then set their rates.`);
       await client.views.push({ trigger_id: body.trigger_id, view: ratesFormModal(project, listed.choices.consultants, body.view.id) });
     }),
   );
@@ -95,7 +109,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
     }
     await ack();
-    await show(deps, client, ctx, meta.parentViewId, 'Rates saved.');
+    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'projects' }, 'Rates saved.');
   });
 
   app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
@@ -119,12 +133,6 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     });
     if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [FIELD_BLOCKS[saved.error.field ?? 'code'] ?? f.code]: saved.error.message } }));
     await ack();
-    await show(deps, client, ctx, meta.parentViewId, `Saved ${saved.project.code}.`);
+    await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, `Saved ${saved.project.code}.`);
   });
-}
-
-async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
-  const listed = await listProjects(ctx);
-  if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: projectsModal(listed.projects, notice) }).catch((error: unknown) => deps.log.warn('could not update the projects view', { error }));
 }

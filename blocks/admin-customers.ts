@@ -1,0 +1,157 @@
+import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { CustomerProjectRow } from '../src/services/customers.js';
+import type { ProjectDeletion } from '../src/services/projects.js';
+import type { AdminPage } from './admin.js';
+import { checkboxGroups } from './checkbox-groups.js';
+import { ids } from './ids.js';
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
+
+export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
+
+/** Customers: mark to delete, open one, or add one. */
+export function customersModal(list: CustomerView[], notice?: string): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  const shown = list.slice(0, 800);
+  blocks.push(...checkboxGroups(ids.admin.markedCustomers, shown, (c) => ({ label: `${c.code} · ${c.name} · ${c.billingMode} · ${c.projects} ${c.projects === 1 ? 'project' : 'projects'}`, value: c.id })));
+  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No customers yet.' } });
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomer, style: 'primary', text: { type: 'plain_text', text: 'New customer' }, value: 'new' }];
+  if (list.length > 0) {
+    elements.push(
+      {
+        type: 'static_select',
+        action_id: ids.admin.openCustomer,
+        placeholder: { type: 'plain_text', text: 'Open…' },
+        options: list.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name}`, 75) }, value: String(c.id) })),
+      },
+      { type: 'button', action_id: ids.admin.deleteCustomers, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
+    );
+  }
+  blocks.push({ type: 'actions', block_id: 'admin_customer_actions', elements });
+  return { type: 'modal', callback_id: ids.admin.customersModal, title: { type: 'plain_text', text: 'Customers' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+}
+
+/** New or existing customer: code, name, currency, billing, address, notes. */
+export function customerFormModal(customer: CustomerView | undefined, parentViewId: string): ModalView {
+  const f = ids.admin.customerField;
+  const text = (block: string, label: string, value: string | undefined, options: { multiline?: boolean; max?: number; optional?: boolean } = {}): KnownBlock => ({
+    type: 'input',
+    block_id: block,
+    label: { type: 'plain_text', text: label },
+    optional: options.optional ?? false,
+    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
+  });
+  const billing: PlainTextOption[] = [
+    { text: { type: 'plain_text', text: 'Hourly: invoiced from approved time' }, value: 'hourly' },
+    { text: { type: 'plain_text', text: 'Prepaid: time is deducted from credits' }, value: 'prepaid' },
+  ];
+  return {
+    type: 'modal',
+    callback_id: ids.admin.customerForm,
+    title: { type: 'plain_text', text: customer ? 'Edit customer' : 'New customer' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ ...(customer ? { customerId: customer.id } : {}), parentViewId }),
+    blocks: [
+      text(f.code, 'Code (A-Z, 0-9, dashes)', customer?.code, { max: 20 }),
+      text(f.name, 'Name', customer?.name),
+      text(f.currency, 'Currency', customer?.currency ?? 'USD', { max: 3 }),
+      {
+        type: 'input',
+        block_id: f.billing,
+        label: { type: 'plain_text', text: 'Billing' },
+        element: { type: 'static_select', action_id: 'value', options: billing, initial_option: billing.find((o) => o.value === (customer?.billingMode ?? 'hourly'))! },
+      },
+      text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
+      text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
+    ],
+  };
+}
+
+/** What deleting the marked customers removes, archives and keeps, with counts. */
+export function deleteCustomersConfirmModal(
+  impact: { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] },
+  customerIds: number[],
+  parentViewId: string,
+): ModalView {
+  const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
+  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
+  return {
+    type: 'modal',
+    callback_id: ids.admin.deleteCustomersConfirm,
+    title: { type: 'plain_text', text: 'Delete customers' },
+    submit: { type: 'plain_text', text: 'Delete' },
+    close: { type: 'plain_text', text: 'Keep them' },
+    private_metadata: JSON.stringify({ customerIds, parentViewId }),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(parts.join(' ')) } }],
+  };
+}
+
+/** One customer's page: details, Edit details, and its projects to add to or remove from. */
+export function customerModal(detail: { customer: CustomerView; projects: CustomerProjectRow[] }, notice?: string): ModalView {
+  const { customer, projects } = detail;
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  const billing = customer.billingMode === 'prepaid' ? 'prepaid: time is deducted from credits' : 'hourly: invoiced from approved time';
+  const about = [`*${escapeMrkdwn(customer.code)}* · ${escapeMrkdwn(customer.name)}`, `${customer.currency} · ${billing}`];
+  if (customer.address) about.push(`Address: ${escapeMrkdwn(truncate(customer.address, 1000))}`);
+  if (customer.notes) about.push(`Notes: ${escapeMrkdwn(truncate(customer.notes, 1500))}`);
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
+  blocks.push({
+    type: 'actions',
+    block_id: 'admin_customer_page_actions',
+    elements: [
+      { type: 'button', action_id: ids.admin.editCustomerDetails, text: { type: 'plain_text', text: 'Edit details' }, value: String(customer.id) },
+      { type: 'button', action_id: ids.admin.backToCustomers, text: { type: 'plain_text', text: '← All customers' }, value: 'customers' },
+    ],
+  });
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Projects' } });
+  const shown = projects.slice(0, 800);
+  blocks.push(
+    ...checkboxGroups(ids.admin.markedProjects, shown, (p) => ({
+      label: `${p.code} · ${p.name} · ${p.managers} ${p.managers === 1 ? 'manager' : 'managers'} · ${p.consultants} ${p.consultants === 1 ? 'consultant' : 'consultants'}${p.active ? '' : ' · closed'}`,
+      value: p.id,
+    })),
+  );
+  if (projects.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomerProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: String(customer.id) }];
+  if (projects.length) {
+    elements.push(
+      {
+        type: 'static_select',
+        action_id: ids.admin.editProject,
+        placeholder: { type: 'plain_text', text: 'Edit project…' },
+        options: shown.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
+      },
+      { type: 'button', action_id: ids.admin.removeProjects, style: 'danger', text: { type: 'plain_text', text: 'Remove marked…' }, value: String(customer.id) },
+    );
+  }
+  blocks.push({ type: 'actions', block_id: 'admin_customer_project_actions', elements });
+  return {
+    type: 'modal',
+    callback_id: ids.admin.customerPage,
+    title: { type: 'plain_text', text: truncate(customer.code, 24) },
+    close: { type: 'plain_text', text: 'Back' },
+    private_metadata: JSON.stringify({ customerId: customer.id }),
+    blocks,
+  };
+}
+
+/** What removing the marked projects deletes and what it archives, with counts. */
+export function removeProjectsConfirmModal(impact: ProjectDeletion, projectIds: number[], parentViewId: string, back: AdminPage): ModalView {
+  const parts = [`Remove ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
+  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  if (impact.archived.length > 0) {
+    parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
+  }
+  return {
+    type: 'modal',
+    callback_id: ids.admin.removeProjectsConfirm,
+    title: { type: 'plain_text', text: 'Remove projects' },
+    submit: { type: 'plain_text', text: 'Remove' },
+    close: { type: 'plain_text', text: 'Keep them' },
+    private_metadata: JSON.stringify({ projectIds, parentViewId, back }),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(parts.join(' '), 2900)) } }],
+  };
+}

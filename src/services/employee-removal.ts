@@ -1,0 +1,86 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { type Queryable, queryRows, sqlList } from '../db/client.js';
+import { consultants, employees, managers, projectConsultants, projectManagers, timers } from '../db/schema.js';
+import { fail, type Result } from '../domain/result.js';
+import { recordAudit } from './audit.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { serviceTransaction } from './transaction.js';
+
+/**
+ * What deleting employees does: their open and submitted timesheets go with them; anyone with
+ * approved or rejected timesheets is archived instead (kept in reports); decisions waiting for
+ * them as approvers stay with their Slack user, for them or an administrator to make.
+ */
+export type EmployeeDeletion = { employees: number; openSheets: number; openEntries: number; pendingDecisions: number; archived: string[] };
+
+/** A consultant's time that is not settled yet: entries on open sheets, and submitted sheets. */
+export async function unsettledTime(q: Queryable, consultantIds: number[]): Promise<{ openSheets: number; openEntries: number }> {
+  if (consultantIds.length === 0) return { openSheets: 0, openEntries: 0 };
+  const [row] = await queryRows<{ sheets: number; entries: number }>(
+    q,
+    sql`select count(*)::int as sheets, coalesce(sum((select count(*) from time_entries te where te.timesheet_id = t.id)), 0)::int as entries
+          from timesheets t where t.consultant_id in (${sqlList(consultantIds)}) and t.status in ('open', 'submitted')`,
+  );
+  return { openSheets: Number(row?.sheets ?? 0), openEntries: Number(row?.entries ?? 0) };
+}
+
+export async function employeeDeletionImpact(ctx: ServiceContext, employeeIds: number[]): Promise<Result<{ impact: EmployeeDeletion }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
+    if (!access.ok) return access;
+    const live = await tx.select().from(employees).where(and(inArray(employees.id, employeeIds), isNull(employees.archivedAt))).orderBy(asc(employees.name));
+    return { ok: true as const, impact: (await impactOf(tx, live)).impact };
+  });
+}
+
+export async function deleteEmployees(ctx: ServiceContext, employeeIds: number[]): Promise<Result<{ deleted: EmployeeDeletion }>> {
+  if (employeeIds.length === 0) return fail('nothing_marked', 'Mark the employees to delete first.');
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
+    if (!access.ok) return access;
+    const targets = await tx.select().from(employees).where(and(inArray(employees.id, employeeIds), isNull(employees.archivedAt))).orderBy(asc(employees.name)).for('update');
+    if (targets.length !== new Set(employeeIds).size) return fail('stale', 'Some of those employees are already gone; look at the list again and retry.');
+    const { impact, archivedIds } = await impactOf(tx, targets);
+    const ids = targets.map((e) => e.id);
+    await tx.execute(sql`delete from timesheets where consultant_id in (${sqlList(ids)}) and status in ('open', 'submitted')`);
+    const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
+    if (userIds.length) await tx.delete(timers).where(inArray(timers.userId, userIds));
+    await tx.delete(projectConsultants).where(inArray(projectConsultants.consultantId, ids));
+    await tx.delete(projectManagers).where(inArray(projectManagers.managerId, ids));
+    const now = ctx.clock.now();
+    for (const employee of targets) {
+      const keep = archivedIds.has(employee.id);
+      if (keep) {
+        await tx.update(consultants).set({ archivedAt: now }).where(and(eq(consultants.employeeId, employee.id), isNull(consultants.archivedAt)));
+        await tx.update(managers).set({ archivedAt: now }).where(and(eq(managers.employeeId, employee.id), isNull(managers.archivedAt)));
+        await tx.update(employees).set({ archivedAt: now }).where(eq(employees.id, employee.id));
+      } else {
+        await tx.delete(consultants).where(eq(consultants.employeeId, employee.id));
+        await tx.delete(managers).where(eq(managers.employeeId, employee.id));
+        await tx.delete(employees).where(eq(employees.id, employee.id));
+      }
+      await recordAudit(tx, ctx, { action: keep ? 'employee.archive' : 'employee.delete', entity: 'employee', entityId: employee.id, before: employee });
+    }
+    return { ok: true as const, deleted: impact };
+  });
+}
+
+async function impactOf(q: Queryable, targets: (typeof employees.$inferSelect)[]): Promise<{ impact: EmployeeDeletion; archivedIds: Set<number> }> {
+  const ids = targets.map((e) => e.id);
+  if (ids.length === 0) return { impact: { employees: 0, openSheets: 0, openEntries: 0, pendingDecisions: 0, archived: [] }, archivedIds: new Set() };
+  const kept = await queryRows<{ consultant_id: number }>(q, sql`select distinct consultant_id from timesheets where consultant_id in (${sqlList(ids)}) and status in ('approved', 'cancelled')`);
+  const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
+  const [pending] = userIds.length
+    ? await queryRows<{ n: number }>(q, sql`select count(*)::int as n from approvals where status = 'pending' and approver_id in (${sqlList(userIds)})`)
+    : [];
+  const archivedIds = new Set(kept.map((r) => Number(r.consultant_id)));
+  const impact = {
+    employees: targets.length,
+    ...(await unsettledTime(q, ids)),
+    pendingDecisions: Number(pending?.n ?? 0),
+    archived: targets.filter((e) => archivedIds.has(e.id)).map((e) => e.name),
+  };
+  return { impact, archivedIds };
+}

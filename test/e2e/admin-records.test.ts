@@ -1,0 +1,197 @@
+/** /admin record pages over HTTP: a customer's projects, an employee's projects, deleting employees. */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { customers, employees, projectConsultants, projectManagers, projects, timeEntries, timesheets } from '../../src/db/schema.js';
+import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser } from '../support/fixtures.js';
+import { expectWithinSlackLimits } from '../support/slack-limits.js';
+
+let h: AppHarness;
+const ADMIN = 'U0ADMIN';
+
+beforeAll(async () => {
+  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: [ADMIN] });
+  h.fake.users.set(ADMIN, { id: ADMIN, real_name: 'Ada Admin', tz: 'UTC' });
+});
+afterAll(async () => h.stop());
+
+type View = { callback_id?: string; private_metadata?: string; blocks: unknown[] };
+const lastCall = (method: string) => h.fake.callsTo(method).at(-1)!;
+const lastView = (method: string) => lastCall(method).args.view as View;
+/** A click inside a view Slack showed: the app reads the view's callback id, metadata and ticked boxes. */
+const inView = (view: View, viewId: string, values: Record<string, unknown> = {}) => ({
+  type: 'view' as const,
+  viewId,
+  view: { callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values } },
+});
+const ticked = (actionId: string, values: string[]) => ({ [`${actionId}_0`]: { [actionId]: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) } } });
+const entry = (projectId: number, timesheetId: number, createdBy: string) => ({ timesheetId, projectId, workDate: '2026-11-10', minutes: 90, description: 'work', billable: true, source: 'command' as const, createdBy });
+
+describe('/admin record pages', () => {
+  it("a customer's page: add a project with the customer already chosen, then remove marked projects after a dialog that counts what goes", async () => {
+    const { db } = h.database;
+    await addUser(db, 'U0PIA');
+    const pia = await addConsultant(db, 'U0PIA');
+    const globex = await addCustomer(db, 'GLOBEX');
+    const ops = await addProject(db, 'GLOBEX-OPS', globex, { consultants: [pia] });
+    const period = await addPeriod(db, '2026-11-01', '2026-11-30');
+    const sheet = (await db.insert(timesheets).values({ consultantId: pia, periodId: period }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(ops, sheet.id, 'U0PIA'), entry(ops, sheet.id, 'U0PIA')]);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: { type: 'view', viewId: 'VHOME' } });
+    await h.app.settled();
+    const list = lastView('views.push');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomer, selectedOption: String(globex), container: inView(list, 'VCUST') });
+    await h.app.settled();
+    const page = lastView('views.update');
+    expectWithinSlackLimits('modal', page);
+    expect(lastCall('views.update').args.view_id).toBe('VCUST');
+    expect(page.callback_id).toBe(ids.admin.customerPage);
+    expect(JSON.stringify(page)).toContain('GLOBEX-OPS · GLOBEX-OPS project · 0 managers · 1 consultant');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newCustomerProject, value: String(globex), container: inView(page, 'VCUST') });
+    await h.app.settled();
+    const form = lastView('views.push');
+    expect(JSON.stringify(form)).toContain(`"initial_option":{"text":{"type":"plain_text","text":"GLOBEX · GLOBEX Inc"},"value":"${globex}"}`);
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.projectForm,
+      privateMetadata: form.private_metadata!,
+      values: {
+        project_code: { value: { type: 'plain_text_input', value: 'globex-hr' } },
+        project_customer: { value: { type: 'static_select', selected_option: { value: String(globex) } } },
+        project_name: { value: { type: 'plain_text_input', value: 'HR portal' } },
+        project_description: { value: { type: 'plain_text_input', value: 'Hiring workflow' } },
+        project_active: { value: { type: 'checkboxes', selected_options: [{ value: 'active' }] } },
+      },
+    });
+    await h.app.settled();
+    const [hr] = await db.select().from(projects).where(eq(projects.code, 'GLOBEX-HR'));
+    expect(hr).toMatchObject({ customerId: globex, name: 'HR portal', description: 'Hiring workflow', active: true });
+    const afterSave = lastView('views.update');
+    expect(lastCall('views.update').args.view_id).toBe('VCUST');
+    expect(afterSave.callback_id).toBe(ids.admin.customerPage);
+    expect(JSON.stringify(afterSave)).toContain('Saved GLOBEX-HR.');
+    expect(JSON.stringify(afterSave)).toContain('GLOBEX-HR · HR portal');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeProjects, value: String(globex), container: inView(afterSave, 'VCUST', ticked(ids.admin.markedProjects, [String(ops), String(hr!.id)])) });
+    await h.app.settled();
+    const dialog = lastView('views.push');
+    expect(JSON.stringify(dialog)).toContain('Remove 2 projects? This also removes 2 entries from 1 open or submitted timesheet.');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.removeProjectsConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    await h.app.settled();
+    expect(await db.select().from(projects).where(eq(projects.customerId, globex))).toEqual([]);
+    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id))).toEqual([]);
+    const emptied = lastView('views.update');
+    expect(JSON.stringify(emptied)).toContain('Removed 2, archived 0.');
+    expect(JSON.stringify(emptied)).toContain('No projects yet.');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.backToCustomers, value: 'customers', container: inView(emptied, 'VCUST') });
+    await h.app.settled();
+    expect(lastView('views.update').callback_id).toBe(ids.admin.customersModal);
+    expect((await db.select().from(customers).where(eq(customers.id, globex)))[0]).toMatchObject({ archivedAt: null });
+  });
+
+  it("an employee's page: assign to a project as consultant with rates and as manager, open a project and come back, take them off marked projects", async () => {
+    const { db } = h.database;
+    await addUser(db, 'U0NED');
+    const ned = await addConsultant(db, 'U0NED');
+    await addManager(db, 'U0NED');
+    const initech = await addCustomer(db, 'INITECH');
+    const tps = await addProject(db, 'INITECH-TPS', initech);
+    const web = await addProject(db, 'INITECH-WEB', initech);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployees, value: 'employees', container: { type: 'view', viewId: 'VHOME' } });
+    await h.app.settled();
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployee, selectedOption: String(ned), container: inView(lastView('views.push'), 'VEMP') });
+    await h.app.settled();
+    const page = lastView('views.update');
+    expectWithinSlackLimits('modal', page);
+    expect(JSON.stringify(page)).toContain('Not on any project yet.');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.assignToProject, value: String(ned), container: inView(page, 'VEMP') });
+    await h.app.settled();
+    const form = lastView('views.push');
+    expectWithinSlackLimits('modal', form);
+    expect(JSON.stringify(form)).toContain('Empty: their default, 140.00.');
+    const assign = (projectId: number, as: string, cost: string | null, price: string | null) => ({
+      assign_project: { value: { type: 'static_select', selected_option: { value: String(projectId) } } },
+      assign_as: { value: { type: 'radio_buttons', selected_option: { value: as } } },
+      assign_cost: { value: { type: 'plain_text_input', value: cost } },
+      assign_price: { value: { type: 'plain_text_input', value: price } },
+    });
+    const bad = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(tps, 'consultant', '-5', null) });
+    expect(bad.body).toMatchObject({ response_action: 'errors', errors: { assign_cost: expect.any(String) } });
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(tps, 'consultant', '85.25', null) });
+    await h.app.settled();
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, tps))).toMatchObject([{ consultantId: ned, costRateCents: 8525, priceRateCents: null }]);
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(web, 'manager', null, null) });
+    await h.app.settled();
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web))).toMatchObject([{ managerId: ned }]);
+    const assigned = lastView('views.update');
+    expect(lastCall('views.update').args.view_id).toBe('VEMP');
+    expect(JSON.stringify(assigned)).toContain('Assigned to INITECH-WEB as manager.');
+    expect(JSON.stringify(assigned)).toContain('INITECH-TPS · INITECH-TPS project · consultant · cost 85.25, price default');
+    expect(JSON.stringify(assigned)).toContain('INITECH-WEB · INITECH-WEB project · manager');
+
+    // Opening a project from the employee's page and saving it comes back to the page.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProject, selectedOption: String(tps), container: inView(assigned, 'VEMP') });
+    await h.app.settled();
+    const projectForm = lastView('views.push');
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.projectForm,
+      privateMetadata: projectForm.private_metadata!,
+      values: {
+        project_code: { value: { type: 'plain_text_input', value: 'INITECH-TPS' } },
+        project_customer: { value: { type: 'static_select', selected_option: { value: String(initech) } } },
+        project_name: { value: { type: 'plain_text_input', value: 'TPS reports' } },
+        project_active: { value: { type: 'checkboxes', selected_options: [{ value: 'active' }] } },
+        project_consultants: { value: { type: 'multi_static_select', selected_options: [{ value: String(ned) }] } },
+      },
+    });
+    await h.app.settled();
+    const back = lastView('views.update');
+    expect(back.callback_id).toBe(ids.admin.employeePage);
+    expect(JSON.stringify(back)).toContain('INITECH-TPS · TPS reports · consultant · cost 85.25, price default');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeAssignments, value: String(ned), container: inView(back, 'VEMP', ticked(ids.admin.markedAssignments, [`consultant:${tps}`, `manager:${web}`])) });
+    await h.app.settled();
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, ned))).toEqual([]);
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, ned))).toEqual([]);
+    expect(JSON.stringify(lastView('views.update'))).toContain('Taken off 2 projects; their logged time stays.');
+  });
+
+  it('deletes marked employees after a dialog that counts their open timesheets; one with approved time is archived', async () => {
+    const { db } = h.database;
+    await addUser(db, 'U0OLGA');
+    await addUser(db, 'U0PETE');
+    const olga = await addConsultant(db, 'U0OLGA');
+    const pete = await addConsultant(db, 'U0PETE');
+    const project = await addProject(db, 'UMBRELLA-1', await addCustomer(db, 'UMBRELLA'), { consultants: [olga, pete] });
+    const october = await addPeriod(db, '2026-10-01', '2026-10-31');
+    const september = await addPeriod(db, '2026-09-01', '2026-09-30');
+    const olgaOpen = (await db.insert(timesheets).values({ consultantId: olga, periodId: october }).returning())[0]!;
+    const peteOpen = (await db.insert(timesheets).values({ consultantId: pete, periodId: october, status: 'submitted' }).returning())[0]!;
+    const peteApproved = (await db.insert(timesheets).values({ consultantId: pete, periodId: september, status: 'approved' }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(project, olgaOpen.id, 'U0OLGA'), entry(project, peteOpen.id, 'U0PETE'), entry(project, peteOpen.id, 'U0PETE'), entry(project, peteApproved.id, 'U0PETE')]);
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployees, value: 'employees', container: { type: 'view', viewId: 'VHOME' } });
+    await h.app.settled();
+    const list = lastView('views.push');
+    expectWithinSlackLimits('modal', list);
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteEmployees, value: 'delete', container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, [String(olga), String(pete)])) });
+    await h.app.settled();
+    const dialog = lastView('views.push');
+    expect(JSON.stringify(dialog)).toContain('Delete 2 employees? This also removes 2 open or submitted timesheets (3 entries). U0PETE has approved or rejected timesheets: archived instead, kept in reports.');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.deleteEmployeesConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    await h.app.settled();
+    expect(await db.select().from(employees).where(eq(employees.id, olga))).toEqual([]);
+    expect((await db.select().from(employees).where(eq(employees.id, pete)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, pete))).map((t) => t.status)).toEqual(['approved']);
+    const after = JSON.stringify(lastView('views.update'));
+    expect(after).toContain('Deleted 1, archived 1.');
+    expect(after).not.toContain('U0PETE ·');
+  });
+});

@@ -1,0 +1,136 @@
+/** Removing projects and employees, and putting employees on projects: what goes, what is archived, what stays. */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvals, auditLog, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
+import { customerDetail } from '../../src/services/customers.js';
+import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
+import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
+import { saveEmployee } from '../../src/services/employees.js';
+import { deleteProjects, projectDeletionImpact } from '../../src/services/projects.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+
+let database: TestDatabase;
+const admin = () => serviceContext(database.db, asUser('UADMIN'));
+const clerk = () => serviceContext(database.db, asUser('UCLERK'));
+const entry = (projectId: number, timesheetId: number, createdBy: string) => ({ timesheetId, projectId, workDate: '2026-11-10', minutes: 60, description: 'x', billable: true, source: 'command' as const, createdBy });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await addUser(database.db, 'UADMIN', { rights: ['admin'] });
+  await addUser(database.db, 'UCLERK', { rights: ['entry', 'approval'] });
+});
+afterAll(async () => database.drop());
+
+describe('projects', () => {
+  it('removes a project without history with its open time, archives one with approved time, and the customer page no longer lists either', async () => {
+    const { db } = database;
+    await addUser(db, 'UPAM');
+    const pam = await addConsultant(db, 'UPAM');
+    const period = await addPeriod(db, '2026-10-01', '2026-10-31');
+    const earlier = await addPeriod(db, '2026-06-01', '2026-06-30');
+    const customer = await addCustomer(db, 'WAYNE');
+    const fresh = await addProject(db, 'WAYNE-NEW', customer, { consultants: [pam] });
+    const old = await addProject(db, 'WAYNE-OLD', customer, { consultants: [pam] });
+    const kept = await addProject(db, 'WAYNE-KEEP', customer);
+    const open = (await db.insert(timesheets).values({ consultantId: pam, periodId: period }).returning())[0]!;
+    const approved = (await db.insert(timesheets).values({ consultantId: pam, periodId: earlier, status: 'approved' }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(fresh, open.id, 'UPAM'), entry(fresh, open.id, 'UPAM'), entry(old, open.id, 'UPAM'), entry(old, approved.id, 'UPAM')]);
+    await db.insert(timers).values({ userId: 'UPAM', projectId: fresh, startedAt: new Date('2026-11-24T09:00:00Z'), startedBy: 'UPAM' });
+
+    expect(await projectDeletionImpact(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await deleteProjects(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, keptEntries: 1, archived: ['WAYNE-OLD'] } });
+    expect(await deleteProjects(admin(), [fresh, old])).toMatchObject({ ok: true, deleted: { projects: 2, archived: ['WAYNE-OLD'] } });
+
+    expect(await db.select().from(projects).where(eq(projects.id, fresh))).toEqual([]);
+    expect((await db.select().from(projects).where(eq(projects.id, old)))[0]).toMatchObject({ archivedAt: expect.any(Date), active: false });
+    expect((await db.select().from(timeEntries).where(eq(timeEntries.projectId, old))).map((e) => e.timesheetId)).toEqual([approved.id]);
+    expect(await db.select().from(timeEntries).where(eq(timeEntries.projectId, fresh))).toEqual([]);
+    expect(await db.select().from(timers).where(eq(timers.userId, 'UPAM'))).toEqual([]);
+    const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'project'));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['project.delete', 'project.archive']));
+    const page = await customerDetail(admin(), customer);
+    expect(page.ok && page.projects.map((p) => p.code)).toEqual(['WAYNE-KEEP']);
+    expect(await deleteProjects(admin(), [old, kept])).toMatchObject({ ok: false, error: { code: 'stale' } });
+    expect(await db.select().from(projects).where(eq(projects.id, kept))).toHaveLength(1);
+  });
+});
+
+describe('employees on projects', () => {
+  it('assigns as consultant with exact override rates or as manager, refuses a role they do not hold, and takes them off marked projects', async () => {
+    const { db } = database;
+    await addUser(db, 'UQUINN');
+    const quinn = await addConsultant(db, 'UQUINN');
+    const customer = await addCustomer(db, 'STARK');
+    const suits = await addProject(db, 'STARK-SUITS', customer);
+    const labs = await addProject(db, 'STARK-LABS', customer);
+
+    expect(await assignToProject(admin(), { employeeId: quinn, projectId: suits, as: 'consultant', costRate: '80.5', priceRate: '1,50' })).toMatchObject({ ok: false, error: { field: 'price' } });
+    expect(await assignToProject(admin(), { employeeId: quinn, projectId: suits, as: 'consultant', costRate: '80.5', priceRate: '' })).toMatchObject({ ok: true, project: { code: 'STARK-SUITS' } });
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, suits))).toMatchObject([{ consultantId: quinn, costRateCents: 8050, priceRateCents: null }]);
+    expect(await assignToProject(admin(), { employeeId: quinn, projectId: labs, as: 'manager', costRate: '', priceRate: '' })).toMatchObject({ ok: false, error: { field: 'as', message: expect.stringMatching(/Make them a manager first/) } });
+    await addManager(db, 'UQUINN');
+    expect(await assignToProject(admin(), { employeeId: quinn, projectId: labs, as: 'manager', costRate: '', priceRate: '' })).toMatchObject({ ok: true });
+    expect(await assignToProject(clerk(), { employeeId: quinn, projectId: labs, as: 'consultant', costRate: '', priceRate: '' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const detail = await employeeDetail(admin(), quinn);
+    expect(detail.ok && detail.assignments.map((a) => [a.code, a.as, a.costRateCents])).toEqual([
+      ['STARK-LABS', 'manager', null],
+      ['STARK-SUITS', 'consultant', 8050],
+    ]);
+    expect(await removeFromProjects(admin(), quinn, [{ projectId: labs, as: 'manager' }, { projectId: suits, as: 'consultant' }])).toEqual({ ok: true, removed: 2 });
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, quinn))).toEqual([]);
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, quinn))).toEqual([]);
+    expect(await removeFromProjects(admin(), quinn, [])).toMatchObject({ ok: false, error: { code: 'nothing_marked' } });
+  });
+
+  it('refuses to drop the consultant role while time is still open, naming the counts', async () => {
+    const { db } = database;
+    await addUser(db, 'URITA');
+    const rita = await addConsultant(db, 'URITA');
+    const project = await addProject(db, 'RITA-1', await addCustomer(db, 'RITA'), { consultants: [rita] });
+    const period = await addPeriod(db, '2026-09-01', '2026-09-30');
+    const sheet = (await db.insert(timesheets).values({ consultantId: rita, periodId: period }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(project, sheet.id, 'URITA'), entry(project, sheet.id, 'URITA')]);
+    const dropped = await saveEmployee(admin(), { id: rita, userId: 'URITA', name: 'Rita', address: '', notes: '', consultant: null, manager: true });
+    expect(dropped).toMatchObject({ ok: false, error: { field: 'roles', message: 'Rita has 2 entries on 1 open or submitted timesheet. Settle those in Timesheets first, or delete Rita from the Employees list, which removes them too.' } });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, rita)))[0]).toMatchObject({ archivedAt: null });
+    expect(await db.select().from(managers).where(eq(managers.employeeId, rita))).toEqual([]);
+  });
+});
+
+describe('deleting employees', () => {
+  it('deletes open and submitted timesheets with them, archives anyone with approved time, and keeps decisions waiting on them', async () => {
+    const { db } = database;
+    await addUser(db, 'USAM');
+    await addUser(db, 'UTESS');
+    await addUser(db, 'UMAX');
+    const sam = await addConsultant(db, 'USAM');
+    const tess = await addConsultant(db, 'UTESS');
+    const max = await addManager(db, 'UMAX');
+    const project = await addProject(db, 'WAYNE-TOWER', await addCustomer(db, 'TOWER'), { consultants: [sam, tess], managers: [max] });
+    const period = await addPeriod(db, '2026-08-01', '2026-08-31');
+    const later = await addPeriod(db, '2026-07-01', '2026-07-31');
+    const samOpen = (await db.insert(timesheets).values({ consultantId: sam, periodId: period }).returning())[0]!;
+    const tessSubmitted = (await db.insert(timesheets).values({ consultantId: tess, periodId: period, status: 'submitted' }).returning())[0]!;
+    const tessApproved = (await db.insert(timesheets).values({ consultantId: tess, periodId: later, status: 'approved' }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(project, samOpen.id, 'USAM'), entry(project, tessSubmitted.id, 'UTESS'), entry(project, tessSubmitted.id, 'UTESS'), entry(project, tessApproved.id, 'UTESS')]);
+    await db.insert(approvals).values({ timesheetId: tessSubmitted.id, approverId: 'UMAX', projectIds: [project] });
+
+    expect(await employeeDeletionImpact(clerk(), [sam])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await employeeDeletionImpact(admin(), [sam, tess, max])).toEqual({ ok: true, impact: { employees: 3, openSheets: 2, openEntries: 3, pendingDecisions: 1, archived: ['UTESS'] } });
+    expect(await deleteEmployees(admin(), [sam, tess, max])).toMatchObject({ ok: true, deleted: { employees: 3, archived: ['UTESS'] } });
+
+    expect(await db.select().from(employees).where(eq(employees.id, sam))).toEqual([]);
+    expect(await db.select().from(employees).where(eq(employees.id, max))).toEqual([]);
+    expect((await db.select().from(employees).where(eq(employees.id, tess)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, tess))).map((t) => t.id)).toEqual([tessApproved.id]);
+    expect((await db.select().from(timeEntries).where(eq(timeEntries.projectId, project))).map((e) => e.timesheetId)).toEqual([tessApproved.id]);
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, project))).toEqual([]);
+    const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'employee'));
+    expect(audit.filter((a) => ['employee.delete', 'employee.archive'].includes(a.action))).toHaveLength(3);
+  });
+});
