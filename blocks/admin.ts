@@ -241,7 +241,7 @@ export function usersModal(grid: UserGridView, at: UserGridPages, notice?: strin
 
 export type AuditRowView = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };
 export type AuditFilter = { userId?: string; entity?: string; from?: string; to?: string };
-export const AUDIT_ENTITIES = ['time_entry', 'timesheet', 'timer', 'role', 'user', 'reporting_period', 'setup'] as const;
+export const AUDIT_ENTITIES = ['time_entry', 'timesheet', 'timer', 'customer', 'project', 'employee', 'role', 'user', 'reporting_period', 'setup'] as const;
 
 /** The latest changes: who acted, for whom, what changed from what to what. */
 export function auditModal(rows: AuditRowView[], filter: AuditFilter): ModalView {
@@ -408,6 +408,8 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
     },
     { type: 'input', block_id: f.name, label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 100, ...(project ? { initial_value: project.name } : {}) } },
     { type: 'input', block_id: f.description, optional: true, label: { type: 'plain_text', text: 'Description' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.description ? { initial_value: project.description } : {}) } },
+    { type: 'input', block_id: f.address, optional: true, label: { type: 'plain_text', text: 'Address (where the work happens)' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.address ? { initial_value: project.address } : {}) } },
+    { type: 'input', block_id: f.notes, optional: true, label: { type: 'plain_text', text: 'Notes' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.notes ? { initial_value: project.notes } : {}) } },
     { type: 'input', block_id: f.active, optional: true, label: { type: 'plain_text', text: 'Status' }, element: { type: 'checkboxes', action_id: 'value', options: [openOption], ...(project?.active === false ? {} : { initial_options: [openOption] }) } },
   ];
   if (managerOptions.length) {

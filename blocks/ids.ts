@@ -155,7 +155,7 @@ export const ids = {
     /** private_metadata: { projectId, parentViewId }. */
     ratesForm: 'admin_rates_form',
     ratesField: { consultant: 'rates_consultant', cost: 'rates_cost', price: 'rates_price' },
-    projectField: { code: 'project_code', customer: 'project_customer', name: 'project_name', description: 'project_description', active: 'project_active', managers: 'project_managers', consultants: 'project_consultants' },
+    projectField: { code: 'project_code', customer: 'project_customer', name: 'project_name', description: 'project_description', address: 'project_address', notes: 'project_notes', active: 'project_active', managers: 'project_managers', consultants: 'project_consultants' },
     openTimesheets: 'admin_open_timesheets',
     timesheetsModal: 'admin_timesheets',
     /** Filters; the current filter is the modal's private_metadata. */

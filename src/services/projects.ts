@@ -15,6 +15,8 @@ export type ProjectRow = {
   code: string;
   name: string;
   description: string;
+  address: string;
+  notes: string;
   active: boolean;
   customerId: number;
   customerCode: string;
@@ -25,7 +27,7 @@ export type ProjectRow = {
 };
 export type TeamChoice = { employeeId: number; name: string };
 export type ProjectChoices = { customers: { id: number; code: string; name: string }[]; managers: TeamChoice[]; consultants: TeamChoice[] };
-export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; active: boolean; managerIds: number[]; consultantIds: number[] };
+export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; address: string; notes: string; active: boolean; managerIds: number[]; consultantIds: number[] };
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
@@ -56,6 +58,8 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
         code: project.code,
         name: project.name,
         description: project.description,
+        address: project.address,
+        notes: project.notes,
         active: project.active,
         customerId: project.customerId,
         customerCode,
@@ -84,6 +88,8 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
   if (!CODE.test(code)) return fail('invalid_code', 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB.', 'code');
   if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
   if (input.description.length > 2000) return fail('too_long', 'Keep the description to 2000 characters.', 'description');
+  if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
+  if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
@@ -96,7 +102,7 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
     const knownConsultants = input.consultantIds.length ? await tx.select({ id: consultants.employeeId }).from(consultants).where(and(inArray(consultants.employeeId, input.consultantIds), isNull(consultants.archivedAt))) : [];
     if (knownConsultants.length !== new Set(input.consultantIds).size) return fail('unknown_consultant', 'One of those consultants is no longer a consultant; open the form again.', 'consultants');
 
-    const values = { code, customerId: customer.id, name, description: input.description.trim(), active: input.active };
+    const values = { code, customerId: customer.id, name, description: input.description.trim(), address: input.address.trim(), notes: input.notes.trim(), active: input.active };
     let id: number;
     if (input.id === undefined) {
       const [row] = await tx.insert(projects).values(values).returning();

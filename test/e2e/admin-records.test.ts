@@ -63,12 +63,14 @@ describe('/admin record pages', () => {
         project_customer: { value: { type: 'static_select', selected_option: { value: String(globex) } } },
         project_name: { value: { type: 'plain_text_input', value: 'HR portal' } },
         project_description: { value: { type: 'plain_text_input', value: 'Hiring workflow' } },
+        project_address: { value: { type: 'plain_text_input', value: 'Cypress Creek 1' } },
+        project_notes: { value: { type: 'plain_text_input', value: 'Badge needed on site' } },
         project_active: { value: { type: 'checkboxes', selected_options: [{ value: 'active' }] } },
       },
     });
     await h.app.settled();
     const [hr] = await db.select().from(projects).where(eq(projects.code, 'GLOBEX-HR'));
-    expect(hr).toMatchObject({ customerId: globex, name: 'HR portal', description: 'Hiring workflow', active: true });
+    expect(hr).toMatchObject({ customerId: globex, name: 'HR portal', description: 'Hiring workflow', address: 'Cypress Creek 1', notes: 'Badge needed on site', active: true });
     const afterSave = lastView('views.update');
     expect(lastCall('views.update').args.view_id).toBe('VCUST');
     expect(afterSave.callback_id).toBe(ids.admin.customerPage);
@@ -193,5 +195,13 @@ describe('/admin record pages', () => {
     const after = JSON.stringify(lastView('views.update'));
     expect(after).toContain('Deleted 1, archived 1.');
     expect(after).not.toContain('U0PETE ·');
+
+    // The audit trail, filtered to employees, shows who went and how.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.auditEntity, selectedOption: 'employee', container: { type: 'view', viewId: 'VAUDIT', view: { private_metadata: '{}' } } });
+    await h.app.settled();
+    const audit = JSON.stringify(lastView('views.update'));
+    expect(audit).toContain(`\`employee.delete\` employee ${olga}`);
+    expect(audit).toContain(`\`employee.archive\` employee ${pete}`);
+    expect(audit).not.toContain('`project.');
   });
 });

@@ -18,6 +18,8 @@ const projectFormState = z.object({
   [f.customer]: one,
   [f.name]: text,
   [f.description]: text.optional(),
+  [f.address]: text.optional(),
+  [f.notes]: text.optional(),
   [f.active]: many.optional(),
   [f.managers]: many.optional(),
   [f.consultants]: many.optional(),
@@ -26,7 +28,7 @@ const formMeta = z.object({ projectId: z.number().int().positive().optional(), p
 const r = ids.admin.ratesField;
 const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
 const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string() });
-const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, managers: f.managers, consultants: f.consultants };
+const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, address: f.address, notes: f.notes, managers: f.managers, consultants: f.consultants };
 
 /** /admin > Projects (and a customer's or employee's projects): create and edit projects and their teams. */
 export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
@@ -127,6 +129,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       customerId,
       name: s[f.name].value.value ?? '',
       description: s[f.description]?.value.value ?? '',
+      address: s[f.address]?.value.value ?? '',
+      notes: s[f.notes]?.value.value ?? '',
       active: (s[f.active]?.value.selected_options ?? []).some((o) => o.value === 'active'),
       managerIds: picked(s[f.managers]),
       consultantIds: picked(s[f.consultants]),
