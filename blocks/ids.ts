@@ -167,7 +167,15 @@ export const ids = {
     approveSheets: 'admin_ts_approve',
     rejectSheets: 'admin_ts_reject',
     deleteSheets: 'admin_ts_delete',
-    /** Reason for rejecting, or the delete dialog; private_metadata: { decision, timesheetIds, parentViewId }. */
+    /** Static select of the listed sheets: opens one (replaces the list in place). */
+    openSheet: 'admin_ts_open',
+    /** One sheet's page; private_metadata: { timesheetId, filter }. Button values: the timesheet id. */
+    sheetPage: 'admin_ts_sheet',
+    sheetApprove: 'admin_ts_sheet_approve',
+    sheetReject: 'admin_ts_sheet_reject',
+    sheetDelete: 'admin_ts_sheet_delete',
+    backToSheets: 'admin_ts_back',
+    /** Reason for rejecting, or the delete dialog; private_metadata: { decision, timesheetIds, parentViewId, back }. */
     sheetsDecision: 'admin_ts_decision',
     openAudit: 'admin_open_audit',
     auditModal: 'admin_audit',

@@ -28,48 +28,17 @@ export function timesheetModal(sheet: TimesheetView, page: number, notice?: stri
   const current = Math.min(Math.max(page, 0), pages - 1);
   const first = current * ENTRIES_PER_PAGE;
   const blocks: KnownBlock[] = [];
-
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(notice)}` } });
-  blocks.push(
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${formatDay(sheet.period.startsOn)} – ${formatDay(sheet.period.endsOn)}`, 150) } },
-    {
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Status*\n${STATUS_LABEL[sheet.status]}${submittedLine(sheet)}` },
-        {
-          type: 'mrkdwn',
-          text: `*Total ${formatMinutes(sheet.totals.totalMinutes)}*\n${formatMinutes(sheet.totals.billableMinutes)} billable · ${formatMinutes(sheet.totals.nonBillableMinutes)} non-billable`,
-        },
-      ],
-    },
-  );
-
-  if (sheet.totals.entryCount === 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: sheet.editable ? 'No time yet in this period. Log some with `/log`.' : 'No time was logged in this period.' }] });
-  }
-
-  let index = 0;
-  for (const day of sheet.days) {
-    const shown = day.entries.filter(() => {
-      const inPage = index >= first && index < first + ENTRIES_PER_PAGE;
-      index++;
-      return inPage;
-    });
-    if (shown.length === 0) continue;
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `*${formatDay(day.date)}* · ${formatMinutes(day.totalMinutes)}` }] });
-    for (const entry of shown) blocks.push(entrySection(entry, sheet.editable));
-  }
 
   if (options.forApprover) {
-    const hidden = sheet.totals.entryCount - Math.min(sheet.totals.entryCount, ENTRIES_PER_PAGE);
-    if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'} not shown here.` }] });
     return {
       type: 'modal',
       title: { type: 'plain_text', text: truncate(sheet.consultantName, 24) },
       close: { type: 'plain_text', text: 'Close' },
-      blocks,
+      blocks: [...blocks, ...readOnlySheetBlocks(sheet)],
     };
   }
+  blocks.push(...sheetBlocks(sheet, first, sheet.editable));
 
   const navigation: Button[] = [];
   const position = (periodId: number, p: number) => JSON.stringify({ periodId, page: p } satisfies TimesheetPosition);
@@ -91,6 +60,46 @@ export function timesheetModal(sheet: TimesheetView, page: number, notice?: stri
     private_metadata: JSON.stringify({ periodId: sheet.period.id, page: current } satisfies TimesheetPosition),
     blocks,
   };
+}
+
+/** Someone else's view of a sheet (an approver, an administrator): the first page, without entry menus. */
+export function readOnlySheetBlocks(sheet: TimesheetView): KnownBlock[] {
+  const blocks = sheetBlocks(sheet, 0, false);
+  const hidden = sheet.totals.entryCount - Math.min(sheet.totals.entryCount, ENTRIES_PER_PAGE);
+  if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'} not shown here.` }] });
+  return blocks;
+}
+
+/** Period, status, totals, and one page of entries by day from the `first` entry on. */
+function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${formatDay(sheet.period.startsOn)} – ${formatDay(sheet.period.endsOn)}`, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${STATUS_LABEL[sheet.status]}${submittedLine(sheet)}` },
+        {
+          type: 'mrkdwn',
+          text: `*Total ${formatMinutes(sheet.totals.totalMinutes)}*\n${formatMinutes(sheet.totals.billableMinutes)} billable · ${formatMinutes(sheet.totals.nonBillableMinutes)} non-billable`,
+        },
+      ],
+    },
+  ];
+  if (sheet.totals.entryCount === 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: editable ? 'No time yet in this period. Log some with `/log`.' : 'No time was logged in this period.' }] });
+  }
+  let index = 0;
+  for (const day of sheet.days) {
+    const shown = day.entries.filter(() => {
+      const inPage = index >= first && index < first + ENTRIES_PER_PAGE;
+      index++;
+      return inPage;
+    });
+    if (shown.length === 0) continue;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `*${formatDay(day.date)}* · ${formatMinutes(day.totalMinutes)}` }] });
+    for (const entry of shown) blocks.push(entrySection(entry, editable));
+  }
+  return blocks;
 }
 
 /** Submit, with a dialog that says what is being sent (and, for an empty sheet, that it is empty). */

@@ -314,7 +314,7 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
   });
 }
 
-export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; projectCodes: string[] };
+export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; entryCount: number; projectCodes: string[] };
 
 /** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
 export async function adminTimesheets(
@@ -324,10 +324,11 @@ export async function adminTimesheets(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
-    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; codes: string[] | null }>(
+    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; entries: number; codes: string[] | null }>(
       tx,
       sql`select t.id, e.name, p.starts_on::text as starts_on, p.ends_on::text as ends_on, t.status,
                  coalesce((select sum(te.minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total,
+                 (select count(*) from time_entries te where te.timesheet_id = t.id)::int as entries,
                  (select array_agg(distinct pr.code order by pr.code) from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id) as codes
             from timesheets t
             join employees e on e.id = t.consultant_id
@@ -346,9 +347,19 @@ export async function adminTimesheets(
     };
     return {
       ok: true as const,
-      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), projectCodes: r.codes ?? [] })),
+      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), entryCount: Number(r.entries), projectCodes: r.codes ?? [] })),
       choices,
     };
+  });
+}
+
+/** Any consultant's sheet with its entries, for an administrator. */
+export async function adminTimesheet(ctx: ServiceContext, timesheetId: number): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const overview = await sheetOverview(tx, timesheetId);
+    return overview ? { ok: true as const, overview, timesheetId } : fail('no_timesheet', 'That timesheet no longer exists.');
   });
 }
 

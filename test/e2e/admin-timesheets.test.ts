@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { timesheets } from '../../src/db/schema.js';
+import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { addPeriod } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 let h: AppHarness;
@@ -64,10 +65,59 @@ describe('/admin > Timesheets', () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteSheets, value: 'delete', container: inList });
     await h.app.settled();
     const dialog = lastCall('views.push').args.view as View;
-    expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet with 2h of time? Their entries go with them.');
+    expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet (1 entry, 2h)? Their entries go with them.');
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: dialog.private_metadata, values: {} });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 0 of 1. That timesheet is approved: its time is kept');
     expect(await h.database.db.select().from(timesheets)).toMatchObject([{ id: approved!.id, status: 'approved' }]);
+  });
+
+  it('opens one sheet to read its entries, sends it back from there, then deletes the open copy', async () => {
+    const { db } = h.database;
+    const october = await addPeriod(db, '2026-10-01', '2026-10-31');
+    const [alice] = await db.select().from(employees).where(eq(employees.userId, 'U01ALICE'));
+    const [web] = await db.select().from(projects).where(eq(projects.code, 'ACME-WEB'));
+    const [sheet] = await db.insert(timesheets).values({ consultantId: alice!.id, periodId: october, status: 'submitted', submittedAt: new Date('2026-11-01T09:00:00Z') }).returning();
+    const entry = (workDate: string, minutes: number, description: string) => ({ timesheetId: sheet!.id, projectId: web!.id, workDate, minutes, description, billable: true, source: 'command' as const, createdBy: 'U01ALICE' });
+    await db.insert(timeEntries).values([entry('2026-10-20', 180, 'Audit <script>'), entry('2026-10-21', 45, 'Call')]);
+
+    const list = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: '{}' } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openSheet, selectedOption: String(sheet!.id), container: list });
+    await h.app.settled();
+    const page = lastCall('views.update').args.view as View & { callback_id: string };
+    expectWithinSlackLimits('modal', page);
+    expect(page.callback_id).toBe(ids.admin.sheetPage);
+    const text = JSON.stringify(page);
+    expect(text).toContain('Audit &lt;script&gt;');
+    expect(text).toContain('*Total 3h 45m*');
+    expect(text).toContain(ids.admin.sheetApprove);
+
+    const onPage = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: page.private_metadata } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.sheetReject, value: String(sheet!.id), container: onPage });
+    await h.app.settled();
+    const reject = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(reject)).toContain('Send back 1 timesheet?');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: 'Split the audit by day' } } } });
+    await h.app.settled();
+    expect((await db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({ status: 'cancelled', rejectionReason: 'Split the audit by day' });
+    const cancelled = JSON.stringify(lastCall('views.update').args.view);
+    expect(cancelled).toContain('Sent back 1 of 1.');
+    expect(cancelled).toContain('Cancelled');
+    expect(cancelled).not.toContain(ids.admin.sheetDelete);
+
+    const [copy] = await db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheet!.id));
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openSheet, selectedOption: String(copy!.id), container: list });
+    await h.app.settled();
+    const copyPage = lastCall('views.update').args.view as View;
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.sheetDelete, value: String(copy!.id), container: { type: 'view', viewId: 'VTS', view: { private_metadata: copyPage.private_metadata } } });
+    await h.app.settled();
+    const dialog = lastCall('views.push').args.view as View;
+    expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet (2 entries, 3h 45m)?');
+    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: dialog.private_metadata, values: {} });
+    await h.app.settled();
+    expect(await db.select().from(timesheets).where(eq(timesheets.id, copy!.id))).toEqual([]);
+    const back = lastCall('views.update').args.view as View & { callback_id: string };
+    expect(back.callback_id).toBe(ids.admin.timesheetsModal);
+    expect(JSON.stringify(back)).toContain('Deleted 1 of 1.');
   });
 });

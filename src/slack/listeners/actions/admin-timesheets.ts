@@ -1,9 +1,10 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { adminTimesheetsModal, type SheetFilter, sheetsDecisionModal } from '../../../../blocks/admin.js';
+import { type AdminSheetView, adminSheetModal, adminTimesheetsModal, type SheetFilter, type SheetsBack, sheetsDecisionModal } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
-import { adminDecide, adminTimesheets } from '../../../services/approvals.js';
+import { adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds } from '../../view-state.js';
@@ -15,9 +16,12 @@ const sheetFilter: z.ZodType<SheetFilter> = z.object({
   projectCode: z.string().optional(),
   customerCode: z.string().optional(),
 });
-const decisionMeta = z.object({ decision: z.enum(['reject', 'delete']), timesheetIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const sheetsBack: z.ZodType<SheetsBack> = z.object({ filter: sheetFilter, timesheetId: z.number().int().positive().optional() });
+const decisionMeta = z.object({ decision: z.enum(['reject', 'delete']), timesheetIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string(), back: sheetsBack });
+const sheetPageMeta = z.object({ timesheetId: z.number().int().positive(), filter: sheetFilter });
+const timesheetIdValue = z.coerce.number().int().positive();
 
-/** /admin > Timesheets: filter, mark, and approve, send back or delete as an administrator. */
+/** /admin > Timesheets: filter, mark or open one, and approve, send back or delete as an administrator. */
 export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openTimesheets,
@@ -36,7 +40,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     if (value && value !== '-') filter[key] = value;
     else delete filter[key];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    await show(deps, client, ctx, body.view.id, filter);
+    await show(deps, client, ctx, body.view.id, { filter });
   };
   app.action<BlockAction<UsersSelectAction>>(
     ids.admin.filterConsultant,
@@ -55,7 +59,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
       const marked = checkedIds(body.view.state?.values);
       const notice = marked.length ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved') : 'Mark the timesheets to approve first.';
-      await show(deps, client, ctx, body.view.id, filter, notice);
+      await show(deps, client, ctx, body.view.id, { filter }, notice);
     }),
   );
 
@@ -67,11 +71,11 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
         const marked = new Set(checkedIds(body.view.state?.values));
-        if (marked.size === 0) return show(deps, client, ctx, body.view.id, filter, `Mark the timesheets to ${decision} first.`);
+        if (marked.size === 0) return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
         const listed = await adminTimesheets(ctx, filter);
         if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
         const sheets = listed.sheets.filter((s) => marked.has(s.timesheetId));
-        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, sheets, body.view.id) });
+        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, sheets, body.view.id, { filter }) });
       }),
     );
   }
@@ -89,8 +93,62 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       meta.decision === 'reject'
         ? await decideEach(ctx, meta.timesheetIds, { decision: 'reject', reason }, 'Sent back')
         : await decideEach(ctx, meta.timesheetIds, { decision: 'delete' }, 'Deleted');
-    await show(deps, client, ctx, meta.parentViewId, {}, notice);
+    await show(deps, client, ctx, meta.parentViewId, meta.back, notice);
   });
+
+  app.action<BlockAction<StaticSelectAction>>(
+    ids.admin.openSheet,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      await show(deps, client, ctx, body.view.id, { filter, timesheetId: timesheetIdValue.parse(action.selected_option.value) });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.backToSheets,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { filter: page.filter });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.sheetApprove,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const notice = await decideEach(ctx, [page.timesheetId], { decision: 'approve' }, 'Approved');
+      await show(deps, client, ctx, body.view.id, page, notice);
+    }),
+  );
+
+  for (const [actionId, decision] of [[ids.admin.sheetReject, 'reject'], [ids.admin.sheetDelete, 'delete']] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      ackingFirst(deps.log, async ({ body, client }) => {
+        if (!body.view) return;
+        const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        const found = await adminTimesheet(ctx, page.timesheetId);
+        if (!found.ok) return show(deps, client, ctx, body.view.id, { filter: page.filter }, found.error.message);
+        const { overview } = found;
+        const sheet: AdminSheetView = {
+          timesheetId: page.timesheetId,
+          consultantName: overview.consultantName,
+          period: overview.period,
+          status: overview.status,
+          totalMinutes: overview.totals.totalMinutes,
+          entryCount: overview.totals.entryCount,
+          projectCodes: [],
+        };
+        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, [sheet], body.view.id, page) });
+      }),
+    );
+  }
 }
 
 /** One transaction per sheet: a sheet that cannot be changed does not hold back the others. */
@@ -110,8 +168,15 @@ async function decideEach(
   return [`${done} ${count} of ${sheetIds.length}.`, ...new Set(problems)].join(' ');
 }
 
-async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, filter: SheetFilter, notice?: string): Promise<void> {
-  const listed = await adminTimesheets(ctx, filter);
-  if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: adminTimesheetsModal(listed.sheets, listed.choices, filter, notice) }).catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
+/** Redraws the list (with its filter) or, given a sheet, that sheet's page; a sheet that is gone shows the list. */
+async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, at: SheetsBack, notice?: string): Promise<void> {
+  const found = at.timesheetId === undefined ? undefined : await adminTimesheet(ctx, at.timesheetId);
+  let view: ModalView;
+  if (found?.ok) view = adminSheetModal(found.overview, found.timesheetId, at.filter, notice);
+  else {
+    const listed = await adminTimesheets(ctx, at.filter);
+    if (!listed.ok) return;
+    view = adminTimesheetsModal(listed.sheets, listed.choices, at.filter, notice ?? (found?.ok === false ? found.error.message : undefined));
+  }
+  await client.views.update({ view_id: viewId, view }).catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
 }
