@@ -120,8 +120,8 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
     elements.push(
       {
         type: 'static_select',
-        action_id: ids.admin.editProject,
-        placeholder: { type: 'plain_text', text: 'Edit project…' },
+        action_id: ids.admin.openProject,
+        placeholder: { type: 'plain_text', text: 'Open project…' },
         options: shown.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
       },
       { type: 'button', action_id: ids.admin.removeProjects, style: 'danger', text: { type: 'plain_text', text: 'Remove marked…' }, value: String(customer.id) },

@@ -81,7 +81,7 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
             deny: { type: 'plain_text', text: 'Keep' },
           },
         },
-        { type: 'static_select', action_id: ids.admin.editProject, placeholder: { type: 'plain_text', text: 'Open project…' }, options: projectOptions },
+        { type: 'static_select', action_id: ids.admin.openProject, placeholder: { type: 'plain_text', text: 'Open project…' }, options: projectOptions },
       ],
     });
   }

@@ -1,9 +1,7 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
-import { formatCents } from '../src/domain/money.js';
 import { PERIOD_CADENCES } from '../src/domain/periods.js';
 import { RIGHTS } from '../src/domain/rights.js';
-import type { ProjectRow } from '../src/services/projects.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -285,107 +283,6 @@ export type AdminPage =
   | { kind: 'customers' }
   | { kind: 'customer'; customerId: number }
   | { kind: 'projects' }
+  | { kind: 'project'; projectId: number }
   | { kind: 'employees' }
   | { kind: 'employee'; employeeId: number };
-
-export type ProjectView = ProjectRow;
-export type ProjectChoicesView = { customers: { id: number; code: string; name: string }[]; managers: { employeeId: number; name: string }[]; consultants: { employeeId: number; name: string }[] };
-
-/** Projects: one line each with its customer and team size, a picker to edit, and New project. */
-export function projectsModal(list: ProjectView[], notice?: string): ModalView {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  const lines = list.map((p) => `*${escapeMrkdwn(p.code)}* ${escapeMrkdwn(truncate(p.name, 60))} · ${escapeMrkdwn(p.customerCode)} · ${p.managerIds.length} managers · ${p.consultantIds.length} consultants${p.active ? '' : ' · _closed_'}`);
-  // Twenty lines a section keeps each under 3,000 characters.
-  for (let i = 0; i < lines.length && i < 1600; i += 20) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 20).join('\n') } });
-  if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: 'new' }];
-  if (list.length) {
-    const projectOptions = list.slice(0, 100).map((p) => ({ text: { type: 'plain_text' as const, text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) }));
-    elements.push(
-      { type: 'static_select', action_id: ids.admin.editProject, placeholder: { type: 'plain_text', text: 'Edit…' }, options: projectOptions },
-      { type: 'static_select', action_id: ids.admin.projectRates, placeholder: { type: 'plain_text', text: 'Consultant rates…' }, options: projectOptions },
-    );
-  }
-  blocks.push({ type: 'actions', block_id: 'admin_project_actions', elements });
-  return { type: 'modal', callback_id: ids.admin.projectsModal, title: { type: 'plain_text', text: 'Projects' }, close: { type: 'plain_text', text: 'Back' }, blocks };
-}
-
-/**
- * New or existing project: code, customer, name, description, open for time, managers, consultants.
- * A new project from a customer's page starts with that customer chosen.
- */
-export function projectFormModal(project: ProjectView | undefined, choices: ProjectChoicesView, parentViewId: string, back: AdminPage, customerId = project?.customerId): ModalView {
-  const f = ids.admin.projectField;
-  const option = (text: string, value: string | number): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value: String(value) });
-  const customerOptions = choices.customers.slice(0, 100).map((c) => option(`${c.code} · ${c.name}`, c.id));
-  const managerOptions = choices.managers.slice(0, 100).map((m) => option(m.name, m.employeeId));
-  const consultantOptions = choices.consultants.slice(0, 100).map((c) => option(c.name, c.employeeId));
-  const chosen = (options: PlainTextOption[], values: number[]) => options.filter((o) => values.includes(Number(o.value)));
-  const openOption = option('Open for time entry', 'active');
-  const initialCustomer = customerOptions.find((o) => o.value === String(customerId));
-  const blocks: KnownBlock[] = [
-    { type: 'input', block_id: f.code, label: { type: 'plain_text', text: 'Code (A-Z, 0-9, dashes)' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 20, ...(project ? { initial_value: project.code } : {}) } },
-    {
-      type: 'input',
-      block_id: f.customer,
-      label: { type: 'plain_text', text: 'Customer' },
-      element: { type: 'static_select', action_id: 'value', options: customerOptions, ...(initialCustomer ? { initial_option: initialCustomer } : {}) },
-    },
-    { type: 'input', block_id: f.name, label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 100, ...(project ? { initial_value: project.name } : {}) } },
-    { type: 'input', block_id: f.description, optional: true, label: { type: 'plain_text', text: 'Description' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.description ? { initial_value: project.description } : {}) } },
-    { type: 'input', block_id: f.address, optional: true, label: { type: 'plain_text', text: 'Address (where the work happens)' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.address ? { initial_value: project.address } : {}) } },
-    { type: 'input', block_id: f.notes, optional: true, label: { type: 'plain_text', text: 'Notes' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000, ...(project?.notes ? { initial_value: project.notes } : {}) } },
-    { type: 'input', block_id: f.active, optional: true, label: { type: 'plain_text', text: 'Status' }, element: { type: 'checkboxes', action_id: 'value', options: [openOption], ...(project?.active === false ? {} : { initial_options: [openOption] }) } },
-  ];
-  if (managerOptions.length) {
-    const initial = chosen(managerOptions, project?.managerIds ?? []);
-    blocks.push({ type: 'input', block_id: f.managers, optional: true, label: { type: 'plain_text', text: 'Managers (approve its time)' }, element: { type: 'multi_static_select', action_id: 'value', options: managerOptions, ...(initial.length ? { initial_options: initial } : {}) } });
-  }
-  if (consultantOptions.length) {
-    const initial = chosen(consultantOptions, project?.consultantIds ?? []);
-    blocks.push({ type: 'input', block_id: f.consultants, optional: true, label: { type: 'plain_text', text: 'Consultants (may log time)' }, element: { type: 'multi_static_select', action_id: 'value', options: consultantOptions, ...(initial.length ? { initial_options: initial } : {}) } });
-  }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A consultant who stays keeps their rates on this project; set them with Consultant rates….' }] });
-  return {
-    type: 'modal',
-    callback_id: ids.admin.projectForm,
-    title: { type: 'plain_text', text: project ? 'Edit project' : 'New project' },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ ...(project ? { projectId: project.id } : {}), parentViewId, back }),
-    blocks,
-  };
-}
-
-/** A consultant's cost and price rates on one project; empty means the consultant's default. */
-export function ratesFormModal(project: ProjectRow, consultants: { employeeId: number; name: string }[], parentViewId: string): ModalView {
-  const r = ids.admin.ratesField;
-  const named = new Map(consultants.map((c) => [c.employeeId, c.name]));
-  const options = project.rates.slice(0, 100).map((rate): PlainTextOption => {
-    const current = [rate.costRateCents !== null ? `cost ${formatCents(rate.costRateCents)}` : '', rate.priceRateCents !== null ? `price ${formatCents(rate.priceRateCents)}` : ''].filter(Boolean).join(', ') || 'defaults';
-    return { text: { type: 'plain_text', text: truncate(`${named.get(rate.consultantId) ?? rate.consultantId} · ${current}`, 75) }, value: String(rate.consultantId) };
-  });
-  const rateInput = (block: string, label: string): KnownBlock => ({
-    type: 'input',
-    block_id: block,
-    optional: true,
-    label: { type: 'plain_text', text: label },
-    hint: { type: 'plain_text', text: 'Like 150.00; leave empty for the consultant’s default.' },
-    element: { type: 'plain_text_input', action_id: 'value', max_length: 15 },
-  });
-  return {
-    type: 'modal',
-    callback_id: ids.admin.ratesForm,
-    title: { type: 'plain_text', text: truncate(`Rates on ${project.code}`, 24) },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ projectId: project.id, parentViewId }),
-    blocks: [
-      { type: 'input', block_id: r.consultant, label: { type: 'plain_text', text: 'Consultant' }, element: { type: 'static_select', action_id: 'value', options } },
-      rateInput(r.cost, 'Cost rate per hour on this project'),
-      rateInput(r.price, 'Price rate per hour on this project'),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Approved time keeps the rates it was approved with.' }] },
-    ],
-  };
-}

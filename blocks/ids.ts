@@ -146,8 +146,15 @@ export const ids = {
     openProjects: 'admin_open_projects',
     projectsModal: 'admin_projects',
     newProject: 'admin_project_new',
-    /** Static select of projects: opens the chosen one's form. */
-    editProject: 'admin_project_edit',
+    /** Static select of projects (the list, a customer's or employee's page): opens that project's page in place. */
+    openProject: 'admin_project_open',
+    /** One project's page; private_metadata: { projectId }. Button values: the project id (the customer's id to open it). */
+    projectPage: 'admin_project',
+    editProjectDetails: 'admin_project_details',
+    openProjectCustomer: 'admin_project_customer',
+    /** Static select of the project's people: opens that employee's page. */
+    openProjectEmployee: 'admin_project_employee',
+    backToProjects: 'admin_projects_back',
     /** private_metadata: { projectId?, parentViewId }. */
     projectForm: 'admin_project_form',
     /** Button value: the project id. Opens the rates form. */

@@ -194,3 +194,62 @@ async function impactOf(q: Queryable, live: { id: number; code: string }[]): Pro
   const withHistory = await projectsWithHistory(q, ids);
   return { projects: live.length, ...(await timeOnProjects(q, ids)), archived: live.filter((p) => withHistory.has(p.id)).map((p) => p.code) };
 }
+
+export type ProjectMember = { employeeId: number; name: string };
+export type ProjectConsultant = ProjectMember & { costRateCents: number | null; priceRateCents: number | null; defaultCostRateCents: number; defaultPriceRateCents: number };
+export type ProjectDetail = { project: ProjectRow; customer: { id: number; code: string; name: string }; managers: ProjectMember[]; consultants: ProjectConsultant[] };
+
+/** One live project with its customer and its team (consultants with their rates here and by default). */
+export async function projectDetail(ctx: ServiceContext, projectId: number): Promise<Result<ProjectDetail>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
+    if (!access.ok) return access;
+    const [row] = await tx
+      .select({ project: projects, customer: { id: customers.id, code: customers.code, name: customers.name } })
+      .from(projects)
+      .innerJoin(customers, eq(customers.id, projects.customerId))
+      .where(and(eq(projects.id, projectId), isNull(projects.archivedAt)));
+    if (!row) return fail('gone', 'That project no longer exists.');
+    const team = await tx
+      .select({ employeeId: employees.id, name: employees.name })
+      .from(projectManagers)
+      .innerJoin(employees, eq(employees.id, projectManagers.managerId))
+      .where(eq(projectManagers.projectId, projectId))
+      .orderBy(asc(employees.name));
+    const assigned = await tx
+      .select({
+        employeeId: employees.id,
+        name: employees.name,
+        costRateCents: projectConsultants.costRateCents,
+        priceRateCents: projectConsultants.priceRateCents,
+        defaultCostRateCents: consultants.defaultCostRateCents,
+        defaultPriceRateCents: consultants.defaultPriceRateCents,
+      })
+      .from(projectConsultants)
+      .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
+      .innerJoin(employees, eq(employees.id, consultants.employeeId))
+      .where(eq(projectConsultants.projectId, projectId))
+      .orderBy(asc(employees.name));
+    const { project, customer } = row;
+    return {
+      ok: true as const,
+      project: {
+        id: project.id,
+        code: project.code,
+        name: project.name,
+        description: project.description,
+        address: project.address,
+        notes: project.notes,
+        active: project.active,
+        customerId: customer.id,
+        customerCode: customer.code,
+        managerIds: team.map((m) => m.employeeId),
+        consultantIds: assigned.map((c) => c.employeeId),
+        rates: assigned.map((c) => ({ consultantId: c.employeeId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
+      },
+      customer,
+      managers: team,
+      consultants: assigned,
+    };
+  });
+}

@@ -2,15 +2,14 @@ import type { WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { AdminPage } from '../../blocks/admin.js';
-import { projectsModal } from '../../blocks/admin.js';
 import { customerModal, customersModal } from '../../blocks/admin-customers.js';
 import { employeeModal, employeesModal } from '../../blocks/admin-employees.js';
-import { ids } from '../../blocks/ids.js';
+import { projectModal, projectsModal } from '../../blocks/admin-projects.js';
 import type { ServiceContext } from '../services/context.js';
 import { customerDetail, listCustomers } from '../services/customers.js';
 import { employeeDetail } from '../services/employee-assignments.js';
 import { listEmployees } from '../services/employees.js';
-import { listProjects } from '../services/projects.js';
+import { listProjects, projectDetail } from '../services/projects.js';
 import type { ServiceDeps } from './actor.js';
 
 /** The page a form came from, as its private_metadata carries it (`back`). */
@@ -18,18 +17,10 @@ export const adminPage: z.ZodType<AdminPage> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('customers') }),
   z.object({ kind: z.literal('customer'), customerId: z.number().int().positive() }),
   z.object({ kind: z.literal('projects') }),
+  z.object({ kind: z.literal('project'), projectId: z.number().int().positive() }),
   z.object({ kind: z.literal('employees') }),
   z.object({ kind: z.literal('employee'), employeeId: z.number().int().positive() }),
 ]);
-
-/** A record page's own id, from its private_metadata. */
-export function recordPageOf(callbackId: string, privateMetadata: string | undefined): AdminPage | undefined {
-  const meta = z.object({ customerId: z.number().int().positive().optional(), employeeId: z.number().int().positive().optional() }).safeParse(JSON.parse(privateMetadata || '{}'));
-  if (!meta.success) return undefined;
-  if (callbackId === ids.admin.customerPage && meta.data.customerId) return { kind: 'customer', customerId: meta.data.customerId };
-  if (callbackId === ids.admin.employeePage && meta.data.employeeId) return { kind: 'employee', employeeId: meta.data.employeeId };
-  return undefined;
-}
 
 /** Draws an /admin page from fresh data; a record that is gone shows its list, saying so. */
 async function render(ctx: ServiceContext, page: AdminPage, notice: string | undefined): Promise<ModalView | undefined> {
@@ -41,6 +32,10 @@ async function render(ctx: ServiceContext, page: AdminPage, notice: string | und
     case 'employee': {
       const detail = await employeeDetail(ctx, page.employeeId);
       return detail.ok ? employeeModal(detail, notice) : render(ctx, { kind: 'employees' }, notice ?? detail.error.message);
+    }
+    case 'project': {
+      const detail = await projectDetail(ctx, page.projectId);
+      return detail.ok ? projectModal(detail, notice) : render(ctx, { kind: 'projects' }, notice ?? detail.error.message);
     }
     case 'customers': {
       const listed = await listCustomers(ctx);

@@ -137,26 +137,16 @@ describe('/admin record pages', () => {
     expect(JSON.stringify(assigned)).toContain('INITECH-TPS · INITECH-TPS project · consultant · cost 85.25, price default');
     expect(JSON.stringify(assigned)).toContain('INITECH-WEB · INITECH-WEB project · manager');
 
-    // Opening a project from the employee's page and saving it comes back to the page.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProject, selectedOption: String(tps), container: inView(assigned, 'VEMP') });
+    // Opening a project from the employee's page shows the project's page, which links back to them.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProject, selectedOption: String(tps), container: inView(assigned, 'VEMP') });
     await h.app.settled();
-    const projectForm = lastView('views.push');
-    await h.slack.viewSubmission({
-      userId: ADMIN,
-      callbackId: ids.admin.projectForm,
-      privateMetadata: projectForm.private_metadata!,
-      values: {
-        project_code: { value: { type: 'plain_text_input', value: 'INITECH-TPS' } },
-        project_customer: { value: { type: 'static_select', selected_option: { value: String(initech) } } },
-        project_name: { value: { type: 'plain_text_input', value: 'TPS reports' } },
-        project_active: { value: { type: 'checkboxes', selected_options: [{ value: 'active' }] } },
-        project_consultants: { value: { type: 'multi_static_select', selected_options: [{ value: String(ned) }] } },
-      },
-    });
+    const projectPage = lastView('views.update');
+    expect(projectPage.callback_id).toBe(ids.admin.projectPage);
+    expect(JSON.stringify(projectPage)).toContain('• U0NED · cost 85.25 · price 140.00 (default)');
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjectEmployee, selectedOption: String(ned), container: inView(projectPage, 'VEMP') });
     await h.app.settled();
     const back = lastView('views.update');
     expect(back.callback_id).toBe(ids.admin.employeePage);
-    expect(JSON.stringify(back)).toContain('INITECH-TPS · TPS reports · consultant · cost 85.25, price default');
 
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeAssignments, value: String(ned), container: inView(back, 'VEMP', ticked(ids.admin.markedAssignments, [`consultant:${tps}`, `manager:${web}`])) });
     await h.app.settled();

@@ -267,17 +267,26 @@ describe('/admin', () => {
     const again = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.projectForm, privateMetadata: form.private_metadata!, values: values('ACME-WEB', { managers: [], consultants: [] }) });
     expect(again.body).toMatchObject({ response_action: 'errors', errors: { project_code: 'There is already a project ACME-WEB.' } });
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProject, selectedOption: String(web!.id), container: inView('VPROJ') });
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProject, selectedOption: String(web!.id), container: inView('VPROJ') });
+    await h.app.settled();
+    const page = lastCall('views.update').args.view as View;
+    expectWithinSlackLimits('modal', page);
+    expect(JSON.stringify(page)).toContain('Customer: ACME · Acme');
+    expect(JSON.stringify(page)).toContain('*Managers* (approve its time)\\n• U0BOB2');
+    const onPage = { type: 'view' as const, viewId: 'VPROJ', view: { callback_id: ids.admin.projectPage, private_metadata: page.private_metadata } };
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProjectDetails, value: String(web!.id), container: onPage });
     await h.app.settled();
     const edit = lastCall('views.push').args.view as View;
     expect(JSON.stringify(edit)).toContain('"initial_value":"ACME-WEB"');
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.projectForm, privateMetadata: edit.private_metadata!, values: values('ACME-WEB', { managers: [], consultants: [alice] }) });
     await h.app.settled();
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web!.id))).toEqual([]);
-    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved ACME-WEB.');
+    const saved = JSON.stringify(lastCall('views.update').args.view);
+    expect(saved).toContain('Saved ACME-WEB.');
+    expect(saved).toContain('_None: its time goes to administrators for approval._');
 
     // Alice's rates on this project: a price override, cost from her default.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.projectRates, selectedOption: String(web!.id), container: inView('VPROJ') });
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.projectRates, value: String(web!.id), container: onPage });
     await h.app.settled();
     const rates = lastCall('views.push').args.view as View;
     expectWithinSlackLimits('modal', rates);
@@ -291,6 +300,17 @@ describe('/admin', () => {
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.ratesForm, privateMetadata: rates.private_metadata!, values: rateValues('150.10') });
     await h.app.settled();
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, web!.id))).toMatchObject([{ consultantId: alice, costRateCents: null, priceRateCents: 15010 }]);
+    const withRates = JSON.stringify(lastCall('views.update').args.view);
+    expect(withRates).toContain('Rates saved.');
+    expect(withRates).toContain('• U0ALICE2 · cost 70.00 (default) · price 150.10');
+
+    // The page links to its customer and its people.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjectCustomer, value: String(acme!.id), container: onPage });
+    await h.app.settled();
+    expect((lastCall('views.update').args.view as { callback_id: string }).callback_id).toBe(ids.admin.customerPage);
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjectEmployee, selectedOption: String(alice), container: onPage });
+    await h.app.settled();
+    expect((lastCall('views.update').args.view as { callback_id: string }).callback_id).toBe(ids.admin.employeePage);
   });
 
   it('employees: create from a Slack member as a consultant with exact rates, then make them a manager instead', async () => {

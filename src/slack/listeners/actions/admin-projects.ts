@@ -1,12 +1,13 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AdminPage, projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin.js';
+import type { AdminPage } from '../../../../blocks/admin.js';
+import { projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin-projects.js';
 import { ids } from '../../../../blocks/ids.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { listProjects, saveProject, setAssignmentRates } from '../../../services/projects.js';
+import { listProjects, projectDetail, saveProject, setAssignmentRates } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { adminPage, recordPageOf, showAdminPage } from '../../admin-pages.js';
+import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const f = ids.admin.projectField;
@@ -27,10 +28,11 @@ const projectFormState = z.object({
 const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string(), back: adminPage });
 const r = ids.admin.ratesField;
 const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
-const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string() });
+const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string(), back: adminPage });
+const idValue = z.coerce.number().int().positive();
 const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, address: f.address, notes: f.notes, managers: f.managers, consultants: f.consultants };
 
-/** /admin > Projects (and a customer's or employee's projects): create and edit projects and their teams. */
+/** /admin > Projects (and a customer's or employee's projects): create, open and edit projects, their teams and rates. */
 export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openProjects,
@@ -63,34 +65,67 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ids.admin.newCustomerProject,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      const customerId = z.coerce.number().int().positive().parse(action.value);
+      const customerId = idValue.parse(action.value);
       const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'customer' as const, customerId } };
       await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, undefined, customerId);
     }),
   );
 
   app.action<BlockAction<StaticSelectAction>>(
-    ids.admin.editProject,
+    ids.admin.openProject,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      // The projects list, a customer's page and an employee's page all offer this; saving returns there.
-      const back = recordPageOf(body.view.callback_id, body.view.private_metadata) ?? { kind: 'projects' as const };
-      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back };
-      await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, Number(action.selected_option.value));
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'project', projectId: idValue.parse(action.selected_option.value) });
     }),
   );
 
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.backToProjects,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      if (!body.view) return;
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'projects' });
+    }),
+  );
+
+  // From a project's page to its customer's or a team member's page, in the same view.
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openProjectCustomer,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId: idValue.parse(action.value) });
+    }),
+  );
   app.action<BlockAction<StaticSelectAction>>(
+    ids.admin.openProjectEmployee,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId: idValue.parse(action.selected_option.value) });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.editProjectDetails,
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      if (!body.view) return;
+      const projectId = idValue.parse(action.value);
+      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'project' as const, projectId } };
+      await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, projectId);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
     ids.admin.projectRates,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const listed = await listProjects(ctx);
-      if (!listed.ok) return;
-      const project = listed.projects.find((p) => String(p.id) === action.selected_option.value);
-      if (!project) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'projects' }, 'That project no longer exists.');
-      if (project.rates.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'projects' }, `Add consultants to ${project.code} first; then set their rates.`);
-      await client.views.push({ trigger_id: body.trigger_id, view: ratesFormModal(project, listed.choices.consultants, body.view.id) });
+      const back = { kind: 'project' as const, projectId: idValue.parse(action.value) };
+      const detail = await projectDetail(ctx, back.projectId);
+      if (!detail.ok) return showAdminPage(deps, client, ctx, body.view.id, back);
+      if (detail.consultants.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, `Add consultants to ${detail.project.code} first; then set their rates.`);
+      await client.views.push({ trigger_id: body.trigger_id, view: ratesFormModal(detail, body.view.id, back) });
     }),
   );
 
@@ -111,7 +146,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
     }
     await ack();
-    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'projects' }, 'Rates saved.');
+    await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, 'Rates saved.');
   });
 
   app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
