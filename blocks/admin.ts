@@ -113,12 +113,18 @@ export function deletePeriodsConfirmModal(impact: { periods: number; openSheets:
 export type RoleView = { id: number; name: string; rights: (typeof RIGHTS)[number][]; builtin: boolean; members: number };
 
 /** The role x right grid: each role's rights as checkboxes, saved as they change. */
-export function rolesModal(roles: RoleView[], notice?: string): ModalView {
+/** Two blocks a role: a page of the role x right grid stays well within Slack's 100 blocks. */
+export const ROLE_RIGHTS_PER_PAGE = 40;
+
+export function rolesModal(roles: RoleView[], page = 0, notice?: string): ModalView {
+  const pages = Math.max(1, Math.ceil(roles.length / ROLE_RIGHTS_PER_PAGE));
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const first = current * ROLE_RIGHTS_PER_PAGE;
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  if (pages > 1) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Roles ${first + 1}–${Math.min(first + ROLE_RIGHTS_PER_PAGE, roles.length)} of ${roles.length}.` }] });
   const options = RIGHTS.map((right): PlainTextOption => ({ text: { type: 'plain_text', text: RIGHT_LABELS[right] }, value: right }));
-  // Two blocks per role: the grid holds 45 roles within Slack's 100 blocks.
-  for (const role of roles.slice(0, 45)) {
+  for (const role of roles.slice(first, first + ROLE_RIGHTS_PER_PAGE)) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(role.name)}* · ${role.members} ${role.members === 1 ? 'member' : 'members'}${role.builtin ? ' · built in, every right' : ''}` } });
     if (role.builtin) continue;
     const initial = options.filter((o) => role.rights.includes(o.value as (typeof RIGHTS)[number]));
@@ -142,8 +148,18 @@ export function rolesModal(roles: RoleView[], notice?: string): ModalView {
       ],
     });
   }
-  blocks.push({ type: 'actions', block_id: 'admin_role_actions', elements: [{ type: 'button', action_id: ids.admin.newRole, text: { type: 'plain_text', text: 'New role' }, value: 'new' }] });
-  return { type: 'modal', callback_id: ids.admin.rolesModal, title: { type: 'plain_text', text: 'Roles and rights' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newRole, text: { type: 'plain_text', text: 'New role' }, value: 'new' }];
+  if (current > 0) elements.push({ type: 'button', action_id: `${ids.admin.rolesPage}_back`, text: { type: 'plain_text', text: '← Previous roles' }, value: String(current - 1) });
+  if (current < pages - 1) elements.push({ type: 'button', action_id: `${ids.admin.rolesPage}_on`, text: { type: 'plain_text', text: 'Next roles →' }, value: String(current + 1) });
+  blocks.push({ type: 'actions', block_id: 'admin_role_actions', elements });
+  return {
+    type: 'modal',
+    callback_id: ids.admin.rolesModal,
+    title: { type: 'plain_text', text: 'Roles and rights' },
+    close: { type: 'plain_text', text: 'Back' },
+    private_metadata: JSON.stringify({ page: current }),
+    blocks,
+  };
 }
 
 export function roleFormModal(parentViewId: string): ModalView {

@@ -88,6 +88,8 @@ export const ids = {
     /** Button value: the role id; carries a confirm dialog with the member count. */
     deleteRole: 'admin_role_delete',
     newRole: 'admin_role_new',
+    /** Prefix of the role grid's page buttons (`_back`, `_on`); value: the page to show. */
+    rolesPage: 'admin_roles_page',
     roleForm: 'admin_role_form',
     roleName: { block: 'role_name', action: 'role_name_input' },
     roleFormRights: { block: 'role_rights', action: 'role_rights_check' },

@@ -1,5 +1,5 @@
 /** /admin over HTTP: reporting periods and the role x right grid, from modal to database and back. */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { auditLog, consultants, customers, delegates, employees, managers, projectConsultants, projectManagers, projects, reportingPeriods, roles, timesheets, userRoles, users } from '../../src/db/schema.js';
@@ -99,6 +99,21 @@ describe('/admin', () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteRole, value: String(finance!.id), container: inView('VROLES') });
     await h.app.settled();
     expect(await h.database.db.select().from(roles).where(eq(roles.id, finance!.id))).toEqual([]);
+
+    // More roles than a page holds: the next page shows the rest, and a tick there stays on that page.
+    const extra = await h.database.db.insert(roles).values(Array.from({ length: 45 }, (_, i) => ({ name: `Paged ${String(i).padStart(2, '0')}`, rights: ['entry' as const] }))).returning();
+    await h.slack.blockAction({ userId: ADMIN, actionId: `${ids.admin.rolesPage}_on`, value: '1', container: inView('VROLES') });
+    await h.app.settled();
+    const second = lastCall('views.update').args.view as View;
+    expectWithinSlackLimits('modal', second);
+    const total = (await h.database.db.select().from(roles)).length;
+    expect(JSON.stringify(second)).toContain(`Roles 41–${total} of ${total}.`);
+    const onSecond = second.blocks.find((b) => b.block_id?.startsWith('role_'))!.block_id!;
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.roleRights, blockId: onSecond, checkedOptions: ['entry', 'approval'], container: { type: 'view', viewId: 'VROLES', view: { private_metadata: second.private_metadata } } });
+    await h.app.settled();
+    expect((await h.database.db.select().from(roles).where(eq(roles.id, Number(onSecond.replace('role_', '')))))[0]!.rights.sort()).toEqual(['approval', 'entry']);
+    expect(JSON.parse((lastCall('views.update').args.view as View).private_metadata!)).toEqual({ page: 1 });
+    await h.database.db.delete(roles).where(inArray(roles.id, extra.map((r) => r.id)));
   });
 
   it('users: tick roles in the user x role grid, set delegates, deactivate; the audit trail shows each change', async () => {

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, CheckboxesAction, DatepickerAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLES_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
+import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLE_RIGHTS_PER_PAGE, ROLES_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
@@ -111,7 +111,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       const roleId = Number(action.block_id.replace(/^role_/, ''));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const saved = await setRoleRights(ctx, { roleId, rights: action.selected_options.flatMap((o) => (o.value === undefined ? [] : [o.value])) });
-      await showRoles(deps, client, ctx, body.view.id, saved.ok ? `Saved ${saved.role.name}.` : saved.error.message);
+      await showRoles(deps, client, ctx, body.view.id, rolesPageOf(body.view.private_metadata), saved.ok ? `Saved ${saved.role.name}.` : saved.error.message);
     }),
   );
 
@@ -121,9 +121,19 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const deleted = await deleteRole(ctx, { roleId: Number(action.value) });
-      await showRoles(deps, client, ctx, body.view.id, deleted.ok ? `Deleted ${deleted.deleted.name}; ${deleted.deleted.members} lost it.` : deleted.error.message);
+      await showRoles(deps, client, ctx, body.view.id, rolesPageOf(body.view.private_metadata), deleted.ok ? `Deleted ${deleted.deleted.name}; ${deleted.deleted.members} lost it.` : deleted.error.message);
     }),
   );
+
+  for (const direction of ['back', 'on']) {
+    app.action<BlockAction<ButtonAction>>(
+      `${ids.admin.rolesPage}_${direction}`,
+      ackingFirst(deps.log, async ({ body, action, client }) => {
+        if (!body.view) return;
+        await showRoles(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, Number(action.value));
+      }),
+    );
+  }
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newRole,
@@ -145,7 +155,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       return void (await ack({ response_action: 'errors', errors: { [block]: created.error.message } }));
     }
     await ack();
-    await showRoles(deps, client, ctx, parentViewId, `Created ${created.role.name}.`);
+    await showRoles(deps, client, ctx, parentViewId, { roleId: created.role.id }, `Created ${created.role.name}.`);
   });
 }
 
@@ -265,6 +275,11 @@ const usersGrid = z.object({
 });
 
 /** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
+function rolesPageOf(privateMetadata: string | undefined): number {
+  const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
+  return parsed.success ? parsed.data.page : 0;
+}
+
 function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
   const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
   return parsed.success ? parsed.data : { page: 0, rolePage: 0 };
@@ -276,8 +291,10 @@ async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContex
   await client.views.update({ view_id: viewId, view: periodsModal(listed.periods, notice) }).catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
 }
 
-async function showRoles(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
+/** Redraws the role x right grid at a page, or at the page that shows a given role. */
+async function showRoles(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, at: number | { roleId: number }, notice?: string): Promise<void> {
   const listed = await listRoles(ctx);
   if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: rolesModal(listed.roles, notice) }).catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
+  const page = typeof at === 'number' ? at : Math.floor(Math.max(0, listed.roles.findIndex((r) => r.id === at.roleId)) / ROLE_RIGHTS_PER_PAGE);
+  await client.views.update({ view_id: viewId, view: rolesModal(listed.roles, page, notice) }).catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
 }

@@ -1,5 +1,6 @@
+import type { ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { type RoleView, type UserGridView, usersModal } from '../../blocks/admin.js';
+import { ROLE_RIGHTS_PER_PAGE, type RoleView, rolesModal, type UserGridView, usersModal } from '../../blocks/admin.js';
 import { ids } from '../../blocks/ids.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
@@ -10,9 +11,9 @@ const grid = (roleCount: number, userCount = 3): UserGridView => {
   const users = Array.from({ length: userCount }, (_, i) => ({ id: `U${i}`, name: `User ${i}`, roleIds: [1, 12], delegateIds: [] }));
   return { users, roles };
 };
-const elements = (view: ReturnType<typeof usersModal>) => view.blocks.flatMap((b) => ('elements' in b ? (b.elements as Element[]) : []));
-const button = (view: ReturnType<typeof usersModal>, actionId: string) => elements(view).find((e) => e.action_id === actionId);
-const text = (view: ReturnType<typeof usersModal>) => JSON.stringify(view.blocks);
+const elements = (view: ModalView) => view.blocks.flatMap((b) => ('elements' in b ? (b.elements as Element[]) : []));
+const button = (view: ModalView, actionId: string) => elements(view).find((e) => e.action_id === actionId);
+const text = (view: ModalView) => JSON.stringify(view.blocks);
 
 describe('usersModal role pages', () => {
   it('shows roles 11–20 of 23 with buttons to both neighbours, keeping the user page, within Slack limits', () => {
@@ -41,5 +42,29 @@ describe('usersModal role pages', () => {
     const view = usersModal(grid(10), { page: 0, rolePage: 0 });
     expect(text(view)).not.toContain('Roles 1–10');
     expect(button(view, `${ids.admin.usersPage}_roles_on`)).toBeUndefined();
+  });
+});
+
+describe('rolesModal pages', () => {
+  const roles = (count: number) => grid(count).roles;
+
+  it('shows 40 roles a page with the range and buttons to both neighbours, within Slack limits', () => {
+    const view = rolesModal(roles(95), 1, 'Saved Role 50.');
+    expectWithinSlackLimits('modal', view);
+    expect(ROLE_RIGHTS_PER_PAGE).toBe(40);
+    expect(text(view)).toContain('Roles 41–80 of 95.');
+    expect(elements(view).filter((e) => e.action_id === ids.admin.roleRights)).toHaveLength(40);
+    expect(button(view, `${ids.admin.rolesPage}_back`)).toMatchObject({ value: '0' });
+    expect(button(view, `${ids.admin.rolesPage}_on`)).toMatchObject({ value: '2' });
+    expect(JSON.parse(view.private_metadata!)).toEqual({ page: 1 });
+  });
+
+  it('puts a page past the end on the last page, and shows no pages for 40 roles or fewer', () => {
+    const last = rolesModal(roles(95), 7);
+    expect(text(last)).toContain('Roles 81–95 of 95.');
+    expect(button(last, `${ids.admin.rolesPage}_on`)).toBeUndefined();
+    const one = rolesModal(roles(40));
+    expect(text(one)).not.toContain('Roles 1–40');
+    expect(button(one, `${ids.admin.rolesPage}_on`)).toBeUndefined();
   });
 });
