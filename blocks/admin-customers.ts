@@ -1,9 +1,11 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { CustomerProjectRow } from '../src/services/customers.js';
+import type { PrepaidBalance } from '../src/services/prepaid-balance.js';
 import type { ProjectDeletion } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
+import { prepaidLine } from './log-confirmation.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
 export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
@@ -89,12 +91,13 @@ export function deleteCustomersConfirmModal(
 }
 
 /** One customer's page: details, Edit details, and its projects to add to or remove from. */
-export function customerModal(detail: { customer: CustomerView; projects: CustomerProjectRow[] }, notice?: string): ModalView {
+export function customerModal(detail: { customer: CustomerView; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null }, notice?: string): ModalView {
   const { customer, projects } = detail;
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
   const billing = customer.billingMode === 'prepaid' ? 'prepaid: time is deducted from credits' : 'hourly: invoiced from approved time';
   const about = [`*${escapeMrkdwn(customer.code)}* · ${escapeMrkdwn(customer.name)}`, `${customer.currency} · ${billing}`];
+  if (detail.prepaid) about.push(prepaidLine(customer.name, detail.prepaid));
   if (customer.address) about.push(`Address: ${escapeMrkdwn(truncate(customer.address, 1000))}`);
   if (customer.notes) about.push(`Notes: ${escapeMrkdwn(truncate(customer.notes, 1500))}`);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });

@@ -3,6 +3,7 @@ import { type Queryable, queryRows, sqlList } from '../db/client.js';
 import { customers, projects } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
+import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { deleteOpenTimeOnProjects, projectsWithHistory, timeOnProjects } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -132,7 +133,7 @@ async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDe
 export type CustomerProjectRow = { id: number; code: string; name: string; active: boolean; managers: number; consultants: number };
 
 /** One customer with its live projects, for its page in /admin. */
-export async function customerDetail(ctx: ServiceContext, customerId: number): Promise<Result<{ customer: CustomerRow; projects: CustomerProjectRow[] }>> {
+export async function customerDetail(ctx: ServiceContext, customerId: number): Promise<Result<{ customer: CustomerRow; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
@@ -155,6 +156,7 @@ export async function customerDetail(ctx: ServiceContext, customerId: number): P
       ok: true as const,
       customer: { id, code, name, currency, billingMode, address, notes, projects: list.length },
       projects: list.map((p) => ({ ...p, managers: Number(p.managers), consultants: Number(p.consultants) })),
+      prepaid: (await prepaidBalances(tx, [customerId]))[0] ?? null,
     };
   });
 }

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { customers, employees, projectConsultants, projectManagers, projects, timeEntries, timesheets } from '../../src/db/schema.js';
+import { creditLedger, customers, employees, projectConsultants, projectManagers, projects, timeEntries, timesheets } from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -33,7 +33,8 @@ describe('/admin record pages', () => {
     const { db } = h.database;
     await addUser(db, 'U0PIA');
     const pia = await addConsultant(db, 'U0PIA');
-    const globex = await addCustomer(db, 'GLOBEX');
+    const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
+    await db.insert(creditLedger).values({ customerId: globex, minutes: 600, kind: 'purchase', occurredOn: '2026-11-01' });
     const ops = await addProject(db, 'GLOBEX-OPS', globex, { consultants: [pia] });
     const period = await addPeriod(db, '2026-11-01', '2026-11-30');
     const sheet = (await db.insert(timesheets).values({ consultantId: pia, periodId: period }).returning())[0]!;
@@ -49,6 +50,7 @@ describe('/admin record pages', () => {
     expect(lastCall('views.update').args.view_id).toBe('VCUST');
     expect(page.callback_id).toBe(ids.admin.customerPage);
     expect(JSON.stringify(page)).toContain('GLOBEX-OPS · GLOBEX-OPS project · 0 managers · 1 consultant');
+    expect(JSON.stringify(page)).toContain('GLOBEX Inc: 10h of prepaid time left');
 
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newCustomerProject, value: String(globex), container: inView(page, 'VCUST') });
     await h.app.settled();
