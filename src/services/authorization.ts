@@ -48,7 +48,7 @@ export async function authorize(
   const rights = await rightsOf(tx, userId);
   if (!rights.has(right)) {
     const whose = actor.actingFor ? `${await displayName(tx, actor.actingFor)} does` : 'You do';
-    return fail('forbidden', `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can grant it in /admin > Security.`);
+    return fail('forbidden', `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`);
   }
   if (resource) {
     const refusal = await checkResource(tx, userId, resource);

@@ -11,6 +11,7 @@ import { employeeDetail } from '../services/employee-assignments.js';
 import { listEmployees } from '../services/employees.js';
 import { listProjects, projectDetail } from '../services/projects.js';
 import type { ServiceDeps } from './actor.js';
+import { tellUser } from './listeners/safe.js';
 
 /** The page a form came from, as its private_metadata carries it (`back`). */
 export const adminPage: z.ZodType<AdminPage> = z.discriminatedUnion('kind', [
@@ -22,39 +23,44 @@ export const adminPage: z.ZodType<AdminPage> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('employee'), employeeId: z.number().int().positive() }),
 ]);
 
+type Drawn = { view: ModalView } | { problem: string };
+
 /** Draws an /admin page from fresh data; a record that is gone shows its list, saying so. */
-async function render(ctx: ServiceContext, page: AdminPage, notice: string | undefined): Promise<ModalView | undefined> {
+async function render(ctx: ServiceContext, page: AdminPage, notice: string | undefined): Promise<Drawn> {
   switch (page.kind) {
     case 'customer': {
       const detail = await customerDetail(ctx, page.customerId);
-      return detail.ok ? customerModal(detail, notice) : render(ctx, { kind: 'customers' }, notice ?? detail.error.message);
+      return detail.ok ? { view: customerModal(detail, notice) } : render(ctx, { kind: 'customers' }, notice ?? detail.error.message);
     }
     case 'employee': {
       const detail = await employeeDetail(ctx, page.employeeId);
-      return detail.ok ? employeeModal(detail, notice) : render(ctx, { kind: 'employees' }, notice ?? detail.error.message);
+      return detail.ok ? { view: employeeModal(detail, notice) } : render(ctx, { kind: 'employees' }, notice ?? detail.error.message);
     }
     case 'project': {
       const detail = await projectDetail(ctx, page.projectId);
-      return detail.ok ? projectModal(detail, notice) : render(ctx, { kind: 'projects' }, notice ?? detail.error.message);
+      return detail.ok ? { view: projectModal(detail, notice) } : render(ctx, { kind: 'projects' }, notice ?? detail.error.message);
     }
     case 'customers': {
       const listed = await listCustomers(ctx);
-      return listed.ok ? customersModal(listed.customers, notice) : undefined;
+      return listed.ok ? { view: customersModal(listed.customers, notice) } : { problem: listed.error.message };
     }
     case 'employees': {
       const listed = await listEmployees(ctx);
-      return listed.ok ? employeesModal(listed.employees, notice) : undefined;
+      return listed.ok ? { view: employeesModal(listed.employees, notice) } : { problem: listed.error.message };
     }
     case 'projects': {
       const listed = await listProjects(ctx);
-      return listed.ok ? projectsModal(listed.projects, notice) : undefined;
+      return listed.ok ? { view: projectsModal(listed.projects, notice) } : { problem: listed.error.message };
     }
   }
 }
 
-/** Redraws the view in place as the given page, with a notice on top. */
+/** Redraws the view in place as the given page, with a notice on top; someone refused is told why. */
 export async function showAdminPage(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, page: AdminPage, notice?: string): Promise<void> {
-  const view = await render(ctx, page, notice);
-  if (!view) return;
-  await client.views.update({ view_id: viewId, view }).catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));
+  const drawn = await render(ctx, page, notice);
+  if ('problem' in drawn) {
+    if (ctx.actor.kind === 'user') await tellUser(client, { userId: ctx.actor.userId }, drawn.problem, deps.log);
+    return;
+  }
+  await client.views.update({ view_id: viewId, view: drawn.view }).catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));
 }

@@ -13,6 +13,7 @@ const ADMIN = 'U0ADMIN';
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: [ADMIN] });
   h.fake.users.set(ADMIN, { id: ADMIN, real_name: 'Ada Admin', tz: 'UTC' });
+  await addUser(h.database.db, 'U0CLERK', { rights: ['entry'] });
 });
 afterAll(async () => h.stop());
 
@@ -195,5 +196,16 @@ describe('/admin record pages', () => {
     expect(audit).toContain(`\`employee.delete\` employee ${olga}`);
     expect(audit).toContain(`\`employee.archive\` employee ${pete}`);
     expect(audit).not.toContain('`project.');
+  });
+
+  it('tells someone without the administration right why, and shows them nothing', async () => {
+    const { db } = h.database;
+    const customer = await addCustomer(db, 'HOOLI');
+    const before = h.fake.callsTo('views.update').length;
+    await h.slack.blockAction({ userId: 'U0CLERK', actionId: ids.admin.openCustomer, selectedOption: String(customer), container: { type: 'view', viewId: 'VOLD' } });
+    await h.app.settled();
+    expect(h.fake.callsTo('views.update')).toHaveLength(before);
+    const told = await h.fake.waitFor('chat.postMessage', (call) => call.args.channel === 'U0CLERK');
+    expect(JSON.stringify(told.args)).toContain('You do not have the administration right. An administrator can give you a role with it in /admin &gt; Users.');
   });
 });

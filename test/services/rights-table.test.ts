@@ -123,7 +123,7 @@ describe('the rights table', () => {
 
   it('a refusal names the missing right and how to get it', async () => {
     const result = await logTime(serviceContext(database.db, asUser('UNONE'), clock), { ...entry, source: 'command' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'You do not have the time entry right. An administrator can grant it in /admin > Security.' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'You do not have the time entry right. An administrator can give you a role with it in /admin > Users.' } });
   });
 });
 
