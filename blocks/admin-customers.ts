@@ -77,7 +77,7 @@ export function deleteCustomersConfirmModal(
   parentViewId: string,
 ): ModalView {
   const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
-  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
   if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
   return {
     type: 'modal',
@@ -144,7 +144,7 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
 /** What removing the marked projects deletes and what it archives, with counts. */
 export function removeProjectsConfirmModal(impact: ProjectDeletion, projectIds: number[], parentViewId: string, back: AdminPage): ModalView {
   const parts = [`Remove ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
-  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
   if (impact.archived.length > 0) {
     parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
   }

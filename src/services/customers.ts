@@ -4,7 +4,7 @@ import { customers, projects } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
-import { deleteOpenTimeOnProjects, projectsWithHistory, timeOnProjects } from './open-time.js';
+import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects, waitingForApproval } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -68,7 +68,7 @@ export async function saveCustomer(ctx: ServiceContext, input: CustomerInput): P
   });
 }
 
-export type CustomerDeletion = { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] };
+export type CustomerDeletion = OpenTimeImpact & { customers: number; projects: number; archived: string[] };
 
 /** What deleting these customers does, for the confirm dialog. */
 export async function customerDeletionImpact(ctx: ServiceContext, customerIds: number[]): Promise<Result<{ impact: CustomerDeletion }>> {
@@ -80,7 +80,8 @@ export async function customerDeletionImpact(ctx: ServiceContext, customerIds: n
 }
 
 /**
- * Removes customers. Time on their projects in open or submitted timesheets is deleted; a customer
+ * Removes customers. Time on their projects in open timesheets is deleted (time on submitted ones
+ * must be decided first); a customer
  * with approved time, invoices or prepaid credit history is archived with its projects (gone from
  * lists and pickers, kept for reports); the others are deleted with their projects.
  */
@@ -89,10 +90,13 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
-    const impact = await impactOf(tx, customerIds);
-    const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).for('update');
-    if (targets.length !== customerIds.length) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
+    const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).orderBy(asc(customers.id)).for('update');
+    if (targets.length !== new Set(customerIds).size) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
     const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
+    await lockSheetsWithTimeOn(tx, projectIds);
+    const impact = await impactOf(tx, customerIds);
+    const waiting = waitingForApproval(impact);
+    if (waiting) return fail('awaiting_approval', waiting);
     await deleteOpenTimeOnProjects(tx, projectIds);
     const now = ctx.clock.now();
     for (const customer of targets) {
@@ -111,7 +115,7 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
 }
 
 async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
-  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, keptEntries: 0, archived: [] };
+  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, keptEntries: 0, submittedSheets: 0, archived: [] };
   const theirProjects = await q.select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt }).from(projects).where(inArray(projects.customerId, customerIds));
   const time = await timeOnProjects(q, theirProjects.map((p) => p.id));
   const withHistory = await projectsWithHistory(q, theirProjects.map((p) => p.id));

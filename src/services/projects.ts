@@ -4,7 +4,7 @@ import { consultants, customers, employees, managers, projectConsultants, projec
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
-import { deleteOpenTimeOnProjects, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
+import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects, waitingForApproval } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -163,7 +163,8 @@ export async function projectDeletionImpact(ctx: ServiceContext, projectIds: num
 }
 
 /**
- * Removes projects. Their time on open or submitted timesheets is deleted; a project with approved
+ * Removes projects. Their time on open timesheets is deleted (time on submitted ones must be
+ * decided first); a project with approved
  * or rejected time is archived (gone from lists and pickers, kept in reports), the others deleted.
  */
 export async function deleteProjects(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ deleted: ProjectDeletion }>> {
@@ -173,7 +174,10 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
     if (!access.ok) return access;
     const targets = await tx.select().from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.code)).for('update');
     if (targets.length !== new Set(projectIds).size) return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
+    await lockSheetsWithTimeOn(tx, projectIds);
     const impact = await impactOf(tx, targets);
+    const waiting = waitingForApproval(impact);
+    if (waiting) return fail('awaiting_approval', waiting);
     await deleteOpenTimeOnProjects(tx, projectIds);
     const now = ctx.clock.now();
     for (const project of targets) {

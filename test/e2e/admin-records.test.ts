@@ -83,7 +83,7 @@ describe('/admin record pages', () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeProjects, value: String(globex), container: inView(afterSave, 'VCUST', ticked(ids.admin.markedProjects, [String(ops), String(hr!.id)])) });
     await h.app.settled();
     const dialog = lastView('views.push');
-    expect(JSON.stringify(dialog)).toContain('Remove 2 projects? This also removes 2 entries from 1 open or submitted timesheet.');
+    expect(JSON.stringify(dialog)).toContain('Remove 2 projects? This also removes 2 entries from 1 open timesheet.');
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.removeProjectsConfirm, privateMetadata: dialog.private_metadata!, values: {} });
     await h.app.settled();
     expect(await db.select().from(projects).where(eq(projects.customerId, globex))).toEqual([]);

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, auditLog, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
-import { customerDetail } from '../../src/services/customers.js';
+import { customerDetail, deleteCustomers } from '../../src/services/customers.js';
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
@@ -40,7 +40,7 @@ describe('projects', () => {
 
     expect(await projectDeletionImpact(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await deleteProjects(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, keptEntries: 1, archived: ['WAYNE-OLD'] } });
+    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, keptEntries: 1, submittedSheets: 0, archived: ['WAYNE-OLD'] } });
     expect(await deleteProjects(admin(), [fresh, old])).toMatchObject({ ok: true, deleted: { projects: 2, archived: ['WAYNE-OLD'] } });
 
     expect(await db.select().from(projects).where(eq(projects.id, fresh))).toEqual([]);
@@ -54,6 +54,22 @@ describe('projects', () => {
     expect(page.ok && page.projects.map((p) => p.code)).toEqual(['WAYNE-KEEP']);
     expect(await deleteProjects(admin(), [old, kept])).toMatchObject({ ok: false, error: { code: 'stale' } });
     expect(await db.select().from(projects).where(eq(projects.id, kept))).toHaveLength(1);
+  });
+
+  it('waits for submitted timesheets with time on a project to be decided before removing it', async () => {
+    const { db } = database;
+    await addUser(db, 'UWAL');
+    const wal = await addConsultant(db, 'UWAL');
+    const customer = await addCustomer(db, 'ACME2');
+    const project = await addProject(db, 'ACME2-WEB', customer, { consultants: [wal] });
+    const period = await addPeriod(db, '2026-05-01', '2026-05-31');
+    const submitted = (await db.insert(timesheets).values({ consultantId: wal, periodId: period, status: 'submitted' }).returning())[0]!;
+    await db.insert(timeEntries).values(entry(project, submitted.id, 'UWAL'));
+        expect(await projectDeletionImpact(admin(), [project])).toMatchObject({ ok: true, impact: { submittedSheets: 1 } });
+    expect(await deleteProjects(admin(), [project])).toMatchObject({ ok: false, error: { code: 'awaiting_approval', message: '1 submitted timesheet has time on these projects and waits for approval: approve or send it back in Timesheets first.' } });
+    expect(await deleteCustomers(admin(), [customer])).toMatchObject({ ok: false, error: { code: 'awaiting_approval' } });
+    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, submitted.id))).toHaveLength(1);
+    expect(await db.select().from(projects).where(eq(projects.id, project))).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { customerFormModal, customersModal, deleteCustomersConfirmModal, removeProjectsConfirmModal } from '../../../../blocks/admin-customers.js';
 import { ids } from '../../../../blocks/ids.js';
 import { customerDeletionImpact, customerDetail, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
+import { waitingForApproval } from '../../../services/open-time.js';
 import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
@@ -87,6 +88,8 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
       const impact = await projectDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
+      const waiting = waitingForApproval(impact.impact);
+      if (waiting) return showAdminPage(deps, client, ctx, body.view.id, back, waiting);
       await client.views.push({ trigger_id: body.trigger_id, view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back) });
     }),
   );
@@ -133,6 +136,8 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, 'Mark the customers to delete first.');
       const impact = await customerDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
+      const waiting = waitingForApproval(impact.impact);
+      if (waiting) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, waiting);
       await client.views.push({ trigger_id: body.trigger_id, view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id) });
     }),
   );
