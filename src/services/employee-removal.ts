@@ -15,13 +15,14 @@ import { serviceTransaction } from './transaction.js';
  */
 export type EmployeeDeletion = { employees: number; openSheets: number; openEntries: number; pendingDecisions: number; archived: string[] };
 
-/** A consultant's time that is not settled yet: entries on open sheets, and submitted sheets. */
+/** A consultant's time that is not settled yet: open sheets with entries, and submitted sheets. */
 export async function unsettledTime(q: Queryable, consultantIds: number[]): Promise<{ openSheets: number; openEntries: number }> {
   if (consultantIds.length === 0) return { openSheets: 0, openEntries: 0 };
   const [row] = await queryRows<{ sheets: number; entries: number }>(
     q,
-    sql`select count(*)::int as sheets, coalesce(sum((select count(*) from time_entries te where te.timesheet_id = t.id)), 0)::int as entries
-          from timesheets t where t.consultant_id in (${sqlList(consultantIds)}) and t.status in ('open', 'submitted')`,
+    sql`select count(*)::int as sheets, coalesce(sum(e.n), 0)::int as entries
+          from timesheets t cross join lateral (select count(*) as n from time_entries te where te.timesheet_id = t.id) e
+         where t.consultant_id in (${sqlList(consultantIds)}) and (t.status = 'submitted' or (t.status = 'open' and e.n > 0))`,
   );
   return { openSheets: Number(row?.sheets ?? 0), openEntries: Number(row?.entries ?? 0) };
 }
@@ -42,8 +43,10 @@ export async function deleteEmployees(ctx: ServiceContext, employeeIds: number[]
     if (!access.ok) return access;
     const targets = await tx.select().from(employees).where(and(inArray(employees.id, employeeIds), isNull(employees.archivedAt))).orderBy(asc(employees.name)).for('update');
     if (targets.length !== new Set(employeeIds).size) return fail('stale', 'Some of those employees are already gone; look at the list again and retry.');
-    const { impact, archivedIds } = await impactOf(tx, targets);
     const ids = targets.map((e) => e.id);
+    // Their sheets are locked before counting, so an approval racing this either lands first (kept) or waits.
+    await tx.execute(sql`select id from timesheets where consultant_id in (${sqlList(ids)}) order by id for update`);
+    const { impact, archivedIds } = await impactOf(tx, targets);
     await tx.execute(sql`delete from timesheets where consultant_id in (${sqlList(ids)}) and status in ('open', 'submitted')`);
     const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
     if (userIds.length) await tx.delete(timers).where(inArray(timers.userId, userIds));
@@ -73,7 +76,11 @@ async function impactOf(q: Queryable, targets: (typeof employees.$inferSelect)[]
   const kept = await queryRows<{ consultant_id: number }>(q, sql`select distinct consultant_id from timesheets where consultant_id in (${sqlList(ids)}) and status in ('approved', 'cancelled')`);
   const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
   const [pending] = userIds.length
-    ? await queryRows<{ n: number }>(q, sql`select count(*)::int as n from approvals where status = 'pending' and approver_id in (${sqlList(userIds)})`)
+    ? await queryRows<{ n: number }>(
+        q,
+        sql`select count(*)::int as n from approvals a join timesheets t on t.id = a.timesheet_id
+             where a.status = 'pending' and a.approver_id in (${sqlList(userIds)}) and t.consultant_id not in (${sqlList(ids)})`,
+      )
     : [];
   const archivedIds = new Set(kept.map((r) => Number(r.consultant_id)));
   const impact = {

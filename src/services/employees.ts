@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { consultants, employees, managers, users } from '../db/schema.js';
+import { consultants, employees, managers, timesheets, users } from '../db/schema.js';
 import { formatCents, parseAmountToCents } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
@@ -63,11 +63,18 @@ export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): P
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
     const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
-    if (holder && holder.id !== input.id) return fail('duplicate', `${holder.name} is already this person's employee record.`, 'user');
+    const returning = holder?.archivedAt ? holder : undefined;
+    if (holder && holder.id !== input.id && !returning) return fail('duplicate', `${holder.name} is already this person's employee record.`, 'user');
+    if (returning && input.id !== undefined) return fail('duplicate', `This person's earlier record (${returning.name}) is archived: add them with New employee to bring it back.`, 'user');
     await tx.insert(users).values({ id: input.userId, displayName: name }).onConflictDoNothing();
     const values = { userId: input.userId, name, address: input.address.trim(), notes: input.notes.trim() };
     let id: number;
-    if (input.id === undefined) {
+    if (returning) {
+      // Someone who comes back gets their archived record again, with its history.
+      const [after] = await tx.update(employees).set({ ...values, archivedAt: null, updatedAt: ctx.clock.now() }).where(eq(employees.id, returning.id)).returning();
+      id = returning.id;
+      await recordAudit(tx, ctx, { action: 'employee.restore', entity: 'employee', entityId: id, before: returning, after: { ...after, rates, manager: input.manager } });
+    } else if (input.id === undefined) {
       const [row] = await tx.insert(employees).values(values).returning();
       id = row!.id;
       await recordAudit(tx, ctx, { action: 'employee.create', entity: 'employee', entityId: id, after: { ...row, rates, manager: input.manager } });
@@ -82,13 +89,14 @@ export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): P
     if (rates) {
       await tx.insert(consultants).values({ employeeId: id, ...rates }).onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
     } else {
-      // Dropping the role must not strand time that is still to be approved or submitted.
+      // Dropping the role must not strand time that is still to be approved or submitted; empty open sheets go.
       const unsettled = await unsettledTime(tx, [id]);
       if (unsettled.openSheets > 0) {
         const entries = `${unsettled.openEntries} ${unsettled.openEntries === 1 ? 'entry' : 'entries'}`;
         const sheets = `${unsettled.openSheets} open or submitted ${unsettled.openSheets === 1 ? 'timesheet' : 'timesheets'}`;
         return fail('unsettled_time', `${name} has ${entries} on ${sheets}. Settle those in Timesheets first, or delete ${name} from the Employees list, which removes them too.`, 'roles');
       }
+      await tx.delete(timesheets).where(and(eq(timesheets.consultantId, id), eq(timesheets.status, 'open')));
       await tx.update(consultants).set({ archivedAt: now }).where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
     }
     if (input.manager) {

@@ -114,6 +114,17 @@ describe('employees on projects', () => {
     expect((await db.select().from(consultants).where(eq(consultants.employeeId, rita)))[0]).toMatchObject({ archivedAt: null });
     expect(await db.select().from(managers).where(eq(managers.employeeId, rita))).toEqual([]);
   });
+
+  it('drops the consultant role when the only open sheet is empty, deleting that sheet', async () => {
+    const { db } = database;
+    await addUser(db, 'UCAT');
+    const cat = await addConsultant(db, 'UCAT');
+    const period = await addPeriod(db, '2026-04-01', '2026-04-30');
+    await db.insert(timesheets).values({ consultantId: cat, periodId: period });
+    expect(await saveEmployee(admin(), { id: cat, userId: 'UCAT', name: 'Cat', address: '', notes: '', consultant: null, manager: false })).toMatchObject({ ok: true });
+    expect(await db.select().from(timesheets).where(eq(timesheets.consultantId, cat))).toEqual([]);
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, cat)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+  });
 });
 
 describe('deleting employees', () => {
@@ -135,7 +146,9 @@ describe('deleting employees', () => {
     await db.insert(approvals).values({ timesheetId: tessSubmitted.id, approverId: 'UMAX', projectIds: [project] });
 
     expect(await employeeDeletionImpact(clerk(), [sam])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await employeeDeletionImpact(admin(), [sam, tess, max])).toEqual({ ok: true, impact: { employees: 3, openSheets: 2, openEntries: 3, pendingDecisions: 1, archived: ['UTESS'] } });
+    // Max alone leaves a decision waiting; with Tess, her sheet (and so the decision) goes too.
+    expect(await employeeDeletionImpact(admin(), [max])).toMatchObject({ ok: true, impact: { pendingDecisions: 1 } });
+    expect(await employeeDeletionImpact(admin(), [sam, tess, max])).toEqual({ ok: true, impact: { employees: 3, openSheets: 2, openEntries: 3, pendingDecisions: 0, archived: ['UTESS'] } });
     expect(await deleteEmployees(admin(), [sam, tess, max])).toMatchObject({ ok: true, deleted: { employees: 3, archived: ['UTESS'] } });
 
     expect(await db.select().from(employees).where(eq(employees.id, sam))).toEqual([]);
@@ -148,5 +161,16 @@ describe('deleting employees', () => {
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, project))).toEqual([]);
     const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'employee'));
     expect(audit.filter((a) => ['employee.delete', 'employee.archive'].includes(a.action))).toHaveLength(3);
+  });
+
+  it('brings back the archived record of someone added again, with their history', async () => {
+    const { db } = database;
+    const [tess] = await db.select().from(employees).where(eq(employees.userId, 'UTESS'));
+    const again = await saveEmployee(admin(), { userId: 'UTESS', name: 'Tess Again', address: '', notes: '', consultant: { costRate: '75', priceRate: '150' }, manager: false });
+    expect(again).toMatchObject({ ok: true, employee: { id: tess!.id, name: 'Tess Again' } });
+    expect((await db.select().from(employees).where(eq(employees.id, tess!.id)))[0]).toMatchObject({ archivedAt: null });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess!.id)))[0]).toMatchObject({ archivedAt: null, defaultCostRateCents: 7500 });
+    expect(await db.select().from(timesheets).where(eq(timesheets.consultantId, tess!.id))).toHaveLength(1);
+    expect((await db.select().from(auditLog).where(eq(auditLog.action, 'employee.restore'))).length).toBe(1);
   });
 });
