@@ -6,7 +6,7 @@ import type { AdminPage } from './admin.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { prepaidLine } from './log-confirmation.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
 export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
 
@@ -98,9 +98,9 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
   const billing = customer.billingMode === 'prepaid' ? 'prepaid: time is deducted from credits' : 'hourly: invoiced from approved time';
   const about = [`*${escapeMrkdwn(customer.code)}* · ${escapeMrkdwn(customer.name)}`, `${customer.currency} · ${billing}`];
   if (detail.prepaid) about.push(prepaidLine(customer.name, detail.prepaid));
-  if (customer.address) about.push(`Address: ${escapeMrkdwn(truncate(customer.address, 1000))}`);
-  if (customer.notes) about.push(`Notes: ${escapeMrkdwn(truncate(customer.notes, 1500))}`);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
+  if (customer.address) blocks.push(freeTextSection('Address', customer.address));
+  if (customer.notes) blocks.push(freeTextSection('Notes', customer.notes));
   blocks.push({
     type: 'actions',
     block_id: 'admin_customer_page_actions',

@@ -4,7 +4,7 @@ import type { AssignmentRow, EmployeeDetail } from '../src/services/employee-ass
 import type { EmployeeDeletion } from '../src/services/employee-removal.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
 export type EmployeeView = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
 
@@ -47,9 +47,9 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   if (employee.consultant) about.push(`Consultant: cost ${employee.consultant.costRate}, price ${employee.consultant.priceRate} per hour by default`);
   if (employee.manager) about.push('Manager: approves the time on their projects');
   if (!employee.consultant && !employee.manager) about.push('No role yet: Edit details makes them a consultant or a manager.');
-  if (employee.address) about.push(`Address: ${escapeMrkdwn(truncate(employee.address, 1000))}`);
-  if (employee.notes) about.push(`Notes: ${escapeMrkdwn(truncate(employee.notes, 1500))}`);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
+  if (employee.address) blocks.push(freeTextSection('Address', employee.address));
+  if (employee.notes) blocks.push(freeTextSection('Notes', employee.notes));
   const top: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.editEmployeeDetails, text: { type: 'plain_text', text: 'Edit details' }, value: String(employee.id) }];
   if (employee.consultant || employee.manager) {
     top.push({ type: 'button', action_id: ids.admin.assignToProject, style: 'primary', text: { type: 'plain_text', text: 'Assign to project' }, value: String(employee.id) });

@@ -3,7 +3,7 @@ import { formatCents } from '../src/domain/money.js';
 import type { ProjectDetail, ProjectRow } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { ids } from './ids.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapedWithin, escapeMrkdwn, freeTextSection, lineSections, truncate } from './mrkdwn.js';
 
 export type ProjectView = ProjectRow;
 export type ProjectChoicesView = { customers: { id: number; code: string; name: string }[]; managers: { employeeId: number; name: string }[]; consultants: { employeeId: number; name: string }[] };
@@ -12,9 +12,8 @@ export type ProjectChoicesView = { customers: { id: number; code: string; name: 
 export function projectsModal(list: ProjectView[], notice?: string): ModalView {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  const lines = list.map((p) => `*${escapeMrkdwn(p.code)}* ${escapeMrkdwn(truncate(p.name, 60))} · ${escapeMrkdwn(p.customerCode)} · ${p.managerIds.length} managers · ${p.consultantIds.length} consultants${p.active ? '' : ' · _closed_'}`);
-  // Twenty lines a section keeps each under 3,000 characters.
-  for (let i = 0; i < lines.length && i < 1600; i += 20) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 20).join('\n') } });
+  const lines = list.slice(0, 1200).map((p) => `*${escapeMrkdwn(p.code)}* ${escapedWithin(p.name, 60)} · ${escapeMrkdwn(p.customerCode)} · ${p.managerIds.length} managers · ${p.consultantIds.length} consultants${p.active ? '' : ' · _closed_'}`);
+  blocks.push(...lineSections(lines, 15));
   if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: 'new' }];
   if (list.length) {
@@ -81,10 +80,10 @@ export function projectModal(detail: ProjectDetail, notice?: string): ModalView 
     `*${escapeMrkdwn(project.code)}* · ${escapeMrkdwn(project.name)}${project.active ? '' : ' · _closed to new time_'}`,
     `Customer: ${escapeMrkdwn(customer.code)} · ${escapeMrkdwn(customer.name)}`,
   ];
-  if (project.description) about.push(escapeMrkdwn(truncate(project.description, 1000)));
-  if (project.address) about.push(`Address: ${escapeMrkdwn(truncate(project.address, 500))}`);
-  if (project.notes) about.push(`Notes: ${escapeMrkdwn(truncate(project.notes, 1000))}`);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
+  if (project.description) blocks.push(freeTextSection('Description', project.description));
+  if (project.address) blocks.push(freeTextSection('Address', project.address));
+  if (project.notes) blocks.push(freeTextSection('Notes', project.notes));
   const top: ActionsBlock['elements'] = [
     { type: 'button', action_id: ids.admin.editProjectDetails, text: { type: 'plain_text', text: 'Edit details and team' }, value: String(project.id) },
     { type: 'button', action_id: ids.admin.openProjectCustomer, text: { type: 'plain_text', text: truncate(`Open ${customer.code}`, 75) }, value: String(customer.id) },
@@ -93,12 +92,11 @@ export function projectModal(detail: ProjectDetail, notice?: string): ModalView 
   top.push({ type: 'button', action_id: ids.admin.backToProjects, text: { type: 'plain_text', text: '← All projects' }, value: 'projects' });
   blocks.push({ type: 'actions', block_id: 'admin_project_page_actions', elements: top });
 
-  // Each list shows the first 40 people: a section holds 3,000 characters.
-  const managerLines = managers.slice(0, 40).map((m) => `• ${escapeMrkdwn(m.name)}`);
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Managers* (approve its time)\n${managerLines.join('\n') || '_None: its time goes to administrators for approval._'}` } });
   const rate = (override: number | null, fallback: number) => (override === null ? `${formatCents(fallback)} (default)` : formatCents(override));
-  const consultantLines = consultants.slice(0, 40).map((c) => `• ${escapeMrkdwn(c.name)} · cost ${rate(c.costRateCents, c.defaultCostRateCents)} · price ${rate(c.priceRateCents, c.defaultPriceRateCents)}`);
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Consultants* (per hour)\n${consultantLines.join('\n') || '_None yet: add them with Edit details and team._'}` } });
+  blocks.push(
+    ...teamSections('*Managers* (approve its time)', managers, () => '', '_None: its time goes to administrators for approval._'),
+    ...teamSections('*Consultants* (per hour)', consultants, (c) => ` · cost ${rate(c.costRateCents, c.defaultCostRateCents)} · price ${rate(c.priceRateCents, c.defaultPriceRateCents)}`, '_None yet: add them with Edit details and team._'),
+  );
   const people = [...new Map([...managers, ...consultants].map((p) => [p.employeeId, p])).values()].slice(0, 100);
   if (people.length) {
     blocks.push({
@@ -118,6 +116,14 @@ export function projectModal(detail: ProjectDetail, notice?: string): ModalView 
     blocks,
   };
 }
+
+/** A heading and one line per person (the first 60), twenty lines a section to stay within 3,000 characters. */
+function teamSections<Person extends { name: string }>(heading: string, people: Person[], detail: (person: Person) => string, none: string): KnownBlock[] {
+  const lines = people.slice(0, TEAM_SHOWN).map((p) => `• ${escapedWithin(p.name, 40)}${detail(p)}`);
+  if (people.length > TEAM_SHOWN) lines.push(`_and ${people.length - TEAM_SHOWN} more_`);
+  return [{ type: 'section', text: { type: 'mrkdwn', text: lines.length ? heading : `${heading}\n${none}` } }, ...lineSections(lines, 20)];
+}
+const TEAM_SHOWN = 60;
 
 /** A consultant's cost and price rates on one project; empty means the consultant's default. */
 export function ratesFormModal(detail: ProjectDetail, parentViewId: string, back: AdminPage): ModalView {

@@ -7,7 +7,7 @@ import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { readOnlySheetBlocks } from './timesheet-modal.js';
 
-export type AdminSheetView = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: string; totalMinutes: number; entryCount: number; projectCodes: string[] };
+export type AdminSheetView = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: TimesheetOverview['status']; totalMinutes: number; entryCount: number };
 /** Where a decision dialog returns: the filtered list, or the one sheet's page it was opened from. */
 export type SheetsBack = { filter: SheetFilter; timesheetId?: number };
 export type SheetFilter = { consultantUserId?: string; periodStartsOn?: string; projectCode?: string; customerCode?: string };
@@ -102,21 +102,20 @@ export function adminSheetModal(sheet: TimesheetOverview, timesheetId: number, f
 }
 
 /** Reject (asks a reason) or delete (says what goes, with counts) the marked sheets. */
-export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: AdminSheetView[], parentViewId: string, back: SheetsBack): ModalView {
+export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: AdminSheetView[], skipped: number, parentViewId: string, back: SheetsBack): ModalView {
   const minutes = marked.reduce((sum, s) => sum + s.totalMinutes, 0);
   const entries = marked.reduce((sum, s) => sum + s.entryCount, 0);
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          decision === 'delete'
-            ? `Delete ${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'} (${entries} ${entries === 1 ? 'entry' : 'entries'}, ${formatMinutes(minutes)})? Their entries go with them. Approved sheets are kept and skipped.`
-            : `Send back ${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}? Each consultant gets the reason and an open copy to fix.`,
-      },
-    },
+  const sheets = `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`;
+  const text = [
+    decision === 'delete'
+      ? `Delete ${sheets} (${entries} ${entries === 1 ? 'entry' : 'entries'}, ${formatMinutes(minutes)})? Their entries go with them.`
+      : `Send back ${sheets}? Each consultant gets the reason and an open copy to fix.`,
   ];
+  if (skipped > 0) {
+    const kept = decision === 'delete' ? 'approved or cancelled: kept for pay and invoices' : 'not submitted: nothing to send back';
+    text.push(`${skipped} other marked ${skipped === 1 ? 'timesheet is' : 'timesheets are'} ${kept}.`);
+  }
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.join(' ') } }];
   if (decision === 'reject') {
     blocks.push({ type: 'input', block_id: ids.approval.reason.block, label: { type: 'plain_text', text: 'Reason' }, element: { type: 'plain_text_input', action_id: ids.approval.reason.action, multiline: true, max_length: 500 } });
   }

@@ -20,7 +20,7 @@ import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { enqueueMessage } from './outbox.js';
-import { sheetOverview, type TimesheetOverview } from './timesheets.js';
+import { sheetOverview, type TimesheetOverview, type TimesheetStatus } from './timesheets.js';
 import { serviceTransaction } from './transaction.js';
 
 export const APPROVAL_REQUEST = 'approval-request';
@@ -314,7 +314,7 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
   });
 }
 
-export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; entryCount: number; projectCodes: string[] };
+export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; entryCount: number };
 
 /** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
 export async function adminTimesheets(
@@ -324,12 +324,11 @@ export async function adminTimesheets(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
-    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; entries: number; codes: string[] | null }>(
+    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; entries: number }>(
       tx,
       sql`select t.id, e.name, p.starts_on::text as starts_on, p.ends_on::text as ends_on, t.status,
                  coalesce((select sum(te.minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total,
-                 (select count(*) from time_entries te where te.timesheet_id = t.id)::int as entries,
-                 (select array_agg(distinct pr.code order by pr.code) from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id) as codes
+                 (select count(*) from time_entries te where te.timesheet_id = t.id)::int as entries
             from timesheets t
             join employees e on e.id = t.consultant_id
             join reporting_periods p on p.id = t.period_id
@@ -347,7 +346,7 @@ export async function adminTimesheets(
     };
     return {
       ok: true as const,
-      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), entryCount: Number(r.entries), projectCodes: r.codes ?? [] })),
+      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), entryCount: Number(r.entries) })),
       choices,
     };
   });
@@ -362,6 +361,9 @@ export async function adminTimesheet(ctx: ServiceContext, timesheetId: number): 
     return overview ? { ok: true as const, overview, timesheetId } : fail('no_timesheet', 'That timesheet no longer exists.');
   });
 }
+
+/** Which sheets an administrator can send back or delete (approving needs a submitted one too). */
+export const ADMIN_DECIDABLE: Record<'reject' | 'delete', readonly TimesheetStatus[]> = { reject: ['submitted'], delete: ['open', 'submitted'] };
 
 /**
  * An administrator's decision on one sheet, bypassing its managers: approve (fully), reject (with a

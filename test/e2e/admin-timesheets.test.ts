@@ -52,23 +52,18 @@ describe('/admin > Timesheets', () => {
     expect(JSON.stringify(h.fake.messages.get('DU02BOB'))).toContain('*Approved* by everyone');
   });
 
-  it('asks a reason to send back, says what a delete removes, and keeps approved time', async () => {
+  it('will not send back or delete an approved sheet, and says why', async () => {
     const [approved] = await h.database.db.select().from(timesheets);
     const inList = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: '{}', state: { values: marked(approved!.id) } } };
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.rejectSheets, value: 'reject', container: inList });
     await h.app.settled();
-    const reject = lastCall('views.push').args.view as View;
-    expect(JSON.stringify(reject)).toContain('Send back 1 timesheet?');
-    const noReason = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: '' } } } });
-    expect(noReason.body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Only submitted timesheets can be sent back.');
 
+    const pushes = h.fake.callsTo('views.push').length;
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteSheets, value: 'delete', container: inList });
     await h.app.settled();
-    const dialog = lastCall('views.push').args.view as View;
-    expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet (1 entry, 2h)? Their entries go with them.');
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: dialog.private_metadata, values: {} });
-    await h.app.settled();
-    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Deleted 0 of 1. That timesheet is approved: its time is kept');
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.');
     expect(await h.database.db.select().from(timesheets)).toMatchObject([{ id: approved!.id, status: 'approved' }]);
   });
 
@@ -97,6 +92,8 @@ describe('/admin > Timesheets', () => {
     await h.app.settled();
     const reject = lastCall('views.push').args.view as View;
     expect(JSON.stringify(reject)).toContain('Send back 1 timesheet?');
+    const noReason = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: '' } } } });
+    expect(noReason.body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
     await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: 'Split the audit by day' } } } });
     await h.app.settled();
     expect((await db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({ status: 'cancelled', rejectionReason: 'Split the audit by day' });

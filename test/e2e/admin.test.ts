@@ -287,7 +287,7 @@ describe('/admin', () => {
     const page = lastCall('views.update').args.view as View;
     expectWithinSlackLimits('modal', page);
     expect(JSON.stringify(page)).toContain('Customer: ACME · Acme');
-    expect(JSON.stringify(page)).toContain('*Managers* (approve its time)\\n• U0BOB2');
+    expect(JSON.stringify(page)).toContain('• U0BOB2');
     const onPage = { type: 'view' as const, viewId: 'VPROJ', view: { callback_id: ids.admin.projectPage, private_metadata: page.private_metadata } };
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.editProjectDetails, value: String(web!.id), container: onPage });
     await h.app.settled();

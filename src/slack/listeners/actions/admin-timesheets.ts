@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type AdminSheetView, adminSheetModal, adminTimesheetsModal, type SheetFilter, type SheetsBack, sheetsDecisionModal } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
-import { adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
+import { ADMIN_DECIDABLE, adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds } from '../../view-state.js';
@@ -74,8 +74,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
         if (marked.size === 0) return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
         const listed = await adminTimesheets(ctx, filter);
         if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-        const sheets = listed.sheets.filter((s) => marked.has(s.timesheetId));
-        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, sheets, body.view.id, { filter }) });
+        await askToDecide(deps, client, ctx, { triggerId: body.trigger_id, viewId: body.view.id }, decision, listed.sheets.filter((s) => marked.has(s.timesheetId)), { filter });
       }),
     );
   }
@@ -143,12 +142,29 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
           status: overview.status,
           totalMinutes: overview.totals.totalMinutes,
           entryCount: overview.totals.entryCount,
-          projectCodes: [],
         };
-        await client.views.push({ trigger_id: body.trigger_id, view: sheetsDecisionModal(decision, [sheet], body.view.id, page) });
+        await askToDecide(deps, client, ctx, { triggerId: body.trigger_id, viewId: body.view.id }, decision, [sheet], page);
       }),
     );
   }
+}
+
+/** Pushes the dialog for the sheets the decision applies to, or says why there are none. */
+async function askToDecide(
+  deps: ServiceDeps,
+  client: WebClient,
+  ctx: ServiceContext,
+  at: { triggerId: string; viewId: string },
+  decision: 'reject' | 'delete',
+  marked: AdminSheetView[],
+  back: SheetsBack,
+): Promise<void> {
+  const acting = marked.filter((s) => ADMIN_DECIDABLE[decision].includes(s.status));
+  if (acting.length === 0) {
+    const why = decision === 'delete' ? 'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.' : 'Only submitted timesheets can be sent back.';
+    return show(deps, client, ctx, at.viewId, back, marked.length ? why : 'Those timesheets no longer match the filter; look at the list again.');
+  }
+  await client.views.push({ trigger_id: at.triggerId, view: sheetsDecisionModal(decision, acting, marked.length - acting.length, at.viewId, back) });
 }
 
 /** One transaction per sheet: a sheet that cannot be changed does not hold back the others. */

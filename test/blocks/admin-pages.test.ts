@@ -1,0 +1,64 @@
+/** /admin record pages and dialogs at their worst: the longest text people can type, escaped, and the most rows. */
+import { describe, expect, it } from 'vitest';
+import { customerModal } from '../../blocks/admin-customers.js';
+import { employeeModal } from '../../blocks/admin-employees.js';
+import { projectModal, projectsModal } from '../../blocks/admin-projects.js';
+import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
+import { escapedWithin } from '../../blocks/mrkdwn.js';
+import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
+import { expectWithinSlackLimits } from '../support/slack-limits.js';
+
+// Every character of these doubles or more when escaped for mrkdwn.
+const long = (length: number) => '&<>'.repeat(Math.ceil(length / 3)).slice(0, length);
+
+describe('escapedWithin', () => {
+  it('escapes and cuts so the escaped text fits, never splitting an escape', () => {
+    const cut = escapedWithin(long(2000), 2900);
+    expect(cut.length).toBeLessThanOrEqual(2900);
+    expect(cut).toMatch(/^(&amp;|&lt;|&gt;)+…$/);
+    expect(escapedWithin('Tom & Jerry', 100)).toBe('Tom &amp; Jerry');
+  });
+});
+
+describe('record pages within Slack limits', () => {
+  it("a customer's page with the longest name, address and notes", () => {
+    const customer = { id: 1, code: 'ACME', name: long(100), currency: 'USD', billingMode: 'prepaid' as const, address: long(2000), notes: long(2000), projects: 0 };
+    const view = customerModal({ customer, projects: [], prepaid: { customerId: 1, customerCode: 'ACME', customerName: long(100), remainingMinutes: -90, pendingMinutes: 30, lowCreditThresholdMinutes: null } });
+    expectWithinSlackLimits('modal', view);
+    expect(JSON.stringify(view)).toContain('1h 30m over the prepaid credit');
+  });
+
+  it("an employee's page with the longest address and notes", () => {
+    const employee = { id: 1, userId: 'U1', name: long(100), address: long(2000), notes: long(2000), consultant: { costRate: '70.00', priceRate: '140.00' }, manager: true };
+    expectWithinSlackLimits('modal', employeeModal({ employee, assignments: [], projects: [] }));
+  });
+
+  it("a project's page with 70 consultants and 70 managers with the longest names", () => {
+    const people = Array.from({ length: 70 }, (_, i) => ({ employeeId: i + 1, name: long(100) }));
+    const project: ProjectRow = { id: 1, code: 'ACME-WEB', name: long(100), description: long(2000), address: long(2000), notes: long(2000), active: true, customerId: 1, customerCode: 'ACME', managerIds: [], consultantIds: [], rates: [] };
+    const detail: ProjectDetail = {
+      project,
+      customer: { id: 1, code: 'ACME', name: long(100) },
+      managers: people,
+      consultants: people.map((p) => ({ ...p, costRateCents: 12345, priceRateCents: null, defaultCostRateCents: 7000, defaultPriceRateCents: 14000 })),
+    };
+    const view = projectModal(detail);
+    expectWithinSlackLimits('modal', view);
+    expect(JSON.stringify(view).match(/_and 10 more_/g)).toHaveLength(2);
+  });
+
+  it('the projects list with 1,500 projects', () => {
+    const list: ProjectRow[] = Array.from({ length: 1500 }, (_, i) => ({ id: i + 1, code: `P-${i}`, name: long(100), description: '', address: '', notes: '', active: i % 2 === 0, customerId: 1, customerCode: 'ACME-LONG-CODE-12345', managerIds: [1, 2], consultantIds: [3], rates: [] }));
+    expectWithinSlackLimits('modal', projectsModal(list, 'Saved.'));
+  });
+});
+
+describe('timesheet decision dialogs', () => {
+  it('count only the sheets the decision applies to and say what happens to the others', () => {
+    const sheet = { timesheetId: 1, consultantName: 'Alice', period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, status: 'open' as const, totalMinutes: 150, entryCount: 3 };
+    const view = sheetsDecisionModal('delete', [sheet, { ...sheet, timesheetId: 2, status: 'submitted' }], 2, 'V1', { filter: {} });
+    expectWithinSlackLimits('modal', view);
+    expect(JSON.stringify(view)).toContain('Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are approved or cancelled: kept for pay and invoices.');
+    expect(JSON.parse(view.private_metadata!)).toMatchObject({ timesheetIds: [1, 2] });
+  });
+});
