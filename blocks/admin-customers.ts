@@ -6,6 +6,7 @@ import type { AdminPage } from './admin.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { prepaidLine } from './log-confirmation.js';
+import { customerChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
 export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
@@ -20,12 +21,7 @@ export function customersModal(list: CustomerView[], notice?: string): ModalView
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomer, style: 'primary', text: { type: 'plain_text', text: 'New customer' }, value: 'new' }];
   if (list.length > 0) {
     elements.push(
-      {
-        type: 'static_select',
-        action_id: ids.admin.openCustomer,
-        placeholder: { type: 'plain_text', text: 'Open…' },
-        options: list.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: truncate(`${c.code} · ${c.name}`, 75) }, value: String(c.id) })),
-      },
+      recordSelect(ids.admin.openCustomer, 'Open…', list.map(customerChoice)),
       { type: 'button', action_id: ids.admin.deleteCustomers, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
     );
   }
@@ -121,12 +117,7 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomerProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: String(customer.id) }];
   if (projects.length) {
     elements.push(
-      {
-        type: 'static_select',
-        action_id: ids.admin.openProject,
-        placeholder: { type: 'plain_text', text: 'Open project…' },
-        options: shown.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
-      },
+      recordSelect(ids.admin.openProject, 'Open project…', projects.map(projectChoice)),
       { type: 'button', action_id: ids.admin.removeProjects, style: 'danger', text: { type: 'plain_text', text: 'Remove marked…' }, value: String(customer.id) },
     );
   }

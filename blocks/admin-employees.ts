@@ -4,6 +4,7 @@ import type { AssignmentRow, EmployeeDetail } from '../src/services/employee-ass
 import type { EmployeeDeletion } from '../src/services/employee-removal.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
+import { employeeChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
 export type EmployeeView = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
@@ -25,12 +26,7 @@ export function employeesModal(list: EmployeeView[], notice?: string): ModalView
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newEmployee, style: 'primary', text: { type: 'plain_text', text: 'New employee' }, value: 'new' }];
   if (list.length) {
     elements.push(
-      {
-        type: 'static_select',
-        action_id: ids.admin.openEmployee,
-        placeholder: { type: 'plain_text', text: 'Open…' },
-        options: shown.slice(0, 100).map((e) => ({ text: { type: 'plain_text', text: truncate(e.name, 75) }, value: String(e.id) })),
-      },
+      recordSelect(ids.admin.openEmployee, 'Open…', list.map(employeeChoice)),
       { type: 'button', action_id: ids.admin.deleteEmployees, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
     );
   }
@@ -61,9 +57,7 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   blocks.push(...checkboxGroups(ids.admin.markedAssignments, shown, (a) => ({ label: `${a.code} · ${a.name} · ${assignmentRole(a)}`, value: `${a.as}:${a.projectId}` })));
   if (assignments.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Not on any project yet.' } });
   else {
-    const projectOptions = [...new Map(shown.map((a) => [a.projectId, a])).values()]
-      .slice(0, 100)
-      .map((a) => ({ text: { type: 'plain_text' as const, text: truncate(`${a.code} · ${a.name}`, 75) }, value: String(a.projectId) }));
+    const theirProjects = [...new Map(assignments.map((a) => [a.projectId, projectChoice({ id: a.projectId, code: a.code, name: a.name })])).values()];
     blocks.push({
       type: 'actions',
       block_id: 'admin_employee_project_actions',
@@ -81,7 +75,7 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
             deny: { type: 'plain_text', text: 'Keep' },
           },
         },
-        { type: 'static_select', action_id: ids.admin.openProject, placeholder: { type: 'plain_text', text: 'Open project…' }, options: projectOptions },
+        recordSelect(ids.admin.openProject, 'Open project…', theirProjects),
       ],
     });
   }
@@ -123,12 +117,7 @@ export function assignFormModal(detail: EmployeeDetail, parentViewId: string): M
       type: 'input',
       block_id: a.project,
       label: { type: 'plain_text', text: 'Project' },
-      element: {
-        type: 'static_select',
-        action_id: 'value',
-        placeholder: { type: 'plain_text', text: 'Choose a project' },
-        options: detail.projects.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) })),
-      },
+      element: recordSelect('value', 'Choose a project', detail.projects.map(projectChoice)),
     },
     { type: 'input', block_id: a.as, label: { type: 'plain_text', text: 'As' }, element: { type: 'radio_buttons', action_id: 'value', options: roleOptions, initial_option: roleOptions[0]! } },
   ];

@@ -3,6 +3,7 @@ import { formatCents } from '../src/domain/money.js';
 import type { ProjectDetail, ProjectRow } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { ids } from './ids.js';
+import { MAX_MENU_OPTIONS, projectChoice, recordSelect } from './record-select.js';
 import { escapedWithin, escapeMrkdwn, freeTextSection, lineSections, truncate } from './mrkdwn.js';
 
 export type ProjectView = ProjectRow;
@@ -17,8 +18,7 @@ export function projectsModal(list: ProjectView[], notice?: string): ModalView {
   if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
   const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: 'new' }];
   if (list.length) {
-    const options = list.slice(0, 100).map((p) => ({ text: { type: 'plain_text' as const, text: truncate(`${p.code} · ${p.name}`, 75) }, value: String(p.id) }));
-    elements.push({ type: 'static_select', action_id: ids.admin.openProject, placeholder: { type: 'plain_text', text: 'Open…' }, options });
+    elements.push(recordSelect(ids.admin.openProject, 'Open…', list.map(projectChoice)));
   }
   blocks.push({ type: 'actions', block_id: 'admin_project_actions', elements });
   return { type: 'modal', callback_id: ids.admin.projectsModal, title: { type: 'plain_text', text: 'Projects' }, close: { type: 'plain_text', text: 'Back' }, blocks };
@@ -32,8 +32,9 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
   const f = ids.admin.projectField;
   const option = (text: string, value: string | number): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value: String(value) });
   const customerOptions = choices.customers.slice(0, 100).map((c) => option(`${c.code} · ${c.name}`, c.id));
-  const managerOptions = choices.managers.slice(0, 100).map((m) => option(m.name, m.employeeId));
-  const consultantOptions = choices.consultants.slice(0, 100).map((c) => option(c.name, c.employeeId));
+  // A team longer than a menu holds is left out of the form (and so kept); it is set from each employee's page.
+  const managerOptions = choices.managers.length <= MAX_MENU_OPTIONS ? choices.managers.map((m) => option(m.name, m.employeeId)) : [];
+  const consultantOptions = choices.consultants.length <= MAX_MENU_OPTIONS ? choices.consultants.map((c) => option(c.name, c.employeeId)) : [];
   const chosen = (options: PlainTextOption[], values: number[]) => options.filter((o) => values.includes(Number(o.value)));
   const openOption = option('Open for time entry', 'active');
   const initialCustomer = customerOptions.find((o) => o.value === String(customerId));
@@ -58,6 +59,10 @@ export function projectFormModal(project: ProjectView | undefined, choices: Proj
   if (consultantOptions.length) {
     const initial = chosen(consultantOptions, project?.consultantIds ?? []);
     blocks.push({ type: 'input', block_id: f.consultants, optional: true, label: { type: 'plain_text', text: 'Consultants (may log time)' }, element: { type: 'multi_static_select', action_id: 'value', options: consultantOptions, ...(initial.length ? { initial_options: initial } : {}) } });
+  }
+  const tooMany = [choices.managers.length > MAX_MENU_OPTIONS ? 'managers' : '', choices.consultants.length > MAX_MENU_OPTIONS ? 'consultants' : ''].filter(Boolean);
+  if (tooMany.length) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `There are more ${tooMany.join(' and ')} than a menu holds: put them on this project with Assign to project on each employee's page.` }] });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A consultant who stays keeps their rates on this project; set them with Consultant rates….' }] });
   return {

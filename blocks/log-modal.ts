@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
+import { MAX_MENU_OPTIONS } from './record-select.js';
 import { truncate } from './mrkdwn.js';
 
 /** Carried through the modal: which entry is edited, where to confirm, what to refresh after. */
@@ -33,9 +34,6 @@ export type LogModalModel = {
   };
   metadata: LogModalMetadata;
 };
-
-/** Above this a static select cannot hold every project: the list is searched on Slack's request. */
-export const MAX_STATIC_OPTIONS = 100;
 
 /** The log-time modal, new or prefilled for an edit. */
 export function logTimeModal(model: LogModalModel): ModalView {
@@ -145,13 +143,13 @@ export function projectOptions(projects: LogModalModel['projects'], query: strin
   const needle = query.trim().toLowerCase();
   return projects
     .filter((p) => !needle || `${p.code} ${p.name} ${p.customerName}`.toLowerCase().includes(needle))
-    .slice(0, MAX_STATIC_OPTIONS)
+    .slice(0, MAX_MENU_OPTIONS)
     .map(projectOption);
 }
 
 function projectSelect(model: LogModalModel) {
   const initial = model.projects.find((p) => p.code === model.values.projectCode);
-  if (model.projects.length > MAX_STATIC_OPTIONS) {
+  if (model.projects.length > MAX_MENU_OPTIONS) {
     return {
       type: 'external_select' as const,
       action_id: ids.logModal.project.action,

@@ -27,7 +27,11 @@ export type ProjectRow = {
 };
 export type TeamChoice = { employeeId: number; name: string };
 export type ProjectChoices = { customers: { id: number; code: string; name: string }[]; managers: TeamChoice[]; consultants: TeamChoice[] };
-export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; address: string; notes: string; active: boolean; managerIds: number[]; consultantIds: number[] };
+export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; address: string; notes: string; active: boolean;
+  /** The whole team for that role; left out, the team stays as it is (the form leaves out a list too long for a menu). */
+  managerIds?: number[];
+  consultantIds?: number[];
+};
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
@@ -97,10 +101,12 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
     if (!customer) return fail('unknown_customer', 'Choose a customer that still exists.', 'customer');
     const clash = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
     if (clash.length) return fail('duplicate', `There is already a project ${code}.`, 'code');
-    const knownManagers = input.managerIds.length ? await tx.select({ id: managers.employeeId }).from(managers).where(and(inArray(managers.employeeId, input.managerIds), isNull(managers.archivedAt))) : [];
-    if (knownManagers.length !== new Set(input.managerIds).size) return fail('unknown_manager', 'One of those managers is no longer a manager; open the form again.', 'managers');
-    const knownConsultants = input.consultantIds.length ? await tx.select({ id: consultants.employeeId }).from(consultants).where(and(inArray(consultants.employeeId, input.consultantIds), isNull(consultants.archivedAt))) : [];
-    if (knownConsultants.length !== new Set(input.consultantIds).size) return fail('unknown_consultant', 'One of those consultants is no longer a consultant; open the form again.', 'consultants');
+    const managerIds = input.managerIds && [...new Set(input.managerIds)];
+    const consultantIds = input.consultantIds && [...new Set(input.consultantIds)];
+    const knownManagers = managerIds?.length ? await tx.select({ id: managers.employeeId }).from(managers).where(and(inArray(managers.employeeId, managerIds), isNull(managers.archivedAt))) : [];
+    if (managerIds && knownManagers.length !== managerIds.length) return fail('unknown_manager', 'One of those managers is no longer a manager; open the form again.', 'managers');
+    const knownConsultants = consultantIds?.length ? await tx.select({ id: consultants.employeeId }).from(consultants).where(and(inArray(consultants.employeeId, consultantIds), isNull(consultants.archivedAt))) : [];
+    if (consultantIds && knownConsultants.length !== consultantIds.length) return fail('unknown_consultant', 'One of those consultants is no longer a consultant; open the form again.', 'consultants');
 
     const values = { code, customerId: customer.id, name, description: input.description.trim(), address: input.address.trim(), notes: input.notes.trim(), active: input.active };
     let id: number;
@@ -115,13 +121,15 @@ export async function saveProject(ctx: ServiceContext, input: ProjectInput): Pro
       id = input.id;
       await recordAudit(tx, ctx, { action: 'project.update', entity: 'project', entityId: id, before, after });
     }
-    const managerIds = [...new Set(input.managerIds)];
-    const consultantIds = [...new Set(input.consultantIds)];
-    await tx.delete(projectManagers).where(and(eq(projectManagers.projectId, id), managerIds.length ? notInArray(projectManagers.managerId, managerIds) : undefined));
-    for (const managerId of managerIds) await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
-    await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, id), consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined));
-    for (const consultantId of consultantIds) await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
-    await recordAudit(tx, ctx, { action: 'project.set_team', entity: 'project', entityId: id, after: { managerIds, consultantIds } });
+    if (managerIds) {
+      await tx.delete(projectManagers).where(and(eq(projectManagers.projectId, id), managerIds.length ? notInArray(projectManagers.managerId, managerIds) : undefined));
+      for (const managerId of managerIds) await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
+    }
+    if (consultantIds) {
+      await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, id), consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined));
+      for (const consultantId of consultantIds) await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
+    }
+    if (managerIds || consultantIds) await recordAudit(tx, ctx, { action: 'project.set_team', entity: 'project', entityId: id, after: { managerIds, consultantIds } });
     return { ok: true as const, project: { id, code } };
   });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { customerModal } from '../../blocks/admin-customers.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
-import { projectModal, projectsModal } from '../../blocks/admin-projects.js';
+import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
 import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
@@ -50,6 +50,18 @@ describe('record pages within Slack limits', () => {
   it('the projects list with 1,500 projects', () => {
     const list: ProjectRow[] = Array.from({ length: 1500 }, (_, i) => ({ id: i + 1, code: `P-${i}`, name: long(100), description: '', address: '', notes: '', active: i % 2 === 0, customerId: 1, customerCode: 'ACME-LONG-CODE-12345', managerIds: [1, 2], consultantIds: [3], rates: [] }));
     expectWithinSlackLimits('modal', projectsModal(list, 'Saved.'));
+  });
+});
+
+describe('the project form', () => {
+  it('leaves out a team menu longer than Slack allows, and says where to set that team', () => {
+    const people = (n: number) => Array.from({ length: n }, (_, i) => ({ employeeId: i + 1, name: `Person ${i}` }));
+    const view = projectFormModal(undefined, { customers: [{ id: 1, code: 'ACME', name: 'Acme' }], managers: people(101), consultants: people(5) }, 'V1', { kind: 'projects' });
+    expectWithinSlackLimits('modal', view);
+    const text = JSON.stringify(view);
+    expect(text).not.toContain('"block_id":"project_managers"');
+    expect(text).toContain('"block_id":"project_consultants"');
+    expect(text).toContain("There are more managers than a menu holds: put them on this project with Assign to project on each employee's page.");
   });
 });
 

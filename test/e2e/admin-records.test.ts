@@ -208,4 +208,37 @@ describe('/admin record pages', () => {
     const told = await h.fake.waitFor('chat.postMessage', (call) => call.args.channel === 'U0CLERK');
     expect(JSON.stringify(told.args)).toContain('You do not have the administration right. An administrator can give you a role with it in /admin &gt; Users.');
   });
+
+  it('searches customers, employees and projects as the admin types once a list outgrows a menu', async () => {
+    const { db } = h.database;
+    await db.insert(customers).values(Array.from({ length: 101 }, (_, i) => ({ code: `BULK-${String(i).padStart(3, '0')}`, name: i === 42 ? 'Zeta Works' : `Bulk ${i}`, currency: 'USD' })));
+    const [zeta] = await db.select().from(customers).where(eq(customers.code, 'BULK-042'));
+    await db.insert(projects).values(Array.from({ length: 101 }, (_, i) => ({ code: `ZP-${String(i).padStart(3, '0')}`, name: i === 7 ? 'Quasar portal' : `Piece ${i}`, customerId: zeta!.id })));
+    await addUser(db, 'U0SAM');
+    const sam = await addConsultant(db, 'U0SAM');
+
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: { type: 'view', viewId: 'VHOME' } });
+    await h.app.settled();
+    const list = lastView('views.push');
+    expectWithinSlackLimits('modal', list);
+    expect(JSON.stringify(list)).toContain(`"type":"external_select","action_id":"${ids.admin.openCustomer}"`);
+    const found = await h.slack.blockSuggestion({ userId: ADMIN, actionId: ids.admin.openCustomer, blockId: 'admin_customer_actions', value: 'zeta', view: { id: 'VCUST', callback_id: ids.admin.customersModal } });
+    expect(found.body).toEqual({ options: [{ text: { type: 'plain_text', text: 'BULK-042 · Zeta Works' }, value: String(zeta!.id) }] });
+
+    // On the customer's page, the project search looks only at that customer's projects.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomer, selectedOption: String(zeta!.id), container: inView(list, 'VCUST') });
+    await h.app.settled();
+    const page = lastView('views.update');
+    expectWithinSlackLimits('modal', page);
+    const quasar = await h.slack.blockSuggestion({ userId: ADMIN, actionId: ids.admin.openProject, blockId: 'admin_customer_project_actions', value: 'QUASAR', view: { id: 'VCUST', callback_id: page.callback_id!, private_metadata: page.private_metadata! } });
+    expect(quasar.body).toMatchObject({ options: [{ text: { text: 'ZP-007 · Quasar portal' } }] });
+
+    // Assigning someone searches the projects too.
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.assignToProject, value: String(sam), container: { type: 'view', viewId: 'VEMP' } });
+    await h.app.settled();
+    const form = lastView('views.push');
+    expectWithinSlackLimits('modal', form);
+    const projectsFound = await h.slack.blockSuggestion({ userId: ADMIN, actionId: 'value', blockId: 'assign_project', value: 'piece 10', view: { id: 'VASSIGN', callback_id: ids.admin.assignForm, private_metadata: form.private_metadata! } });
+    expect((projectsFound.body as { options: { text: { text: string } }[] }).options.map((o) => o.text.text)).toEqual(['ZP-010 · Piece 10', 'ZP-100 · Piece 100']);
+  });
 });

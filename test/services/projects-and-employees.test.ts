@@ -6,7 +6,7 @@ import { customerDetail, deleteCustomers } from '../../src/services/customers.js
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
-import { deleteProjects, projectDeletionImpact } from '../../src/services/projects.js';
+import { deleteProjects, projectDeletionImpact, saveProject } from '../../src/services/projects.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
 
@@ -70,6 +70,21 @@ describe('projects', () => {
     expect(await deleteCustomers(admin(), [customer])).toMatchObject({ ok: false, error: { code: 'awaiting_approval' } });
     expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, submitted.id))).toHaveLength(1);
     expect(await db.select().from(projects).where(eq(projects.id, project))).toHaveLength(1);
+  });
+});
+
+describe('saving a project', () => {
+  it('keeps a team the form left out, and replaces one it sent', async () => {
+    const { db } = database;
+    await addUser(db, 'UKIM');
+    const kim = await addConsultant(db, 'UKIM');
+    const customer = await addCustomer(db, 'KEEP');
+    const project = await addProject(db, 'KEEP-1', customer, { consultants: [kim] });
+    const input = { id: project, code: 'KEEP-1', customerId: customer, name: 'Renamed', description: '', address: '', notes: '', active: true };
+    expect(await saveProject(admin(), input)).toMatchObject({ ok: true });
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toMatchObject([{ consultantId: kim }]);
+    expect(await saveProject(admin(), { ...input, consultantIds: [] })).toMatchObject({ ok: true });
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
   });
 });
 

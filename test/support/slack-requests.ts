@@ -161,6 +161,27 @@ export class SlackClientSimulator {
     );
   }
 
+  /** Slack asking for the options of an external select as the user types (`block_suggestion`). */
+  blockSuggestion(
+    suggestion: { userId: string; actionId: string; blockId: string; value: string; view?: { id: string; callback_id?: string; private_metadata?: string } },
+    signing: SigningOptions = {},
+  ): Promise<SlackResponse> {
+    return this.#postPayload(
+      {
+        type: 'block_suggestion',
+        user: { id: suggestion.userId, name: suggestion.userId.toLowerCase(), team_id: TEAM_ID },
+        team: { id: TEAM_ID, domain: 'test' },
+        api_app_id: 'A0TEST01',
+        action_id: suggestion.actionId,
+        block_id: suggestion.blockId,
+        value: suggestion.value,
+        container: suggestion.view ? { type: 'view', view_id: suggestion.view.id } : undefined,
+        view: suggestion.view ? { type: 'modal', ...suggestion.view } : undefined,
+      },
+      signing,
+    );
+  }
+
   /** An Events API callback such as `app_home_opened`. */
   event(event: Record<string, unknown> & { type: string }, signing: SigningOptions = {}): Promise<SlackResponse> {
     const body = JSON.stringify({

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import { z } from 'zod';
 import { customerFormModal, customersModal, deleteCustomersConfirmModal, removeProjectsConfirmModal } from '../../../../blocks/admin-customers.js';
 import { ids } from '../../../../blocks/ids.js';
+import { customerChoice, matchingOptions } from '../../../../blocks/record-select.js';
 import { customerDeletionImpact, customerDetail, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
 import { waitingForApproval } from '../../../services/open-time.js';
 import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
@@ -55,6 +56,12 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       await showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId: customerIdValue.parse(action.selected_option.value) });
     }),
   );
+
+  // More customers than a menu holds: Slack asks for the ones matching what the admin types.
+  app.options(ids.admin.openCustomer, async ({ body, ack, client }) => {
+    const listed = await listCustomers(await contextForSlackUser(deps, client, body.user.id));
+    await ack({ options: listed.ok ? matchingOptions(listed.customers.map(customerChoice), body.value ?? '') : [] });
+  });
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToCustomers,

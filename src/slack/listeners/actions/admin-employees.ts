@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import { z } from 'zod';
 import { assignFormModal, deleteEmployeesConfirmModal, employeeFormModal, employeesModal } from '../../../../blocks/admin-employees.js';
 import { ids } from '../../../../blocks/ids.js';
+import { employeeChoice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
 import { type AssignmentRole, assignToProject, type EmployeeDetail, employeeDetail, removeFromProjects } from '../../../services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../../services/employee-removal.js';
 import { listEmployees, saveEmployee } from '../../../services/employees.js';
@@ -70,6 +71,17 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId: employeeIdValue.parse(action.selected_option.value) });
     }),
   );
+
+  // More employees or projects than a menu holds: Slack asks for the ones matching what the admin types.
+  app.options(ids.admin.openEmployee, async ({ body, ack, client }) => {
+    const listed = await listEmployees(await contextForSlackUser(deps, client, body.user.id));
+    await ack({ options: listed.ok ? matchingOptions(listed.employees.map(employeeChoice), body.value ?? '') : [] });
+  });
+  app.options<'block_suggestion'>({ block_id: a.project, action_id: 'value' }, async ({ body, ack, client }) => {
+    const meta = assignMeta.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const detail = meta.success ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId) : undefined;
+    await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
+  });
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToEmployees,

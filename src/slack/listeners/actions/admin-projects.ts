@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { AdminPage } from '../../../../blocks/admin.js';
 import { projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin-projects.js';
 import { ids } from '../../../../blocks/ids.js';
+import { type Choice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
+import { customerDetail } from '../../../services/customers.js';
+import { employeeDetail } from '../../../services/employee-assignments.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { listProjects, projectDetail, saveProject, setAssignmentRates } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -79,6 +82,25 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       await showAdminPage(deps, client, ctx, body.view.id, { kind: 'project', projectId: idValue.parse(action.selected_option.value) });
     }),
   );
+
+  // More projects than a menu holds: Slack asks for the ones matching what the admin types, among
+  // the projects the page lists (all, a customer's, or an employee's).
+  app.options(ids.admin.openProject, async ({ body, ack, client }) => {
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const page = z.object({ customerId: idValue.optional(), employeeId: idValue.optional() }).safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    let choices: Choice[] = [];
+    if (body.view?.callback_id === ids.admin.customerPage && page.data?.customerId) {
+      const detail = await customerDetail(ctx, page.data.customerId);
+      if (detail.ok) choices = detail.projects.map(projectChoice);
+    } else if (body.view?.callback_id === ids.admin.employeePage && page.data?.employeeId) {
+      const detail = await employeeDetail(ctx, page.data.employeeId);
+      if (detail.ok) choices = detail.assignments.map((a) => projectChoice({ id: a.projectId, code: a.code, name: a.name }));
+    } else {
+      const listed = await listProjects(ctx);
+      if (listed.ok) choices = listed.projects.map(projectChoice);
+    }
+    await ack({ options: matchingOptions([...new Map(choices.map((c) => [c.value, c])).values()], body.value ?? '') });
+  });
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToProjects,
@@ -156,7 +178,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     const s = state.data;
     const customerId = Number(s[f.customer].value.selected_option?.value);
     if (!Number.isInteger(customerId) || customerId <= 0) return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
-    const picked = (field: z.infer<typeof many> | undefined) => (field?.value.selected_options ?? []).map((o) => Number(o.value));
+    // A team menu the form left out comes back absent: that team stays as it is.
+    const picked = (field: z.infer<typeof many> | undefined) => field && (field.value.selected_options ?? []).map((o) => Number(o.value));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await saveProject(ctx, {
       ...(meta.projectId !== undefined ? { id: meta.projectId } : {}),
