@@ -112,10 +112,10 @@ export function deletePeriodsConfirmModal(impact: { periods: number; openSheets:
 
 export type RoleView = { id: number; name: string; rights: (typeof RIGHTS)[number][]; builtin: boolean; members: number };
 
-/** The role x right grid: each role's rights as checkboxes, saved as they change. */
 /** Two blocks a role: a page of the role x right grid stays well within Slack's 100 blocks. */
 export const ROLE_RIGHTS_PER_PAGE = 40;
 
+/** The role x right grid, a page of roles at a time: each role's rights as checkboxes, saved as they change. */
 export function rolesModal(roles: RoleView[], page = 0, notice?: string): ModalView {
   const pages = Math.max(1, Math.ceil(roles.length / ROLE_RIGHTS_PER_PAGE));
   const current = Math.min(Math.max(page, 0), pages - 1);

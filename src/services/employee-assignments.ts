@@ -25,15 +25,17 @@ export async function employeeDetail(ctx: ServiceContext, employeeId: number): P
     const asConsultant = await tx
       .select({ projectId: projects.id, code: projects.code, name: projects.name, customerCode: customers.code, costRateCents: projectConsultants.costRateCents, priceRateCents: projectConsultants.priceRateCents })
       .from(projectConsultants)
+      .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
       .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
       .innerJoin(customers, eq(customers.id, projects.customerId))
-      .where(and(eq(projectConsultants.consultantId, employeeId), live));
+      .where(and(eq(projectConsultants.consultantId, employeeId), isNull(consultants.archivedAt), live));
     const asManager = await tx
       .select({ projectId: projects.id, code: projects.code, name: projects.name, customerCode: customers.code })
       .from(projectManagers)
+      .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
       .innerJoin(projects, eq(projects.id, projectManagers.projectId))
       .innerJoin(customers, eq(customers.id, projects.customerId))
-      .where(and(eq(projectManagers.managerId, employeeId), live));
+      .where(and(eq(projectManagers.managerId, employeeId), isNull(managers.archivedAt), live));
     const assignments: AssignmentRow[] = [
       ...asConsultant.map((a) => ({ ...a, as: 'consultant' as const })),
       ...asManager.map((a) => ({ ...a, as: 'manager' as const, costRateCents: null, priceRateCents: null })),

@@ -46,8 +46,6 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
       .innerJoin(customers, eq(customers.id, projects.customerId))
       .where(isNull(projects.archivedAt))
       .orderBy(asc(projects.code));
-    const team = await tx.select().from(projectManagers);
-    const assigned = await tx.select().from(projectConsultants);
     const people = (table: typeof managers | typeof consultants) =>
       tx
         .select({ employeeId: employees.id, name: employees.name })
@@ -55,6 +53,13 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
         .innerJoin(employees, eq(employees.id, table.employeeId))
         .where(and(isNull(table.archivedAt), isNull(employees.archivedAt)))
         .orderBy(asc(employees.name));
+    const liveManagers = await people(managers);
+    const liveConsultants = await people(consultants);
+    // Someone whose manager or consultant role was dropped is no longer on any team.
+    const isManager = new Set(liveManagers.map((m) => m.employeeId));
+    const isConsultant = new Set(liveConsultants.map((c) => c.employeeId));
+    const team = (await tx.select().from(projectManagers)).filter((m) => isManager.has(m.managerId));
+    const assigned = (await tx.select().from(projectConsultants)).filter((c) => isConsultant.has(c.consultantId));
     return {
       ok: true as const,
       projects: rows.map(({ project, customerCode }) => ({
@@ -75,8 +80,8 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
       })),
       choices: {
         customers: await tx.select({ id: customers.id, code: customers.code, name: customers.name }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code)),
-        managers: await people(managers),
-        consultants: await people(consultants),
+        managers: liveManagers,
+        consultants: liveConsultants,
       },
     };
   });
@@ -225,8 +230,9 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
     const team = await tx
       .select({ employeeId: employees.id, name: employees.name })
       .from(projectManagers)
-      .innerJoin(employees, eq(employees.id, projectManagers.managerId))
-      .where(eq(projectManagers.projectId, projectId))
+      .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
+      .innerJoin(employees, eq(employees.id, managers.employeeId))
+      .where(and(eq(projectManagers.projectId, projectId), isNull(managers.archivedAt), isNull(employees.archivedAt)))
       .orderBy(asc(employees.name));
     const assigned = await tx
       .select({
@@ -240,7 +246,7 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
       .from(projectConsultants)
       .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
       .innerJoin(employees, eq(employees.id, consultants.employeeId))
-      .where(eq(projectConsultants.projectId, projectId))
+      .where(and(eq(projectConsultants.projectId, projectId), isNull(consultants.archivedAt), isNull(employees.archivedAt)))
       .orderBy(asc(employees.name));
     const { project, customer } = row;
     return {

@@ -6,7 +6,7 @@ import { customerDetail, deleteCustomers } from '../../src/services/customers.js
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
-import { deleteProjects, projectDeletionImpact, saveProject } from '../../src/services/projects.js';
+import { deleteProjects, listProjects, projectDeletionImpact, projectDetail, saveProject } from '../../src/services/projects.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
 
@@ -114,6 +114,21 @@ describe('employees on projects', () => {
     expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, quinn))).toEqual([]);
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, quinn))).toEqual([]);
     expect(await removeFromProjects(admin(), quinn, [])).toMatchObject({ ok: false, error: { code: 'nothing_marked' } });
+  });
+
+  it('leaves someone off every team once their manager role is dropped', async () => {
+    const { db } = database;
+    await addUser(db, 'ULOU');
+    const lou = await addConsultant(db, 'ULOU');
+    await addManager(db, 'ULOU');
+    const project = await addProject(db, 'LOU-1', await addCustomer(db, 'LOU'), { consultants: [lou], managers: [lou] });
+    expect(await saveEmployee(admin(), { id: lou, userId: 'ULOU', name: 'Lou', address: '', notes: '', consultant: { costRate: '70', priceRate: '140' }, manager: false })).toMatchObject({ ok: true });
+    const page = await employeeDetail(admin(), lou);
+    expect(page.ok && page.assignments.map((a) => a.as)).toEqual(['consultant']);
+    const detail = await projectDetail(admin(), project);
+    expect(detail.ok && [detail.managers, detail.consultants.map((c) => c.employeeId)]).toEqual([[], [lou]]);
+    const listed = await listProjects(admin());
+    expect(listed.ok && listed.projects.find((p) => p.id === project)?.managerIds).toEqual([]);
   });
 
   it('refuses to drop the consultant role while time is still open, naming the counts', async () => {

@@ -274,12 +274,13 @@ const usersGrid = z.object({
   roleIds: z.array(z.number().int().positive()).optional(),
 });
 
-/** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
+/** The role x right grid's page, from the view's private_metadata. */
 function rolesPageOf(privateMetadata: string | undefined): number {
   const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
   return parsed.success ? parsed.data.page : 0;
 }
 
+/** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
 function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
   const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
   return parsed.success ? parsed.data : { page: 0, rolePage: 0 };
