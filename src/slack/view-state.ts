@@ -19,3 +19,11 @@ export function checkedIds(values: unknown): number[] {
     .map(Number)
     .filter((id) => Number.isInteger(id) && id > 0);
 }
+
+/** Most marked rows one dialog can carry: their ids ride in its private_metadata (3,000 characters). */
+export const MOST_MARKED_FOR_A_DIALOG = 200;
+
+/** Why a dialog cannot take this many marked rows, if it cannot. */
+export function tooManyMarked(count: number, what: string): string | undefined {
+  return count > MOST_MARKED_FOR_A_DIALOG ? `Mark at most ${MOST_MARKED_FOR_A_DIALOG} ${what} at a time (you marked ${count}).` : undefined;
+}

@@ -176,6 +176,12 @@ describe('/admin record pages', () => {
     await h.app.settled();
     const list = lastView('views.push');
     expectWithinSlackLimits('modal', list);
+    // One dialog carries at most 200 marked rows.
+    const many = Array.from({ length: 201 }, (_, i) => String(100000 + i));
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteEmployees, value: 'delete', container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, many)) });
+    await h.app.settled();
+    expect(JSON.stringify(lastView('views.update'))).toContain('Mark at most 200 employees at a time (you marked 201).');
+
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteEmployees, value: 'delete', container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, [String(olga), String(pete)])) });
     await h.app.settled();
     const dialog = lastView('views.push');

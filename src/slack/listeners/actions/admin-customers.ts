@@ -8,7 +8,7 @@ import { waitingForApproval } from '../../../services/open-time.js';
 import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
-import { checkedIds } from '../../view-state.js';
+import { checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const field = z.object({ value: z.string().nullish() }).partial();
@@ -93,6 +93,8 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       const back = { kind: 'customer' as const, customerId: customerIdValue.parse(action.value) };
       const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
+      const tooMany = tooManyMarked(marked.length, 'projects');
+      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, back, tooMany);
       const impact = await projectDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
       const waiting = waitingForApproval(impact.impact);
@@ -141,6 +143,8 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, 'Mark the customers to delete first.');
+      const tooMany = tooManyMarked(marked.length, 'customers');
+      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, tooMany);
       const impact = await customerDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
       const waiting = waitingForApproval(impact.impact);

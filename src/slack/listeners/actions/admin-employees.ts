@@ -8,7 +8,7 @@ import { deleteEmployees, employeeDeletionImpact } from '../../../services/emplo
 import { listEmployees, saveEmployee } from '../../../services/employees.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { showAdminPage } from '../../admin-pages.js';
-import { checkedIds, checkedValues } from '../../view-state.js';
+import { checkedIds, checkedValues, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const f = ids.admin.employeeField;
@@ -160,6 +160,8 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, 'Mark the employees to delete first.');
+      const tooMany = tooManyMarked(marked.length, 'employees');
+      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, tooMany);
       const impact = await employeeDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, impact.error.message);
       await client.views.push({ trigger_id: body.trigger_id, view: deleteEmployeesConfirmModal(impact.impact, marked, body.view.id) });

@@ -7,7 +7,7 @@ import { ids } from '../../../../blocks/ids.js';
 import { ADMIN_DECIDABLE, adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { type ActionArgs, checkedIds } from '../../view-state.js';
+import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const sheetFilter: z.ZodType<SheetFilter> = z.object({
@@ -160,6 +160,8 @@ async function askToDecide(
   back: SheetsBack,
 ): Promise<void> {
   const acting = marked.filter((s) => ADMIN_DECIDABLE[decision].includes(s.status));
+  const tooMany = tooManyMarked(acting.length, 'timesheets');
+  if (tooMany) return show(deps, client, ctx, at.viewId, back, tooMany);
   if (acting.length === 0) {
     const why = decision === 'delete' ? 'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.' : 'Only submitted timesheets can be sent back.';
     return show(deps, client, ctx, at.viewId, back, marked.length ? why : 'Those timesheets no longer match the filter; look at the list again.');

@@ -9,7 +9,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
 import { auditTrail, createRole, deactivateUser, deleteRole, listRoles, listUsers, setDelegates, setRoleRights, setUserRoles } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { type ActionArgs, checkedIds } from '../../view-state.js';
+import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
@@ -77,6 +77,8 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
       if (marked.length === 0) return showPeriods(deps, client, ctx, body.view.id, 'Mark the periods to delete first.');
+      const tooMany = tooManyMarked(marked.length, 'periods');
+      if (tooMany) return showPeriods(deps, client, ctx, body.view.id, tooMany);
       const impact = await periodDeletionImpact(ctx, marked);
       if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
       await client.views.push({ trigger_id: body.trigger_id, view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id) });

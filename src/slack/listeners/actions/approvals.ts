@@ -9,7 +9,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
-import { checkedIds } from '../../view-state.js';
+import { checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const timesheetId = z.coerce.number().int().positive();
@@ -83,6 +83,8 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
         await refreshList(deps, client, ctx, body.view.id, ['Mark the timesheets to send back first.']);
         return;
       }
+      const tooMany = tooManyMarked(marked.length, 'timesheets');
+      if (tooMany) return refreshList(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, [tooMany]);
       const modal = rejectReasonModal(marked, `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`);
       modal.private_metadata = JSON.stringify({ timesheetIds: marked, fromList: body.view.id });
       await client.views.push({ trigger_id: body.trigger_id, view: modal });
