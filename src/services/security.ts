@@ -79,15 +79,22 @@ export async function deleteRole(ctx: ServiceContext, input: { roleId: number })
 }
 
 /** Gives a user exactly these roles. */
-export async function setUserRoles(ctx: ServiceContext, input: { userId: string; roleIds: number[] }): Promise<Result<{ roles: string[] }>> {
+/**
+ * Sets a user's roles. With `among` (the roles a grid page shows), only those are changed and the
+ * user's other roles stay; the user row is locked so two pages saved at once cannot undo each other.
+ */
+export async function setUserRoles(ctx: ServiceContext, input: { userId: string; roleIds: number[]; among?: number[] }): Promise<Result<{ roles: string[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
-    const user = await tx.query.users.findFirst({ where: eq(users.id, input.userId) });
+    const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).for('update');
     if (!user) return fail('unknown_user', 'ConsulTracker does not know that user yet; add them as an employee first.');
-    const wanted = input.roleIds.length ? await tx.select().from(roles).where(inArray(roles.id, input.roleIds)) : [];
-    if (wanted.length !== new Set(input.roleIds).size) return fail('unknown_role', 'One of those roles no longer exists; refresh and try again.');
+    const chosen = input.among ? input.roleIds.filter((id) => input.among!.includes(id)) : input.roleIds;
     const before = await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, user.id));
+    const kept = input.among ? before.map((r) => r.roleId).filter((id) => !input.among!.includes(id)) : [];
+    const wantedIds = [...new Set([...kept, ...chosen])];
+    const wanted = wantedIds.length ? await tx.select().from(roles).where(inArray(roles.id, wantedIds)) : [];
+    if (wanted.length !== wantedIds.length) return fail('unknown_role', 'One of those roles no longer exists; refresh and try again.');
     await tx.delete(userRoles).where(eq(userRoles.userId, user.id));
     for (const role of wanted) await tx.insert(userRoles).values({ userId: user.id, roleId: role.id });
     const guard = await keepsSecurityHolder(tx);
@@ -112,7 +119,6 @@ async function keepsSecurityHolder(q: Queryable): Promise<ReturnType<typeof fail
   );
   return Number(holders[0]?.n) > 0 ? undefined : fail('last_security_holder', 'Nobody would have the security right any more. Give it to someone else first.');
 }
-
 
 export type UserRow = { id: string; name: string; roleIds: number[]; delegateIds: string[] };
 

@@ -117,15 +117,16 @@ describe('/admin', () => {
   });
 
   it('users: tick roles in the user x role grid, set delegates, deactivate; the audit trail shows each change', async () => {
+    const managerRole = (await h.database.db.insert(roles).values({ name: 'Manager', rights: ['approval'] }).returning())[0]!;
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openUsers, value: 'users', container: inView('VHOME') });
     await h.app.settled();
     const grid = lastCall('views.push').args.view as View;
     expectWithinSlackLimits('modal', grid);
     expect(JSON.stringify(grid)).toContain('user_U0PLAIN');
-    const managerRole = (await h.database.db.insert(roles).values({ name: 'Manager', rights: ['approval'] }).returning())[0]!;
     const plainRoles = (await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).map((r) => String(r.roleId));
+    const inGrid = { type: 'view' as const, viewId: 'VUSERS', view: { private_metadata: grid.private_metadata } };
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: 'user_U0PLAIN', checkedOptions: [...plainRoles, String(managerRole.id)], container: inView('VUSERS') });
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: 'user_U0PLAIN', checkedOptions: [...plainRoles, String(managerRole.id)], container: inGrid });
     await h.app.settled();
     expect((await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).map((r) => r.roleId)).toContain(managerRole.id);
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Saved: Manager');
@@ -136,7 +137,7 @@ describe('/admin', () => {
 
     // The admin cannot take away the last security right (their own).
     const adminRoles = (await h.database.db.select().from(userRoles).where(eq(userRoles.userId, ADMIN))).map((r) => String(r.roleId));
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: `user_${ADMIN}`, checkedOptions: [], container: inView('VUSERS') });
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.userRoles, blockId: `user_${ADMIN}`, checkedOptions: [], container: inGrid });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Nobody would have the security right any more');
     expect((await h.database.db.select().from(userRoles).where(eq(userRoles.userId, ADMIN))).map((r) => String(r.roleId))).toEqual(adminRoles);

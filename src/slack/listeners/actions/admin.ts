@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, CheckboxesAction, DatepickerAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLE_RIGHTS_PER_PAGE, ROLES_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
+import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLE_RIGHTS_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
@@ -201,13 +201,9 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       const userId = action.block_id.replace(/^user_/, '');
       const grid = gridOf(body.view.private_metadata);
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const listed = await listUsers(ctx);
-      if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-      // A view built before role pages names no roles: it showed the first page.
-      const shown = new Set(grid.roleIds ?? listed.roles.slice(0, ROLES_PER_PAGE).map((r) => r.id));
-      const current = listed.users.find((u) => u.id === userId)?.roleIds ?? [];
-      const ticked = action.selected_options.map((o) => Number(o.value)).filter((id) => shown.has(id));
-      const saved = await setUserRoles(ctx, { userId, roleIds: [...current.filter((id) => !shown.has(id)), ...ticked] });
+      const ticked = action.selected_options.map((o) => Number(o.value));
+      // Only the roles this page shows change; the user's roles on other pages stay.
+      const saved = await setUserRoles(ctx, { userId, roleIds: ticked, among: grid.roleIds });
       await showUsers(deps, client, ctx, body.view.id, grid, saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message);
     }),
   );
@@ -271,9 +267,8 @@ async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext,
 
 const usersGrid = z.object({
   page: z.number().int().nonnegative(),
-  // Views built before role pages carry only the user page.
-  rolePage: z.number().int().nonnegative().default(0),
-  roleIds: z.array(z.number().int().positive()).optional(),
+  rolePage: z.number().int().nonnegative(),
+  roleIds: z.array(z.number().int().positive()),
 });
 
 /** The role x right grid's page, from the view's private_metadata. */
@@ -285,7 +280,7 @@ function rolesPageOf(privateMetadata: string | undefined): number {
 /** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
 function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
   const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
-  return parsed.success ? parsed.data : { page: 0, rolePage: 0 };
+  return parsed.success ? parsed.data : { page: 0, rolePage: 0, roleIds: [] };
 }
 
 async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
