@@ -3,10 +3,10 @@
  * Undo, the message shortcut and the timer, against the fake Slack.
  */
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { timeEntries, timers } from '../../src/db/schema.js';
+import { customers, employees, projectConsultants, projects, timeEntries, timers } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
@@ -256,5 +256,25 @@ describe('App Home follows every change', () => {
     await log('1h ACME-WEB home check');
     const published = await h.fake.waitFor('views.publish', (call) => call.args.user_id === ALICE && JSON.stringify(call.args.view).includes('home check'));
     expect(JSON.stringify(published.args.view)).toContain('1h logged (1h billable) · open');
+  });
+});
+
+// Last in this file: it gives Alice more projects than a menu holds, and takes them away again.
+describe('a consultant on more than 100 projects', () => {
+  it('gets a project search in the modal that answers what she types', async () => {
+    const { db } = h.database;
+    const [alice] = await db.select().from(employees).where(eq(employees.userId, ALICE));
+    const [acme] = await db.select().from(customers).where(eq(customers.code, 'ACME'));
+    const added = await db.insert(projects).values(Array.from({ length: 101 }, (_, i) => ({ code: `MANY-${String(i).padStart(3, '0')}`, name: i === 77 ? 'Lighthouse audit' : `Stream ${i}`, customerId: acme!.id }))).returning();
+    await db.insert(projectConsultants).values(added.map((p) => ({ projectId: p.id, consultantId: alice!.id })));
+    try {
+      await log('');
+      const view = await openedView();
+      expect(JSON.stringify(view)).toContain('"type":"external_select"');
+      const found = await h.slack.blockSuggestion({ userId: ALICE, actionId: ids.logModal.project.action, blockId: ids.logModal.project.block, value: 'lighthouse', view: { id: 'VLOG1', callback_id: ids.logModal.callbackId, private_metadata: view.private_metadata } });
+      expect(found.body).toMatchObject({ options: [{ text: { text: expect.stringContaining('MANY-077 · Lighthouse audit') }, value: 'MANY-077' }] });
+    } finally {
+      await db.delete(projects).where(inArray(projects.id, added.map((p) => p.id)));
+    }
   });
 });
