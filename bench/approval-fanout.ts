@@ -7,7 +7,6 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/approval-fanout.ts
  */
 import { loadConfig } from '../src/config.js';
-import { connectPostgres, type DatabaseConnection, openPglite } from '../src/db/client.js';
 import { timeEntries, timesheets, approvals, outbox, slackMessages } from '../src/db/schema.js';
 import { systemClock } from '../src/domain/clock.js';
 import { silentLogger } from '../src/logger.js';
@@ -15,7 +14,7 @@ import { startConsulTracker } from '../src/server.js';
 import { importSetup } from '../src/services/setup-import.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
-import { createThrowawayDatabase } from './throwaway-database.js';
+import { benchDatabase } from './throwaway-database.js';
 
 const PROJECTS = 10;
 const MANAGERS_PER_PROJECT = 3;
@@ -23,7 +22,7 @@ const DMS = PROJECTS * MANAGERS_PER_PROJECT;
 const SECRET = 'bench-secret';
 
 const fake = await startFakeSlack();
-const { connection, label, drop } = await database();
+const { connection, label, drop } = await benchDatabase();
 const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0' });
 const app = await startConsulTracker({ config, connection, clock: systemClock, log: silentLogger });
 await app.initialised;
@@ -99,12 +98,4 @@ function setup(): string {
     `  - { starts: ${first}, ends: ${last} }`,
     '',
   ].join('\n');
-}
-
-async function database(): Promise<{ connection: DatabaseConnection; label: string; drop: () => Promise<void> }> {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) return { connection: await openPglite({ inMemory: true }), label: 'PGlite (in memory)', drop: async () => {} };
-  const throwaway = await createThrowawayDatabase(url);
-  const connection = connectPostgres(throwaway.url);
-  return { connection, label: 'PostgreSQL', drop: throwaway.drop };
 }
