@@ -62,22 +62,14 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
     const assigned = (await tx.select().from(projectConsultants)).filter((c) => isConsultant.has(c.consultantId));
     return {
       ok: true as const,
-      projects: rows.map(({ project, customerCode }) => ({
-        id: project.id,
-        code: project.code,
-        name: project.name,
-        description: project.description,
-        address: project.address,
-        notes: project.notes,
-        active: project.active,
-        customerId: project.customerId,
-        customerCode,
-        managerIds: team.filter((m) => m.projectId === project.id).map((m) => m.managerId),
-        consultantIds: assigned.filter((c) => c.projectId === project.id).map((c) => c.consultantId),
-        rates: assigned
-          .filter((c) => c.projectId === project.id)
-          .map((c) => ({ consultantId: c.consultantId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
-      })),
+      projects: rows.map(({ project, customerCode }) =>
+        projectRow(
+          project,
+          customerCode,
+          team.filter((m) => m.projectId === project.id).map((m) => m.managerId),
+          assigned.filter((c) => c.projectId === project.id),
+        ),
+      ),
       choices: {
         customers: await tx.select({ id: customers.id, code: customers.code, name: customers.name }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code)),
         managers: liveManagers,
@@ -87,9 +79,15 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
   });
 }
 
+function projectRow(project: typeof projects.$inferSelect, customerCode: string, managerIds: number[], rates: ProjectRow['rates']): ProjectRow {
+  const { id, code, name, description, address, notes, active, customerId } = project;
+  const overrides = rates.map(({ consultantId, costRateCents, priceRateCents }) => ({ consultantId, costRateCents, priceRateCents }));
+  return { id, code, name, description, address, notes, active, customerId, customerCode, managerIds, consultantIds: overrides.map((r) => r.consultantId), rates: overrides };
+}
+
 /**
- * Creates or changes a project and sets its team exactly: managers, and consultants (a consultant
- * who stays keeps their rate overrides; overrides are set by the setup file for now).
+ * Creates or changes a project and sets each team it is given exactly: managers, and consultants
+ * (a consultant who stays keeps their rate overrides, which Consultant rates… and Assign to project set).
  */
 export async function saveProject(ctx: ServiceContext, input: ProjectInput): Promise<Result<{ project: { id: number; code: string } }>> {
   const code = input.code.trim().toUpperCase();
@@ -251,20 +249,12 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
     const { project, customer } = row;
     return {
       ok: true as const,
-      project: {
-        id: project.id,
-        code: project.code,
-        name: project.name,
-        description: project.description,
-        address: project.address,
-        notes: project.notes,
-        active: project.active,
-        customerId: customer.id,
-        customerCode: customer.code,
-        managerIds: team.map((m) => m.employeeId),
-        consultantIds: assigned.map((c) => c.employeeId),
-        rates: assigned.map((c) => ({ consultantId: c.employeeId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
-      },
+      project: projectRow(
+        project,
+        customer.code,
+        team.map((m) => m.employeeId),
+        assigned.map((c) => ({ consultantId: c.employeeId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
+      ),
       customer,
       managers: team,
       consultants: assigned,
