@@ -55,8 +55,8 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       { type: 'button', action_id: ids.approval.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value: String(view.timesheetId) },
     );
   }
-  buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
-  blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
+  if (view.sheetStatus !== 'deleted') buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
+  if (buttons.length) blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
 
   return { text: escapeMrkdwn(`${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`), blocks };
 }
@@ -143,6 +143,7 @@ function decisionsLine(view: ApprovalRequestView): string {
 
 function stateLine(view: ApprovalRequestView): string | undefined {
   if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
+  if (view.sheetStatus === 'deleted') return ':wastebasket: *Deleted* by an administrator. Nothing to decide.';
   if (view.sheetStatus === 'cancelled' && view.rejection) {
     return `:x: *Rejected by ${escapeMrkdwn(view.rejection.byName)}*: ${escapeMrkdwn(truncate(view.rejection.reason, 500))} — nothing to do.`;
   }

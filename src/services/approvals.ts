@@ -37,7 +37,8 @@ export type ApprovalRequestModel = {
   period: { startsOn: string; endsOn: string };
   projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
   sheetTotalMinutes: number;
-  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open';
+  /** `deleted`: an administrator removed the sheet; the message stays as a record without buttons. */
+  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open' | 'deleted';
   decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
   rejection: { byName: string; reason: string } | null;
 };
@@ -223,6 +224,20 @@ async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: n
   await enqueueMessage(tx, `decided:${timesheetId}`, { kind: 'post', ref: `decided:${timesheetId}`, channel: consultantUser, content: { template: TIMESHEET_DECIDED, model } }, now);
 }
 
+/**
+ * Tells every approver of these sheets, in the transaction that deletes them, that they are gone:
+ * their DMs lose the buttons instead of offering a decision on nothing.
+ */
+export async function withdrawApprovalRequests(tx: Queryable, ctx: ServiceContext, timesheetIds: number[]): Promise<void> {
+  if (timesheetIds.length === 0) return;
+  const rows = await tx.select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId }).from(approvals).where(inArray(approvals.timesheetId, timesheetIds));
+  for (const { timesheetId, approverId } of rows) {
+    const model: ApprovalRequestModel = { ...(await approvalRequestModel(tx, timesheetId, approverId)), sheetStatus: 'deleted' };
+    const ref = approvalRef(timesheetId, approverId);
+    await enqueueMessage(tx, `update:${ref}:deleted`, { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } }, ctx.clock.now());
+  }
+}
+
 /** The approver's message model, recomputed from the database at every change. */
 export async function approvalRequestModel(q: Queryable, timesheetId: number, approverId: string): Promise<ApprovalRequestModel> {
   const sheet = (await q.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
@@ -383,6 +398,7 @@ export async function adminDecide(
     if (sheet.status === 'approved') return fail('approved', 'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.');
     if (input.decision === 'delete') {
       if (sheet.status === 'cancelled') return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
+      await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
       await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
       return { ok: true as const, status: 'deleted' as const };

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
-import { consultants, employees, managers, projectConsultants, projectManagers, timers } from '../db/schema.js';
+import { consultants, employees, managers, projectConsultants, projectManagers, timers, timesheets } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
+import { withdrawApprovalRequests } from './approvals.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -47,7 +48,9 @@ export async function deleteEmployees(ctx: ServiceContext, employeeIds: number[]
     // Their sheets are locked before counting, so an approval racing this either lands first (kept) or waits.
     await tx.execute(sql`select id from timesheets where consultant_id in (${sqlList(ids)}) order by id for update`);
     const { impact, archivedIds } = await impactOf(tx, targets);
-    await tx.execute(sql`delete from timesheets where consultant_id in (${sqlList(ids)}) and status in ('open', 'submitted')`);
+    const going = await tx.select({ id: timesheets.id }).from(timesheets).where(and(inArray(timesheets.consultantId, ids), inArray(timesheets.status, ['open', 'submitted'])));
+    await withdrawApprovalRequests(tx, ctx, going.map((t) => t.id));
+    if (going.length) await tx.delete(timesheets).where(inArray(timesheets.id, going.map((t) => t.id)));
     const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
     if (userIds.length) await tx.delete(timers).where(inArray(timers.userId, userIds));
     await tx.delete(projectConsultants).where(inArray(projectConsultants.consultantId, ids));

@@ -1,6 +1,7 @@
 /** /admin record pages and dialogs at their worst: the longest text people can type, escaped, and the most rows. */
 import { describe, expect, it } from 'vitest';
 import { customerModal } from '../../blocks/admin-customers.js';
+import { approvalRequestMessage } from '../../blocks/approval-message.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
@@ -72,5 +73,26 @@ describe('timesheet decision dialogs', () => {
     expectWithinSlackLimits('modal', view);
     expect(JSON.stringify(view)).toContain('Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are approved or cancelled: kept for pay and invoices.');
     expect(JSON.parse(view.private_metadata!)).toMatchObject({ timesheetIds: [1, 2] });
+  });
+});
+
+describe("a manager's DM for a deleted timesheet", () => {
+  it('says it was deleted and offers no buttons', () => {
+    const message = approvalRequestMessage({
+      timesheetId: 9,
+      approverId: 'UMGR',
+      route: 'manager',
+      myStatus: 'pending',
+      consultantName: 'Alice',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      projects: [{ code: 'ACME-WEB', name: 'Website', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
+      sheetTotalMinutes: 60,
+      sheetStatus: 'deleted',
+      decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
+      rejection: null,
+    });
+    expectWithinSlackLimits('message', message);
+    expect(JSON.stringify(message.blocks)).toContain('*Deleted* by an administrator. Nothing to decide.');
+    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 });

@@ -64,6 +64,9 @@ describe('administrators and timesheets', () => {
     expect(await adminDecide(admin(), { timesheetId: sheets.UDEB!, decision: 'delete' })).toEqual({ ok: true, status: 'deleted' });
     expect(await database.db.select().from(timesheets).where(eq(timesheets.id, sheets.UCAT!))).toEqual([]);
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheets.UCAT!))).toEqual([]);
+    // The manager's DM for Cat's deleted sheet is updated to say so, in the same transaction.
+    const [withdrawn] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, `update:approval:${sheets.UCAT}:UMGR:deleted`));
+    expect(withdrawn?.payload).toMatchObject({ kind: 'update', content: { model: { sheetStatus: 'deleted', consultantName: 'UCAT' } } });
     expect(await adminDecide(serviceContext(database.db, asUser('UMGR'), clock), { timesheetId: sheets.UBEN!, decision: 'delete' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
