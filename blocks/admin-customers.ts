@@ -1,6 +1,7 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { CustomerProjectRow } from '../src/services/customers.js';
+import type { CustomerDeletion, CustomerProjectRow } from '../src/services/customers.js';
 import type { PrepaidBalance } from '../src/services/prepaid-balance.js';
+import type { OpenTimeImpact } from '../src/services/open-time.js';
 import type { ProjectDeletion } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { checkboxGroups } from './checkbox-groups.js';
@@ -68,12 +69,13 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
 
 /** What deleting the marked customers removes, archives and keeps, with counts. */
 export function deleteCustomersConfirmModal(
-  impact: { customers: number; projects: number; openEntries: number; openSheets: number; keptEntries: number; archived: string[] },
+  impact: CustomerDeletion,
   customerIds: number[],
   parentViewId: string,
 ): ModalView {
   const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
-  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  const time = timeThatGoes(impact);
+  if (time) parts.push(time);
   if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
   return {
     type: 'modal',
@@ -135,7 +137,8 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
 /** What removing the marked projects deletes and what it archives, with counts. */
 export function removeProjectsConfirmModal(impact: ProjectDeletion, projectIds: number[], parentViewId: string, back: AdminPage): ModalView {
   const parts = [`Remove ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
-  if (impact.openEntries > 0) parts.push(`This also removes ${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'} from ${impact.openSheets} open ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'}.`);
+  const time = timeThatGoes(impact);
+  if (time) parts.push(time);
   if (impact.archived.length > 0) {
     parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
   }
@@ -148,4 +151,16 @@ export function removeProjectsConfirmModal(impact: ProjectDeletion, projectIds: 
     private_metadata: JSON.stringify({ projectIds, parentViewId, back }),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(parts.join(' '), 2900)) } }],
   };
+}
+
+/** "This also removes 3 entries from 1 open timesheet and 2 entries from 1 submitted timesheet (…)." */
+function timeThatGoes(impact: OpenTimeImpact): string | undefined {
+  const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
+  const sheets = (n: number, kind: string) => `${n} ${kind} ${n === 1 ? 'timesheet' : 'timesheets'}`;
+  const parts: string[] = [];
+  if (impact.openEntries > 0) parts.push(`${entries(impact.openEntries)} from ${sheets(impact.openSheets, 'open')}`);
+  if (impact.submittedEntries > 0) {
+    parts.push(`${entries(impact.submittedEntries)} from ${sheets(impact.submittedSheets, 'submitted')} (their managers are told; a sheet left empty is deleted)`);
+  }
+  return parts.length ? `This also removes ${parts.join(' and ')}.` : undefined;
 }

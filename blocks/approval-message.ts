@@ -55,7 +55,7 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       { type: 'button', action_id: ids.approval.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value: String(view.timesheetId) },
     );
   }
-  if (view.sheetStatus !== 'deleted') buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
+  if (view.sheetStatus !== 'deleted' && view.myStatus !== 'withdrawn') buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
 
   return { text: escapeMrkdwn(`${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`), blocks };
@@ -144,6 +144,7 @@ function decisionsLine(view: ApprovalRequestView): string {
 function stateLine(view: ApprovalRequestView): string | undefined {
   if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
   if (view.sheetStatus === 'deleted') return ':wastebasket: *Deleted* by an administrator. Nothing to decide.';
+  if (view.myStatus === 'withdrawn') return ':heavy_minus_sign: The time on your projects was removed from this timesheet with its project. Nothing for you to decide.';
   if (view.sheetStatus === 'cancelled' && view.rejection) {
     return `:x: *Rejected by ${escapeMrkdwn(view.rejection.byName)}*: ${escapeMrkdwn(truncate(view.rejection.reason, 500))} — nothing to do.`;
   }

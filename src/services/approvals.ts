@@ -32,7 +32,8 @@ export type ApprovalRequestModel = {
   timesheetId: number;
   approverId: string;
   route: 'manager' | 'admin_fallback';
-  myStatus: 'pending' | 'approved' | 'rejected';
+  /** `withdrawn`: the time this approver was asked about was removed with its project. */
+  myStatus: 'pending' | 'approved' | 'rejected' | 'withdrawn';
   consultantName: string;
   period: { startsOn: string; endsOn: string };
   projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
@@ -198,13 +199,22 @@ async function rejectSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof t
 }
 
 /** Every approver's message shows the new state; the consultant hears once the sheet is decided. */
-async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: number, sheetStatus: DecisionOutcome['sheetStatus'], reason: string | null, deciderId: string, periodId: number): Promise<void> {
+async function queueUpdates(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timesheetId: number,
+  sheetStatus: DecisionOutcome['sheetStatus'],
+  reason: string | null,
+  deciderId: string,
+  periodId: number,
+  because = '',
+): Promise<void> {
   const now = ctx.clock.now();
   const rows = await tx.select({ approverId: approvals.approverId, id: approvals.id, updatedAt: approvals.updatedAt }).from(approvals).where(eq(approvals.timesheetId, timesheetId));
   const version = (await tx.select({ n: sql<number>`count(*)::int` }).from(approvals).where(and(eq(approvals.timesheetId, timesheetId), ne(approvals.status, 'pending'))))[0]!.n;
   for (const row of rows) {
     const model = await approvalRequestModel(tx, timesheetId, row.approverId);
-    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${version}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
+    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${version}${because}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
   }
   if (sheetStatus === 'submitted') return;
   const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
@@ -235,6 +245,48 @@ export async function withdrawApprovalRequests(tx: Queryable, ctx: ServiceContex
     const model: ApprovalRequestModel = { ...(await approvalRequestModel(tx, timesheetId, approverId)), sheetStatus: 'deleted' };
     const ref = approvalRef(timesheetId, approverId);
     await enqueueMessage(tx, `update:${ref}:deleted`, { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } }, ctx.clock.now());
+  }
+}
+
+/**
+ * Projects are being removed: their time leaves the submitted sheets too, and each sheet is settled
+ * again in the same transaction. A sheet left empty is deleted (its approvers told); an approver
+ * left with nothing of theirs is withdrawn (told, and their approval dropped); the others see the
+ * smaller sheet, which is approved if everyone left has approved. Call with the sheets locked.
+ */
+export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, projectIds: number[]): Promise<void> {
+  if (projectIds.length === 0) return;
+  const touched = await tx
+    .selectDistinct({ sheet: timesheets })
+    .from(timesheets)
+    .innerJoin(timeEntries, eq(timeEntries.timesheetId, timesheets.id))
+    .where(and(eq(timesheets.status, 'submitted'), inArray(timeEntries.projectId, projectIds)));
+  if (touched.length === 0) return;
+  const deciderId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
+  const now = ctx.clock.now();
+  for (const { sheet } of touched) {
+    const onSheet = await tx.selectDistinct({ projectId: timeEntries.projectId }).from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
+    const left = new Set(onSheet.map((e) => e.projectId).filter((id) => !projectIds.includes(id)));
+    if (left.size === 0) {
+      await withdrawApprovalRequests(tx, ctx, [sheet.id]);
+      await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
+      await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
+      continue;
+    }
+    // Told before the time goes, so their message still shows what was removed.
+    for (const approval of await tx.select().from(approvals).where(eq(approvals.timesheetId, sheet.id))) {
+      if (approval.projectIds.some((id) => left.has(id))) continue;
+      const ref = approvalRef(sheet.id, approval.approverId);
+      const model: ApprovalRequestModel = { ...(await approvalRequestModel(tx, sheet.id, approval.approverId)), myStatus: 'withdrawn' };
+      await enqueueMessage(tx, `update:${ref}:withdrawn`, { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } }, now);
+      await tx.delete(approvals).where(eq(approvals.id, approval.id));
+      await recordAudit(tx, ctx, { action: 'approval.withdraw', entity: 'timesheet', entityId: sheet.id, before: approval });
+    }
+    await tx.delete(timeEntries).where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)));
+    const remaining = await tx.select({ status: approvals.status }).from(approvals).where(eq(approvals.timesheetId, sheet.id));
+    const allApproved = remaining.length > 0 && remaining.every((a) => a.status === 'approved');
+    if (allApproved) await approveSheet(tx, ctx, sheet);
+    await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId, `:removed-${projectIds.join('-')}`);
   }
 }
 

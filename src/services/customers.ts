@@ -4,7 +4,8 @@ import { customers, projects } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
-import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects, waitingForApproval } from './open-time.js';
+import { dropSubmittedTimeOn } from './approvals.js';
+import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -80,8 +81,8 @@ export async function customerDeletionImpact(ctx: ServiceContext, customerIds: n
 }
 
 /**
- * Removes customers. Time on their projects in open timesheets is deleted (time on submitted ones
- * must be decided first); a customer
+ * Removes customers. Time on their projects in open and submitted timesheets is deleted (each
+ * submitted sheet settled again, its managers told); a customer
  * with approved time, invoices or prepaid credit history is archived with its projects (gone from
  * lists and pickers, kept for reports); the others are deleted with their projects.
  */
@@ -95,9 +96,8 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
     const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
     await lockSheetsWithTimeOn(tx, projectIds);
     const impact = await impactOf(tx, customerIds);
-    const waiting = waitingForApproval(impact);
-    if (waiting) return fail('awaiting_approval', waiting);
     await deleteOpenTimeOnProjects(tx, projectIds);
+    await dropSubmittedTimeOn(tx, ctx, projectIds);
     const now = ctx.clock.now();
     for (const customer of targets) {
       const keep = impact.archived.includes(customer.code);
@@ -115,7 +115,7 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
 }
 
 async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
-  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, keptEntries: 0, submittedSheets: 0, archived: [] };
+  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0, archived: [] };
   const theirProjects = await q.select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt }).from(projects).where(inArray(projects.customerId, customerIds));
   const time = await timeOnProjects(q, theirProjects.map((p) => p.id));
   const withHistory = await projectsWithHistory(q, theirProjects.map((p) => p.id));

@@ -2,14 +2,13 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
 
 /**
- * What removing projects takes with it: entries on open timesheets go; approved and rejected
- * (cancelled) time stays for reports and makes its project archived instead of deleted. Time on
- * submitted sheets holds the removal back until those sheets are decided, so no manager is left
- * deciding time that is gone.
+ * What removing projects takes with it: entries on open and submitted timesheets go (a submitted
+ * sheet is settled again, see `dropSubmittedTimeOn`); approved and rejected (cancelled) time stays
+ * for reports and makes its project archived instead of deleted.
  */
-export type OpenTimeImpact = { openEntries: number; openSheets: number; keptEntries: number; submittedSheets: number };
+export type OpenTimeImpact = { openEntries: number; openSheets: number; submittedEntries: number; submittedSheets: number; keptEntries: number };
 
-const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, keptEntries: 0, submittedSheets: 0 };
+const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0 };
 
 /**
  * Locks every timesheet with time on these projects, in id order, so an approval running at the
@@ -24,28 +23,23 @@ export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[]):
 
 export async function timeOnProjects(q: Queryable, projectIds: number[]): Promise<OpenTimeImpact> {
   if (projectIds.length === 0) return NONE;
-  const [counts] = await queryRows<{ open_entries: number; open_sheets: number; kept_entries: number; submitted_sheets: number }>(
+  const [counts] = await queryRows<{ open_entries: number; open_sheets: number; submitted_entries: number; submitted_sheets: number; kept_entries: number }>(
     q,
     sql`select count(*) filter (where t.status = 'open')::int as open_entries,
                count(distinct t.id) filter (where t.status = 'open')::int as open_sheets,
-               count(*) filter (where t.status in ('approved', 'cancelled'))::int as kept_entries,
-               count(distinct t.id) filter (where t.status = 'submitted')::int as submitted_sheets
+               count(*) filter (where t.status = 'submitted')::int as submitted_entries,
+               count(distinct t.id) filter (where t.status = 'submitted')::int as submitted_sheets,
+               count(*) filter (where t.status in ('approved', 'cancelled'))::int as kept_entries
           from time_entries te join timesheets t on t.id = te.timesheet_id
          where te.project_id in (${sqlList(projectIds)})`,
   );
   return {
     openEntries: Number(counts?.open_entries ?? 0),
     openSheets: Number(counts?.open_sheets ?? 0),
-    keptEntries: Number(counts?.kept_entries ?? 0),
+    submittedEntries: Number(counts?.submitted_entries ?? 0),
     submittedSheets: Number(counts?.submitted_sheets ?? 0),
+    keptEntries: Number(counts?.kept_entries ?? 0),
   };
-}
-
-/** Why the removal must wait, when submitted sheets still have time on the projects. */
-export function waitingForApproval(impact: OpenTimeImpact): string | undefined {
-  if (impact.submittedSheets === 0) return undefined;
-  const sheets = impact.submittedSheets === 1 ? '1 submitted timesheet has' : `${impact.submittedSheets} submitted timesheets have`;
-  return `${sheets} time on these projects and ${impact.submittedSheets === 1 ? 'waits' : 'wait'} for approval: approve or send ${impact.submittedSheets === 1 ? 'it' : 'them'} back in Timesheets first.`;
 }
 
 /** The projects among these that have approved or rejected time, so must be archived. */

@@ -4,7 +4,8 @@ import { consultants, customers, employees, managers, projectConsultants, projec
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
-import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects, waitingForApproval } from './open-time.js';
+import { dropSubmittedTimeOn } from './approvals.js';
+import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -174,8 +175,8 @@ export async function projectDeletionImpact(ctx: ServiceContext, projectIds: num
 }
 
 /**
- * Removes projects. Their time on open timesheets is deleted (time on submitted ones must be
- * decided first); a project with approved
+ * Removes projects. Their time on open and submitted timesheets is deleted (each submitted sheet
+ * settled again, its managers told); a project with approved
  * or rejected time is archived (gone from lists and pickers, kept in reports), the others deleted.
  */
 export async function deleteProjects(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ deleted: ProjectDeletion }>> {
@@ -187,9 +188,8 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
     if (targets.length !== new Set(projectIds).size) return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
     await lockSheetsWithTimeOn(tx, projectIds);
     const impact = await impactOf(tx, targets);
-    const waiting = waitingForApproval(impact);
-    if (waiting) return fail('awaiting_approval', waiting);
     await deleteOpenTimeOnProjects(tx, projectIds);
+    await dropSubmittedTimeOn(tx, ctx, projectIds);
     const now = ctx.clock.now();
     for (const project of targets) {
       const keep = impact.archived.includes(project.code);

@@ -1,6 +1,6 @@
 /** /admin record pages and dialogs at their worst: the longest text people can type, escaped, and the most rows. */
 import { describe, expect, it } from 'vitest';
-import { customerModal } from '../../blocks/admin-customers.js';
+import { customerModal, removeProjectsConfirmModal } from '../../blocks/admin-customers.js';
 import { approvalRequestMessage } from '../../blocks/approval-message.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
@@ -94,5 +94,33 @@ describe("a manager's DM for a deleted timesheet", () => {
     expectWithinSlackLimits('message', message);
     expect(JSON.stringify(message.blocks)).toContain('*Deleted* by an administrator. Nothing to decide.');
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {
+    const message = approvalRequestMessage({
+      timesheetId: 9,
+      approverId: 'UMGR',
+      route: 'manager',
+      myStatus: 'withdrawn',
+      consultantName: 'Alice',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      projects: [{ code: 'ACME-OLD', name: 'Old site', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
+      sheetTotalMinutes: 120,
+      sheetStatus: 'submitted',
+      decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
+      rejection: null,
+    });
+    expect(JSON.stringify(message.blocks)).toContain('The time on your projects was removed from this timesheet with its project. Nothing for you to decide.');
+    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+});
+
+describe('the remove-projects dialog', () => {
+  it('counts open and submitted time apart and says what happens to the submitted sheets', () => {
+    const view = removeProjectsConfirmModal({ projects: 2, openEntries: 3, openSheets: 1, submittedEntries: 1, submittedSheets: 1, keptEntries: 4, archived: ['ACME-OLD'] }, [1, 2], 'V1', { kind: 'customer', customerId: 7 });
+    expectWithinSlackLimits('modal', view);
+    expect(JSON.stringify(view)).toContain(
+      'Remove 2 projects? This also removes 3 entries from 1 open timesheet and 1 entry from 1 submitted timesheet (their managers are told; a sheet left empty is deleted). ACME-OLD has approved or rejected time (4 entries): archived instead, kept in reports.',
+    );
   });
 });

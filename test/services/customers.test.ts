@@ -44,7 +44,7 @@ describe('customers', () => {
     await db.insert(timeEntries).values([entry(freshProject, open.id), entry(freshProject, open.id), entry(oldProject, open.id), entry(oldProject, approved.id)]);
 
     const ids = [fresh, old, prepaid];
-    expect(await customerDeletionImpact(admin(), ids)).toEqual({ ok: true, impact: { customers: 3, projects: 2, openEntries: 3, openSheets: 1, keptEntries: 1, submittedSheets: 0, archived: ['OLD', 'PREPAID'] } });
+    expect(await customerDeletionImpact(admin(), ids)).toEqual({ ok: true, impact: { customers: 3, projects: 2, openEntries: 3, openSheets: 1, submittedEntries: 0, submittedSheets: 0, keptEntries: 1, archived: ['OLD', 'PREPAID'] } });
     expect(await deleteCustomers(admin(), ids)).toMatchObject({ ok: true });
     expect(await db.select().from(customers).where(eq(customers.id, fresh))).toEqual([]);
     expect(await db.select().from(projects).where(eq(projects.id, freshProject))).toEqual([]);

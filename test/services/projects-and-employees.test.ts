@@ -1,8 +1,8 @@
 /** Removing projects and employees, and putting employees on projects: what goes, what is archived, what stays. */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvals, auditLog, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
-import { customerDetail, deleteCustomers } from '../../src/services/customers.js';
+import { approvals, auditLog, outbox, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
+import { customerDetail } from '../../src/services/customers.js';
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
@@ -40,7 +40,7 @@ describe('projects', () => {
 
     expect(await projectDeletionImpact(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await deleteProjects(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, keptEntries: 1, submittedSheets: 0, archived: ['WAYNE-OLD'] } });
+    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, submittedEntries: 0, submittedSheets: 0, keptEntries: 1, archived: ['WAYNE-OLD'] } });
     expect(await deleteProjects(admin(), [fresh, old])).toMatchObject({ ok: true, deleted: { projects: 2, archived: ['WAYNE-OLD'] } });
 
     expect(await db.select().from(projects).where(eq(projects.id, fresh))).toEqual([]);
@@ -56,20 +56,45 @@ describe('projects', () => {
     expect(await db.select().from(projects).where(eq(projects.id, kept))).toHaveLength(1);
   });
 
-  it('waits for submitted timesheets with time on a project to be decided before removing it', async () => {
+  it('takes removed time off submitted sheets and settles each: withdraws managers left with nothing, approves when everyone left has, deletes a sheet left empty', async () => {
     const { db } = database;
-    await addUser(db, 'UWAL');
+    for (const id of ['UWAL', 'UXIA', 'UMIA', 'UNED2']) await addUser(db, id, { rights: ['entry', 'approval'] });
     const wal = await addConsultant(db, 'UWAL');
+    const xia = await addConsultant(db, 'UXIA');
+    const mia = await addManager(db, 'UMIA');
+    const ned = await addManager(db, 'UNED2');
     const customer = await addCustomer(db, 'ACME2');
-    const project = await addProject(db, 'ACME2-WEB', customer, { consultants: [wal] });
+    const going = await addProject(db, 'ACME2-OLD', customer, { consultants: [wal, xia], managers: [mia] });
+    const staying = await addProject(db, 'ACME2-NEW', await addCustomer(db, 'ACME3'), { consultants: [wal], managers: [ned] });
     const period = await addPeriod(db, '2026-05-01', '2026-05-31');
-    const submitted = (await db.insert(timesheets).values({ consultantId: wal, periodId: period, status: 'submitted' }).returning())[0]!;
-    await db.insert(timeEntries).values(entry(project, submitted.id, 'UWAL'));
-        expect(await projectDeletionImpact(admin(), [project])).toMatchObject({ ok: true, impact: { submittedSheets: 1 } });
-    expect(await deleteProjects(admin(), [project])).toMatchObject({ ok: false, error: { code: 'awaiting_approval', message: '1 submitted timesheet has time on these projects and waits for approval: approve or send it back in Timesheets first.' } });
-    expect(await deleteCustomers(admin(), [customer])).toMatchObject({ ok: false, error: { code: 'awaiting_approval' } });
-    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, submitted.id))).toHaveLength(1);
-    expect(await db.select().from(projects).where(eq(projects.id, project))).toHaveLength(1);
+    const walSheet = (await db.insert(timesheets).values({ consultantId: wal, periodId: period, status: 'submitted' }).returning())[0]!;
+    const xiaSheet = (await db.insert(timesheets).values({ consultantId: xia, periodId: period, status: 'submitted' }).returning())[0]!;
+    await db.insert(timeEntries).values([entry(going, walSheet.id, 'UWAL'), entry(staying, walSheet.id, 'UWAL'), entry(going, xiaSheet.id, 'UXIA')]);
+    // Ned already approved his part of Wal's sheet; Mia has not decided either sheet.
+    await db.insert(approvals).values([
+      { timesheetId: walSheet.id, approverId: 'UMIA', projectIds: [going] },
+      { timesheetId: walSheet.id, approverId: 'UNED2', projectIds: [staying], status: 'approved', decidedBy: 'UNED2' },
+      { timesheetId: xiaSheet.id, approverId: 'UMIA', projectIds: [going] },
+    ]);
+
+    expect(await projectDeletionImpact(admin(), [going])).toMatchObject({ ok: true, impact: { submittedEntries: 2, submittedSheets: 2, openEntries: 0 } });
+    expect(await deleteProjects(admin(), [going])).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+
+    expect(await db.select().from(projects).where(eq(projects.id, going))).toEqual([]);
+    // Wal's sheet keeps its other time and, with Ned's approval the only one left, is approved with frozen rates.
+    expect((await db.select().from(timesheets).where(eq(timesheets.id, walSheet.id)))[0]).toMatchObject({ status: 'approved' });
+    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, walSheet.id))).toMatchObject([{ projectId: staying, costRateCents: 7000, priceRateCents: 14000 }]);
+    expect((await db.select().from(approvals).where(eq(approvals.timesheetId, walSheet.id))).map((a) => a.approverId)).toEqual(['UNED2']);
+    // Xia's sheet had nothing else: it is gone.
+    expect(await db.select().from(timesheets).where(eq(timesheets.id, xiaSheet.id))).toEqual([]);
+    // Mia's two messages are updated: withdrawn on Wal's sheet, deleted on Xia's.
+    const updates = await db.select().from(outbox).where(inArray(outbox.dedupeKey, [`update:approval:${walSheet.id}:UMIA:withdrawn`, `update:approval:${xiaSheet.id}:UMIA:deleted`]));
+    expect(updates.map((u) => (u.payload as { content: { model: { myStatus: string; sheetStatus: string } } }).content.model).map((m) => [m.myStatus, m.sheetStatus]).sort()).toEqual([
+      ['pending', 'deleted'],
+      ['withdrawn', 'submitted'],
+    ]);
+    const decided = await db.select().from(outbox).where(eq(outbox.dedupeKey, `decided:${walSheet.id}`));
+    expect(decided).toHaveLength(1);
   });
 });
 

@@ -4,7 +4,6 @@ import { customerFormModal, customersModal, deleteCustomersConfirmModal, removeP
 import { ids } from '../../../../blocks/ids.js';
 import { customerChoice, matchingOptions } from '../../../../blocks/record-select.js';
 import { customerDeletionImpact, customerDetail, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
-import { waitingForApproval } from '../../../services/open-time.js';
 import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
@@ -97,8 +96,6 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, back, tooMany);
       const impact = await projectDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
-      const waiting = waitingForApproval(impact.impact);
-      if (waiting) return showAdminPage(deps, client, ctx, body.view.id, back, waiting);
       await client.views.push({ trigger_id: body.trigger_id, view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back) });
     }),
   );
@@ -147,8 +144,6 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, tooMany);
       const impact = await customerDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
-      const waiting = waitingForApproval(impact.impact);
-      if (waiting) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, waiting);
       await client.views.push({ trigger_id: body.trigger_id, view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id) });
     }),
   );
