@@ -20,7 +20,7 @@ export const OPERATIONS = {
   grantRoles: { right: 'security', rule: 'give and take roles and delegates, deactivate users; nobody removes the last security right' },
   manageCustomers: { right: 'admin', rule: 'create, edit and delete customers (with approved, invoiced or prepaid history: archived)' },
   manageEmployees: { right: 'admin', rule: 'create, edit and delete employees, their consultant rates and manager role (with approved or rejected time: archived)' },
-  manageProjects: { right: 'admin', rule: 'create, edit and remove projects, their managers, consultants and rates (with approved or rejected time: archived; time waiting for approval must be decided first)' },
+  manageProjects: { right: 'admin', rule: 'create, edit and remove projects, their managers, consultants and rates (with approved or rejected time: archived; time on submitted sheets is taken off and each sheet settled again)' },
   manageTimesheets: { right: 'admin', rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)' },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
 } as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;
