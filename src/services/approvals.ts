@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import {
@@ -198,23 +199,18 @@ async function rejectSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof t
   await recordAudit(tx, ctx, { action: 'timesheet.reject', entity: 'timesheet', entityId: sheet.id, after: { status: 'cancelled', reason, reopenedAs: copy!.id } });
 }
 
-/** Every approver's message shows the new state; the consultant hears once the sheet is decided. */
-async function queueUpdates(
-  tx: Transaction,
-  ctx: ServiceContext,
-  timesheetId: number,
-  sheetStatus: DecisionOutcome['sheetStatus'],
-  reason: string | null,
-  deciderId: string,
-  periodId: number,
-  because = '',
-): Promise<void> {
+/**
+ * Every approver's message shows the new state; the consultant hears once the sheet is decided.
+ * Each change gets its own update (the row lock on the sheet orders them); the dispatcher sends
+ * only the newest one per message.
+ */
+async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: number, sheetStatus: DecisionOutcome['sheetStatus'], reason: string | null, deciderId: string, periodId: number): Promise<void> {
   const now = ctx.clock.now();
-  const rows = await tx.select({ approverId: approvals.approverId, id: approvals.id, updatedAt: approvals.updatedAt }).from(approvals).where(eq(approvals.timesheetId, timesheetId));
-  const version = (await tx.select({ n: sql<number>`count(*)::int` }).from(approvals).where(and(eq(approvals.timesheetId, timesheetId), ne(approvals.status, 'pending'))))[0]!.n;
+  const change = randomUUID();
+  const rows = await tx.select({ approverId: approvals.approverId }).from(approvals).where(eq(approvals.timesheetId, timesheetId));
   for (const row of rows) {
     const model = await approvalRequestModel(tx, timesheetId, row.approverId);
-    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${version}${because}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
+    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${change}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
   }
   if (sheetStatus === 'submitted') return;
   const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
@@ -286,7 +282,8 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     const remaining = await tx.select({ status: approvals.status }).from(approvals).where(eq(approvals.timesheetId, sheet.id));
     const allApproved = remaining.length > 0 && remaining.every((a) => a.status === 'approved');
     if (allApproved) await approveSheet(tx, ctx, sheet);
-    await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId, `:removed-${projectIds.join('-')}`);
+    await recordAudit(tx, ctx, { action: 'timesheet.remove_time', entity: 'timesheet', entityId: sheet.id, after: { removedProjectIds: projectIds.filter((id) => onSheet.some((e) => e.projectId === id)), approved: allApproved } });
+    await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId);
   }
 }
 

@@ -91,10 +91,13 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
+    // Timesheets first, then the customers and their projects: the order decisions and /log take them in.
+    const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
+    const sheets = await lockSheetsWithTimeOn(tx, projectIds);
     const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).orderBy(asc(customers.id)).for('update');
     if (targets.length !== new Set(customerIds).size) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
-    const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
-    await lockSheetsWithTimeOn(tx, projectIds);
+    await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds)).orderBy(asc(projects.id)).for('update');
+    await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, customerIds);
     await deleteOpenTimeOnProjects(tx, projectIds);
     await dropSubmittedTimeOn(tx, ctx, projectIds);

@@ -48,9 +48,10 @@ export async function deleteEmployees(ctx: ServiceContext, employeeIds: number[]
     // Their sheets are locked before counting, so an approval racing this either lands first (kept) or waits.
     await tx.execute(sql`select id from timesheets where consultant_id in (${sqlList(ids)}) order by id for update`);
     const { impact, archivedIds } = await impactOf(tx, targets);
-    const going = await tx.select({ id: timesheets.id }).from(timesheets).where(and(inArray(timesheets.consultantId, ids), inArray(timesheets.status, ['open', 'submitted'])));
+    const going = await tx.select().from(timesheets).where(and(inArray(timesheets.consultantId, ids), inArray(timesheets.status, ['open', 'submitted'])));
     await withdrawApprovalRequests(tx, ctx, going.map((t) => t.id));
     if (going.length) await tx.delete(timesheets).where(inArray(timesheets.id, going.map((t) => t.id)));
+    for (const sheet of going) await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
     const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
     if (userIds.length) await tx.delete(timers).where(inArray(timers.userId, userIds));
     await tx.delete(projectConsultants).where(inArray(projectConsultants.consultantId, ids));

@@ -114,6 +114,10 @@ export async function placeEntry(
       'date',
     );
   }
+  // Held from here (after the sheet, the order a removal takes them in): removing the project now
+  // waits for this entry and takes it along, or has already happened and is said so.
+  const [held] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, project.id), isNull(projects.archivedAt))).for('key share');
+  if (!held) return fail('unknown_project', `Project \`${project.code}\` was just removed.`, 'project');
 
   const loggedThatDay = await minutesLoggedOn(tx, consultant.employeeId, workDate, replacing);
   if (loggedThatDay + input.minutes > MINUTES_PER_DAY) {

@@ -11,14 +11,20 @@ export type OpenTimeImpact = { openEntries: number; openSheets: number; submitte
 const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0 };
 
 /**
- * Locks every timesheet with time on these projects, in id order, so an approval running at the
- * same moment either finishes first (and its time is counted as kept) or waits for the removal.
+ * Locks every timesheet with time on these projects, in id order, so a decision or a /log running
+ * at the same moment either finishes first (and is counted) or waits for the removal. Sheets lock
+ * before the projects do, the order those take them in; call again after locking the projects to
+ * catch a sheet that gained time meanwhile. Returns every sheet locked so far.
  */
-export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[]): Promise<void> {
-  if (projectIds.length === 0) return;
-  await tx.execute(sql`select t.id from timesheets t
-                        where t.id in (select te.timesheet_id from time_entries te where te.project_id in (${sqlList(projectIds)}))
-                        order by t.id for update`);
+export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[], locked = new Set<number>()): Promise<Set<number>> {
+  if (projectIds.length === 0) return locked;
+  for (;;) {
+    const rows = await queryRows<{ id: number }>(tx, sql`select distinct te.timesheet_id as id from time_entries te where te.project_id in (${sqlList(projectIds)})`);
+    const fresh = rows.map((r) => Number(r.id)).filter((id) => !locked.has(id));
+    if (fresh.length === 0) return locked;
+    await tx.execute(sql`select id from timesheets where id in (${sqlList(fresh)}) order by id for update`);
+    for (const id of fresh) locked.add(id);
+  }
 }
 
 export async function timeOnProjects(q: Queryable, projectIds: number[]): Promise<OpenTimeImpact> {

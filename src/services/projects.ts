@@ -184,9 +184,10 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
-    const targets = await tx.select().from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.code)).for('update');
+    const sheets = await lockSheetsWithTimeOn(tx, projectIds);
+    const targets = await tx.select().from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.id)).for('update');
     if (targets.length !== new Set(projectIds).size) return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
-    await lockSheetsWithTimeOn(tx, projectIds);
+    await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, targets);
     await deleteOpenTimeOnProjects(tx, projectIds);
     await dropSubmittedTimeOn(tx, ctx, projectIds);
@@ -207,7 +208,7 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
 async function impactOf(q: Queryable, live: { id: number; code: string }[]): Promise<ProjectDeletion> {
   const ids = live.map((p) => p.id);
   const withHistory = await projectsWithHistory(q, ids);
-  return { projects: live.length, ...(await timeOnProjects(q, ids)), archived: live.filter((p) => withHistory.has(p.id)).map((p) => p.code) };
+  return { projects: live.length, ...(await timeOnProjects(q, ids)), archived: live.filter((p) => withHistory.has(p.id)).map((p) => p.code).sort() };
 }
 
 export type ProjectMember = { employeeId: number; name: string };

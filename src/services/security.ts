@@ -78,7 +78,6 @@ export async function deleteRole(ctx: ServiceContext, input: { roleId: number })
   });
 }
 
-/** Gives a user exactly these roles. */
 /**
  * Sets a user's roles. With `among` (the roles a grid page shows), only those are changed and the
  * user's other roles stay; the user row is locked so two pages saved at once cannot undo each other.

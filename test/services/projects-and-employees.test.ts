@@ -1,14 +1,18 @@
 /** Removing projects and employees, and putting employees on projects: what goes, what is archived, what stays. */
-import { eq, inArray } from 'drizzle-orm';
+import { desc, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, auditLog, outbox, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
+import { decideTimesheet } from '../../src/services/approvals.js';
 import { customerDetail } from '../../src/services/customers.js';
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
 import { deleteProjects, listProjects, projectDeletionImpact, projectDetail, saveProject } from '../../src/services/projects.js';
+import { logTime } from '../../src/services/time-entries.js';
+import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
 const admin = () => serviceContext(database.db, asUser('UADMIN'));
@@ -95,6 +99,33 @@ describe('projects', () => {
     ]);
     const decided = await db.select().from(outbox).where(eq(outbox.dedupeKey, `decided:${walSheet.id}`));
     expect(decided).toHaveLength(1);
+  });
+});
+
+describe("managers' messages after a removal", () => {
+  it('the last update each manager gets shows the final state, even after an earlier approver was withdrawn', async () => {
+    const { db } = database;
+    for (const id of ['UANA', 'UBEA']) await addUser(db, id, { rights: ['approval'] });
+    await addUser(db, 'UCID', { rights: ['entry'] });
+    const ana = await addManager(db, 'UANA');
+    const bea = await addManager(db, 'UBEA');
+    const cid = await addConsultant(db, 'UCID');
+    const customer = await addCustomer(db, 'MSG');
+    const first = await addProject(db, 'MSG-1', customer, { consultants: [cid], managers: [ana] });
+    await addProject(db, 'MSG-2', customer, { consultants: [cid], managers: [bea] });
+    await addPeriod(db, '2026-11-01', '2026-11-30');
+    const clock = new TestClock('2026-11-24T12:00:00Z');
+    const cidCtx = serviceContext(db, asUser('UCID'), clock);
+    for (const code of ['MSG-1', 'MSG-2']) expect((await logTime(cidCtx, { projectCode: code, minutes: 60, description: 'work', billable: true, source: 'command' })).ok).toBe(true);
+    const submitted = await submitTimesheet(cidCtx);
+    const sheetId = submitted.ok ? submitted.submitted.timesheetId : 0;
+
+    expect(await decideTimesheet(serviceContext(db, asUser('UANA'), clock), { timesheetId: sheetId, decision: 'approve' })).toMatchObject({ ok: true });
+    expect(await deleteProjects(admin(), [first])).toMatchObject({ ok: true });
+    expect(await decideTimesheet(serviceContext(db, asUser('UBEA'), clock), { timesheetId: sheetId, decision: 'approve' })).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+
+    const newest = await db.select().from(outbox).where(like(outbox.dedupeKey, `update:approval:${sheetId}:UBEA:%`)).orderBy(desc(outbox.id)).limit(1);
+    expect((newest[0]!.payload as { content: { model: { sheetStatus: string } } }).content.model.sheetStatus).toBe('approved');
   });
 });
 

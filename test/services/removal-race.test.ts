@@ -81,4 +81,45 @@ describe('removing projects during submit and approval', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('a send-back or a /log racing a removal ends cleanly: no deadlock, no crash, no time left on the removed project', async () => {
+    const { db } = database;
+    await addUser(db, 'UMGR2', { rights: ['approval'] });
+    const manager = await addManager(db, 'UMGR2');
+    const customer = await addCustomer(db, 'RACE2');
+    const sheets: number[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < 2 * PAIRS; i++) {
+      const user = `URACE2${String(i).padStart(2, '0')}`;
+      await addUser(db, user, { rights: ['entry'] });
+      ids.push(await addProject(db, `RACE2-${i}`, customer, { consultants: [await addConsultant(db, user)], managers: [manager] }));
+      expect((await logTime(serviceContext(db, asUser(user), clock), { projectCode: `RACE2-${i}`, minutes: 60, description: 'work', billable: true, source: 'command' })).ok).toBe(true);
+      if (i < PAIRS) {
+        const submitted = await submitTimesheet(serviceContext(db, asUser(user), clock));
+        sheets.push(submitted.ok ? submitted.submitted.timesheetId : 0);
+      }
+    }
+    const admin = serviceContext(db, asUser('UADMIN'), clock);
+    const results = await Promise.all(
+      Array.from({ length: PAIRS }, (_, k) =>
+        Promise.allSettled([
+          decideTimesheet(serviceContext(db, asUser('UMGR2'), clock), { timesheetId: sheets[k]!, decision: 'reject', reason: 'redo' }),
+          deleteProjects(admin, [ids[k]!]),
+          logTime(serviceContext(db, asUser(`URACE2${String(PAIRS + k).padStart(2, '0')}`), clock), { projectCode: `RACE2-${PAIRS + k}`, minutes: 30, description: 'more', billable: true, source: 'command' }),
+          deleteProjects(admin, [ids[PAIRS + k]!]),
+        ]),
+      ),
+    );
+    const crashes = results.flat().filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    expect(crashes).toEqual([]);
+    for (let k = 0; k < PAIRS; k++) {
+      const [, removedRejected, logged, removedLogged] = results[k]!.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; error?: { code: string } }>).value);
+      expect(removedRejected!.ok && removedLogged!.ok).toBe(true);
+      if (!logged!.ok) expect(logged!.error!.code).toBe('unknown_project');
+      // A rejection that landed first is kept as the record (the project archived); otherwise the time is gone.
+      const [later] = await db.select().from(projects).where(eq(projects.id, ids[PAIRS + k]!));
+      expect(later).toBeUndefined();
+      expect(await db.select().from(timeEntries).where(eq(timeEntries.projectId, ids[PAIRS + k]!))).toEqual([]);
+    }
+  });
 });
