@@ -49,6 +49,7 @@ export async function setRoleRights(ctx: ServiceContext, input: { roleId: number
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
+    await serializeSecurityChanges(tx);
     const [before] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
     if (!before) return fail('gone', 'That role no longer exists.');
     if (before.builtin) return fail('builtin', `${before.name} is built in: it always has every right.`);
@@ -66,6 +67,7 @@ export async function deleteRole(ctx: ServiceContext, input: { roleId: number })
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
+    await serializeSecurityChanges(tx);
     const [role] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
     if (!role) return fail('gone', 'That role no longer exists.');
     if (role.builtin) return fail('builtin', `${role.name} is built in and cannot be deleted.`);
@@ -86,6 +88,7 @@ export async function setUserRoles(ctx: ServiceContext, input: { userId: string;
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
+    await serializeSecurityChanges(tx);
     const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).for('update');
     if (!user) return fail('unknown_user', 'ConsulTracker does not know that user yet; add them as an employee first.');
     const chosen = input.among ? input.roleIds.filter((id) => input.among!.includes(id)) : input.roleIds;
@@ -108,6 +111,15 @@ function checkRights(names: string[]): { ok: true; rights: Right[] } | ReturnTyp
   if (unknown.length) return fail('unknown_right', `Unknown ${unknown.length === 1 ? 'right' : 'rights'} ${unknown.join(', ')}; the rights are ${RIGHTS.join(', ')}.`, 'rights');
   return { ok: true, rights: [...new Set(names as Right[])].sort() };
 }
+
+/**
+ * Changes that could take the security right away run one at a time, so two admins removing it
+ * from each other at once cannot both pass the check below.
+ */
+async function serializeSecurityChanges(q: Queryable): Promise<void> {
+  await q.execute(sql`select pg_advisory_xact_lock(${SECURITY_CHANGES_LOCK})`);
+}
+const SECURITY_CHANGES_LOCK = 0x5ec;
 
 /** Refuses a change that leaves no active user with the security right: someone must be able to undo it. */
 async function keepsSecurityHolder(q: Queryable): Promise<ReturnType<typeof fail> | undefined> {
@@ -168,6 +180,7 @@ export async function deactivateUser(ctx: ServiceContext, input: { userId: strin
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
+    await serializeSecurityChanges(tx);
     const [user] = await tx.update(users).set({ active: false, updatedAt: ctx.clock.now() }).where(and(eq(users.id, input.userId), eq(users.active, true))).returning();
     if (!user) return fail('gone', 'That user is already deactivated.');
     const guard = await keepsSecurityHolder(tx);

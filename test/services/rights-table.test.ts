@@ -152,6 +152,19 @@ describe('security rules', () => {
     await setUserRoles(ctx, { userId: 'UKEEPER', roleIds: [keeperRole] });
   });
 
+  it('two holders taking the security right from each other at once: one succeeds, the other is refused', async () => {
+    const security = serviceContext(database.db, asUser('USECURITY'), clock);
+    const keeper = serviceContext(database.db, asUser('UKEEPER'), clock);
+    const rolesOf = async (userId: string) => (await database.db.select().from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.roleId);
+    const before = { security: await rolesOf('USECURITY'), keeper: await rolesOf('UKEEPER') };
+    const outcomes = await Promise.all([setUserRoles(security, { userId: 'UKEEPER', roleIds: [] }), setUserRoles(keeper, { userId: 'USECURITY', roleIds: [] })]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.ok)).toMatchObject({ ok: false, error: { code: expect.stringMatching(/last_security_holder|forbidden/) } });
+    const winner = outcomes[0]!.ok ? security : keeper;
+    await setUserRoles(winner, { userId: 'USECURITY', roleIds: before.security });
+    await setUserRoles(winner, { userId: 'UKEEPER', roleIds: before.keeper });
+  });
+
   it('roles have unique names and known rights; the built-in role cannot change', async () => {
     const ctx = serviceContext(database.db, asUser('USECURITY'), clock);
     expect(await createRole(ctx, { name: 'Finance', rights: ['payable', 'receivable'] })).toMatchObject({ ok: true, role: { name: 'Finance', rights: ['payable', 'receivable'] } });
