@@ -1,5 +1,6 @@
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import type { TimeRemovedModel } from '../src/services/approvals.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { submitButton } from './timesheet-modal.js';
@@ -25,3 +26,16 @@ export function confirmEmptySubmitMessage(periodId: number, period: { startsOn: 
 
 export const TIMESHEET_HELP =
   '`/timesheet` opens this period’s timesheet · `/timesheet submit` submits it · `/timesheet history` lists earlier periods.';
+
+/** To the consultant: removed projects took time off their submitted timesheet, and what is left of it. */
+export function timeRemovedMessage(model: TimeRemovedModel): SlackMessage {
+  const span = `${formatDay(model.period.startsOn)} – ${formatDay(model.period.endsOn)}`;
+  const what = model.removed.map((r) => `${escapeMrkdwn(r.code)} (${formatMinutes(r.minutes)})`).join(', ');
+  const now = {
+    deleted: 'Nothing else was on it, so the timesheet is gone.',
+    approved: 'Everything left on it is approved.',
+    submitted: 'The rest still waits for approval.',
+  }[model.sheetNow];
+  const text = `An administrator removed ${what} and the time on ${model.removed.length === 1 ? 'it' : 'them'} from your submitted timesheet for ${span}. ${now}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:scissors: ${text}` } }] };
+}

@@ -26,6 +26,7 @@ import { serviceTransaction } from './transaction.js';
 
 export const APPROVAL_REQUEST = 'approval-request';
 export const TIMESHEET_DECIDED = 'timesheet-decided';
+export const TIME_REMOVED = 'time-removed';
 export const MAX_REASON_LENGTH = 500;
 
 /** The message for one approver about one sheet, as it stands now (rendered in blocks/). */
@@ -43,6 +44,13 @@ export type ApprovalRequestModel = {
   sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open' | 'deleted';
   decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
   rejection: { byName: string; reason: string } | null;
+};
+
+/** The consultant's notice that removed projects took time off their submitted sheet, and what became of it. */
+export type TimeRemovedModel = {
+  period: { startsOn: string; endsOn: string };
+  removed: { code: string; minutes: number }[];
+  sheetNow: 'submitted' | 'approved' | 'deleted';
 };
 
 /** The consultant's notice once the sheet is decided. */
@@ -263,8 +271,17 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
   for (const { sheet } of touched) {
     const onSheet = await tx.selectDistinct({ projectId: timeEntries.projectId }).from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
     const left = new Set(onSheet.map((e) => e.projectId).filter((id) => !projectIds.includes(id)));
+    const removed = await tx
+      .select({ code: projects.code, minutes: sql<number>`sum(${timeEntries.minutes})::int` })
+      .from(timeEntries)
+      .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+      .where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)))
+      .groupBy(projects.code)
+      .orderBy(projects.code);
+    const tellConsultant = (sheetNow: TimeRemovedModel['sheetNow']) => notifyTimeRemoved(tx, ctx, sheet, removed.map((r) => ({ code: r.code, minutes: Number(r.minutes) })), sheetNow);
     if (left.size === 0) {
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
+      await tellConsultant('deleted');
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
       await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
       continue;
@@ -283,8 +300,18 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     const allApproved = remaining.length > 0 && remaining.every((a) => a.status === 'approved');
     if (allApproved) await approveSheet(tx, ctx, sheet);
     await recordAudit(tx, ctx, { action: 'timesheet.remove_time', entity: 'timesheet', entityId: sheet.id, after: { removedProjectIds: projectIds.filter((id) => onSheet.some((e) => e.projectId === id)), approved: allApproved } });
+    await tellConsultant(allApproved ? 'approved' : 'submitted');
     await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId);
   }
+}
+
+async function notifyTimeRemoved(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect, removed: TimeRemovedModel['removed'], sheetNow: TimeRemovedModel['sheetNow']): Promise<void> {
+  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
+  if (!consultantUser) return;
+  const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+  const model: TimeRemovedModel = { period: { startsOn: period.startsOn, endsOn: period.endsOn }, removed, sheetNow };
+  const key = `time-removed:${sheet.id}:${randomUUID()}`;
+  await enqueueMessage(tx, key, { kind: 'post', ref: key, channel: consultantUser, content: { template: TIME_REMOVED, model } }, ctx.clock.now());
 }
 
 /** The approver's message model, recomputed from the database at every change. */

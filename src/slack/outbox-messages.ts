@@ -1,6 +1,7 @@
 import { type ApprovalRequestView, approvalRequestMessage, timesheetDecidedMessage } from '../../blocks/approval-message.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
-import { APPROVAL_REQUEST, TIMESHEET_DECIDED, type TimesheetDecidedModel } from '../services/approvals.js';
+import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
+import { APPROVAL_REQUEST, TIME_REMOVED, TIMESHEET_DECIDED, type TimeRemovedModel, type TimesheetDecidedModel } from '../services/approvals.js';
 import type { MessageContent } from '../services/outbox.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
@@ -10,6 +11,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return approvalRequestMessage(content.model as ApprovalRequestView);
     case TIMESHEET_DECIDED:
       return timesheetDecidedMessage(content.model as TimesheetDecidedModel);
+    case TIME_REMOVED:
+      return timeRemovedMessage(content.model as TimeRemovedModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }

@@ -6,7 +6,10 @@ import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
+import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
+import { TIME_REMOVED } from '../../src/services/approvals.js';
 import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
+import { renderOutboxMessage } from '../../src/slack/outbox-messages.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 // Every character of these doubles or more when escaped for mrkdwn.
@@ -122,5 +125,15 @@ describe('the remove-projects dialog', () => {
     expect(JSON.stringify(view)).toContain(
       'Remove 2 projects? This also removes 3 entries from 1 open timesheet and 1 entry from 1 submitted timesheet (their managers are told; a sheet left empty is deleted). ACME-OLD has approved or rejected time (4 entries): archived instead, kept in reports.',
     );
+  });
+});
+
+describe("the consultant's notice of removed time", () => {
+  it('names what came off and what is left of the sheet', () => {
+    const message = timeRemovedMessage({ period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, removed: [{ code: 'ACME-OLD', minutes: 90 }], sheetNow: 'submitted' });
+    expectWithinSlackLimits('message', message);
+    expect(message.text).toBe('An administrator removed ACME-OLD (1h 30m) and the time on it from your submitted timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026. The rest still waits for approval.');
+    // The outbox dispatcher draws it from the queued template.
+    expect(renderOutboxMessage({ template: TIME_REMOVED, model: { period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, removed: [{ code: 'ACME-OLD', minutes: 90 }], sheetNow: 'submitted' } })).toEqual(message);
   });
 });

@@ -99,6 +99,12 @@ describe('projects', () => {
     ]);
     const decided = await db.select().from(outbox).where(eq(outbox.dedupeKey, `decided:${walSheet.id}`));
     expect(decided).toHaveLength(1);
+    // Both consultants hear what came off their sheets and what became of them.
+    const told = await db.select().from(outbox).where(like(outbox.dedupeKey, 'time-removed:%'));
+    expect(told.map((t) => t.payload as { channel: string; content: { model: { removed: unknown; sheetNow: string } } }).map((p) => [p.channel, p.content.model.removed, p.content.model.sheetNow]).sort()).toEqual([
+      ['UWAL', [{ code: 'ACME2-OLD', minutes: 60 }], 'approved'],
+      ['UXIA', [{ code: 'ACME2-OLD', minutes: 60 }], 'deleted'],
+    ]);
   });
 });
 
