@@ -269,16 +269,16 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
   const deciderId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
   const now = ctx.clock.now();
   for (const { sheet } of touched) {
-    const onSheet = await tx.selectDistinct({ projectId: timeEntries.projectId }).from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
-    const left = new Set(onSheet.map((e) => e.projectId).filter((id) => !projectIds.includes(id)));
-    const removed = await tx
-      .select({ code: projects.code, minutes: sql<number>`sum(${timeEntries.minutes})::int` })
+    const onSheet = await tx
+      .select({ projectId: projects.id, code: projects.code, minutes: sql<number>`sum(${timeEntries.minutes})::int` })
       .from(timeEntries)
       .innerJoin(projects, eq(projects.id, timeEntries.projectId))
-      .where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)))
-      .groupBy(projects.code)
+      .where(eq(timeEntries.timesheetId, sheet.id))
+      .groupBy(projects.id, projects.code)
       .orderBy(projects.code);
-    const tellConsultant = (sheetNow: TimeRemovedModel['sheetNow']) => notifyTimeRemoved(tx, ctx, sheet, removed.map((r) => ({ code: r.code, minutes: Number(r.minutes) })), sheetNow);
+    const going = onSheet.filter((p) => projectIds.includes(p.projectId));
+    const left = new Set(onSheet.filter((p) => !projectIds.includes(p.projectId)).map((p) => p.projectId));
+    const tellConsultant = (sheetNow: TimeRemovedModel['sheetNow']) => notifyTimeRemoved(tx, ctx, sheet, going.map((p) => ({ code: p.code, minutes: Number(p.minutes) })), sheetNow);
     if (left.size === 0) {
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await tellConsultant('deleted');
@@ -299,7 +299,7 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     const remaining = await tx.select({ status: approvals.status }).from(approvals).where(eq(approvals.timesheetId, sheet.id));
     const allApproved = remaining.length > 0 && remaining.every((a) => a.status === 'approved');
     if (allApproved) await approveSheet(tx, ctx, sheet);
-    await recordAudit(tx, ctx, { action: 'timesheet.remove_time', entity: 'timesheet', entityId: sheet.id, after: { removedProjectIds: projectIds.filter((id) => onSheet.some((e) => e.projectId === id)), approved: allApproved } });
+    await recordAudit(tx, ctx, { action: 'timesheet.remove_time', entity: 'timesheet', entityId: sheet.id, after: { removedProjectIds: going.map((p) => p.projectId), approved: allApproved } });
     await tellConsultant(allApproved ? 'approved' : 'submitted');
     await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId);
   }

@@ -7,7 +7,7 @@ import { projectFormModal, projectModal, projectsModal } from '../../blocks/admi
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
-import { TIME_REMOVED } from '../../src/services/approvals.js';
+import { type ApprovalRequestModel, TIME_REMOVED } from '../../src/services/approvals.js';
 import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
 import { renderOutboxMessage } from '../../src/slack/outbox-messages.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -80,39 +80,32 @@ describe('timesheet decision dialogs', () => {
 });
 
 describe("a manager's DM for a deleted timesheet", () => {
+  const request = (changes: Partial<ApprovalRequestModel>): ApprovalRequestModel => ({
+    timesheetId: 9,
+    approverId: 'UMGR',
+    route: 'manager',
+    myStatus: 'pending',
+    consultantName: 'Alice',
+    period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+    projects: [{ code: 'ACME-WEB', name: 'Website', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
+    sheetTotalMinutes: 60,
+    sheetStatus: 'submitted',
+    decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
+    rejection: null,
+    ...changes,
+  });
+
   it('says it was deleted and offers no buttons', () => {
-    const message = approvalRequestMessage({
-      timesheetId: 9,
-      approverId: 'UMGR',
-      route: 'manager',
-      myStatus: 'pending',
-      consultantName: 'Alice',
-      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
-      projects: [{ code: 'ACME-WEB', name: 'Website', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
-      sheetTotalMinutes: 60,
-      sheetStatus: 'deleted',
-      decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
-      rejection: null,
-    });
+    const message = approvalRequestMessage(request({ sheetStatus: 'deleted' }));
     expectWithinSlackLimits('message', message);
     expect(JSON.stringify(message.blocks)).toContain('*Deleted* by an administrator. Nothing to decide.');
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {
-    const message = approvalRequestMessage({
-      timesheetId: 9,
-      approverId: 'UMGR',
-      route: 'manager',
-      myStatus: 'withdrawn',
-      consultantName: 'Alice',
-      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
-      projects: [{ code: 'ACME-OLD', name: 'Old site', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
-      sheetTotalMinutes: 120,
-      sheetStatus: 'submitted',
-      decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
-      rejection: null,
-    });
+    const message = approvalRequestMessage(
+      request({ myStatus: 'withdrawn', sheetTotalMinutes: 120, projects: [{ code: 'ACME-OLD', name: 'Old site', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }] }),
+    );
     expect(JSON.stringify(message.blocks)).toContain('The time on your projects was removed from this timesheet with its project. Nothing for you to decide.');
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
