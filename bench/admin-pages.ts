@@ -27,30 +27,108 @@ const ADMIN = 'U0ADMIN';
 
 const fake = await startFakeSlack();
 const { connection, label, drop } = await benchDatabase();
-const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0', ADMIN_USER_IDS: ADMIN });
+const config = loadConfig({
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_API_URL: fake.apiUrl,
+  PORT: '0',
+  ADMIN_USER_IDS: ADMIN,
+});
 const app = await startConsulTracker({ config, connection, clock: systemClock, log: silentLogger });
 await app.initialised;
-const slack = new SlackClientSimulator({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SECRET, responseUrl: fake.responseUrl });
+const slack = new SlackClientSimulator({
+  appUrl: `http://127.0.0.1:${app.port}`,
+  signingSecret: SECRET,
+  responseUrl: fake.responseUrl,
+});
 fake.users.set(ADMIN, { id: ADMIN, real_name: 'Ada Admin', tz: 'UTC' });
 
-const imported = await importSetup({ db: connection.db, actor: { kind: 'system', name: 'cli' }, clock: systemClock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } }, setup());
+const imported = await importSetup(
+  {
+    db: connection.db,
+    actor: { kind: 'system', name: 'cli' },
+    clock: systemClock,
+    log: silentLogger,
+    org: { timeZone: 'UTC', currency: 'USD' },
+  },
+  setup(),
+);
 if (!imported.ok) throw new Error(imported.errors.join('\n'));
 const projectIds = (await connection.db.select({ id: projects.id }).from(projects)).map((p) => p.id);
 const employeeIds = (await connection.db.select({ id: employees.id }).from(employees)).map((e) => e.id);
 const customerIds = (await connection.db.select({ id: customers.id }).from(customers)).map((c) => c.id);
 
 try {
-  console.log(`database: ${label}; ${CUSTOMERS} customers, ${PROJECTS} projects, ${CONSULTANTS + MANAGERS} employees; ${ROUNDS} rounds each`);
-  report('Projects list (views.push)', await rounds((i) => until('views.push', () => slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjects, value: 'projects', container: { type: 'view', viewId: `VHOME${i}` } }))));
-  report("a project's page (views.update)", await rounds((i) => until('views.update', () => slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProject, selectedOption: String(projectIds[(i * 37) % projectIds.length]), container: { type: 'view', viewId: 'VPROJ' } }))));
-  report("an employee's page (views.update)", await rounds((i) => until('views.update', () => slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployee, selectedOption: String(employeeIds[(i * 7) % employeeIds.length]), container: { type: 'view', viewId: 'VEMP' } }))));
-  report("a customer's page (views.update)", await rounds((i) => until('views.update', () => slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomer, selectedOption: String(customerIds[(i * 11) % customerIds.length]), container: { type: 'view', viewId: 'VCUST' } }))));
-  report('project search answer (block_suggestion)', await rounds(async (i) => {
-    const started = performance.now();
-    const answer = await slack.blockSuggestion({ userId: ADMIN, actionId: ids.admin.openProject, blockId: 'admin_project_actions', value: `P-${i}`, view: { id: 'VPROJ', callback_id: ids.admin.projectsModal } });
-    if (!JSON.stringify(answer.body).includes('options')) throw new Error(answer.text);
-    return performance.now() - started;
-  }));
+  console.log(
+    `database: ${label}; ${CUSTOMERS} customers, ${PROJECTS} projects, ${CONSULTANTS + MANAGERS} employees; ${ROUNDS} rounds each`,
+  );
+  report(
+    'Projects list (views.push)',
+    await rounds((i) =>
+      until('views.push', () =>
+        slack.blockAction({
+          userId: ADMIN,
+          actionId: ids.admin.openProjects,
+          value: 'projects',
+          container: { type: 'view', viewId: `VHOME${i}` },
+        }),
+      ),
+    ),
+  );
+  report(
+    "a project's page (views.update)",
+    await rounds((i) =>
+      until('views.update', () =>
+        slack.blockAction({
+          userId: ADMIN,
+          actionId: ids.admin.openProject,
+          selectedOption: String(projectIds[(i * 37) % projectIds.length]),
+          container: { type: 'view', viewId: 'VPROJ' },
+        }),
+      ),
+    ),
+  );
+  report(
+    "an employee's page (views.update)",
+    await rounds((i) =>
+      until('views.update', () =>
+        slack.blockAction({
+          userId: ADMIN,
+          actionId: ids.admin.openEmployee,
+          selectedOption: String(employeeIds[(i * 7) % employeeIds.length]),
+          container: { type: 'view', viewId: 'VEMP' },
+        }),
+      ),
+    ),
+  );
+  report(
+    "a customer's page (views.update)",
+    await rounds((i) =>
+      until('views.update', () =>
+        slack.blockAction({
+          userId: ADMIN,
+          actionId: ids.admin.openCustomer,
+          selectedOption: String(customerIds[(i * 11) % customerIds.length]),
+          container: { type: 'view', viewId: 'VCUST' },
+        }),
+      ),
+    ),
+  );
+  report(
+    'project search answer (block_suggestion)',
+    await rounds(async (i) => {
+      const started = performance.now();
+      const answer = await slack.blockSuggestion({
+        userId: ADMIN,
+        actionId: ids.admin.openProject,
+        blockId: 'admin_project_actions',
+        value: `P-${i}`,
+        view: { id: 'VPROJ', callback_id: ids.admin.projectsModal },
+      });
+      if (!JSON.stringify(answer.body).includes('options')) throw new Error(answer.text);
+      return performance.now() - started;
+    }),
+  );
 } finally {
   await app.stop();
   await fake.close();
@@ -88,7 +166,9 @@ function setup(): string {
     'customers:',
     ...Array.from({ length: CUSTOMERS }, (_, c) => `  - { code: C-${c}, name: Customer ${c} & Sons }`),
     'employees:',
-    ...consultants.map((u) => `  - { user: ${u}, name: Consultant ${u}, consultant: { cost_rate: 50, price_rate: 100 } }`),
+    ...consultants.map(
+      (u) => `  - { user: ${u}, name: Consultant ${u}, consultant: { cost_rate: 50, price_rate: 100 } }`,
+    ),
     ...managers.map((u) => `  - { user: ${u}, name: Manager ${u}, manager: true }`),
     'projects:',
     ...Array.from({ length: PROJECTS }, (_, p) => {

@@ -23,24 +23,46 @@ const SECRET = 'bench-secret';
 
 const fake = await startFakeSlack();
 const { connection, label, drop } = await benchDatabase();
-const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0' });
+const config = loadConfig({
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_API_URL: fake.apiUrl,
+  PORT: '0',
+});
 const app = await startConsulTracker({ config, connection, clock: systemClock, log: silentLogger });
 await app.initialised;
-const slack = new SlackClientSimulator({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SECRET, responseUrl: fake.responseUrl });
+const slack = new SlackClientSimulator({
+  appUrl: `http://127.0.0.1:${app.port}`,
+  signingSecret: SECRET,
+  responseUrl: fake.responseUrl,
+});
 
 const today = new Date().toISOString().slice(0, 10);
-const imported = await importSetup({ db: connection.db, actor: { kind: 'system', name: 'cli' }, clock: systemClock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } }, setup());
+const imported = await importSetup(
+  {
+    db: connection.db,
+    actor: { kind: 'system', name: 'cli' },
+    clock: systemClock,
+    log: silentLogger,
+    org: { timeZone: 'UTC', currency: 'USD' },
+  },
+  setup(),
+);
 if (!imported.ok) throw new Error(imported.errors.join('\n'));
 fake.users.set('U0CONSULT', { id: 'U0CONSULT', real_name: 'Casey', tz: 'UTC' });
 
 try {
   console.log(`database: ${label}`);
   const calm = await round();
-  console.log(`submit -> ${DMS} manager DMs delivered: ${calm.ms.toFixed(0)} ms (${calm.calls} chat.postMessage calls)`);
+  console.log(
+    `submit -> ${DMS} manager DMs delivered: ${calm.ms.toFixed(0)} ms (${calm.calls} chat.postMessage calls)`,
+  );
   // A storm: Slack rate-limits the first 10 posts with Retry-After: 1.
   fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 }, 10);
   const storm = await round();
-  console.log(`same under 10 x 429 (Retry-After 1 s): ${storm.ms.toFixed(0)} ms (${storm.calls} chat.postMessage calls, each DM once: ${storm.exactlyOnce})`);
+  console.log(
+    `same under 10 x 429 (Retry-After 1 s): ${storm.ms.toFixed(0)} ms (${storm.calls} chat.postMessage calls, each DM once: ${storm.exactlyOnce})`,
+  );
 } finally {
   await app.stop();
   await fake.close();
@@ -58,7 +80,11 @@ async function round(): Promise<{ ms: number; calls: number; exactlyOnce: boolea
   await db.delete(timesheets);
   fake.reset();
   for (let p = 0; p < PROJECTS; p++) {
-    const logged = await slack.slashCommand({ command: '/log', text: `30m PRJ-${p} ${today} work on ${p}`, userId: 'U0CONSULT' });
+    const logged = await slack.slashCommand({
+      command: '/log',
+      text: `30m PRJ-${p} ${today} work on ${p}`,
+      userId: 'U0CONSULT',
+    });
     if (!JSON.stringify(logged.body).includes('Logged')) throw new Error(logged.text);
   }
   const started = performance.now();
@@ -87,7 +113,11 @@ function setup(): string {
     '  - { user: U0CONSULT, name: Casey, consultant: { cost_rate: 50, price_rate: 100 } }',
     ...managers.map((m) => `  - { user: ${m}, name: Manager ${m}, manager: true }`),
     'projects:',
-    ...Array.from({ length: PROJECTS }, (_, p) => `  - { code: PRJ-${p}, customer: ACME, name: Project ${p}, managers: [${managers.slice(p * 3, p * 3 + 3).join(', ')}], consultants: [ { user: U0CONSULT } ] }`),
+    ...Array.from(
+      { length: PROJECTS },
+      (_, p) =>
+        `  - { code: PRJ-${p}, customer: ACME, name: Project ${p}, managers: [${managers.slice(p * 3, p * 3 + 3).join(', ')}], consultants: [ { user: U0CONSULT } ] }`,
+    ),
     'roles:',
     '  - { name: Consultant, rights: [entry] }',
     '  - { name: Manager, rights: [approval] }',

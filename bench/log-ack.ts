@@ -42,10 +42,18 @@ try {
   execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'import', setup], { env, stdio: 'ignore' });
   const warm = await timeStart(env);
 
-  const slack = new SlackClientSimulator({ appUrl: `http://127.0.0.1:${PORT}`, signingSecret: SIGNING_SECRET, responseUrl: fake.responseUrl });
+  const slack = new SlackClientSimulator({
+    appUrl: `http://127.0.0.1:${PORT}`,
+    signingSecret: SIGNING_SECRET,
+    responseUrl: fake.responseUrl,
+  });
   const latencies: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {
-    const response = await slack.slashCommand({ command: '/log', text: `5m ACME-WEB bench entry ${i}`, userId: 'U01ALICE' });
+    const response = await slack.slashCommand({
+      command: '/log',
+      text: `5m ACME-WEB bench entry ${i}`,
+      userId: 'U01ALICE',
+    });
     if (response.status !== 200 || !JSON.stringify(response.body).includes('Logged')) {
       throw new Error(`request ${i} failed: ${response.status} ${response.text}`);
     }
@@ -78,7 +86,10 @@ async function timeStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess;
   const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${PORT}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${PORT}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { child, ms: performance.now() - started };
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

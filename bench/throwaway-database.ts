@@ -17,9 +17,14 @@ export async function createThrowawayDatabase(serverUrl: string): Promise<{ url:
 }
 
 /** The database an in-process benchmark runs on: PGlite in memory, or a throwaway one on BENCH_DATABASE_URL's server. */
-export async function benchDatabase(): Promise<{ connection: DatabaseConnection; label: string; drop: () => Promise<void> }> {
+export async function benchDatabase(): Promise<{
+  connection: DatabaseConnection;
+  label: string;
+  drop: () => Promise<void>;
+}> {
   const url = process.env.BENCH_DATABASE_URL;
-  if (!url) return { connection: await openPglite({ inMemory: true }), label: 'PGlite (in memory)', drop: async () => {} };
+  if (!url)
+    return { connection: await openPglite({ inMemory: true }), label: 'PGlite (in memory)', drop: async () => {} };
   const throwaway = await createThrowawayDatabase(url);
   return { connection: connectPostgres(throwaway.url), label: 'PostgreSQL', drop: throwaway.drop };
 }

@@ -10,35 +10,77 @@ import { prepaidLine } from './log-confirmation.js';
 import { customerChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
-export type CustomerView = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
+export type CustomerView = {
+  id: number;
+  code: string;
+  name: string;
+  currency: string;
+  billingMode: 'hourly' | 'prepaid';
+  address: string;
+  notes: string;
+  projects: number;
+};
 
 /** Customers: mark to delete, open one, or add one. */
 export function customersModal(list: CustomerView[], notice?: string): ModalView {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
   const shown = list.slice(0, 800);
-  blocks.push(...checkboxGroups(ids.admin.markedCustomers, shown, (c) => ({ label: `${c.code} · ${c.name} · ${c.billingMode} · ${c.projects} ${c.projects === 1 ? 'project' : 'projects'}`, value: c.id })));
+  blocks.push(
+    ...checkboxGroups(ids.admin.markedCustomers, shown, (c) => ({
+      label: `${c.code} · ${c.name} · ${c.billingMode} · ${c.projects} ${c.projects === 1 ? 'project' : 'projects'}`,
+      value: c.id,
+    })),
+  );
   if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No customers yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomer, style: 'primary', text: { type: 'plain_text', text: 'New customer' }, value: 'new' }];
+  const elements: ActionsBlock['elements'] = [
+    {
+      type: 'button',
+      action_id: ids.admin.newCustomer,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'New customer' },
+      value: 'new',
+    },
+  ];
   if (list.length > 0) {
-    elements.push(
-      recordSelect(ids.admin.openCustomer, 'Open…', list.map(customerChoice)),
-      { type: 'button', action_id: ids.admin.deleteCustomers, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
-    );
+    elements.push(recordSelect(ids.admin.openCustomer, 'Open…', list.map(customerChoice)), {
+      type: 'button',
+      action_id: ids.admin.deleteCustomers,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Delete marked…' },
+      value: 'delete',
+    });
   }
   blocks.push({ type: 'actions', block_id: 'admin_customer_actions', elements });
-  return { type: 'modal', callback_id: ids.admin.customersModal, title: { type: 'plain_text', text: 'Customers' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+  return {
+    type: 'modal',
+    callback_id: ids.admin.customersModal,
+    title: { type: 'plain_text', text: 'Customers' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks,
+  };
 }
 
 /** New or existing customer: code, name, currency, billing, address, notes. */
 export function customerFormModal(customer: CustomerView | undefined, parentViewId: string): ModalView {
   const f = ids.admin.customerField;
-  const text = (block: string, label: string, value: string | undefined, options: { multiline?: boolean; max?: number; optional?: boolean } = {}): KnownBlock => ({
+  const text = (
+    block: string,
+    label: string,
+    value: string | undefined,
+    options: { multiline?: boolean; max?: number; optional?: boolean } = {},
+  ): KnownBlock => ({
     type: 'input',
     block_id: block,
     label: { type: 'plain_text', text: label },
     optional: options.optional ?? false,
-    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: options.multiline ?? false,
+      max_length: options.max ?? 100,
+      ...(value ? { initial_value: value } : {}),
+    },
   });
   const billing: PlainTextOption[] = [
     { text: { type: 'plain_text', text: 'Hourly: invoiced from approved time' }, value: 'hourly' },
@@ -59,7 +101,12 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
         type: 'input',
         block_id: f.billing,
         label: { type: 'plain_text', text: 'Billing' },
-        element: { type: 'static_select', action_id: 'value', options: billing, initial_option: billing.find((o) => o.value === (customer?.billingMode ?? 'hourly'))! },
+        element: {
+          type: 'static_select',
+          action_id: 'value',
+          options: billing,
+          initial_option: billing.find((o) => o.value === (customer?.billingMode ?? 'hourly'))!,
+        },
       },
       text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
       text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
@@ -73,10 +120,15 @@ export function deleteCustomersConfirmModal(
   customerIds: number[],
   parentViewId: string,
 ): ModalView {
-  const parts = [`Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
+  const parts = [
+    `Delete ${impact.customers} ${impact.customers === 1 ? 'customer' : 'customers'} and ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`,
+  ];
   const time = timeThatGoes(impact);
   if (time) parts.push(time);
-  if (impact.archived.length > 0) parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
+  if (impact.archived.length > 0)
+    parts.push(
+      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
+    );
   return {
     type: 'modal',
     callback_id: ids.admin.deleteCustomersConfirm,
@@ -89,12 +141,21 @@ export function deleteCustomersConfirmModal(
 }
 
 /** One customer's page: details, Edit details, and its projects to add to or remove from. */
-export function customerModal(detail: { customer: CustomerView; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null }, notice?: string): ModalView {
+export function customerModal(
+  detail: { customer: CustomerView; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null },
+  notice?: string,
+): ModalView {
   const { customer, projects } = detail;
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  const billing = customer.billingMode === 'prepaid' ? 'prepaid: time is deducted from credits' : 'hourly: invoiced from approved time';
-  const about = [`*${escapeMrkdwn(customer.code)}* · ${escapeMrkdwn(customer.name)}`, `${customer.currency} · ${billing}`];
+  const billing =
+    customer.billingMode === 'prepaid'
+      ? 'prepaid: time is deducted from credits'
+      : 'hourly: invoiced from approved time';
+  const about = [
+    `*${escapeMrkdwn(customer.code)}* · ${escapeMrkdwn(customer.name)}`,
+    `${customer.currency} · ${billing}`,
+  ];
   if (detail.prepaid) about.push(prepaidLine(customer.name, detail.prepaid));
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
   if (customer.address) blocks.push(freeTextSection('Address', customer.address));
@@ -103,8 +164,18 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
     type: 'actions',
     block_id: 'admin_customer_page_actions',
     elements: [
-      { type: 'button', action_id: ids.admin.editCustomerDetails, text: { type: 'plain_text', text: 'Edit details' }, value: String(customer.id) },
-      { type: 'button', action_id: ids.admin.backToCustomers, text: { type: 'plain_text', text: '← All customers' }, value: 'customers' },
+      {
+        type: 'button',
+        action_id: ids.admin.editCustomerDetails,
+        text: { type: 'plain_text', text: 'Edit details' },
+        value: String(customer.id),
+      },
+      {
+        type: 'button',
+        action_id: ids.admin.backToCustomers,
+        text: { type: 'plain_text', text: '← All customers' },
+        value: 'customers',
+      },
     ],
   });
   blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Projects' } });
@@ -116,12 +187,23 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
     })),
   );
   if (projects.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No projects yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newCustomerProject, style: 'primary', text: { type: 'plain_text', text: 'New project' }, value: String(customer.id) }];
+  const elements: ActionsBlock['elements'] = [
+    {
+      type: 'button',
+      action_id: ids.admin.newCustomerProject,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'New project' },
+      value: String(customer.id),
+    },
+  ];
   if (projects.length) {
-    elements.push(
-      recordSelect(ids.admin.openProject, 'Open project…', projects.map(projectChoice)),
-      { type: 'button', action_id: ids.admin.removeProjects, style: 'danger', text: { type: 'plain_text', text: 'Remove marked…' }, value: String(customer.id) },
-    );
+    elements.push(recordSelect(ids.admin.openProject, 'Open project…', projects.map(projectChoice)), {
+      type: 'button',
+      action_id: ids.admin.removeProjects,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Remove marked…' },
+      value: String(customer.id),
+    });
   }
   blocks.push({ type: 'actions', block_id: 'admin_customer_project_actions', elements });
   return {
@@ -135,12 +217,19 @@ export function customerModal(detail: { customer: CustomerView; projects: Custom
 }
 
 /** What removing the marked projects deletes and what it archives, with counts. */
-export function removeProjectsConfirmModal(impact: ProjectDeletion, projectIds: number[], parentViewId: string, back: AdminPage): ModalView {
+export function removeProjectsConfirmModal(
+  impact: ProjectDeletion,
+  projectIds: number[],
+  parentViewId: string,
+  back: AdminPage,
+): ModalView {
   const parts = [`Remove ${impact.projects} ${impact.projects === 1 ? 'project' : 'projects'}?`];
   const time = timeThatGoes(impact);
   if (time) parts.push(time);
   if (impact.archived.length > 0) {
-    parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`);
+    parts.push(
+      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
+    );
   }
   return {
     type: 'modal',
@@ -160,7 +249,9 @@ function timeThatGoes(impact: OpenTimeImpact): string | undefined {
   const parts: string[] = [];
   if (impact.openEntries > 0) parts.push(`${entries(impact.openEntries)} from ${sheets(impact.openSheets, 'open')}`);
   if (impact.submittedEntries > 0) {
-    parts.push(`${entries(impact.submittedEntries)} from ${sheets(impact.submittedSheets, 'submitted')} (their managers are told; a sheet left empty is deleted)`);
+    parts.push(
+      `${entries(impact.submittedEntries)} from ${sheets(impact.submittedSheets, 'submitted')} (their managers are told; a sheet left empty is deleted)`,
+    );
   }
   return parts.length ? `This also removes ${parts.join(' and ')}.` : undefined;
 }

@@ -7,11 +7,22 @@ import { ids } from './ids.js';
 import { employeeChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
 
-export type EmployeeView = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
+export type EmployeeView = {
+  id: number;
+  userId: string | null;
+  name: string;
+  address: string;
+  notes: string;
+  consultant: { costRate: string; priceRate: string } | null;
+  manager: boolean;
+};
 
 /** An employee's roles in a few words: "consultant 70.10 / 140.10 · manager". */
 function rolesOf(employee: EmployeeView): string {
-  const roles = [employee.consultant ? `consultant ${employee.consultant.costRate} / ${employee.consultant.priceRate}` : '', employee.manager ? 'manager' : ''].filter(Boolean);
+  const roles = [
+    employee.consultant ? `consultant ${employee.consultant.costRate} / ${employee.consultant.priceRate}` : '',
+    employee.manager ? 'manager' : '',
+  ].filter(Boolean);
   return roles.join(' · ') || 'no role yet';
 }
 
@@ -19,19 +30,39 @@ function rolesOf(employee: EmployeeView): string {
 export function employeesModal(list: EmployeeView[], notice?: string): ModalView {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  if (list.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Rates are cost / price per hour.' }] });
+  if (list.length)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Rates are cost / price per hour.' }] });
   const shown = list.slice(0, 800);
-  blocks.push(...checkboxGroups(ids.admin.markedEmployees, shown, (e) => ({ label: `${e.name} · ${rolesOf(e)}`, value: e.id })));
+  blocks.push(
+    ...checkboxGroups(ids.admin.markedEmployees, shown, (e) => ({ label: `${e.name} · ${rolesOf(e)}`, value: e.id })),
+  );
   if (list.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No employees yet.' } });
-  const elements: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.newEmployee, style: 'primary', text: { type: 'plain_text', text: 'New employee' }, value: 'new' }];
+  const elements: ActionsBlock['elements'] = [
+    {
+      type: 'button',
+      action_id: ids.admin.newEmployee,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'New employee' },
+      value: 'new',
+    },
+  ];
   if (list.length) {
-    elements.push(
-      recordSelect(ids.admin.openEmployee, 'Open…', list.map(employeeChoice)),
-      { type: 'button', action_id: ids.admin.deleteEmployees, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
-    );
+    elements.push(recordSelect(ids.admin.openEmployee, 'Open…', list.map(employeeChoice)), {
+      type: 'button',
+      action_id: ids.admin.deleteEmployees,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Delete marked…' },
+      value: 'delete',
+    });
   }
   blocks.push({ type: 'actions', block_id: 'admin_employee_actions', elements });
-  return { type: 'modal', callback_id: ids.admin.employeesModal, title: { type: 'plain_text', text: 'Employees' }, close: { type: 'plain_text', text: 'Back' }, blocks };
+  return {
+    type: 'modal',
+    callback_id: ids.admin.employeesModal,
+    title: { type: 'plain_text', text: 'Employees' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks,
+  };
 }
 
 /** One employee's page: who they are, their roles, and the projects they work on. */
@@ -40,24 +71,56 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
   const about = [`*${escapeMrkdwn(employee.name)}*${employee.userId ? ` <@${employee.userId}>` : ''}`];
-  if (employee.consultant) about.push(`Consultant: cost ${employee.consultant.costRate}, price ${employee.consultant.priceRate} per hour by default`);
+  if (employee.consultant)
+    about.push(
+      `Consultant: cost ${employee.consultant.costRate}, price ${employee.consultant.priceRate} per hour by default`,
+    );
   if (employee.manager) about.push('Manager: approves the time on their projects');
-  if (!employee.consultant && !employee.manager) about.push('No role yet: Edit details makes them a consultant or a manager.');
+  if (!employee.consultant && !employee.manager)
+    about.push('No role yet: Edit details makes them a consultant or a manager.');
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: about.join('\n') } });
   if (employee.address) blocks.push(freeTextSection('Address', employee.address));
   if (employee.notes) blocks.push(freeTextSection('Notes', employee.notes));
-  const top: ActionsBlock['elements'] = [{ type: 'button', action_id: ids.admin.editEmployeeDetails, text: { type: 'plain_text', text: 'Edit details' }, value: String(employee.id) }];
+  const top: ActionsBlock['elements'] = [
+    {
+      type: 'button',
+      action_id: ids.admin.editEmployeeDetails,
+      text: { type: 'plain_text', text: 'Edit details' },
+      value: String(employee.id),
+    },
+  ];
   if (employee.consultant || employee.manager) {
-    top.push({ type: 'button', action_id: ids.admin.assignToProject, style: 'primary', text: { type: 'plain_text', text: 'Assign to project' }, value: String(employee.id) });
+    top.push({
+      type: 'button',
+      action_id: ids.admin.assignToProject,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'Assign to project' },
+      value: String(employee.id),
+    });
   }
-  top.push({ type: 'button', action_id: ids.admin.backToEmployees, text: { type: 'plain_text', text: '← All employees' }, value: 'employees' });
+  top.push({
+    type: 'button',
+    action_id: ids.admin.backToEmployees,
+    text: { type: 'plain_text', text: '← All employees' },
+    value: 'employees',
+  });
   blocks.push({ type: 'actions', block_id: 'admin_employee_page_actions', elements: top });
   blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Projects' } });
   const shown = assignments.slice(0, 800);
-  blocks.push(...checkboxGroups(ids.admin.markedAssignments, shown, (a) => ({ label: `${a.code} · ${a.name} · ${assignmentRole(a)}`, value: `${a.as}:${a.projectId}` })));
-  if (assignments.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Not on any project yet.' } });
+  blocks.push(
+    ...checkboxGroups(ids.admin.markedAssignments, shown, (a) => ({
+      label: `${a.code} · ${a.name} · ${assignmentRole(a)}`,
+      value: `${a.as}:${a.projectId}`,
+    })),
+  );
+  if (assignments.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Not on any project yet.' } });
   else {
-    const theirProjects = [...new Map(assignments.map((a) => [a.projectId, projectChoice({ id: a.projectId, code: a.code, name: a.name })])).values()];
+    const theirProjects = [
+      ...new Map(
+        assignments.map((a) => [a.projectId, projectChoice({ id: a.projectId, code: a.code, name: a.name })]),
+      ).values(),
+    ];
     blocks.push({
       type: 'actions',
       block_id: 'admin_employee_project_actions',
@@ -70,7 +133,10 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
           value: String(employee.id),
           confirm: {
             title: { type: 'plain_text', text: 'Remove from projects?' },
-            text: { type: 'plain_text', text: truncate(`${employee.name} comes off the marked projects. Time already logged there stays.`, 300) },
+            text: {
+              type: 'plain_text',
+              text: truncate(`${employee.name} comes off the marked projects. Time already logged there stays.`, 300),
+            },
             confirm: { type: 'plain_text', text: 'Remove' },
             deny: { type: 'plain_text', text: 'Keep' },
           },
@@ -101,15 +167,22 @@ export function assignFormModal(detail: EmployeeDetail, parentViewId: string): M
   const a = ids.admin.assignField;
   const { employee } = detail;
   const roleOptions: PlainTextOption[] = [
-    ...(employee.consultant ? [{ text: { type: 'plain_text' as const, text: 'Consultant (logs time on it)' }, value: 'consultant' }] : []),
-    ...(employee.manager ? [{ text: { type: 'plain_text' as const, text: 'Manager (approves its time)' }, value: 'manager' }] : []),
+    ...(employee.consultant
+      ? [{ text: { type: 'plain_text' as const, text: 'Consultant (logs time on it)' }, value: 'consultant' }]
+      : []),
+    ...(employee.manager
+      ? [{ text: { type: 'plain_text' as const, text: 'Manager (approves its time)' }, value: 'manager' }]
+      : []),
   ];
   const rateInput = (block: string, label: string, fallback: string | undefined): KnownBlock => ({
     type: 'input',
     block_id: block,
     optional: true,
     label: { type: 'plain_text', text: label },
-    hint: { type: 'plain_text', text: fallback ? `Consultants only. Empty: their default, ${fallback}.` : 'Consultants only.' },
+    hint: {
+      type: 'plain_text',
+      text: fallback ? `Consultants only. Empty: their default, ${fallback}.` : 'Consultants only.',
+    },
     element: { type: 'plain_text_input', action_id: 'value', max_length: 15 },
   });
   const blocks: KnownBlock[] = [
@@ -119,10 +192,18 @@ export function assignFormModal(detail: EmployeeDetail, parentViewId: string): M
       label: { type: 'plain_text', text: 'Project' },
       element: recordSelect('value', 'Choose a project', detail.projects.map(projectChoice)),
     },
-    { type: 'input', block_id: a.as, label: { type: 'plain_text', text: 'As' }, element: { type: 'radio_buttons', action_id: 'value', options: roleOptions, initial_option: roleOptions[0]! } },
+    {
+      type: 'input',
+      block_id: a.as,
+      label: { type: 'plain_text', text: 'As' },
+      element: { type: 'radio_buttons', action_id: 'value', options: roleOptions, initial_option: roleOptions[0]! },
+    },
   ];
   if (employee.consultant) {
-    blocks.push(rateInput(a.cost, 'Cost rate per hour on this project', employee.consultant.costRate), rateInput(a.price, 'Price rate per hour on this project', employee.consultant.priceRate));
+    blocks.push(
+      rateInput(a.cost, 'Cost rate per hour on this project', employee.consultant.costRate),
+      rateInput(a.price, 'Price rate per hour on this project', employee.consultant.priceRate),
+    );
   }
   return {
     type: 'modal',
@@ -136,16 +217,26 @@ export function assignFormModal(detail: EmployeeDetail, parentViewId: string): M
 }
 
 /** What deleting the marked employees removes, archives and leaves waiting, with counts. */
-export function deleteEmployeesConfirmModal(impact: EmployeeDeletion, employeeIds: number[], parentViewId: string): ModalView {
+export function deleteEmployeesConfirmModal(
+  impact: EmployeeDeletion,
+  employeeIds: number[],
+  parentViewId: string,
+): ModalView {
   const parts = [`Delete ${impact.employees} ${impact.employees === 1 ? 'employee' : 'employees'}?`];
   if (impact.openSheets > 0) {
-    parts.push(`This also removes ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'} (${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'}).`);
+    parts.push(
+      `This also removes ${impact.openSheets} open or submitted ${impact.openSheets === 1 ? 'timesheet' : 'timesheets'} (${impact.openEntries} ${impact.openEntries === 1 ? 'entry' : 'entries'}).`,
+    );
   }
   if (impact.archived.length > 0) {
-    parts.push(`${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected timesheets: archived instead, kept in reports.`);
+    parts.push(
+      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected timesheets: archived instead, kept in reports.`,
+    );
   }
   if (impact.pendingDecisions > 0) {
-    parts.push(`${impact.pendingDecisions} ${impact.pendingDecisions === 1 ? 'decision' : 'decisions'} waiting for them as approvers stay open: an administrator can decide them in Timesheets.`);
+    parts.push(
+      `${impact.pendingDecisions} ${impact.pendingDecisions === 1 ? 'decision' : 'decisions'} waiting for them as approvers stay open: an administrator can decide them in Timesheets.`,
+    );
   }
   parts.push('Their Slack users keep their roles; remove those in Users.');
   return {
@@ -162,16 +253,36 @@ export function deleteEmployeesConfirmModal(impact: EmployeeDeletion, employeeId
 /** New or existing employee: the Slack member, name, address, notes, consultant (with default rates) and manager. */
 export function employeeFormModal(employee: EmployeeView | undefined, parentViewId: string): ModalView {
   const f = ids.admin.employeeField;
-  const consultantOption: PlainTextOption = { text: { type: 'plain_text', text: 'Consultant (logs time)' }, value: 'consultant' };
-  const managerOption: PlainTextOption = { text: { type: 'plain_text', text: 'Manager (approves time)' }, value: 'manager' };
-  const initialRoles = [...(employee?.consultant ? [consultantOption] : []), ...(employee?.manager ? [managerOption] : [])];
-  const input = (block: string, label: string, value: string | undefined, options: { optional?: boolean; multiline?: boolean; max?: number; hint?: string } = {}): KnownBlock => ({
+  const consultantOption: PlainTextOption = {
+    text: { type: 'plain_text', text: 'Consultant (logs time)' },
+    value: 'consultant',
+  };
+  const managerOption: PlainTextOption = {
+    text: { type: 'plain_text', text: 'Manager (approves time)' },
+    value: 'manager',
+  };
+  const initialRoles = [
+    ...(employee?.consultant ? [consultantOption] : []),
+    ...(employee?.manager ? [managerOption] : []),
+  ];
+  const input = (
+    block: string,
+    label: string,
+    value: string | undefined,
+    options: { optional?: boolean; multiline?: boolean; max?: number; hint?: string } = {},
+  ): KnownBlock => ({
     type: 'input',
     block_id: block,
     optional: options.optional ?? false,
     label: { type: 'plain_text', text: label },
     ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
-    element: { type: 'plain_text_input', action_id: 'value', multiline: options.multiline ?? false, max_length: options.max ?? 100, ...(value ? { initial_value: value } : {}) },
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: options.multiline ?? false,
+      max_length: options.max ?? 100,
+      ...(value ? { initial_value: value } : {}),
+    },
   });
   return {
     type: 'modal',
@@ -181,13 +292,41 @@ export function employeeFormModal(employee: EmployeeView | undefined, parentView
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: JSON.stringify({ ...(employee ? { employeeId: employee.id } : {}), parentViewId }),
     blocks: [
-      { type: 'input', block_id: f.user, label: { type: 'plain_text', text: 'Person in Slack' }, element: { type: 'users_select', action_id: 'value', ...(employee?.userId ? { initial_user: employee.userId } : {}) } },
+      {
+        type: 'input',
+        block_id: f.user,
+        label: { type: 'plain_text', text: 'Person in Slack' },
+        element: {
+          type: 'users_select',
+          action_id: 'value',
+          ...(employee?.userId ? { initial_user: employee.userId } : {}),
+        },
+      },
       input(f.name, 'Name', employee?.name),
       input(f.address, 'Address', employee?.address, { optional: true, multiline: true, max: 2000 }),
       input(f.notes, 'Notes', employee?.notes, { optional: true, multiline: true, max: 2000 }),
-      { type: 'input', block_id: f.roles, optional: true, label: { type: 'plain_text', text: 'Roles' }, element: { type: 'checkboxes', action_id: 'value', options: [consultantOption, managerOption], ...(initialRoles.length ? { initial_options: initialRoles } : {}) } },
-      input(f.cost, 'Default cost rate per hour (paid to them)', employee?.consultant?.costRate, { optional: true, max: 15, hint: 'For consultants, like 70.00' }),
-      input(f.price, 'Default price rate per hour (billed)', employee?.consultant?.priceRate, { optional: true, max: 15, hint: 'For consultants, like 140.00' }),
+      {
+        type: 'input',
+        block_id: f.roles,
+        optional: true,
+        label: { type: 'plain_text', text: 'Roles' },
+        element: {
+          type: 'checkboxes',
+          action_id: 'value',
+          options: [consultantOption, managerOption],
+          ...(initialRoles.length ? { initial_options: initialRoles } : {}),
+        },
+      },
+      input(f.cost, 'Default cost rate per hour (paid to them)', employee?.consultant?.costRate, {
+        optional: true,
+        max: 15,
+        hint: 'For consultants, like 70.00',
+      }),
+      input(f.price, 'Default price rate per hour (billed)', employee?.consultant?.priceRate, {
+        optional: true,
+        max: 15,
+        hint: 'For consultants, like 140.00',
+      }),
     ],
   };
 }

@@ -7,10 +7,22 @@ import { ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { readOnlySheetBlocks } from './timesheet-modal.js';
 
-export type AdminSheetView = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: TimesheetOverview['status']; totalMinutes: number; entryCount: number };
+export type AdminSheetView = {
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  status: TimesheetOverview['status'];
+  totalMinutes: number;
+  entryCount: number;
+};
 /** Where a decision dialog returns: the filtered list, or the one sheet's page it was opened from. */
 export type SheetsBack = { filter: SheetFilter; timesheetId?: number };
-export type SheetFilter = { consultantUserId?: string; periodStartsOn?: string; projectCode?: string; customerCode?: string };
+export type SheetFilter = {
+  consultantUserId?: string;
+  periodStartsOn?: string;
+  projectCode?: string;
+  customerCode?: string;
+};
 
 /** Timesheets for administrators: filters, the matching sheets to mark, and Approve / Reject / Delete marked. */
 export function adminTimesheetsModal(
@@ -19,10 +31,25 @@ export function adminTimesheetsModal(
   filter: SheetFilter,
   notice?: string,
 ): ModalView {
-  const select = (actionId: string, placeholder: string, values: string[], label: (v: string) => string, initial: string | undefined) => {
-    const options = values.map((v): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(label(v), 75) }, value: v }));
+  const select = (
+    actionId: string,
+    placeholder: string,
+    values: string[],
+    label: (v: string) => string,
+    initial: string | undefined,
+  ) => {
+    const options = values.map((v): PlainTextOption => ({
+      text: { type: 'plain_text', text: truncate(label(v), 75) },
+      value: v,
+    }));
     const chosen = options.find((o) => o.value === initial);
-    return { type: 'static_select' as const, action_id: actionId, placeholder: { type: 'plain_text' as const, text: placeholder }, options: options.length ? options : [{ text: { type: 'plain_text' as const, text: 'none yet' }, value: '-' }], ...(chosen ? { initial_option: chosen } : {}) };
+    return {
+      type: 'static_select' as const,
+      action_id: actionId,
+      placeholder: { type: 'plain_text' as const, text: placeholder },
+      options: options.length ? options : [{ text: { type: 'plain_text' as const, text: 'none yet' }, value: '-' }],
+      ...(chosen ? { initial_option: chosen } : {}),
+    };
   };
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
@@ -30,33 +57,75 @@ export function adminTimesheetsModal(
     type: 'actions',
     block_id: 'admin_ts_filters',
     elements: [
-      { type: 'users_select', action_id: ids.admin.filterConsultant, placeholder: { type: 'plain_text', text: 'Any consultant' }, ...(filter.consultantUserId ? { initial_user: filter.consultantUserId } : {}) },
-      select(ids.admin.filterPeriod, 'Any period', choices.periods, (d) => `Period from ${formatDay(d)}`, filter.periodStartsOn),
+      {
+        type: 'users_select',
+        action_id: ids.admin.filterConsultant,
+        placeholder: { type: 'plain_text', text: 'Any consultant' },
+        ...(filter.consultantUserId ? { initial_user: filter.consultantUserId } : {}),
+      },
+      select(
+        ids.admin.filterPeriod,
+        'Any period',
+        choices.periods,
+        (d) => `Period from ${formatDay(d)}`,
+        filter.periodStartsOn,
+      ),
       select(ids.admin.filterProject, 'Any project', choices.projects, (c) => c, filter.projectCode),
       select(ids.admin.filterCustomer, 'Any customer', choices.customers, (c) => c, filter.customerCode),
     ],
   });
   const shown = sheets.slice(0, 800);
-  blocks.push(...checkboxGroups(ids.admin.markedSheets, shown, (s) => ({ label: sheetLabel(s), value: s.timesheetId })));
+  blocks.push(
+    ...checkboxGroups(ids.admin.markedSheets, shown, (s) => ({ label: sheetLabel(s), value: s.timesheetId })),
+  );
   if (sheets.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No timesheets match.' } });
   else {
     blocks.push({
       type: 'actions',
       block_id: 'admin_ts_actions',
       elements: [
-        { type: 'button', action_id: ids.admin.approveSheets, style: 'primary', text: { type: 'plain_text', text: 'Approve marked' }, value: 'approve' },
-        { type: 'button', action_id: ids.admin.rejectSheets, text: { type: 'plain_text', text: 'Reject marked…' }, value: 'reject' },
-        { type: 'button', action_id: ids.admin.deleteSheets, style: 'danger', text: { type: 'plain_text', text: 'Delete marked…' }, value: 'delete' },
+        {
+          type: 'button',
+          action_id: ids.admin.approveSheets,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve marked' },
+          value: 'approve',
+        },
+        {
+          type: 'button',
+          action_id: ids.admin.rejectSheets,
+          text: { type: 'plain_text', text: 'Reject marked…' },
+          value: 'reject',
+        },
+        {
+          type: 'button',
+          action_id: ids.admin.deleteSheets,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Delete marked…' },
+          value: 'delete',
+        },
         {
           type: 'static_select',
           action_id: ids.admin.openSheet,
           placeholder: { type: 'plain_text', text: 'Open…' },
-          options: shown.slice(0, 100).map((s) => ({ text: { type: 'plain_text', text: truncate(sheetLabel(s), 75) }, value: String(s.timesheetId) })),
+          options: shown
+            .slice(0, 100)
+            .map((s) => ({
+              text: { type: 'plain_text', text: truncate(sheetLabel(s), 75) },
+              value: String(s.timesheetId),
+            })),
         },
       ],
     });
   }
-  return { type: 'modal', callback_id: ids.admin.timesheetsModal, title: { type: 'plain_text', text: 'Timesheets' }, close: { type: 'plain_text', text: 'Back' }, private_metadata: JSON.stringify(filter), blocks };
+  return {
+    type: 'modal',
+    callback_id: ids.admin.timesheetsModal,
+    title: { type: 'plain_text', text: 'Timesheets' },
+    close: { type: 'plain_text', text: 'Back' },
+    private_metadata: JSON.stringify(filter),
+    blocks,
+  };
 }
 
 function sheetLabel(s: AdminSheetView): string {
@@ -64,10 +133,18 @@ function sheetLabel(s: AdminSheetView): string {
 }
 
 /** One sheet for an administrator: its entries, and Approve / Reject / Delete as its state allows. */
-export function adminSheetModal(sheet: TimesheetOverview, timesheetId: number, filter: SheetFilter, notice?: string): ModalView {
+export function adminSheetModal(
+  sheet: TimesheetOverview,
+  timesheetId: number,
+  filter: SheetFilter,
+  notice?: string,
+): ModalView {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(sheet.consultantName)}*` } }, ...readOnlySheetBlocks(sheet));
+  blocks.push(
+    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(sheet.consultantName)}*` } },
+    ...readOnlySheetBlocks(sheet),
+  );
   const value = String(timesheetId);
   const elements: ActionsBlock['elements'] = [];
   if (sheet.status === 'submitted') {
@@ -80,7 +157,13 @@ export function adminSheetModal(sheet: TimesheetOverview, timesheetId: number, f
         value,
         confirm: {
           title: { type: 'plain_text', text: 'Approve over the managers?' },
-          text: { type: 'plain_text', text: truncate(`Approve ${sheet.consultantName}'s ${formatMinutes(sheet.totals.totalMinutes)} fully, without waiting for the managers' decisions?`, 300) },
+          text: {
+            type: 'plain_text',
+            text: truncate(
+              `Approve ${sheet.consultantName}'s ${formatMinutes(sheet.totals.totalMinutes)} fully, without waiting for the managers' decisions?`,
+              300,
+            ),
+          },
           confirm: { type: 'plain_text', text: 'Approve' },
           deny: { type: 'plain_text', text: 'Not yet' },
         },
@@ -88,8 +171,20 @@ export function adminSheetModal(sheet: TimesheetOverview, timesheetId: number, f
       { type: 'button', action_id: ids.admin.sheetReject, text: { type: 'plain_text', text: 'Reject…' }, value },
     );
   }
-  if (sheet.status === 'open' || sheet.status === 'submitted') elements.push({ type: 'button', action_id: ids.admin.sheetDelete, style: 'danger', text: { type: 'plain_text', text: 'Delete…' }, value });
-  elements.push({ type: 'button', action_id: ids.admin.backToSheets, text: { type: 'plain_text', text: '← All timesheets' }, value: 'timesheets' });
+  if (sheet.status === 'open' || sheet.status === 'submitted')
+    elements.push({
+      type: 'button',
+      action_id: ids.admin.sheetDelete,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Delete…' },
+      value,
+    });
+  elements.push({
+    type: 'button',
+    action_id: ids.admin.backToSheets,
+    text: { type: 'plain_text', text: '← All timesheets' },
+    value: 'timesheets',
+  });
   blocks.push({ type: 'actions', block_id: 'admin_ts_sheet_actions', elements });
   return {
     type: 'modal',
@@ -102,7 +197,13 @@ export function adminSheetModal(sheet: TimesheetOverview, timesheetId: number, f
 }
 
 /** Reject (asks a reason) or delete (says what goes, with counts) the marked sheets. */
-export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: AdminSheetView[], skipped: number, parentViewId: string, back: SheetsBack): ModalView {
+export function sheetsDecisionModal(
+  decision: 'reject' | 'delete',
+  marked: AdminSheetView[],
+  skipped: number,
+  parentViewId: string,
+  back: SheetsBack,
+): ModalView {
   const minutes = marked.reduce((sum, s) => sum + s.totalMinutes, 0);
   const entries = marked.reduce((sum, s) => sum + s.entryCount, 0);
   const sheets = `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`;
@@ -112,12 +213,20 @@ export function sheetsDecisionModal(decision: 'reject' | 'delete', marked: Admin
       : `Send back ${sheets}? Each consultant gets the reason and an open copy to fix.`,
   ];
   if (skipped > 0) {
-    const kept = decision === 'delete' ? 'approved or cancelled: kept for pay and invoices' : 'not submitted: nothing to send back';
+    const kept =
+      decision === 'delete'
+        ? 'approved or cancelled: kept for pay and invoices'
+        : 'not submitted: nothing to send back';
     text.push(`${skipped} other marked ${skipped === 1 ? 'timesheet is' : 'timesheets are'} ${kept}.`);
   }
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.join(' ') } }];
   if (decision === 'reject') {
-    blocks.push({ type: 'input', block_id: ids.approval.reason.block, label: { type: 'plain_text', text: 'Reason' }, element: { type: 'plain_text_input', action_id: ids.approval.reason.action, multiline: true, max_length: 500 } });
+    blocks.push({
+      type: 'input',
+      block_id: ids.approval.reason.block,
+      label: { type: 'plain_text', text: 'Reason' },
+      element: { type: 'plain_text_input', action_id: ids.approval.reason.action, multiline: true, max_length: 500 },
+    });
   }
   return {
     type: 'modal',

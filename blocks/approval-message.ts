@@ -17,12 +17,23 @@ export const ENTRIES_SHOWN = 25;
 export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage {
   const span = `${formatDay(view.period.startsOn)} – ${formatDay(view.period.endsOn)}`;
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `:clipboard: *${escapeMrkdwn(view.consultantName)}* submitted a timesheet for *${span}*` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:clipboard: *${escapeMrkdwn(view.consultantName)}* submitted a timesheet for *${span}*`,
+      },
+    },
   ];
   if (view.route === 'admin_fallback') {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'You get this as an administrator: these projects have no other manager to approve them.' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'You get this as an administrator: these projects have no other manager to approve them.',
+        },
+      ],
     });
   }
 
@@ -36,14 +47,34 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
         continue;
       }
       shown++;
-      lines.push(`${formatDay(entry.date).slice(0, -5)} · ${formatMinutes(entry.minutes)} · ${escapeMrkdwn(truncate(entry.description, 80))}${entry.billable ? '' : ' _(non-billable)_'}`);
+      lines.push(
+        `${formatDay(entry.date).slice(0, -5)} · ${formatMinutes(entry.minutes)} · ${escapeMrkdwn(truncate(entry.description, 80))}${entry.billable ? '' : ' _(non-billable)_'}`,
+      );
     }
     const heading = `*${escapeMrkdwn(project.code)}* ${escapeMrkdwn(truncate(project.name, 60))} · *${formatMinutes(project.totalMinutes)}*`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate([heading, ...lines].join('\n'), 3000) } });
   }
-  if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'}: press View timesheet to see them all.` }] });
-  if (view.projects.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No time this period: the consultant submitted an empty timesheet.' } });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Whole timesheet: *${formatMinutes(view.sheetTotalMinutes)}* · ${decisionsLine(view)}` }] });
+  if (hidden > 0)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'}: press View timesheet to see them all.`,
+        },
+      ],
+    });
+  if (view.projects.length === 0)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'No time this period: the consultant submitted an empty timesheet.' },
+    });
+  blocks.push({
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: `Whole timesheet: *${formatMinutes(view.sheetTotalMinutes)}* · ${decisionsLine(view)}` },
+    ],
+  });
 
   const state = stateLine(view);
   if (state) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
@@ -51,14 +82,37 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
   const buttons: Button[] = [];
   if (myTurn) {
     buttons.push(
-      { type: 'button', action_id: ids.approval.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(view.timesheetId) },
-      { type: 'button', action_id: ids.approval.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value: String(view.timesheetId) },
+      {
+        type: 'button',
+        action_id: ids.approval.approve,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: String(view.timesheetId),
+      },
+      {
+        type: 'button',
+        action_id: ids.approval.reject,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Reject…' },
+        value: String(view.timesheetId),
+      },
     );
   }
-  if (view.sheetStatus !== 'deleted' && view.myStatus !== 'withdrawn') buttons.push({ type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View timesheet' }, value: String(view.timesheetId) });
+  if (view.sheetStatus !== 'deleted' && view.myStatus !== 'withdrawn')
+    buttons.push({
+      type: 'button',
+      action_id: ids.approval.view,
+      text: { type: 'plain_text', text: 'View timesheet' },
+      value: String(view.timesheetId),
+    });
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
 
-  return { text: escapeMrkdwn(`${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`), blocks };
+  return {
+    text: escapeMrkdwn(
+      `${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`,
+    ),
+    blocks,
+  };
 }
 
 /** After a decision, the consultant hears the outcome; a rejection says why and offers the sheet. */
@@ -72,9 +126,30 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
   return {
     text: escapeMrkdwn(text),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(view.byName)}* sent back your timesheet for *${span}*:\n>${escapeMrkdwn(view.reason ?? '')}` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Your entries are open again: fix them and submit once more.' }] },
-      { type: 'actions', block_id: 'decided_actions', elements: [{ type: 'button', action_id: ids.timesheet.open, style: 'primary', text: { type: 'plain_text', text: 'Open timesheet' }, value: String(view.periodId) }] },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(view.byName)}* sent back your timesheet for *${span}*:\n>${escapeMrkdwn(view.reason ?? '')}`,
+        },
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Your entries are open again: fix them and submit once more.' }],
+      },
+      {
+        type: 'actions',
+        block_id: 'decided_actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ids.timesheet.open,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Open timesheet' },
+            value: String(view.periodId),
+          },
+        ],
+      },
     ],
   };
 }
@@ -89,18 +164,37 @@ export function rejectReasonModal(timesheetIds: number[], what: string): ModalVi
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: JSON.stringify({ timesheetIds }),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Send back ${escapeMrkdwn(truncate(what, 500))}? The consultant gets the reason and can fix and resubmit.` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Send back ${escapeMrkdwn(truncate(what, 500))}? The consultant gets the reason and can fix and resubmit.`,
+        },
+      },
       {
         type: 'input',
         block_id: ids.approval.reason.block,
         label: { type: 'plain_text', text: 'Reason' },
-        element: { type: 'plain_text_input', action_id: ids.approval.reason.action, multiline: true, max_length: 500, placeholder: { type: 'plain_text', text: 'What should be fixed?' } },
+        element: {
+          type: 'plain_text_input',
+          action_id: ids.approval.reason.action,
+          multiline: true,
+          max_length: 500,
+          placeholder: { type: 'plain_text', text: 'What should be fixed?' },
+        },
       },
     ],
   };
 }
 
-export type PendingView = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; totalMinutes: number; approverName: string; onBehalf: boolean };
+export type PendingView = {
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  approverName: string;
+  onBehalf: boolean;
+};
 
 /** `/approvals`: my pending decisions with checkboxes, and Approve / Reject all marked. */
 export function approvalsModal(pending: PendingView[], notice?: string): ModalView {
@@ -121,12 +215,30 @@ export function approvalsModal(pending: PendingView[], notice?: string): ModalVi
       type: 'actions',
       block_id: 'approvals_bulk',
       elements: [
-        { type: 'button', action_id: ids.approval.approveMarked, style: 'primary', text: { type: 'plain_text', text: 'Approve all marked' }, value: 'approve' },
-        { type: 'button', action_id: ids.approval.rejectMarked, style: 'danger', text: { type: 'plain_text', text: 'Reject all marked…' }, value: 'reject' },
+        {
+          type: 'button',
+          action_id: ids.approval.approveMarked,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve all marked' },
+          value: 'approve',
+        },
+        {
+          type: 'button',
+          action_id: ids.approval.rejectMarked,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject all marked…' },
+          value: 'reject',
+        },
       ],
     });
   }
-  return { type: 'modal', callback_id: ids.approval.listModal, title: { type: 'plain_text', text: 'Approvals' }, close: { type: 'plain_text', text: 'Close' }, blocks };
+  return {
+    type: 'modal',
+    callback_id: ids.approval.listModal,
+    title: { type: 'plain_text', text: 'Approvals' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks,
+  };
 }
 
 function decisionsLine(view: ApprovalRequestView): string {
@@ -144,10 +256,12 @@ function decisionsLine(view: ApprovalRequestView): string {
 function stateLine(view: ApprovalRequestView): string | undefined {
   if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
   if (view.sheetStatus === 'deleted') return ':wastebasket: *Deleted* by an administrator. Nothing to decide.';
-  if (view.myStatus === 'withdrawn') return ':heavy_minus_sign: The time on your projects was removed from this timesheet with its project. Nothing for you to decide.';
+  if (view.myStatus === 'withdrawn')
+    return ':heavy_minus_sign: The time on your projects was removed from this timesheet with its project. Nothing for you to decide.';
   if (view.sheetStatus === 'cancelled' && view.rejection) {
     return `:x: *Rejected by ${escapeMrkdwn(view.rejection.byName)}*: ${escapeMrkdwn(truncate(view.rejection.reason, 500))} — nothing to do.`;
   }
-  if (view.sheetStatus === 'submitted' && view.myStatus === 'approved') return ':ballot_box_with_check: You approved. Waiting for the others.';
+  if (view.sheetStatus === 'submitted' && view.myStatus === 'approved')
+    return ':ballot_box_with_check: You approved. Waiting for the others.';
   return undefined;
 }

@@ -15,8 +15,22 @@ export type HomeModel =
       timesheet: TimesheetView | null;
       noPeriodReason: string | null;
       timer: TimerView | null;
-      recent: { entryId: number; workDate: string; projectCode: string; minutes: number; description: string; billable: boolean; source: string; editable: boolean }[];
-      prepaid: { customerName: string; remainingMinutes: number; pendingMinutes: number; lowCreditThresholdMinutes: number | null }[];
+      recent: {
+        entryId: number;
+        workDate: string;
+        projectCode: string;
+        minutes: number;
+        description: string;
+        billable: boolean;
+        source: string;
+        editable: boolean;
+      }[];
+      prepaid: {
+        customerName: string;
+        remainingMinutes: number;
+        pendingMinutes: number;
+        lowCreditThresholdMinutes: number | null;
+      }[];
     }
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
@@ -27,7 +41,8 @@ export type HomeDutiesView = {
 
 /** The App Home tab. */
 export function homeView(model: HomeModel, duties: HomeDutiesView = { approvals: [], undelivered: null }): HomeView {
-  const main = model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model, duties.approvals.length > 0);
+  const main =
+    model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model, duties.approvals.length > 0);
   return { type: 'home', blocks: [...main, ...dutyBlocks(duties)] };
 }
 
@@ -35,50 +50,109 @@ export function homeView(model: HomeModel, duties: HomeDutiesView = { approvals:
 function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (duties.approvals.length > 0) {
-    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: `*Waiting for your decision* (${duties.approvals.length})` } });
+    blocks.push(
+      { type: 'divider' },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Waiting for your decision* (${duties.approvals.length})` } },
+    );
     const shown = duties.approvals.slice(0, 15);
     for (const [index, pending] of shown.entries()) {
       const forWhom = pending.onBehalf ? ` · for ${escapeMrkdwn(pending.approverName)}` : '';
       blocks.push(
-        { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(pending.consultantName)}* · ${formatDay(pending.period.startsOn)} – ${formatDay(pending.period.endsOn)} · ${formatMinutes(pending.totalMinutes)}${forWhom}` } },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `*${escapeMrkdwn(pending.consultantName)}* · ${formatDay(pending.period.startsOn)} – ${formatDay(pending.period.endsOn)} · ${formatMinutes(pending.totalMinutes)}${forWhom}`,
+          },
+        },
         {
           type: 'actions',
           block_id: `home_approval_${index}`,
           elements: [
-            { type: 'button', action_id: ids.approval.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(pending.timesheetId) },
-            { type: 'button', action_id: ids.approval.reject, text: { type: 'plain_text', text: 'Reject…' }, value: String(pending.timesheetId) },
-            { type: 'button', action_id: ids.approval.view, text: { type: 'plain_text', text: 'View' }, value: String(pending.timesheetId) },
+            {
+              type: 'button',
+              action_id: ids.approval.approve,
+              style: 'primary',
+              text: { type: 'plain_text', text: 'Approve' },
+              value: String(pending.timesheetId),
+            },
+            {
+              type: 'button',
+              action_id: ids.approval.reject,
+              text: { type: 'plain_text', text: 'Reject…' },
+              value: String(pending.timesheetId),
+            },
+            {
+              type: 'button',
+              action_id: ids.approval.view,
+              text: { type: 'plain_text', text: 'View' },
+              value: String(pending.timesheetId),
+            },
           ],
         },
       );
     }
-    if (duties.approvals.length > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${duties.approvals.length - shown.length} more: use \`/approvals\` to decide in bulk.` }] });
+    if (duties.approvals.length > shown.length)
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${duties.approvals.length - shown.length} more: use \`/approvals\` to decide in bulk.`,
+          },
+        ],
+      });
   }
   if (duties.undelivered && duties.undelivered.count > 0) {
-    const lines = duties.undelivered.recent.map((m) => `• \`${escapeMrkdwn(m.ref)}\` after ${m.attempts} attempts: ${escapeMrkdwn(truncate(m.lastError ?? 'unknown error', 200))}`);
+    const lines = duties.undelivered.recent.map(
+      (m) =>
+        `• \`${escapeMrkdwn(m.ref)}\` after ${m.attempts} attempts: ${escapeMrkdwn(truncate(m.lastError ?? 'unknown error', 200))}`,
+    );
     blocks.push(
       { type: 'divider' },
-      { type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: *${duties.undelivered.count} Slack ${duties.undelivered.count === 1 ? 'message' : 'messages'} could not be delivered*\n${lines.join('\n')}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:rotating_light: *${duties.undelivered.count} Slack ${duties.undelivered.count === 1 ? 'message' : 'messages'} could not be delivered*\n${lines.join('\n')}`,
+        },
+      },
     );
   }
   return blocks;
 }
 
 function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): KnownBlock[] {
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(`Hi ${model.name}`, 150) } }];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`Hi ${model.name}`, 150) } },
+  ];
 
   if (model.timer) {
     const what = model.timer.description ? `: ${escapeMrkdwn(truncate(model.timer.description, 200))}` : '';
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `:stopwatch: Timer on *${escapeMrkdwn(model.timer.projectCode)}*${what} · running ${formatMinutes(model.timer.elapsedMinutes)}` },
-      accessory: { type: 'button', action_id: ids.timer.stop, style: 'primary', text: { type: 'plain_text', text: 'Stop' }, value: 'stop' },
+      text: {
+        type: 'mrkdwn',
+        text: `:stopwatch: Timer on *${escapeMrkdwn(model.timer.projectCode)}*${what} · running ${formatMinutes(model.timer.elapsedMinutes)}`,
+      },
+      accessory: {
+        type: 'button',
+        action_id: ids.timer.stop,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Stop' },
+        value: 'stop',
+      },
     });
   }
 
   const sheet = model.timesheet;
   if (sheet) {
-    const statusText = { open: 'open', submitted: 'submitted, waiting for approval', approved: 'approved', cancelled: 'cancelled' }[sheet.status];
+    const statusText = {
+      open: 'open',
+      submitted: 'submitted, waiting for approval',
+      approved: 'approved',
+      cancelled: 'cancelled',
+    }[sheet.status];
     blocks.push(
       { type: 'divider' },
       {
@@ -92,12 +166,20 @@ function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): Kn
     );
     const buttons: Button[] = [
       { type: 'button', action_id: ids.home.logTime, text: { type: 'plain_text', text: 'Log time' }, value: 'log' },
-      { type: 'button', action_id: ids.timesheet.open, text: { type: 'plain_text', text: 'Open timesheet' }, value: String(sheet.period.id) },
+      {
+        type: 'button',
+        action_id: ids.timesheet.open,
+        text: { type: 'plain_text', text: 'Open timesheet' },
+        value: String(sheet.period.id),
+      },
     ];
     if (sheet.editable) buttons.push(submitButton(sheet));
     blocks.push({ type: 'actions', block_id: 'home_actions', elements: buttons } satisfies ActionsBlock);
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(model.noPeriodReason ?? 'No reporting period yet.') } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeMrkdwn(model.noPeriodReason ?? 'No reporting period yet.') },
+    });
   }
 
   if (model.recent.length > 0) {
@@ -107,7 +189,16 @@ function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): Kn
       const text = `${icon}${formatDay(entry.workDate)} · *${formatMinutes(entry.minutes)}* on *${escapeMrkdwn(entry.projectCode)}*${entry.billable ? '' : ' · _non-billable_'}\n${escapeMrkdwn(truncate(entry.description, 200))}`;
       blocks.push(
         entry.editable
-          ? { type: 'section', text: { type: 'mrkdwn', text }, accessory: { type: 'button', action_id: ids.entry.edit, text: { type: 'plain_text', text: 'Edit' }, value: String(entry.entryId) } }
+          ? {
+              type: 'section',
+              text: { type: 'mrkdwn', text },
+              accessory: {
+                type: 'button',
+                action_id: ids.entry.edit,
+                text: { type: 'plain_text', text: 'Edit' },
+                value: String(entry.entryId),
+              },
+            }
           : { type: 'section', text: { type: 'mrkdwn', text } },
       );
     }
@@ -116,8 +207,14 @@ function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): Kn
   if (model.prepaid.length > 0) {
     blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: '*Prepaid customers*' } });
     for (const balance of model.prepaid.slice(0, 20)) {
-      const low = balance.lowCreditThresholdMinutes !== null && balance.remainingMinutes < balance.lowCreditThresholdMinutes ? ' :warning: low' : '';
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: prepaidLine(balance.customerName, balance) + low }] });
+      const low =
+        balance.lowCreditThresholdMinutes !== null && balance.remainingMinutes < balance.lowCreditThresholdMinutes
+          ? ' :warning: low'
+          : '';
+      blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: prepaidLine(balance.customerName, balance) + low }],
+      });
     }
   }
   return blocks;
@@ -126,14 +223,25 @@ function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): Kn
 /** "Mon 23: 8h · Tue 24: 7h 30m" for every day of the period that has time. */
 function dayTotals(sheet: TimesheetView): string {
   if (sheet.days.length === 0) return 'No time logged yet. Type `/log 2h PROJECT what you did`, or press Log time.';
-  const parts = sheet.days.map((day) => `${formatDay(day.date).split(' ').slice(0, 2).join(' ')}: ${formatMinutes(day.totalMinutes)}`);
+  const parts = sheet.days.map(
+    (day) => `${formatDay(day.date).split(' ').slice(0, 2).join(' ')}: ${formatMinutes(day.totalMinutes)}`,
+  );
   return truncate(parts.join(' · '), 3000);
 }
 
 function welcomeBlocks(model: Extract<HomeModel, { kind: 'not-a-consultant' }>, hasDuties: boolean): KnownBlock[] {
-  if (hasDuties) return [{ type: 'header', text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'ConsulTracker' } }];
+  if (hasDuties)
+    return [
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'ConsulTracker' },
+      },
+    ];
   return [
-    { type: 'header', text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'Welcome to ConsulTracker' } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: model.name ? truncate(`Hi ${model.name}`, 150) : 'Welcome to ConsulTracker' },
+    },
     {
       type: 'section',
       text: {
@@ -144,4 +252,3 @@ function welcomeBlocks(model: Extract<HomeModel, { kind: 'not-a-consultant' }>, 
     { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(model.reason) }] },
   ];
 }
-

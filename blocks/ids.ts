@@ -110,7 +110,14 @@ export const ids = {
     deleteCustomers: 'admin_customers_delete',
     /** private_metadata: { customerId?, parentViewId }. */
     customerForm: 'admin_customer_form',
-    customerField: { code: 'customer_code', name: 'customer_name', currency: 'customer_currency', billing: 'customer_billing', address: 'customer_address', notes: 'customer_notes' },
+    customerField: {
+      code: 'customer_code',
+      name: 'customer_name',
+      currency: 'customer_currency',
+      billing: 'customer_billing',
+      address: 'customer_address',
+      notes: 'customer_notes',
+    },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',
     /** One customer's page (replaces the list in place); private_metadata: { customerId }. Button values: the customer id. */
@@ -129,7 +136,15 @@ export const ids = {
     openEmployee: 'admin_employee_open',
     /** private_metadata: { employeeId?, parentViewId }. */
     employeeForm: 'admin_employee_form',
-    employeeField: { user: 'employee_user', name: 'employee_name', address: 'employee_address', notes: 'employee_notes', roles: 'employee_roles', cost: 'employee_cost', price: 'employee_price' },
+    employeeField: {
+      user: 'employee_user',
+      name: 'employee_name',
+      address: 'employee_address',
+      notes: 'employee_notes',
+      roles: 'employee_roles',
+      cost: 'employee_cost',
+      price: 'employee_price',
+    },
     markedEmployees: 'admin_employees_marked',
     deleteEmployees: 'admin_employees_delete',
     /** private_metadata: { employeeIds, parentViewId }. */
@@ -164,7 +179,17 @@ export const ids = {
     /** private_metadata: { projectId, parentViewId }. */
     ratesForm: 'admin_rates_form',
     ratesField: { consultant: 'rates_consultant', cost: 'rates_cost', price: 'rates_price' },
-    projectField: { code: 'project_code', customer: 'project_customer', name: 'project_name', description: 'project_description', address: 'project_address', notes: 'project_notes', active: 'project_active', managers: 'project_managers', consultants: 'project_consultants' },
+    projectField: {
+      code: 'project_code',
+      customer: 'project_customer',
+      name: 'project_name',
+      description: 'project_description',
+      address: 'project_address',
+      notes: 'project_notes',
+      active: 'project_active',
+      managers: 'project_managers',
+      consultants: 'project_consultants',
+    },
     openTimesheets: 'admin_open_timesheets',
     timesheetsModal: 'admin_timesheets',
     /** Filters; the current filter is the modal's private_metadata. */

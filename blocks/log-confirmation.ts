@@ -11,7 +11,10 @@ export type LoggedEntryView = SavedEntry;
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
 
 /** The answer to a saved entry: what was saved, where and when, with Edit and Undo. */
-export function logConfirmation(entry: LoggedEntryView, headline: 'Logged' | 'Updated' | 'Already saved' = entry.repeated ? 'Already saved' : 'Logged'): SlackMessage {
+export function logConfirmation(
+  entry: LoggedEntryView,
+  headline: 'Logged' | 'Updated' | 'Already saved' = entry.repeated ? 'Already saved' : 'Logged',
+): SlackMessage {
   const duration = formatMinutes(entry.minutes);
   const day = formatDay(entry.workDate);
   const icon = entry.source === 'meeting' ? ':calendar:' : ':white_check_mark:';
@@ -35,8 +38,18 @@ export function logConfirmation(entry: LoggedEntryView, headline: 'Logged' | 'Up
         type: 'actions',
         block_id: 'entry_actions',
         elements: [
-          { type: 'button', action_id: ids.entry.edit, text: { type: 'plain_text', text: 'Edit' }, value: String(entry.entryId) },
-          { type: 'button', action_id: ids.entry.undo, text: { type: 'plain_text', text: 'Undo' }, value: String(entry.entryId) },
+          {
+            type: 'button',
+            action_id: ids.entry.edit,
+            text: { type: 'plain_text', text: 'Edit' },
+            value: String(entry.entryId),
+          },
+          {
+            type: 'button',
+            action_id: ids.entry.undo,
+            text: { type: 'plain_text', text: 'Undo' },
+            value: String(entry.entryId),
+          },
         ],
       },
     ],
@@ -44,7 +57,10 @@ export function logConfirmation(entry: LoggedEntryView, headline: 'Logged' | 'Up
 }
 
 /** "Globex: 38h 30m of prepaid time left (2h pending approval)" */
-export function prepaidLine(customerName: string, prepaid: { remainingMinutes: number; pendingMinutes: number }): string {
+export function prepaidLine(
+  customerName: string,
+  prepaid: { remainingMinutes: number; pendingMinutes: number },
+): string {
   const left =
     prepaid.remainingMinutes < 0
       ? `${formatMinutes(-prepaid.remainingMinutes)} over the prepaid credit`
@@ -54,7 +70,12 @@ export function prepaidLine(customerName: string, prepaid: { remainingMinutes: n
 }
 
 /** What Undo or Delete leaves in place of the confirmation. */
-export function entryDeletedMessage(deleted: { projectCode: string; workDate: string; minutes: number; description: string }): SlackMessage {
+export function entryDeletedMessage(deleted: {
+  projectCode: string;
+  workDate: string;
+  minutes: number;
+  description: string;
+}): SlackMessage {
   const text = `Deleted ${formatMinutes(deleted.minutes)} on ${deleted.projectCode} for ${formatDay(deleted.workDate)}: ${deleted.description}`;
   return {
     text: escapeMrkdwn(text),

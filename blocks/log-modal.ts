@@ -42,7 +42,10 @@ export function logTimeModal(model: LogModalModel): ModalView {
   const blocks: KnownBlock[] = [];
 
   if (model.logFor.length > 1 && !editing) {
-    const options = model.logFor.map((person): PlainTextOption => ({ text: plain(truncate(person.name, 75)), value: person.userId }));
+    const options = model.logFor.map((person): PlainTextOption => ({
+      text: plain(truncate(person.name, 75)),
+      value: person.userId,
+    }));
     blocks.push({
       type: 'input',
       block_id: ids.logModal.logFor.block,
@@ -75,14 +78,22 @@ export function logTimeModal(model: LogModalModel): ModalView {
       block_id: ids.logModal.begins.block,
       label: plain('Begin'),
       optional: true,
-      element: { type: 'timepicker', action_id: ids.logModal.begins.action, ...(values.beginsAt ? { initial_time: values.beginsAt } : {}) },
+      element: {
+        type: 'timepicker',
+        action_id: ids.logModal.begins.action,
+        ...(values.beginsAt ? { initial_time: values.beginsAt } : {}),
+      },
     },
     {
       type: 'input',
       block_id: ids.logModal.ends.block,
       label: plain('End'),
       optional: true,
-      element: { type: 'timepicker', action_id: ids.logModal.ends.action, ...(values.endsAt ? { initial_time: values.endsAt } : {}) },
+      element: {
+        type: 'timepicker',
+        action_id: ids.logModal.ends.action,
+        ...(values.endsAt ? { initial_time: values.endsAt } : {}),
+      },
     },
     {
       type: 'input',
@@ -168,7 +179,10 @@ function projectSelect(model: LogModalModel) {
 }
 
 function projectOption(project: LogModalModel['projects'][number]): PlainTextOption {
-  return { text: plain(truncate(`${project.code} · ${project.name} (${project.customerName})`, 75)), value: project.code };
+  return {
+    text: plain(truncate(`${project.code} · ${project.name} (${project.customerName})`, 75)),
+    value: project.code,
+  };
 }
 
 /** 150 -> "2h30m": written so the duration field reads it back. */

@@ -23,13 +23,20 @@ export function escapedWithin(text: string, max: number): string {
 }
 
 /** Lines as mrkdwn section blocks of at most `perSection` lines each: one section holds 3,000 characters. */
-export function lineSections(lines: string[], perSection: number): { type: 'section'; text: { type: 'mrkdwn'; text: string } }[] {
+export function lineSections(
+  lines: string[],
+  perSection: number,
+): { type: 'section'; text: { type: 'mrkdwn'; text: string } }[] {
   const sections: { type: 'section'; text: { type: 'mrkdwn'; text: string } }[] = [];
-  for (let i = 0; i < lines.length; i += perSection) sections.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + perSection).join('\n') } });
+  for (let i = 0; i < lines.length; i += perSection)
+    sections.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + perSection).join('\n') } });
   return sections;
 }
 
 /** A labelled piece of someone's free text (an address, notes) as its own section, cut to fit. */
-export function freeTextSection(label: string, text: string): { type: 'section'; text: { type: 'mrkdwn'; text: string } } {
+export function freeTextSection(
+  label: string,
+  text: string,
+): { type: 'section'; text: { type: 'mrkdwn'; text: string } } {
   return { type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${escapedWithin(text, 2900)}` } };
 }

@@ -9,9 +9,19 @@ export type Choice = { label: string; value: string | number };
 /** A menu to pick one record: all of them when they fit, else a search that asks the app (`app.options`). */
 export function recordSelect(actionId: string, placeholder: string, choices: Choice[]) {
   if (choices.length > MAX_MENU_OPTIONS) {
-    return { type: 'external_select' as const, action_id: actionId, min_query_length: 0, placeholder: { type: 'plain_text' as const, text: placeholder } };
+    return {
+      type: 'external_select' as const,
+      action_id: actionId,
+      min_query_length: 0,
+      placeholder: { type: 'plain_text' as const, text: placeholder },
+    };
   }
-  return { type: 'static_select' as const, action_id: actionId, placeholder: { type: 'plain_text' as const, text: placeholder }, options: choices.map(choiceOption) };
+  return {
+    type: 'static_select' as const,
+    action_id: actionId,
+    placeholder: { type: 'plain_text' as const, text: placeholder },
+    options: choices.map(choiceOption),
+  };
 }
 
 /** The choices matching what the user typed (anywhere in the label, any case), as many as a menu holds. */
@@ -28,6 +38,12 @@ function choiceOption(choice: Choice): PlainTextOption {
 }
 
 /** How each kind of record reads in a menu, here and in the search answers. */
-export const customerChoice = (c: { id: number; code: string; name: string }): Choice => ({ label: `${c.code} · ${c.name}`, value: c.id });
-export const projectChoice = (p: { id: number; code: string; name: string }): Choice => ({ label: `${p.code} · ${p.name}`, value: p.id });
+export const customerChoice = (c: { id: number; code: string; name: string }): Choice => ({
+  label: `${c.code} · ${c.name}`,
+  value: c.id,
+});
+export const projectChoice = (p: { id: number; code: string; name: string }): Choice => ({
+  label: `${p.code} · ${p.name}`,
+  value: p.id,
+});
 export const employeeChoice = (e: { id: number; name: string }): Choice => ({ label: e.name, value: e.id });

@@ -19,8 +19,17 @@ export function timerStartedMessage(timer: TimerView, stopped: LoggedEntryView |
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `:stopwatch: Timer running on *${escapeMrkdwn(timer.projectCode)}* ${escapeMrkdwn(truncate(timer.projectName, 80))}${what}` },
-      accessory: { type: 'button', action_id: ids.timer.stop, text: { type: 'plain_text', text: 'Stop' }, style: 'primary', value: 'stop' },
+      text: {
+        type: 'mrkdwn',
+        text: `:stopwatch: Timer running on *${escapeMrkdwn(timer.projectCode)}* ${escapeMrkdwn(truncate(timer.projectName, 80))}${what}`,
+      },
+      accessory: {
+        type: 'button',
+        action_id: ids.timer.stop,
+        text: { type: 'plain_text', text: 'Stop' },
+        style: 'primary',
+        value: 'stop',
+      },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: 'Stop it here, in App Home or with `/log stop`.' }] },
   ];
@@ -35,10 +44,21 @@ export function timerDecisionMessage(timer: TimerView, longTimerMinutes: number)
   const elapsed = formatMinutes(timer.elapsedMinutes);
   const buttons = [];
   if (timer.elapsedMinutes <= MINUTES_PER_DAY) {
-    buttons.push({ type: 'button' as const, action_id: ids.timer.saveElapsed, text: { type: 'plain_text' as const, text: `Save ${elapsed}` }, value: 'elapsed' });
+    buttons.push({
+      type: 'button' as const,
+      action_id: ids.timer.saveElapsed,
+      text: { type: 'plain_text' as const, text: `Save ${elapsed}` },
+      value: 'elapsed',
+    });
   }
   buttons.push(
-    { type: 'button' as const, action_id: ids.timer.saveTenHours, text: { type: 'plain_text' as const, text: `Save ${formatMinutes(longTimerMinutes)}` }, style: 'primary' as const, value: 'ten-hours' },
+    {
+      type: 'button' as const,
+      action_id: ids.timer.saveTenHours,
+      text: { type: 'plain_text' as const, text: `Save ${formatMinutes(longTimerMinutes)}` },
+      style: 'primary' as const,
+      value: 'ten-hours',
+    },
     {
       type: 'button' as const,
       action_id: ids.timer.discard,
@@ -70,5 +90,8 @@ export function timerDecisionMessage(timer: TimerView, longTimerMinutes: number)
 
 export function timerDiscardedMessage(timer: TimerView): SlackMessage {
   const text = `Discarded the timer on ${timer.projectCode} (${formatMinutes(timer.elapsedMinutes)}); nothing was saved.`;
-  return { text: escapeMrkdwn(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(text)}` } }] };
+  return {
+    text: escapeMrkdwn(text),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(text)}` } }],
+  };
 }

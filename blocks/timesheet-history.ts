@@ -4,7 +4,14 @@ import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
 
-export type HistoryRowView = { periodId: number; startsOn: string; endsOn: string; status: 'open' | 'submitted' | 'approved' | 'cancelled' | 'not started'; totalMinutes: number; billableMinutes: number };
+export type HistoryRowView = {
+  periodId: number;
+  startsOn: string;
+  endsOn: string;
+  status: 'open' | 'submitted' | 'approved' | 'cancelled' | 'not started';
+  totalMinutes: number;
+  billableMinutes: number;
+};
 
 const STATUS: Record<HistoryRowView['status'], string> = {
   open: ':pencil2: open, not submitted',
@@ -17,7 +24,10 @@ const STATUS: Record<HistoryRowView['status'], string> = {
 /** Earlier periods, newest first, each with its status, totals and a View button (read-only modal). */
 export function timesheetHistoryMessage(rows: HistoryRowView[]): SlackMessage {
   if (rows.length === 0) {
-    return { text: 'No earlier periods yet.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'No earlier reporting periods yet.' } }] };
+    return {
+      text: 'No earlier periods yet.',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'No earlier reporting periods yet.' } }],
+    };
   }
   // A message holds 50 blocks: the heading plus one line per period.
   const shown = rows.slice(0, 40);
@@ -29,9 +39,18 @@ export function timesheetHistoryMessage(rows: HistoryRowView[]): SlackMessage {
         type: 'mrkdwn',
         text: `*${formatDay(row.startsOn)} – ${formatDay(row.endsOn)}*\n${STATUS[row.status]} · ${formatMinutes(row.totalMinutes)} (${formatMinutes(row.billableMinutes)} billable)`,
       },
-      accessory: { type: 'button', action_id: ids.timesheet.open, text: { type: 'plain_text', text: 'View' }, value: String(row.periodId) },
+      accessory: {
+        type: 'button',
+        action_id: ids.timesheet.open,
+        text: { type: 'plain_text', text: 'View' },
+        value: String(row.periodId),
+      },
     });
   }
-  if (rows.length > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${rows.length - shown.length} older periods not shown.` }] });
+  if (rows.length > shown.length)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${rows.length - shown.length} older periods not shown.` }],
+    });
   return { text: `Your earlier timesheets: ${rows.length} periods`, blocks };
 }

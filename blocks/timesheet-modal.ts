@@ -23,7 +23,12 @@ const STATUS_LABEL: Record<TimesheetView['status'], string> = {
 };
 
 /** The consultant's timesheet for one period, one page of entries at a time. */
-export function timesheetModal(sheet: TimesheetView, page: number, notice?: string, options: { forApprover?: boolean } = {}): ModalView {
+export function timesheetModal(
+  sheet: TimesheetView,
+  page: number,
+  notice?: string,
+  options: { forApprover?: boolean } = {},
+): ModalView {
   const pages = Math.max(1, Math.ceil(sheet.totals.entryCount / ENTRIES_PER_PAGE));
   const current = Math.min(Math.max(page, 0), pages - 1);
   const first = current * ENTRIES_PER_PAGE;
@@ -42,15 +47,31 @@ export function timesheetModal(sheet: TimesheetView, page: number, notice?: stri
 
   const navigation: Button[] = [];
   const position = (periodId: number, p: number) => JSON.stringify({ periodId, page: p } satisfies TimesheetPosition);
-  if (current > 0) navigation.push(button(ids.timesheet.pageBack, `← Entries ${first - ENTRIES_PER_PAGE + 1}–${first}`, position(sheet.period.id, current - 1)));
+  if (current > 0)
+    navigation.push(
+      button(
+        ids.timesheet.pageBack,
+        `← Entries ${first - ENTRIES_PER_PAGE + 1}–${first}`,
+        position(sheet.period.id, current - 1),
+      ),
+    );
   if (current < pages - 1) {
     const last = Math.min(first + 2 * ENTRIES_PER_PAGE, sheet.totals.entryCount);
-    navigation.push(button(ids.timesheet.pageOn, `Entries ${first + ENTRIES_PER_PAGE + 1}–${last} →`, position(sheet.period.id, current + 1)));
+    navigation.push(
+      button(
+        ids.timesheet.pageOn,
+        `Entries ${first + ENTRIES_PER_PAGE + 1}–${last} →`,
+        position(sheet.period.id, current + 1),
+      ),
+    );
   }
-  if (sheet.previousPeriodId !== null) navigation.push(button(ids.timesheet.previous, '« Previous period', position(sheet.previousPeriodId, 0)));
-  if (sheet.nextPeriodId !== null) navigation.push(button(ids.timesheet.next, 'Next period »', position(sheet.nextPeriodId, 0)));
+  if (sheet.previousPeriodId !== null)
+    navigation.push(button(ids.timesheet.previous, '« Previous period', position(sheet.previousPeriodId, 0)));
+  if (sheet.nextPeriodId !== null)
+    navigation.push(button(ids.timesheet.next, 'Next period »', position(sheet.nextPeriodId, 0)));
   if (sheet.editable) navigation.push(submitButton(sheet));
-  if (navigation.length > 0) blocks.push({ type: 'actions', block_id: 'timesheet_actions', elements: navigation } satisfies ActionsBlock);
+  if (navigation.length > 0)
+    blocks.push({ type: 'actions', block_id: 'timesheet_actions', elements: navigation } satisfies ActionsBlock);
 
   return {
     type: 'modal',
@@ -66,14 +87,24 @@ export function timesheetModal(sheet: TimesheetView, page: number, notice?: stri
 export function readOnlySheetBlocks(sheet: TimesheetView): KnownBlock[] {
   const blocks = sheetBlocks(sheet, 0, false);
   const hidden = sheet.totals.entryCount - Math.min(sheet.totals.entryCount, ENTRIES_PER_PAGE);
-  if (hidden > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'} not shown here.` }] });
+  if (hidden > 0)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'} not shown here.` }],
+    });
   return blocks;
 }
 
 /** Period, status, totals, and one page of entries by day from the `first` entry on. */
 function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${formatDay(sheet.period.startsOn)} – ${formatDay(sheet.period.endsOn)}`, 150) } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`${formatDay(sheet.period.startsOn)} – ${formatDay(sheet.period.endsOn)}`, 150),
+      },
+    },
     {
       type: 'section',
       fields: [
@@ -86,7 +117,15 @@ function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): Kn
     },
   ];
   if (sheet.totals.entryCount === 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: editable ? 'No time yet in this period. Log some with `/log`.' : 'No time was logged in this period.' }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: editable ? 'No time yet in this period. Log some with `/log`.' : 'No time was logged in this period.',
+        },
+      ],
+    });
   }
   let index = 0;
   for (const day of sheet.days) {
@@ -96,7 +135,10 @@ function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): Kn
       return inPage;
     });
     if (shown.length === 0) continue;
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `*${formatDay(day.date)}* · ${formatMinutes(day.totalMinutes)}` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `*${formatDay(day.date)}* · ${formatMinutes(day.totalMinutes)}` }],
+    });
     for (const entry of shown) blocks.push(entrySection(entry, editable));
   }
   return blocks;
@@ -126,7 +168,10 @@ export function submitButton(sheet: Pick<TimesheetView, 'period' | 'totals'>): B
 }
 
 /** The pushed dialog before an entry is deleted: exactly what goes. */
-export function deleteEntryModal(entry: { entryId: number; projectCode: string; workDate: string; minutes: number; description: string }, returnTo: TimesheetPosition & { viewId: string }): ModalView {
+export function deleteEntryModal(
+  entry: { entryId: number; projectCode: string; workDate: string; minutes: number; description: string },
+  returnTo: TimesheetPosition & { viewId: string },
+): ModalView {
   return {
     type: 'modal',
     callback_id: ids.timesheet.deleteConfirm,
@@ -142,7 +187,10 @@ export function deleteEntryModal(entry: { entryId: number; projectCode: string; 
           text: `Delete *${formatMinutes(entry.minutes)}* on *${escapeMrkdwn(entry.projectCode)}*, ${formatDay(entry.workDate)}: ${escapeMrkdwn(truncate(entry.description, 500))}?`,
         },
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'This removes the entry from your timesheet. It cannot be undone.' }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'This removes the entry from your timesheet. It cannot be undone.' }],
+      },
     ],
   };
 }
@@ -170,7 +218,10 @@ function entrySection(entry: TimesheetEntryView, editable: boolean): KnownBlock 
 
 function submittedLine(sheet: TimesheetView): string {
   if (!sheet.submittedAt) return '';
-  const by = sheet.submittedByName && sheet.submittedByName !== sheet.consultantName ? ` by ${escapeMrkdwn(sheet.submittedByName)}` : '';
+  const by =
+    sheet.submittedByName && sheet.submittedByName !== sheet.consultantName
+      ? ` by ${escapeMrkdwn(sheet.submittedByName)}`
+      : '';
   return `\nsince ${formatDay(sheet.submittedAt.toISOString().slice(0, 10))}${by}`;
 }
 

@@ -127,8 +127,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 /** The settings the command line needs: the database and the firm's defaults, no Slack. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'databaseUrl' | 'pgliteDir' | 'orgTimeZone' | 'currency' | 'adminUserIds'> {
-  const parsed = environmentSchema.safeParse({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_APP_TOKEN: 'xapp-unused', ...pickDatabaseVariables(env) });
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv,
+): Pick<Config, 'databaseUrl' | 'pgliteDir' | 'orgTimeZone' | 'currency' | 'adminUserIds'> {
+  const parsed = environmentSchema.safeParse({
+    SLACK_BOT_TOKEN: 'xoxb-unused',
+    SLACK_APP_TOKEN: 'xapp-unused',
+    ...pickDatabaseVariables(env),
+  });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }

@@ -29,7 +29,12 @@ export type RunningConsulTracker = {
 };
 
 /** Migrates the database, grants the configured administrators, and starts serving Slack. */
-export async function startConsulTracker({ config, connection, clock, log }: ConsulTrackerOptions): Promise<RunningConsulTracker> {
+export async function startConsulTracker({
+  config,
+  connection,
+  clock,
+  log,
+}: ConsulTrackerOptions): Promise<RunningConsulTracker> {
   await migrateDatabase(connection);
   await ensureAdministrators(connection.db, config.adminUserIds);
 

@@ -23,7 +23,12 @@ directory (one process per directory).`;
 export type CliIo = { out: (text: string) => void; err: (text: string) => void };
 
 /** Runs one command; returns the exit code. The connection is opened only when a command needs it. */
-export async function runCli(argv: string[], io: CliIo, connect: () => Promise<DatabaseConnection>, config: { currency: string; orgTimeZone: string }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  connect: () => Promise<DatabaseConnection>,
+  config: { currency: string; orgTimeZone: string },
+): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(USAGE);
@@ -59,11 +64,19 @@ export async function runCli(argv: string[], io: CliIo, connect: () => Promise<D
       io.out('The database is up to date.');
       return 0;
     }
-    const ctx: ServiceContext = { db: connection.db, actor: { kind: 'system', name: 'cli' }, clock: systemClock, log: silentLogger, org: { timeZone: config.orgTimeZone, currency: config.currency } };
+    const ctx: ServiceContext = {
+      db: connection.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: systemClock,
+      log: silentLogger,
+      org: { timeZone: config.orgTimeZone, currency: config.currency },
+    };
     if (command === 'import') {
       const result = await importSetup(ctx, source!);
       if (!result.ok) {
-        io.err(`Nothing was imported; fix these ${result.errors.length === 1 ? 'problem' : `${result.errors.length} problems`} in ${args[0]}:`);
+        io.err(
+          `Nothing was imported; fix these ${result.errors.length === 1 ? 'problem' : `${result.errors.length} problems`} in ${args[0]}:`,
+        );
         for (const error of result.errors) io.err(`  ${error}`);
         return 1;
       }
@@ -114,11 +127,16 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const io: CliIo = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
+  const io: CliIo = {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  };
   try {
     process.exitCode = await runCli(process.argv.slice(2), io, () => openDatabase(config), config);
   } catch (error) {
-    process.stderr.write(`consultracker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `consultracker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -54,7 +54,10 @@ export const users = pgTable('users', {
 export const roles = pgTable('roles', {
   id: serial('id').primaryKey(),
   name: text('name').notNull().unique(),
-  rights: rightEnum('rights').array().notNull().default(sql`'{}'`),
+  rights: rightEnum('rights')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
   builtin: boolean('builtin').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -158,7 +161,10 @@ export const customers = pgTable(
     check('customers_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check('customers_rounding', sql`${t.invoiceRoundingMinutes} in (0, 6, 15)`),
     check('customers_threshold', sql`${t.lowCreditThresholdMinutes} is null or ${t.lowCreditThresholdMinutes} >= 0`),
-    check('customers_topup', sql`(${t.topupMinutes} is null or ${t.topupMinutes} > 0) and (${t.topupPriceCents} is null or ${t.topupPriceCents} >= 0)`),
+    check(
+      'customers_topup',
+      sql`(${t.topupMinutes} is null or ${t.topupMinutes} > 0) and (${t.topupPriceCents} is null or ${t.topupPriceCents} >= 0)`,
+    ),
   ],
 );
 
@@ -342,7 +348,10 @@ export const approvals = pgTable(
       .references(() => users.id),
     route: approverRouteEnum('route').notNull().default('manager'),
     /** The projects with time on the sheet this approver decides for, fixed at submission. */
-    projectIds: integer('project_ids').array().notNull().default(sql`'{}'`),
+    projectIds: integer('project_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     status: approvalStatusEnum('status').notNull().default('pending'),
     decidedBy: text('decided_by').references(() => users.id),
     decidedAt: moment('decided_at'),

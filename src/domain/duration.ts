@@ -27,7 +27,8 @@ export function parseDuration(token: string): number | undefined {
   const clock = CLOCK.exec(text);
   if (clock) return Number(clock[1]) * 60 + Number(clock[2]);
   const hoursThenMinutes = HOURS_THEN_MINUTES.exec(text);
-  if (hoursThenMinutes) return Number(hoursThenMinutes[1]) * 60 + Number(hoursThenMinutes[2] ?? hoursThenMinutes[3] ?? 0);
+  if (hoursThenMinutes)
+    return Number(hoursThenMinutes[1]) * 60 + Number(hoursThenMinutes[2] ?? hoursThenMinutes[3] ?? 0);
   const minutesOnly = MINUTES_ONLY.exec(text);
   if (minutesOnly) return Number(minutesOnly[1]);
   return undefined;

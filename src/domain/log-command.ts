@@ -18,9 +18,7 @@ import { type Failure } from './result.js';
  * ("2h ACME-WEB 10-12 people" is described as "10-12 people").
  */
 export type DateSpec =
-  | { kind: 'iso'; date: string }
-  | { kind: 'days-ago'; days: number }
-  | { kind: 'weekday'; day: number };
+  { kind: 'iso'; date: string } | { kind: 'days-ago'; days: number } | { kind: 'weekday'; day: number };
 
 export type LogCommand = {
   minutes: number;
@@ -41,8 +39,23 @@ export const LOG_USAGE = 'Try `/log 2h30m ACME-WEB design review` or `/log 9:00-
 // A Map, not an object literal: `"constructor" in {}` is true, and "constructor" is a fine word.
 const WEEKDAYS = new Map(
   Object.entries({
-    sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
-    thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
+    sun: 0,
+    sunday: 0,
+    mon: 1,
+    monday: 1,
+    tue: 2,
+    tues: 2,
+    tuesday: 2,
+    wed: 3,
+    wednesday: 3,
+    thu: 4,
+    thur: 4,
+    thurs: 4,
+    thursday: 4,
+    fri: 5,
+    friday: 5,
+    sat: 6,
+    saturday: 6,
   }),
 );
 const PROJECT_CODE = /^[A-Za-z0-9][A-Za-z0-9-]{1,19}$/;
@@ -129,13 +142,25 @@ function parseTimerStart(words: string[]): LogRequest {
     }
     if (projectCode !== undefined) break; // the description starts here
     if (token.kind === 'duration' || token.kind === 'range' || token.kind === 'bad-range') {
-      return invalid('timer_duration', `A timer measures the time itself, so it takes no duration ("${word}"). To log time already spent, write \`/log ${word} ACME-WEB what you did\`. ${TIMER_USAGE}`, 'minutes');
+      return invalid(
+        'timer_duration',
+        `A timer measures the time itself, so it takes no duration ("${word}"). To log time already spent, write \`/log ${word} ACME-WEB what you did\`. ${TIMER_USAGE}`,
+        'minutes',
+      );
     }
     if (token.kind === 'date' || token.kind === 'error') {
-      return invalid('timer_date', `A timer runs from now, so it takes no date ("${word}"). To log another day, write \`/log 2h ACME-WEB ${word} what you did\`. ${TIMER_USAGE}`, 'date');
+      return invalid(
+        'timer_date',
+        `A timer runs from now, so it takes no date ("${word}"). To log another day, write \`/log 2h ACME-WEB ${word} what you did\`. ${TIMER_USAGE}`,
+        'date',
+      );
     }
     if (!PROJECT_CODE.test(word)) {
-      return invalid('invalid_project', `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB). ${TIMER_USAGE}`, 'project');
+      return invalid(
+        'invalid_project',
+        `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB). ${TIMER_USAGE}`,
+        'project',
+      );
     }
     projectCode = word.toUpperCase();
   }
@@ -170,9 +195,18 @@ export function parseLogCommand(text: string): ParsedLog {
     if (token.kind === 'word') {
       if (projectCode !== undefined) break; // the description starts here
       if (amount === undefined) {
-        return failure('duration_first', `"${word}" is not a duration. Start with how long you worked, e.g. 2h, 1h30m or 9:00-11:30. ${LOG_USAGE}`, 'minutes');
+        return failure(
+          'duration_first',
+          `"${word}" is not a duration. Start with how long you worked, e.g. 2h, 1h30m or 9:00-11:30. ${LOG_USAGE}`,
+          'minutes',
+        );
       }
-      if (!PROJECT_CODE.test(word)) return failure('invalid_project', `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB).`, 'project');
+      if (!PROJECT_CODE.test(word))
+        return failure(
+          'invalid_project',
+          `"${word}" is not a project code (letters, digits and dashes, like ACME-WEB).`,
+          'project',
+        );
       projectCode = word.toUpperCase();
       continue;
     }
@@ -180,8 +214,12 @@ export function parseLogCommand(text: string): ParsedLog {
       if (projectCode !== undefined) break; // "2h ACME-WEB 3h of ..." — a number in the description
       if (amount !== undefined) {
         // "2h 30m", as replies write durations, is one duration in two words.
-        const joined = amountIndex === index - 1 && amount.kind === 'duration' ? parseDuration(`${words[amountIndex]} ${word}`) : undefined;
-        if (joined === undefined) return failure('two_durations', `Give one duration or one time range, not both ("${word}").`, 'minutes');
+        const joined =
+          amountIndex === index - 1 && amount.kind === 'duration'
+            ? parseDuration(`${words[amountIndex]} ${word}`)
+            : undefined;
+        if (joined === undefined)
+          return failure('two_durations', `Give one duration or one time range, not both ("${word}").`, 'minutes');
         amount = { kind: 'duration', minutes: joined };
         continue;
       }
@@ -202,11 +240,19 @@ export function parseLogCommand(text: string): ParsedLog {
   }
 
   if (amount === undefined) return failure('duration_missing', `How long did you work? ${LOG_USAGE}`, 'minutes');
-  if (amount.minutes === 0) return failure('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes');
-  if (amount.minutes > MINUTES_PER_DAY) return failure('duration_too_long', 'One entry can be at most 24h; split longer work over its days.', 'minutes');
-  if (projectCode === undefined) return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
+  if (amount.minutes === 0)
+    return failure('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes');
+  if (amount.minutes > MINUTES_PER_DAY)
+    return failure('duration_too_long', 'One entry can be at most 24h; split longer work over its days.', 'minutes');
+  if (projectCode === undefined)
+    return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
   const description = words.slice(index).join(' ');
-  if (description === '') return failure('description_required', `Add a description of the work after the project code. ${LOG_USAGE}`, 'description');
+  if (description === '')
+    return failure(
+      'description_required',
+      `Add a description of the work after the project code. ${LOG_USAGE}`,
+      'description',
+    );
   const tooLong = descriptionTooLong(description);
   if (tooLong) return { ok: false, error: tooLong };
 
@@ -222,7 +268,8 @@ export function parseLogCommand(text: string): ParsedLog {
 function classify(word: string): Token {
   const lower = word.toLowerCase();
   if (lower === 'meeting') return { kind: 'flag', flag: 'meeting' };
-  if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable') return { kind: 'flag', flag: 'non-billable' };
+  if (lower === 'nb' || lower === 'non-billable' || lower === 'nonbillable')
+    return { kind: 'flag', flag: 'non-billable' };
   if (lower === 'today') return { kind: 'date', spec: { kind: 'days-ago', days: 0 } };
   if (lower === 'yesterday') return { kind: 'date', spec: { kind: 'days-ago', days: 1 } };
   const day = WEEKDAYS.get(lower);
@@ -252,13 +299,20 @@ function classify(word: string): Token {
 function rangeToken(word: string, beginText: string, endText: string): Token {
   const span = rangeMinutes(beginText, endText);
   if (span === undefined) {
-    return { kind: 'bad-range', error: { code: 'invalid_time', message: `"${word}" is not a time range like 9:00-11:30.`, field: 'minutes' } };
+    return {
+      kind: 'bad-range',
+      error: { code: 'invalid_time', message: `"${word}" is not a time range like 9:00-11:30.`, field: 'minutes' },
+    };
   }
   const [begins, ends] = span;
   if (ends <= begins) {
     return {
       kind: 'bad-range',
-      error: { code: 'range_order', message: `In "${word}" the end is not after the begin. Write 24-hour times (9:00-17:00) or add am/pm (9am-5pm); time past midnight is a second entry.`, field: 'minutes' },
+      error: {
+        code: 'range_order',
+        message: `In "${word}" the end is not after the begin. Write 24-hour times (9:00-17:00) or add am/pm (9am-5pm); time past midnight is a second entry.`,
+        field: 'minutes',
+      },
     };
   }
   return { kind: 'range', begins: formatClock(begins), ends: formatClock(ends), minutes: ends - begins };

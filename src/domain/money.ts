@@ -6,7 +6,9 @@ const DECIMAL = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
  * Converts a decimal amount ("140.10", 140.1, "1,234.50" is refused) to integer cents, exactly:
  * the digits are read as text, never multiplied as a float.
  */
-export function parseAmountToCents(input: string | number): { ok: true; cents: number } | { ok: false; error: Failure } {
+export function parseAmountToCents(
+  input: string | number,
+): { ok: true; cents: number } | { ok: false; error: Failure } {
   const text = typeof input === 'number' ? numberToPlainText(input) : input.trim();
   const match = text === undefined ? null : DECIMAL.exec(text);
   if (!match) {

@@ -22,7 +22,10 @@ export function generatePeriods(
     return { ok: false, error: { code: 'invalid_date', message: 'Dates must be real dates written as YYYY-MM-DD.' } };
   }
   if (from > to) {
-    return { ok: false, error: { code: 'period_order', message: `The series starts (${from}) after it ends (${to}).` } };
+    return {
+      ok: false,
+      error: { code: 'period_order', message: `The series starts (${from}) after it ends (${to}).` },
+    };
   }
   const periods: PeriodRange[] = [];
   let startsOn = from;
@@ -33,7 +36,10 @@ export function generatePeriods(
     if (periods.length > MAX_GENERATED) {
       return {
         ok: false,
-        error: { code: 'too_many_periods', message: `That series has more than ${MAX_GENERATED} periods; use a shorter range.` },
+        error: {
+          code: 'too_many_periods',
+          message: `That series has more than ${MAX_GENERATED} periods; use a shorter range.`,
+        },
       };
     }
     startsOn = addDays(endsOn, 1);

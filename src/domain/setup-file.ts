@@ -21,14 +21,21 @@ const isoDate = z.string().refine(isIsoDate, 'must be a date written as YYYY-MM-
 const code = z
   .string()
   .transform((text) => text.trim().toUpperCase())
-  .refine((text) => CODE.test(text), 'must be 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB');
+  .refine(
+    (text) => CODE.test(text),
+    'must be 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB',
+  );
 const slackUser = z.string().regex(SLACK_USER, 'must be a Slack member id like U01ALICE');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 const customer = z.strictObject({
   code,
   name: text(200),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like USD').optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like USD')
+    .optional(),
   billing: z.enum(['hourly', 'prepaid']).default('hourly'),
   address: z.string().max(1000).optional(),
   notes: z.string().max(2000).optional(),
@@ -39,7 +46,10 @@ const customer = z.strictObject({
       auto_invoice: z.boolean().optional(),
       topup_hours: hours.optional(),
       topup_price: amount.optional(),
-      alert_channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id like C0FINANCE').optional(),
+      alert_channel: z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id like C0FINANCE')
+        .optional(),
     })
     .optional(),
   credits: z.array(z.strictObject({ hours, note: z.string().max(500).default(''), on: isoDate })).optional(),
@@ -61,11 +71,21 @@ const project = z.strictObject({
   description: z.string().max(2000).optional(),
   active: z.boolean().optional(),
   managers: z.array(slackUser).optional(),
-  consultants: z.array(z.strictObject({ user: slackUser, cost_rate: amount.optional(), price_rate: amount.optional() })).optional(),
+  consultants: z
+    .array(z.strictObject({ user: slackUser, cost_rate: amount.optional(), price_rate: amount.optional() }))
+    .optional(),
 });
 
-const role = z.strictObject({ name: text(100), rights: z.array(z.enum(RIGHTS, { error: () => `must be one of ${RIGHTS.join(', ')}` })) });
-const user = z.strictObject({ user: slackUser, name: text(200).optional(), roles: z.array(text(100)).optional(), delegates: z.array(slackUser).optional() });
+const role = z.strictObject({
+  name: text(100),
+  rights: z.array(z.enum(RIGHTS, { error: () => `must be one of ${RIGHTS.join(', ')}` })),
+});
+const user = z.strictObject({
+  user: slackUser,
+  name: text(200).optional(),
+  roles: z.array(text(100)).optional(),
+  delegates: z.array(slackUser).optional(),
+});
 const period = z.union([
   z.strictObject({ starts: isoDate, ends: isoDate }),
   z.strictObject({ generate: z.enum(PERIOD_CADENCES), from: isoDate, to: isoDate }),
@@ -92,7 +112,15 @@ export type SetupFile = {
     address: string | undefined;
     notes: string | undefined;
     invoiceRoundingMinutes: number | undefined;
-    prepaid: { thresholdMinutes: number | null; autoInvoice: boolean; topupMinutes: number | null; topupPriceCents: number | null; alertChannel: string | null } | undefined;
+    prepaid:
+      | {
+          thresholdMinutes: number | null;
+          autoInvoice: boolean;
+          topupMinutes: number | null;
+          topupPriceCents: number | null;
+          alertChannel: string | null;
+        }
+      | undefined;
     credits: { minutes: number; note: string; on: string; path: string }[];
     path: string;
   }[];
@@ -112,11 +140,18 @@ export type SetupFile = {
     description: string | undefined;
     active: boolean | undefined;
     managers: { user: string; path: string }[] | undefined;
-    consultants: { user: string; costRateCents: number | null; priceRateCents: number | null; path: string }[] | undefined;
+    consultants:
+      { user: string; costRateCents: number | null; priceRateCents: number | null; path: string }[] | undefined;
     path: string;
   }[];
   roles: { name: string; rights: (typeof RIGHTS)[number][]; path: string }[];
-  users: { user: string; name: string | undefined; roles: { name: string; path: string }[] | undefined; delegates: { user: string; path: string }[] | undefined; path: string }[];
+  users: {
+    user: string;
+    name: string | undefined;
+    roles: { name: string; path: string }[] | undefined;
+    delegates: { user: string; path: string }[] | undefined;
+    path: string;
+  }[];
   periods: (PeriodRange & { path: string })[];
 };
 
@@ -139,7 +174,10 @@ export function parseSetupFile(source: string): SetupParse {
   const raw = document.toJS() ?? {};
   const shape = setupFileSchema.safeParse(raw);
   if (!shape.success) {
-    return { ok: false, errors: shape.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`) };
+    return {
+      ok: false,
+      errors: shape.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`),
+    };
   }
   return convert(shape.data);
 }
@@ -153,14 +191,17 @@ function convert(raw: RawSetup): SetupParse {
   };
   const minutes = (value: string | number, path: string): number => {
     const parsed = hoursToMinutes(value);
-    if (parsed === undefined) errors.push(`${path}: "${value}" is not a number of hours; write it like 40, 2.5 or "1h20m"`);
+    if (parsed === undefined)
+      errors.push(`${path}: "${value}" is not a number of hours; write it like 40, 2.5 or "1h20m"`);
     return parsed ?? 0;
   };
 
   const customers: SetupFile['customers'] = raw.customers.map((c, i) => {
     const path = `customers[${i}]`;
-    if (c.prepaid && c.billing !== 'prepaid') errors.push(`${path}.prepaid: only a customer with billing: prepaid has prepaid settings`);
-    if (c.credits?.length && c.billing !== 'prepaid') errors.push(`${path}.credits: only a customer with billing: prepaid buys credits`);
+    if (c.prepaid && c.billing !== 'prepaid')
+      errors.push(`${path}.prepaid: only a customer with billing: prepaid has prepaid settings`);
+    if (c.credits?.length && c.billing !== 'prepaid')
+      errors.push(`${path}.credits: only a customer with billing: prepaid buys credits`);
     return {
       code: c.code,
       name: c.name,
@@ -170,10 +211,21 @@ function convert(raw: RawSetup): SetupParse {
       notes: c.notes,
       invoiceRoundingMinutes: c.invoice_rounding,
       prepaid: c.prepaid && {
-        thresholdMinutes: c.prepaid.threshold_hours === undefined ? null : minutes(c.prepaid.threshold_hours, `${path}.prepaid.threshold_hours`),
+        thresholdMinutes:
+          c.prepaid.threshold_hours === undefined
+            ? null
+            : minutes(c.prepaid.threshold_hours, `${path}.prepaid.threshold_hours`),
         autoInvoice: c.prepaid.auto_invoice ?? false,
-        topupMinutes: c.prepaid.topup_hours === undefined ? null : positive(minutes(c.prepaid.topup_hours, `${path}.prepaid.topup_hours`), `${path}.prepaid.topup_hours`, errors),
-        topupPriceCents: c.prepaid.topup_price === undefined ? null : cents(c.prepaid.topup_price, `${path}.prepaid.topup_price`),
+        topupMinutes:
+          c.prepaid.topup_hours === undefined
+            ? null
+            : positive(
+                minutes(c.prepaid.topup_hours, `${path}.prepaid.topup_hours`),
+                `${path}.prepaid.topup_hours`,
+                errors,
+              ),
+        topupPriceCents:
+          c.prepaid.topup_price === undefined ? null : cents(c.prepaid.topup_price, `${path}.prepaid.topup_price`),
         alertChannel: c.prepaid.alert_channel ?? null,
       },
       credits: (c.credits ?? []).map((credit, j) => ({
@@ -208,8 +260,14 @@ function convert(raw: RawSetup): SetupParse {
     managers: p.managers?.map((manager, j) => ({ user: manager, path: `projects[${i}].managers[${j}]` })),
     consultants: p.consultants?.map((assignment, j) => ({
       user: assignment.user,
-      costRateCents: assignment.cost_rate === undefined ? null : cents(assignment.cost_rate, `projects[${i}].consultants[${j}].cost_rate`),
-      priceRateCents: assignment.price_rate === undefined ? null : cents(assignment.price_rate, `projects[${i}].consultants[${j}].price_rate`),
+      costRateCents:
+        assignment.cost_rate === undefined
+          ? null
+          : cents(assignment.cost_rate, `projects[${i}].consultants[${j}].cost_rate`),
+      priceRateCents:
+        assignment.price_rate === undefined
+          ? null
+          : cents(assignment.price_rate, `projects[${i}].consultants[${j}].price_rate`),
       path: `projects[${i}].consultants[${j}]`,
     })),
     path: `projects[${i}]`,
@@ -237,17 +295,58 @@ function convert(raw: RawSetup): SetupParse {
     else periods.push(...generated.periods.map((range) => ({ ...range, path })));
   });
 
-  duplicates(customers, (c) => c.code, 'customer', (c) => `${c.path}.code`, errors);
-  duplicates(employees, (e) => e.user, 'employee', (e) => `${e.path}.user`, errors);
-  duplicates(projects, (p) => p.code, 'project', (p) => `${p.path}.code`, errors);
-  duplicates(roles, (r) => r.name.toLowerCase(), 'role', (r) => `${r.path}.name`, errors);
-  duplicates(users, (u) => u.user, 'user', (u) => `${u.path}.user`, errors);
+  duplicates(
+    customers,
+    (c) => c.code,
+    'customer',
+    (c) => `${c.path}.code`,
+    errors,
+  );
+  duplicates(
+    employees,
+    (e) => e.user,
+    'employee',
+    (e) => `${e.path}.user`,
+    errors,
+  );
+  duplicates(
+    projects,
+    (p) => p.code,
+    'project',
+    (p) => `${p.path}.code`,
+    errors,
+  );
+  duplicates(
+    roles,
+    (r) => r.name.toLowerCase(),
+    'role',
+    (r) => `${r.path}.name`,
+    errors,
+  );
+  duplicates(
+    users,
+    (u) => u.user,
+    'user',
+    (u) => `${u.path}.user`,
+    errors,
+  );
   for (const p of projects) {
-    duplicates(p.consultants ?? [], (c) => c.user, 'consultant on this project', (c) => `${c.path}.user`, errors);
+    duplicates(
+      p.consultants ?? [],
+      (c) => c.user,
+      'consultant on this project',
+      (c) => `${c.path}.user`,
+      errors,
+    );
   }
   for (const [i, a] of periods.entries()) {
-    const clash = periods.slice(0, i).find((b) => periodsOverlap(a, b) && !(a.startsOn === b.startsOn && a.endsOn === b.endsOn));
-    if (clash) errors.push(`${a.path}: ${a.startsOn} – ${a.endsOn} overlaps ${clash.startsOn} – ${clash.endsOn} (${clash.path})`);
+    const clash = periods
+      .slice(0, i)
+      .find((b) => periodsOverlap(a, b) && !(a.startsOn === b.startsOn && a.endsOn === b.endsOn));
+    if (clash)
+      errors.push(
+        `${a.path}: ${a.startsOn} – ${a.endsOn} overlaps ${clash.startsOn} – ${clash.endsOn} (${clash.path})`,
+      );
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -272,7 +371,9 @@ export function hoursToMinutes(value: string | number): number | undefined {
 export function minutesToHours(minutes: number): string {
   if ((minutes * 100) % 60 === 0) {
     const hundredths = (minutes * 100) / 60;
-    return formatCents(hundredths).replace(/\.00$/, '').replace(/(\.\d)0$/, '$1');
+    return formatCents(hundredths)
+      .replace(/\.00$/, '')
+      .replace(/(\.\d)0$/, '$1');
   }
   return `${Math.floor(minutes / 60)}h${minutes % 60}m`;
 }
@@ -287,7 +388,13 @@ function positive(value: number, path: string, errors: string[]): number {
   return value;
 }
 
-function duplicates<T>(items: T[], key: (item: T) => string, noun: string, where: (item: T) => string, errors: string[]): void {
+function duplicates<T>(
+  items: T[],
+  key: (item: T) => string,
+  noun: string,
+  where: (item: T) => string,
+  errors: string[],
+): void {
   const first = new Map<string, T>();
   for (const item of items) {
     const seen = first.get(key(item));
@@ -308,14 +415,20 @@ function dedupePeriods(periods: SetupFile['periods']): SetupFile['periods'] {
 
 function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return 'file';
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    '',
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_union') {
-    return issue.path[0] === 'periods' ? 'is neither { starts, ends } nor { generate, from, to }' : 'must be a number or a decimal like "140.10"';
+    return issue.path[0] === 'periods'
+      ? 'is neither { starts, ends } nor { generate, from, to }'
+      : 'must be a number or a decimal like "140.10"';
   }
   return issue.message;
 }

@@ -38,11 +38,21 @@ export type ApprovalRequestModel = {
   myStatus: 'pending' | 'approved' | 'rejected' | 'withdrawn';
   consultantName: string;
   period: { startsOn: string; endsOn: string };
-  projects: { code: string; name: string; totalMinutes: number; entries: { date: string; minutes: number; description: string; billable: boolean }[] }[];
+  projects: {
+    code: string;
+    name: string;
+    totalMinutes: number;
+    entries: { date: string; minutes: number; description: string; billable: boolean }[];
+  }[];
   sheetTotalMinutes: number;
   /** `deleted`: an administrator removed the sheet; the message stays as a record without buttons. */
   sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open' | 'deleted';
-  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedByName: string | null; decidedAt: string | null }[];
+  decisions: {
+    approverName: string;
+    status: 'pending' | 'approved' | 'rejected';
+    decidedByName: string | null;
+    decidedAt: string | null;
+  }[];
   rejection: { byName: string; reason: string } | null;
 };
 
@@ -72,10 +82,19 @@ export const approvalRef = (timesheetId: number, approverId: string) => `approva
  * every project with time on the sheet decides, except the consultant themself; a project left
  * without anyone routes to the administrators, and so does an empty sheet.
  */
-export async function requestApprovals(tx: Transaction, ctx: ServiceContext, timesheetId: number): Promise<Failure | undefined> {
+export async function requestApprovals(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<Failure | undefined> {
   const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
-  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
-  const charged = await tx.selectDistinct({ projectId: timeEntries.projectId }).from(timeEntries).where(eq(timeEntries.timesheetId, timesheetId));
+  const consultantUser = (
+    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
+  )[0]?.userId;
+  const charged = await tx
+    .selectDistinct({ projectId: timeEntries.projectId })
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, timesheetId));
 
   const routes = new Map<string, { route: 'manager' | 'admin_fallback'; projectIds: number[] }>();
   const add = (userId: string, route: 'manager' | 'admin_fallback', projectId: number | undefined) => {
@@ -93,33 +112,67 @@ export async function requestApprovals(tx: Transaction, ctx: ServiceContext, tim
   }
   if (charged.length === 0) for (const id of admins) add(id, 'admin_fallback', undefined);
   if (routes.size === 0) {
-    return { code: 'no_approver', message: 'Nobody can approve this timesheet: its projects have no other manager and there is no administrator. Ask an administrator to add a manager.' };
+    return {
+      code: 'no_approver',
+      message:
+        'Nobody can approve this timesheet: its projects have no other manager and there is no administrator. Ask an administrator to add a manager.',
+    };
   }
 
   for (const [approverId, { route, projectIds }] of routes) {
-    await tx.insert(approvals).values({ timesheetId, approverId, route, projectIds: [...new Set(projectIds)].sort((a, b) => a - b) });
+    await tx
+      .insert(approvals)
+      .values({ timesheetId, approverId, route, projectIds: [...new Set(projectIds)].sort((a, b) => a - b) });
   }
   const now = ctx.clock.now();
   for (const approverId of routes.keys()) {
     const model = await approvalRequestModel(tx, timesheetId, approverId);
-    await enqueueMessage(tx, `post:${approvalRef(timesheetId, approverId)}`, { kind: 'post', ref: approvalRef(timesheetId, approverId), channel: approverId, content: { template: APPROVAL_REQUEST, model } }, now);
+    await enqueueMessage(
+      tx,
+      `post:${approvalRef(timesheetId, approverId)}`,
+      {
+        kind: 'post',
+        ref: approvalRef(timesheetId, approverId),
+        channel: approverId,
+        content: { template: APPROVAL_REQUEST, model },
+      },
+      now,
+    );
   }
   return undefined;
 }
 
-export type Decision = { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string };
-export type DecisionOutcome = { sheetStatus: 'submitted' | 'approved' | 'cancelled'; consultantName: string; period: { startsOn: string; endsOn: string } };
+export type Decision =
+  { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string };
+export type DecisionOutcome = {
+  sheetStatus: 'submitted' | 'approved' | 'cancelled';
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+};
 
 /**
  * One approver's decision. Guarded by the sheet's row lock and the state it expects, so a double
  * click, a stale message or two managers at once end in one consistent state, and the late one is
  * told what happened. Whether the actor may decide comes from the database, never from the button.
  */
-export async function decideTimesheet(ctx: ServiceContext, input: Decision): Promise<Result<{ outcome: DecisionOutcome }>> {
+export async function decideTimesheet(
+  ctx: ServiceContext,
+  input: Decision,
+): Promise<Result<{ outcome: DecisionOutcome }>> {
   if (input.decision === 'reject') {
     const reason = input.reason.trim();
-    if (!reason) return fail('reason_required', 'Say why you are sending the timesheet back, so the consultant knows what to fix.', 'reason');
-    if (reason.length > MAX_REASON_LENGTH) return fail('reason_too_long', `Keep the reason to ${MAX_REASON_LENGTH} characters; it has ${reason.length}.`, 'reason');
+    if (!reason)
+      return fail(
+        'reason_required',
+        'Say why you are sending the timesheet back, so the consultant knows what to fix.',
+        'reason',
+      );
+    if (reason.length > MAX_REASON_LENGTH)
+      return fail(
+        'reason_too_long',
+        `Keep the reason to ${MAX_REASON_LENGTH} characters; it has ${reason.length}.`,
+        'reason',
+      );
   }
   return serviceTransaction(ctx.db, async (tx) => {
     if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person decides on timesheets.');
@@ -129,57 +182,101 @@ export async function decideTimesheet(ctx: ServiceContext, input: Decision): Pro
 
     // The approval this user holds: their own, or (as a delegate) their principal's.
     const principals = actor.actingFor ? [actor.actingFor] : await principalsOf(tx, actor.userId);
-    const candidates = await tx.select().from(approvals).where(and(eq(approvals.timesheetId, sheet.id), inArray(approvals.approverId, [actor.userId, ...principals])));
-    const mine = candidates.find((a) => a.approverId === actor.userId) ?? candidates.find((a) => a.status === 'pending') ?? candidates[0];
+    const candidates = await tx
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, sheet.id), inArray(approvals.approverId, [actor.userId, ...principals])));
+    const mine =
+      candidates.find((a) => a.approverId === actor.userId) ??
+      candidates.find((a) => a.status === 'pending') ??
+      candidates[0];
     if (!mine) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot decide on it.');
     const onBehalf = mine.approverId !== actor.userId ? mine.approverId : undefined;
     const rights = await rightsOf(tx, mine.approverId);
     // Standing in for a project without a manager is an administrator's duty.
     const needed = mine.route === 'manager' ? OPERATIONS.decideTimesheet.right : 'admin';
-    if (!rights.has(needed)) return fail('forbidden', `${onBehalf ? 'Your principal does' : 'You do'} not have the ${needed === 'approval' ? 'timesheet approval' : 'administration'} right any more.`);
+    if (!rights.has(needed))
+      return fail(
+        'forbidden',
+        `${onBehalf ? 'Your principal does' : 'You do'} not have the ${needed === 'approval' ? 'timesheet approval' : 'administration'} right any more.`,
+      );
 
     const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
     const consultantName = await nameOfEmployee(tx, sheet.consultantId);
     if (sheet.status !== 'submitted') return fail('already_decided', await whatHappened(tx, sheet));
     if (mine.status !== 'pending') {
-      return fail('already_decided', `You already ${mine.status} this timesheet; it is still waiting for the other approvers.`);
+      return fail(
+        'already_decided',
+        `You already ${mine.status} this timesheet; it is still waiting for the other approvers.`,
+      );
     }
 
     const now = ctx.clock.now();
     const decidedStatus = input.decision === 'approve' ? 'approved' : 'rejected';
     const [after] = await tx
       .update(approvals)
-      .set({ status: decidedStatus, decidedBy: actor.userId, decidedAt: now, comment: input.decision === 'reject' ? input.reason.trim() : null, updatedAt: now })
+      .set({
+        status: decidedStatus,
+        decidedBy: actor.userId,
+        decidedAt: now,
+        comment: input.decision === 'reject' ? input.reason.trim() : null,
+        updatedAt: now,
+      })
       .where(and(eq(approvals.id, mine.id), eq(approvals.status, 'pending')))
       .returning();
-    await recordAudit(tx, { ...ctx, actor: onBehalf ? { kind: 'user', userId: actor.userId, actingFor: onBehalf } : actor }, {
-      action: `approval.${decidedStatus === 'approved' ? 'approve' : 'reject'}`,
-      entity: 'timesheet',
-      entityId: sheet.id,
-      before: mine,
-      after,
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actor: onBehalf ? { kind: 'user', userId: actor.userId, actingFor: onBehalf } : actor },
+      {
+        action: `approval.${decidedStatus === 'approved' ? 'approve' : 'reject'}`,
+        entity: 'timesheet',
+        entityId: sheet.id,
+        before: mine,
+        after,
+      },
+    );
 
     let sheetStatus: DecisionOutcome['sheetStatus'] = 'submitted';
     if (input.decision === 'reject') {
       sheetStatus = 'cancelled';
       await rejectSheet(tx, ctx, sheet, input.reason.trim());
     } else {
-      const pending = await tx.select({ id: approvals.id }).from(approvals).where(and(eq(approvals.timesheetId, sheet.id), ne(approvals.status, 'approved')));
+      const pending = await tx
+        .select({ id: approvals.id })
+        .from(approvals)
+        .where(and(eq(approvals.timesheetId, sheet.id), ne(approvals.status, 'approved')));
       if (pending.length === 0) {
         sheetStatus = 'approved';
         await approveSheet(tx, ctx, sheet);
       }
     }
-    await queueUpdates(tx, ctx, sheet.id, sheetStatus, input.decision === 'reject' ? input.reason.trim() : null, actor.userId, period.id);
-    return { ok: true as const, outcome: { sheetStatus, consultantName, period: { startsOn: period.startsOn, endsOn: period.endsOn } } };
+    await queueUpdates(
+      tx,
+      ctx,
+      sheet.id,
+      sheetStatus,
+      input.decision === 'reject' ? input.reason.trim() : null,
+      actor.userId,
+      period.id,
+    );
+    return {
+      ok: true as const,
+      outcome: { sheetStatus, consultantName, period: { startsOn: period.startsOn, endsOn: period.endsOn } },
+    };
   });
 }
 
 /** All approved: the sheet is approved and its entries' rates frozen (override, else the consultant's default). */
-async function approveSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect): Promise<void> {
+async function approveSheet(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+): Promise<void> {
   const now = ctx.clock.now();
-  await tx.update(timesheets).set({ status: 'approved', decidedAt: now, updatedAt: now }).where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
+  await tx
+    .update(timesheets)
+    .set({ status: 'approved', decidedAt: now, updatedAt: now })
+    .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
   await tx.execute(sql`
     update ${timeEntries} te
        set cost_rate_cents = coalesce(
@@ -192,19 +289,52 @@ async function approveSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof 
       from ${consultants} c
      where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
   // Prepaid credit deductions for the approved billable time join this transaction here.
-  await recordAudit(tx, ctx, { action: 'timesheet.approve', entity: 'timesheet', entityId: sheet.id, before: { status: 'submitted' }, after: { status: 'approved' } });
+  await recordAudit(tx, ctx, {
+    action: 'timesheet.approve',
+    entity: 'timesheet',
+    entityId: sheet.id,
+    before: { status: 'submitted' },
+    after: { status: 'approved' },
+  });
 }
 
 /** One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is made. */
-async function rejectSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect, reason: string): Promise<void> {
+async function rejectSheet(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  reason: string,
+): Promise<void> {
   const now = ctx.clock.now();
-  await tx.update(timesheets).set({ status: 'cancelled', decidedAt: now, rejectionReason: reason, updatedAt: now }).where(eq(timesheets.id, sheet.id));
-  const [copy] = await tx.insert(timesheets).values({ consultantId: sheet.consultantId, periodId: sheet.periodId, reopenedFrom: sheet.id }).returning();
-  const entries = await tx.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id)).orderBy(asc(timeEntries.id));
-  for (const { id: _id, timesheetId: _sheet, requestKey: _key, createdAt: _created, updatedAt: _updated, ...entry } of entries) {
+  await tx
+    .update(timesheets)
+    .set({ status: 'cancelled', decidedAt: now, rejectionReason: reason, updatedAt: now })
+    .where(eq(timesheets.id, sheet.id));
+  const [copy] = await tx
+    .insert(timesheets)
+    .values({ consultantId: sheet.consultantId, periodId: sheet.periodId, reopenedFrom: sheet.id })
+    .returning();
+  const entries = await tx
+    .select()
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, sheet.id))
+    .orderBy(asc(timeEntries.id));
+  for (const {
+    id: _id,
+    timesheetId: _sheet,
+    requestKey: _key,
+    createdAt: _created,
+    updatedAt: _updated,
+    ...entry
+  } of entries) {
     await tx.insert(timeEntries).values({ ...entry, timesheetId: copy!.id });
   }
-  await recordAudit(tx, ctx, { action: 'timesheet.reject', entity: 'timesheet', entityId: sheet.id, after: { status: 'cancelled', reason, reopenedAs: copy!.id } });
+  await recordAudit(tx, ctx, {
+    action: 'timesheet.reject',
+    entity: 'timesheet',
+    entityId: sheet.id,
+    after: { status: 'cancelled', reason, reopenedAs: copy!.id },
+  });
 }
 
 /**
@@ -212,19 +342,40 @@ async function rejectSheet(tx: Transaction, ctx: ServiceContext, sheet: typeof t
  * Each change gets its own update (the row lock on the sheet orders them); the dispatcher sends
  * only the newest one per message.
  */
-async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: number, sheetStatus: DecisionOutcome['sheetStatus'], reason: string | null, deciderId: string, periodId: number): Promise<void> {
+async function queueUpdates(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timesheetId: number,
+  sheetStatus: DecisionOutcome['sheetStatus'],
+  reason: string | null,
+  deciderId: string,
+  periodId: number,
+): Promise<void> {
   const now = ctx.clock.now();
   const change = randomUUID();
-  const rows = await tx.select({ approverId: approvals.approverId }).from(approvals).where(eq(approvals.timesheetId, timesheetId));
+  const rows = await tx
+    .select({ approverId: approvals.approverId })
+    .from(approvals)
+    .where(eq(approvals.timesheetId, timesheetId));
   for (const row of rows) {
     const model = await approvalRequestModel(tx, timesheetId, row.approverId);
-    await enqueueMessage(tx, `update:${approvalRef(timesheetId, row.approverId)}:${change}`, { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } }, now);
+    await enqueueMessage(
+      tx,
+      `update:${approvalRef(timesheetId, row.approverId)}:${change}`,
+      { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } },
+      now,
+    );
   }
   if (sheetStatus === 'submitted') return;
   const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
-  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
+  const consultantUser = (
+    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
+  )[0]?.userId;
   if (!consultantUser) return;
-  const entries = await tx.select({ minutes: timeEntries.minutes, billable: timeEntries.billable }).from(timeEntries).where(eq(timeEntries.timesheetId, timesheetId));
+  const entries = await tx
+    .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, timesheetId));
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, periodId)))[0]!;
   const model: TimesheetDecidedModel = {
     outcome: sheetStatus === 'approved' ? 'approved' : 'rejected',
@@ -235,20 +386,45 @@ async function queueUpdates(tx: Transaction, ctx: ServiceContext, timesheetId: n
     reason,
     periodId,
   };
-  await enqueueMessage(tx, `decided:${timesheetId}`, { kind: 'post', ref: `decided:${timesheetId}`, channel: consultantUser, content: { template: TIMESHEET_DECIDED, model } }, now);
+  await enqueueMessage(
+    tx,
+    `decided:${timesheetId}`,
+    {
+      kind: 'post',
+      ref: `decided:${timesheetId}`,
+      channel: consultantUser,
+      content: { template: TIMESHEET_DECIDED, model },
+    },
+    now,
+  );
 }
 
 /**
  * Tells every approver of these sheets, in the transaction that deletes them, that they are gone:
  * their DMs lose the buttons instead of offering a decision on nothing.
  */
-export async function withdrawApprovalRequests(tx: Queryable, ctx: ServiceContext, timesheetIds: number[]): Promise<void> {
+export async function withdrawApprovalRequests(
+  tx: Queryable,
+  ctx: ServiceContext,
+  timesheetIds: number[],
+): Promise<void> {
   if (timesheetIds.length === 0) return;
-  const rows = await tx.select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId }).from(approvals).where(inArray(approvals.timesheetId, timesheetIds));
+  const rows = await tx
+    .select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId })
+    .from(approvals)
+    .where(inArray(approvals.timesheetId, timesheetIds));
   for (const { timesheetId, approverId } of rows) {
-    const model: ApprovalRequestModel = { ...(await approvalRequestModel(tx, timesheetId, approverId)), sheetStatus: 'deleted' };
+    const model: ApprovalRequestModel = {
+      ...(await approvalRequestModel(tx, timesheetId, approverId)),
+      sheetStatus: 'deleted',
+    };
     const ref = approvalRef(timesheetId, approverId);
-    await enqueueMessage(tx, `update:${ref}:deleted`, { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } }, ctx.clock.now());
+    await enqueueMessage(
+      tx,
+      `update:${ref}:deleted`,
+      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+      ctx.clock.now(),
+    );
   }
 }
 
@@ -278,62 +454,143 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
       .orderBy(projects.code);
     const going = onSheet.filter((p) => projectIds.includes(p.projectId));
     const left = new Set(onSheet.filter((p) => !projectIds.includes(p.projectId)).map((p) => p.projectId));
-    const tellConsultant = (sheetNow: TimeRemovedModel['sheetNow']) => notifyTimeRemoved(tx, ctx, sheet, going.map((p) => ({ code: p.code, minutes: Number(p.minutes) })), sheetNow);
+    const tellConsultant = (sheetNow: TimeRemovedModel['sheetNow']) =>
+      notifyTimeRemoved(
+        tx,
+        ctx,
+        sheet,
+        going.map((p) => ({ code: p.code, minutes: Number(p.minutes) })),
+        sheetNow,
+      );
     if (left.size === 0) {
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await tellConsultant('deleted');
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
-      await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
+      await recordAudit(tx, ctx, {
+        action: 'timesheet.delete',
+        entity: 'timesheet',
+        entityId: sheet.id,
+        before: sheet,
+      });
       continue;
     }
     // Told before the time goes, so their message still shows what was removed.
     for (const approval of await tx.select().from(approvals).where(eq(approvals.timesheetId, sheet.id))) {
       if (approval.projectIds.some((id) => left.has(id))) continue;
       const ref = approvalRef(sheet.id, approval.approverId);
-      const model: ApprovalRequestModel = { ...(await approvalRequestModel(tx, sheet.id, approval.approverId)), myStatus: 'withdrawn' };
-      await enqueueMessage(tx, `update:${ref}:withdrawn`, { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } }, now);
+      const model: ApprovalRequestModel = {
+        ...(await approvalRequestModel(tx, sheet.id, approval.approverId)),
+        myStatus: 'withdrawn',
+      };
+      await enqueueMessage(
+        tx,
+        `update:${ref}:withdrawn`,
+        { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+        now,
+      );
       await tx.delete(approvals).where(eq(approvals.id, approval.id));
-      await recordAudit(tx, ctx, { action: 'approval.withdraw', entity: 'timesheet', entityId: sheet.id, before: approval });
+      await recordAudit(tx, ctx, {
+        action: 'approval.withdraw',
+        entity: 'timesheet',
+        entityId: sheet.id,
+        before: approval,
+      });
     }
-    await tx.delete(timeEntries).where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)));
-    const remaining = await tx.select({ status: approvals.status }).from(approvals).where(eq(approvals.timesheetId, sheet.id));
+    await tx
+      .delete(timeEntries)
+      .where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)));
+    const remaining = await tx
+      .select({ status: approvals.status })
+      .from(approvals)
+      .where(eq(approvals.timesheetId, sheet.id));
     const allApproved = remaining.length > 0 && remaining.every((a) => a.status === 'approved');
     if (allApproved) await approveSheet(tx, ctx, sheet);
-    await recordAudit(tx, ctx, { action: 'timesheet.remove_time', entity: 'timesheet', entityId: sheet.id, after: { removedProjectIds: going.map((p) => p.projectId), approved: allApproved } });
+    await recordAudit(tx, ctx, {
+      action: 'timesheet.remove_time',
+      entity: 'timesheet',
+      entityId: sheet.id,
+      after: { removedProjectIds: going.map((p) => p.projectId), approved: allApproved },
+    });
     await tellConsultant(allApproved ? 'approved' : 'submitted');
     await queueUpdates(tx, ctx, sheet.id, allApproved ? 'approved' : 'submitted', null, deciderId, sheet.periodId);
   }
 }
 
-async function notifyTimeRemoved(tx: Transaction, ctx: ServiceContext, sheet: typeof timesheets.$inferSelect, removed: TimeRemovedModel['removed'], sheetNow: TimeRemovedModel['sheetNow']): Promise<void> {
-  const consultantUser = (await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId)))[0]?.userId;
+async function notifyTimeRemoved(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  removed: TimeRemovedModel['removed'],
+  sheetNow: TimeRemovedModel['sheetNow'],
+): Promise<void> {
+  const consultantUser = (
+    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
+  )[0]?.userId;
   if (!consultantUser) return;
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
   const model: TimeRemovedModel = { period: { startsOn: period.startsOn, endsOn: period.endsOn }, removed, sheetNow };
   const key = `time-removed:${sheet.id}:${randomUUID()}`;
-  await enqueueMessage(tx, key, { kind: 'post', ref: key, channel: consultantUser, content: { template: TIME_REMOVED, model } }, ctx.clock.now());
+  await enqueueMessage(
+    tx,
+    key,
+    { kind: 'post', ref: key, channel: consultantUser, content: { template: TIME_REMOVED, model } },
+    ctx.clock.now(),
+  );
 }
 
 /** The approver's message model, recomputed from the database at every change. */
-export async function approvalRequestModel(q: Queryable, timesheetId: number, approverId: string): Promise<ApprovalRequestModel> {
+export async function approvalRequestModel(
+  q: Queryable,
+  timesheetId: number,
+  approverId: string,
+): Promise<ApprovalRequestModel> {
   const sheet = (await q.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
   const period = (await q.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
-  const mine = (await q.select().from(approvals).where(and(eq(approvals.timesheetId, timesheetId), eq(approvals.approverId, approverId))))[0]!;
+  const mine = (
+    await q
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, timesheetId), eq(approvals.approverId, approverId)))
+  )[0]!;
   const entries = await q
-    .select({ projectId: timeEntries.projectId, code: projects.code, name: projects.name, date: timeEntries.workDate, minutes: timeEntries.minutes, description: timeEntries.description, billable: timeEntries.billable })
+    .select({
+      projectId: timeEntries.projectId,
+      code: projects.code,
+      name: projects.name,
+      date: timeEntries.workDate,
+      minutes: timeEntries.minutes,
+      description: timeEntries.description,
+      billable: timeEntries.billable,
+    })
     .from(timeEntries)
     .innerJoin(projects, eq(projects.id, timeEntries.projectId))
     .where(eq(timeEntries.timesheetId, timesheetId))
     .orderBy(asc(projects.code), asc(timeEntries.workDate), asc(timeEntries.id));
   const byProject = new Map<number, ApprovalRequestModel['projects'][number]>();
   for (const entry of entries.filter((e) => mine.projectIds.includes(e.projectId))) {
-    const project = byProject.get(entry.projectId) ?? { code: entry.code, name: entry.name, totalMinutes: 0, entries: [] };
+    const project = byProject.get(entry.projectId) ?? {
+      code: entry.code,
+      name: entry.name,
+      totalMinutes: 0,
+      entries: [],
+    };
     project.totalMinutes += entry.minutes;
-    project.entries.push({ date: entry.date, minutes: entry.minutes, description: entry.description, billable: entry.billable });
+    project.entries.push({
+      date: entry.date,
+      minutes: entry.minutes,
+      description: entry.description,
+      billable: entry.billable,
+    });
     byProject.set(entry.projectId, project);
   }
   const decisions = await q
-    .select({ approverName: users.displayName, status: approvals.status, decidedBy: approvals.decidedBy, decidedAt: approvals.decidedAt, comment: approvals.comment })
+    .select({
+      approverName: users.displayName,
+      status: approvals.status,
+      decidedBy: approvals.decidedBy,
+      decidedAt: approvals.decidedAt,
+      comment: approvals.comment,
+    })
     .from(approvals)
     .innerJoin(users, eq(users.id, approvals.approverId))
     .where(eq(approvals.timesheetId, timesheetId))
@@ -350,14 +607,24 @@ export async function approvalRequestModel(q: Queryable, timesheetId: number, ap
     sheetTotalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
     sheetStatus: sheet.status,
     decisions: await describeDecisions(q, decisions),
-    rejection: rejected ? { byName: rejected.decidedBy ? await nameOfUser(q, rejected.decidedBy) : rejected.approverName, reason: rejected.comment ?? '' } : null,
+    rejection: rejected
+      ? {
+          byName: rejected.decidedBy ? await nameOfUser(q, rejected.decidedBy) : rejected.approverName,
+          reason: rejected.comment ?? '',
+        }
+      : null,
   };
 }
 
 /** Sequential on purpose: inside a transaction all queries share one connection. */
 async function describeDecisions(
   q: Queryable,
-  decisions: { approverName: string; status: 'pending' | 'approved' | 'rejected'; decidedBy: string | null; decidedAt: Date | null }[],
+  decisions: {
+    approverName: string;
+    status: 'pending' | 'approved' | 'rejected';
+    decidedBy: string | null;
+    decidedAt: Date | null;
+  }[],
 ): Promise<ApprovalRequestModel['decisions']> {
   const described: ApprovalRequestModel['decisions'] = [];
   for (const d of decisions) {
@@ -371,7 +638,14 @@ async function describeDecisions(
   return described;
 }
 
-export type PendingApproval = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; totalMinutes: number; approverId: string; approverName: string };
+export type PendingApproval = {
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  approverId: string;
+  approverName: string;
+};
 
 /** Sheets waiting for this user's decision, and (as a delegate) for their principals'. */
 export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pending: PendingApproval[] }>> {
@@ -379,7 +653,15 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
   const actor = ctx.actor;
   return serviceTransaction(ctx.db, async (tx) => {
     const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
-    const rows = await queryRows<{ timesheet_id: number; approver_id: string; approver_name: string; starts_on: string; ends_on: string; consultant_id: number; total: number }>(
+    const rows = await queryRows<{
+      timesheet_id: number;
+      approver_id: string;
+      approver_name: string;
+      starts_on: string;
+      ends_on: string;
+      consultant_id: number;
+      total: number;
+    }>(
       tx,
       sql`select a.timesheet_id, a.approver_id, u.display_name as approver_name, p.starts_on::text as starts_on, p.ends_on::text as ends_on,
                  t.consultant_id, coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
@@ -405,17 +687,34 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
   });
 }
 
-export type AdminSheetRow = { timesheetId: number; consultantName: string; period: { startsOn: string; endsOn: string }; status: 'open' | 'submitted' | 'approved' | 'cancelled'; totalMinutes: number; entryCount: number };
+export type AdminSheetRow = {
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  status: 'open' | 'submitted' | 'approved' | 'cancelled';
+  totalMinutes: number;
+  entryCount: number;
+};
 
 /** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
 export async function adminTimesheets(
   ctx: ServiceContext,
   filter: { consultantUserId?: string; projectCode?: string; customerCode?: string; periodStartsOn?: string } = {},
-): Promise<Result<{ sheets: AdminSheetRow[]; choices: { periods: string[]; projects: string[]; customers: string[] } }>> {
+): Promise<
+  Result<{ sheets: AdminSheetRow[]; choices: { periods: string[]; projects: string[]; customers: string[] } }>
+> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
-    const rows = await queryRows<{ id: number; name: string; starts_on: string; ends_on: string; status: AdminSheetRow['status']; total: number; entries: number }>(
+    const rows = await queryRows<{
+      id: number;
+      name: string;
+      starts_on: string;
+      ends_on: string;
+      status: AdminSheetRow['status'];
+      total: number;
+      entries: number;
+    }>(
       tx,
       sql`select t.id, e.name, p.starts_on::text as starts_on, p.ends_on::text as ends_on, t.status,
                  coalesce((select sum(te.minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total,
@@ -431,30 +730,60 @@ export async function adminTimesheets(
            limit 200`,
     );
     const choices = {
-      periods: (await queryRows<{ d: string }>(tx, sql`select starts_on::text as d from reporting_periods order by starts_on desc limit 100`)).map((r) => r.d),
-      projects: (await queryRows<{ c: string }>(tx, sql`select code as c from projects where archived_at is null order by code limit 100`)).map((r) => r.c),
-      customers: (await queryRows<{ c: string }>(tx, sql`select code as c from customers where archived_at is null order by code limit 100`)).map((r) => r.c),
+      periods: (
+        await queryRows<{ d: string }>(
+          tx,
+          sql`select starts_on::text as d from reporting_periods order by starts_on desc limit 100`,
+        )
+      ).map((r) => r.d),
+      projects: (
+        await queryRows<{ c: string }>(
+          tx,
+          sql`select code as c from projects where archived_at is null order by code limit 100`,
+        )
+      ).map((r) => r.c),
+      customers: (
+        await queryRows<{ c: string }>(
+          tx,
+          sql`select code as c from customers where archived_at is null order by code limit 100`,
+        )
+      ).map((r) => r.c),
     };
     return {
       ok: true as const,
-      sheets: rows.map((r) => ({ timesheetId: r.id, consultantName: r.name, period: { startsOn: r.starts_on, endsOn: r.ends_on }, status: r.status, totalMinutes: Number(r.total), entryCount: Number(r.entries) })),
+      sheets: rows.map((r) => ({
+        timesheetId: r.id,
+        consultantName: r.name,
+        period: { startsOn: r.starts_on, endsOn: r.ends_on },
+        status: r.status,
+        totalMinutes: Number(r.total),
+        entryCount: Number(r.entries),
+      })),
       choices,
     };
   });
 }
 
 /** Any consultant's sheet with its entries, for an administrator. */
-export async function adminTimesheet(ctx: ServiceContext, timesheetId: number): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
+export async function adminTimesheet(
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
     const overview = await sheetOverview(tx, timesheetId);
-    return overview ? { ok: true as const, overview, timesheetId } : fail('no_timesheet', 'That timesheet no longer exists.');
+    return overview
+      ? { ok: true as const, overview, timesheetId }
+      : fail('no_timesheet', 'That timesheet no longer exists.');
   });
 }
 
 /** Which sheets an administrator can send back or delete (approving needs a submitted one too). */
-export const ADMIN_DECIDABLE: Record<'reject' | 'delete', readonly TimesheetStatus[]> = { reject: ['submitted'], delete: ['open', 'submitted'] };
+export const ADMIN_DECIDABLE: Record<'reject' | 'delete', readonly TimesheetStatus[]> = {
+  reject: ['submitted'],
+  delete: ['open', 'submitted'],
+};
 
 /**
  * An administrator's decision on one sheet, bypassing its managers: approve (fully), reject (with a
@@ -462,42 +791,84 @@ export const ADMIN_DECIDABLE: Record<'reject' | 'delete', readonly TimesheetStat
  */
 export async function adminDecide(
   ctx: ServiceContext,
-  input: { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string } | { timesheetId: number; decision: 'delete' },
+  input:
+    | { timesheetId: number; decision: 'approve' }
+    | { timesheetId: number; decision: 'reject'; reason: string }
+    | { timesheetId: number; decision: 'delete' },
 ): Promise<Result<{ status: 'approved' | 'cancelled' | 'deleted' }>> {
-  if (input.decision === 'reject' && !input.reason.trim()) return fail('reason_required', 'Say why the timesheet is sent back.', 'reason');
+  if (input.decision === 'reject' && !input.reason.trim())
+    return fail('reason_required', 'Say why the timesheet is sent back.', 'reason');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
     const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
     if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
     const actorId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
-    if (sheet.status === 'approved') return fail('approved', 'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.');
+    if (sheet.status === 'approved')
+      return fail(
+        'approved',
+        'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.',
+      );
     if (input.decision === 'delete') {
-      if (sheet.status === 'cancelled') return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
+      if (sheet.status === 'cancelled')
+        return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
-      await recordAudit(tx, ctx, { action: 'timesheet.delete', entity: 'timesheet', entityId: sheet.id, before: sheet });
+      await recordAudit(tx, ctx, {
+        action: 'timesheet.delete',
+        entity: 'timesheet',
+        entityId: sheet.id,
+        before: sheet,
+      });
       return { ok: true as const, status: 'deleted' as const };
     }
-    if (sheet.status !== 'submitted') return fail('not_submitted', `That timesheet is ${sheet.status}; only a submitted one can be approved or sent back.`);
+    if (sheet.status !== 'submitted')
+      return fail(
+        'not_submitted',
+        `That timesheet is ${sheet.status}; only a submitted one can be approved or sent back.`,
+      );
     const now = ctx.clock.now();
     const decided = input.decision === 'approve' ? 'approved' : 'rejected';
-    await tx.update(approvals).set({ status: decided, decidedBy: actorId, decidedAt: now, comment: input.decision === 'reject' ? input.reason.trim() : 'approved by an administrator', updatedAt: now }).where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'pending')));
+    await tx
+      .update(approvals)
+      .set({
+        status: decided,
+        decidedBy: actorId,
+        decidedAt: now,
+        comment: input.decision === 'reject' ? input.reason.trim() : 'approved by an administrator',
+        updatedAt: now,
+      })
+      .where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'pending')));
     if (input.decision === 'approve') await approveSheet(tx, ctx, sheet);
     else await rejectSheet(tx, ctx, sheet, input.reason.trim());
-    await queueUpdates(tx, ctx, sheet.id, input.decision === 'approve' ? 'approved' : 'cancelled', input.decision === 'reject' ? input.reason.trim() : null, actorId, sheet.periodId);
+    await queueUpdates(
+      tx,
+      ctx,
+      sheet.id,
+      input.decision === 'approve' ? 'approved' : 'cancelled',
+      input.decision === 'reject' ? input.reason.trim() : null,
+      actorId,
+      sheet.periodId,
+    );
     return { ok: true as const, status: input.decision === 'approve' ? ('approved' as const) : ('cancelled' as const) };
   });
 }
 
 /** Every entry of a sheet, for someone who is (or acts for) one of its approvers. */
-export async function timesheetForApprover(ctx: ServiceContext, timesheetId: number): Promise<Result<{ overview: TimesheetOverview }>> {
+export async function timesheetForApprover(
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<Result<{ overview: TimesheetOverview }>> {
   if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person reviews timesheets.');
   const actor = ctx.actor;
   return serviceTransaction(ctx.db, async (tx) => {
     const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
-    const rows = await tx.select({ id: approvals.id }).from(approvals).where(and(eq(approvals.timesheetId, timesheetId), inArray(approvals.approverId, approvers)));
-    if (rows.length === 0) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
+    const rows = await tx
+      .select({ id: approvals.id })
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, timesheetId), inArray(approvals.approverId, approvers)));
+    if (rows.length === 0)
+      return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
     const overview = await sheetOverview(tx, timesheetId);
     return overview ? { ok: true as const, overview } : fail('no_timesheet', 'That timesheet no longer exists.');
   });
@@ -507,7 +878,12 @@ export async function timesheetForApprover(ctx: ServiceContext, timesheetId: num
 async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect): Promise<string> {
   if (sheet.status === 'approved') return 'This timesheet is already approved; nothing to do.';
   if (sheet.status === 'cancelled') {
-    const rejected = (await tx.select().from(approvals).where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'rejected'))))[0];
+    const rejected = (
+      await tx
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'rejected')))
+    )[0];
     const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an approver';
     return `This timesheet was already sent back by ${by} (${sheet.rejectionReason ?? 'no reason'}); nothing to do. A resubmitted version comes as a new message.`;
   }
@@ -521,7 +897,14 @@ async function managersOf(tx: Queryable, projectId: number): Promise<string[]> {
     .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
     .innerJoin(employees, eq(employees.id, managers.employeeId))
     .innerJoin(users, eq(users.id, employees.userId))
-    .where(and(eq(projectManagers.projectId, projectId), isNull(managers.archivedAt), isNull(employees.archivedAt), eq(users.active, true)))
+    .where(
+      and(
+        eq(projectManagers.projectId, projectId),
+        isNull(managers.archivedAt),
+        isNull(employees.archivedAt),
+        eq(users.active, true),
+      ),
+    )
     .orderBy(asc(employees.userId));
   return rows.map((r) => r.userId).filter((id): id is string => id !== null);
 }
@@ -536,7 +919,11 @@ async function administrators(tx: Queryable): Promise<string[]> {
 }
 
 async function principalsOf(tx: Queryable, delegateId: string): Promise<string[]> {
-  const rows = await tx.select({ id: delegates.principalId }).from(delegates).innerJoin(users, eq(users.id, delegates.principalId)).where(and(eq(delegates.delegateId, delegateId), eq(users.active, true)));
+  const rows = await tx
+    .select({ id: delegates.principalId })
+    .from(delegates)
+    .innerJoin(users, eq(users.id, delegates.principalId))
+    .where(and(eq(delegates.delegateId, delegateId), eq(users.active, true)));
   return rows.map((r) => r.id);
 }
 
@@ -545,5 +932,8 @@ async function nameOfUser(q: Queryable, userId: string): Promise<string> {
 }
 
 async function nameOfEmployee(q: Queryable, employeeId: number): Promise<string> {
-  return (await q.select({ name: employees.name }).from(employees).where(eq(employees.id, employeeId)))[0]?.name ?? String(employeeId);
+  return (
+    (await q.select({ name: employees.name }).from(employees).where(eq(employees.id, employeeId)))[0]?.name ??
+    String(employeeId)
+  );
 }

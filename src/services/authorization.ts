@@ -1,6 +1,14 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
-import { consultants, delegates, employees, managers, projectConsultants, projectManagers, users } from '../db/schema.js';
+import {
+  consultants,
+  delegates,
+  employees,
+  managers,
+  projectConsultants,
+  projectManagers,
+  users,
+} from '../db/schema.js';
 import { fail, type Failure } from '../domain/result.js';
 import { type Right } from '../domain/rights.js';
 import type { Actor, ServiceContext } from './context.js';
@@ -43,12 +51,19 @@ export async function authorize(
   const userId = actor.actingFor ?? actor.userId;
   if (actor.actingFor !== undefined) {
     const delegation = await delegationExists(tx, actor);
-    if (!delegation) return fail('not_a_delegate', `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`);
+    if (!delegation)
+      return fail(
+        'not_a_delegate',
+        `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`,
+      );
   }
   const rights = await rightsOf(tx, userId);
   if (!rights.has(right)) {
     const whose = actor.actingFor ? `${await displayName(tx, actor.actingFor)} does` : 'You do';
-    return fail('forbidden', `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`);
+    return fail(
+      'forbidden',
+      `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`,
+    );
   }
   if (resource) {
     const refusal = await checkResource(tx, userId, resource);
@@ -62,7 +77,9 @@ async function delegationExists(tx: Queryable, actor: Extract<Actor, { kind: 'us
     .select({ principal: delegates.principalId })
     .from(delegates)
     .innerJoin(users, eq(users.id, delegates.principalId))
-    .where(and(eq(delegates.principalId, actor.actingFor!), eq(delegates.delegateId, actor.userId), eq(users.active, true)));
+    .where(
+      and(eq(delegates.principalId, actor.actingFor!), eq(delegates.delegateId, actor.userId), eq(users.active, true)),
+    );
   return rows.length > 0;
 }
 
@@ -87,7 +104,10 @@ async function checkResource(tx: Queryable, userId: string, resource: Resource):
     case 'own-time':
       return resource.consultantUserId === userId
         ? undefined
-        : { code: 'forbidden', message: 'You can only change your own time (or the time of someone you are a delegate for).' };
+        : {
+            code: 'forbidden',
+            message: 'You can only change your own time (or the time of someone you are a delegate for).',
+          };
     case 'project': {
       const assigned =
         resource.as === 'consultant'

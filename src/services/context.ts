@@ -7,8 +7,7 @@ import type { Logger } from '../logger.js';
  * (command line, start-up, jobs) is trusted because it already holds the database.
  */
 export type Actor =
-  | { kind: 'user'; userId: string; actingFor?: string }
-  | { kind: 'system'; name: 'cli' | 'startup' | 'job' };
+  { kind: 'user'; userId: string; actingFor?: string } | { kind: 'system'; name: 'cli' | 'startup' | 'job' };
 
 /** Firm-wide settings services need; they come from configuration. */
 export type Organisation = { timeZone: string; currency: string };

@@ -5,14 +5,37 @@ import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { dropSubmittedTimeOn } from './approvals.js';
-import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
+import {
+  deleteOpenTimeOnProjects,
+  lockSheetsWithTimeOn,
+  type OpenTimeImpact,
+  projectsWithHistory,
+  timeOnProjects,
+} from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
 
-export type CustomerRow = { id: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string; projects: number };
-export type CustomerInput = { id?: number; code: string; name: string; currency: string; billingMode: 'hourly' | 'prepaid'; address: string; notes: string };
+export type CustomerRow = {
+  id: number;
+  code: string;
+  name: string;
+  currency: string;
+  billingMode: 'hourly' | 'prepaid';
+  address: string;
+  notes: string;
+  projects: number;
+};
+export type CustomerInput = {
+  id?: number;
+  code: string;
+  name: string;
+  currency: string;
+  billingMode: 'hourly' | 'prepaid';
+  address: string;
+  notes: string;
+};
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
@@ -39,40 +62,91 @@ export async function listCustomers(ctx: ServiceContext): Promise<Result<{ custo
 }
 
 /** Creates a customer, or changes one; every problem is tied to its field. */
-export async function saveCustomer(ctx: ServiceContext, input: CustomerInput): Promise<Result<{ customer: CustomerRow }>> {
+export async function saveCustomer(
+  ctx: ServiceContext,
+  input: CustomerInput,
+): Promise<Result<{ customer: CustomerRow }>> {
   const code = input.code.trim().toUpperCase();
   const name = input.name.trim();
   const currency = input.currency.trim().toUpperCase();
-  if (!CODE.test(code)) return fail('invalid_code', 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME.', 'code');
+  if (!CODE.test(code))
+    return fail(
+      'invalid_code',
+      'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME.',
+      'code',
+    );
   if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
-  if (!/^[A-Z]{3}$/.test(currency)) return fail('invalid_currency', 'Use a 3-letter currency code such as USD or EUR.', 'currency');
+  if (!/^[A-Z]{3}$/.test(currency))
+    return fail('invalid_currency', 'Use a 3-letter currency code such as USD or EUR.', 'currency');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
-    const clash = await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.code, code), input.id !== undefined ? ne(customers.id, input.id) : undefined));
+    const clash = await tx
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.code, code), input.id !== undefined ? ne(customers.id, input.id) : undefined));
     if (clash.length > 0) return fail('duplicate', `There is already a customer ${code}.`, 'code');
-    const values = { code, name, currency, billingMode: input.billingMode, address: input.address.trim(), notes: input.notes.trim() };
+    const values = {
+      code,
+      name,
+      currency,
+      billingMode: input.billingMode,
+      address: input.address.trim(),
+      notes: input.notes.trim(),
+    };
     let row;
     if (input.id === undefined) {
       [row] = await tx.insert(customers).values(values).returning();
       await recordAudit(tx, ctx, { action: 'customer.create', entity: 'customer', entityId: row!.id, after: row });
     } else {
-      const [before] = await tx.select().from(customers).where(and(eq(customers.id, input.id), isNull(customers.archivedAt))).for('update');
+      const [before] = await tx
+        .select()
+        .from(customers)
+        .where(and(eq(customers.id, input.id), isNull(customers.archivedAt)))
+        .for('update');
       if (!before) return fail('gone', 'That customer no longer exists.');
-      [row] = await tx.update(customers).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(customers.id, input.id)).returning();
-      await recordAudit(tx, ctx, { action: 'customer.update', entity: 'customer', entityId: input.id, before, after: row });
+      [row] = await tx
+        .update(customers)
+        .set({ ...values, updatedAt: ctx.clock.now() })
+        .where(eq(customers.id, input.id))
+        .returning();
+      await recordAudit(tx, ctx, {
+        action: 'customer.update',
+        entity: 'customer',
+        entityId: input.id,
+        before,
+        after: row,
+      });
     }
-    const count = await tx.select({ n: sql<number>`count(*)::int` }).from(projects).where(and(eq(projects.customerId, row!.id), isNull(projects.archivedAt)));
-    return { ok: true as const, customer: { id: row!.id, code: row!.code, name: row!.name, currency: row!.currency, billingMode: row!.billingMode, address: row!.address, notes: row!.notes, projects: Number(count[0]!.n) } };
+    const count = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(projects)
+      .where(and(eq(projects.customerId, row!.id), isNull(projects.archivedAt)));
+    return {
+      ok: true as const,
+      customer: {
+        id: row!.id,
+        code: row!.code,
+        name: row!.name,
+        currency: row!.currency,
+        billingMode: row!.billingMode,
+        address: row!.address,
+        notes: row!.notes,
+        projects: Number(count[0]!.n),
+      },
+    };
   });
 }
 
 export type CustomerDeletion = OpenTimeImpact & { customers: number; projects: number; archived: string[] };
 
 /** What deleting these customers does, for the confirm dialog. */
-export async function customerDeletionImpact(ctx: ServiceContext, customerIds: number[]): Promise<Result<{ impact: CustomerDeletion }>> {
+export async function customerDeletionImpact(
+  ctx: ServiceContext,
+  customerIds: number[],
+): Promise<Result<{ impact: CustomerDeletion }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
@@ -86,17 +160,33 @@ export async function customerDeletionImpact(ctx: ServiceContext, customerIds: n
  * with approved time, invoices or prepaid credit history is archived with its projects (gone from
  * lists and pickers, kept for reports); the others are deleted with their projects.
  */
-export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]): Promise<Result<{ deleted: CustomerDeletion }>> {
+export async function deleteCustomers(
+  ctx: ServiceContext,
+  customerIds: number[],
+): Promise<Result<{ deleted: CustomerDeletion }>> {
   if (customerIds.length === 0) return fail('nothing_marked', 'Mark the customers to delete first.');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
     // Timesheets first, then the customers and their projects: the order decisions and /log take them in.
-    const projectIds = (await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))).map((p) => p.id);
+    const projectIds = (
+      await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))
+    ).map((p) => p.id);
     const sheets = await lockSheetsWithTimeOn(tx, projectIds);
-    const targets = await tx.select().from(customers).where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt))).orderBy(asc(customers.id)).for('update');
-    if (targets.length !== new Set(customerIds).size) return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
-    await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds)).orderBy(asc(projects.id)).for('update');
+    const targets = await tx
+      .select()
+      .from(customers)
+      .where(and(inArray(customers.id, customerIds), isNull(customers.archivedAt)))
+      .orderBy(asc(customers.id))
+      .for('update');
+    if (targets.length !== new Set(customerIds).size)
+      return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
+    await tx
+      .select({ id: projects.id })
+      .from(projects)
+      .where(inArray(projects.customerId, customerIds))
+      .orderBy(asc(projects.id))
+      .for('update');
     await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, customerIds);
     await deleteOpenTimeOnProjects(tx, projectIds);
@@ -111,24 +201,57 @@ export async function deleteCustomers(ctx: ServiceContext, customerIds: number[]
         await tx.delete(projects).where(eq(projects.customerId, customer.id));
         await tx.delete(customers).where(eq(customers.id, customer.id));
       }
-      await recordAudit(tx, ctx, { action: keep ? 'customer.archive' : 'customer.delete', entity: 'customer', entityId: customer.id, before: customer });
+      await recordAudit(tx, ctx, {
+        action: keep ? 'customer.archive' : 'customer.delete',
+        entity: 'customer',
+        entityId: customer.id,
+        before: customer,
+      });
     }
     return { ok: true as const, deleted: impact };
   });
 }
 
 async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
-  if (customerIds.length === 0) return { customers: 0, projects: 0, openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0, archived: [] };
-  const theirProjects = await q.select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt }).from(projects).where(inArray(projects.customerId, customerIds));
-  const time = await timeOnProjects(q, theirProjects.map((p) => p.id));
-  const withHistory = await projectsWithHistory(q, theirProjects.map((p) => p.id));
+  if (customerIds.length === 0)
+    return {
+      customers: 0,
+      projects: 0,
+      openEntries: 0,
+      openSheets: 0,
+      submittedEntries: 0,
+      submittedSheets: 0,
+      keptEntries: 0,
+      archived: [],
+    };
+  const theirProjects = await q
+    .select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt })
+    .from(projects)
+    .where(inArray(projects.customerId, customerIds));
+  const time = await timeOnProjects(
+    q,
+    theirProjects.map((p) => p.id),
+  );
+  const withHistory = await projectsWithHistory(
+    q,
+    theirProjects.map((p) => p.id),
+  );
   const list = sqlList(customerIds);
   const billed = await queryRows<{ customer_id: number }>(
     q,
     sql`select customer_id from invoices where customer_id in (${list}) union select customer_id from credit_ledger where customer_id in (${list})`,
   );
-  const kept = new Set([...billed.map((r) => Number(r.customer_id)), ...theirProjects.filter((p) => withHistory.has(p.id)).map((p) => p.customerId)]);
-  const archived = kept.size ? await q.select({ code: customers.code }).from(customers).where(inArray(customers.id, [...kept])).orderBy(asc(customers.code)) : [];
+  const kept = new Set([
+    ...billed.map((r) => Number(r.customer_id)),
+    ...theirProjects.filter((p) => withHistory.has(p.id)).map((p) => p.customerId),
+  ]);
+  const archived = kept.size
+    ? await q
+        .select({ code: customers.code })
+        .from(customers)
+        .where(inArray(customers.id, [...kept]))
+        .orderBy(asc(customers.code))
+    : [];
   return {
     customers: customerIds.length,
     projects: theirProjects.filter((p) => p.archivedAt === null).length,
@@ -137,14 +260,26 @@ async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDe
   };
 }
 
-export type CustomerProjectRow = { id: number; code: string; name: string; active: boolean; managers: number; consultants: number };
+export type CustomerProjectRow = {
+  id: number;
+  code: string;
+  name: string;
+  active: boolean;
+  managers: number;
+  consultants: number;
+};
 
 /** One customer with its live projects, for its page in /admin. */
-export async function customerDetail(ctx: ServiceContext, customerId: number): Promise<Result<{ customer: CustomerRow; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null }>> {
+export async function customerDetail(
+  ctx: ServiceContext,
+  customerId: number,
+): Promise<Result<{ customer: CustomerRow; projects: CustomerProjectRow[]; prepaid: PrepaidBalance | null }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
-    const customer = await tx.query.customers.findFirst({ where: and(eq(customers.id, customerId), isNull(customers.archivedAt)) });
+    const customer = await tx.query.customers.findFirst({
+      where: and(eq(customers.id, customerId), isNull(customers.archivedAt)),
+    });
     if (!customer) return fail('gone', 'That customer no longer exists.');
     const list = await tx
       .select({

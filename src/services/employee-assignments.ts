@@ -11,8 +11,20 @@ import { serviceTransaction } from './transaction.js';
 
 export type AssignmentRole = 'consultant' | 'manager';
 /** One project an employee works on; rates are the per-project overrides (null: their default). */
-export type AssignmentRow = { projectId: number; code: string; name: string; customerCode: string; as: AssignmentRole; costRateCents: number | null; priceRateCents: number | null };
-export type EmployeeDetail = { employee: EmployeeRow; assignments: AssignmentRow[]; projects: { id: number; code: string; name: string }[] };
+export type AssignmentRow = {
+  projectId: number;
+  code: string;
+  name: string;
+  customerCode: string;
+  as: AssignmentRole;
+  costRateCents: number | null;
+  priceRateCents: number | null;
+};
+export type EmployeeDetail = {
+  employee: EmployeeRow;
+  assignments: AssignmentRow[];
+  projects: { id: number; code: string; name: string }[];
+};
 
 /** One employee with the projects they work on, and the live projects they could join. */
 export async function employeeDetail(ctx: ServiceContext, employeeId: number): Promise<Result<EmployeeDetail>> {
@@ -23,7 +35,14 @@ export async function employeeDetail(ctx: ServiceContext, employeeId: number): P
     if (!employee) return fail('gone', 'That employee no longer exists.');
     const live = and(isNull(projects.archivedAt), isNull(customers.archivedAt));
     const asConsultant = await tx
-      .select({ projectId: projects.id, code: projects.code, name: projects.name, customerCode: customers.code, costRateCents: projectConsultants.costRateCents, priceRateCents: projectConsultants.priceRateCents })
+      .select({
+        projectId: projects.id,
+        code: projects.code,
+        name: projects.name,
+        customerCode: customers.code,
+        costRateCents: projectConsultants.costRateCents,
+        priceRateCents: projectConsultants.priceRateCents,
+      })
       .from(projectConsultants)
       .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
       .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
@@ -40,7 +59,12 @@ export async function employeeDetail(ctx: ServiceContext, employeeId: number): P
       ...asConsultant.map((a) => ({ ...a, as: 'consultant' as const })),
       ...asManager.map((a) => ({ ...a, as: 'manager' as const, costRateCents: null, priceRateCents: null })),
     ].sort((a, b) => a.code.localeCompare(b.code) || a.as.localeCompare(b.as));
-    const choices = await tx.select({ id: projects.id, code: projects.code, name: projects.name }).from(projects).innerJoin(customers, eq(customers.id, projects.customerId)).where(live).orderBy(asc(projects.code));
+    const choices = await tx
+      .select({ id: projects.id, code: projects.code, name: projects.name })
+      .from(projects)
+      .innerJoin(customers, eq(customers.id, projects.customerId))
+      .where(live)
+      .orderBy(asc(projects.code));
     return { ok: true as const, employee, assignments, projects: choices };
   });
 }
@@ -57,31 +81,52 @@ export async function assignToProject(
   if (!cost.ok) return fail('invalid_rate', cost.error.message, 'cost');
   const price = parseOptionalRate(input.priceRate);
   if (!price.ok) return fail('invalid_rate', price.error.message, 'price');
-  if (input.as === 'manager' && (cost.cents !== null || price.cents !== null)) return fail('rates_for_manager', 'Rates apply to consultants; leave them empty for a manager.', 'cost');
+  if (input.as === 'manager' && (cost.cents !== null || price.cents !== null))
+    return fail('rates_for_manager', 'Rates apply to consultants; leave them empty for a manager.', 'cost');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
-    const project = await tx.query.projects.findFirst({ where: and(eq(projects.id, input.projectId), isNull(projects.archivedAt)) });
+    const project = await tx.query.projects.findFirst({
+      where: and(eq(projects.id, input.projectId), isNull(projects.archivedAt)),
+    });
     if (!project) return fail('unknown_project', 'Choose a project that still exists.', 'project');
     const role = input.as === 'consultant' ? consultants : managers;
-    const [holder] = await tx.select({ id: role.employeeId }).from(role).where(and(eq(role.employeeId, input.employeeId), isNull(role.archivedAt)));
+    const [holder] = await tx
+      .select({ id: role.employeeId })
+      .from(role)
+      .where(and(eq(role.employeeId, input.employeeId), isNull(role.archivedAt)));
     if (!holder) return fail('not_in_role', `Make them a ${input.as} first (Edit details), then assign them.`, 'as');
     if (input.as === 'consultant') {
       const rates = { costRateCents: cost.cents, priceRateCents: price.cents };
       await tx
         .insert(projectConsultants)
         .values({ projectId: project.id, consultantId: input.employeeId, ...rates })
-        .onConflictDoUpdate({ target: [projectConsultants.projectId, projectConsultants.consultantId], set: { ...rates, updatedAt: ctx.clock.now() } });
+        .onConflictDoUpdate({
+          target: [projectConsultants.projectId, projectConsultants.consultantId],
+          set: { ...rates, updatedAt: ctx.clock.now() },
+        });
     } else {
-      await tx.insert(projectManagers).values({ projectId: project.id, managerId: input.employeeId }).onConflictDoNothing();
+      await tx
+        .insert(projectManagers)
+        .values({ projectId: project.id, managerId: input.employeeId })
+        .onConflictDoNothing();
     }
-    await recordAudit(tx, ctx, { action: 'employee.assign', entity: 'employee', entityId: input.employeeId, after: { projectId: project.id, as: input.as, costRateCents: cost.cents, priceRateCents: price.cents } });
+    await recordAudit(tx, ctx, {
+      action: 'employee.assign',
+      entity: 'employee',
+      entityId: input.employeeId,
+      after: { projectId: project.id, as: input.as, costRateCents: cost.cents, priceRateCents: price.cents },
+    });
     return { ok: true as const, project: { id: project.id, code: project.code } };
   });
 }
 
 /** Takes an employee off the marked projects; their logged time stays where it is. */
-export async function removeFromProjects(ctx: ServiceContext, employeeId: number, marked: { projectId: number; as: AssignmentRole }[]): Promise<Result<{ removed: number }>> {
+export async function removeFromProjects(
+  ctx: ServiceContext,
+  employeeId: number,
+  marked: { projectId: number; as: AssignmentRole }[],
+): Promise<Result<{ removed: number }>> {
   if (marked.length === 0) return fail('nothing_marked', 'Mark the projects to take them off first.');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
@@ -90,11 +135,22 @@ export async function removeFromProjects(ctx: ServiceContext, employeeId: number
     for (const { projectId, as } of marked) {
       const gone =
         as === 'consultant'
-          ? await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, employeeId))).returning()
-          : await tx.delete(projectManagers).where(and(eq(projectManagers.projectId, projectId), eq(projectManagers.managerId, employeeId))).returning();
+          ? await tx
+              .delete(projectConsultants)
+              .where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, employeeId)))
+              .returning()
+          : await tx
+              .delete(projectManagers)
+              .where(and(eq(projectManagers.projectId, projectId), eq(projectManagers.managerId, employeeId)))
+              .returning();
       if (gone.length === 0) continue;
       removed += 1;
-      await recordAudit(tx, ctx, { action: 'employee.unassign', entity: 'employee', entityId: employeeId, before: { projectId, as, ...gone[0] } });
+      await recordAudit(tx, ctx, {
+        action: 'employee.unassign',
+        entity: 'employee',
+        entityId: employeeId,
+        before: { projectId, as, ...gone[0] },
+      });
     }
     return { ok: true as const, removed };
   });

@@ -10,8 +10,24 @@ import { OPERATIONS } from './operations.js';
 import { unsettledTime } from './employee-removal.js';
 import { serviceTransaction } from './transaction.js';
 
-export type EmployeeRow = { id: number; userId: string | null; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
-export type EmployeeInput = { id?: number; userId: string; name: string; address: string; notes: string; consultant: { costRate: string; priceRate: string } | null; manager: boolean };
+export type EmployeeRow = {
+  id: number;
+  userId: string | null;
+  name: string;
+  address: string;
+  notes: string;
+  consultant: { costRate: string; priceRate: string } | null;
+  manager: boolean;
+};
+export type EmployeeInput = {
+  id?: number;
+  userId: string;
+  name: string;
+  address: string;
+  notes: string;
+  consultant: { costRate: string; priceRate: string } | null;
+  manager: boolean;
+};
 
 export async function listEmployees(ctx: ServiceContext): Promise<Result<{ employees: EmployeeRow[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
@@ -36,7 +52,12 @@ export async function employeeRows(q: Queryable, employeeId?: number): Promise<E
     name: employee.name,
     address: employee.address,
     notes: employee.notes,
-    consultant: consultant ? { costRate: formatCents(consultant.defaultCostRateCents), priceRate: formatCents(consultant.defaultPriceRateCents) } : null,
+    consultant: consultant
+      ? {
+          costRate: formatCents(consultant.defaultCostRateCents),
+          priceRate: formatCents(consultant.defaultPriceRateCents),
+        }
+      : null,
     manager: managerId !== null,
   }));
 }
@@ -45,7 +66,10 @@ export async function employeeRows(q: Queryable, employeeId?: number): Promise<E
  * Creates or changes an employee. Rates are decimals converted to cents exactly. Dropping the
  * consultant or manager role archives that record, so past time and approvals keep their people.
  */
-export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): Promise<Result<{ employee: { id: number; name: string } }>> {
+export async function saveEmployee(
+  ctx: ServiceContext,
+  input: EmployeeInput,
+): Promise<Result<{ employee: { id: number; name: string } }>> {
   const name = input.name.trim();
   if (!/^[UW][A-Z0-9]{2,}$/.test(input.userId)) return fail('invalid_user', 'Choose the person in Slack.', 'user');
   if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
@@ -64,45 +88,96 @@ export async function saveEmployee(ctx: ServiceContext, input: EmployeeInput): P
     if (!access.ok) return access;
     const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
     const returning = holder?.archivedAt ? holder : undefined;
-    if (holder && holder.id !== input.id && !returning) return fail('duplicate', `${holder.name} is already this person's employee record.`, 'user');
-    if (returning && input.id !== undefined) return fail('duplicate', `This person's earlier record (${returning.name}) is archived: add them with New employee to bring it back.`, 'user');
+    if (holder && holder.id !== input.id && !returning)
+      return fail('duplicate', `${holder.name} is already this person's employee record.`, 'user');
+    if (returning && input.id !== undefined)
+      return fail(
+        'duplicate',
+        `This person's earlier record (${returning.name}) is archived: add them with New employee to bring it back.`,
+        'user',
+      );
     await tx.insert(users).values({ id: input.userId, displayName: name }).onConflictDoNothing();
     const values = { userId: input.userId, name, address: input.address.trim(), notes: input.notes.trim() };
     let id: number;
     if (returning) {
       // Someone who comes back gets their archived record again, with its history.
-      const [after] = await tx.update(employees).set({ ...values, archivedAt: null, updatedAt: ctx.clock.now() }).where(eq(employees.id, returning.id)).returning();
+      const [after] = await tx
+        .update(employees)
+        .set({ ...values, archivedAt: null, updatedAt: ctx.clock.now() })
+        .where(eq(employees.id, returning.id))
+        .returning();
       id = returning.id;
-      await recordAudit(tx, ctx, { action: 'employee.restore', entity: 'employee', entityId: id, before: returning, after: { ...after, rates, manager: input.manager } });
+      await recordAudit(tx, ctx, {
+        action: 'employee.restore',
+        entity: 'employee',
+        entityId: id,
+        before: returning,
+        after: { ...after, rates, manager: input.manager },
+      });
     } else if (input.id === undefined) {
       const [row] = await tx.insert(employees).values(values).returning();
       id = row!.id;
-      await recordAudit(tx, ctx, { action: 'employee.create', entity: 'employee', entityId: id, after: { ...row, rates, manager: input.manager } });
+      await recordAudit(tx, ctx, {
+        action: 'employee.create',
+        entity: 'employee',
+        entityId: id,
+        after: { ...row, rates, manager: input.manager },
+      });
     } else {
-      const [before] = await tx.select().from(employees).where(and(eq(employees.id, input.id), isNull(employees.archivedAt))).for('update');
+      const [before] = await tx
+        .select()
+        .from(employees)
+        .where(and(eq(employees.id, input.id), isNull(employees.archivedAt)))
+        .for('update');
       if (!before) return fail('gone', 'That employee no longer exists.');
-      const [after] = await tx.update(employees).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(employees.id, input.id)).returning();
+      const [after] = await tx
+        .update(employees)
+        .set({ ...values, updatedAt: ctx.clock.now() })
+        .where(eq(employees.id, input.id))
+        .returning();
       id = input.id;
-      await recordAudit(tx, ctx, { action: 'employee.update', entity: 'employee', entityId: id, before, after: { ...after, rates, manager: input.manager } });
+      await recordAudit(tx, ctx, {
+        action: 'employee.update',
+        entity: 'employee',
+        entityId: id,
+        before,
+        after: { ...after, rates, manager: input.manager },
+      });
     }
     const now = ctx.clock.now();
     if (rates) {
-      await tx.insert(consultants).values({ employeeId: id, ...rates }).onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
+      await tx
+        .insert(consultants)
+        .values({ employeeId: id, ...rates })
+        .onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
     } else {
       // Dropping the role must not strand time that is still to be approved or submitted; empty open sheets go.
       const unsettled = await unsettledTime(tx, [id]);
       if (unsettled.openSheets > 0) {
         const entries = `${unsettled.openEntries} ${unsettled.openEntries === 1 ? 'entry' : 'entries'}`;
         const sheets = `${unsettled.openSheets} open or submitted ${unsettled.openSheets === 1 ? 'timesheet' : 'timesheets'}`;
-        return fail('unsettled_time', `${name} has ${entries} on ${sheets}. Settle those in Timesheets first, or delete ${name} from the Employees list, which removes them too.`, 'roles');
+        return fail(
+          'unsettled_time',
+          `${name} has ${entries} on ${sheets}. Settle those in Timesheets first, or delete ${name} from the Employees list, which removes them too.`,
+          'roles',
+        );
       }
       await tx.delete(timesheets).where(and(eq(timesheets.consultantId, id), eq(timesheets.status, 'open')));
-      await tx.update(consultants).set({ archivedAt: now }).where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
+      await tx
+        .update(consultants)
+        .set({ archivedAt: now })
+        .where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
     }
     if (input.manager) {
-      await tx.insert(managers).values({ employeeId: id }).onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
+      await tx
+        .insert(managers)
+        .values({ employeeId: id })
+        .onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
     } else {
-      await tx.update(managers).set({ archivedAt: now }).where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)));
+      await tx
+        .update(managers)
+        .set({ archivedAt: now })
+        .where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)));
     }
     return { ok: true as const, employee: { id, name } };
   });

@@ -1,6 +1,16 @@
 import { and, asc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
-import { consultants, customers, employees, projectConsultants, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
+import {
+  consultants,
+  customers,
+  employees,
+  projectConsultants,
+  projects,
+  reportingPeriods,
+  timeEntries,
+  timesheets,
+  users,
+} from '../db/schema.js';
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
@@ -19,16 +29,29 @@ export { MAX_DESCRIPTION_LENGTH } from '../domain/log-command.js';
 export function checkFields(input: EntryFields): Failure | undefined {
   const description = input.description.trim();
   if (description === '') {
-    return fail('description_required', 'Add a description of the work, e.g. `/log 2h ACME-WEB design review`.', 'description').error;
+    return fail(
+      'description_required',
+      'Add a description of the work, e.g. `/log 2h ACME-WEB design review`.',
+      'description',
+    ).error;
   }
   if (description.length > MAX_DESCRIPTION_LENGTH) {
-    return fail('description_too_long', `The description has ${description.length} characters; keep it to ${MAX_DESCRIPTION_LENGTH}.`, 'description').error;
+    return fail(
+      'description_too_long',
+      `The description has ${description.length} characters; keep it to ${MAX_DESCRIPTION_LENGTH}.`,
+      'description',
+    ).error;
   }
   if (!Number.isInteger(input.minutes) || input.minutes <= 0) {
-    return fail('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes').error;
+    return fail('invalid_duration', 'The duration must be more than zero, e.g. `2h`, `1h30m` or `45m`.', 'minutes')
+      .error;
   }
   if (input.minutes > MINUTES_PER_DAY) {
-    return fail('duration_too_long', `One entry can be at most 24h; ${formatMinutes(input.minutes)} is more.`, 'minutes').error;
+    return fail(
+      'duration_too_long',
+      `One entry can be at most 24h; ${formatMinutes(input.minutes)} is more.`,
+      'minutes',
+    ).error;
   }
   if (input.date?.kind === 'iso' && !isIsoDate(input.date.date)) {
     return fail('invalid_date', `"${input.date.date}" is not a date; write it as YYYY-MM-DD.`, 'date').error;
@@ -37,13 +60,18 @@ export function checkFields(input: EntryFields): Failure | undefined {
     return fail('times_paired', 'Give both a begin and an end time, or neither.', 'minutes').error;
   }
   if (input.beginsAt !== undefined && input.endsAt !== undefined && input.beginsAt >= input.endsAt) {
-    return fail('times_order', `The end time ${input.endsAt} must be after the begin time ${input.beginsAt}.`, 'ends').error;
+    return fail('times_order', `The end time ${input.endsAt} must be after the begin time ${input.beginsAt}.`, 'ends')
+      .error;
   }
   return undefined;
 }
 
 /** The consultant whose time this is (the principal when a delegate acts for them), with `entry` checked. */
-export async function consultantActing(tx: Queryable, ctx: ServiceContext, operation: Operation): Promise<Result<{ consultant: Consultant }>> {
+export async function consultantActing(
+  tx: Queryable,
+  ctx: ServiceContext,
+  operation: Operation,
+): Promise<Result<{ consultant: Consultant }>> {
   const access = await authorize(tx, ctx, OPERATIONS[operation].right);
   if (!access.ok) return access;
   const userId = access.userId;
@@ -55,7 +83,10 @@ export async function consultantActing(tx: Queryable, ctx: ServiceContext, opera
     .where(and(eq(employees.userId, userId), isNull(employees.archivedAt), isNull(consultants.archivedAt)));
   if (!row) {
     const whose = ctx.actor.kind === 'user' && ctx.actor.actingFor ? `${await displayName(tx, userId)} is` : 'You are';
-    return fail('not_a_consultant', `${whose} not set up as a consultant yet. Ask an administrator to add you in /admin > Employees.`);
+    return fail(
+      'not_a_consultant',
+      `${whose} not set up as a consultant yet. Ask an administrator to add you in /admin > Employees.`,
+    );
   }
   return { ok: true, consultant: { employeeId: row.employeeId, userId } };
 }
@@ -75,11 +106,16 @@ export async function placeEntry(
   replacing?: number,
 ): Promise<Placement | { ok: false; error: Failure }> {
   const code = input.projectCode.trim().toUpperCase();
-  const project = await tx.query.projects.findFirst({ where: and(eq(projects.code, code), isNull(projects.archivedAt)) });
+  const project = await tx.query.projects.findFirst({
+    where: and(eq(projects.code, code), isNull(projects.archivedAt)),
+  });
   const assignment =
     project &&
     (await tx.query.projectConsultants.findFirst({
-      where: and(eq(projectConsultants.projectId, project.id), eq(projectConsultants.consultantId, consultant.employeeId)),
+      where: and(
+        eq(projectConsultants.projectId, project.id),
+        eq(projectConsultants.consultantId, consultant.employeeId),
+      ),
     }));
   if (!project || !assignment || !project.active) {
     const codes = (await assignedProjects(tx, consultant.employeeId)).map((p) => p.code);
@@ -96,14 +132,26 @@ export async function placeEntry(
   const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
   const workDate = input.date ? resolveDateSpec(input.date, today) : today;
   if (workDate > today) {
-    return fail('future_date', `${formatDay(workDate)} is in the future; time can be logged up to today (${formatDay(today)}).`, 'date');
+    return fail(
+      'future_date',
+      `${formatDay(workDate)} is in the future; time can be logged up to today (${formatDay(today)}).`,
+      'date',
+    );
   }
 
   const period = await tx.query.reportingPeriods.findFirst({
-    where: and(lte(reportingPeriods.startsOn, workDate), gte(reportingPeriods.endsOn, workDate), isNull(reportingPeriods.archivedAt)),
+    where: and(
+      lte(reportingPeriods.startsOn, workDate),
+      gte(reportingPeriods.endsOn, workDate),
+      isNull(reportingPeriods.archivedAt),
+    ),
   });
   if (!period) {
-    return fail('no_period', `No reporting period covers ${formatDay(workDate)}. Ask an administrator to add one in /admin > Reporting periods.`, 'date');
+    return fail(
+      'no_period',
+      `No reporting period covers ${formatDay(workDate)}. Ask an administrator to add one in /admin > Reporting periods.`,
+      'date',
+    );
   }
 
   const sheet = await liveTimesheetForUpdate(tx, consultant.employeeId, period.id);
@@ -116,7 +164,11 @@ export async function placeEntry(
   }
   // Held from here (after the sheet, the order a removal takes them in): removing the project now
   // waits for this entry and takes it along, or has already happened and is said so.
-  const [held] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, project.id), isNull(projects.archivedAt))).for('key share');
+  const [held] = await tx
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
+    .for('key share');
   if (!held) return fail('unknown_project', `Project \`${project.code}\` was just removed.`, 'project');
 
   const loggedThatDay = await minutesLoggedOn(tx, consultant.employeeId, workDate, replacing);
@@ -145,7 +197,12 @@ export async function placeEntry(
  * The consultant's entry, with its timesheet locked, if that sheet is still open. A stale button
  * (entry already deleted, sheet since submitted) gets a message instead of a change.
  */
-export async function ownOpenEntryForUpdate(tx: Transaction, consultant: Consultant, entryId: number, verb: 'change' | 'delete') {
+export async function ownOpenEntryForUpdate(
+  tx: Transaction,
+  consultant: Consultant,
+  entryId: number,
+  verb: 'change' | 'delete',
+) {
   const [found] = await tx
     .select({ entry: timeEntries, consultantId: timesheets.consultantId, status: timesheets.status })
     .from(timeEntries)
@@ -157,7 +214,10 @@ export async function ownOpenEntryForUpdate(tx: Transaction, consultant: Consult
     return fail('forbidden', `You can only ${verb} your own entries (or those of someone you are a delegate for).`);
   }
   if (found.status !== 'open') {
-    return fail('entry_read_only', `That entry is on a ${found.status} timesheet, so it can no longer be ${verb === 'change' ? 'changed' : 'deleted'}.`);
+    return fail(
+      'entry_read_only',
+      `That entry is on a ${found.status} timesheet, so it can no longer be ${verb === 'change' ? 'changed' : 'deleted'}.`,
+    );
   }
   return { ok: true as const, entry: found.entry };
 }
@@ -168,7 +228,9 @@ export async function assignedProjects(tx: Queryable, consultantId: number) {
     .from(projectConsultants)
     .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
     .innerJoin(customers, eq(customers.id, projects.customerId))
-    .where(and(eq(projectConsultants.consultantId, consultantId), eq(projects.active, true), isNull(projects.archivedAt)))
+    .where(
+      and(eq(projectConsultants.consultantId, consultantId), eq(projects.active, true), isNull(projects.archivedAt)),
+    )
     .orderBy(asc(projects.code));
 }
 
@@ -194,11 +256,17 @@ export async function loggableUsers(tx: Queryable, ctx: ServiceContext): Promise
 }
 
 export async function timeZoneOf(tx: Queryable, ctx: ServiceContext, userId: string): Promise<string> {
-  return (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { timeZone: true } }))?.timeZone ?? ctx.org.timeZone;
+  return (
+    (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { timeZone: true } }))?.timeZone ??
+    ctx.org.timeZone
+  );
 }
 
 async function displayName(tx: Queryable, userId: string): Promise<string> {
-  return (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }))?.displayName ?? userId;
+  return (
+    (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }))?.displayName ??
+    userId
+  );
 }
 
 /**
@@ -216,21 +284,38 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
   const [sheet] = await tx
     .select()
     .from(timesheets)
-    .where(and(eq(timesheets.consultantId, consultantId), eq(timesheets.periodId, periodId), ne(timesheets.status, 'cancelled')))
+    .where(
+      and(
+        eq(timesheets.consultantId, consultantId),
+        eq(timesheets.periodId, periodId),
+        ne(timesheets.status, 'cancelled'),
+      ),
+    )
     .for('update');
   if (!sheet) throw new Error(`timesheet for consultant ${consultantId} and period ${periodId} vanished`);
   return sheet;
 }
 
-const otherThan = (replacing: number | undefined) => (replacing === undefined ? sql`true` : ne(timeEntries.id, replacing));
+const otherThan = (replacing: number | undefined) =>
+  replacing === undefined ? sql`true` : ne(timeEntries.id, replacing);
 
-async function minutesLoggedOn(tx: Queryable, consultantId: number, workDate: string, replacing: number | undefined): Promise<number> {
+async function minutesLoggedOn(
+  tx: Queryable,
+  consultantId: number,
+  workDate: string,
+  replacing: number | undefined,
+): Promise<number> {
   const [row] = await tx
     .select({ total: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)::int` })
     .from(timeEntries)
     .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
     .where(
-      and(eq(timesheets.consultantId, consultantId), eq(timeEntries.workDate, workDate), ne(timesheets.status, 'cancelled'), otherThan(replacing)),
+      and(
+        eq(timesheets.consultantId, consultantId),
+        eq(timeEntries.workDate, workDate),
+        ne(timesheets.status, 'cancelled'),
+        otherThan(replacing),
+      ),
     );
   return Number(row?.total ?? 0);
 }

@@ -10,10 +10,27 @@ import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { runningTimer, type RunningTimer } from './timers.js';
 import { timesheetOverview, type TimesheetOverview } from './timesheets.js';
 
-export type RecentEntry = { entryId: number; workDate: string; projectCode: string; minutes: number; description: string; billable: boolean; source: string; editable: boolean };
+export type RecentEntry = {
+  entryId: number;
+  workDate: string;
+  projectCode: string;
+  minutes: number;
+  description: string;
+  billable: boolean;
+  source: string;
+  editable: boolean;
+};
 
 export type HomeOverview =
-  | { kind: 'consultant'; name: string; timesheet: TimesheetOverview | null; noPeriodReason: string | null; timer: RunningTimer | null; recent: RecentEntry[]; prepaid: PrepaidBalance[] }
+  | {
+      kind: 'consultant';
+      name: string;
+      timesheet: TimesheetOverview | null;
+      noPeriodReason: string | null;
+      timer: RunningTimer | null;
+      recent: RecentEntry[];
+      prepaid: PrepaidBalance[];
+    }
   /** Someone the app knows who logs no time (a manager, finance), or nobody yet. */
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
@@ -28,12 +45,21 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
   const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
   const pending = await pendingApprovals(ctx);
   const isAdmin = userId !== undefined && (await rightsOf(ctx.db, userId)).has('admin');
-  const duties: HomeDuties = { approvals: pending.ok ? pending.pending : [], undelivered: isAdmin ? await undeliveredMessages(ctx.db) : null };
+  const duties: HomeDuties = {
+    approvals: pending.ok ? pending.pending : [],
+    undelivered: isAdmin ? await undeliveredMessages(ctx.db) : null,
+  };
 
   const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx, 'viewOwnTimesheet'));
   if (!who.ok) {
-    const user = userId ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }) : undefined;
-    return { ok: true, home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message }, duties };
+    const user = userId
+      ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } })
+      : undefined;
+    return {
+      ok: true,
+      home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message },
+      duties,
+    };
   }
   const { consultant } = who;
   const sheet = await timesheetOverview(ctx);
@@ -53,7 +79,12 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
     .from(timeEntries)
     .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
     .innerJoin(projects, eq(projects.id, timeEntries.projectId))
-    .where(and(eq(timesheets.consultantId, consultant.employeeId), inArray(timesheets.status, ['open', 'submitted', 'approved'])))
+    .where(
+      and(
+        eq(timesheets.consultantId, consultant.employeeId),
+        inArray(timesheets.status, ['open', 'submitted', 'approved']),
+      ),
+    )
     .orderBy(desc(timeEntries.createdAt), desc(timeEntries.id))
     .limit(5);
 
@@ -63,7 +94,9 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
     .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
     .innerJoin(customers, eq(customers.id, projects.customerId))
     .where(and(eq(projectConsultants.consultantId, consultant.employeeId), eq(projects.active, true)));
-  const name = (await ctx.db.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))?.displayName ?? consultant.userId;
+  const name =
+    (await ctx.db.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))
+      ?.displayName ?? consultant.userId;
 
   return {
     ok: true,
@@ -74,7 +107,10 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
       noPeriodReason: sheet.ok ? null : sheet.error.message,
       timer: timer.ok ? timer.timer : null,
       recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
-      prepaid: await prepaidBalances(ctx.db, customerIds.map((c) => c.id)),
+      prepaid: await prepaidBalances(
+        ctx.db,
+        customerIds.map((c) => c.id),
+      ),
     },
     duties,
   };

@@ -6,7 +6,13 @@ import { type Queryable, queryRows, sqlList } from '../db/client.js';
  * sheet is settled again, see `dropSubmittedTimeOn`); approved and rejected (cancelled) time stays
  * for reports and makes its project archived instead of deleted.
  */
-export type OpenTimeImpact = { openEntries: number; openSheets: number; submittedEntries: number; submittedSheets: number; keptEntries: number };
+export type OpenTimeImpact = {
+  openEntries: number;
+  openSheets: number;
+  submittedEntries: number;
+  submittedSheets: number;
+  keptEntries: number;
+};
 
 const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0 };
 
@@ -16,10 +22,17 @@ const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 
  * before the projects do, the order those take them in; call again after locking the projects to
  * catch a sheet that gained time meanwhile. Returns every sheet locked so far.
  */
-export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[], locked = new Set<number>()): Promise<Set<number>> {
+export async function lockSheetsWithTimeOn(
+  tx: Queryable,
+  projectIds: number[],
+  locked = new Set<number>(),
+): Promise<Set<number>> {
   if (projectIds.length === 0) return locked;
   for (;;) {
-    const rows = await queryRows<{ id: number }>(tx, sql`select distinct te.timesheet_id as id from time_entries te where te.project_id in (${sqlList(projectIds)})`);
+    const rows = await queryRows<{ id: number }>(
+      tx,
+      sql`select distinct te.timesheet_id as id from time_entries te where te.project_id in (${sqlList(projectIds)})`,
+    );
     const fresh = rows.map((r) => Number(r.id)).filter((id) => !locked.has(id));
     if (fresh.length === 0) return locked;
     await tx.execute(sql`select id from timesheets where id in (${sqlList(fresh)}) order by id for update`);
@@ -29,7 +42,13 @@ export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[], 
 
 export async function timeOnProjects(q: Queryable, projectIds: number[]): Promise<OpenTimeImpact> {
   if (projectIds.length === 0) return NONE;
-  const [counts] = await queryRows<{ open_entries: number; open_sheets: number; submitted_entries: number; submitted_sheets: number; kept_entries: number }>(
+  const [counts] = await queryRows<{
+    open_entries: number;
+    open_sheets: number;
+    submitted_entries: number;
+    submitted_sheets: number;
+    kept_entries: number;
+  }>(
     q,
     sql`select count(*) filter (where t.status = 'open')::int as open_entries,
                count(distinct t.id) filter (where t.status = 'open')::int as open_sheets,

@@ -5,23 +5,44 @@ import type { Right } from '../domain/rights.js';
  * authorise through this table; `test/services/rights-table.test.ts` walks it for every right.
  */
 export const OPERATIONS = {
-  logTime: { right: 'entry', rule: 'on an active project the consultant is assigned to; for themselves or a principal' },
+  logTime: {
+    right: 'entry',
+    rule: 'on an active project the consultant is assigned to; for themselves or a principal',
+  },
   editEntry: { right: 'entry', rule: 'only their own (or a principal’s) entries on an open timesheet' },
   deleteEntry: { right: 'entry', rule: 'only their own (or a principal’s) entries on an open timesheet' },
   openEntryForm: { right: 'entry', rule: 'their own projects, or a principal’s' },
   runTimer: { right: 'entry', rule: 'one timer per consultant, on their own projects' },
   viewOwnTimesheet: { right: 'entry', rule: 'their own timesheets, or a principal’s' },
   submitTimesheet: { right: 'entry', rule: 'their own open timesheet, or a principal’s' },
-  decideTimesheet: { right: 'approval', rule: 'only as a pending approver of that sheet (managers of its projects), or as their delegate; admins decide for projects without a manager' },
+  decideTimesheet: {
+    right: 'approval',
+    rule: 'only as a pending approver of that sheet (managers of its projects), or as their delegate; admins decide for projects without a manager',
+  },
   importSetup: { right: 'admin', rule: 'the whole setup' },
   exportSetup: { right: 'admin', rule: 'the whole setup' },
   managePeriods: { right: 'admin', rule: 'create, generate and delete reporting periods' },
   manageRoles: { right: 'security', rule: 'create and delete roles and set their rights' },
-  grantRoles: { right: 'security', rule: 'give and take roles and delegates, deactivate users; nobody removes the last security right' },
-  manageCustomers: { right: 'admin', rule: 'create, edit and delete customers (with approved, invoiced or prepaid history: archived)' },
-  manageEmployees: { right: 'admin', rule: 'create, edit and delete employees, their consultant rates and manager role (with approved or rejected time: archived)' },
-  manageProjects: { right: 'admin', rule: 'create, edit and remove projects, their managers, consultants and rates (with approved or rejected time: archived; time on submitted sheets is taken off and each sheet settled again)' },
-  manageTimesheets: { right: 'admin', rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)' },
+  grantRoles: {
+    right: 'security',
+    rule: 'give and take roles and delegates, deactivate users; nobody removes the last security right',
+  },
+  manageCustomers: {
+    right: 'admin',
+    rule: 'create, edit and delete customers (with approved, invoiced or prepaid history: archived)',
+  },
+  manageEmployees: {
+    right: 'admin',
+    rule: 'create, edit and delete employees, their consultant rates and manager role (with approved or rejected time: archived)',
+  },
+  manageProjects: {
+    right: 'admin',
+    rule: 'create, edit and remove projects, their managers, consultants and rates (with approved or rejected time: archived; time on submitted sheets is taken off and each sheet settled again)',
+  },
+  manageTimesheets: {
+    right: 'admin',
+    rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
+  },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
 } as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;
 

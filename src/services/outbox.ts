@@ -20,7 +20,12 @@ export type OutboxMessage =
 export type ClaimedMessage = { id: number; attempts: number; dedupeKey: string; message: OutboxMessage };
 
 /** Queues a message once per dedupe key (a repeated state change queues nothing new). */
-export async function enqueueMessage(tx: Queryable, dedupeKey: string, message: OutboxMessage, now: Date): Promise<void> {
+export async function enqueueMessage(
+  tx: Queryable,
+  dedupeKey: string,
+  message: OutboxMessage,
+  now: Date,
+): Promise<void> {
   await tx
     .insert(outbox)
     .values({ kind: message.kind, dedupeKey, payload: message, nextAttemptAt: now, createdAt: now, updatedAt: now })
@@ -31,7 +36,12 @@ export async function enqueueMessage(tx: Queryable, dedupeKey: string, message: 
  * Claims due messages for this dispatcher: each is leased until `leaseUntil`, so a dispatcher that
  * dies mid-send gives it back; SKIP LOCKED lets several instances claim side by side.
  */
-export async function claimDueMessages(db: Database, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]> {
+export async function claimDueMessages(
+  db: Database,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<ClaimedMessage[]> {
   return db.transaction(async (tx) => {
     const due = await tx
       .select({ id: outbox.id })
@@ -44,42 +54,76 @@ export async function claimDueMessages(db: Database, now: Date, leaseUntil: Date
     const claimed = await tx
       .update(outbox)
       .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: leaseUntil, updatedAt: now })
-      .where(inArray(outbox.id, due.map((row) => row.id)))
+      .where(
+        inArray(
+          outbox.id,
+          due.map((row) => row.id),
+        ),
+      )
       .returning();
     return claimed
       .sort((a, b) => a.id - b.id)
-      .map((row) => ({ id: row.id, attempts: row.attempts, dedupeKey: row.dedupeKey, message: row.payload as OutboxMessage }));
+      .map((row) => ({
+        id: row.id,
+        attempts: row.attempts,
+        dedupeKey: row.dedupeKey,
+        message: row.payload as OutboxMessage,
+      }));
   });
 }
 
 /** Where an earlier post went, if it was recorded. */
 export async function postedMessage(q: Queryable, ref: string): Promise<{ channel: string; ts: string } | undefined> {
-  const [row] = await q.select({ channel: slackMessages.channel, ts: slackMessages.ts }).from(slackMessages).where(eq(slackMessages.ref, ref));
+  const [row] = await q
+    .select({ channel: slackMessages.channel, ts: slackMessages.ts })
+    .from(slackMessages)
+    .where(eq(slackMessages.ref, ref));
   return row;
 }
 
 /** Identifies one claim of a message: a late answer from an expired claim must not overwrite a newer one. */
 export type Claim = { id: number; attempts: number };
-const ours = (claim: Claim) => and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending'));
+const ours = (claim: Claim) =>
+  and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending'));
 
 /** A post is recorded with where it landed, so updates can find it and it is never posted twice. */
-export async function markSent(db: Database, claim: Claim, now: Date, posted?: { ref: string; channel: string; ts: string }): Promise<void> {
+export async function markSent(
+  db: Database,
+  claim: Claim,
+  now: Date,
+  posted?: { ref: string; channel: string; ts: string },
+): Promise<void> {
   await db.transaction(async (tx) => {
     if (posted) {
       await tx
         .insert(slackMessages)
         .values({ ref: posted.ref, channel: posted.channel, ts: posted.ts, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({ target: slackMessages.ref, set: { channel: posted.channel, ts: posted.ts, updatedAt: now } });
+        .onConflictDoUpdate({
+          target: slackMessages.ref,
+          set: { channel: posted.channel, ts: posted.ts, updatedAt: now },
+        });
     }
     await tx
       .update(outbox)
-      .set({ status: 'sent', lastError: null, result: posted ? { channel: posted.channel, ts: posted.ts } : null, updatedAt: now })
+      .set({
+        status: 'sent',
+        lastError: null,
+        result: posted ? { channel: posted.channel, ts: posted.ts } : null,
+        updatedAt: now,
+      })
       .where(ours(claim));
   });
 }
 
 /** Tries again at `retryAt`; `countAttempt: false` (rate limits, waiting for a post) costs no attempt. */
-export async function markRetry(db: Database, claim: Claim, now: Date, retryAt: Date, error: string, countAttempt: boolean): Promise<void> {
+export async function markRetry(
+  db: Database,
+  claim: Claim,
+  now: Date,
+  retryAt: Date,
+  error: string,
+  countAttempt: boolean,
+): Promise<void> {
   await db
     .update(outbox)
     .set({
@@ -101,7 +145,14 @@ export async function hasNewerUpdate(q: Queryable, id: number, ref: string): Pro
   const rows = await q
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(eq(outbox.kind, 'update'), sql`${outbox.payload}->>'ref' = ${ref}`, sql`${outbox.id} > ${id}`, inArray(outbox.status, ['pending', 'sent'])))
+    .where(
+      and(
+        eq(outbox.kind, 'update'),
+        sql`${outbox.payload}->>'ref' = ${ref}`,
+        sql`${outbox.id} > ${id}`,
+        inArray(outbox.status, ['pending', 'sent']),
+      ),
+    )
     .limit(1);
   return rows.length > 0;
 }
@@ -118,19 +169,37 @@ export async function postState(q: Queryable, ref: string): Promise<'pending' | 
   return row.status === 'dead' ? 'dead' : row.status === 'pending' ? 'pending' : 'unknown';
 }
 
-export type Undelivered = { count: number; recent: { ref: string; kind: string; attempts: number; lastError: string | null; since: Date }[] };
+export type Undelivered = {
+  count: number;
+  recent: { ref: string; kind: string; attempts: number; lastError: string | null; since: Date }[];
+};
 
 /** Messages the dispatcher gave up on, newest first: admins see them to act on the cause. */
 export async function undeliveredMessages(q: Queryable, limit = 3): Promise<Undelivered> {
-  const [counted] = await q.select({ n: sql<number>`count(*)::int` }).from(outbox).where(eq(outbox.status, 'dead'));
+  const [counted] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(eq(outbox.status, 'dead'));
   const recent = await q
-    .select({ payload: outbox.payload, kind: outbox.kind, attempts: outbox.attempts, lastError: outbox.lastError, since: outbox.updatedAt })
+    .select({
+      payload: outbox.payload,
+      kind: outbox.kind,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      since: outbox.updatedAt,
+    })
     .from(outbox)
     .where(eq(outbox.status, 'dead'))
     .orderBy(desc(outbox.updatedAt), desc(outbox.id))
     .limit(limit);
   return {
     count: Number(counted?.n ?? 0),
-    recent: recent.map((row) => ({ ref: (row.payload as OutboxMessage).ref, kind: row.kind, attempts: row.attempts, lastError: row.lastError, since: row.since })),
+    recent: recent.map((row) => ({
+      ref: (row.payload as OutboxMessage).ref,
+      kind: row.kind,
+      attempts: row.attempts,
+      lastError: row.lastError,
+      since: row.since,
+    })),
   };
 }

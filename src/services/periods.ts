@@ -28,7 +28,10 @@ export async function listPeriods(ctx: ServiceContext): Promise<Result<{ periods
       .from(reportingPeriods)
       .where(isNull(reportingPeriods.archivedAt))
       .orderBy(asc(reportingPeriods.startsOn));
-    return { ok: true as const, periods: rows.map((r) => ({ ...r, openSheets: Number(r.openSheets), keptSheets: Number(r.keptSheets) })) };
+    return {
+      ok: true as const,
+      periods: rows.map((r) => ({ ...r, openSheets: Number(r.openSheets), keptSheets: Number(r.keptSheets) })),
+    };
   });
 }
 
@@ -43,8 +46,14 @@ export async function addPeriods(
     if (!generated.ok) return generated;
     ranges = generated.periods;
   } else {
-    if (!isIsoDate(input.startsOn) || !isIsoDate(input.endsOn)) return fail('invalid_date', 'Dates must be real dates written as YYYY-MM-DD.', 'starts');
-    if (input.startsOn > input.endsOn) return fail('period_order', `The period must begin on or before its end (${formatDay(input.startsOn)} is after ${formatDay(input.endsOn)}).`, 'ends');
+    if (!isIsoDate(input.startsOn) || !isIsoDate(input.endsOn))
+      return fail('invalid_date', 'Dates must be real dates written as YYYY-MM-DD.', 'starts');
+    if (input.startsOn > input.endsOn)
+      return fail(
+        'period_order',
+        `The period must begin on or before its end (${formatDay(input.startsOn)} is after ${formatDay(input.endsOn)}).`,
+        'ends',
+      );
     ranges = [{ startsOn: input.startsOn, endsOn: input.endsOn }];
   }
   return serviceTransaction(ctx.db, async (tx) => {
@@ -54,12 +63,21 @@ export async function addPeriods(
     for (const range of ranges) {
       const clash = existing.find((p) => periodsOverlap(range, p));
       if (clash) {
-        return fail('overlap', `${formatDay(range.startsOn)} – ${formatDay(range.endsOn)} overlaps the period ${formatDay(clash.startsOn)} – ${formatDay(clash.endsOn)}.`, 'starts');
+        return fail(
+          'overlap',
+          `${formatDay(range.startsOn)} – ${formatDay(range.endsOn)} overlaps the period ${formatDay(clash.startsOn)} – ${formatDay(clash.endsOn)}.`,
+          'starts',
+        );
       }
     }
     for (const range of ranges) {
       const [row] = await tx.insert(reportingPeriods).values(range).returning();
-      await recordAudit(tx, ctx, { action: 'period.create', entity: 'reporting_period', entityId: row!.id, after: row });
+      await recordAudit(tx, ctx, {
+        action: 'period.create',
+        entity: 'reporting_period',
+        entityId: row!.id,
+        after: row,
+      });
     }
     return { ok: true as const, created: ranges };
   });
@@ -68,7 +86,10 @@ export async function addPeriods(
 export type PeriodDeletion = { periods: number; openSheets: number; openEntries: number; keptSheets: number };
 
 /** What deleting these periods would do, for the confirm dialog. */
-export async function periodDeletionImpact(ctx: ServiceContext, periodIds: number[]): Promise<Result<{ impact: PeriodDeletion }>> {
+export async function periodDeletionImpact(
+  ctx: ServiceContext,
+  periodIds: number[],
+): Promise<Result<{ impact: PeriodDeletion }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.managePeriods.right);
     if (!access.ok) return access;
@@ -80,20 +101,40 @@ export async function periodDeletionImpact(ctx: ServiceContext, periodIds: numbe
  * Deletes periods: their open timesheets (and entries) go; submitted, approved and cancelled sheets
  * stay, so a period holding any is archived instead (gone from lists, kept for reports).
  */
-export async function deletePeriods(ctx: ServiceContext, periodIds: number[]): Promise<Result<{ deleted: PeriodDeletion }>> {
+export async function deletePeriods(
+  ctx: ServiceContext,
+  periodIds: number[],
+): Promise<Result<{ deleted: PeriodDeletion }>> {
   if (periodIds.length === 0) return fail('nothing_marked', 'Mark the periods to delete first.');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.managePeriods.right);
     if (!access.ok) return access;
     const impact = await impactOf(tx, periodIds);
-    const targets = await tx.select().from(reportingPeriods).where(and(inArray(reportingPeriods.id, periodIds), isNull(reportingPeriods.archivedAt)));
-    if (targets.length !== periodIds.length) return fail('stale', 'Some of those periods are already gone; refresh the list and try again.');
+    const targets = await tx
+      .select()
+      .from(reportingPeriods)
+      .where(and(inArray(reportingPeriods.id, periodIds), isNull(reportingPeriods.archivedAt)));
+    if (targets.length !== periodIds.length)
+      return fail('stale', 'Some of those periods are already gone; refresh the list and try again.');
     await tx.delete(timesheets).where(and(inArray(timesheets.periodId, periodIds), eq(timesheets.status, 'open')));
     for (const period of targets) {
-      const kept = await tx.select({ id: timesheets.id }).from(timesheets).where(eq(timesheets.periodId, period.id)).limit(1);
-      if (kept.length > 0) await tx.update(reportingPeriods).set({ archivedAt: ctx.clock.now() }).where(eq(reportingPeriods.id, period.id));
+      const kept = await tx
+        .select({ id: timesheets.id })
+        .from(timesheets)
+        .where(eq(timesheets.periodId, period.id))
+        .limit(1);
+      if (kept.length > 0)
+        await tx
+          .update(reportingPeriods)
+          .set({ archivedAt: ctx.clock.now() })
+          .where(eq(reportingPeriods.id, period.id));
       else await tx.delete(reportingPeriods).where(eq(reportingPeriods.id, period.id));
-      await recordAudit(tx, ctx, { action: kept.length ? 'period.archive' : 'period.delete', entity: 'reporting_period', entityId: period.id, before: period });
+      await recordAudit(tx, ctx, {
+        action: kept.length ? 'period.archive' : 'period.delete',
+        entity: 'reporting_period',
+        entityId: period.id,
+        before: period,
+      });
     }
     return { ok: true as const, deleted: impact };
   });
@@ -102,10 +143,21 @@ export async function deletePeriods(ctx: ServiceContext, periodIds: number[]): P
 async function impactOf(q: Queryable, periodIds: number[]): Promise<PeriodDeletion> {
   if (periodIds.length === 0) return { periods: 0, openSheets: 0, openEntries: 0, keptSheets: 0 };
   const [open] = await q
-    .select({ sheets: sql<number>`count(distinct ${timesheets.id})::int`, entries: sql<number>`count(${timeEntries.id})::int` })
+    .select({
+      sheets: sql<number>`count(distinct ${timesheets.id})::int`,
+      entries: sql<number>`count(${timeEntries.id})::int`,
+    })
     .from(timesheets)
     .leftJoin(timeEntries, eq(timeEntries.timesheetId, timesheets.id))
     .where(and(inArray(timesheets.periodId, periodIds), eq(timesheets.status, 'open')));
-  const [kept] = await q.select({ n: sql<number>`count(*)::int` }).from(timesheets).where(and(inArray(timesheets.periodId, periodIds), ne(timesheets.status, 'open')));
-  return { periods: periodIds.length, openSheets: Number(open?.sheets ?? 0), openEntries: Number(open?.entries ?? 0), keptSheets: Number(kept?.n ?? 0) };
+  const [kept] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(timesheets)
+    .where(and(inArray(timesheets.periodId, periodIds), ne(timesheets.status, 'open')));
+  return {
+    periods: periodIds.length,
+    openSheets: Number(open?.sheets ?? 0),
+    openEntries: Number(open?.entries ?? 0),
+    keptSheets: Number(kept?.n ?? 0),
+  };
 }

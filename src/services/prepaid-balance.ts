@@ -41,7 +41,9 @@ export async function prepaidBalances(q: Queryable, customerIds: readonly number
     .from(timeEntries)
     .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
     .innerJoin(projects, eq(projects.id, timeEntries.projectId))
-    .where(and(inArray(projects.customerId, prepaidIds), eq(timesheets.status, 'submitted'), eq(timeEntries.billable, true)))
+    .where(
+      and(inArray(projects.customerId, prepaidIds), eq(timesheets.status, 'submitted'), eq(timeEntries.billable, true)),
+    )
     .groupBy(projects.customerId);
   const pendingByCustomer = new Map(pending.map((row) => [row.customerId, Number(row.minutes)]));
 

@@ -1,11 +1,25 @@
 import { and, asc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { consultants, customers, employees, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
+import {
+  consultants,
+  customers,
+  employees,
+  managers,
+  projectConsultants,
+  projectManagers,
+  projects,
+} from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './approvals.js';
-import { deleteOpenTimeOnProjects, lockSheetsWithTimeOn, type OpenTimeImpact, projectsWithHistory, timeOnProjects } from './open-time.js';
+import {
+  deleteOpenTimeOnProjects,
+  lockSheetsWithTimeOn,
+  type OpenTimeImpact,
+  projectsWithHistory,
+  timeOnProjects,
+} from './open-time.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -27,8 +41,20 @@ export type ProjectRow = {
   rates: { consultantId: number; costRateCents: number | null; priceRateCents: number | null }[];
 };
 export type TeamChoice = { employeeId: number; name: string };
-export type ProjectChoices = { customers: { id: number; code: string; name: string }[]; managers: TeamChoice[]; consultants: TeamChoice[] };
-export type ProjectInput = { id?: number; code: string; customerId: number; name: string; description: string; address: string; notes: string; active: boolean;
+export type ProjectChoices = {
+  customers: { id: number; code: string; name: string }[];
+  managers: TeamChoice[];
+  consultants: TeamChoice[];
+};
+export type ProjectInput = {
+  id?: number;
+  code: string;
+  customerId: number;
+  name: string;
+  description: string;
+  address: string;
+  notes: string;
+  active: boolean;
   /** The whole team for that role; left out, the team stays as it is (the form leaves out a list too long for a menu). */
   managerIds?: number[];
   consultantIds?: number[];
@@ -37,7 +63,9 @@ export type ProjectInput = { id?: number; code: string; customerId: number; name
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
 /** Live projects with their teams, and what a project form can choose from. */
-export async function listProjects(ctx: ServiceContext): Promise<Result<{ projects: ProjectRow[]; choices: ProjectChoices }>> {
+export async function listProjects(
+  ctx: ServiceContext,
+): Promise<Result<{ projects: ProjectRow[]; choices: ProjectChoices }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
@@ -72,7 +100,11 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
         ),
       ),
       choices: {
-        customers: await tx.select({ id: customers.id, code: customers.code, name: customers.name }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code)),
+        customers: await tx
+          .select({ id: customers.id, code: customers.code, name: customers.name })
+          .from(customers)
+          .where(isNull(customers.archivedAt))
+          .orderBy(asc(customers.code)),
         managers: liveManagers,
         consultants: liveConsultants,
       },
@@ -80,60 +112,150 @@ export async function listProjects(ctx: ServiceContext): Promise<Result<{ projec
   });
 }
 
-function projectRow(project: typeof projects.$inferSelect, customerCode: string, managerIds: number[], rates: ProjectRow['rates']): ProjectRow {
+function projectRow(
+  project: typeof projects.$inferSelect,
+  customerCode: string,
+  managerIds: number[],
+  rates: ProjectRow['rates'],
+): ProjectRow {
   const { id, code, name, description, address, notes, active, customerId } = project;
-  const overrides = rates.map(({ consultantId, costRateCents, priceRateCents }) => ({ consultantId, costRateCents, priceRateCents }));
-  return { id, code, name, description, address, notes, active, customerId, customerCode, managerIds, consultantIds: overrides.map((r) => r.consultantId), rates: overrides };
+  const overrides = rates.map(({ consultantId, costRateCents, priceRateCents }) => ({
+    consultantId,
+    costRateCents,
+    priceRateCents,
+  }));
+  return {
+    id,
+    code,
+    name,
+    description,
+    address,
+    notes,
+    active,
+    customerId,
+    customerCode,
+    managerIds,
+    consultantIds: overrides.map((r) => r.consultantId),
+    rates: overrides,
+  };
 }
 
 /**
  * Creates or changes a project and sets each team it is given exactly: managers, and consultants
  * (a consultant who stays keeps their rate overrides, which Consultant rates… and Assign to project set).
  */
-export async function saveProject(ctx: ServiceContext, input: ProjectInput): Promise<Result<{ project: { id: number; code: string } }>> {
+export async function saveProject(
+  ctx: ServiceContext,
+  input: ProjectInput,
+): Promise<Result<{ project: { id: number; code: string } }>> {
   const code = input.code.trim().toUpperCase();
   const name = input.name.trim();
-  if (!CODE.test(code)) return fail('invalid_code', 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB.', 'code');
+  if (!CODE.test(code))
+    return fail(
+      'invalid_code',
+      'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB.',
+      'code',
+    );
   if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
-  if (input.description.length > 2000) return fail('too_long', 'Keep the description to 2000 characters.', 'description');
+  if (input.description.length > 2000)
+    return fail('too_long', 'Keep the description to 2000 characters.', 'description');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
-    const customer = await tx.query.customers.findFirst({ where: and(eq(customers.id, input.customerId), isNull(customers.archivedAt)) });
+    const customer = await tx.query.customers.findFirst({
+      where: and(eq(customers.id, input.customerId), isNull(customers.archivedAt)),
+    });
     if (!customer) return fail('unknown_customer', 'Choose a customer that still exists.', 'customer');
-    const clash = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
+    const clash = await tx
+      .select({ id: projects.id })
+      .from(projects)
+      .where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
     if (clash.length) return fail('duplicate', `There is already a project ${code}.`, 'code');
     const managerIds = input.managerIds && [...new Set(input.managerIds)];
     const consultantIds = input.consultantIds && [...new Set(input.consultantIds)];
-    const knownManagers = managerIds?.length ? await tx.select({ id: managers.employeeId }).from(managers).where(and(inArray(managers.employeeId, managerIds), isNull(managers.archivedAt))) : [];
-    if (managerIds && knownManagers.length !== managerIds.length) return fail('unknown_manager', 'One of those managers is no longer a manager; open the form again.', 'managers');
-    const knownConsultants = consultantIds?.length ? await tx.select({ id: consultants.employeeId }).from(consultants).where(and(inArray(consultants.employeeId, consultantIds), isNull(consultants.archivedAt))) : [];
-    if (consultantIds && knownConsultants.length !== consultantIds.length) return fail('unknown_consultant', 'One of those consultants is no longer a consultant; open the form again.', 'consultants');
+    const knownManagers = managerIds?.length
+      ? await tx
+          .select({ id: managers.employeeId })
+          .from(managers)
+          .where(and(inArray(managers.employeeId, managerIds), isNull(managers.archivedAt)))
+      : [];
+    if (managerIds && knownManagers.length !== managerIds.length)
+      return fail('unknown_manager', 'One of those managers is no longer a manager; open the form again.', 'managers');
+    const knownConsultants = consultantIds?.length
+      ? await tx
+          .select({ id: consultants.employeeId })
+          .from(consultants)
+          .where(and(inArray(consultants.employeeId, consultantIds), isNull(consultants.archivedAt)))
+      : [];
+    if (consultantIds && knownConsultants.length !== consultantIds.length)
+      return fail(
+        'unknown_consultant',
+        'One of those consultants is no longer a consultant; open the form again.',
+        'consultants',
+      );
 
-    const values = { code, customerId: customer.id, name, description: input.description.trim(), address: input.address.trim(), notes: input.notes.trim(), active: input.active };
+    const values = {
+      code,
+      customerId: customer.id,
+      name,
+      description: input.description.trim(),
+      address: input.address.trim(),
+      notes: input.notes.trim(),
+      active: input.active,
+    };
     let id: number;
     if (input.id === undefined) {
       const [row] = await tx.insert(projects).values(values).returning();
       id = row!.id;
       await recordAudit(tx, ctx, { action: 'project.create', entity: 'project', entityId: id, after: row });
     } else {
-      const [before] = await tx.select().from(projects).where(and(eq(projects.id, input.id), isNull(projects.archivedAt))).for('update');
+      const [before] = await tx
+        .select()
+        .from(projects)
+        .where(and(eq(projects.id, input.id), isNull(projects.archivedAt)))
+        .for('update');
       if (!before) return fail('gone', 'That project no longer exists.');
-      const [after] = await tx.update(projects).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(projects.id, input.id)).returning();
+      const [after] = await tx
+        .update(projects)
+        .set({ ...values, updatedAt: ctx.clock.now() })
+        .where(eq(projects.id, input.id))
+        .returning();
       id = input.id;
       await recordAudit(tx, ctx, { action: 'project.update', entity: 'project', entityId: id, before, after });
     }
     if (managerIds) {
-      await tx.delete(projectManagers).where(and(eq(projectManagers.projectId, id), managerIds.length ? notInArray(projectManagers.managerId, managerIds) : undefined));
-      for (const managerId of managerIds) await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
+      await tx
+        .delete(projectManagers)
+        .where(
+          and(
+            eq(projectManagers.projectId, id),
+            managerIds.length ? notInArray(projectManagers.managerId, managerIds) : undefined,
+          ),
+        );
+      for (const managerId of managerIds)
+        await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
     }
     if (consultantIds) {
-      await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, id), consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined));
-      for (const consultantId of consultantIds) await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
+      await tx
+        .delete(projectConsultants)
+        .where(
+          and(
+            eq(projectConsultants.projectId, id),
+            consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined,
+          ),
+        );
+      for (const consultantId of consultantIds)
+        await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
     }
-    if (managerIds || consultantIds) await recordAudit(tx, ctx, { action: 'project.set_team', entity: 'project', entityId: id, after: { managerIds, consultantIds } });
+    if (managerIds || consultantIds)
+      await recordAudit(tx, ctx, {
+        action: 'project.set_team',
+        entity: 'project',
+        entityId: id,
+        after: { managerIds, consultantIds },
+      });
     return { ok: true as const, project: { id, code } };
   });
 }
@@ -153,11 +275,25 @@ export async function setAssignmentRates(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
-    const where = and(eq(projectConsultants.projectId, input.projectId), eq(projectConsultants.consultantId, input.consultantId));
+    const where = and(
+      eq(projectConsultants.projectId, input.projectId),
+      eq(projectConsultants.consultantId, input.consultantId),
+    );
     const [before] = await tx.select().from(projectConsultants).where(where).for('update');
-    if (!before) return fail('not_assigned', 'That consultant is not on this project any more; add them first.', 'consultant');
-    const [after] = await tx.update(projectConsultants).set({ costRateCents: cost.cents, priceRateCents: price.cents, updatedAt: ctx.clock.now() }).where(where).returning();
-    await recordAudit(tx, ctx, { action: 'project.set_rates', entity: 'project', entityId: input.projectId, before, after });
+    if (!before)
+      return fail('not_assigned', 'That consultant is not on this project any more; add them first.', 'consultant');
+    const [after] = await tx
+      .update(projectConsultants)
+      .set({ costRateCents: cost.cents, priceRateCents: price.cents, updatedAt: ctx.clock.now() })
+      .where(where)
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: 'project.set_rates',
+      entity: 'project',
+      entityId: input.projectId,
+      before,
+      after,
+    });
     return { ok: true as const, costRateCents: after!.costRateCents, priceRateCents: after!.priceRateCents };
   });
 }
@@ -165,11 +301,18 @@ export async function setAssignmentRates(
 export type ProjectDeletion = OpenTimeImpact & { projects: number; archived: string[] };
 
 /** What removing these projects does, for the confirm dialog. */
-export async function projectDeletionImpact(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ impact: ProjectDeletion }>> {
+export async function projectDeletionImpact(
+  ctx: ServiceContext,
+  projectIds: number[],
+): Promise<Result<{ impact: ProjectDeletion }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
-    const live = await tx.select({ id: projects.id, code: projects.code }).from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.code));
+    const live = await tx
+      .select({ id: projects.id, code: projects.code })
+      .from(projects)
+      .where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt)))
+      .orderBy(asc(projects.code));
     return { ok: true as const, impact: await impactOf(tx, live) };
   });
 }
@@ -179,14 +322,23 @@ export async function projectDeletionImpact(ctx: ServiceContext, projectIds: num
  * settled again, its managers told); a project with approved
  * or rejected time is archived (gone from lists and pickers, kept in reports), the others deleted.
  */
-export async function deleteProjects(ctx: ServiceContext, projectIds: number[]): Promise<Result<{ deleted: ProjectDeletion }>> {
+export async function deleteProjects(
+  ctx: ServiceContext,
+  projectIds: number[],
+): Promise<Result<{ deleted: ProjectDeletion }>> {
   if (projectIds.length === 0) return fail('nothing_marked', 'Mark the projects to remove first.');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
     const sheets = await lockSheetsWithTimeOn(tx, projectIds);
-    const targets = await tx.select().from(projects).where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt))).orderBy(asc(projects.id)).for('update');
-    if (targets.length !== new Set(projectIds).size) return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
+    const targets = await tx
+      .select()
+      .from(projects)
+      .where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt)))
+      .orderBy(asc(projects.id))
+      .for('update');
+    if (targets.length !== new Set(projectIds).size)
+      return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
     await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, targets);
     await deleteOpenTimeOnProjects(tx, projectIds);
@@ -199,7 +351,12 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
       } else {
         await tx.delete(projects).where(eq(projects.id, project.id));
       }
-      await recordAudit(tx, ctx, { action: keep ? 'project.archive' : 'project.delete', entity: 'project', entityId: project.id, before: project });
+      await recordAudit(tx, ctx, {
+        action: keep ? 'project.archive' : 'project.delete',
+        entity: 'project',
+        entityId: project.id,
+        before: project,
+      });
     }
     return { ok: true as const, deleted: impact };
   });
@@ -208,12 +365,29 @@ export async function deleteProjects(ctx: ServiceContext, projectIds: number[]):
 async function impactOf(q: Queryable, live: { id: number; code: string }[]): Promise<ProjectDeletion> {
   const ids = live.map((p) => p.id);
   const withHistory = await projectsWithHistory(q, ids);
-  return { projects: live.length, ...(await timeOnProjects(q, ids)), archived: live.filter((p) => withHistory.has(p.id)).map((p) => p.code).sort() };
+  return {
+    projects: live.length,
+    ...(await timeOnProjects(q, ids)),
+    archived: live
+      .filter((p) => withHistory.has(p.id))
+      .map((p) => p.code)
+      .sort(),
+  };
 }
 
 export type ProjectMember = { employeeId: number; name: string };
-export type ProjectConsultant = ProjectMember & { costRateCents: number | null; priceRateCents: number | null; defaultCostRateCents: number; defaultPriceRateCents: number };
-export type ProjectDetail = { project: ProjectRow; customer: { id: number; code: string; name: string }; managers: ProjectMember[]; consultants: ProjectConsultant[] };
+export type ProjectConsultant = ProjectMember & {
+  costRateCents: number | null;
+  priceRateCents: number | null;
+  defaultCostRateCents: number;
+  defaultPriceRateCents: number;
+};
+export type ProjectDetail = {
+  project: ProjectRow;
+  customer: { id: number; code: string; name: string };
+  managers: ProjectMember[];
+  consultants: ProjectConsultant[];
+};
 
 /** One live project with its customer and its team (consultants with their rates here and by default). */
 export async function projectDetail(ctx: ServiceContext, projectId: number): Promise<Result<ProjectDetail>> {
@@ -245,7 +419,9 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
       .from(projectConsultants)
       .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
       .innerJoin(employees, eq(employees.id, consultants.employeeId))
-      .where(and(eq(projectConsultants.projectId, projectId), isNull(consultants.archivedAt), isNull(employees.archivedAt)))
+      .where(
+        and(eq(projectConsultants.projectId, projectId), isNull(consultants.archivedAt), isNull(employees.archivedAt)),
+      )
       .orderBy(asc(employees.name));
     const { project, customer } = row;
     return {
@@ -254,7 +430,11 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
         project,
         customer.code,
         team.map((m) => m.employeeId),
-        assigned.map((c) => ({ consultantId: c.employeeId, costRateCents: c.costRateCents, priceRateCents: c.priceRateCents })),
+        assigned.map((c) => ({
+          consultantId: c.employeeId,
+          costRateCents: c.costRateCents,
+          priceRateCents: c.priceRateCents,
+        })),
       ),
       customer,
       managers: team,

@@ -18,7 +18,13 @@ export async function listRoles(ctx: ServiceContext): Promise<Result<{ roles: Ro
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
     const rows = await tx
-      .select({ id: roles.id, name: roles.name, rights: roles.rights, builtin: roles.builtin, members: sql<number>`(select count(*)::int from ${userRoles} ur where ur.role_id = ${roles.id})` })
+      .select({
+        id: roles.id,
+        name: roles.name,
+        rights: roles.rights,
+        builtin: roles.builtin,
+        members: sql<number>`(select count(*)::int from ${userRoles} ur where ur.role_id = ${roles.id})`,
+      })
       .from(roles)
       .orderBy(asc(roles.name));
     return { ok: true as const, roles: rows.map((r) => ({ ...r, members: Number(r.members) })) };
@@ -26,9 +32,17 @@ export async function listRoles(ctx: ServiceContext): Promise<Result<{ roles: Ro
 }
 
 /** Creates a role with a unique name. */
-export async function createRole(ctx: ServiceContext, input: { name: string; rights: string[] }): Promise<Result<{ role: RoleRow }>> {
+export async function createRole(
+  ctx: ServiceContext,
+  input: { name: string; rights: string[] },
+): Promise<Result<{ role: RoleRow }>> {
   const name = input.name.trim();
-  if (!ROLE_NAME.test(name)) return fail('invalid_name', 'A role name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.', 'name');
+  if (!ROLE_NAME.test(name))
+    return fail(
+      'invalid_name',
+      'A role name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.',
+      'name',
+    );
   const rights = checkRights(input.rights);
   if (!rights.ok) return rights;
   return serviceTransaction(ctx.db, async (tx) => {
@@ -38,12 +52,18 @@ export async function createRole(ctx: ServiceContext, input: { name: string; rig
     if (clash.length > 0) return fail('duplicate', `There is already a role called ${name}.`, 'name');
     const [role] = await tx.insert(roles).values({ name, rights: rights.rights }).returning();
     await recordAudit(tx, ctx, { action: 'role.create', entity: 'role', entityId: role!.id, after: role });
-    return { ok: true as const, role: { id: role!.id, name: role!.name, rights: role!.rights, builtin: false, members: 0 } };
+    return {
+      ok: true as const,
+      role: { id: role!.id, name: role!.name, rights: role!.rights, builtin: false, members: 0 },
+    };
   });
 }
 
 /** Sets a role's rights. The built-in role is fixed; nobody may leave the firm without a security holder. */
-export async function setRoleRights(ctx: ServiceContext, input: { roleId: number; rights: string[] }): Promise<Result<{ role: RoleRow }>> {
+export async function setRoleRights(
+  ctx: ServiceContext,
+  input: { roleId: number; rights: string[] },
+): Promise<Result<{ role: RoleRow }>> {
   const rights = checkRights(input.rights);
   if (!rights.ok) return rights;
   return serviceTransaction(ctx.db, async (tx) => {
@@ -53,17 +73,32 @@ export async function setRoleRights(ctx: ServiceContext, input: { roleId: number
     const [before] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
     if (!before) return fail('gone', 'That role no longer exists.');
     if (before.builtin) return fail('builtin', `${before.name} is built in: it always has every right.`);
-    const [after] = await tx.update(roles).set({ rights: rights.rights, updatedAt: ctx.clock.now() }).where(eq(roles.id, before.id)).returning();
+    const [after] = await tx
+      .update(roles)
+      .set({ rights: rights.rights, updatedAt: ctx.clock.now() })
+      .where(eq(roles.id, before.id))
+      .returning();
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
     await recordAudit(tx, ctx, { action: 'role.set_rights', entity: 'role', entityId: before.id, before, after });
-    const members = (await tx.select({ n: sql<number>`count(*)::int` }).from(userRoles).where(eq(userRoles.roleId, before.id)))[0]!.n;
-    return { ok: true as const, role: { id: after!.id, name: after!.name, rights: after!.rights, builtin: false, members: Number(members) } };
+    const members = (
+      await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(userRoles)
+        .where(eq(userRoles.roleId, before.id))
+    )[0]!.n;
+    return {
+      ok: true as const,
+      role: { id: after!.id, name: after!.name, rights: after!.rights, builtin: false, members: Number(members) },
+    };
   });
 }
 
 /** Deletes a role (its members lose it). */
-export async function deleteRole(ctx: ServiceContext, input: { roleId: number }): Promise<Result<{ deleted: { name: string; members: number } }>> {
+export async function deleteRole(
+  ctx: ServiceContext,
+  input: { roleId: number },
+): Promise<Result<{ deleted: { name: string; members: number } }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
@@ -75,7 +110,12 @@ export async function deleteRole(ctx: ServiceContext, input: { roleId: number })
     await tx.delete(roles).where(eq(roles.id, role.id));
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
-    await recordAudit(tx, ctx, { action: 'role.delete', entity: 'role', entityId: role.id, before: { ...role, members: members.map((m) => m.userId) } });
+    await recordAudit(tx, ctx, {
+      action: 'role.delete',
+      entity: 'role',
+      entityId: role.id,
+      before: { ...role, members: members.map((m) => m.userId) },
+    });
     return { ok: true as const, deleted: { name: role.name, members: members.length } };
   });
 }
@@ -84,7 +124,10 @@ export async function deleteRole(ctx: ServiceContext, input: { roleId: number })
  * Sets a user's roles. With `among` (the roles a grid page shows), only those are changed and the
  * user's other roles stay; the user row is locked so two pages saved at once cannot undo each other.
  */
-export async function setUserRoles(ctx: ServiceContext, input: { userId: string; roleIds: number[]; among?: number[] }): Promise<Result<{ roles: string[] }>> {
+export async function setUserRoles(
+  ctx: ServiceContext,
+  input: { userId: string; roleIds: number[]; among?: number[] },
+): Promise<Result<{ roles: string[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
@@ -97,19 +140,31 @@ export async function setUserRoles(ctx: ServiceContext, input: { userId: string;
     const kept = among ? before.map((r) => r.roleId).filter((id) => !among.includes(id)) : [];
     const wantedIds = [...new Set([...kept, ...chosen])];
     const wanted = wantedIds.length ? await tx.select().from(roles).where(inArray(roles.id, wantedIds)) : [];
-    if (wanted.length !== wantedIds.length) return fail('unknown_role', 'One of those roles no longer exists; refresh and try again.');
+    if (wanted.length !== wantedIds.length)
+      return fail('unknown_role', 'One of those roles no longer exists; refresh and try again.');
     await tx.delete(userRoles).where(eq(userRoles.userId, user.id));
     for (const role of wanted) await tx.insert(userRoles).values({ userId: user.id, roleId: role.id });
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
-    await recordAudit(tx, ctx, { action: 'user.set_roles', entity: 'user', entityId: user.id, before: before.map((r) => r.roleId), after: wanted.map((r) => r.id) });
+    await recordAudit(tx, ctx, {
+      action: 'user.set_roles',
+      entity: 'user',
+      entityId: user.id,
+      before: before.map((r) => r.roleId),
+      after: wanted.map((r) => r.id),
+    });
     return { ok: true as const, roles: wanted.map((r) => r.name).sort() };
   });
 }
 
 function checkRights(names: string[]): { ok: true; rights: Right[] } | ReturnType<typeof fail> {
   const unknown = names.filter((name) => !isRight(name));
-  if (unknown.length) return fail('unknown_right', `Unknown ${unknown.length === 1 ? 'right' : 'rights'} ${unknown.join(', ')}; the rights are ${RIGHTS.join(', ')}.`, 'rights');
+  if (unknown.length)
+    return fail(
+      'unknown_right',
+      `Unknown ${unknown.length === 1 ? 'right' : 'rights'} ${unknown.join(', ')}; the rights are ${RIGHTS.join(', ')}.`,
+      'rights',
+    );
   return { ok: true, rights: [...new Set(names as Right[])].sort() };
 }
 
@@ -129,7 +184,9 @@ async function keepsSecurityHolder(q: Queryable): Promise<ReturnType<typeof fail
     sql`select count(distinct ur.user_id)::int as n from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
          where 'security' = any(r.rights) and u.active`,
   );
-  return Number(holders[0]?.n) > 0 ? undefined : fail('last_security_holder', 'Nobody would have the security right any more. Give it to someone else first.');
+  return Number(holders[0]?.n) > 0
+    ? undefined
+    : fail('last_security_holder', 'Nobody would have the security right any more. Give it to someone else first.');
 }
 
 export type UserRow = { id: string; name: string; roleIds: number[]; delegateIds: string[] };
@@ -139,7 +196,11 @@ export async function listUsers(ctx: ServiceContext): Promise<Result<{ users: Us
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
-    const people = await tx.select().from(users).where(eq(users.active, true)).orderBy(asc(users.displayName), asc(users.id));
+    const people = await tx
+      .select()
+      .from(users)
+      .where(eq(users.active, true))
+      .orderBy(asc(users.displayName), asc(users.id));
     const memberships = await tx.select().from(userRoles);
     const delegations = await tx.select().from(delegates);
     const roleRows = await tx.select().from(roles).orderBy(asc(roles.name));
@@ -151,13 +212,22 @@ export async function listUsers(ctx: ServiceContext): Promise<Result<{ users: Us
         roleIds: memberships.filter((m) => m.userId === u.id).map((m) => m.roleId),
         delegateIds: delegations.filter((d) => d.principalId === u.id).map((d) => d.delegateId),
       })),
-      roles: roleRows.map((r) => ({ id: r.id, name: r.name, rights: r.rights, builtin: r.builtin, members: memberships.filter((m) => m.roleId === r.id).length })),
+      roles: roleRows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        rights: r.rights,
+        builtin: r.builtin,
+        members: memberships.filter((m) => m.roleId === r.id).length,
+      })),
     };
   });
 }
 
 /** Who may act for a user: exactly these people (Slack members; added to the app if new). */
-export async function setDelegates(ctx: ServiceContext, input: { principalId: string; delegateIds: string[] }): Promise<Result<{ delegates: string[] }>> {
+export async function setDelegates(
+  ctx: ServiceContext,
+  input: { principalId: string; delegateIds: string[] },
+): Promise<Result<{ delegates: string[] }>> {
   const wanted = [...new Set(input.delegateIds)];
   if (wanted.includes(input.principalId)) return fail('self', 'Nobody needs to be their own delegate.', 'delegates');
   return serviceTransaction(ctx.db, async (tx) => {
@@ -165,33 +235,63 @@ export async function setDelegates(ctx: ServiceContext, input: { principalId: st
     if (!access.ok) return access;
     const principal = await tx.query.users.findFirst({ where: eq(users.id, input.principalId) });
     if (!principal) return fail('unknown_user', 'ConsulTracker does not know that user.');
-    const before = (await tx.select().from(delegates).where(eq(delegates.principalId, principal.id))).map((d) => d.delegateId);
+    const before = (await tx.select().from(delegates).where(eq(delegates.principalId, principal.id))).map(
+      (d) => d.delegateId,
+    );
     await tx.delete(delegates).where(eq(delegates.principalId, principal.id));
     for (const delegateId of wanted) {
       await tx.insert(users).values({ id: delegateId, displayName: delegateId }).onConflictDoNothing();
       await tx.insert(delegates).values({ principalId: principal.id, delegateId });
     }
-    await recordAudit(tx, ctx, { action: 'user.set_delegates', entity: 'user', entityId: principal.id, before, after: wanted });
+    await recordAudit(tx, ctx, {
+      action: 'user.set_delegates',
+      entity: 'user',
+      entityId: principal.id,
+      before,
+      after: wanted,
+    });
     return { ok: true as const, delegates: wanted };
   });
 }
 
 /** A deactivated user keeps their history but can no longer act, approve or be acted for. */
-export async function deactivateUser(ctx: ServiceContext, input: { userId: string }): Promise<Result<{ name: string }>> {
+export async function deactivateUser(
+  ctx: ServiceContext,
+  input: { userId: string },
+): Promise<Result<{ name: string }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
     await serializeSecurityChanges(tx);
-    const [user] = await tx.update(users).set({ active: false, updatedAt: ctx.clock.now() }).where(and(eq(users.id, input.userId), eq(users.active, true))).returning();
+    const [user] = await tx
+      .update(users)
+      .set({ active: false, updatedAt: ctx.clock.now() })
+      .where(and(eq(users.id, input.userId), eq(users.active, true)))
+      .returning();
     if (!user) return fail('gone', 'That user is already deactivated.');
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
-    await recordAudit(tx, ctx, { action: 'user.deactivate', entity: 'user', entityId: user.id, before: { active: true }, after: { active: false } });
+    await recordAudit(tx, ctx, {
+      action: 'user.deactivate',
+      entity: 'user',
+      entityId: user.id,
+      before: { active: true },
+      after: { active: false },
+    });
     return { ok: true as const, name: user.displayName };
   });
 }
 
-export type AuditRow = { at: Date; actor: string; actingFor: string | null; action: string; entity: string; entityId: string; before: unknown; after: unknown };
+export type AuditRow = {
+  at: Date;
+  actor: string;
+  actingFor: string | null;
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+};
 
 /** The latest changes, newest first, optionally by one user (as actor or principal), one entity kind and a date range. */
 export async function auditTrail(
@@ -213,7 +313,9 @@ export async function auditTrail(
       .where(conditions.length ? and(...conditions) : undefined)
       .orderBy(desc(auditLog.at), desc(auditLog.id))
       .limit(filter.limit ?? 20);
-    const names = new Map((await tx.select({ id: users.id, name: users.displayName }).from(users)).map((u) => [u.id, u.name]));
+    const names = new Map(
+      (await tx.select({ id: users.id, name: users.displayName }).from(users)).map((u) => [u.id, u.name]),
+    );
     return {
       ok: true as const,
       rows: rows.map((r) => ({

@@ -30,8 +30,16 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
     const access = await authorize(tx, ctx, OPERATIONS.exportSetup.right);
     if (!access.ok) return access;
 
-    const customerRows = await tx.select().from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.code));
-    const purchases = await tx.select().from(creditLedger).where(eq(creditLedger.kind, 'purchase')).orderBy(asc(creditLedger.occurredOn), asc(creditLedger.id));
+    const customerRows = await tx
+      .select()
+      .from(customers)
+      .where(isNull(customers.archivedAt))
+      .orderBy(asc(customers.code));
+    const purchases = await tx
+      .select()
+      .from(creditLedger)
+      .where(eq(creditLedger.kind, 'purchase'))
+      .orderBy(asc(creditLedger.occurredOn), asc(creditLedger.id));
     const customerList = customerRows.map((c) => ({
       code: c.code,
       name: c.name,
@@ -43,7 +51,9 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       ...(c.billingMode === 'prepaid'
         ? {
             prepaid: {
-              ...(c.lowCreditThresholdMinutes !== null ? { threshold_hours: minutesToHours(c.lowCreditThresholdMinutes) } : {}),
+              ...(c.lowCreditThresholdMinutes !== null
+                ? { threshold_hours: minutesToHours(c.lowCreditThresholdMinutes) }
+                : {}),
               auto_invoice: c.autoInvoice,
               ...(c.topupMinutes !== null ? { topup_hours: minutesToHours(c.topupMinutes) } : {}),
               ...(c.topupPriceCents !== null ? { topup_price: formatCents(c.topupPriceCents) } : {}),
@@ -72,7 +82,12 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
         ...(p.employee.address ? { address: p.employee.address } : {}),
         ...(p.employee.notes ? { notes: p.employee.notes } : {}),
         ...(p.consultant
-          ? { consultant: { cost_rate: formatCents(p.consultant.defaultCostRateCents), price_rate: formatCents(p.consultant.defaultPriceRateCents) } }
+          ? {
+              consultant: {
+                cost_rate: formatCents(p.consultant.defaultCostRateCents),
+                price_rate: formatCents(p.consultant.defaultPriceRateCents),
+              },
+            }
           : {}),
         ...(p.managerId !== null ? { manager: true } : {}),
       }));
@@ -108,7 +123,10 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
 
     const roleRows = await tx.select().from(roles).orderBy(asc(roles.name));
     const roleList = roleRows.filter((r) => !r.builtin).map((r) => ({ name: r.name, rights: [...r.rights].sort() }));
-    const memberships = await tx.select({ userId: userRoles.userId, roleName: roles.name, builtin: roles.builtin }).from(userRoles).innerJoin(roles, eq(roles.id, userRoles.roleId));
+    const memberships = await tx
+      .select({ userId: userRoles.userId, roleName: roles.name, builtin: roles.builtin })
+      .from(userRoles)
+      .innerJoin(roles, eq(roles.id, userRoles.roleId));
     const delegations = await tx.select().from(delegates);
     const userRows = await tx.select().from(users).where(eq(users.active, true)).orderBy(asc(users.id));
     const employeeUsers = new Set(employeeList.map((e) => e.user));
@@ -118,12 +136,22 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       .map((u) => ({
         user: u.id,
         ...(employeeUsers.has(u.id) ? {} : { name: u.displayName }),
-        roles: memberships.filter((m) => m.userId === u.id && !m.builtin).map((m) => m.roleName).sort(),
-        delegates: delegations.filter((d) => d.principalId === u.id).map((d) => d.delegateId).sort(),
+        roles: memberships
+          .filter((m) => m.userId === u.id && !m.builtin)
+          .map((m) => m.roleName)
+          .sort(),
+        delegates: delegations
+          .filter((d) => d.principalId === u.id)
+          .map((d) => d.delegateId)
+          .sort(),
       }))
       .filter((u) => u.roles.length > 0 || u.delegates.length > 0 || !employeeUsers.has(u.user));
 
-    const periodRows = await tx.select().from(reportingPeriods).where(isNull(reportingPeriods.archivedAt)).orderBy(asc(reportingPeriods.startsOn));
+    const periodRows = await tx
+      .select()
+      .from(reportingPeriods)
+      .where(isNull(reportingPeriods.archivedAt))
+      .orderBy(asc(reportingPeriods.startsOn));
     const yaml = writeSetupYaml({
       customers: customerList,
       employees: employeeList,

@@ -63,25 +63,41 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
 /** References to things neither in the file nor in the database, each named by its place. */
 async function checkReferences(tx: Transaction, setup: SetupFile): Promise<string[]> {
   const errors: string[] = [];
-  const customerCodes = new Set([...setup.customers.map((c) => c.code), ...(await tx.select({ code: customers.code }).from(customers)).map((c) => c.code)]);
+  const customerCodes = new Set([
+    ...setup.customers.map((c) => c.code),
+    ...(await tx.select({ code: customers.code }).from(customers)).map((c) => c.code),
+  ]);
   const known = await tx
     .select({ userId: employees.userId, consultant: consultants.employeeId, manager: managers.employeeId })
     .from(employees)
     .leftJoin(consultants, eq(consultants.employeeId, employees.id))
     .leftJoin(managers, eq(managers.employeeId, employees.id));
   const people = new Map<string, { consultant: boolean; manager: boolean }>();
-  for (const row of known) if (row.userId) people.set(row.userId, { consultant: row.consultant !== null, manager: row.manager !== null });
+  for (const row of known)
+    if (row.userId) people.set(row.userId, { consultant: row.consultant !== null, manager: row.manager !== null });
   for (const e of setup.employees) {
     const before = people.get(e.user);
-    people.set(e.user, { consultant: Boolean(e.consultant) || Boolean(before?.consultant), manager: e.manager || Boolean(before?.manager) });
+    people.set(e.user, {
+      consultant: Boolean(e.consultant) || Boolean(before?.consultant),
+      manager: e.manager || Boolean(before?.manager),
+    });
   }
-  const userIds = new Set([...people.keys(), ...setup.users.map((u) => u.user), ...(await tx.select({ id: users.id }).from(users)).map((u) => u.id)]);
+  const userIds = new Set([
+    ...people.keys(),
+    ...setup.users.map((u) => u.user),
+    ...(await tx.select({ id: users.id }).from(users)).map((u) => u.id),
+  ]);
   const existingRoles = await tx.select({ name: roles.name, builtin: roles.builtin }).from(roles);
-  const roleNames = new Set([...setup.roles.map((r) => r.name.toLowerCase()), ...existingRoles.map((r) => r.name.toLowerCase())]);
+  const roleNames = new Set([
+    ...setup.roles.map((r) => r.name.toLowerCase()),
+    ...existingRoles.map((r) => r.name.toLowerCase()),
+  ]);
 
   for (const role of setup.roles) {
     if (existingRoles.some((r) => r.builtin && r.name.toLowerCase() === role.name.toLowerCase())) {
-      errors.push(`${role.path}.name: ${role.name} is built in; its members come from ADMIN_USER_IDS and its rights cannot change`);
+      errors.push(
+        `${role.path}.name: ${role.name} is built in; its members come from ADMIN_USER_IDS and its rights cannot change`,
+      );
     }
   }
   for (const p of setup.projects) {
@@ -89,16 +105,19 @@ async function checkReferences(tx: Transaction, setup: SetupFile): Promise<strin
     for (const m of p.managers ?? []) {
       const person = people.get(m.user);
       if (!person) errors.push(`${m.path}: unknown employee ${m.user}`);
-      else if (!person.manager) errors.push(`${m.path}: ${m.user} is not a manager (set manager: true on the employee)`);
+      else if (!person.manager)
+        errors.push(`${m.path}: ${m.user} is not a manager (set manager: true on the employee)`);
     }
     for (const c of p.consultants ?? []) {
       const person = people.get(c.user);
       if (!person) errors.push(`${c.path}.user: unknown employee ${c.user}`);
-      else if (!person.consultant) errors.push(`${c.path}.user: ${c.user} is not a consultant (give the employee consultant rates)`);
+      else if (!person.consultant)
+        errors.push(`${c.path}.user: ${c.user} is not a consultant (give the employee consultant rates)`);
     }
   }
   for (const u of setup.users) {
-    for (const r of u.roles ?? []) if (!roleNames.has(r.name.toLowerCase())) errors.push(`${r.path}: unknown role ${r.name}`);
+    for (const r of u.roles ?? [])
+      if (!roleNames.has(r.name.toLowerCase())) errors.push(`${r.path}: unknown role ${r.name}`);
     for (const d of u.delegates ?? []) {
       if (d.user === u.user) errors.push(`${d.path}: a user cannot be their own delegate`);
       else if (!userIds.has(d.user)) errors.push(`${d.path}: unknown user ${d.user}`);
@@ -107,12 +126,20 @@ async function checkReferences(tx: Transaction, setup: SetupFile): Promise<strin
   const periods = await tx.select().from(reportingPeriods);
   for (const p of setup.periods) {
     const clash = periods.find((q) => periodsOverlap(p, q) && !(p.startsOn === q.startsOn && p.endsOn === q.endsOn));
-    if (clash) errors.push(`${p.path}: ${p.startsOn} – ${p.endsOn} overlaps the existing period ${clash.startsOn} – ${clash.endsOn}`);
+    if (clash)
+      errors.push(
+        `${p.path}: ${p.startsOn} – ${p.endsOn} overlaps the existing period ${clash.startsOn} – ${clash.endsOn}`,
+      );
   }
   return errors;
 }
 
-async function importCustomers(tx: Transaction, ctx: ServiceContext, setup: SetupFile, summary: ImportSummary): Promise<void> {
+async function importCustomers(
+  tx: Transaction,
+  ctx: ServiceContext,
+  setup: SetupFile,
+  summary: ImportSummary,
+): Promise<void> {
   for (const c of setup.customers) {
     const values = {
       name: c.name,
@@ -134,13 +161,19 @@ async function importCustomers(tx: Transaction, ctx: ServiceContext, setup: Setu
     const existing = await tx.query.customers.findFirst({ where: eq(customers.code, c.code) });
     let customerId: number;
     if (!existing) {
-      const [row] = await tx.insert(customers).values({ code: c.code, ...values }).returning({ id: customers.id });
+      const [row] = await tx
+        .insert(customers)
+        .values({ code: c.code, ...values })
+        .returning({ id: customers.id });
       customerId = row!.id;
       summary.customers.created++;
     } else {
       customerId = existing.id;
       if (differs(existing, values)) {
-        await tx.update(customers).set({ ...values, updatedAt: ctx.clock.now() }).where(eq(customers.id, existing.id));
+        await tx
+          .update(customers)
+          .set({ ...values, updatedAt: ctx.clock.now() })
+          .where(eq(customers.id, existing.id));
         summary.customers.updated++;
       }
     }
@@ -159,23 +192,41 @@ async function importCustomers(tx: Transaction, ctx: ServiceContext, setup: Setu
           ),
         );
       if (same.length > 0) continue;
-      await tx.insert(creditLedger).values({ customerId, minutes: credit.minutes, kind: 'purchase', occurredOn: credit.on, note: credit.note });
+      await tx
+        .insert(creditLedger)
+        .values({ customerId, minutes: credit.minutes, kind: 'purchase', occurredOn: credit.on, note: credit.note });
       summary.credits.created++;
     }
   }
 }
 
 async function importPeople(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
-  for (const u of [...setup.employees.map((e) => ({ user: e.user, name: e.name })), ...setup.users.map((u) => ({ user: u.user, name: u.name }))]) {
-    const inserted = await tx.insert(users).values({ id: u.user, displayName: u.name ?? u.user }).onConflictDoNothing().returning({ id: users.id });
+  for (const u of [
+    ...setup.employees.map((e) => ({ user: e.user, name: e.name })),
+    ...setup.users.map((u) => ({ user: u.user, name: u.name })),
+  ]) {
+    const inserted = await tx
+      .insert(users)
+      .values({ id: u.user, displayName: u.name ?? u.user })
+      .onConflictDoNothing()
+      .returning({ id: users.id });
     if (inserted.length > 0) summary.users.created++;
   }
   for (const e of setup.employees) {
-    const values = { name: e.name, ...(e.address !== undefined ? { address: e.address } : {}), ...(e.notes !== undefined ? { notes: e.notes } : {}) };
+    const values = {
+      name: e.name,
+      ...(e.address !== undefined ? { address: e.address } : {}),
+      ...(e.notes !== undefined ? { notes: e.notes } : {}),
+    };
     const existing = await tx.query.employees.findFirst({ where: eq(employees.userId, e.user) });
     let employeeId: number;
     if (!existing) {
-      employeeId = (await tx.insert(employees).values({ userId: e.user, ...values }).returning({ id: employees.id }))[0]!.id;
+      employeeId = (
+        await tx
+          .insert(employees)
+          .values({ userId: e.user, ...values })
+          .returning({ id: employees.id })
+      )[0]!.id;
       summary.employees.created++;
     } else {
       employeeId = existing.id;
@@ -185,10 +236,14 @@ async function importPeople(tx: Transaction, setup: SetupFile, summary: ImportSu
       }
     }
     if (e.consultant) {
-      const rates = { defaultCostRateCents: e.consultant.costRateCents, defaultPriceRateCents: e.consultant.priceRateCents };
+      const rates = {
+        defaultCostRateCents: e.consultant.costRateCents,
+        defaultPriceRateCents: e.consultant.priceRateCents,
+      };
       const consultant = await tx.query.consultants.findFirst({ where: eq(consultants.employeeId, employeeId) });
       if (!consultant) await tx.insert(consultants).values({ employeeId, ...rates });
-      else if (differs(consultant, rates)) await tx.update(consultants).set(rates).where(eq(consultants.employeeId, employeeId));
+      else if (differs(consultant, rates))
+        await tx.update(consultants).set(rates).where(eq(consultants.employeeId, employeeId));
     }
     if (e.manager) await tx.insert(managers).values({ employeeId }).onConflictDoNothing();
   }
@@ -206,7 +261,12 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
     const existing = await tx.query.projects.findFirst({ where: eq(projects.code, p.code) });
     let projectId: number;
     if (!existing) {
-      projectId = (await tx.insert(projects).values({ code: p.code, ...values }).returning({ id: projects.id }))[0]!.id;
+      projectId = (
+        await tx
+          .insert(projects)
+          .values({ code: p.code, ...values })
+          .returning({ id: projects.id })
+      )[0]!.id;
       summary.projects.created++;
     } else {
       projectId = existing.id;
@@ -218,11 +278,19 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
 
     if (p.consultants) {
       const wanted = new Map<number, { costRateCents: number | null; priceRateCents: number | null }>();
-      for (const c of p.consultants) wanted.set(await employeeIdOf(tx, c.user), { costRateCents: c.costRateCents, priceRateCents: c.priceRateCents });
+      for (const c of p.consultants)
+        wanted.set(await employeeIdOf(tx, c.user), {
+          costRateCents: c.costRateCents,
+          priceRateCents: c.priceRateCents,
+        });
       const current = await tx.select().from(projectConsultants).where(eq(projectConsultants.projectId, projectId));
       for (const row of current) {
         if (!wanted.has(row.consultantId)) {
-          await tx.delete(projectConsultants).where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, row.consultantId)));
+          await tx
+            .delete(projectConsultants)
+            .where(
+              and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, row.consultantId)),
+            );
           summary.assignments.updated++;
         }
       }
@@ -232,7 +300,10 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
           await tx.insert(projectConsultants).values({ projectId, consultantId, ...rates });
           summary.assignments.created++;
         } else if (differs(row, rates)) {
-          await tx.update(projectConsultants).set(rates).where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, consultantId)));
+          await tx
+            .update(projectConsultants)
+            .set(rates)
+            .where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, consultantId)));
           summary.assignments.updated++;
         }
       }
@@ -243,11 +314,20 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
       for (const m of p.managers) wanted.push(await employeeIdOf(tx, m.user));
       const removed = await tx
         .delete(projectManagers)
-        .where(and(eq(projectManagers.projectId, projectId), wanted.length ? notInArray(projectManagers.managerId, wanted) : undefined))
+        .where(
+          and(
+            eq(projectManagers.projectId, projectId),
+            wanted.length ? notInArray(projectManagers.managerId, wanted) : undefined,
+          ),
+        )
         .returning();
       summary.assignments.updated += removed.length;
       for (const managerId of wanted) {
-        const added = await tx.insert(projectManagers).values({ projectId, managerId }).onConflictDoNothing().returning();
+        const added = await tx
+          .insert(projectManagers)
+          .values({ projectId, managerId })
+          .onConflictDoNothing()
+          .returning();
         summary.assignments.created += added.length;
       }
     }
@@ -272,7 +352,10 @@ async function importSecurity(tx: Transaction, setup: SetupFile, summary: Import
       // The built-in role follows ADMIN_USER_IDS, never the file.
       const builtin = allRoles.filter((row) => row.builtin).map((row) => row.id);
       const keep = [...new Set([...wanted, ...builtin])];
-      const removed = await tx.delete(userRoles).where(and(eq(userRoles.userId, u.user), notInArray(userRoles.roleId, keep))).returning();
+      const removed = await tx
+        .delete(userRoles)
+        .where(and(eq(userRoles.userId, u.user), notInArray(userRoles.roleId, keep)))
+        .returning();
       let changed = removed.length > 0;
       for (const roleId of wanted) {
         const added = await tx.insert(userRoles).values({ userId: u.user, roleId }).onConflictDoNothing().returning();
@@ -284,12 +367,18 @@ async function importSecurity(tx: Transaction, setup: SetupFile, summary: Import
       const wanted = u.delegates.map((d) => d.user);
       const removed = await tx
         .delete(delegates)
-        .where(and(eq(delegates.principalId, u.user), wanted.length ? notInArray(delegates.delegateId, wanted) : undefined))
+        .where(
+          and(eq(delegates.principalId, u.user), wanted.length ? notInArray(delegates.delegateId, wanted) : undefined),
+        )
         .returning();
       let changed = removed.length > 0;
       for (const delegateId of wanted) {
         await tx.insert(users).values({ id: delegateId, displayName: delegateId }).onConflictDoNothing();
-        const added = await tx.insert(delegates).values({ principalId: u.user, delegateId }).onConflictDoNothing().returning();
+        const added = await tx
+          .insert(delegates)
+          .values({ principalId: u.user, delegateId })
+          .onConflictDoNothing()
+          .returning();
         changed ||= added.length > 0;
       }
       if (changed && !u.roles) summary.users.updated++;
@@ -299,7 +388,15 @@ async function importSecurity(tx: Transaction, setup: SetupFile, summary: Import
 
 async function importPeriods(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
   if (setup.periods.length === 0) return;
-  const existing = await tx.select().from(reportingPeriods).where(inArray(reportingPeriods.startsOn, setup.periods.map((p) => p.startsOn)));
+  const existing = await tx
+    .select()
+    .from(reportingPeriods)
+    .where(
+      inArray(
+        reportingPeriods.startsOn,
+        setup.periods.map((p) => p.startsOn),
+      ),
+    );
   for (const p of setup.periods) {
     if (existing.some((q) => q.startsOn === p.startsOn && q.endsOn === p.endsOn)) continue;
     await tx.insert(reportingPeriods).values({ startsOn: p.startsOn, endsOn: p.endsOn });
@@ -319,5 +416,14 @@ function differs(row: Record<string, unknown>, wanted: Record<string, unknown>):
 
 function emptySummary(): ImportSummary {
   const zero = () => ({ created: 0, updated: 0 });
-  return { customers: zero(), credits: zero(), employees: zero(), projects: zero(), assignments: zero(), roles: zero(), users: zero(), periods: zero() };
+  return {
+    customers: zero(),
+    credits: zero(),
+    employees: zero(),
+    projects: zero(),
+    assignments: zero(),
+    roles: zero(),
+    users: zero(),
+    periods: zero(),
+  };
 }

@@ -131,7 +131,10 @@ function entryColumns(placed: Placement, input: EntryFields) {
 }
 
 /** Changes an entry on an open timesheet, under the same rules as logging it. */
-export async function editEntry(ctx: ServiceContext, input: EntryFields & { entryId: number }): Promise<Result<{ entry: SavedEntry }>> {
+export async function editEntry(
+  ctx: ServiceContext,
+  input: EntryFields & { entryId: number },
+): Promise<Result<{ entry: SavedEntry }>> {
   const invalid = checkFields(input);
   if (invalid) return { ok: false, error: invalid };
 
@@ -152,15 +155,30 @@ export async function editEntry(ctx: ServiceContext, input: EntryFields & { entr
       })
       .where(eq(timeEntries.id, input.entryId))
       .returning();
-    await recordAudit(tx, ctx, { action: 'time_entry.update', entity: 'time_entry', entityId: input.entryId, before: current.entry, after });
+    await recordAudit(tx, ctx, {
+      action: 'time_entry.update',
+      entity: 'time_entry',
+      entityId: input.entryId,
+      before: current.entry,
+      after,
+    });
     return { ok: true as const, entry: { ...(await savedEntry(tx, input.entryId)), repeated: false } };
   });
 }
 
-export type DeletedEntry = { entryId: number; workDate: string; projectCode: string; minutes: number; description: string };
+export type DeletedEntry = {
+  entryId: number;
+  workDate: string;
+  projectCode: string;
+  minutes: number;
+  description: string;
+};
 
 /** Removes an entry from an open timesheet (Undo, or Delete in the timesheet). */
-export async function deleteEntry(ctx: ServiceContext, input: { entryId: number }): Promise<Result<{ deleted: DeletedEntry }>> {
+export async function deleteEntry(
+  ctx: ServiceContext,
+  input: { entryId: number },
+): Promise<Result<{ deleted: DeletedEntry }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'deleteEntry');
     if (!who.ok) return who;
@@ -168,10 +186,21 @@ export async function deleteEntry(ctx: ServiceContext, input: { entryId: number 
     if (!current.ok) return current;
     const view = await savedEntry(tx, input.entryId);
     await tx.delete(timeEntries).where(eq(timeEntries.id, input.entryId));
-    await recordAudit(tx, ctx, { action: 'time_entry.delete', entity: 'time_entry', entityId: input.entryId, before: current.entry });
+    await recordAudit(tx, ctx, {
+      action: 'time_entry.delete',
+      entity: 'time_entry',
+      entityId: input.entryId,
+      before: current.entry,
+    });
     return {
       ok: true as const,
-      deleted: { entryId: input.entryId, workDate: view.workDate, projectCode: view.projectCode, minutes: view.minutes, description: view.description },
+      deleted: {
+        entryId: input.entryId,
+        workDate: view.workDate,
+        projectCode: view.projectCode,
+        minutes: view.minutes,
+        description: view.description,
+      },
     };
   });
 }
@@ -192,7 +221,10 @@ export type EntryForm = {
  * What the log-time modal offers the user: their projects, today's date, whom they may log for.
  * A delegate who logs no time of their own gets the form of their first principal.
  */
-export async function entryForm(ctx: ServiceContext, input: { entryId?: number } = {}): Promise<Result<{ form: EntryForm }>> {
+export async function entryForm(
+  ctx: ServiceContext,
+  input: { entryId?: number } = {},
+): Promise<Result<{ form: EntryForm }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const logFor = await loggableUsers(tx, ctx);
     let who = await consultantActing(tx, ctx, 'openEntryForm');

@@ -41,14 +41,24 @@ export async function startTimer(
   input: { projectCode: string; description: string; billable: boolean; meeting: boolean },
 ): Promise<Result<{ timer: RunningTimer; stopped: SavedEntry | null }>> {
   const description = input.description.trim();
-  if (description.length > 500) return fail('description_too_long', `The description has ${description.length} characters; keep it to 500.`, 'description');
+  if (description.length > 500)
+    return fail(
+      'description_too_long',
+      `The description has ${description.length} characters; keep it to 500.`,
+      'description',
+    );
 
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     const { consultant } = who;
     // The project, today's period and an open timesheet are checked now, not eight hours later.
-    const placed = await placeEntry(tx, ctx, consultant, { projectCode: input.projectCode, minutes: 1, description: description || 'timer', billable: input.billable });
+    const placed = await placeEntry(tx, ctx, consultant, {
+      projectCode: input.projectCode,
+      minutes: 1,
+      description: description || 'timer',
+      billable: input.billable,
+    });
     if (!placed.ok) return placed;
 
     let stopped: SavedEntry | null = null;
@@ -87,7 +97,10 @@ export async function startTimer(
  * Stops the running timer and saves its time on the day it started. `description` replaces the
  * one given at start. A timer past ten hours is only saved with a `keep` choice.
  */
-export async function stopTimer(ctx: ServiceContext, input: { description?: string; keep?: KeepChoice } = {}): Promise<Result<{ outcome: StopOutcome }>> {
+export async function stopTimer(
+  ctx: ServiceContext,
+  input: { description?: string; keep?: KeepChoice } = {},
+): Promise<Result<{ outcome: StopOutcome }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
@@ -111,7 +124,12 @@ export async function discardTimer(ctx: ServiceContext): Promise<Result<{ discar
     const current = await timerOf(tx, ctx, who.consultant.userId);
     const taken = await takeTimer(tx, who.consultant.userId);
     if (!taken || !current) return fail('no_timer', 'No timer is running, so there is nothing to discard.');
-    await recordAudit(tx, ctx, { action: 'timer.discard', entity: 'timer', entityId: who.consultant.userId, before: taken });
+    await recordAudit(tx, ctx, {
+      action: 'timer.discard',
+      entity: 'timer',
+      entityId: who.consultant.userId,
+      before: taken,
+    });
     return { ok: true as const, discarded: current };
   });
 }
@@ -146,7 +164,10 @@ async function saveTimer(
     return { ok: true, outcome: { kind: 'needs-confirmation', timer: await describeTimer(tx, timer, elapsed) } };
   }
   if (keep === 'elapsed' && elapsed > MINUTES_PER_DAY) {
-    return fail('timer_too_long', `The timer ran ${formatMinutes(elapsed)}, more than one day can hold. Save 10h, or discard it and log the time yourself.`);
+    return fail(
+      'timer_too_long',
+      `The timer ran ${formatMinutes(elapsed)}, more than one day can hold. Save 10h, or discard it and log the time yourself.`,
+    );
   }
   const minutes = keep === 'ten-hours' ? Math.min(elapsed, LONG_TIMER_MINUTES) : elapsed;
   const entry = {
@@ -160,7 +181,11 @@ async function saveTimer(
   const invalid = checkFields(entry);
   if (invalid) {
     return invalid.code === 'description_required'
-      ? fail('description_required', 'Say what you worked on to save the timer, e.g. `/log stop fixed the login page`.', 'description')
+      ? fail(
+          'description_required',
+          'Say what you worked on to save the timer, e.g. `/log stop fixed the login page`.',
+          'description',
+        )
       : { ok: false, error: invalid };
   }
   const saved = await insertEntry(tx, ctx, consultant, entry);

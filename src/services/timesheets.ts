@@ -41,7 +41,10 @@ export type TimesheetOverview = {
 };
 
 /** A consultant's timesheet for a period (the current one by default), grouped by day. Reading writes nothing. */
-export async function timesheetOverview(ctx: ServiceContext, input: { periodId?: number } = {}): Promise<Result<{ overview: TimesheetOverview }>> {
+export async function timesheetOverview(
+  ctx: ServiceContext,
+  input: { periodId?: number } = {},
+): Promise<Result<{ overview: TimesheetOverview }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
@@ -51,7 +54,12 @@ export async function timesheetOverview(ctx: ServiceContext, input: { periodId?:
   });
 }
 
-export type SubmittedTimesheet = { timesheetId: number; period: { startsOn: string; endsOn: string }; totalMinutes: number; entryCount: number };
+export type SubmittedTimesheet = {
+  timesheetId: number;
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  entryCount: number;
+};
 
 /**
  * Submits the consultant's open timesheet for a period: its entries lock. An empty sheet needs
@@ -75,22 +83,42 @@ export async function submitTimesheet(
     if (sheet.status !== 'open') {
       return fail('not_open', `The timesheet for ${span} is already ${sheet.status}; nothing was changed.`);
     }
-    const entries = await tx.select({ minutes: timeEntries.minutes }).from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
+    const entries = await tx
+      .select({ minutes: timeEntries.minutes })
+      .from(timeEntries)
+      .where(eq(timeEntries.timesheetId, sheet.id));
     if (entries.length === 0 && !input.confirmEmpty) {
-      return fail('empty_needs_confirm', `The timesheet for ${span} has no time. Confirm that you worked no time this period to submit it empty.`);
+      return fail(
+        'empty_needs_confirm',
+        `The timesheet for ${span} has no time. Confirm that you worked no time this period to submit it empty.`,
+      );
     }
     // "No time this period" was confirmed on an older view: time logged since must be seen first.
     if (entries.length > 0 && input.confirmEmpty) {
-      return fail('no_longer_empty', `The timesheet for ${span} has ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} now. Open it with /timesheet and submit it from there.`);
+      return fail(
+        'no_longer_empty',
+        `The timesheet for ${span} has ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} now. Open it with /timesheet and submit it from there.`,
+      );
     }
 
     const now = ctx.clock.now();
     const [submitted] = await tx
       .update(timesheets)
-      .set({ status: 'submitted', submittedAt: now, submittedBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null, updatedAt: now })
+      .set({
+        status: 'submitted',
+        submittedAt: now,
+        submittedBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
+        updatedAt: now,
+      })
       .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'open')))
       .returning();
-    await recordAudit(tx, ctx, { action: 'timesheet.submit', entity: 'timesheet', entityId: sheet.id, before: sheet, after: submitted });
+    await recordAudit(tx, ctx, {
+      action: 'timesheet.submit',
+      entity: 'timesheet',
+      entityId: sheet.id,
+      before: sheet,
+      after: submitted,
+    });
     const unroutable = await requestApprovals(tx, ctx, sheet.id);
     if (unroutable) return { ok: false as const, error: unroutable };
     return {
@@ -105,10 +133,20 @@ export async function submitTimesheet(
   });
 }
 
-export type HistoryRow = { periodId: number; startsOn: string; endsOn: string; status: TimesheetStatus | 'not started'; totalMinutes: number; billableMinutes: number };
+export type HistoryRow = {
+  periodId: number;
+  startsOn: string;
+  endsOn: string;
+  status: TimesheetStatus | 'not started';
+  totalMinutes: number;
+  billableMinutes: number;
+};
 
 /** Earlier periods (newest first, up to `limit`) with what became of the consultant's sheet. */
-export async function timesheetHistory(ctx: ServiceContext, input: { limit?: number } = {}): Promise<Result<{ history: HistoryRow[] }>> {
+export async function timesheetHistory(
+  ctx: ServiceContext,
+  input: { limit?: number } = {},
+): Promise<Result<{ history: HistoryRow[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
@@ -150,14 +188,26 @@ export async function sheetOverview(q: Queryable, timesheetId: number): Promise<
     .innerJoin(employees, eq(employees.id, timesheets.consultantId))
     .where(eq(timesheets.id, timesheetId));
   if (!row?.userId) return undefined;
-  const overview = await overviewOf(q, { employeeId: row.sheet.consultantId, userId: row.userId }, row.period, row.sheet);
+  const overview = await overviewOf(
+    q,
+    { employeeId: row.sheet.consultantId, userId: row.userId },
+    row.period,
+    row.sheet,
+  );
   return { ...overview, editable: false, previousPeriodId: null, nextPeriodId: null };
 }
 
 /** The asked-for period, else the one holding today, else the latest that has begun. */
-async function choosePeriod(tx: Queryable, ctx: ServiceContext, consultant: Consultant, periodId: number | undefined): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
+async function choosePeriod(
+  tx: Queryable,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  periodId: number | undefined,
+): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
   if (periodId !== undefined) {
-    const period = await tx.query.reportingPeriods.findFirst({ where: and(eq(reportingPeriods.id, periodId), isNull(reportingPeriods.archivedAt)) });
+    const period = await tx.query.reportingPeriods.findFirst({
+      where: and(eq(reportingPeriods.id, periodId), isNull(reportingPeriods.archivedAt)),
+    });
     return period ? { ok: true, period } : fail('no_period', 'That reporting period no longer exists.');
   }
   const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
@@ -167,18 +217,34 @@ async function choosePeriod(tx: Queryable, ctx: ServiceContext, consultant: Cons
     .where(and(lte(reportingPeriods.startsOn, today), isNull(reportingPeriods.archivedAt)))
     .orderBy(desc(reportingPeriods.startsOn))
     .limit(1);
-  return current ? { ok: true, period: current } : fail('no_period', 'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.');
+  return current
+    ? { ok: true, period: current }
+    : fail(
+        'no_period',
+        'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.',
+      );
 }
 
 async function liveSheet(tx: Queryable, consultantId: number, periodId: number) {
   const [sheet] = await tx
     .select()
     .from(timesheets)
-    .where(and(eq(timesheets.consultantId, consultantId), eq(timesheets.periodId, periodId), ne(timesheets.status, 'cancelled')));
+    .where(
+      and(
+        eq(timesheets.consultantId, consultantId),
+        eq(timesheets.periodId, periodId),
+        ne(timesheets.status, 'cancelled'),
+      ),
+    );
   return sheet;
 }
 
-async function overviewOf(tx: Queryable, consultant: Consultant, period: Period, chosen?: typeof timesheets.$inferSelect): Promise<TimesheetOverview> {
+async function overviewOf(
+  tx: Queryable,
+  consultant: Consultant,
+  period: Period,
+  chosen?: typeof timesheets.$inferSelect,
+): Promise<TimesheetOverview> {
   const sheet = chosen ?? (await liveSheet(tx, consultant.employeeId, period.id));
   const rows = sheet
     ? await tx
@@ -207,16 +273,33 @@ async function overviewOf(tx: Queryable, consultant: Consultant, period: Period,
     if (day?.date !== row.workDate) days.push((day = { date: row.workDate, totalMinutes: 0, entries: [] }));
     day.totalMinutes += row.minutes;
     const { workDate: _date, ...entry } = row;
-    day.entries.push({ ...entry, beginsAt: row.beginsAt?.slice(0, 5) ?? null, endsAt: row.endsAt?.slice(0, 5) ?? null });
+    day.entries.push({
+      ...entry,
+      beginsAt: row.beginsAt?.slice(0, 5) ?? null,
+      endsAt: row.endsAt?.slice(0, 5) ?? null,
+    });
   }
   const billableMinutes = rows.filter((r) => r.billable).reduce((sum, r) => sum + r.minutes, 0);
   const totalMinutes = rows.reduce((sum, r) => sum + r.minutes, 0);
 
-  const [previous] = await tx.select({ id: reportingPeriods.id }).from(reportingPeriods).where(and(lt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt))).orderBy(desc(reportingPeriods.startsOn)).limit(1);
-  const [next] = await tx.select({ id: reportingPeriods.id }).from(reportingPeriods).where(and(gt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt))).orderBy(asc(reportingPeriods.startsOn)).limit(1);
-  const consultantName = (await tx.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))?.displayName ?? consultant.userId;
+  const [previous] = await tx
+    .select({ id: reportingPeriods.id })
+    .from(reportingPeriods)
+    .where(and(lt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt)))
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(1);
+  const [next] = await tx
+    .select({ id: reportingPeriods.id })
+    .from(reportingPeriods)
+    .where(and(gt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt)))
+    .orderBy(asc(reportingPeriods.startsOn))
+    .limit(1);
+  const consultantName =
+    (await tx.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))
+      ?.displayName ?? consultant.userId;
   const submittedByName = sheet?.submittedBy
-    ? ((await tx.query.users.findFirst({ where: eq(users.id, sheet.submittedBy), columns: { displayName: true } }))?.displayName ?? sheet.submittedBy)
+    ? ((await tx.query.users.findFirst({ where: eq(users.id, sheet.submittedBy), columns: { displayName: true } }))
+        ?.displayName ?? sheet.submittedBy)
     : null;
   const status = sheet?.status ?? 'open';
   return {
@@ -229,6 +312,11 @@ async function overviewOf(tx: Queryable, consultant: Consultant, period: Period,
     submittedByName,
     editable: status === 'open',
     days,
-    totals: { billableMinutes, nonBillableMinutes: totalMinutes - billableMinutes, totalMinutes, entryCount: rows.length },
+    totals: {
+      billableMinutes,
+      nonBillableMinutes: totalMinutes - billableMinutes,
+      totalMinutes,
+      entryCount: rows.length,
+    },
   };
 }

@@ -16,7 +16,10 @@ export function rollback(answer: unknown): never {
  * Runs a use case in one transaction. An answer of `{ ok: false }` (the user got something wrong)
  * rolls back whatever the use case wrote on the way, so a refusal never leaves half a change.
  */
-export async function serviceTransaction<T extends { ok: boolean }>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function serviceTransaction<T extends { ok: boolean }>(
+  db: Database,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
   try {
     return await db.transaction(async (tx) => {
       const answer = await work(tx);

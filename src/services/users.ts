@@ -49,7 +49,10 @@ export async function ensureAdministrators(db: Database, userIds: readonly strin
       .onConflictDoUpdate({ target: roles.name, set: { rights: [...RIGHTS], builtin: true } })
       .returning({ id: roles.id });
     for (const userId of userIds) {
-      await tx.insert(users).values({ id: userId, displayName: userId }).onConflictDoUpdate({ target: users.id, set: { active: true } });
+      await tx
+        .insert(users)
+        .values({ id: userId, displayName: userId })
+        .onConflictDoUpdate({ target: users.id, set: { active: true } });
       await tx.insert(userRoles).values({ userId, roleId: role!.id }).onConflictDoNothing();
     }
   });

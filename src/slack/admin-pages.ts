@@ -30,15 +30,21 @@ async function render(ctx: ServiceContext, page: AdminPage, notice: string | und
   switch (page.kind) {
     case 'customer': {
       const detail = await customerDetail(ctx, page.customerId);
-      return detail.ok ? { view: customerModal(detail, notice) } : render(ctx, { kind: 'customers' }, notice ?? detail.error.message);
+      return detail.ok
+        ? { view: customerModal(detail, notice) }
+        : render(ctx, { kind: 'customers' }, notice ?? detail.error.message);
     }
     case 'employee': {
       const detail = await employeeDetail(ctx, page.employeeId);
-      return detail.ok ? { view: employeeModal(detail, notice) } : render(ctx, { kind: 'employees' }, notice ?? detail.error.message);
+      return detail.ok
+        ? { view: employeeModal(detail, notice) }
+        : render(ctx, { kind: 'employees' }, notice ?? detail.error.message);
     }
     case 'project': {
       const detail = await projectDetail(ctx, page.projectId);
-      return detail.ok ? { view: projectModal(detail, notice) } : render(ctx, { kind: 'projects' }, notice ?? detail.error.message);
+      return detail.ok
+        ? { view: projectModal(detail, notice) }
+        : render(ctx, { kind: 'projects' }, notice ?? detail.error.message);
     }
     case 'customers': {
       const listed = await listCustomers(ctx);
@@ -56,11 +62,20 @@ async function render(ctx: ServiceContext, page: AdminPage, notice: string | und
 }
 
 /** Redraws the view in place as the given page, with a notice on top; someone refused is told why. */
-export async function showAdminPage(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, page: AdminPage, notice?: string): Promise<void> {
+export async function showAdminPage(
+  deps: ServiceDeps,
+  client: WebClient,
+  ctx: ServiceContext,
+  viewId: string,
+  page: AdminPage,
+  notice?: string,
+): Promise<void> {
   const drawn = await render(ctx, page, notice);
   if ('problem' in drawn) {
     if (ctx.actor.kind === 'user') await tellUser(client, { userId: ctx.actor.userId }, drawn.problem, deps.log);
     return;
   }
-  await client.views.update({ view_id: viewId, view: drawn.view }).catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));
+  await client.views
+    .update({ view_id: viewId, view: drawn.view })
+    .catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));
 }

@@ -36,13 +36,28 @@ const DRAIN_TIMEOUT_MS = 10_000;
  * Slack may be unreachable at start-up: the server listens anyway and Bolt's token check
  * (auth.test) is retried with backoff in the background.
  */
-export async function startSlackApp({ config, deps, readiness, afterEachRequest }: SlackAppOptions): Promise<RunningSlackApp> {
+export async function startSlackApp({
+  config,
+  deps,
+  readiness,
+  afterEachRequest,
+}: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
   const customRoutes = healthRoutes(readiness);
   const socketMode = config.slack.appToken !== undefined;
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: config.slack.appToken!, customRoutes, installerOptions: { port: config.port }, logger })
-    : new HTTPReceiver({ signingSecret: config.slack.signingSecret!, endpoints: '/slack/events', customRoutes, logger });
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        customRoutes,
+        installerOptions: { port: config.port },
+        logger,
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: '/slack/events',
+        customRoutes,
+        logger,
+      });
 
   const app = new App({
     token: config.slack.botToken,
@@ -75,7 +90,9 @@ export async function startSlackApp({ config, deps, readiness, afterEachRequest 
     if (address && typeof address === 'object') port = address.port;
   } else {
     // Socket Mode connects to Slack; like auth.test it must not crash the start when Slack is away.
-    void initialised.then(() => receiver.start()).catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error }));
+    void initialised
+      .then(() => receiver.start())
+      .catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error }));
   }
 
   return {
@@ -88,7 +105,9 @@ export async function startSlackApp({ config, deps, readiness, afterEachRequest 
     stop: async () => {
       stopping = true;
       // Stop taking requests first, then let the ones already acknowledged finish their work.
-      const closed = receiver.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+      const closed = receiver
+        .stop()
+        .catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
       const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
       if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
       // Answered keep-alive connections would otherwise hold the server open until they time out.

@@ -5,9 +5,12 @@ import type { Logger } from '../logger.js';
 export function boltLogger(log: Logger, level: LogLevel = LogLevel.WARN): BoltLogger {
   let current = level;
   const rank = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
-  const at = (wanted: LogLevel, write: (message: string) => void) => (...parts: unknown[]) => {
-    if (rank[wanted] >= rank[current]) write(parts.map((part) => (part instanceof Error ? part.stack : String(part))).join(' '));
-  };
+  const at =
+    (wanted: LogLevel, write: (message: string) => void) =>
+    (...parts: unknown[]) => {
+      if (rank[wanted] >= rank[current])
+        write(parts.map((part) => (part instanceof Error ? part.stack : String(part))).join(' '));
+    };
   return {
     debug: at(LogLevel.DEBUG, (message) => log.debug(message, { source: 'bolt' })),
     info: at(LogLevel.INFO, (message) => log.info(message, { source: 'bolt' })),

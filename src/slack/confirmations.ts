@@ -11,7 +11,12 @@ const RESPONSE_URL_TIMEOUT_MS = 5_000;
  * Tells the user what was saved. The change is already committed, so a failure here is logged,
  * not reported as a failed save.
  */
-export async function sendConfirmation(client: WebClient, target: ConfirmationTarget, message: SlackMessage, log: Logger): Promise<void> {
+export async function sendConfirmation(
+  client: WebClient,
+  target: ConfirmationTarget,
+  message: SlackMessage,
+  log: Logger,
+): Promise<void> {
   try {
     if (target.via) {
       const response = await fetch(target.via.responseUrl, {

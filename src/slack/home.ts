@@ -12,7 +12,10 @@ export async function publishHome(deps: ServiceDeps, client: WebClient, userId: 
     const ctx = await contextForSlackUser(deps, client, userId);
     const answer = await homeOverview(ctx);
     if (!answer.ok) return;
-    const duties = { ...answer.duties, approvals: answer.duties.approvals.map((p) => ({ ...p, onBehalf: p.approverId !== userId })) };
+    const duties = {
+      ...answer.duties,
+      approvals: answer.duties.approvals.map((p) => ({ ...p, onBehalf: p.approverId !== userId })),
+    };
     await client.views.publish({ user_id: userId, view: homeView(answer.home, duties) });
   } catch (error) {
     deps.log.warn('could not publish App Home', { userId, error });

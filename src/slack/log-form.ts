@@ -9,15 +9,40 @@ const text = z.object({ value: z.string().nullish() }).partial();
 
 /** The parts of view.state.values the log-time modal has; everything optional, checked below. */
 const logFormState = z.object({
-  [ids.logModal.logFor.block]: z.object({ [ids.logModal.logFor.action]: selected }).partial().optional(),
-  [ids.logModal.project.block]: z.object({ [ids.logModal.project.action]: selected }).partial().optional(),
-  [ids.logModal.date.block]: z.object({ [ids.logModal.date.action]: z.object({ selected_date: z.string().nullish() }).partial() }).partial().optional(),
-  [ids.logModal.begins.block]: z.object({ [ids.logModal.begins.action]: z.object({ selected_time: z.string().nullish() }).partial() }).partial().optional(),
-  [ids.logModal.ends.block]: z.object({ [ids.logModal.ends.action]: z.object({ selected_time: z.string().nullish() }).partial() }).partial().optional(),
-  [ids.logModal.duration.block]: z.object({ [ids.logModal.duration.action]: text }).partial().optional(),
-  [ids.logModal.description.block]: z.object({ [ids.logModal.description.action]: text }).partial().optional(),
+  [ids.logModal.logFor.block]: z
+    .object({ [ids.logModal.logFor.action]: selected })
+    .partial()
+    .optional(),
+  [ids.logModal.project.block]: z
+    .object({ [ids.logModal.project.action]: selected })
+    .partial()
+    .optional(),
+  [ids.logModal.date.block]: z
+    .object({ [ids.logModal.date.action]: z.object({ selected_date: z.string().nullish() }).partial() })
+    .partial()
+    .optional(),
+  [ids.logModal.begins.block]: z
+    .object({ [ids.logModal.begins.action]: z.object({ selected_time: z.string().nullish() }).partial() })
+    .partial()
+    .optional(),
+  [ids.logModal.ends.block]: z
+    .object({ [ids.logModal.ends.action]: z.object({ selected_time: z.string().nullish() }).partial() })
+    .partial()
+    .optional(),
+  [ids.logModal.duration.block]: z
+    .object({ [ids.logModal.duration.action]: text })
+    .partial()
+    .optional(),
+  [ids.logModal.description.block]: z
+    .object({ [ids.logModal.description.action]: text })
+    .partial()
+    .optional(),
   [ids.logModal.billable.block]: z
-    .object({ [ids.logModal.billable.action]: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial() })
+    .object({
+      [ids.logModal.billable.action]: z
+        .object({ selected_options: z.array(z.object({ value: z.string() })).nullish() })
+        .partial(),
+    })
     .partial()
     .optional(),
 });
@@ -25,7 +50,9 @@ const logFormState = z.object({
 export const logModalMetadata: z.ZodType<LogModalMetadata> = z.object({
   entryId: z.number().int().positive().optional(),
   confirmVia: z.object({ responseUrl: z.string().url(), replace: z.boolean() }).optional(),
-  returnTo: z.object({ viewId: z.string(), periodId: z.number().int(), page: z.number().int().nonnegative() }).optional(),
+  returnTo: z
+    .object({ viewId: z.string(), periodId: z.number().int(), page: z.number().int().nonnegative() })
+    .optional(),
   source: z.enum(['modal', 'shortcut']),
   forUserId: z.string().optional(),
 });
@@ -38,7 +65,13 @@ export type LogForm = { fields: EntryFields; forUserId: string | undefined };
 /** Reads the submitted modal into entry fields, or says per field what is wrong. */
 export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok: false; errors: FormErrors } {
   const state = logFormState.safeParse(values);
-  if (!state.success) return { ok: false, errors: { [ids.logModal.description.block]: 'The form came back in a shape we do not know; please open it again.' } };
+  if (!state.success)
+    return {
+      ok: false,
+      errors: {
+        [ids.logModal.description.block]: 'The form came back in a shape we do not know; please open it again.',
+      },
+    };
   const s = state.data;
   const errors: FormErrors = {};
 
@@ -51,10 +84,13 @@ export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok
   const durationText = s.duration?.[ids.logModal.duration.action]?.value?.trim() ?? '';
   const description = s.description?.[ids.logModal.description.action]?.value?.trim() ?? '';
   if (!description) errors[ids.logModal.description.block] = 'Say what you worked on.';
-  const billable = (s.billable?.[ids.logModal.billable.action]?.selected_options ?? []).some((option) => option.value === BILLABLE_VALUE);
+  const billable = (s.billable?.[ids.logModal.billable.action]?.selected_options ?? []).some(
+    (option) => option.value === BILLABLE_VALUE,
+  );
 
   if ((beginsAt === undefined) !== (endsAt === undefined)) {
-    errors[beginsAt === undefined ? ids.logModal.begins.block : ids.logModal.ends.block] = 'Give both a begin and an end time, or neither.';
+    errors[beginsAt === undefined ? ids.logModal.begins.block : ids.logModal.ends.block] =
+      'Give both a begin and an end time, or neither.';
   } else if (beginsAt !== undefined && endsAt !== undefined && endsAt <= beginsAt) {
     errors[ids.logModal.ends.block] = `The end must be after the begin (${beginsAt}).`;
   }
@@ -62,13 +98,16 @@ export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok
   let minutes: number | undefined;
   if (durationText) {
     minutes = parseDuration(durationText);
-    if (minutes === undefined) errors[ids.logModal.duration.block] = `"${durationText}" is not a duration. Write it like 2h30m, 1.5h, 1:30 or 45m.`;
+    if (minutes === undefined)
+      errors[ids.logModal.duration.block] =
+        `"${durationText}" is not a duration. Write it like 2h30m, 1.5h, 1:30 or 45m.`;
   }
   if (beginsAt && endsAt && endsAt > beginsAt) {
     const span = toMinutes(endsAt) - toMinutes(beginsAt);
     if (minutes === undefined && !durationText) minutes = span;
     else if (minutes !== undefined && minutes !== span) {
-      errors[ids.logModal.duration.block] = `${formatMinutes(minutes)} does not match ${beginsAt}–${endsAt} (${formatMinutes(span)}). Clear the duration or fix the times.`;
+      errors[ids.logModal.duration.block] =
+        `${formatMinutes(minutes)} does not match ${beginsAt}–${endsAt} (${formatMinutes(span)}). Clear the duration or fix the times.`;
     }
   } else if (!durationText && !errors[ids.logModal.begins.block] && !errors[ids.logModal.ends.block]) {
     errors[ids.logModal.duration.block] = 'Give a duration, or a begin and an end time.';

@@ -16,12 +16,20 @@ export type OpenLogModal = {
 };
 
 /** Opens the log-time modal (new, or prefilled to edit an entry); a refusal comes back as a Failure. */
-export async function openLogModal(client: WebClient, ctx: ServiceContext, options: OpenLogModal): Promise<Failure | undefined> {
+export async function openLogModal(
+  client: WebClient,
+  ctx: ServiceContext,
+  options: OpenLogModal,
+): Promise<Failure | undefined> {
   const answer = await entryForm(ctx, options.entryId !== undefined ? { entryId: options.entryId } : {});
   if (!answer.ok) return answer.error;
   const { form } = answer;
   if (form.projects.length === 0) {
-    return { code: 'no_projects', message: 'You are not assigned to any active project yet. Ask an administrator to add you to one in /admin > Projects.' };
+    return {
+      code: 'no_projects',
+      message:
+        'You are not assigned to any active project yet. Ask an administrator to add you to one in /admin > Projects.',
+    };
   }
   const entry = form.entry;
   const view = logTimeModal({
@@ -38,8 +46,16 @@ export async function openLogModal(client: WebClient, ctx: ServiceContext, optio
           description: entry.description,
           billable: entry.billable,
         }
-      : { date: form.today, billable: true, ...(options.description ? { description: shortcutDescription(options.description) } : {}) },
-    metadata: { ...options.metadata, forUserId: form.forUserId, ...(options.entryId !== undefined ? { entryId: options.entryId } : {}) },
+      : {
+          date: form.today,
+          billable: true,
+          ...(options.description ? { description: shortcutDescription(options.description) } : {}),
+        },
+    metadata: {
+      ...options.metadata,
+      forUserId: form.forUserId,
+      ...(options.entryId !== undefined ? { entryId: options.entryId } : {}),
+    },
   });
   if (options.push) await client.views.push({ trigger_id: options.triggerId, view });
   else await client.views.open({ trigger_id: options.triggerId, view });

@@ -111,15 +111,22 @@ export class OutboxDispatcher {
   async runOnce(): Promise<number> {
     const now = this.#o.clock.now();
     if (now.getTime() < this.#pausedUntil) return 0;
-    const claimed = await claimDueMessages(this.#o.db, now, new Date(now.getTime() + this.#o.leaseMs), this.#o.batchSize);
+    const claimed = await claimDueMessages(
+      this.#o.db,
+      now,
+      new Date(now.getTime() + this.#o.leaseMs),
+      this.#o.batchSize,
+    );
     const lanes = new Map<number, ClaimedMessage[]>();
     for (const item of claimed) {
       const lane = laneOf(item.message.ref, this.#o.lanes);
       lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
     }
-    await Promise.all([...lanes.values()].map(async (queue) => {
-      for (const item of queue) await this.#deliver(item);
-    }));
+    await Promise.all(
+      [...lanes.values()].map(async (queue) => {
+        for (const item of queue) await this.#deliver(item);
+      }),
+    );
     return claimed.length;
   }
 
@@ -163,12 +170,19 @@ export class OutboxDispatcher {
   }
 
   async #findEarlierPost(channel: string, outboxId: number): Promise<{ channel: string; ts: string } | undefined> {
-    const conversation = channel.startsWith('U') || channel.startsWith('W')
-      ? String((await this.#o.client.conversations.open({ users: channel })).channel?.id)
-      : channel;
-    const history = await this.#o.client.conversations.history({ channel: conversation, limit: HISTORY_LOOKBACK, include_all_metadata: true });
+    const conversation =
+      channel.startsWith('U') || channel.startsWith('W')
+        ? String((await this.#o.client.conversations.open({ users: channel })).channel?.id)
+        : channel;
+    const history = await this.#o.client.conversations.history({
+      channel: conversation,
+      limit: HISTORY_LOOKBACK,
+      include_all_metadata: true,
+    });
     const found = history.messages?.find(
-      (m) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && Number((m.metadata.event_payload as { outbox_id?: unknown } | undefined)?.outbox_id) === outboxId,
+      (m) =>
+        m.metadata?.event_type === OUTBOX_EVENT_TYPE &&
+        Number((m.metadata.event_payload as { outbox_id?: unknown } | undefined)?.outbox_id) === outboxId,
     );
     return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
   }
@@ -183,7 +197,14 @@ export class OutboxDispatcher {
     if (!posted) {
       const state = await postState(db, message.ref);
       if (state === 'pending') {
-        await markRetry(db, item, clock.now(), new Date(clock.now().getTime() + WAIT_FOR_POST_MS), 'waiting for the message it updates to be posted', false);
+        await markRetry(
+          db,
+          item,
+          clock.now(),
+          new Date(clock.now().getTime() + WAIT_FOR_POST_MS),
+          'waiting for the message it updates to be posted',
+          false,
+        );
       } else {
         await markDead(db, item, clock.now(), `the message ${message.ref} it updates was never posted`);
       }
@@ -205,16 +226,29 @@ export class OutboxDispatcher {
       log.warn('Slack rate limit; pausing the outbox', { seconds });
       return;
     }
-    const slackError = code === ErrorCode.PlatformError ? String((error as { data?: { error?: string } }).data?.error) : undefined;
-    const description = slackError ? `Slack refused: ${slackError}` : String(error instanceof Error ? error.message : error);
+    const slackError =
+      code === ErrorCode.PlatformError ? String((error as { data?: { error?: string } }).data?.error) : undefined;
+    const description = slackError
+      ? `Slack refused: ${slackError}`
+      : String(error instanceof Error ? error.message : error);
     if ((slackError && PERMANENT.has(slackError)) || item.attempts >= maxAttempts) {
       await markDead(db, item, now, description);
-      log.error('outbox message is dead', { id: item.id, ref: item.message.ref, attempts: item.attempts, error: description });
+      log.error('outbox message is dead', {
+        id: item.id,
+        ref: item.message.ref,
+        attempts: item.attempts,
+        error: description,
+      });
       return;
     }
     const backoffMs = Math.min(1_000 * 2 ** (item.attempts - 1), 5 * 60_000);
     await markRetry(db, item, now, new Date(now.getTime() + backoffMs), description, true);
-    log.warn('outbox delivery failed; will retry', { id: item.id, attempts: item.attempts, retryInMs: backoffMs, error: description });
+    log.warn('outbox delivery failed; will retry', {
+      id: item.id,
+      attempts: item.attempts,
+      retryInMs: backoffMs,
+      error: description,
+    });
   }
 }
 

@@ -1,7 +1,17 @@
-import { type ApprovalRequestView, approvalRequestMessage, timesheetDecidedMessage } from '../../blocks/approval-message.js';
+import {
+  type ApprovalRequestView,
+  approvalRequestMessage,
+  timesheetDecidedMessage,
+} from '../../blocks/approval-message.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
-import { APPROVAL_REQUEST, TIME_REMOVED, TIMESHEET_DECIDED, type TimeRemovedModel, type TimesheetDecidedModel } from '../services/approvals.js';
+import {
+  APPROVAL_REQUEST,
+  TIME_REMOVED,
+  TIMESHEET_DECIDED,
+  type TimeRemovedModel,
+  type TimesheetDecidedModel,
+} from '../services/approvals.js';
 import type { MessageContent } from '../services/outbox.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */

@@ -6,7 +6,12 @@ import { timesheetOverview } from '../services/timesheets.js';
 import type { ServiceDeps } from './actor.js';
 
 /** Opens the timesheet modal (the current period unless one is named). */
-export async function openTimesheetModal(client: WebClient, ctx: ServiceContext, triggerId: string, periodId?: number): Promise<Failure | undefined> {
+export async function openTimesheetModal(
+  client: WebClient,
+  ctx: ServiceContext,
+  triggerId: string,
+  periodId?: number,
+): Promise<Failure | undefined> {
   const answer = await timesheetOverview(ctx, periodId !== undefined ? { periodId } : {});
   if (!answer.ok) return answer.error;
   await client.views.open({ trigger_id: triggerId, view: timesheetModal(answer.overview, 0) });
@@ -27,7 +32,11 @@ export async function refreshTimesheetModal(
       deps.log.warn('timesheet modal not refreshed', { error: answer.error });
       return;
     }
-    await client.views.update({ view_id: where.viewId, ...(where.hash ? { hash: where.hash } : {}), view: timesheetModal(answer.overview, where.page, notice) });
+    await client.views.update({
+      view_id: where.viewId,
+      ...(where.hash ? { hash: where.hash } : {}),
+      view: timesheetModal(answer.overview, where.page, notice),
+    });
   } catch (error) {
     // A stale hash means the user changed the view meanwhile; their newer view stands.
     deps.log.warn('could not update the timesheet modal', { error });

@@ -26,25 +26,72 @@ describe('escapedWithin', () => {
 
 describe('record pages within Slack limits', () => {
   it("a customer's page with the longest name, address and notes", () => {
-    const customer = { id: 1, code: 'ACME', name: long(100), currency: 'USD', billingMode: 'prepaid' as const, address: long(2000), notes: long(2000), projects: 0 };
-    const view = customerModal({ customer, projects: [], prepaid: { customerId: 1, customerCode: 'ACME', customerName: long(100), remainingMinutes: -90, pendingMinutes: 30, lowCreditThresholdMinutes: null } });
+    const customer = {
+      id: 1,
+      code: 'ACME',
+      name: long(100),
+      currency: 'USD',
+      billingMode: 'prepaid' as const,
+      address: long(2000),
+      notes: long(2000),
+      projects: 0,
+    };
+    const view = customerModal({
+      customer,
+      projects: [],
+      prepaid: {
+        customerId: 1,
+        customerCode: 'ACME',
+        customerName: long(100),
+        remainingMinutes: -90,
+        pendingMinutes: 30,
+        lowCreditThresholdMinutes: null,
+      },
+    });
     expectWithinSlackLimits('modal', view);
     expect(JSON.stringify(view)).toContain('1h 30m over the prepaid credit');
   });
 
   it("an employee's page with the longest address and notes", () => {
-    const employee = { id: 1, userId: 'U1', name: long(100), address: long(2000), notes: long(2000), consultant: { costRate: '70.00', priceRate: '140.00' }, manager: true };
+    const employee = {
+      id: 1,
+      userId: 'U1',
+      name: long(100),
+      address: long(2000),
+      notes: long(2000),
+      consultant: { costRate: '70.00', priceRate: '140.00' },
+      manager: true,
+    };
     expectWithinSlackLimits('modal', employeeModal({ employee, assignments: [], projects: [] }));
   });
 
   it("a project's page with 70 consultants and 70 managers with the longest names", () => {
     const people = Array.from({ length: 70 }, (_, i) => ({ employeeId: i + 1, name: long(100) }));
-    const project: ProjectRow = { id: 1, code: 'ACME-WEB', name: long(100), description: long(2000), address: long(2000), notes: long(2000), active: true, customerId: 1, customerCode: 'ACME', managerIds: [], consultantIds: [], rates: [] };
+    const project: ProjectRow = {
+      id: 1,
+      code: 'ACME-WEB',
+      name: long(100),
+      description: long(2000),
+      address: long(2000),
+      notes: long(2000),
+      active: true,
+      customerId: 1,
+      customerCode: 'ACME',
+      managerIds: [],
+      consultantIds: [],
+      rates: [],
+    };
     const detail: ProjectDetail = {
       project,
       customer: { id: 1, code: 'ACME', name: long(100) },
       managers: people,
-      consultants: people.map((p) => ({ ...p, costRateCents: 12345, priceRateCents: null, defaultCostRateCents: 7000, defaultPriceRateCents: 14000 })),
+      consultants: people.map((p) => ({
+        ...p,
+        costRateCents: 12345,
+        priceRateCents: null,
+        defaultCostRateCents: 7000,
+        defaultPriceRateCents: 14000,
+      })),
     };
     const view = projectModal(detail);
     expectWithinSlackLimits('modal', view);
@@ -52,7 +99,20 @@ describe('record pages within Slack limits', () => {
   });
 
   it('the projects list with 1,500 projects', () => {
-    const list: ProjectRow[] = Array.from({ length: 1500 }, (_, i) => ({ id: i + 1, code: `P-${i}`, name: long(100), description: '', address: '', notes: '', active: i % 2 === 0, customerId: 1, customerCode: 'ACME-LONG-CODE-12345', managerIds: [1, 2], consultantIds: [3], rates: [] }));
+    const list: ProjectRow[] = Array.from({ length: 1500 }, (_, i) => ({
+      id: i + 1,
+      code: `P-${i}`,
+      name: long(100),
+      description: '',
+      address: '',
+      notes: '',
+      active: i % 2 === 0,
+      customerId: 1,
+      customerCode: 'ACME-LONG-CODE-12345',
+      managerIds: [1, 2],
+      consultantIds: [3],
+      rates: [],
+    }));
     expectWithinSlackLimits('modal', projectsModal(list, 'Saved.'));
   });
 });
@@ -60,21 +120,39 @@ describe('record pages within Slack limits', () => {
 describe('the project form', () => {
   it('leaves out a team menu longer than Slack allows, and says where to set that team', () => {
     const people = (n: number) => Array.from({ length: n }, (_, i) => ({ employeeId: i + 1, name: `Person ${i}` }));
-    const view = projectFormModal(undefined, { customers: [{ id: 1, code: 'ACME', name: 'Acme' }], managers: people(101), consultants: people(5) }, 'V1', { kind: 'projects' });
+    const view = projectFormModal(
+      undefined,
+      { customers: [{ id: 1, code: 'ACME', name: 'Acme' }], managers: people(101), consultants: people(5) },
+      'V1',
+      { kind: 'projects' },
+    );
     expectWithinSlackLimits('modal', view);
     const text = JSON.stringify(view);
     expect(text).not.toContain('"block_id":"project_managers"');
     expect(text).toContain('"block_id":"project_consultants"');
-    expect(text).toContain("There are more managers than a menu holds: put them on this project with Assign to project on each employee's page.");
+    expect(text).toContain(
+      "There are more managers than a menu holds: put them on this project with Assign to project on each employee's page.",
+    );
   });
 });
 
 describe('timesheet decision dialogs', () => {
   it('count only the sheets the decision applies to and say what happens to the others', () => {
-    const sheet = { timesheetId: 1, consultantName: 'Alice', period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, status: 'open' as const, totalMinutes: 150, entryCount: 3 };
-    const view = sheetsDecisionModal('delete', [sheet, { ...sheet, timesheetId: 2, status: 'submitted' }], 2, 'V1', { filter: {} });
+    const sheet = {
+      timesheetId: 1,
+      consultantName: 'Alice',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      status: 'open' as const,
+      totalMinutes: 150,
+      entryCount: 3,
+    };
+    const view = sheetsDecisionModal('delete', [sheet, { ...sheet, timesheetId: 2, status: 'submitted' }], 2, 'V1', {
+      filter: {},
+    });
     expectWithinSlackLimits('modal', view);
-    expect(JSON.stringify(view)).toContain('Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are approved or cancelled: kept for pay and invoices.');
+    expect(JSON.stringify(view)).toContain(
+      'Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are approved or cancelled: kept for pay and invoices.',
+    );
     expect(JSON.parse(view.private_metadata!)).toMatchObject({ timesheetIds: [1, 2] });
   });
 });
@@ -87,7 +165,14 @@ describe("a manager's DM for a deleted timesheet", () => {
     myStatus: 'pending',
     consultantName: 'Alice',
     period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
-    projects: [{ code: 'ACME-WEB', name: 'Website', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }],
+    projects: [
+      {
+        code: 'ACME-WEB',
+        name: 'Website',
+        totalMinutes: 60,
+        entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }],
+      },
+    ],
     sheetTotalMinutes: 60,
     sheetStatus: 'submitted',
     decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
@@ -104,16 +189,42 @@ describe("a manager's DM for a deleted timesheet", () => {
 
   it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {
     const message = approvalRequestMessage(
-      request({ myStatus: 'withdrawn', sheetTotalMinutes: 120, projects: [{ code: 'ACME-OLD', name: 'Old site', totalMinutes: 60, entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }] }] }),
+      request({
+        myStatus: 'withdrawn',
+        sheetTotalMinutes: 120,
+        projects: [
+          {
+            code: 'ACME-OLD',
+            name: 'Old site',
+            totalMinutes: 60,
+            entries: [{ date: '2026-11-10', minutes: 60, description: 'work', billable: true }],
+          },
+        ],
+      }),
     );
-    expect(JSON.stringify(message.blocks)).toContain('The time on your projects was removed from this timesheet with its project. Nothing for you to decide.');
+    expect(JSON.stringify(message.blocks)).toContain(
+      'The time on your projects was removed from this timesheet with its project. Nothing for you to decide.',
+    );
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 });
 
 describe('the remove-projects dialog', () => {
   it('counts open and submitted time apart and says what happens to the submitted sheets', () => {
-    const view = removeProjectsConfirmModal({ projects: 2, openEntries: 3, openSheets: 1, submittedEntries: 1, submittedSheets: 1, keptEntries: 4, archived: ['ACME-OLD'] }, [1, 2], 'V1', { kind: 'customer', customerId: 7 });
+    const view = removeProjectsConfirmModal(
+      {
+        projects: 2,
+        openEntries: 3,
+        openSheets: 1,
+        submittedEntries: 1,
+        submittedSheets: 1,
+        keptEntries: 4,
+        archived: ['ACME-OLD'],
+      },
+      [1, 2],
+      'V1',
+      { kind: 'customer', customerId: 7 },
+    );
     expectWithinSlackLimits('modal', view);
     expect(JSON.stringify(view)).toContain(
       'Remove 2 projects? This also removes 3 entries from 1 open timesheet and 1 entry from 1 submitted timesheet (their managers are told; a sheet left empty is deleted). ACME-OLD has approved or rejected time (4 entries): archived instead, kept in reports.',
@@ -123,10 +234,25 @@ describe('the remove-projects dialog', () => {
 
 describe("the consultant's notice of removed time", () => {
   it('names what came off and what is left of the sheet', () => {
-    const message = timeRemovedMessage({ period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, removed: [{ code: 'ACME-OLD', minutes: 90 }], sheetNow: 'submitted' });
+    const message = timeRemovedMessage({
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      removed: [{ code: 'ACME-OLD', minutes: 90 }],
+      sheetNow: 'submitted',
+    });
     expectWithinSlackLimits('message', message);
-    expect(message.text).toBe('An administrator removed ACME-OLD (1h 30m) and the time on it from your submitted timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026. The rest still waits for approval.');
+    expect(message.text).toBe(
+      'An administrator removed ACME-OLD (1h 30m) and the time on it from your submitted timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026. The rest still waits for approval.',
+    );
     // The outbox dispatcher draws it from the queued template.
-    expect(renderOutboxMessage({ template: TIME_REMOVED, model: { period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, removed: [{ code: 'ACME-OLD', minutes: 90 }], sheetNow: 'submitted' } })).toEqual(message);
+    expect(
+      renderOutboxMessage({
+        template: TIME_REMOVED,
+        model: {
+          period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+          removed: [{ code: 'ACME-OLD', minutes: 90 }],
+          sheetNow: 'submitted',
+        },
+      }),
+    ).toEqual(message);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { entryDeletedMessage, type LoggedEntryView, logConfirmation, problemMessage } from '../../blocks/log-confirmation.js';
+import {
+  entryDeletedMessage,
+  type LoggedEntryView,
+  logConfirmation,
+  problemMessage,
+} from '../../blocks/log-confirmation.js';
 import { logTimeModal, type LogModalModel, projectOptions } from '../../blocks/log-modal.js';
 import { timerDecisionMessage, timerStartedMessage } from '../../blocks/timer-messages.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -42,25 +47,45 @@ describe('log confirmation', () => {
 
   it('shows meetings with a calendar, times, non-billable, the principal and the prepaid hours left', () => {
     const message = logConfirmation(
-      entry({ source: 'meeting', beginsAt: '09:00', endsAt: '11:30', billable: false, actingForName: 'Alice', prepaid: { remainingMinutes: 2310, pendingMinutes: 120 } }),
+      entry({
+        source: 'meeting',
+        beginsAt: '09:00',
+        endsAt: '11:30',
+        billable: false,
+        actingForName: 'Alice',
+        prepaid: { remainingMinutes: 2310, pendingMinutes: 120 },
+      }),
     );
     expect(texts(message)).toContain(':calendar:');
     expect(texts(message)).toContain('for Alice on');
-    expect(texts(message)).toContain('(09:00–11:30) · non-billable · meeting · Acme Corp: 38h 30m of prepaid time left (2h pending approval)');
-    expect(texts(logConfirmation(entry({ prepaid: { remainingMinutes: -90, pendingMinutes: 0 } })))).toContain('1h 30m over the prepaid credit');
+    expect(texts(message)).toContain(
+      '(09:00–11:30) · non-billable · meeting · Acme Corp: 38h 30m of prepaid time left (2h pending approval)',
+    );
+    expect(texts(logConfirmation(entry({ prepaid: { remainingMinutes: -90, pendingMinutes: 0 } })))).toContain(
+      '1h 30m over the prepaid credit',
+    );
   });
 
   it('escapes user text, so a description cannot mention the channel', () => {
-    const message = logConfirmation(entry({ description: 'ping <!channel> & <@U1>', projectName: '<b>', customerName: 'A&B' }));
+    const message = logConfirmation(
+      entry({ description: 'ping <!channel> & <@U1>', projectName: '<b>', customerName: 'A&B' }),
+    );
     expect(texts(message)).not.toContain('<!channel>');
     expect(texts(message)).toContain('ping &lt;!channel&gt; &amp; &lt;@U1&gt;');
     expect(texts(message)).toContain('&lt;b&gt; (A&amp;B)');
     expect(texts(problemMessage('no <!here>'))).toContain('no &lt;!here&gt;');
-    expect(texts(entryDeletedMessage({ projectCode: 'X', workDate: '2026-11-25', minutes: 5, description: '<!everyone>' }))).toContain('&lt;!everyone&gt;');
+    expect(
+      texts(entryDeletedMessage({ projectCode: 'X', workDate: '2026-11-25', minutes: 5, description: '<!everyone>' })),
+    ).toContain('&lt;!everyone&gt;');
   });
 
   it('stays within Slack’s limits with a 500-character description', () => {
-    expectWithinSlackLimits('message', logConfirmation(entry({ description: 'x'.repeat(500), projectName: 'p'.repeat(200), customerName: 'c'.repeat(200) })));
+    expectWithinSlackLimits(
+      'message',
+      logConfirmation(
+        entry({ description: 'x'.repeat(500), projectName: 'p'.repeat(200), customerName: 'c'.repeat(200) }),
+      ),
+    );
   });
 });
 
@@ -85,13 +110,23 @@ describe('log-time modal', () => {
     expect(blockIds).toEqual(['project', 'date', 'begins', 'ends', 'duration', 'description', 'billable']);
     expect(texts(view)).toContain('ACME-WEB · Website relaunch (Acme Corp)');
     expect(texts(view)).toContain('"initial_date":"2026-11-25"');
-    expect(view.blocks.find((block) => block.block_id === 'billable')).toMatchObject({ element: { initial_options: [{ value: 'billable' }] } });
+    expect(view.blocks.find((block) => block.block_id === 'billable')).toMatchObject({
+      element: { initial_options: [{ value: 'billable' }] },
+    });
   });
 
   it('prefills every field to edit an entry, with the duration written so it reads back', () => {
     const view = logTimeModal(
       model({
-        values: { projectCode: 'GLOBEX-OPS', date: '2026-11-20', beginsAt: '09:00', endsAt: '11:30', minutes: 150, description: 'workshop', billable: false },
+        values: {
+          projectCode: 'GLOBEX-OPS',
+          date: '2026-11-20',
+          beginsAt: '09:00',
+          endsAt: '11:30',
+          minutes: 150,
+          description: 'workshop',
+          billable: false,
+        },
         metadata: { source: 'modal', entryId: 7 },
       }),
     );
@@ -99,17 +134,34 @@ describe('log-time modal', () => {
     expect(JSON.parse(view.private_metadata!)).toEqual({ source: 'modal', entryId: 7 });
     expect(texts(view)).toContain('"initial_value":"2h30m"');
     expect(texts(view)).toContain('"initial_time":"09:00"');
-    expect(view.blocks.find((block) => block.block_id === 'project')).toMatchObject({ element: { initial_option: { value: 'GLOBEX-OPS' } } });
+    expect(view.blocks.find((block) => block.block_id === 'project')).toMatchObject({
+      element: { initial_option: { value: 'GLOBEX-OPS' } },
+    });
     expect(view.blocks.find((block) => block.block_id === 'billable')).not.toHaveProperty('element.initial_options');
   });
 
   it('asks whom to log for when the user is someone’s delegate', () => {
-    const view = logTimeModal(model({ logFor: [{ userId: 'UBOB', name: 'Bob' }, { userId: 'UALICE', name: 'Alice' }] }));
-    expect(view.blocks[0]).toMatchObject({ block_id: 'log_for', dispatch_action: true, element: { initial_option: { value: 'UALICE' } } });
+    const view = logTimeModal(
+      model({
+        logFor: [
+          { userId: 'UBOB', name: 'Bob' },
+          { userId: 'UALICE', name: 'Alice' },
+        ],
+      }),
+    );
+    expect(view.blocks[0]).toMatchObject({
+      block_id: 'log_for',
+      dispatch_action: true,
+      element: { initial_option: { value: 'UALICE' } },
+    });
   });
 
   it('switches to a searchable menu past 100 projects, and stays within the limits', () => {
-    const projects = Array.from({ length: 250 }, (_, i) => ({ code: `P-${i}`, name: `Project ${i} ${'n'.repeat(90)}`, customerName: 'Big' }));
+    const projects = Array.from({ length: 250 }, (_, i) => ({
+      code: `P-${i}`,
+      name: `Project ${i} ${'n'.repeat(90)}`,
+      customerName: 'Big',
+    }));
     const view = logTimeModal(model({ projects }));
     expectWithinSlackLimits('modal', view);
     expect(view.blocks[0]).toMatchObject({ element: { type: 'external_select', min_query_length: 0 } });
@@ -119,7 +171,14 @@ describe('log-time modal', () => {
 });
 
 describe('timer messages', () => {
-  const timer = { projectCode: 'ACME-WEB', projectName: 'Website', description: 'standup <!here>', billable: true, meeting: false, elapsedMinutes: 665 };
+  const timer = {
+    projectCode: 'ACME-WEB',
+    projectName: 'Website',
+    description: 'standup <!here>',
+    billable: true,
+    meeting: false,
+    elapsedMinutes: 665,
+  };
 
   it('shows the running timer with Stop, and what the previous timer saved', () => {
     const message = timerStartedMessage(timer, entry({ source: 'timer' }));

@@ -3,7 +3,12 @@ import { homeView, type HomeModel } from '../../blocks/home.js';
 import { ids } from '../../blocks/ids.js';
 import { timesheetHistoryMessage } from '../../blocks/timesheet-history.js';
 import { confirmEmptySubmitMessage, timesheetSubmittedMessage } from '../../blocks/timesheet-messages.js';
-import { deleteEntryModal, ENTRIES_PER_PAGE, timesheetModal, type TimesheetView } from '../../blocks/timesheet-modal.js';
+import {
+  deleteEntryModal,
+  ENTRIES_PER_PAGE,
+  timesheetModal,
+  type TimesheetView,
+} from '../../blocks/timesheet-modal.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 /** A month with `count` entries spread over its days, three a day. */
@@ -13,7 +18,18 @@ function month(count: number, overrides: Partial<TimesheetView> = {}): Timesheet
     const date = `2026-11-${String(1 + Math.floor(i / 3)).padStart(2, '0')}`;
     if (days[days.length - 1]?.date !== date) days.push({ date, totalMinutes: 0, entries: [] });
     const day = days[days.length - 1]!;
-    day.entries.push({ entryId: i + 1, projectCode: 'ACME-WEB', projectName: 'Website '.repeat(20), customerName: 'Acme', minutes: 60, beginsAt: null, endsAt: null, description: `entry ${i + 1} ${'x'.repeat(480)}`, billable: i % 2 === 0, source: i % 5 === 0 ? 'meeting' : 'command' });
+    day.entries.push({
+      entryId: i + 1,
+      projectCode: 'ACME-WEB',
+      projectName: 'Website '.repeat(20),
+      customerName: 'Acme',
+      minutes: 60,
+      beginsAt: null,
+      endsAt: null,
+      description: `entry ${i + 1} ${'x'.repeat(480)}`,
+      billable: i % 2 === 0,
+      source: i % 5 === 0 ? 'meeting' : 'command',
+    });
     day.totalMinutes += 60;
   }
   return {
@@ -26,7 +42,12 @@ function month(count: number, overrides: Partial<TimesheetView> = {}): Timesheet
     submittedByName: null,
     editable: true,
     days,
-    totals: { billableMinutes: Math.ceil(count / 2) * 60, nonBillableMinutes: Math.floor(count / 2) * 60, totalMinutes: count * 60, entryCount: count },
+    totals: {
+      billableMinutes: Math.ceil(count / 2) * 60,
+      nonBillableMinutes: Math.floor(count / 2) * 60,
+      totalMinutes: count * 60,
+      entryCount: count,
+    },
     ...overrides,
   };
 }
@@ -41,8 +62,14 @@ describe('timesheet modal', () => {
     expect(json(view)).toContain(':calendar: *1h*');
     expect(json(view)).toContain('"value":"edit:1"');
     expect(json(view)).toContain('"value":"delete:4"');
-    const actions = view.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
-    expect(actions.elements.map((e) => e.action_id)).toEqual([ids.timesheet.previous, ids.timesheet.next, ids.timesheet.submit]);
+    const actions = view.blocks.find((b) => b.type === 'actions') as {
+      elements: { action_id: string; value: string }[];
+    };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([
+      ids.timesheet.previous,
+      ids.timesheet.next,
+      ids.timesheet.submit,
+    ]);
     expect(JSON.parse(view.private_metadata!)).toEqual({ periodId: 11, page: 0 });
   });
 
@@ -61,7 +88,15 @@ describe('timesheet modal', () => {
   });
 
   it('is read-only once submitted: no Edit, Delete or Submit', () => {
-    const view = timesheetModal(month(3, { status: 'submitted', editable: false, submittedAt: new Date('2026-11-30T10:00:00Z'), submittedByName: 'Bob' }), 0);
+    const view = timesheetModal(
+      month(3, {
+        status: 'submitted',
+        editable: false,
+        submittedAt: new Date('2026-11-30T10:00:00Z'),
+        submittedByName: 'Bob',
+      }),
+      0,
+    );
     expect(json(view)).not.toContain(ids.timesheet.entryMenu);
     expect(json(view)).not.toContain(ids.timesheet.submit);
     expect(json(view)).toContain('since Mon 30 Nov 2026 by Bob');
@@ -71,14 +106,20 @@ describe('timesheet modal', () => {
     const empty = timesheetModal(month(0), 0);
     expect(json(empty)).toContain('No time this period: submit an empty timesheet');
     expect(json(timesheetModal(month(2), 0))).toContain('Submit 2h in 2 entries for approval?');
-    expectWithinSlackLimits('message', confirmEmptySubmitMessage(11, { startsOn: '2026-11-01', endsOn: '2026-11-30' }, 'No time. Submit?'));
+    expectWithinSlackLimits(
+      'message',
+      confirmEmptySubmitMessage(11, { startsOn: '2026-11-01', endsOn: '2026-11-30' }, 'No time. Submit?'),
+    );
   });
 
   it('escapes descriptions and names', () => {
     const sheet = month(1);
     sheet.days[0]!.entries[0]!.description = '<!channel> & co';
     expect(json(timesheetModal(sheet, 0))).toContain('&lt;!channel&gt; &amp; co');
-    const confirm = deleteEntryModal({ entryId: 1, projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120, description: '<!here>' }, { viewId: 'V1', periodId: 11, page: 0 });
+    const confirm = deleteEntryModal(
+      { entryId: 1, projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120, description: '<!here>' },
+      { viewId: 'V1', periodId: 11, page: 0 },
+    );
     expectWithinSlackLimits('modal', confirm);
     expect(json(confirm)).toContain('Delete *2h* on *ACME-WEB*, Wed 25 Nov 2026: &lt;!here&gt;?');
   });
@@ -86,12 +127,27 @@ describe('timesheet modal', () => {
 
 describe('history and submitted messages', () => {
   it('lists earlier periods within a message’s 50 blocks', () => {
-    const rows = Array.from({ length: 60 }, (_, i) => ({ periodId: i, startsOn: '2026-01-01', endsOn: '2026-01-31', status: 'approved' as const, totalMinutes: 600, billableMinutes: 540 }));
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      periodId: i,
+      startsOn: '2026-01-01',
+      endsOn: '2026-01-31',
+      status: 'approved' as const,
+      totalMinutes: 600,
+      billableMinutes: 540,
+    }));
     const message = timesheetHistoryMessage(rows);
     expectWithinSlackLimits('message', message);
     expect(json(message)).toContain('20 older periods not shown.');
     expect(json(message)).toContain(':white_check_mark: approved · 10h (9h billable)');
-    expect(json(timesheetSubmittedMessage({ period: { startsOn: '2026-11-01', endsOn: '2026-11-30' }, totalMinutes: 150, entryCount: 2 }))).toContain('with 2h 30m in 2 entries');
+    expect(
+      json(
+        timesheetSubmittedMessage({
+          period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+          totalMinutes: 150,
+          entryCount: 2,
+        }),
+      ),
+    ).toContain('with 2h 30m in 2 entries');
   });
 });
 
@@ -101,8 +157,24 @@ describe('App Home', () => {
     name: 'Alice <Doe>',
     timesheet: month(6),
     noPeriodReason: null,
-    timer: { projectCode: 'ACME-WEB', projectName: 'Web', description: 'standup', billable: true, meeting: false, elapsedMinutes: 25 },
-    recent: Array.from({ length: 5 }, (_, i) => ({ entryId: i + 1, workDate: '2026-11-25', projectCode: 'ACME-WEB', minutes: 30, description: `recent ${i} <!here>`, billable: true, source: 'command', editable: i > 0 })),
+    timer: {
+      projectCode: 'ACME-WEB',
+      projectName: 'Web',
+      description: 'standup',
+      billable: true,
+      meeting: false,
+      elapsedMinutes: 25,
+    },
+    recent: Array.from({ length: 5 }, (_, i) => ({
+      entryId: i + 1,
+      workDate: '2026-11-25',
+      projectCode: 'ACME-WEB',
+      minutes: 30,
+      description: `recent ${i} <!here>`,
+      billable: true,
+      source: 'command',
+      editable: i > 0,
+    })),
     prepaid: [{ customerName: 'Globex', remainingMinutes: 200, pendingMinutes: 60, lowCreditThresholdMinutes: 300 }],
     ...overrides,
   });
@@ -122,7 +194,11 @@ describe('App Home', () => {
   });
 
   it('welcomes someone who is not set up as a consultant', () => {
-    const view = homeView({ kind: 'not-a-consultant', name: null, reason: 'ConsulTracker does not know you yet. Ask an administrator to add you.' });
+    const view = homeView({
+      kind: 'not-a-consultant',
+      name: null,
+      reason: 'ConsulTracker does not know you yet. Ask an administrator to add you.',
+    });
     expectWithinSlackLimits('home', view);
     expect(json(view)).toContain('Welcome to ConsulTracker');
     expect(json(view)).toContain('does not know you yet');

@@ -32,14 +32,19 @@ describe('consultracker command line', () => {
   it('imports a file, says what changed, and says nothing changed the second time', async () => {
     const first = await run('import', 'examples/setup.yaml');
     expect(first).toMatchObject({ code: 0, err: '' });
-    expect(first.out).toMatch(/^Imported examples\/setup.yaml: 2 customers created, 1 credits created, .*8 periods created/);
+    expect(first.out).toMatch(
+      /^Imported examples\/setup.yaml: 2 customers created, 1 credits created, .*8 periods created/,
+    );
     expect((await run('import', 'examples/setup.yaml')).out).toContain('nothing changed');
   });
 
   it('lists every problem of a bad file, exits 1 and writes nothing', async () => {
     const before = await database.db.select().from(customers);
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'customers:\n  - { code: NEW, name: New }\nprojects:\n  - { code: P-1, customer: NOPE, name: P, consultants: [ { user: U09X } ] }\n');
+    writeFileSync(
+      file,
+      'customers:\n  - { code: NEW, name: New }\nprojects:\n  - { code: P-1, customer: NOPE, name: P, consultants: [ { user: U09X } ] }\n',
+    );
     const result = await run('import', file);
     expect(result.code).toBe(1);
     expect(result.err).toContain('Nothing was imported; fix these 2 problems');
@@ -57,9 +62,18 @@ describe('consultracker command line', () => {
   });
 
   it('explains how to call it', async () => {
-    expect(await run('frobnicate')).toMatchObject({ code: 1, err: expect.stringContaining('Unknown command "frobnicate"') });
-    expect(await run('import')).toMatchObject({ code: 1, err: expect.stringContaining('import needs exactly one file') });
-    expect(await run('import', join(dir, 'missing.yaml'))).toMatchObject({ code: 1, err: expect.stringContaining('Cannot read') });
+    expect(await run('frobnicate')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('Unknown command "frobnicate"'),
+    });
+    expect(await run('import')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('import needs exactly one file'),
+    });
+    expect(await run('import', join(dir, 'missing.yaml'))).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('Cannot read'),
+    });
     expect(await run('help')).toMatchObject({ code: 0, out: expect.stringContaining('Usage: consultracker') });
   });
 });

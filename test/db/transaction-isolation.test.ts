@@ -76,7 +76,7 @@ async function expectNoOpenTransactions(): Promise<void> {
 
 describe('transaction isolation on the shared pool (guards the node-postgres driver choice)', () => {
   it(
-    'the pool never runs a plain query inside another caller\'s transaction: under concurrent load, ' +
+    "the pool never runs a plain query inside another caller's transaction: under concurrent load, " +
       'rolled-back transactions leave nothing, committed ones leave both rows, every acknowledged autocommit write survives',
     async () => {
       const { db } = database;
@@ -166,76 +166,72 @@ describe('transaction isolation on the shared pool (guards the node-postgres dri
     120_000,
   );
 
-  it(
-    'a plain query on the pool never sees another caller\'s uncommitted row (it never runs inside that transaction)',
-    async () => {
-      const { db } = database;
-      const iterations = onPostgres() ? 400 : 200;
-      // Concurrent lanes, each holding one transaction open while probing. Must stay well below the
-      // pool size (10), or open transactions would hold every connection and the probes would wait forever.
-      const lanes = 4;
-      const probesPerIteration = 2;
-      const failures: string[] = [];
+  it("a plain query on the pool never sees another caller's uncommitted row (it never runs inside that transaction)", async () => {
+    const { db } = database;
+    const iterations = onPostgres() ? 400 : 200;
+    // Concurrent lanes, each holding one transaction open while probing. Must stay well below the
+    // pool size (10), or open transactions would hold every connection and the probes would wait forever.
+    const lanes = 4;
+    const probesPerIteration = 2;
+    const failures: string[] = [];
 
-      const probeOnce = async (index: number): Promise<void> => {
-        const tag = `probe-${index}`;
-        const commits = index % 2 === 0;
-        const inserted = deferred();
-        const release = deferred();
-        const transaction = db.transaction(async (tx) => {
-          await insertRow(tx, 'probe', tag);
-          const own = await countTags(tx, [tag]);
-          if (own !== 1) throw new Error(`${tag}: the transaction does not see its own row`);
-          inserted.resolve();
-          await release.promise;
-          if (!commits) throw new DeliberateRollback(tag);
-        });
-        transaction.catch((error: unknown) => inserted.reject(error)); // fails before the insert: stop waiting
+    const probeOnce = async (index: number): Promise<void> => {
+      const tag = `probe-${index}`;
+      const commits = index % 2 === 0;
+      const inserted = deferred();
+      const release = deferred();
+      const transaction = db.transaction(async (tx) => {
+        await insertRow(tx, 'probe', tag);
+        const own = await countTags(tx, [tag]);
+        if (own !== 1) throw new Error(`${tag}: the transaction does not see its own row`);
+        inserted.resolve();
+        await release.promise;
+        if (!commits) throw new DeliberateRollback(tag);
+      });
+      transaction.catch((error: unknown) => inserted.reject(error)); // fails before the insert: stop waiting
 
-        await inserted.promise;
-        // The row is now written but uncommitted. Probe it from outside the callback, on the pool.
-        const probes = Array.from({ length: probesPerIteration }, () => countTags(db, [tag]));
-        let seen: number[];
-        if (onPostgres()) {
-          // The transaction still holds its connection open: the probes run on other connections, now.
-          seen = await Promise.all(probes);
-          release.resolve();
-        } else {
-          // PGlite cannot run them while the transaction is open: they queue behind it and run once
-          // it has ended, so they see its final state (a probe run inside it would see 1 either way).
-          release.resolve();
-          seen = await Promise.all(probes);
-        }
-        const expectedWhileOpen = onPostgres() ? 0 : commits ? 1 : 0;
-        if (seen.some((n) => n !== expectedWhileOpen)) {
-          failures.push(`${tag}: a concurrent plain query saw ${seen.join(',')} rows, expected ${expectedWhileOpen}`);
-        }
+      await inserted.promise;
+      // The row is now written but uncommitted. Probe it from outside the callback, on the pool.
+      const probes = Array.from({ length: probesPerIteration }, () => countTags(db, [tag]));
+      let seen: number[];
+      if (onPostgres()) {
+        // The transaction still holds its connection open: the probes run on other connections, now.
+        seen = await Promise.all(probes);
+        release.resolve();
+      } else {
+        // PGlite cannot run them while the transaction is open: they queue behind it and run once
+        // it has ended, so they see its final state (a probe run inside it would see 1 either way).
+        release.resolve();
+        seen = await Promise.all(probes);
+      }
+      const expectedWhileOpen = onPostgres() ? 0 : commits ? 1 : 0;
+      if (seen.some((n) => n !== expectedWhileOpen)) {
+        failures.push(`${tag}: a concurrent plain query saw ${seen.join(',')} rows, expected ${expectedWhileOpen}`);
+      }
 
-        try {
-          await transaction;
-          if (!commits) failures.push(`${tag}: committed although it threw`);
-        } catch (error) {
-          if (commits || !(error instanceof DeliberateRollback)) failures.push(`${tag}: ${String(error)}`);
-        }
-        const after = await countTags(db, [tag]);
-        if (after !== (commits ? 1 : 0)) failures.push(`${tag}: ${after} rows after the transaction ended`);
-      };
+      try {
+        await transaction;
+        if (!commits) failures.push(`${tag}: committed although it threw`);
+      } catch (error) {
+        if (commits || !(error instanceof DeliberateRollback)) failures.push(`${tag}: ${String(error)}`);
+      }
+      const after = await countTags(db, [tag]);
+      if (after !== (commits ? 1 : 0)) failures.push(`${tag}: ${after} rows after the transaction ended`);
+    };
 
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: lanes }, async () => {
-          while (next < iterations) await probeOnce(next++);
-        }),
-      );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < iterations) await probeOnce(next++);
+      }),
+    );
 
-      expect(failures).toEqual([]);
-      const rows = await queryRows<{ n: number }>(
-        db,
-        sql`select count(*)::int as n from isolation_probe where kind = 'probe'`,
-      );
-      expect(rows[0]?.n).toBe(iterations / 2);
-      await expectNoOpenTransactions();
-    },
-    120_000,
-  );
+    expect(failures).toEqual([]);
+    const rows = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from isolation_probe where kind = 'probe'`,
+    );
+    expect(rows[0]?.n).toBe(iterations / 2);
+    await expectNoOpenTransactions();
+  }, 120_000);
 });

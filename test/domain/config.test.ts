@@ -48,7 +48,15 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'PORT', 'ORG_TIMEZONE', 'CURRENCY', 'ADMIN_USER_IDS', 'Connect to Slack']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'PORT',
+      'ORG_TIMEZONE',
+      'CURRENCY',
+      'ADMIN_USER_IDS',
+      'Connect to Slack',
+    ]) {
       expect(problems).toContain(name);
     }
   });

@@ -13,13 +13,21 @@ const minutesInADay = fc.integer({ min: 1, max: DAY });
 function writtenForms(minutes: number): string[] {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  const forms = [`${minutes}m`, `${minutes}min`, `${hours}:${pad(rest)}`, `${hours}h${rest}m`, `${hours}h${pad(rest)}m`, formatMinutes(minutes)];
+  const forms = [
+    `${minutes}m`,
+    `${minutes}min`,
+    `${hours}:${pad(rest)}`,
+    `${hours}h${rest}m`,
+    `${hours}h${pad(rest)}m`,
+    formatMinutes(minutes),
+  ];
   if (rest === 0) forms.push(`${hours}h`);
   // Decimal hours are exact when minutes / 60 has at most two decimals, i.e. minutes is a multiple of 3.
   if (minutes % 3 === 0) {
     const hundredths = (minutes * 5) / 3;
     const decimal = `${Math.floor(hundredths / 100)}.${pad(hundredths % 100)}`;
-    for (const written of [decimal, decimal.replace(/0$/, '')]) forms.push(`${written}h`, `${written.replace('.', ',')}h`);
+    for (const written of [decimal, decimal.replace(/0$/, '')])
+      forms.push(`${written}h`, `${written.replace('.', ',')}h`);
   }
   return forms;
 }
@@ -33,14 +41,36 @@ const twelveHour = (m: number) => {
 const half = (m: number) => (m < 12 * 60 ? 'am' : 'pm');
 
 /** A word the parser reads as grammar (a date, a flag or a refused date) where a description could start. */
-const GRAMMAR_WORD = /^(meeting|nb|non-?billable|today|yesterday|(sun|mon|tues?|wed|thu|thurs?|fri|sat)(day)?|wednesday|saturday|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}([/.]\d{2,4})?)$/i;
+const GRAMMAR_WORD =
+  /^(meeting|nb|non-?billable|today|yesterday|(sun|mon|tues?|wed|thu|thurs?|fri|sat)(day)?|wednesday|saturday|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}([/.]\d{2,4})?)$/i;
 
 const whitespace = fc.constantFrom(' ', '  ', '\t', '\n', ' \u00a0 ', '\r\n');
-const descriptionWord = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', '3', '-', ':', '/', '.', 'é', '💡', '`', '*'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 12 }).filter((w) => !/\s/.test(w));
+const descriptionWord = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom('a', 'Z', '3', '-', ':', '/', '.', 'é', '💡', '`', '*'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    ),
+    minLength: 1,
+    maxLength: 12,
+  })
+  .filter((w) => !/\s/.test(w));
 const description = fc
-  .tuple(descriptionWord.filter((w) => !GRAMMAR_WORD.test(w)), fc.array(descriptionWord, { maxLength: 10 }), fc.array(whitespace, { minLength: 11, maxLength: 11 }))
-  .map(([first, rest, gaps]) => ({ words: [first, ...rest], text: [first, ...rest].map((w, i) => (i === 0 ? w : gaps[i]! + w)).join('') }));
-const projectCode = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{1,6}(-[A-Za-z0-9]{1,6})?$/).filter((code) => !GRAMMAR_WORD.test(code) && !['start', 'stop'].includes(code.toLowerCase()) && parseDuration(code) === undefined);
+  .tuple(
+    descriptionWord.filter((w) => !GRAMMAR_WORD.test(w)),
+    fc.array(descriptionWord, { maxLength: 10 }),
+    fc.array(whitespace, { minLength: 11, maxLength: 11 }),
+  )
+  .map(([first, rest, gaps]) => ({
+    words: [first, ...rest],
+    text: [first, ...rest].map((w, i) => (i === 0 ? w : gaps[i]! + w)).join(''),
+  }));
+const projectCode = fc
+  .stringMatching(/^[A-Za-z][A-Za-z0-9]{1,6}(-[A-Za-z0-9]{1,6})?$/)
+  .filter(
+    (code) =>
+      !GRAMMAR_WORD.test(code) && !['start', 'stop'].includes(code.toLowerCase()) && parseDuration(code) === undefined,
+  );
 
 describe('/log durations', () => {
   it('reads any duration back in every form it can be written, any case', () => {
@@ -48,7 +78,16 @@ describe('/log durations', () => {
       fc.property(minutesInADay, fc.boolean(), projectCode, (minutes, upper, code) => {
         for (const form of writtenForms(minutes)) {
           const text = `${upper ? form.toUpperCase() : form} ${code} did things`;
-          expect(parseLogRequest(text), text).toEqual({ kind: 'log', command: { minutes, projectCode: code.toUpperCase(), description: 'did things', billable: true, meeting: false } });
+          expect(parseLogRequest(text), text).toEqual({
+            kind: 'log',
+            command: {
+              minutes,
+              projectCode: code.toUpperCase(),
+              description: 'did things',
+              billable: true,
+              meeting: false,
+            },
+          });
         }
       }),
       RUNS,
@@ -59,7 +98,10 @@ describe('/log durations', () => {
     fc.assert(
       fc.property(minutesInADay, (minutes) => {
         expect(parseDuration(formatMinutes(minutes))).toBe(minutes);
-        expect(parseLogCommand(`${formatMinutes(minutes)} ACME-WEB review`)).toMatchObject({ ok: true, command: { minutes } });
+        expect(parseLogCommand(`${formatMinutes(minutes)} ACME-WEB review`)).toMatchObject({
+          ok: true,
+          command: { minutes },
+        });
       }),
       RUNS,
     );
@@ -68,7 +110,10 @@ describe('/log durations', () => {
   it('refuses any duration of more than a day', () => {
     fc.assert(
       fc.property(fc.integer({ min: DAY + 1, max: 9999 }), (minutes) => {
-        expect(parseLogCommand(`${minutes}m ACME-WEB review`)).toMatchObject({ ok: false, error: { code: 'duration_too_long' } });
+        expect(parseLogCommand(`${minutes}m ACME-WEB review`)).toMatchObject({
+          ok: false,
+          error: { code: 'duration_too_long' },
+        });
       }),
       RUNS,
     );
@@ -76,7 +121,9 @@ describe('/log durations', () => {
 });
 
 describe('/log time ranges', () => {
-  const range = fc.tuple(fc.integer({ min: 0, max: DAY }), fc.integer({ min: 0, max: DAY })).filter(([begin, end]) => begin < end && begin < DAY);
+  const range = fc
+    .tuple(fc.integer({ min: 0, max: DAY }), fc.integer({ min: 0, max: DAY }))
+    .filter(([begin, end]) => begin < end && begin < DAY);
 
   it('reads any range within a day as its span, in 24-hour and am/pm forms', () => {
     fc.assert(
@@ -85,34 +132,50 @@ describe('/log time ranges', () => {
         // Midnight closes the day as 24:00, 0:00 or 12am, except after a begin of midnight itself.
         const midnightEnd = end === DAY && begin > 0;
         const forms = [`${clock24(begin)}-${clock24(end)}`, `${hhmm(begin)}-${hhmm(end)}`];
-        if (end < DAY || midnightEnd) forms.push(`${twelveHour(begin)}${half(begin)}-${twelveHour(end)}${half(end % DAY)}`);
+        if (end < DAY || midnightEnd)
+          forms.push(`${twelveHour(begin)}${half(begin)}-${twelveHour(end)}${half(end % DAY)}`);
         if (midnightEnd) forms.push(`${clock24(begin)}-0:00`, `${hhmm(begin)}-00:00`);
         if (begin % 60 === 0 && end % 60 === 0) {
           forms.push(`${begin / 60}-${end / 60}`);
-          if (end < DAY || midnightEnd) forms.push(`${twelveHour(begin).slice(0, -3)}${half(begin)}-${twelveHour(end).slice(0, -3)}${half(end % DAY)}`);
+          if (end < DAY || midnightEnd)
+            forms.push(
+              `${twelveHour(begin).slice(0, -3)}${half(begin)}-${twelveHour(end).slice(0, -3)}${half(end % DAY)}`,
+            );
         }
         for (const form of forms) {
-          expect(parseLogCommand(`${form} ACME-WEB x`), form).toEqual({ ok: true, command: { ...expected, projectCode: 'ACME-WEB', description: 'x', billable: true, meeting: false } });
+          expect(parseLogCommand(`${form} ACME-WEB x`), form).toEqual({
+            ok: true,
+            command: { ...expected, projectCode: 'ACME-WEB', description: 'x', billable: true, meeting: false },
+          });
         }
       }),
       RUNS,
     );
   });
 
-  it('lets one side borrow the other side\'s am/pm when that reads forwards', () => {
+  it("lets one side borrow the other side's am/pm when that reads forwards", () => {
     fc.assert(
-      fc.property(range.filter(([, end]) => end < DAY), ([begin, end]) => {
-        const expected = { minutes: end - begin, beginsAt: hhmm(begin), endsAt: hhmm(end) };
-        const sameHalf = half(begin) === half(end);
-        // A bare begin takes the end's half, or am when that half would put it after the end.
-        if (sameHalf || begin + 12 * 60 >= end) {
-          expect(parseLogCommand(`${twelveHour(begin)}-${twelveHour(end)}${half(end)} ACME-WEB x`)).toMatchObject({ ok: true, command: expected });
-        }
-        // A bare end takes the begin's half, or pm when that half would put it before the begin.
-        if (sameHalf || end - 12 * 60 <= begin) {
-          expect(parseLogCommand(`${twelveHour(begin)}${half(begin)}-${twelveHour(end)} ACME-WEB x`)).toMatchObject({ ok: true, command: expected });
-        }
-      }),
+      fc.property(
+        range.filter(([, end]) => end < DAY),
+        ([begin, end]) => {
+          const expected = { minutes: end - begin, beginsAt: hhmm(begin), endsAt: hhmm(end) };
+          const sameHalf = half(begin) === half(end);
+          // A bare begin takes the end's half, or am when that half would put it after the end.
+          if (sameHalf || begin + 12 * 60 >= end) {
+            expect(parseLogCommand(`${twelveHour(begin)}-${twelveHour(end)}${half(end)} ACME-WEB x`)).toMatchObject({
+              ok: true,
+              command: expected,
+            });
+          }
+          // A bare end takes the begin's half, or pm when that half would put it before the begin.
+          if (sameHalf || end - 12 * 60 <= begin) {
+            expect(parseLogCommand(`${twelveHour(begin)}${half(begin)}-${twelveHour(end)} ACME-WEB x`)).toMatchObject({
+              ok: true,
+              command: expected,
+            });
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -120,9 +183,15 @@ describe('/log time ranges', () => {
   it('refuses a range written backwards rather than reading it across midnight', () => {
     fc.assert(
       // A begin of 0:00 is excluded: "9:00-0:00" ends at midnight, which is forwards.
-      fc.property(range.filter(([begin, end]) => begin > 0 && end < DAY), ([begin, end]) => {
-        expect(parseLogCommand(`${clock24(end)}-${clock24(begin)} ACME-WEB x`)).toMatchObject({ ok: false, error: { code: 'range_order' } });
-      }),
+      fc.property(
+        range.filter(([begin, end]) => begin > 0 && end < DAY),
+        ([begin, end]) => {
+          expect(parseLogCommand(`${clock24(end)}-${clock24(begin)} ACME-WEB x`)).toMatchObject({
+            ok: false,
+            error: { code: 'range_order' },
+          });
+        },
+      ),
       RUNS,
     );
   });
@@ -131,14 +200,49 @@ describe('/log time ranges', () => {
 describe('/log refusals', () => {
   it('never throws, and answers every text with a known kind and a refusal that explains itself', () => {
     const grammarWord = fc.constantFrom(
-      '2h', '30m', '1:30', '2.5h', '2,5h', '9:00-11:30', '9am-5pm', '11-1pm', '12-10', '25:00-26:00', 'today', 'yesterday', 'fri', 'Monday',
-      '2026-11-20', '2026-02-30', '20/11', '11/20', 'meeting', 'nb', 'non-billable', 'start', 'stop', 'START', 'ACME-WEB', 'STOP-1', '-', ':', '0h', '24:00', '99999m',
+      '2h',
+      '30m',
+      '1:30',
+      '2.5h',
+      '2,5h',
+      '9:00-11:30',
+      '9am-5pm',
+      '11-1pm',
+      '12-10',
+      '25:00-26:00',
+      'today',
+      'yesterday',
+      'fri',
+      'Monday',
+      '2026-11-20',
+      '2026-02-30',
+      '20/11',
+      '11/20',
+      'meeting',
+      'nb',
+      'non-billable',
+      'start',
+      'stop',
+      'START',
+      'ACME-WEB',
+      'STOP-1',
+      '-',
+      ':',
+      '0h',
+      '24:00',
+      '99999m',
     );
     const input = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.string({ unit: 'grapheme', maxLength: 100 }),
-      fc.array(fc.oneof(grammarWord, grammarWord, fc.string({ maxLength: 8 })), { maxLength: 12 }).chain((words) => fc.array(whitespace, { minLength: words.length, maxLength: words.length }).map((gaps) => words.map((w, i) => gaps[i] + w).join(''))),
+      fc
+        .array(fc.oneof(grammarWord, grammarWord, fc.string({ maxLength: 8 })), { maxLength: 12 })
+        .chain((words) =>
+          fc
+            .array(whitespace, { minLength: words.length, maxLength: words.length })
+            .map((gaps) => words.map((w, i) => gaps[i] + w).join('')),
+        ),
       fc.string({ maxLength: 600 }).map((long) => `2h ACME-WEB ${long}`),
     );
     const explains = (error: { code: string; message: string }) => {
@@ -152,7 +256,8 @@ describe('/log refusals', () => {
         expect(['open-modal', 'log', 'start-timer', 'stop-timer', 'invalid']).toContain(request.kind);
         if (request.kind === 'invalid') explains(request.error);
         if (request.kind === 'start-timer') expect(request.projectCode).toMatch(/^[A-Z0-9][A-Z0-9-]{1,19}$/);
-        if (request.kind === 'stop-timer' && request.description !== undefined) expect(request.description.length).toBeGreaterThan(0);
+        if (request.kind === 'stop-timer' && request.description !== undefined)
+          expect(request.description.length).toBeGreaterThan(0);
 
         const entry = parseLogCommand(text);
         if (!entry.ok) explains(entry.error);
@@ -176,32 +281,49 @@ describe('/log refusals', () => {
 describe('/log descriptions', () => {
   it('keeps the description word for word, whitespace collapsed to single spaces', () => {
     fc.assert(
-      fc.property(fc.constantFrom('2h', '1:30', '9:00-11:30', '45m'), fc.constantFrom('', 'meeting ', 'nb ', 'yesterday ', '2026-11-20 nb '), projectCode, description, (amount, before, code, { words, text }) => {
-        expect(parseLogCommand(`  ${amount} ${before}${code}\t${text}\n`)).toMatchObject({ ok: true, command: { projectCode: code.toUpperCase(), description: words.join(' ') } });
-      }),
+      fc.property(
+        fc.constantFrom('2h', '1:30', '9:00-11:30', '45m'),
+        fc.constantFrom('', 'meeting ', 'nb ', 'yesterday ', '2026-11-20 nb '),
+        projectCode,
+        description,
+        (amount, before, code, { words, text }) => {
+          expect(parseLogCommand(`  ${amount} ${before}${code}\t${text}\n`)).toMatchObject({
+            ok: true,
+            command: { projectCode: code.toUpperCase(), description: words.join(' ') },
+          });
+        },
+      ),
       RUNS,
     );
   });
 
   it('keeps a timer description the same way, at start and at stop', () => {
     fc.assert(
-      fc.property(fc.constantFrom('start', 'Start', 'START'), fc.constantFrom('', 'nb ', 'meeting '), projectCode, description, (start, flag, code, { words, text }) => {
-        expect(parseLogRequest(`${start} ${flag}${code} ${text}`)).toEqual({
-          kind: 'start-timer',
-          projectCode: code.toUpperCase(),
-          description: words.join(' '),
-          billable: flag !== 'nb ',
-          meeting: flag === 'meeting ',
-        });
-        expect(parseLogRequest(`stop ${text}`)).toEqual({ kind: 'stop-timer', description: words.join(' ') });
-      }),
+      fc.property(
+        fc.constantFrom('start', 'Start', 'START'),
+        fc.constantFrom('', 'nb ', 'meeting '),
+        projectCode,
+        description,
+        (start, flag, code, { words, text }) => {
+          expect(parseLogRequest(`${start} ${flag}${code} ${text}`)).toEqual({
+            kind: 'start-timer',
+            projectCode: code.toUpperCase(),
+            description: words.join(' '),
+            billable: flag !== 'nb ',
+            meeting: flag === 'meeting ',
+          });
+          expect(parseLogRequest(`stop ${text}`)).toEqual({ kind: 'stop-timer', description: words.join(' ') });
+        },
+      ),
       RUNS,
     );
   });
 });
 
 describe('resolveDateSpec', () => {
-  const today = fc.integer({ min: 0, max: 3650 }).map((n) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
+  const today = fc
+    .integer({ min: 0, max: 3650 })
+    .map((n) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
   const daysBefore = (today: string, date: string) => (Date.parse(today) - Date.parse(date)) / 86_400_000;
 
   it('resolves a weekday to the latest such day not after today, within six days', () => {
@@ -218,7 +340,24 @@ describe('resolveDateSpec', () => {
   });
 
   it('resolves every weekday word the parser knows the same way', () => {
-    const words = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'today', 'yesterday'];
+    const words = [
+      'sun',
+      'mon',
+      'tue',
+      'wed',
+      'thu',
+      'fri',
+      'sat',
+      'sunday',
+      'monday',
+      'tuesday',
+      'wednesday',
+      'thursday',
+      'friday',
+      'saturday',
+      'today',
+      'yesterday',
+    ];
     fc.assert(
       fc.property(today, fc.constantFrom(...words), (today, word) => {
         const parsed = parseLogCommand(`1h ACME-WEB ${word.toUpperCase()} review`);

@@ -24,9 +24,12 @@ describe('parseDuration', () => {
     expect(parseDuration(token)).toBe(minutes);
   });
 
-  it.each(['90', 'h', '2x', '1:75', '2h75m', '', 'abc', '1.234h', '2h 30', '2h 75m', '2 h'])('%j is not a duration', (token) => {
-    expect(parseDuration(token)).toBeUndefined();
-  });
+  it.each(['90', 'h', '2x', '1:75', '2h75m', '', 'abc', '1.234h', '2h 30', '2h 75m', '2 h'])(
+    '%j is not a duration',
+    (token) => {
+      expect(parseDuration(token)).toBeUndefined();
+    },
+  );
 
   it('round-trips any duration written as h and m', () => {
     fc.assert(
@@ -41,10 +44,28 @@ describe('parseDuration', () => {
 
 describe('parseLogCommand', () => {
   it.each([
-    ['2h30m ACME-WEB design review', { minutes: 150, projectCode: 'ACME-WEB', description: 'design review', billable: true, meeting: false }],
-    ['1.5h acme-web yesterday fixed login', { minutes: 90, projectCode: 'ACME-WEB', date: { kind: 'days-ago', days: 1 }, description: 'fixed login' }],
-    ['9:00-11:30 ACME-WEB 2026-11-20 workshop', { minutes: 150, beginsAt: '09:00', endsAt: '11:30', date: { kind: 'iso', date: '2026-11-20' }, description: 'workshop' }],
-    ['meeting 45m GLOBEX-OPS kickoff call', { minutes: 45, projectCode: 'GLOBEX-OPS', meeting: true, description: 'kickoff call' }],
+    [
+      '2h30m ACME-WEB design review',
+      { minutes: 150, projectCode: 'ACME-WEB', description: 'design review', billable: true, meeting: false },
+    ],
+    [
+      '1.5h acme-web yesterday fixed login',
+      { minutes: 90, projectCode: 'ACME-WEB', date: { kind: 'days-ago', days: 1 }, description: 'fixed login' },
+    ],
+    [
+      '9:00-11:30 ACME-WEB 2026-11-20 workshop',
+      {
+        minutes: 150,
+        beginsAt: '09:00',
+        endsAt: '11:30',
+        date: { kind: 'iso', date: '2026-11-20' },
+        description: 'workshop',
+      },
+    ],
+    [
+      'meeting 45m GLOBEX-OPS kickoff call',
+      { minutes: 45, projectCode: 'GLOBEX-OPS', meeting: true, description: 'kickoff call' },
+    ],
     ['9am-11:30am ACME-WEB planning', { minutes: 150, beginsAt: '09:00', endsAt: '11:30' }],
     ['13:15-14 ACME-WEB planning', { minutes: 45, beginsAt: '13:15', endsAt: '14:00' }],
     ['2h nb ACME-WEB internal sync', { billable: false, description: 'internal sync' }],
@@ -113,11 +134,15 @@ describe('parseLogCommand', () => {
   it('keeps any description after the project verbatim', () => {
     const word = fc.stringMatching(/^[a-z]{1,10}$/).filter((w) => parseLogCommand(`1h ACME ${w}`).ok);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1440 }), fc.array(word, { minLength: 1, maxLength: 8 }), (minutes, words) => {
-        const description = ['notes', ...words].join(' ');
-        const parsed = parseLogCommand(`${minutes}m ACME-WEB ${description}`);
-        expect(parsed).toMatchObject({ ok: true, command: { minutes, projectCode: 'ACME-WEB', description } });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1440 }),
+        fc.array(word, { minLength: 1, maxLength: 8 }),
+        (minutes, words) => {
+          const description = ['notes', ...words].join(' ');
+          const parsed = parseLogCommand(`${minutes}m ACME-WEB ${description}`);
+          expect(parsed).toMatchObject({ ok: true, command: { minutes, projectCode: 'ACME-WEB', description } });
+        },
+      ),
     );
   });
 });
@@ -143,23 +168,60 @@ describe('parseLogRequest', () => {
   });
 
   it.each([
-    ['2h30m ACME-WEB design review', { minutes: 150, projectCode: 'ACME-WEB', billable: true, meeting: false, description: 'design review' }],
-    ['1.5h acme-web yesterday fixed login', { minutes: 90, projectCode: 'ACME-WEB', date: { kind: 'days-ago', days: 1 }, billable: true, meeting: false, description: 'fixed login' }],
+    [
+      '2h30m ACME-WEB design review',
+      { minutes: 150, projectCode: 'ACME-WEB', billable: true, meeting: false, description: 'design review' },
+    ],
+    [
+      '1.5h acme-web yesterday fixed login',
+      {
+        minutes: 90,
+        projectCode: 'ACME-WEB',
+        date: { kind: 'days-ago', days: 1 },
+        billable: true,
+        meeting: false,
+        description: 'fixed login',
+      },
+    ],
     [
       '9:00-11:30 ACME-WEB 2026-11-20 workshop',
-      { minutes: 150, beginsAt: '09:00', endsAt: '11:30', projectCode: 'ACME-WEB', date: { kind: 'iso', date: '2026-11-20' }, billable: true, meeting: false, description: 'workshop' },
+      {
+        minutes: 150,
+        beginsAt: '09:00',
+        endsAt: '11:30',
+        projectCode: 'ACME-WEB',
+        date: { kind: 'iso', date: '2026-11-20' },
+        billable: true,
+        meeting: false,
+        description: 'workshop',
+      },
     ],
-    ['meeting 45m GLOBEX-OPS kickoff call', { minutes: 45, projectCode: 'GLOBEX-OPS', billable: true, meeting: true, description: 'kickoff call' }],
+    [
+      'meeting 45m GLOBEX-OPS kickoff call',
+      { minutes: 45, projectCode: 'GLOBEX-OPS', billable: true, meeting: true, description: 'kickoff call' },
+    ],
   ])('reads the issue example %j exactly', (text, command) => {
     expect(parseLogRequest(text)).toEqual({ kind: 'log', command });
   });
 
   it.each([
     ['start ACME-WEB standup', { projectCode: 'ACME-WEB', description: 'standup', billable: true, meeting: false }],
-    ['start ACME-WEB nb internal sync', { projectCode: 'ACME-WEB', description: 'internal sync', billable: false, meeting: false }],
-    ['start non-billable meeting acme-web', { projectCode: 'ACME-WEB', description: '', billable: false, meeting: true }],
-    ['START stop-1 stop the bleeding', { projectCode: 'STOP-1', description: 'stop the bleeding', billable: true, meeting: false }],
-    ['start ACME-WEB friday retro prep', { projectCode: 'ACME-WEB', description: 'friday retro prep', billable: true, meeting: false }],
+    [
+      'start ACME-WEB nb internal sync',
+      { projectCode: 'ACME-WEB', description: 'internal sync', billable: false, meeting: false },
+    ],
+    [
+      'start non-billable meeting acme-web',
+      { projectCode: 'ACME-WEB', description: '', billable: false, meeting: true },
+    ],
+    [
+      'START stop-1 stop the bleeding',
+      { projectCode: 'STOP-1', description: 'stop the bleeding', billable: true, meeting: false },
+    ],
+    [
+      'start ACME-WEB friday retro prep',
+      { projectCode: 'ACME-WEB', description: 'friday retro prep', billable: true, meeting: false },
+    ],
   ])('starts a timer from %j', (text, timer) => {
     expect(parseLogRequest(text)).toEqual({ kind: 'start-timer', ...timer });
   });
@@ -179,7 +241,10 @@ describe('parseLogRequest', () => {
   it('refuses a description over 500 characters wherever it is given, and takes 500', () => {
     const long = 'x'.repeat(501);
     for (const text of [`2h ACME-WEB ${long}`, `start ACME-WEB ${long}`, `stop ${long}`]) {
-      expect(parseLogRequest(text)).toMatchObject({ kind: 'invalid', error: { code: 'description_too_long', field: 'description' } });
+      expect(parseLogRequest(text)).toMatchObject({
+        kind: 'invalid',
+        error: { code: 'description_too_long', field: 'description' },
+      });
     }
     expect(parseLogRequest(`stop ${long.slice(1)}`)).toMatchObject({ kind: 'stop-timer' });
     expect(parseLogRequest(`2h ACME-WEB ${'x'.repeat(500)}`)).toMatchObject({ kind: 'log' });
@@ -191,8 +256,20 @@ describe('parseLogRequest', () => {
   });
 
   it('reads the timer: start with flags, project and description; stop with an optional new description', () => {
-    expect(parseLogRequest('start acme-web standup')).toEqual({ kind: 'start-timer', projectCode: 'ACME-WEB', description: 'standup', billable: true, meeting: false });
-    expect(parseLogRequest('Start meeting nb GLOBEX-OPS')).toEqual({ kind: 'start-timer', projectCode: 'GLOBEX-OPS', description: '', billable: false, meeting: true });
+    expect(parseLogRequest('start acme-web standup')).toEqual({
+      kind: 'start-timer',
+      projectCode: 'ACME-WEB',
+      description: 'standup',
+      billable: true,
+      meeting: false,
+    });
+    expect(parseLogRequest('Start meeting nb GLOBEX-OPS')).toEqual({
+      kind: 'start-timer',
+      projectCode: 'GLOBEX-OPS',
+      description: '',
+      billable: false,
+      meeting: true,
+    });
     expect(parseLogRequest('stop')).toEqual({ kind: 'stop-timer' });
     expect(parseLogRequest('STOP fixed the login')).toEqual({ kind: 'stop-timer', description: 'fixed the login' });
     expect(parseLogRequest('start')).toMatchObject({ kind: 'invalid', error: { code: 'project_missing' } });
@@ -200,7 +277,10 @@ describe('parseLogRequest', () => {
   });
 
   it('only the first word decides: "stop" later on is description', () => {
-    expect(parseLogRequest('1h STOP-1 please stop the bleeding')).toMatchObject({ kind: 'log', command: { projectCode: 'STOP-1', description: 'please stop the bleeding' } });
+    expect(parseLogRequest('1h STOP-1 please stop the bleeding')).toMatchObject({
+      kind: 'log',
+      command: { projectCode: 'STOP-1', description: 'please stop the bleeding' },
+    });
   });
 
   it('passes entries and their refusals through', () => {

@@ -34,6 +34,9 @@ describe('generatePeriods', () => {
   });
 
   it('refuses a series that ends before it starts', () => {
-    expect(generatePeriods('weekly', '2026-11-20', '2026-11-01')).toMatchObject({ ok: false, error: { code: 'period_order' } });
+    expect(generatePeriods('weekly', '2026-11-20', '2026-11-01')).toMatchObject({
+      ok: false,
+      error: { code: 'period_order' },
+    });
   });
 });

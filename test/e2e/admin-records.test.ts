@@ -2,7 +2,16 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { creditLedger, customers, employees, projectConsultants, projectManagers, projects, timeEntries, timesheets } from '../../src/db/schema.js';
+import {
+  creditLedger,
+  customers,
+  employees,
+  projectConsultants,
+  projectManagers,
+  projects,
+  timeEntries,
+  timesheets,
+} from '../../src/db/schema.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -26,8 +35,19 @@ const inView = (view: View, viewId: string, values: Record<string, unknown> = {}
   viewId,
   view: { callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values } },
 });
-const ticked = (actionId: string, values: string[]) => ({ [`${actionId}_0`]: { [actionId]: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) } } });
-const entry = (projectId: number, timesheetId: number, createdBy: string) => ({ timesheetId, projectId, workDate: '2026-11-10', minutes: 90, description: 'work', billable: true, source: 'command' as const, createdBy });
+const ticked = (actionId: string, values: string[]) => ({
+  [`${actionId}_0`]: { [actionId]: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) } },
+});
+const entry = (projectId: number, timesheetId: number, createdBy: string) => ({
+  timesheetId,
+  projectId,
+  workDate: '2026-11-10',
+  minutes: 90,
+  description: 'work',
+  billable: true,
+  source: 'command' as const,
+  createdBy,
+});
 
 describe('/admin record pages', () => {
   it("a customer's page: add a project with the customer already chosen, then remove marked projects after a dialog that counts what goes", async () => {
@@ -35,16 +55,28 @@ describe('/admin record pages', () => {
     await addUser(db, 'U0PIA');
     const pia = await addConsultant(db, 'U0PIA');
     const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
-    await db.insert(creditLedger).values({ customerId: globex, minutes: 600, kind: 'purchase', occurredOn: '2026-11-01' });
+    await db
+      .insert(creditLedger)
+      .values({ customerId: globex, minutes: 600, kind: 'purchase', occurredOn: '2026-11-01' });
     const ops = await addProject(db, 'GLOBEX-OPS', globex, { consultants: [pia] });
     const period = await addPeriod(db, '2026-11-01', '2026-11-30');
     const sheet = (await db.insert(timesheets).values({ consultantId: pia, periodId: period }).returning())[0]!;
     await db.insert(timeEntries).values([entry(ops, sheet.id, 'U0PIA'), entry(ops, sheet.id, 'U0PIA')]);
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: { type: 'view', viewId: 'VHOME' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomers,
+      value: 'customers',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
     await h.app.settled();
     const list = lastView('views.push');
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomer, selectedOption: String(globex), container: inView(list, 'VCUST') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomer,
+      selectedOption: String(globex),
+      container: inView(list, 'VCUST'),
+    });
     await h.app.settled();
     const page = lastView('views.update');
     expectWithinSlackLimits('modal', page);
@@ -53,10 +85,17 @@ describe('/admin record pages', () => {
     expect(JSON.stringify(page)).toContain('GLOBEX-OPS · GLOBEX-OPS project · 0 managers · 1 consultant');
     expect(JSON.stringify(page)).toContain('GLOBEX Inc: 10h of prepaid time left');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.newCustomerProject, value: String(globex), container: inView(page, 'VCUST') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.newCustomerProject,
+      value: String(globex),
+      container: inView(page, 'VCUST'),
+    });
     await h.app.settled();
     const form = lastView('views.push');
-    expect(JSON.stringify(form)).toContain(`"initial_option":{"text":{"type":"plain_text","text":"GLOBEX · GLOBEX Inc"},"value":"${globex}"}`);
+    expect(JSON.stringify(form)).toContain(
+      `"initial_option":{"text":{"type":"plain_text","text":"GLOBEX · GLOBEX Inc"},"value":"${globex}"}`,
+    );
     await h.slack.viewSubmission({
       userId: ADMIN,
       callbackId: ids.admin.projectForm,
@@ -73,18 +112,35 @@ describe('/admin record pages', () => {
     });
     await h.app.settled();
     const [hr] = await db.select().from(projects).where(eq(projects.code, 'GLOBEX-HR'));
-    expect(hr).toMatchObject({ customerId: globex, name: 'HR portal', description: 'Hiring workflow', address: 'Cypress Creek 1', notes: 'Badge needed on site', active: true });
+    expect(hr).toMatchObject({
+      customerId: globex,
+      name: 'HR portal',
+      description: 'Hiring workflow',
+      address: 'Cypress Creek 1',
+      notes: 'Badge needed on site',
+      active: true,
+    });
     const afterSave = lastView('views.update');
     expect(lastCall('views.update').args.view_id).toBe('VCUST');
     expect(afterSave.callback_id).toBe(ids.admin.customerPage);
     expect(JSON.stringify(afterSave)).toContain('Saved GLOBEX-HR.');
     expect(JSON.stringify(afterSave)).toContain('GLOBEX-HR · HR portal');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeProjects, value: String(globex), container: inView(afterSave, 'VCUST', ticked(ids.admin.markedProjects, [String(ops), String(hr!.id)])) });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.removeProjects,
+      value: String(globex),
+      container: inView(afterSave, 'VCUST', ticked(ids.admin.markedProjects, [String(ops), String(hr!.id)])),
+    });
     await h.app.settled();
     const dialog = lastView('views.push');
     expect(JSON.stringify(dialog)).toContain('Remove 2 projects? This also removes 2 entries from 1 open timesheet.');
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.removeProjectsConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.removeProjectsConfirm,
+      privateMetadata: dialog.private_metadata!,
+      values: {},
+    });
     await h.app.settled();
     expect(await db.select().from(projects).where(eq(projects.customerId, globex))).toEqual([]);
     expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id))).toEqual([]);
@@ -92,7 +148,12 @@ describe('/admin record pages', () => {
     expect(JSON.stringify(emptied)).toContain('Removed 2, archived 0.');
     expect(JSON.stringify(emptied)).toContain('No projects yet.');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.backToCustomers, value: 'customers', container: inView(emptied, 'VCUST') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.backToCustomers,
+      value: 'customers',
+      container: inView(emptied, 'VCUST'),
+    });
     await h.app.settled();
     expect(lastView('views.update').callback_id).toBe(ids.admin.customersModal);
     expect((await db.select().from(customers).where(eq(customers.id, globex)))[0]).toMatchObject({ archivedAt: null });
@@ -107,15 +168,30 @@ describe('/admin record pages', () => {
     const tps = await addProject(db, 'INITECH-TPS', initech);
     const web = await addProject(db, 'INITECH-WEB', initech);
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployees, value: 'employees', container: { type: 'view', viewId: 'VHOME' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openEmployees,
+      value: 'employees',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
     await h.app.settled();
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployee, selectedOption: String(ned), container: inView(lastView('views.push'), 'VEMP') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openEmployee,
+      selectedOption: String(ned),
+      container: inView(lastView('views.push'), 'VEMP'),
+    });
     await h.app.settled();
     const page = lastView('views.update');
     expectWithinSlackLimits('modal', page);
     expect(JSON.stringify(page)).toContain('Not on any project yet.');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.assignToProject, value: String(ned), container: inView(page, 'VEMP') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.assignToProject,
+      value: String(ned),
+      container: inView(page, 'VEMP'),
+    });
     await h.app.settled();
     const form = lastView('views.push');
     expectWithinSlackLimits('modal', form);
@@ -126,32 +202,68 @@ describe('/admin record pages', () => {
       assign_cost: { value: { type: 'plain_text_input', value: cost } },
       assign_price: { value: { type: 'plain_text_input', value: price } },
     });
-    const bad = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(tps, 'consultant', '-5', null) });
+    const bad = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.assignForm,
+      privateMetadata: form.private_metadata!,
+      values: assign(tps, 'consultant', '-5', null),
+    });
     expect(bad.body).toMatchObject({ response_action: 'errors', errors: { assign_cost: expect.any(String) } });
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(tps, 'consultant', '85.25', null) });
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.assignForm,
+      privateMetadata: form.private_metadata!,
+      values: assign(tps, 'consultant', '85.25', null),
+    });
     await h.app.settled();
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, tps))).toMatchObject([{ consultantId: ned, costRateCents: 8525, priceRateCents: null }]);
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.assignForm, privateMetadata: form.private_metadata!, values: assign(web, 'manager', null, null) });
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, tps))).toMatchObject([
+      { consultantId: ned, costRateCents: 8525, priceRateCents: null },
+    ]);
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.assignForm,
+      privateMetadata: form.private_metadata!,
+      values: assign(web, 'manager', null, null),
+    });
     await h.app.settled();
-    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web))).toMatchObject([{ managerId: ned }]);
+    expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, web))).toMatchObject([
+      { managerId: ned },
+    ]);
     const assigned = lastView('views.update');
     expect(lastCall('views.update').args.view_id).toBe('VEMP');
     expect(JSON.stringify(assigned)).toContain('Assigned to INITECH-WEB as manager.');
-    expect(JSON.stringify(assigned)).toContain('INITECH-TPS · INITECH-TPS project · consultant · cost 85.25, price default');
+    expect(JSON.stringify(assigned)).toContain(
+      'INITECH-TPS · INITECH-TPS project · consultant · cost 85.25, price default',
+    );
     expect(JSON.stringify(assigned)).toContain('INITECH-WEB · INITECH-WEB project · manager');
 
     // Opening a project from the employee's page shows the project's page, which links back to them.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProject, selectedOption: String(tps), container: inView(assigned, 'VEMP') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openProject,
+      selectedOption: String(tps),
+      container: inView(assigned, 'VEMP'),
+    });
     await h.app.settled();
     const projectPage = lastView('views.update');
     expect(projectPage.callback_id).toBe(ids.admin.projectPage);
     expect(JSON.stringify(projectPage)).toContain('• U0NED · cost 85.25 · price 140.00 (default)');
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openProjectEmployee, selectedOption: String(ned), container: inView(projectPage, 'VEMP') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openProjectEmployee,
+      selectedOption: String(ned),
+      container: inView(projectPage, 'VEMP'),
+    });
     await h.app.settled();
     const back = lastView('views.update');
     expect(back.callback_id).toBe(ids.admin.employeePage);
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.removeAssignments, value: String(ned), container: inView(back, 'VEMP', ticked(ids.admin.markedAssignments, [`consultant:${tps}`, `manager:${web}`])) });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.removeAssignments,
+      value: String(ned),
+      container: inView(back, 'VEMP', ticked(ids.admin.markedAssignments, [`consultant:${tps}`, `manager:${web}`])),
+    });
     await h.app.settled();
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, ned))).toEqual([]);
     expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, ned))).toEqual([]);
@@ -164,39 +276,85 @@ describe('/admin record pages', () => {
     await addUser(db, 'U0PETE');
     const olga = await addConsultant(db, 'U0OLGA');
     const pete = await addConsultant(db, 'U0PETE');
-    const project = await addProject(db, 'UMBRELLA-1', await addCustomer(db, 'UMBRELLA'), { consultants: [olga, pete] });
+    const project = await addProject(db, 'UMBRELLA-1', await addCustomer(db, 'UMBRELLA'), {
+      consultants: [olga, pete],
+    });
     const october = await addPeriod(db, '2026-10-01', '2026-10-31');
     const september = await addPeriod(db, '2026-09-01', '2026-09-30');
     const olgaOpen = (await db.insert(timesheets).values({ consultantId: olga, periodId: october }).returning())[0]!;
-    const peteOpen = (await db.insert(timesheets).values({ consultantId: pete, periodId: october, status: 'submitted' }).returning())[0]!;
-    const peteApproved = (await db.insert(timesheets).values({ consultantId: pete, periodId: september, status: 'approved' }).returning())[0]!;
-    await db.insert(timeEntries).values([entry(project, olgaOpen.id, 'U0OLGA'), entry(project, peteOpen.id, 'U0PETE'), entry(project, peteOpen.id, 'U0PETE'), entry(project, peteApproved.id, 'U0PETE')]);
+    const peteOpen = (
+      await db.insert(timesheets).values({ consultantId: pete, periodId: october, status: 'submitted' }).returning()
+    )[0]!;
+    const peteApproved = (
+      await db.insert(timesheets).values({ consultantId: pete, periodId: september, status: 'approved' }).returning()
+    )[0]!;
+    await db
+      .insert(timeEntries)
+      .values([
+        entry(project, olgaOpen.id, 'U0OLGA'),
+        entry(project, peteOpen.id, 'U0PETE'),
+        entry(project, peteOpen.id, 'U0PETE'),
+        entry(project, peteApproved.id, 'U0PETE'),
+      ]);
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openEmployees, value: 'employees', container: { type: 'view', viewId: 'VHOME' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openEmployees,
+      value: 'employees',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
     await h.app.settled();
     const list = lastView('views.push');
     expectWithinSlackLimits('modal', list);
     // One dialog carries at most 200 marked rows.
     const many = Array.from({ length: 201 }, (_, i) => String(100000 + i));
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteEmployees, value: 'delete', container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, many)) });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.deleteEmployees,
+      value: 'delete',
+      container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, many)),
+    });
     await h.app.settled();
-    expect(JSON.stringify(lastView('views.update'))).toContain('Mark at most 200 employees at a time (you marked 201).');
+    expect(JSON.stringify(lastView('views.update'))).toContain(
+      'Mark at most 200 employees at a time (you marked 201).',
+    );
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteEmployees, value: 'delete', container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, [String(olga), String(pete)])) });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.deleteEmployees,
+      value: 'delete',
+      container: inView(list, 'VEMP', ticked(ids.admin.markedEmployees, [String(olga), String(pete)])),
+    });
     await h.app.settled();
     const dialog = lastView('views.push');
-    expect(JSON.stringify(dialog)).toContain('Delete 2 employees? This also removes 2 open or submitted timesheets (3 entries). U0PETE has approved or rejected timesheets: archived instead, kept in reports.');
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.deleteEmployeesConfirm, privateMetadata: dialog.private_metadata!, values: {} });
+    expect(JSON.stringify(dialog)).toContain(
+      'Delete 2 employees? This also removes 2 open or submitted timesheets (3 entries). U0PETE has approved or rejected timesheets: archived instead, kept in reports.',
+    );
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.deleteEmployeesConfirm,
+      privateMetadata: dialog.private_metadata!,
+      values: {},
+    });
     await h.app.settled();
     expect(await db.select().from(employees).where(eq(employees.id, olga))).toEqual([]);
-    expect((await db.select().from(employees).where(eq(employees.id, pete)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
-    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, pete))).map((t) => t.status)).toEqual(['approved']);
+    expect((await db.select().from(employees).where(eq(employees.id, pete)))[0]).toMatchObject({
+      archivedAt: expect.any(Date),
+    });
+    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, pete))).map((t) => t.status)).toEqual([
+      'approved',
+    ]);
     const after = JSON.stringify(lastView('views.update'));
     expect(after).toContain('Deleted 1, archived 1.');
     expect(after).not.toContain('U0PETE ·');
 
     // The audit trail, filtered to employees, shows who went and how.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.auditEntity, selectedOption: 'employee', container: { type: 'view', viewId: 'VAUDIT', view: { private_metadata: '{}' } } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.auditEntity,
+      selectedOption: 'employee',
+      container: { type: 'view', viewId: 'VAUDIT', view: { private_metadata: '{}' } },
+    });
     await h.app.settled();
     const audit = JSON.stringify(lastView('views.update'));
     expect(audit).toContain(`\`employee.delete\` employee ${olga}`);
@@ -208,43 +366,104 @@ describe('/admin record pages', () => {
     const { db } = h.database;
     const customer = await addCustomer(db, 'HOOLI');
     const before = h.fake.callsTo('views.update').length;
-    await h.slack.blockAction({ userId: 'U0CLERK', actionId: ids.admin.openCustomer, selectedOption: String(customer), container: { type: 'view', viewId: 'VOLD' } });
+    await h.slack.blockAction({
+      userId: 'U0CLERK',
+      actionId: ids.admin.openCustomer,
+      selectedOption: String(customer),
+      container: { type: 'view', viewId: 'VOLD' },
+    });
     await h.app.settled();
     expect(h.fake.callsTo('views.update')).toHaveLength(before);
     const told = await h.fake.waitFor('chat.postMessage', (call) => call.args.channel === 'U0CLERK');
-    expect(JSON.stringify(told.args)).toContain('You do not have the administration right. An administrator can give you a role with it in /admin &gt; Users.');
+    expect(JSON.stringify(told.args)).toContain(
+      'You do not have the administration right. An administrator can give you a role with it in /admin &gt; Users.',
+    );
   });
 
   it('searches customers, employees and projects as the admin types once a list outgrows a menu', async () => {
     const { db } = h.database;
-    await db.insert(customers).values(Array.from({ length: 101 }, (_, i) => ({ code: `BULK-${String(i).padStart(3, '0')}`, name: i === 42 ? 'Zeta Works' : `Bulk ${i}`, currency: 'USD' })));
+    await db
+      .insert(customers)
+      .values(
+        Array.from({ length: 101 }, (_, i) => ({
+          code: `BULK-${String(i).padStart(3, '0')}`,
+          name: i === 42 ? 'Zeta Works' : `Bulk ${i}`,
+          currency: 'USD',
+        })),
+      );
     const [zeta] = await db.select().from(customers).where(eq(customers.code, 'BULK-042'));
-    await db.insert(projects).values(Array.from({ length: 101 }, (_, i) => ({ code: `ZP-${String(i).padStart(3, '0')}`, name: i === 7 ? 'Quasar portal' : `Piece ${i}`, customerId: zeta!.id })));
+    await db
+      .insert(projects)
+      .values(
+        Array.from({ length: 101 }, (_, i) => ({
+          code: `ZP-${String(i).padStart(3, '0')}`,
+          name: i === 7 ? 'Quasar portal' : `Piece ${i}`,
+          customerId: zeta!.id,
+        })),
+      );
     await addUser(db, 'U0SAM');
     const sam = await addConsultant(db, 'U0SAM');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomers, value: 'customers', container: { type: 'view', viewId: 'VHOME' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomers,
+      value: 'customers',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
     await h.app.settled();
     const list = lastView('views.push');
     expectWithinSlackLimits('modal', list);
     expect(JSON.stringify(list)).toContain(`"type":"external_select","action_id":"${ids.admin.openCustomer}"`);
-    const found = await h.slack.blockSuggestion({ userId: ADMIN, actionId: ids.admin.openCustomer, blockId: 'admin_customer_actions', value: 'zeta', view: { id: 'VCUST', callback_id: ids.admin.customersModal } });
-    expect(found.body).toEqual({ options: [{ text: { type: 'plain_text', text: 'BULK-042 · Zeta Works' }, value: String(zeta!.id) }] });
+    const found = await h.slack.blockSuggestion({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomer,
+      blockId: 'admin_customer_actions',
+      value: 'zeta',
+      view: { id: 'VCUST', callback_id: ids.admin.customersModal },
+    });
+    expect(found.body).toEqual({
+      options: [{ text: { type: 'plain_text', text: 'BULK-042 · Zeta Works' }, value: String(zeta!.id) }],
+    });
 
     // On the customer's page, the project search looks only at that customer's projects.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openCustomer, selectedOption: String(zeta!.id), container: inView(list, 'VCUST') });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomer,
+      selectedOption: String(zeta!.id),
+      container: inView(list, 'VCUST'),
+    });
     await h.app.settled();
     const page = lastView('views.update');
     expectWithinSlackLimits('modal', page);
-    const quasar = await h.slack.blockSuggestion({ userId: ADMIN, actionId: ids.admin.openProject, blockId: 'admin_customer_project_actions', value: 'QUASAR', view: { id: 'VCUST', callback_id: page.callback_id!, private_metadata: page.private_metadata! } });
+    const quasar = await h.slack.blockSuggestion({
+      userId: ADMIN,
+      actionId: ids.admin.openProject,
+      blockId: 'admin_customer_project_actions',
+      value: 'QUASAR',
+      view: { id: 'VCUST', callback_id: page.callback_id!, private_metadata: page.private_metadata! },
+    });
     expect(quasar.body).toMatchObject({ options: [{ text: { text: 'ZP-007 · Quasar portal' } }] });
 
     // Assigning someone searches the projects too.
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.assignToProject, value: String(sam), container: { type: 'view', viewId: 'VEMP' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.assignToProject,
+      value: String(sam),
+      container: { type: 'view', viewId: 'VEMP' },
+    });
     await h.app.settled();
     const form = lastView('views.push');
     expectWithinSlackLimits('modal', form);
-    const projectsFound = await h.slack.blockSuggestion({ userId: ADMIN, actionId: 'value', blockId: 'assign_project', value: 'piece 10', view: { id: 'VASSIGN', callback_id: ids.admin.assignForm, private_metadata: form.private_metadata! } });
-    expect((projectsFound.body as { options: { text: { text: string } }[] }).options.map((o) => o.text.text)).toEqual(['ZP-010 · Piece 10', 'ZP-100 · Piece 100']);
+    const projectsFound = await h.slack.blockSuggestion({
+      userId: ADMIN,
+      actionId: 'value',
+      blockId: 'assign_project',
+      value: 'piece 10',
+      view: { id: 'VASSIGN', callback_id: ids.admin.assignForm, private_metadata: form.private_metadata! },
+    });
+    expect((projectsFound.body as { options: { text: { text: string } }[] }).options.map((o) => o.text.text)).toEqual([
+      'ZP-010 · Piece 10',
+      'ZP-100 · Piece 100',
+    ]);
   });
 });

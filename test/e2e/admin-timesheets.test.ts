@@ -17,7 +17,13 @@ beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-30T10:00:00Z', adminUserIds: [ADMIN] });
   for (const id of ['U01ALICE', 'U02BOB', ADMIN]) h.fake.users.set(id, { id, real_name: id, tz: 'UTC' });
   const imported = await importSetup(
-    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
     readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
@@ -28,33 +34,63 @@ beforeAll(async () => {
 afterAll(async () => h.stop());
 
 const lastCall = (method: string) => h.fake.callsTo(method).at(-1)!;
-type View = { private_metadata: string; blocks: { block_id?: string; elements?: { options?: { value: string }[] }[] }[] };
-const marked = (sheetId: number) => ({ admin_ts_marked_0: { admin_ts_marked: { type: 'checkboxes', selected_options: [{ value: String(sheetId) }] } } });
+type View = {
+  private_metadata: string;
+  blocks: { block_id?: string; elements?: { options?: { value: string }[] }[] }[];
+};
+const marked = (sheetId: number) => ({
+  admin_ts_marked_0: { admin_ts_marked: { type: 'checkboxes', selected_options: [{ value: String(sheetId) }] } },
+});
 
 describe('/admin > Timesheets', () => {
   it('filters, approves a marked sheet over the manager, and tells the manager’s DM', async () => {
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openTimesheets, value: 'timesheets', container: { type: 'view', viewId: 'VHOME' } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openTimesheets,
+      value: 'timesheets',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
     await h.app.settled();
     const list = lastCall('views.push').args.view as View;
     expectWithinSlackLimits('modal', list);
     expect(JSON.stringify(list)).toContain('Alice Doe · Sun 1 Nov · submitted · 2h');
 
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.filterCustomer, selectedOption: 'GLOBEX', container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}' } } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.filterCustomer,
+      selectedOption: 'GLOBEX',
+      container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}' } },
+    });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('No timesheets match.');
 
     const [sheet] = await h.database.db.select().from(timesheets);
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.approveSheets, value: 'approve', container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}', state: { values: marked(sheet!.id) } } } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.approveSheets,
+      value: 'approve',
+      container: {
+        type: 'view',
+        viewId: 'VTS',
+        view: { private_metadata: '{}', state: { values: marked(sheet!.id) } },
+      },
+    });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Approved 1 of 1.');
-    expect((await h.database.db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({ status: 'approved' });
+    expect((await h.database.db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({
+      status: 'approved',
+    });
     await h.fake.waitFor('chat.update');
     expect(JSON.stringify(h.fake.messages.get('DU02BOB'))).toContain('*Approved* by everyone');
   });
 
   it('will not send back or delete an approved sheet, and says why', async () => {
     const [approved] = await h.database.db.select().from(timesheets);
-    const inList = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: '{}', state: { values: marked(approved!.id) } } };
+    const inList = {
+      type: 'view' as const,
+      viewId: 'VTS',
+      view: { private_metadata: '{}', state: { values: marked(approved!.id) } },
+    };
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.rejectSheets, value: 'reject', container: inList });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Only submitted timesheets can be sent back.');
@@ -63,7 +99,9 @@ describe('/admin > Timesheets', () => {
     await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteSheets, value: 'delete', container: inList });
     await h.app.settled();
     expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
-    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.');
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain(
+      'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.',
+    );
     expect(await h.database.db.select().from(timesheets)).toMatchObject([{ id: approved!.id, status: 'approved' }]);
   });
 
@@ -72,12 +110,34 @@ describe('/admin > Timesheets', () => {
     const october = await addPeriod(db, '2026-10-01', '2026-10-31');
     const [alice] = await db.select().from(employees).where(eq(employees.userId, 'U01ALICE'));
     const [web] = await db.select().from(projects).where(eq(projects.code, 'ACME-WEB'));
-    const [sheet] = await db.insert(timesheets).values({ consultantId: alice!.id, periodId: october, status: 'submitted', submittedAt: new Date('2026-11-01T09:00:00Z') }).returning();
-    const entry = (workDate: string, minutes: number, description: string) => ({ timesheetId: sheet!.id, projectId: web!.id, workDate, minutes, description, billable: true, source: 'command' as const, createdBy: 'U01ALICE' });
+    const [sheet] = await db
+      .insert(timesheets)
+      .values({
+        consultantId: alice!.id,
+        periodId: october,
+        status: 'submitted',
+        submittedAt: new Date('2026-11-01T09:00:00Z'),
+      })
+      .returning();
+    const entry = (workDate: string, minutes: number, description: string) => ({
+      timesheetId: sheet!.id,
+      projectId: web!.id,
+      workDate,
+      minutes,
+      description,
+      billable: true,
+      source: 'command' as const,
+      createdBy: 'U01ALICE',
+    });
     await db.insert(timeEntries).values([entry('2026-10-20', 180, 'Audit <script>'), entry('2026-10-21', 45, 'Call')]);
 
     const list = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: '{}' } };
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openSheet, selectedOption: String(sheet!.id), container: list });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openSheet,
+      selectedOption: String(sheet!.id),
+      container: list,
+    });
     await h.app.settled();
     const page = lastCall('views.update').args.view as View & { callback_id: string };
     expectWithinSlackLimits('modal', page);
@@ -88,29 +148,65 @@ describe('/admin > Timesheets', () => {
     expect(text).toContain(ids.admin.sheetApprove);
 
     const onPage = { type: 'view' as const, viewId: 'VTS', view: { private_metadata: page.private_metadata } };
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.sheetReject, value: String(sheet!.id), container: onPage });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.sheetReject,
+      value: String(sheet!.id),
+      container: onPage,
+    });
     await h.app.settled();
     const reject = lastCall('views.push').args.view as View;
     expect(JSON.stringify(reject)).toContain('Send back 1 timesheet?');
-    const noReason = await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: '' } } } });
-    expect(noReason.body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: reject.private_metadata, values: { reason: { reason_input: { type: 'plain_text_input', value: 'Split the audit by day' } } } });
+    const noReason = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.sheetsDecision,
+      privateMetadata: reject.private_metadata,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: '' } } },
+    });
+    expect(noReason.body).toMatchObject({
+      response_action: 'errors',
+      errors: { reason: expect.stringMatching(/Say why/) },
+    });
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.sheetsDecision,
+      privateMetadata: reject.private_metadata,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: 'Split the audit by day' } } },
+    });
     await h.app.settled();
-    expect((await db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({ status: 'cancelled', rejectionReason: 'Split the audit by day' });
+    expect((await db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({
+      status: 'cancelled',
+      rejectionReason: 'Split the audit by day',
+    });
     const cancelled = JSON.stringify(lastCall('views.update').args.view);
     expect(cancelled).toContain('Sent back 1 of 1.');
     expect(cancelled).toContain('Cancelled');
     expect(cancelled).not.toContain(ids.admin.sheetDelete);
 
     const [copy] = await db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheet!.id));
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.openSheet, selectedOption: String(copy!.id), container: list });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openSheet,
+      selectedOption: String(copy!.id),
+      container: list,
+    });
     await h.app.settled();
     const copyPage = lastCall('views.update').args.view as View;
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.sheetDelete, value: String(copy!.id), container: { type: 'view', viewId: 'VTS', view: { private_metadata: copyPage.private_metadata } } });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.sheetDelete,
+      value: String(copy!.id),
+      container: { type: 'view', viewId: 'VTS', view: { private_metadata: copyPage.private_metadata } },
+    });
     await h.app.settled();
     const dialog = lastCall('views.push').args.view as View;
     expect(JSON.stringify(dialog)).toContain('Delete 1 timesheet (2 entries, 3h 45m)?');
-    await h.slack.viewSubmission({ userId: ADMIN, callbackId: ids.admin.sheetsDecision, privateMetadata: dialog.private_metadata, values: {} });
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.sheetsDecision,
+      privateMetadata: dialog.private_metadata,
+      values: {},
+    });
     await h.app.settled();
     expect(await db.select().from(timesheets).where(eq(timesheets.id, copy!.id))).toEqual([]);
     const back = lastCall('views.update').args.view as View & { callback_id: string };

@@ -14,11 +14,24 @@ const [ALICE, BOB, DANA, CARL, ERIN, ADMIN] = ['U01ALICE', 'U02BOB', 'U03DANA', 
 
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-30T10:00:00Z', adminUserIds: [ADMIN] });
-  for (const [id, name] of [[ALICE, 'Alice Doe'], [BOB, 'Bob Roe'], [DANA, 'Dana Lee'], [CARL, 'Carl Poe'], [ERIN, 'Erin Ash'], [ADMIN, 'Ada Admin']] as const) {
+  for (const [id, name] of [
+    [ALICE, 'Alice Doe'],
+    [BOB, 'Bob Roe'],
+    [DANA, 'Dana Lee'],
+    [CARL, 'Carl Poe'],
+    [ERIN, 'Erin Ash'],
+    [ADMIN, 'Ada Admin'],
+  ] as const) {
     h.fake.users.set(id, { id, real_name: name, tz: 'UTC' });
   }
   const imported = await importSetup(
-    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
     readFileSync(new URL('../fixtures/approvals-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
@@ -52,7 +65,13 @@ async function delivered(): Promise<void> {
 const dm = (userId: string) => h.fake.messages.get(`D${userId}`) ?? [];
 const dmText = (userId: string) => JSON.stringify(dm(userId));
 const press = (userId: string, actionId: string, value: string) =>
-  h.slack.blockAction({ userId, actionId, value, responseUrl: h.fake.responseUrl(), container: { type: 'message', channelId: `D${userId}`, messageTs: '1.1' } });
+  h.slack.blockAction({
+    userId,
+    actionId,
+    value,
+    responseUrl: h.fake.responseUrl(),
+    container: { type: 'message', channelId: `D${userId}`, messageTs: '1.1' },
+  });
 const sheetsOf = () => h.database.db.select().from(timesheets).orderBy(asc(timesheets.id));
 
 async function aliceSubmits(): Promise<number> {
@@ -77,8 +96,15 @@ describe('routing', () => {
     expect(dmText(ADMIN)).toContain('INTERNAL');
     expect(dmText(ADMIN)).toContain('You get this as an administrator');
     expect(dm(CARL)).toHaveLength(0);
-    for (const user of [BOB, DANA, ADMIN]) expectWithinSlackLimits('message', { text: dm(user)[0]!.text, blocks: dm(user)[0]!.blocks });
-    expect((await h.database.db.select().from(approvals)).map((a) => [a.approverId, a.route]).sort()).toEqual([[ADMIN, 'admin_fallback'], [BOB, 'manager'], [DANA, 'manager']].sort());
+    for (const user of [BOB, DANA, ADMIN])
+      expectWithinSlackLimits('message', { text: dm(user)[0]!.text, blocks: dm(user)[0]!.blocks });
+    expect((await h.database.db.select().from(approvals)).map((a) => [a.approverId, a.route]).sort()).toEqual(
+      [
+        [ADMIN, 'admin_fallback'],
+        [BOB, 'manager'],
+        [DANA, 'manager'],
+      ].sort(),
+    );
   });
 
   it('never asks a manager to approve their own time: it goes to the admins', async () => {
@@ -103,7 +129,10 @@ describe('decisions', () => {
     await delivered();
 
     expect((await sheetsOf())[0]).toMatchObject({ status: 'approved' });
-    const rates = await h.database.db.select({ minutes: timeEntries.minutes, cost: timeEntries.costRateCents, price: timeEntries.priceRateCents }).from(timeEntries).orderBy(asc(timeEntries.workDate));
+    const rates = await h.database.db
+      .select({ minutes: timeEntries.minutes, cost: timeEntries.costRateCents, price: timeEntries.priceRateCents })
+      .from(timeEntries)
+      .orderBy(asc(timeEntries.workDate));
     expect(rates).toEqual([
       { minutes: 180, cost: 7550, price: 15000 }, // ACME-WEB overrides
       { minutes: 120, cost: 7000, price: 14000 }, // GLOBEX-OPS: Alice's defaults
@@ -113,7 +142,9 @@ describe('decisions', () => {
       expect(dm(user)).toHaveLength(1); // updated in place, never posted twice
       expect(dmText(user)).toContain('*Approved* by everyone');
     }
-    expect(dmText(ALICE)).toContain('Your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 is approved: 6h (5h billable).');
+    expect(dmText(ALICE)).toContain(
+      'Your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 is approved: 6h (5h billable).',
+    );
   });
 
   it('one rejection sends the sheet back: cancelled, an open copy with the same entries, the reason delivered', async () => {
@@ -123,17 +154,35 @@ describe('decisions', () => {
     const modal = await h.fake.waitFor('views.open');
     expect(JSON.stringify(modal.args.view)).toContain('Send back this timesheet?');
     const meta = (modal.args.view as { private_metadata: string }).private_metadata;
-    const empty = await h.slack.viewSubmission({ userId: DANA, callbackId: ids.approval.rejectModal, privateMetadata: meta, values: { reason: { reason_input: { type: 'plain_text_input', value: '  ' } } } });
-    expect(empty.body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
-    await h.slack.viewSubmission({ userId: DANA, callbackId: ids.approval.rejectModal, privateMetadata: meta, values: { reason: { reason_input: { type: 'plain_text_input', value: 'GLOBEX call was 1h' } } } });
+    const empty = await h.slack.viewSubmission({
+      userId: DANA,
+      callbackId: ids.approval.rejectModal,
+      privateMetadata: meta,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: '  ' } } },
+    });
+    expect(empty.body).toMatchObject({
+      response_action: 'errors',
+      errors: { reason: expect.stringMatching(/Say why/) },
+    });
+    await h.slack.viewSubmission({
+      userId: DANA,
+      callbackId: ids.approval.rejectModal,
+      privateMetadata: meta,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: 'GLOBEX call was 1h' } } },
+    });
     await delivered();
 
     const [cancelled, copy] = await sheetsOf();
     expect(cancelled).toMatchObject({ id: sheetId, status: 'cancelled', rejectionReason: 'GLOBEX call was 1h' });
     expect(copy).toMatchObject({ status: 'open', reopenedFrom: sheetId, periodId: cancelled!.periodId });
     const copied = await h.database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, copy!.id));
-    expect(copied.map((e) => [e.workDate, e.minutes, e.description]).sort()).toEqual([['2026-11-20', 180, 'design review'], ['2026-11-21', 120, 'ops call'], ['2026-11-22', 60, 'team meeting']]);
-    for (const user of [BOB, DANA, ADMIN]) expect(dmText(user)).toContain('*Rejected by Dana Lee*: GLOBEX call was 1h — nothing to do.');
+    expect(copied.map((e) => [e.workDate, e.minutes, e.description]).sort()).toEqual([
+      ['2026-11-20', 180, 'design review'],
+      ['2026-11-21', 120, 'ops call'],
+      ['2026-11-22', 60, 'team meeting'],
+    ]);
+    for (const user of [BOB, DANA, ADMIN])
+      expect(dmText(user)).toContain('*Rejected by Dana Lee*: GLOBEX call was 1h — nothing to do.');
     expect(dmText(ALICE)).toContain('sent back your timesheet');
     expect(dmText(ALICE)).toContain(ids.timesheet.open);
   });
@@ -144,17 +193,26 @@ describe('decisions', () => {
     await h.app.settled();
     h.fake.reset();
     await press(BOB, ids.approval.approve, String(sheetId));
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('You already approved this timesheet');
+    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain(
+      'You already approved this timesheet',
+    );
 
     h.fake.reset();
     await press(CARL, ids.approval.approve, String(sheetId)); // a manager, but not of this sheet
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('You are not an approver of this timesheet');
+    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain(
+      'You are not an approver of this timesheet',
+    );
     h.fake.reset();
     await press(BOB, ids.approval.approve, '999999'); // an edited button value
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('no longer exists');
 
     // Sent back and resubmitted: Bob's old message now points at a cancelled sheet.
-    await h.slack.viewSubmission({ userId: DANA, callbackId: ids.approval.rejectModal, privateMetadata: JSON.stringify({ timesheetIds: [sheetId] }), values: { reason: { reason_input: { type: 'plain_text_input', value: 'fix it' } } } });
+    await h.slack.viewSubmission({
+      userId: DANA,
+      callbackId: ids.approval.rejectModal,
+      privateMetadata: JSON.stringify({ timesheetIds: [sheetId] }),
+      values: { reason: { reason_input: { type: 'plain_text_input', value: 'fix it' } } },
+    });
     await h.app.settled(); // the rejection is saved after the modal's ack
     await command(ALICE, '/timesheet', 'submit');
     await delivered();
@@ -163,16 +221,27 @@ describe('decisions', () => {
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('already sent back by Dana Lee');
     const [, resubmitted] = await sheetsOf();
     expect(resubmitted).toMatchObject({ status: 'submitted' });
-    expect(await h.database.db.select().from(approvals).where(and(eq(approvals.timesheetId, resubmitted!.id), eq(approvals.status, 'approved')))).toEqual([]);
+    expect(
+      await h.database.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.timesheetId, resubmitted!.id), eq(approvals.status, 'approved'))),
+    ).toEqual([]);
   });
 
   it('a delegate decides as the manager, and the audit row names both', async () => {
     const sheetId = await aliceSubmits();
     await press(ERIN, ids.approval.approve, String(sheetId));
     await h.app.settled();
-    const [dana] = await h.database.db.select().from(approvals).where(and(eq(approvals.timesheetId, sheetId), eq(approvals.approverId, DANA)));
+    const [dana] = await h.database.db
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, sheetId), eq(approvals.approverId, DANA)));
     expect(dana).toMatchObject({ status: 'approved', decidedBy: ERIN });
-    const [audit] = await h.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'approval.approve'), eq(auditLog.entityId, String(sheetId))));
+    const [audit] = await h.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'approval.approve'), eq(auditLog.entityId, String(sheetId))));
     expect(audit).toMatchObject({ actorId: ERIN, actingFor: DANA });
     await delivered();
     expect(dmText(BOB)).toContain('Dana Lee approved');
@@ -188,20 +257,43 @@ describe('/approvals', () => {
     await delivered();
     h.fake.reset();
     await command(ADMIN, '/approvals');
-    const list = (await h.fake.waitFor('views.open')).args.view as { blocks: { type: string; elements?: { type: string; options?: { value: string }[] }[] }[] };
+    const list = (await h.fake.waitFor('views.open')).args.view as {
+      blocks: { type: string; elements?: { type: string; options?: { value: string }[] }[] }[];
+    };
     expectWithinSlackLimits('modal', list);
-    const options = list.blocks.flatMap((b) => b.elements ?? []).flatMap((e) => e.options ?? []).map((o) => o.value);
+    const options = list.blocks
+      .flatMap((b) => b.elements ?? [])
+      .flatMap((e) => e.options ?? [])
+      .map((o) => o.value);
     expect(options).toHaveLength(2);
     const carlSheet = (await sheetsOf()).find((s) => s.id !== sheetId)!.id;
     await h.slack.blockAction({
       userId: ADMIN,
       actionId: ids.approval.approveMarked,
       value: 'approve',
-      container: { type: 'view', viewId: 'VLIST', view: { callback_id: ids.approval.listModal, state: { values: { approvals_marked_0: { approvals_marked: { type: 'checkboxes', selected_options: options.map((value) => ({ value })) } } } } } },
+      container: {
+        type: 'view',
+        viewId: 'VLIST',
+        view: {
+          callback_id: ids.approval.listModal,
+          state: {
+            values: {
+              approvals_marked_0: {
+                approvals_marked: { type: 'checkboxes', selected_options: options.map((value) => ({ value })) },
+              },
+            },
+          },
+        },
+      },
     });
     await h.app.settled();
     expect((await sheetsOf()).find((s) => s.id === carlSheet)).toMatchObject({ status: 'approved' });
-    expect(await h.database.db.select().from(approvals).where(and(eq(approvals.approverId, ADMIN), eq(approvals.status, 'approved')))).toHaveLength(2);
+    expect(
+      await h.database.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.approverId, ADMIN), eq(approvals.status, 'approved'))),
+    ).toHaveLength(2);
     expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain('Approved 2.');
   });
 });
@@ -216,17 +308,35 @@ describe('App Home and View timesheet', () => {
     expect(JSON.stringify(home.args.view)).toContain('*Waiting for your decision* (1)');
     expect(JSON.stringify(home.args.view)).toContain('*Alice Doe* · Sun 1 Nov 2026 – Mon 30 Nov 2026 · 6h');
 
-    await h.slack.blockAction({ userId: BOB, actionId: ids.approval.view, value: String(sheetId), container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } } });
+    await h.slack.blockAction({
+      userId: BOB,
+      actionId: ids.approval.view,
+      value: String(sheetId),
+      container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } },
+    });
     const opened = await h.fake.waitFor('views.open');
     const text = JSON.stringify(opened.args.view);
     expect(text).toContain('GLOBEX-OPS'); // every entry, not only Bob's projects
     expect(text).not.toContain(ids.timesheet.entryMenu);
     expect(text).not.toContain(ids.timesheet.submit);
 
-    await h.slack.blockAction({ userId: BOB, actionId: ids.approval.approve, value: String(sheetId), container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } } });
+    await h.slack.blockAction({
+      userId: BOB,
+      actionId: ids.approval.approve,
+      value: String(sheetId),
+      container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } },
+    });
     await h.app.settled();
-    expect(await h.database.db.select().from(approvals).where(and(eq(approvals.approverId, BOB), eq(approvals.status, 'approved')))).toHaveLength(1);
-    const refreshed = h.fake.callsTo('views.publish').filter((call) => call.args.user_id === BOB).at(-1)!;
+    expect(
+      await h.database.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.approverId, BOB), eq(approvals.status, 'approved'))),
+    ).toHaveLength(1);
+    const refreshed = h.fake
+      .callsTo('views.publish')
+      .filter((call) => call.args.user_id === BOB)
+      .at(-1)!;
     expect(JSON.stringify(refreshed.args.view)).not.toContain('Waiting for your decision');
   });
 

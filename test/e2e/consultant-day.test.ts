@@ -19,7 +19,13 @@ beforeAll(async () => {
   h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
   h.fake.users.set('U02BOB', { id: 'U02BOB', real_name: 'Bob Roe', tz: 'Europe/Berlin' });
   const imported = await importSetup(
-    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
     readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
@@ -35,14 +41,27 @@ beforeEach(async () => {
 });
 
 const entries = () => h.database.db.select().from(timeEntries).orderBy(timeEntries.id);
-const log = (text: string, userId = ALICE, extra: { triggerId?: string } = {}) => h.slack.slashCommand({ command: '/log', text, userId, ...extra });
+const log = (text: string, userId = ALICE, extra: { triggerId?: string } = {}) =>
+  h.slack.slashCommand({ command: '/log', text, userId, ...extra });
 const replyText = (response: { body: unknown }) => JSON.stringify(response.body);
-const openedView = async () => (await h.fake.waitFor('views.open')).args.view as { private_metadata: string; blocks: { block_id?: string; element?: Record<string, unknown> }[] };
+const openedView = async () =>
+  (await h.fake.waitFor('views.open')).args.view as {
+    private_metadata: string;
+    blocks: { block_id?: string; element?: Record<string, unknown> }[];
+  };
 
 /** Submits the log-time modal the way Slack sends its state. */
 function submitLogModal(
   view: { private_metadata: string },
-  fields: { project: string; date: string; duration?: string; begins?: string; ends?: string; description: string; billable?: boolean },
+  fields: {
+    project: string;
+    date: string;
+    duration?: string;
+    begins?: string;
+    ends?: string;
+    description: string;
+    billable?: boolean;
+  },
   viewId = 'VLOG1',
 ) {
   return h.slack.viewSubmission({
@@ -57,26 +76,48 @@ function submitLogModal(
       ends: { ends_pick: { type: 'timepicker', selected_time: fields.ends ?? null } },
       duration: { duration_input: { type: 'plain_text_input', value: fields.duration ?? null } },
       description: { description_input: { type: 'plain_text_input', value: fields.description } },
-      billable: { billable_check: { type: 'checkboxes', selected_options: fields.billable === false ? [] : [{ value: 'billable' }] } },
+      billable: {
+        billable_check: {
+          type: 'checkboxes',
+          selected_options: fields.billable === false ? [] : [{ value: 'billable' }],
+        },
+      },
     },
   });
 }
 
 describe('/log with text', () => {
   it.each([
-    ['2h30m ACME-WEB design review', { workDate: '2026-11-25', minutes: 150, description: 'design review', billable: true, source: 'command' }],
+    [
+      '2h30m ACME-WEB design review',
+      { workDate: '2026-11-25', minutes: 150, description: 'design review', billable: true, source: 'command' },
+    ],
     ['1.5h acme-web yesterday fixed login', { workDate: '2026-11-24', minutes: 90, description: 'fixed login' }],
-    ['9:00-11:30 ACME-WEB 2026-11-20 workshop', { workDate: '2026-11-20', minutes: 150, beginsAt: '09:00:00', endsAt: '11:30:00', description: 'workshop' }],
-    ['meeting 45m GLOBEX-OPS kickoff call', { workDate: '2026-11-25', minutes: 45, source: 'meeting', description: 'kickoff call' }],
-    ['nb 2h ACME-WEB mon internal training', { workDate: '2026-11-23', minutes: 120, billable: false, description: 'internal training' }],
+    [
+      '9:00-11:30 ACME-WEB 2026-11-20 workshop',
+      { workDate: '2026-11-20', minutes: 150, beginsAt: '09:00:00', endsAt: '11:30:00', description: 'workshop' },
+    ],
+    [
+      'meeting 45m GLOBEX-OPS kickoff call',
+      { workDate: '2026-11-25', minutes: 45, source: 'meeting', description: 'kickoff call' },
+    ],
+    [
+      'nb 2h ACME-WEB mon internal training',
+      { workDate: '2026-11-23', minutes: 120, billable: false, description: 'internal training' },
+    ],
   ])('`/log %s` saves it and confirms with Edit and Undo', async (text, expected) => {
     const response = await log(text);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ response_type: 'ephemeral' });
     const [saved] = await entries();
     expect(saved).toMatchObject(expected);
-    const buttons = (response.body as { blocks: { type: string; elements?: { action_id: string; value: string }[] }[] }).blocks.find((b) => b.type === 'actions')?.elements;
-    expect(buttons?.map((b) => [b.action_id, b.value])).toEqual([[ids.entry.edit, String(saved!.id)], [ids.entry.undo, String(saved!.id)]]);
+    const buttons = (
+      response.body as { blocks: { type: string; elements?: { action_id: string; value: string }[] }[] }
+    ).blocks.find((b) => b.type === 'actions')?.elements;
+    expect(buttons?.map((b) => [b.action_id, b.value])).toEqual([
+      [ids.entry.edit, String(saved!.id)],
+      [ids.entry.undo, String(saved!.id)],
+    ]);
   });
 
   it('shows the prepaid hours left for a prepaid customer, and a calendar for a meeting', async () => {
@@ -100,7 +141,10 @@ describe('/log with text', () => {
   it('saves a command Slack retries only once', async () => {
     const triggerId = 'retry.trigger.1';
     await log('1h ACME-WEB once', ALICE, { triggerId });
-    const again = await h.slack.slashCommand({ command: '/log', text: '1h ACME-WEB once', userId: ALICE, triggerId }, { retryNum: 1 });
+    const again = await h.slack.slashCommand(
+      { command: '/log', text: '1h ACME-WEB once', userId: ALICE, triggerId },
+      { retryNum: 1 },
+    );
     expect(again.status).toBe(200);
     expect(await entries()).toHaveLength(1);
   });
@@ -114,25 +158,57 @@ describe('the log-time modal', () => {
     expect(JSON.stringify(view)).toContain('ACME-WEB · Website relaunch (Acme Corp)');
     expect(JSON.stringify(view)).toContain('"initial_date":"2026-11-25"');
 
-    const submitted = await submitLogModal(view, { project: 'ACME-WEB', date: '2026-11-24', begins: '13:15', ends: '14:00', description: 'pairing', billable: false });
+    const submitted = await submitLogModal(view, {
+      project: 'ACME-WEB',
+      date: '2026-11-24',
+      begins: '13:15',
+      ends: '14:00',
+      description: 'pairing',
+      billable: false,
+    });
     expect(submitted.status).toBe(200);
     expect(submitted.text).toBe('');
-    expect(await entries()).toMatchObject([{ workDate: '2026-11-24', minutes: 45, billable: false, source: 'modal', beginsAt: '13:15:00' }]);
+    expect(await entries()).toMatchObject([
+      { workDate: '2026-11-24', minutes: 45, billable: false, source: 'modal', beginsAt: '13:15:00' },
+    ]);
     const confirmation = await h.fake.waitFor('response_url');
     expect(JSON.stringify(confirmation.args)).toContain('Logged *45m* on *ACME-WEB*');
 
     // Slack delivering the same submission twice saves nothing more.
-    await submitLogModal(view, { project: 'ACME-WEB', date: '2026-11-24', begins: '13:15', ends: '14:00', description: 'pairing', billable: false });
+    await submitLogModal(view, {
+      project: 'ACME-WEB',
+      date: '2026-11-24',
+      begins: '13:15',
+      ends: '14:00',
+      description: 'pairing',
+      billable: false,
+    });
     expect(await entries()).toHaveLength(1);
   });
 
   it('shows what is wrong inline, on the field, and saves nothing', async () => {
     await log('');
     const view = await openedView();
-    const future = await submitLogModal(view, { project: 'ACME-WEB', date: '2026-11-27', duration: '1h', description: 'later' });
-    expect(future.body).toMatchObject({ response_action: 'errors', errors: { date: expect.stringMatching(/in the future/) } });
-    const bad = await submitLogModal(view, { project: 'ACME-WEB', date: '2026-11-25', duration: 'an hour', description: 'x' });
-    expect(bad.body).toMatchObject({ response_action: 'errors', errors: { duration: expect.stringMatching(/not a duration/) } });
+    const future = await submitLogModal(view, {
+      project: 'ACME-WEB',
+      date: '2026-11-27',
+      duration: '1h',
+      description: 'later',
+    });
+    expect(future.body).toMatchObject({
+      response_action: 'errors',
+      errors: { date: expect.stringMatching(/in the future/) },
+    });
+    const bad = await submitLogModal(view, {
+      project: 'ACME-WEB',
+      date: '2026-11-25',
+      duration: 'an hour',
+      description: 'x',
+    });
+    expect(bad.body).toMatchObject({
+      response_action: 'errors',
+      errors: { duration: expect.stringMatching(/not a duration/) },
+    });
     expect(await entries()).toHaveLength(0);
   });
 
@@ -147,7 +223,16 @@ describe('the log-time modal', () => {
     const view = await openedView();
     const description = view.blocks.find((block) => block.block_id === 'description');
     expect(description?.element?.initial_value).toBe('Can you look at <the bug> for @U02BOB?');
-    await submitLogModal(view, { project: 'ACME-WEB', date: '2026-11-25', duration: '20m', description: 'Can you look at <the bug> for @U02BOB?' }, 'VSHORT');
+    await submitLogModal(
+      view,
+      {
+        project: 'ACME-WEB',
+        date: '2026-11-25',
+        duration: '20m',
+        description: 'Can you look at <the bug> for @U02BOB?',
+      },
+      'VSHORT',
+    );
     expect(await entries()).toMatchObject([{ source: 'shortcut', minutes: 20 }]);
   });
 });
@@ -180,15 +265,27 @@ describe('Edit and Undo on the confirmation', () => {
     const logged = await log('2h ACME-WEB first draft');
     const [entry] = await entries();
     const responseUrl = h.fake.responseUrl();
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.entry.edit, value: String(entry!.id), container: { type: 'message', channelId: 'DALICE', messageTs: '1.1' }, responseUrl });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.entry.edit,
+      value: String(entry!.id),
+      container: { type: 'message', channelId: 'DALICE', messageTs: '1.1' },
+      responseUrl,
+    });
     const view = await openedView();
     expect(JSON.stringify(view)).toContain('"initial_value":"2h"');
     expect(JSON.stringify(view)).toContain('"initial_value":"first draft"');
     expect(logged.status).toBe(200);
 
-    await submitLogModal(view, { project: 'GLOBEX-OPS', date: '2026-11-25', duration: '2h15m', description: 'final draft' }, 'VEDIT');
+    await submitLogModal(
+      view,
+      { project: 'GLOBEX-OPS', date: '2026-11-25', duration: '2h15m', description: 'final draft' },
+      'VEDIT',
+    );
     expect(await entries()).toMatchObject([{ id: entry!.id, minutes: 135, description: 'final draft' }]);
-    const replaced = await h.fake.waitFor('response_url', (call) => String(call.args.url).endsWith(responseUrl.split('/').pop()!));
+    const replaced = await h.fake.waitFor('response_url', (call) =>
+      String(call.args.url).endsWith(responseUrl.split('/').pop()!),
+    );
     expect(replaced.args).toMatchObject({ replace_original: true });
     expect(JSON.stringify(replaced.args)).toContain('Updated *2h 15m* on *GLOBEX-OPS*');
   });
@@ -197,7 +294,13 @@ describe('Edit and Undo on the confirmation', () => {
     await log('30m ACME-WEB oops');
     const [entry] = await entries();
     const press = () =>
-      h.slack.blockAction({ userId: ALICE, actionId: ids.entry.undo, value: String(entry!.id), container: { type: 'message', channelId: 'DALICE', messageTs: '1.2' }, responseUrl: h.fake.responseUrl() });
+      h.slack.blockAction({
+        userId: ALICE,
+        actionId: ids.entry.undo,
+        value: String(entry!.id),
+        container: { type: 'message', channelId: 'DALICE', messageTs: '1.2' },
+        responseUrl: h.fake.responseUrl(),
+      });
     expect((await press()).status).toBe(200);
     await h.app.settled(); // buttons are acked first, then handled
     expect(await entries()).toHaveLength(0);
@@ -210,8 +313,16 @@ describe('Edit and Undo on the confirmation', () => {
   it('nobody else can undo or edit Alice’s entry', async () => {
     await log('30m ACME-WEB mine');
     const [entry] = await entries();
-    await h.slack.blockAction({ userId: 'U02BOB', actionId: ids.entry.undo, value: String(entry!.id), responseUrl: h.fake.responseUrl(), container: { type: 'message', channelId: 'D1', messageTs: '1.3' } });
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toMatch(/time entry right|only delete your own/);
+    await h.slack.blockAction({
+      userId: 'U02BOB',
+      actionId: ids.entry.undo,
+      value: String(entry!.id),
+      responseUrl: h.fake.responseUrl(),
+      container: { type: 'message', channelId: 'D1', messageTs: '1.3' },
+    });
+    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toMatch(
+      /time entry right|only delete your own/,
+    );
     expect(await entries()).toHaveLength(1);
   });
 });
@@ -224,7 +335,9 @@ describe('the timer', () => {
     h.clock.advance({ minutes: 25 });
     const stopped = await log('stop');
     expect(replyText(stopped)).toContain('Logged *25m* on *ACME-WEB*');
-    expect(await entries()).toMatchObject([{ minutes: 25, source: 'timer', description: 'standup', workDate: '2026-11-25' }]);
+    expect(await entries()).toMatchObject([
+      { minutes: 25, source: 'timer', description: 'standup', workDate: '2026-11-25' },
+    ]);
   });
 
   it('starting another timer saves the first; the Stop button saves the second', async () => {
@@ -233,7 +346,13 @@ describe('the timer', () => {
     const second = await log('start GLOBEX-OPS ops call');
     expect(replyText(second)).toContain('Logged *40m* on *ACME-WEB*');
     h.clock.advance({ minutes: 10 });
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timer.stop, value: 'stop', responseUrl: h.fake.responseUrl(), container: { type: 'message', channelId: 'DALICE', messageTs: '1.4' } });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timer.stop,
+      value: 'stop',
+      responseUrl: h.fake.responseUrl(),
+      container: { type: 'message', channelId: 'DALICE', messageTs: '1.4' },
+    });
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('Logged *10m* on *GLOBEX-OPS*');
     expect((await entries()).map((e) => e.minutes)).toEqual([40, 10]);
   });
@@ -244,7 +363,13 @@ describe('the timer', () => {
     const asked = await log('stop');
     expect(replyText(asked)).toContain('has run *12h*');
     expect(await entries()).toHaveLength(0);
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timer.saveTenHours, value: 'ten-hours', responseUrl: h.fake.responseUrl(), container: { type: 'message', channelId: 'DALICE', messageTs: '1.5' } });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timer.saveTenHours,
+      value: 'ten-hours',
+      responseUrl: h.fake.responseUrl(),
+      container: { type: 'message', channelId: 'DALICE', messageTs: '1.5' },
+    });
     await h.fake.waitFor('response_url');
     expect(await entries()).toMatchObject([{ minutes: 600, source: 'timer' }]);
     expect(await h.database.db.select().from(timers).where(eq(timers.userId, ALICE))).toHaveLength(0);
@@ -254,7 +379,10 @@ describe('the timer', () => {
 describe('App Home follows every change', () => {
   it('republishes the home after a /log', async () => {
     await log('1h ACME-WEB home check');
-    const published = await h.fake.waitFor('views.publish', (call) => call.args.user_id === ALICE && JSON.stringify(call.args.view).includes('home check'));
+    const published = await h.fake.waitFor(
+      'views.publish',
+      (call) => call.args.user_id === ALICE && JSON.stringify(call.args.view).includes('home check'),
+    );
     expect(JSON.stringify(published.args.view)).toContain('1h logged (1h billable) · open');
   });
 });
@@ -265,16 +393,38 @@ describe('a consultant on more than 100 projects', () => {
     const { db } = h.database;
     const [alice] = await db.select().from(employees).where(eq(employees.userId, ALICE));
     const [acme] = await db.select().from(customers).where(eq(customers.code, 'ACME'));
-    const added = await db.insert(projects).values(Array.from({ length: 101 }, (_, i) => ({ code: `MANY-${String(i).padStart(3, '0')}`, name: i === 77 ? 'Lighthouse audit' : `Stream ${i}`, customerId: acme!.id }))).returning();
+    const added = await db
+      .insert(projects)
+      .values(
+        Array.from({ length: 101 }, (_, i) => ({
+          code: `MANY-${String(i).padStart(3, '0')}`,
+          name: i === 77 ? 'Lighthouse audit' : `Stream ${i}`,
+          customerId: acme!.id,
+        })),
+      )
+      .returning();
     await db.insert(projectConsultants).values(added.map((p) => ({ projectId: p.id, consultantId: alice!.id })));
     try {
       await log('');
       const view = await openedView();
       expect(JSON.stringify(view)).toContain('"type":"external_select"');
-      const found = await h.slack.blockSuggestion({ userId: ALICE, actionId: ids.logModal.project.action, blockId: ids.logModal.project.block, value: 'lighthouse', view: { id: 'VLOG1', callback_id: ids.logModal.callbackId, private_metadata: view.private_metadata } });
-      expect(found.body).toMatchObject({ options: [{ text: { text: expect.stringContaining('MANY-077 · Lighthouse audit') }, value: 'MANY-077' }] });
+      const found = await h.slack.blockSuggestion({
+        userId: ALICE,
+        actionId: ids.logModal.project.action,
+        blockId: ids.logModal.project.block,
+        value: 'lighthouse',
+        view: { id: 'VLOG1', callback_id: ids.logModal.callbackId, private_metadata: view.private_metadata },
+      });
+      expect(found.body).toMatchObject({
+        options: [{ text: { text: expect.stringContaining('MANY-077 · Lighthouse audit') }, value: 'MANY-077' }],
+      });
     } finally {
-      await db.delete(projects).where(inArray(projects.id, added.map((p) => p.id)));
+      await db.delete(projects).where(
+        inArray(
+          projects.id,
+          added.map((p) => p.id),
+        ),
+      );
     }
   });
 });

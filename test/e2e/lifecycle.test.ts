@@ -10,7 +10,10 @@ afterEach(async () => {
 describe('start-up and shutdown', () => {
   it('serves health checks while Slack is unreachable, and connects once it answers', async () => {
     // auth.test fails (with the client's one retry) on the first attempt, then succeeds.
-    h = await startAppHarness({ waitForSlack: false, beforeStart: (fake) => fake.failNext('auth.test', { status: 500 }, 2) });
+    h = await startAppHarness({
+      waitForSlack: false,
+      beforeStart: (fake) => fake.failNext('auth.test', { status: 500 }, 2),
+    });
 
     const health = await fetch(`${h.appUrl}/healthz`);
     expect(health.status).toBe(200);

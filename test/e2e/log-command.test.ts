@@ -12,7 +12,13 @@ beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-24T23:30:00Z' });
   h.fake.users.set('U01ALICE', { id: 'U01ALICE', real_name: 'Alice Doe', tz: 'Pacific/Auckland' });
   const imported = await importSetup(
-    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
     readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
@@ -24,7 +30,11 @@ const entries = () => h.database.db.select().from(timeEntries);
 
 describe('/log over HTTP', () => {
   it('saves the entry on today in the user’s time zone and answers ephemerally in the ack', async () => {
-    const response = await h.slack.slashCommand({ command: '/log', text: '2h ACME-WEB design review', userId: 'U01ALICE' });
+    const response = await h.slack.slashCommand({
+      command: '/log',
+      text: '2h ACME-WEB design review',
+      userId: 'U01ALICE',
+    });
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ response_type: 'ephemeral' });
@@ -36,13 +46,24 @@ describe('/log over HTTP', () => {
 
     const saved = await entries();
     expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatchObject({ workDate: '2026-11-25', minutes: 120, description: 'design review', billable: true, source: 'command', createdBy: 'U01ALICE' });
+    expect(saved[0]).toMatchObject({
+      workDate: '2026-11-25',
+      minutes: 120,
+      description: 'design review',
+      billable: true,
+      source: 'command',
+      createdBy: 'U01ALICE',
+    });
     // The profile (time zone) came from users.info.
     expect(h.fake.callsTo('users.info').map((call) => call.args.user)).toContain('U01ALICE');
   });
 
   it('escapes user text so a description cannot notify the channel', async () => {
-    const response = await h.slack.slashCommand({ command: '/log', text: '30m ACME-WEB ping &lt;!channel&gt; &amp; co', userId: 'U01ALICE' });
+    const response = await h.slack.slashCommand({
+      command: '/log',
+      text: '30m ACME-WEB ping &lt;!channel&gt; &amp; co',
+      userId: 'U01ALICE',
+    });
     const reply = JSON.stringify(response.body);
     expect(reply).not.toContain('<!channel>');
     expect(reply).toContain('&lt;!channel&gt; &amp; co');
@@ -67,8 +88,14 @@ describe('/log over HTTP', () => {
 
   it('refuses forged, unsigned and stale requests with 401 and writes nothing', async () => {
     const before = await entries();
-    const forged = await h.slack.slashCommand({ command: '/log', text: '2h ACME-WEB forged', userId: 'U01ALICE' }, { signature: 'v0=' + 'ab'.repeat(32) });
-    const unsigned = await h.slack.slashCommand({ command: '/log', text: '2h ACME-WEB unsigned', userId: 'U01ALICE' }, { omitHeaders: true });
+    const forged = await h.slack.slashCommand(
+      { command: '/log', text: '2h ACME-WEB forged', userId: 'U01ALICE' },
+      { signature: 'v0=' + 'ab'.repeat(32) },
+    );
+    const unsigned = await h.slack.slashCommand(
+      { command: '/log', text: '2h ACME-WEB unsigned', userId: 'U01ALICE' },
+      { omitHeaders: true },
+    );
     const stale = await h.slack.slashCommand(
       { command: '/log', text: '2h ACME-WEB stale', userId: 'U01ALICE' },
       { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },

@@ -16,8 +16,15 @@ beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: ['U0ADMIN'] });
   h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
   const imported = await importSetup(
-    { db: h.database.db, actor: { kind: 'system', name: 'cli' }, clock: h.clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } },
-    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8') + '  - { starts: 2026-10-01, ends: 2026-10-31 }\n',
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
+    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8') +
+      '  - { starts: 2026-10-01, ends: 2026-10-31 }\n',
   );
   expect(imported.ok).toBe(true);
 });
@@ -36,7 +43,11 @@ const lastView = (method: 'views.open' | 'views.update' | 'views.push') => {
   const calls = h.fake.callsTo(method);
   return calls[calls.length - 1]!.args.view as View;
 };
-const inModal = (viewId: string, view: View) => ({ type: 'view' as const, viewId, view: { callback_id: ids.timesheet.callbackId, private_metadata: view.private_metadata, hash: 'h1' } });
+const inModal = (viewId: string, view: View) => ({
+  type: 'view' as const,
+  viewId,
+  view: { callback_id: ids.timesheet.callbackId, private_metadata: view.private_metadata, hash: 'h1' },
+});
 
 describe('/timesheet', () => {
   it('opens this period’s timesheet with entries by day, totals and Submit', async () => {
@@ -56,8 +67,15 @@ describe('/timesheet', () => {
   it('moves to the previous period in place', async () => {
     await timesheet();
     const opened = lastView('views.open');
-    const previous = (opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }).elements.find((e) => e.action_id === ids.timesheet.previous)!;
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.previous, value: previous.value, container: inModal('VSHEET', opened) });
+    const previous = (
+      opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
+    ).elements.find((e) => e.action_id === ids.timesheet.previous)!;
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.previous,
+      value: previous.value,
+      container: inModal('VSHEET', opened),
+    });
     const update = await h.fake.waitFor('views.update');
     expect(update.args).toMatchObject({ view_id: 'VSHEET', hash: 'h1' });
     expect(JSON.stringify(update.args.view)).toContain('Thu 1 Oct 2026 – Sat 31 Oct 2026');
@@ -67,8 +85,15 @@ describe('/timesheet', () => {
     await log('1h ACME-WEB ready');
     await timesheet();
     const opened = lastView('views.open');
-    const submit = (opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }).elements.find((e) => e.action_id === ids.timesheet.submit)!;
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.submit, value: submit.value, container: inModal('VSHEET', opened) });
+    const submit = (
+      opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
+    ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.submit,
+      value: submit.value,
+      container: inModal('VSHEET', opened),
+    });
     await h.app.settled();
     const [sheet] = await h.database.db.select().from(timesheets);
     expect(sheet).toMatchObject({ status: 'submitted', submittedBy: ALICE });
@@ -76,7 +101,12 @@ describe('/timesheet', () => {
     const home = h.fake.callsTo('views.publish').at(-1)!;
     expect(JSON.stringify(home.args.view)).toContain('submitted, waiting for approval');
 
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.submit, value: submit.value, container: inModal('VSHEET', opened) });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.submit,
+      value: submit.value,
+      container: inModal('VSHEET', opened),
+    });
     await h.app.settled();
     expect(JSON.stringify(lastView('views.update'))).toContain('already submitted; nothing was changed');
     expect(await h.database.db.select().from(timesheets)).toHaveLength(1);
@@ -87,9 +117,17 @@ describe('/timesheet', () => {
     await timesheet();
     const opened = lastView('views.open');
     const [entry] = await h.database.db.select().from(timeEntries);
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.entryMenu, selectedOption: `edit:${entry!.id}`, container: inModal('VSHEET', opened) });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.entryMenu,
+      selectedOption: `edit:${entry!.id}`,
+      container: inModal('VSHEET', opened),
+    });
     const pushed = (await h.fake.waitFor('views.push')).args.view as View;
-    expect(JSON.parse(pushed.private_metadata)).toMatchObject({ entryId: entry!.id, returnTo: { viewId: 'VSHEET', page: 0 } });
+    expect(JSON.parse(pushed.private_metadata)).toMatchObject({
+      entryId: entry!.id,
+      returnTo: { viewId: 'VSHEET', page: 0 },
+    });
     const values = {
       project: { project_select: { type: 'static_select', selected_option: { value: 'ACME-WEB' } } },
       date: { date_pick: { type: 'datepicker', selected_date: '2026-11-25' } },
@@ -97,10 +135,18 @@ describe('/timesheet', () => {
       description: { description_input: { type: 'plain_text_input', value: 'second' } },
       billable: { billable_check: { type: 'checkboxes', selected_options: [{ value: 'billable' }] } },
     };
-    const saved = await h.slack.viewSubmission({ userId: ALICE, callbackId: ids.logModal.callbackId, privateMetadata: pushed.private_metadata, values, viewId: 'VEDIT' });
+    const saved = await h.slack.viewSubmission({
+      userId: ALICE,
+      callbackId: ids.logModal.callbackId,
+      privateMetadata: pushed.private_metadata,
+      values,
+      viewId: 'VEDIT',
+    });
     expect(saved.text).toBe('');
     await h.app.settled();
-    expect(await h.database.db.select().from(timeEntries).where(eq(timeEntries.id, entry!.id))).toMatchObject([{ minutes: 105, description: 'second' }]);
+    expect(await h.database.db.select().from(timeEntries).where(eq(timeEntries.id, entry!.id))).toMatchObject([
+      { minutes: 105, description: 'second' },
+    ]);
     const refreshed = h.fake.callsTo('views.update').find((call) => call.args.view_id === 'VSHEET');
     expect(JSON.stringify(refreshed?.args.view)).toContain('second');
   });
@@ -110,22 +156,44 @@ describe('/timesheet', () => {
     await timesheet();
     const opened = lastView('views.open');
     const [entry] = await h.database.db.select().from(timeEntries);
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.entryMenu, selectedOption: `delete:${entry!.id}`, container: inModal('VSHEET', opened) });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.entryMenu,
+      selectedOption: `delete:${entry!.id}`,
+      container: inModal('VSHEET', opened),
+    });
     const dialog = (await h.fake.waitFor('views.push')).args.view as View;
     expect(JSON.stringify(dialog)).toContain('Delete *45m* on *ACME-WEB*, Wed 25 Nov 2026: doomed?');
-    await h.slack.viewSubmission({ userId: ALICE, callbackId: ids.timesheet.deleteConfirm, privateMetadata: dialog.private_metadata, values: {} });
+    await h.slack.viewSubmission({
+      userId: ALICE,
+      callbackId: ids.timesheet.deleteConfirm,
+      privateMetadata: dialog.private_metadata,
+      values: {},
+    });
     await h.app.settled();
     expect(await h.database.db.select().from(timeEntries)).toEqual([]);
-    expect(JSON.stringify(h.fake.callsTo('views.update').find((call) => call.args.view_id === 'VSHEET')?.args.view)).toContain('No time yet in this period');
+    expect(
+      JSON.stringify(h.fake.callsTo('views.update').find((call) => call.args.view_id === 'VSHEET')?.args.view),
+    ).toContain('No time yet in this period');
   });
 
   it('`/timesheet submit` asks first when there is no time, then submits from the button', async () => {
     const asked = await timesheet('submit');
     expect(JSON.stringify(asked.body)).toContain('has no time. Submit it empty?');
     expect(await h.database.db.select().from(timesheets)).toEqual([]);
-    const button = (asked.body as { blocks: { type: string; elements?: { value: string }[] }[] }).blocks.find((b) => b.type === 'actions')!.elements![0]!;
-    await h.slack.blockAction({ userId: ALICE, actionId: ids.timesheet.submit, value: button.value, responseUrl: h.fake.responseUrl(), container: { type: 'message', channelId: 'DALICE', messageTs: '1.1' } });
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('Submitted your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 with no time');
+    const button = (asked.body as { blocks: { type: string; elements?: { value: string }[] }[] }).blocks.find(
+      (b) => b.type === 'actions',
+    )!.elements![0]!;
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.submit,
+      value: button.value,
+      responseUrl: h.fake.responseUrl(),
+      container: { type: 'message', channelId: 'DALICE', messageTs: '1.1' },
+    });
+    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain(
+      'Submitted your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 with no time',
+    );
     expect(await h.database.db.select().from(timesheets)).toMatchObject([{ status: 'submitted' }]);
   });
 
@@ -134,7 +202,9 @@ describe('/timesheet', () => {
     await log('2h ACME-WEB november work');
     expect(JSON.stringify((await timesheet('submit')).body)).toContain('with 2h in 1 entry');
     const history = await timesheet('history');
-    expect(JSON.stringify(history.body)).toContain('Thu 1 Oct 2026 – Sat 31 Oct 2026*\\n:pencil2: open, not submitted · 1h (1h billable)');
+    expect(JSON.stringify(history.body)).toContain(
+      'Thu 1 Oct 2026 – Sat 31 Oct 2026*\\n:pencil2: open, not submitted · 1h (1h billable)',
+    );
     expect(JSON.stringify((await timesheet('frobnicate')).body)).toContain('/timesheet history');
   });
 });

@@ -5,7 +5,16 @@ import { adminDecide, adminTimesheets } from '../../src/services/approvals.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -27,7 +36,12 @@ beforeAll(async () => {
   await addProject(db, 'ACME-WEB', await addCustomer(db, 'ACME'), { consultants, managers: [manager] });
   await addProject(db, 'GLOBEX-OPS', await addCustomer(db, 'GLOBEX'), { consultants, managers: [manager] });
   await addPeriod(db, '2026-11-01', '2026-11-30');
-  for (const [id, project] of [['UANN', 'ACME-WEB'], ['UBEN', 'GLOBEX-OPS'], ['UCAT', 'ACME-WEB'], ['UDEB', 'ACME-WEB']] as const) {
+  for (const [id, project] of [
+    ['UANN', 'ACME-WEB'],
+    ['UBEN', 'GLOBEX-OPS'],
+    ['UCAT', 'ACME-WEB'],
+    ['UDEB', 'ACME-WEB'],
+  ] as const) {
     const ctx = serviceContext(db, asUser(id), clock);
     await logTime(ctx, { projectCode: project, minutes: 60, description: 'work', billable: true, source: 'command' });
     if (id !== 'UDEB') await submitTimesheet(ctx);
@@ -41,32 +55,76 @@ describe('administrators and timesheets', () => {
     const all = await adminTimesheets(admin());
     expect(all.ok && all.sheets.map((s) => s.consultantName).sort()).toEqual(['UANN', 'UBEN', 'UCAT', 'UDEB']);
     const globex = await adminTimesheets(admin(), { customerCode: 'GLOBEX' });
-    expect(globex.ok && globex.sheets.map((s) => [s.consultantName, s.entryCount, s.totalMinutes])).toEqual([['UBEN', 1, 60]]);
-    const ann = await adminTimesheets(admin(), { consultantUserId: 'UANN', projectCode: 'ACME-WEB', periodStartsOn: '2026-11-01' });
+    expect(globex.ok && globex.sheets.map((s) => [s.consultantName, s.entryCount, s.totalMinutes])).toEqual([
+      ['UBEN', 1, 60],
+    ]);
+    const ann = await adminTimesheets(admin(), {
+      consultantUserId: 'UANN',
+      projectCode: 'ACME-WEB',
+      periodStartsOn: '2026-11-01',
+    });
     expect(ann.ok && ann.sheets.map((s) => s.status)).toEqual(['submitted']);
     expect(await adminTimesheets(admin(), { periodStartsOn: '2026-12-01' })).toMatchObject({ ok: true, sheets: [] });
   });
 
   it('approves over the managers’ heads, freezing rates and updating their DMs', async () => {
-    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'approve' })).toEqual({ ok: true, status: 'approved' });
-    expect((await database.db.select().from(timesheets).where(eq(timesheets.id, sheets.UANN!)))[0]).toMatchObject({ status: 'approved' });
-    expect((await database.db.select().from(approvals).where(eq(approvals.timesheetId, sheets.UANN!)))[0]).toMatchObject({ status: 'approved', decidedBy: 'UADMIN' });
-    expect((await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheets.UANN!)))[0]).toMatchObject({ priceRateCents: 14000, costRateCents: 7000 });
-    expect((await database.db.select().from(outbox)).some((m) => m.dedupeKey.startsWith(`update:approval:${sheets.UANN}:`))).toBe(true);
-    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'delete' })).toMatchObject({ ok: false, error: { code: 'approved' } });
+    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'approve' })).toEqual({
+      ok: true,
+      status: 'approved',
+    });
+    expect((await database.db.select().from(timesheets).where(eq(timesheets.id, sheets.UANN!)))[0]).toMatchObject({
+      status: 'approved',
+    });
+    expect(
+      (await database.db.select().from(approvals).where(eq(approvals.timesheetId, sheets.UANN!)))[0],
+    ).toMatchObject({ status: 'approved', decidedBy: 'UADMIN' });
+    expect(
+      (await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheets.UANN!)))[0],
+    ).toMatchObject({ priceRateCents: 14000, costRateCents: 7000 });
+    expect(
+      (await database.db.select().from(outbox)).some((m) => m.dedupeKey.startsWith(`update:approval:${sheets.UANN}:`)),
+    ).toBe(true);
+    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'delete' })).toMatchObject({
+      ok: false,
+      error: { code: 'approved' },
+    });
   });
 
   it('rejects with a reason (cancelled plus an open copy), and deletes open or submitted sheets', async () => {
-    expect(await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: ' ' })).toMatchObject({ ok: false, error: { code: 'reason_required' } });
-    expect(await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: 'wrong project' })).toEqual({ ok: true, status: 'cancelled' });
-    expect(await database.db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheets.UBEN!))).toMatchObject([{ status: 'open' }]);
-    expect(await adminDecide(admin(), { timesheetId: sheets.UCAT!, decision: 'delete' })).toEqual({ ok: true, status: 'deleted' });
-    expect(await adminDecide(admin(), { timesheetId: sheets.UDEB!, decision: 'delete' })).toEqual({ ok: true, status: 'deleted' });
+    expect(await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: ' ' })).toMatchObject({
+      ok: false,
+      error: { code: 'reason_required' },
+    });
+    expect(
+      await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: 'wrong project' }),
+    ).toEqual({ ok: true, status: 'cancelled' });
+    expect(await database.db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheets.UBEN!))).toMatchObject([
+      { status: 'open' },
+    ]);
+    expect(await adminDecide(admin(), { timesheetId: sheets.UCAT!, decision: 'delete' })).toEqual({
+      ok: true,
+      status: 'deleted',
+    });
+    expect(await adminDecide(admin(), { timesheetId: sheets.UDEB!, decision: 'delete' })).toEqual({
+      ok: true,
+      status: 'deleted',
+    });
     expect(await database.db.select().from(timesheets).where(eq(timesheets.id, sheets.UCAT!))).toEqual([]);
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheets.UCAT!))).toEqual([]);
     // The manager's DM for Cat's deleted sheet is updated to say so, in the same transaction.
-    const [withdrawn] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, `update:approval:${sheets.UCAT}:UMGR:deleted`));
-    expect(withdrawn?.payload).toMatchObject({ kind: 'update', content: { model: { sheetStatus: 'deleted', consultantName: 'UCAT' } } });
-    expect(await adminDecide(serviceContext(database.db, asUser('UMGR'), clock), { timesheetId: sheets.UBEN!, decision: 'delete' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const [withdrawn] = await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, `update:approval:${sheets.UCAT}:UMGR:deleted`));
+    expect(withdrawn?.payload).toMatchObject({
+      kind: 'update',
+      content: { model: { sheetStatus: 'deleted', consultantName: 'UCAT' } },
+    });
+    expect(
+      await adminDecide(serviceContext(database.db, asUser('UMGR'), clock), {
+        timesheetId: sheets.UBEN!,
+        decision: 'delete',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

@@ -6,7 +6,16 @@ import { decideTimesheet } from '../../src/services/approvals.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 const SHEETS = 20;
@@ -28,7 +37,13 @@ beforeAll(async () => {
   await addPeriod(db, '2026-11-01', '2026-11-30');
   for (const id of consultantIds) {
     const ctx = serviceContext(db, asUser(id), clock);
-    const logged = await logTime(ctx, { projectCode: 'ACME-WEB', minutes: 90, description: 'work', billable: true, source: 'command' });
+    const logged = await logTime(ctx, {
+      projectCode: 'ACME-WEB',
+      minutes: 90,
+      description: 'work',
+      billable: true,
+      source: 'command',
+    });
     expect(logged.ok).toBe(true);
     expect((await submitTimesheet(ctx)).ok).toBe(true);
   }
@@ -55,15 +70,19 @@ describe('racing decisions', () => {
       const winners = [approve, reject, again].filter((r) => r.ok);
       if (winners.length !== 1) problems.push(`sheet ${sheet.id}: ${winners.length} decisions succeeded`);
       const losers = [approve, reject, again].filter((r) => !r.ok);
-      for (const loser of losers) if (!loser.ok && loser.error.code !== 'already_decided') problems.push(`sheet ${sheet.id}: ${loser.error.code}`);
+      for (const loser of losers)
+        if (!loser.ok && loser.error.code !== 'already_decided')
+          problems.push(`sheet ${sheet.id}: ${loser.error.code}`);
 
       const [after] = await database.db.select().from(timesheets).where(eq(timesheets.id, sheet.id));
       const rows = await database.db.select().from(approvals).where(eq(approvals.timesheetId, sheet.id));
       const copies = await database.db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheet.id));
       const entries = await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id));
       const rejected = reject.ok;
-      if (after!.status !== (rejected ? 'cancelled' : 'approved')) problems.push(`sheet ${sheet.id}: status ${after!.status}`);
-      if (rows.length !== 1 || rows[0]!.status !== (rejected ? 'rejected' : 'approved')) problems.push(`sheet ${sheet.id}: approval rows ${JSON.stringify(rows.map((r) => r.status))}`);
+      if (after!.status !== (rejected ? 'cancelled' : 'approved'))
+        problems.push(`sheet ${sheet.id}: status ${after!.status}`);
+      if (rows.length !== 1 || rows[0]!.status !== (rejected ? 'rejected' : 'approved'))
+        problems.push(`sheet ${sheet.id}: approval rows ${JSON.stringify(rows.map((r) => r.status))}`);
       if (copies.length !== (rejected ? 1 : 0)) problems.push(`sheet ${sheet.id}: ${copies.length} open copies`);
       const frozen = entries.every((e) => e.priceRateCents !== null);
       if (frozen === rejected) problems.push(`sheet ${sheet.id}: rates frozen=${frozen} on a ${after!.status} sheet`);

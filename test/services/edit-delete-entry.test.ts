@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, creditLedger, timeEntries, timesheets } from '../../src/db/schema.js';
 import { deleteEntry, editEntry, entryForm, type EntryFields, logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addDelegate, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addDelegate,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -24,7 +33,8 @@ async function logged(userId: string, overrides: Partial<EntryFields> = {}): Pro
   return result.entry.entryId;
 }
 
-const row = async (entryId: number) => (await database.db.select().from(timeEntries).where(eq(timeEntries.id, entryId)))[0];
+const row = async (entryId: number) =>
+  (await database.db.select().from(timeEntries).where(eq(timeEntries.id, entryId)))[0];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -36,7 +46,9 @@ beforeAll(async () => {
   const carol = await addConsultant(db, 'UCAROL');
   const acme = await addCustomer(db, 'ACME');
   const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
-  await db.insert(creditLedger).values({ customerId: globex, minutes: 40 * 60, kind: 'purchase', occurredOn: '2026-11-01', note: 'PO 4711' });
+  await db
+    .insert(creditLedger)
+    .values({ customerId: globex, minutes: 40 * 60, kind: 'purchase', occurredOn: '2026-11-01', note: 'PO 4711' });
   await addProject(db, 'ACME-WEB', acme, { consultants: [alice, carol] });
   await addProject(db, 'ACME-APP', acme, { consultants: [alice] });
   await addProject(db, 'GLOBEX-OPS', globex, { consultants: [alice] });
@@ -52,17 +64,47 @@ describe('editEntry', () => {
     const id = await logged('UALICE');
     const result = await editEntry(ctxFor('UALICE'), {
       entryId: id,
-      ...fields({ projectCode: 'acme-app', date: { kind: 'iso', date: '2026-11-20' }, minutes: 90, beginsAt: '09:00', endsAt: '10:30', description: 'workshop', billable: false }),
+      ...fields({
+        projectCode: 'acme-app',
+        date: { kind: 'iso', date: '2026-11-20' },
+        minutes: 90,
+        beginsAt: '09:00',
+        endsAt: '10:30',
+        description: 'workshop',
+        billable: false,
+      }),
     });
-    expect(result).toMatchObject({ ok: true, entry: { projectCode: 'ACME-APP', workDate: '2026-11-20', minutes: 90, beginsAt: '09:00', endsAt: '10:30', billable: false } });
-    expect(await row(id)).toMatchObject({ workDate: '2026-11-20', minutes: 90, description: 'workshop', billable: false, beginsAt: '09:00:00' });
-    const audit = await database.db.select().from(auditLog).where(eq(auditLog.entityId, String(id)));
+    expect(result).toMatchObject({
+      ok: true,
+      entry: {
+        projectCode: 'ACME-APP',
+        workDate: '2026-11-20',
+        minutes: 90,
+        beginsAt: '09:00',
+        endsAt: '10:30',
+        billable: false,
+      },
+    });
+    expect(await row(id)).toMatchObject({
+      workDate: '2026-11-20',
+      minutes: 90,
+      description: 'workshop',
+      billable: false,
+      beginsAt: '09:00:00',
+    });
+    const audit = await database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, String(id)));
     expect(audit.map((a) => a.action)).toEqual(['time_entry.create', 'time_entry.update']);
   });
 
   it('moves the entry to the timesheet of the new date’s period', async () => {
     const id = await logged('UALICE', { minutes: 30 });
-    const result = await editEntry(ctxFor('UALICE'), { entryId: id, ...fields({ minutes: 30, date: { kind: 'iso', date: '2026-10-15' } }) });
+    const result = await editEntry(ctxFor('UALICE'), {
+      entryId: id,
+      ...fields({ minutes: 30, date: { kind: 'iso', date: '2026-10-15' } }),
+    });
     expect(result.ok).toBe(true);
     const moved = await row(id);
     const [sheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, moved!.timesheetId));
@@ -71,7 +113,12 @@ describe('editEntry', () => {
   });
 
   it('leaves the entry itself out of the 24h and overlap checks', async () => {
-    const id = await logged('UCAROL', { minutes: 20 * 60, date: { kind: 'iso', date: '2026-11-10' }, beginsAt: '02:00', endsAt: '22:00' });
+    const id = await logged('UCAROL', {
+      minutes: 20 * 60,
+      date: { kind: 'iso', date: '2026-11-10' },
+      beginsAt: '02:00',
+      endsAt: '22:00',
+    });
     const result = await editEntry(ctxFor('UCAROL'), {
       entryId: id,
       ...fields({ minutes: 21 * 60, date: { kind: 'iso', date: '2026-11-10' }, beginsAt: '01:00', endsAt: '22:00' }),
@@ -79,20 +126,32 @@ describe('editEntry', () => {
     expect(result).toMatchObject({ ok: true, entry: { minutes: 1260 } });
     // But another entry on that day still counts.
     await logged('UCAROL', { minutes: 60, date: { kind: 'iso', date: '2026-11-10' } });
-    const tooMuch = await editEntry(ctxFor('UCAROL'), { entryId: id, ...fields({ minutes: 23 * 60 + 30, date: { kind: 'iso', date: '2026-11-10' } }) });
+    const tooMuch = await editEntry(ctxFor('UCAROL'), {
+      entryId: id,
+      ...fields({ minutes: 23 * 60 + 30, date: { kind: 'iso', date: '2026-11-10' } }),
+    });
     expect(tooMuch).toMatchObject({ ok: false, error: { code: 'day_full' } });
     expect((await row(id))!.minutes).toBe(1260);
   });
 
   it('refuses someone else’s entry, and an entry on a submitted sheet, changing nothing', async () => {
     const id = await logged('UALICE', { description: 'mine' });
-    expect(await editEntry(ctxFor('UCAROL'), { entryId: id, ...fields() })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await editEntry(ctxFor('UCAROL'), { entryId: id, ...fields() })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
 
     const sheetId = (await row(id))!.timesheetId;
     await database.db.update(timesheets).set({ status: 'submitted' }).where(eq(timesheets.id, sheetId));
     const locked = await editEntry(ctxFor('UALICE'), { entryId: id, ...fields({ description: 'changed' }) });
-    expect(locked).toMatchObject({ ok: false, error: { code: 'entry_read_only', message: expect.stringMatching(/submitted timesheet/) } });
-    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({ ok: false, error: { code: 'entry_read_only' } });
+    expect(locked).toMatchObject({
+      ok: false,
+      error: { code: 'entry_read_only', message: expect.stringMatching(/submitted timesheet/) },
+    });
+    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({
+      ok: false,
+      error: { code: 'entry_read_only' },
+    });
     expect((await row(id))!.description).toBe('mine');
     await database.db.update(timesheets).set({ status: 'open' }).where(eq(timesheets.id, sheetId));
   });
@@ -101,7 +160,10 @@ describe('editEntry', () => {
     const id = await logged('UALICE', { minutes: 15 });
     const [october] = await database.db.select().from(timesheets).where(eq(timesheets.periodId, 1));
     await database.db.update(timesheets).set({ status: 'submitted' }).where(eq(timesheets.id, october!.id));
-    const result = await editEntry(ctxFor('UALICE'), { entryId: id, ...fields({ minutes: 15, date: { kind: 'iso', date: '2026-10-02' } }) });
+    const result = await editEntry(ctxFor('UALICE'), {
+      entryId: id,
+      ...fields({ minutes: 15, date: { kind: 'iso', date: '2026-10-02' } }),
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
     expect((await row(id))!.workDate).toBe('2026-11-24');
     await database.db.update(timesheets).set({ status: 'open' }).where(eq(timesheets.id, october!.id));
@@ -112,17 +174,32 @@ describe('deleteEntry', () => {
   it('deletes an open entry once; a second click says it is already gone', async () => {
     const id = await logged('UALICE', { minutes: 45, description: 'oops' });
     const first = await deleteEntry(ctxFor('UALICE'), { entryId: id });
-    expect(first).toMatchObject({ ok: true, deleted: { entryId: id, minutes: 45, projectCode: 'ACME-WEB', description: 'oops' } });
+    expect(first).toMatchObject({
+      ok: true,
+      deleted: { entryId: id, minutes: 45, projectCode: 'ACME-WEB', description: 'oops' },
+    });
     expect(await row(id)).toBeUndefined();
-    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({ ok: false, error: { code: 'entry_gone' } });
-    const audit = await database.db.select().from(auditLog).where(eq(auditLog.entityId, String(id)));
+    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({
+      ok: false,
+      error: { code: 'entry_gone' },
+    });
+    const audit = await database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, String(id)));
     expect(audit.map((a) => a.action)).toEqual(['time_entry.create', 'time_entry.delete']);
   });
 
   it('lets a delegate delete the principal’s entry, and nobody else', async () => {
     const id = await logged('UALICE', { minutes: 10 });
-    expect(await deleteEntry(ctxFor('UCAROL'), { entryId: id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await deleteEntry(ctxFor('UBOB'), { entryId: id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await deleteEntry(ctxFor('UCAROL'), { entryId: id })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(await deleteEntry(ctxFor('UBOB'), { entryId: id })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await deleteEntry(ctxFor('UBOB', 'UALICE'), { entryId: id })).toMatchObject({ ok: true });
   });
 });
@@ -131,15 +208,27 @@ describe('entryForm and the saved entry', () => {
   it('offers the consultant’s projects, today in their zone, and the people they may log for', async () => {
     // Bob logs no time of his own, but may log for Alice: he gets her form.
     const bob = await entryForm(ctxFor('UBOB'));
-    expect(bob).toMatchObject({ ok: true, form: { forUserId: 'UALICE', logFor: [{ userId: 'UALICE', name: 'Alice' }] } });
-    expect(await entryForm(ctxFor('UCAROL'), { entryId: await logged('UALICE', { minutes: 1 }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(bob).toMatchObject({
+      ok: true,
+      form: { forUserId: 'UALICE', logFor: [{ userId: 'UALICE', name: 'Alice' }] },
+    });
+    expect(await entryForm(ctxFor('UCAROL'), { entryId: await logged('UALICE', { minutes: 1 }) })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     const alice = await entryForm(ctxFor('UALICE'));
-    expect(alice).toMatchObject({ ok: true, form: { today: '2026-11-24', logFor: [{ userId: 'UALICE', name: 'Alice' }] } });
+    expect(alice).toMatchObject({
+      ok: true,
+      form: { today: '2026-11-24', logFor: [{ userId: 'UALICE', name: 'Alice' }] },
+    });
     expect(alice.ok && alice.form.projects.map((p) => p.code)).toEqual(['ACME-APP', 'ACME-WEB', 'GLOBEX-OPS']);
   });
 
   it('shows the prepaid hours left after logging on a prepaid customer’s project', async () => {
-    const result = await logTime(ctxFor('UALICE'), { ...fields({ projectCode: 'GLOBEX-OPS', minutes: 60 }), source: 'command' });
+    const result = await logTime(ctxFor('UALICE'), {
+      ...fields({ projectCode: 'GLOBEX-OPS', minutes: 60 }),
+      source: 'command',
+    });
     expect(result).toMatchObject({ ok: true, entry: { prepaid: { remainingMinutes: 2400, pendingMinutes: 0 } } });
     const hourly = await logTime(ctxFor('UALICE'), { ...fields({ minutes: 5 }), source: 'command' });
     expect(hourly).toMatchObject({ ok: true, entry: { prepaid: null } });

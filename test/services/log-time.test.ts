@@ -58,13 +58,26 @@ const entriesOf = async () => database.db.select().from(timeEntries);
 describe('logTime', () => {
   it('saves the entry on today in the consultant’s time zone, in an open sheet created on first use', async () => {
     const result = await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ requestKey: 'k1' }));
-    expect(result).toMatchObject({ ok: true, entry: { projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120 } });
+    expect(result).toMatchObject({
+      ok: true,
+      entry: { projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120 },
+    });
 
     const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'k1'));
-    expect(saved).toMatchObject({ workDate: '2026-11-25', minutes: 120, description: 'design review', billable: true, createdBy: 'UALICE', actingFor: null });
+    expect(saved).toMatchObject({
+      workDate: '2026-11-25',
+      minutes: 120,
+      description: 'design review',
+      billable: true,
+      createdBy: 'UALICE',
+      actingFor: null,
+    });
     const [sheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, saved!.timesheetId));
     expect(sheet!.status).toBe('open');
-    const audit = await database.db.select().from(auditLog).where(eq(auditLog.entityId, String(saved!.id)));
+    const audit = await database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, String(saved!.id)));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'time_entry.create', actorId: 'UALICE' });
   });
@@ -72,7 +85,10 @@ describe('logTime', () => {
   it('never saves a repeated request twice', async () => {
     const ctx = serviceContext(database.db, asUser('UALICE'), clock);
     const before = (await entriesOf()).length;
-    const [first, second] = await Promise.all([logTime(ctx, entry({ requestKey: 'retry-1' })), logTime(ctx, entry({ requestKey: 'retry-1' }))]);
+    const [first, second] = await Promise.all([
+      logTime(ctx, entry({ requestKey: 'retry-1' })),
+      logTime(ctx, entry({ requestKey: 'retry-1' })),
+    ]);
     expect(first.ok && second.ok).toBe(true);
     expect((await entriesOf()).length).toBe(before + 1);
     const repeated = await logTime(ctx, entry({ requestKey: 'retry-1' }));
@@ -81,7 +97,10 @@ describe('logTime', () => {
   });
 
   it('records a delegate acting for the consultant', async () => {
-    const result = await logTime(serviceContext(database.db, asUser('UBOB', 'UALICE'), clock), entry({ requestKey: 'delegated' }));
+    const result = await logTime(
+      serviceContext(database.db, asUser('UBOB', 'UALICE'), clock),
+      entry({ requestKey: 'delegated' }),
+    );
     expect(result.ok).toBe(true);
     const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'delegated'));
     expect(saved).toMatchObject({ createdBy: 'UBOB', actingFor: 'UALICE' });
@@ -93,14 +112,29 @@ describe('logTime', () => {
     ['an unknown user', asUser('UNOBODY'), entry(), 'not_a_user'],
     ['a user who is not a consultant', asUser('UBOB'), entry(), 'forbidden'],
     ['an unknown project', asUser('UALICE'), entry({ projectCode: 'ACME-WBE' }), 'unknown_project'],
-    ['a project the consultant is not on', asUser('UALICE'), entry({ projectCode: 'CAROL-ONLY' }), 'project_not_allowed'],
+    [
+      'a project the consultant is not on',
+      asUser('UALICE'),
+      entry({ projectCode: 'CAROL-ONLY' }),
+      'project_not_allowed',
+    ],
     ['an inactive project', asUser('UALICE'), entry({ projectCode: 'ACME-OLD' }), 'project_not_allowed'],
-    ['a date outside every period', asUser('UALICE'), entry({ date: { kind: 'iso', date: '2026-10-31' } }), 'no_period'],
+    [
+      'a date outside every period',
+      asUser('UALICE'),
+      entry({ date: { kind: 'iso', date: '2026-10-31' } }),
+      'no_period',
+    ],
     ['a date in the future', asUser('UALICE'), entry({ date: { kind: 'iso', date: '2026-11-26' } }), 'future_date'],
     ['a zero duration', asUser('UALICE'), entry({ minutes: 0 }), 'invalid_duration'],
     ['more than 24 hours', asUser('UALICE'), entry({ minutes: 1441 }), 'duration_too_long'],
     ['an empty description', asUser('UALICE'), entry({ description: '   ' }), 'description_required'],
-    ['a description over 500 characters', asUser('UALICE'), entry({ description: 'x'.repeat(501) }), 'description_too_long'],
+    [
+      'a description over 500 characters',
+      asUser('UALICE'),
+      entry({ description: 'x'.repeat(501) }),
+      'description_too_long',
+    ],
   ])('refuses %s and writes nothing', async (_case, actor, input, code) => {
     const before = await entriesOf();
     const result = await logTime(serviceContext(database.db, actor, clock), input);
@@ -113,7 +147,10 @@ describe('logTime', () => {
   });
 
   it('suggests the closest project codes the consultant may use', async () => {
-    const result = await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ projectCode: 'acme-wbe' }));
+    const result = await logTime(
+      serviceContext(database.db, asUser('UALICE'), clock),
+      entry({ projectCode: 'acme-wbe' }),
+    );
     expect(!result.ok && result.error.message).toContain('`ACME-WEB`');
     expect(!result.ok && result.error.message).not.toContain('CAROL-ONLY');
   });
@@ -132,9 +169,15 @@ describe('logTime', () => {
     const day = { kind: 'iso', date: '2026-11-19' } as const;
     const first = await logTime(ctx, entry({ date: day, beginsAt: '09:00', endsAt: '11:30', minutes: 150 }));
     expect(first.ok).toBe(true);
-    const clash = await logTime(ctx, entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:00', endsAt: '12:00', minutes: 60 }));
+    const clash = await logTime(
+      ctx,
+      entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:00', endsAt: '12:00', minutes: 60 }),
+    );
     expect(clash).toMatchObject({ ok: false, error: { code: 'overlap' } });
-    const adjacent = await logTime(ctx, entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:30', endsAt: '12:00', minutes: 30 }));
+    const adjacent = await logTime(
+      ctx,
+      entry({ projectCode: 'ACME-APP', date: day, beginsAt: '11:30', endsAt: '12:00', minutes: 30 }),
+    );
     expect(adjacent.ok).toBe(true);
   });
 

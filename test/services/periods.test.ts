@@ -13,41 +13,95 @@ beforeAll(async () => {
   await addUser(database.db, 'UADMIN', { rights: ['admin'] });
   await addUser(database.db, 'UALICE', { rights: ['entry'] });
   await addUser(database.db, 'UCARL', { rights: ['entry'] });
-  await addProject(database.db, 'ACME-WEB', await addCustomer(database.db, 'ACME'), { consultants: [await addConsultant(database.db, 'UALICE'), await addConsultant(database.db, 'UCARL')] });
+  await addProject(database.db, 'ACME-WEB', await addCustomer(database.db, 'ACME'), {
+    consultants: [await addConsultant(database.db, 'UALICE'), await addConsultant(database.db, 'UCARL')],
+  });
 });
 afterAll(async () => database.drop());
 
 describe('reporting periods', () => {
   it('adds one period or a generated series, refusing any overlap with a clear message and writing nothing', async () => {
     expect(await addPeriods(admin(), { startsOn: '2026-11-01', endsOn: '2026-11-30' })).toMatchObject({ ok: true });
-    expect(await addPeriods(admin(), { cadence: 'semi-monthly', from: '2026-12-01', to: '2027-01-31' })).toMatchObject({ ok: true, created: [{ startsOn: '2026-12-01', endsOn: '2026-12-15' }, {}, {}, { startsOn: '2027-01-16', endsOn: '2027-01-31' }] });
+    expect(await addPeriods(admin(), { cadence: 'semi-monthly', from: '2026-12-01', to: '2027-01-31' })).toMatchObject({
+      ok: true,
+      created: [
+        { startsOn: '2026-12-01', endsOn: '2026-12-15' },
+        {},
+        {},
+        { startsOn: '2027-01-16', endsOn: '2027-01-31' },
+      ],
+    });
     const overlapping = await addPeriods(admin(), { cadence: 'weekly', from: '2027-01-25', to: '2027-02-28' });
-    expect(overlapping).toEqual({ ok: false, error: { code: 'overlap', message: 'Mon 25 Jan 2027 – Sun 31 Jan 2027 overlaps the period Sat 16 Jan 2027 – Sun 31 Jan 2027.', field: 'starts' } });
-    expect(await addPeriods(admin(), { startsOn: '2027-03-10', endsOn: '2027-03-01' })).toMatchObject({ ok: false, error: { code: 'period_order', field: 'ends' } });
+    expect(overlapping).toEqual({
+      ok: false,
+      error: {
+        code: 'overlap',
+        message: 'Mon 25 Jan 2027 – Sun 31 Jan 2027 overlaps the period Sat 16 Jan 2027 – Sun 31 Jan 2027.',
+        field: 'starts',
+      },
+    });
+    expect(await addPeriods(admin(), { startsOn: '2027-03-10', endsOn: '2027-03-01' })).toMatchObject({
+      ok: false,
+      error: { code: 'period_order', field: 'ends' },
+    });
     const listed = await listPeriods(admin());
-    expect(listed.ok && listed.periods.map((p) => `${p.startsOn}/${p.endsOn}`)).toEqual(['2026-11-01/2026-11-30', '2026-12-01/2026-12-15', '2026-12-16/2026-12-31', '2027-01-01/2027-01-15', '2027-01-16/2027-01-31']);
+    expect(listed.ok && listed.periods.map((p) => `${p.startsOn}/${p.endsOn}`)).toEqual([
+      '2026-11-01/2026-11-30',
+      '2026-12-01/2026-12-15',
+      '2026-12-16/2026-12-31',
+      '2027-01-01/2027-01-15',
+      '2027-01-16/2027-01-31',
+    ]);
   });
 
   it('deletes open timesheets with their entries, keeps the others and archives their period', async () => {
-    const [november, firstDecember] = await database.db.select().from(reportingPeriods).orderBy(asc(reportingPeriods.startsOn));
+    const [november, firstDecember] = await database.db
+      .select()
+      .from(reportingPeriods)
+      .orderBy(asc(reportingPeriods.startsOn));
     const alice = (await database.db.select().from(timesheets).where(eq(timesheets.periodId, november!.id))).length;
     expect(alice).toBe(0);
-    const open = (await database.db.insert(timesheets).values({ consultantId: 1, periodId: november!.id }).returning())[0]!;
-    await database.db.insert(timeEntries).values([1, 2].map(() => ({ timesheetId: open.id, projectId: 1, workDate: '2026-11-20', minutes: 60, description: 'x', billable: true, source: 'command' as const, createdBy: 'UALICE' })));
+    const open = (
+      await database.db.insert(timesheets).values({ consultantId: 1, periodId: november!.id }).returning()
+    )[0]!;
+    await database.db
+      .insert(timeEntries)
+      .values(
+        [1, 2].map(() => ({
+          timesheetId: open.id,
+          projectId: 1,
+          workDate: '2026-11-20',
+          minutes: 60,
+          description: 'x',
+          billable: true,
+          source: 'command' as const,
+          createdBy: 'UALICE',
+        })),
+      );
     await database.db.insert(timesheets).values({ consultantId: 2, periodId: november!.id, status: 'approved' });
 
-    expect(await periodDeletionImpact(admin(), [november!.id, firstDecember!.id])).toEqual({ ok: true, impact: { periods: 2, openSheets: 1, openEntries: 2, keptSheets: 1 } });
-    expect(await deletePeriods(admin(), [november!.id, firstDecember!.id])).toMatchObject({ ok: true, deleted: { openSheets: 1, openEntries: 2, keptSheets: 1 } });
+    expect(await periodDeletionImpact(admin(), [november!.id, firstDecember!.id])).toEqual({
+      ok: true,
+      impact: { periods: 2, openSheets: 1, openEntries: 2, keptSheets: 1 },
+    });
+    expect(await deletePeriods(admin(), [november!.id, firstDecember!.id])).toMatchObject({
+      ok: true,
+      deleted: { openSheets: 1, openEntries: 2, keptSheets: 1 },
+    });
     expect(await database.db.select().from(timesheets)).toMatchObject([{ consultantId: 2, status: 'approved' }]);
     expect(await database.db.select().from(timeEntries)).toEqual([]);
     const periods = await database.db.select().from(reportingPeriods).orderBy(asc(reportingPeriods.startsOn));
     expect(periods[0]).toMatchObject({ id: november!.id, archivedAt: expect.any(Date) });
     expect(periods.find((p) => p.id === firstDecember!.id)).toBeUndefined();
-    expect((await database.db.select().from(auditLog)).map((a) => a.action)).toEqual(expect.arrayContaining(['period.archive', 'period.delete']));
+    expect((await database.db.select().from(auditLog)).map((a) => a.action)).toEqual(
+      expect.arrayContaining(['period.archive', 'period.delete']),
+    );
     expect(await deletePeriods(admin(), [firstDecember!.id])).toMatchObject({ ok: false, error: { code: 'stale' } });
   });
 
   it('is for administrators', async () => {
-    expect(await addPeriods(serviceContext(database.db, asUser('UALICE')), { startsOn: '2028-01-01', endsOn: '2028-01-31' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(
+      await addPeriods(serviceContext(database.db, asUser('UALICE')), { startsOn: '2028-01-01', endsOn: '2028-01-31' }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

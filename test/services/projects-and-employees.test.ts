@@ -1,23 +1,60 @@
 /** Removing projects and employees, and putting employees on projects: what goes, what is archived, what stays. */
 import { desc, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvals, auditLog, outbox, consultants, employees, managers, projectConsultants, projectManagers, projects, timeEntries, timers, timesheets } from '../../src/db/schema.js';
+import {
+  approvals,
+  auditLog,
+  outbox,
+  consultants,
+  employees,
+  managers,
+  projectConsultants,
+  projectManagers,
+  projects,
+  timeEntries,
+  timers,
+  timesheets,
+} from '../../src/db/schema.js';
 import { decideTimesheet } from '../../src/services/approvals.js';
 import { customerDetail } from '../../src/services/customers.js';
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';
 import { saveEmployee } from '../../src/services/employees.js';
-import { deleteProjects, listProjects, projectDeletionImpact, projectDetail, saveProject } from '../../src/services/projects.js';
+import {
+  deleteProjects,
+  listProjects,
+  projectDeletionImpact,
+  projectDetail,
+  saveProject,
+} from '../../src/services/projects.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
 const admin = () => serviceContext(database.db, asUser('UADMIN'));
 const clerk = () => serviceContext(database.db, asUser('UCLERK'));
-const entry = (projectId: number, timesheetId: number, createdBy: string) => ({ timesheetId, projectId, workDate: '2026-11-10', minutes: 60, description: 'x', billable: true, source: 'command' as const, createdBy });
+const entry = (projectId: number, timesheetId: number, createdBy: string) => ({
+  timesheetId,
+  projectId,
+  workDate: '2026-11-10',
+  minutes: 60,
+  description: 'x',
+  billable: true,
+  source: 'command' as const,
+  createdBy,
+});
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -38,18 +75,48 @@ describe('projects', () => {
     const old = await addProject(db, 'WAYNE-OLD', customer, { consultants: [pam] });
     const kept = await addProject(db, 'WAYNE-KEEP', customer);
     const open = (await db.insert(timesheets).values({ consultantId: pam, periodId: period }).returning())[0]!;
-    const approved = (await db.insert(timesheets).values({ consultantId: pam, periodId: earlier, status: 'approved' }).returning())[0]!;
-    await db.insert(timeEntries).values([entry(fresh, open.id, 'UPAM'), entry(fresh, open.id, 'UPAM'), entry(old, open.id, 'UPAM'), entry(old, approved.id, 'UPAM')]);
-    await db.insert(timers).values({ userId: 'UPAM', projectId: fresh, startedAt: new Date('2026-11-24T09:00:00Z'), startedBy: 'UPAM' });
+    const approved = (
+      await db.insert(timesheets).values({ consultantId: pam, periodId: earlier, status: 'approved' }).returning()
+    )[0]!;
+    await db
+      .insert(timeEntries)
+      .values([
+        entry(fresh, open.id, 'UPAM'),
+        entry(fresh, open.id, 'UPAM'),
+        entry(old, open.id, 'UPAM'),
+        entry(old, approved.id, 'UPAM'),
+      ]);
+    await db
+      .insert(timers)
+      .values({ userId: 'UPAM', projectId: fresh, startedAt: new Date('2026-11-24T09:00:00Z'), startedBy: 'UPAM' });
 
     expect(await projectDeletionImpact(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await deleteProjects(clerk(), [fresh])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({ ok: true, impact: { projects: 2, openEntries: 3, openSheets: 1, submittedEntries: 0, submittedSheets: 0, keptEntries: 1, archived: ['WAYNE-OLD'] } });
-    expect(await deleteProjects(admin(), [fresh, old])).toMatchObject({ ok: true, deleted: { projects: 2, archived: ['WAYNE-OLD'] } });
+    expect(await projectDeletionImpact(admin(), [fresh, old])).toEqual({
+      ok: true,
+      impact: {
+        projects: 2,
+        openEntries: 3,
+        openSheets: 1,
+        submittedEntries: 0,
+        submittedSheets: 0,
+        keptEntries: 1,
+        archived: ['WAYNE-OLD'],
+      },
+    });
+    expect(await deleteProjects(admin(), [fresh, old])).toMatchObject({
+      ok: true,
+      deleted: { projects: 2, archived: ['WAYNE-OLD'] },
+    });
 
     expect(await db.select().from(projects).where(eq(projects.id, fresh))).toEqual([]);
-    expect((await db.select().from(projects).where(eq(projects.id, old)))[0]).toMatchObject({ archivedAt: expect.any(Date), active: false });
-    expect((await db.select().from(timeEntries).where(eq(timeEntries.projectId, old))).map((e) => e.timesheetId)).toEqual([approved.id]);
+    expect((await db.select().from(projects).where(eq(projects.id, old)))[0]).toMatchObject({
+      archivedAt: expect.any(Date),
+      active: false,
+    });
+    expect(
+      (await db.select().from(timeEntries).where(eq(timeEntries.projectId, old))).map((e) => e.timesheetId),
+    ).toEqual([approved.id]);
     expect(await db.select().from(timeEntries).where(eq(timeEntries.projectId, fresh))).toEqual([]);
     expect(await db.select().from(timers).where(eq(timers.userId, 'UPAM'))).toEqual([]);
     const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'project'));
@@ -69,11 +136,24 @@ describe('projects', () => {
     const ned = await addManager(db, 'UNED2');
     const customer = await addCustomer(db, 'ACME2');
     const going = await addProject(db, 'ACME2-OLD', customer, { consultants: [wal, xia], managers: [mia] });
-    const staying = await addProject(db, 'ACME2-NEW', await addCustomer(db, 'ACME3'), { consultants: [wal], managers: [ned] });
+    const staying = await addProject(db, 'ACME2-NEW', await addCustomer(db, 'ACME3'), {
+      consultants: [wal],
+      managers: [ned],
+    });
     const period = await addPeriod(db, '2026-05-01', '2026-05-31');
-    const walSheet = (await db.insert(timesheets).values({ consultantId: wal, periodId: period, status: 'submitted' }).returning())[0]!;
-    const xiaSheet = (await db.insert(timesheets).values({ consultantId: xia, periodId: period, status: 'submitted' }).returning())[0]!;
-    await db.insert(timeEntries).values([entry(going, walSheet.id, 'UWAL'), entry(staying, walSheet.id, 'UWAL'), entry(going, xiaSheet.id, 'UXIA')]);
+    const walSheet = (
+      await db.insert(timesheets).values({ consultantId: wal, periodId: period, status: 'submitted' }).returning()
+    )[0]!;
+    const xiaSheet = (
+      await db.insert(timesheets).values({ consultantId: xia, periodId: period, status: 'submitted' }).returning()
+    )[0]!;
+    await db
+      .insert(timeEntries)
+      .values([
+        entry(going, walSheet.id, 'UWAL'),
+        entry(staying, walSheet.id, 'UWAL'),
+        entry(going, xiaSheet.id, 'UXIA'),
+      ]);
     // Ned already approved his part of Wal's sheet; Mia has not decided either sheet.
     await db.insert(approvals).values([
       { timesheetId: walSheet.id, approverId: 'UMIA', projectIds: [going] },
@@ -81,27 +161,57 @@ describe('projects', () => {
       { timesheetId: xiaSheet.id, approverId: 'UMIA', projectIds: [going] },
     ]);
 
-    expect(await projectDeletionImpact(admin(), [going])).toMatchObject({ ok: true, impact: { submittedEntries: 2, submittedSheets: 2, openEntries: 0 } });
+    expect(await projectDeletionImpact(admin(), [going])).toMatchObject({
+      ok: true,
+      impact: { submittedEntries: 2, submittedSheets: 2, openEntries: 0 },
+    });
     expect(await deleteProjects(admin(), [going])).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
 
     expect(await db.select().from(projects).where(eq(projects.id, going))).toEqual([]);
     // Wal's sheet keeps its other time and, with Ned's approval the only one left, is approved with frozen rates.
-    expect((await db.select().from(timesheets).where(eq(timesheets.id, walSheet.id)))[0]).toMatchObject({ status: 'approved' });
-    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, walSheet.id))).toMatchObject([{ projectId: staying, costRateCents: 7000, priceRateCents: 14000 }]);
-    expect((await db.select().from(approvals).where(eq(approvals.timesheetId, walSheet.id))).map((a) => a.approverId)).toEqual(['UNED2']);
+    expect((await db.select().from(timesheets).where(eq(timesheets.id, walSheet.id)))[0]).toMatchObject({
+      status: 'approved',
+    });
+    expect(await db.select().from(timeEntries).where(eq(timeEntries.timesheetId, walSheet.id))).toMatchObject([
+      { projectId: staying, costRateCents: 7000, priceRateCents: 14000 },
+    ]);
+    expect(
+      (await db.select().from(approvals).where(eq(approvals.timesheetId, walSheet.id))).map((a) => a.approverId),
+    ).toEqual(['UNED2']);
     // Xia's sheet had nothing else: it is gone.
     expect(await db.select().from(timesheets).where(eq(timesheets.id, xiaSheet.id))).toEqual([]);
     // Mia's two messages are updated: withdrawn on Wal's sheet, deleted on Xia's.
-    const updates = await db.select().from(outbox).where(inArray(outbox.dedupeKey, [`update:approval:${walSheet.id}:UMIA:withdrawn`, `update:approval:${xiaSheet.id}:UMIA:deleted`]));
-    expect(updates.map((u) => (u.payload as { content: { model: { myStatus: string; sheetStatus: string } } }).content.model).map((m) => [m.myStatus, m.sheetStatus]).sort()).toEqual([
+    const updates = await db
+      .select()
+      .from(outbox)
+      .where(
+        inArray(outbox.dedupeKey, [
+          `update:approval:${walSheet.id}:UMIA:withdrawn`,
+          `update:approval:${xiaSheet.id}:UMIA:deleted`,
+        ]),
+      );
+    expect(
+      updates
+        .map((u) => (u.payload as { content: { model: { myStatus: string; sheetStatus: string } } }).content.model)
+        .map((m) => [m.myStatus, m.sheetStatus])
+        .sort(),
+    ).toEqual([
       ['pending', 'deleted'],
       ['withdrawn', 'submitted'],
     ]);
-    const decided = await db.select().from(outbox).where(eq(outbox.dedupeKey, `decided:${walSheet.id}`));
+    const decided = await db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, `decided:${walSheet.id}`));
     expect(decided).toHaveLength(1);
     // Both consultants hear what came off their sheets and what became of them.
     const told = await db.select().from(outbox).where(like(outbox.dedupeKey, 'time-removed:%'));
-    expect(told.map((t) => t.payload as { channel: string; content: { model: { removed: unknown; sheetNow: string } } }).map((p) => [p.channel, p.content.model.removed, p.content.model.sheetNow]).sort()).toEqual([
+    expect(
+      told
+        .map((t) => t.payload as { channel: string; content: { model: { removed: unknown; sheetNow: string } } })
+        .map((p) => [p.channel, p.content.model.removed, p.content.model.sheetNow])
+        .sort(),
+    ).toEqual([
       ['UWAL', [{ code: 'ACME2-OLD', minutes: 60 }], 'approved'],
       ['UXIA', [{ code: 'ACME2-OLD', minutes: 60 }], 'deleted'],
     ]);
@@ -122,16 +232,38 @@ describe("managers' messages after a removal", () => {
     await addPeriod(db, '2026-11-01', '2026-11-30');
     const clock = new TestClock('2026-11-24T12:00:00Z');
     const cidCtx = serviceContext(db, asUser('UCID'), clock);
-    for (const code of ['MSG-1', 'MSG-2']) expect((await logTime(cidCtx, { projectCode: code, minutes: 60, description: 'work', billable: true, source: 'command' })).ok).toBe(true);
+    for (const code of ['MSG-1', 'MSG-2'])
+      expect(
+        (
+          await logTime(cidCtx, {
+            projectCode: code,
+            minutes: 60,
+            description: 'work',
+            billable: true,
+            source: 'command',
+          })
+        ).ok,
+      ).toBe(true);
     const submitted = await submitTimesheet(cidCtx);
     const sheetId = submitted.ok ? submitted.submitted.timesheetId : 0;
 
-    expect(await decideTimesheet(serviceContext(db, asUser('UANA'), clock), { timesheetId: sheetId, decision: 'approve' })).toMatchObject({ ok: true });
+    expect(
+      await decideTimesheet(serviceContext(db, asUser('UANA'), clock), { timesheetId: sheetId, decision: 'approve' }),
+    ).toMatchObject({ ok: true });
     expect(await deleteProjects(admin(), [first])).toMatchObject({ ok: true });
-    expect(await decideTimesheet(serviceContext(db, asUser('UBEA'), clock), { timesheetId: sheetId, decision: 'approve' })).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+    expect(
+      await decideTimesheet(serviceContext(db, asUser('UBEA'), clock), { timesheetId: sheetId, decision: 'approve' }),
+    ).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
 
-    const newest = await db.select().from(outbox).where(like(outbox.dedupeKey, `update:approval:${sheetId}:UBEA:%`)).orderBy(desc(outbox.id)).limit(1);
-    expect((newest[0]!.payload as { content: { model: { sheetStatus: string } } }).content.model.sheetStatus).toBe('approved');
+    const newest = await db
+      .select()
+      .from(outbox)
+      .where(like(outbox.dedupeKey, `update:approval:${sheetId}:UBEA:%`))
+      .orderBy(desc(outbox.id))
+      .limit(1);
+    expect((newest[0]!.payload as { content: { model: { sheetStatus: string } } }).content.model.sheetStatus).toBe(
+      'approved',
+    );
   });
 });
 
@@ -142,9 +274,20 @@ describe('saving a project', () => {
     const kim = await addConsultant(db, 'UKIM');
     const customer = await addCustomer(db, 'KEEP');
     const project = await addProject(db, 'KEEP-1', customer, { consultants: [kim] });
-    const input = { id: project, code: 'KEEP-1', customerId: customer, name: 'Renamed', description: '', address: '', notes: '', active: true };
+    const input = {
+      id: project,
+      code: 'KEEP-1',
+      customerId: customer,
+      name: 'Renamed',
+      description: '',
+      address: '',
+      notes: '',
+      active: true,
+    };
     expect(await saveProject(admin(), input)).toMatchObject({ ok: true });
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toMatchObject([{ consultantId: kim }]);
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toMatchObject([
+      { consultantId: kim },
+    ]);
     expect(await saveProject(admin(), { ...input, consultantIds: [] })).toMatchObject({ ok: true });
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
   });
@@ -159,23 +302,73 @@ describe('employees on projects', () => {
     const suits = await addProject(db, 'STARK-SUITS', customer);
     const labs = await addProject(db, 'STARK-LABS', customer);
 
-    expect(await assignToProject(admin(), { employeeId: quinn, projectId: suits, as: 'consultant', costRate: '80.5', priceRate: '1,50' })).toMatchObject({ ok: false, error: { field: 'price' } });
-    expect(await assignToProject(admin(), { employeeId: quinn, projectId: suits, as: 'consultant', costRate: '80.5', priceRate: '' })).toMatchObject({ ok: true, project: { code: 'STARK-SUITS' } });
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, suits))).toMatchObject([{ consultantId: quinn, costRateCents: 8050, priceRateCents: null }]);
-    expect(await assignToProject(admin(), { employeeId: quinn, projectId: labs, as: 'manager', costRate: '', priceRate: '' })).toMatchObject({ ok: false, error: { field: 'as', message: expect.stringMatching(/Make them a manager first/) } });
+    expect(
+      await assignToProject(admin(), {
+        employeeId: quinn,
+        projectId: suits,
+        as: 'consultant',
+        costRate: '80.5',
+        priceRate: '1,50',
+      }),
+    ).toMatchObject({ ok: false, error: { field: 'price' } });
+    expect(
+      await assignToProject(admin(), {
+        employeeId: quinn,
+        projectId: suits,
+        as: 'consultant',
+        costRate: '80.5',
+        priceRate: '',
+      }),
+    ).toMatchObject({ ok: true, project: { code: 'STARK-SUITS' } });
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, suits))).toMatchObject([
+      { consultantId: quinn, costRateCents: 8050, priceRateCents: null },
+    ]);
+    expect(
+      await assignToProject(admin(), {
+        employeeId: quinn,
+        projectId: labs,
+        as: 'manager',
+        costRate: '',
+        priceRate: '',
+      }),
+    ).toMatchObject({ ok: false, error: { field: 'as', message: expect.stringMatching(/Make them a manager first/) } });
     await addManager(db, 'UQUINN');
-    expect(await assignToProject(admin(), { employeeId: quinn, projectId: labs, as: 'manager', costRate: '', priceRate: '' })).toMatchObject({ ok: true });
-    expect(await assignToProject(clerk(), { employeeId: quinn, projectId: labs, as: 'consultant', costRate: '', priceRate: '' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(
+      await assignToProject(admin(), {
+        employeeId: quinn,
+        projectId: labs,
+        as: 'manager',
+        costRate: '',
+        priceRate: '',
+      }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await assignToProject(clerk(), {
+        employeeId: quinn,
+        projectId: labs,
+        as: 'consultant',
+        costRate: '',
+        priceRate: '',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     const detail = await employeeDetail(admin(), quinn);
     expect(detail.ok && detail.assignments.map((a) => [a.code, a.as, a.costRateCents])).toEqual([
       ['STARK-LABS', 'manager', null],
       ['STARK-SUITS', 'consultant', 8050],
     ]);
-    expect(await removeFromProjects(admin(), quinn, [{ projectId: labs, as: 'manager' }, { projectId: suits, as: 'consultant' }])).toEqual({ ok: true, removed: 2 });
+    expect(
+      await removeFromProjects(admin(), quinn, [
+        { projectId: labs, as: 'manager' },
+        { projectId: suits, as: 'consultant' },
+      ]),
+    ).toEqual({ ok: true, removed: 2 });
     expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, quinn))).toEqual([]);
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, quinn))).toEqual([]);
-    expect(await removeFromProjects(admin(), quinn, [])).toMatchObject({ ok: false, error: { code: 'nothing_marked' } });
+    expect(await removeFromProjects(admin(), quinn, [])).toMatchObject({
+      ok: false,
+      error: { code: 'nothing_marked' },
+    });
   });
 
   it('leaves someone off every team once their manager role is dropped', async () => {
@@ -183,8 +376,21 @@ describe('employees on projects', () => {
     await addUser(db, 'ULOU');
     const lou = await addConsultant(db, 'ULOU');
     await addManager(db, 'ULOU');
-    const project = await addProject(db, 'LOU-1', await addCustomer(db, 'LOU'), { consultants: [lou], managers: [lou] });
-    expect(await saveEmployee(admin(), { id: lou, userId: 'ULOU', name: 'Lou', address: '', notes: '', consultant: { costRate: '70', priceRate: '140' }, manager: false })).toMatchObject({ ok: true });
+    const project = await addProject(db, 'LOU-1', await addCustomer(db, 'LOU'), {
+      consultants: [lou],
+      managers: [lou],
+    });
+    expect(
+      await saveEmployee(admin(), {
+        id: lou,
+        userId: 'ULOU',
+        name: 'Lou',
+        address: '',
+        notes: '',
+        consultant: { costRate: '70', priceRate: '140' },
+        manager: false,
+      }),
+    ).toMatchObject({ ok: true });
     const page = await employeeDetail(admin(), lou);
     expect(page.ok && page.assignments.map((a) => a.as)).toEqual(['consultant']);
     const detail = await projectDetail(admin(), project);
@@ -201,9 +407,26 @@ describe('employees on projects', () => {
     const period = await addPeriod(db, '2026-09-01', '2026-09-30');
     const sheet = (await db.insert(timesheets).values({ consultantId: rita, periodId: period }).returning())[0]!;
     await db.insert(timeEntries).values([entry(project, sheet.id, 'URITA'), entry(project, sheet.id, 'URITA')]);
-    const dropped = await saveEmployee(admin(), { id: rita, userId: 'URITA', name: 'Rita', address: '', notes: '', consultant: null, manager: true });
-    expect(dropped).toMatchObject({ ok: false, error: { field: 'roles', message: 'Rita has 2 entries on 1 open or submitted timesheet. Settle those in Timesheets first, or delete Rita from the Employees list, which removes them too.' } });
-    expect((await db.select().from(consultants).where(eq(consultants.employeeId, rita)))[0]).toMatchObject({ archivedAt: null });
+    const dropped = await saveEmployee(admin(), {
+      id: rita,
+      userId: 'URITA',
+      name: 'Rita',
+      address: '',
+      notes: '',
+      consultant: null,
+      manager: true,
+    });
+    expect(dropped).toMatchObject({
+      ok: false,
+      error: {
+        field: 'roles',
+        message:
+          'Rita has 2 entries on 1 open or submitted timesheet. Settle those in Timesheets first, or delete Rita from the Employees list, which removes them too.',
+      },
+    });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, rita)))[0]).toMatchObject({
+      archivedAt: null,
+    });
     expect(await db.select().from(managers).where(eq(managers.employeeId, rita))).toEqual([]);
   });
 
@@ -213,9 +436,21 @@ describe('employees on projects', () => {
     const cat = await addConsultant(db, 'UCAT');
     const period = await addPeriod(db, '2026-04-01', '2026-04-30');
     await db.insert(timesheets).values({ consultantId: cat, periodId: period });
-    expect(await saveEmployee(admin(), { id: cat, userId: 'UCAT', name: 'Cat', address: '', notes: '', consultant: null, manager: false })).toMatchObject({ ok: true });
+    expect(
+      await saveEmployee(admin(), {
+        id: cat,
+        userId: 'UCAT',
+        name: 'Cat',
+        address: '',
+        notes: '',
+        consultant: null,
+        manager: false,
+      }),
+    ).toMatchObject({ ok: true });
     expect(await db.select().from(timesheets).where(eq(timesheets.consultantId, cat))).toEqual([]);
-    expect((await db.select().from(consultants).where(eq(consultants.employeeId, cat)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, cat)))[0]).toMatchObject({
+      archivedAt: expect.any(Date),
+    });
   });
 });
 
@@ -228,27 +463,55 @@ describe('deleting employees', () => {
     const sam = await addConsultant(db, 'USAM');
     const tess = await addConsultant(db, 'UTESS');
     const max = await addManager(db, 'UMAX');
-    const project = await addProject(db, 'WAYNE-TOWER', await addCustomer(db, 'TOWER'), { consultants: [sam, tess], managers: [max] });
+    const project = await addProject(db, 'WAYNE-TOWER', await addCustomer(db, 'TOWER'), {
+      consultants: [sam, tess],
+      managers: [max],
+    });
     const period = await addPeriod(db, '2026-08-01', '2026-08-31');
     const later = await addPeriod(db, '2026-07-01', '2026-07-31');
     const samOpen = (await db.insert(timesheets).values({ consultantId: sam, periodId: period }).returning())[0]!;
-    const tessSubmitted = (await db.insert(timesheets).values({ consultantId: tess, periodId: period, status: 'submitted' }).returning())[0]!;
-    const tessApproved = (await db.insert(timesheets).values({ consultantId: tess, periodId: later, status: 'approved' }).returning())[0]!;
-    await db.insert(timeEntries).values([entry(project, samOpen.id, 'USAM'), entry(project, tessSubmitted.id, 'UTESS'), entry(project, tessSubmitted.id, 'UTESS'), entry(project, tessApproved.id, 'UTESS')]);
+    const tessSubmitted = (
+      await db.insert(timesheets).values({ consultantId: tess, periodId: period, status: 'submitted' }).returning()
+    )[0]!;
+    const tessApproved = (
+      await db.insert(timesheets).values({ consultantId: tess, periodId: later, status: 'approved' }).returning()
+    )[0]!;
+    await db
+      .insert(timeEntries)
+      .values([
+        entry(project, samOpen.id, 'USAM'),
+        entry(project, tessSubmitted.id, 'UTESS'),
+        entry(project, tessSubmitted.id, 'UTESS'),
+        entry(project, tessApproved.id, 'UTESS'),
+      ]);
     await db.insert(approvals).values({ timesheetId: tessSubmitted.id, approverId: 'UMAX', projectIds: [project] });
 
     expect(await employeeDeletionImpact(clerk(), [sam])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // Max alone leaves a decision waiting; with Tess, her sheet (and so the decision) goes too.
     expect(await employeeDeletionImpact(admin(), [max])).toMatchObject({ ok: true, impact: { pendingDecisions: 1 } });
-    expect(await employeeDeletionImpact(admin(), [sam, tess, max])).toEqual({ ok: true, impact: { employees: 3, openSheets: 2, openEntries: 3, pendingDecisions: 0, archived: ['UTESS'] } });
-    expect(await deleteEmployees(admin(), [sam, tess, max])).toMatchObject({ ok: true, deleted: { employees: 3, archived: ['UTESS'] } });
+    expect(await employeeDeletionImpact(admin(), [sam, tess, max])).toEqual({
+      ok: true,
+      impact: { employees: 3, openSheets: 2, openEntries: 3, pendingDecisions: 0, archived: ['UTESS'] },
+    });
+    expect(await deleteEmployees(admin(), [sam, tess, max])).toMatchObject({
+      ok: true,
+      deleted: { employees: 3, archived: ['UTESS'] },
+    });
 
     expect(await db.select().from(employees).where(eq(employees.id, sam))).toEqual([]);
     expect(await db.select().from(employees).where(eq(employees.id, max))).toEqual([]);
-    expect((await db.select().from(employees).where(eq(employees.id, tess)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
-    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess)))[0]).toMatchObject({ archivedAt: expect.any(Date) });
-    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, tess))).map((t) => t.id)).toEqual([tessApproved.id]);
-    expect((await db.select().from(timeEntries).where(eq(timeEntries.projectId, project))).map((e) => e.timesheetId)).toEqual([tessApproved.id]);
+    expect((await db.select().from(employees).where(eq(employees.id, tess)))[0]).toMatchObject({
+      archivedAt: expect.any(Date),
+    });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess)))[0]).toMatchObject({
+      archivedAt: expect.any(Date),
+    });
+    expect((await db.select().from(timesheets).where(eq(timesheets.consultantId, tess))).map((t) => t.id)).toEqual([
+      tessApproved.id,
+    ]);
+    expect(
+      (await db.select().from(timeEntries).where(eq(timeEntries.projectId, project))).map((e) => e.timesheetId),
+    ).toEqual([tessApproved.id]);
     expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, project))).toEqual([]);
     const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'employee'));
@@ -258,10 +521,22 @@ describe('deleting employees', () => {
   it('brings back the archived record of someone added again, with their history', async () => {
     const { db } = database;
     const [tess] = await db.select().from(employees).where(eq(employees.userId, 'UTESS'));
-    const again = await saveEmployee(admin(), { userId: 'UTESS', name: 'Tess Again', address: '', notes: '', consultant: { costRate: '75', priceRate: '150' }, manager: false });
+    const again = await saveEmployee(admin(), {
+      userId: 'UTESS',
+      name: 'Tess Again',
+      address: '',
+      notes: '',
+      consultant: { costRate: '75', priceRate: '150' },
+      manager: false,
+    });
     expect(again).toMatchObject({ ok: true, employee: { id: tess!.id, name: 'Tess Again' } });
-    expect((await db.select().from(employees).where(eq(employees.id, tess!.id)))[0]).toMatchObject({ archivedAt: null });
-    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess!.id)))[0]).toMatchObject({ archivedAt: null, defaultCostRateCents: 7500 });
+    expect((await db.select().from(employees).where(eq(employees.id, tess!.id)))[0]).toMatchObject({
+      archivedAt: null,
+    });
+    expect((await db.select().from(consultants).where(eq(consultants.employeeId, tess!.id)))[0]).toMatchObject({
+      archivedAt: null,
+      defaultCostRateCents: 7500,
+    });
     expect(await db.select().from(timesheets).where(eq(timesheets.consultantId, tess!.id))).toHaveLength(1);
     expect((await db.select().from(auditLog).where(eq(auditLog.action, 'employee.restore'))).length).toBe(1);
   });

@@ -7,7 +7,16 @@ import { deleteProjects } from '../../src/services/projects.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 const PAIRS = 10;
@@ -28,16 +37,27 @@ beforeAll(async () => {
     await addUser(db, consultantOf(i), { rights: ['entry'] });
     const consultant = await addConsultant(db, consultantOf(i));
     projectIds.push(await addProject(db, `RACE-${i}`, customer, { consultants: [consultant], managers: [manager] }));
-    const logged = await logTime(serviceContext(db, asUser(consultantOf(i)), clock), { projectCode: `RACE-${i}`, minutes: 60, description: 'work', billable: true, source: 'command' });
+    const logged = await logTime(serviceContext(db, asUser(consultantOf(i)), clock), {
+      projectCode: `RACE-${i}`,
+      minutes: 60,
+      description: 'work',
+      billable: true,
+      source: 'command',
+    });
     expect(logged.ok).toBe(true);
   }
   // The second half is submitted already: those race an approval against the removal.
-  for (let i = PAIRS; i < 2 * PAIRS; i++) expect((await submitTimesheet(serviceContext(db, asUser(consultantOf(i)), clock))).ok).toBe(true);
+  for (let i = PAIRS; i < 2 * PAIRS; i++)
+    expect((await submitTimesheet(serviceContext(db, asUser(consultantOf(i)), clock))).ok).toBe(true);
 });
 afterAll(async () => database.drop());
 
 async function sheetOf(userIndex: number) {
-  const rows = await database.db.select({ sheet: timesheets }).from(timesheets).innerJoin(timeEntries, eq(timeEntries.timesheetId, timesheets.id)).where(eq(timeEntries.projectId, projectIds[userIndex]!));
+  const rows = await database.db
+    .select({ sheet: timesheets })
+    .from(timesheets)
+    .innerJoin(timeEntries, eq(timeEntries.timesheetId, timesheets.id))
+    .where(eq(timeEntries.projectId, projectIds[userIndex]!));
   return rows[0]?.sheet;
 }
 
@@ -48,7 +68,10 @@ describe('removing projects during submit and approval', () => {
     const submittedSheets = await Promise.all(Array.from({ length: PAIRS }, (_, k) => sheetOf(PAIRS + k)));
     const outcomes = await Promise.all(
       Array.from({ length: PAIRS }, async (_, k) => {
-        const [submit, removeWhileSubmitting] = await Promise.all([submitTimesheet(serviceContext(database.db, asUser(consultantOf(k)), clock)), deleteProjects(admin, [projectIds[k]!])]);
+        const [submit, removeWhileSubmitting] = await Promise.all([
+          submitTimesheet(serviceContext(database.db, asUser(consultantOf(k)), clock)),
+          deleteProjects(admin, [projectIds[k]!]),
+        ]);
         const [approve, removeWhileApproving] = await Promise.all([
           decideTimesheet(manager, { timesheetId: submittedSheets[k]!.id, decision: 'approve' }),
           deleteProjects(admin, [projectIds[PAIRS + k]!]),
@@ -60,21 +83,34 @@ describe('removing projects during submit and approval', () => {
     const problems: string[] = [];
     for (const { k, submit, removeWhileSubmitting, approve, removeWhileApproving } of outcomes) {
       // Submit and removal: the project and its time are gone either way; a sheet left empty is too.
-      if (!removeWhileSubmitting.ok) problems.push(`pair ${k}: removal during submit failed with ${removeWhileSubmitting.error.code}`);
+      if (!removeWhileSubmitting.ok)
+        problems.push(`pair ${k}: removal during submit failed with ${removeWhileSubmitting.error.code}`);
       if (!submit.ok && submit.error.code === 'internal') problems.push(`pair ${k}: submit crashed`);
       const entries = await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, projectIds[k]!));
       const [project] = await database.db.select().from(projects).where(eq(projects.id, projectIds[k]!));
       if (project || entries.length) problems.push(`pair ${k}: removed, but the project or its time is still there`);
-      const leftOver = await database.db.select().from(timesheets).innerJoin(employees, eq(employees.id, timesheets.consultantId)).where(and(eq(employees.userId, consultantOf(k)), eq(timesheets.status, 'submitted')));
+      const leftOver = await database.db
+        .select()
+        .from(timesheets)
+        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+        .where(and(eq(employees.userId, consultantOf(k)), eq(timesheets.status, 'submitted')));
       if (leftOver.length) problems.push(`pair ${k}: an empty sheet is still waiting for approval`);
 
       // Approval and removal: approved time is never lost.
-      if (!removeWhileApproving.ok) problems.push(`pair ${k}: removal during approval failed with ${removeWhileApproving.error.code}`);
-      const approvedEntries = await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, projectIds[PAIRS + k]!));
-      const [approvedProject] = await database.db.select().from(projects).where(eq(projects.id, projectIds[PAIRS + k]!));
+      if (!removeWhileApproving.ok)
+        problems.push(`pair ${k}: removal during approval failed with ${removeWhileApproving.error.code}`);
+      const approvedEntries = await database.db
+        .select()
+        .from(timeEntries)
+        .where(eq(timeEntries.projectId, projectIds[PAIRS + k]!));
+      const [approvedProject] = await database.db
+        .select()
+        .from(projects)
+        .where(eq(projects.id, projectIds[PAIRS + k]!));
       if (approve.ok) {
         if (approvedEntries.length !== 1) problems.push(`pair ${k}: approved time lost`);
-        if (!approvedProject?.archivedAt) problems.push(`pair ${k}: a project with approved time was deleted, not archived`);
+        if (!approvedProject?.archivedAt)
+          problems.push(`pair ${k}: a project with approved time was deleted, not archived`);
       } else if (approve.error.code !== 'no_timesheet' || approvedProject || approvedEntries.length) {
         problems.push(`pair ${k}: removal went first, but the approval answered ${approve.error.code} or time is left`);
       }
@@ -92,8 +128,23 @@ describe('removing projects during submit and approval', () => {
     for (let i = 0; i < 2 * PAIRS; i++) {
       const user = `URACE2${String(i).padStart(2, '0')}`;
       await addUser(db, user, { rights: ['entry'] });
-      ids.push(await addProject(db, `RACE2-${i}`, customer, { consultants: [await addConsultant(db, user)], managers: [manager] }));
-      expect((await logTime(serviceContext(db, asUser(user), clock), { projectCode: `RACE2-${i}`, minutes: 60, description: 'work', billable: true, source: 'command' })).ok).toBe(true);
+      ids.push(
+        await addProject(db, `RACE2-${i}`, customer, {
+          consultants: [await addConsultant(db, user)],
+          managers: [manager],
+        }),
+      );
+      expect(
+        (
+          await logTime(serviceContext(db, asUser(user), clock), {
+            projectCode: `RACE2-${i}`,
+            minutes: 60,
+            description: 'work',
+            billable: true,
+            source: 'command',
+          })
+        ).ok,
+      ).toBe(true);
       if (i < PAIRS) {
         const submitted = await submitTimesheet(serviceContext(db, asUser(user), clock));
         sheets.push(submitted.ok ? submitted.submitted.timesheetId : 0);
@@ -103,23 +154,46 @@ describe('removing projects during submit and approval', () => {
     const results = await Promise.all(
       Array.from({ length: PAIRS }, (_, k) =>
         Promise.allSettled([
-          decideTimesheet(serviceContext(db, asUser('UMGR2'), clock), { timesheetId: sheets[k]!, decision: 'reject', reason: 'redo' }),
+          decideTimesheet(serviceContext(db, asUser('UMGR2'), clock), {
+            timesheetId: sheets[k]!,
+            decision: 'reject',
+            reason: 'redo',
+          }),
           deleteProjects(admin, [ids[k]!]),
-          logTime(serviceContext(db, asUser(`URACE2${String(PAIRS + k).padStart(2, '0')}`), clock), { projectCode: `RACE2-${PAIRS + k}`, minutes: 30, description: 'more', billable: true, source: 'command' }),
+          logTime(serviceContext(db, asUser(`URACE2${String(PAIRS + k).padStart(2, '0')}`), clock), {
+            projectCode: `RACE2-${PAIRS + k}`,
+            minutes: 30,
+            description: 'more',
+            billable: true,
+            source: 'command',
+          }),
           deleteProjects(admin, [ids[PAIRS + k]!]),
         ]),
       ),
     );
-    const crashes = results.flat().filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    const crashes = results
+      .flat()
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
     expect(crashes).toEqual([]);
     for (let k = 0; k < PAIRS; k++) {
-      const [, removedRejected, logged, removedLogged] = results[k]!.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; error?: { code: string } }>).value);
+      const [, removedRejected, logged, removedLogged] = results[k]!.map(
+        (r) => (r as PromiseFulfilledResult<{ ok: boolean; error?: { code: string } }>).value,
+      );
       expect(removedRejected!.ok && removedLogged!.ok).toBe(true);
       if (!logged!.ok) expect(logged!.error!.code).toBe('unknown_project');
       // A rejection that landed first is kept as the record (the project archived); otherwise the time is gone.
-      const [later] = await db.select().from(projects).where(eq(projects.id, ids[PAIRS + k]!));
+      const [later] = await db
+        .select()
+        .from(projects)
+        .where(eq(projects.id, ids[PAIRS + k]!));
       expect(later).toBeUndefined();
-      expect(await db.select().from(timeEntries).where(eq(timeEntries.projectId, ids[PAIRS + k]!))).toEqual([]);
+      expect(
+        await db
+          .select()
+          .from(timeEntries)
+          .where(eq(timeEntries.projectId, ids[PAIRS + k]!)),
+      ).toEqual([]);
     }
   });
 });

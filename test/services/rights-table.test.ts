@@ -21,11 +21,31 @@ import { deleteEntry, editEntry, entryForm, logTime } from '../../src/services/t
 import { runningTimer } from '../../src/services/timers.js';
 import { submitTimesheet, timesheetOverview } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addManager, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
-type Subject = { userId: string; roleIds: number[]; entryToEdit: number; entryToDelete: number; sheetToDecide: number; scratchRoleId: number; index: number };
-type Invoke = (ctx: ServiceContext, subject: Subject) => Promise<Result | { ok: false; errors: string[] } | { ok: true }>;
+type Subject = {
+  userId: string;
+  roleIds: number[];
+  entryToEdit: number;
+  entryToDelete: number;
+  sheetToDecide: number;
+  scratchRoleId: number;
+  index: number;
+};
+type Invoke = (
+  ctx: ServiceContext,
+  subject: Subject,
+) => Promise<Result | { ok: false; errors: string[] } | { ok: true }>;
 
 const clock = new TestClock('2026-11-25T12:00:00Z');
 const entry = { projectCode: 'ACME-WEB', minutes: 30, description: 'work', billable: true } as const;
@@ -42,13 +62,22 @@ const INVOKE: Record<Operation, Invoke> = {
   decideTimesheet: (ctx, s) => decideTimesheet(ctx, { timesheetId: s.sheetToDecide, decision: 'approve' }),
   importSetup: (ctx, s) => importSetup(ctx, `roles:\n  - { name: Imported-${s.index}, rights: [entry] }\n`),
   exportSetup: (ctx) => exportSetup(ctx),
-  managePeriods: (ctx, s) => addPeriods(ctx, { startsOn: `2030-0${s.index + 1}-01`, endsOn: `2030-0${s.index + 1}-28` }),
+  managePeriods: (ctx, s) =>
+    addPeriods(ctx, { startsOn: `2030-0${s.index + 1}-01`, endsOn: `2030-0${s.index + 1}-28` }),
   manageRoles: (ctx, s) => setRoleRights(ctx, { roleId: s.scratchRoleId, rights: ['payable'] }),
   grantRoles: (ctx, s) => setUserRoles(ctx, { userId: s.userId, roleIds: s.roleIds }),
   manageTimesheets: (ctx) => adminTimesheets(ctx),
   manageProjects: (ctx) => listProjects(ctx),
   manageEmployees: (ctx) => listEmployees(ctx),
-  manageCustomers: (ctx, s) => saveCustomer(ctx, { code: `NEW-${s.index}`, name: 'New', currency: 'USD', billingMode: 'hourly', address: '', notes: '' }),
+  manageCustomers: (ctx, s) =>
+    saveCustomer(ctx, {
+      code: `NEW-${s.index}`,
+      name: 'New',
+      currency: 'USD',
+      billingMode: 'hourly',
+      address: '',
+      notes: '',
+    }),
   viewAudit: (ctx) => auditTrail(ctx),
 };
 
@@ -81,17 +110,52 @@ beforeAll(async () => {
 
   for (const [index, kind] of kinds.entries()) {
     const userId = ids[index]!;
-    const sheet = (await db.insert(timesheets).values({ consultantId: people[others.length + index]!, periodId: 1 }).returning())[0]!;
+    const sheet = (
+      await db
+        .insert(timesheets)
+        .values({ consultantId: people[others.length + index]!, periodId: 1 })
+        .returning()
+    )[0]!;
     const [toEdit, toDelete] = await db
       .insert(timeEntries)
-      .values([1, 2].map(() => ({ timesheetId: sheet.id, projectId: 1, workDate: '2026-11-20', minutes: 30, description: 'seed', billable: true, source: 'command' as const, createdBy: userId })))
+      .values(
+        [1, 2].map(() => ({
+          timesheetId: sheet.id,
+          projectId: 1,
+          workDate: '2026-11-20',
+          minutes: 30,
+          description: 'seed',
+          billable: true,
+          source: 'command' as const,
+          createdBy: userId,
+        })),
+      )
       .returning();
     // A submitted sheet of someone else, waiting for this user as its manager.
-    const theirs = (await db.insert(timesheets).values({ consultantId: others[index]!, periodId: 1, status: 'submitted' }).returning())[0]!;
-    await db.insert(approvals).values({ timesheetId: theirs.id, approverId: userId, route: 'manager', projectIds: [1] });
-    const scratch = (await db.insert(roles).values({ name: `Scratch-${index}`, rights: ['entry'] }).returning())[0]!;
-    const roleIds = (await db.select({ id: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.id);
-    subjects.set(kind, { userId, roleIds, entryToEdit: toEdit!.id, entryToDelete: toDelete!.id, sheetToDecide: theirs.id, scratchRoleId: scratch.id, index });
+    const theirs = (
+      await db.insert(timesheets).values({ consultantId: others[index]!, periodId: 1, status: 'submitted' }).returning()
+    )[0]!;
+    await db
+      .insert(approvals)
+      .values({ timesheetId: theirs.id, approverId: userId, route: 'manager', projectIds: [1] });
+    const scratch = (
+      await db
+        .insert(roles)
+        .values({ name: `Scratch-${index}`, rights: ['entry'] })
+        .returning()
+    )[0]!;
+    const roleIds = (await db.select({ id: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, userId))).map(
+      (r) => r.id,
+    );
+    subjects.set(kind, {
+      userId,
+      roleIds,
+      entryToEdit: toEdit!.id,
+      entryToDelete: toDelete!.id,
+      sheetToDecide: theirs.id,
+      scratchRoleId: scratch.id,
+      index,
+    });
   }
 });
 afterAll(async () => database.drop());
@@ -114,7 +178,9 @@ describe('the rights table', () => {
         const allowed = !(refusal || refusedByImport);
         const expected = kind !== 'none' && rightsFor(operation).includes(kind);
         if (allowed !== expected) {
-          mismatches.push(`${operation} with ${kind}: ${allowed ? 'allowed' : 'refused'} (${JSON.stringify(result).slice(0, 160)})`);
+          mismatches.push(
+            `${operation} with ${kind}: ${allowed ? 'allowed' : 'refused'} (${JSON.stringify(result).slice(0, 160)})`,
+          );
         }
       }
     }
@@ -123,7 +189,14 @@ describe('the rights table', () => {
 
   it('a refusal names the missing right and how to get it', async () => {
     const result = await logTime(serviceContext(database.db, asUser('UNONE'), clock), { ...entry, source: 'command' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'You do not have the time entry right. An administrator can give you a role with it in /admin > Users.' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message:
+          'You do not have the time entry right. An administrator can give you a role with it in /admin > Users.',
+      },
+    });
   });
 });
 
@@ -134,7 +207,12 @@ describe('security rules', () => {
     const trail = await auditTrail(ctx, { userId: 'USECURITY', entity: 'role' });
     // Newest first: the role just created, then the rights walk's change to a scratch role.
     expect(trail.ok && trail.rows.map((r) => r.action)).toEqual(['role.create', 'role.set_rights']);
-    expect(trail.ok && trail.rows[0]).toMatchObject({ actor: 'USECURITY', actingFor: null, entity: 'role', after: { name: 'Audited', rights: ['entry'] } });
+    expect(trail.ok && trail.rows[0]).toMatchObject({
+      actor: 'USECURITY',
+      actingFor: null,
+      entity: 'role',
+      after: { name: 'Audited', rights: ['entry'] },
+    });
     expect(trail.ok && trail.rows[1]).toMatchObject({ before: { rights: ['entry'] }, after: { rights: ['payable'] } });
     expect(await auditTrail(ctx, { from: '2030-01-01' })).toEqual({ ok: true, rows: [] });
   });
@@ -145,21 +223,39 @@ describe('security rules', () => {
     expect(await setUserRoles(ctx, { userId: 'UKEEPER', roleIds: [] })).toMatchObject({ ok: true });
     // USECURITY is now the only holder: removing it from themselves is refused and changes nothing.
     const own = subjects.get('security')!;
-    expect(await setUserRoles(ctx, { userId: 'USECURITY', roleIds: [] })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
-    expect(await setRoleRights(ctx, { roleId: own.roleIds[0]!, rights: ['entry'] })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
-    expect(await deleteRole(ctx, { roleId: own.roleIds[0]! })).toMatchObject({ ok: false, error: { code: 'last_security_holder' } });
-    expect((await database.db.select().from(userRoles).where(eq(userRoles.userId, 'USECURITY'))).map((r) => r.roleId)).toEqual(own.roleIds);
+    expect(await setUserRoles(ctx, { userId: 'USECURITY', roleIds: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'last_security_holder' },
+    });
+    expect(await setRoleRights(ctx, { roleId: own.roleIds[0]!, rights: ['entry'] })).toMatchObject({
+      ok: false,
+      error: { code: 'last_security_holder' },
+    });
+    expect(await deleteRole(ctx, { roleId: own.roleIds[0]! })).toMatchObject({
+      ok: false,
+      error: { code: 'last_security_holder' },
+    });
+    expect(
+      (await database.db.select().from(userRoles).where(eq(userRoles.userId, 'USECURITY'))).map((r) => r.roleId),
+    ).toEqual(own.roleIds);
     await setUserRoles(ctx, { userId: 'UKEEPER', roleIds: [keeperRole] });
   });
 
   it('two holders taking the security right from each other at once: one succeeds, the other is refused', async () => {
     const security = serviceContext(database.db, asUser('USECURITY'), clock);
     const keeper = serviceContext(database.db, asUser('UKEEPER'), clock);
-    const rolesOf = async (userId: string) => (await database.db.select().from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.roleId);
+    const rolesOf = async (userId: string) =>
+      (await database.db.select().from(userRoles).where(eq(userRoles.userId, userId))).map((r) => r.roleId);
     const before = { security: await rolesOf('USECURITY'), keeper: await rolesOf('UKEEPER') };
-    const outcomes = await Promise.all([setUserRoles(security, { userId: 'UKEEPER', roleIds: [] }), setUserRoles(keeper, { userId: 'USECURITY', roleIds: [] })]);
+    const outcomes = await Promise.all([
+      setUserRoles(security, { userId: 'UKEEPER', roleIds: [] }),
+      setUserRoles(keeper, { userId: 'USECURITY', roleIds: [] }),
+    ]);
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
-    expect(outcomes.find((o) => !o.ok)).toMatchObject({ ok: false, error: { code: expect.stringMatching(/last_security_holder|forbidden/) } });
+    expect(outcomes.find((o) => !o.ok)).toMatchObject({
+      ok: false,
+      error: { code: expect.stringMatching(/last_security_holder|forbidden/) },
+    });
     const winner = outcomes[0]!.ok ? security : keeper;
     await setUserRoles(winner, { userId: 'USECURITY', roleIds: before.security });
     await setUserRoles(winner, { userId: 'UKEEPER', roleIds: before.keeper });
@@ -167,11 +263,29 @@ describe('security rules', () => {
 
   it('roles have unique names and known rights; the built-in role cannot change', async () => {
     const ctx = serviceContext(database.db, asUser('USECURITY'), clock);
-    expect(await createRole(ctx, { name: 'Finance', rights: ['payable', 'receivable'] })).toMatchObject({ ok: true, role: { name: 'Finance', rights: ['payable', 'receivable'] } });
-    expect(await createRole(ctx, { name: 'finance', rights: [] })).toMatchObject({ ok: false, error: { code: 'duplicate', field: 'name' } });
-    expect(await createRole(ctx, { name: 'Wizards', rights: ['magic'] })).toMatchObject({ ok: false, error: { code: 'unknown_right', message: expect.stringContaining('admin, entry, approval, payable, receivable, security') } });
-    const [builtin] = await database.db.insert(roles).values({ name: 'Administrators', rights: [...RIGHTS], builtin: true }).returning();
+    expect(await createRole(ctx, { name: 'Finance', rights: ['payable', 'receivable'] })).toMatchObject({
+      ok: true,
+      role: { name: 'Finance', rights: ['payable', 'receivable'] },
+    });
+    expect(await createRole(ctx, { name: 'finance', rights: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate', field: 'name' },
+    });
+    expect(await createRole(ctx, { name: 'Wizards', rights: ['magic'] })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'unknown_right',
+        message: expect.stringContaining('admin, entry, approval, payable, receivable, security'),
+      },
+    });
+    const [builtin] = await database.db
+      .insert(roles)
+      .values({ name: 'Administrators', rights: [...RIGHTS], builtin: true })
+      .returning();
     expect(await deleteRole(ctx, { roleId: builtin!.id })).toMatchObject({ ok: false, error: { code: 'builtin' } });
-    expect(await setRoleRights(ctx, { roleId: builtin!.id, rights: [] })).toMatchObject({ ok: false, error: { code: 'builtin' } });
+    expect(await setRoleRights(ctx, { roleId: builtin!.id, rights: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'builtin' },
+    });
   });
 });

@@ -21,9 +21,37 @@ beforeEach(async () => {
   await database.db.execute(sql.raw(`truncate ${SETUP_TABLES.join(', ')} restart identity cascade`));
 });
 
-const SETUP_TABLES = ['customers', 'credit_ledger', 'users', 'employees', 'consultants', 'managers', 'projects', 'project_consultants', 'project_managers', 'roles', 'user_roles', 'delegates', 'reporting_periods'];
+const SETUP_TABLES = [
+  'customers',
+  'credit_ledger',
+  'users',
+  'employees',
+  'consultants',
+  'managers',
+  'projects',
+  'project_consultants',
+  'project_managers',
+  'roles',
+  'user_roles',
+  'delegates',
+  'reporting_periods',
+];
 
-const TABLES = ['customers', 'creditLedger', 'users', 'employees', 'consultants', 'managers', 'projects', 'projectConsultants', 'projectManagers', 'roles', 'userRoles', 'delegates', 'reportingPeriods'] as const;
+const TABLES = [
+  'customers',
+  'creditLedger',
+  'users',
+  'employees',
+  'consultants',
+  'managers',
+  'projects',
+  'projectConsultants',
+  'projectManagers',
+  'roles',
+  'userRoles',
+  'delegates',
+  'reportingPeriods',
+] as const;
 
 /** Every setup table's rows without timestamps, for comparing states. */
 async function snapshot(db: Database) {
@@ -40,27 +68,59 @@ async function snapshot(db: Database) {
 describe('importing a setup file', () => {
   it('creates every kind of row the file describes, amounts in exact cents', async () => {
     const result = await importSetup(system(database.db), example);
-    expect(result).toMatchObject({ ok: true, summary: { customers: { created: 2 }, credits: { created: 1 }, employees: { created: 4 }, projects: { created: 2 }, periods: { created: 8 } } });
+    expect(result).toMatchObject({
+      ok: true,
+      summary: {
+        customers: { created: 2 },
+        credits: { created: 1 },
+        employees: { created: 4 },
+        projects: { created: 2 },
+        periods: { created: 8 },
+      },
+    });
     const { db } = database;
 
     const globex = await db.query.customers.findFirst({ where: eq(schema.customers.code, 'GLOBEX') });
-    expect(globex).toMatchObject({ billingMode: 'prepaid', lowCreditThresholdMinutes: 300, autoInvoice: true, topupMinutes: 1200, topupPriceCents: 200000, currency: 'USD' });
-    expect(await db.select().from(schema.creditLedger)).toMatchObject([{ customerId: globex!.id, minutes: 2400, kind: 'purchase', occurredOn: '2026-11-01', note: 'PO 4711' }]);
+    expect(globex).toMatchObject({
+      billingMode: 'prepaid',
+      lowCreditThresholdMinutes: 300,
+      autoInvoice: true,
+      topupMinutes: 1200,
+      topupPriceCents: 200000,
+      currency: 'USD',
+    });
+    expect(await db.select().from(schema.creditLedger)).toMatchObject([
+      { customerId: globex!.id, minutes: 2400, kind: 'purchase', occurredOn: '2026-11-01', note: 'PO 4711' },
+    ]);
 
     const carl = await db.query.employees.findFirst({ where: eq(schema.employees.userId, 'U03CARL') });
-    expect(await db.query.consultants.findFirst({ where: eq(schema.consultants.employeeId, carl!.id) })).toMatchObject({ defaultCostRateCents: 6550, defaultPriceRateCents: 13000 });
+    expect(await db.query.consultants.findFirst({ where: eq(schema.consultants.employeeId, carl!.id) })).toMatchObject({
+      defaultCostRateCents: 6550,
+      defaultPriceRateCents: 13000,
+    });
     const web = await db.query.projects.findFirst({ where: eq(schema.projects.code, 'ACME-WEB') });
-    const assignments = await db.select().from(schema.projectConsultants).where(eq(schema.projectConsultants.projectId, web!.id));
+    const assignments = await db
+      .select()
+      .from(schema.projectConsultants)
+      .where(eq(schema.projectConsultants.projectId, web!.id));
     expect(assignments.map((a) => a.priceRateCents).sort()).toEqual([15000, null].sort());
 
     const finance = await db.query.roles.findFirst({ where: eq(schema.roles.name, 'Finance') });
     expect(finance!.rights.sort()).toEqual(['payable', 'receivable']);
     expect(await db.select().from(schema.delegates)).toMatchObject([{ principalId: 'U01ALICE', delegateId: 'U02BOB' }]);
-    expect(await db.query.users.findFirst({ where: eq(schema.users.id, 'U05ERIN') })).toMatchObject({ displayName: 'Erin Finance' });
+    expect(await db.query.users.findFirst({ where: eq(schema.users.id, 'U05ERIN') })).toMatchObject({
+      displayName: 'Erin Finance',
+    });
     const periods = await db.select().from(schema.reportingPeriods).orderBy(asc(schema.reportingPeriods.startsOn));
     expect(periods.map((p) => `${p.startsOn}/${p.endsOn}`)).toEqual([
-      '2026-11-01/2026-11-30', '2026-12-01/2026-12-31', '2027-01-01/2027-01-31', '2027-02-01/2027-02-28',
-      '2027-03-01/2027-03-31', '2027-04-01/2027-04-30', '2027-05-01/2027-05-31', '2027-06-01/2027-06-30',
+      '2026-11-01/2026-11-30',
+      '2026-12-01/2026-12-31',
+      '2027-01-01/2027-01-31',
+      '2027-02-01/2027-02-28',
+      '2027-03-01/2027-03-31',
+      '2027-04-01/2027-04-30',
+      '2027-05-01/2027-05-31',
+      '2027-06-01/2027-06-30',
     ]);
   });
 
@@ -70,49 +130,97 @@ describe('importing a setup file', () => {
   - { user: U01B, name: B, consultant: { cost_rate: 0.29, price_rate: "1234567.89" } }`;
     expect((await importSetup(system(database.db), file)).ok).toBe(true);
     const rates = await database.db.select().from(schema.consultants).orderBy(asc(schema.consultants.employeeId));
-    expect(rates.map((r) => [r.defaultCostRateCents, r.defaultPriceRateCents])).toEqual([[14010, 14010], [29, 123456789]]);
+    expect(rates.map((r) => [r.defaultCostRateCents, r.defaultPriceRateCents])).toEqual([
+      [14010, 14010],
+      [29, 123456789],
+    ]);
   });
 
   it('is idempotent: a second import changes nothing and doubles no credit', async () => {
     await importSetup(system(database.db), example);
     const first = await snapshot(database.db);
     const again = await importSetup(system(database.db), example);
-    expect(again.ok && Object.values(again.summary).every((kind) => kind.created === 0 && kind.updated === 0)).toBe(true);
+    expect(again.ok && Object.values(again.summary).every((kind) => kind.created === 0 && kind.updated === 0)).toBe(
+      true,
+    );
     expect(await snapshot(database.db)).toEqual(first);
   });
 
   it('makes each listed project’s and user’s lists exactly what the file says', async () => {
     await importSetup(system(database.db), example);
-    const edited = example.replace('      - { user: U03CARL }\n', '').replace('{ user: U01ALICE, roles: [Consultant], delegates: [U02BOB] }', '{ user: U01ALICE, roles: [Consultant], delegates: [] }');
+    const edited = example
+      .replace('      - { user: U03CARL }\n', '')
+      .replace(
+        '{ user: U01ALICE, roles: [Consultant], delegates: [U02BOB] }',
+        '{ user: U01ALICE, roles: [Consultant], delegates: [] }',
+      );
     const result = await importSetup(system(database.db), edited);
     expect(result).toMatchObject({ ok: true, summary: { assignments: { updated: 1 } } });
     expect(await database.db.select().from(schema.delegates)).toEqual([]);
   });
 
   it.each([
-    ['an unknown customer', 'projects:\n  - { code: X-1, customer: NOPE, name: X }', ['projects[0].customer: unknown customer NOPE']],
+    [
+      'an unknown customer',
+      'projects:\n  - { code: X-1, customer: NOPE, name: X }',
+      ['projects[0].customer: unknown customer NOPE'],
+    ],
     [
       'an unknown consultant and a non-consultant',
       'employees:\n  - { user: U02BOB, name: Bob, manager: true }\ncustomers:\n  - { code: AC, name: A }\nprojects:\n  - { code: AC-1, customer: AC, name: X, consultants: [ { user: U09X }, { user: U02BOB } ] }',
-      ['projects[0].consultants[0].user: unknown employee U09X', 'projects[0].consultants[1].user: U02BOB is not a consultant (give the employee consultant rates)'],
+      [
+        'projects[0].consultants[0].user: unknown employee U09X',
+        'projects[0].consultants[1].user: U02BOB is not a consultant (give the employee consultant rates)',
+      ],
     ],
     [
       'a manager who is not one',
       'employees:\n  - { user: U01A, name: A, consultant: { cost_rate: 1, price_rate: 2 } }\ncustomers:\n  - { code: AC, name: A }\nprojects:\n  - { code: AC-1, customer: AC, name: X, managers: [U01A, U0NOBODY] }',
-      ['projects[0].managers[0]: U01A is not a manager (set manager: true on the employee)', 'projects[0].managers[1]: unknown employee U0NOBODY'],
+      [
+        'projects[0].managers[0]: U01A is not a manager (set manager: true on the employee)',
+        'projects[0].managers[1]: unknown employee U0NOBODY',
+      ],
     ],
-    ['an unknown role and delegate', 'users:\n  - { user: U01A, roles: [Wizard], delegates: [U0GHOST, U01A] }', ['users[0].roles[0]: unknown role Wizard', 'users[0].delegates[0]: unknown user U0GHOST', 'users[0].delegates[1]: a user cannot be their own delegate']],
-    ['an unknown right', 'roles:\n  - { name: R, rights: [entry, fly] }', ['roles[0].rights[1]: must be one of admin, entry, approval, payable, receivable, security']],
-    ['a bad amount', 'employees:\n  - { user: U01A, name: A, consultant: { cost_rate: "1,5", price_rate: 1.234 } }', [
-      'employees[0].consultant.cost_rate: "1,5" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
-      'employees[0].consultant.price_rate: "1.234" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
-    ]],
-    ['duplicates and overlapping periods', 'customers:\n  - { code: AC, name: A }\n  - { code: ac, name: B }\nperiods:\n  - { starts: 2026-11-01, ends: 2026-11-30 }\n  - { starts: 2026-11-15, ends: 2026-12-15 }', [
-      'customers[1].code: duplicate customer AC (first at customers[0].code)',
-      'periods[1]: 2026-11-15 – 2026-12-15 overlaps 2026-11-01 – 2026-11-30 (periods[0])',
-    ]],
-    ['unknown keys and missing fields', 'customers:\n  - { code: AC, nmae: A }\nfoo: 1', ['file: unknown key foo', 'customers[0].name: is required', 'customers[0]: unknown key nmae']],
-    ['credits on an hourly customer', 'customers:\n  - { code: AC, name: A, credits: [ { hours: 1, on: 2026-11-01 } ] }', ['customers[0].credits: only a customer with billing: prepaid buys credits']],
+    [
+      'an unknown role and delegate',
+      'users:\n  - { user: U01A, roles: [Wizard], delegates: [U0GHOST, U01A] }',
+      [
+        'users[0].roles[0]: unknown role Wizard',
+        'users[0].delegates[0]: unknown user U0GHOST',
+        'users[0].delegates[1]: a user cannot be their own delegate',
+      ],
+    ],
+    [
+      'an unknown right',
+      'roles:\n  - { name: R, rights: [entry, fly] }',
+      ['roles[0].rights[1]: must be one of admin, entry, approval, payable, receivable, security'],
+    ],
+    [
+      'a bad amount',
+      'employees:\n  - { user: U01A, name: A, consultant: { cost_rate: "1,5", price_rate: 1.234 } }',
+      [
+        'employees[0].consultant.cost_rate: "1,5" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
+        'employees[0].consultant.price_rate: "1.234" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
+      ],
+    ],
+    [
+      'duplicates and overlapping periods',
+      'customers:\n  - { code: AC, name: A }\n  - { code: ac, name: B }\nperiods:\n  - { starts: 2026-11-01, ends: 2026-11-30 }\n  - { starts: 2026-11-15, ends: 2026-12-15 }',
+      [
+        'customers[1].code: duplicate customer AC (first at customers[0].code)',
+        'periods[1]: 2026-11-15 – 2026-12-15 overlaps 2026-11-01 – 2026-11-30 (periods[0])',
+      ],
+    ],
+    [
+      'unknown keys and missing fields',
+      'customers:\n  - { code: AC, nmae: A }\nfoo: 1',
+      ['file: unknown key foo', 'customers[0].name: is required', 'customers[0]: unknown key nmae'],
+    ],
+    [
+      'credits on an hourly customer',
+      'customers:\n  - { code: AC, name: A, credits: [ { hours: 1, on: 2026-11-01 } ] }',
+      ['customers[0].credits: only a customer with billing: prepaid buys credits'],
+    ],
   ])('refuses %s, naming each place, and writes nothing', async (_case, file, errors) => {
     const before = await snapshot(database.db);
     const result = await importSetup(system(database.db), file);
@@ -124,14 +232,19 @@ describe('importing a setup file', () => {
   it('refuses broken YAML with the line and column of each problem', async () => {
     const result = await importSetup(system(database.db), 'customers: [ { code: AC');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.errors.length > 0 && result.errors.every((error) => /^line 1, column \d+: \S/.test(error))).toBe(true);
+    expect(
+      !result.ok && result.errors.length > 0 && result.errors.every((error) => /^line 1, column \d+: \S/.test(error)),
+    ).toBe(true);
   });
 
   it('writes nothing when one part of a valid-looking file clashes with the database', async () => {
     await database.db.insert(schema.reportingPeriods).values({ startsOn: '2026-11-10', endsOn: '2026-11-20' });
     const before = await snapshot(database.db);
     const result = await importSetup(system(database.db), example);
-    expect(result).toEqual({ ok: false, errors: ['periods[0]: 2026-11-01 – 2026-11-30 overlaps the existing period 2026-11-10 – 2026-11-20'] });
+    expect(result).toEqual({
+      ok: false,
+      errors: ['periods[0]: 2026-11-01 – 2026-11-30 overlaps the existing period 2026-11-10 – 2026-11-20'],
+    });
     expect(await snapshot(database.db)).toEqual(before);
   });
 
@@ -153,7 +266,9 @@ describe('exporting the setup', () => {
 
     const before = await snapshot(database.db);
     const again = await importSetup(system(database.db), exported.yaml);
-    expect(again.ok && Object.values(again.summary).every((kind) => kind.created === 0 && kind.updated === 0)).toBe(true);
+    expect(again.ok && Object.values(again.summary).every((kind) => kind.created === 0 && kind.updated === 0)).toBe(
+      true,
+    );
     expect(await snapshot(database.db)).toEqual(before);
 
     const fresh = await createTestDatabase();
@@ -166,4 +281,3 @@ describe('exporting the setup', () => {
     }
   });
 });
-

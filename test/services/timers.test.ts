@@ -3,7 +3,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { timeEntries, timers } from '../../src/db/schema.js';
 import { discardTimer, runningTimer, startTimer, stopTimer } from '../../src/services/timers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addDelegate, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addDelegate,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -16,7 +25,8 @@ const entriesOf = (userId: string) => database.db.select().from(timeEntries).whe
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  for (const id of ['UALICE', 'UCAROL', 'UDAN', 'UERIN']) await addUser(db, id, { rights: ['entry'], timeZone: 'Europe/Berlin' });
+  for (const id of ['UALICE', 'UCAROL', 'UDAN', 'UERIN'])
+    await addUser(db, id, { rights: ['entry'], timeZone: 'Europe/Berlin' });
   await addUser(db, 'UBOB');
   const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN', 'UERIN'].map((id) => addConsultant(db, id)));
   const acme = await addCustomer(db, 'ACME');
@@ -32,11 +42,21 @@ beforeEach(() => {
 
 describe('timers', () => {
   it('saves the elapsed minutes on stop, as a timer entry on the day it started', async () => {
-    expect(await start('UALICE')).toMatchObject({ ok: true, timer: { projectCode: 'ACME-WEB', elapsedMinutes: 1 }, stopped: null });
+    expect(await start('UALICE')).toMatchObject({
+      ok: true,
+      timer: { projectCode: 'ACME-WEB', elapsedMinutes: 1 },
+      stopped: null,
+    });
     clock.advance({ minutes: 47, seconds: 20 });
     expect(await runningTimer(ctxFor('UALICE'))).toMatchObject({ ok: true, timer: { elapsedMinutes: 47 } });
     const stopped = await stopTimer(ctxFor('UALICE'), { description: 'daily standup' });
-    expect(stopped).toMatchObject({ ok: true, outcome: { kind: 'saved', entry: { minutes: 47, workDate: '2026-11-24', description: 'daily standup', source: 'timer' } } });
+    expect(stopped).toMatchObject({
+      ok: true,
+      outcome: {
+        kind: 'saved',
+        entry: { minutes: 47, workDate: '2026-11-24', description: 'daily standup', source: 'timer' },
+      },
+    });
     expect(await database.db.select().from(timers)).toHaveLength(0);
     // A second Stop (double click) finds nothing and saves nothing.
     expect(await stopTimer(ctxFor('UALICE'))).toMatchObject({ ok: false, error: { code: 'no_timer' } });
@@ -47,7 +67,11 @@ describe('timers', () => {
     await start('UCAROL', 'ACME-WEB', 'review');
     clock.advance({ minutes: 30 });
     const second = await start('UCAROL', 'ACME-APP', 'build');
-    expect(second).toMatchObject({ ok: true, timer: { projectCode: 'ACME-APP' }, stopped: { projectCode: 'ACME-WEB', minutes: 30, description: 'review' } });
+    expect(second).toMatchObject({
+      ok: true,
+      timer: { projectCode: 'ACME-APP' },
+      stopped: { projectCode: 'ACME-WEB', minutes: 30, description: 'review' },
+    });
     expect(await database.db.select().from(timers).where(eq(timers.userId, 'UCAROL'))).toHaveLength(1);
   });
 
@@ -78,10 +102,18 @@ describe('timers', () => {
 
   it('lets a delegate run the principal’s timer', async () => {
     clock.set('2026-11-25T09:00:00Z');
-    const started = await startTimer(ctxFor('UBOB', 'UALICE'), { projectCode: 'ACME-WEB', description: 'for Alice', billable: false, meeting: true });
+    const started = await startTimer(ctxFor('UBOB', 'UALICE'), {
+      projectCode: 'ACME-WEB',
+      description: 'for Alice',
+      billable: false,
+      meeting: true,
+    });
     expect(started.ok).toBe(true);
     clock.advance({ minutes: 15 });
     const stopped = await stopTimer(ctxFor('UALICE'));
-    expect(stopped).toMatchObject({ ok: true, outcome: { kind: 'saved', entry: { minutes: 15, billable: false, source: 'meeting' } } });
+    expect(stopped).toMatchObject({
+      ok: true,
+      outcome: { kind: 'saved', entry: { minutes: 15, billable: false, source: 'meeting' } },
+    });
   });
 });

@@ -5,7 +5,16 @@ import { homeOverview } from '../../src/services/home.js';
 import { deleteEntry, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { addConsultant, addCustomer, addDelegate, addPeriod, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addDelegate,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -16,7 +25,14 @@ let november: number;
 let december: number;
 
 async function log(userId: string, overrides: Partial<LogTimeInput>): Promise<number> {
-  const result = await logTime(ctxFor(userId), { projectCode: 'ACME-WEB', minutes: 60, description: 'work', billable: true, source: 'command', ...overrides });
+  const result = await logTime(ctxFor(userId), {
+    projectCode: 'ACME-WEB',
+    minutes: 60,
+    description: 'work',
+    billable: true,
+    source: 'command',
+    ...overrides,
+  });
   if (!result.ok) throw new Error(result.error.message);
   return result.entry.entryId;
 }
@@ -24,7 +40,8 @@ async function log(userId: string, overrides: Partial<LogTimeInput>): Promise<nu
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  for (const id of ['UALICE', 'UCAROL', 'UDAN']) await addUser(db, id, { rights: ['entry'], name: id.slice(1, 2) + id.slice(2).toLowerCase() });
+  for (const id of ['UALICE', 'UCAROL', 'UDAN'])
+    await addUser(db, id, { rights: ['entry'], name: id.slice(1, 2) + id.slice(2).toLowerCase() });
   await addUser(db, 'UBOB', { rights: ['approval'] });
   // No project has a manager here: every sheet goes to the administrator.
   await addUser(db, 'UADMIN', { rights: ['admin'] });
@@ -43,8 +60,21 @@ afterAll(async () => database.drop());
 describe('timesheetOverview', () => {
   it('groups the current period’s entries by day, with day totals and billable/non-billable totals', async () => {
     await log('UALICE', { date: { kind: 'iso', date: '2026-11-24' }, minutes: 120, description: 'b' });
-    await log('UALICE', { date: { kind: 'iso', date: '2026-11-23' }, minutes: 30, beginsAt: '09:00', endsAt: '09:30', description: 'a' });
-    await log('UALICE', { date: { kind: 'iso', date: '2026-11-24' }, minutes: 45, billable: false, projectCode: 'GLOBEX-OPS', source: 'meeting', description: 'c' });
+    await log('UALICE', {
+      date: { kind: 'iso', date: '2026-11-23' },
+      minutes: 30,
+      beginsAt: '09:00',
+      endsAt: '09:30',
+      description: 'a',
+    });
+    await log('UALICE', {
+      date: { kind: 'iso', date: '2026-11-24' },
+      minutes: 45,
+      billable: false,
+      projectCode: 'GLOBEX-OPS',
+      source: 'meeting',
+      description: 'c',
+    });
     const answer = await timesheetOverview(ctxFor('UALICE'));
     expect(answer).toMatchObject({
       ok: true,
@@ -67,13 +97,19 @@ describe('timesheetOverview', () => {
 
   it('shows a period without a sheet as empty and open, and creates nothing by reading it', async () => {
     const before = await database.db.select().from(timesheets);
-    expect(await timesheetOverview(ctxFor('UCAROL'), { periodId: october })).toMatchObject({ ok: true, overview: { status: 'open', days: [], totals: { entryCount: 0 } } });
+    expect(await timesheetOverview(ctxFor('UCAROL'), { periodId: october })).toMatchObject({
+      ok: true,
+      overview: { status: 'open', days: [], totals: { entryCount: 0 } },
+    });
     expect(await database.db.select().from(timesheets)).toEqual(before);
   });
 
   it('is the consultant’s own (or their principal’s) only', async () => {
     expect(await timesheetOverview(ctxFor('UBOB'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await timesheetOverview(ctxFor('UBOB', 'UALICE'))).toMatchObject({ ok: true, overview: { consultantName: 'Alice', totals: { entryCount: 3 } } });
+    expect(await timesheetOverview(ctxFor('UBOB', 'UALICE'))).toMatchObject({
+      ok: true,
+      overview: { consultantName: 'Alice', totals: { entryCount: 3 } },
+    });
   });
 });
 
@@ -81,40 +117,78 @@ describe('submitTimesheet', () => {
   it('submits, locks the entries, records who submitted, and a second submit changes nothing', async () => {
     const entryId = await log('UCAROL', { date: { kind: 'iso', date: '2026-11-20' } });
     const submitted = await submitTimesheet(ctxFor('UCAROL'));
-    expect(submitted).toMatchObject({ ok: true, submitted: { totalMinutes: 60, entryCount: 1, period: { startsOn: '2026-11-01' } } });
-    const [sheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, submitted.ok ? submitted.submitted.timesheetId : 0));
+    expect(submitted).toMatchObject({
+      ok: true,
+      submitted: { totalMinutes: 60, entryCount: 1, period: { startsOn: '2026-11-01' } },
+    });
+    const [sheet] = await database.db
+      .select()
+      .from(timesheets)
+      .where(eq(timesheets.id, submitted.ok ? submitted.submitted.timesheetId : 0));
     expect(sheet).toMatchObject({ status: 'submitted', submittedBy: 'UCAROL', submittedAt: clock.now() });
 
-    expect(await submitTimesheet(ctxFor('UCAROL'))).toMatchObject({ ok: false, error: { code: 'not_open', message: expect.stringMatching(/already submitted/) } });
-    expect(await logTime(ctxFor('UCAROL'), { projectCode: 'ACME-WEB', minutes: 5, description: 'late', billable: true, source: 'command' })).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
-    expect(await deleteEntry(ctxFor('UCAROL'), { entryId })).toMatchObject({ ok: false, error: { code: 'entry_read_only' } });
+    expect(await submitTimesheet(ctxFor('UCAROL'))).toMatchObject({
+      ok: false,
+      error: { code: 'not_open', message: expect.stringMatching(/already submitted/) },
+    });
+    expect(
+      await logTime(ctxFor('UCAROL'), {
+        projectCode: 'ACME-WEB',
+        minutes: 5,
+        description: 'late',
+        billable: true,
+        source: 'command',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
+    expect(await deleteEntry(ctxFor('UCAROL'), { entryId })).toMatchObject({
+      ok: false,
+      error: { code: 'entry_read_only' },
+    });
     const audit = await database.db.select().from(auditLog).where(eq(auditLog.action, 'timesheet.submit'));
     expect(audit).toHaveLength(1);
   });
 
   it('two submits at once leave one submission', async () => {
     await log('UDAN', { date: { kind: 'iso', date: '2026-10-05' } });
-    const both = await Promise.all([submitTimesheet(ctxFor('UDAN'), { periodId: october }), submitTimesheet(ctxFor('UDAN'), { periodId: october })]);
+    const both = await Promise.all([
+      submitTimesheet(ctxFor('UDAN'), { periodId: october }),
+      submitTimesheet(ctxFor('UDAN'), { periodId: october }),
+    ]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     expect(await database.db.select().from(auditLog).where(eq(auditLog.action, 'timesheet.submit'))).toHaveLength(2);
   });
 
   it('submits an empty sheet only after the user confirms there was no time', async () => {
-    expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october })).toMatchObject({ ok: false, error: { code: 'empty_needs_confirm' } });
+    expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october })).toMatchObject({
+      ok: false,
+      error: { code: 'empty_needs_confirm' },
+    });
     expect(await database.db.select().from(timesheets).where(eq(timesheets.periodId, october))).toHaveLength(1); // Dan's only: nothing half-written
-    expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october, confirmEmpty: true })).toMatchObject({ ok: true, submitted: { entryCount: 0 } });
+    expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october, confirmEmpty: true })).toMatchObject({
+      ok: true,
+      submitted: { entryCount: 0 },
+    });
   });
 
   it('does not submit time under an old "no time this period" confirmation', async () => {
     await log('UDAN', { date: { kind: 'iso', date: '2026-11-02' }, minutes: 30 });
-    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november, confirmEmpty: true })).toMatchObject({ ok: false, error: { code: 'no_longer_empty' } });
-    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november })).toMatchObject({ ok: true, submitted: { entryCount: 1 } });
+    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november, confirmEmpty: true })).toMatchObject({
+      ok: false,
+      error: { code: 'no_longer_empty' },
+    });
+    expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november })).toMatchObject({
+      ok: true,
+      submitted: { entryCount: 1 },
+    });
   });
 
   it('lets a delegate submit for the principal, recording the delegate as submitter', async () => {
     const result = await submitTimesheet(ctxFor('UBOB', 'UALICE'));
     expect(result.ok).toBe(true);
-    const [sheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, result.ok ? result.submitted.timesheetId : 0));
+    const [sheet] = await database.db
+      .select()
+      .from(timesheets)
+      .where(eq(timesheets.id, result.ok ? result.submitted.timesheetId : 0));
     expect(sheet).toMatchObject({ submittedBy: 'UBOB' });
   });
 });
@@ -122,15 +196,39 @@ describe('submitTimesheet', () => {
 describe('timesheetHistory and the App Home', () => {
   it('lists earlier periods, newest first, with what became of each', async () => {
     const history = await timesheetHistory(ctxFor('UDAN'));
-    expect(history).toEqual({ ok: true, history: [{ periodId: october, startsOn: '2026-10-01', endsOn: '2026-10-31', status: 'submitted', totalMinutes: 60, billableMinutes: 60 }] });
+    expect(history).toEqual({
+      ok: true,
+      history: [
+        {
+          periodId: october,
+          startsOn: '2026-10-01',
+          endsOn: '2026-10-31',
+          status: 'submitted',
+          totalMinutes: 60,
+          billableMinutes: 60,
+        },
+      ],
+    });
   });
 
   it('shows the consultant this period, recent entries (read-only once submitted) and prepaid balances', async () => {
     const home = await homeOverview(ctxFor('UALICE'));
-    expect(home).toMatchObject({ ok: true, home: { kind: 'consultant', name: 'Alice', timesheet: { status: 'submitted', editable: false }, timer: null } });
+    expect(home).toMatchObject({
+      ok: true,
+      home: { kind: 'consultant', name: 'Alice', timesheet: { status: 'submitted', editable: false }, timer: null },
+    });
     const recent = home.ok && home.home.kind === 'consultant' ? home.home.recent : [];
-    expect(recent.map((e) => [e.description, e.editable])).toEqual([['c', false], ['a', false], ['b', false]]);
-    expect(home.ok && home.home.kind === 'consultant' && home.home.prepaid.map((p) => p.customerCode)).toEqual(['GLOBEX']);
-    expect(await homeOverview(ctxFor('UBOB'))).toMatchObject({ ok: true, home: { kind: 'not-a-consultant', reason: expect.stringMatching(/time entry right/) } });
+    expect(recent.map((e) => [e.description, e.editable])).toEqual([
+      ['c', false],
+      ['a', false],
+      ['b', false],
+    ]);
+    expect(home.ok && home.home.kind === 'consultant' && home.home.prepaid.map((p) => p.customerCode)).toEqual([
+      'GLOBEX',
+    ]);
+    expect(await homeOverview(ctxFor('UBOB'))).toMatchObject({
+      ok: true,
+      home: { kind: 'not-a-consultant', reason: expect.stringMatching(/time entry right/) },
+    });
   });
 });

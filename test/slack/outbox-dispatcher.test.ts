@@ -29,7 +29,13 @@ beforeEach(async () => {
 });
 
 const client = (options: { timeout?: number } = {}) =>
-  new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: options.timeout ?? 2_000, logLevel: LogLevel.ERROR });
+  new WebClient('xoxb-test', {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.timeout ?? 2_000,
+    logLevel: LogLevel.ERROR,
+  });
 const dispatcher = (overrides: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {}) =>
   new OutboxDispatcher({ db: database.db, client: client(), render, clock, log: silentLogger, ...overrides });
 /** The tests' one template: the model is the text. */
@@ -37,8 +43,17 @@ const render = (content: MessageContent) => {
   const text = String(content.model);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
-const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({ kind: 'post', ref, channel: 'U02BOB', content: { template: 'text', model: text } });
-const update = (ref: string, text: string): OutboxMessage => ({ kind: 'update', ref, content: { template: 'text', model: text } });
+const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({
+  kind: 'post',
+  ref,
+  channel: 'U02BOB',
+  content: { template: 'text', model: text },
+});
+const update = (ref: string, text: string): OutboxMessage => ({
+  kind: 'update',
+  ref,
+  content: { template: 'text', model: text },
+});
 const enqueue = (key: string, message: OutboxMessage) => enqueueMessage(database.db, key, message, clock.now());
 const posts = () => fake.messages.get('DU02BOB') ?? [];
 const rows = () => database.db.select().from(outbox).orderBy(outbox.id);
@@ -127,7 +142,9 @@ describe('outbox dispatcher', () => {
     await enqueue('bad', post('r:bad'));
     fake.failNext('chat.postMessage', { error: 'channel_not_found' });
     await dispatcher().runOnce();
-    expect(await rows()).toMatchObject([{ status: 'dead', attempts: 1, lastError: 'Slack refused: channel_not_found' }]);
+    expect(await rows()).toMatchObject([
+      { status: 'dead', attempts: 1, lastError: 'Slack refused: channel_not_found' },
+    ]);
 
     await enqueue('down', post('r:down'));
     fake.failNext('chat.postMessage', { status: 500 }, 3);
@@ -149,7 +166,10 @@ describe('outbox dispatcher', () => {
     const dispatchers = [dispatcher({ batchSize: 5 }), dispatcher({ batchSize: 5 }), dispatcher({ batchSize: 5 })];
     for (let round = 0; round < 6; round++) await Promise.all(dispatchers.map((d) => d.runOnce()));
     expect(posts()).toHaveLength(40);
-    expect(new Set(posts().map((m) => (m.metadata as { event_payload: { outbox_id: number } }).event_payload.outbox_id)).size).toBe(40);
+    expect(
+      new Set(posts().map((m) => (m.metadata as { event_payload: { outbox_id: number } }).event_payload.outbox_id))
+        .size,
+    ).toBe(40);
     expect((await rows()).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
   });
 });

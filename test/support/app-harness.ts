@@ -23,7 +23,12 @@ export type AppHarness = {
  * Web API. Set DEBUG_APP_LOGS=1 to see the app's logs.
  */
 export async function startAppHarness(
-  options: { now?: string; adminUserIds?: string[]; waitForSlack?: boolean; beforeStart?: (fake: FakeSlack) => void } = {},
+  options: {
+    now?: string;
+    adminUserIds?: string[];
+    waitForSlack?: boolean;
+    beforeStart?: (fake: FakeSlack) => void;
+  } = {},
 ): Promise<AppHarness> {
   const database = await createTestDatabase();
   const fake = await startFakeSlack();

@@ -9,7 +9,11 @@ let client: WebClient;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  client = new WebClient('xoxb-test', {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
 });
 afterAll(async () => fake.close());
 
@@ -41,15 +45,26 @@ describe('fake Slack Web API', () => {
   });
 
   it('keeps DMs per user conversation, with their metadata for history lookups', async () => {
-    const posted = await client.chat.postMessage({ channel: 'U7', text: 'hello', metadata: { event_type: 'test', event_payload: { n: 1 } } });
+    const posted = await client.chat.postMessage({
+      channel: 'U7',
+      text: 'hello',
+      metadata: { event_type: 'test', event_payload: { n: 1 } },
+    });
     expect(posted.channel).toBe('DU7');
     const history = await client.conversations.history({ channel: 'DU7', include_all_metadata: true });
-    expect(history.messages).toMatchObject([{ ts: posted.ts, metadata: { event_type: 'test', event_payload: { n: 1 } } }]);
+    expect(history.messages).toMatchObject([
+      { ts: posted.ts, metadata: { event_type: 'test', event_payload: { n: 1 } } },
+    ]);
     await expect(client.chat.update({ channel: 'DU7', ts: '9.9', text: 'x' })).rejects.toThrow(/message_not_found/);
   });
 
   it('can hang a call until the client gives up', async () => {
-    const impatient = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, timeout: 200, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const impatient = new WebClient('xoxb-test', {
+      slackApiUrl: fake.apiUrl,
+      timeout: 200,
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
     fake.failNext('views.publish', { hang: true });
     await expect(impatient.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } })).rejects.toThrow();
   });
@@ -63,7 +78,11 @@ describe('fake Slack Web API', () => {
   });
 
   it('records posts to a response_url', async () => {
-    await fetch(fake.responseUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'done', replace_original: true }) });
+    await fetch(fake.responseUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'done', replace_original: true }),
+    });
     expect((await fake.waitFor('response_url')).args).toMatchObject({ text: 'done', replace_original: true });
   });
 });

@@ -65,8 +65,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const uploads = new Map<string, Upload>();
   const messages = new Map<string, StoredMessage[]>();
   /** A DM addressed to a user id lands in that user's conversation with the app. */
-  const conversationOf = (channel: unknown) => (/^[UW]/.test(String(channel)) ? `D${String(channel)}` : String(channel));
-  const waiters = new Set<{ method: string; matches: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
+  const conversationOf = (channel: unknown) =>
+    /^[UW]/.test(String(channel)) ? `D${String(channel)}` : String(channel);
+  const waiters = new Set<{
+    method: string;
+    matches: (call: SlackCall) => boolean;
+    resolve: (call: SlackCall) => void;
+  }>();
   const hanging = new Set<ServerResponse>();
   let sequence = 0;
   let counter = 0;
@@ -132,21 +137,45 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const ts = () => `${1_700_000_000 + ++counter}.000100`;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'consultracker', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: 'B0TEST01' };
+        return {
+          ok: true,
+          url: 'https://test.slack.com/',
+          team: 'Test',
+          user: 'consultracker',
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          bot_id: 'B0TEST01',
+        };
       case 'users.info': {
         const user = users.get(String(args.user));
-        return user ? { ok: true, user: { name: user.id.toLowerCase(), ...user } } : { ok: false, error: 'user_not_found' };
+        return user
+          ? { ok: true, user: { name: user.id.toLowerCase(), ...user } }
+          : { ok: false, error: 'user_not_found' };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: conversationOf(String(args.users).split(',')[0]) } };
       case 'conversations.history': {
         const stored = [...(messages.get(String(args.channel)) ?? [])].reverse().slice(0, Number(args.limit ?? 100));
         const withMetadata = String(args.include_all_metadata) === 'true';
-        return { ok: true, messages: stored.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })) };
+        return {
+          ok: true,
+          messages: stored.map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+        };
       }
       case 'chat.postMessage': {
         const channel = conversationOf(args.channel);
-        const message: StoredMessage = { ts: ts(), text: args.text, blocks: args.blocks, metadata: args.metadata, updates: 0 };
+        const message: StoredMessage = {
+          ts: ts(),
+          text: args.text,
+          blocks: args.blocks,
+          metadata: args.metadata,
+          updates: 0,
+        };
         messages.set(channel, [...(messages.get(channel) ?? []), message]);
         return { ok: true, channel, ts: message.ts, message: { text: args.text, blocks: args.blocks } };
       }
@@ -162,7 +191,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'views.push':
       case 'views.update':
       case 'views.publish':
-        return { ok: true, view: { id: typeof args.view_id === 'string' ? args.view_id : `V${++counter}`, ...(args.view as object) } };
+        return {
+          ok: true,
+          view: { id: typeof args.view_id === 'string' ? args.view_id : `V${++counter}`, ...(args.view as object) },
+        };
       case 'files.getUploadURLExternal': {
         const fileId = `F${++counter}`;
         uploads.set(fileId, { fileId, filename: String(args.filename), bytes: Buffer.alloc(0) });
@@ -194,7 +226,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const waiter = { method, matches, resolve: (call: SlackCall) => (clearTimeout(timer), resolve(call)) };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`fake Slack: no matching ${method} call within ${timeoutMs} ms; calls so far: ${calls.map((c) => c.method).join(', ') || 'none'}`));
+          reject(
+            new Error(
+              `fake Slack: no matching ${method} call within ${timeoutMs} ms; calls so far: ${calls.map((c) => c.method).join(', ') || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });

@@ -20,10 +20,17 @@ import { TestClock } from './test-clock.js';
 
 /** Object mothers: small, explicit rows for service tests. */
 
-export async function addUser(db: Database, id: string, options: { name?: string; timeZone?: string; rights?: Right[] } = {}) {
+export async function addUser(
+  db: Database,
+  id: string,
+  options: { name?: string; timeZone?: string; rights?: Right[] } = {},
+) {
   await db.insert(users).values({ id, displayName: options.name ?? id, timeZone: options.timeZone ?? 'UTC' });
   if (options.rights?.length) {
-    const [role] = await db.insert(roles).values({ name: `role-${id}`, rights: options.rights }).returning();
+    const [role] = await db
+      .insert(roles)
+      .values({ name: `role-${id}`, rights: options.rights })
+      .returning();
     await db.insert(userRoles).values({ userId: id, roleId: role!.id });
   }
 }
@@ -46,7 +53,10 @@ export async function addManager(db: Database, userId: string) {
 }
 
 export async function addCustomer(db: Database, code: string, billingMode: 'hourly' | 'prepaid' = 'hourly') {
-  const [customer] = await db.insert(customers).values({ code, name: `${code} Inc`, currency: 'USD', billingMode }).returning();
+  const [customer] = await db
+    .insert(customers)
+    .values({ code, name: `${code} Inc`, currency: 'USD', billingMode })
+    .returning();
   return customer!.id;
 }
 
@@ -78,7 +88,11 @@ export async function addDelegate(db: Database, principalId: string, delegateId:
   await db.insert(delegates).values({ principalId, delegateId });
 }
 
-export function serviceContext(db: Database, actor: Actor, clock = new TestClock('2026-11-24T12:00:00Z')): ServiceContext {
+export function serviceContext(
+  db: Database,
+  actor: Actor,
+  clock = new TestClock('2026-11-24T12:00:00Z'),
+): ServiceContext {
   return { db, actor, clock, log: silentLogger, org: { timeZone: 'UTC', currency: 'USD' } };
 }
 

@@ -5,7 +5,13 @@ const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', te
 
 describe('Slack limit checker', () => {
   it('accepts a view that fits', () => {
-    expect(slackLimitViolations('modal', { type: 'modal', title: { type: 'plain_text', text: 'Log time' }, blocks: [section('ok')] })).toEqual([]);
+    expect(
+      slackLimitViolations('modal', {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'Log time' },
+        blocks: [section('ok')],
+      }),
+    ).toEqual([]);
   });
 
   it('names every limit a view breaks', () => {
@@ -16,8 +22,22 @@ describe('Slack limit checker', () => {
       blocks: [
         ...Array.from({ length: 100 }, () => section('x')),
         section('y'.repeat(3001)),
-        { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'z'.repeat(76) } }] },
-        { type: 'section', text: section('s').text, accessory: { type: 'static_select', action_id: 'p', options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: `${i}` }, value: `${i}` })) } },
+        {
+          type: 'actions',
+          elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'z'.repeat(76) } }],
+        },
+        {
+          type: 'section',
+          text: section('s').text,
+          accessory: {
+            type: 'static_select',
+            action_id: 'p',
+            options: Array.from({ length: 101 }, (_, i) => ({
+              text: { type: 'plain_text', text: `${i}` },
+              value: `${i}`,
+            })),
+          },
+        },
       ],
     });
     expect(problems).toEqual([
@@ -31,6 +51,8 @@ describe('Slack limit checker', () => {
   });
 
   it('holds messages to 50 blocks', () => {
-    expect(slackLimitViolations('message', { text: 't', blocks: Array.from({ length: 51 }, () => section('x')) })).toEqual(['51 blocks, limit 50 for a message']);
+    expect(
+      slackLimitViolations('message', { text: 't', blocks: Array.from({ length: 51 }, () => section('x')) }),
+    ).toEqual(['51 blocks, limit 50 for a message']);
   });
 });

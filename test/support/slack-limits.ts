@@ -40,10 +40,12 @@ const LIMITS = {
 export function slackLimitViolations(surface: Surface, payload: Json): string[] {
   const problems: string[] = [];
   const tooLong = (where: string, text: unknown, max: number) => {
-    if (typeof text === 'string' && text.length > max) problems.push(`${where}: ${text.length} characters, limit ${max}`);
+    if (typeof text === 'string' && text.length > max)
+      problems.push(`${where}: ${text.length} characters, limit ${max}`);
   };
   const blocks = (payload.blocks as Json[] | undefined) ?? [];
-  if (blocks.length > MAX_BLOCKS[surface]) problems.push(`${blocks.length} blocks, limit ${MAX_BLOCKS[surface]} for a ${surface}`);
+  if (blocks.length > MAX_BLOCKS[surface])
+    problems.push(`${blocks.length} blocks, limit ${MAX_BLOCKS[surface]} for a ${surface}`);
 
   if (surface === 'modal') {
     tooLong('title', (payload.title as Json | undefined)?.text, LIMITS.modalTitle);
@@ -68,22 +70,26 @@ export function slackLimitViolations(surface: Surface, payload: Json): string[] 
     if (block.type === 'section') {
       tooLong(`${where}.text`, (block.text as Json | undefined)?.text, LIMITS.sectionText);
       const fields = (block.fields as Json[] | undefined) ?? [];
-      if (fields.length > LIMITS.sectionFields) problems.push(`${where}: ${fields.length} fields, limit ${LIMITS.sectionFields}`);
+      if (fields.length > LIMITS.sectionFields)
+        problems.push(`${where}: ${fields.length} fields, limit ${LIMITS.sectionFields}`);
       fields.forEach((field, i) => tooLong(`${where}.fields[${i}]`, field.text, LIMITS.sectionField));
       if (!block.text && fields.length === 0) problems.push(`${where}: a section needs text or fields`);
     }
     if (block.type === 'header') tooLong(`${where}.text`, (block.text as Json | undefined)?.text, LIMITS.headerText);
     if (block.type === 'context') {
       const elements = (block.elements as Json[] | undefined) ?? [];
-      if (elements.length > LIMITS.contextElements) problems.push(`${where}: ${elements.length} elements, limit ${LIMITS.contextElements}`);
+      if (elements.length > LIMITS.contextElements)
+        problems.push(`${where}: ${elements.length} elements, limit ${LIMITS.contextElements}`);
       elements.forEach((element, i) => tooLong(`${where}.elements[${i}]`, element.text, LIMITS.sectionText));
     }
     if (block.type === 'actions') {
       const elements = (block.elements as Json[] | undefined) ?? [];
-      if (elements.length > LIMITS.actionsElements) problems.push(`${where}: ${elements.length} elements, limit ${LIMITS.actionsElements}`);
+      if (elements.length > LIMITS.actionsElements)
+        problems.push(`${where}: ${elements.length} elements, limit ${LIMITS.actionsElements}`);
       if (elements.length === 0) problems.push(`${where}: an actions block needs elements`);
       const actionIds = elements.map((element) => element.action_id).filter((id) => id !== undefined);
-      if (new Set(actionIds).size !== actionIds.length) problems.push(`${where}: action_ids must be unique within the block`);
+      if (new Set(actionIds).size !== actionIds.length)
+        problems.push(`${where}: action_ids must be unique within the block`);
       elements.forEach((element, i) => checkElement(`${where}.elements[${i}]`, element));
     }
     if (block.type === 'input') {

@@ -34,7 +34,14 @@ export class SlackClientSimulator {
   }
 
   slashCommand(
-    command: { command: string; text: string; userId: string; channelId?: string; triggerId?: string; responseUrl?: string },
+    command: {
+      command: string;
+      text: string;
+      userId: string;
+      channelId?: string;
+      triggerId?: string;
+      responseUrl?: string;
+    },
     signing: SigningOptions = {},
   ): Promise<SlackResponse> {
     const form = new URLSearchParams({
@@ -70,7 +77,9 @@ export class SlackClientSimulator {
       /** A date picker's new date. */
       selectedDate?: string;
       /** Where the action happened. */
-      container?: { type: 'message'; channelId: string; messageTs: string } | { type: 'view'; viewId: string; view?: Record<string, unknown> };
+      container?:
+        | { type: 'message'; channelId: string; messageTs: string }
+        | { type: 'view'; viewId: string; view?: Record<string, unknown> };
       triggerId?: string;
       responseUrl?: string;
     },
@@ -79,14 +88,30 @@ export class SlackClientSimulator {
     const element: Record<string, unknown> = {
       action_id: action.actionId,
       block_id: action.blockId ?? 'actions',
-      type: action.checkedOptions ? 'checkboxes' : action.selectedUsers ? 'multi_users_select' : action.selectedDate ? 'datepicker' : action.selectedOption === undefined ? 'button' : 'static_select',
+      type: action.checkedOptions
+        ? 'checkboxes'
+        : action.selectedUsers
+          ? 'multi_users_select'
+          : action.selectedDate
+            ? 'datepicker'
+            : action.selectedOption === undefined
+              ? 'button'
+              : 'static_select',
       action_ts: `${Date.now() / 1000}`,
     };
     if (action.value !== undefined) element.value = action.value;
     if (action.selectedUsers) element.selected_users = action.selectedUsers;
     if (action.selectedDate) element.selected_date = action.selectedDate;
-    if (action.checkedOptions) element.selected_options = action.checkedOptions.map((value) => ({ value, text: { type: 'plain_text', text: value } }));
-    if (action.selectedOption !== undefined) element.selected_option = { value: action.selectedOption, text: { type: 'plain_text', text: action.selectedOption } };
+    if (action.checkedOptions)
+      element.selected_options = action.checkedOptions.map((value) => ({
+        value,
+        text: { type: 'plain_text', text: value },
+      }));
+    if (action.selectedOption !== undefined)
+      element.selected_option = {
+        value: action.selectedOption,
+        text: { type: 'plain_text', text: action.selectedOption },
+      };
     const container = action.container;
     const payload: Record<string, unknown> = {
       type: 'block_actions',
@@ -97,7 +122,12 @@ export class SlackClientSimulator {
       actions: [element],
     };
     if (container?.type === 'message') {
-      payload.container = { type: 'message', channel_id: container.channelId, message_ts: container.messageTs, is_ephemeral: false };
+      payload.container = {
+        type: 'message',
+        channel_id: container.channelId,
+        message_ts: container.messageTs,
+        is_ephemeral: false,
+      };
       payload.channel = { id: container.channelId, name: 'directmessage' };
       payload.message = { ts: container.messageTs, type: 'message' };
       payload.response_url = action.responseUrl ?? this.#responseUrl();
@@ -142,7 +172,12 @@ export class SlackClientSimulator {
 
   /** The "Log time for this message" shortcut on a message. */
   messageShortcut(
-    shortcut: { userId: string; callbackId: string; channelId: string; message: { ts: string; text: string; user?: string } },
+    shortcut: {
+      userId: string;
+      callbackId: string;
+      channelId: string;
+      message: { ts: string; text: string; user?: string };
+    },
     signing: SigningOptions = {},
   ): Promise<SlackResponse> {
     return this.#postPayload(
@@ -163,7 +198,13 @@ export class SlackClientSimulator {
 
   /** Slack asking for the options of an external select as the user types (`block_suggestion`). */
   blockSuggestion(
-    suggestion: { userId: string; actionId: string; blockId: string; value: string; view?: { id: string; callback_id?: string; private_metadata?: string } },
+    suggestion: {
+      userId: string;
+      actionId: string;
+      blockId: string;
+      value: string;
+      view?: { id: string; callback_id?: string; private_metadata?: string };
+    },
     signing: SigningOptions = {},
   ): Promise<SlackResponse> {
     return this.#postPayload(
@@ -197,7 +238,11 @@ export class SlackClientSimulator {
   }
 
   #postPayload(payload: Record<string, unknown>, signing: SigningOptions): Promise<SlackResponse> {
-    return this.#post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', signing);
+    return this.#post(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+      signing,
+    );
   }
 
   async #post(body: string, contentType: string, signing: SigningOptions): Promise<SlackResponse> {

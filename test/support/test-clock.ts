@@ -16,7 +16,17 @@ export class TestClock implements Clock {
     this.current = new Date(iso);
   }
 
-  advance({ seconds = 0, minutes = 0, hours = 0, days = 0 }: { seconds?: number; minutes?: number; hours?: number; days?: number }): void {
+  advance({
+    seconds = 0,
+    minutes = 0,
+    hours = 0,
+    days = 0,
+  }: {
+    seconds?: number;
+    minutes?: number;
+    hours?: number;
+    days?: number;
+  }): void {
     this.current = new Date(this.current.getTime() + (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000);
   }
 }

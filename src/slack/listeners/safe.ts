@@ -1,4 +1,10 @@
-import type { AckFn, AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import type {
+  AckFn,
+  AllMiddlewareArgs,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { problemMessage } from '../../../blocks/log-confirmation.js';
 import type { Logger } from '../../logger.js';
@@ -34,7 +40,10 @@ export function answeringErrors(log: Logger, listener: (args: CommandArgs) => Pr
  * Acks a button or shortcut at once (Slack wants it within 3 s), then runs it; a failure is
  * logged and the user told, rather than the click silently doing nothing.
  */
-export function ackingFirst<Args extends ActionArgs | ShortcutArgs>(log: Logger, listener: (args: Args) => Promise<void>) {
+export function ackingFirst<Args extends ActionArgs | ShortcutArgs>(
+  log: Logger,
+  listener: (args: Args) => Promise<void>,
+) {
   return async (args: Args) => {
     await args.ack();
     try {
@@ -48,7 +57,12 @@ export function ackingFirst<Args extends ActionArgs | ShortcutArgs>(log: Logger,
 }
 
 /** A DM to the user: it reaches them wherever they clicked, even in a channel the app is not in. */
-export async function tellUser(client: WebClient, where: { userId: string }, message: string, log: Logger): Promise<void> {
+export async function tellUser(
+  client: WebClient,
+  where: { userId: string },
+  message: string,
+  log: Logger,
+): Promise<void> {
   try {
     await client.chat.postMessage({ channel: where.userId, ...problemMessage(message) });
   } catch (error) {

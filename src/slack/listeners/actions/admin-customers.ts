@@ -1,9 +1,20 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
-import { customerFormModal, customersModal, deleteCustomersConfirmModal, removeProjectsConfirmModal } from '../../../../blocks/admin-customers.js';
+import {
+  customerFormModal,
+  customersModal,
+  deleteCustomersConfirmModal,
+  removeProjectsConfirmModal,
+} from '../../../../blocks/admin-customers.js';
 import { ids } from '../../../../blocks/ids.js';
 import { customerChoice, matchingOptions } from '../../../../blocks/record-select.js';
-import { customerDeletionImpact, customerDetail, deleteCustomers, listCustomers, saveCustomer } from '../../../services/customers.js';
+import {
+  customerDeletionImpact,
+  customerDetail,
+  deleteCustomers,
+  listCustomers,
+  saveCustomer,
+} from '../../../services/customers.js';
 import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
@@ -23,7 +34,11 @@ const customerFormState = z.object({
 });
 const formMeta = z.object({ customerId: z.number().int().positive().optional(), parentViewId: z.string() });
 const deleteMeta = z.object({ customerIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
-const removeProjectsMeta = z.object({ projectIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string(), back: adminPage });
+const removeProjectsMeta = z.object({
+  projectIds: z.array(z.number().int().positive()).min(1),
+  parentViewId: z.string(),
+  back: adminPage,
+});
 const customerIdValue = z.coerce.number().int().positive();
 
 /** /admin > Customers: create, open one (edit it, add and remove its projects), delete marked (with what goes, what is archived). */
@@ -52,7 +67,10 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId: customerIdValue.parse(action.selected_option.value) });
+      await showAdminPage(deps, client, ctx, body.view.id, {
+        kind: 'customer',
+        customerId: customerIdValue.parse(action.selected_option.value),
+      });
     }),
   );
 
@@ -66,7 +84,9 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     ids.admin.backToCustomers,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'customers' });
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
+        kind: 'customers',
+      });
     }),
   );
 
@@ -91,12 +111,16 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const back = { kind: 'customer' as const, customerId: customerIdValue.parse(action.value) };
       const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
+      if (marked.length === 0)
+        return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
       const tooMany = tooManyMarked(marked.length, 'projects');
       if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, back, tooMany);
       const impact = await projectDeletionImpact(ctx, marked);
       if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
-      await client.views.push({ trigger_id: body.trigger_id, view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back) });
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back),
+      });
     }),
   );
 
@@ -105,14 +129,20 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     const meta = removeProjectsMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const removed = await deleteProjects(ctx, meta.projectIds);
-    const notice = removed.ok ? `Removed ${removed.deleted.projects - removed.deleted.archived.length}, archived ${removed.deleted.archived.length}.` : removed.error.message;
+    const notice = removed.ok
+      ? `Removed ${removed.deleted.projects - removed.deleted.archived.length}, archived ${removed.deleted.archived.length}.`
+      : removed.error.message;
     await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, notice);
   });
 
   app.view(ids.admin.customerForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = customerFormState.safeParse(body.view.state.values);
-    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [f.code]: 'The form came back incomplete; open it again.' } }));
+    if (!state.success)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [f.code]: 'The form came back incomplete; open it again.' },
+      }));
     const s = state.data;
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await saveCustomer(ctx, {
@@ -125,11 +155,17 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       notes: s[f.notes]?.value.value ?? '',
     });
     if (!saved.ok) {
-      const block = { code: f.code, name: f.name, currency: f.currency, address: f.address, notes: f.notes }[saved.error.field as 'code'] ?? f.code;
+      const block =
+        { code: f.code, name: f.name, currency: f.currency, address: f.address, notes: f.notes }[
+          saved.error.field as 'code'
+        ] ?? f.code;
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
     }
     await ack();
-    const back = meta.customerId === undefined ? { kind: 'customers' as const } : { kind: 'customer' as const, customerId: meta.customerId };
+    const back =
+      meta.customerId === undefined
+        ? { kind: 'customers' as const }
+        : { kind: 'customer' as const, customerId: meta.customerId };
     await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.customer.code}.`);
   });
 
@@ -139,12 +175,24 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, 'Mark the customers to delete first.');
+      if (marked.length === 0)
+        return showAdminPage(
+          deps,
+          client,
+          ctx,
+          body.view.id,
+          { kind: 'customers' },
+          'Mark the customers to delete first.',
+        );
       const tooMany = tooManyMarked(marked.length, 'customers');
       if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, tooMany);
       const impact = await customerDeletionImpact(ctx, marked);
-      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
-      await client.views.push({ trigger_id: body.trigger_id, view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id) });
+      if (!impact.ok)
+        return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id),
+      });
     }),
   );
 

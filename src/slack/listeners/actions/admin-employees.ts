@@ -1,9 +1,20 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
-import { assignFormModal, deleteEmployeesConfirmModal, employeeFormModal, employeesModal } from '../../../../blocks/admin-employees.js';
+import {
+  assignFormModal,
+  deleteEmployeesConfirmModal,
+  employeeFormModal,
+  employeesModal,
+} from '../../../../blocks/admin-employees.js';
 import { ids } from '../../../../blocks/ids.js';
 import { employeeChoice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
-import { type AssignmentRole, assignToProject, type EmployeeDetail, employeeDetail, removeFromProjects } from '../../../services/employee-assignments.js';
+import {
+  type AssignmentRole,
+  assignToProject,
+  type EmployeeDetail,
+  employeeDetail,
+  removeFromProjects,
+} from '../../../services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../../services/employee-removal.js';
 import { listEmployees, saveEmployee } from '../../../services/employees.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -18,16 +29,28 @@ const employeeFormState = z.object({
   [f.name]: text,
   [f.address]: text.optional(),
   [f.notes]: text.optional(),
-  [f.roles]: z.object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial() }).optional(),
+  [f.roles]: z
+    .object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial() })
+    .optional(),
   [f.cost]: text.optional(),
   [f.price]: text.optional(),
 });
 const formMeta = z.object({ employeeId: z.number().int().positive().optional(), parentViewId: z.string() });
-const FIELD_BLOCKS: Record<string, string> = { user: f.user, name: f.name, address: f.address, notes: f.notes, roles: f.roles, cost: f.cost, price: f.price };
+const FIELD_BLOCKS: Record<string, string> = {
+  user: f.user,
+  name: f.name,
+  address: f.address,
+  notes: f.notes,
+  roles: f.roles,
+  cost: f.cost,
+  price: f.price,
+};
 const a = ids.admin.assignField;
 const assignFormState = z.object({
   [a.project]: z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial() }),
-  [a.as]: z.object({ value: z.object({ selected_option: z.object({ value: z.enum(['consultant', 'manager']) }).nullish() }).partial() }),
+  [a.as]: z.object({
+    value: z.object({ selected_option: z.object({ value: z.enum(['consultant', 'manager']) }).nullish() }).partial(),
+  }),
   [a.cost]: text.optional(),
   [a.price]: text.optional(),
 });
@@ -68,7 +91,10 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId: employeeIdValue.parse(action.selected_option.value) });
+      await showAdminPage(deps, client, ctx, body.view.id, {
+        kind: 'employee',
+        employeeId: employeeIdValue.parse(action.selected_option.value),
+      });
     }),
   );
 
@@ -79,7 +105,9 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   });
   app.options<'block_suggestion'>({ block_id: a.project, action_id: 'value' }, async ({ body, ack, client }) => {
     const meta = assignMeta.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
-    const detail = meta.success ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId) : undefined;
+    const detail = meta.success
+      ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId)
+      : undefined;
     await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
   });
 
@@ -87,13 +115,18 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     ids.admin.backToEmployees,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'employees' });
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
+        kind: 'employees',
+      });
     }),
   );
 
   // Edit details and Assign to project both open a form over the employee's page.
   for (const [actionId, form] of [
-    [ids.admin.editEmployeeDetails, (detail: EmployeeDetail, parentViewId: string) => employeeFormModal(detail.employee, parentViewId)],
+    [
+      ids.admin.editEmployeeDetails,
+      (detail: EmployeeDetail, parentViewId: string) => employeeFormModal(detail.employee, parentViewId),
+    ],
     [ids.admin.assignToProject, assignFormModal],
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
@@ -105,7 +138,14 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
         const detail = await employeeDetail(ctx, employeeId);
         if (!detail.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId });
         if (actionId === ids.admin.assignToProject && detail.projects.length === 0) {
-          return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId }, 'There are no projects yet: create one in Projects or on a customer first.');
+          return showAdminPage(
+            deps,
+            client,
+            ctx,
+            body.view.id,
+            { kind: 'employee', employeeId },
+            'There are no projects yet: create one in Projects or on a customer first.',
+          );
         }
         await client.views.push({ trigger_id: body.trigger_id, view: form(detail, body.view.id) });
       }),
@@ -115,7 +155,11 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   app.view(ids.admin.assignForm, async ({ body, ack, client }) => {
     const meta = assignMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = assignFormState.safeParse(body.view.state.values);
-    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [a.project]: 'The form came back incomplete; open it again.' } }));
+    if (!state.success)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [a.project]: 'The form came back incomplete; open it again.' },
+      }));
     const projectId = Number(state.data[a.project].value.selected_option?.value);
     const as = state.data[a.as].value.selected_option?.value;
     const errors: Record<string, string> = {};
@@ -130,9 +174,20 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       costRate: state.data[a.cost]?.value.value ?? '',
       priceRate: state.data[a.price]?.value.value ?? '',
     });
-    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [ASSIGN_BLOCKS[saved.error.field ?? 'project'] ?? a.project]: saved.error.message } }));
+    if (!saved.ok)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [ASSIGN_BLOCKS[saved.error.field ?? 'project'] ?? a.project]: saved.error.message },
+      }));
     await ack();
-    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'employee', employeeId: meta.employeeId }, `Assigned to ${saved.project.code} as ${as}.`);
+    await showAdminPage(
+      deps,
+      client,
+      ctx,
+      meta.parentViewId,
+      { kind: 'employee', employeeId: meta.employeeId },
+      `Assigned to ${saved.project.code} as ${as}.`,
+    );
   });
 
   app.action<BlockAction<ButtonAction>>(
@@ -148,7 +203,9 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
           return { as, projectId: Number(projectId) };
         });
       const removed = await removeFromProjects(ctx, employeeId, marked);
-      const notice = removed.ok ? `Taken off ${removed.removed} ${removed.removed === 1 ? 'project' : 'projects'}; their logged time stays.` : removed.error.message;
+      const notice = removed.ok
+        ? `Taken off ${removed.removed} ${removed.removed === 1 ? 'project' : 'projects'}; their logged time stays.`
+        : removed.error.message;
       await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId }, notice);
     }),
   );
@@ -159,12 +216,24 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, 'Mark the employees to delete first.');
+      if (marked.length === 0)
+        return showAdminPage(
+          deps,
+          client,
+          ctx,
+          body.view.id,
+          { kind: 'employees' },
+          'Mark the employees to delete first.',
+        );
       const tooMany = tooManyMarked(marked.length, 'employees');
       if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, tooMany);
       const impact = await employeeDeletionImpact(ctx, marked);
-      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, impact.error.message);
-      await client.views.push({ trigger_id: body.trigger_id, view: deleteEmployeesConfirmModal(impact.impact, marked, body.view.id) });
+      if (!impact.ok)
+        return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, impact.error.message);
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: deleteEmployeesConfirmModal(impact.impact, marked, body.view.id),
+      });
     }),
   );
 
@@ -173,14 +242,20 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     const meta = deleteMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const deleted = await deleteEmployees(ctx, meta.employeeIds);
-    const notice = deleted.ok ? `Deleted ${deleted.deleted.employees - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.` : deleted.error.message;
+    const notice = deleted.ok
+      ? `Deleted ${deleted.deleted.employees - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
+      : deleted.error.message;
     await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'employees' }, notice);
   });
 
   app.view(ids.admin.employeeForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = employeeFormState.safeParse(body.view.state.values);
-    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [f.name]: 'The form came back incomplete; open it again.' } }));
+    if (!state.success)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [f.name]: 'The form came back incomplete; open it again.' },
+      }));
     const s = state.data;
     const roles = new Set((s[f.roles]?.value.selected_options ?? []).map((o) => o.value));
     const cost = s[f.cost]?.value.value?.trim() ?? '';
@@ -201,9 +276,16 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       consultant: roles.has('consultant') ? { costRate: cost, priceRate: price } : null,
       manager: roles.has('manager'),
     });
-    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [FIELD_BLOCKS[saved.error.field ?? 'name'] ?? f.name]: saved.error.message } }));
+    if (!saved.ok)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [FIELD_BLOCKS[saved.error.field ?? 'name'] ?? f.name]: saved.error.message },
+      }));
     await ack();
-    const back = meta.employeeId === undefined ? { kind: 'employees' as const } : { kind: 'employee' as const, employeeId: meta.employeeId };
+    const back =
+      meta.employeeId === undefined
+        ? { kind: 'employees' as const }
+        : { kind: 'employee' as const, employeeId: meta.employeeId };
     await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.employee.name}.`);
   });
 }

@@ -16,7 +16,9 @@ import { ackingFirst, tellUser } from '../safe.js';
 const f = ids.admin.projectField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
 const one = z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial() });
-const many = z.object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial() });
+const many = z.object({
+  value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial(),
+});
 const projectFormState = z.object({
   [f.code]: text,
   [f.customer]: one,
@@ -28,12 +30,25 @@ const projectFormState = z.object({
   [f.managers]: many.optional(),
   [f.consultants]: many.optional(),
 });
-const formMeta = z.object({ projectId: z.number().int().positive().optional(), parentViewId: z.string(), back: adminPage });
+const formMeta = z.object({
+  projectId: z.number().int().positive().optional(),
+  parentViewId: z.string(),
+  back: adminPage,
+});
 const r = ids.admin.ratesField;
 const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
 const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string(), back: adminPage });
 const idValue = z.coerce.number().int().positive();
-const FIELD_BLOCKS: Record<string, string> = { code: f.code, customer: f.customer, name: f.name, description: f.description, address: f.address, notes: f.notes, managers: f.managers, consultants: f.consultants };
+const FIELD_BLOCKS: Record<string, string> = {
+  code: f.code,
+  customer: f.customer,
+  name: f.name,
+  description: f.description,
+  address: f.address,
+  notes: f.notes,
+  managers: f.managers,
+  consultants: f.consultants,
+};
 
 /** /admin > Projects (and a customer's or employee's projects): create, open and edit projects, their teams and rates. */
 export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
@@ -47,20 +62,43 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  const openForm = async (client: WebClient, ctx: ServiceContext, at: { triggerId: string; parentViewId: string; back: AdminPage }, projectId: number | undefined, customerId?: number) => {
+  const openForm = async (
+    client: WebClient,
+    ctx: ServiceContext,
+    at: { triggerId: string; parentViewId: string; back: AdminPage },
+    projectId: number | undefined,
+    customerId?: number,
+  ) => {
     const listed = await listProjects(ctx);
     if (!listed.ok) return;
-    if (listed.choices.customers.length === 0) return showAdminPage(deps, client, ctx, at.parentViewId, at.back, 'Create a customer first: every project belongs to one.');
+    if (listed.choices.customers.length === 0)
+      return showAdminPage(
+        deps,
+        client,
+        ctx,
+        at.parentViewId,
+        at.back,
+        'Create a customer first: every project belongs to one.',
+      );
     const project = projectId === undefined ? undefined : listed.projects.find((p) => p.id === projectId);
-    if (projectId !== undefined && !project) return showAdminPage(deps, client, ctx, at.parentViewId, at.back, 'That project no longer exists.');
-    await client.views.push({ trigger_id: at.triggerId, view: projectFormModal(project, listed.choices, at.parentViewId, at.back, customerId ?? project?.customerId) });
+    if (projectId !== undefined && !project)
+      return showAdminPage(deps, client, ctx, at.parentViewId, at.back, 'That project no longer exists.');
+    await client.views.push({
+      trigger_id: at.triggerId,
+      view: projectFormModal(project, listed.choices, at.parentViewId, at.back, customerId ?? project?.customerId),
+    });
   };
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newProject,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      await openForm(client, await contextForSlackUser(deps, client, body.user.id), { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'projects' } }, undefined);
+      await openForm(
+        client,
+        await contextForSlackUser(deps, client, body.user.id),
+        { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'projects' } },
+        undefined,
+      );
     }),
   );
 
@@ -69,7 +107,11 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const customerId = idValue.parse(action.value);
-      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'customer' as const, customerId } };
+      const at = {
+        triggerId: body.trigger_id,
+        parentViewId: body.view.id,
+        back: { kind: 'customer' as const, customerId },
+      };
       await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, undefined, customerId);
     }),
   );
@@ -79,7 +121,10 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'project', projectId: idValue.parse(action.selected_option.value) });
+      await showAdminPage(deps, client, ctx, body.view.id, {
+        kind: 'project',
+        projectId: idValue.parse(action.selected_option.value),
+      });
     }),
   );
 
@@ -87,14 +132,17 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   // the projects the page lists (all, a customer's, or an employee's).
   app.options(ids.admin.openProject, async ({ body, ack, client }) => {
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const page = z.object({ customerId: idValue.optional(), employeeId: idValue.optional() }).safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const page = z
+      .object({ customerId: idValue.optional(), employeeId: idValue.optional() })
+      .safeParse(JSON.parse(body.view?.private_metadata || '{}'));
     let choices: Choice[] = [];
     if (body.view?.callback_id === ids.admin.customerPage && page.data?.customerId) {
       const detail = await customerDetail(ctx, page.data.customerId);
       if (detail.ok) choices = detail.projects.map(projectChoice);
     } else if (body.view?.callback_id === ids.admin.employeePage && page.data?.employeeId) {
       const detail = await employeeDetail(ctx, page.data.employeeId);
-      if (detail.ok) choices = detail.assignments.map((a) => projectChoice({ id: a.projectId, code: a.code, name: a.name }));
+      if (detail.ok)
+        choices = detail.assignments.map((a) => projectChoice({ id: a.projectId, code: a.code, name: a.name }));
     } else {
       const listed = await listProjects(ctx);
       if (listed.ok) choices = listed.projects.map(projectChoice);
@@ -106,7 +154,9 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ids.admin.backToProjects,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { kind: 'projects' });
+      await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
+        kind: 'projects',
+      });
     }),
   );
 
@@ -116,7 +166,10 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'customer', customerId: idValue.parse(action.value) });
+      await showAdminPage(deps, client, ctx, body.view.id, {
+        kind: 'customer',
+        customerId: idValue.parse(action.value),
+      });
     }),
   );
   app.action<BlockAction<StaticSelectAction>>(
@@ -124,7 +177,10 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await showAdminPage(deps, client, ctx, body.view.id, { kind: 'employee', employeeId: idValue.parse(action.selected_option.value) });
+      await showAdminPage(deps, client, ctx, body.view.id, {
+        kind: 'employee',
+        employeeId: idValue.parse(action.selected_option.value),
+      });
     }),
   );
 
@@ -133,7 +189,11 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const projectId = idValue.parse(action.value);
-      const at = { triggerId: body.trigger_id, parentViewId: body.view.id, back: { kind: 'project' as const, projectId } };
+      const at = {
+        triggerId: body.trigger_id,
+        parentViewId: body.view.id,
+        back: { kind: 'project' as const, projectId },
+      };
       await openForm(client, await contextForSlackUser(deps, client, body.user.id), at, projectId);
     }),
   );
@@ -146,7 +206,15 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       const back = { kind: 'project' as const, projectId: idValue.parse(action.value) };
       const detail = await projectDetail(ctx, back.projectId);
       if (!detail.ok) return showAdminPage(deps, client, ctx, body.view.id, back);
-      if (detail.consultants.length === 0) return showAdminPage(deps, client, ctx, body.view.id, back, `Add consultants to ${detail.project.code} first; then set their rates.`);
+      if (detail.consultants.length === 0)
+        return showAdminPage(
+          deps,
+          client,
+          ctx,
+          body.view.id,
+          back,
+          `Add consultants to ${detail.project.code} first; then set their rates.`,
+        );
       await client.views.push({ trigger_id: body.trigger_id, view: ratesFormModal(detail, body.view.id, back) });
     }),
   );
@@ -155,7 +223,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     const meta = ratesMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = ratesFormState.safeParse(body.view.state.values);
     const consultantId = state.success ? Number(state.data[r.consultant].value.selected_option?.value) : NaN;
-    if (!state.success || !Number.isInteger(consultantId)) return void (await ack({ response_action: 'errors', errors: { [r.consultant]: 'Choose a consultant.' } }));
+    if (!state.success || !Number.isInteger(consultantId))
+      return void (await ack({ response_action: 'errors', errors: { [r.consultant]: 'Choose a consultant.' } }));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await setAssignmentRates(ctx, {
       projectId: meta.projectId,
@@ -174,12 +243,18 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
     const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = projectFormState.safeParse(body.view.state.values);
-    if (!state.success) return void (await ack({ response_action: 'errors', errors: { [f.code]: 'The form came back incomplete; open it again.' } }));
+    if (!state.success)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [f.code]: 'The form came back incomplete; open it again.' },
+      }));
     const s = state.data;
     const customerId = Number(s[f.customer].value.selected_option?.value);
-    if (!Number.isInteger(customerId) || customerId <= 0) return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
+    if (!Number.isInteger(customerId) || customerId <= 0)
+      return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
     // A team menu the form left out comes back absent: that team stays as it is.
-    const picked = (field: z.infer<typeof many> | undefined) => field && (field.value.selected_options ?? []).map((o) => Number(o.value));
+    const picked = (field: z.infer<typeof many> | undefined) =>
+      field && (field.value.selected_options ?? []).map((o) => Number(o.value));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await saveProject(ctx, {
       ...(meta.projectId !== undefined ? { id: meta.projectId } : {}),
@@ -193,7 +268,11 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       managerIds: picked(s[f.managers]),
       consultantIds: picked(s[f.consultants]),
     });
-    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: { [FIELD_BLOCKS[saved.error.field ?? 'code'] ?? f.code]: saved.error.message } }));
+    if (!saved.ok)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [FIELD_BLOCKS[saved.error.field ?? 'code'] ?? f.code]: saved.error.message },
+      }));
     await ack();
     await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, `Saved ${saved.project.code}.`);
   });

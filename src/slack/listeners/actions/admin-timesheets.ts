@@ -2,7 +2,14 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAct
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AdminSheetView, adminSheetModal, adminTimesheetsModal, type SheetFilter, type SheetsBack, sheetsDecisionModal } from '../../../../blocks/admin-timesheets.js';
+import {
+  type AdminSheetView,
+  adminSheetModal,
+  adminTimesheetsModal,
+  type SheetFilter,
+  type SheetsBack,
+  sheetsDecisionModal,
+} from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
 import { ADMIN_DECIDABLE, adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -16,8 +23,16 @@ const sheetFilter: z.ZodType<SheetFilter> = z.object({
   projectCode: z.string().optional(),
   customerCode: z.string().optional(),
 });
-const sheetsBack: z.ZodType<SheetsBack> = z.object({ filter: sheetFilter, timesheetId: z.number().int().positive().optional() });
-const decisionMeta = z.object({ decision: z.enum(['reject', 'delete']), timesheetIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string(), back: sheetsBack });
+const sheetsBack: z.ZodType<SheetsBack> = z.object({
+  filter: sheetFilter,
+  timesheetId: z.number().int().positive().optional(),
+});
+const decisionMeta = z.object({
+  decision: z.enum(['reject', 'delete']),
+  timesheetIds: z.array(z.number().int().positive()).min(1),
+  parentViewId: z.string(),
+  back: sheetsBack,
+});
 const sheetPageMeta = z.object({ timesheetId: z.number().int().positive(), filter: sheetFilter });
 const timesheetIdValue = z.coerce.number().int().positive();
 
@@ -29,11 +44,18 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await adminTimesheets(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-      await client.views.push({ trigger_id: body.trigger_id, view: adminTimesheetsModal(listed.sheets, listed.choices, {}) });
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: adminTimesheetsModal(listed.sheets, listed.choices, {}),
+      });
     }),
   );
 
-  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>, key: keyof SheetFilter, value: string | undefined) => {
+  const refilter = async (
+    args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>,
+    key: keyof SheetFilter,
+    value: string | undefined,
+  ) => {
     const { body, client } = args;
     if (!body.view) return;
     const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
@@ -44,10 +66,21 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   };
   app.action<BlockAction<UsersSelectAction>>(
     ids.admin.filterConsultant,
-    ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'consultantUserId', args.action.selected_user)),
+    ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) =>
+      refilter(args, 'consultantUserId', args.action.selected_user),
+    ),
   );
-  for (const [actionId, key] of [[ids.admin.filterPeriod, 'periodStartsOn'], [ids.admin.filterProject, 'projectCode'], [ids.admin.filterCustomer, 'customerCode']] as const) {
-    app.action<BlockAction<StaticSelectAction>>(actionId, ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) => refilter(args, key, args.action.selected_option?.value)));
+  for (const [actionId, key] of [
+    [ids.admin.filterPeriod, 'periodStartsOn'],
+    [ids.admin.filterProject, 'projectCode'],
+    [ids.admin.filterCustomer, 'customerCode'],
+  ] as const) {
+    app.action<BlockAction<StaticSelectAction>>(
+      actionId,
+      ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) =>
+        refilter(args, key, args.action.selected_option?.value),
+      ),
+    );
   }
   app.action(ids.admin.markedSheets, async ({ ack }) => ack());
 
@@ -58,12 +91,17 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
       const marked = checkedIds(body.view.state?.values);
-      const notice = marked.length ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved') : 'Mark the timesheets to approve first.';
+      const notice = marked.length
+        ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved')
+        : 'Mark the timesheets to approve first.';
       await show(deps, client, ctx, body.view.id, { filter }, notice);
     }),
   );
 
-  for (const [actionId, decision] of [[ids.admin.rejectSheets, 'reject'], [ids.admin.deleteSheets, 'delete']] as const) {
+  for (const [actionId, decision] of [
+    [ids.admin.rejectSheets, 'reject'],
+    [ids.admin.deleteSheets, 'delete'],
+  ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async ({ body, client }) => {
@@ -71,19 +109,33 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
         const marked = new Set(checkedIds(body.view.state?.values));
-        if (marked.size === 0) return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
+        if (marked.size === 0)
+          return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
         const listed = await adminTimesheets(ctx, filter);
         if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
-        await askToDecide(deps, client, ctx, { triggerId: body.trigger_id, viewId: body.view.id }, decision, listed.sheets.filter((s) => marked.has(s.timesheetId)), { filter });
+        await askToDecide(
+          deps,
+          client,
+          ctx,
+          { triggerId: body.trigger_id, viewId: body.view.id },
+          decision,
+          listed.sheets.filter((s) => marked.has(s.timesheetId)),
+          { filter },
+        );
       }),
     );
   }
 
   app.view(ids.admin.sheetsDecision, async ({ body, ack, client }) => {
     const meta = decisionMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const reason = String(body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '').trim();
+    const reason = String(
+      body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
+    ).trim();
     if (meta.decision === 'reject' && !reason) {
-      await ack({ response_action: 'errors', errors: { [ids.approval.reason.block]: 'Say why, so each consultant knows what to fix.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ids.approval.reason.block]: 'Say why, so each consultant knows what to fix.' },
+      });
       return;
     }
     await ack();
@@ -101,7 +153,10 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       if (!body.view) return;
       const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      await show(deps, client, ctx, body.view.id, { filter, timesheetId: timesheetIdValue.parse(action.selected_option.value) });
+      await show(deps, client, ctx, body.view.id, {
+        filter,
+        timesheetId: timesheetIdValue.parse(action.selected_option.value),
+      });
     }),
   );
 
@@ -110,7 +165,9 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
       const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
-      await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, { filter: page.filter });
+      await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
+        filter: page.filter,
+      });
     }),
   );
 
@@ -125,7 +182,10 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     }),
   );
 
-  for (const [actionId, decision] of [[ids.admin.sheetReject, 'reject'], [ids.admin.sheetDelete, 'delete']] as const) {
+  for (const [actionId, decision] of [
+    [ids.admin.sheetReject, 'reject'],
+    [ids.admin.sheetDelete, 'delete'],
+  ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async ({ body, client }) => {
@@ -143,7 +203,15 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
           totalMinutes: overview.totals.totalMinutes,
           entryCount: overview.totals.entryCount,
         };
-        await askToDecide(deps, client, ctx, { triggerId: body.trigger_id, viewId: body.view.id }, decision, [sheet], page);
+        await askToDecide(
+          deps,
+          client,
+          ctx,
+          { triggerId: body.trigger_id, viewId: body.view.id },
+          decision,
+          [sheet],
+          page,
+        );
       }),
     );
   }
@@ -163,10 +231,23 @@ async function askToDecide(
   const tooMany = tooManyMarked(acting.length, 'timesheets');
   if (tooMany) return show(deps, client, ctx, at.viewId, back, tooMany);
   if (acting.length === 0) {
-    const why = decision === 'delete' ? 'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.' : 'Only submitted timesheets can be sent back.';
-    return show(deps, client, ctx, at.viewId, back, marked.length ? why : 'Those timesheets no longer match the filter; look at the list again.');
+    const why =
+      decision === 'delete'
+        ? 'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.'
+        : 'Only submitted timesheets can be sent back.';
+    return show(
+      deps,
+      client,
+      ctx,
+      at.viewId,
+      back,
+      marked.length ? why : 'Those timesheets no longer match the filter; look at the list again.',
+    );
   }
-  await client.views.push({ trigger_id: at.triggerId, view: sheetsDecisionModal(decision, acting, marked.length - acting.length, at.viewId, back) });
+  await client.views.push({
+    trigger_id: at.triggerId,
+    view: sheetsDecisionModal(decision, acting, marked.length - acting.length, at.viewId, back),
+  });
 }
 
 /** One transaction per sheet: a sheet that cannot be changed does not hold back the others. */
@@ -187,14 +268,28 @@ async function decideEach(
 }
 
 /** Redraws the list (with its filter) or, given a sheet, that sheet's page; a sheet that is gone shows the list. */
-async function show(deps: ServiceDeps, client: WebClient, ctx: ServiceContext, viewId: string, at: SheetsBack, notice?: string): Promise<void> {
+async function show(
+  deps: ServiceDeps,
+  client: WebClient,
+  ctx: ServiceContext,
+  viewId: string,
+  at: SheetsBack,
+  notice?: string,
+): Promise<void> {
   const found = at.timesheetId === undefined ? undefined : await adminTimesheet(ctx, at.timesheetId);
   let view: ModalView;
   if (found?.ok) view = adminSheetModal(found.overview, found.timesheetId, at.filter, notice);
   else {
     const listed = await adminTimesheets(ctx, at.filter);
     if (!listed.ok) return;
-    view = adminTimesheetsModal(listed.sheets, listed.choices, at.filter, notice ?? (found?.ok === false ? found.error.message : undefined));
+    view = adminTimesheetsModal(
+      listed.sheets,
+      listed.choices,
+      at.filter,
+      notice ?? (found?.ok === false ? found.error.message : undefined),
+    );
   }
-  await client.views.update({ view_id: viewId, view }).catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
+  await client.views
+    .update({ view_id: viewId, view })
+    .catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
 }

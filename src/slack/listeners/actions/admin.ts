@@ -1,13 +1,43 @@
-import type { App, BlockAction, ButtonAction, CheckboxesAction, DatepickerAction, MultiUsersSelectAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  CheckboxesAction,
+  DatepickerAction,
+  MultiUsersSelectAction,
+  StaticSelectAction,
+  UsersSelectAction,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { type AuditFilter, auditModal, deletePeriodsConfirmModal, periodFormModal, periodsModal, ROLE_RIGHTS_PER_PAGE, roleFormModal, rolesModal, type UserGridPages, usersModal } from '../../../../blocks/admin.js';
+import {
+  type AuditFilter,
+  auditModal,
+  deletePeriodsConfirmModal,
+  periodFormModal,
+  periodsModal,
+  ROLE_RIGHTS_PER_PAGE,
+  roleFormModal,
+  rolesModal,
+  type UserGridPages,
+  usersModal,
+} from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
-import { auditTrail, createRole, deactivateUser, deleteRole, listRoles, listUsers, setDelegates, setRoleRights, setUserRoles } from '../../../services/security.js';
+import {
+  auditTrail,
+  createRole,
+  deactivateUser,
+  deleteRole,
+  listRoles,
+  listUsers,
+  setDelegates,
+  setRoleRights,
+  setUserRoles,
+} from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
@@ -20,7 +50,11 @@ const periodForm = z.object({
 const periodFormState = z.object({
   [ids.admin.starts.block]: z.object({ [ids.admin.starts.action]: z.object({ selected_date: z.string().nullish() }) }),
   [ids.admin.ends.block]: z.object({ [ids.admin.ends.action]: z.object({ selected_date: z.string().nullish() }) }),
-  [ids.admin.cadence.block]: z.object({ [ids.admin.cadence.action]: z.object({ selected_option: z.object({ value: z.enum(PERIOD_CADENCES) }).nullish() }) }).optional(),
+  [ids.admin.cadence.block]: z
+    .object({
+      [ids.admin.cadence.action]: z.object({ selected_option: z.object({ value: z.enum(PERIOD_CADENCES) }).nullish() }),
+    })
+    .optional(),
 });
 const deleteConfirm = z.object({ periodIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
 
@@ -38,7 +72,10 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  for (const [actionId, kind] of [[ids.admin.addPeriod, 'single'], [ids.admin.generatePeriods, 'series']] as const) {
+  for (const [actionId, kind] of [
+    [ids.admin.addPeriod, 'single'],
+    [ids.admin.generatePeriods, 'series'],
+  ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async ({ body, client }) => {
@@ -61,13 +98,22 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
 
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const added = await addPeriods(ctx, meta.kind === 'series' ? { cadence: cadence!, from: starts!, to: ends! } : { startsOn: starts!, endsOn: ends! });
+    const added = await addPeriods(
+      ctx,
+      meta.kind === 'series' ? { cadence: cadence!, from: starts!, to: ends! } : { startsOn: starts!, endsOn: ends! },
+    );
     if (!added.ok) {
       const block = added.error.field === 'ends' ? ids.admin.ends.block : ids.admin.starts.block;
       return void (await ack({ response_action: 'errors', errors: { [block]: added.error.message } }));
     }
     await ack();
-    await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${added.created.length} ${added.created.length === 1 ? 'period' : 'periods'}.`);
+    await showPeriods(
+      deps,
+      client,
+      ctx,
+      meta.parentViewId,
+      `Added ${added.created.length} ${added.created.length === 1 ? 'period' : 'periods'}.`,
+    );
   });
 
   app.action<BlockAction<ButtonAction>>(
@@ -81,7 +127,10 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       if (tooMany) return showPeriods(deps, client, ctx, body.view.id, tooMany);
       const impact = await periodDeletionImpact(ctx, marked);
       if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
-      await client.views.push({ trigger_id: body.trigger_id, view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id) });
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id),
+      });
     }),
   );
 
@@ -90,7 +139,15 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     const meta = deleteConfirm.parse(JSON.parse(body.view.private_metadata || '{}'));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const deleted = await deletePeriods(ctx, meta.periodIds);
-    await showPeriods(deps, client, ctx, meta.parentViewId, deleted.ok ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.` : deleted.error.message);
+    await showPeriods(
+      deps,
+      client,
+      ctx,
+      meta.parentViewId,
+      deleted.ok
+        ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.`
+        : deleted.error.message,
+    );
   });
 
   app.action(ids.admin.markedPeriods, async ({ ack }) => ack());
@@ -112,8 +169,18 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const roleId = Number(action.block_id.replace(/^role_/, ''));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const saved = await setRoleRights(ctx, { roleId, rights: action.selected_options.flatMap((o) => (o.value === undefined ? [] : [o.value])) });
-      await showRoles(deps, client, ctx, body.view.id, rolesPageOf(body.view.private_metadata), saved.ok ? `Saved ${saved.role.name}.` : saved.error.message);
+      const saved = await setRoleRights(ctx, {
+        roleId,
+        rights: action.selected_options.flatMap((o) => (o.value === undefined ? [] : [o.value])),
+      });
+      await showRoles(
+        deps,
+        client,
+        ctx,
+        body.view.id,
+        rolesPageOf(body.view.private_metadata),
+        saved.ok ? `Saved ${saved.role.name}.` : saved.error.message,
+      );
     }),
   );
 
@@ -123,7 +190,14 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const deleted = await deleteRole(ctx, { roleId: Number(action.value) });
-      await showRoles(deps, client, ctx, body.view.id, rolesPageOf(body.view.private_metadata), deleted.ok ? `Deleted ${deleted.deleted.name}; ${deleted.deleted.members} lost it.` : deleted.error.message);
+      await showRoles(
+        deps,
+        client,
+        ctx,
+        body.view.id,
+        rolesPageOf(body.view.private_metadata),
+        deleted.ok ? `Deleted ${deleted.deleted.name}; ${deleted.deleted.members} lost it.` : deleted.error.message,
+      );
     }),
   );
 
@@ -132,7 +206,13 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       `${ids.admin.rolesPage}_${direction}`,
       ackingFirst(deps.log, async ({ body, action, client }) => {
         if (!body.view) return;
-        await showRoles(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, Number(action.value));
+        await showRoles(
+          deps,
+          client,
+          await contextForSlackUser(deps, client, body.user.id),
+          body.view.id,
+          Number(action.value),
+        );
       }),
     );
   }
@@ -146,10 +226,15 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   );
 
   app.view(ids.admin.roleForm, async ({ body, ack, client }) => {
-    const { parentViewId } = z.object({ parentViewId: z.string() }).parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { parentViewId } = z
+      .object({ parentViewId: z.string() })
+      .parse(JSON.parse(body.view.private_metadata || '{}'));
     const values = body.view.state.values;
     const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
-    const rights = selected.parse(values[ids.admin.roleFormRights.block]?.[ids.admin.roleFormRights.action] ?? {}).selected_options?.map((o) => o.value) ?? [];
+    const rights =
+      selected
+        .parse(values[ids.admin.roleFormRights.block]?.[ids.admin.roleFormRights.action] ?? {})
+        .selected_options?.map((o) => o.value) ?? [];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const created = await createRole(ctx, { name, rights });
     if (!created.ok) {
@@ -180,7 +265,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       ackingFirst(deps.log, async ({ body, action, client }) => {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
-        await showUsers(deps, client, ctx, body.view.id, { ...gridOf(body.view.private_metadata), page: Number(action.value) }, undefined);
+        await showUsers(
+          deps,
+          client,
+          ctx,
+          body.view.id,
+          { ...gridOf(body.view.private_metadata), page: Number(action.value) },
+          undefined,
+        );
       }),
     );
     app.action<BlockAction<ButtonAction>>(
@@ -188,7 +280,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       ackingFirst(deps.log, async ({ body, action, client }) => {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
-        await showUsers(deps, client, ctx, body.view.id, { ...gridOf(body.view.private_metadata), rolePage: Number(action.value) }, undefined);
+        await showUsers(
+          deps,
+          client,
+          ctx,
+          body.view.id,
+          { ...gridOf(body.view.private_metadata), rolePage: Number(action.value) },
+          undefined,
+        );
       }),
     );
   }
@@ -204,7 +303,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       const ticked = action.selected_options.map((o) => Number(o.value));
       // Only the roles this page shows change; the user's roles on other pages stay.
       const saved = await setUserRoles(ctx, { userId, roleIds: ticked, among: grid.roleIds });
-      await showUsers(deps, client, ctx, body.view.id, grid, saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message);
+      await showUsers(
+        deps,
+        client,
+        ctx,
+        body.view.id,
+        grid,
+        saved.ok ? `Saved: ${saved.roles.join(', ') || 'no roles'}.` : saved.error.message,
+      );
     }),
   );
 
@@ -215,7 +321,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       const principalId = action.block_id.replace(/^user_/, '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const saved = await setDelegates(ctx, { principalId, delegateIds: action.selected_users });
-      await showUsers(deps, client, ctx, body.view.id, gridOf(body.view.private_metadata), saved.ok ? 'Delegates saved.' : saved.error.message);
+      await showUsers(
+        deps,
+        client,
+        ctx,
+        body.view.id,
+        gridOf(body.view.private_metadata),
+        saved.ok ? 'Delegates saved.' : saved.error.message,
+      );
     }),
   );
 
@@ -225,7 +338,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const done = await deactivateUser(ctx, { userId: String(action.value) });
-      await showUsers(deps, client, ctx, body.view.id, gridOf(body.view.private_metadata), done.ok ? `Deactivated ${done.name}.` : done.error.message);
+      await showUsers(
+        deps,
+        client,
+        ctx,
+        body.view.id,
+        gridOf(body.view.private_metadata),
+        done.ok ? `Deactivated ${done.name}.` : done.error.message,
+      );
     }),
   );
 
@@ -239,11 +359,20 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  const refilter = async (args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction> | ActionArgs<DatepickerAction>, key: keyof AuditFilter, value: string | null | undefined) => {
+  const refilter = async (
+    args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction> | ActionArgs<DatepickerAction>,
+    key: keyof AuditFilter,
+    value: string | null | undefined,
+  ) => {
     const { body, client } = args;
     if (!body.view) return;
     const filter: AuditFilter = z
-      .object({ userId: z.string().optional(), entity: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
+      .object({
+        userId: z.string().optional(),
+        entity: z.string().optional(),
+        from: z.string().optional(),
+        to: z.string().optional(),
+      })
       .parse(JSON.parse(body.view.private_metadata || '{}'));
     if (value) filter[key] = value;
     else delete filter[key];
@@ -252,17 +381,40 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     if (!trail.ok) return;
     await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
   };
-  app.action<BlockAction<UsersSelectAction>>(ids.admin.auditUser, ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'userId', args.action.selected_user)));
-  app.action<BlockAction<StaticSelectAction>>(ids.admin.auditEntity, ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) => refilter(args, 'entity', args.action.selected_option?.value)));
-  for (const [actionId, key] of [[ids.admin.auditFrom, 'from'], [ids.admin.auditTo, 'to']] as const) {
-    app.action<BlockAction<DatepickerAction>>(actionId, ackingFirst<ActionArgs<DatepickerAction>>(deps.log, (args) => refilter(args, key, args.action.selected_date)));
+  app.action<BlockAction<UsersSelectAction>>(
+    ids.admin.auditUser,
+    ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'userId', args.action.selected_user)),
+  );
+  app.action<BlockAction<StaticSelectAction>>(
+    ids.admin.auditEntity,
+    ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) =>
+      refilter(args, 'entity', args.action.selected_option?.value),
+    ),
+  );
+  for (const [actionId, key] of [
+    [ids.admin.auditFrom, 'from'],
+    [ids.admin.auditTo, 'to'],
+  ] as const) {
+    app.action<BlockAction<DatepickerAction>>(
+      actionId,
+      ackingFirst<ActionArgs<DatepickerAction>>(deps.log, (args) => refilter(args, key, args.action.selected_date)),
+    );
   }
 }
 
-async function showUsers(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, at: UserGridPages, notice: string | undefined): Promise<void> {
+async function showUsers(
+  deps: ServiceDeps,
+  client: Client,
+  ctx: ServiceContext,
+  viewId: string,
+  at: UserGridPages,
+  notice: string | undefined,
+): Promise<void> {
   const listed = await listUsers(ctx);
   if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: usersModal(listed, at, notice) }).catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
+  await client.views
+    .update({ view_id: viewId, view: usersModal(listed, at, notice) })
+    .catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
 }
 
 const usersGrid = z.object({
@@ -283,16 +435,41 @@ function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> 
   return parsed.success ? parsed.data : { page: 0, rolePage: 0, roleIds: [] };
 }
 
-async function showPeriods(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, notice: string): Promise<void> {
+async function showPeriods(
+  deps: ServiceDeps,
+  client: Client,
+  ctx: ServiceContext,
+  viewId: string,
+  notice: string,
+): Promise<void> {
   const listed = await listPeriods(ctx);
   if (!listed.ok) return;
-  await client.views.update({ view_id: viewId, view: periodsModal(listed.periods, notice) }).catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
+  await client.views
+    .update({ view_id: viewId, view: periodsModal(listed.periods, notice) })
+    .catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
 }
 
 /** Redraws the role x right grid at a page, or at the page that shows a given role. */
-async function showRoles(deps: ServiceDeps, client: Client, ctx: ServiceContext, viewId: string, at: number | { roleId: number }, notice?: string): Promise<void> {
+async function showRoles(
+  deps: ServiceDeps,
+  client: Client,
+  ctx: ServiceContext,
+  viewId: string,
+  at: number | { roleId: number },
+  notice?: string,
+): Promise<void> {
   const listed = await listRoles(ctx);
   if (!listed.ok) return;
-  const page = typeof at === 'number' ? at : Math.floor(Math.max(0, listed.roles.findIndex((r) => r.id === at.roleId)) / ROLE_RIGHTS_PER_PAGE);
-  await client.views.update({ view_id: viewId, view: rolesModal(listed.roles, page, notice) }).catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
+  const page =
+    typeof at === 'number'
+      ? at
+      : Math.floor(
+          Math.max(
+            0,
+            listed.roles.findIndex((r) => r.id === at.roleId),
+          ) / ROLE_RIGHTS_PER_PAGE,
+        );
+  await client.views
+    .update({ view_id: viewId, view: rolesModal(listed.roles, page, notice) })
+    .catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
 }

@@ -13,7 +13,10 @@ import { checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const timesheetId = z.coerce.number().int().positive();
-const rejectMetadata = z.object({ timesheetIds: z.array(z.number().int().positive()).min(1), fromList: z.string().optional() });
+const rejectMetadata = z.object({
+  timesheetIds: z.array(z.number().int().positive()).min(1),
+  fromList: z.string().optional(),
+});
 
 /** Approve, Reject (with a reason) and View on a manager's DM, and the bulk list of /approvals. */
 export function registerApprovalActions(app: App, deps: ServiceDeps): void {
@@ -31,7 +34,10 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.approval.reject,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal([timesheetId.parse(action.value)], 'this timesheet') });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: rejectReasonModal([timesheetId.parse(action.value)], 'this timesheet'),
+      });
     }),
   );
 
@@ -41,15 +47,23 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const answer = await timesheetForApprover(ctx, timesheetId.parse(action.value));
       if (!answer.ok) return refuse(client, body, answer.error.message, deps);
-      await client.views.open({ trigger_id: body.trigger_id, view: timesheetModal(answer.overview, 0, undefined, { forApprover: true }) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: timesheetModal(answer.overview, 0, undefined, { forApprover: true }),
+      });
     }),
   );
 
   app.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
     const { timesheetIds, fromList } = rejectMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const reason = String(body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '').trim();
+    const reason = String(
+      body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
+    ).trim();
     if (!reason) {
-      await ack({ response_action: 'errors', errors: { [ids.approval.reason.block]: 'Say why, so the consultant knows what to fix.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ids.approval.reason.block]: 'Say why, so the consultant knows what to fix.' },
+      });
       return;
     }
     await ack();
@@ -67,7 +81,9 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const marked = checkedIds(body.view.state?.values);
-      const problems = marked.length ? await decideAll(ctx, marked, { decision: 'approve' }) : ['Mark the timesheets to approve first.'];
+      const problems = marked.length
+        ? await decideAll(ctx, marked, { decision: 'approve' })
+        : ['Mark the timesheets to approve first.'];
       await refreshList(deps, client, ctx, body.view.id, problems, marked.length - problems.length);
       await publishHome(deps, client, body.user.id);
     }),
@@ -84,7 +100,10 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
         return;
       }
       const tooMany = tooManyMarked(marked.length, 'timesheets');
-      if (tooMany) return refreshList(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, [tooMany]);
+      if (tooMany)
+        return refreshList(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, [
+          tooMany,
+        ]);
       const modal = rejectReasonModal(marked, `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`);
       modal.private_metadata = JSON.stringify({ timesheetIds: marked, fromList: body.view.id });
       await client.views.push({ trigger_id: body.trigger_id, view: modal });
@@ -96,16 +115,27 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
 }
 
 /** Opens /approvals. */
-export async function openApprovalsModal(client: Parameters<typeof tellUser>[0], ctx: ServiceContext, triggerId: string): Promise<string | undefined> {
+export async function openApprovalsModal(
+  client: Parameters<typeof tellUser>[0],
+  ctx: ServiceContext,
+  triggerId: string,
+): Promise<string | undefined> {
   const answer = await pendingApprovals(ctx);
   if (!answer.ok) return answer.error.message;
   const me = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
-  await client.views.open({ trigger_id: triggerId, view: approvalsModal(answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me }))) });
+  await client.views.open({
+    trigger_id: triggerId,
+    view: approvalsModal(answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me }))),
+  });
   return undefined;
 }
 
 /** Each sheet is decided on its own (one transaction each), so one stale sheet does not block the rest. */
-async function decideAll(ctx: ServiceContext, sheetIds: number[], decision: { decision: 'approve' } | { decision: 'reject'; reason: string }): Promise<string[]> {
+async function decideAll(
+  ctx: ServiceContext,
+  sheetIds: number[],
+  decision: { decision: 'approve' } | { decision: 'reject'; reason: string },
+): Promise<string[]> {
   const problems: string[] = [];
   for (const id of sheetIds) {
     const decided = await decideTimesheet(ctx, { timesheetId: id, ...decision });
@@ -114,19 +144,37 @@ async function decideAll(ctx: ServiceContext, sheetIds: number[], decision: { de
   return problems;
 }
 
-async function refreshList(deps: ServiceDeps, client: Parameters<typeof tellUser>[0], ctx: ServiceContext, viewId: string, problems: string[], done = 0): Promise<void> {
+async function refreshList(
+  deps: ServiceDeps,
+  client: Parameters<typeof tellUser>[0],
+  ctx: ServiceContext,
+  viewId: string,
+  problems: string[],
+  done = 0,
+): Promise<void> {
   const answer = await pendingApprovals(ctx);
   if (!answer.ok) return;
   const me = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
   const notice = [done > 0 ? `Approved ${done}.` : '', ...problems].filter(Boolean).join(' ');
   try {
-    await client.views.update({ view_id: viewId, view: approvalsModal(answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me })), notice || undefined) });
+    await client.views.update({
+      view_id: viewId,
+      view: approvalsModal(
+        answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me })),
+        notice || undefined,
+      ),
+    });
   } catch (error) {
     deps.log.warn('could not refresh the approvals list', { error });
   }
 }
 
-async function refuse(client: Parameters<typeof tellUser>[0], body: BlockAction, message: string, deps: ServiceDeps): Promise<void> {
+async function refuse(
+  client: Parameters<typeof tellUser>[0],
+  body: BlockAction,
+  message: string,
+  deps: ServiceDeps,
+): Promise<void> {
   const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
   await sendConfirmation(client, { userId: body.user.id, via }, problemMessage(message), deps.log);
 }

@@ -23,7 +23,10 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
         triggerId: body.trigger_id,
         entryId: entryId.parse(action.value),
         // From a message, the saved edit replaces that message's confirmation.
-        metadata: { source: 'modal', ...(body.response_url ? { confirmVia: { responseUrl: body.response_url, replace: true } } : {}) },
+        metadata: {
+          source: 'modal',
+          ...(body.response_url ? { confirmVia: { responseUrl: body.response_url, replace: true } } : {}),
+        },
       });
       if (refusal) {
         const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
@@ -61,7 +64,12 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
       if (!view) return;
       const metadata = logModalMetadata.parse(JSON.parse(view.private_metadata || '{}'));
       const forUserId = action.selected_option.value;
-      const ctx = await contextForSlackUser(deps, client, body.user.id, forUserId !== body.user.id ? forUserId : undefined);
+      const ctx = await contextForSlackUser(
+        deps,
+        client,
+        body.user.id,
+        forUserId !== body.user.id ? forUserId : undefined,
+      );
       const answer = await entryForm(ctx);
       if (!answer.ok) {
         await tellUser(client, { userId: body.user.id }, answer.error.message, deps.log);
@@ -86,9 +94,13 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
   app.options(ids.logModal.project.action, async ({ body, ack, client }) => {
     const metadata = logModalMetadata.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
     const forUserId = metadata.success ? metadata.data.forUserId : undefined;
-    const ctx = await contextForSlackUser(deps, client, body.user.id, forUserId && forUserId !== body.user.id ? forUserId : undefined);
+    const ctx = await contextForSlackUser(
+      deps,
+      client,
+      body.user.id,
+      forUserId && forUserId !== body.user.id ? forUserId : undefined,
+    );
     const answer = await entryForm(ctx);
     await ack({ options: answer.ok ? projectOptions(answer.form.projects, body.value ?? '') : [] });
   });
 }
-

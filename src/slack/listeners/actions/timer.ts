@@ -11,18 +11,21 @@ import { ackingFirst } from '../safe.js';
 /** Stop (App Home or the start message) and the three answers to a long timer. */
 export function registerTimerActions(app: App, deps: ServiceDeps): void {
   const stop = (keep: KeepChoice | undefined) =>
-    ackingFirst<Parameters<Parameters<typeof app.action<BlockAction<ButtonAction>>>[1]>[0]>(deps.log, async ({ body, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const stopped = await stopTimer(ctx, keep ? { keep } : {});
-      const message = !stopped.ok
-        ? problemMessage(stopped.error.message)
-        : stopped.outcome.kind === 'needs-confirmation'
-          ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
-          : logConfirmation(stopped.outcome.entry);
-      const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
-      await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
-      await publishHome(deps, client, body.user.id);
-    });
+    ackingFirst<Parameters<Parameters<typeof app.action<BlockAction<ButtonAction>>>[1]>[0]>(
+      deps.log,
+      async ({ body, client }) => {
+        const ctx = await contextForSlackUser(deps, client, body.user.id);
+        const stopped = await stopTimer(ctx, keep ? { keep } : {});
+        const message = !stopped.ok
+          ? problemMessage(stopped.error.message)
+          : stopped.outcome.kind === 'needs-confirmation'
+            ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
+            : logConfirmation(stopped.outcome.entry);
+        const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
+        await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
+        await publishHome(deps, client, body.user.id);
+      },
+    );
 
   app.action<BlockAction<ButtonAction>>(ids.timer.stop, stop(undefined));
   app.action<BlockAction<ButtonAction>>(ids.timer.saveElapsed, stop('elapsed'));
@@ -32,7 +35,9 @@ export function registerTimerActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const discarded = await discardTimer(ctx);
-      const message = discarded.ok ? timerDiscardedMessage(discarded.discarded) : problemMessage(discarded.error.message);
+      const message = discarded.ok
+        ? timerDiscardedMessage(discarded.discarded)
+        : problemMessage(discarded.error.message);
       const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
       await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
       await publishHome(deps, client, body.user.id);

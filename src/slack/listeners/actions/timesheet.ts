@@ -16,11 +16,17 @@ import { ackingFirst, tellUser } from '../safe.js';
 
 const position = z.object({ periodId: z.number().int().positive(), page: z.number().int().nonnegative() });
 const submitValue = z.object({ periodId: z.number().int().positive(), empty: z.boolean() });
-const menuChoice = z.string().regex(/^(edit|delete):\d+$/).transform((value) => {
-  const [verb, id] = value.split(':');
-  return { verb: verb as 'edit' | 'delete', entryId: Number(id) };
+const menuChoice = z
+  .string()
+  .regex(/^(edit|delete):\d+$/)
+  .transform((value) => {
+    const [verb, id] = value.split(':');
+    return { verb: verb as 'edit' | 'delete', entryId: Number(id) };
+  });
+const deleteMetadata = z.object({
+  entryId: z.number().int().positive(),
+  returnTo: position.extend({ viewId: z.string() }),
 });
-const deleteMetadata = z.object({ entryId: z.number().int().positive(), returnTo: position.extend({ viewId: z.string() }) });
 
 /** Moving through periods and pages, submitting, and editing or deleting entries from the timesheet. */
 export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
@@ -39,7 +45,12 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const periodId = action.value ? Number(action.value) : undefined;
-      const refusal = await openTimesheetModal(client, ctx, body.trigger_id, Number.isInteger(periodId) ? periodId : undefined);
+      const refusal = await openTimesheetModal(
+        client,
+        ctx,
+        body.trigger_id,
+        Number.isInteger(periodId) ? periodId : undefined,
+      );
       if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
     }),
   );
@@ -55,7 +66,9 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
         const notice = submitted.ok ? undefined : submitted.error.message;
         await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, periodId, page: 0 }, notice);
       } else {
-        const message = submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message);
+        const message = submitted.ok
+          ? timesheetSubmittedMessage(submitted.submitted)
+          : problemMessage(submitted.error.message);
         const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
         await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
       }
@@ -83,10 +96,19 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
       }
       const form = await entryForm(ctx, { entryId: choice.entryId });
       if (!form.ok || !form.form.entry) {
-        await refreshTimesheetModal(deps, client, ctx, { viewId: view.id, ...where }, form.ok ? 'That entry no longer exists.' : form.error.message);
+        await refreshTimesheetModal(
+          deps,
+          client,
+          ctx,
+          { viewId: view.id, ...where },
+          form.ok ? 'That entry no longer exists.' : form.error.message,
+        );
         return;
       }
-      await client.views.push({ trigger_id: body.trigger_id, view: deleteEntryModal(form.form.entry, { viewId: view.id, ...where }) });
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: deleteEntryModal(form.form.entry, { viewId: view.id, ...where }),
+      });
     }),
   );
 

@@ -16,7 +16,12 @@ export function registerAdminCommand(app: App, deps: ServiceDeps): void {
       const body = adminCommandBody.parse(command);
       const sections = await adminSections(await contextForSlackUser(deps, client, body.user_id));
       if (!sections.periods && !sections.security) {
-        await ack({ response_type: 'ephemeral', ...problemMessage('Administration needs the administration or security right. An administrator can give you a role with it in /admin > Users.') });
+        await ack({
+          response_type: 'ephemeral',
+          ...problemMessage(
+            'Administration needs the administration or security right. An administrator can give you a role with it in /admin > Users.',
+          ),
+        });
         return;
       }
       await client.views.open({ trigger_id: body.trigger_id, view: adminHomeModal(sections) });

@@ -36,14 +36,20 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
 
       if (request.kind === 'open-modal') {
         // The trigger id expires 3 s after the command: open first, then ack.
-        const refusal = await openLogModal(client, ctx, { triggerId: body.trigger_id, metadata: { confirmVia: { responseUrl: body.response_url, replace: false }, source: 'modal' } });
+        const refusal = await openLogModal(client, ctx, {
+          triggerId: body.trigger_id,
+          metadata: { confirmVia: { responseUrl: body.response_url, replace: false }, source: 'modal' },
+        });
         await ack(refusal ? { response_type: 'ephemeral', ...problemMessage(refusal.message) } : undefined);
         return;
       }
 
       if (request.kind === 'start-timer') {
         const started = await startTimer(ctx, request);
-        await ack({ response_type: 'ephemeral', ...(started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message)) });
+        await ack({
+          response_type: 'ephemeral',
+          ...(started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message)),
+        });
         if (started.ok) await publishHome(deps, client, body.user_id);
         return;
       }
@@ -71,7 +77,10 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
         source: entry.meeting ? 'meeting' : 'command',
         requestKey: `command:${body.trigger_id}`,
       });
-      await ack({ response_type: 'ephemeral', ...(result.ok ? logConfirmation(result.entry) : problemMessage(result.error.message)) });
+      await ack({
+        response_type: 'ephemeral',
+        ...(result.ok ? logConfirmation(result.entry) : problemMessage(result.error.message)),
+      });
       if (result.ok && !result.entry.repeated) await publishHome(deps, client, body.user_id);
     }),
   );

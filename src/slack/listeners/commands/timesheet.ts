@@ -2,7 +2,11 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { timesheetHistoryMessage } from '../../../../blocks/timesheet-history.js';
-import { confirmEmptySubmitMessage, TIMESHEET_HELP, timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
+import {
+  confirmEmptySubmitMessage,
+  TIMESHEET_HELP,
+  timesheetSubmittedMessage,
+} from '../../../../blocks/timesheet-messages.js';
 import { formatDay } from '../../../domain/dates.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../../services/timesheets.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -39,20 +43,32 @@ export function registerTimesheetCommand(app: App, deps: ServiceDeps): void {
         const { overview } = sheet;
         if (overview.status === 'open' && overview.totals.entryCount === 0) {
           const question = `Your timesheet for ${formatDay(overview.period.startsOn)} – ${formatDay(overview.period.endsOn)} has no time. Submit it empty?`;
-          await ack({ response_type: 'ephemeral', ...confirmEmptySubmitMessage(overview.period.id, overview.period, question) });
+          await ack({
+            response_type: 'ephemeral',
+            ...confirmEmptySubmitMessage(overview.period.id, overview.period, question),
+          });
           return;
         }
         const submitted = await submitTimesheet(ctx, { periodId: overview.period.id });
-        await ack({ response_type: 'ephemeral', ...(submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message)) });
+        await ack({
+          response_type: 'ephemeral',
+          ...(submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message)),
+        });
         if (submitted.ok) await publishHome(deps, client, body.user_id);
         return;
       }
       if (sub === 'history') {
         const history = await timesheetHistory(ctx);
-        await ack({ response_type: 'ephemeral', ...(history.ok ? timesheetHistoryMessage(history.history) : problemMessage(history.error.message)) });
+        await ack({
+          response_type: 'ephemeral',
+          ...(history.ok ? timesheetHistoryMessage(history.history) : problemMessage(history.error.message)),
+        });
         return;
       }
-      await ack({ response_type: 'ephemeral', ...problemMessage(`I don't know "/timesheet ${body.text.trim()}". ${TIMESHEET_HELP}`) });
+      await ack({
+        response_type: 'ephemeral',
+        ...problemMessage(`I don't know "/timesheet ${body.text.trim()}". ${TIMESHEET_HELP}`),
+      });
     }),
   );
 }

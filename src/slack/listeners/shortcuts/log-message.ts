@@ -18,7 +18,13 @@ export function registerLogMessageShortcut(app: App, deps: ServiceDeps): void {
         description: shortcut.message.text ?? '',
         metadata: { source: 'shortcut', confirmVia },
       });
-      if (refusal) await sendConfirmation(client, { userId: shortcut.user.id, via: confirmVia }, problemMessage(refusal.message), deps.log);
+      if (refusal)
+        await sendConfirmation(
+          client,
+          { userId: shortcut.user.id, via: confirmVia },
+          problemMessage(refusal.message),
+          deps.log,
+        );
     }),
   );
 }

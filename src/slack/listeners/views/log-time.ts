@@ -46,7 +46,12 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
     await ack();
 
     const headline = metadata.entryId !== undefined ? 'Updated' : result.entry.repeated ? 'Already saved' : 'Logged';
-    await sendConfirmation(client, { userId: user.id, via: metadata.confirmVia }, logConfirmation(result.entry, headline), deps.log);
+    await sendConfirmation(
+      client,
+      { userId: user.id, via: metadata.confirmVia },
+      logConfirmation(result.entry, headline),
+      deps.log,
+    );
     await publishHome(deps, client, user.id);
     if (metadata.returnTo) await refreshTimesheetModal(deps, client, ctx, metadata.returnTo);
   });
