@@ -3,7 +3,7 @@ import pg from 'pg';
 import { connectPostgres, type DatabaseConnection, openPglite } from '../src/db/client.js';
 
 /** A fresh PostgreSQL database next to the one `serverUrl` names, for one benchmark run. */
-export async function createThrowawayDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createThrowawayDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `ct_bench_${randomBytes(4).toString('hex')}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: serverUrl });

@@ -108,12 +108,10 @@ export function adminTimesheetsModal(
           type: 'static_select',
           action_id: ids.admin.openSheet,
           placeholder: { type: 'plain_text', text: 'Open…' },
-          options: shown
-            .slice(0, 100)
-            .map((s) => ({
-              text: { type: 'plain_text', text: truncate(sheetLabel(s), 75) },
-              value: String(s.timesheetId),
-            })),
+          options: shown.slice(0, 100).map((s) => ({
+            text: { type: 'plain_text', text: truncate(sheetLabel(s), 75) },
+            value: String(s.timesheetId),
+          })),
         },
       ],
     });

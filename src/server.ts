@@ -21,7 +21,7 @@ export type RunningConsulTracker = {
   port: number;
   initialised: Promise<void>;
   /** Resolves when no Slack request is still working after its ack. */
-  settled(): Promise<void>;
+  settled: () => Promise<void>;
   /** Sends queued Slack messages; runs until stop(). */
   outbox: OutboxDispatcher;
   /** Stops taking requests, lets those in flight finish, then closes the database. */

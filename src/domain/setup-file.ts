@@ -171,7 +171,7 @@ export function parseSetupFile(source: string): SetupParse {
     };
   }
   if (!isDocument(document)) return { ok: false, errors: ['file: not a YAML document'] };
-  const raw = document.toJS() ?? {};
+  const raw: unknown = document.toJS() ?? {};
   const shape = setupFileSchema.safeParse(raw);
   if (!shape.success) {
     return {

@@ -96,7 +96,7 @@ export async function saveCustomer(
       address: input.address.trim(),
       notes: input.notes.trim(),
     };
-    let row;
+    let row: typeof customers.$inferSelect | undefined;
     if (input.id === undefined) {
       [row] = await tx.insert(customers).values(values).returning();
       await recordAudit(tx, ctx, { action: 'customer.create', entity: 'customer', entityId: row!.id, after: row });

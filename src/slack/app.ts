@@ -22,7 +22,7 @@ export type RunningSlackApp = {
   /** Resolves once Bolt has verified its token with Slack (auth.test). */
   initialised: Promise<void>;
   /** Resolves when no request is still working after its ack. */
-  settled(): Promise<void>;
+  settled: () => Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -74,7 +74,10 @@ export async function startSlackApp({
       rejectRateLimitedCalls: true,
     },
   });
-  app.error(async (error) => deps.log.error('unhandled Slack listener error', { error }));
+  app.error((error) => {
+    deps.log.error('unhandled Slack listener error', { error });
+    return Promise.resolve();
+  });
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   registerListeners(app, deps);

@@ -179,11 +179,11 @@ export class OutboxDispatcher {
       limit: HISTORY_LOOKBACK,
       include_all_metadata: true,
     });
-    const found = history.messages?.find(
-      (m) =>
-        m.metadata?.event_type === OUTBOX_EVENT_TYPE &&
-        Number((m.metadata.event_payload as { outbox_id?: unknown } | undefined)?.outbox_id) === outboxId,
-    );
+    const found = history.messages?.find((m) => {
+      // Slack types the payload as `{}`; ours carries the outbox id.
+      const payload: { outbox_id?: unknown } = m.metadata?.event_payload ?? {};
+      return m.metadata?.event_type === OUTBOX_EVENT_TYPE && Number(payload.outbox_id) === outboxId;
+    });
     return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
   }
 

@@ -24,7 +24,12 @@ async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const connection = { ...database, close: async () => {} };
-  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, async () => connection, config);
+  const code = await runCli(
+    argv,
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+    () => Promise.resolve(connection),
+    config,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

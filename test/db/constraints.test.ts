@@ -13,17 +13,15 @@ afterAll(async () => database.drop());
 describe('audit_log is append-only', () => {
   it('accepts new rows and refuses UPDATE, DELETE and TRUNCATE', async () => {
     const { db } = database;
-    await db
-      .insert(auditLog)
-      .values({
-        at: new Date('2026-11-24T12:00:00Z'),
-        actorId: 'U1',
-        action: 'test.write',
-        entity: 'test',
-        entityId: '1',
-        before: null,
-        after: { n: 1 },
-      });
+    await db.insert(auditLog).values({
+      at: new Date('2026-11-24T12:00:00Z'),
+      actorId: 'U1',
+      action: 'test.write',
+      entity: 'test',
+      entityId: '1',
+      before: null,
+      after: { n: 1 },
+    });
     await expect(db.execute(sql`update audit_log set action = 'rewritten'`)).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/append-only: UPDATE/) },
     });

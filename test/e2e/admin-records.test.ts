@@ -382,25 +382,21 @@ describe('/admin record pages', () => {
 
   it('searches customers, employees and projects as the admin types once a list outgrows a menu', async () => {
     const { db } = h.database;
-    await db
-      .insert(customers)
-      .values(
-        Array.from({ length: 101 }, (_, i) => ({
-          code: `BULK-${String(i).padStart(3, '0')}`,
-          name: i === 42 ? 'Zeta Works' : `Bulk ${i}`,
-          currency: 'USD',
-        })),
-      );
+    await db.insert(customers).values(
+      Array.from({ length: 101 }, (_, i) => ({
+        code: `BULK-${String(i).padStart(3, '0')}`,
+        name: i === 42 ? 'Zeta Works' : `Bulk ${i}`,
+        currency: 'USD',
+      })),
+    );
     const [zeta] = await db.select().from(customers).where(eq(customers.code, 'BULK-042'));
-    await db
-      .insert(projects)
-      .values(
-        Array.from({ length: 101 }, (_, i) => ({
-          code: `ZP-${String(i).padStart(3, '0')}`,
-          name: i === 7 ? 'Quasar portal' : `Piece ${i}`,
-          customerId: zeta!.id,
-        })),
-      );
+    await db.insert(projects).values(
+      Array.from({ length: 101 }, (_, i) => ({
+        code: `ZP-${String(i).padStart(3, '0')}`,
+        name: i === 7 ? 'Quasar portal' : `Piece ${i}`,
+        customerId: zeta!.id,
+      })),
+    );
     await addUser(db, 'U0SAM');
     const sam = await addConsultant(db, 'U0SAM');
 

@@ -398,14 +398,12 @@ describe('/admin', () => {
         .flatMap((b) => b.elements ?? [])
         .find((e) => e.action_id === actionId)!;
     const { db } = h.database;
-    await db
-      .insert(roles)
-      .values(
-        Array.from({ length: 12 }, (_, i) => ({
-          name: `Team ${String(i + 1).padStart(2, '0')}`,
-          rights: ['entry' as const],
-        })),
-      );
+    await db.insert(roles).values(
+      Array.from({ length: 12 }, (_, i) => ({
+        name: `Team ${String(i + 1).padStart(2, '0')}`,
+        rights: ['entry' as const],
+      })),
+    );
     const roleCount = (await db.select().from(roles)).length;
     expect(roleCount).toBeGreaterThan(10);
     const plainRoles = async () =>

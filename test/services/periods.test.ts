@@ -64,20 +64,18 @@ describe('reporting periods', () => {
     const open = (
       await database.db.insert(timesheets).values({ consultantId: 1, periodId: november!.id }).returning()
     )[0]!;
-    await database.db
-      .insert(timeEntries)
-      .values(
-        [1, 2].map(() => ({
-          timesheetId: open.id,
-          projectId: 1,
-          workDate: '2026-11-20',
-          minutes: 60,
-          description: 'x',
-          billable: true,
-          source: 'command' as const,
-          createdBy: 'UALICE',
-        })),
-      );
+    await database.db.insert(timeEntries).values(
+      [1, 2].map(() => ({
+        timesheetId: open.id,
+        projectId: 1,
+        workDate: '2026-11-20',
+        minutes: 60,
+        description: 'x',
+        billable: true,
+        source: 'command' as const,
+        createdBy: 'UALICE',
+      })),
+    );
     await database.db.insert(timesheets).values({ consultantId: 2, periodId: november!.id, status: 'approved' });
 
     expect(await periodDeletionImpact(admin(), [november!.id, firstDecember!.id])).toEqual({

@@ -174,7 +174,7 @@ describe('removing projects during submit and approval', () => {
     const crashes = results
       .flat()
       .filter((r) => r.status === 'rejected')
-      .map((r) => String((r as PromiseRejectedResult).reason));
+      .map((r) => String(r.reason));
     expect(crashes).toEqual([]);
     for (let k = 0; k < PAIRS; k++) {
       const [, removedRejected, logged, removedLogged] = results[k]!.map(

@@ -256,7 +256,7 @@ describe('security rules', () => {
       ok: false,
       error: { code: expect.stringMatching(/last_security_holder|forbidden/) },
     });
-    const winner = outcomes[0]!.ok ? security : keeper;
+    const winner = outcomes[0].ok ? security : keeper;
     await setUserRoles(winner, { userId: 'USECURITY', roleIds: before.security });
     await setUserRoles(winner, { userId: 'UKEEPER', roleIds: before.keeper });
   });

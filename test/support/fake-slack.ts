@@ -43,7 +43,7 @@ export type FakeSlack = {
   /** The next `times` calls to `method` answer with this fault instead. */
   failNext(method: string, fault: Fault, times?: number): void;
   /** A fresh response_url; posts to it are recorded as calls to method `response_url`. */
-  responseUrl(): string;
+  responseUrl: () => string;
   uploads: Map<string, Upload>;
   /** Messages as they stand now (posts, with updates applied), per conversation id. */
   messages: Map<string, StoredMessage[]>;
@@ -95,7 +95,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     return fault;
   };
 
-  const server: Server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://fake-slack');
     const token = request.headers.authorization?.replace(/^Bearer /, '');
@@ -131,6 +131,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (fault && 'error' in fault) return sendJson(response, 200, { ok: false, error: fault.error });
 
     sendJson(response, 200, answer(method, args));
+  };
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => sendJson(response, 500, { ok: false, error: String(error) }));
   });
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {

@@ -24,10 +24,10 @@ export function answeringErrors(log: Logger, listener: (args: CommandArgs) => Pr
     let acked = false;
     const ack: AckFn<string | Parameters<CommandArgs['ack']>[0]> = async (response) => {
       acked = true;
-      await args.ack(response as Parameters<CommandArgs['ack']>[0]);
+      await args.ack(response);
     };
     try {
-      await listener({ ...args, ack: ack as CommandArgs['ack'] });
+      await listener({ ...args, ack });
     } catch (error) {
       log.error('command failed', { command: args.command.command, userId: args.command.user_id, error });
       if (acked) await tellUser(args.client, { userId: args.command.user_id }, OUR_FAULT, log);
