@@ -16,8 +16,21 @@ const RIGHT_LABELS: Record<(typeof RIGHTS)[number], string> = {
 };
 
 /** The /admin home: the sections this user's rights open. */
-export function adminHomeModal(sections: { periods: boolean; security: boolean }): ModalView {
+export function adminHomeModal(sections: {
+  periods: boolean;
+  security: boolean;
+  reports?: boolean;
+  settings?: boolean;
+}): ModalView {
   const buttons: ActionsBlock['elements'] = [];
+  if (sections.reports) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.reports.open,
+      text: { type: 'plain_text', text: 'Reports' },
+      value: 'reports',
+    });
+  }
   if (sections.periods) {
     buttons.push(
       {
@@ -62,6 +75,14 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
         value: 'roles',
       },
     );
+  }
+  if (sections.settings) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.admin.openSettings,
+      text: { type: 'plain_text', text: 'Settings' },
+      value: 'settings',
+    });
   }
   buttons.push({
     type: 'button',
