@@ -241,7 +241,7 @@ async function resolveConsultants(
 
 /** Line amount = round_half_up(minutes * rate / 60) in integers, as `amountForMinutes` computes it. */
 export function lineAmountSql(minutes: SQL, rate: SQL): SQL {
-  return sql`((${minutes})::bigint * (${rate}) + 30) / 60`;
+  return sql`(((${minutes})::bigint * (${rate}) + 30) / 60)`;
 }
 
 /** The approved time a report covers: its periods and filters, approved no later than `asOf`. */
