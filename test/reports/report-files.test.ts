@@ -68,7 +68,8 @@ function csvRows(bytes: Buffer): string[][] {
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const text = bytes.toString('utf8');
   expect(text.replace(/\r\n/g, '')).not.toContain('\n');
-  return parse(text, { bom: true, record_delimiter: '\r\n' }) as string[][];
+  const records: string[][] = parse(text, { bom: true, record_delimiter: '\r\n' });
+  return records;
 }
 
 /** Asserts that `needles` appear in `text` in this order. */
