@@ -84,23 +84,27 @@ export function adminHomeModal(sections: {
       value: 'settings',
     });
   }
-  buttons.push({
-    type: 'button',
-    action_id: ids.admin.openAudit,
-    text: { type: 'plain_text', text: 'Audit trail' },
-    value: 'audit',
-  });
+  // The audit trail opens to administration and security; someone with only a report right does not see it.
+  if (sections.periods || sections.security) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.admin.openAudit,
+      text: { type: 'plain_text', text: 'Audit trail' },
+      value: 'audit',
+    });
+  }
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Administration*' } }];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").',
-      },
-    ],
-  });
+  if (sections.periods)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").',
+        },
+      ],
+    });
   return {
     type: 'modal',
     callback_id: ids.admin.homeModal,

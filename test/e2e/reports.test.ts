@@ -3,8 +3,10 @@
  * message, joining a public channel, falling back to the asker's DM, and every refusal or failure
  * reaching the asker.
  */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
+import { customers, projects } from '../../src/db/schema.js';
 import { readSettings } from '../../src/services/settings.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import type { SlackCall } from '../support/fake-slack.js';
@@ -173,6 +175,46 @@ describe('the Reports form', () => {
   });
 });
 
+describe('where the Reports button is', () => {
+  type Button = { action_id?: string; elements?: Button[]; accessory?: Button };
+  const buttonsOf = (view: unknown) =>
+    ((view as { blocks: Button[] }).blocks ?? [])
+      .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])])
+      .map((e) => e.action_id);
+
+  it('/admin shows a finance person only Reports, and pushes the form from there', async () => {
+    await h.slack.slashCommand({ command: '/admin', text: '', userId: FINANCE });
+    const home = (await h.fake.waitFor('views.open')).args.view;
+    expect(buttonsOf(home)).toEqual([ids.reports.open]);
+    await h.slack.blockAction({
+      userId: FINANCE,
+      actionId: ids.reports.open,
+      container: { type: 'view', viewId: 'V0ADMIN' },
+    });
+    expect(((await h.fake.waitFor('views.push')).args.view as { callback_id: string }).callback_id).toBe(
+      ids.reports.modal,
+    );
+  });
+
+  it('App Home has a Reports button for holders of a report right, and none for others', async () => {
+    await h.slack.event({ type: 'app_home_opened', user: 'UPAYABLE', tab: 'home' });
+    expect(buttonsOf((await h.fake.waitFor('views.publish')).args.view)).toContain(ids.reports.open);
+    h.fake.reset();
+    await h.slack.event({ type: 'app_home_opened', user: 'UADMIN', tab: 'home' });
+    expect(buttonsOf((await h.fake.waitFor('views.publish')).args.view)).not.toContain(ids.reports.open);
+  });
+
+  it('an AP-only person’s form offers only the AP report', async () => {
+    await report('', 'C0PUBLIC', 'UPAYABLE');
+    const form = (await h.fake.waitFor('views.open')).args.view as {
+      blocks: { block_id?: string; element?: { options?: { value: string }[] } }[];
+    };
+    expect(
+      form.blocks.find((b) => b.block_id === ids.reports.kind.block)!.element!.options!.map((o) => o.value),
+    ).toEqual(['ap']);
+  });
+});
+
 describe('/admin > Settings', () => {
   it('an admin saves the firm name, trimmed; someone without the administration right is refused', async () => {
     await h.slack.blockAction({
@@ -198,5 +240,34 @@ describe('/admin > Settings', () => {
       response_action: 'errors',
       errors: { firm_name: expect.stringContaining('administration right') },
     });
+  });
+});
+
+describe('past 100 choices', () => {
+  it('the projects menu searches as you type', async () => {
+    const [acme] = await h.database.db.select().from(customers).where(eq(customers.code, 'ACME'));
+    await h.database.db
+      .insert(projects)
+      .values(
+        Array.from({ length: 101 }, (_, i) => ({ code: `BULK-${i}`, name: `Bulk project ${i}`, customerId: acme!.id })),
+      );
+    await report('', 'C0PUBLIC');
+    const form = (await h.fake.waitFor('views.open')).args.view as {
+      blocks: { block_id?: string; element?: { type: string } }[];
+    };
+    expect(form.blocks.find((b) => b.block_id === ids.reports.projects.block)!.element!.type).toBe(
+      'multi_external_select',
+    );
+    const answer = await h.slack.blockSuggestion({
+      userId: FINANCE,
+      actionId: ids.reports.projects.action,
+      blockId: ids.reports.projects.block,
+      value: 'bulk project 10',
+      view: { id: 'V0REPORTS', callback_id: ids.reports.modal },
+    });
+    expect((answer.body as { options: { value: string }[] }).options.map((o) => o.value)).toEqual([
+      'BULK-10',
+      'BULK-100',
+    ]);
   });
 });
