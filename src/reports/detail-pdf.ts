@@ -77,9 +77,12 @@ export async function drawTablePdf(
   for (const [index, item] of text.entries()) {
     if (item.type === 'section') section = item.title;
     const height = heightOf(item);
-    // A heading keeps its first line with it.
-    const next = text[index + 1];
-    const needed = item.type === 'section' || item.type === 'group' ? height + (next ? heightOf(next) : 0) : height;
+    // A heading keeps the headings under it and their first line with it.
+    let needed = height;
+    for (let next = index + 1; isHeading(item) && next < text.length; next++) {
+      needed += heightOf(text[next]!);
+      if (!isHeading(text[next]!)) break;
+    }
     if (y + needed > BOTTOM && pages.at(-1)!.length > 0) {
       pages.push([]);
       y = PAGE.margin + runningHeaderHeight() + tableHeaderHeight();
@@ -132,6 +135,10 @@ export async function drawTablePdf(
   }
   doc.end();
   return finished;
+}
+
+function isHeading(item: Placed['item']): boolean {
+  return item.type === 'section' || item.type === 'group';
 }
 
 function columnWidths(columns: Column[]): number[] {
