@@ -19,8 +19,16 @@ const DESCRIPTIONS = [
   'Sprint planning',
 ];
 
-/** A firm as a setup file: `customers` customers in USD and EUR, `projects` projects, `consultants` consultants. */
-export function reportFirmYaml(options: { customers: number; projects: number; consultants: number }): string {
+/**
+ * A firm as a setup file: customers in USD and EUR, projects of three consultants each, a finance
+ * person U0FINANCE (AR and AP) and consultant U00000 with the entry right (for `/log`).
+ */
+export function reportFirmYaml(options: {
+  customers: number;
+  projects: number;
+  consultants: number;
+  periods: { starts: string; ends: string }[];
+}): string {
   const lines = ['settings:', '  firm_name: Northwind Consulting GmbH', 'customers:'];
   for (let c = 0; c < options.customers; c++)
     lines.push(`  - { code: C${c}, name: Customer ${c}, currency: ${c % 3 === 2 ? 'EUR' : 'USD'}, billing: hourly }`);
@@ -37,10 +45,16 @@ export function reportFirmYaml(options: { customers: number; projects: number; c
     );
   }
   lines.push(
-    'periods:',
-    '  - { starts: 2026-11-01, ends: 2026-11-30 }',
-    '  - { starts: 2026-12-01, ends: 2026-12-31 }',
+    'roles:',
+    '  - { name: Finance, rights: [receivable, payable] }',
+    '  - { name: Consultant, rights: [entry] }',
   );
+  lines.push(
+    'users:',
+    '  - { user: U0FINANCE, name: Erin Finance, roles: [Finance] }',
+    '  - { user: U00000, roles: [Consultant] }',
+  );
+  lines.push('periods:', ...options.periods.map((p) => `  - { starts: ${p.starts}, ends: ${p.ends} }`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -82,4 +96,18 @@ export async function seedApprovedEntries(
       from generate_series(0, ${options.count - 1}) g
       cross join total
       join assignment a on a.i = g % total.n`);
+}
+
+/** Last month (for the report) and this month (open for `/log`), from today's date. */
+export function lastAndThisMonth(today = new Date()): {
+  last: { starts: string; ends: string };
+  current: { starts: string; ends: string };
+} {
+  const day = (year: number, month: number, date: number) =>
+    new Date(Date.UTC(year, month, date)).toISOString().slice(0, 10);
+  const [year, month] = [today.getUTCFullYear(), today.getUTCMonth()];
+  return {
+    last: { starts: day(year, month - 1, 1), ends: day(year, month, 0) },
+    current: { starts: day(year, month, 1), ends: day(year, month + 1, 0) },
+  };
 }

@@ -1,13 +1,7 @@
 /** Reads a prepared report's rows and renders its PDF and CSV on the render threads. */
 import type { Failure } from '../domain/result.js';
 import type { ServiceContext } from '../services/context.js';
-import {
-  countDetailRows,
-  ReportDataError,
-  reportDetailPages,
-  type ReportSpec,
-  reportSummary,
-} from '../services/reports.js';
+import { planDetail, ReportDataError, reportDetailPages, type ReportSpec, reportSummary } from '../services/reports.js';
 import { reportHeading, reportName } from './report-heading.js';
 import type { ReportRow } from './report-layout.js';
 import { RendererBusy, type ReportRenderer } from './render-pool.js';
@@ -34,12 +28,12 @@ export async function buildReportFiles(
       if (rows.length === 0) return nothingMatches(spec);
       rendered = await renderer.render({ kind: spec.kind, level: spec.level, heading, withPdf: true }, [rows]);
     } else {
-      const count = await countDetailRows(ctx, spec);
-      if (count === 0) return nothingMatches(spec);
-      if (count > options.pdfRowLimit) pdfLeftOut = { rows: count, limit: options.pdfRowLimit };
+      const plan = await planDetail(ctx, spec);
+      if (plan.rows === 0) return nothingMatches(spec);
+      if (plan.rows > options.pdfRowLimit) pdfLeftOut = { rows: plan.rows, limit: options.pdfRowLimit };
       rendered = await renderer.render(
         { kind: spec.kind, level: spec.level, heading, withPdf: pdfLeftOut === undefined },
-        reportDetailPages(ctx, spec),
+        reportDetailPages(ctx, spec, plan),
       );
     }
     const stem = fileStem(spec);

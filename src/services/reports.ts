@@ -316,71 +316,107 @@ export async function reportSummary(ctx: ServiceContext, spec: ReportSpec): Prom
   }));
 }
 
-/** How many entries the detail lists (for the PDF row limit, and "nothing matches"). */
-export async function countDetailRows(ctx: ServiceContext, spec: ReportSpec): Promise<number> {
-  const [row] = await queryRows<{ count: string | number }>(
+/** The detail's groups that have entries (AR: projects; AP: consultant and project pairs), in report order. */
+export type DetailPlan = { rows: number; groups: { projectId: number; employeeId: number | null; rows: number }[] };
+
+/**
+ * Counts the detail's entries per group in one aggregate query: the total (for the PDF row limit
+ * and "nothing matches") and the groups the pages then read one batch at a time.
+ */
+export async function planDetail(ctx: ServiceContext, spec: ReportSpec): Promise<DetailPlan> {
+  const groups = await queryRows<{ projectId: number; employeeId: number | null; rows: string | number }>(
     ctx.db,
-    sql`select count(*)::text as "count" ${scope(spec)}`,
+    spec.kind === 'ar'
+      ? sql`select p.id as "projectId", null::int as "employeeId", count(*)::text as "rows" ${scope(spec)}
+          group by c.code, p.code, p.id order by c.code, p.code`
+      : sql`select p.id as "projectId", e.id as "employeeId", count(*)::text as "rows" ${scope(spec)}
+          group by e.name, e.id, p.code, p.id order by e.name, e.id, p.code`,
   );
-  return Number(row?.count ?? 0);
+  const planned = groups.map((g) => ({
+    projectId: Number(g.projectId),
+    employeeId: g.employeeId === null ? null : Number(g.employeeId),
+    rows: Number(g.rows),
+  }));
+  return { rows: planned.reduce((sum, g) => sum + g.rows, 0), groups: planned };
 }
 
 export const DETAIL_PAGE_ROWS = 2000;
 
 /**
- * The detail's entries in report order, a page at a time: each page is its own short query that
- * starts after the last row of the one before (keyset), so no transaction stays open while the
- * report renders and no page holds the whole report.
+ * The detail's entries in report order, about a page at a time, each page its own short query:
+ * small groups are read together (their rows picked by project, through its index, and only those
+ * sorted); a group larger than a page is read in keyset pages by date and id. No transaction stays
+ * open while the report renders, no query sorts the whole report, and no page holds all of it.
  */
 export async function* reportDetailPages(
   ctx: ServiceContext,
   spec: ReportSpec,
+  plan: DetailPlan,
   pageRows = DETAIL_PAGE_ROWS,
 ): AsyncGenerator<ArDetailRow[] | ApDetailRow[]> {
-  let after: Record<string, unknown> | undefined;
-  for (;;) {
-    const rows =
-      spec.kind === 'ar'
-        ? await queryRows<Record<string, unknown>>(ctx.db, arDetailPage(spec, after, pageRows))
-        : await queryRows<Record<string, unknown>>(ctx.db, apDetailPage(spec, after, pageRows));
-    if (rows.length === 0) return;
-    const page = rows.map((row) => detailRow(spec, row));
-    yield page as ArDetailRow[] | ApDetailRow[];
-    if (rows.length < pageRows) return;
-    after = rows.at(-1);
+  const read = async (query: SQL) =>
+    (await queryRows<Record<string, unknown>>(ctx.db, query)).map((row) => detailRow(spec, row)) as
+      ArDetailRow[] | ApDetailRow[];
+  let batch: DetailPlan['groups'] = [];
+  let batchRows = 0;
+  const flush = async () => {
+    const groups = batch;
+    batch = [];
+    batchRows = 0;
+    return read(sql`${detailSelect(spec)} ${scope(spec)} and ${inGroups(groups)} order by ${detailOrder(spec)}`);
+  };
+  for (const group of plan.groups) {
+    if (group.rows <= pageRows) {
+      if (batchRows + group.rows > pageRows) yield await flush();
+      batch.push(group);
+      batchRows += group.rows;
+      continue;
+    }
+    if (batch.length) yield await flush();
+    let after: { workDate: string; entryId: number } | undefined;
+    for (;;) {
+      const keyset = after ? sql`and (te.work_date, te.id) > (${after.workDate}::date, ${after.entryId}::int)` : sql``;
+      const page = await read(
+        sql`${detailSelect(spec)} ${scope(spec)} and ${inGroups([group])} ${keyset} order by te.work_date, te.id limit ${pageRows}`,
+      );
+      if (page.length) yield page;
+      if (page.length < pageRows) break;
+      const last = page.at(-1)!;
+      after = { workDate: last.workDate, entryId: last.entryId };
+    }
   }
+  if (batch.length) yield await flush();
 }
 
-function arDetailPage(spec: ReportSpec, after: Record<string, unknown> | undefined, limit: number): SQL {
-  const rate = rateColumn('ar');
-  const keyset = after
-    ? sql`and (c.code, p.code, te.work_date, te.id) > (${after.customerCode}::text, ${after.projectCode}::text, ${after.workDate}::date, ${after.entryId}::int)`
-    : sql``;
+function inGroups(groups: DetailPlan['groups']): SQL {
+  const projectIds = sqlList([...new Set(groups.map((g) => g.projectId))]);
+  if (groups.every((g) => g.employeeId === null)) return sql`te.project_id in (${projectIds})`;
+  const pairs = sql.join(
+    groups.map((g) => sql`(${g.employeeId}::int, ${g.projectId}::int)`),
+    sql`, `,
+  );
+  return sql`te.project_id in (${projectIds}) and (t.consultant_id, te.project_id) in (${pairs})`;
+}
+
+function detailOrder(spec: ReportSpec): SQL {
+  return spec.kind === 'ar' ? sql`c.code, p.code, te.work_date, te.id` : sql`e.name, e.id, p.code, te.work_date, te.id`;
+}
+
+function detailSelect(spec: ReportSpec): SQL {
+  const rate = rateColumn(spec.kind);
+  const amount = sql`${lineAmountSql(sql`te.minutes`, rate)}::text as "amount"`;
   // invoice_number stays null until invoices exist; a left join on invoice_lines and invoices fills it.
-  return sql`select te.id as "entryId", te.work_date::text as "workDate",
-      c.code as "customerCode", c.name as "customerName", c.currency as "currency",
-      p.code as "projectCode", p.name as "projectName",
-      coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName",
-      te.description as "description", te.minutes as "minutes", ${rate} as "rate",
-      ${lineAmountSql(sql`te.minutes`, rate)}::text as "amount", null::text as "invoiceNumber"
-    ${scope(spec)} ${keyset}
-    order by c.code, p.code, te.work_date, te.id
-    limit ${limit}`;
-}
-
-function apDetailPage(spec: ReportSpec, after: Record<string, unknown> | undefined, limit: number): SQL {
-  const rate = rateColumn('ap');
-  const keyset = after
-    ? sql`and (e.name, e.id, p.code, te.work_date, te.id) > (${after.consultantName}::text, ${after.employeeId}::int, ${after.projectCode}::text, ${after.workDate}::date, ${after.entryId}::int)`
-    : sql``;
-  return sql`select te.id as "entryId", te.work_date::text as "workDate",
-      coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName", e.id as "employeeId",
-      c.code as "customerCode", p.code as "projectCode", p.name as "projectName",
-      te.description as "description", te.billable as "billable", te.minutes as "minutes", ${rate} as "rate",
-      ${lineAmountSql(sql`te.minutes`, rate)}::text as "amount"
-    ${scope(spec)} ${keyset}
-    order by e.name, e.id, p.code, te.work_date, te.id
-    limit ${limit}`;
+  return spec.kind === 'ar'
+    ? sql`select te.id as "entryId", te.work_date::text as "workDate",
+        c.code as "customerCode", c.name as "customerName", c.currency as "currency",
+        p.code as "projectCode", p.name as "projectName",
+        coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName",
+        te.description as "description", te.minutes as "minutes", ${rate} as "rate", ${amount},
+        null::text as "invoiceNumber"`
+    : sql`select te.id as "entryId", te.work_date::text as "workDate",
+        coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName",
+        c.code as "customerCode", p.code as "projectCode", p.name as "projectName",
+        te.description as "description", te.billable as "billable", te.minutes as "minutes", ${rate} as "rate", ${amount}`;
 }
 
 function detailRow(spec: ReportSpec, row: Record<string, unknown>): ArDetailRow | ApDetailRow {

@@ -14,10 +14,10 @@ import {
   type ApSummaryRow,
   type ArDetailRow,
   type ArSummaryRow,
-  countDetailRows,
   lineAmountSql,
   prepareReport,
   ReportDataError,
+  planDetail,
   reportDetailPages,
   type ReportSpec,
   reportSummary,
@@ -53,9 +53,11 @@ async function spec(overrides: Partial<ReportRequest> = {}): Promise<ReportSpec>
   return prepared.spec;
 }
 
-async function detail(overrides: Partial<ReportRequest> = {}) {
+/** The detail's rows, read in pages of `pageRows` so that batches and keyset pages both occur. */
+async function detail(overrides: Partial<ReportRequest> = {}, pageRows = 2) {
   const rows: (ArDetailRow | ApDetailRow)[] = [];
-  for await (const page of reportDetailPages(finance(), await spec({ level: 'detail', ...overrides }), 2))
+  const detailSpec = await spec({ level: 'detail', ...overrides });
+  for await (const page of reportDetailPages(finance(), detailSpec, await planDetail(finance(), detailSpec), pageRows))
     rows.push(...page);
   return rows;
 }
@@ -110,7 +112,7 @@ describe('AR summary', () => {
       await spec({ periods: [{ kind: 'range', from: '2026-11-01', to: '2026-12-01' }] }),
     );
     expect(rows.reduce((sum, row) => sum + row.minutes, 0)).toBe(1440 + 8 + 90 + 45);
-    expect(await countDetailRows(finance(), await spec({ periods: [{ kind: 'starts', on: '2026-11-16' }] }))).toBe(0);
+    expect((await planDetail(finance(), await spec({ periods: [{ kind: 'starts', on: '2026-11-16' }] }))).rows).toBe(0);
   });
 });
 
@@ -131,7 +133,7 @@ describe('AP summary', () => {
 
 describe('detail', () => {
   it('streams every entry in report order across keyset pages, each amount rounded as the domain rounds it', async () => {
-    const rows = (await detail()) as ArDetailRow[];
+    const rows = (await detail({}, 1)) as ArDetailRow[];
     expect(rows.map((r) => [r.customerCode, r.projectCode, r.workDate, r.minutes, r.rate, r.amount])).toEqual([
       ['ACME', 'ACME-APP', '2026-11-05', 1440, 99_999_999, 2_399_999_976],
       ['ACME', 'ACME-WEB', '2026-11-03', 7, 13010, 1518],
@@ -182,7 +184,7 @@ describe('detail', () => {
             (await detail({ kind: 'ap', ...filters })).map((r) => r.entryId),
             JSON.stringify(filters),
           ).toEqual(expected.map((r) => r.entryId));
-          expect(await countDetailRows(finance(), await spec({ kind: 'ap', level: 'detail', ...filters }))).toBe(
+          expect((await planDetail(finance(), await spec({ kind: 'ap', level: 'detail', ...filters }))).rows).toBe(
             expected.length,
           );
         }
@@ -201,7 +203,8 @@ describe('detail', () => {
     try {
       const message = `Time entry ${entryId} is approved but has no frozen price rate`;
       await expect(reportSummary(ctx, await spec())).rejects.toThrow(message);
-      const pages = reportDetailPages(ctx, await spec({ level: 'detail' }));
+      const detailSpec = await spec({ level: 'detail' });
+      const pages = reportDetailPages(ctx, detailSpec, await planDetail(ctx, detailSpec));
       await expect(
         (async () => {
           for await (const page of pages) void page;
