@@ -12,6 +12,9 @@ export async function startAppProcess(
 ): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
   const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!child.killed) console.error(`the app stopped by itself: exit code ${code}, signal ${signal}`);
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
