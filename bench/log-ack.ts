@@ -6,12 +6,13 @@
  *
  * With BENCH_DATABASE_URL a throwaway database is created next to the one named and dropped after.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { startAppProcess, stopAppProcess } from './app-process.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -37,10 +38,10 @@ const env = {
 try {
   const setup = join(work, 'setup.yaml');
   writeFileSync(setup, setupCoveringToday());
-  const cold = await timeStart(env);
-  await stop(cold.child);
+  const cold = await startAppProcess(env, PORT);
+  await stopAppProcess(cold.child);
   execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'import', setup], { env, stdio: 'ignore' });
-  const warm = await timeStart(env);
+  const warm = await startAppProcess(env, PORT);
 
   const slack = new SlackClientSimulator({
     appUrl: `http://127.0.0.1:${PORT}`,
@@ -59,7 +60,7 @@ try {
     }
     latencies.push(response.ms);
   }
-  await stop(warm.child);
+  await stopAppProcess(warm.child);
 
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!.toFixed(1);
@@ -78,27 +79,6 @@ async function prepareDatabase(): Promise<{ label: string; env: Record<string, s
   if (!url) return { label: 'PGlite (embedded)', env: { PGLITE_DIR: join(work, 'pglite') }, drop: async () => {} };
   const throwaway = await createThrowawayDatabase(url);
   return { label: 'PostgreSQL', env: { DATABASE_URL: throwaway.url }, drop: throwaway.drop };
-}
-
-/** Spawns `node dist/src/main.js` and measures until /readyz answers 200. */
-async function timeStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; ms: number }> {
-  const started = performance.now();
-  const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${PORT}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { child, ms: performance.now() - started };
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** The bench runs on the real clock, so its reporting period is the current month. */

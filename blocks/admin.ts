@@ -16,8 +16,21 @@ const RIGHT_LABELS: Record<(typeof RIGHTS)[number], string> = {
 };
 
 /** The /admin home: the sections this user's rights open. */
-export function adminHomeModal(sections: { periods: boolean; security: boolean }): ModalView {
+export function adminHomeModal(sections: {
+  periods: boolean;
+  security: boolean;
+  reports?: boolean;
+  settings?: boolean;
+}): ModalView {
   const buttons: ActionsBlock['elements'] = [];
+  if (sections.reports) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.reports.open,
+      text: { type: 'plain_text', text: 'Reports' },
+      value: 'reports',
+    });
+  }
   if (sections.periods) {
     buttons.push(
       {
@@ -63,23 +76,35 @@ export function adminHomeModal(sections: { periods: boolean; security: boolean }
       },
     );
   }
-  buttons.push({
-    type: 'button',
-    action_id: ids.admin.openAudit,
-    text: { type: 'plain_text', text: 'Audit trail' },
-    value: 'audit',
-  });
+  if (sections.settings) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.admin.openSettings,
+      text: { type: 'plain_text', text: 'Settings' },
+      value: 'settings',
+    });
+  }
+  // The audit trail opens to administration and security; someone with only a report right does not see it.
+  if (sections.periods || sections.security) {
+    buttons.push({
+      type: 'button',
+      action_id: ids.admin.openAudit,
+      text: { type: 'plain_text', text: 'Audit trail' },
+      value: 'audit',
+    });
+  }
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Administration*' } }];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'admin_sections', elements: buttons });
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").',
-      },
-    ],
-  });
+  if (sections.periods)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").',
+        },
+      ],
+    });
   return {
     type: 'modal',
     callback_id: ids.admin.homeModal,

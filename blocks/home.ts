@@ -37,6 +37,8 @@ export type HomeModel =
 export type HomeDutiesView = {
   approvals: PendingView[];
   undelivered: { count: number; recent: { ref: string; attempts: number; lastError: string | null }[] } | null;
+  /** Holders of the Accounts Receivable or Payable right get a Reports button. */
+  reports?: boolean;
 };
 
 /** The App Home tab. */
@@ -102,6 +104,21 @@ function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
           },
         ],
       });
+  }
+  if (duties.reports) {
+    blocks.push(
+      { type: 'divider' },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '*Accounting*\nAccounts Receivable and Payable reports as PDF and CSV.' },
+        accessory: {
+          type: 'button',
+          action_id: ids.reports.open,
+          text: { type: 'plain_text', text: 'Reports' },
+          value: 'reports',
+        },
+      },
+    );
   }
   if (duties.undelivered && duties.undelivered.count > 0) {
     const lines = duties.undelivered.recent.map(

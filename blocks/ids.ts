@@ -217,5 +217,22 @@ export const ids = {
     auditEntity: 'admin_audit_entity',
     auditFrom: 'admin_audit_from',
     auditTo: 'admin_audit_to',
+    /** Opens the Settings modal (admins). */
+    openSettings: 'admin_open_settings',
+    /** private_metadata: { parentViewId }. Each setting's block and action id is its key. */
+    settingsModal: 'admin_settings',
+  },
+  reports: {
+    /** Opens the Reports modal: in /admin (pushed) and App Home (opened). */
+    open: 'reports_open',
+    /** private_metadata: { channelId? } where /report was typed. */
+    modal: 'reports_modal',
+    kind: { block: 'report_kind', action: 'report_kind_pick' },
+    level: { block: 'report_level', action: 'report_level_pick' },
+    periods: { block: 'report_periods', action: 'report_periods_pick' },
+    customers: { block: 'report_customers', action: 'report_customers_pick' },
+    projects: { block: 'report_projects', action: 'report_projects_pick' },
+    consultants: { block: 'report_consultants', action: 'report_consultants_pick' },
+    channel: { block: 'report_channel', action: 'report_channel_pick' },
   },
 } as const;

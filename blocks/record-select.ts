@@ -24,6 +24,27 @@ export function recordSelect(actionId: string, placeholder: string, choices: Cho
   };
 }
 
+/** A menu to pick several records: all of them when they fit, else a search as the user types. */
+export function recordMultiSelect(actionId: string, placeholder: string, choices: Choice[], initial: Choice[] = []) {
+  const selected = initial.length ? { initial_options: initial.map(choiceOption) } : {};
+  if (choices.length > MAX_MENU_OPTIONS) {
+    return {
+      type: 'multi_external_select' as const,
+      action_id: actionId,
+      min_query_length: 0,
+      placeholder: { type: 'plain_text' as const, text: placeholder },
+      ...selected,
+    };
+  }
+  return {
+    type: 'multi_static_select' as const,
+    action_id: actionId,
+    placeholder: { type: 'plain_text' as const, text: placeholder },
+    options: choices.map(choiceOption),
+    ...selected,
+  };
+}
+
 /** The choices matching what the user typed (anywhere in the label, any case), as many as a menu holds. */
 export function matchingOptions(choices: Choice[], typed: string): PlainTextOption[] {
   const needle = typed.trim().toLowerCase();

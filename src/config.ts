@@ -77,6 +77,33 @@ const environmentSchema = z
     }
   });
 
+/** Report rendering (issue 13): its own block so other settings can grow beside it. */
+const reportEnvironmentSchema = z.object({
+  REPORT_THREADS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-8]$/, 'must be a number of threads from 1 to 8')
+      .transform(Number)
+      .default(1),
+  ),
+  REPORT_QUEUE: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be how many reports may wait, from 0 to 999')
+      .transform(Number)
+      .default(10),
+  ),
+  REPORT_PDF_MAX_ROWS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,6}$/, 'must be a number of rows such as 50000')
+      .transform(Number)
+      .default(50_000),
+  ),
+});
+
+export type ReportConfig = { threads: number; queueLimit: number; pdfRowLimit: number };
+
 export type Config = {
   slack: {
     botToken: string;
@@ -91,6 +118,7 @@ export type Config = {
   currency: string;
   adminUserIds: string[];
   financeChannel: string | undefined;
+  reports: ReportConfig;
 };
 
 export class ConfigError extends Error {
@@ -103,9 +131,11 @@ export class ConfigError extends Error {
 /** Parses the environment; throws one ConfigError listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    if (parsed.error.issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
+  const reports = reportEnvironmentSchema.safeParse(env);
+  if (!parsed.success || !reports.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(reports.error?.issues ?? [])];
+    const problems = issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    if (issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
     throw new ConfigError(problems);
   }
   const e = parsed.data;
@@ -123,6 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     currency: e.CURRENCY,
     adminUserIds: e.ADMIN_USER_IDS,
     financeChannel: e.FINANCE_CHANNEL,
+    reports: {
+      threads: reports.data.REPORT_THREADS,
+      queueLimit: reports.data.REPORT_QUEUE,
+      pdfRowLimit: reports.data.REPORT_PDF_MAX_ROWS,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { ReportRenderer } from './reports/render-pool.js';
 import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
 import { renderOutboxMessage } from './slack/outbox-messages.js';
 
@@ -54,9 +55,11 @@ export async function startConsulTracker({
     clock,
     log,
   });
+  const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
   const slack = await startSlackApp({
     config,
     deps,
+    reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     afterEachRequest: () => outbox.wake(),
     readiness: async () => {
       const checks: Record<string, string> = {};
@@ -80,6 +83,7 @@ export async function startConsulTracker({
     outbox,
     stop: async () => {
       await slack.stop();
+      await renderer.close();
       await outbox.stop();
       await connection.close();
     },

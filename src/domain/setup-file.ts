@@ -1,5 +1,5 @@
 /**
- * The setup file (YAML): customers, employees, projects, roles, users and reporting periods.
+ * The setup file (YAML): firm settings, customers, employees, projects, roles, users and reporting periods.
  * This module reads and checks the file on its own; references to what is already in the
  * database are checked by the import service.
  */
@@ -10,6 +10,7 @@ import { parseDuration } from './duration.js';
 import { formatCents, parseAmountToCents } from './money.js';
 import { generatePeriods, PERIOD_CADENCES, type PeriodRange, periodsOverlap } from './periods.js';
 import { RIGHTS } from './rights.js';
+import { SETTING_FIELDS, SETTING_KEYS, type Settings } from './settings.js';
 
 /** As /log reads codes: a letter or digit first, then letters, digits and dashes. */
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
@@ -91,7 +92,15 @@ const period = z.union([
   z.strictObject({ generate: z.enum(PERIOD_CADENCES), from: isoDate, to: isoDate }),
 ]);
 
+/** Firm settings by their keys (settings.ts), e.g. `settings: { firm_name: Acme Consulting }`. */
+const settingsSection = z.strictObject(
+  Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTING_FIELDS[key].schema.optional()])) as {
+    [K in keyof typeof SETTING_FIELDS]: z.ZodOptional<(typeof SETTING_FIELDS)[K]['schema']>;
+  },
+);
+
 const setupFileSchema = z.strictObject({
+  settings: settingsSection.default({}),
   customers: z.array(customer).default([]),
   employees: z.array(employee).default([]),
   projects: z.array(project).default([]),
@@ -104,6 +113,7 @@ type RawSetup = z.infer<typeof setupFileSchema>;
 
 /** The file with amounts in cents, hours in minutes and periods spelled out. */
 export type SetupFile = {
+  settings: Partial<Settings>;
   customers: {
     code: string;
     name: string;
@@ -350,7 +360,13 @@ function convert(raw: RawSetup): SetupParse {
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, setup: { customers, employees, projects, roles, users, periods: dedupePeriods(periods) } };
+  const settings = Object.fromEntries(
+    Object.entries(raw.settings).filter(([, value]) => value !== undefined),
+  ) as Partial<Settings>;
+  return {
+    ok: true,
+    setup: { settings, customers, employees, projects, roles, users, periods: dedupePeriods(periods) },
+  };
 }
 
 /**

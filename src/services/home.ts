@@ -2,7 +2,9 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { type PendingApproval, pendingApprovals } from './approvals.js';
+import type { Right } from '../domain/rights.js';
 import { rightsOf } from './authorization.js';
+import { rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing } from './entry-rules.js';
 import { type Undelivered, undeliveredMessages } from './outbox.js';
@@ -35,7 +37,7 @@ export type HomeOverview =
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
 /** Decisions waiting for the user, and (for administrators) messages that could not be delivered. */
-export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivered | null };
+export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivered | null; reports: boolean };
 
 /**
  * What App Home shows: for a consultant this period, the running timer, the last entries and
@@ -44,10 +46,11 @@ export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivere
 export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: HomeOverview; duties: HomeDuties }>> {
   const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
   const pending = await pendingApprovals(ctx);
-  const isAdmin = userId !== undefined && (await rightsOf(ctx.db, userId)).has('admin');
+  const rights = userId !== undefined ? await rightsOf(ctx.db, userId) : new Set<Right>();
   const duties: HomeDuties = {
     approvals: pending.ok ? pending.pending : [],
-    undelivered: isAdmin ? await undeliveredMessages(ctx.db) : null,
+    undelivered: rights.has('admin') ? await undeliveredMessages(ctx.db) : null,
+    reports: rightsFor('openReports').some((right) => rights.has(right)),
   };
 
   const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx, 'viewOwnTimesheet'));

@@ -44,6 +44,20 @@ export const OPERATIONS = {
     rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
   },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
+  manageSettings: { right: 'admin', rule: 'the firm’s settings (its name on reports)' },
+  reportReceivable: {
+    right: 'receivable',
+    rule: 'Accounts Receivable reports: approved billable time of every customer, at frozen price rates',
+  },
+  reportPayable: {
+    right: 'payable',
+    rule: 'Accounts Payable reports: approved time of every consultant, at frozen cost rates',
+  },
+  openReports: {
+    right: 'receivable',
+    orRight: 'payable',
+    rule: 'the Reports form with every period, customer, project and consultant to filter by',
+  },
 } as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;
 
 export type Operation = keyof typeof OPERATIONS;

@@ -344,8 +344,15 @@ async function authorizeAny(q: Queryable, ctx: ServiceContext, rights: Right[]) 
 }
 
 /** Which /admin sections the user's rights open (each section's service checks again). */
-export async function adminSections(ctx: ServiceContext): Promise<{ periods: boolean; security: boolean }> {
-  if (ctx.actor.kind !== 'user') return { periods: false, security: false };
+export async function adminSections(
+  ctx: ServiceContext,
+): Promise<{ periods: boolean; security: boolean; reports: boolean; settings: boolean }> {
+  if (ctx.actor.kind !== 'user') return { periods: false, security: false, reports: false, settings: false };
   const rights = await rightsOf(ctx.db, ctx.actor.actingFor ?? ctx.actor.userId);
-  return { periods: rights.has(OPERATIONS.managePeriods.right), security: rights.has(OPERATIONS.grantRoles.right) };
+  return {
+    periods: rights.has(OPERATIONS.managePeriods.right),
+    security: rights.has(OPERATIONS.grantRoles.right),
+    reports: rightsFor('openReports').some((right) => rights.has(right)),
+    settings: rights.has(OPERATIONS.manageSettings.right),
+  };
 }

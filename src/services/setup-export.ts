@@ -19,6 +19,7 @@ import { minutesToHours, writeSetupYaml } from '../domain/setup-file.js';
 import { formatCents } from '../domain/money.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
+import { readSettings } from './settings.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -152,7 +153,9 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       .from(reportingPeriods)
       .where(isNull(reportingPeriods.archivedAt))
       .orderBy(asc(reportingPeriods.startsOn));
+    const settings = Object.fromEntries(Object.entries(await readSettings(tx)).filter(([, value]) => value !== ''));
     const yaml = writeSetupYaml({
+      ...(Object.keys(settings).length ? { settings } : {}),
       customers: customerList,
       employees: employeeList,
       projects: projectList,

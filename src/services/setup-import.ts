@@ -21,11 +21,12 @@ import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
+import { writeSettings } from './settings.js';
 import { serviceTransaction } from './transaction.js';
 
 /** How many rows the import created or changed, per kind (unchanged rows are not counted). */
 export type ImportSummary = Record<
-  'customers' | 'credits' | 'employees' | 'projects' | 'assignments' | 'roles' | 'users' | 'periods',
+  'settings' | 'customers' | 'credits' | 'employees' | 'projects' | 'assignments' | 'roles' | 'users' | 'periods',
   { created: number; updated: number }
 >;
 
@@ -50,6 +51,7 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     if (errors.length > 0) return { ok: false as const, errors };
 
     const summary = emptySummary();
+    summary.settings.updated = Object.keys((await writeSettings(tx, ctx, setup.settings)).after).length;
     await importCustomers(tx, ctx, setup, summary);
     await importPeople(tx, setup, summary);
     await importProjects(tx, setup, summary);
@@ -417,6 +419,7 @@ function differs(row: Record<string, unknown>, wanted: Record<string, unknown>):
 function emptySummary(): ImportSummary {
   const zero = () => ({ created: 0, updated: 0 });
   return {
+    settings: zero(),
     customers: zero(),
     credits: zero(),
     employees: zero(),

@@ -6,11 +6,13 @@ import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
+import type { Reporting } from './report-delivery.js';
 
 export type SlackAppOptions = {
   config: Pick<Config, 'slack' | 'port'>;
   deps: ServiceDeps;
   readiness: Readiness;
+  reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
 };
@@ -40,6 +42,7 @@ export async function startSlackApp({
   config,
   deps,
   readiness,
+  reporting,
   afterEachRequest,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
@@ -80,7 +83,7 @@ export async function startSlackApp({
   });
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
-  registerListeners(app, deps);
+  registerListeners(app, deps, reporting);
 
   let stopping = false;
   const initialised = initialiseWithRetry(app, deps, () => stopping);

@@ -38,7 +38,7 @@ describe('consultracker command line', () => {
     const first = await run('import', 'examples/setup.yaml');
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toMatch(
-      /^Imported examples\/setup.yaml: 2 customers created, 1 credits created, .*8 periods created/,
+      /^Imported examples\/setup.yaml: 1 settings updated, 2 customers created, 1 credits created, .*8 periods created/,
     );
     expect((await run('import', 'examples/setup.yaml')).out).toContain('nothing changed');
   });

@@ -51,7 +51,9 @@ const dateValues = (starts: string, ends: string, cadence?: string) => ({
 describe('/admin', () => {
   it('refuses someone without administration or security rights', async () => {
     const response = await h.slack.slashCommand({ command: '/admin', text: '', userId: 'U0PLAIN' });
-    expect(JSON.stringify(response.body)).toContain('Administration needs the administration or security right');
+    expect(JSON.stringify(response.body)).toContain(
+      'Administration needs the administration, security, Accounts Receivable or Accounts Payable right',
+    );
   });
 
   it('reporting periods: add one, generate a series, see an overlap inline, delete marked after a dialog with counts', async () => {

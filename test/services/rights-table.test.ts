@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, roles, timeEntries, timesheets, userRoles } from '../../src/db/schema.js';
+import type { ReportRequest } from '../../src/domain/report-request.js';
 import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
 import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.js';
@@ -14,6 +15,8 @@ import { type Operation, OPERATIONS, rightsFor } from '../../src/services/operat
 import { listEmployees } from '../../src/services/employees.js';
 import { addPeriods } from '../../src/services/periods.js';
 import { listProjects } from '../../src/services/projects.js';
+import { prepareReport, reportFormChoices } from '../../src/services/reports.js';
+import { saveSettings } from '../../src/services/settings.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
@@ -49,6 +52,14 @@ type Invoke = (
 
 const clock = new TestClock('2026-11-25T12:00:00Z');
 const entry = { projectCode: 'ACME-WEB', minutes: 30, description: 'work', billable: true } as const;
+const reportRequest: ReportRequest = {
+  kind: 'ar',
+  level: 'summary',
+  periods: [{ kind: 'starts', on: '2026-11-01' }],
+  customerCodes: [],
+  projectCodes: [],
+  consultantUserIds: [],
+};
 
 /** One call per operation; a new operation without one fails the completeness test below. */
 const INVOKE: Record<Operation, Invoke> = {
@@ -79,6 +90,10 @@ const INVOKE: Record<Operation, Invoke> = {
       notes: '',
     }),
   viewAudit: (ctx) => auditTrail(ctx),
+  manageSettings: (ctx, s) => saveSettings(ctx, { firm_name: `Firm ${s.index}` }),
+  reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
+  reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
+  openReports: (ctx) => reportFormChoices(ctx),
 };
 
 let database: TestDatabase;

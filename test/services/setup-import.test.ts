@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
+import { readSettings } from '../../src/services/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { addUser, asUser, serviceContext } from '../support/fixtures.js';
 
@@ -35,6 +36,7 @@ const SETUP_TABLES = [
   'user_roles',
   'delegates',
   'reporting_periods',
+  'settings',
 ];
 
 const TABLES = [
@@ -253,6 +255,24 @@ describe('importing a setup file', () => {
     const result = await importSetup(serviceContext(database.db, asUser('UEVE')), example);
     expect(result).toMatchObject({ ok: false, errors: [expect.stringMatching(/administration right/)] });
     expect(await database.db.select().from(schema.customers)).toEqual([]);
+  });
+});
+
+describe('firm settings in the setup file', () => {
+  it('imports the firm name, exports it, and names an unknown or bad setting', async () => {
+    const imported = await importSetup(system(database.db), 'settings:\n  firm_name: "  Doe & Partners  "\n');
+    expect(imported).toMatchObject({ ok: true, summary: { settings: { created: 0, updated: 1 } } });
+    expect(await readSettings(database.db)).toEqual({ firm_name: 'Doe & Partners' });
+    const exported = await exportSetup(system(database.db));
+    expect(exported.ok && exported.yaml).toMatch(/^settings:\n {2}firm_name: Doe & Partners\n/);
+    expect(await importSetup(system(database.db), 'settings:\n  firm_nam: X\n')).toEqual({
+      ok: false,
+      errors: ['settings: unknown key firm_nam'],
+    });
+    expect(await importSetup(system(database.db), `settings:\n  firm_name: ${'x'.repeat(201)}\n`)).toEqual({
+      ok: false,
+      errors: ['settings.firm_name: must be at most 200 characters'],
+    });
   });
 });
 

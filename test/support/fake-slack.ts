@@ -27,9 +27,23 @@ export type SlackUserProfile = {
 
 export type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { hang: true } | { error: string };
 
-export type StoredMessage = { ts: string; text: unknown; blocks: unknown; metadata: unknown; updates: number };
+export type StoredMessage = {
+  ts: string;
+  text: unknown;
+  blocks: unknown;
+  metadata: unknown;
+  updates: number;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: { id: string; title: string | undefined }[];
+};
 
 export type Upload = { fileId: string; filename: string | undefined; bytes: Buffer };
+
+/**
+ * A conversation the fake knows. Unknown conversation ids behave as before: the app may post
+ * there. `people-dm` is a direct message between people, where the app can never post.
+ */
+export type FakeConversation = { kind: 'public' | 'private' | 'people-dm'; appIsMember: boolean };
 
 export type FakeSlack = {
   /** Base URL for the Web API client (`slackApiUrl`), ending in a slash. */
@@ -47,6 +61,8 @@ export type FakeSlack = {
   uploads: Map<string, Upload>;
   /** Messages as they stand now (posts, with updates applied), per conversation id. */
   messages: Map<string, StoredMessage[]>;
+  /** Conversations with membership rules (conversations.join, not_in_channel); others accept posts. */
+  conversations: Map<string, FakeConversation>;
   /** Forgets recorded calls, uploads and messages (users and queued faults stay). */
   reset(): void;
   close(): Promise<void>;
@@ -64,6 +80,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const faults = new Map<string, Fault[]>();
   const uploads = new Map<string, Upload>();
   const messages = new Map<string, StoredMessage[]>();
+  const conversations = new Map<string, FakeConversation>();
+  /** Why the app cannot post in a conversation, as Slack would answer. */
+  const cannotPost = (channel: string): string | undefined => {
+    const known = conversations.get(channel);
+    if (!known) return undefined;
+    if (known.kind === 'people-dm') return 'channel_not_found';
+    if (!known.appIsMember) return known.kind === 'private' ? 'channel_not_found' : 'not_in_channel';
+    return undefined;
+  };
   /** A DM addressed to a user id lands in that user's conversation with the app. */
   const conversationOf = (channel: unknown) =>
     /^[UW]/.test(String(channel)) ? `D${String(channel)}` : String(channel);
@@ -172,6 +197,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case 'chat.postMessage': {
         const channel = conversationOf(args.channel);
+        const refusal = cannotPost(channel);
+        if (refusal) return { ok: false, error: refusal };
         const message: StoredMessage = {
           ts: ts(),
           text: args.text,
@@ -205,7 +232,31 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case 'files.completeUploadExternal': {
         const files = (args.files as { id: string; title?: string }[] | undefined) ?? [];
+        if (args.channel_id !== undefined) {
+          const channel = conversationOf(args.channel_id);
+          const refusal = cannotPost(channel);
+          if (refusal) return { ok: false, error: refusal };
+          const shared = files.map((file) => ({ id: file.id, title: file.title }));
+          const message: StoredMessage = {
+            ts: ts(),
+            text: args.initial_comment,
+            blocks: undefined,
+            metadata: undefined,
+            updates: 0,
+            files: shared,
+          };
+          messages.set(channel, [...(messages.get(channel) ?? []), message]);
+        }
         return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title })) };
+      }
+      case 'conversations.join': {
+        const channel = String(args.channel);
+        const known = conversations.get(channel);
+        if (!known) return { ok: true, channel: { id: channel } };
+        if (known.kind !== 'public') return { ok: false, error: 'method_not_supported_for_channel_type' };
+        const already = known.appIsMember;
+        known.appIsMember = true;
+        return { ok: true, channel: { id: channel }, ...(already ? { warning: 'already_in_channel' } : {}) };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -221,6 +272,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls,
     uploads,
     messages,
+    conversations,
     callsTo: (method) => calls.filter((call) => call.method === method),
     waitFor: (method, matches = () => true, timeoutMs = 5_000) => {
       const seen = calls.find((call) => call.method === method && matches(call));

@@ -15,11 +15,11 @@ export function registerAdminCommand(app: App, deps: ServiceDeps): void {
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = adminCommandBody.parse(command);
       const sections = await adminSections(await contextForSlackUser(deps, client, body.user_id));
-      if (!sections.periods && !sections.security) {
+      if (!sections.periods && !sections.security && !sections.reports) {
         await ack({
           response_type: 'ephemeral',
           ...problemMessage(
-            'Administration needs the administration or security right. An administrator can give you a role with it in /admin > Users.',
+            'Administration needs the administration, security, Accounts Receivable or Accounts Payable right. An administrator can give you a role with it in /admin > Users.',
           ),
         });
         return;

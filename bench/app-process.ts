@@ -1,0 +1,40 @@
+/** The built app (`node dist/src/main.js`) as its own process, as it runs in production. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Spawns the app and measures until /readyz answers 200. */
+export async function startAppProcess(
+  env: NodeJS.ProcessEnv,
+  port: number,
+): Promise<{ child: ChildProcess; ms: number }> {
+  const started = performance.now();
+  const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!child.killed) console.error(`the app stopped by itself: exit code ${code}, signal ${signal}`);
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { child, ms: performance.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function stopAppProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A process's resident memory now and at its highest so far, in MB (Linux /proc). */
+export function residentMemory(pid: number): { nowMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { nowMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}

@@ -1,0 +1,224 @@
+/**
+ * A 20,000-row AR detail. The built app runs as its own process (as in production) on the fake
+ * Slack: `/log` ack latency alone and while `/report` builds and uploads the detail, and the app's
+ * resident memory. Then, with the app stopped, the report's renderer against the same rows as a
+ * bare pdfmake table and a bare hand-drawn pdfkit table.
+ *
+ *   npm run build && npx tsx bench/report-detail.ts                                       # PGlite
+ *   npm run build && BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/report-detail.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectPostgres, type DatabaseConnection, openPglite } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { systemClock } from '../src/domain/clock.js';
+import { silentLogger } from '../src/logger.js';
+import { reportHeading } from '../src/reports/report-heading.js';
+import { reportLayout } from '../src/reports/report-layout.js';
+import { ReportRenderer } from '../src/reports/render-pool.js';
+import type { ServiceContext } from '../src/services/context.js';
+import { type ArDetailRow, planDetail, prepareReport, reportDetailPages } from '../src/services/reports.js';
+import { importSetup } from '../src/services/setup-import.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import type { BareRow } from './bare-tables.js';
+import { lastAndThisMonth, reportFirmYaml, seedApprovedEntries } from './report-data.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
+
+// One in ten seeded entries is not billable: 22,223 entries make 20,000 AR rows.
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 22_223);
+const SECRET = 'bench-secret';
+const FINANCE = 'U0FINANCE';
+const CONSULTANT = 'U00000';
+const PORT = 3900 + Math.floor(Math.random() * 90);
+
+const months = lastAndThisMonth();
+const work = mkdtempSync(join(tmpdir(), 'consultracker-report-bench-'));
+const fake = await startFakeSlack();
+for (const id of [FINANCE, CONSULTANT]) fake.users.set(id, { id, real_name: id, tz: 'UTC' });
+const database = await prepareDatabase();
+
+try {
+  // The firm and its approved time, written before the app starts (a PGlite directory has one owner).
+  const connection = await database.open();
+  await migrateDatabase(connection);
+  const ctx = (db: DatabaseConnection): ServiceContext => ({
+    db: db.db,
+    actor: { kind: 'user', userId: FINANCE },
+    clock: systemClock,
+    log: silentLogger,
+    org: { timeZone: 'UTC', currency: 'USD' },
+  });
+  const imported = await importSetup(
+    { ...ctx(connection), actor: { kind: 'system', name: 'cli' } },
+    reportFirmYaml({ customers: 20, projects: 60, consultants: 40, periods: [months.last, months.current] }),
+  );
+  if (!imported.ok) throw new Error(imported.errors.join('\n'));
+  await seedApprovedEntries(connection.db, { periodStartsOn: months.last.starts, count: ENTRIES });
+  const prepared = await prepareReport(ctx(connection), {
+    kind: 'ar',
+    level: 'detail',
+    periods: [{ kind: 'starts', on: months.last.starts }],
+    customerCodes: [],
+    projectCodes: [],
+    consultantUserIds: [],
+  });
+  if (!prepared.ok) throw new Error(prepared.error.message);
+  const spec = prepared.spec;
+  const plan = await planDetail(ctx(connection), spec);
+  // The same rows for every renderer, read once.
+  const rows: ArDetailRow[] = [];
+  for await (const page of reportDetailPages(ctx(connection), spec, plan)) rows.push(...(page as ArDetailRow[]));
+  await connection.close();
+  console.log(
+    `database: ${database.label}; AR detail of ${plan.rows} rows (${months.last.starts}); Node ${process.version}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+
+  // 1. The app: /log acks alone, then while /report builds and uploads the detail; its memory.
+  const app = await startAppProcess(
+    {
+      ...process.env,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: String(PORT),
+      LOG_LEVEL: 'warn',
+      ...database.env,
+    },
+    PORT,
+  );
+  const slack = new SlackClientSimulator({
+    appUrl: `http://127.0.0.1:${PORT}`,
+    signingSecret: SECRET,
+    responseUrl: fake.responseUrl,
+  });
+  const logAcks = async (until: () => boolean, atLeast: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; latencies.length < atLeast || !until(); i++) {
+      const response = await slack.slashCommand({ command: '/log', text: `5m P0 bench ${i}`, userId: CONSULTANT });
+      if (!JSON.stringify(response.body).includes('Logged')) throw new Error(`/log failed: ${response.text}`);
+      latencies.push(response.ms);
+    }
+    return latencies;
+  };
+  await logAcks(() => true, 20); // warm-up
+  const alone = await logAcks(() => true, 100);
+  const before = residentMemory(app.child.pid!);
+  let uploaded = false;
+  const started = performance.now();
+  const upload = fake
+    .waitFor('files.completeUploadExternal', () => true, 600_000)
+    .then(() => {
+      uploaded = true;
+      return performance.now() - started;
+    });
+  const command = await slack.slashCommand({
+    command: '/report',
+    text: `ar detail ${months.last.starts}`,
+    userId: FINANCE,
+    channelId: 'C0BENCH',
+  });
+  const during = await logAcks(() => uploaded, 20);
+  const toUpload = await upload;
+  const after = residentMemory(app.child.pid!);
+  await stopAppProcess(app.child);
+  console.log(`/report ack ${fmt(command.ms)} ms; command -> PDF and CSV uploaded ${fmt(toUpload)} ms`);
+  console.log(`/log ack alone (${alone.length}): p50 ${fmt(pct(alone, 50))} ms, p99 ${fmt(pct(alone, 99))} ms`);
+  console.log(
+    `/log ack while the report builds (${during.length}): p50 ${fmt(pct(during, 50))} ms, p99 ${fmt(pct(during, 99))} ms`,
+  );
+  console.log(
+    `app RSS: ${fmt(before.nowMb)} MB before the report (peak so far ${fmt(before.peakMb)} MB), peak ${fmt(after.peakMb)} MB with the report`,
+  );
+
+  // 2-4. The report's renderer (render thread: CSV, and the PDF with sections and subtotals) and the bare tables.
+  const layout = reportLayout('ar', 'detail');
+  const rowsFile = join(work, 'rows.json');
+  writeFileSync(rowsFile, JSON.stringify(rows.map((row) => layout.line(row).cells as BareRow)));
+  const bareRun = (kind: 'pdfmake' | 'pdfkit') =>
+    JSON.parse(
+      execFileSync('npx', ['tsx', new URL('./bare-tables.ts', import.meta.url).pathname, kind, rowsFile], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      }),
+    ) as { ms: number; bytes: number; peakRssMb: number };
+  const renderer = new ReportRenderer({ threads: 1, queueLimit: 1 });
+  const renderTimes: number[] = [];
+  const pdfkitRuns: { ms: number; peakRssMb: number }[] = [];
+  // Turns, so a busy moment on the machine does not land on one side only.
+  for (let round = 0; round < 3; round++) {
+    const renderStarted = performance.now();
+    const pages = Array.from({ length: Math.ceil(rows.length / 2000) }, (_, i) =>
+      rows.slice(i * 2000, i * 2000 + 2000),
+    );
+    const rendered = await renderer.render(
+      { kind: 'ar', level: 'detail', heading: reportHeading(spec), withPdf: true },
+      pages,
+    );
+    renderTimes.push(performance.now() - renderStarted);
+    if (round === 0)
+      console.log(`report PDF ${kb(rendered.pdf!.length)}, CSV ${kb(rendered.csv.length)} for ${rendered.rows} rows`);
+    pdfkitRuns.push(bareRun('pdfkit'));
+  }
+  await renderer.close();
+  const pdfmakeRun = bareRun('pdfmake');
+  const ours = pct(renderTimes, 50);
+  const pdfkitMs = pct(
+    pdfkitRuns.map((r) => r.ms),
+    50,
+  );
+  console.log(`report renderer (CSV + PDF on its thread): ${fmt(ours)} ms, median of 3`);
+  console.log(
+    `bare pdfkit table:  ${fmt(pdfkitMs)} ms, median of 3, peak RSS ${fmt(pdfkitRuns[0]!.peakRssMb)} MB -> report / bare pdfkit = ${(ours / pdfkitMs).toFixed(2)}x`,
+  );
+  console.log(
+    `bare pdfmake table: ${fmt(pdfmakeRun.ms)} ms, peak RSS ${fmt(pdfmakeRun.peakRssMb)} MB -> pdfmake / pdfkit = ${(pdfmakeRun.ms / pdfkitMs).toFixed(2)}x`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  await fake.close();
+  await database.drop();
+}
+
+async function prepareDatabase(): Promise<{
+  label: string;
+  env: Record<string, string>;
+  open: () => Promise<DatabaseConnection>;
+  drop(): Promise<void>;
+}> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) {
+    const dataDir = join(work, 'pglite');
+    return {
+      label: 'PGlite (embedded)',
+      env: { PGLITE_DIR: dataDir },
+      open: () => openPglite({ dataDir }),
+      drop: async () => {},
+    };
+  }
+  const throwaway = await createThrowawayDatabase(url);
+  return {
+    label: 'PostgreSQL',
+    env: { DATABASE_URL: throwaway.url },
+    open: () => Promise.resolve(connectPostgres(throwaway.url)),
+    drop: throwaway.drop,
+  };
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function fmt(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+}
+
+function kb(bytes: number): string {
+  return `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
+}

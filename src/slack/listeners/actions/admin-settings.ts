@@ -1,0 +1,34 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ids } from '../../../../blocks/ids.js';
+import { settingsModal } from '../../../../blocks/settings-modal.js';
+import { SETTING_KEYS, type SettingKey } from '../../../domain/settings.js';
+import { saveSettings, settingsForEditing } from '../../../services/settings.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { ackingFirst, tellUser } from '../safe.js';
+
+/** /admin > Settings: the firm's settings in one form; each input is named by its setting's key. */
+export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ids.admin.openSettings,
+    ackingFirst(deps.log, async ({ body, client }) => {
+      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const current = await settingsForEditing(ctx);
+      if (!current.ok) return tellUser(client, { userId: body.user.id }, current.error.message, deps.log);
+      await client.views.push({
+        trigger_id: body.trigger_id,
+        view: settingsModal(current.settings, body.view?.id ?? ''),
+      });
+    }),
+  );
+
+  app.view(ids.admin.settingsModal, async ({ body, ack, client }) => {
+    const values: Partial<Record<SettingKey, unknown>> = {};
+    for (const key of SETTING_KEYS) values[key] = body.view.state.values[key]?.[key]?.value ?? '';
+    const saved = await saveSettings(await contextForSlackUser(deps, client, body.user.id), values);
+    if (!saved.ok) {
+      const block = saved.error.field ?? SETTING_KEYS[0]!;
+      return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
+    }
+    await ack();
+  });
+}
