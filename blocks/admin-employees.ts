@@ -1,5 +1,5 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { formatCents } from '../src/domain/money.js';
+import { formatMoney } from '../src/domain/money.js';
 import type { AssignmentRow, EmployeeDetail } from '../src/services/employee-assignments.js';
 import type { EmployeeDeletion } from '../src/services/employee-removal.js';
 import { checkboxGroups } from './checkbox-groups.js';
@@ -73,7 +73,7 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   const about = [`*${escapeMrkdwn(employee.name)}*${employee.userId ? ` <@${employee.userId}>` : ''}`];
   if (employee.consultant)
     about.push(
-      `Consultant: cost ${employee.consultant.costRate}, price ${employee.consultant.priceRate} per hour by default`,
+      `Consultant: cost ${employee.consultant.costRate}, price ${employee.consultant.priceRate} ${detail.firmCurrency} per hour by default`,
     );
   if (employee.manager) about.push('Manager: approves the time on their projects');
   if (!employee.consultant && !employee.manager)
@@ -109,7 +109,7 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   const shown = assignments.slice(0, 800);
   blocks.push(
     ...checkboxGroups(ids.admin.markedAssignments, shown, (a) => ({
-      label: `${a.code} · ${a.name} · ${assignmentRole(a)}`,
+      label: `${a.code} · ${a.name} · ${assignmentRole(a, detail.firmCurrency)}`,
       value: `${a.as}:${a.projectId}`,
     })),
   );
@@ -155,11 +155,11 @@ export function employeeModal(detail: EmployeeDetail, notice?: string): ModalVie
   };
 }
 
-function assignmentRole(a: AssignmentRow): string {
+function assignmentRole(a: AssignmentRow, firmCurrency: string): string {
   if (a.as === 'manager') return 'manager';
   if (a.costRateCents === null && a.priceRateCents === null) return 'consultant · default rates';
-  const rate = (cents: number | null) => (cents === null ? 'default' : formatCents(cents));
-  return `consultant · cost ${rate(a.costRateCents)}, price ${rate(a.priceRateCents)}`;
+  const rate = (minor: number | null, currency: string) => (minor === null ? 'default' : formatMoney(minor, currency));
+  return `consultant · cost ${rate(a.costRateCents, firmCurrency)}, price ${rate(a.priceRateCents, a.priceCurrency)}`;
 }
 
 /** Puts the employee on a project, as consultant (optionally at other rates) or manager. */
@@ -201,8 +201,12 @@ export function assignFormModal(detail: EmployeeDetail, parentViewId: string): M
   ];
   if (employee.consultant) {
     blocks.push(
-      rateInput(a.cost, 'Cost rate per hour on this project', employee.consultant.costRate),
-      rateInput(a.price, 'Price rate per hour on this project', employee.consultant.priceRate),
+      rateInput(a.cost, 'Cost rate per hour on this project', `${employee.consultant.costRate} ${detail.firmCurrency}`),
+      rateInput(
+        a.price,
+        'Price rate per hour, in the customer’s currency',
+        `${employee.consultant.priceRate} ${detail.firmCurrency} (only for customers billed in ${detail.firmCurrency})`,
+      ),
     );
   }
   return {
@@ -235,7 +239,7 @@ export function deleteEmployeesConfirmModal(
   }
   if (impact.pendingDecisions > 0) {
     parts.push(
-      `${impact.pendingDecisions} ${impact.pendingDecisions === 1 ? 'decision' : 'decisions'} waiting for them as approvers stay open: an administrator can decide them in Timesheets.`,
+      `${impact.pendingDecisions} ${impact.pendingDecisions === 1 ? 'decision' : 'decisions'} waiting for them as approvers move to their projects’ other managers, or to the administrators.`,
     );
   }
   parts.push('Their Slack users keep their roles; remove those in Users.');

@@ -1,5 +1,5 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { formatCents } from '../src/domain/money.js';
+import { formatMoney } from '../src/domain/money.js';
 import type { ProjectDetail, ProjectRow } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { ids } from './ids.js';
@@ -266,8 +266,8 @@ export function projectModal(detail: ProjectDetail, notice?: string): ModalView 
   });
   blocks.push({ type: 'actions', block_id: 'admin_project_page_actions', elements: top });
 
-  const rate = (override: number | null, fallback: number) =>
-    override === null ? `${formatCents(fallback)} (default)` : formatCents(override);
+  const rate = (override: number | null, fallback: number, currency: string) =>
+    override === null ? `${formatMoney(fallback, detail.costCurrency)} (default)` : formatMoney(override, currency);
   blocks.push(
     ...teamSections(
       '*Managers* (approve its time)',
@@ -279,7 +279,7 @@ export function projectModal(detail: ProjectDetail, notice?: string): ModalView 
       '*Consultants* (per hour)',
       consultants,
       (c) =>
-        ` · cost ${rate(c.costRateCents, c.defaultCostRateCents)} · price ${rate(c.priceRateCents, c.defaultPriceRateCents)}`,
+        ` · cost ${rate(c.costRateCents, c.defaultCostRateCents, detail.costCurrency)} · price ${rate(c.priceRateCents, c.defaultPriceRateCents, detail.customer.currency)}`,
       '_None yet: add them with Edit details and team._',
     ),
   );
@@ -334,8 +334,8 @@ export function ratesFormModal(detail: ProjectDetail, parentViewId: string, back
   const options = detail.consultants.slice(0, 100).map((c): PlainTextOption => {
     const current =
       [
-        c.costRateCents !== null ? `cost ${formatCents(c.costRateCents)}` : '',
-        c.priceRateCents !== null ? `price ${formatCents(c.priceRateCents)}` : '',
+        c.costRateCents !== null ? `cost ${formatMoney(c.costRateCents, detail.costCurrency)}` : '',
+        c.priceRateCents !== null ? `price ${formatMoney(c.priceRateCents, detail.customer.currency)}` : '',
       ]
         .filter(Boolean)
         .join(', ') || 'defaults';
@@ -363,8 +363,8 @@ export function ratesFormModal(detail: ProjectDetail, parentViewId: string, back
         label: { type: 'plain_text', text: 'Consultant' },
         element: { type: 'static_select', action_id: 'value', options },
       },
-      rateInput(r.cost, 'Cost rate per hour on this project'),
-      rateInput(r.price, 'Price rate per hour on this project'),
+      rateInput(r.cost, `Cost rate per hour on this project (${detail.costCurrency})`),
+      rateInput(r.price, `Price rate per hour on this project (${detail.customer.currency})`),
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Approved time keeps the rates it was approved with.' }] },
     ],
   };

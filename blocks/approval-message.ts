@@ -25,7 +25,17 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       },
     },
   ];
-  if (view.route === 'admin_fallback') {
+  if (view.selfApproval) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: ':warning: This is your own timesheet. You are the firm’s only administrator, so you decide it yourself; the audit trail records it as a self-approval.',
+        },
+      ],
+    });
+  } else if (view.route === 'admin_fallback') {
     blocks.push({
       type: 'context',
       elements: [
@@ -87,14 +97,14 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
         action_id: ids.approval.approve,
         style: 'primary',
         text: { type: 'plain_text', text: 'Approve' },
-        value: String(view.timesheetId),
+        value: String(view.approvalId),
       },
       {
         type: 'button',
         action_id: ids.approval.reject,
         style: 'danger',
         text: { type: 'plain_text', text: 'Reject…' },
-        value: String(view.timesheetId),
+        value: String(view.approvalId),
       },
     );
   }
@@ -119,7 +129,10 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
 export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessage {
   const span = `${formatDay(view.period.startsOn)} – ${formatDay(view.period.endsOn)}`;
   if (view.outcome === 'approved') {
-    const text = `Your timesheet for ${span} is approved: ${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable).`;
+    const self = view.selfDecided
+      ? ' You approved it yourself, as the firm’s only administrator; it is recorded as a self-approval.'
+      : '';
+    const text = `Your timesheet for ${span} is approved: ${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable).${self}`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${text}` } }] };
   }
   const text = `${view.byName} sent back your timesheet for ${span}: ${view.reason ?? ''}`;
@@ -155,14 +168,14 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
 }
 
 /** Asks why the timesheet(s) are sent back; a reason is required. */
-export function rejectReasonModal(timesheetIds: number[], what: string): ModalView {
+export function rejectReasonModal(approvalIds: number[], what: string): ModalView {
   return {
     type: 'modal',
     callback_id: ids.approval.rejectModal,
     title: { type: 'plain_text', text: 'Send back' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify({ timesheetIds }),
+    private_metadata: JSON.stringify({ approvalIds }),
     blocks: [
       {
         type: 'section',
@@ -188,6 +201,7 @@ export function rejectReasonModal(timesheetIds: number[], what: string): ModalVi
 }
 
 export type PendingView = {
+  approvalId: number;
   timesheetId: number;
   consultantName: string;
   period: { startsOn: string; endsOn: string };
@@ -208,7 +222,7 @@ export function approvalsModal(pending: PendingView[], notice?: string): ModalVi
     blocks.push(
       ...checkboxGroups(ids.approval.marked, shown, (p) => ({
         label: `${p.consultantName} · ${formatDay(p.period.startsOn).slice(0, -5)} – ${formatDay(p.period.endsOn)} · ${formatMinutes(p.totalMinutes)}${p.onBehalf ? ` (for ${p.approverName})` : ''}`,
-        value: p.timesheetId,
+        value: p.approvalId,
       })),
     );
     blocks.push({

@@ -41,11 +41,56 @@ export type HomeDutiesView = {
   reports?: boolean;
 };
 
+/** A delegate's principals, and whom App Home (and /log, /timesheet, the log modal) acts for now. */
+export type ActingAsView = {
+  principals: { userId: string; name: string }[];
+  current: { userId: string; name: string } | null;
+};
+
+/** The value of the acting-as menu's "myself" option. */
+export const ACT_AS_MYSELF = 'myself';
+
 /** The App Home tab. */
-export function homeView(model: HomeModel, duties: HomeDutiesView = { approvals: [], undelivered: null }): HomeView {
+export function homeView(
+  model: HomeModel,
+  duties: HomeDutiesView = { approvals: [], undelivered: null },
+  actingAs: ActingAsView = { principals: [], current: null },
+): HomeView {
   const main =
     model.kind === 'consultant' ? consultantBlocks(model) : welcomeBlocks(model, duties.approvals.length > 0);
-  return { type: 'home', blocks: [...main, ...dutyBlocks(duties)] };
+  return { type: 'home', blocks: [...actingAsBlocks(actingAs), ...main, ...dutyBlocks(duties)] };
+}
+
+/** For delegates: the switch, and while acting, a line that says for whom everything here is done. */
+function actingAsBlocks(actingAs: ActingAsView): KnownBlock[] {
+  if (actingAs.principals.length === 0) return [];
+  const options = [
+    { text: { type: 'plain_text' as const, text: 'Myself' }, value: ACT_AS_MYSELF },
+    ...actingAs.principals.slice(0, 99).map((p) => ({
+      text: { type: 'plain_text' as const, text: truncate(p.name, 75) },
+      value: p.userId,
+    })),
+  ];
+  const current = actingAs.current;
+  const selected = options.find((o) => o.value === (current?.userId ?? ACT_AS_MYSELF));
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: current
+          ? `:busts_in_silhouette: *Acting for ${escapeMrkdwn(current.name)}*: App Home, \`/log\`, \`/timesheet\` and the log form work on their time until you switch back.`
+          : 'You are a delegate: act for someone here, and App Home, `/log`, `/timesheet` and the log form work on their time.',
+      },
+      accessory: {
+        type: 'static_select',
+        action_id: ids.home.actAs,
+        options,
+        ...(selected ? { initial_option: selected } : {}),
+      },
+    },
+    { type: 'divider' },
+  ];
 }
 
 /** Pending approvals (each with Approve, Reject, View) and, for administrators, undelivered messages. */
@@ -76,13 +121,13 @@ function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
               action_id: ids.approval.approve,
               style: 'primary',
               text: { type: 'plain_text', text: 'Approve' },
-              value: String(pending.timesheetId),
+              value: String(pending.approvalId),
             },
             {
               type: 'button',
               action_id: ids.approval.reject,
               text: { type: 'plain_text', text: 'Reject…' },
-              value: String(pending.timesheetId),
+              value: String(pending.approvalId),
             },
             {
               type: 'button',

@@ -49,18 +49,23 @@ export const ids = {
   },
   home: {
     logTime: 'home_log_time',
+    /** Static select: `myself` or a principal's user id; App Home, /log, /timesheet then act for them. */
+    actAs: 'home_act_as',
   },
   approval: {
-    /** Button value: the timesheet id. */
+    /** Button value: the approval id (one approver's decision on one sheet). */
     approve: 'approval_approve',
-    /** Button value: the timesheet id. Opens the reason modal. */
+    /** Button value: the approval id. Opens the reason modal. */
     reject: 'approval_reject',
     /** Button value: the timesheet id. Opens every entry, read-only. */
     view: 'approval_view',
-    /** The reason modal; private_metadata: { timesheetIds }. */
+    /** In the read-only sheet: button value JSON { timesheetId, page }. */
+    viewPageBack: 'approval_view_page_back',
+    viewPageOn: 'approval_view_page_on',
+    /** The reason modal; private_metadata: { approvalIds }. */
     rejectModal: 'approval_reject_modal',
     reason: { block: 'reason', action: 'reason_input' },
-    /** /approvals: the list with checkboxes, in groups of ten (Slack's limit per checkbox group). */
+    /** /approvals: the list with checkboxes (values: approval ids), in groups of ten (Slack's limit per checkbox group). */
     listModal: 'approvals_modal',
     marked: 'approvals_marked',
     approveMarked: 'approvals_approve_marked',

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { SavedEntry } from '../src/services/time-entries.js';
@@ -10,47 +10,69 @@ export type LoggedEntryView = SavedEntry;
 
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
 
-/** The answer to a saved entry: what was saved, where and when, with Edit and Undo. */
+/**
+ * The answer to saved time: what was saved, where and when, with Edit and Undo. Time past midnight
+ * is saved as one entry per day, and the answer lists each; Undo takes them all back.
+ */
 export function logConfirmation(
-  entry: LoggedEntryView,
-  headline: 'Logged' | 'Updated' | 'Already saved' = entry.repeated ? 'Already saved' : 'Logged',
+  entries: LoggedEntryView[],
+  headline: 'Logged' | 'Updated' | 'Already saved' = entries[0]?.repeated ? 'Already saved' : 'Logged',
 ): SlackMessage {
-  const duration = formatMinutes(entry.minutes);
-  const day = formatDay(entry.workDate);
+  const entry = entries[0]!;
+  const total = formatMinutes(entries.reduce((sum, e) => sum + e.minutes, 0));
   const icon = entry.source === 'meeting' ? ':calendar:' : ':white_check_mark:';
-  const times = entry.beginsAt && entry.endsAt ? ` (${entry.beginsAt}–${entry.endsAt})` : '';
   const forWhom = entry.actingForName ? ` for ${escapeMrkdwn(entry.actingForName)}` : '';
-  const details = [day + times, entry.billable ? 'billable' : 'non-billable'];
+  const when = (e: LoggedEntryView) =>
+    formatDay(e.workDate) + (e.beginsAt && e.endsAt ? ` (${e.beginsAt}–${e.endsAt})` : '');
+  const details = [entries.length === 1 ? when(entry) : '', entry.billable ? 'billable' : 'non-billable'];
   if (entry.source === 'meeting') details.push('meeting');
-  if (entry.prepaid) details.push(prepaidLine(entry.customerName, entry.prepaid));
+  const prepaid = entries.at(-1)!.prepaid;
+  if (prepaid) details.push(prepaidLine(entry.customerName, prepaid));
+  const edit = (e: LoggedEntryView): Button => ({
+    type: 'button',
+    action_id: ids.entry.edit,
+    text: { type: 'plain_text', text: 'Edit' },
+    value: String(e.entryId),
+  });
+  const undo: Button = {
+    type: 'button',
+    action_id: ids.entry.undo,
+    text: { type: 'plain_text', text: 'Undo' },
+    value: entries.map((e) => e.entryId).join(','),
+  };
+  // Past midnight: one line per day's entry, each with its own Edit (a block's action ids are unique).
+  const perDay: KnownBlock[] =
+    entries.length > 1
+      ? [
+          {
+            type: 'context',
+            elements: [{ type: 'mrkdwn', text: 'Past midnight, so saved as one entry per day:' }],
+          },
+          ...entries.map((e): KnownBlock => ({
+            type: 'section',
+            text: { type: 'mrkdwn', text: `${when(e)} · *${formatMinutes(e.minutes)}*` },
+            accessory: edit(e),
+          })),
+        ]
+      : [];
   return {
-    text: escapeMrkdwn(`${headline} ${duration} on ${entry.projectCode} for ${day}: ${entry.description}`),
+    text: escapeMrkdwn(
+      `${headline} ${total} on ${entry.projectCode}${entry.actingForName ? ` for ${entry.actingForName}` : ''} for ${entries.map((e) => formatDay(e.workDate)).join(' and ')}: ${entry.description}`,
+    ),
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${icon} ${headline} *${duration}*${forWhom} on *${escapeMrkdwn(entry.projectCode)}* ${escapeMrkdwn(truncate(entry.projectName, 80))} (${escapeMrkdwn(truncate(entry.customerName, 80))})\n>${escapeMrkdwn(entry.description)}`,
+          text: `${icon} ${headline} *${total}*${forWhom} on *${escapeMrkdwn(entry.projectCode)}* ${escapeMrkdwn(truncate(entry.projectName, 80))} (${escapeMrkdwn(truncate(entry.customerName, 80))})\n>${escapeMrkdwn(entry.description)}`,
         },
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: details.join(' · ') }] },
+      ...perDay,
+      { type: 'context', elements: [{ type: 'mrkdwn', text: details.filter(Boolean).join(' · ') }] },
       {
         type: 'actions',
         block_id: 'entry_actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: ids.entry.edit,
-            text: { type: 'plain_text', text: 'Edit' },
-            value: String(entry.entryId),
-          },
-          {
-            type: 'button',
-            action_id: ids.entry.undo,
-            text: { type: 'plain_text', text: 'Undo' },
-            value: String(entry.entryId),
-          },
-        ],
+        elements: entries.length > 1 ? [undo] : [edit(entry), undo],
       },
     ],
   };
@@ -70,13 +92,12 @@ export function prepaidLine(
 }
 
 /** What Undo or Delete leaves in place of the confirmation. */
-export function entryDeletedMessage(deleted: {
-  projectCode: string;
-  workDate: string;
-  minutes: number;
-  description: string;
-}): SlackMessage {
-  const text = `Deleted ${formatMinutes(deleted.minutes)} on ${deleted.projectCode} for ${formatDay(deleted.workDate)}: ${deleted.description}`;
+export function entryDeletedMessage(
+  deleted: { projectCode: string; workDate: string; minutes: number; description: string }[],
+): SlackMessage {
+  const first = deleted[0]!;
+  const minutes = deleted.reduce((sum, d) => sum + d.minutes, 0);
+  const text = `Deleted ${formatMinutes(minutes)} on ${first.projectCode} for ${deleted.map((d) => formatDay(d.workDate)).join(' and ')}: ${first.description}`;
   return {
     text: escapeMrkdwn(text),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ~${escapeMrkdwn(text)}~` } }],
@@ -87,4 +108,24 @@ export function entryDeletedMessage(deleted: {
 export function problemMessage(message: string): SlackMessage {
   const safe = escapeMrkdwn(message);
   return { text: safe, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${safe}` } }] };
+}
+
+/** A reply made while acting for a principal (the App Home switch) says for whom, and how to stop. */
+export function actingForNotice(message: SlackMessage, principalName: string | null): SlackMessage {
+  if (!principalName) return message;
+  return {
+    text: message.text,
+    blocks: [
+      ...message.blocks,
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `:busts_in_silhouette: Acting for *${escapeMrkdwn(principalName)}* · switch back in App Home`,
+          },
+        ],
+      },
+    ],
+  };
 }

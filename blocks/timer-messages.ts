@@ -14,7 +14,7 @@ export type TimerView = {
 };
 
 /** The answer to `/log start`: the timer runs, and the one it replaced was saved. */
-export function timerStartedMessage(timer: TimerView, stopped: LoggedEntryView | null): SlackMessage {
+export function timerStartedMessage(timer: TimerView, stopped: LoggedEntryView[]): SlackMessage {
   const what = timer.description ? `: ${escapeMrkdwn(truncate(timer.description, 200))}` : '';
   const blocks: KnownBlock[] = [
     {
@@ -33,7 +33,7 @@ export function timerStartedMessage(timer: TimerView, stopped: LoggedEntryView |
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: 'Stop it here, in App Home or with `/log stop`.' }] },
   ];
-  if (stopped) {
+  if (stopped.length > 0) {
     blocks.push({ type: 'divider' }, ...logConfirmation(stopped, 'Logged').blocks);
   }
   return { text: escapeMrkdwn(`Timer running on ${timer.projectCode}`), blocks };

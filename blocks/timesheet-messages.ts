@@ -44,9 +44,6 @@ export function confirmEmptySubmitMessage(
   };
 }
 
-export const TIMESHEET_HELP =
-  '`/timesheet` opens this period’s timesheet · `/timesheet submit` submits it · `/timesheet history` lists earlier periods.';
-
 /** To the consultant: removed projects took time off their submitted timesheet, and what is left of it. */
 export function timeRemovedMessage(model: TimeRemovedModel): SlackMessage {
   const span = `${formatDay(model.period.startsOn)} – ${formatDay(model.period.endsOn)}`;

@@ -27,20 +27,46 @@ export function timesheetModal(
   sheet: TimesheetView,
   page: number,
   notice?: string,
-  options: { forApprover?: boolean } = {},
+  options: { forApprover?: { timesheetId: number }; actingForName?: string | null } = {},
 ): ModalView {
   const pages = Math.max(1, Math.ceil(sheet.totals.entryCount / ENTRIES_PER_PAGE));
   const current = Math.min(Math.max(page, 0), pages - 1);
   const first = current * ENTRIES_PER_PAGE;
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(notice)}` } });
+  if (options.actingForName)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:busts_in_silhouette: Acting for *${escapeMrkdwn(options.actingForName)}* · switch back in App Home`,
+        },
+      ],
+    });
 
   if (options.forApprover) {
+    // An approver reads every entry, page by page; the buttons name the sheet and the page.
+    blocks.push(...sheetBlocks(sheet, first, false));
+    const turn = (actionId: string, text: string, to: number) =>
+      button(actionId, text, JSON.stringify({ timesheetId: options.forApprover!.timesheetId, page: to }));
+    const paging: Button[] = [];
+    if (current > 0)
+      paging.push(turn(ids.approval.viewPageBack, `← Entries ${first - ENTRIES_PER_PAGE + 1}–${first}`, current - 1));
+    if (current < pages - 1)
+      paging.push(
+        turn(
+          ids.approval.viewPageOn,
+          `Entries ${first + ENTRIES_PER_PAGE + 1}–${Math.min(first + 2 * ENTRIES_PER_PAGE, sheet.totals.entryCount)} →`,
+          current + 1,
+        ),
+      );
+    if (paging.length) blocks.push({ type: 'actions', block_id: 'approver_sheet_pages', elements: paging });
     return {
       type: 'modal',
       title: { type: 'plain_text', text: truncate(sheet.consultantName, 24) },
       close: { type: 'plain_text', text: 'Close' },
-      blocks: [...blocks, ...readOnlySheetBlocks(sheet)],
+      blocks,
     };
   }
   blocks.push(...sheetBlocks(sheet, first, sheet.editable));

@@ -26,6 +26,7 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 const archivedAt = () => timestamp('archived_at', { withTimezone: true });
 const moment = (name: string) => timestamp(name, { withTimezone: true });
 const day = (name: string) => date(name, { mode: 'string' });
+/** `*_cents` columns hold integer minor units of their currency: cents, but yen for JPY and fils for KWD. */
 const cents = (name: string) => bigint(name, { mode: 'number' });
 
 export const rightEnum = pgEnum('user_right', RIGHTS);
@@ -47,6 +48,11 @@ export const users = pgTable('users', {
   timeZone: text('time_zone'),
   profileRefreshedAt: moment('profile_refreshed_at'),
   active: boolean('active').notNull().default(true),
+  /**
+   * The principal this user, as their delegate, chose to act for in App Home: App Home, /log,
+   * /timesheet and the log modal act for them until switched back. Honoured only while the delegation lasts.
+   */
+  actingFor: text('acting_for').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -191,7 +197,10 @@ export const projects = pgTable(
   ],
 );
 
-/** A consultant assigned to a project; null rates fall back to the consultant's defaults. */
+/**
+ * A consultant assigned to a project; null rates fall back to the consultant's defaults. Taking
+ * them off archives the row, so time they logged before keeps the override when it is approved.
+ */
 export const projectConsultants = pgTable(
   'project_consultants',
   {
@@ -203,6 +212,7 @@ export const projectConsultants = pgTable(
       .references(() => consultants.employeeId, { onDelete: 'cascade' }),
     costRateCents: integer('cost_rate_cents'),
     priceRateCents: integer('price_rate_cents'),
+    archivedAt: archivedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -42,7 +42,7 @@ export function formatMinutes(minutes: number): string {
   return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
 }
 
-/** 150 -> "2.50" (hours with two decimals, for reports) */
+/** 150 -> "2.50" (hours with two decimals, rounded half up, for reports) */
 export function formatHoursDecimal(minutes: number): string {
   const hundredths = Math.floor((minutes * 100 * 2 + 60) / 120);
   return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;

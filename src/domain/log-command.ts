@@ -10,7 +10,9 @@ import { type Failure } from './result.js';
  *   /log                                       (opens the modal)
  * Duration: 2h, 2h30m, 2h 30m, 2.5h, 2,5h, 150m, 1:30, 90min. Range: 9:00-11:30, 9am-11:30am,
  * 13:15-14, 11-1pm (a bare begin takes the end's am/pm unless that puts it after the end),
- * 22:00-0:00 (an end at midnight closes the day).
+ * 22:00-0:00 (an end at midnight closes the day), 22:00-01:30 or 11pm-1:30am (an afternoon or
+ * evening begin and a morning end, 12 hours at most, run past midnight: saved as one entry per
+ * day; the date is the day it begins).
  * Date: today, yesterday, a weekday (mon, friday = the latest such day not after today), 2026-11-20;
  * 20/11 and 11/20 are refused as ambiguous. Flags: meeting, nb / non-billable.
  * Date and flags may stand anywhere before the description; the first other word after the
@@ -21,8 +23,9 @@ export type DateSpec =
   { kind: 'iso'; date: string } | { kind: 'days-ago'; days: number } | { kind: 'weekday'; day: number };
 
 export type LogCommand = {
+  /** For a range, the wall-clock length; the service counts real elapsed minutes in the user's zone. */
   minutes: number;
-  /** "HH:MM" when a time range was given. */
+  /** "HH:MM" when a time range was given; an end before the begin is on the next day. */
   beginsAt?: string;
   endsAt?: string;
   projectCode: string;
@@ -305,18 +308,23 @@ function rangeToken(word: string, beginText: string, endText: string): Token {
     };
   }
   const [begins, ends] = span;
-  if (ends <= begins) {
+  const crossesMidnight = ends <= begins && begins >= NOON && ends < NOON && MINUTES_PER_DAY - begins + ends <= NOON;
+  if (ends <= begins && !crossesMidnight) {
     return {
       kind: 'bad-range',
       error: {
         code: 'range_order',
-        message: `In "${word}" the end is not after the begin. Write 24-hour times (9:00-17:00) or add am/pm (9am-5pm); time past midnight is a second entry.`,
+        message: `In "${word}" the end is not after the begin. Write 24-hour times (9:00-17:00) or add am/pm (9am-5pm); a range of up to 12 hours may run past midnight (22:00-01:30).`,
         field: 'minutes',
       },
     };
   }
-  return { kind: 'range', begins: formatClock(begins), ends: formatClock(ends), minutes: ends - begins };
+  // An evening begin and a morning end run past midnight.
+  const minutes = ends > begins ? ends - begins : MINUTES_PER_DAY - begins + ends;
+  return { kind: 'range', begins: formatClock(begins), ends: formatClock(ends), minutes };
 }
+
+const NOON = 12 * 60;
 
 type Suffix = 'am' | 'pm' | undefined;
 

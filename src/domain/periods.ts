@@ -1,4 +1,4 @@
-import { addDays, addMonths, endOfMonth, isIsoDate } from './dates.js';
+import { addDays, addMonths, isIsoDate, lastDayOfMonth } from './dates.js';
 import { type Failure } from './result.js';
 
 export type PeriodRange = { startsOn: string; endsOn: string };
@@ -8,10 +8,12 @@ export type PeriodCadence = (typeof PERIOD_CADENCES)[number];
 const MAX_GENERATED = 520;
 
 /**
- * Cuts [from, to] into consecutive periods. Weekly periods are 7 days from `from`; semi-monthly
- * ones end on the 15th and on the month's last day; monthly ones on the month's last day
- * (when `from` is not the 1st, periods run from that day to the day before it a month later).
- * The last period ends on `to` at the latest.
+ * Cuts [from, to] into consecutive periods, each starting on a date computed from the series
+ * start (never from the previous period, so a short month does not shift the rest). Weekly: every
+ * 7 days. Monthly: the start's day of every month, on the month's last day when it is shorter (from
+ * Jan 31: Jan 31 – Feb 27, Feb 28 – Mar 30, Mar 31 – Apr 29, …). Semi-monthly: two anchors 15 days
+ * apart (from the 1st: the 1st and the 16th; from Jan 31: the 16th and the 31st, or the last day).
+ * Each period ends the day before the next begins; the last ends on `to` at the latest.
  */
 export function generatePeriods(
   cadence: PeriodCadence,
@@ -28,11 +30,11 @@ export function generatePeriods(
     };
   }
   const periods: PeriodRange[] = [];
-  let startsOn = from;
-  while (startsOn <= to) {
-    const natural = naturalEnd(cadence, startsOn, from);
-    const endsOn = natural < to ? natural : to;
-    periods.push({ startsOn, endsOn });
+  for (let index = 0; ; index++) {
+    const startsOn = index === 0 ? from : nthStart(cadence, from, index);
+    if (startsOn > to) break;
+    const natural = addDays(nthStart(cadence, from, index + 1), -1);
+    periods.push({ startsOn, endsOn: natural < to ? natural : to });
     if (periods.length > MAX_GENERATED) {
       return {
         ok: false,
@@ -42,24 +44,31 @@ export function generatePeriods(
         },
       };
     }
-    startsOn = addDays(endsOn, 1);
   }
   return { ok: true, periods };
 }
 
-function naturalEnd(cadence: PeriodCadence, startsOn: string, seriesStart: string): string {
+/** The first day of the series' `index`th period, from its start alone. */
+function nthStart(cadence: PeriodCadence, seriesStart: string, index: number): string {
   switch (cadence) {
     case 'weekly':
-      return addDays(startsOn, 6);
+      return addDays(seriesStart, 7 * index);
+    case 'monthly':
+      return onDay(addMonths(seriesStart, index), Number(seriesStart.slice(8, 10)));
     case 'semi-monthly': {
-      const day = Number(startsOn.slice(8, 10));
-      return day <= 15 ? `${startsOn.slice(0, 8)}15` : endOfMonth(startsOn);
-    }
-    case 'monthly': {
-      if (seriesStart.endsWith('-01')) return endOfMonth(startsOn);
-      return addDays(addMonths(startsOn, 1), -1);
+      const day = Number(seriesStart.slice(8, 10));
+      const anchors = day <= 15 ? [day, day + 15] : [day - 15, day];
+      // The series start is the first anchor it meets: the later one for a start after the 15th.
+      const offset = index + (day <= 15 ? 0 : 1);
+      const month = addMonths(`${seriesStart.slice(0, 8)}01`, Math.floor(offset / 2));
+      return onDay(month, anchors[offset % 2]!);
     }
   }
+}
+
+/** The given day of that date's month, or the month's last day when it has fewer days. */
+function onDay(iso: string, day: number): string {
+  return `${iso.slice(0, 8)}${String(Math.min(day, lastDayOfMonth(iso))).padStart(2, '0')}`;
 }
 
 export function periodsOverlap(a: PeriodRange, b: PeriodRange): boolean {

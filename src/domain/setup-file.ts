@@ -7,7 +7,8 @@ import { isDocument, LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { isIsoDate } from './dates.js';
 import { parseDuration } from './duration.js';
-import { formatCents, parseAmountToCents } from './money.js';
+import { formatDecimal, parseDecimal } from './money.js';
+import { MAX_CREDIT_HOURS, MAX_CREDIT_MINUTES } from './prepaid.js';
 import { generatePeriods, PERIOD_CADENCES, type PeriodRange, periodsOverlap } from './periods.js';
 import { RIGHTS } from './rights.js';
 import { SETTING_FIELDS, SETTING_KEYS, type Settings } from './settings.js';
@@ -111,7 +112,13 @@ const setupFileSchema = z.strictObject({
 
 type RawSetup = z.infer<typeof setupFileSchema>;
 
-/** The file with amounts in cents, hours in minutes and periods spelled out. */
+/**
+ * An amount as the file writes it ("140.10" or 140.1). It becomes minor units in the import, which
+ * knows the currency it is in: a customer's own for its prices, the firm's for cost and default rates.
+ */
+export type FileAmount = { value: string | number; path: string };
+
+/** The file with hours in minutes, periods spelled out, and amounts kept for the import to convert. */
 export type SetupFile = {
   settings: Partial<Settings>;
   customers: {
@@ -127,7 +134,7 @@ export type SetupFile = {
           thresholdMinutes: number | null;
           autoInvoice: boolean;
           topupMinutes: number | null;
-          topupPriceCents: number | null;
+          topupPrice: FileAmount | null;
           alertChannel: string | null;
         }
       | undefined;
@@ -139,7 +146,7 @@ export type SetupFile = {
     name: string;
     address: string | undefined;
     notes: string | undefined;
-    consultant: { costRateCents: number; priceRateCents: number } | undefined;
+    consultant: { costRate: FileAmount; priceRate: FileAmount } | undefined;
     manager: boolean;
     path: string;
   }[];
@@ -151,7 +158,7 @@ export type SetupFile = {
     active: boolean | undefined;
     managers: { user: string; path: string }[] | undefined;
     consultants:
-      { user: string; costRateCents: number | null; priceRateCents: number | null; path: string }[] | undefined;
+      { user: string; costRate: FileAmount | null; priceRate: FileAmount | null; path: string }[] | undefined;
     path: string;
   }[];
   roles: { name: string; rights: (typeof RIGHTS)[number][]; path: string }[];
@@ -194,15 +201,15 @@ export function parseSetupFile(source: string): SetupParse {
 
 function convert(raw: RawSetup): SetupParse {
   const errors: string[] = [];
-  const cents = (value: string | number, path: string): number => {
-    const parsed = parseAmountToCents(value);
-    if (!parsed.ok) errors.push(`${path}: ${parsed.error.message}`);
-    return parsed.ok ? parsed.cents : 0;
-  };
+  const amount = (value: string | number, path: string): FileAmount => ({ value, path });
   const minutes = (value: string | number, path: string): number => {
     const parsed = hoursToMinutes(value);
     if (parsed === undefined)
       errors.push(`${path}: "${value}" is not a number of hours; write it like 40, 2.5 or "1h20m"`);
+    else if (parsed > MAX_CREDIT_MINUTES)
+      errors.push(
+        `${path}: ${value} hours is more than the ${MAX_CREDIT_HOURS.toLocaleString('en')} hours one entry can hold`,
+      );
     return parsed ?? 0;
   };
 
@@ -234,8 +241,8 @@ function convert(raw: RawSetup): SetupParse {
                 `${path}.prepaid.topup_hours`,
                 errors,
               ),
-        topupPriceCents:
-          c.prepaid.topup_price === undefined ? null : cents(c.prepaid.topup_price, `${path}.prepaid.topup_price`),
+        topupPrice:
+          c.prepaid.topup_price === undefined ? null : amount(c.prepaid.topup_price, `${path}.prepaid.topup_price`),
         alertChannel: c.prepaid.alert_channel ?? null,
       },
       credits: (c.credits ?? []).map((credit, j) => ({
@@ -254,8 +261,8 @@ function convert(raw: RawSetup): SetupParse {
     address: e.address,
     notes: e.notes,
     consultant: e.consultant && {
-      costRateCents: cents(e.consultant.cost_rate, `employees[${i}].consultant.cost_rate`),
-      priceRateCents: cents(e.consultant.price_rate, `employees[${i}].consultant.price_rate`),
+      costRate: amount(e.consultant.cost_rate, `employees[${i}].consultant.cost_rate`),
+      priceRate: amount(e.consultant.price_rate, `employees[${i}].consultant.price_rate`),
     },
     manager: e.manager ?? false,
     path: `employees[${i}]`,
@@ -270,14 +277,14 @@ function convert(raw: RawSetup): SetupParse {
     managers: p.managers?.map((manager, j) => ({ user: manager, path: `projects[${i}].managers[${j}]` })),
     consultants: p.consultants?.map((assignment, j) => ({
       user: assignment.user,
-      costRateCents:
+      costRate:
         assignment.cost_rate === undefined
           ? null
-          : cents(assignment.cost_rate, `projects[${i}].consultants[${j}].cost_rate`),
-      priceRateCents:
+          : amount(assignment.cost_rate, `projects[${i}].consultants[${j}].cost_rate`),
+      priceRate:
         assignment.price_rate === undefined
           ? null
-          : cents(assignment.price_rate, `projects[${i}].consultants[${j}].price_rate`),
+          : amount(assignment.price_rate, `projects[${i}].consultants[${j}].price_rate`),
       path: `projects[${i}].consultants[${j}]`,
     })),
     path: `projects[${i}]`,
@@ -375,9 +382,9 @@ function convert(raw: RawSetup): SetupParse {
  */
 export function hoursToMinutes(value: string | number): number | undefined {
   const text = String(value).trim();
-  const hundredths = parseAmountToCents(text.replace(',', '.'));
-  if (hundredths.ok) {
-    const times60 = hundredths.cents * 60;
+  const hundredths = parseDecimal(text.replace(',', '.'), 2);
+  if (hundredths !== undefined) {
+    const times60 = hundredths * 60;
     return times60 % 100 === 0 ? times60 / 100 : undefined;
   }
   return parseDuration(text);
@@ -387,7 +394,7 @@ export function hoursToMinutes(value: string | number): number | undefined {
 export function minutesToHours(minutes: number): string {
   if ((minutes * 100) % 60 === 0) {
     const hundredths = (minutes * 100) / 60;
-    return formatCents(hundredths)
+    return formatDecimal(hundredths, 2)
       .replace(/\.00$/, '')
       .replace(/(\.\d)0$/, '$1');
   }

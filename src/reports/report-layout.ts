@@ -3,7 +3,7 @@
  * section headings and subtotals between them. Every subtotal and total is the sum of the line
  * amounts printed above it.
  */
-import { decimalAmount, groupedAmount } from '../domain/currency-amounts.js';
+import { formatAmount, groupedAmount } from '../domain/money.js';
 import { formatHoursDecimal } from '../domain/duration.js';
 import type { ReportKind, ReportLevel } from '../domain/report-request.js';
 import type { ApDetailRow, ApSummaryRow, ArDetailRow, ArSummaryRow } from '../services/reports.js';
@@ -67,7 +67,7 @@ const AR_SUMMARY: ReportLayout = {
       r.projectName,
       String(r.minutes),
       hours(r.minutes),
-      decimalAmount(r.amount, r.currency),
+      formatAmount(r.amount, r.currency),
       r.currency,
     ];
   },
@@ -105,7 +105,7 @@ const AP_SUMMARY: ReportLayout = {
       r.projectName,
       String(r.minutes),
       hours(r.minutes),
-      decimalAmount(r.amount, r.currency),
+      formatAmount(r.amount, r.currency),
       r.currency,
     ];
   },
@@ -169,8 +169,8 @@ const AR_DETAIL: ReportLayout = {
       r.description,
       String(r.minutes),
       hours(r.minutes),
-      decimalAmount(r.rate, r.currency),
-      decimalAmount(r.amount, r.currency),
+      formatAmount(r.rate, r.currency),
+      formatAmount(r.amount, r.currency),
       r.currency,
       r.invoiceNumber ?? '',
     ];
@@ -236,8 +236,8 @@ const AP_DETAIL: ReportLayout = {
       r.billable ? 'true' : 'false',
       String(r.minutes),
       hours(r.minutes),
-      decimalAmount(r.rate, r.currency),
-      decimalAmount(r.amount, r.currency),
+      formatAmount(r.rate, r.currency),
+      formatAmount(r.amount, r.currency),
       r.currency,
     ];
   },

@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import {
   approvals,
   consultants,
   delegates,
   employees,
-  managers,
   projectConsultants,
-  projectManagers,
   projects,
   reportingPeriods,
   timeEntries,
   timesheets,
   users,
 } from '../db/schema.js';
-import { fail, type Failure, type Result } from '../domain/result.js';
-import { recordAudit } from './audit.js';
-import { authorize, rightsOf } from './authorization.js';
+import { formatDay } from '../domain/dates.js';
+import { fail, type Result } from '../domain/result.js';
+import { consultantUserOf, isOnlyAdministrator, managersOf, withdraw } from './approval-routing.js';
+import { recordAudit, recordRemovedEntries } from './audit.js';
+import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { enqueueMessage } from './outbox.js';
@@ -31,8 +31,12 @@ export const MAX_REASON_LENGTH = 500;
 
 /** The message for one approver about one sheet, as it stands now (rendered in blocks/). */
 export type ApprovalRequestModel = {
+  /** The approval this message decides: its buttons carry this id. */
+  approvalId: number;
   timesheetId: number;
   approverId: string;
+  /** The approver's own timesheet: they are the firm's only administrator, so they decide it themselves. */
+  selfApproval: boolean;
   route: 'manager' | 'admin_fallback';
   /** `withdrawn`: the time this approver was asked about was removed with its project. */
   myStatus: 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -73,77 +77,15 @@ export type TimesheetDecidedModel = {
   reason: string | null;
   /** The open copy to fix and resubmit, after a rejection. */
   periodId: number;
+  /** The consultant decided it themselves, as the firm's only administrator. */
+  selfDecided: boolean;
 };
 
 export const approvalRef = (timesheetId: number, approverId: string) => `approval:${timesheetId}:${approverId}`;
 
-/**
- * Inside the submit transaction: one approval per approver, and their DMs queued. Every manager of
- * every project with time on the sheet decides, except the consultant themself; a project left
- * without anyone routes to the administrators, and so does an empty sheet.
- */
-export async function requestApprovals(
-  tx: Transaction,
-  ctx: ServiceContext,
-  timesheetId: number,
-): Promise<Failure | undefined> {
-  const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
-  const consultantUser = (
-    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
-  )[0]?.userId;
-  const charged = await tx
-    .selectDistinct({ projectId: timeEntries.projectId })
-    .from(timeEntries)
-    .where(eq(timeEntries.timesheetId, timesheetId));
-
-  const routes = new Map<string, { route: 'manager' | 'admin_fallback'; projectIds: number[] }>();
-  const add = (userId: string, route: 'manager' | 'admin_fallback', projectId: number | undefined) => {
-    const current = routes.get(userId) ?? { route, projectIds: [] };
-    if (route === 'manager') current.route = 'manager';
-    if (projectId !== undefined) current.projectIds.push(projectId);
-    routes.set(userId, current);
-  };
-  const admins = (await administrators(tx)).filter((id) => id !== consultantUser);
-
-  for (const { projectId } of charged) {
-    const projectManagersOf = (await managersOf(tx, projectId)).filter((id) => id !== consultantUser);
-    if (projectManagersOf.length > 0) for (const id of projectManagersOf) add(id, 'manager', projectId);
-    else for (const id of admins) add(id, 'admin_fallback', projectId);
-  }
-  if (charged.length === 0) for (const id of admins) add(id, 'admin_fallback', undefined);
-  if (routes.size === 0) {
-    return {
-      code: 'no_approver',
-      message:
-        'Nobody can approve this timesheet: its projects have no other manager and there is no administrator. Ask an administrator to add a manager.',
-    };
-  }
-
-  for (const [approverId, { route, projectIds }] of routes) {
-    await tx
-      .insert(approvals)
-      .values({ timesheetId, approverId, route, projectIds: [...new Set(projectIds)].sort((a, b) => a - b) });
-  }
-  const now = ctx.clock.now();
-  for (const approverId of routes.keys()) {
-    const model = await approvalRequestModel(tx, timesheetId, approverId);
-    await enqueueMessage(
-      tx,
-      `post:${approvalRef(timesheetId, approverId)}`,
-      {
-        kind: 'post',
-        ref: approvalRef(timesheetId, approverId),
-        channel: approverId,
-        content: { template: APPROVAL_REQUEST, model },
-      },
-      now,
-    );
-  }
-  return undefined;
-}
-
+/** A decision on one approval: the button or list row names it; everything else is read from the database. */
 export type Decision =
-  { timesheetId: number; decision: 'approve' } | { timesheetId: number; decision: 'reject'; reason: string };
+  { approvalId: number; decision: 'approve' } | { approvalId: number; decision: 'reject'; reason: string };
 export type DecisionOutcome = {
   sheetStatus: 'submitted' | 'approved' | 'cancelled';
   consultantName: string;
@@ -151,9 +93,12 @@ export type DecisionOutcome = {
 };
 
 /**
- * One approver's decision. Guarded by the sheet's row lock and the state it expects, so a double
- * click, a stale message or two managers at once end in one consistent state, and the late one is
- * told what happened. Whether the actor may decide comes from the database, never from the button.
+ * One approver's decision, made by them or by their delegate. Guarded by the sheet's row lock and
+ * the state it expects, so a double click, a stale message or two managers at once end in one
+ * consistent state, and the late one is told what happened. Authority is current: the person
+ * clicking is active, holds the right now (as a delegate, their principal does and the delegation
+ * still exists), and the approver still answers for the sheet. Nobody decides their own sheet,
+ * except the firm's only administrator, whose self-approval is said and audited as such.
  */
 export async function decideTimesheet(
   ctx: ServiceContext,
@@ -174,31 +119,45 @@ export async function decideTimesheet(
         'reason',
       );
   }
+  if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person decides on timesheets.');
+  const clicker = ctx.actor.userId;
   return serviceTransaction(ctx.db, async (tx) => {
-    if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person decides on timesheets.');
-    const actor = ctx.actor;
-    const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
-    if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
-
-    // The approval this user holds: their own, or (as a delegate) their principal's.
-    const principals = actor.actingFor ? [actor.actingFor] : await principalsOf(tx, actor.userId);
-    const candidates = await tx
-      .select()
+    const [target] = await tx
+      .select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId })
       .from(approvals)
-      .where(and(eq(approvals.timesheetId, sheet.id), inArray(approvals.approverId, [actor.userId, ...principals])));
-    const mine =
-      candidates.find((a) => a.approverId === actor.userId) ??
-      candidates.find((a) => a.status === 'pending') ??
-      candidates[0];
-    if (!mine) return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot decide on it.');
-    const onBehalf = mine.approverId !== actor.userId ? mine.approverId : undefined;
-    const rights = await rightsOf(tx, mine.approverId);
-    // Standing in for a project without a manager is an administrator's duty.
-    const needed = mine.route === 'manager' ? OPERATIONS.decideTimesheet.right : 'admin';
-    if (!rights.has(needed))
+      .where(eq(approvals.id, input.approvalId));
+    if (!target) return fail('withdrawn', WITHDRAWN);
+    const onBehalf = target.approverId !== clicker ? target.approverId : undefined;
+    if (onBehalf && !(await principalsOf(tx, clicker)).includes(onBehalf))
       return fail(
-        'forbidden',
-        `${onBehalf ? 'Your principal does' : 'You do'} not have the ${needed === 'approval' ? 'timesheet approval' : 'administration'} right any more.`,
+        'not_an_approver',
+        `This decision is ${await nameOfUser(tx, onBehalf)}'s, and you are not their delegate, so you cannot make it.`,
+      );
+    const decider: ServiceContext = {
+      ...ctx,
+      actor: onBehalf ? { kind: 'user', userId: clicker, actingFor: onBehalf } : { kind: 'user', userId: clicker },
+    };
+
+    const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, target.timesheetId)).for('update');
+    if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
+    // Read again under the sheet's lock: a team change may have withdrawn it meanwhile.
+    const [mine] = await tx.select().from(approvals).where(eq(approvals.id, input.approvalId));
+    if (!mine) return fail('withdrawn', WITHDRAWN);
+
+    // Standing in for a project without a manager is an administrator's duty.
+    const access = await authorize(tx, decider, mine.route === 'manager' ? OPERATIONS.decideTimesheet.right : 'admin');
+    if (!access.ok) return access;
+    const consultantUser = await consultantUserOf(tx, sheet.id);
+    const selfApproval = consultantUser !== null && (clicker === consultantUser || mine.approverId === consultantUser);
+    if (selfApproval && !(mine.approverId === clicker && (await isOnlyAdministrator(tx, clicker))))
+      return fail(
+        'own_timesheet',
+        'Nobody decides on their own timesheet, in any role: it waits for its other approvers (an administrator can decide in /admin > Timesheets).',
+      );
+    if (mine.route === 'manager' && !(await stillManages(tx, mine.approverId, mine.projectIds)))
+      return fail(
+        'withdrawn',
+        `${onBehalf ? `${await nameOfUser(tx, onBehalf)} is` : 'You are'} no longer a manager of this timesheet's projects, so the decision is not ${onBehalf ? 'theirs' : 'yours'} any more.`,
       );
 
     const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
@@ -207,9 +166,10 @@ export async function decideTimesheet(
     if (mine.status !== 'pending') {
       return fail(
         'already_decided',
-        `You already ${mine.status} this timesheet; it is still waiting for the other approvers.`,
+        `${onBehalf ? `${await nameOfUser(tx, onBehalf)} already` : 'You already'} ${mine.status} this timesheet; it is still waiting for the other approvers.`,
       );
     }
+    if (input.decision === 'reject' && period.archivedAt) return fail('period_deleted', periodDeleted(period));
 
     const now = ctx.clock.now();
     const decidedStatus = input.decision === 'approve' ? 'approved' : 'rejected';
@@ -217,24 +177,20 @@ export async function decideTimesheet(
       .update(approvals)
       .set({
         status: decidedStatus,
-        decidedBy: actor.userId,
+        decidedBy: clicker,
         decidedAt: now,
         comment: input.decision === 'reject' ? input.reason.trim() : null,
         updatedAt: now,
       })
       .where(and(eq(approvals.id, mine.id), eq(approvals.status, 'pending')))
       .returning();
-    await recordAudit(
-      tx,
-      { ...ctx, actor: onBehalf ? { kind: 'user', userId: actor.userId, actingFor: onBehalf } : actor },
-      {
-        action: `approval.${decidedStatus === 'approved' ? 'approve' : 'reject'}`,
-        entity: 'timesheet',
-        entityId: sheet.id,
-        before: mine,
-        after,
-      },
-    );
+    await recordAudit(tx, decider, {
+      action: selfApproval ? `approval.self_${input.decision}` : `approval.${input.decision}`,
+      entity: 'timesheet',
+      entityId: sheet.id,
+      before: mine,
+      after,
+    });
 
     let sheetStatus: DecisionOutcome['sheetStatus'] = 'submitted';
     if (input.decision === 'reject') {
@@ -247,7 +203,7 @@ export async function decideTimesheet(
         .where(and(eq(approvals.timesheetId, sheet.id), ne(approvals.status, 'approved')));
       if (pending.length === 0) {
         sheetStatus = 'approved';
-        await approveSheet(tx, ctx, sheet);
+        await approveSheet(tx, ctx, sheet, { selfApproved: selfApproval });
       }
     }
     await queueUpdates(
@@ -256,7 +212,7 @@ export async function decideTimesheet(
       sheet.id,
       sheetStatus,
       input.decision === 'reject' ? input.reason.trim() : null,
-      actor.userId,
+      clicker,
       period.id,
     );
     return {
@@ -266,36 +222,63 @@ export async function decideTimesheet(
   });
 }
 
-/** All approved: the sheet is approved and its entries' rates frozen (override, else the consultant's default). */
-async function approveSheet(
+const WITHDRAWN =
+  'This decision is no longer waiting for you: the request was withdrawn (its time was removed, or its approver was taken off its projects). Nothing was changed.';
+
+/** A rejection reopens the sheet in its period; a deleted period would leave that copy out of reach. */
+function periodDeleted(period: { startsOn: string; endsOn: string }): string {
+  return `The reporting period ${formatDay(period.startsOn)} – ${formatDay(period.endsOn)} was deleted, so a rejected timesheet could not be reopened in it. An administrator can restore the period (add the same dates again in /admin > Reporting periods) or delete the timesheet in /admin > Timesheets.`;
+}
+
+/** Whether the user is still an active manager of at least one of these projects. */
+async function stillManages(tx: Queryable, userId: string, projectIds: number[]): Promise<boolean> {
+  if (projectIds.length === 0) return false;
+  return (await managersOf(tx, projectIds)).some((m) => m.userId === userId);
+}
+
+/**
+ * All approved: the sheet is approved and each entry's approval finalised. The one place that
+ * happens, so whatever else an approval settles (prepaid deductions) joins this transaction here.
+ */
+export async function approveSheet(
   tx: Transaction,
   ctx: ServiceContext,
   sheet: typeof timesheets.$inferSelect,
+  options: { selfApproved?: boolean } = {},
 ): Promise<void> {
   const now = ctx.clock.now();
   await tx
     .update(timesheets)
     .set({ status: 'approved', decidedAt: now, updatedAt: now })
     .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
-  await tx.execute(sql`
-    update ${timeEntries} te
-       set cost_rate_cents = coalesce(
-             (select pc.cost_rate_cents from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id),
-             c.default_cost_rate_cents),
-           price_rate_cents = coalesce(
-             (select pc.price_rate_cents from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id),
-             c.default_price_rate_cents),
-           updated_at = ${now}
-      from ${consultants} c
-     where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
-  // Prepaid credit deductions for the approved billable time join this transaction here.
+  await finaliseApprovedEntries(tx, ctx, sheet);
   await recordAudit(tx, ctx, {
-    action: 'timesheet.approve',
+    action: options.selfApproved ? 'timesheet.self_approve' : 'timesheet.approve',
     entity: 'timesheet',
     entityId: sheet.id,
     before: { status: 'submitted' },
-    after: { status: 'approved' },
+    after: { status: 'approved', ...(options.selfApproved ? { selfApproval: true } : {}) },
   });
+}
+
+/**
+ * Freezes each entry's rates: the consultant's override on its project (kept when they were taken
+ * off it since: the assignment is archived, not deleted), else their default.
+ */
+async function finaliseApprovedEntries(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+): Promise<void> {
+  const override = (column: 'cost_rate_cents' | 'price_rate_cents') =>
+    sql`(select pc.${sql.raw(column)} from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id)`;
+  await tx.execute(sql`
+    update ${timeEntries} te
+       set cost_rate_cents = coalesce(${override('cost_rate_cents')}, c.default_cost_rate_cents),
+           price_rate_cents = coalesce(${override('price_rate_cents')}, c.default_price_rate_cents),
+           updated_at = ${ctx.clock.now()}
+      from ${consultants} c
+     where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
 }
 
 /** One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is made. */
@@ -342,7 +325,7 @@ async function rejectSheet(
  * Each change gets its own update (the row lock on the sheet orders them); the dispatcher sends
  * only the newest one per message.
  */
-async function queueUpdates(
+export async function queueUpdates(
   tx: Transaction,
   ctx: ServiceContext,
   timesheetId: number,
@@ -367,10 +350,7 @@ async function queueUpdates(
     );
   }
   if (sheetStatus === 'submitted') return;
-  const sheet = (await tx.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
-  const consultantUser = (
-    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
-  )[0]?.userId;
+  const consultantUser = await consultantUserOf(tx, timesheetId);
   if (!consultantUser) return;
   const entries = await tx
     .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
@@ -385,6 +365,7 @@ async function queueUpdates(
     byName: await nameOfUser(tx, deciderId),
     reason,
     periodId,
+    selfDecided: deciderId === consultantUser,
   };
   await enqueueMessage(
     tx,
@@ -434,7 +415,12 @@ export async function withdrawApprovalRequests(
  * left with nothing of theirs is withdrawn (told, and their approval dropped); the others see the
  * smaller sheet, which is approved if everyone left has approved. Call with the sheets locked.
  */
-export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, projectIds: number[]): Promise<void> {
+export async function dropSubmittedTimeOn(
+  tx: Transaction,
+  ctx: ServiceContext,
+  projectIds: number[],
+  cause: string,
+): Promise<void> {
   if (projectIds.length === 0) return;
   const touched = await tx
     .selectDistinct({ sheet: timesheets })
@@ -443,7 +429,6 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     .where(and(eq(timesheets.status, 'submitted'), inArray(timeEntries.projectId, projectIds)));
   if (touched.length === 0) return;
   const deciderId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
-  const now = ctx.clock.now();
   for (const { sheet } of touched) {
     const onSheet = await tx
       .select({ projectId: projects.id, code: projects.code, minutes: sql<number>`sum(${timeEntries.minutes})::int` })
@@ -465,6 +450,7 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     if (left.size === 0) {
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await tellConsultant('deleted');
+      await recordRemovedEntries(tx, ctx, sql`te.timesheet_id = ${sheet.id}`, cause);
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
       await recordAudit(tx, ctx, {
         action: 'timesheet.delete',
@@ -476,26 +462,14 @@ export async function dropSubmittedTimeOn(tx: Transaction, ctx: ServiceContext, 
     }
     // Told before the time goes, so their message still shows what was removed.
     for (const approval of await tx.select().from(approvals).where(eq(approvals.timesheetId, sheet.id))) {
-      if (approval.projectIds.some((id) => left.has(id))) continue;
-      const ref = approvalRef(sheet.id, approval.approverId);
-      const model: ApprovalRequestModel = {
-        ...(await approvalRequestModel(tx, sheet.id, approval.approverId)),
-        myStatus: 'withdrawn',
-      };
-      await enqueueMessage(
-        tx,
-        `update:${ref}:withdrawn`,
-        { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
-        now,
-      );
-      await tx.delete(approvals).where(eq(approvals.id, approval.id));
-      await recordAudit(tx, ctx, {
-        action: 'approval.withdraw',
-        entity: 'timesheet',
-        entityId: sheet.id,
-        before: approval,
-      });
+      if (!approval.projectIds.some((id) => left.has(id))) await withdraw(tx, ctx, approval);
     }
+    await recordRemovedEntries(
+      tx,
+      ctx,
+      sql`te.timesheet_id = ${sheet.id} and te.project_id in (${sqlList(projectIds)})`,
+      cause,
+    );
     await tx
       .delete(timeEntries)
       .where(and(eq(timeEntries.timesheetId, sheet.id), inArray(timeEntries.projectId, projectIds)));
@@ -523,9 +497,7 @@ async function notifyTimeRemoved(
   removed: TimeRemovedModel['removed'],
   sheetNow: TimeRemovedModel['sheetNow'],
 ): Promise<void> {
-  const consultantUser = (
-    await tx.select({ userId: employees.userId }).from(employees).where(eq(employees.id, sheet.consultantId))
-  )[0]?.userId;
+  const consultantUser = await consultantUserOf(tx, sheet.id);
   if (!consultantUser) return;
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
   const model: TimeRemovedModel = { period: { startsOn: period.startsOn, endsOn: period.endsOn }, removed, sheetNow };
@@ -597,8 +569,10 @@ export async function approvalRequestModel(
     .orderBy(asc(users.displayName));
   const rejected = decisions.find((d) => d.status === 'rejected');
   return {
+    approvalId: mine.id,
     timesheetId,
     approverId,
+    selfApproval: (await consultantUserOf(q, timesheetId)) === approverId,
     route: mine.route,
     myStatus: mine.status,
     consultantName: await nameOfEmployee(q, sheet.consultantId),
@@ -639,6 +613,8 @@ async function describeDecisions(
 }
 
 export type PendingApproval = {
+  /** What Approve and Reject on this row decide. */
+  approvalId: number;
   timesheetId: number;
   consultantName: string;
   period: { startsOn: string; endsOn: string };
@@ -647,43 +623,51 @@ export type PendingApproval = {
   approverName: string;
 };
 
-/** Sheets waiting for this user's decision, and (as a delegate) for their principals'. */
+/**
+ * Decisions waiting for this user, and (as a delegate) for their principals': one row per approval,
+ * so someone who is both an approver and a delegate of another sees, and decides, each on its own.
+ * Their own timesheet is never among them, except the self-approval of the firm's only administrator.
+ */
 export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pending: PendingApproval[] }>> {
   if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person has approvals.');
   const actor = ctx.actor;
   return serviceTransaction(ctx.db, async (tx) => {
     const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
     const rows = await queryRows<{
+      approval_id: number;
       timesheet_id: number;
       approver_id: string;
       approver_name: string;
       starts_on: string;
       ends_on: string;
-      consultant_id: number;
+      consultant_name: string;
       total: number;
     }>(
       tx,
-      sql`select a.timesheet_id, a.approver_id, u.display_name as approver_name, p.starts_on::text as starts_on, p.ends_on::text as ends_on,
-                 t.consultant_id, coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
+      sql`select a.id as approval_id, a.timesheet_id, a.approver_id, u.display_name as approver_name,
+                 p.starts_on::text as starts_on, p.ends_on::text as ends_on, e.name as consultant_name,
+                 coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
             from approvals a
             join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+            join employees e on e.id = t.consultant_id
             join reporting_periods p on p.id = t.period_id
             join users u on u.id = a.approver_id
            where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
-           order by p.starts_on, a.timesheet_id`,
+             and (e.user_id is distinct from ${actor.userId} or (a.approver_id = ${actor.userId} and a.route = 'admin_fallback'))
+           order by p.starts_on, a.timesheet_id, a.id`,
     );
-    const pending: PendingApproval[] = [];
-    for (const row of rows) {
-      pending.push({
-        timesheetId: row.timesheet_id,
-        consultantName: await nameOfEmployee(tx, row.consultant_id),
+    return {
+      ok: true as const,
+      pending: rows.map((row) => ({
+        approvalId: Number(row.approval_id),
+        timesheetId: Number(row.timesheet_id),
+        consultantName: row.consultant_name,
         period: { startsOn: row.starts_on, endsOn: row.ends_on },
         totalMinutes: Number(row.total),
         approverId: row.approver_id,
         approverName: row.approver_name,
-      });
-    }
-    return { ok: true as const, pending };
+      })),
+    };
   });
 }
 
@@ -813,6 +797,7 @@ export async function adminDecide(
       if (sheet.status === 'cancelled')
         return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
+      await recordRemovedEntries(tx, ctx, sql`te.timesheet_id = ${sheet.id}`, 'timesheet.delete');
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
       await recordAudit(tx, ctx, {
         action: 'timesheet.delete',
@@ -827,6 +812,20 @@ export async function adminDecide(
         'not_submitted',
         `That timesheet is ${sheet.status}; only a submitted one can be approved or sent back.`,
       );
+    const consultantUser = await consultantUserOf(tx, sheet.id);
+    const own =
+      ctx.actor.kind === 'user' &&
+      consultantUser !== null &&
+      (ctx.actor.userId === consultantUser || ctx.actor.actingFor === consultantUser);
+    if (own && !(ctx.actor.kind === 'user' && !ctx.actor.actingFor && (await isOnlyAdministrator(tx, actorId))))
+      return fail(
+        'own_timesheet',
+        'Nobody decides on their own timesheet, not even as an administrator: another administrator decides it.',
+      );
+    if (input.decision === 'reject') {
+      const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+      if (period.archivedAt) return fail('period_deleted', periodDeleted(period));
+    }
     const now = ctx.clock.now();
     const decided = input.decision === 'approve' ? 'approved' : 'rejected';
     await tx
@@ -839,7 +838,7 @@ export async function adminDecide(
         updatedAt: now,
       })
       .where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'pending')));
-    if (input.decision === 'approve') await approveSheet(tx, ctx, sheet);
+    if (input.decision === 'approve') await approveSheet(tx, ctx, sheet, { selfApproved: own });
     else await rejectSheet(tx, ctx, sheet, input.reason.trim());
     await queueUpdates(
       tx,
@@ -858,10 +857,12 @@ export async function adminDecide(
 export async function timesheetForApprover(
   ctx: ServiceContext,
   timesheetId: number,
-): Promise<Result<{ overview: TimesheetOverview }>> {
+): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
   if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person reviews timesheets.');
   const actor = ctx.actor;
   return serviceTransaction(ctx.db, async (tx) => {
+    const [me] = await tx.select({ active: users.active }).from(users).where(eq(users.id, actor.userId));
+    if (!me?.active) return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
     const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
     const rows = await tx
       .select({ id: approvals.id })
@@ -870,7 +871,9 @@ export async function timesheetForApprover(
     if (rows.length === 0)
       return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
     const overview = await sheetOverview(tx, timesheetId);
-    return overview ? { ok: true as const, overview } : fail('no_timesheet', 'That timesheet no longer exists.');
+    return overview
+      ? { ok: true as const, overview, timesheetId }
+      : fail('no_timesheet', 'That timesheet no longer exists.');
   });
 }
 
@@ -888,34 +891,6 @@ async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect
     return `This timesheet was already sent back by ${by} (${sheet.rejectionReason ?? 'no reason'}); nothing to do. A resubmitted version comes as a new message.`;
   }
   return 'This timesheet has not been submitted yet; nothing to decide.';
-}
-
-async function managersOf(tx: Queryable, projectId: number): Promise<string[]> {
-  const rows = await tx
-    .select({ userId: employees.userId })
-    .from(projectManagers)
-    .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
-    .innerJoin(employees, eq(employees.id, managers.employeeId))
-    .innerJoin(users, eq(users.id, employees.userId))
-    .where(
-      and(
-        eq(projectManagers.projectId, projectId),
-        isNull(managers.archivedAt),
-        isNull(employees.archivedAt),
-        eq(users.active, true),
-      ),
-    )
-    .orderBy(asc(employees.userId));
-  return rows.map((r) => r.userId).filter((id): id is string => id !== null);
-}
-
-async function administrators(tx: Queryable): Promise<string[]> {
-  const rows = await queryRows<{ user_id: string }>(
-    tx,
-    sql`select distinct ur.user_id from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
-         where 'admin' = any(r.rights) and u.active order by ur.user_id`,
-  );
-  return rows.map((r) => r.user_id);
 }
 
 async function principalsOf(tx: Queryable, delegateId: string): Promise<string[]> {

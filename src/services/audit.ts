@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
 import type { Queryable } from '../db/client.js';
 import { auditActorId, type ServiceContext } from './context.js';
@@ -15,11 +16,50 @@ export async function recordAudit(tx: Queryable, ctx: ServiceContext, change: Au
   await tx.insert(auditLog).values({
     at: ctx.clock.now(),
     actorId: auditActorId(ctx.actor),
-    actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
+    actingFor: actingFor(ctx),
     action: change.action,
     entity: change.entity,
     entityId: String(change.entityId),
     before: change.before ?? null,
     after: change.after ?? null,
   });
+}
+
+/**
+ * Records every time entry a removal is about to delete, cascades included, in one statement: id,
+ * sheet, project, date and minutes, with the cause. `which` selects from `time_entries te` joined
+ * to `timesheets t` and `projects p`. Call it before the delete, in the same transaction.
+ */
+export async function recordRemovedEntries(tx: Queryable, ctx: ServiceContext, which: SQL, cause: string) {
+  await tx.execute(sql`
+    insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)
+    select ${ctx.clock.now()}, ${auditActorId(ctx.actor)}, ${actingFor(ctx)}, 'time_entry.delete', 'time_entry', te.id::text,
+           jsonb_build_object('id', te.id, 'timesheetId', te.timesheet_id, 'sheetStatus', t.status, 'projectId', te.project_id,
+                              'projectCode', p.code, 'workDate', te.work_date, 'minutes', te.minutes, 'billable', te.billable,
+                              'description', te.description),
+           jsonb_build_object('cause', ${cause}::text)
+      from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+     where ${which}
+     order by te.id`);
+}
+
+/**
+ * Records every timesheet a removal is about to delete, with how much time it held, in one
+ * statement. `which` selects from `timesheets t`. Call it before the delete, in the same transaction.
+ */
+export async function recordRemovedSheets(tx: Queryable, ctx: ServiceContext, which: SQL, cause: string) {
+  await tx.execute(sql`
+    insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)
+    select ${ctx.clock.now()}, ${auditActorId(ctx.actor)}, ${actingFor(ctx)}, 'timesheet.delete', 'timesheet', t.id::text,
+           to_jsonb(t) || jsonb_build_object(
+             'entries', (select count(*) from time_entries te where te.timesheet_id = t.id),
+             'minutes', (select coalesce(sum(te.minutes), 0) from time_entries te where te.timesheet_id = t.id)),
+           jsonb_build_object('cause', ${cause}::text)
+      from timesheets t
+     where ${which}
+     order by t.id`);
+}
+
+function actingFor(ctx: ServiceContext): string | null {
+  return ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null;
 }

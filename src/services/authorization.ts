@@ -1,23 +1,9 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
-import {
-  consultants,
-  delegates,
-  employees,
-  managers,
-  projectConsultants,
-  projectManagers,
-  users,
-} from '../db/schema.js';
+import { delegates, users } from '../db/schema.js';
 import { fail, type Failure } from '../domain/result.js';
 import { type Right } from '../domain/rights.js';
 import type { Actor, ServiceContext } from './context.js';
-
-/** Resource rules that narrow a right to particular rows. */
-export type Resource =
-  | { type: 'project'; projectId: number; as: 'consultant' | 'manager' }
-  /** Only the consultant (or their delegate) may touch their own time. */
-  | { type: 'own-time'; consultantUserId: string };
 
 export type Authorized = { ok: true; userId: string | undefined; rights: ReadonlySet<Right> };
 
@@ -31,15 +17,17 @@ const RIGHT_LABELS: Record<Right, string> = {
 };
 
 /**
- * Decides from the database whether the actor may use `right` (on `resource`). A delegate acts
- * with the principal's rights, and only while the delegation exists and both users are active.
- * Every service calls this first, inside its transaction.
+ * Decides from the database whether the actor may use `right`. A delegate acts with the
+ * principal's rights, and only while the delegation exists and both users are active.
+ * The rule for services: checks of the input's own shape, which read nothing, may come first (a
+ * malformed request is refused without a query); then, inside the transaction and before the
+ * service reads or writes anything else, this is called. Rules that narrow a right to particular
+ * rows (their own time, a sheet they approve) are checked by the service against the rows it reads.
  */
 export async function authorize(
   tx: Queryable,
   ctx: Pick<ServiceContext, 'actor'>,
   right: Right,
-  resource?: Resource,
 ): Promise<Authorized | { ok: false; error: Failure }> {
   const { actor } = ctx;
   if (actor.kind === 'system') return { ok: true, userId: undefined, rights: new Set() };
@@ -64,10 +52,6 @@ export async function authorize(
       'forbidden',
       `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`,
     );
-  }
-  if (resource) {
-    const refusal = await checkResource(tx, userId, resource);
-    if (refusal) return { ok: false, error: refusal };
   }
   return { ok: true, userId, rights };
 }
@@ -97,55 +81,4 @@ export async function rightsOf(tx: Queryable, userId: string): Promise<Set<Right
         where ur.user_id = ${userId} and u.active`,
   );
   return new Set(rows.map((row) => row.right));
-}
-
-async function checkResource(tx: Queryable, userId: string, resource: Resource): Promise<Failure | undefined> {
-  switch (resource.type) {
-    case 'own-time':
-      return resource.consultantUserId === userId
-        ? undefined
-        : {
-            code: 'forbidden',
-            message: 'You can only change your own time (or the time of someone you are a delegate for).',
-          };
-    case 'project': {
-      const assigned =
-        resource.as === 'consultant'
-          ? await tx
-              .select({ id: projectConsultants.projectId })
-              .from(projectConsultants)
-              .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
-              .innerJoin(employees, eq(employees.id, consultants.employeeId))
-              .where(
-                and(
-                  eq(projectConsultants.projectId, resource.projectId),
-                  eq(employees.userId, userId),
-                  isNull(consultants.archivedAt),
-                  isNull(employees.archivedAt),
-                ),
-              )
-          : await tx
-              .select({ id: projectManagers.projectId })
-              .from(projectManagers)
-              .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
-              .innerJoin(employees, eq(employees.id, managers.employeeId))
-              .where(
-                and(
-                  eq(projectManagers.projectId, resource.projectId),
-                  eq(employees.userId, userId),
-                  isNull(managers.archivedAt),
-                  isNull(employees.archivedAt),
-                ),
-              );
-      return assigned.length > 0
-        ? undefined
-        : {
-            code: 'not_assigned',
-            message:
-              resource.as === 'consultant'
-                ? 'You are not assigned to that project as a consultant. Ask an administrator to add you.'
-                : 'You are not a manager of that project.',
-          };
-    }
-  }
 }

@@ -20,11 +20,6 @@ export type ServiceContext = {
   org: Organisation;
 };
 
-/** The user whose rights and data an action uses: the principal when acting for one. */
-export function effectiveUserId(actor: Actor): string | undefined {
-  return actor.kind === 'user' ? (actor.actingFor ?? actor.userId) : undefined;
-}
-
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {
   return actor.kind === 'user' ? actor.userId : `system:${actor.name}`;

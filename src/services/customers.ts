@@ -1,7 +1,9 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
 import { customers, projects } from '../db/schema.js';
-import { fail, type Result } from '../domain/result.js';
+import { isCurrencyCode } from '../domain/money.js';
+import { type Failure, fail, type Result } from '../domain/result.js';
+import { customersWithHistory, describeHistory } from './customer-history.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { dropSubmittedTimeOn } from './approvals.js';
@@ -52,7 +54,8 @@ export async function listCustomers(ctx: ServiceContext): Promise<Result<{ custo
         billingMode: customers.billingMode,
         address: customers.address,
         notes: customers.notes,
-        projects: sql<number>`(select count(*)::int from ${projects} p where p.customer_id = ${customers.id} and p.archived_at is null)`,
+        // Named in full: drizzle writes a bare "id" here, which inside the subquery is the project's.
+        projects: sql<number>`(select count(*)::int from ${projects} p where p.customer_id = customers.id and p.archived_at is null)`,
       })
       .from(customers)
       .where(isNull(customers.archivedAt))
@@ -76,8 +79,8 @@ export async function saveCustomer(
       'code',
     );
   if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
-  if (!/^[A-Z]{3}$/.test(currency))
-    return fail('invalid_currency', 'Use a 3-letter currency code such as USD or EUR.', 'currency');
+  if (!isCurrencyCode(currency))
+    return fail('invalid_currency', 'Use a 3-letter ISO 4217 currency code such as USD, EUR or JPY.', 'currency');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   return serviceTransaction(ctx.db, async (tx) => {
@@ -107,6 +110,8 @@ export async function saveCustomer(
         .where(and(eq(customers.id, input.id), isNull(customers.archivedAt)))
         .for('update');
       if (!before) return fail('gone', 'That customer no longer exists.');
+      const fixed = await moneyTermsFixed(tx, ctx, before, { currency, billingMode: input.billingMode });
+      if (fixed) return fixed;
       [row] = await tx
         .update(customers)
         .set({ ...values, updatedAt: ctx.clock.now() })
@@ -138,6 +143,51 @@ export async function saveCustomer(
       },
     };
   });
+}
+
+/**
+ * A customer's currency and billing mode are what its approved time, invoices and prepaid credit
+ * were counted in: once it has any, they stay. Without history, a new currency other than the
+ * firm's still needs a project price rate for every consultant on its projects (their default
+ * price rate is in the firm's currency).
+ */
+async function moneyTermsFixed(
+  tx: Queryable,
+  ctx: ServiceContext,
+  before: typeof customers.$inferSelect,
+  wanted: { currency: string; billingMode: 'hourly' | 'prepaid' },
+): Promise<{ ok: false; error: Failure } | undefined> {
+  const currencyChanges = wanted.currency !== before.currency;
+  if (!currencyChanges && wanted.billingMode === before.billingMode) return undefined;
+  const history = (await customersWithHistory(tx, [before.id])).get(before.id);
+  if (history) {
+    return currencyChanges
+      ? fail(
+          'currency_fixed',
+          `${before.code} has ${describeHistory(history)} in ${before.currency}, so its currency stays ${before.currency}. Bill in another currency with a new customer.`,
+          'currency',
+        )
+      : fail(
+          'billing_fixed',
+          `${before.code} has ${describeHistory(history)} as a ${before.billingMode} customer, so it stays ${before.billingMode}. Use a new customer for ${wanted.billingMode} billing.`,
+          'billing',
+        );
+  }
+  if (!currencyChanges || wanted.currency === ctx.org.currency) return undefined;
+  const unpriced = await queryRows<{ name: string; code: string }>(
+    tx,
+    sql`select e.name, p.code from project_consultants pc
+          join projects p on p.id = pc.project_id and p.archived_at is null
+          join employees e on e.id = pc.consultant_id
+         where p.customer_id = ${before.id} and pc.archived_at is null and pc.price_rate_cents is null
+         order by p.code, e.name limit 5`,
+  );
+  if (unpriced.length === 0) return undefined;
+  return fail(
+    'price_rate_needed',
+    `In ${wanted.currency}, consultants need a project price rate (their default is in ${ctx.org.currency}): set one for ${unpriced.map((u) => `${u.name} on ${u.code}`).join(', ')} first, in the project's Consultant rates.`,
+    'currency',
+  );
 }
 
 export type CustomerDeletion = OpenTimeImpact & { customers: number; projects: number; archived: string[] };
@@ -189,8 +239,8 @@ export async function deleteCustomers(
       .for('update');
     await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, customerIds);
-    await deleteOpenTimeOnProjects(tx, projectIds);
-    await dropSubmittedTimeOn(tx, ctx, projectIds);
+    await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'customer.remove');
+    await dropSubmittedTimeOn(tx, ctx, projectIds, 'customer.remove');
     const now = ctx.clock.now();
     for (const customer of targets) {
       const keep = impact.archived.includes(customer.code);
@@ -288,7 +338,7 @@ export async function customerDetail(
         name: projects.name,
         active: projects.active,
         managers: sql<number>`(select count(*)::int from project_managers pm where pm.project_id = ${projects.id})`,
-        consultants: sql<number>`(select count(*)::int from project_consultants pc where pc.project_id = ${projects.id})`,
+        consultants: sql<number>`(select count(*)::int from project_consultants pc where pc.project_id = ${projects.id} and pc.archived_at is null)`,
       })
       .from(projects)
       .where(and(eq(projects.customerId, customerId), isNull(projects.archivedAt)))

@@ -11,7 +11,8 @@ import {
 } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { withdrawApprovalRequests } from './approvals.js';
-import { recordAudit } from './audit.js';
+import { rerouteApprovals } from './approval-routing.js';
+import { recordAudit, recordRemovedEntries } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -20,7 +21,7 @@ import { serviceTransaction } from './transaction.js';
 /**
  * What deleting employees does: their open and submitted timesheets go with them; anyone with
  * approved or rejected timesheets is archived instead (kept in reports); decisions waiting for
- * them as approvers stay with their Slack user, for them or an administrator to make.
+ * them as approvers move to their projects' other managers, or to the administrators.
  */
 export type EmployeeDeletion = {
   employees: number;
@@ -90,13 +91,20 @@ export async function deleteEmployees(
       ctx,
       going.map((t) => t.id),
     );
-    if (going.length)
+    if (going.length) {
+      await recordRemovedEntries(
+        tx,
+        ctx,
+        sql`te.timesheet_id in (${sqlList(going.map((t) => t.id))})`,
+        'employee.remove',
+      );
       await tx.delete(timesheets).where(
         inArray(
           timesheets.id,
           going.map((t) => t.id),
         ),
       );
+    }
     for (const sheet of going)
       await recordAudit(tx, ctx, {
         action: 'timesheet.delete',
@@ -106,7 +114,11 @@ export async function deleteEmployees(
       });
     const userIds = targets.flatMap((e) => (e.userId ? [e.userId] : []));
     if (userIds.length) await tx.delete(timers).where(inArray(timers.userId, userIds));
-    await tx.delete(projectConsultants).where(inArray(projectConsultants.consultantId, ids));
+    // Archived with the consultant (deleted with them when they go): the overrides stay on record.
+    await tx
+      .update(projectConsultants)
+      .set({ archivedAt: ctx.clock.now() })
+      .where(and(inArray(projectConsultants.consultantId, ids), isNull(projectConsultants.archivedAt)));
     await tx.delete(projectManagers).where(inArray(projectManagers.managerId, ids));
     const now = ctx.clock.now();
     for (const employee of targets) {
@@ -133,6 +145,7 @@ export async function deleteEmployees(
         before: employee,
       });
     }
+    await rerouteApprovals(tx, ctx, { approverIds: userIds });
     return { ok: true as const, deleted: impact };
   });
 }

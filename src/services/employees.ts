@@ -1,9 +1,10 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { consultants, employees, managers, timesheets, users } from '../db/schema.js';
-import { formatCents, parseAmountToCents } from '../domain/money.js';
+import { formatAmount, parseRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
-import { recordAudit } from './audit.js';
+import { rerouteApprovals } from './approval-routing.js';
+import { recordAudit, recordRemovedSheets } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -33,12 +34,12 @@ export async function listEmployees(ctx: ServiceContext): Promise<Result<{ emplo
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
-    return { ok: true as const, employees: await employeeRows(tx) };
+    return { ok: true as const, employees: await employeeRows(tx, ctx.org.currency) };
   });
 }
 
-/** Live employees (or the one asked for) with their consultant rates and manager role. */
-export async function employeeRows(q: Queryable, employeeId?: number): Promise<EmployeeRow[]> {
+/** Live employees (or the one asked for) with their consultant rates (in the firm's currency) and manager role. */
+export async function employeeRows(q: Queryable, firmCurrency: string, employeeId?: number): Promise<EmployeeRow[]> {
   const rows = await q
     .select({ employee: employees, consultant: consultants, managerId: managers.employeeId })
     .from(employees)
@@ -54,8 +55,8 @@ export async function employeeRows(q: Queryable, employeeId?: number): Promise<E
     notes: employee.notes,
     consultant: consultant
       ? {
-          costRate: formatCents(consultant.defaultCostRateCents),
-          priceRate: formatCents(consultant.defaultPriceRateCents),
+          costRate: formatAmount(consultant.defaultCostRateCents, firmCurrency),
+          priceRate: formatAmount(consultant.defaultPriceRateCents, firmCurrency),
         }
       : null,
     manager: managerId !== null,
@@ -77,11 +78,12 @@ export async function saveEmployee(
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   let rates: { defaultCostRateCents: number; defaultPriceRateCents: number } | null = null;
   if (input.consultant) {
-    const cost = parseAmountToCents(input.consultant.costRate);
-    if (!cost.ok) return fail('invalid_rate', cost.error.message, 'cost');
-    const price = parseAmountToCents(input.consultant.priceRate);
-    if (!price.ok) return fail('invalid_rate', price.error.message, 'price');
-    rates = { defaultCostRateCents: cost.cents, defaultPriceRateCents: price.cents };
+    // A consultant's default rates are in the firm's currency.
+    const cost = parseRate(input.consultant.costRate, ctx.org.currency, 'cost');
+    if (!cost.ok) return cost;
+    const price = parseRate(input.consultant.priceRate, ctx.org.currency, 'price');
+    if (!price.ok) return price;
+    rates = { defaultCostRateCents: cost.minor, defaultPriceRateCents: price.minor };
   }
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
@@ -146,10 +148,27 @@ export async function saveEmployee(
     }
     const now = ctx.clock.now();
     if (rates) {
+      const [earlier] = await tx.select().from(consultants).where(eq(consultants.employeeId, id));
       await tx
         .insert(consultants)
         .values({ employeeId: id, ...rates })
         .onConflictDoUpdate({ target: consultants.employeeId, set: { ...rates, archivedAt: null, updatedAt: now } });
+      if (
+        earlier?.defaultCostRateCents !== rates.defaultCostRateCents ||
+        earlier.defaultPriceRateCents !== rates.defaultPriceRateCents
+      )
+        await recordAudit(tx, ctx, {
+          action: 'consultant.set_rates',
+          entity: 'employee',
+          entityId: id,
+          before: earlier
+            ? {
+                defaultCostRateCents: earlier.defaultCostRateCents,
+                defaultPriceRateCents: earlier.defaultPriceRateCents,
+              }
+            : null,
+          after: rates,
+        });
     } else {
       // Dropping the role must not strand time that is still to be approved or submitted; empty open sheets go.
       const unsettled = await unsettledTime(tx, [id]);
@@ -162,6 +181,12 @@ export async function saveEmployee(
           'roles',
         );
       }
+      await recordRemovedSheets(
+        tx,
+        ctx,
+        sql`t.consultant_id = ${id} and t.status = 'open'`,
+        'employee.drop_consultant',
+      );
       await tx.delete(timesheets).where(and(eq(timesheets.consultantId, id), eq(timesheets.status, 'open')));
       await tx
         .update(consultants)
@@ -174,10 +199,13 @@ export async function saveEmployee(
         .values({ employeeId: id })
         .onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
     } else {
-      await tx
+      const dropped = await tx
         .update(managers)
         .set({ archivedAt: now })
-        .where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)));
+        .where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)))
+        .returning();
+      // No longer a manager: their pending decisions move to the projects' other managers (or admins).
+      if (dropped.length) await rerouteApprovals(tx, ctx, { approverIds: [input.userId] });
     }
     return { ok: true as const, employee: { id, name } };
   });

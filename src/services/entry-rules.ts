@@ -16,6 +16,7 @@ import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
+import { elapsedMinutes } from '../domain/zoned-time.js';
 import { authorize } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
@@ -60,8 +61,11 @@ export function checkFields(input: EntryFields): Failure | undefined {
     return fail('times_paired', 'Give both a begin and an end time, or neither.', 'minutes').error;
   }
   if (input.beginsAt !== undefined && input.endsAt !== undefined && input.beginsAt >= input.endsAt) {
-    return fail('times_order', `The end time ${input.endsAt} must be after the begin time ${input.beginsAt}.`, 'ends')
-      .error;
+    return fail(
+      'times_order',
+      `The end time ${input.endsAt} must be after the begin time ${input.beginsAt}: an entry ends by midnight, so log the time after it as an entry of its own.`,
+      'ends',
+    ).error;
   }
   return undefined;
 }
@@ -77,9 +81,10 @@ export async function consultantActing(
   const userId = access.userId;
   if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');
   const [row] = await tx
-    .select({ employeeId: consultants.employeeId })
+    .select({ employeeId: consultants.employeeId, timeZone: users.timeZone })
     .from(consultants)
     .innerJoin(employees, eq(employees.id, consultants.employeeId))
+    .innerJoin(users, eq(users.id, employees.userId))
     .where(and(eq(employees.userId, userId), isNull(employees.archivedAt), isNull(consultants.archivedAt)));
   if (!row) {
     const whose = ctx.actor.kind === 'user' && ctx.actor.actingFor ? `${await displayName(tx, userId)} is` : 'You are';
@@ -88,10 +93,19 @@ export async function consultantActing(
       `${whose} not set up as a consultant yet. Ask an administrator to add you in /admin > Employees.`,
     );
   }
-  return { ok: true, consultant: { employeeId: row.employeeId, userId } };
+  return {
+    ok: true,
+    consultant: { employeeId: row.employeeId, userId, timeZone: row.timeZone ?? ctx.org.timeZone },
+  };
 }
 
-export type Placement = { ok: true; projectId: number; workDate: string; sheetId: number };
+/** Today's date where the consultant is. */
+export function todayOf(ctx: ServiceContext, consultant: Consultant): string {
+  return dateInZone(ctx.clock.now(), consultant.timeZone);
+}
+
+/** Where the entry goes; `minutes` is the real time a range took in the consultant's zone. */
+export type Placement = { ok: true; projectId: number; workDate: string; sheetId: number; minutes: number };
 
 /**
  * Where an entry goes and whether it may: an active project the consultant is assigned to, a date
@@ -115,6 +129,7 @@ export async function placeEntry(
       where: and(
         eq(projectConsultants.projectId, project.id),
         eq(projectConsultants.consultantId, consultant.employeeId),
+        isNull(projectConsultants.archivedAt),
       ),
     }));
   if (!project || !assignment || !project.active) {
@@ -129,7 +144,7 @@ export async function placeEntry(
     return fail(project ? 'project_not_allowed' : 'unknown_project', problem + hint, 'project');
   }
 
-  const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
+  const today = todayOf(ctx, consultant);
   const workDate = input.date ? resolveDateSpec(input.date, today) : today;
   if (workDate > today) {
     return fail(
@@ -171,11 +186,22 @@ export async function placeEntry(
     .for('key share');
   if (!held) return fail('unknown_project', `Project \`${project.code}\` was just removed.`, 'project');
 
+  // A range counts the minutes that really passed, so one across a daylight-saving change is exact.
+  const minutes =
+    input.beginsAt !== undefined && input.endsAt !== undefined
+      ? elapsedMinutes(workDate, input.beginsAt, input.endsAt, consultant.timeZone)
+      : input.minutes;
+  if (minutes <= 0)
+    return fail(
+      'invalid_duration',
+      `${input.beginsAt}–${input.endsAt} on ${formatDay(workDate)} takes no time: the clocks went forward then.`,
+      'minutes',
+    );
   const loggedThatDay = await minutesLoggedOn(tx, consultant.employeeId, workDate, replacing);
-  if (loggedThatDay + input.minutes > MINUTES_PER_DAY) {
+  if (loggedThatDay + minutes > MINUTES_PER_DAY) {
     return fail(
       'day_full',
-      `There is already ${formatMinutes(loggedThatDay)} on ${formatDay(workDate)}; ${formatMinutes(input.minutes)} more would pass 24h.`,
+      `There is already ${formatMinutes(loggedThatDay)} on ${formatDay(workDate)}; ${formatMinutes(minutes)} more would pass 24h.`,
       'minutes',
     );
   }
@@ -190,7 +216,7 @@ export async function placeEntry(
       );
     }
   }
-  return { ok: true, projectId: project.id, workDate, sheetId: sheet.id };
+  return { ok: true, projectId: project.id, workDate, sheetId: sheet.id, minutes };
 }
 
 /**
@@ -229,7 +255,12 @@ export async function assignedProjects(tx: Queryable, consultantId: number) {
     .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
     .innerJoin(customers, eq(customers.id, projects.customerId))
     .where(
-      and(eq(projectConsultants.consultantId, consultantId), eq(projects.active, true), isNull(projects.archivedAt)),
+      and(
+        eq(projectConsultants.consultantId, consultantId),
+        isNull(projectConsultants.archivedAt),
+        eq(projects.active, true),
+        isNull(projects.archivedAt),
+      ),
     )
     .orderBy(asc(projects.code));
 }
@@ -253,13 +284,6 @@ export async function loggableUsers(tx: Queryable, ctx: ServiceContext): Promise
     order by rank, name`,
   );
   return rows.map((row) => ({ userId: row.user_id, name: row.name }));
-}
-
-export async function timeZoneOf(tx: Queryable, ctx: ServiceContext, userId: string): Promise<string> {
-  return (
-    (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { timeZone: true } }))?.timeZone ??
-    ctx.org.timeZone
-  );
 }
 
 async function displayName(tx: Queryable, userId: string): Promise<string> {

@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { type PendingApproval, pendingApprovals } from './approvals.js';
 import type { Right } from '../domain/rights.js';
+import { type Principal, principalsFor } from './acting-as.js';
 import { rightsOf } from './authorization.js';
 import { rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
@@ -39,12 +40,20 @@ export type HomeOverview =
 /** Decisions waiting for the user, and (for administrators) messages that could not be delivered. */
 export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivered | null; reports: boolean };
 
+/** For a delegate: whom they may act for, and whom App Home (and /log, /timesheet) acts for now. */
+export type ActingAs = { principals: Principal[]; current: Principal | null };
+
 /**
  * What App Home shows: for a consultant this period, the running timer, the last entries and
  * prepaid hours left; for everyone their pending approvals; for administrators undelivered messages.
  */
-export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: HomeOverview; duties: HomeDuties }>> {
+export async function homeOverview(
+  ctx: ServiceContext,
+): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
   const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
+  const actingFor = ctx.actor.kind === 'user' ? ctx.actor.actingFor : undefined;
+  const principals = userId ? await principalsFor(ctx.db, userId) : [];
+  const actingAs: ActingAs = { principals, current: principals.find((p) => p.userId === actingFor) ?? null };
   const pending = await pendingApprovals(ctx);
   const rights = userId !== undefined ? await rightsOf(ctx.db, userId) : new Set<Right>();
   const duties: HomeDuties = {
@@ -62,6 +71,7 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
       ok: true,
       home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message },
       duties,
+      actingAs,
     };
   }
   const { consultant } = who;
@@ -96,7 +106,13 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
     .from(projectConsultants)
     .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
     .innerJoin(customers, eq(customers.id, projects.customerId))
-    .where(and(eq(projectConsultants.consultantId, consultant.employeeId), eq(projects.active, true)));
+    .where(
+      and(
+        eq(projectConsultants.consultantId, consultant.employeeId),
+        isNull(projectConsultants.archivedAt),
+        eq(projects.active, true),
+      ),
+    );
   const name =
     (await ctx.db.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))
       ?.displayName ?? consultant.userId;
@@ -116,5 +132,6 @@ export async function homeOverview(ctx: ServiceContext): Promise<Result<{ home: 
       ),
     },
     duties,
+    actingAs,
   };
 }

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
+import { recordRemovedEntries } from './audit.js';
+import type { ServiceContext } from './context.js';
 
 /**
  * What removing projects takes with it: entries on open and submitted timesheets go (a submitted
@@ -78,9 +80,15 @@ export async function projectsWithHistory(q: Queryable, projectIds: number[]): P
   return new Set(rows.map((r) => Number(r.project_id)));
 }
 
-/** Deletes the time on open timesheets on these projects, and timers running on them. */
-export async function deleteOpenTimeOnProjects(tx: Queryable, projectIds: number[]): Promise<void> {
+/** Deletes the time on open timesheets on these projects (audited, entry by entry), and timers running on them. */
+export async function deleteOpenTimeOnProjects(
+  tx: Queryable,
+  ctx: ServiceContext,
+  projectIds: number[],
+  cause: string,
+): Promise<void> {
   if (projectIds.length === 0) return;
+  await recordRemovedEntries(tx, ctx, sql`t.status = 'open' and te.project_id in (${sqlList(projectIds)})`, cause);
   await tx.execute(sql`delete from time_entries te using timesheets t
                         where t.id = te.timesheet_id and t.status = 'open' and te.project_id in (${sqlList(projectIds)})`);
   await tx.execute(sql`delete from timers where project_id in (${sqlList(projectIds)})`);

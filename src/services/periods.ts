@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import { type Queryable, sqlList } from '../db/client.js';
 import { reportingPeriods, timeEntries, timesheets } from '../db/schema.js';
 import { formatDay, isIsoDate } from '../domain/dates.js';
 import { generatePeriods, type PeriodCadence, type PeriodRange, periodsOverlap } from '../domain/periods.js';
 import { fail, type Result } from '../domain/result.js';
-import { recordAudit } from './audit.js';
+import { recordAudit, recordRemovedEntries, recordRemovedSheets } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
@@ -22,8 +22,9 @@ export async function listPeriods(ctx: ServiceContext): Promise<Result<{ periods
         id: reportingPeriods.id,
         startsOn: reportingPeriods.startsOn,
         endsOn: reportingPeriods.endsOn,
-        openSheets: sql<number>`(select count(*)::int from ${timesheets} t where t.period_id = ${reportingPeriods.id} and t.status = 'open')`,
-        keptSheets: sql<number>`(select count(*)::int from ${timesheets} t where t.period_id = ${reportingPeriods.id} and t.status <> 'open')`,
+        // Named in full: inside the subquery a bare "id" would be the sheet's.
+        openSheets: sql<number>`(select count(*)::int from ${timesheets} t where t.period_id = reporting_periods.id and t.status = 'open')`,
+        keptSheets: sql<number>`(select count(*)::int from ${timesheets} t where t.period_id = reporting_periods.id and t.status <> 'open')`,
       })
       .from(reportingPeriods)
       .where(isNull(reportingPeriods.archivedAt))
@@ -35,11 +36,15 @@ export async function listPeriods(ctx: ServiceContext): Promise<Result<{ periods
   });
 }
 
-/** Adds periods (one, or a generated series); none may overlap another. */
+/**
+ * Adds periods (one, or a generated series); none may overlap another. The exact dates of a deleted
+ * period (archived because it kept timesheets) restore it, with those sheets; other dates that
+ * overlap it are refused, naming it.
+ */
 export async function addPeriods(
   ctx: ServiceContext,
   input: { startsOn: string; endsOn: string } | { cadence: PeriodCadence; from: string; to: string },
-): Promise<Result<{ created: PeriodRange[] }>> {
+): Promise<Result<{ created: PeriodRange[]; restored: PeriodRange[] }>> {
   let ranges: PeriodRange[];
   if ('cadence' in input) {
     const generated = generatePeriods(input.cadence, input.from, input.to);
@@ -59,18 +64,44 @@ export async function addPeriods(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.managePeriods.right);
     if (!access.ok) return access;
-    const existing = await tx.select().from(reportingPeriods).where(isNull(reportingPeriods.archivedAt));
+    // Archived periods too: the database keeps every period, live or not, from overlapping.
+    const existing = await tx.select().from(reportingPeriods);
+    const restored: (typeof existing)[number][] = [];
+    const created: PeriodRange[] = [];
     for (const range of ranges) {
+      const same = existing.find((p) => p.startsOn === range.startsOn && p.endsOn === range.endsOn);
+      if (same?.archivedAt) {
+        restored.push(same);
+        continue;
+      }
       const clash = existing.find((p) => periodsOverlap(range, p));
       if (clash) {
+        const span = `${formatDay(clash.startsOn)} – ${formatDay(clash.endsOn)}`;
         return fail(
           'overlap',
-          `${formatDay(range.startsOn)} – ${formatDay(range.endsOn)} overlaps the period ${formatDay(clash.startsOn)} – ${formatDay(clash.endsOn)}.`,
+          clash.archivedAt
+            ? `${formatDay(range.startsOn)} – ${formatDay(range.endsOn)} overlaps the deleted period ${span}, kept for the timesheets it holds. Add exactly ${span} to restore it, or choose dates outside it.`
+            : `${formatDay(range.startsOn)} – ${formatDay(range.endsOn)} overlaps the period ${span}.`,
           'starts',
         );
       }
+      created.push(range);
     }
-    for (const range of ranges) {
+    for (const period of restored) {
+      const [row] = await tx
+        .update(reportingPeriods)
+        .set({ archivedAt: null })
+        .where(eq(reportingPeriods.id, period.id))
+        .returning();
+      await recordAudit(tx, ctx, {
+        action: 'period.restore',
+        entity: 'reporting_period',
+        entityId: period.id,
+        before: period,
+        after: row,
+      });
+    }
+    for (const range of created) {
       const [row] = await tx.insert(reportingPeriods).values(range).returning();
       await recordAudit(tx, ctx, {
         action: 'period.create',
@@ -79,7 +110,11 @@ export async function addPeriods(
         after: row,
       });
     }
-    return { ok: true as const, created: ranges };
+    return {
+      ok: true as const,
+      created,
+      restored: restored.map(({ startsOn, endsOn }) => ({ startsOn, endsOn })),
+    };
   });
 }
 
@@ -116,6 +151,9 @@ export async function deletePeriods(
       .where(and(inArray(reportingPeriods.id, periodIds), isNull(reportingPeriods.archivedAt)));
     if (targets.length !== periodIds.length)
       return fail('stale', 'Some of those periods are already gone; refresh the list and try again.');
+    const openSheets = sql`t.period_id in (${sqlList(periodIds)}) and t.status = 'open'`;
+    await recordRemovedEntries(tx, ctx, openSheets, 'period.remove');
+    await recordRemovedSheets(tx, ctx, openSheets, 'period.remove');
     await tx.delete(timesheets).where(and(inArray(timesheets.periodId, periodIds), eq(timesheets.status, 'open')));
     for (const period of targets) {
       const kept = await tx

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, ne, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import {
   consultants,
@@ -10,7 +10,8 @@ import {
   projects,
 } from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
-import { fail, type Result } from '../domain/result.js';
+import { type Failure, fail, type Result } from '../domain/result.js';
+import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './approvals.js';
 import {
@@ -88,7 +89,9 @@ export async function listProjects(
     const isManager = new Set(liveManagers.map((m) => m.employeeId));
     const isConsultant = new Set(liveConsultants.map((c) => c.employeeId));
     const team = (await tx.select().from(projectManagers)).filter((m) => isManager.has(m.managerId));
-    const assigned = (await tx.select().from(projectConsultants)).filter((c) => isConsultant.has(c.consultantId));
+    const assigned = (await tx.select().from(projectConsultants).where(isNull(projectConsultants.archivedAt))).filter(
+      (c) => isConsultant.has(c.consultantId),
+    );
     return {
       ok: true as const,
       projects: rows.map(({ project, customerCode }) =>
@@ -173,8 +176,8 @@ export async function saveProject(
       .from(projects)
       .where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
     if (clash.length) return fail('duplicate', `There is already a project ${code}.`, 'code');
-    const managerIds = input.managerIds && [...new Set(input.managerIds)];
-    const consultantIds = input.consultantIds && [...new Set(input.consultantIds)];
+    const managerIds = input.managerIds && [...new Set(input.managerIds)].sort((a, b) => a - b);
+    const consultantIds = input.consultantIds && [...new Set(input.consultantIds)].sort((a, b) => a - b);
     const knownManagers = managerIds?.length
       ? await tx
           .select({ id: managers.employeeId })
@@ -225,6 +228,27 @@ export async function saveProject(
       id = input.id;
       await recordAudit(tx, ctx, { action: 'project.update', entity: 'project', entityId: id, before, after });
     }
+    const team = await teamOf(tx, id);
+    if (consultantIds) {
+      const joining = consultantIds.filter((c) => !team.consultantIds.includes(c));
+      const refusal = await priceRateNeeded(tx, ctx, customer, id, joining);
+      if (refusal) return refusal;
+      // Taken off: archived, so time they logged here keeps its override when it is approved.
+      const leaving = team.consultantIds.filter((c) => !consultantIds.includes(c));
+      if (leaving.length)
+        await tx
+          .update(projectConsultants)
+          .set({ archivedAt: ctx.clock.now() })
+          .where(and(eq(projectConsultants.projectId, id), inArray(projectConsultants.consultantId, leaving)));
+      for (const consultantId of joining)
+        await tx
+          .insert(projectConsultants)
+          .values({ projectId: id, consultantId })
+          .onConflictDoUpdate({
+            target: [projectConsultants.projectId, projectConsultants.consultantId],
+            set: { archivedAt: null, updatedAt: ctx.clock.now() },
+          });
+    }
     if (managerIds) {
       await tx
         .delete(projectManagers)
@@ -236,28 +260,78 @@ export async function saveProject(
         );
       for (const managerId of managerIds)
         await tx.insert(projectManagers).values({ projectId: id, managerId }).onConflictDoNothing();
-    }
-    if (consultantIds) {
-      await tx
-        .delete(projectConsultants)
-        .where(
-          and(
-            eq(projectConsultants.projectId, id),
-            consultantIds.length ? notInArray(projectConsultants.consultantId, consultantIds) : undefined,
-          ),
-        );
-      for (const consultantId of consultantIds)
-        await tx.insert(projectConsultants).values({ projectId: id, consultantId }).onConflictDoNothing();
+      // Sheets waiting for approval follow the new managers in this transaction.
+      if (managerIds.join() !== team.managerIds.join()) await rerouteApprovals(tx, ctx, { projectIds: [id] });
     }
     if (managerIds || consultantIds)
       await recordAudit(tx, ctx, {
         action: 'project.set_team',
         entity: 'project',
         entityId: id,
-        after: { managerIds, consultantIds },
+        before: team,
+        after: {
+          managerIds: managerIds?.sort((a, b) => a - b) ?? team.managerIds,
+          consultantIds: consultantIds?.sort((a, b) => a - b) ?? team.consultantIds,
+        },
       });
     return { ok: true as const, project: { id, code } };
   });
+}
+
+/** A project's live team, ids in order. */
+async function teamOf(tx: Queryable, projectId: number): Promise<{ managerIds: number[]; consultantIds: number[] }> {
+  const managerRows = await tx
+    .select({ id: projectManagers.managerId })
+    .from(projectManagers)
+    .where(eq(projectManagers.projectId, projectId))
+    .orderBy(asc(projectManagers.managerId));
+  const consultantRows = await tx
+    .select({ id: projectConsultants.consultantId })
+    .from(projectConsultants)
+    .where(and(eq(projectConsultants.projectId, projectId), isNull(projectConsultants.archivedAt)))
+    .orderBy(asc(projectConsultants.consultantId));
+  return { managerIds: managerRows.map((r) => r.id), consultantIds: consultantRows.map((r) => r.id) };
+}
+
+/**
+ * A consultant's default price rate is in the firm's currency, so on a project of a customer
+ * billed in another one they need a project price rate first: a consultant coming back keeps the
+ * one they had; anyone else is refused here, with where to set it.
+ */
+async function priceRateNeeded(
+  tx: Queryable,
+  ctx: ServiceContext,
+  customer: { code: string; currency: string },
+  projectId: number,
+  joining: number[],
+): Promise<{ ok: false; error: Failure } | undefined> {
+  if (joining.length === 0 || customer.currency === ctx.org.currency) return undefined;
+  const priced = new Set(
+    (
+      await tx
+        .select({ id: projectConsultants.consultantId })
+        .from(projectConsultants)
+        .where(
+          and(
+            eq(projectConsultants.projectId, projectId),
+            inArray(projectConsultants.consultantId, joining),
+            isNotNull(projectConsultants.priceRateCents),
+          ),
+        )
+    ).map((r) => r.id),
+  );
+  const unpriced = joining.filter((id) => !priced.has(id));
+  if (unpriced.length === 0) return undefined;
+  const names = await tx
+    .select({ name: employees.name })
+    .from(employees)
+    .where(inArray(employees.id, unpriced))
+    .orderBy(asc(employees.name));
+  return fail(
+    'price_rate_needed',
+    `${customer.code} is billed in ${customer.currency}, but a consultant's default price rate is in ${ctx.org.currency}. Add ${names.map((n) => n.name).join(', ')} from their employee page with Assign to project, giving a price rate in ${customer.currency}.`,
+    'consultants',
+  );
 }
 
 /**
@@ -268,23 +342,37 @@ export async function setAssignmentRates(
   ctx: ServiceContext,
   input: { projectId: number; consultantId: number; costRate: string; priceRate: string },
 ): Promise<Result<{ costRateCents: number | null; priceRateCents: number | null }>> {
-  const cost = parseOptionalRate(input.costRate);
-  if (!cost.ok) return fail('invalid_rate', cost.error.message, 'cost');
-  const price = parseOptionalRate(input.priceRate);
-  if (!price.ok) return fail('invalid_rate', price.error.message, 'price');
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
+    const [project] = await tx
+      .select({ customerCode: customers.code, currency: customers.currency })
+      .from(projects)
+      .innerJoin(customers, eq(customers.id, projects.customerId))
+      .where(and(eq(projects.id, input.projectId), isNull(projects.archivedAt)));
+    if (!project) return fail('gone', 'That project no longer exists.');
+    // Cost is paid in the firm's currency; the price is billed in the customer's.
+    const cost = parseOptionalRate(input.costRate, ctx.org.currency, 'cost');
+    if (!cost.ok) return cost;
+    const price = parseOptionalRate(input.priceRate, project.currency, 'price');
+    if (!price.ok) return price;
+    if (price.minor === null && project.currency !== ctx.org.currency)
+      return fail(
+        'price_rate_needed',
+        `${project.customerCode} is billed in ${project.currency}, so the consultant's default price rate (in ${ctx.org.currency}) cannot serve here: give a price rate in ${project.currency}.`,
+        'price',
+      );
     const where = and(
       eq(projectConsultants.projectId, input.projectId),
       eq(projectConsultants.consultantId, input.consultantId),
+      isNull(projectConsultants.archivedAt),
     );
     const [before] = await tx.select().from(projectConsultants).where(where).for('update');
     if (!before)
       return fail('not_assigned', 'That consultant is not on this project any more; add them first.', 'consultant');
     const [after] = await tx
       .update(projectConsultants)
-      .set({ costRateCents: cost.cents, priceRateCents: price.cents, updatedAt: ctx.clock.now() })
+      .set({ costRateCents: cost.minor, priceRateCents: price.minor, updatedAt: ctx.clock.now() })
       .where(where)
       .returning();
     await recordAudit(tx, ctx, {
@@ -341,8 +429,8 @@ export async function deleteProjects(
       return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
     await lockSheetsWithTimeOn(tx, projectIds, sheets);
     const impact = await impactOf(tx, targets);
-    await deleteOpenTimeOnProjects(tx, projectIds);
-    await dropSubmittedTimeOn(tx, ctx, projectIds);
+    await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'project.remove');
+    await dropSubmittedTimeOn(tx, ctx, projectIds, 'project.remove');
     const now = ctx.clock.now();
     for (const project of targets) {
       const keep = impact.archived.includes(project.code);
@@ -384,7 +472,9 @@ export type ProjectConsultant = ProjectMember & {
 };
 export type ProjectDetail = {
   project: ProjectRow;
-  customer: { id: number; code: string; name: string };
+  /** Price rates are in the customer's currency; cost rates in the firm's (`costCurrency`). */
+  customer: { id: number; code: string; name: string; currency: string };
+  costCurrency: string;
   managers: ProjectMember[];
   consultants: ProjectConsultant[];
 };
@@ -395,7 +485,10 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
     const [row] = await tx
-      .select({ project: projects, customer: { id: customers.id, code: customers.code, name: customers.name } })
+      .select({
+        project: projects,
+        customer: { id: customers.id, code: customers.code, name: customers.name, currency: customers.currency },
+      })
       .from(projects)
       .innerJoin(customers, eq(customers.id, projects.customerId))
       .where(and(eq(projects.id, projectId), isNull(projects.archivedAt)));
@@ -420,7 +513,12 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
       .innerJoin(consultants, eq(consultants.employeeId, projectConsultants.consultantId))
       .innerJoin(employees, eq(employees.id, consultants.employeeId))
       .where(
-        and(eq(projectConsultants.projectId, projectId), isNull(consultants.archivedAt), isNull(employees.archivedAt)),
+        and(
+          eq(projectConsultants.projectId, projectId),
+          isNull(projectConsultants.archivedAt),
+          isNull(consultants.archivedAt),
+          isNull(employees.archivedAt),
+        ),
       )
       .orderBy(asc(employees.name));
     const { project, customer } = row;
@@ -437,6 +535,7 @@ export async function projectDetail(ctx: ServiceContext, projectId: number): Pro
         })),
       ),
       customer,
+      costCurrency: ctx.org.currency,
       managers: team,
       consultants: assigned,
     };

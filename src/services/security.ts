@@ -3,6 +3,7 @@ import { type Queryable, queryRows } from '../db/client.js';
 import { auditLog, delegates, roles, userRoles, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
+import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -254,7 +255,10 @@ export async function setDelegates(
   });
 }
 
-/** A deactivated user keeps their history but can no longer act, approve or be acted for. */
+/**
+ * A deactivated user keeps their history but can no longer act, approve or be acted for: the
+ * decisions waiting for them move to their projects' other managers, or to the administrators.
+ */
 export async function deactivateUser(
   ctx: ServiceContext,
   input: { userId: string },
@@ -278,6 +282,7 @@ export async function deactivateUser(
       before: { active: true },
       after: { active: false },
     });
+    await rerouteApprovals(tx, ctx, { approverIds: [user.id] });
     return { ok: true as const, name: user.displayName };
   });
 }

@@ -16,7 +16,7 @@ import {
 } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { minutesToHours, writeSetupYaml } from '../domain/setup-file.js';
-import { formatCents } from '../domain/money.js';
+import { formatAmount } from '../domain/money.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
 import { readSettings } from './settings.js';
@@ -57,7 +57,7 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
                 : {}),
               auto_invoice: c.autoInvoice,
               ...(c.topupMinutes !== null ? { topup_hours: minutesToHours(c.topupMinutes) } : {}),
-              ...(c.topupPriceCents !== null ? { topup_price: formatCents(c.topupPriceCents) } : {}),
+              ...(c.topupPriceCents !== null ? { topup_price: formatAmount(c.topupPriceCents, c.currency) } : {}),
               ...(c.alertChannel ? { alert_channel: c.alertChannel } : {}),
             },
             credits: purchases
@@ -85,8 +85,8 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
         ...(p.consultant
           ? {
               consultant: {
-                cost_rate: formatCents(p.consultant.defaultCostRateCents),
-                price_rate: formatCents(p.consultant.defaultPriceRateCents),
+                cost_rate: formatAmount(p.consultant.defaultCostRateCents, ctx.org.currency),
+                price_rate: formatAmount(p.consultant.defaultPriceRateCents, ctx.org.currency),
               },
             }
           : {}),
@@ -94,14 +94,14 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       }));
 
     const projectRows = await tx
-      .select({ project: projects, customerCode: customers.code })
+      .select({ project: projects, customerCode: customers.code, currency: customers.currency })
       .from(projects)
       .innerJoin(customers, eq(customers.id, projects.customerId))
       .where(isNull(projects.archivedAt))
       .orderBy(asc(projects.code));
-    const assignments = await tx.select().from(projectConsultants);
+    const assignments = await tx.select().from(projectConsultants).where(isNull(projectConsultants.archivedAt));
     const projectManagerRows = await tx.select().from(projectManagers);
-    const projectList = projectRows.map(({ project, customerCode }) => ({
+    const projectList = projectRows.map(({ project, customerCode, currency }) => ({
       code: project.code,
       customer: customerCode,
       name: project.name,
@@ -116,8 +116,8 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
         .filter((a) => a.projectId === project.id && userOf.get(a.consultantId))
         .map((a) => ({
           user: userOf.get(a.consultantId)!,
-          ...(a.costRateCents !== null ? { cost_rate: formatCents(a.costRateCents) } : {}),
-          ...(a.priceRateCents !== null ? { price_rate: formatCents(a.priceRateCents) } : {}),
+          ...(a.costRateCents !== null ? { cost_rate: formatAmount(a.costRateCents, ctx.org.currency) } : {}),
+          ...(a.priceRateCents !== null ? { price_rate: formatAmount(a.priceRateCents, currency) } : {}),
         }))
         .sort((a, b) => a.user.localeCompare(b.user)),
     }));

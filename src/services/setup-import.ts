@@ -15,8 +15,11 @@ import {
   userRoles,
   users,
 } from '../db/schema.js';
+import { isCurrencyCode, MAX_PRICE_MINOR, parseAmount, parseRate } from '../domain/money.js';
 import { periodsOverlap } from '../domain/periods.js';
-import { parseSetupFile, type SetupFile } from '../domain/setup-file.js';
+import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
+import { customersWithHistory, describeHistory } from './customer-history.js';
+import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
@@ -49,12 +52,16 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
 
     const errors = await checkReferences(tx, setup);
     if (errors.length > 0) return { ok: false as const, errors };
+    const money = await checkMoney(tx, ctx, setup);
+    if (money.errors.length > 0) return { ok: false as const, errors: money.errors };
 
     const summary = emptySummary();
     summary.settings.updated = Object.keys((await writeSettings(tx, ctx, setup.settings)).after).length;
-    await importCustomers(tx, ctx, setup, summary);
-    await importPeople(tx, setup, summary);
-    await importProjects(tx, setup, summary);
+    await importCustomers(tx, ctx, setup, money, summary);
+    await importPeople(tx, ctx, setup, money, summary);
+    const teamChanged = await importProjects(tx, ctx, setup, money, summary);
+    // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction.
+    await rerouteApprovals(tx, ctx, { projectIds: teamChanged });
     await importSecurity(tx, setup, summary);
     await importPeriods(tx, setup, summary);
     await recordAudit(tx, ctx, { action: 'setup.import', entity: 'setup', entityId: 'file', after: summary });
@@ -130,22 +137,97 @@ async function checkReferences(tx: Transaction, setup: SetupFile): Promise<strin
     const clash = periods.find((q) => periodsOverlap(p, q) && !(p.startsOn === q.startsOn && p.endsOn === q.endsOn));
     if (clash)
       errors.push(
-        `${p.path}: ${p.startsOn} – ${p.endsOn} overlaps the existing period ${clash.startsOn} – ${clash.endsOn}`,
+        `${p.path}: ${p.startsOn} – ${p.endsOn} overlaps the ${clash.archivedAt ? 'deleted (kept for its timesheets) ' : 'existing '}period ${clash.startsOn} – ${clash.endsOn}`,
       );
   }
   return errors;
+}
+
+/** The file's amounts in minor units of the currency each is in, once every one has been checked. */
+type FileMoney = { errors: string[]; currencyOf: Map<string, string>; minor: (amount: FileAmount) => number };
+
+/**
+ * Reads every amount in its currency (a customer's for its prices, the firm's for cost and default
+ * rates) and checks the currency rules: a customer with approved, invoiced or prepaid history keeps
+ * its currency and billing mode, and a consultant on a project billed in another currency than the
+ * firm's needs a price rate there, since their default price rate is in the firm's currency.
+ */
+async function checkMoney(tx: Transaction, ctx: ServiceContext, setup: SetupFile): Promise<FileMoney> {
+  const errors: string[] = [];
+  const firm = ctx.org.currency;
+  const existing = await tx
+    .select({
+      id: customers.id,
+      code: customers.code,
+      currency: customers.currency,
+      billingMode: customers.billingMode,
+    })
+    .from(customers);
+  const byCode = new Map(existing.map((c) => [c.code, c]));
+  const currencyOf = new Map(existing.map((c) => [c.code, c.currency]));
+  const history = await customersWithHistory(
+    tx,
+    setup.customers.flatMap((c) => {
+      const before = byCode.get(c.code);
+      return before ? [before.id] : [];
+    }),
+  );
+  for (const c of setup.customers) {
+    const before = byCode.get(c.code);
+    const currency = c.currency ?? before?.currency ?? firm;
+    if (!isCurrencyCode(currency)) errors.push(`${c.path}.currency: ${currency} is not an ISO 4217 currency code`);
+    currencyOf.set(c.code, currency);
+    const kept = before && history.get(before.id);
+    if (before && kept && currency !== before.currency)
+      errors.push(
+        `${c.path}.currency: ${c.code} has ${describeHistory(kept)} in ${before.currency}, so its currency stays ${before.currency}`,
+      );
+    if (before && kept && c.billingMode !== before.billingMode)
+      errors.push(
+        `${c.path}.billing: ${c.code} has ${describeHistory(kept)} as a ${before.billingMode} customer, so it stays ${before.billingMode}`,
+      );
+  }
+
+  const minor = new Map<FileAmount, number>();
+  const read = (amount: FileAmount | null | undefined, currency: string, kind: 'rate' | 'price') => {
+    if (!amount || !isCurrencyCode(currency)) return;
+    const parsed =
+      kind === 'rate'
+        ? parseRate(amount.value, currency)
+        : parseAmount(amount.value, currency, { max: MAX_PRICE_MINOR, what: 'A price' });
+    if (parsed.ok) minor.set(amount, parsed.minor);
+    else errors.push(`${amount.path}: ${parsed.error.message}`);
+  };
+  for (const c of setup.customers) read(c.prepaid?.topupPrice, currencyOf.get(c.code)!, 'price');
+  for (const e of setup.employees) {
+    read(e.consultant?.costRate, firm, 'rate');
+    read(e.consultant?.priceRate, firm, 'rate');
+  }
+  for (const p of setup.projects) {
+    const currency = currencyOf.get(p.customer) ?? firm;
+    for (const c of p.consultants ?? []) {
+      read(c.costRate, firm, 'rate');
+      read(c.priceRate, currency, 'rate');
+      if (!c.priceRate && currency !== firm)
+        errors.push(
+          `${c.path}.price_rate: ${p.customer} is billed in ${currency} and a consultant's default price rate is in ${firm}; give ${c.user} a price_rate in ${currency} on ${p.code}`,
+        );
+    }
+  }
+  return { errors, currencyOf, minor: (amount) => minor.get(amount)! };
 }
 
 async function importCustomers(
   tx: Transaction,
   ctx: ServiceContext,
   setup: SetupFile,
+  money: FileMoney,
   summary: ImportSummary,
 ): Promise<void> {
   for (const c of setup.customers) {
     const values = {
       name: c.name,
-      currency: c.currency ?? ctx.org.currency,
+      currency: money.currencyOf.get(c.code)!,
       billingMode: c.billingMode,
       ...(c.address !== undefined ? { address: c.address } : {}),
       ...(c.notes !== undefined ? { notes: c.notes } : {}),
@@ -155,7 +237,7 @@ async function importCustomers(
             lowCreditThresholdMinutes: c.prepaid.thresholdMinutes,
             autoInvoice: c.prepaid.autoInvoice,
             topupMinutes: c.prepaid.topupMinutes,
-            topupPriceCents: c.prepaid.topupPriceCents,
+            topupPriceCents: c.prepaid.topupPrice && money.minor(c.prepaid.topupPrice),
             alertChannel: c.prepaid.alertChannel,
           }
         : {}),
@@ -202,7 +284,13 @@ async function importCustomers(
   }
 }
 
-async function importPeople(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
+async function importPeople(
+  tx: Transaction,
+  ctx: ServiceContext,
+  setup: SetupFile,
+  money: FileMoney,
+  summary: ImportSummary,
+): Promise<void> {
   for (const u of [
     ...setup.employees.map((e) => ({ user: e.user, name: e.name })),
     ...setup.users.map((u) => ({ user: u.user, name: u.name })),
@@ -239,19 +327,38 @@ async function importPeople(tx: Transaction, setup: SetupFile, summary: ImportSu
     }
     if (e.consultant) {
       const rates = {
-        defaultCostRateCents: e.consultant.costRateCents,
-        defaultPriceRateCents: e.consultant.priceRateCents,
+        defaultCostRateCents: money.minor(e.consultant.costRate),
+        defaultPriceRateCents: money.minor(e.consultant.priceRate),
       };
       const consultant = await tx.query.consultants.findFirst({ where: eq(consultants.employeeId, employeeId) });
       if (!consultant) await tx.insert(consultants).values({ employeeId, ...rates });
-      else if (differs(consultant, rates))
+      else if (differs(consultant, rates)) {
         await tx.update(consultants).set(rates).where(eq(consultants.employeeId, employeeId));
+        await recordAudit(tx, ctx, {
+          action: 'consultant.set_rates',
+          entity: 'employee',
+          entityId: employeeId,
+          before: {
+            defaultCostRateCents: consultant.defaultCostRateCents,
+            defaultPriceRateCents: consultant.defaultPriceRateCents,
+          },
+          after: rates,
+        });
+      }
     }
     if (e.manager) await tx.insert(managers).values({ employeeId }).onConflictDoNothing();
   }
 }
 
-async function importProjects(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
+/** Imports the projects and their teams; answers the projects whose managers changed. */
+async function importProjects(
+  tx: Transaction,
+  ctx: ServiceContext,
+  setup: SetupFile,
+  money: FileMoney,
+  summary: ImportSummary,
+): Promise<number[]> {
+  const teamChanged: number[] = [];
   for (const p of setup.projects) {
     const customer = await tx.query.customers.findFirst({ where: eq(customers.code, p.customer) });
     const values = {
@@ -282,17 +389,16 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
       const wanted = new Map<number, { costRateCents: number | null; priceRateCents: number | null }>();
       for (const c of p.consultants)
         wanted.set(await employeeIdOf(tx, c.user), {
-          costRateCents: c.costRateCents,
-          priceRateCents: c.priceRateCents,
+          costRateCents: c.costRate && money.minor(c.costRate),
+          priceRateCents: c.priceRate && money.minor(c.priceRate),
         });
       const current = await tx.select().from(projectConsultants).where(eq(projectConsultants.projectId, projectId));
+      const assignment = (consultantId: number) =>
+        and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, consultantId));
       for (const row of current) {
-        if (!wanted.has(row.consultantId)) {
-          await tx
-            .delete(projectConsultants)
-            .where(
-              and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, row.consultantId)),
-            );
+        if (!wanted.has(row.consultantId) && row.archivedAt === null) {
+          // Archived, not deleted: time they logged here keeps its override when it is approved.
+          await tx.update(projectConsultants).set({ archivedAt: ctx.clock.now() }).where(assignment(row.consultantId));
           summary.assignments.updated++;
         }
       }
@@ -301,11 +407,19 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
         if (!row) {
           await tx.insert(projectConsultants).values({ projectId, consultantId, ...rates });
           summary.assignments.created++;
-        } else if (differs(row, rates)) {
+        } else if (differs(row, rates) || row.archivedAt !== null) {
           await tx
             .update(projectConsultants)
-            .set(rates)
-            .where(and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, consultantId)));
+            .set({ ...rates, archivedAt: null, updatedAt: ctx.clock.now() })
+            .where(assignment(consultantId));
+          if (differs(row, rates))
+            await recordAudit(tx, ctx, {
+              action: 'project.set_rates',
+              entity: 'project',
+              entityId: projectId,
+              before: row,
+              after: { ...row, ...rates, archivedAt: null },
+            });
           summary.assignments.updated++;
         }
       }
@@ -324,6 +438,7 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
         )
         .returning();
       summary.assignments.updated += removed.length;
+      let changed = removed.length > 0;
       for (const managerId of wanted) {
         const added = await tx
           .insert(projectManagers)
@@ -331,9 +446,12 @@ async function importProjects(tx: Transaction, setup: SetupFile, summary: Import
           .onConflictDoNothing()
           .returning();
         summary.assignments.created += added.length;
+        changed ||= added.length > 0;
       }
+      if (changed) teamChanged.push(projectId);
     }
   }
+  return teamChanged;
 }
 
 async function importSecurity(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
@@ -400,7 +518,13 @@ async function importPeriods(tx: Transaction, setup: SetupFile, summary: ImportS
       ),
     );
   for (const p of setup.periods) {
-    if (existing.some((q) => q.startsOn === p.startsOn && q.endsOn === p.endsOn)) continue;
+    const same = existing.find((q) => q.startsOn === p.startsOn && q.endsOn === p.endsOn);
+    if (same?.archivedAt) {
+      // The dates of a deleted period: it comes back with the timesheets it kept.
+      await tx.update(reportingPeriods).set({ archivedAt: null }).where(eq(reportingPeriods.id, same.id));
+      summary.periods.updated++;
+    }
+    if (same) continue;
     await tx.insert(reportingPeriods).values({ startsOn: p.startsOn, endsOn: p.endsOn });
     summary.periods.created++;
   }

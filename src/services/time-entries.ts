@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
-import { dateInZone } from '../domain/dates.js';
-import type { DateSpec } from '../domain/log-command.js';
+import { addDays } from '../domain/dates.js';
+import { type DateSpec, resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -17,7 +17,7 @@ import {
   type Placement,
   placeEntry,
   savedEntry,
-  timeZoneOf,
+  todayOf,
 } from './entry-rules.js';
 import type { PrepaidBalance } from './prepaid-balance.js';
 
@@ -31,7 +31,10 @@ export type EntryFields = {
   /** Defaults to today in the consultant's time zone. */
   date?: DateSpec;
   minutes: number;
-  /** "HH:MM", both or neither; the entry may not overlap another timed entry that day. */
+  /**
+   * "HH:MM", both or neither; the entry may not overlap another timed entry that day. When logging,
+   * an end before the begin runs past midnight (`date` is the day it begins; without one, yesterday).
+   */
   beginsAt?: string;
   endsAt?: string;
   description: string;
@@ -64,18 +67,49 @@ export type SavedEntry = {
   repeated: boolean;
 };
 
-export type Consultant = { employeeId: number; userId: string };
+export type Consultant = { employeeId: number; userId: string; timeZone: string };
 
-/** Saves one time entry in the consultant's open timesheet for the period holding its date. */
-export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise<Result<{ entry: SavedEntry }>> {
-  const invalid = checkFields(input);
-  if (invalid) return { ok: false, error: invalid };
-
+/**
+ * Saves time in the consultant's open timesheet for the period holding its date: one entry, or
+ * for a range past midnight one per day (each day's part checked as an entry of its own), all or nothing.
+ */
+export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise<Result<{ entries: SavedEntry[] }>> {
+  const crossesMidnight = input.beginsAt !== undefined && input.endsAt !== undefined && input.endsAt <= input.beginsAt;
+  if (!crossesMidnight) {
+    const invalid = checkFields(input);
+    if (invalid) return { ok: false, error: invalid };
+  }
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'logTime');
     if (!who.ok) return who;
-    return insertEntry(tx, ctx, who.consultant, input);
+    const entries: SavedEntry[] = [];
+    for (const part of crossesMidnight ? dayParts(input, todayOf(ctx, who.consultant)) : [input]) {
+      const invalid = checkFields(part);
+      if (invalid) return { ok: false as const, error: invalid };
+      const saved = await insertEntry(tx, ctx, who.consultant, part);
+      if (!saved.ok) return saved;
+      entries.push(saved.entry);
+    }
+    return { ok: true as const, entries };
   });
+}
+
+/**
+ * A range past midnight as two entries, one per calendar day: until midnight on the day it begins
+ * (the date given, else yesterday, so that it ends today), then from midnight on the next day.
+ */
+function dayParts(input: LogTimeInput, today: string): LogTimeInput[] {
+  const first = input.date ? resolveDateSpec(input.date, today) : addDays(today, -1);
+  const key = input.requestKey;
+  return [
+    { ...input, date: { kind: 'iso', date: first }, endsAt: '24:00' },
+    {
+      ...input,
+      date: { kind: 'iso', date: addDays(first, 1) },
+      beginsAt: '00:00',
+      ...(key ? { requestKey: `${key}:next-day` } : {}),
+    },
+  ];
 }
 
 /**
@@ -124,7 +158,7 @@ function entryColumns(placed: Placement, input: EntryFields) {
     workDate: placed.workDate,
     beginsAt: input.beginsAt ?? null,
     endsAt: input.endsAt ?? null,
-    minutes: input.minutes,
+    minutes: placed.minutes,
     description: input.description.trim(),
     billable: input.billable,
   };
@@ -174,34 +208,33 @@ export type DeletedEntry = {
   description: string;
 };
 
-/** Removes an entry from an open timesheet (Undo, or Delete in the timesheet). */
-export async function deleteEntry(
+/**
+ * Removes entries from open timesheets (Undo, which takes back everything one request logged, or
+ * Delete in the timesheet): all of them or, if one cannot go, none.
+ */
+export async function deleteEntries(
   ctx: ServiceContext,
-  input: { entryId: number },
-): Promise<Result<{ deleted: DeletedEntry }>> {
+  input: { entryIds: number[] },
+): Promise<Result<{ deleted: DeletedEntry[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'deleteEntry');
     if (!who.ok) return who;
-    const current = await ownOpenEntryForUpdate(tx, who.consultant, input.entryId, 'delete');
-    if (!current.ok) return current;
-    const view = await savedEntry(tx, input.entryId);
-    await tx.delete(timeEntries).where(eq(timeEntries.id, input.entryId));
-    await recordAudit(tx, ctx, {
-      action: 'time_entry.delete',
-      entity: 'time_entry',
-      entityId: input.entryId,
-      before: current.entry,
-    });
-    return {
-      ok: true as const,
-      deleted: {
-        entryId: input.entryId,
-        workDate: view.workDate,
-        projectCode: view.projectCode,
-        minutes: view.minutes,
-        description: view.description,
-      },
-    };
+    const deleted: DeletedEntry[] = [];
+    for (const entryId of [...new Set(input.entryIds)]) {
+      const current = await ownOpenEntryForUpdate(tx, who.consultant, entryId, 'delete');
+      if (!current.ok) return current;
+      const view = await savedEntry(tx, entryId);
+      await tx.delete(timeEntries).where(eq(timeEntries.id, entryId));
+      await recordAudit(tx, ctx, {
+        action: 'time_entry.delete',
+        entity: 'time_entry',
+        entityId: entryId,
+        before: current.entry,
+      });
+      const { workDate, projectCode, minutes, description } = view;
+      deleted.push({ entryId, workDate, projectCode, minutes, description });
+    }
+    return { ok: true as const, deleted };
   });
 }
 
@@ -237,7 +270,7 @@ export async function entryForm(
     const { consultant } = who;
     const form: EntryForm = {
       projects: await assignedProjects(tx, consultant.employeeId),
-      today: dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId)),
+      today: todayOf(ctx, consultant),
       logFor,
       forUserId: consultant.userId,
     };

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../db/client.js';
 import { customers, projects, timers } from '../db/schema.js';
-import { dateInZone } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
+import { minutesPerDay } from '../domain/zoned-time.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { rollback, serviceTransaction } from './transaction.js';
-import { checkFields, consultantActing, placeEntry, timeZoneOf } from './entry-rules.js';
+import { checkFields, consultantActing, placeEntry } from './entry-rules.js';
 import { type Consultant, insertEntry, type SavedEntry } from './time-entries.js';
 
 /** Past this a timer was probably forgotten: saving more needs the user's say-so. */
@@ -25,7 +25,8 @@ export type RunningTimer = {
 };
 
 export type StopOutcome =
-  | { kind: 'saved'; entry: SavedEntry }
+  /** One entry per calendar day the timer ran on, in the consultant's zone. */
+  | { kind: 'saved'; entries: SavedEntry[] }
   /** Ran past LONG_TIMER_MINUTES: nothing saved yet; the user chooses how much to keep. */
   | { kind: 'needs-confirmation'; timer: RunningTimer };
 
@@ -39,7 +40,7 @@ export type KeepChoice = 'elapsed' | 'ten-hours';
 export async function startTimer(
   ctx: ServiceContext,
   input: { projectCode: string; description: string; billable: boolean; meeting: boolean },
-): Promise<Result<{ timer: RunningTimer; stopped: SavedEntry | null }>> {
+): Promise<Result<{ timer: RunningTimer; stopped: SavedEntry[] }>> {
   const description = input.description.trim();
   if (description.length > 500)
     return fail(
@@ -61,7 +62,7 @@ export async function startTimer(
     });
     if (!placed.ok) return placed;
 
-    let stopped: SavedEntry | null = null;
+    let stopped: SavedEntry[] = [];
     const previous = await takeTimer(tx, consultant.userId);
     if (previous) {
       const outcome = await saveTimer(tx, ctx, consultant, previous, undefined);
@@ -72,7 +73,7 @@ export async function startTimer(
           `Your timer on ${previous.projectCode} has run ${formatMinutes(outcome.outcome.timer.elapsedMinutes)}. Stop it with \`/log stop\` and choose what to keep, then start the new one.`,
         );
       }
-      stopped = outcome.outcome.entry;
+      stopped = outcome.outcome.entries;
     }
 
     const [row] = await tx
@@ -94,8 +95,9 @@ export async function startTimer(
 }
 
 /**
- * Stops the running timer and saves its time on the day it started. `description` replaces the
- * one given at start. A timer past ten hours is only saved with a `keep` choice.
+ * Stops the running timer and saves its time: one entry per day it ran on (a timer past midnight
+ * makes two), in the consultant's zone. `description` replaces the one given at start. A timer
+ * past ten hours is only saved with a `keep` choice.
  */
 export async function stopTimer(
   ctx: ServiceContext,
@@ -170,28 +172,32 @@ async function saveTimer(
     );
   }
   const minutes = keep === 'ten-hours' ? Math.min(elapsed, LONG_TIMER_MINUTES) : elapsed;
-  const entry = {
-    projectCode: timer.projectCode,
-    date: { kind: 'iso' as const, date: dateInZone(timer.startedAt, await timeZoneOf(tx, ctx, consultant.userId)) },
-    minutes,
-    description: timer.description,
-    billable: timer.billable,
-    source: timer.meeting ? ('meeting' as const) : ('timer' as const),
-  };
-  const invalid = checkFields(entry);
-  if (invalid) {
-    return invalid.code === 'description_required'
-      ? fail(
-          'description_required',
-          'Say what you worked on to save the timer, e.g. `/log stop fixed the login page`.',
-          'description',
-        )
-      : { ok: false, error: invalid };
+  const entries: SavedEntry[] = [];
+  for (const day of minutesPerDay(timer.startedAt, minutes, consultant.timeZone)) {
+    const entry = {
+      projectCode: timer.projectCode,
+      date: { kind: 'iso' as const, date: day.date },
+      minutes: day.minutes,
+      description: timer.description,
+      billable: timer.billable,
+      source: timer.meeting ? ('meeting' as const) : ('timer' as const),
+    };
+    const invalid = checkFields(entry);
+    if (invalid) {
+      return invalid.code === 'description_required'
+        ? fail(
+            'description_required',
+            'Say what you worked on to save the timer, e.g. `/log stop fixed the login page`.',
+            'description',
+          )
+        : { ok: false, error: invalid };
+    }
+    const saved = await insertEntry(tx, ctx, consultant, entry);
+    if (!saved.ok) return saved;
+    entries.push(saved.entry);
   }
-  const saved = await insertEntry(tx, ctx, consultant, entry);
-  if (!saved.ok) return saved;
   await recordAudit(tx, ctx, { action: 'timer.stop', entity: 'timer', entityId: consultant.userId, before: timer });
-  return { ok: true, outcome: { kind: 'saved', entry: saved.entry } };
+  return { ok: true, outcome: { kind: 'saved', entries } };
 }
 
 /** Minutes between start and now, to the nearest minute, and at least one. */

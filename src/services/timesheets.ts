@@ -1,12 +1,13 @@
-import { and, asc, desc, eq, gt, isNull, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { customers, employees, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
-import { dateInZone, formatDay } from '../domain/dates.js';
+import { formatDay } from '../domain/dates.js';
 import { fail, type Result } from '../domain/result.js';
-import { requestApprovals } from './approvals.js';
+import type { PeriodChoice } from '../domain/timesheet-command.js';
+import { requestApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { consultantActing, liveTimesheetForUpdate, timeZoneOf } from './entry-rules.js';
+import { consultantActing, liveTimesheetForUpdate, todayOf } from './entry-rules.js';
 import type { Consultant } from './time-entries.js';
 import { serviceTransaction } from './transaction.js';
 
@@ -40,15 +41,18 @@ export type TimesheetOverview = {
   totals: { billableMinutes: number; nonBillableMinutes: number; totalMinutes: number; entryCount: number };
 };
 
+/** A period by id (buttons), or as typed: the one containing a date, or the last one that has ended. */
+export type PeriodSpec = { periodId?: number; period?: PeriodChoice };
+
 /** A consultant's timesheet for a period (the current one by default), grouped by day. Reading writes nothing. */
 export async function timesheetOverview(
   ctx: ServiceContext,
-  input: { periodId?: number } = {},
+  input: PeriodSpec = {},
 ): Promise<Result<{ overview: TimesheetOverview }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
-    const period = await choosePeriod(tx, ctx, who.consultant, input.periodId);
+    const period = await choosePeriod(tx, ctx, who.consultant, input);
     if (!period.ok) return period;
     return { ok: true as const, overview: await overviewOf(tx, who.consultant, period.period) };
   });
@@ -68,12 +72,12 @@ export type SubmittedTimesheet = {
  */
 export async function submitTimesheet(
   ctx: ServiceContext,
-  input: { periodId?: number; confirmEmpty?: boolean } = {},
+  input: PeriodSpec & { confirmEmpty?: boolean } = {},
 ): Promise<Result<{ submitted: SubmittedTimesheet }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'submitTimesheet');
     if (!who.ok) return who;
-    const chosen = await choosePeriod(tx, ctx, who.consultant, input.periodId);
+    const chosen = await choosePeriod(tx, ctx, who.consultant, input);
     if (!chosen.ok) return chosen;
     const { period } = chosen;
     const span = `${formatDay(period.startsOn)} – ${formatDay(period.endsOn)}`;
@@ -150,7 +154,7 @@ export async function timesheetHistory(
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
-    const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, who.consultant.userId));
+    const today = todayOf(ctx, who.consultant);
     const periods = await tx
       .select()
       .from(reportingPeriods)
@@ -197,20 +201,45 @@ export async function sheetOverview(q: Queryable, timesheetId: number): Promise<
   return { ...overview, editable: false, previousPeriodId: null, nextPeriodId: null };
 }
 
-/** The asked-for period, else the one holding today, else the latest that has begun. */
+/**
+ * The asked-for period (by id, by a date in it, or the last one that has ended), else the one
+ * holding today, else the latest that has begun.
+ */
 async function choosePeriod(
   tx: Queryable,
   ctx: ServiceContext,
   consultant: Consultant,
-  periodId: number | undefined,
+  input: PeriodSpec,
 ): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
-  if (periodId !== undefined) {
+  if (input.periodId !== undefined) {
     const period = await tx.query.reportingPeriods.findFirst({
-      where: and(eq(reportingPeriods.id, periodId), isNull(reportingPeriods.archivedAt)),
+      where: and(eq(reportingPeriods.id, input.periodId), isNull(reportingPeriods.archivedAt)),
     });
     return period ? { ok: true, period } : fail('no_period', 'That reporting period no longer exists.');
   }
-  const today = dateInZone(ctx.clock.now(), await timeZoneOf(tx, ctx, consultant.userId));
+  const today = todayOf(ctx, consultant);
+  if (input.period?.kind === 'containing') {
+    const { date } = input.period;
+    const period = await tx.query.reportingPeriods.findFirst({
+      where: and(
+        lte(reportingPeriods.startsOn, date),
+        gte(reportingPeriods.endsOn, date),
+        isNull(reportingPeriods.archivedAt),
+      ),
+    });
+    return period
+      ? { ok: true, period }
+      : fail('no_period', `No reporting period covers ${formatDay(date)}. \`/timesheet history\` lists the periods.`);
+  }
+  if (input.period?.kind === 'last') {
+    const [last] = await tx
+      .select()
+      .from(reportingPeriods)
+      .where(and(lt(reportingPeriods.endsOn, today), isNull(reportingPeriods.archivedAt)))
+      .orderBy(desc(reportingPeriods.startsOn))
+      .limit(1);
+    return last ? { ok: true, period: last } : fail('no_period', 'No reporting period has ended yet.');
+  }
   const [current] = await tx
     .select()
     .from(reportingPeriods)
@@ -241,7 +270,7 @@ async function liveSheet(tx: Queryable, consultantId: number, periodId: number) 
 
 async function overviewOf(
   tx: Queryable,
-  consultant: Consultant,
+  consultant: Pick<Consultant, 'employeeId' | 'userId'>,
   period: Period,
   chosen?: typeof timesheets.$inferSelect,
 ): Promise<TimesheetOverview> {

@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../db/client.js';
 import { roles, userRoles, users } from '../db/schema.js';
 import { ADMINISTRATORS_ROLE, RIGHTS } from '../domain/rights.js';
 import type { Clock } from '../domain/clock.js';
@@ -9,10 +9,33 @@ export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export type SlackProfile = { userId: string; displayName: string; timeZone: string | undefined };
 
-/** True when we hold no profile for the user or it is older than a day. */
-export async function profileNeedsRefresh(db: Database, clock: Clock, userId: string): Promise<boolean> {
-  const row = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { profileRefreshedAt: true } });
-  return !row?.profileRefreshedAt || clock.now().getTime() - row.profileRefreshedAt.getTime() > PROFILE_MAX_AGE_MS;
+/**
+ * What a Slack request needs to know about its user, in one query: whether their stored profile
+ * is missing or older than a day, and whom they act for (the App Home switch), if that delegation
+ * still holds and the principal is active.
+ */
+export async function requestUser(
+  db: Database,
+  clock: Clock,
+  userId: string,
+): Promise<{ needsRefresh: boolean; actingFor: { userId: string; name: string } | null }> {
+  const [row] = await queryRows<{
+    refreshed: Date | string | null;
+    principal_id: string | null;
+    principal_name: string | null;
+  }>(
+    db,
+    sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name
+          from users u
+          left join delegates d on d.principal_id = u.acting_for and d.delegate_id = u.id
+          left join users p on p.id = d.principal_id and p.active
+         where u.id = ${userId}`,
+  );
+  const refreshed = row?.refreshed ? new Date(row.refreshed) : null;
+  return {
+    needsRefresh: !refreshed || clock.now().getTime() - refreshed.getTime() > PROFILE_MAX_AGE_MS,
+    actingFor: row?.principal_id ? { userId: row.principal_id, name: row.principal_name ?? row.principal_id } : null,
+  };
 }
 
 /** Stores what Slack says about a user (name, time zone) without touching their roles or status. */

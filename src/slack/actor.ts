@@ -1,17 +1,20 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
-import { profileNeedsRefresh, saveSlackProfile } from '../services/users.js';
+import { requestUser, saveSlackProfile } from '../services/users.js';
 
 /** users.info in the request path must not eat Slack's 3-second budget. */
 const PROFILE_LOOKUP_BUDGET_MS = 1200;
 
 export type ServiceDeps = Omit<ServiceContext, 'actor'>;
 
+/** A request's context, and the name of the principal it acts for through the App Home switch. */
+export type ActingContext = ServiceContext & { actingForName: string | null };
+
 /**
- * Builds the service context for the signed Slack user, first refreshing their stored profile
- * (name, time zone) when it is missing or a day old. A slow or failing Slack keeps the old
- * profile rather than failing the request.
+ * Builds the service context for the signed Slack user (acting for `actingFor` when a form says
+ * so), first refreshing their stored profile (name, time zone) when it is missing or a day old.
+ * A slow or failing Slack keeps the old profile rather than failing the request.
  */
 export async function contextForSlackUser(
   deps: ServiceDeps,
@@ -19,10 +22,28 @@ export async function contextForSlackUser(
   userId: string,
   actingFor?: string,
 ): Promise<ServiceContext> {
-  if (await profileNeedsRefresh(deps.db, deps.clock, userId)) {
-    await refreshProfile(deps, client, userId);
-  }
+  const known = await requestUser(deps.db, deps.clock, userId);
+  if (known.needsRefresh) await refreshProfile(deps, client, userId);
   return { ...deps, actor: actingFor ? { kind: 'user', userId, actingFor } : { kind: 'user', userId } };
+}
+
+/**
+ * The context for App Home, /log, /timesheet and the log modal, which act for the principal a
+ * delegate chose in App Home until they switch back. The same one query as above.
+ */
+export async function actingContextForSlackUser(
+  deps: ServiceDeps,
+  client: WebClient,
+  userId: string,
+): Promise<ActingContext> {
+  const known = await requestUser(deps.db, deps.clock, userId);
+  if (known.needsRefresh) await refreshProfile(deps, client, userId);
+  const principal = known.actingFor;
+  return {
+    ...deps,
+    actor: principal ? { kind: 'user', userId, actingFor: principal.userId } : { kind: 'user', userId },
+    actingForName: principal?.name ?? null,
+  };
 }
 
 async function refreshProfile(deps: ServiceDeps, client: WebClient, userId: string): Promise<void> {

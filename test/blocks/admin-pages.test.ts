@@ -62,7 +62,7 @@ describe('record pages within Slack limits', () => {
       consultant: { costRate: '70.00', priceRate: '140.00' },
       manager: true,
     };
-    expectWithinSlackLimits('modal', employeeModal({ employee, assignments: [], projects: [] }));
+    expectWithinSlackLimits('modal', employeeModal({ employee, firmCurrency: 'USD', assignments: [], projects: [] }));
   });
 
   it("a project's page with 70 consultants and 70 managers with the longest names", () => {
@@ -83,7 +83,8 @@ describe('record pages within Slack limits', () => {
     };
     const detail: ProjectDetail = {
       project,
-      customer: { id: 1, code: 'ACME', name: long(100) },
+      customer: { id: 1, code: 'ACME', name: long(100), currency: 'EUR' },
+      costCurrency: 'USD',
       managers: people,
       consultants: people.map((p) => ({
         ...p,
@@ -159,8 +160,10 @@ describe('timesheet decision dialogs', () => {
 
 describe("a manager's DM for a deleted timesheet", () => {
   const request = (changes: Partial<ApprovalRequestModel>): ApprovalRequestModel => ({
+    approvalId: 19,
     timesheetId: 9,
     approverId: 'UMGR',
+    selfApproval: false,
     route: 'manager',
     myStatus: 'pending',
     consultantName: 'Alice',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import {
+  actingForNotice,
   entryDeletedMessage,
   type LoggedEntryView,
   logConfirmation,
@@ -32,7 +33,7 @@ const texts = (message: object) => JSON.stringify(message);
 
 describe('log confirmation', () => {
   it('shows project, date, duration, billing and description, with Edit and Undo for that entry', () => {
-    const message = logConfirmation(entry());
+    const message = logConfirmation([entry()]);
     expectWithinSlackLimits('message', message);
     expect(texts(message)).toContain('*2h 30m* on *ACME-WEB* Website relaunch (Acme Corp)');
     expect(texts(message)).toContain('Wed 25 Nov 2026 · billable');
@@ -46,7 +47,7 @@ describe('log confirmation', () => {
   });
 
   it('shows meetings with a calendar, times, non-billable, the principal and the prepaid hours left', () => {
-    const message = logConfirmation(
+    const message = logConfirmation([
       entry({
         source: 'meeting',
         beginsAt: '09:00',
@@ -55,36 +56,68 @@ describe('log confirmation', () => {
         actingForName: 'Alice',
         prepaid: { remainingMinutes: 2310, pendingMinutes: 120 },
       }),
-    );
+    ]);
     expect(texts(message)).toContain(':calendar:');
     expect(texts(message)).toContain('for Alice on');
     expect(texts(message)).toContain(
       '(09:00–11:30) · non-billable · meeting · Acme Corp: 38h 30m of prepaid time left (2h pending approval)',
     );
-    expect(texts(logConfirmation(entry({ prepaid: { remainingMinutes: -90, pendingMinutes: 0 } })))).toContain(
+    expect(texts(logConfirmation([entry({ prepaid: { remainingMinutes: -90, pendingMinutes: 0 } })]))).toContain(
       '1h 30m over the prepaid credit',
     );
   });
 
   it('escapes user text, so a description cannot mention the channel', () => {
-    const message = logConfirmation(
+    const message = logConfirmation([
       entry({ description: 'ping <!channel> & <@U1>', projectName: '<b>', customerName: 'A&B' }),
-    );
+    ]);
     expect(texts(message)).not.toContain('<!channel>');
     expect(texts(message)).toContain('ping &lt;!channel&gt; &amp; &lt;@U1&gt;');
     expect(texts(message)).toContain('&lt;b&gt; (A&amp;B)');
     expect(texts(problemMessage('no <!here>'))).toContain('no &lt;!here&gt;');
     expect(
-      texts(entryDeletedMessage({ projectCode: 'X', workDate: '2026-11-25', minutes: 5, description: '<!everyone>' })),
+      texts(
+        entryDeletedMessage([{ projectCode: 'X', workDate: '2026-11-25', minutes: 5, description: '<!everyone>' }]),
+      ),
     ).toContain('&lt;!everyone&gt;');
+  });
+
+  it('says time past midnight was saved as one entry per day, with Edit for each and one Undo for both', () => {
+    const message = logConfirmation([
+      entry({ entryId: 7, workDate: '2026-11-20', beginsAt: '22:00', endsAt: '24:00', minutes: 120 }),
+      entry({ entryId: 8, workDate: '2026-11-21', beginsAt: '00:00', endsAt: '01:30', minutes: 90 }),
+    ]);
+    expectWithinSlackLimits('message', message);
+    expect(texts(message)).toContain('Logged *3h 30m* on *ACME-WEB*');
+    expect(texts(message)).toContain('Past midnight, so saved as one entry per day:');
+    expect(message.blocks.filter((block) => block.type === 'section').slice(1)).toMatchObject([
+      {
+        text: { text: 'Fri 20 Nov 2026 (22:00–24:00) · *2h*' },
+        accessory: { action_id: ids.entry.edit, value: '7' },
+      },
+      {
+        text: { text: 'Sat 21 Nov 2026 (00:00–01:30) · *1h 30m*' },
+        accessory: { action_id: ids.entry.edit, value: '8' },
+      },
+    ]);
+    expect(message.blocks.find((block) => block.type === 'actions')).toMatchObject({
+      elements: [{ action_id: ids.entry.undo, value: '7,8' }],
+    });
+  });
+
+  it('says for whom a reply acted, when a delegate acts for a principal', () => {
+    expect(texts(actingForNotice(problemMessage('No timer is running.'), 'Dana <Lee>'))).toContain(
+      ':busts_in_silhouette: Acting for *Dana &lt;Lee&gt;* · switch back in App Home',
+    );
+    expect(actingForNotice(problemMessage('x'), null)).toEqual(problemMessage('x'));
   });
 
   it('stays within Slack’s limits with a 500-character description', () => {
     expectWithinSlackLimits(
       'message',
-      logConfirmation(
+      logConfirmation([
         entry({ description: 'x'.repeat(500), projectName: 'p'.repeat(200), customerName: 'c'.repeat(200) }),
-      ),
+      ]),
     );
   });
 });
@@ -181,7 +214,7 @@ describe('timer messages', () => {
   };
 
   it('shows the running timer with Stop, and what the previous timer saved', () => {
-    const message = timerStartedMessage(timer, entry({ source: 'timer' }));
+    const message = timerStartedMessage(timer, [entry({ source: 'timer' })]);
     expectWithinSlackLimits('message', message);
     expect(texts(message)).toContain(ids.timer.stop);
     expect(texts(message)).toContain('standup &lt;!here&gt;');

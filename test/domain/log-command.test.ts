@@ -79,6 +79,9 @@ describe('parseLogCommand', () => {
     ['9am-5 ACME-WEB workshop', { minutes: 480, beginsAt: '09:00', endsAt: '17:00' }],
     ['11pm-12am ACME-WEB release', { minutes: 60, beginsAt: '23:00', endsAt: '24:00' }],
     ['22:00-0:00 ACME-WEB release', { minutes: 120, beginsAt: '22:00', endsAt: '24:00' }],
+    // An evening begin and a morning end run past midnight (the service saves one entry per day).
+    ['22:00-01:30 ACME-WEB deploy', { minutes: 210, beginsAt: '22:00', endsAt: '01:30' }],
+    ['11pm-1:30am ACME-WEB deploy', { minutes: 150, beginsAt: '23:00', endsAt: '01:30' }],
     // Past the project code nothing is a duration, so a range-like word starts the description.
     ['2h ACME-WEB 12-10 people in the room', { minutes: 120, description: '12-10 people in the room' }],
     ['2h ACME-WEB 25:00-26:00 log lines', { description: '25:00-26:00 log lines' }],

@@ -33,6 +33,39 @@ describe('generatePeriods', () => {
     ]);
   });
 
+  it('keeps a monthly series on its anchor day: from Jan 31, computed from the start, not the previous period', () => {
+    const result = generatePeriods('monthly', '2027-01-31', '2027-06-30');
+    expect(result.ok && result.periods).toEqual([
+      { startsOn: '2027-01-31', endsOn: '2027-02-27' },
+      { startsOn: '2027-02-28', endsOn: '2027-03-30' },
+      { startsOn: '2027-03-31', endsOn: '2027-04-29' },
+      { startsOn: '2027-04-30', endsOn: '2027-05-30' },
+      { startsOn: '2027-05-31', endsOn: '2027-06-29' },
+      { startsOn: '2027-06-30', endsOn: '2027-06-30' },
+    ]);
+  });
+
+  it('keeps a semi-monthly series on its two anchor days, 15 days apart, through a short February', () => {
+    expect(generatePeriods('semi-monthly', '2027-01-31', '2027-03-31')).toMatchObject({
+      ok: true,
+      periods: [
+        { startsOn: '2027-01-31', endsOn: '2027-02-15' },
+        { startsOn: '2027-02-16', endsOn: '2027-02-27' },
+        { startsOn: '2027-02-28', endsOn: '2027-03-15' },
+        { startsOn: '2027-03-16', endsOn: '2027-03-30' },
+        { startsOn: '2027-03-31', endsOn: '2027-03-31' },
+      ],
+    });
+    expect(generatePeriods('semi-monthly', '2027-01-10', '2027-02-24')).toMatchObject({
+      ok: true,
+      periods: [
+        { startsOn: '2027-01-10', endsOn: '2027-01-24' },
+        { startsOn: '2027-01-25', endsOn: '2027-02-09' },
+        { startsOn: '2027-02-10', endsOn: '2027-02-24' },
+      ],
+    });
+  });
+
   it('refuses a series that ends before it starts', () => {
     expect(generatePeriods('weekly', '2026-11-20', '2026-11-01')).toMatchObject({
       ok: false,

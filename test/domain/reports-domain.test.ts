@@ -1,6 +1,6 @@
 /** /report's text, the periods a report covers and how they read, and amounts in minor units. */
 import { describe, expect, it } from 'vitest';
-import { decimalAmount, groupedAmount, minorUnitDigits } from '../../src/domain/currency-amounts.js';
+import { formatAmount, groupedAmount, minorUnitDigits } from '../../src/domain/money.js';
 import { describePeriods, selectPeriods } from '../../src/domain/report-periods.js';
 import { parseReportRequest } from '../../src/domain/report-request.js';
 
@@ -91,13 +91,13 @@ describe('describePeriods', () => {
 describe('amounts in minor units', () => {
   it('place the point by the currency’s digits, exactly, also past what a float holds', () => {
     expect([minorUnitDigits('JPY'), minorUnitDigits('USD'), minorUnitDigits('KWD')]).toEqual([0, 2, 3]);
-    expect(decimalAmount(13010, 'USD')).toBe('130.10');
-    expect(decimalAmount(1301, 'JPY')).toBe('1301');
-    expect(decimalAmount(1301, 'KWD')).toBe('1.301');
-    expect(decimalAmount(5, 'KWD')).toBe('0.005');
-    expect(decimalAmount(0, 'USD')).toBe('0.00');
-    expect(decimalAmount(-1518n, 'USD')).toBe('-15.18');
-    expect(decimalAmount(123_456_789_012_345_678_901n, 'USD')).toBe('1234567890123456789.01');
+    expect(formatAmount(13010, 'USD')).toBe('130.10');
+    expect(formatAmount(1301, 'JPY')).toBe('1301');
+    expect(formatAmount(1301, 'KWD')).toBe('1.301');
+    expect(formatAmount(5, 'KWD')).toBe('0.005');
+    expect(formatAmount(0, 'USD')).toBe('0.00');
+    expect(formatAmount(-1518n, 'USD')).toBe('-15.18');
+    expect(formatAmount(123_456_789_012_345_678_901n, 'USD')).toBe('1234567890123456789.01');
     expect(groupedAmount(2_400_001_494n, 'USD')).toBe('24,000,014.94');
     expect(groupedAmount(1_234_567n, 'JPY')).toBe('1,234,567');
     expect(groupedAmount(1_234_567n, 'KWD')).toBe('1,234.567');

@@ -195,7 +195,7 @@ describe('/admin record pages', () => {
     await h.app.settled();
     const form = lastView('views.push');
     expectWithinSlackLimits('modal', form);
-    expect(JSON.stringify(form)).toContain('Empty: their default, 140.00.');
+    expect(JSON.stringify(form)).toContain('Empty: their default, 140.00 USD (only for customers billed in USD).');
     const assign = (projectId: number, as: string, cost: string | null, price: string | null) => ({
       assign_project: { value: { type: 'static_select', selected_option: { value: String(projectId) } } },
       assign_as: { value: { type: 'radio_buttons', selected_option: { value: as } } },
@@ -233,7 +233,7 @@ describe('/admin record pages', () => {
     expect(lastCall('views.update').args.view_id).toBe('VEMP');
     expect(JSON.stringify(assigned)).toContain('Assigned to INITECH-WEB as manager.');
     expect(JSON.stringify(assigned)).toContain(
-      'INITECH-TPS · INITECH-TPS project · consultant · cost 85.25, price default',
+      'INITECH-TPS · INITECH-TPS project · consultant · cost $85.25, price default',
     );
     expect(JSON.stringify(assigned)).toContain('INITECH-WEB · INITECH-WEB project · manager');
 
@@ -247,7 +247,7 @@ describe('/admin record pages', () => {
     await h.app.settled();
     const projectPage = lastView('views.update');
     expect(projectPage.callback_id).toBe(ids.admin.projectPage);
-    expect(JSON.stringify(projectPage)).toContain('• U0NED · cost 85.25 · price 140.00 (default)');
+    expect(JSON.stringify(projectPage)).toContain('• U0NED · cost $85.25 · price $140.00 (default)');
     await h.slack.blockAction({
       userId: ADMIN,
       actionId: ids.admin.openProjectEmployee,
@@ -265,7 +265,10 @@ describe('/admin record pages', () => {
       container: inView(back, 'VEMP', ticked(ids.admin.markedAssignments, [`consultant:${tps}`, `manager:${web}`])),
     });
     await h.app.settled();
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, ned))).toEqual([]);
+    // Archived with its override, for the time Ned logged there.
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, ned))).toMatchObject([
+      { costRateCents: 8525, archivedAt: expect.any(Date) },
+    ]);
     expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, ned))).toEqual([]);
     expect(JSON.stringify(lastView('views.update'))).toContain('Taken off 2 projects; their logged time stays.');
   });

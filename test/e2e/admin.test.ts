@@ -499,7 +499,7 @@ describe('/admin', () => {
     });
     expect(bad.body).toMatchObject({
       response_action: 'errors',
-      errors: { customer_currency: expect.stringMatching(/3-letter currency/) },
+      errors: { customer_currency: expect.stringMatching(/3-letter ISO 4217 currency/) },
     });
     expect(
       (
@@ -683,7 +683,7 @@ describe('/admin', () => {
     ]);
     const withRates = JSON.stringify(lastCall('views.update').args.view);
     expect(withRates).toContain('Rates saved.');
-    expect(withRates).toContain('• U0ALICE2 · cost 70.00 (default) · price 150.10');
+    expect(withRates).toContain('• U0ALICE2 · cost $70.00 (default) · price $150.10');
 
     // The page links to its customer and its people.
     await h.slack.blockAction({
@@ -769,7 +769,7 @@ describe('/admin', () => {
     });
     await h.app.settled();
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain(
-      'Consultant: cost 70.10, price 140.10 per hour by default',
+      'Consultant: cost 70.10, price 140.10 USD per hour by default',
     );
     await h.slack.blockAction({
       userId: ADMIN,

@@ -7,6 +7,7 @@ import { approvals, auditLog, outbox, slackMessages, timeEntries, timesheets } f
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { approvalIdOf } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 let h: AppHarness;
@@ -72,6 +73,9 @@ const press = (userId: string, actionId: string, value: string) =>
     responseUrl: h.fake.responseUrl(),
     container: { type: 'message', channelId: `D${userId}`, messageTs: '1.1' },
   });
+/** Presses a DM button on the approval this approver (by default the presser) holds on the sheet. */
+const decide = async (userId: string, actionId: string, sheetId: number, approverId = userId) =>
+  press(userId, actionId, String(await approvalIdOf(h.database.db, sheetId, approverId)));
 const sheetsOf = () => h.database.db.select().from(timesheets).orderBy(asc(timesheets.id));
 
 async function aliceSubmits(): Promise<number> {
@@ -119,13 +123,13 @@ describe('routing', () => {
 describe('decisions', () => {
   it('approval by every approver approves the sheet, freezes rates, tells the consultant and updates every DM in place', async () => {
     const sheetId = await aliceSubmits();
-    await press(BOB, ids.approval.approve, String(sheetId));
+    await decide(BOB, ids.approval.approve, sheetId);
     await delivered();
     expect(dmText(DANA)).toContain(':white_check_mark: Bob Roe approved');
     expect(dmText(BOB)).toContain('You approved. Waiting for the others.');
     expect(dmText(BOB)).not.toContain(ids.approval.approve);
-    await press(DANA, ids.approval.approve, String(sheetId));
-    await press(ADMIN, ids.approval.approve, String(sheetId));
+    await decide(DANA, ids.approval.approve, sheetId);
+    await decide(ADMIN, ids.approval.approve, sheetId);
     await delivered();
 
     expect((await sheetsOf())[0]).toMatchObject({ status: 'approved' });
@@ -149,8 +153,8 @@ describe('decisions', () => {
 
   it('one rejection sends the sheet back: cancelled, an open copy with the same entries, the reason delivered', async () => {
     const sheetId = await aliceSubmits();
-    await press(BOB, ids.approval.approve, String(sheetId));
-    await press(DANA, ids.approval.reject, String(sheetId));
+    await decide(BOB, ids.approval.approve, sheetId);
+    await decide(DANA, ids.approval.reject, sheetId);
     const modal = await h.fake.waitFor('views.open');
     expect(JSON.stringify(modal.args.view)).toContain('Send back this timesheet?');
     const meta = (modal.args.view as { private_metadata: string }).private_metadata;
@@ -189,35 +193,35 @@ describe('decisions', () => {
 
   it('a double click, a stale message after resubmission, a stranger and a forged value change nothing and are told why', async () => {
     const sheetId = await aliceSubmits();
-    await press(BOB, ids.approval.approve, String(sheetId));
+    await decide(BOB, ids.approval.approve, sheetId);
     await h.app.settled();
     h.fake.reset();
-    await press(BOB, ids.approval.approve, String(sheetId));
+    await decide(BOB, ids.approval.approve, sheetId);
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain(
       'You already approved this timesheet',
     );
 
     h.fake.reset();
-    await press(CARL, ids.approval.approve, String(sheetId)); // a manager, but not of this sheet
+    await decide(CARL, ids.approval.approve, sheetId, DANA); // a manager, but not of this sheet: Dana's button
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain(
-      'You are not an approver of this timesheet',
+      "This decision is Dana Lee's, and you are not their delegate",
     );
     h.fake.reset();
     await press(BOB, ids.approval.approve, '999999'); // an edited button value
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('no longer exists');
+    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('no longer waiting for you');
 
     // Sent back and resubmitted: Bob's old message now points at a cancelled sheet.
     await h.slack.viewSubmission({
       userId: DANA,
       callbackId: ids.approval.rejectModal,
-      privateMetadata: JSON.stringify({ timesheetIds: [sheetId] }),
+      privateMetadata: JSON.stringify({ approvalIds: [await approvalIdOf(h.database.db, sheetId, DANA)] }),
       values: { reason: { reason_input: { type: 'plain_text_input', value: 'fix it' } } },
     });
     await h.app.settled(); // the rejection is saved after the modal's ack
     await command(ALICE, '/timesheet', 'submit');
     await delivered();
     h.fake.reset();
-    await press(BOB, ids.approval.approve, String(sheetId));
+    await decide(BOB, ids.approval.approve, sheetId);
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('already sent back by Dana Lee');
     const [, resubmitted] = await sheetsOf();
     expect(resubmitted).toMatchObject({ status: 'submitted' });
@@ -231,7 +235,7 @@ describe('decisions', () => {
 
   it('a delegate decides as the manager, and the audit row names both', async () => {
     const sheetId = await aliceSubmits();
-    await press(ERIN, ids.approval.approve, String(sheetId));
+    await decide(ERIN, ids.approval.approve, sheetId, DANA);
     await h.app.settled();
     const [dana] = await h.database.db
       .select()
@@ -323,7 +327,7 @@ describe('App Home and View timesheet', () => {
     await h.slack.blockAction({
       userId: BOB,
       actionId: ids.approval.approve,
-      value: String(sheetId),
+      value: String(await approvalIdOf(h.database.db, sheetId, BOB)),
       container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } },
     });
     await h.app.settled();

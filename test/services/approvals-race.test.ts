@@ -7,6 +7,7 @@ import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
+  approvalIdOf,
   addConsultant,
   addCustomer,
   addManager,
@@ -56,10 +57,11 @@ describe('racing decisions', () => {
     const sheets = await database.db.select().from(timesheets);
     const results = await Promise.all(
       sheets.map(async (sheet) => {
+        const approvalId = await approvalIdOf(database.db, sheet.id, 'UMGR');
         const [approve, reject, again] = await Promise.all([
-          decideTimesheet(manager, { timesheetId: sheet.id, decision: 'approve' }),
-          decideTimesheet(manager, { timesheetId: sheet.id, decision: 'reject', reason: 'race' }),
-          decideTimesheet(manager, { timesheetId: sheet.id, decision: 'approve' }),
+          decideTimesheet(manager, { approvalId, decision: 'approve' }),
+          decideTimesheet(manager, { approvalId, decision: 'reject', reason: 'race' }),
+          decideTimesheet(manager, { approvalId, decision: 'approve' }),
         ]);
         return { sheet, approve, reject, again };
       }),

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, creditLedger, timeEntries, timesheets } from '../../src/db/schema.js';
-import { deleteEntry, editEntry, entryForm, type EntryFields, logTime } from '../../src/services/time-entries.js';
+import { deleteEntries, editEntry, entryForm, type EntryFields, logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   addConsultant,
@@ -30,7 +30,7 @@ const fields = (overrides: Partial<EntryFields> = {}): EntryFields => ({
 async function logged(userId: string, overrides: Partial<EntryFields> = {}): Promise<number> {
   const result = await logTime(ctxFor(userId), { ...fields(overrides), source: 'command' });
   if (!result.ok) throw new Error(result.error.message);
-  return result.entry.entryId;
+  return result.entries[0]!.entryId;
 }
 
 const row = async (entryId: number) =>
@@ -148,7 +148,7 @@ describe('editEntry', () => {
       ok: false,
       error: { code: 'entry_read_only', message: expect.stringMatching(/submitted timesheet/) },
     });
-    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({
+    expect(await deleteEntries(ctxFor('UALICE'), { entryIds: [id] })).toMatchObject({
       ok: false,
       error: { code: 'entry_read_only' },
     });
@@ -173,13 +173,13 @@ describe('editEntry', () => {
 describe('deleteEntry', () => {
   it('deletes an open entry once; a second click says it is already gone', async () => {
     const id = await logged('UALICE', { minutes: 45, description: 'oops' });
-    const first = await deleteEntry(ctxFor('UALICE'), { entryId: id });
+    const first = await deleteEntries(ctxFor('UALICE'), { entryIds: [id] });
     expect(first).toMatchObject({
       ok: true,
-      deleted: { entryId: id, minutes: 45, projectCode: 'ACME-WEB', description: 'oops' },
+      deleted: [{ entryId: id, minutes: 45, projectCode: 'ACME-WEB', description: 'oops' }],
     });
     expect(await row(id)).toBeUndefined();
-    expect(await deleteEntry(ctxFor('UALICE'), { entryId: id })).toMatchObject({
+    expect(await deleteEntries(ctxFor('UALICE'), { entryIds: [id] })).toMatchObject({
       ok: false,
       error: { code: 'entry_gone' },
     });
@@ -192,15 +192,15 @@ describe('deleteEntry', () => {
 
   it('lets a delegate delete the principal’s entry, and nobody else', async () => {
     const id = await logged('UALICE', { minutes: 10 });
-    expect(await deleteEntry(ctxFor('UCAROL'), { entryId: id })).toMatchObject({
+    expect(await deleteEntries(ctxFor('UCAROL'), { entryIds: [id] })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
-    expect(await deleteEntry(ctxFor('UBOB'), { entryId: id })).toMatchObject({
+    expect(await deleteEntries(ctxFor('UBOB'), { entryIds: [id] })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
-    expect(await deleteEntry(ctxFor('UBOB', 'UALICE'), { entryId: id })).toMatchObject({ ok: true });
+    expect(await deleteEntries(ctxFor('UBOB', 'UALICE'), { entryIds: [id] })).toMatchObject({ ok: true });
   });
 });
 
@@ -229,8 +229,8 @@ describe('entryForm and the saved entry', () => {
       ...fields({ projectCode: 'GLOBEX-OPS', minutes: 60 }),
       source: 'command',
     });
-    expect(result).toMatchObject({ ok: true, entry: { prepaid: { remainingMinutes: 2400, pendingMinutes: 0 } } });
+    expect(result).toMatchObject({ ok: true, entries: [{ prepaid: { remainingMinutes: 2400, pendingMinutes: 0 } }] });
     const hourly = await logTime(ctxFor('UALICE'), { ...fields({ minutes: 5 }), source: 'command' });
-    expect(hourly).toMatchObject({ ok: true, entry: { prepaid: null } });
+    expect(hourly).toMatchObject({ ok: true, entries: [{ prepaid: null }] });
   });
 });

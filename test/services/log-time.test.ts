@@ -44,6 +44,11 @@ beforeAll(async () => {
   await addProject(db, 'CAROL-ONLY', acme, { consultants: [carol] });
   await addPeriod(db, '2026-11-01', '2026-11-30');
   await addDelegate(db, 'UALICE', 'UBOB');
+  // Gus works in Berlin, where the clocks change on 29 March and 25 October 2026.
+  await addUser(db, 'UGUS', { rights: ['entry'], timeZone: 'Europe/Berlin' });
+  await addProject(db, 'GUS-WORK', acme, { consultants: [await addConsultant(db, 'UGUS')] });
+  await addPeriod(db, '2026-03-01', '2026-03-31');
+  await addPeriod(db, '2026-10-01', '2026-10-31');
 });
 
 afterAll(async () => database.drop());
@@ -60,7 +65,7 @@ describe('logTime', () => {
     const result = await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ requestKey: 'k1' }));
     expect(result).toMatchObject({
       ok: true,
-      entry: { projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120 },
+      entries: [{ projectCode: 'ACME-WEB', workDate: '2026-11-25', minutes: 120 }],
     });
 
     const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'k1'));
@@ -92,7 +97,7 @@ describe('logTime', () => {
     expect(first.ok && second.ok).toBe(true);
     expect((await entriesOf()).length).toBe(before + 1);
     const repeated = await logTime(ctx, entry({ requestKey: 'retry-1' }));
-    expect(repeated).toMatchObject({ ok: true, entry: { repeated: true } });
+    expect(repeated).toMatchObject({ ok: true, entries: [{ repeated: true }] });
     expect((await entriesOf()).length).toBe(before + 1);
   });
 
@@ -122,7 +127,7 @@ describe('logTime', () => {
     [
       'a date outside every period',
       asUser('UALICE'),
-      entry({ date: { kind: 'iso', date: '2026-10-31' } }),
+      entry({ date: { kind: 'iso', date: '2026-09-30' } }),
       'no_period',
     ],
     ['a date in the future', asUser('UALICE'), entry({ date: { kind: 'iso', date: '2026-11-26' } }), 'future_date'],
@@ -187,5 +192,67 @@ describe('logTime', () => {
     const result = await logTime(ctx, entry({ date: { kind: 'iso', date: '2026-11-18' } }));
     expect(result).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
     await database.db.update(timesheets).set({ status: 'open' });
+  });
+});
+
+describe('time ranges in the user’s zone', () => {
+  const gus = () => serviceContext(database.db, asUser('UGUS'), clock);
+  const range = (beginsAt: string, endsAt: string, date?: string, requestKey?: string): LogTimeInput => ({
+    ...entry({ projectCode: 'GUS-WORK', beginsAt, endsAt }),
+    ...(date ? { date: { kind: 'iso' as const, date } } : {}),
+    ...(requestKey ? { requestKey } : {}),
+  });
+  const gusEntries = async () =>
+    (await entriesOf())
+      .filter((e) => e.createdBy === 'UGUS')
+      .map((e) => [e.workDate, e.beginsAt?.slice(0, 5), e.endsAt?.slice(0, 5), e.minutes]);
+
+  it('counts the minutes that passed across a daylight-saving change: 2 hours on the spring night, 4 on the autumn one', async () => {
+    expect(await logTime(gus(), range('01:00', '04:00', '2026-03-29'))).toMatchObject({
+      ok: true,
+      entries: [{ workDate: '2026-03-29', beginsAt: '01:00', endsAt: '04:00', minutes: 120 }],
+    });
+    expect(await logTime(gus(), range('01:00', '04:00', '2026-10-25'))).toMatchObject({
+      ok: true,
+      entries: [{ minutes: 240 }],
+    });
+  });
+
+  it('saves a range past midnight as one entry per day, the date being the day it begins, and all of it or nothing', async () => {
+    // Now is 00:30 on 25 November in Berlin.
+    const saved = await logTime(gus(), range('22:00', '01:30', '2026-11-20', 'night-1'));
+    expect(saved).toMatchObject({
+      ok: true,
+      entries: [
+        { workDate: '2026-11-20', beginsAt: '22:00', endsAt: '24:00', minutes: 120, repeated: false },
+        { workDate: '2026-11-21', beginsAt: '00:00', endsAt: '01:30', minutes: 90, repeated: false },
+      ],
+    });
+    expect(await logTime(gus(), range('22:00', '01:30', '2026-11-20', 'night-1'))).toMatchObject({
+      ok: true,
+      entries: [{ repeated: true }, { repeated: true }],
+    });
+    // Without a date it ended today, so it began yesterday.
+    expect(await logTime(gus(), range('23:00', '00:15'))).toMatchObject({
+      ok: true,
+      entries: [
+        { workDate: '2026-11-24', minutes: 60 },
+        { workDate: '2026-11-25', minutes: 15 },
+      ],
+    });
+    // The second day clashes with time already there: neither half is saved.
+    expect(await logTime(gus(), range('21:00', '01:00', '2026-11-20'))).toMatchObject({
+      ok: false,
+      error: { code: 'overlap' },
+    });
+    expect(await gusEntries()).toEqual(
+      expect.arrayContaining([
+        ['2026-11-20', '22:00', '24:00', 120],
+        ['2026-11-21', '00:00', '01:30', 90],
+        ['2026-11-24', '23:00', '24:00', 60],
+        ['2026-11-25', '00:00', '00:15', 15],
+      ]),
+    );
+    expect((await gusEntries()).filter(([date]) => String(date) >= '2026-11-20')).toHaveLength(4);
   });
 });

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, reportingPeriods, timeEntries, timesheets } from '../../src/db/schema.js';
 import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../src/services/periods.js';
@@ -95,6 +95,40 @@ describe('reporting periods', () => {
       expect.arrayContaining(['period.archive', 'period.delete']),
     );
     expect(await deletePeriods(admin(), [firstDecember!.id])).toMatchObject({ ok: false, error: { code: 'stale' } });
+    // The open sheet and its entries are on the record: which, how much, on what.
+    const removed = await database.db.select().from(auditLog).where(eq(auditLog.action, 'time_entry.delete'));
+    expect(removed.map((r) => r.before)).toEqual([
+      expect.objectContaining({ timesheetId: open.id, projectCode: 'ACME-WEB', minutes: 60, workDate: '2026-11-20' }),
+      expect.objectContaining({ timesheetId: open.id, projectCode: 'ACME-WEB', minutes: 60, workDate: '2026-11-20' }),
+    ]);
+    expect(removed.map((r) => r.after)).toEqual([{ cause: 'period.remove' }, { cause: 'period.remove' }]);
+    const [sheetRow] = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'timesheet.delete'), eq(auditLog.entityId, String(open.id))));
+    expect(sheetRow?.before).toMatchObject({ id: open.id, status: 'open', entries: 2, minutes: 120 });
+  });
+
+  it('restores a deleted period when its dates are added again, with its kept sheets, and names it on any other overlap', async () => {
+    const [november] = await database.db.select().from(reportingPeriods).orderBy(asc(reportingPeriods.startsOn));
+    expect(november).toMatchObject({ startsOn: '2026-11-01', archivedAt: expect.any(Date) });
+    expect(await addPeriods(admin(), { startsOn: '2026-11-10', endsOn: '2026-11-20' })).toEqual({
+      ok: false,
+      error: {
+        code: 'overlap',
+        field: 'starts',
+        message:
+          'Tue 10 Nov 2026 – Fri 20 Nov 2026 overlaps the deleted period Sun 1 Nov 2026 – Mon 30 Nov 2026, kept for the timesheets it holds. Add exactly Sun 1 Nov 2026 – Mon 30 Nov 2026 to restore it, or choose dates outside it.',
+      },
+    });
+    expect(await addPeriods(admin(), { startsOn: '2026-11-01', endsOn: '2026-11-30' })).toEqual({
+      ok: true,
+      created: [],
+      restored: [{ startsOn: '2026-11-01', endsOn: '2026-11-30' }],
+    });
+    const listed = await listPeriods(admin());
+    expect(listed.ok && listed.periods.find((p) => p.id === november!.id)).toMatchObject({ keptSheets: 1 });
+    expect((await database.db.select().from(auditLog).where(eq(auditLog.action, 'period.restore'))).length).toBe(1);
   });
 
   it('is for administrators', async () => {

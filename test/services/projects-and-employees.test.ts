@@ -1,5 +1,5 @@
 /** Removing projects and employees, and putting employees on projects: what goes, what is archived, what stays. */
-import { desc, eq, inArray, like } from 'drizzle-orm';
+import { desc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvals,
@@ -31,6 +31,7 @@ import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
+  approvalIdOf,
   addConsultant,
   addCustomer,
   addManager,
@@ -181,15 +182,11 @@ describe('projects', () => {
     // Xia's sheet had nothing else: it is gone.
     expect(await db.select().from(timesheets).where(eq(timesheets.id, xiaSheet.id))).toEqual([]);
     // Mia's two messages are updated: withdrawn on Wal's sheet, deleted on Xia's.
-    const updates = await db
-      .select()
-      .from(outbox)
-      .where(
-        inArray(outbox.dedupeKey, [
-          `update:approval:${walSheet.id}:UMIA:withdrawn`,
-          `update:approval:${xiaSheet.id}:UMIA:deleted`,
-        ]),
-      );
+    const updates = (await db.select().from(outbox)).filter(
+      (row) =>
+        row.dedupeKey.startsWith(`update:approval:${walSheet.id}:UMIA:withdrawn`) ||
+        row.dedupeKey === `update:approval:${xiaSheet.id}:UMIA:deleted`,
+    );
     expect(
       updates
         .map((u) => (u.payload as { content: { model: { myStatus: string; sheetStatus: string } } }).content.model)
@@ -248,11 +245,17 @@ describe("managers' messages after a removal", () => {
     const sheetId = submitted.ok ? submitted.submitted.timesheetId : 0;
 
     expect(
-      await decideTimesheet(serviceContext(db, asUser('UANA'), clock), { timesheetId: sheetId, decision: 'approve' }),
+      await decideTimesheet(serviceContext(db, asUser('UANA'), clock), {
+        approvalId: await approvalIdOf(db, sheetId, 'UANA'),
+        decision: 'approve',
+      }),
     ).toMatchObject({ ok: true });
     expect(await deleteProjects(admin(), [first])).toMatchObject({ ok: true });
     expect(
-      await decideTimesheet(serviceContext(db, asUser('UBEA'), clock), { timesheetId: sheetId, decision: 'approve' }),
+      await decideTimesheet(serviceContext(db, asUser('UBEA'), clock), {
+        approvalId: await approvalIdOf(db, sheetId, 'UBEA'),
+        decision: 'approve',
+      }),
     ).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
 
     const newest = await db
@@ -289,7 +292,10 @@ describe('saving a project', () => {
       { consultantId: kim },
     ]);
     expect(await saveProject(admin(), { ...input, consultantIds: [] })).toMatchObject({ ok: true });
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
+    // Off the team: archived, not deleted (their logged time keeps its rates).
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toMatchObject([
+      { consultantId: kim, archivedAt: expect.any(Date) },
+    ]);
   });
 });
 
@@ -364,7 +370,9 @@ describe('employees on projects', () => {
       ]),
     ).toEqual({ ok: true, removed: 2 });
     expect(await db.select().from(projectManagers).where(eq(projectManagers.managerId, quinn))).toEqual([]);
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, quinn))).toEqual([]);
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, quinn))).toMatchObject([
+      { projectId: suits, costRateCents: 8050, archivedAt: expect.any(Date) },
+    ]);
     expect(await removeFromProjects(admin(), quinn, [])).toMatchObject({
       ok: false,
       error: { code: 'nothing_marked' },
@@ -512,7 +520,10 @@ describe('deleting employees', () => {
     expect(
       (await db.select().from(timeEntries).where(eq(timeEntries.projectId, project))).map((e) => e.timesheetId),
     ).toEqual([tessApproved.id]);
-    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toEqual([]);
+    // Tess is archived with her assignment (its overrides on record); the others' went with them.
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.projectId, project))).toMatchObject([
+      { consultantId: tess, archivedAt: expect.any(Date) },
+    ]);
     expect(await db.select().from(projectManagers).where(eq(projectManagers.projectId, project))).toEqual([]);
     const audit = await db.select().from(auditLog).where(eq(auditLog.entity, 'employee'));
     expect(audit.filter((a) => ['employee.delete', 'employee.archive'].includes(a.action))).toHaveLength(3);

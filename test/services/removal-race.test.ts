@@ -8,6 +8,7 @@ import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
+  approvalIdOf,
   addConsultant,
   addCustomer,
   addManager,
@@ -68,12 +69,13 @@ describe('removing projects during submit and approval', () => {
     const submittedSheets = await Promise.all(Array.from({ length: PAIRS }, (_, k) => sheetOf(PAIRS + k)));
     const outcomes = await Promise.all(
       Array.from({ length: PAIRS }, async (_, k) => {
+        const approvalId = await approvalIdOf(database.db, submittedSheets[k]!.id, 'UMGR');
         const [submit, removeWhileSubmitting] = await Promise.all([
           submitTimesheet(serviceContext(database.db, asUser(consultantOf(k)), clock)),
           deleteProjects(admin, [projectIds[k]!]),
         ]);
         const [approve, removeWhileApproving] = await Promise.all([
-          decideTimesheet(manager, { timesheetId: submittedSheets[k]!.id, decision: 'approve' }),
+          decideTimesheet(manager, { approvalId, decision: 'approve' }),
           deleteProjects(admin, [projectIds[PAIRS + k]!]),
         ]);
         return { k, submit, removeWhileSubmitting, approve, removeWhileApproving };
@@ -151,11 +153,13 @@ describe('removing projects during submit and approval', () => {
       }
     }
     const admin = serviceContext(db, asUser('UADMIN'), clock);
+    const approvalIds: number[] = [];
+    for (const sheet of sheets) approvalIds.push(await approvalIdOf(db, sheet, 'UMGR2'));
     const results = await Promise.all(
       Array.from({ length: PAIRS }, (_, k) =>
         Promise.allSettled([
           decideTimesheet(serviceContext(db, asUser('UMGR2'), clock), {
-            timesheetId: sheets[k]!,
+            approvalId: approvalIds[k]!,
             decision: 'reject',
             reason: 'redo',
           }),

@@ -20,7 +20,7 @@ import { saveSettings } from '../../src/services/settings.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
-import { deleteEntry, editEntry, entryForm, logTime } from '../../src/services/time-entries.js';
+import { deleteEntries, editEntry, entryForm, logTime } from '../../src/services/time-entries.js';
 import { runningTimer } from '../../src/services/timers.js';
 import { submitTimesheet, timesheetOverview } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -41,7 +41,7 @@ type Subject = {
   roleIds: number[];
   entryToEdit: number;
   entryToDelete: number;
-  sheetToDecide: number;
+  approvalToDecide: number;
   scratchRoleId: number;
   index: number;
 };
@@ -65,12 +65,12 @@ const reportRequest: ReportRequest = {
 const INVOKE: Record<Operation, Invoke> = {
   logTime: (ctx) => logTime(ctx, { ...entry, source: 'command' }),
   editEntry: (ctx, s) => editEntry(ctx, { entryId: s.entryToEdit, ...entry, minutes: 45 }),
-  deleteEntry: (ctx, s) => deleteEntry(ctx, { entryId: s.entryToDelete }),
+  deleteEntry: (ctx, s) => deleteEntries(ctx, { entryIds: [s.entryToDelete] }),
   openEntryForm: (ctx) => entryForm(ctx),
   runTimer: (ctx) => runningTimer(ctx),
   viewOwnTimesheet: (ctx) => timesheetOverview(ctx),
   submitTimesheet: (ctx) => submitTimesheet(ctx, { confirmEmpty: true }),
-  decideTimesheet: (ctx, s) => decideTimesheet(ctx, { timesheetId: s.sheetToDecide, decision: 'approve' }),
+  decideTimesheet: (ctx, s) => decideTimesheet(ctx, { approvalId: s.approvalToDecide, decision: 'approve' }),
   importSetup: (ctx, s) => importSetup(ctx, `roles:\n  - { name: Imported-${s.index}, rights: [entry] }\n`),
   exportSetup: (ctx) => exportSetup(ctx),
   managePeriods: (ctx, s) =>
@@ -150,9 +150,10 @@ beforeAll(async () => {
     const theirs = (
       await db.insert(timesheets).values({ consultantId: others[index]!, periodId: 1, status: 'submitted' }).returning()
     )[0]!;
-    await db
+    const [approval] = await db
       .insert(approvals)
-      .values({ timesheetId: theirs.id, approverId: userId, route: 'manager', projectIds: [1] });
+      .values({ timesheetId: theirs.id, approverId: userId, route: 'manager', projectIds: [1] })
+      .returning();
     const scratch = (
       await db
         .insert(roles)
@@ -167,7 +168,7 @@ beforeAll(async () => {
       roleIds,
       entryToEdit: toEdit!.id,
       entryToDelete: toDelete!.id,
-      sheetToDecide: theirs.id,
+      approvalToDecide: approval!.id,
       scratchRoleId: scratch.id,
       index,
     });

@@ -129,12 +129,12 @@ describe('importing a setup file', () => {
   it('keeps "140.10" and 140.10 exactly 14010 cents', async () => {
     const file = `employees:
   - { user: U01A, name: A, consultant: { cost_rate: "140.10", price_rate: 140.10 } }
-  - { user: U01B, name: B, consultant: { cost_rate: 0.29, price_rate: "1234567.89" } }`;
+  - { user: U01B, name: B, consultant: { cost_rate: 0.29, price_rate: "99999.99" } }`;
     expect((await importSetup(system(database.db), file)).ok).toBe(true);
     const rates = await database.db.select().from(schema.consultants).orderBy(asc(schema.consultants.employeeId));
     expect(rates.map((r) => [r.defaultCostRateCents, r.defaultPriceRateCents])).toEqual([
       [14010, 14010],
-      [29, 123456789],
+      [29, 9999999],
     ]);
   });
 
@@ -201,8 +201,8 @@ describe('importing a setup file', () => {
       'a bad amount',
       'employees:\n  - { user: U01A, name: A, consultant: { cost_rate: "1,5", price_rate: 1.234 } }',
       [
-        'employees[0].consultant.cost_rate: "1,5" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
-        'employees[0].consultant.price_rate: "1.234" is not an amount: use a non-negative number with at most two decimals, like 140 or 140.50',
+        'employees[0].consultant.cost_rate: "1,5" is not an amount in USD: write a number with at most 2 decimals, like 140.50.',
+        'employees[0].consultant.price_rate: "1.234" is not an amount in USD: write a number with at most 2 decimals, like 140.50.',
       ],
     ],
     [

@@ -25,10 +25,12 @@ const entriesOf = (userId: string) => database.db.select().from(timeEntries).whe
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  for (const id of ['UALICE', 'UCAROL', 'UDAN', 'UERIN'])
+  for (const id of ['UALICE', 'UCAROL', 'UDAN', 'UERIN', 'UFAY'])
     await addUser(db, id, { rights: ['entry'], timeZone: 'Europe/Berlin' });
   await addUser(db, 'UBOB');
-  const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN', 'UERIN'].map((id) => addConsultant(db, id)));
+  const consultants = await Promise.all(
+    ['UALICE', 'UCAROL', 'UDAN', 'UERIN', 'UFAY'].map((id) => addConsultant(db, id)),
+  );
   const acme = await addCustomer(db, 'ACME');
   await addProject(db, 'ACME-WEB', acme, { consultants });
   await addProject(db, 'ACME-APP', acme, { consultants });
@@ -45,7 +47,7 @@ describe('timers', () => {
     expect(await start('UALICE')).toMatchObject({
       ok: true,
       timer: { projectCode: 'ACME-WEB', elapsedMinutes: 1 },
-      stopped: null,
+      stopped: [],
     });
     clock.advance({ minutes: 47, seconds: 20 });
     expect(await runningTimer(ctxFor('UALICE'))).toMatchObject({ ok: true, timer: { elapsedMinutes: 47 } });
@@ -54,7 +56,7 @@ describe('timers', () => {
       ok: true,
       outcome: {
         kind: 'saved',
-        entry: { minutes: 47, workDate: '2026-11-24', description: 'daily standup', source: 'timer' },
+        entries: [{ minutes: 47, workDate: '2026-11-24', description: 'daily standup', source: 'timer' }],
       },
     });
     expect(await database.db.select().from(timers)).toHaveLength(0);
@@ -70,7 +72,7 @@ describe('timers', () => {
     expect(second).toMatchObject({
       ok: true,
       timer: { projectCode: 'ACME-APP' },
-      stopped: { projectCode: 'ACME-WEB', minutes: 30, description: 'review' },
+      stopped: [{ projectCode: 'ACME-WEB', minutes: 30, description: 'review' }],
     });
     expect(await database.db.select().from(timers).where(eq(timers.userId, 'UCAROL'))).toHaveLength(1);
   });
@@ -86,7 +88,7 @@ describe('timers', () => {
     expect(await start('UDAN', 'ACME-APP')).toMatchObject({ ok: false, error: { code: 'timer_needs_decision' } });
 
     const kept = await stopTimer(ctxFor('UDAN'), { keep: 'ten-hours' });
-    expect(kept).toMatchObject({ ok: true, outcome: { kind: 'saved', entry: { minutes: 600 } } });
+    expect(kept).toMatchObject({ ok: true, outcome: { kind: 'saved', entries: [{ minutes: 600 }] } });
   });
 
   it('needs a description before it can save, and refuses what an entry would refuse', async () => {
@@ -113,7 +115,29 @@ describe('timers', () => {
     const stopped = await stopTimer(ctxFor('UALICE'));
     expect(stopped).toMatchObject({
       ok: true,
-      outcome: { kind: 'saved', entry: { minutes: 15, billable: false, source: 'meeting' } },
+      outcome: { kind: 'saved', entries: [{ minutes: 15, billable: false, source: 'meeting' }] },
     });
+  });
+});
+
+describe('a timer running past midnight', () => {
+  it('is saved as one entry per day in the consultant’s zone, and the answer lists both', async () => {
+    clock.set('2026-11-24T22:30:00Z'); // 23:30 in Berlin
+    expect(await start('UFAY', 'ACME-WEB', 'release night')).toMatchObject({ ok: true });
+    clock.set('2026-11-25T00:15:00Z'); // 01:15 the next day in Berlin
+    expect(await stopTimer(ctxFor('UFAY'))).toMatchObject({
+      ok: true,
+      outcome: {
+        kind: 'saved',
+        entries: [
+          { workDate: '2026-11-24', minutes: 30, source: 'timer' },
+          { workDate: '2026-11-25', minutes: 75, source: 'timer' },
+        ],
+      },
+    });
+    expect((await entriesOf('UFAY')).map((e) => [e.workDate, e.minutes]).sort()).toEqual([
+      ['2026-11-24', 30],
+      ['2026-11-25', 75],
+    ]);
   });
 });

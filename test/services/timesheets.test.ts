@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, timesheets } from '../../src/db/schema.js';
 import { homeOverview } from '../../src/services/home.js';
-import { deleteEntry, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
+import { deleteEntries, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -34,18 +34,18 @@ async function log(userId: string, overrides: Partial<LogTimeInput>): Promise<nu
     ...overrides,
   });
   if (!result.ok) throw new Error(result.error.message);
-  return result.entry.entryId;
+  return result.entries[0]!.entryId;
 }
 
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  for (const id of ['UALICE', 'UCAROL', 'UDAN'])
+  for (const id of ['UALICE', 'UCAROL', 'UDAN', 'UEVE'])
     await addUser(db, id, { rights: ['entry'], name: id.slice(1, 2) + id.slice(2).toLowerCase() });
   await addUser(db, 'UBOB', { rights: ['approval'] });
   // No project has a manager here: every sheet goes to the administrator.
   await addUser(db, 'UADMIN', { rights: ['admin'] });
-  const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN'].map((id) => addConsultant(db, id)));
+  const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN', 'UEVE'].map((id) => addConsultant(db, id)));
   const acme = await addCustomer(db, 'ACME');
   const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
   await addProject(db, 'ACME-WEB', acme, { consultants });
@@ -140,7 +140,7 @@ describe('submitTimesheet', () => {
         source: 'command',
       }),
     ).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
-    expect(await deleteEntry(ctxFor('UCAROL'), { entryId })).toMatchObject({
+    expect(await deleteEntries(ctxFor('UCAROL'), { entryIds: [entryId] })).toMatchObject({
       ok: false,
       error: { code: 'entry_read_only' },
     });
@@ -179,6 +179,34 @@ describe('submitTimesheet', () => {
     expect(await submitTimesheet(ctxFor('UDAN'), { periodId: november })).toMatchObject({
       ok: true,
       submitted: { entryCount: 1 },
+    });
+  });
+
+  it('opens and submits a period named by a day in it or as the last one that ended, so late time can be submitted', async () => {
+    await log('UEVE', { date: { kind: 'iso', date: '2026-10-12' }, minutes: 90 });
+    expect(await timesheetOverview(ctxFor('UEVE'), { period: { kind: 'last' } })).toMatchObject({
+      ok: true,
+      overview: { period: { id: october }, status: 'open', totals: { totalMinutes: 90 } },
+    });
+    expect(
+      await timesheetOverview(ctxFor('UEVE'), { period: { kind: 'containing', date: '2026-12-01' } }),
+    ).toMatchObject({ ok: true, overview: { period: { id: december } } });
+    expect(await submitTimesheet(ctxFor('UEVE'), { period: { kind: 'last' } })).toMatchObject({
+      ok: true,
+      submitted: { period: { startsOn: '2026-10-01' }, totalMinutes: 90 },
+    });
+    expect(await submitTimesheet(ctxFor('UEVE'), { period: { kind: 'containing', date: '2026-10-01' } })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'not_open' },
+      },
+    );
+    expect(await timesheetOverview(ctxFor('UEVE'), { period: { kind: 'containing', date: '2027-05-01' } })).toEqual({
+      ok: false,
+      error: {
+        code: 'no_period',
+        message: 'No reporting period covers Sat 1 May 2027. `/timesheet history` lists the periods.',
+      },
     });
   });
 

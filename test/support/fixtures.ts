@@ -98,3 +98,12 @@ export function serviceContext(
 
 export const asUser = (userId: string, actingFor?: string): Actor =>
   actingFor ? { kind: 'user', userId, actingFor } : { kind: 'user', userId };
+
+/** The approval a button or list row names: this approver's on this sheet. */
+export async function approvalIdOf(db: Database, timesheetId: number, approverId: string): Promise<number> {
+  const row = await db.query.approvals.findFirst({
+    where: (a, { and, eq }) => and(eq(a.timesheetId, timesheetId), eq(a.approverId, approverId)),
+  });
+  if (!row) throw new Error(`no approval of ${approverId} on timesheet ${timesheetId}`);
+  return row.id;
+}

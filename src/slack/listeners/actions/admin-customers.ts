@@ -156,7 +156,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     });
     if (!saved.ok) {
       const block =
-        { code: f.code, name: f.name, currency: f.currency, address: f.address, notes: f.notes }[
+        { code: f.code, name: f.name, currency: f.currency, billing: f.billing, address: f.address, notes: f.notes }[
           saved.error.field as 'code'
         ] ?? f.code;
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));

@@ -107,13 +107,11 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
       return void (await ack({ response_action: 'errors', errors: { [block]: added.error.message } }));
     }
     await ack();
-    await showPeriods(
-      deps,
-      client,
-      ctx,
-      meta.parentViewId,
-      `Added ${added.created.length} ${added.created.length === 1 ? 'period' : 'periods'}.`,
-    );
+    const count = (n: number) => `${n} ${n === 1 ? 'period' : 'periods'}`;
+    const restored = added.restored.length
+      ? ` Restored ${count(added.restored.length)} deleted before, with the timesheets kept in them.`
+      : '';
+    await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${count(added.created.length)}.${restored}`);
   });
 
   app.action<BlockAction<ButtonAction>>(

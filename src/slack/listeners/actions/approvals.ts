@@ -9,12 +9,15 @@ import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
-import { checkedIds, tooManyMarked } from '../../view-state.js';
+import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
+/** Approve and Reject carry the approval they decide; View carries the timesheet. */
+const approvalId = z.coerce.number().int().positive();
 const timesheetId = z.coerce.number().int().positive();
+const approverPage = z.object({ timesheetId: z.number().int().positive(), page: z.number().int().nonnegative() });
 const rejectMetadata = z.object({
-  timesheetIds: z.array(z.number().int().positive()).min(1),
+  approvalIds: z.array(z.number().int().positive()).min(1),
   fromList: z.string().optional(),
 });
 
@@ -24,7 +27,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     ids.approval.approve,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const decided = await decideTimesheet(ctx, { timesheetId: timesheetId.parse(action.value), decision: 'approve' });
+      const decided = await decideTimesheet(ctx, { approvalId: approvalId.parse(action.value), decision: 'approve' });
       // Success shows as the updated message (through the outbox); a refusal is told to this user only.
       if (!decided.ok) await refuse(client, body, decided.error.message, deps);
       await publishHome(deps, client, body.user.id);
@@ -36,7 +39,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: rejectReasonModal([timesheetId.parse(action.value)], 'this timesheet'),
+        view: rejectReasonModal([approvalId.parse(action.value)], 'this timesheet'),
       });
     }),
   );
@@ -49,13 +52,28 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       if (!answer.ok) return refuse(client, body, answer.error.message, deps);
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: timesheetModal(answer.overview, 0, undefined, { forApprover: true }),
+        view: timesheetModal(answer.overview, 0, undefined, { forApprover: { timesheetId: answer.timesheetId } }),
       });
     }),
   );
 
+  // Paging through the read-only sheet: every entry is checked again for this approver.
+  const turnPage = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
+    if (!body.view) return;
+    const where = approverPage.parse(JSON.parse(action.value ?? '{}'));
+    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const answer = await timesheetForApprover(ctx, where.timesheetId);
+    if (!answer.ok) return refuse(client, body, answer.error.message, deps);
+    await client.views.update({
+      view_id: body.view.id,
+      view: timesheetModal(answer.overview, where.page, undefined, { forApprover: { timesheetId: where.timesheetId } }),
+    });
+  });
+  app.action<BlockAction<ButtonAction>>(ids.approval.viewPageBack, turnPage);
+  app.action<BlockAction<ButtonAction>>(ids.approval.viewPageOn, turnPage);
+
   app.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
-    const { timesheetIds, fromList } = rejectMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { approvalIds, fromList } = rejectMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
     ).trim();
@@ -68,7 +86,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     }
     await ack();
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const problems = await decideAll(ctx, timesheetIds, { decision: 'reject', reason });
+    const problems = await decideAll(ctx, approvalIds, { decision: 'reject', reason });
     if (fromList) await refreshList(deps, client, ctx, fromList, problems);
     else if (problems.length) await tellUser(client, { userId: body.user.id }, problems.join('\n'), deps.log);
     await publishHome(deps, client, body.user.id);
@@ -105,7 +123,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
           tooMany,
         ]);
       const modal = rejectReasonModal(marked, `${marked.length} ${marked.length === 1 ? 'timesheet' : 'timesheets'}`);
-      modal.private_metadata = JSON.stringify({ timesheetIds: marked, fromList: body.view.id });
+      modal.private_metadata = JSON.stringify({ approvalIds: marked, fromList: body.view.id });
       await client.views.push({ trigger_id: body.trigger_id, view: modal });
     }),
   );
@@ -130,15 +148,15 @@ export async function openApprovalsModal(
   return undefined;
 }
 
-/** Each sheet is decided on its own (one transaction each), so one stale sheet does not block the rest. */
+/** Each approval is decided on its own (one transaction each), so one stale row does not block the rest. */
 async function decideAll(
   ctx: ServiceContext,
-  sheetIds: number[],
+  approvalIds: number[],
   decision: { decision: 'approve' } | { decision: 'reject'; reason: string },
 ): Promise<string[]> {
   const problems: string[] = [];
-  for (const id of sheetIds) {
-    const decided = await decideTimesheet(ctx, { timesheetId: id, ...decision });
+  for (const id of approvalIds) {
+    const decided = await decideTimesheet(ctx, { approvalId: id, ...decision });
     if (!decided.ok) problems.push(decided.error.message);
   }
   return problems;

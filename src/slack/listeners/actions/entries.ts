@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
-import { entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
+import { actingForNotice, entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
 import { logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
-import { deleteEntry, entryForm } from '../../../services/time-entries.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { deleteEntries, entryForm } from '../../../services/time-entries.js';
+import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
@@ -12,13 +12,18 @@ import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const entryId = z.coerce.number().int().positive();
+/** Undo takes back everything one request saved: its entries' ids, comma-separated. */
+const entryIds = z
+  .string()
+  .regex(/^\d+(,\d+)*$/)
+  .transform((value) => value.split(',').map(Number));
 
 /** Edit and Undo on an entry, wherever it is shown; Log for and project search in the modal. */
 export function registerEntryActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.entry.edit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const refusal = await openLogModal(client, ctx, {
         triggerId: body.trigger_id,
         entryId: entryId.parse(action.value),
@@ -38,7 +43,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.home.logTime,
     ackingFirst(deps.log, async ({ body, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const refusal = await openLogModal(client, ctx, { triggerId: body.trigger_id, metadata: { source: 'modal' } });
       if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
     }),
@@ -47,11 +52,16 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.entry.undo,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const deleted = await deleteEntry(ctx, { entryId: entryId.parse(action.value) });
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
+      const deleted = await deleteEntries(ctx, { entryIds: entryIds.parse(action.value) });
       const message = deleted.ok ? entryDeletedMessage(deleted.deleted) : problemMessage(deleted.error.message);
       const via = body.response_url ? { responseUrl: body.response_url, replace: deleted.ok } : undefined;
-      await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
+      await sendConfirmation(
+        client,
+        { userId: body.user.id, via },
+        actingForNotice(message, ctx.actingForName),
+        deps.log,
+      );
       if (deleted.ok) await publishHome(deps, client, body.user.id);
     }),
   );

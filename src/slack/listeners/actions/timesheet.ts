@@ -1,12 +1,12 @@
 import type { App, BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
-import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { actingForNotice, problemMessage } from '../../../../blocks/log-confirmation.js';
 import { deleteEntryModal } from '../../../../blocks/timesheet-modal.js';
 import { timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
-import { deleteEntry, entryForm } from '../../../services/time-entries.js';
+import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { submitTimesheet } from '../../../services/timesheets.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
@@ -32,7 +32,7 @@ const deleteMetadata = z.object({
 export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
   const move = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
     if (!body.view) return;
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
+    const ctx = await actingContextForSlackUser(deps, client, body.user.id);
     const where = position.parse(JSON.parse(action.value ?? '{}'));
     await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, hash: body.view.hash, ...where });
   });
@@ -43,13 +43,13 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.timesheet.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const periodId = action.value ? Number(action.value) : undefined;
       const refusal = await openTimesheetModal(
         client,
         ctx,
         body.trigger_id,
-        Number.isInteger(periodId) ? periodId : undefined,
+        periodId !== undefined && Number.isInteger(periodId) ? { periodId } : {},
       );
       if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
     }),
@@ -58,7 +58,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.timesheet.submit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const { periodId, empty } = submitValue.parse(JSON.parse(action.value ?? '{}'));
       // The button says what the user saw; the service still checks the sheet as it is now.
       const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
@@ -66,9 +66,10 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
         const notice = submitted.ok ? undefined : submitted.error.message;
         await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, periodId, page: 0 }, notice);
       } else {
-        const message = submitted.ok
-          ? timesheetSubmittedMessage(submitted.submitted)
-          : problemMessage(submitted.error.message);
+        const message = actingForNotice(
+          submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message),
+          ctx.actingForName,
+        );
         const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
         await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
       }
@@ -81,7 +82,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const view = body.view;
       if (!view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const where = position.parse(JSON.parse(view.private_metadata || '{}'));
       const choice = menuChoice.parse(action.selected_option.value);
       if (choice.verb === 'edit') {
@@ -115,8 +116,8 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
   app.view(ids.timesheet.deleteConfirm, async ({ body, ack, client }) => {
     await ack();
     const { entryId, returnTo } = deleteMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const deleted = await deleteEntry(ctx, { entryId });
+    const ctx = await actingContextForSlackUser(deps, client, body.user.id);
+    const deleted = await deleteEntries(ctx, { entryIds: [entryId] });
     await refreshTimesheetModal(deps, client, ctx, returnTo, deleted.ok ? undefined : deleted.error.message);
     if (deleted.ok) await publishHome(deps, client, body.user.id);
   });

@@ -1,11 +1,16 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { logConfirmation, problemMessage } from '../../../../blocks/log-confirmation.js';
+import {
+  actingForNotice,
+  logConfirmation,
+  problemMessage,
+  type SlackMessage,
+} from '../../../../blocks/log-confirmation.js';
 import { timerDecisionMessage, timerStartedMessage } from '../../../../blocks/timer-messages.js';
 import { parseLogRequest } from '../../../domain/log-command.js';
 import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { publishHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { decodeSlackText } from '../../slack-text.js';
@@ -32,7 +37,8 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
         await ack({ response_type: 'ephemeral', ...problemMessage(request.error.message) });
         return;
       }
-      const ctx = await contextForSlackUser(deps, client, body.user_id);
+      const ctx = await actingContextForSlackUser(deps, client, body.user_id);
+      const reply = (message: SlackMessage) => actingForNotice(message, ctx.actingForName);
 
       if (request.kind === 'open-modal') {
         // The trigger id expires 3 s after the command: open first, then ack.
@@ -40,7 +46,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
           triggerId: body.trigger_id,
           metadata: { confirmVia: { responseUrl: body.response_url, replace: false }, source: 'modal' },
         });
-        await ack(refusal ? { response_type: 'ephemeral', ...problemMessage(refusal.message) } : undefined);
+        await ack(refusal ? { response_type: 'ephemeral', ...reply(problemMessage(refusal.message)) } : undefined);
         return;
       }
 
@@ -48,7 +54,9 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
         const started = await startTimer(ctx, request);
         await ack({
           response_type: 'ephemeral',
-          ...(started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message)),
+          ...reply(
+            started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message),
+          ),
         });
         if (started.ok) await publishHome(deps, client, body.user_id);
         return;
@@ -56,11 +64,14 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
 
       if (request.kind === 'stop-timer') {
         const stopped = await stopTimer(ctx, request.description ? { description: request.description } : {});
-        if (!stopped.ok) await ack({ response_type: 'ephemeral', ...problemMessage(stopped.error.message) });
+        if (!stopped.ok) await ack({ response_type: 'ephemeral', ...reply(problemMessage(stopped.error.message)) });
         else if (stopped.outcome.kind === 'needs-confirmation') {
-          await ack({ response_type: 'ephemeral', ...timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES) });
+          await ack({
+            response_type: 'ephemeral',
+            ...reply(timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)),
+          });
         } else {
-          await ack({ response_type: 'ephemeral', ...logConfirmation(stopped.outcome.entry) });
+          await ack({ response_type: 'ephemeral', ...reply(logConfirmation(stopped.outcome.entries)) });
           await publishHome(deps, client, body.user_id);
         }
         return;
@@ -79,9 +90,9 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
       });
       await ack({
         response_type: 'ephemeral',
-        ...(result.ok ? logConfirmation(result.entry) : problemMessage(result.error.message)),
+        ...reply(result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
       });
-      if (result.ok && !result.entry.repeated) await publishHome(deps, client, body.user_id);
+      if (result.ok && !result.entries[0]!.repeated) await publishHome(deps, client, body.user_id);
     }),
   );
 }

@@ -1,15 +1,12 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { actingForNotice, problemMessage, type SlackMessage } from '../../../../blocks/log-confirmation.js';
 import { timesheetHistoryMessage } from '../../../../blocks/timesheet-history.js';
-import {
-  confirmEmptySubmitMessage,
-  TIMESHEET_HELP,
-  timesheetSubmittedMessage,
-} from '../../../../blocks/timesheet-messages.js';
+import { confirmEmptySubmitMessage, timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
 import { formatDay } from '../../../domain/dates.js';
+import { parseTimesheetRequest } from '../../../domain/timesheet-command.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../../services/timesheets.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { publishHome } from '../../home.js';
 import { openTimesheetModal } from '../../timesheet-view.js';
 import { answeringErrors } from '../safe.js';
@@ -20,24 +17,37 @@ const timesheetCommandBody = z.object({
   trigger_id: z.string().min(1),
 });
 
-/** `/timesheet` opens the current period; `submit` submits it; `history` lists earlier periods. */
+/**
+ * `/timesheet [PERIOD]` opens a period (this one by default; `2026-10-01` names one by a day in
+ * it, `last` the last one that has ended); `submit [PERIOD]` submits it; `history` lists earlier periods.
+ */
 export function registerTimesheetCommand(app: App, deps: ServiceDeps): void {
   app.command(
     '/timesheet',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = timesheetCommandBody.parse(command);
-      const sub = body.text.trim().toLowerCase();
-      const ctx = await contextForSlackUser(deps, client, body.user_id);
-
-      if (sub === '') {
-        const refusal = await openTimesheetModal(client, ctx, body.trigger_id);
-        await ack(refusal ? { response_type: 'ephemeral', ...problemMessage(refusal.message) } : undefined);
+      const request = parseTimesheetRequest(body.text);
+      if (request.kind === 'invalid') {
+        await ack({ response_type: 'ephemeral', ...problemMessage(request.error.message) });
         return;
       }
-      if (sub === 'submit') {
-        const sheet = await timesheetOverview(ctx);
+      const ctx = await actingContextForSlackUser(deps, client, body.user_id);
+      const reply = (message: SlackMessage) => actingForNotice(message, ctx.actingForName);
+
+      if (request.kind === 'open') {
+        const refusal = await openTimesheetModal(
+          client,
+          ctx,
+          body.trigger_id,
+          request.period ? { period: request.period } : {},
+        );
+        await ack(refusal ? { response_type: 'ephemeral', ...reply(problemMessage(refusal.message)) } : undefined);
+        return;
+      }
+      if (request.kind === 'submit') {
+        const sheet = await timesheetOverview(ctx, request.period ? { period: request.period } : {});
         if (!sheet.ok) {
-          await ack({ response_type: 'ephemeral', ...problemMessage(sheet.error.message) });
+          await ack({ response_type: 'ephemeral', ...reply(problemMessage(sheet.error.message)) });
           return;
         }
         const { overview } = sheet;
@@ -45,29 +55,24 @@ export function registerTimesheetCommand(app: App, deps: ServiceDeps): void {
           const question = `Your timesheet for ${formatDay(overview.period.startsOn)} – ${formatDay(overview.period.endsOn)} has no time. Submit it empty?`;
           await ack({
             response_type: 'ephemeral',
-            ...confirmEmptySubmitMessage(overview.period.id, overview.period, question),
+            ...reply(confirmEmptySubmitMessage(overview.period.id, overview.period, question)),
           });
           return;
         }
         const submitted = await submitTimesheet(ctx, { periodId: overview.period.id });
         await ack({
           response_type: 'ephemeral',
-          ...(submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message)),
+          ...reply(
+            submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message),
+          ),
         });
         if (submitted.ok) await publishHome(deps, client, body.user_id);
         return;
       }
-      if (sub === 'history') {
-        const history = await timesheetHistory(ctx);
-        await ack({
-          response_type: 'ephemeral',
-          ...(history.ok ? timesheetHistoryMessage(history.history) : problemMessage(history.error.message)),
-        });
-        return;
-      }
+      const history = await timesheetHistory(ctx);
       await ack({
         response_type: 'ephemeral',
-        ...problemMessage(`I don't know "/timesheet ${body.text.trim()}". ${TIMESHEET_HELP}`),
+        ...reply(history.ok ? timesheetHistoryMessage(history.history) : problemMessage(history.error.message)),
       });
     }),
   );

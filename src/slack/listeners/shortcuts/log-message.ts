@@ -1,6 +1,6 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import { ids } from '../../../../blocks/ids.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { openLogModal } from '../../log-modal.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { sendConfirmation } from '../../confirmations.js';
@@ -11,7 +11,7 @@ export function registerLogMessageShortcut(app: App, deps: ServiceDeps): void {
   app.shortcut<MessageShortcut>(
     ids.shortcut.logMessage,
     ackingFirst(deps.log, async ({ shortcut, client }) => {
-      const ctx = await contextForSlackUser(deps, client, shortcut.user.id);
+      const ctx = await actingContextForSlackUser(deps, client, shortcut.user.id);
       const confirmVia = { responseUrl: shortcut.response_url, replace: false };
       const refusal = await openLogModal(client, ctx, {
         triggerId: shortcut.trigger_id,

@@ -32,7 +32,9 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
     const ctx = await contextForSlackUser(deps, client, user.id, forUserId !== user.id ? forUserId : undefined);
     const result =
       metadata.entryId !== undefined
-        ? await editEntry(ctx, { entryId: metadata.entryId, ...read.form.fields })
+        ? await editEntry(ctx, { entryId: metadata.entryId, ...read.form.fields }).then((edited) =>
+            edited.ok ? { ok: true as const, entries: [edited.entry] } : edited,
+          )
         : await logTime(ctx, {
             ...read.form.fields,
             source: metadata.source === 'shortcut' ? 'shortcut' : 'modal',
@@ -45,11 +47,12 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
     }
     await ack();
 
-    const headline = metadata.entryId !== undefined ? 'Updated' : result.entry.repeated ? 'Already saved' : 'Logged';
+    const headline =
+      metadata.entryId !== undefined ? 'Updated' : result.entries[0]!.repeated ? 'Already saved' : 'Logged';
     await sendConfirmation(
       client,
       { userId: user.id, via: metadata.confirmVia },
-      logConfirmation(result.entry, headline),
+      logConfirmation(result.entries, headline),
       deps.log,
     );
     await publishHome(deps, client, user.id);

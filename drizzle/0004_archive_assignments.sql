@@ -1,0 +1,1 @@
+ALTER TABLE "project_consultants" ADD COLUMN "archived_at" timestamp with time zone;

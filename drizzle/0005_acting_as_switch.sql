@@ -1,0 +1,2 @@
+ALTER TABLE "users" ADD COLUMN "acting_for" text;--> statement-breakpoint
+ALTER TABLE "users" ADD CONSTRAINT "users_acting_for_users_id_fk" FOREIGN KEY ("acting_for") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;
