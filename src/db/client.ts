@@ -23,7 +23,7 @@ export type DatabaseConnection =
 
 // node-postgres returns int8 and numeric as strings by default; our bigint columns map them in drizzle.
 
-/** A real PostgreSQL server through node-postgres (see DESIGN.md "Database" for why not postgres.js). */
+/** A real PostgreSQL server through node-postgres (see docs/ARCHITECTURE.md "Why these libraries" for why not postgres.js). */
 export function connectPostgres(url: string, options: { max?: number } = {}): DatabaseConnection {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client that loses its connection emits 'error'; without a listener that kills the process.

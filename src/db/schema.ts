@@ -22,7 +22,7 @@ import { RIGHTS } from '../domain/rights.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
-/** Archived rows leave every list and picker but stay for reports (DESIGN.md "Deleting is careful"). */
+/** Archived rows leave every list and picker but stay for reports (docs/ARCHITECTURE.md "Deleting is careful"). */
 const archivedAt = () => timestamp('archived_at', { withTimezone: true });
 const moment = (name: string) => timestamp(name, { withTimezone: true });
 const day = (name: string) => date(name, { mode: 'string' });

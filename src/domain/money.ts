@@ -112,7 +112,7 @@ export function formatMoney(minor: number, currency: string): string {
   );
 }
 
-/** Line amount = round_half_up(minutes * rate / 60), in integers (DESIGN.md "Domain"). */
+/** Line amount = round_half_up(minutes * rate / 60), in integers (docs/ARCHITECTURE.md). */
 export function amountForMinutes(minutes: number, ratePerHourMinor: number): number {
   const product = minutes * ratePerHourMinor;
   if (!Number.isSafeInteger(product)) throw new RangeError('amount out of range');

@@ -1,5 +1,5 @@
 /**
- * Guards the database driver choice (DESIGN.md "Database"): postgres.js 3.4.9 can leave a BEGIN on a
+ * Guards the database driver choice (docs/ARCHITECTURE.md "Why these libraries"): postgres.js 3.4.9 can leave a BEGIN on a
  * connection it keeps sharing, so unrelated autocommit queries run inside someone else's transaction
  * and vanish when it rolls back. Every write here goes through the app's own client on one pool
  * (max 10), with many transactions and plain writes in flight at once. If `src/db/client.ts` is ever
