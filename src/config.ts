@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { projectRoot } from './project-root.js';
 
 const SETUP_HINT = 'See README.md, section "Connect to Slack", for where to find these values.';
 
@@ -39,7 +42,13 @@ const environmentSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
         .optional(),
     ),
-    PGLITE_DIR: optionalText.pipe(z.string().default('./data/pglite')),
+    // Relative to the project folder, so the app and a command typed elsewhere find the same data.
+    PGLITE_DIR: optionalText.pipe(
+      z
+        .string()
+        .default('data/pglite')
+        .transform((dir) => resolve(projectRoot(), dir)),
+    ),
     ORG_TIMEZONE: optionalText.pipe(
       z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
     ),
@@ -185,4 +194,10 @@ export function loadDatabaseConfig(
 function pickDatabaseVariables(env: NodeJS.ProcessEnv) {
   const { DATABASE_URL, PGLITE_DIR, ORG_TIMEZONE, CURRENCY, ADMIN_USER_IDS } = env;
   return { DATABASE_URL, PGLITE_DIR, ORG_TIMEZONE, CURRENCY, ADMIN_USER_IDS };
+}
+
+/** Reads `.env` from the working directory, else from the project folder; the environment wins. */
+export function loadEnvironmentFile(): void {
+  const file = [join(process.cwd(), '.env'), join(projectRoot(), '.env')].find((path) => existsSync(path));
+  if (file) process.loadEnvFile(file);
 }

@@ -27,9 +27,17 @@ export function createLogger(
 function serialiseErrors(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+    out[key] = value instanceof Error ? serialiseError(value) : value;
   }
   return out;
+}
+
+/** drizzle reports "Failed query: …" and keeps the database's own message in `cause`: log both. */
+function serialiseError(error: Error): LogFields {
+  const fields: LogFields = { name: error.name, message: error.message, stack: error.stack };
+  if (error.cause instanceof Error) fields.cause = serialiseError(error.cause);
+  else if (error.cause !== undefined) fields.cause = String(error.cause);
+  return fields;
 }
 
 export const silentLogger: Logger = createLogger('silent');

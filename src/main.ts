@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadEnvironmentFile } from './config.js';
 import { openDatabase } from './db/client.js';
 import { systemClock } from './domain/clock.js';
 import { createLogger } from './logger.js';
@@ -6,11 +6,7 @@ import { startConsulTracker } from './server.js';
 
 /** Composition root: configuration -> database -> Slack app -> graceful shutdown. */
 async function main(): Promise<void> {
-  try {
-    process.loadEnvFile('.env');
-  } catch {
-    // No .env file: the environment alone configures the app.
-  }
+  loadEnvironmentFile();
   const log = createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
   let config;
   try {

@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
+import { serveCommandLine } from './cli/control-socket.js';
 import { type DatabaseConnection, ping } from './db/client.js';
+import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
 import type { Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
@@ -75,6 +77,16 @@ export async function startConsulTracker({
   });
 
   outbox.start();
+  // The command line reaches an embedded database through the app that owns it.
+  const commandLine =
+    connection.kind === 'pglite' && connection.dataDir
+      ? await serveCommandLine({
+          socketPath: controlSocketPath(connection.dataDir),
+          connection,
+          config: { currency: config.currency, orgTimeZone: config.orgTimeZone },
+          log,
+        })
+      : undefined;
 
   return {
     port: slack.port,
@@ -83,6 +95,7 @@ export async function startConsulTracker({
     outbox,
     stop: async () => {
       await slack.stop();
+      await commandLine?.close();
       await renderer.close();
       await outbox.stop();
       await connection.close();

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
+import { type DirectoryOwner, lockDataDirectory } from './directory-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -18,7 +19,7 @@ export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesW
 export type Queryable = Database | Transaction;
 
 export type DatabaseConnection =
-  | { kind: 'pglite'; db: Database; client: PGlite; close(): Promise<void> }
+  | { kind: 'pglite'; db: Database; client: PGlite; dataDir?: string; close(): Promise<void> }
   | { kind: 'postgres'; db: Database; client: pg.Pool; close(): Promise<void> };
 
 // node-postgres returns int8 and numeric as strings by default; our bigint columns map them in drizzle.
@@ -32,22 +33,43 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
   return { kind: 'postgres', db, client: pool, close: once(() => pool.end()) };
 }
 
-/** Embedded PostgreSQL (PGlite) in a data directory, or in memory from a dumped data directory. */
+/**
+ * Embedded PostgreSQL (PGlite) in a data directory, or in memory from a dumped data directory. A
+ * data directory is locked for this process until `close()` (see directory-lock.ts); a directory
+ * another live process holds throws DirectoryInUse.
+ */
 export async function openPglite(
-  source: { dataDir: string } | { loadDataDir: Blob } | { inMemory: true },
+  source: { dataDir: string; role?: DirectoryOwner['role'] } | { loadDataDir: Blob } | { inMemory: true },
 ): Promise<DatabaseConnection> {
+  if (!('dataDir' in source)) {
+    const client = await PGlite.create('loadDataDir' in source ? { loadDataDir: source.loadDataDir } : {});
+    const db = drizzlePglite({ client, schema }) as unknown as Database;
+    return { kind: 'pglite', db, client, close: once(() => client.close()) };
+  }
+  // PGlite creates the directory itself but not its parents.
+  mkdirSync(dirname(source.dataDir), { recursive: true });
+  const lock = lockDataDirectory(source.dataDir, { role: source.role ?? 'app' });
   let client: PGlite;
-  if ('dataDir' in source) {
-    // PGlite creates the directory itself but not its parents.
-    mkdirSync(dirname(source.dataDir), { recursive: true });
+  try {
     client = await PGlite.create(source.dataDir);
-  } else if ('loadDataDir' in source) {
-    client = await PGlite.create({ loadDataDir: source.loadDataDir });
-  } else {
-    client = await PGlite.create();
+  } catch (error) {
+    lock.release();
+    throw error;
   }
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { kind: 'pglite', db, client, close: once(() => client.close()) };
+  return {
+    kind: 'pglite',
+    db,
+    client,
+    dataDir: source.dataDir,
+    close: once(async () => {
+      try {
+        await client.close();
+      } finally {
+        lock.release();
+      }
+    }),
+  };
 }
 
 /** Closing twice (shutdown racing a failure path) must not throw. */
@@ -56,8 +78,11 @@ function once(close: () => Promise<void>): () => Promise<void> {
   return () => (closing ??= close());
 }
 
-export async function openDatabase(config: { databaseUrl?: string; pgliteDir: string }): Promise<DatabaseConnection> {
-  return config.databaseUrl ? connectPostgres(config.databaseUrl) : openPglite({ dataDir: config.pgliteDir });
+export async function openDatabase(
+  config: { databaseUrl?: string; pgliteDir: string },
+  role: DirectoryOwner['role'] = 'app',
+): Promise<DatabaseConnection> {
+  return config.databaseUrl ? connectPostgres(config.databaseUrl) : openPglite({ dataDir: config.pgliteDir, role });
 }
 
 export async function ping(db: Database): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers } from '../../src/db/schema.js';
-import { runCli } from '../../src/cli/main.js';
+import { localFiles, runCli } from '../../src/cli/commands.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;
@@ -26,7 +26,7 @@ async function run(...argv: string[]) {
   const connection = { ...database, close: async () => {} };
   const code = await runCli(
     argv,
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
+    { out: (t) => out.push(t), err: (t) => err.push(t), ...localFiles },
     () => Promise.resolve(connection),
     config,
   );

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { projectRoot } from '../../src/project-root.js';
 
 const valid = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
 
@@ -8,7 +10,7 @@ describe('loadConfig', () => {
     expect(loadConfig(valid)).toMatchObject({
       port: 3000,
       databaseUrl: undefined,
-      pgliteDir: './data/pglite',
+      pgliteDir: join(projectRoot(), 'data', 'pglite'),
       orgTimeZone: 'UTC',
       currency: 'USD',
       adminUserIds: [],

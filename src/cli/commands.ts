@@ -1,0 +1,122 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { DatabaseConnection } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { systemClock } from '../domain/clock.js';
+import { silentLogger } from '../logger.js';
+import type { ServiceContext } from '../services/context.js';
+import { exportSetup } from '../services/setup-export.js';
+import { type ImportSummary, importSetup } from '../services/setup-import.js';
+
+export const USAGE = `Usage: consultracker <command>
+
+  import <file.yaml>   load customers, people, projects, roles and periods (all or nothing)
+  export [file.yaml]   write the current setup in the same format (to stdout without a file)
+  migrate              apply database migrations
+  help                 show this
+
+The database comes from DATABASE_URL, else PGlite in PGLITE_DIR (default data/pglite in the
+project folder; a relative path is taken from there, wherever the command is typed). .env is read
+from the working directory, else from the project folder. While the app runs on the embedded
+database, commands run through the app, which owns it.`;
+
+export type CliIo = {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Files are read and written where the command was typed, also when the app runs it. */
+  read: (path: string) => string;
+  write: (path: string, text: string) => void;
+};
+
+/** Files on this machine, relative to the working directory. */
+export const localFiles: Pick<CliIo, 'read' | 'write'> = {
+  read: (path) => readFileSync(path, 'utf8'),
+  write: (path, text) => writeFileSync(path, text),
+};
+
+/** Runs one command; returns the exit code. The connection is opened only when a command needs it. */
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  connect: () => Promise<DatabaseConnection>,
+  config: { currency: string; orgTimeZone: string },
+): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (!['import', 'export', 'migrate'].includes(command)) {
+    io.err(`Unknown command "${command}".\n\n${USAGE}`);
+    return 1;
+  }
+  if (command === 'import' && args.length !== 1) {
+    io.err(`import needs exactly one file, e.g. consultracker import setup.yaml`);
+    return 1;
+  }
+  if (command !== 'import' && args.length > (command === 'export' ? 1 : 0)) {
+    io.err(`Too many arguments for ${command}.\n\n${USAGE}`);
+    return 1;
+  }
+
+  let source: string | undefined;
+  if (command === 'import') {
+    try {
+      source = io.read(args[0]!);
+    } catch (error) {
+      io.err(`Cannot read ${args[0]}: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+
+  const connection = await connect();
+  try {
+    await migrateDatabase(connection);
+    if (command === 'migrate') {
+      io.out('The database is up to date.');
+      return 0;
+    }
+    const ctx: ServiceContext = {
+      db: connection.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: systemClock,
+      log: silentLogger,
+      org: { timeZone: config.orgTimeZone, currency: config.currency },
+    };
+    if (command === 'import') {
+      const result = await importSetup(ctx, source!);
+      if (!result.ok) {
+        io.err(
+          `Nothing was imported; fix these ${result.errors.length === 1 ? 'problem' : `${result.errors.length} problems`} in ${args[0]}:`,
+        );
+        for (const error of result.errors) io.err(`  ${error}`);
+        return 1;
+      }
+      io.out(`Imported ${args[0]}: ${describeSummary(result.summary)}`);
+      return 0;
+    }
+    const exported = await exportSetup(ctx);
+    if (!exported.ok) {
+      io.err(exported.error.message);
+      return 1;
+    }
+    if (args[0]) {
+      io.write(args[0], exported.yaml);
+      io.out(`Wrote the setup to ${args[0]}.`);
+    } else {
+      io.out(exported.yaml.trimEnd());
+    }
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** "2 customers created, 1 project updated" or "nothing changed". */
+export function describeSummary(summary: ImportSummary): string {
+  const parts: string[] = [];
+  for (const [kind, counts] of Object.entries(summary)) {
+    if (counts.created) parts.push(`${counts.created} ${kind} created`);
+    if (counts.updated) parts.push(`${counts.updated} ${kind} updated`);
+  }
+  return parts.length ? `${parts.join(', ')}.` : 'nothing changed (the database already matches the file).';
+}
