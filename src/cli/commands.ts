@@ -85,9 +85,8 @@ export async function runCli(
     if (command === 'import') {
       const result = await importSetup(ctx, source!);
       if (!result.ok) {
-        io.err(
-          `Nothing was imported; fix these ${result.errors.length === 1 ? 'problem' : `${result.errors.length} problems`} in ${args[0]}:`,
-        );
+        const problems = result.errors.length === 1 ? 'this problem' : `these ${result.errors.length} problems`;
+        io.err(`Nothing was imported; fix ${problems} in ${args[0]}:`);
         for (const error of result.errors) io.err(`  ${error}`);
         return 1;
       }
@@ -111,12 +110,26 @@ export async function runCli(
   }
 }
 
+const NOUNS: Record<keyof ImportSummary, [one: string, many: string]> = {
+  settings: ['setting', 'settings'],
+  customers: ['customer', 'customers'],
+  credits: ['credit purchase', 'credit purchases'],
+  employees: ['employee', 'employees'],
+  projects: ['project', 'projects'],
+  assignments: ['project assignment', 'project assignments'],
+  roles: ['role', 'roles'],
+  users: ['user', 'users'],
+  periods: ['reporting period', 'reporting periods'],
+};
+
 /** "2 customers created, 1 project updated" or "nothing changed". */
 export function describeSummary(summary: ImportSummary): string {
   const parts: string[] = [];
-  for (const [kind, counts] of Object.entries(summary)) {
-    if (counts.created) parts.push(`${counts.created} ${kind} created`);
-    if (counts.updated) parts.push(`${counts.updated} ${kind} updated`);
+  const count = (n: number, kind: keyof ImportSummary) => `${n} ${NOUNS[kind][n === 1 ? 0 : 1]}`;
+  for (const kind of Object.keys(summary) as (keyof ImportSummary)[]) {
+    const { created, updated } = summary[kind];
+    if (created) parts.push(`${count(created, kind)} created`);
+    if (updated) parts.push(`${count(updated, kind)} updated`);
   }
   return parts.length ? `${parts.join(', ')}.` : 'nothing changed (the database already matches the file).';
 }

@@ -50,19 +50,20 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     const access = await authorize(tx, ctx, OPERATIONS.importSetup.right);
     if (!access.ok) return { ok: false as const, errors: [access.error.message] };
 
-    const errors = await checkReferences(tx, setup);
-    if (errors.length > 0) return { ok: false as const, errors };
+    // Every problem in one answer, so fixing the file takes one round.
     const money = await checkMoney(tx, ctx, setup);
-    if (money.errors.length > 0) return { ok: false as const, errors: money.errors };
+    const errors = [...(await checkReferences(tx, setup)), ...money.errors];
+    if (errors.length > 0) return { ok: false as const, errors };
 
     const summary = emptySummary();
+    const createdUsers = new Set<string>();
     summary.settings.updated = Object.keys((await writeSettings(tx, ctx, setup.settings)).after).length;
     await importCustomers(tx, ctx, setup, money, summary);
-    await importPeople(tx, ctx, setup, money, summary);
+    await importPeople(tx, ctx, setup, money, summary, createdUsers);
     const teamChanged = await importProjects(tx, ctx, setup, money, summary);
     // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction.
     await rerouteApprovals(tx, ctx, { projectIds: teamChanged });
-    await importSecurity(tx, setup, summary);
+    await importSecurity(tx, setup, summary, createdUsers);
     await importPeriods(tx, setup, summary);
     await recordAudit(tx, ctx, { action: 'setup.import', entity: 'setup', entityId: 'file', after: summary });
     return { ok: true as const, summary };
@@ -290,6 +291,7 @@ async function importPeople(
   setup: SetupFile,
   money: FileMoney,
   summary: ImportSummary,
+  createdUsers: Set<string>,
 ): Promise<void> {
   for (const u of [
     ...setup.employees.map((e) => ({ user: e.user, name: e.name })),
@@ -300,7 +302,10 @@ async function importPeople(
       .values({ id: u.user, displayName: u.name ?? u.user })
       .onConflictDoNothing()
       .returning({ id: users.id });
-    if (inserted.length > 0) summary.users.created++;
+    if (inserted.length > 0 && !createdUsers.has(u.user)) {
+      createdUsers.add(u.user);
+      summary.users.created++;
+    }
   }
   for (const e of setup.employees) {
     const values = {
@@ -454,7 +459,13 @@ async function importProjects(
   return teamChanged;
 }
 
-async function importSecurity(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {
+/** `createdUsers`: users this import created, counted as created and not again as updated. */
+async function importSecurity(
+  tx: Transaction,
+  setup: SetupFile,
+  summary: ImportSummary,
+  createdUsers: ReadonlySet<string>,
+): Promise<void> {
   for (const r of setup.roles) {
     const existing = (await tx.select().from(roles)).find((row) => row.name.toLowerCase() === r.name.toLowerCase());
     if (!existing) {
@@ -481,7 +492,7 @@ async function importSecurity(tx: Transaction, setup: SetupFile, summary: Import
         const added = await tx.insert(userRoles).values({ userId: u.user, roleId }).onConflictDoNothing().returning();
         changed ||= added.length > 0;
       }
-      if (changed) summary.users.updated++;
+      if (changed && !createdUsers.has(u.user)) summary.users.updated++;
     }
     if (u.delegates) {
       const wanted = u.delegates.map((d) => d.user);
@@ -501,7 +512,7 @@ async function importSecurity(tx: Transaction, setup: SetupFile, summary: Import
           .returning();
         changed ||= added.length > 0;
       }
-      if (changed && !u.roles) summary.users.updated++;
+      if (changed && !u.roles && !createdUsers.has(u.user)) summary.users.updated++;
     }
   }
 }
