@@ -36,7 +36,7 @@ function serialiseErrors(fields: LogFields): LogFields {
 function serialiseError(error: Error): LogFields {
   const fields: LogFields = { name: error.name, message: error.message, stack: error.stack };
   if (error.cause instanceof Error) fields.cause = serialiseError(error.cause);
-  else if (error.cause !== undefined) fields.cause = String(error.cause);
+  else if (error.cause !== undefined) fields.cause = error.cause;
   return fields;
 }
 
