@@ -1,0 +1,63 @@
+/**
+ * `npm run demo` is the first thing a new user runs: it must play the whole story through the
+ * real app and leave the reports finance would have received.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoResult, runDemo } from '../../demo/run-demo.js';
+
+describe('npm run demo', () => {
+  const outputDir = mkdtempSync(join(tmpdir(), 'ct-demo-'));
+  let result: DemoResult;
+
+  beforeAll(async () => {
+    result = await runDemo(outputDir);
+  }, 120_000);
+  afterAll(() => rmSync(outputDir, { recursive: true, force: true }));
+
+  it('shows a consultant logging time, a typo answered with a suggestion, and the form', () => {
+    expect(result.transcript).toContain('Logged *3h* on *ACME-WEB* Website relaunch (Acme Corp)');
+    expect(result.transcript).toContain('There is no project `ACME-WBE`. Did you mean `ACME-WEB`');
+    expect(result.transcript).toContain('Carl Poe — form "Log time":');
+  });
+
+  it('shows the approval loop: DMs to each manager, a rejection with its reason, a fixed resubmission approved', () => {
+    const story = result.transcript;
+    const rejected = story.indexOf('>Friday 27 November is missing');
+    const resubmitted = story.indexOf(
+      'Submitted your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 with 58h in 10 entries',
+    );
+    const approved = story.indexOf(
+      'Your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026 is approved: 58h (58h billable).',
+    );
+    expect(story).toContain('Dana Lee — DM from ConsulTracker:');
+    expect(story).toContain('is approved: 58h 45m (58h 45m billable).');
+    expect(rejected).toBeGreaterThan(0);
+    expect(resubmitted).toBeGreaterThan(rejected);
+    expect(approved).toBeGreaterThan(resubmitted);
+  });
+
+  it('leaves the four reports finance received, as PDF and CSV, with November’s approved time in them', async () => {
+    expect(result.files.sort()).toEqual([
+      'ap-detail-2026-11-01.csv',
+      'ap-detail-2026-11-01.pdf',
+      'ap-summary-2026-11-01.csv',
+      'ap-summary-2026-11-01.pdf',
+      'ar-detail-2026-11-01.csv',
+      'ar-detail-2026-11-01.pdf',
+      'ar-summary-2026-11-01.csv',
+      'ar-summary-2026-11-01.pdf',
+    ]);
+    const pdf = await getDocumentProxy(new Uint8Array(readFileSync(join(outputDir, 'ar-summary-2026-11-01.pdf'))));
+    const { text } = await extractText(pdf, { mergePages: true });
+    expect(text).toContain('Accounts Receivable');
+    expect(text).toContain('Acme Corp');
+    const apDetail = readFileSync(join(outputDir, 'ap-detail-2026-11-01.csv'), 'utf8');
+    // 21 entries of Alice, 10 of Carl, 10 of Dana, plus the header.
+    expect(apDetail.trim().split('\n')).toHaveLength(42);
+    expect(readFileSync(join(outputDir, 'transcript.txt'), 'utf8')).toBe(result.transcript);
+  });
+});
