@@ -226,14 +226,15 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
     files.push(upload.filename);
   }
 
+  day('2026-12-03', "Alice opens the app's Home tab");
+  await slack.event({ type: 'app_home_opened', user: 'U01ALICE', channel: 'DU01ALICE', tab: 'home' });
+  await delivered();
   const home = fake
     .callsTo('views.publish')
     .filter((call) => call.args.user_id === 'U01ALICE')
     .at(-1);
-  if (home) {
-    say("\n## Alice opens the app's Home tab");
-    say(entry('  Alice Doe — App Home:', renderBlocks((home.args.view as BlockMessage).blocks, names)));
-  }
+  if (!home) throw new Error("Alice's Home tab was not published");
+  say(entry('  Alice Doe — App Home:', renderBlocks((home.args.view as BlockMessage).blocks, names)));
   say(`\nFiles finance received, saved in ${outputDir}: ${files.sort().join(', ')}`);
 
   await app.stop();
