@@ -22,6 +22,13 @@ const isTimeZone = (zone: string) => {
   }
 };
 
+/** The sample values .env.example ships with: copied unchanged, they can only fail at Slack. */
+const EXAMPLE_PLACEHOLDERS = {
+  SLACK_BOT_TOKEN: 'xoxb-your-bot-token',
+  SLACK_SIGNING_SECRET: 'your-signing-secret',
+  SLACK_APP_TOKEN: 'xapp-your-app-level-token',
+} as const;
+
 const environmentSchema = z
   .object({
     SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -80,6 +87,15 @@ const environmentSchema = z
   .superRefine((env, issues) => {
     const missing = (name: string, why: string) =>
       issues.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
+    for (const [name, placeholder] of Object.entries(EXAMPLE_PLACEHOLDERS)) {
+      if (env[name as keyof typeof EXAMPLE_PLACEHOLDERS] === placeholder) {
+        issues.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `still has the example value "${placeholder}" from .env.example: replace it with your app's own`,
+        });
+      }
+    }
     if (!env.SLACK_BOT_TOKEN) missing('SLACK_BOT_TOKEN', '(the Bot User OAuth Token, xoxb-...)');
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       missing('SLACK_SIGNING_SECRET', 'in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');

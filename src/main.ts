@@ -30,18 +30,23 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { reason });
     app.stop().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         log.error('shutdown failed', { error });
         process.exit(1);
       },
     );
   };
+  // Only a refused token rejects this (Slack being away is retried): nothing to serve, so stop.
+  app.initialised.catch((error: unknown) => {
+    log.error(error instanceof Error ? error.message : String(error));
+    shutdown('Slack refused the bot token', 1);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

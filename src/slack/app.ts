@@ -6,6 +6,7 @@ import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
+import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
 import type { Reporting } from './report-delivery.js';
 
 export type SlackAppOptions = {
@@ -28,15 +29,14 @@ export type RunningSlackApp = {
   stop(): Promise<void>;
 };
 
-const INITIAL_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 60_000;
 /** Longer than any listener should take; a stuck one must not block a deploy forever. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Builds the Bolt app (HTTP receiver, or Socket Mode when an app token is set) and starts it.
- * Slack may be unreachable at start-up: the server listens anyway and Bolt's token check
- * (auth.test) is retried with backoff in the background.
+ * Slack may be unreachable at start-up: the server listens anyway (Slack's requests get 503 until
+ * then) and Bolt's token check (auth.test) is retried in the background; a refused token rejects
+ * `initialised`.
  */
 export async function startSlackApp({
   config,
@@ -86,7 +86,13 @@ export async function startSlackApp({
   registerListeners(app, deps, reporting);
 
   let stopping = false;
-  const initialised = initialiseWithRetry(app, deps, () => stopping);
+  let connected = false;
+  const initialised = connectToSlack(app, deps.log, () => stopping).then(() => {
+    connected = true;
+  });
+  // Whoever started the app hears of a refused token; nothing else should see it as unhandled.
+  initialised.catch(() => undefined);
+  if (receiver instanceof HTTPReceiver) answerUnavailableUntilConnected(receiver, () => connected);
 
   let port = config.port;
   let server: Server | undefined;
@@ -96,9 +102,11 @@ export async function startSlackApp({
     if (address && typeof address === 'object') port = address.port;
   } else {
     // Socket Mode connects to Slack; like auth.test it must not crash the start when Slack is away.
-    void initialised
-      .then(() => receiver.start())
-      .catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error }));
+    initialised.then(
+      () => receiver.start().catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error })),
+      // A refused token is reported by whoever awaits `initialised`.
+      () => undefined,
+    );
   }
 
   return {
@@ -121,17 +129,4 @@ export async function startSlackApp({
       await closed;
     },
   };
-}
-
-async function initialiseWithRetry(app: App, deps: ServiceDeps, stopping: () => boolean): Promise<void> {
-  for (let delay = INITIAL_RETRY_MS; !stopping(); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
-    try {
-      await app.init();
-      deps.log.info('connected to Slack');
-      return;
-    } catch (error) {
-      deps.log.warn(`Slack is not reachable; retrying in ${delay / 1000} s`, { error: String(error) });
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-    }
-  }
 }

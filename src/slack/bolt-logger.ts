@@ -1,6 +1,12 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 
+/**
+ * The Web API client warns of every failed call and then throws; the caller logs the failure once
+ * with its context, so this line would only repeat it.
+ */
+const CALLER_REPORTS = 'http request failed';
+
 /** Lets Bolt and the Web API client write through our structured logger. */
 export function boltLogger(log: Logger, level: LogLevel = LogLevel.WARN): BoltLogger {
   let current = level;
@@ -8,6 +14,7 @@ export function boltLogger(log: Logger, level: LogLevel = LogLevel.WARN): BoltLo
   const at =
     (wanted: LogLevel, write: (message: string) => void) =>
     (...parts: unknown[]) => {
+      if (parts[0] === CALLER_REPORTS) return;
       if (rank[wanted] >= rank[current])
         write(parts.map((part) => (part instanceof Error ? part.stack : String(part))).join(' '));
     };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -66,5 +67,24 @@ describe('loadConfig', () => {
   it('refuses an empty signing secret in HTTP mode but not in Socket Mode', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '  ' })).toThrow(/SLACK_SIGNING_SECRET/);
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');
+  });
+  it('refuses the sample values copied unchanged from .env.example, naming each variable', () => {
+    const example = readFileSync(join(projectRoot(), '.env.example'), 'utf8');
+    const sample = (name: string) => example.match(new RegExp(`^#? ?${name}=(.*)$`, 'm'))![1]!;
+    let error: unknown;
+    try {
+      loadConfig({
+        SLACK_BOT_TOKEN: sample('SLACK_BOT_TOKEN'),
+        SLACK_SIGNING_SECRET: sample('SLACK_SIGNING_SECRET'),
+        SLACK_APP_TOKEN: sample('SLACK_APP_TOKEN'),
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']) {
+      expect(problems).toMatch(new RegExp(`${name}.*example value`));
+    }
   });
 });

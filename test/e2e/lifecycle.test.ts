@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 
 let h: AppHarness | undefined;
@@ -36,5 +37,40 @@ describe('start-up and shutdown', () => {
     expect(response.status).toBe(200);
     expect(JSON.stringify(response.body)).toMatch(/does not know you/);
     await expect(fetch(`${h.appUrl}/healthz`)).rejects.toThrow();
+  });
+  it('stops trying when Slack refuses the token, and says which variable to fix and where the README explains it', async () => {
+    h = await startAppHarness({
+      waitForSlack: false,
+      beforeStart: (fake) => fake.failNext('auth.test', { error: 'invalid_auth' }),
+    });
+
+    await expect(h.app.initialised).rejects.toThrow(
+      /Slack refused the bot token \(invalid_auth\).*SLACK_BOT_TOKEN.*README\.md, section "Connect to Slack"/,
+    );
+    expect(h.fake.callsTo('auth.test')).toHaveLength(1);
+  });
+
+  it('answers Slack 503 "still connecting" until the token check passes, then serves the same request', async () => {
+    const lines: string[] = [];
+    h = await startAppHarness({
+      waitForSlack: false,
+      log: createLogger('debug', (line) => lines.push(line)),
+      // The first check fails twice (the client retries once); the next one, a second later, passes.
+      beforeStart: (fake) => fake.failNext('auth.test', { status: 500 }, 2),
+    });
+    await h.fake.waitFor('auth.test');
+
+    const early = await h.slack.slashCommand({ command: '/log', text: '1h NOPE-PRJ early', userId: 'U01EARLY' });
+    expect(early.status).toBe(503);
+    expect(early.text).toMatch(/still connecting to Slack/);
+
+    await h.app.initialised;
+    const later = await h.slack.slashCommand({ command: '/log', text: '1h NOPE-PRJ later', userId: 'U01EARLY' });
+    expect(later.status).toBe(200);
+    // One line for the failed check, not one per HTTP attempt as well.
+    const messages = lines.map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(messages.filter((message) => /reachable|request failed/.test(message))).toEqual([
+      'Slack is not reachable (HTTP 500); retrying in 1 s',
+    ]);
   });
 });

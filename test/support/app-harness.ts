@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { createLogger, silentLogger } from '../../src/logger.js';
+import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
@@ -28,6 +28,8 @@ export async function startAppHarness(
     adminUserIds?: string[];
     waitForSlack?: boolean;
     beforeStart?: (fake: FakeSlack) => void;
+    /** Where the app logs (default: nowhere, or the terminal with DEBUG_APP_LOGS=1). */
+    log?: Logger;
   } = {},
 ): Promise<AppHarness> {
   const database = await createTestDatabase();
@@ -41,7 +43,7 @@ export async function startAppHarness(
     PORT: '0',
     ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
   });
-  const log = process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger;
+  const log = options.log ?? (process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger);
   const app = await startConsulTracker({ config, connection: database, clock, log });
   if (options.waitForSlack ?? true) await app.initialised;
   const appUrl = `http://127.0.0.1:${app.port}`;
