@@ -168,3 +168,42 @@ export function sqlList(values: readonly (number | string)[]): SQL {
     sql`, `,
   );
 }
+
+/** Statements a database handle has sent, for benchmarks and tests that budget them. */
+export type StatementCounter = { statements: number; transactions: number; reset(): void };
+
+/**
+ * The same connection behind a drizzle handle that counts what it sends: every statement, and
+ * separately each transaction (BEGIN, which node-postgres sends as a statement and PGlite does not;
+ * neither is counted as a statement, nor COMMIT or ROLLBACK).
+ */
+export function countingDatabase(connection: DatabaseConnection): { db: Database; counter: StatementCounter } {
+  const counter: StatementCounter = {
+    statements: 0,
+    transactions: 0,
+    reset() {
+      counter.statements = 0;
+      counter.transactions = 0;
+    },
+  };
+  const logger = {
+    logQuery(query: string) {
+      const word = query.trim().split(/\s/, 1)[0]!.toLowerCase();
+      if (word === 'begin') counter.transactions++;
+      else if (word !== 'commit' && word !== 'rollback') counter.statements++;
+    },
+  };
+  const db =
+    connection.kind === 'postgres'
+      ? (drizzleNodePg({ client: connection.client, schema, logger }) as unknown as Database)
+      : (drizzlePglite({ client: connection.client, schema, logger }) as unknown as Database);
+  if (connection.kind === 'pglite') {
+    // PGlite opens its transactions itself, out of the logger's sight.
+    const transaction = db.transaction.bind(db);
+    db.transaction = (work, config) => {
+      counter.transactions++;
+      return transaction(work, config);
+    };
+  }
+  return { db, counter };
+}
