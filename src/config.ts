@@ -77,6 +77,15 @@ const environmentSchema = z
         .pipe(z.array(slackUserId))
         .default([]),
     ),
+    // Slack shows a timeout after 3 s; past this a command acks "Saving…" and answers through response_url.
+    ACK_DEADLINE_MS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{1,4}$/, 'must be milliseconds such as 2000')
+        .transform(Number)
+        .refine((ms) => ms >= 100 && ms <= 2500, 'must be from 100 to 2500 (Slack allows 3000 ms for an ack)')
+        .default(2000),
+    ),
     FINANCE_CHANNEL: optionalText.pipe(
       z
         .string()
@@ -143,6 +152,8 @@ export type Config = {
   currency: string;
   adminUserIds: string[];
   financeChannel: string | undefined;
+  /** How long a command may work before it acks "Saving…" and answers later through response_url. */
+  ackDeadlineMs: number;
   reports: ReportConfig;
 };
 
@@ -178,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     currency: e.CURRENCY,
     adminUserIds: e.ADMIN_USER_IDS,
     financeChannel: e.FINANCE_CHANNEL,
+    ackDeadlineMs: e.ACK_DEADLINE_MS,
     reports: {
       threads: reports.data.REPORT_THREADS,
       queueLimit: reports.data.REPORT_QUEUE,

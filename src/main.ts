@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   }
 
   const startedAt = performance.now();
-  const connection = await openDatabase(config);
+  const connection = await openDatabase(config, 'app', (error) =>
+    log.warn('lost a database connection; the next request opens a new one', { error }),
+  );
   const app = await startConsulTracker({ config, connection, clock: systemClock, log });
   log.info('ConsulTracker is listening', {
     port: app.port,

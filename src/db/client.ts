@@ -24,11 +24,74 @@ export type DatabaseConnection =
 
 // node-postgres returns int8 and numeric as strings by default; our bigint columns map them in drizzle.
 
+/** Hears about a lost connection; the pool has already dropped it and opens a new one when asked. */
+export type ConnectionErrorListener = (error: Error) => void;
+
+/** Gives up on a server that does not answer a new connection, so a request fails instead of hanging. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * A pool that survives its server ending connections (restart, failover, pg_terminate_backend, a
+ * proxy closing them). Such a connection emits 'error' on its client, idle or checked out, and an
+ * 'error' without a listener ends the process. A checked-out client that dies is given back at
+ * once, because drizzle never releases a client whose BEGIN failed and the pool would run dry;
+ * the later release by its user is then a no-op. The query running on it fails by itself.
+ */
+class ResilientPool extends pg.Pool {
+  readonly #checkedOut = new Set<pg.PoolClient>();
+
+  constructor(config: pg.PoolConfig, lost: ConnectionErrorListener) {
+    super(config);
+    this.on('error', lost);
+    this.on('connect', (client) =>
+      client.on('error', (error) => {
+        lost(error);
+        const checkedOut = client;
+        if (this.#checkedOut.has(checkedOut)) checkedOut.release(error);
+      }),
+    );
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | void {
+    if (callback) {
+      super.connect((error, client) => {
+        const tracked = client && this.#track(client);
+        callback(error, tracked, (release) => tracked?.release(release as Error | boolean | undefined));
+      });
+      return;
+    }
+    return super.connect().then((client) => this.#track(client));
+  }
+
+  #track(client: pg.PoolClient): pg.PoolClient {
+    const release = client.release.bind(client);
+    let released = false;
+    this.#checkedOut.add(client);
+    client.release = (error?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      this.#checkedOut.delete(client);
+      release(error);
+    };
+    return client;
+  }
+}
+
 /** A real PostgreSQL server through node-postgres (see docs/ARCHITECTURE.md "Why these libraries" for why not postgres.js). */
-export function connectPostgres(url: string, options: { max?: number } = {}): DatabaseConnection {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
-  // An idle client that loses its connection emits 'error'; without a listener that kills the process.
-  pool.on('error', () => {});
+export function connectPostgres(
+  url: string,
+  options: { max?: number; onConnectionError?: ConnectionErrorListener } = {},
+): DatabaseConnection {
+  const pool = new ResilientPool(
+    { connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+    options.onConnectionError ?? (() => {}),
+  );
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
   return { kind: 'postgres', db, client: pool, close: once(() => pool.end()) };
 }
@@ -81,8 +144,11 @@ function once(close: () => Promise<void>): () => Promise<void> {
 export async function openDatabase(
   config: { databaseUrl?: string; pgliteDir: string },
   role: DirectoryOwner['role'] = 'app',
+  onConnectionError?: ConnectionErrorListener,
 ): Promise<DatabaseConnection> {
-  return config.databaseUrl ? connectPostgres(config.databaseUrl) : openPglite({ dataDir: config.pgliteDir, role });
+  return config.databaseUrl
+    ? connectPostgres(config.databaseUrl, onConnectionError ? { onConnectionError } : {})
+    : openPglite({ dataDir: config.pgliteDir, role });
 }
 
 export async function ping(db: Database): Promise<void> {
@@ -101,4 +167,43 @@ export function sqlList(values: readonly (number | string)[]): SQL {
     values.map((value) => sql`${value}`),
     sql`, `,
   );
+}
+
+/** Statements a database handle has sent, for benchmarks and tests that budget them. */
+export type StatementCounter = { statements: number; transactions: number; reset(): void };
+
+/**
+ * The same connection behind a drizzle handle that counts what it sends: every statement, and
+ * separately each transaction (BEGIN, which node-postgres sends as a statement and PGlite does not;
+ * neither is counted as a statement, nor COMMIT or ROLLBACK).
+ */
+export function countingDatabase(connection: DatabaseConnection): { db: Database; counter: StatementCounter } {
+  const counter: StatementCounter = {
+    statements: 0,
+    transactions: 0,
+    reset() {
+      counter.statements = 0;
+      counter.transactions = 0;
+    },
+  };
+  const logger = {
+    logQuery(query: string) {
+      const word = query.trim().split(/\s/, 1)[0]!.toLowerCase();
+      if (word === 'begin') counter.transactions++;
+      else if (word !== 'commit' && word !== 'rollback') counter.statements++;
+    },
+  };
+  const db =
+    connection.kind === 'postgres'
+      ? (drizzleNodePg({ client: connection.client, schema, logger }) as unknown as Database)
+      : (drizzlePglite({ client: connection.client, schema, logger }) as unknown as Database);
+  if (connection.kind === 'pglite') {
+    // PGlite opens its transactions itself, out of the logger's sight.
+    const transaction = db.transaction.bind(db);
+    db.transaction = (work, config) => {
+      counter.transactions++;
+      return transaction(work, config);
+    };
+  }
+  return { db, counter };
 }

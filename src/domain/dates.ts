@@ -47,26 +47,32 @@ export function weekday(iso: string): number {
   return toUtcDate(iso).getUTCDay();
 }
 
+/**
+ * Building an Intl.DateTimeFormat costs far more than formatting with one, and every request formats
+ * dates: one formatter per time zone, kept (at most one per IANA zone, and only those in use).
+ */
+const dayInZone = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date at `instant` in an IANA time zone. */
 export function dateInZone(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  let format = dayInZone.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayInZone.set(timeZone, format);
+  }
+  return format.format(instant);
 }
+
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
 
 /** "Tue 24 Nov 2026" */
 export function formatDay(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'UTC',
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  })
-    .format(toUtcDate(iso))
-    .replace(',', '');
+  return DAY_FORMAT.format(toUtcDate(iso)).replace(',', '');
 }

@@ -1,9 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
-import { delegates, users } from '../db/schema.js';
+import { users } from '../db/schema.js';
 import { fail, type Failure } from '../domain/result.js';
 import { type Right } from '../domain/rights.js';
-import type { Actor, ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 
 export type Authorized = { ok: true; userId: string | undefined; rights: ReadonlySet<Right> };
 
@@ -32,20 +32,31 @@ export async function authorize(
   const { actor } = ctx;
   if (actor.kind === 'system') return { ok: true, userId: undefined, rights: new Set() };
 
-  const actorRow = await tx.query.users.findFirst({ where: eq(users.id, actor.userId) });
-  if (!actorRow?.active) {
+  const userId = actor.actingFor ?? actor.userId;
+  // One read: is the actor active, does the delegation hold (principal active), which rights apply.
+  const [row] = await queryRows<{ active: boolean | null; delegated: boolean; rights: Right[] | null }>(
+    tx,
+    sql`select (select u.active from users u where u.id = ${actor.userId}) as active,
+               ${
+                 actor.actingFor === undefined
+                   ? sql`true`
+                   : sql`exists (select 1 from delegates d join users p on p.id = d.principal_id and p.active
+                                 where d.principal_id = ${actor.actingFor} and d.delegate_id = ${actor.userId})`
+               } as delegated,
+               array(select distinct unnest(r.rights)::text
+                       from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
+                      where ur.user_id = ${userId} and u.active) as rights`,
+  );
+  if (!row?.active) {
     return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
   }
-  const userId = actor.actingFor ?? actor.userId;
-  if (actor.actingFor !== undefined) {
-    const delegation = await delegationExists(tx, actor);
-    if (!delegation)
-      return fail(
-        'not_a_delegate',
-        `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`,
-      );
+  if (actor.actingFor !== undefined && !row.delegated) {
+    return fail(
+      'not_a_delegate',
+      `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`,
+    );
   }
-  const rights = await rightsOf(tx, userId);
+  const rights = new Set<Right>(row.rights ?? []);
   if (!rights.has(right)) {
     const whose = actor.actingFor ? `${await displayName(tx, actor.actingFor)} does` : 'You do';
     return fail(
@@ -54,17 +65,6 @@ export async function authorize(
     );
   }
   return { ok: true, userId, rights };
-}
-
-async function delegationExists(tx: Queryable, actor: Extract<Actor, { kind: 'user' }>): Promise<boolean> {
-  const rows = await tx
-    .select({ principal: delegates.principalId })
-    .from(delegates)
-    .innerJoin(users, eq(users.id, delegates.principalId))
-    .where(
-      and(eq(delegates.principalId, actor.actingFor!), eq(delegates.delegateId, actor.userId), eq(users.active, true)),
-    );
-  return rows.length > 0;
 }
 
 async function displayName(tx: Queryable, userId: string): Promise<string> {

@@ -81,7 +81,7 @@ export async function consultantActing(
   const userId = access.userId;
   if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');
   const [row] = await tx
-    .select({ employeeId: consultants.employeeId, timeZone: users.timeZone })
+    .select({ employeeId: consultants.employeeId, timeZone: users.timeZone, name: users.displayName })
     .from(consultants)
     .innerJoin(employees, eq(employees.id, consultants.employeeId))
     .innerJoin(users, eq(users.id, employees.userId))
@@ -95,7 +95,7 @@ export async function consultantActing(
   }
   return {
     ok: true,
-    consultant: { employeeId: row.employeeId, userId, timeZone: row.timeZone ?? ctx.org.timeZone },
+    consultant: { employeeId: row.employeeId, userId, name: row.name, timeZone: row.timeZone ?? ctx.org.timeZone },
   };
 }
 
@@ -105,7 +105,15 @@ export function todayOf(ctx: ServiceContext, consultant: Consultant): string {
 }
 
 /** Where the entry goes; `minutes` is the real time a range took in the consultant's zone. */
-export type Placement = { ok: true; projectId: number; workDate: string; sheetId: number; minutes: number };
+export type Placement = {
+  ok: true;
+  projectId: number;
+  workDate: string;
+  sheetId: number;
+  minutes: number;
+  /** What the confirmation names, read with the project. */
+  project: { code: string; name: string; customerId: number; customerName: string };
+};
 
 /**
  * Where an entry goes and whether it may: an active project the consultant is assigned to, a date
@@ -120,18 +128,22 @@ export async function placeEntry(
   replacing?: number,
 ): Promise<Placement | { ok: false; error: Failure }> {
   const code = input.projectCode.trim().toUpperCase();
-  const project = await tx.query.projects.findFirst({
-    where: and(eq(projects.code, code), isNull(projects.archivedAt)),
-  });
-  const assignment =
-    project &&
-    (await tx.query.projectConsultants.findFirst({
-      where: and(
-        eq(projectConsultants.projectId, project.id),
+  // The project and the consultant's assignment to it, in one read.
+  const [found] = await tx
+    .select({ project: projects, customerName: customers.name, assignedTo: projectConsultants.projectId })
+    .from(projects)
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .leftJoin(
+      projectConsultants,
+      and(
+        eq(projectConsultants.projectId, projects.id),
         eq(projectConsultants.consultantId, consultant.employeeId),
         isNull(projectConsultants.archivedAt),
       ),
-    }));
+    )
+    .where(and(eq(projects.code, code), isNull(projects.archivedAt)));
+  const project = found?.project;
+  const assignment = found?.assignedTo != null;
   if (!project || !assignment || !project.active) {
     const codes = (await assignedProjects(tx, consultant.employeeId)).map((p) => p.code);
     const suggestions = closestMatches(code, codes);
@@ -216,7 +228,19 @@ export async function placeEntry(
       );
     }
   }
-  return { ok: true, projectId: project.id, workDate, sheetId: sheet.id, minutes };
+  return {
+    ok: true,
+    projectId: project.id,
+    workDate,
+    sheetId: sheet.id,
+    minutes,
+    project: {
+      code: project.code,
+      name: project.name,
+      customerId: project.customerId,
+      customerName: found.customerName,
+    },
+  };
 }
 
 /**
@@ -298,6 +322,21 @@ async function displayName(tx: Queryable, userId: string): Promise<string> {
  * and locked so concurrent entries on the same sheet are checked one after another.
  */
 export async function liveTimesheetForUpdate(tx: Transaction, consultantId: number, periodId: number) {
+  const lockSheet = () =>
+    tx
+      .select()
+      .from(timesheets)
+      .where(
+        and(
+          eq(timesheets.consultantId, consultantId),
+          eq(timesheets.periodId, periodId),
+          ne(timesheets.status, 'cancelled'),
+        ),
+      )
+      .for('update');
+  // Usually the sheet exists: one statement. The first entry of a period creates it.
+  const [existing] = await lockSheet();
+  if (existing) return existing;
   await tx
     .insert(timesheets)
     .values({ consultantId, periodId })
@@ -305,17 +344,7 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
       target: [timesheets.consultantId, timesheets.periodId],
       where: sql`${timesheets.status} <> 'cancelled'`,
     });
-  const [sheet] = await tx
-    .select()
-    .from(timesheets)
-    .where(
-      and(
-        eq(timesheets.consultantId, consultantId),
-        eq(timesheets.periodId, periodId),
-        ne(timesheets.status, 'cancelled'),
-      ),
-    )
-    .for('update');
+  const [sheet] = await lockSheet();
   if (!sheet) throw new Error(`timesheet for consultant ${consultantId} and period ${periodId} vanished`);
   return sheet;
 }
@@ -398,10 +427,39 @@ export async function savedEntry(tx: Queryable, entryId: number): Promise<Omit<S
     .leftJoin(users, eq(users.id, timeEntries.actingFor))
     .where(eq(timeEntries.id, entryId));
   if (!row) throw new Error(`time entry ${entryId} vanished`);
-  const [balance] = await prepaidBalances(tx, [row.customerId]);
-  const { customerId: _customer, ...entry } = row;
+  const { customerId, ...entry } = row;
+  return { ...entry, prepaid: await confirmationBalance(tx, customerId) };
+}
+
+/**
+ * A just-inserted entry as the confirmation shows it, from its RETURNING row and what placing it
+ * read already (no read-back): only the prepaid balance is looked up.
+ */
+export async function insertedEntry(
+  tx: Queryable,
+  consultant: Consultant,
+  placed: Placement,
+  row: typeof timeEntries.$inferSelect,
+): Promise<Omit<SavedEntry, 'repeated'>> {
   return {
-    ...entry,
-    prepaid: balance ? { remainingMinutes: balance.remainingMinutes, pendingMinutes: balance.pendingMinutes } : null,
+    entryId: row.id,
+    projectCode: placed.project.code,
+    projectName: placed.project.name,
+    customerName: placed.project.customerName,
+    workDate: row.workDate,
+    minutes: row.minutes,
+    beginsAt: row.beginsAt?.slice(0, 5) ?? null,
+    endsAt: row.endsAt?.slice(0, 5) ?? null,
+    description: row.description,
+    billable: row.billable,
+    source: row.source,
+    actingForName: row.actingFor ? consultant.name : null,
+    prepaid: await confirmationBalance(tx, placed.project.customerId),
   };
+}
+
+/** The balance line of a /log confirmation: a prepaid customer's credit left and pending; null when hourly. */
+async function confirmationBalance(tx: Queryable, customerId: number): Promise<SavedEntry['prepaid']> {
+  const [balance] = await prepaidBalances(tx, [customerId]);
+  return balance ? { remainingMinutes: balance.remainingMinutes, pendingMinutes: balance.pendingMinutes } : null;
 }

@@ -12,6 +12,7 @@ import {
   checkFields,
   consultantActing,
   entryIdByRequestKey,
+  insertedEntry,
   loggableUsers,
   ownOpenEntryForUpdate,
   type Placement,
@@ -67,7 +68,8 @@ export type SavedEntry = {
   repeated: boolean;
 };
 
-export type Consultant = { employeeId: number; userId: string; timeZone: string };
+/** Whose time it is; `name` is their display name, shown when a delegate logs for them. */
+export type Consultant = { employeeId: number; userId: string; name: string; timeZone: string };
 
 /**
  * Saves time in the consultant's open timesheet for the period holding its date: one entry, or
@@ -147,7 +149,7 @@ export async function insertEntry(
     return { ok: true, entry: { ...(await savedEntry(tx, earlier!)), repeated: true } };
   }
   await recordAudit(tx, ctx, { action: 'time_entry.create', entity: 'time_entry', entityId: saved.id, after: saved });
-  return { ok: true, entry: { ...(await savedEntry(tx, saved.id)), repeated: false } };
+  return { ok: true, entry: { ...(await insertedEntry(tx, consultant, placed, saved)), repeated: false } };
 }
 
 /** The columns an entry takes from where it was placed and what the user said; log and edit share them. */

@@ -4,13 +4,14 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type Readiness } from './health.js';
+import { HomeRefresher } from './home.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
 import type { Reporting } from './report-delivery.js';
 
 export type SlackAppOptions = {
-  config: Pick<Config, 'slack' | 'port'>;
+  config: Pick<Config, 'slack' | 'port' | 'ackDeadlineMs'>;
   deps: ServiceDeps;
   readiness: Readiness;
   reporting: Reporting;
@@ -83,7 +84,8 @@ export async function startSlackApp({
   });
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
-  registerListeners(app, deps, reporting);
+  const homes = new HomeRefresher(deps);
+  registerListeners(app, deps, reporting, { ackDeadlineMs: config.ackDeadlineMs, homes });
 
   let stopping = false;
   let connected = false;
@@ -115,6 +117,7 @@ export async function startSlackApp({
     initialised,
     settled: async () => {
       await inFlight.drained(DRAIN_TIMEOUT_MS);
+      await homes.settled();
     },
     stop: async () => {
       stopping = true;
@@ -124,6 +127,7 @@ export async function startSlackApp({
         .catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
       const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
       if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
+      await homes.settled();
       // Answered keep-alive connections would otherwise hold the server open until they time out.
       server?.closeIdleConnections();
       await closed;

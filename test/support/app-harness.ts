@@ -30,6 +30,8 @@ export async function startAppHarness(
     beforeStart?: (fake: FakeSlack) => void;
     /** Where the app logs (default: nowhere, or the terminal with DEBUG_APP_LOGS=1). */
     log?: Logger;
+    /** More settings, as environment variables (e.g. ACK_DEADLINE_MS). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<AppHarness> {
   const database = await createTestDatabase();
@@ -42,6 +44,9 @@ export async function startAppHarness(
     SLACK_API_URL: fake.apiUrl,
     PORT: '0',
     ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
+    // Tests read answers from the ack; on a busy test machine give the work all the time Slack would.
+    ACK_DEADLINE_MS: '2500',
+    ...options.env,
   });
   const log = options.log ?? (process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger);
   const app = await startConsulTracker({ config, connection: database, clock, log });

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
+import type { HomeRefresher } from '../home.js';
 import type { Reporting } from '../report-delivery.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
 import { registerAdminCustomerActions } from './actions/admin-customers.js';
@@ -22,8 +23,13 @@ import { registerLogMessageShortcut } from './shortcuts/log-message.js';
 import { registerLogTimeSubmission } from './views/log-time.js';
 
 /** Every slash command, action, view and event the app answers. */
-export function registerListeners(app: App, deps: ServiceDeps, reporting: Reporting): void {
-  registerLogCommand(app, deps);
+export function registerListeners(
+  app: App,
+  deps: ServiceDeps,
+  reporting: Reporting,
+  timing: { ackDeadlineMs: number; homes: HomeRefresher },
+): void {
+  registerLogCommand(app, deps, timing);
   registerLogTimeSubmission(app, deps);
   registerEntryActions(app, deps);
   registerTimerActions(app, deps);

@@ -10,8 +10,9 @@ import { timerDecisionMessage, timerStartedMessage } from '../../../../blocks/ti
 import { parseLogRequest } from '../../../domain/log-command.js';
 import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
-import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { publishHome } from '../../home.js';
+import { type ActingContext, actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { answerWithinDeadline } from '../../ack-deadline.js';
+import type { HomeRefresher } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
@@ -27,20 +28,37 @@ const logCommandBody = z.object({
  * `/log` with text logs at once (or starts/stops a timer) and answers in the ack, ephemerally;
  * `/log` alone opens the log-time modal.
  */
-export function registerLogCommand(app: App, deps: ServiceDeps): void {
+export function registerLogCommand(
+  app: App,
+  deps: ServiceDeps,
+  options: { ackDeadlineMs: number; homes: HomeRefresher },
+): void {
   app.command(
     '/log',
-    answeringErrors(deps.log, async ({ command, ack, client }) => {
+    answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
       const body = logCommandBody.parse(command);
       const request = parseLogRequest(body.text);
       if (request.kind === 'invalid') {
         await ack({ response_type: 'ephemeral', ...problemMessage(request.error.message) });
         return;
       }
-      const ctx = await actingContextForSlackUser(deps, client, body.user_id);
-      const reply = (message: SlackMessage) => actingForNotice(message, ctx.actingForName);
+      // The deadline counts from here: finding who is acting reads the database too.
+      const acting = actingContextForSlackUser(deps, client, body.user_id);
+      const within = async <T>(work: (ctx: ActingContext) => Promise<T>, answer: (result: T) => SlackMessage) => {
+        const done = await answerWithinDeadline({
+          deadlineMs: options.ackDeadlineMs,
+          work: acting.then(async (ctx) => ({ ctx, result: await work(ctx) })),
+          answer: ({ ctx, result }) => actingForNotice(answer(result), ctx.actingForName),
+          ack,
+          respond,
+          log: deps.log,
+        });
+        return done?.result;
+      };
 
       if (request.kind === 'open-modal') {
+        const ctx = await acting;
+        const reply = (message: SlackMessage) => actingForNotice(message, ctx.actingForName);
         // The trigger id expires 3 s after the command: open first, then ack.
         const refusal = await openLogModal(client, ctx, {
           triggerId: body.trigger_id,
@@ -51,48 +69,46 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
       }
 
       if (request.kind === 'start-timer') {
-        const started = await startTimer(ctx, request);
-        await ack({
-          response_type: 'ephemeral',
-          ...reply(
+        const started = await within(
+          (ctx) => startTimer(ctx, request),
+          (started) =>
             started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message),
-          ),
-        });
-        if (started.ok) await publishHome(deps, client, body.user_id);
+        );
+        if (started?.ok) options.homes.refreshSoon(client, body.user_id);
         return;
       }
 
       if (request.kind === 'stop-timer') {
-        const stopped = await stopTimer(ctx, request.description ? { description: request.description } : {});
-        if (!stopped.ok) await ack({ response_type: 'ephemeral', ...reply(problemMessage(stopped.error.message)) });
-        else if (stopped.outcome.kind === 'needs-confirmation') {
-          await ack({
-            response_type: 'ephemeral',
-            ...reply(timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)),
-          });
-        } else {
-          await ack({ response_type: 'ephemeral', ...reply(logConfirmation(stopped.outcome.entries)) });
-          await publishHome(deps, client, body.user_id);
-        }
+        const stopped = await within(
+          (ctx) => stopTimer(ctx, request.description ? { description: request.description } : {}),
+          (stopped) =>
+            !stopped.ok
+              ? problemMessage(stopped.error.message)
+              : stopped.outcome.kind === 'needs-confirmation'
+                ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
+                : logConfirmation(stopped.outcome.entries),
+        );
+        if (stopped?.ok && stopped.outcome.kind !== 'needs-confirmation')
+          options.homes.refreshSoon(client, body.user_id);
         return;
       }
 
       const { command: entry } = request;
-      const result = await logTime(ctx, {
-        projectCode: entry.projectCode,
-        ...(entry.date ? { date: entry.date } : {}),
-        ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
-        minutes: entry.minutes,
-        description: entry.description,
-        billable: entry.billable,
-        source: entry.meeting ? 'meeting' : 'command',
-        requestKey: `command:${body.trigger_id}`,
-      });
-      await ack({
-        response_type: 'ephemeral',
-        ...reply(result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
-      });
-      if (result.ok && !result.entries[0]!.repeated) await publishHome(deps, client, body.user_id);
+      const result = await within(
+        (ctx) =>
+          logTime(ctx, {
+            projectCode: entry.projectCode,
+            ...(entry.date ? { date: entry.date } : {}),
+            ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
+            minutes: entry.minutes,
+            description: entry.description,
+            billable: entry.billable,
+            source: entry.meeting ? 'meeting' : 'command',
+            requestKey: `command:${body.trigger_id}`,
+          }),
+        (result) => (result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
+      );
+      if (result?.ok && !result.entries[0]!.repeated) options.homes.refreshSoon(client, body.user_id);
     }),
   );
 }

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingDatabase } from '../../src/db/client.js';
+import { logTime } from '../../src/services/time-entries.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  addConsultant,
+  addCustomer,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  await addUser(db, 'UALICE', { rights: ['entry'] });
+  const alice = await addConsultant(db, 'UALICE');
+  await addProject(db, 'ACME-WEB', await addCustomer(db, 'ACME'), { consultants: [alice] });
+  await addPeriod(db, '2026-11-01', '2026-11-30');
+});
+
+afterAll(async () => database.drop());
+
+describe('the statements one /log sends', () => {
+  it('saves an entry on an existing sheet in one transaction of at most 11 statements (today 11; the goal is 6), BEGIN and COMMIT aside', async () => {
+    const { db, counter } = countingDatabase(database);
+    const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
+    const log = (requestKey: string) =>
+      logTime(ctx, {
+        projectCode: 'ACME-WEB',
+        minutes: 30,
+        description: 'budgeted',
+        billable: true,
+        source: 'command',
+        requestKey,
+      });
+    expect((await log('first')).ok).toBe(true); // creates the sheet
+    counter.reset();
+    const second = await log('second');
+    expect(second.ok).toBe(true);
+    expect(counter.transactions).toBe(1);
+    expect(counter.statements).toBeLessThanOrEqual(11);
+  });
+});
