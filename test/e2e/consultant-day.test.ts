@@ -398,6 +398,30 @@ describe('the timer', () => {
     expect(await entries()).toMatchObject([{ minutes: 600, source: 'timer' }]);
     expect(await h.database.db.select().from(timers).where(eq(timers.userId, ALICE))).toHaveLength(0);
   });
+
+  it('Discard on the long-timer question throws the timer away and saves nothing; a second Discard says there is none', async () => {
+    await log('start ACME-WEB forgot again');
+    h.clock.advance({ hours: 11 });
+    expect(replyText(await log('stop'))).toContain(ids.timer.discard);
+    const discard = async () => {
+      const responseUrl = h.fake.responseUrl();
+      await h.slack.blockAction({
+        userId: ALICE,
+        actionId: ids.timer.discard,
+        value: 'discard',
+        responseUrl,
+        container: { type: 'message', channelId: 'DALICE', messageTs: '1.6' },
+      });
+      const reply = await h.fake.waitFor('response_url', (call) =>
+        String(call.args.url).endsWith(responseUrl.split('/').pop()!),
+      );
+      return JSON.stringify(reply.args);
+    };
+    expect(await discard()).toContain('Discarded the timer on ACME-WEB (11h); nothing was saved.');
+    expect(await entries()).toEqual([]);
+    expect(await h.database.db.select().from(timers).where(eq(timers.userId, ALICE))).toEqual([]);
+    expect(await discard()).toContain(':warning:');
+  });
 });
 
 describe('App Home follows every change', () => {
