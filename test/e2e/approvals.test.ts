@@ -300,6 +300,69 @@ describe('/approvals', () => {
     ).toHaveLength(2);
     expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain('Approved 2.');
   });
+
+  it('sends back all marked with one reason, and asks for marks first when none are ticked', async () => {
+    const sheetId = await aliceSubmits();
+    await command(CARL, '/log', '4h CARL-LAB 2026-11-20 experiments');
+    await command(CARL, '/timesheet', 'submit');
+    await delivered();
+    h.fake.reset();
+    await command(ADMIN, '/approvals');
+    const list = (await h.fake.waitFor('views.open')).args.view as {
+      blocks: { type: string; elements?: { type: string; options?: { value: string }[] }[] }[];
+    };
+    const options = list.blocks
+      .flatMap((b) => b.elements ?? [])
+      .flatMap((e) => e.options ?? [])
+      .map((o) => o.value);
+    expect(options).toHaveLength(2);
+    const rejectMarked = (selected: string[]) =>
+      h.slack.blockAction({
+        userId: ADMIN,
+        actionId: ids.approval.rejectMarked,
+        value: 'reject',
+        container: {
+          type: 'view',
+          viewId: 'VLIST',
+          view: {
+            callback_id: ids.approval.listModal,
+            state: {
+              values: {
+                approvals_marked_0: {
+                  approvals_marked: { type: 'checkboxes', selected_options: selected.map((value) => ({ value })) },
+                },
+              },
+            },
+          },
+        },
+      });
+    await rejectMarked([]);
+    await h.app.settled();
+    expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain(
+      'Mark the timesheets to send back first.',
+    );
+    expect(h.fake.callsTo('views.push')).toHaveLength(0);
+
+    await rejectMarked(options);
+    await h.app.settled();
+    const dialog = h.fake.callsTo('views.push').at(-1)!.args.view as { private_metadata: string };
+    expect(JSON.stringify(dialog)).toContain('2 timesheets');
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.approval.rejectModal,
+      privateMetadata: dialog.private_metadata,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: 'November needs project codes' } } },
+    });
+    await delivered();
+    const carlSheet = (await sheetsOf()).find((s) => s.id !== sheetId && s.reopenedFrom === null)!.id;
+    for (const id of [sheetId, carlSheet]) {
+      expect((await sheetsOf()).find((s) => s.id === id)).toMatchObject({
+        status: 'cancelled',
+        rejectionReason: 'November needs project codes',
+      });
+      expect((await sheetsOf()).filter((s) => s.reopenedFrom === id)).toMatchObject([{ status: 'open' }]);
+    }
+  });
 });
 
 describe('App Home and View timesheet', () => {
