@@ -9,5 +9,11 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // npm run coverage: which lines and branches of the app the tests reach (summary printed, per file in coverage/).
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', ['text', { file: 'coverage.txt' }], 'json-summary'],
+    },
   },
 });

@@ -140,6 +140,7 @@ export async function decideTimesheet(
 
     const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, target.timesheetId)).for('update');
     if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
+    await ctx.pause?.('decide:sheet-locked');
     // Read again under the sheet's lock: a team change may have withdrawn it meanwhile.
     const [mine] = await tx.select().from(approvals).where(eq(approvals.id, input.approvalId));
     if (!mine) return fail('withdrawn', WITHDRAWN);

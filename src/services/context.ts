@@ -18,7 +18,16 @@ export type ServiceContext = {
   clock: Clock;
   log: Logger;
   org: Organisation;
+  /**
+   * Race tests only: holds a use case at a named point inside its transaction, its locks taken,
+   * so a test can force one interleaving (test/support/interleaving.ts). The app never sets it.
+   */
+  pause?: (point: PausePoint) => Promise<void>;
 };
+
+/** Where a use case can be held, each just after it took the locks a racing use case waits for. */
+export type PausePoint =
+  'decide:sheet-locked' | 'submit:sheet-locked' | 'entry:project-held' | 'remove-projects:locked';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

@@ -197,6 +197,7 @@ export async function placeEntry(
     .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
     .for('key share');
   if (!held) return fail('unknown_project', `Project \`${project.code}\` was just removed.`, 'project');
+  await ctx.pause?.('entry:project-held');
 
   // A range counts the minutes that really passed, so one across a daylight-saving change is exact.
   const minutes =

@@ -428,6 +428,7 @@ export async function deleteProjects(
     if (targets.length !== new Set(projectIds).size)
       return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
     await lockSheetsWithTimeOn(tx, projectIds, sheets);
+    await ctx.pause?.('remove-projects:locked');
     const impact = await impactOf(tx, targets);
     await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'project.remove');
     await dropSubmittedTimeOn(tx, ctx, projectIds, 'project.remove');

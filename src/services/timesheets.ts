@@ -84,6 +84,7 @@ export async function submitTimesheet(
 
     // The row lock makes a double click wait here, then find the sheet already submitted.
     const sheet = await liveTimesheetForUpdate(tx, who.consultant.employeeId, period.id);
+    await ctx.pause?.('submit:sheet-locked');
     if (sheet.status !== 'open') {
       return fail('not_open', `The timesheet for ${span} is already ${sheet.status}; nothing was changed.`);
     }

@@ -85,7 +85,13 @@ describe('/admin > Timesheets', () => {
   });
 
   it('will not send back or delete an approved sheet, and says why', async () => {
-    const [approved] = await h.database.db.select().from(timesheets);
+    const { db } = h.database;
+    const september = await addPeriod(db, '2026-09-01', '2026-09-30');
+    const [alice] = await db.select().from(employees).where(eq(employees.userId, 'U01ALICE'));
+    const [approved] = await db
+      .insert(timesheets)
+      .values({ consultantId: alice!.id, periodId: september, status: 'approved', decidedAt: h.clock.now() })
+      .returning();
     const inList = {
       type: 'view' as const,
       viewId: 'VTS',
@@ -102,7 +108,9 @@ describe('/admin > Timesheets', () => {
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain(
       'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.',
     );
-    expect(await h.database.db.select().from(timesheets)).toMatchObject([{ id: approved!.id, status: 'approved' }]);
+    expect(await db.select().from(timesheets).where(eq(timesheets.id, approved!.id))).toMatchObject([
+      { status: 'approved' },
+    ]);
   });
 
   it('opens one sheet to read its entries, sends it back from there, then deletes the open copy', async () => {

@@ -78,6 +78,41 @@ const decide = async (userId: string, actionId: string, sheetId: number, approve
   press(userId, actionId, String(await approvalIdOf(h.database.db, sheetId, approverId)));
 const sheetsOf = () => h.database.db.select().from(timesheets).orderBy(asc(timesheets.id));
 
+/** Opens /approvals as `userId` and returns the approvals it offers to mark. */
+async function approvalsListOptions(userId: string): Promise<string[]> {
+  await command(userId, '/approvals');
+  const list = (await h.fake.waitFor('views.open')).args.view as {
+    blocks: { type: string; elements?: { type: string; options?: { value: string }[] }[] }[];
+  };
+  expectWithinSlackLimits('modal', list);
+  return list.blocks
+    .flatMap((b) => b.elements ?? [])
+    .flatMap((e) => e.options ?? [])
+    .map((o) => o.value);
+}
+
+/** The administrator presses a button of the /approvals list with these approvals ticked. */
+const pressOnMarked = (actionId: string, marked: string[]) =>
+  h.slack.blockAction({
+    userId: ADMIN,
+    actionId,
+    value: actionId,
+    container: {
+      type: 'view',
+      viewId: 'VLIST',
+      view: {
+        callback_id: ids.approval.listModal,
+        state: {
+          values: {
+            approvals_marked_0: {
+              approvals_marked: { type: 'checkboxes', selected_options: marked.map((value) => ({ value })) },
+            },
+          },
+        },
+      },
+    },
+  });
+
 async function aliceSubmits(): Promise<number> {
   await command(ALICE, '/log', '3h ACME-WEB 2026-11-20 design review');
   await command(ALICE, '/log', '2h GLOBEX-OPS 2026-11-21 ops call');
@@ -260,36 +295,10 @@ describe('/approvals', () => {
     await command(CARL, '/timesheet', 'submit');
     await delivered();
     h.fake.reset();
-    await command(ADMIN, '/approvals');
-    const list = (await h.fake.waitFor('views.open')).args.view as {
-      blocks: { type: string; elements?: { type: string; options?: { value: string }[] }[] }[];
-    };
-    expectWithinSlackLimits('modal', list);
-    const options = list.blocks
-      .flatMap((b) => b.elements ?? [])
-      .flatMap((e) => e.options ?? [])
-      .map((o) => o.value);
+    const options = await approvalsListOptions(ADMIN);
     expect(options).toHaveLength(2);
     const carlSheet = (await sheetsOf()).find((s) => s.id !== sheetId)!.id;
-    await h.slack.blockAction({
-      userId: ADMIN,
-      actionId: ids.approval.approveMarked,
-      value: 'approve',
-      container: {
-        type: 'view',
-        viewId: 'VLIST',
-        view: {
-          callback_id: ids.approval.listModal,
-          state: {
-            values: {
-              approvals_marked_0: {
-                approvals_marked: { type: 'checkboxes', selected_options: options.map((value) => ({ value })) },
-              },
-            },
-          },
-        },
-      },
-    });
+    await pressOnMarked(ids.approval.approveMarked, options);
     await h.app.settled();
     expect((await sheetsOf()).find((s) => s.id === carlSheet)).toMatchObject({ status: 'approved' });
     expect(
@@ -299,6 +308,42 @@ describe('/approvals', () => {
         .where(and(eq(approvals.approverId, ADMIN), eq(approvals.status, 'approved'))),
     ).toHaveLength(2);
     expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain('Approved 2.');
+  });
+
+  it('sends back all marked with one reason, and asks for marks first when none are ticked', async () => {
+    const sheetId = await aliceSubmits();
+    await command(CARL, '/log', '4h CARL-LAB 2026-11-20 experiments');
+    await command(CARL, '/timesheet', 'submit');
+    await delivered();
+    h.fake.reset();
+    const options = await approvalsListOptions(ADMIN);
+    expect(options).toHaveLength(2);
+    await pressOnMarked(ids.approval.rejectMarked, []);
+    await h.app.settled();
+    expect(JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args.view)).toContain(
+      'Mark the timesheets to send back first.',
+    );
+    expect(h.fake.callsTo('views.push')).toHaveLength(0);
+
+    await pressOnMarked(ids.approval.rejectMarked, options);
+    await h.app.settled();
+    const dialog = h.fake.callsTo('views.push').at(-1)!.args.view as { private_metadata: string };
+    expect(JSON.stringify(dialog)).toContain('2 timesheets');
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.approval.rejectModal,
+      privateMetadata: dialog.private_metadata,
+      values: { reason: { reason_input: { type: 'plain_text_input', value: 'November needs project codes' } } },
+    });
+    await delivered();
+    const carlSheet = (await sheetsOf()).find((s) => s.id !== sheetId && s.reopenedFrom === null)!.id;
+    for (const id of [sheetId, carlSheet]) {
+      expect((await sheetsOf()).find((s) => s.id === id)).toMatchObject({
+        status: 'cancelled',
+        rejectionReason: 'November needs project codes',
+      });
+      expect((await sheetsOf()).filter((s) => s.reopenedFrom === id)).toMatchObject([{ status: 'open' }]);
+    }
   });
 });
 

@@ -10,9 +10,11 @@ import { customers, employees, projectConsultants, projects, timeEntries, timers
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { addConsultant, addUser } from '../support/fixtures.js';
 
 let h: AppHarness;
 const ALICE = 'U01ALICE';
+const CAROL = 'U03CAROL';
 
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-25T10:00:00Z' });
@@ -29,6 +31,12 @@ beforeAll(async () => {
     readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
   );
   expect(imported.ok).toBe(true);
+  // Carol consults on ACME-WEB too, with the entry right: only the ownership check keeps her off Alice's entries.
+  h.fake.users.set(CAROL, { id: CAROL, real_name: 'Carol Poe', tz: 'Europe/Berlin' });
+  await addUser(h.database.db, CAROL, { rights: ['entry'], name: 'Carol Poe' });
+  const carol = await addConsultant(h.database.db, CAROL);
+  const [web] = await h.database.db.select().from(projects).where(eq(projects.code, 'ACME-WEB'));
+  await h.database.db.insert(projectConsultants).values({ projectId: web!.id, consultantId: carol });
 });
 afterAll(async () => h.stop());
 beforeEach(async () => {
@@ -63,9 +71,10 @@ function submitLogModal(
     billable?: boolean;
   },
   viewId = 'VLOG1',
+  userId = ALICE,
 ) {
   return h.slack.viewSubmission({
-    userId: ALICE,
+    userId,
     callbackId: ids.logModal.callbackId,
     viewId,
     privateMetadata: view.private_metadata,
@@ -310,20 +319,35 @@ describe('Edit and Undo on the confirmation', () => {
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('no longer exists');
   });
 
-  it('nobody else can undo or edit Alice’s entry', async () => {
+  it('nobody else can undo or edit Alice’s entry, not even a consultant on the same project', async () => {
     await log('30m ACME-WEB mine');
     const [entry] = await entries();
-    await h.slack.blockAction({
-      userId: 'U02BOB',
-      actionId: ids.entry.undo,
-      value: String(entry!.id),
-      responseUrl: h.fake.responseUrl(),
-      container: { type: 'message', channelId: 'D1', messageTs: '1.3' },
-    });
-    expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toMatch(
-      /time entry right|only delete your own/,
+    const press = async (actionId: string) => {
+      const responseUrl = h.fake.responseUrl();
+      await h.slack.blockAction({
+        userId: CAROL,
+        actionId,
+        value: String(entry!.id),
+        responseUrl,
+        container: { type: 'message', channelId: 'DCAROL', messageTs: '1.3' },
+      });
+      const reply = await h.fake.waitFor('response_url', (call) =>
+        String(call.args.url).endsWith(responseUrl.split('/').pop()!),
+      );
+      return JSON.stringify(reply.args);
+    };
+    expect(await press(ids.entry.undo)).toContain('You can only delete your own entries');
+    expect(await press(ids.entry.edit)).toContain('You can only change your own entries');
+    expect(h.fake.callsTo('views.open')).toHaveLength(0);
+    // A modal submission naming her entry (as if the Edit had opened) is refused as well.
+    await submitLogModal(
+      { private_metadata: JSON.stringify({ source: 'modal', entryId: entry!.id }) },
+      { project: 'ACME-WEB', date: '2026-11-25', duration: '8h', description: 'taken over' },
+      'VCAROL',
+      CAROL,
     );
-    expect(await entries()).toHaveLength(1);
+    await h.app.settled();
+    expect(await entries()).toMatchObject([{ id: entry!.id, minutes: 30, description: 'mine' }]);
   });
 });
 
@@ -373,6 +397,30 @@ describe('the timer', () => {
     await h.fake.waitFor('response_url');
     expect(await entries()).toMatchObject([{ minutes: 600, source: 'timer' }]);
     expect(await h.database.db.select().from(timers).where(eq(timers.userId, ALICE))).toHaveLength(0);
+  });
+
+  it('Discard on the long-timer question throws the timer away and saves nothing; a second Discard says there is none', async () => {
+    await log('start ACME-WEB forgot again');
+    h.clock.advance({ hours: 11 });
+    expect(replyText(await log('stop'))).toContain(ids.timer.discard);
+    const discard = async () => {
+      const responseUrl = h.fake.responseUrl();
+      await h.slack.blockAction({
+        userId: ALICE,
+        actionId: ids.timer.discard,
+        value: 'discard',
+        responseUrl,
+        container: { type: 'message', channelId: 'DALICE', messageTs: '1.6' },
+      });
+      const reply = await h.fake.waitFor('response_url', (call) =>
+        String(call.args.url).endsWith(responseUrl.split('/').pop()!),
+      );
+      return JSON.stringify(reply.args);
+    };
+    expect(await discard()).toContain('Discarded the timer on ACME-WEB (11h); nothing was saved.');
+    expect(await entries()).toEqual([]);
+    expect(await h.database.db.select().from(timers).where(eq(timers.userId, ALICE))).toEqual([]);
+    expect(await discard()).toContain(':warning:');
   });
 });
 

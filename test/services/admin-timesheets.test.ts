@@ -91,6 +91,7 @@ describe('administrators and timesheets', () => {
   });
 
   it('rejects with a reason (cancelled plus an open copy), and deletes open or submitted sheets', async () => {
+    const [benSheet] = await database.db.select().from(timesheets).where(eq(timesheets.id, sheets.UBEN!));
     expect(await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: ' ' })).toMatchObject({
       ok: false,
       error: { code: 'reason_required' },
@@ -98,9 +99,30 @@ describe('administrators and timesheets', () => {
     expect(
       await adminDecide(admin(), { timesheetId: sheets.UBEN!, decision: 'reject', reason: 'wrong project' }),
     ).toEqual({ ok: true, status: 'cancelled' });
-    expect(await database.db.select().from(timesheets).where(eq(timesheets.reopenedFrom, sheets.UBEN!))).toMatchObject([
-      { status: 'open' },
+    const [copy, ...more] = await database.db
+      .select()
+      .from(timesheets)
+      .where(eq(timesheets.reopenedFrom, sheets.UBEN!));
+    expect(more).toEqual([]);
+    expect(copy).toMatchObject({ status: 'open', consultantId: benSheet!.consultantId, periodId: benSheet!.periodId });
+    // The copy holds Ben's time again, unfrozen and editable; the cancelled sheet keeps its record.
+    // Everything but the row's own identity and timestamps must match.
+    const entriesOf = async (timesheetId: number) =>
+      (await database.db.select().from(timeEntries).where(eq(timeEntries.timesheetId, timesheetId))).map(
+        ({ id: _id, timesheetId: _sheet, requestKey: _key, createdAt: _created, updatedAt: _updated, ...kept }) => kept,
+      );
+    const original = await entriesOf(sheets.UBEN!);
+    expect(original).toMatchObject([
+      {
+        minutes: 60,
+        description: 'work',
+        billable: true,
+        createdBy: 'UBEN',
+        priceRateCents: null,
+        costRateCents: null,
+      },
     ]);
+    expect(await entriesOf(copy!.id)).toEqual(original);
     expect(await adminDecide(admin(), { timesheetId: sheets.UCAT!, decision: 'delete' })).toEqual({
       ok: true,
       status: 'deleted',

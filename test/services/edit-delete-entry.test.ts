@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, creditLedger, timeEntries, timesheets } from '../../src/db/schema.js';
+import { auditLog, creditLedger, employees, timeEntries, timesheets } from '../../src/db/schema.js';
 import { deleteEntries, editEntry, entryForm, type EntryFields, logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -158,7 +158,13 @@ describe('editEntry', () => {
 
   it('does not move an entry onto a locked timesheet', async () => {
     const id = await logged('UALICE', { minutes: 15 });
-    const [october] = await database.db.select().from(timesheets).where(eq(timesheets.periodId, 1));
+    const [alice] = await database.db.select().from(employees).where(eq(employees.userId, 'UALICE'));
+    // Alice's October sheet, whether or not an earlier test opened it.
+    await database.db.insert(timesheets).values({ consultantId: alice!.id, periodId: 1 }).onConflictDoNothing();
+    const [october] = await database.db
+      .select()
+      .from(timesheets)
+      .where(and(eq(timesheets.periodId, 1), eq(timesheets.consultantId, alice!.id)));
     await database.db.update(timesheets).set({ status: 'submitted' }).where(eq(timesheets.id, october!.id));
     const result = await editEntry(ctxFor('UALICE'), {
       entryId: id,

@@ -1,4 +1,8 @@
-/** Removing projects while their time is being submitted or approved: removed time goes, approved time is never lost. */
+/**
+ * Removing projects while their time is being logged, submitted, approved or sent back: removed
+ * time goes, approved and rejected time is never lost. Each interleaving is forced
+ * (test/support/interleaving.ts); the last test runs many at once for deadlocks.
+ */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
@@ -18,106 +22,177 @@ import {
   asUser,
   serviceContext,
 } from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
 import { TestClock } from '../support/test-clock.js';
 
 const PAIRS = 10;
 let database: TestDatabase;
+let managerId: number;
+let customerId: number;
 const clock = new TestClock('2026-11-30T12:00:00Z');
-const consultantOf = (i: number) => `URACE${String(i).padStart(2, '0')}`;
-const projectIds: number[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
   await addUser(db, 'UADMIN', { rights: ['admin'] });
   await addUser(db, 'UMGR', { rights: ['approval'] });
-  const manager = await addManager(db, 'UMGR');
-  const customer = await addCustomer(db, 'RACE');
+  managerId = await addManager(db, 'UMGR');
+  customerId = await addCustomer(db, 'RACE');
   await addPeriod(db, '2026-11-01', '2026-11-30');
-  for (let i = 0; i < 2 * PAIRS; i++) {
-    await addUser(db, consultantOf(i), { rights: ['entry'] });
-    const consultant = await addConsultant(db, consultantOf(i));
-    projectIds.push(await addProject(db, `RACE-${i}`, customer, { consultants: [consultant], managers: [manager] }));
-    const logged = await logTime(serviceContext(db, asUser(consultantOf(i)), clock), {
-      projectCode: `RACE-${i}`,
-      minutes: 60,
-      description: 'work',
-      billable: true,
-      source: 'command',
-    });
-    expect(logged.ok).toBe(true);
-  }
-  // The second half is submitted already: those race an approval against the removal.
-  for (let i = PAIRS; i < 2 * PAIRS; i++)
-    expect((await submitTimesheet(serviceContext(db, asUser(consultantOf(i)), clock))).ok).toBe(true);
 });
 afterAll(async () => database.drop());
 
-async function sheetOf(userIndex: number) {
-  const rows = await database.db
-    .select({ sheet: timesheets })
-    .from(timesheets)
-    .innerJoin(timeEntries, eq(timeEntries.timesheetId, timesheets.id))
-    .where(eq(timeEntries.projectId, projectIds[userIndex]!));
-  return rows[0]?.sheet;
+const work = { minutes: 60, description: 'work', billable: true, source: 'command' } as const;
+const admin = () => serviceContext(database.db, asUser('UADMIN'), clock);
+
+/** A consultant with an hour on a project of their own (code `code`), the sheet submitted or open. */
+async function consultantWithTime(code: string, { submitted }: { submitted: boolean }) {
+  const { db } = database;
+  const userId = `U${code}`;
+  await addUser(db, userId, { rights: ['entry'] });
+  const consultant = await addConsultant(db, userId);
+  const projectId = await addProject(db, code, customerId, { consultants: [consultant], managers: [managerId] });
+  const ctx = serviceContext(db, asUser(userId), clock);
+  const logged = await logTime(ctx, { ...work, projectCode: code });
+  if (!logged.ok) throw new Error(logged.error.message);
+  const [sheet] = await db.select().from(timesheets).where(eq(timesheets.consultantId, consultant));
+  if (submitted) expect((await submitTimesheet(ctx)).ok).toBe(true);
+  const approvalId = submitted ? await approvalIdOf(db, sheet!.id, 'UMGR') : undefined;
+  return { userId, projectId, sheetId: sheet!.id, approvalId };
 }
 
-describe('removing projects during submit and approval', () => {
-  it('removes the time whichever lands first, and keeps approved time: an approval first archives the project', async () => {
-    const admin = serviceContext(database.db, asUser('UADMIN'), clock);
-    const manager = serviceContext(database.db, asUser('UMGR'), clock);
-    const submittedSheets = await Promise.all(Array.from({ length: PAIRS }, (_, k) => sheetOf(PAIRS + k)));
-    const outcomes = await Promise.all(
-      Array.from({ length: PAIRS }, async (_, k) => {
-        const approvalId = await approvalIdOf(database.db, submittedSheets[k]!.id, 'UMGR');
-        const [submit, removeWhileSubmitting] = await Promise.all([
-          submitTimesheet(serviceContext(database.db, asUser(consultantOf(k)), clock)),
-          deleteProjects(admin, [projectIds[k]!]),
-        ]);
-        const [approve, removeWhileApproving] = await Promise.all([
-          decideTimesheet(manager, { approvalId, decision: 'approve' }),
-          deleteProjects(admin, [projectIds[PAIRS + k]!]),
-        ]);
-        return { k, submit, removeWhileSubmitting, approve, removeWhileApproving };
-      }),
-    );
+/** What is left of the project, its time, and sheets of the consultant still waiting for approval. */
+async function leftOf({ userId, projectId }: { userId: string; projectId: number }) {
+  const { db } = database;
+  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+  const entries = await db.select().from(timeEntries).where(eq(timeEntries.projectId, projectId));
+  const waiting = await db
+    .select()
+    .from(timesheets)
+    .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+    .where(and(eq(employees.userId, userId), eq(timesheets.status, 'submitted')));
+  return { project, entries: entries.length, waitingSheets: waiting.length };
+}
 
-    const problems: string[] = [];
-    for (const { k, submit, removeWhileSubmitting, approve, removeWhileApproving } of outcomes) {
-      // Submit and removal: the project and its time are gone either way; a sheet left empty is too.
-      if (!removeWhileSubmitting.ok)
-        problems.push(`pair ${k}: removal during submit failed with ${removeWhileSubmitting.error.code}`);
-      if (!submit.ok && submit.error.code === 'internal') problems.push(`pair ${k}: submit crashed`);
-      const entries = await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, projectIds[k]!));
-      const [project] = await database.db.select().from(projects).where(eq(projects.id, projectIds[k]!));
-      if (project || entries.length) problems.push(`pair ${k}: removed, but the project or its time is still there`);
-      const leftOver = await database.db
-        .select()
-        .from(timesheets)
-        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
-        .where(and(eq(employees.userId, consultantOf(k)), eq(timesheets.status, 'submitted')));
-      if (leftOver.length) problems.push(`pair ${k}: an empty sheet is still waiting for approval`);
+describe('removing projects during submit, approval, send-back and /log, each interleaving forced', () => {
+  it('a submit holding the sheet makes a removal wait; the removal then takes the submitted time off and withdraws the emptied sheet', async () => {
+    const one = await consultantWithTime('SUBFIRST', { submitted: false });
+    const race = new Interleaving(database);
+    const submit = race.hold(serviceContext(database.db, asUser(one.userId), clock), 'submit:sheet-locked');
+    const submitted = submitTimesheet(submit.ctx);
+    await submit.reached;
+    const removal = deleteProjects(race.racer(admin()), [one.projectId]);
+    await race.waiting(1);
+    submit.release();
 
-      // Approval and removal: approved time is never lost.
-      if (!removeWhileApproving.ok)
-        problems.push(`pair ${k}: removal during approval failed with ${removeWhileApproving.error.code}`);
-      const approvedEntries = await database.db
-        .select()
-        .from(timeEntries)
-        .where(eq(timeEntries.projectId, projectIds[PAIRS + k]!));
-      const [approvedProject] = await database.db
-        .select()
-        .from(projects)
-        .where(eq(projects.id, projectIds[PAIRS + k]!));
-      if (approve.ok) {
-        if (approvedEntries.length !== 1) problems.push(`pair ${k}: approved time lost`);
-        if (!approvedProject?.archivedAt)
-          problems.push(`pair ${k}: a project with approved time was deleted, not archived`);
-      } else if (approve.error.code !== 'no_timesheet' || approvedProject || approvedEntries.length) {
-        problems.push(`pair ${k}: removal went first, but the approval answered ${approve.error.code} or time is left`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(await submitted).toMatchObject({ ok: true, submitted: { entryCount: 1 } });
+    expect(await removal).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
+  });
+
+  it('a removal holding the project makes a submit wait; the submit then finds the sheet empty and asks first', async () => {
+    const one = await consultantWithTime('REMFIRST', { submitted: false });
+    const race = new Interleaving(database);
+    const removal = race.hold(admin(), 'remove-projects:locked');
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached;
+    const submitted = submitTimesheet(race.racer(serviceContext(database.db, asUser(one.userId), clock)));
+    await race.waiting(1);
+    removal.release();
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1 } });
+    expect(await submitted).toMatchObject({ ok: false, error: { code: 'empty_needs_confirm' } });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
+  });
+
+  it('an approval holding the sheet makes a removal wait; the approved time is kept and the project archived', async () => {
+    const one = await consultantWithTime('APPFIRST', { submitted: true });
+    const race = new Interleaving(database);
+    const approve = race.hold(serviceContext(database.db, asUser('UMGR'), clock), 'decide:sheet-locked');
+    const approved = decideTimesheet(approve.ctx, { approvalId: one.approvalId!, decision: 'approve' });
+    await approve.reached;
+    const removal = deleteProjects(race.racer(admin()), [one.projectId]);
+    await race.waiting(1);
+    approve.release();
+
+    expect(await approved).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+    expect(await removal).toMatchObject({ ok: true, deleted: { archived: ['APPFIRST'] } });
+    const [project] = await database.db.select().from(projects).where(eq(projects.id, one.projectId));
+    expect(project?.archivedAt).toBeInstanceOf(Date);
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toMatchObject([
+      { minutes: 60, priceRateCents: expect.any(Number) },
+    ]);
+  });
+
+  it('a removal holding the project makes an approval wait; the approval then finds the sheet gone', async () => {
+    const one = await consultantWithTime('REMAPP', { submitted: true });
+    const race = new Interleaving(database);
+    const removal = race.hold(admin(), 'remove-projects:locked');
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached;
+    const approved = decideTimesheet(race.racer(serviceContext(database.db, asUser('UMGR'), clock)), {
+      approvalId: one.approvalId!,
+      decision: 'approve',
+    });
+    await race.waiting(1);
+    removal.release();
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await approved).toMatchObject({
+      ok: false,
+      error: { code: expect.stringMatching(/^(no_timesheet|withdrawn)$/) },
+    });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
+  });
+
+  it('a send-back holding the sheet makes a removal wait: the rejected time stays on record, the open copy loses it', async () => {
+    const one = await consultantWithTime('REJFIRST', { submitted: true });
+    const race = new Interleaving(database);
+    const reject = race.hold(serviceContext(database.db, asUser('UMGR'), clock), 'decide:sheet-locked');
+    const rejected = decideTimesheet(reject.ctx, { approvalId: one.approvalId!, decision: 'reject', reason: 'redo' });
+    await reject.reached;
+    const removal = deleteProjects(race.racer(admin()), [one.projectId]);
+    await race.waiting(1);
+    reject.release();
+
+    expect(await rejected).toMatchObject({ ok: true, outcome: { sheetStatus: 'cancelled' } });
+    expect(await removal).toMatchObject({ ok: true, deleted: { archived: ['REJFIRST'] } });
+    const left = await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId));
+    expect(left.map((e) => e.timesheetId)).toEqual([one.sheetId]);
+  });
+
+  it('a /log holding the project makes a removal wait; the removal then takes the new entry along', async () => {
+    const one = await consultantWithTime('LOGFIRST', { submitted: false });
+    const race = new Interleaving(database);
+    const logging = race.hold(serviceContext(database.db, asUser(one.userId), clock), 'entry:project-held');
+    const logged = logTime(logging.ctx, { ...work, projectCode: 'LOGFIRST', minutes: 30 });
+    await logging.reached;
+    const removal = deleteProjects(race.racer(admin()), [one.projectId]);
+    await race.waiting(1);
+    logging.release();
+
+    expect(await logged).toMatchObject({ ok: true });
+    expect(await removal).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
+  });
+
+  it('a removal holding the project makes a /log wait; the /log is then told the project was just removed', async () => {
+    const one = await consultantWithTime('REMLOG', { submitted: false });
+    const race = new Interleaving(database);
+    const removal = race.hold(admin(), 'remove-projects:locked');
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached;
+    const logged = logTime(race.racer(serviceContext(database.db, asUser(one.userId), clock)), {
+      ...work,
+      projectCode: 'REMLOG',
+      minutes: 30,
+    });
+    await race.waiting(1);
+    removal.release();
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1 } });
+    expect(await logged).toMatchObject({ ok: false, error: { code: 'unknown_project' } });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
   });
 
   it('a send-back or a /log racing a removal ends cleanly: no deadlock, no crash, no time left on the removed project', async () => {

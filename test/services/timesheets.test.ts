@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, timesheets } from '../../src/db/schema.js';
+import { auditLog, projectConsultants, timesheets } from '../../src/db/schema.js';
 import { homeOverview } from '../../src/services/home.js';
 import { deleteEntries, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../src/services/timesheets.js';
@@ -15,6 +15,7 @@ import {
   asUser,
   serviceContext,
 } from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -23,6 +24,14 @@ const ctxFor = (userId: string, actingFor?: string) => serviceContext(database.d
 let october: number;
 let november: number;
 let december: number;
+const projectIds: number[] = [];
+
+/** A consultant of its own for a test that must not see the others' time: on both projects, nothing logged. */
+async function freshConsultant(userId: string, name: string): Promise<void> {
+  await addUser(database.db, userId, { rights: ['entry'], name });
+  const consultantId = await addConsultant(database.db, userId);
+  for (const projectId of projectIds) await database.db.insert(projectConsultants).values({ projectId, consultantId });
+}
 
 async function log(userId: string, overrides: Partial<LogTimeInput>): Promise<number> {
   const result = await logTime(ctxFor(userId), {
@@ -48,8 +57,8 @@ beforeAll(async () => {
   const consultants = await Promise.all(['UALICE', 'UCAROL', 'UDAN', 'UEVE'].map((id) => addConsultant(db, id)));
   const acme = await addCustomer(db, 'ACME');
   const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
-  await addProject(db, 'ACME-WEB', acme, { consultants });
-  await addProject(db, 'GLOBEX-OPS', globex, { consultants });
+  projectIds.push(await addProject(db, 'ACME-WEB', acme, { consultants }));
+  projectIds.push(await addProject(db, 'GLOBEX-OPS', globex, { consultants }));
   october = await addPeriod(db, '2026-10-01', '2026-10-31');
   november = await addPeriod(db, '2026-11-01', '2026-11-30');
   december = await addPeriod(db, '2026-12-01', '2026-12-31');
@@ -106,10 +115,10 @@ describe('timesheetOverview', () => {
 
   it('is the consultant’s own (or their principal’s) only', async () => {
     expect(await timesheetOverview(ctxFor('UBOB'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await timesheetOverview(ctxFor('UBOB', 'UALICE'))).toMatchObject({
-      ok: true,
-      overview: { consultantName: 'Alice', totals: { entryCount: 3 } },
-    });
+    // Her delegate sees exactly what Alice sees.
+    const asDelegate = await timesheetOverview(ctxFor('UBOB', 'UALICE'));
+    expect(asDelegate).toMatchObject({ ok: true, overview: { consultantName: 'Alice' } });
+    expect(asDelegate).toEqual(await timesheetOverview(ctxFor('UALICE')));
   });
 });
 
@@ -148,22 +157,35 @@ describe('submitTimesheet', () => {
     expect(audit).toHaveLength(1);
   });
 
-  it('two submits at once leave one submission', async () => {
+  it('two submits at once leave one submission: the second waits for the first, then finds the sheet submitted', async () => {
     await log('UDAN', { date: { kind: 'iso', date: '2026-10-05' } });
-    const both = await Promise.all([
-      submitTimesheet(ctxFor('UDAN'), { periodId: october }),
-      submitTimesheet(ctxFor('UDAN'), { periodId: october }),
-    ]);
-    expect(both.filter((r) => r.ok)).toHaveLength(1);
-    expect(await database.db.select().from(auditLog).where(eq(auditLog.action, 'timesheet.submit'))).toHaveLength(2);
+    const race = new Interleaving(database);
+    const first = race.hold(ctxFor('UDAN'), 'submit:sheet-locked');
+    const firstAnswer = submitTimesheet(first.ctx, { periodId: october });
+    await first.reached;
+    const secondAnswer = submitTimesheet(race.racer(ctxFor('UDAN')), { periodId: october });
+    await race.waiting(1);
+    first.release();
+
+    const submitted = await firstAnswer;
+    expect(submitted).toMatchObject({ ok: true, submitted: { entryCount: 1 } });
+    expect(await secondAnswer).toMatchObject({
+      ok: false,
+      error: { code: 'not_open', message: expect.stringMatching(/already submitted/) },
+    });
+    const sheetId = submitted.ok ? submitted.submitted.timesheetId : 0;
+    const audits = await database.db.select().from(auditLog).where(eq(auditLog.action, 'timesheet.submit'));
+    expect(audits.filter((a) => a.entityId === String(sheetId))).toHaveLength(1);
   });
 
   it('submits an empty sheet only after the user confirms there was no time', async () => {
+    const sheetsBefore = await database.db.select().from(timesheets).where(eq(timesheets.periodId, october));
     expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october })).toMatchObject({
       ok: false,
       error: { code: 'empty_needs_confirm' },
     });
-    expect(await database.db.select().from(timesheets).where(eq(timesheets.periodId, october))).toHaveLength(1); // Dan's only: nothing half-written
+    // Nothing half-written: the refusal leaves no sheet behind.
+    expect(await database.db.select().from(timesheets).where(eq(timesheets.periodId, october))).toEqual(sheetsBefore);
     expect(await submitTimesheet(ctxFor('UCAROL'), { periodId: october, confirmEmpty: true })).toMatchObject({
       ok: true,
       submitted: { entryCount: 0 },
@@ -211,19 +233,28 @@ describe('submitTimesheet', () => {
   });
 
   it('lets a delegate submit for the principal, recording the delegate as submitter', async () => {
-    const result = await submitTimesheet(ctxFor('UBOB', 'UALICE'));
-    expect(result.ok).toBe(true);
+    await freshConsultant('UFAY', 'Fay');
+    await addUser(database.db, 'UGUS', { rights: ['approval'] });
+    await addDelegate(database.db, 'UFAY', 'UGUS');
+    await log('UFAY', { date: { kind: 'iso', date: '2026-11-03' } });
+    const result = await submitTimesheet(ctxFor('UGUS', 'UFAY'));
+    expect(result).toMatchObject({ ok: true, submitted: { entryCount: 1 } });
     const [sheet] = await database.db
       .select()
       .from(timesheets)
       .where(eq(timesheets.id, result.ok ? result.submitted.timesheetId : 0));
-    expect(sheet).toMatchObject({ submittedBy: 'UBOB' });
+    expect(sheet).toMatchObject({ status: 'submitted', submittedBy: 'UGUS' });
   });
 });
 
 describe('timesheetHistory and the App Home', () => {
   it('lists earlier periods, newest first, with what became of each', async () => {
-    const history = await timesheetHistory(ctxFor('UDAN'));
+    await freshConsultant('UHAL', 'Hal');
+    await log('UHAL', { date: { kind: 'iso', date: '2026-10-05' }, minutes: 45 });
+    await log('UHAL', { date: { kind: 'iso', date: '2026-10-06' }, minutes: 15, billable: false });
+    expect(await submitTimesheet(ctxFor('UHAL'), { periodId: october })).toMatchObject({ ok: true });
+    await log('UHAL', { date: { kind: 'iso', date: '2026-11-05' }, minutes: 30 });
+    const history = await timesheetHistory(ctxFor('UHAL'));
     expect(history).toEqual({
       ok: true,
       history: [
@@ -233,17 +264,22 @@ describe('timesheetHistory and the App Home', () => {
           endsOn: '2026-10-31',
           status: 'submitted',
           totalMinutes: 60,
-          billableMinutes: 60,
+          billableMinutes: 45,
         },
       ],
     });
   });
 
   it('shows the consultant this period, recent entries (read-only once submitted) and prepaid balances', async () => {
-    const home = await homeOverview(ctxFor('UALICE'));
+    await freshConsultant('UIDA', 'Ida');
+    await log('UIDA', { date: { kind: 'iso', date: '2026-11-24' }, description: 'b' });
+    await log('UIDA', { date: { kind: 'iso', date: '2026-11-23' }, description: 'a' });
+    await log('UIDA', { date: { kind: 'iso', date: '2026-11-24' }, projectCode: 'GLOBEX-OPS', description: 'c' });
+    expect(await submitTimesheet(ctxFor('UIDA'))).toMatchObject({ ok: true });
+    const home = await homeOverview(ctxFor('UIDA'));
     expect(home).toMatchObject({
       ok: true,
-      home: { kind: 'consultant', name: 'Alice', timesheet: { status: 'submitted', editable: false }, timer: null },
+      home: { kind: 'consultant', name: 'Ida', timesheet: { status: 'submitted', editable: false }, timer: null },
     });
     const recent = home.ok && home.home.kind === 'consultant' ? home.home.recent : [];
     expect(recent.map((e) => [e.description, e.editable])).toEqual([

@@ -1,0 +1,74 @@
+/**
+ * Forces one interleaving of a race instead of hoping for it: a use case is held at a named point
+ * inside its transaction (ServiceContext.pause, after it took its locks), the racing calls are
+ * started and seen waiting for it, then it is let go.
+ *
+ * PostgreSQL: the racing calls run on their own connections and are seen blocked on a lock in
+ * pg_stat_activity. PGlite has one connection and runs one transaction at a time, so a racing call
+ * waits for the held one as soon as it asks for its transaction; that request is what is awaited.
+ */
+import { sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../../src/db/client.js';
+import type { PausePoint, ServiceContext } from '../../src/services/context.js';
+import type { TestDatabase } from './database.js';
+
+export class Interleaving {
+  private requested = 0;
+  private readonly onRequest: (() => void)[] = [];
+
+  constructor(private readonly database: TestDatabase) {}
+
+  /** `ctx` held at `point` once it gets there: `reached` settles then, `release()` lets it go on. */
+  hold(ctx: ServiceContext, point: PausePoint) {
+    let reach!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held: ServiceContext = {
+      ...ctx,
+      pause: async (at) => {
+        if (at !== point) return;
+        reach();
+        await released;
+      },
+    };
+    return { ctx: held, reached, release };
+  }
+
+  /** `ctx` for a racing call; `waiting(n)` counts it once it waits for the held one. */
+  racer(ctx: ServiceContext): ServiceContext {
+    const counted = (): void => {
+      this.requested++;
+      for (const listener of this.onRequest.splice(0)) listener();
+    };
+    const db: Database = new Proxy(ctx.db, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'transaction' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          counted();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    return { ...ctx, db };
+  }
+
+  /** Settles once `count` racing calls wait for the held one (see the file comment for how). */
+  async waiting(count: number): Promise<void> {
+    if (this.database.kind === 'pglite') {
+      while (this.requested < count) await new Promise<void>((resolve) => this.onRequest.push(resolve));
+      return;
+    }
+    // A separate connection of the pool: the held and the waiting ones each keep their own.
+    for (;;) {
+      const [row] = await queryRows<{ waiting: number }>(
+        this.database.db,
+        sql`select count(*)::int as waiting from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`,
+      );
+      if (row!.waiting >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
