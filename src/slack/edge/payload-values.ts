@@ -47,3 +47,22 @@ export function jsonText<T extends z.ZodType>(schema: T, whenEmpty = '{}') {
     })
     .pipe(schema);
 }
+
+/** A page number carried in a button's value. */
+export const pageText = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,5})$/, 'is not a page number')
+  .transform(Number);
+
+const withOption = z.object({ selected_option: z.object({ value: z.string() }) });
+const withValue = z.object({ value: z.string() });
+
+/** What a menu or overflow chose; an action of that id without a choice cannot be read (throws). */
+export function chosenOption(action: unknown): string {
+  return withOption.parse(action).selected_option.value;
+}
+
+/** A button's value; a click without one cannot be read (throws). */
+export function buttonValue(action: unknown): string {
+  return withValue.parse(action).value;
+}
