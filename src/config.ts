@@ -77,7 +77,7 @@ const environmentSchema = z
         .pipe(z.array(slackUserId))
         .default([]),
     ),
-    // Slack shows a timeout after 3 s; past this a command acks "Saving…" and answers through response_url.
+    // Slack shows a timeout after 3 s; past this a request is acked for its listener ("still working" for a command, whose answer then goes to response_url).
     ACK_DEADLINE_MS: optionalText.pipe(
       z
         .string()
@@ -152,7 +152,7 @@ export type Config = {
   currency: string;
   adminUserIds: string[];
   financeChannel: string | undefined;
-  /** How long a command may work before it acks "Saving…" and answers later through response_url. */
+  /** How long a listener may work before the edge acks for it (a command then answers through response_url). */
   ackDeadlineMs: number;
   reports: ReportConfig;
 };

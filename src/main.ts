@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, loadEnvironmentFile } from './config.js';
 import { openDatabase } from './db/client.js';
 import { systemClock } from './domain/clock.js';
 import { createLogger } from './logger.js';
+import { installProcessGuards } from './process-guards.js';
 import { startConsulTracker } from './server.js';
 
 /** Composition root: configuration -> database -> Slack app -> graceful shutdown. */
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     log.error(error instanceof Error ? error.message : String(error));
     shutdown('Slack refused the bot token', 1);
   });
+  installProcessGuards(log, (reason) => shutdown(reason, 1));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

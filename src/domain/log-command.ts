@@ -1,3 +1,4 @@
+import { controlCharacterIn, controlCharacterMessage } from './control-characters.js';
 import { addDays, isIsoDate, weekday } from './dates.js';
 import { MINUTES_PER_DAY, parseDuration } from './duration.js';
 import { type Failure } from './result.js';
@@ -111,6 +112,8 @@ export const TIMER_USAGE = 'Start a timer with `/log start ACME-WEB standup` and
  * (only the first word decides, so a description may say "stop"); anything else is an entry.
  */
 export function parseLogRequest(text: string): LogRequest {
+  const control = controlCharacterIn(text, 'multi-line');
+  if (control) return invalid('control_character', controlCharacterMessage('The text after /log', control), 'text');
   const words = text.trim().split(/\s+/).filter(Boolean);
   const first = words[0]?.toLowerCase();
   if (first === undefined) return { kind: 'open-modal' };

@@ -5,6 +5,7 @@
  */
 import { isDocument, LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
+import { controlCharacterIn, controlCharacterMessage } from './control-characters.js';
 import { isIsoDate } from './dates.js';
 import { parseDuration } from './duration.js';
 import { formatDecimal, parseDecimal } from './money.js';
@@ -189,6 +190,8 @@ export function parseSetupFile(source: string): SetupParse {
   }
   if (!isDocument(document)) return { ok: false, errors: ['file: not a YAML document'] };
   const raw: unknown = document.toJS() ?? {};
+  const controls = controlCharacters(raw, []);
+  if (controls.length > 0) return { ok: false, errors: controls };
   const shape = setupFileSchema.safeParse(raw);
   if (!shape.success) {
     return {
@@ -434,6 +437,25 @@ function dedupePeriods(periods: SetupFile['periods']): SetupFile['periods'] {
     seen.add(key);
     return true;
   });
+}
+
+/** Free-text keys, where a tab or a line break is part of the text; anywhere else they are refused too. */
+const MULTI_LINE_KEYS = new Set(['notes', 'address', 'description']);
+
+/** Every text in the file holding a control character (a YAML "\0" escape, say), named by its place. */
+function controlCharacters(value: unknown, path: PropertyKey[]): string[] {
+  if (typeof value === 'string') {
+    const key = path.at(-1);
+    const found = controlCharacterIn(value, MULTI_LINE_KEYS.has(String(key)) ? 'multi-line' : 'single-line');
+    return found ? [`${formatPath(path)}: ${controlCharacterMessage('the text', found)}`] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => controlCharacters(item, [...path, index]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...controlCharacters(key, [...path, `(key ${JSON.stringify(key.replace(/[^\x20-\x7e]/g, '?'))})`]),
+      ...controlCharacters(item, [...path, key]),
+    ]);
+  return [];
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -11,8 +11,9 @@ export type SlackProfile = { userId: string; displayName: string; timeZone: stri
 
 /**
  * What a Slack request needs to know about its user, in one query: whether their stored profile
- * is missing or older than a day, and whom they act for (the App Home switch), if that delegation
- * still holds and the principal is active.
+ * should be refreshed (older than a day, and only for an active user holding some right: a
+ * stranger's request must not write a row), and whom they act for (the App Home switch), if that
+ * delegation still holds and the principal is active.
  */
 export async function requestUser(
   db: Database,
@@ -21,11 +22,14 @@ export async function requestUser(
 ): Promise<{ needsRefresh: boolean; actingFor: { userId: string; name: string } | null }> {
   const [row] = await queryRows<{
     refreshed: Date | string | null;
+    has_rights: boolean;
     principal_id: string | null;
     principal_name: string | null;
   }>(
     db,
-    sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name
+    sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name,
+               u.active and exists (select 1 from user_roles ur join roles r on r.id = ur.role_id
+                                     where ur.user_id = u.id and cardinality(r.rights) > 0) as has_rights
           from users u
           left join delegates d on d.principal_id = u.acting_for and d.delegate_id = u.id
           left join users p on p.id = d.principal_id and p.active
@@ -33,7 +37,8 @@ export async function requestUser(
   );
   const refreshed = row?.refreshed ? new Date(row.refreshed) : null;
   return {
-    needsRefresh: !refreshed || clock.now().getTime() - refreshed.getTime() > PROFILE_MAX_AGE_MS,
+    needsRefresh:
+      row?.has_rights === true && (!refreshed || clock.now().getTime() - refreshed.getTime() > PROFILE_MAX_AGE_MS),
     actingFor: row?.principal_id ? { userId: row.principal_id, name: row.principal_name ?? row.principal_id } : null,
   };
 }

@@ -13,7 +13,8 @@ export type ActingContext = ServiceContext & { actingForName: string | null };
 
 /**
  * Builds the service context for the signed Slack user (acting for `actingFor` when a form says
- * so), first refreshing their stored profile (name, time zone) when it is missing or a day old.
+ * so), first refreshing their stored profile (name, time zone) when it is a day old or was never
+ * read; only for a user who holds some right (`requestUser`), so a stranger leaves no row behind.
  * A slow or failing Slack keeps the old profile rather than failing the request.
  */
 export async function contextForSlackUser(

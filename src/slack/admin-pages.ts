@@ -12,15 +12,16 @@ import { listEmployees } from '../services/employees.js';
 import { listProjects, projectDetail } from '../services/projects.js';
 import type { ServiceDeps } from './actor.js';
 import { tellUser } from './listeners/safe.js';
+import { rowId } from './edge/payload-values.js';
 
 /** The page a form came from, as its private_metadata carries it (`back`). */
 export const adminPage: z.ZodType<AdminPage> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('customers') }),
-  z.object({ kind: z.literal('customer'), customerId: z.number().int().positive() }),
+  z.object({ kind: z.literal('customer'), customerId: rowId }),
   z.object({ kind: z.literal('projects') }),
-  z.object({ kind: z.literal('project'), projectId: z.number().int().positive() }),
+  z.object({ kind: z.literal('project'), projectId: rowId }),
   z.object({ kind: z.literal('employees') }),
-  z.object({ kind: z.literal('employee'), employeeId: z.number().int().positive() }),
+  z.object({ kind: z.literal('employee'), employeeId: rowId }),
 ]);
 
 type Drawn = { view: ModalView } | { problem: string };

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
+import { EdgeReceiver, edgeMiddleware } from './edge/edge-receiver.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { HomeRefresher } from './home.js';
 import { InFlightRequests } from './in-flight.js';
@@ -49,7 +50,7 @@ export async function startSlackApp({
   const logger = boltLogger(deps.log);
   const customRoutes = healthRoutes(readiness);
   const socketMode = config.slack.appToken !== undefined;
-  const receiver = socketMode
+  const inner = socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
         customRoutes,
@@ -61,7 +62,14 @@ export async function startSlackApp({
         endpoints: '/slack/events',
         customRoutes,
         logger,
+        // Past the edge every request is answered; a failure Bolt still reports is not Slack's to see as a 500.
+        processEventErrorHandler: ({ response, error }) => {
+          deps.log.error('Bolt could not process a request', { error });
+          if (!response.headersSent) HTTPModuleFunctions.buildNoBodyResponse(response, 200);
+          return Promise.resolve(false);
+        },
       });
+  const receiver = new EdgeReceiver(inner, deps.log, config.ackDeadlineMs);
 
   const app = new App({
     token: config.slack.botToken,
@@ -84,8 +92,9 @@ export async function startSlackApp({
   });
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
+  app.use(edgeMiddleware(deps.log));
   const homes = new HomeRefresher(deps);
-  registerListeners(app, deps, reporting, { ackDeadlineMs: config.ackDeadlineMs, homes });
+  registerListeners(app, deps, reporting, { homes });
 
   let stopping = false;
   let connected = false;
@@ -94,18 +103,18 @@ export async function startSlackApp({
   });
   // Whoever started the app hears of a refused token; nothing else should see it as unhandled.
   initialised.catch(() => undefined);
-  if (receiver instanceof HTTPReceiver) answerUnavailableUntilConnected(receiver, () => connected);
+  if (inner instanceof HTTPReceiver) answerUnavailableUntilConnected(inner, () => connected);
 
   let port = config.port;
   let server: Server | undefined;
-  if (receiver instanceof HTTPReceiver) {
-    server = await receiver.start(config.port);
+  if (inner instanceof HTTPReceiver) {
+    server = await inner.start(config.port);
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
   } else {
     // Socket Mode connects to Slack; like auth.test it must not crash the start when Slack is away.
     initialised.then(
-      () => receiver.start().catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error })),
+      () => inner.start().catch((error: unknown) => deps.log.error('Socket Mode could not connect', { error })),
       // A refused token is reported by whoever awaits `initialised`.
       () => undefined,
     );

@@ -3,6 +3,7 @@ import { ids } from '../../blocks/ids.js';
 import { BILLABLE_VALUE, type LogModalMetadata } from '../../blocks/log-modal.js';
 import { formatMinutes, parseDuration } from '../domain/duration.js';
 import type { EntryFields } from '../services/time-entries.js';
+import { rowId } from './edge/payload-values.js';
 
 const selected = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial();
 const text = z.object({ value: z.string().nullish() }).partial();
@@ -48,7 +49,7 @@ const logFormState = z.object({
 });
 
 export const logModalMetadata: z.ZodType<LogModalMetadata> = z.object({
-  entryId: z.number().int().positive().optional(),
+  entryId: rowId.optional(),
   confirmVia: z.object({ responseUrl: z.string().url(), replace: z.boolean() }).optional(),
   returnTo: z
     .object({ viewId: z.string(), periodId: z.number().int(), page: z.number().int().nonnegative() })

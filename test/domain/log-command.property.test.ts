@@ -1,6 +1,7 @@
 /** Properties of the /log grammar over generated input: every valid form round-trips, nothing throws. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { controlCharacterIn } from '../../src/domain/control-characters.js';
 import { formatMinutes, parseDuration } from '../../src/domain/duration.js';
 import { type DateSpec, parseLogCommand, parseLogRequest, resolveDateSpec } from '../../src/domain/log-command.js';
 
@@ -44,7 +45,7 @@ const half = (m: number) => (m < 12 * 60 ? 'am' : 'pm');
 const GRAMMAR_WORD =
   /^(meeting|nb|non-?billable|today|yesterday|(sun|mon|tues?|wed|thu|thurs?|fri|sat)(day)?|wednesday|saturday|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}([/.]\d{2,4})?)$/i;
 
-const whitespace = fc.constantFrom(' ', '  ', '\t', '\n', ' \u00a0 ', '\r\n');
+const whitespace = fc.constantFrom(' ', '  ', '\t', '\n', ' \u00a0 ');
 const descriptionWord = fc
   .string({
     unit: fc.oneof(
@@ -54,7 +55,7 @@ const descriptionWord = fc
     minLength: 1,
     maxLength: 12,
   })
-  .filter((w) => !/\s/.test(w));
+  .filter((w) => !/\s/.test(w) && controlCharacterIn(w) === undefined);
 const description = fc
   .tuple(
     descriptionWord.filter((w) => !GRAMMAR_WORD.test(w)),
@@ -301,6 +302,22 @@ describe('/log descriptions', () => {
           });
         },
       ),
+      RUNS,
+    );
+  });
+
+  it('refuses any description holding a control character other than a tab or newline, naming the character', () => {
+    const control = fc
+      .integer({ min: 0, max: 0x9f })
+      .filter((c) => c < 0x20 || c >= 0x7f)
+      .filter((c) => c !== 0x09 && c !== 0x0a)
+      .map((c) => String.fromCharCode(c));
+    fc.assert(
+      fc.property(projectCode, description, control, (code, { text }, character) => {
+        const parsed = parseLogRequest(`1h ${code} ${text}${character}x`);
+        const named = `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+        expect(parsed).toMatchObject({ kind: 'invalid', error: { message: expect.stringContaining(named) } });
+      }),
       RUNS,
     );
   });

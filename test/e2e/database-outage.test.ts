@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { timeEntries } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
-import { OUR_FAULT } from '../../src/slack/listeners/safe.js';
+import { OUR_FAULT } from '../../src/slack/edge/edge-receiver.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeEntries } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
-import { SAVING } from '../../src/slack/ack-deadline.js';
+import { SAVING } from '../../src/slack/listeners/commands/log.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 
 let h: AppHarness;
@@ -55,7 +55,7 @@ async function holdTimeEntries() {
 }
 
 describe('a /log the database holds past the ack deadline (ACK_DEADLINE_MS=200)', () => {
-  it('acks "Saving…" at once, then replaces it through response_url with the confirmation, and saves the entry once', async () => {
+  it('acks "Saving…" at the deadline, then replaces it through response_url with the confirmation, and saves the entry once', async () => {
     const slow = await holdTimeEntries();
     const responseUrl = h.fake.responseUrl();
     let ack;

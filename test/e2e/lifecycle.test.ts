@@ -25,7 +25,8 @@ describe('start-up and shutdown', () => {
   });
 
   it('finishes a request already in flight before closing the database', async () => {
-    h = await startAppHarness();
+    // A user with rights: only theirs is a profile worth looking up (a stranger's writes nothing).
+    h = await startAppHarness({ adminUserIds: ['U07SLOW'] });
     // The profile lookup hangs until the client gives up, so the request is still running at stop().
     h.fake.failNext('users.info', { hang: true }, 2);
     const pending = h.slack.slashCommand({ command: '/log', text: '1h NOPE-PRJ slow', userId: 'U07SLOW' });
@@ -35,7 +36,7 @@ describe('start-up and shutdown', () => {
     await stopped;
 
     expect(response.status).toBe(200);
-    expect(JSON.stringify(response.body)).toMatch(/does not know you/);
+    expect(JSON.stringify(response.body)).toMatch(/not set up as a consultant/);
     await expect(fetch(`${h.appUrl}/healthz`)).rejects.toThrow();
   });
   it('stops trying when Slack refuses the token, and says which variable to fix and where the README explains it', async () => {

@@ -27,7 +27,7 @@ export function registerListeners(
   app: App,
   deps: ServiceDeps,
   reporting: Reporting,
-  timing: { ackDeadlineMs: number; homes: HomeRefresher },
+  timing: { homes: HomeRefresher },
 ): void {
   registerLogCommand(app, deps, timing);
   registerLogTimeSubmission(app, deps);

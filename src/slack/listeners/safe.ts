@@ -1,37 +1,28 @@
 import type {
-  AckFn,
   AllMiddlewareArgs,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackShortcutMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { problemMessage } from '../../../blocks/log-confirmation.js';
 import type { Logger } from '../../logger.js';
-
-export const OUR_FAULT = 'Something went wrong on our side and nothing was saved. Please try again in a minute.';
+import { answerFailure, edgeOf, tellUser as tellSlackUser } from '../edge/edge-receiver.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
 
 /**
- * Runs a command listener so that a bug or an outage still answers the user (and is logged)
- * instead of leaving Slack to report a timeout.
+ * Runs a command listener so that bad input, a bug or an outage still answers the user (and is
+ * logged once: input at warn, our faults at error) instead of leaving Slack to report a timeout.
+ * The edge (src/slack/edge) has already checked the command's envelope.
  */
 export function answeringErrors(log: Logger, listener: (args: CommandArgs) => Promise<void>) {
   return async (args: CommandArgs) => {
-    let acked = false;
-    const ack: AckFn<string | Parameters<CommandArgs['ack']>[0]> = async (response) => {
-      acked = true;
-      await args.ack(response);
-    };
     try {
-      await listener({ ...args, ack });
+      await listener(args);
     } catch (error) {
-      log.error('command failed', { command: args.command.command, userId: args.command.user_id, error });
-      if (acked) await tellUser(args.client, { userId: args.command.user_id }, OUR_FAULT, log);
-      else await args.ack({ response_type: 'ephemeral', ...problemMessage(OUR_FAULT) });
+      await answerFailure(edgeOf(args.context), args.client, log, error, { command: args.command.command });
     }
   };
 }
@@ -49,9 +40,7 @@ export function ackingFirst<Args extends ActionArgs | ShortcutArgs>(
     try {
       await listener(args);
     } catch (error) {
-      const userId = args.body.user.id;
-      log.error('interaction failed', { type: args.body.type, userId, error });
-      await tellUser(args.client, { userId }, OUR_FAULT, log);
+      await answerFailure(edgeOf(args.context), args.client, log, error, { type: args.body.type });
     }
   };
 }
@@ -63,9 +52,5 @@ export async function tellUser(
   message: string,
   log: Logger,
 ): Promise<void> {
-  try {
-    await client.chat.postMessage({ channel: where.userId, ...problemMessage(message) });
-  } catch (error) {
-    log.warn('could not tell the user about a problem', { userId: where.userId, error });
-  }
+  await tellSlackUser(client, where.userId, message, log);
 }

@@ -20,6 +20,7 @@ import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const field = z.object({ value: z.string().nullish() }).partial();
 const chosen = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial();
@@ -32,14 +33,14 @@ const customerFormState = z.object({
   [f.address]: z.object({ value: field }).optional(),
   [f.notes]: z.object({ value: field }).optional(),
 });
-const formMeta = z.object({ customerId: z.number().int().positive().optional(), parentViewId: z.string() });
-const deleteMeta = z.object({ customerIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const formMeta = z.object({ customerId: rowId.optional(), parentViewId: z.string() });
+const deleteMeta = z.object({ customerIds: z.array(rowId).min(1), parentViewId: z.string() });
 const removeProjectsMeta = z.object({
-  projectIds: z.array(z.number().int().positive()).min(1),
+  projectIds: z.array(rowId).min(1),
   parentViewId: z.string(),
   back: adminPage,
 });
-const customerIdValue = z.coerce.number().int().positive();
+const customerIdValue = rowIdText;
 
 /** /admin > Customers: create, open one (edit it, add and remove its projects), delete marked (with what goes, what is archived). */
 export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
@@ -69,7 +70,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
         kind: 'customer',
-        customerId: customerIdValue.parse(action.selected_option.value),
+        customerId: customerIdValue.parse(chosenOption(action)),
       });
     }),
   );

@@ -21,6 +21,7 @@ import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { showAdminPage } from '../../admin-pages.js';
 import { checkedIds, checkedValues, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.employeeField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
@@ -35,7 +36,7 @@ const employeeFormState = z.object({
   [f.cost]: text.optional(),
   [f.price]: text.optional(),
 });
-const formMeta = z.object({ employeeId: z.number().int().positive().optional(), parentViewId: z.string() });
+const formMeta = z.object({ employeeId: rowId.optional(), parentViewId: z.string() });
 const FIELD_BLOCKS: Record<string, string> = {
   user: f.user,
   name: f.name,
@@ -55,10 +56,10 @@ const assignFormState = z.object({
   [a.price]: text.optional(),
 });
 const ASSIGN_BLOCKS: Record<string, string> = { project: a.project, as: a.as, cost: a.cost, price: a.price };
-const assignMeta = z.object({ employeeId: z.number().int().positive(), parentViewId: z.string() });
-const deleteMeta = z.object({ employeeIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
-const employeeIdValue = z.coerce.number().int().positive();
-const assignmentValue = z.string().regex(/^(consultant|manager):\d+$/);
+const assignMeta = z.object({ employeeId: rowId, parentViewId: z.string() });
+const deleteMeta = z.object({ employeeIds: z.array(rowId).min(1), parentViewId: z.string() });
+const employeeIdValue = rowIdText;
+const assignmentValue = z.string().regex(/^(consultant|manager):[1-9][0-9]{0,9}$/);
 
 /**
  * /admin > Employees: create from a Slack member; open one to edit them (consultant with rates,
@@ -93,7 +94,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
         kind: 'employee',
-        employeeId: employeeIdValue.parse(action.selected_option.value),
+        employeeId: employeeIdValue.parse(chosenOption(action)),
       });
     }),
   );
@@ -160,12 +161,12 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
         response_action: 'errors',
         errors: { [a.project]: 'The form came back incomplete; open it again.' },
       }));
-    const projectId = Number(state.data[a.project].value.selected_option?.value);
+    const projectId = rowIdText.safeParse(state.data[a.project].value.selected_option?.value).data;
     const as = state.data[a.as].value.selected_option?.value;
     const errors: Record<string, string> = {};
-    if (!Number.isInteger(projectId) || projectId <= 0) errors[a.project] = 'Choose a project.';
+    if (projectId === undefined) errors[a.project] = 'Choose a project.';
     if (!as) errors[a.as] = 'Choose consultant or manager.';
-    if (!as || Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    if (!as || projectId === undefined) return void (await ack({ response_action: 'errors', errors }));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await assignToProject(ctx, {
       employeeId: meta.employeeId,
@@ -200,7 +201,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
         .filter((value) => assignmentValue.safeParse(value).success)
         .map((value) => {
           const [as, projectId] = value.split(':') as [AssignmentRole, string];
-          return { as, projectId: Number(projectId) };
+          return { as, projectId: rowIdText.parse(projectId) };
         });
       const removed = await removeFromProjects(ctx, employeeId, marked);
       const notice = removed.ok

@@ -12,6 +12,7 @@ import { listProjects, projectDetail, saveProject, setAssignmentRates } from '..
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.projectField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
@@ -31,14 +32,14 @@ const projectFormState = z.object({
   [f.consultants]: many.optional(),
 });
 const formMeta = z.object({
-  projectId: z.number().int().positive().optional(),
+  projectId: rowId.optional(),
   parentViewId: z.string(),
   back: adminPage,
 });
 const r = ids.admin.ratesField;
 const ratesFormState = z.object({ [r.consultant]: one, [r.cost]: text.optional(), [r.price]: text.optional() });
-const ratesMeta = z.object({ projectId: z.number().int().positive(), parentViewId: z.string(), back: adminPage });
-const idValue = z.coerce.number().int().positive();
+const ratesMeta = z.object({ projectId: rowId, parentViewId: z.string(), back: adminPage });
+const idValue = rowIdText;
 const FIELD_BLOCKS: Record<string, string> = {
   code: f.code,
   customer: f.customer,
@@ -123,7 +124,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
         kind: 'project',
-        projectId: idValue.parse(action.selected_option.value),
+        projectId: idValue.parse(chosenOption(action)),
       });
     }),
   );
@@ -179,7 +180,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
         kind: 'employee',
-        employeeId: idValue.parse(action.selected_option.value),
+        employeeId: idValue.parse(chosenOption(action)),
       });
     }),
   );
@@ -222,8 +223,10 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   app.view(ids.admin.ratesForm, async ({ body, ack, client }) => {
     const meta = ratesMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
     const state = ratesFormState.safeParse(body.view.state.values);
-    const consultantId = state.success ? Number(state.data[r.consultant].value.selected_option?.value) : NaN;
-    if (!state.success || !Number.isInteger(consultantId))
+    const consultantId = state.success
+      ? rowIdText.safeParse(state.data[r.consultant].value.selected_option?.value).data
+      : undefined;
+    if (!state.success || consultantId === undefined)
       return void (await ack({ response_action: 'errors', errors: { [r.consultant]: 'Choose a consultant.' } }));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await setAssignmentRates(ctx, {
@@ -249,12 +252,12 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
         errors: { [f.code]: 'The form came back incomplete; open it again.' },
       }));
     const s = state.data;
-    const customerId = Number(s[f.customer].value.selected_option?.value);
-    if (!Number.isInteger(customerId) || customerId <= 0)
+    const customerId = rowIdText.safeParse(s[f.customer].value.selected_option?.value).data;
+    if (customerId === undefined)
       return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
     // A team menu the form left out comes back absent: that team stays as it is.
     const picked = (field: z.infer<typeof many> | undefined) =>
-      field && (field.value.selected_options ?? []).map((o) => Number(o.value));
+      field && (field.value.selected_options ?? []).map((o) => rowIdText.parse(o.value));
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await saveProject(ctx, {
       ...(meta.projectId !== undefined ? { id: meta.projectId } : {}),

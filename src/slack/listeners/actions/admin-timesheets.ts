@@ -16,25 +16,28 @@ import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, isoDay, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
+const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/);
+const FILTER_VALUES = { consultantUserId: slackId, periodStartsOn: isoDay, projectCode: code, customerCode: code };
 const sheetFilter: z.ZodType<SheetFilter> = z.object({
-  consultantUserId: z.string().optional(),
-  periodStartsOn: z.string().optional(),
-  projectCode: z.string().optional(),
-  customerCode: z.string().optional(),
+  consultantUserId: FILTER_VALUES.consultantUserId.optional(),
+  periodStartsOn: FILTER_VALUES.periodStartsOn.optional(),
+  projectCode: FILTER_VALUES.projectCode.optional(),
+  customerCode: FILTER_VALUES.customerCode.optional(),
 });
 const sheetsBack: z.ZodType<SheetsBack> = z.object({
   filter: sheetFilter,
-  timesheetId: z.number().int().positive().optional(),
+  timesheetId: rowId.optional(),
 });
 const decisionMeta = z.object({
   decision: z.enum(['reject', 'delete']),
-  timesheetIds: z.array(z.number().int().positive()).min(1),
+  timesheetIds: z.array(rowId).min(1),
   parentViewId: z.string(),
   back: sheetsBack,
 });
-const sheetPageMeta = z.object({ timesheetId: z.number().int().positive(), filter: sheetFilter });
-const timesheetIdValue = z.coerce.number().int().positive();
+const sheetPageMeta = z.object({ timesheetId: rowId, filter: sheetFilter });
+const timesheetIdValue = rowIdText;
 
 /** /admin > Timesheets: filter, mark or open one, and approve, send back or delete as an administrator. */
 export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
@@ -59,7 +62,8 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     const { body, client } = args;
     if (!body.view) return;
     const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
-    if (value && value !== '-') filter[key] = value;
+    // A chosen value is checked like the metadata's: a Slack id, a period's first day, a code.
+    if (value && value !== '-') filter[key] = FILTER_VALUES[key].parse(value);
     else delete filter[key];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     await show(deps, client, ctx, body.view.id, { filter });
@@ -155,7 +159,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await show(deps, client, ctx, body.view.id, {
         filter,
-        timesheetId: timesheetIdValue.parse(action.selected_option.value),
+        timesheetId: timesheetIdValue.parse(chosenOption(action)),
       });
     }),
   );

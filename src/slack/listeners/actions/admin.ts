@@ -41,6 +41,7 @@ import {
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { buttonValue, isoDay, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
 const periodForm = z.object({
@@ -56,7 +57,7 @@ const periodFormState = z.object({
     })
     .optional(),
 });
-const deleteConfirm = z.object({ periodIds: z.array(z.number().int().positive()).min(1), parentViewId: z.string() });
+const deleteConfirm = z.object({ periodIds: z.array(rowId).min(1), parentViewId: z.string() });
 
 type Client = WebClient;
 
@@ -165,7 +166,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     ids.admin.roleRights,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      const roleId = Number(action.block_id.replace(/^role_/, ''));
+      const roleId = rowIdText.parse(action.block_id.replace(/^role_/, ''));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const saved = await setRoleRights(ctx, {
         roleId,
@@ -187,7 +188,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const deleted = await deleteRole(ctx, { roleId: Number(action.value) });
+      const deleted = await deleteRole(ctx, { roleId: rowIdText.parse(buttonValue(action)) });
       await showRoles(
         deps,
         client,
@@ -209,7 +210,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
           client,
           await contextForSlackUser(deps, client, body.user.id),
           body.view.id,
-          Number(action.value),
+          pageText.parse(buttonValue(action)),
         );
       }),
     );
@@ -268,7 +269,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
           client,
           ctx,
           body.view.id,
-          { ...gridOf(body.view.private_metadata), page: Number(action.value) },
+          { ...gridOf(body.view.private_metadata), page: pageText.parse(buttonValue(action)) },
           undefined,
         );
       }),
@@ -283,7 +284,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
           client,
           ctx,
           body.view.id,
-          { ...gridOf(body.view.private_metadata), rolePage: Number(action.value) },
+          { ...gridOf(body.view.private_metadata), rolePage: pageText.parse(buttonValue(action)) },
           undefined,
         );
       }),
@@ -295,10 +296,10 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     ids.admin.userRoles,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      const userId = action.block_id.replace(/^user_/, '');
+      const userId = slackId.parse(action.block_id.replace(/^user_/, ''));
       const grid = gridOf(body.view.private_metadata);
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const ticked = action.selected_options.map((o) => Number(o.value));
+      const ticked = (action.selected_options ?? []).map((o) => rowIdText.parse(o.value));
       // Only the roles this page shows change; the user's roles on other pages stay.
       const saved = await setUserRoles(ctx, { userId, roleIds: ticked, among: grid.roleIds });
       await showUsers(
@@ -366,13 +367,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     if (!body.view) return;
     const filter: AuditFilter = z
       .object({
-        userId: z.string().optional(),
-        entity: z.string().optional(),
-        from: z.string().optional(),
-        to: z.string().optional(),
+        userId: slackId.optional(),
+        entity: z.string().max(64).optional(),
+        from: isoDay.optional(),
+        to: isoDay.optional(),
       })
       .parse(JSON.parse(body.view.private_metadata || '{}'));
-    if (value) filter[key] = value;
+    // The choice is checked like the metadata: a user id, an entity name, a real date.
+    if (value) filter[key] = (key === 'userId' ? slackId : key === 'entity' ? z.string().max(64) : isoDay).parse(value);
     else delete filter[key];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const trail = await auditTrail(ctx, filter);
@@ -418,7 +420,7 @@ async function showUsers(
 const usersGrid = z.object({
   page: z.number().int().nonnegative(),
   rolePage: z.number().int().nonnegative(),
-  roleIds: z.array(z.number().int().positive()),
+  roleIds: z.array(rowId),
 });
 
 /** The role x right grid's page, from the view's private_metadata. */

@@ -11,13 +11,14 @@ import { sendConfirmation } from '../../confirmations.js';
 import { publishHome } from '../../home.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { rowId, rowIdText } from '../../edge/payload-values.js';
 
 /** Approve and Reject carry the approval they decide; View carries the timesheet. */
-const approvalId = z.coerce.number().int().positive();
-const timesheetId = z.coerce.number().int().positive();
-const approverPage = z.object({ timesheetId: z.number().int().positive(), page: z.number().int().nonnegative() });
+const approvalId = rowIdText;
+const timesheetId = rowIdText;
+const approverPage = z.object({ timesheetId: rowId, page: z.number().int().nonnegative() });
 const rejectMetadata = z.object({
-  approvalIds: z.array(z.number().int().positive()).min(1),
+  approvalIds: z.array(rowId).min(1),
   fromList: z.string().optional(),
 });
 

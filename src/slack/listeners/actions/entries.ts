@@ -10,8 +10,9 @@ import { publishHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
 import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, rowIdText, slackId } from '../../edge/payload-values.js';
 
-const entryId = z.coerce.number().int().positive();
+const entryId = rowIdText;
 /** Undo takes back everything one request saved: its entries' ids, comma-separated. */
 const entryIds = z
   .string()
@@ -73,7 +74,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
       const view = body.view;
       if (!view) return;
       const metadata = logModalMetadata.parse(JSON.parse(view.private_metadata || '{}'));
-      const forUserId = action.selected_option.value;
+      const forUserId = slackId.parse(chosenOption(action));
       const ctx = await contextForSlackUser(
         deps,
         client,

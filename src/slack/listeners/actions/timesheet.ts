@@ -13,18 +13,19 @@ import { openLogModal } from '../../log-modal.js';
 import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
 import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
 
-const position = z.object({ periodId: z.number().int().positive(), page: z.number().int().nonnegative() });
-const submitValue = z.object({ periodId: z.number().int().positive(), empty: z.boolean() });
+const position = z.object({ periodId: rowId, page: z.number().int().nonnegative() });
+const submitValue = z.object({ periodId: rowId, empty: z.boolean() });
 const menuChoice = z
   .string()
-  .regex(/^(edit|delete):\d+$/)
+  .regex(/^(edit|delete):[1-9][0-9]{0,9}$/)
   .transform((value) => {
     const [verb, id] = value.split(':');
-    return { verb: verb as 'edit' | 'delete', entryId: Number(id) };
+    return { verb: verb as 'edit' | 'delete', entryId: rowId.parse(Number(id)) };
   });
 const deleteMetadata = z.object({
-  entryId: z.number().int().positive(),
+  entryId: rowId,
   returnTo: position.extend({ viewId: z.string() }),
 });
 
@@ -44,12 +45,12 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     ids.timesheet.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const periodId = action.value ? Number(action.value) : undefined;
+      const periodId = action.value ? rowIdText.parse(action.value) : undefined;
       const refusal = await openTimesheetModal(
         client,
         ctx,
         body.trigger_id,
-        periodId !== undefined && Number.isInteger(periodId) ? { periodId } : {},
+        periodId !== undefined ? { periodId } : {},
       );
       if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
     }),
@@ -84,7 +85,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
       if (!view) return;
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
       const where = position.parse(JSON.parse(view.private_metadata || '{}'));
-      const choice = menuChoice.parse(action.selected_option.value);
+      const choice = menuChoice.parse(chosenOption(action));
       if (choice.verb === 'edit') {
         const refusal = await openLogModal(client, ctx, {
           triggerId: body.trigger_id,

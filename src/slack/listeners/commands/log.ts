@@ -11,9 +11,9 @@ import { parseLogRequest } from '../../../domain/log-command.js';
 import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
 import { type ActingContext, actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { answerWithinDeadline } from '../../ack-deadline.js';
 import type { HomeRefresher } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
+import { edgeOf } from '../../edge/edge-receiver.js';
 import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
 
@@ -28,32 +28,27 @@ const logCommandBody = z.object({
  * `/log` with text logs at once (or starts/stops a timer) and answers in the ack, ephemerally;
  * `/log` alone opens the log-time modal.
  */
-export function registerLogCommand(
-  app: App,
-  deps: ServiceDeps,
-  options: { ackDeadlineMs: number; homes: HomeRefresher },
-): void {
+/** What `/log` shows while a slow database holds its entry; the confirmation replaces it. */
+export const SAVING = 'Saving…';
+
+export function registerLogCommand(app: App, deps: ServiceDeps, options: { homes: HomeRefresher }): void {
   app.command(
     '/log',
-    answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
+    answeringErrors(deps.log, async ({ command, ack, client, context }) => {
       const body = logCommandBody.parse(command);
       const request = parseLogRequest(body.text);
       if (request.kind === 'invalid') {
         await ack({ response_type: 'ephemeral', ...problemMessage(request.error.message) });
         return;
       }
-      // The deadline counts from here: finding who is acting reads the database too.
+      // Past the ack deadline the edge acks "Saving…" and this ack replaces it through response_url.
+      edgeOf(context)?.answer.sayWhileWorking({ response_type: 'ephemeral', text: SAVING });
       const acting = actingContextForSlackUser(deps, client, body.user_id);
       const within = async <T>(work: (ctx: ActingContext) => Promise<T>, answer: (result: T) => SlackMessage) => {
-        const done = await answerWithinDeadline({
-          deadlineMs: options.ackDeadlineMs,
-          work: acting.then(async (ctx) => ({ ctx, result: await work(ctx) })),
-          answer: ({ ctx, result }) => actingForNotice(answer(result), ctx.actingForName),
-          ack,
-          respond,
-          log: deps.log,
-        });
-        return done?.result;
+        const ctx = await acting;
+        const result = await work(ctx);
+        await ack({ response_type: 'ephemeral', ...actingForNotice(answer(result), ctx.actingForName) });
+        return result;
       };
 
       if (request.kind === 'open-modal') {

@@ -5,6 +5,7 @@ import { setActingAs } from '../../../services/acting-as.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { publishHome } from '../../home.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { chosenOption, slackId } from '../../edge/payload-values.js';
 
 /** The App Home is rebuilt whenever the user opens it, and when a delegate switches whom it acts for. */
 export function registerAppHomeOpened(app: App, deps: ServiceDeps): void {
@@ -16,9 +17,10 @@ export function registerAppHomeOpened(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<StaticSelectAction>>(
     ids.home.actAs,
     ackingFirst(deps.log, async ({ body, action, client }) => {
+      const chosen = chosenOption(action);
+      const principalId = chosen === ACT_AS_MYSELF ? null : slackId.parse(chosen);
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const chosen = action.selected_option.value;
-      const switched = await setActingAs(ctx, { principalId: chosen === ACT_AS_MYSELF ? null : chosen });
+      const switched = await setActingAs(ctx, { principalId });
       if (!switched.ok) await tellUser(client, { userId: body.user.id }, switched.error.message, deps.log);
       await publishHome(deps, client, body.user.id);
     }),
