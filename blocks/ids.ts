@@ -122,6 +122,10 @@ export const ids = {
       billing: 'customer_billing',
       address: 'customer_address',
       notes: 'customer_notes',
+      paymentTerms: 'customer_payment_terms',
+      taxId: 'customer_tax_id',
+      billingEmail: 'customer_billing_email',
+      rounding: 'customer_rounding',
     },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',

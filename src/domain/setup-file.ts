@@ -42,6 +42,9 @@ const customer = z.strictObject({
   address: z.string().max(1000).optional(),
   notes: z.string().max(2000).optional(),
   invoice_rounding: z.union([z.literal(0), z.literal(6), z.literal(15)]).optional(),
+  payment_terms_days: z.number().int().min(0).max(365).optional(),
+  tax_id: z.string().trim().max(60).optional(),
+  billing_email: z.email('must be an email address like accounts@acme.example').optional(),
   prepaid: z
     .strictObject({
       threshold_hours: hours.optional(),
@@ -129,6 +132,9 @@ export type SetupFile = {
     address: string | undefined;
     notes: string | undefined;
     invoiceRoundingMinutes: number | undefined;
+    paymentTermsDays: number | undefined;
+    taxId: string | undefined;
+    billingEmail: string | undefined;
     prepaid:
       | {
           thresholdMinutes: number | null;
@@ -227,6 +233,9 @@ function convert(raw: RawSetup): SetupParse {
       address: c.address,
       notes: c.notes,
       invoiceRoundingMinutes: c.invoice_rounding,
+      paymentTermsDays: c.payment_terms_days,
+      taxId: c.tax_id,
+      billingEmail: c.billing_email,
       prepaid: c.prepaid && {
         thresholdMinutes:
           c.prepaid.threshold_hours === undefined
