@@ -119,10 +119,15 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
       },
       text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
       text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
-      text(f.paymentTerms, 'Payment terms in days (empty: the firm’s default)', customer?.paymentTermsDays?.toString(), {
-        max: 3,
-        optional: true,
-      }),
+      text(
+        f.paymentTerms,
+        'Payment terms in days (empty: the firm’s default)',
+        customer?.paymentTermsDays?.toString(),
+        {
+          max: 3,
+          optional: true,
+        },
+      ),
       text(f.taxId, 'Tax id (printed on invoices)', customer?.taxId, { max: 60, optional: true }),
       text(f.billingEmail, 'Billing email', customer?.billingEmail, { max: 200, optional: true }),
       {

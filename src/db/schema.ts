@@ -170,10 +170,7 @@ export const customers = pgTable(
     check('customers_code_format', sql`${t.code} ~ '^[A-Z0-9-]{2,20}$'`),
     check('customers_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check('customers_rounding', sql`${t.invoiceRoundingMinutes} in (0, 6, 15)`),
-    check(
-      'customers_payment_terms',
-      sql`${t.paymentTermsDays} is null or ${t.paymentTermsDays} between 0 and 365`,
-    ),
+    check('customers_payment_terms', sql`${t.paymentTermsDays} is null or ${t.paymentTermsDays} between 0 and 365`),
     check('customers_threshold', sql`${t.lowCreditThresholdMinutes} is null or ${t.lowCreditThresholdMinutes} >= 0`),
     check(
       'customers_topup',

@@ -44,7 +44,13 @@ export function accountingQuantity(
 ): { quantity: string; unitAmount: string; exact: boolean } {
   const { minutes, rate, amount } = line;
   // Hours have at most 4 decimals when minutes are a multiple of 3; the product is exact when minutes x rate divides by 60.
-  if (minutes !== null && rate !== null && minutes % 3 === 0 && (minutes * rate) % 60 === 0 && (minutes * rate) / 60 === amount)
+  if (
+    minutes !== null &&
+    rate !== null &&
+    minutes % 3 === 0 &&
+    (minutes * rate) % 60 === 0 &&
+    (minutes * rate) / 60 === amount
+  )
     return { quantity: hoursText(minutes), unitAmount: formatAmount(rate, currency), exact: true };
   return { quantity: '1', unitAmount: formatAmount(amount, currency), exact: false };
 }
@@ -70,7 +76,9 @@ export const INVOICE_USAGE =
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
 /** Reads `/invoice draft|list|export …`. */
-export function parseInvoiceCommand(text: string): { ok: true; command: InvoiceCommand } | { ok: false; error: Failure } {
+export function parseInvoiceCommand(
+  text: string,
+): { ok: true; command: InvoiceCommand } | { ok: false; error: Failure } {
   const [first, ...rest] = text.trim().split(/\s+/).filter(Boolean);
   const action = first?.toLowerCase();
   if (action !== 'draft' && action !== 'list' && action !== 'export')

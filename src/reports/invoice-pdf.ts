@@ -28,7 +28,12 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
   const title = variant === 'draft' || !doc.number ? 'DRAFT' : doc.number;
 
   const firmLines = [
-    { text: p(doc.firm.name || 'Your firm name (set it in /admin > Settings)'), bold: true, fontSize: 14, color: ACCENT },
+    {
+      text: p(doc.firm.name || 'Your firm name (set it in /admin > Settings)'),
+      bold: true,
+      fontSize: 14,
+      color: ACCENT,
+    },
     ...doc.firm.address
       .split('\n')
       .filter(Boolean)
@@ -64,10 +69,7 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
     })),
   ];
   for (const group of byProject(doc.lines)) {
-    body.push([
-      { text: p(group.title), bold: true, colSpan: 6, margin: [0, 4, 0, 0] },
-      ...blanks(5),
-    ]);
+    body.push([{ text: p(group.title), bold: true, colSpan: 6, margin: [0, 4, 0, 0] }, ...blanks(5)]);
     for (const line of group.lines)
       body.push([
         { text: line.workDate ?? '' },

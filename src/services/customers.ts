@@ -182,7 +182,11 @@ function checkInvoicing(
   if (taxId.length > 60) return fail('too_long', 'Keep the tax id to 60 characters.', 'taxId');
   const billingEmail = input.billingEmail.trim();
   if (billingEmail && (billingEmail.length > 200 || !EMAIL.test(billingEmail)))
-    return fail('invalid_email', 'Give one email address like accounts@acme.example, or leave it empty.', 'billingEmail');
+    return fail(
+      'invalid_email',
+      'Give one email address like accounts@acme.example, or leave it empty.',
+      'billingEmail',
+    );
   if (![0, 6, 15].includes(input.invoiceRoundingMinutes))
     return fail('invalid_rounding', 'Round invoiced time to none, 6 or 15 minutes.', 'rounding');
   return {

@@ -198,7 +198,10 @@ export async function invoiceExport(
       issuedOn: String(row.issuedOn),
       dueOn: String(row.dueOn),
       paymentTermsDays: Number(row.terms),
-      period: periodLabel(row.startsOn == null ? null : String(row.startsOn), row.endsOn == null ? null : String(row.endsOn)),
+      period: periodLabel(
+        row.startsOn == null ? null : String(row.startsOn),
+        row.endsOn == null ? null : String(row.endsOn),
+      ),
       currency: String(row.currency),
       invoiceTotal: Number(row.invoiceTotal),
     }));

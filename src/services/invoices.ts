@@ -309,7 +309,8 @@ export async function issueInvoice(
       after: { status: 'issued', number, issuedOn, dueOn },
     });
     await queueUpdate(tx, ctx, invoice.id, 'issued');
-    if (invoice.channel) await queuePdf(tx, ctx, invoice.id, 'issued', invoice.channel, `Invoice ${number}, as issued.`);
+    if (invoice.channel)
+      await queuePdf(tx, ctx, invoice.id, 'issued', invoice.channel, `Invoice ${number}, as issued.`);
     return { ok: true as const, number, dueOn, customerCode: customer!.code };
   });
 }

@@ -44,7 +44,10 @@ export const OPERATIONS = {
     rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
   },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
-  manageSettings: { right: 'admin', rule: 'the firm’s settings (its name, address and tax id, invoice numbering and terms)' },
+  manageSettings: {
+    right: 'admin',
+    rule: 'the firm’s settings (its name, address and tax id, invoice numbering and terms)',
+  },
   reportReceivable: {
     right: 'receivable',
     rule: 'Accounts Receivable reports: approved billable time of every customer, at frozen price rates',

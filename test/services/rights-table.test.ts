@@ -17,6 +17,8 @@ import { addPeriods } from '../../src/services/periods.js';
 import { listProjects } from '../../src/services/projects.js';
 import { prepareReport, reportFormChoices } from '../../src/services/reports.js';
 import { saveSettings } from '../../src/services/settings.js';
+import { invoiceExport } from '../../src/services/invoice-documents.js';
+import { draftInvoices, issueInvoice, listInvoices, voidInvoice } from '../../src/services/invoices.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
@@ -94,6 +96,13 @@ const INVOKE: Record<Operation, Invoke> = {
   reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
   reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
   openReports: (ctx) => reportFormChoices(ctx),
+  // The invoice ids name no invoice: an allowed caller gets past authorisation to "gone".
+  draftInvoices: (ctx) =>
+    draftInvoices(ctx, { periods: [{ kind: 'starts', on: '2026-11-01' }], customerCodes: [], channel: undefined }),
+  issueInvoices: (ctx) => issueInvoice(ctx, { invoiceId: 999_999 }),
+  voidInvoices: (ctx) => voidInvoice(ctx, { invoiceId: 999_999, reason: 'rights walk' }),
+  listInvoices: (ctx) => listInvoices(ctx, { status: undefined, customerCodes: [] }),
+  exportInvoices: (ctx) => invoiceExport(ctx, { periods: [{ kind: 'starts', on: '2026-11-01' }] }),
 };
 
 let database: TestDatabase;
