@@ -9,6 +9,7 @@ import { registerAdminSettingsActions } from './actions/admin-settings.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerReportActions } from './actions/reports.js';
+import { registerInvoiceActions } from './actions/invoices.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
@@ -16,6 +17,7 @@ import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerInvoiceCommand } from './commands/invoice.js';
 import { registerTimesheetCommand } from './commands/timesheet.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerLogMessageShortcut } from './shortcuts/log-message.js';
@@ -43,4 +45,6 @@ export function registerListeners(app: App, deps: ServiceDeps, reporting: Report
   registerAdminSettingsActions(app, deps);
   registerReportCommand(app, deps, reporting);
   registerReportActions(app, deps, reporting);
+  registerInvoiceCommand(app, deps, reporting);
+  registerInvoiceActions(app, deps);
 }
