@@ -103,6 +103,9 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
           stack: [
             { text: 'INVOICE', fontSize: 22, bold: true, color: ACCENT, alignment: 'right' },
             { text: title, fontSize: 12, bold: true, alignment: 'right', margin: [0, 2, 0, 0] },
+            ...(variant === 'void'
+              ? [{ text: 'VOID', fontSize: 12, bold: true, color: '#c0392b', alignment: 'right' as const }]
+              : []),
           ],
         },
       ],
