@@ -26,6 +26,8 @@ export async function startAppHarness(
   options: {
     now?: string;
     adminUserIds?: string[];
+    /** FINANCE_CHANNEL: where invoices and the Reports form post. */
+    financeChannel?: string;
     waitForSlack?: boolean;
     beforeStart?: (fake: FakeSlack) => void;
     /** Where the app logs (default: nowhere, or the terminal with DEBUG_APP_LOGS=1). */
@@ -42,6 +44,7 @@ export async function startAppHarness(
     SLACK_API_URL: fake.apiUrl,
     PORT: '0',
     ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
+    ...(options.financeChannel ? { FINANCE_CHANNEL: options.financeChannel } : {}),
   });
   const log = options.log ?? (process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger);
   const app = await startConsulTracker({ config, connection: database, clock, log });
