@@ -129,7 +129,7 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
       ],
     },
     {
-      table: { headerRows: 1, dontBreakRows: true, widths: [52, 80, '*', 34, 56, 64], body },
+      table: { headerRows: 1, dontBreakRows: true, widths: [52, 100, '*', 34, 50, 60], body },
       layout: {
         hLineWidth: (i: number) => (i === 0 || i === 1 ? 0 : 0.4),
         hLineColor: () => RULE,
