@@ -9,6 +9,7 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { invoices, outbox } from '../../src/db/schema.js';
+import { readSettings } from '../../src/services/settings.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import type { StoredMessage } from '../support/fake-slack.js';
 import { approvedSheet, entry, seedInvoiceFirm } from '../support/invoice-firm.js';
@@ -189,6 +190,37 @@ describe('the invoice flow in Slack', () => {
     ]);
     const own = h.fake.uploads.get(message!.files![2]!.id)!.bytes.toString('utf8');
     expect(own).toContain('2026-0002,issued,BETA,2026-12-10,2027-01-09');
+  });
+
+  it('/admin > Settings shows every bad invoice setting inline at once, and saves good ones', async () => {
+    const value = (text: string) => ({ type: 'plain_text_input', value: text });
+    const submit = (values: Record<string, string>) =>
+      h.slack.viewSubmission({
+        userId: 'UADMIN',
+        callbackId: ids.admin.settingsModal,
+        values: Object.fromEntries(Object.entries(values).map(([key, text]) => [key, { [key]: value(text) }])),
+      });
+    const refused = await submit({
+      invoice_number_format: 'INV-{NNNN}',
+      payment_terms_days: 'thirty',
+      firm_tax_id: 'GB1',
+    });
+    expect(refused.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        payment_terms_days: 'Payment terms (days) must be a whole number of days from 0 to 365, like 30',
+        invoice_number_format: expect.stringContaining('needs the year'),
+      },
+    });
+    expect((await readSettings(h.database.db)).firm_tax_id).toBe('');
+    expect(
+      (await submit({ invoice_number_format: 'INV-{YY}-{NNN}', payment_terms_days: '10', firm_tax_id: 'GB1' })).status,
+    ).toBe(200);
+    expect(await readSettings(h.database.db)).toMatchObject({
+      invoice_number_format: 'INV-{YY}-{NNN}',
+      payment_terms_days: 10,
+      firm_tax_id: 'GB1',
+    });
   });
 
   it('refuses a command it cannot read, with the usage', async () => {
