@@ -13,7 +13,7 @@ import { dateInZone } from '../domain/dates.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import type { InvoiceKind } from './invoice-hooks.js';
-import { periodLabel } from './invoices.js';
+import { periodLabel, textOrNull } from './invoices.js';
 import { OPERATIONS } from './operations.js';
 import { readSettings } from './settings.js';
 
@@ -76,7 +76,7 @@ export async function invoiceDocument(db: Queryable, invoiceId: number): Promise
     db,
     sql`select ${LINE_COLUMNS} from invoice_lines l ${LINE_JOINS} where l.invoice_id = ${invoiceId} order by ${LINE_ORDER}`,
   );
-  const text = (value: string | number | null | undefined) => (value == null ? null : String(value));
+  const text = textOrNull;
   return {
     invoiceId,
     kind: head.kind as InvoiceKind,
@@ -104,7 +104,7 @@ export async function invoiceDocument(db: Queryable, invoiceId: number): Promise
 
 function lineRow(row: Record<string, string | number | null>): InvoiceLineRow {
   const num = (value: string | number | null | undefined) => (value == null ? null : Number(value));
-  const text = (value: string | number | null | undefined) => (value == null ? null : String(value));
+  const text = textOrNull;
   return {
     entryId: num(row.entryId),
     workDate: text(row.workDate),

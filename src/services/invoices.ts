@@ -435,7 +435,7 @@ export async function invoiceMessageModel(tx: Queryable, invoiceId: number): Pro
         from invoices i join customers c on c.id = i.customer_id where i.id = ${invoiceId}`,
   );
   const r = row!;
-  const text = (value: string | number | null | undefined) => (value == null ? null : String(value));
+  const text = textOrNull;
   return {
     invoiceId,
     status: r.status as InvoiceStatus,
@@ -454,6 +454,9 @@ export async function invoiceMessageModel(tx: Queryable, invoiceId: number): Pro
     voidReason: text(r.voidReason),
   };
 }
+
+/** A raw SQL value as text, keeping null. */
+export const textOrNull = (value: string | number | null | undefined) => (value == null ? null : String(value));
 
 export function periodLabel(startsOn: string | null, endsOn: string | null): string {
   return startsOn && endsOn ? describePeriods([{ startsOn, endsOn }]) : '';
