@@ -19,6 +19,10 @@ export type CustomerView = {
   address: string;
   notes: string;
   projects: number;
+  paymentTermsDays: number | null;
+  taxId: string;
+  billingEmail: string;
+  invoiceRoundingMinutes: number;
 };
 
 /** Customers: mark to delete, open one, or add one. */
@@ -61,7 +65,7 @@ export function customersModal(list: CustomerView[], notice?: string): ModalView
   };
 }
 
-/** New or existing customer: code, name, currency, billing, address, notes. */
+/** New or existing customer: code, name, currency, billing, address, notes, and how it is invoiced. */
 export function customerFormModal(customer: CustomerView | undefined, parentViewId: string): ModalView {
   const f = ids.admin.customerField;
   const text = (
@@ -85,6 +89,11 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
   const billing: PlainTextOption[] = [
     { text: { type: 'plain_text', text: 'Hourly: invoiced from approved time' }, value: 'hourly' },
     { text: { type: 'plain_text', text: 'Prepaid: time is deducted from credits' }, value: 'prepaid' },
+  ];
+  const rounding: PlainTextOption[] = [
+    { text: { type: 'plain_text', text: 'Exact minutes' }, value: '0' },
+    { text: { type: 'plain_text', text: 'Up to 6 minutes (0.1 h)' }, value: '6' },
+    { text: { type: 'plain_text', text: 'Up to 15 minutes' }, value: '15' },
   ];
   return {
     type: 'modal',
@@ -110,6 +119,28 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
       },
       text(f.address, 'Address', customer?.address, { multiline: true, max: 2000, optional: true }),
       text(f.notes, 'Notes', customer?.notes, { multiline: true, max: 2000, optional: true }),
+      text(
+        f.paymentTerms,
+        'Payment terms in days (empty: the firm’s default)',
+        customer?.paymentTermsDays?.toString(),
+        {
+          max: 3,
+          optional: true,
+        },
+      ),
+      text(f.taxId, 'Tax id (printed on invoices)', customer?.taxId, { max: 60, optional: true }),
+      text(f.billingEmail, 'Billing email', customer?.billingEmail, { max: 200, optional: true }),
+      {
+        type: 'input',
+        block_id: f.rounding,
+        label: { type: 'plain_text', text: 'Invoiced time rounded' },
+        element: {
+          type: 'static_select',
+          action_id: 'value',
+          options: rounding,
+          initial_option: rounding.find((o) => o.value === String(customer?.invoiceRoundingMinutes ?? 0))!,
+        },
+      },
     ],
   };
 }

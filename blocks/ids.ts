@@ -71,6 +71,17 @@ export const ids = {
     approveMarked: 'approvals_approve_marked',
     rejectMarked: 'approvals_reject_marked',
   },
+  invoice: {
+    /** Button value: the invoice id. Issues the draft (a confirm dialog first). */
+    issue: 'invoice_issue',
+    /** Button value: the invoice id. Opens the reason modal. */
+    void: 'invoice_void',
+    /** The reason modal; private_metadata: { invoiceId }. */
+    voidModal: 'invoice_void_modal',
+    reason: { block: 'reason', action: 'reason_input' },
+    /** /invoice list: button value the invoice id; sends its PDF to the asker's DM. */
+    repost: 'invoice_repost',
+  },
   admin: {
     homeModal: 'admin_home',
     openPeriods: 'admin_open_periods',
@@ -122,6 +133,10 @@ export const ids = {
       billing: 'customer_billing',
       address: 'customer_address',
       notes: 'customer_notes',
+      paymentTerms: 'customer_payment_terms',
+      taxId: 'customer_tax_id',
+      billingEmail: 'customer_billing_email',
+      rounding: 'customer_rounding',
     },
     /** private_metadata: { customerIds, parentViewId }. */
     deleteCustomersConfirm: 'admin_customers_delete_confirm',

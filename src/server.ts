@@ -12,6 +12,7 @@ import { boltLogger } from './slack/bolt-logger.js';
 import { ReportRenderer } from './reports/render-pool.js';
 import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
 import { renderOutboxMessage } from './slack/outbox-messages.js';
+import { outboxFileRenderer } from './slack/outbox-files.js';
 
 export type ConsulTrackerOptions = {
   config: Config;
@@ -54,6 +55,7 @@ export async function startConsulTracker({
       logger: boltLogger(log),
     }),
     render: renderOutboxMessage,
+    renderFile: outboxFileRenderer(db),
     clock,
     log,
   });

@@ -158,6 +158,10 @@ export const customers = pgTable(
     topupPriceCents: cents('topup_price_cents'),
     alertChannel: text('alert_channel'),
     invoiceRoundingMinutes: integer('invoice_rounding_minutes').notNull().default(0),
+    /** Days from issue to due; null means the firm's default (settings). */
+    paymentTermsDays: integer('payment_terms_days'),
+    taxId: text('tax_id').notNull().default(''),
+    billingEmail: text('billing_email').notNull().default(''),
     archivedAt: archivedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -166,6 +170,7 @@ export const customers = pgTable(
     check('customers_code_format', sql`${t.code} ~ '^[A-Z0-9-]{2,20}$'`),
     check('customers_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check('customers_rounding', sql`${t.invoiceRoundingMinutes} in (0, 6, 15)`),
+    check('customers_payment_terms', sql`${t.paymentTermsDays} is null or ${t.paymentTermsDays} between 0 and 365`),
     check('customers_threshold', sql`${t.lowCreditThresholdMinutes} is null or ${t.lowCreditThresholdMinutes} >= 0`),
     check(
       'customers_topup',
@@ -390,16 +395,37 @@ export const invoices = pgTable(
       .references(() => customers.id, { onDelete: 'restrict' }),
     kind: invoiceKindEnum('kind').notNull(),
     periodId: integer('period_id').references(() => reportingPeriods.id, { onDelete: 'restrict' }),
+    /** The days the invoice covers (the drafted periods, or the purchase day of a top-up). */
+    periodStartsOn: day('period_starts_on'),
+    periodEndsOn: day('period_ends_on'),
     currency: text('currency').notNull(),
     totalCents: cents('total_cents').notNull(),
+    /** The customer's rounding increment when drafted, printed on the invoice. */
+    roundingMinutes: integer('rounding_minutes').notNull().default(0),
     status: invoiceStatusEnum('status').notNull().default('draft'),
+    createdBy: text('created_by'),
+    /** Where its message was posted (the finance channel or the drafter's DM). */
+    channel: text('channel'),
     issuedAt: moment('issued_at'),
+    issuedBy: text('issued_by'),
+    issuedOn: day('issued_on'),
+    dueOn: day('due_on'),
+    paymentTermsDays: integer('payment_terms_days'),
+    voidedAt: moment('voided_at'),
+    voidedBy: text('voided_by'),
+    voidReason: text('void_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('invoices_year_sequence').on(t.year, t.sequence),
     check('invoices_numbered_when_issued', sql`${t.status} = 'draft' or ${t.number} is not null`),
+    check(
+      'invoices_issue_dates',
+      sql`${t.status} = 'draft' or (${t.issuedOn} is not null and ${t.dueOn} is not null and ${t.dueOn} >= ${t.issuedOn})`,
+    ),
+    check('invoices_void_reason', sql`${t.status} <> 'void' or length(${t.voidReason}) > 0`),
+    index('invoices_customer_status_idx').on(t.customerId, t.status),
   ],
 );
 
@@ -417,7 +443,9 @@ export const invoiceLines = pgTable(
       .references(() => invoices.id, { onDelete: 'cascade' }),
     timeEntryId: integer('time_entry_id').references(() => timeEntries.id, { onDelete: 'restrict' }),
     description: text('description').notNull(),
+    /** The entry's minutes as logged; `roundedMinutes` is what is billed (up to the customer's increment). */
     minutes: integer('minutes'),
+    roundedMinutes: integer('rounded_minutes'),
     rateCents: integer('rate_cents'),
     amountCents: cents('amount_cents').notNull(),
     /** Mirrors the invoice's void status so the unique index below can free the entry again. */

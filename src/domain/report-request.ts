@@ -106,7 +106,9 @@ function joinSplitFilters(tokens: string[]): string[] {
   return joined;
 }
 
-function readPeriod(token: string): { ok: true; selector: PeriodSelector } | { ok: false; error: Failure } | undefined {
+export function readPeriod(
+  token: string,
+): { ok: true; selector: PeriodSelector } | { ok: false; error: Failure } | undefined {
   const range = RANGE.exec(token);
   if (range) {
     const [from, to] = [range[1]!, range[2]!];

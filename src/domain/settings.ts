@@ -4,14 +4,78 @@
  * adding a setting means adding it here, and the modal, the import and the export follow.
  */
 import { z } from 'zod';
+import { checkNumberFormat, DEFAULT_NUMBER_FORMAT } from './invoice-numbers.js';
+
+const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+/** A setting that falls back to `fallback` when left empty. */
+const textOr = (fallback: string, max: number) => text(max).transform((value) => value || fallback);
 
 export const SETTING_FIELDS = {
   firm_name: {
     label: 'Firm name',
     hint: 'Printed at the top of every report.',
     multiline: false,
-    schema: z.string().trim().max(200, 'must be at most 200 characters'),
+    schema: text(200),
     empty: '',
+  },
+  firm_address: {
+    label: 'Firm address',
+    hint: 'Printed in the sender block of every invoice; one line per line.',
+    multiline: true,
+    schema: text(500),
+    empty: '',
+  },
+  firm_tax_id: {
+    label: 'Firm tax id',
+    hint: 'Your VAT, GST or tax number, printed on invoices.',
+    multiline: false,
+    schema: text(60),
+    empty: '',
+  },
+  payment_terms_days: {
+    label: 'Payment terms (days)',
+    hint: 'Days from issue to due date for customers without their own terms, e.g. 30.',
+    multiline: false,
+    schema: z.union([z.number(), z.string().trim()]).transform((value, issue) => {
+      if (value === '') return 30;
+      const days = typeof value === 'number' ? value : /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+      if (Number.isInteger(days) && days >= 0 && days <= 365) return days;
+      issue.addIssue({ code: 'custom', message: 'must be a whole number of days from 0 to 365, like 30' });
+      return z.NEVER;
+    }),
+    empty: 30,
+  },
+  invoice_number_format: {
+    label: 'Invoice number format',
+    hint: 'How issued invoices are numbered: {YYYY} or {YY} for the year, {NNNN} for the sequence (as many N as digits), e.g. INV-{YYYY}-{NNNN}.',
+    multiline: false,
+    schema: z
+      .string()
+      .trim()
+      .transform((value, issue) => {
+        const format = value === '' ? DEFAULT_NUMBER_FORMAT : value;
+        const problem = checkNumberFormat(format);
+        if (problem) {
+          issue.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+        return format;
+      }),
+    empty: DEFAULT_NUMBER_FORMAT,
+  },
+  invoice_account_code: {
+    label: 'Sales account code',
+    hint: 'The revenue account invoice lines are booked to in the accounting export (Xero *AccountCode), e.g. 200.',
+    multiline: false,
+    schema: textOr('200', 30),
+    empty: '200',
+  },
+  invoice_tax_type: {
+    label: 'Sales tax type',
+    hint: 'The tax rate name invoice lines carry in the accounting export (Xero *TaxType), e.g. OUTPUT or Tax Exempt.',
+    multiline: false,
+    schema: textOr('Tax Exempt', 60),
+    empty: 'Tax Exempt',
   },
 } as const;
 

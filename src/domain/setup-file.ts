@@ -43,6 +43,9 @@ const customer = z.strictObject({
   address: z.string().max(1000).optional(),
   notes: z.string().max(2000).optional(),
   invoice_rounding: z.union([z.literal(0), z.literal(6), z.literal(15)]).optional(),
+  payment_terms_days: z.number().int().min(0).max(365).optional(),
+  tax_id: z.string().trim().max(60).optional(),
+  billing_email: z.email('must be an email address like accounts@acme.example').optional(),
   prepaid: z
     .strictObject({
       threshold_hours: hours.optional(),
@@ -130,6 +133,9 @@ export type SetupFile = {
     address: string | undefined;
     notes: string | undefined;
     invoiceRoundingMinutes: number | undefined;
+    paymentTermsDays: number | undefined;
+    taxId: string | undefined;
+    billingEmail: string | undefined;
     prepaid:
       | {
           thresholdMinutes: number | null;
@@ -230,6 +236,9 @@ function convert(raw: RawSetup): SetupParse {
       address: c.address,
       notes: c.notes,
       invoiceRoundingMinutes: c.invoice_rounding,
+      paymentTermsDays: c.payment_terms_days,
+      taxId: c.tax_id,
+      billingEmail: c.billing_email,
       prepaid: c.prepaid && {
         thresholdMinutes:
           c.prepaid.threshold_hours === undefined
@@ -440,7 +449,12 @@ function dedupePeriods(periods: SetupFile['periods']): SetupFile['periods'] {
 }
 
 /** Free-text keys, where a tab or a line break is part of the text; anywhere else they are refused too. */
-const MULTI_LINE_KEYS = new Set(['notes', 'address', 'description']);
+const MULTI_LINE_KEYS = new Set([
+  'notes',
+  'address',
+  'description',
+  ...SETTING_KEYS.filter((key) => SETTING_FIELDS[key].multiline),
+]);
 
 /** Every text in the file holding a control character (a YAML "\0" escape, say), named by its place. */
 function controlCharacters(value: unknown, path: PropertyKey[]): string[] {

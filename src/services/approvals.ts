@@ -16,6 +16,7 @@ import {
 import { formatDay } from '../domain/dates.js';
 import { fail, type Result } from '../domain/result.js';
 import { consultantUserOf, isOnlyAdministrator, managersOf, withdraw } from './approval-routing.js';
+import { liveInvoiceOfTimesheet } from './invoices.js';
 import { recordAudit, recordRemovedEntries } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -789,11 +790,18 @@ export async function adminDecide(
     const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
     if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
     const actorId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
-    if (sheet.status === 'approved')
+    if (sheet.status === 'approved') {
+      const invoiced = await liveInvoiceOfTimesheet(tx, sheet.id);
+      if (invoiced)
+        return fail(
+          'invoiced',
+          `That timesheet's time is on ${invoiced.label} (${invoiced.customerCode}), so it cannot be deleted or sent back: void that invoice first. Approved time is kept for pay and invoices.`,
+        );
       return fail(
         'approved',
         'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.',
       );
+    }
     if (input.decision === 'delete') {
       if (sheet.status === 'cancelled')
         return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');

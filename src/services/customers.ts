@@ -28,6 +28,13 @@ export type CustomerRow = {
   address: string;
   notes: string;
   projects: number;
+} & CustomerInvoicing;
+/** How a customer is invoiced: its payment terms (null: the firm's default), tax id, billing email and rounding. */
+export type CustomerInvoicing = {
+  paymentTermsDays: number | null;
+  taxId: string;
+  billingEmail: string;
+  invoiceRoundingMinutes: number;
 };
 export type CustomerInput = {
   id?: number;
@@ -37,6 +44,8 @@ export type CustomerInput = {
   billingMode: 'hourly' | 'prepaid';
   address: string;
   notes: string;
+  /** As typed in the form: terms in days ('' for the firm's default), rounding 0, 6 or 15. Left out, they stay. */
+  invoicing?: { paymentTermsDays: string; taxId: string; billingEmail: string; invoiceRoundingMinutes: number };
 };
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
@@ -54,6 +63,10 @@ export async function listCustomers(ctx: ServiceContext): Promise<Result<{ custo
         billingMode: customers.billingMode,
         address: customers.address,
         notes: customers.notes,
+        paymentTermsDays: customers.paymentTermsDays,
+        taxId: customers.taxId,
+        billingEmail: customers.billingEmail,
+        invoiceRoundingMinutes: customers.invoiceRoundingMinutes,
         // Named in full: drizzle writes a bare "id" here, which inside the subquery is the project's.
         projects: sql<number>`(select count(*)::int from ${projects} p where p.customer_id = customers.id and p.archived_at is null)`,
       })
@@ -83,6 +96,8 @@ export async function saveCustomer(
     return fail('invalid_currency', 'Use a 3-letter ISO 4217 currency code such as USD, EUR or JPY.', 'currency');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
+  const invoicing = input.invoicing && checkInvoicing(input.invoicing);
+  if (invoicing && !invoicing.ok) return invoicing;
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
@@ -98,6 +113,7 @@ export async function saveCustomer(
       billingMode: input.billingMode,
       address: input.address.trim(),
       notes: input.notes.trim(),
+      ...(invoicing?.ok ? invoicing.values : {}),
     };
     let row: typeof customers.$inferSelect | undefined;
     if (input.id === undefined) {
@@ -139,10 +155,49 @@ export async function saveCustomer(
         billingMode: row!.billingMode,
         address: row!.address,
         notes: row!.notes,
+        paymentTermsDays: row!.paymentTermsDays,
+        taxId: row!.taxId,
+        billingEmail: row!.billingEmail,
+        invoiceRoundingMinutes: row!.invoiceRoundingMinutes,
         projects: Number(count[0]!.n),
       },
     };
   });
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Checks the invoicing fields of the customer form, each problem tied to its field. */
+function checkInvoicing(
+  input: NonNullable<CustomerInput['invoicing']>,
+): { ok: true; values: CustomerInvoicing } | { ok: false; error: Failure } {
+  const terms = input.paymentTermsDays.trim();
+  if (terms !== '' && !(/^\d{1,3}$/.test(terms) && Number(terms) <= 365))
+    return fail(
+      'invalid_terms',
+      'Payment terms are a whole number of days from 0 to 365, like 30; leave it empty for the firm’s default.',
+      'paymentTerms',
+    );
+  const taxId = input.taxId.trim();
+  if (taxId.length > 60) return fail('too_long', 'Keep the tax id to 60 characters.', 'taxId');
+  const billingEmail = input.billingEmail.trim();
+  if (billingEmail && (billingEmail.length > 200 || !EMAIL.test(billingEmail)))
+    return fail(
+      'invalid_email',
+      'Give one email address like accounts@acme.example, or leave it empty.',
+      'billingEmail',
+    );
+  if (![0, 6, 15].includes(input.invoiceRoundingMinutes))
+    return fail('invalid_rounding', 'Round invoiced time to none, 6 or 15 minutes.', 'rounding');
+  return {
+    ok: true,
+    values: {
+      paymentTermsDays: terms === '' ? null : Number(terms),
+      taxId,
+      billingEmail,
+      invoiceRoundingMinutes: input.invoiceRoundingMinutes,
+    },
+  };
 }
 
 /**
@@ -344,9 +399,13 @@ export async function customerDetail(
       .where(and(eq(projects.customerId, customerId), isNull(projects.archivedAt)))
       .orderBy(asc(projects.code));
     const { id, code, name, currency, billingMode, address, notes } = customer;
+    const { paymentTermsDays, taxId, billingEmail, invoiceRoundingMinutes } = customer;
     return {
       ok: true as const,
-      customer: { id, code, name, currency, billingMode, address, notes, projects: list.length },
+      customer: {
+        ...{ id, code, name, currency, billingMode, address, notes, projects: list.length },
+        ...{ paymentTermsDays, taxId, billingEmail, invoiceRoundingMinutes },
+      },
       projects: list.map((p) => ({ ...p, managers: Number(p.managers), consultants: Number(p.consultants) })),
       prepaid: (await prepaidBalances(tx, [customerId]))[0] ?? null,
     };

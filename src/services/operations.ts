@@ -44,7 +44,10 @@ export const OPERATIONS = {
     rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
   },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
-  manageSettings: { right: 'admin', rule: 'the firm’s settings (its name on reports)' },
+  manageSettings: {
+    right: 'admin',
+    rule: 'the firm’s settings (its name, address and tax id, invoice numbering and terms)',
+  },
   reportReceivable: {
     right: 'receivable',
     rule: 'Accounts Receivable reports: approved billable time of every customer, at frozen price rates',
@@ -53,6 +56,14 @@ export const OPERATIONS = {
     right: 'payable',
     rule: 'Accounts Payable reports: approved time of every consultant, at frozen cost rates',
   },
+  draftInvoices: {
+    right: 'receivable',
+    rule: 'draft invoices of every hourly customer from approved billable time on no live invoice',
+  },
+  issueInvoices: { right: 'receivable', rule: 'issue any draft: the next number of the year, due date from terms' },
+  voidInvoices: { right: 'receivable', rule: 'discard a draft or void an issued invoice, with a reason' },
+  listInvoices: { right: 'receivable', rule: 'every invoice, and its PDF' },
+  exportInvoices: { right: 'receivable', rule: 'issued invoices as CSV for the accounting system' },
   openReports: {
     right: 'receivable',
     orRight: 'payable',

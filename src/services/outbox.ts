@@ -15,7 +15,23 @@ export type MessageContent = { template: string; model: unknown };
  */
 export type OutboxMessage =
   | { kind: 'post'; ref: string; channel: string; content: MessageContent }
-  | { kind: 'update'; ref: string; content: MessageContent };
+  | { kind: 'update'; ref: string; content: MessageContent }
+  | OutboxUpload;
+
+/**
+ * A file rendered when it is sent (`file` names its template and model, like a message) and
+ * uploaded into the thread of the message `ref` names, once that message is posted; without a
+ * post under `ref`, to `channel` (a user id means their DM). Uploads share their message's lane,
+ * so a thread's files arrive in order after the message.
+ */
+export type OutboxUpload = {
+  kind: 'upload';
+  ref: string;
+  channel: string;
+  inThread: boolean;
+  file: MessageContent;
+  comment: string;
+};
 
 export type ClaimedMessage = { id: number; attempts: number; dedupeKey: string; message: OutboxMessage };
 

@@ -191,7 +191,7 @@ export async function reportFormChoices(ctx: ServiceContext): Promise<Result<{ c
   });
 }
 
-async function resolveCodes(
+export async function resolveCodes(
   tx: Queryable,
   what: 'customer' | 'project',
   codes: string[],
@@ -405,14 +405,15 @@ function detailOrder(spec: ReportSpec): SQL {
 function detailSelect(spec: ReportSpec): SQL {
   const rate = rateColumn(spec.kind);
   const amount = sql`${lineAmountSql(sql`te.minutes`, rate)}::text as "amount"`;
-  // invoice_number stays null until invoices exist; a left join on invoice_lines and invoices fills it.
+  // The number of the issued invoice holding the entry, through the partial unique index of live lines.
   return spec.kind === 'ar'
     ? sql`select te.id as "entryId", te.work_date::text as "workDate",
         c.code as "customerCode", c.name as "customerName", c.currency as "currency",
         p.code as "projectCode", p.name as "projectName",
         coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName",
         te.description as "description", te.minutes as "minutes", ${rate} as "rate", ${amount},
-        null::text as "invoiceNumber"`
+        (select i.number from invoice_lines il join invoices i on i.id = il.invoice_id
+          where il.time_entry_id = te.id and not il.invoice_void and i.status = 'issued') as "invoiceNumber"`
     : sql`select te.id as "entryId", te.work_date::text as "workDate",
         coalesce(e.user_id, '') as "consultantUserId", e.name as "consultantName",
         c.code as "customerCode", p.code as "projectCode", p.name as "projectName",

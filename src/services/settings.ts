@@ -6,6 +6,7 @@ import {
   checkSettings,
   emptySettings,
   isSettingKey,
+  SETTING_FIELDS,
   type SettingKey,
   type Settings,
   SETTING_KEYS,
@@ -20,7 +21,11 @@ import { serviceTransaction } from './transaction.js';
 export async function readSettings(db: Queryable): Promise<Settings> {
   const rows = await db.select().from(settingsTable).where(inArray(settingsTable.key, SETTING_KEYS));
   const current = emptySettings() as Record<SettingKey, unknown>;
-  for (const row of rows) if (isSettingKey(row.key)) current[row.key] = row.value;
+  for (const row of rows) {
+    if (!isSettingKey(row.key)) continue;
+    // drizzle parses a jsonb string once more when it looks like JSON ("4000" comes back as 4000): restore the type.
+    current[row.key] = typeof SETTING_FIELDS[row.key].empty === 'number' ? Number(row.value) : String(row.value);
+  }
   return current as Settings;
 }
 

@@ -20,6 +20,7 @@ import { formatAmount } from '../domain/money.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
 import { readSettings } from './settings.js';
+import { isSettingKey, SETTING_FIELDS } from '../domain/settings.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -49,6 +50,9 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       ...(c.address ? { address: c.address } : {}),
       ...(c.notes ? { notes: c.notes } : {}),
       ...(c.invoiceRoundingMinutes ? { invoice_rounding: c.invoiceRoundingMinutes } : {}),
+      ...(c.paymentTermsDays !== null ? { payment_terms_days: c.paymentTermsDays } : {}),
+      ...(c.taxId ? { tax_id: c.taxId } : {}),
+      ...(c.billingEmail ? { billing_email: c.billingEmail } : {}),
       ...(c.billingMode === 'prepaid'
         ? {
             prepaid: {
@@ -153,7 +157,12 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       .from(reportingPeriods)
       .where(isNull(reportingPeriods.archivedAt))
       .orderBy(asc(reportingPeriods.startsOn));
-    const settings = Object.fromEntries(Object.entries(await readSettings(tx)).filter(([, value]) => value !== ''));
+    // A setting at its default is left out, so the file holds what the firm chose.
+    const settings = Object.fromEntries(
+      Object.entries(await readSettings(tx)).filter(
+        ([key, value]) => !isSettingKey(key) || value !== SETTING_FIELDS[key].empty,
+      ),
+    );
     const yaml = writeSetupYaml({
       ...(Object.keys(settings).length ? { settings } : {}),
       customers: customerList,

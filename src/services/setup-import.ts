@@ -233,6 +233,9 @@ async function importCustomers(
       ...(c.address !== undefined ? { address: c.address } : {}),
       ...(c.notes !== undefined ? { notes: c.notes } : {}),
       ...(c.invoiceRoundingMinutes !== undefined ? { invoiceRoundingMinutes: c.invoiceRoundingMinutes } : {}),
+      ...(c.paymentTermsDays !== undefined ? { paymentTermsDays: c.paymentTermsDays } : {}),
+      ...(c.taxId !== undefined ? { taxId: c.taxId } : {}),
+      ...(c.billingEmail !== undefined ? { billingEmail: c.billingEmail } : {}),
       ...(c.prepaid
         ? {
             lowCreditThresholdMinutes: c.prepaid.thresholdMinutes,

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import {
   type ClaimedMessage,
   type MessageContent,
+  type OutboxUpload,
   claimDueMessages,
   hasNewerUpdate,
   markDead,
@@ -20,6 +21,8 @@ export type DispatcherOptions = {
   client: WebClient;
   /** Turns a message's template and model into what Slack shows. */
   render: (content: MessageContent) => { text: string; blocks: unknown[] };
+  /** Renders an upload's file (a PDF) when it is sent; undefined when what it shows is gone. */
+  renderFile?: (content: MessageContent) => Promise<RenderedFile | undefined>;
   clock: Clock;
   log: Logger;
   pollMs?: number;
@@ -29,6 +32,8 @@ export type DispatcherOptions = {
   maxAttempts?: number;
   leaseMs?: number;
 };
+
+export type RenderedFile = { bytes: Buffer; filename: string; title: string };
 
 /** Tags every post, so a post whose answer was lost can be found in the conversation afterwards. */
 export const OUTBOX_EVENT_TYPE = 'consultracker_outbox';
@@ -69,7 +74,15 @@ export class OutboxDispatcher {
   #pausedUntil = 0;
 
   constructor(options: DispatcherOptions) {
-    this.#o = { pollMs: 1_000, batchSize: 20, lanes: 4, maxAttempts: 8, leaseMs: 60_000, ...options };
+    this.#o = {
+      pollMs: 1_000,
+      batchSize: 20,
+      lanes: 4,
+      maxAttempts: 8,
+      leaseMs: 60_000,
+      renderFile: () => Promise.reject(new Error('this dispatcher renders no files')),
+      ...options,
+    };
   }
 
   start(): void {
@@ -138,6 +151,7 @@ export class OutboxDispatcher {
         return;
       }
       if (item.message.kind === 'post') await this.#post(item, item.message);
+      else if (item.message.kind === 'upload') await this.#upload(item, item.message);
       else await this.#update(item, item.message);
     } catch (error) {
       await this.#failed(item, error);
@@ -212,6 +226,39 @@ export class OutboxDispatcher {
     }
     const { text, blocks } = this.#o.render(message.content);
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
+    await markSent(db, item, clock.now());
+  }
+
+  /**
+   * Renders the file and uploads it into its message's thread (waiting for the post like an update
+   * does). A retry after an upload whose answer was lost may upload it twice; it never loses it.
+   */
+  async #upload(item: ClaimedMessage, message: OutboxUpload): Promise<void> {
+    const { db, client, clock } = this.#o;
+    let where: { channel: string; threadTs?: string } = { channel: message.channel };
+    if (message.inThread) {
+      const posted = await postedMessage(db, message.ref);
+      if (posted) where = { channel: posted.channel, threadTs: posted.ts };
+      else if ((await postState(db, message.ref)) === 'pending') {
+        const retryAt = new Date(clock.now().getTime() + WAIT_FOR_POST_MS);
+        await markRetry(db, item, clock.now(), retryAt, 'waiting for the message it belongs to be posted', false);
+        return;
+      }
+    }
+    const file = await this.#o.renderFile(message.file);
+    if (!file) {
+      await markSent(db, item, clock.now());
+      return;
+    }
+    const channel = /^[UW]/.test(where.channel)
+      ? String((await client.conversations.open({ users: where.channel })).channel?.id)
+      : where.channel;
+    await client.files.uploadV2({
+      channel_id: channel,
+      ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
+      initial_comment: message.comment,
+      file_uploads: [{ file: file.bytes, filename: file.filename, title: file.title }],
+    });
     await markSent(db, item, clock.now());
   }
 

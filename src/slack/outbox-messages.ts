@@ -12,6 +12,8 @@ import {
   type TimeRemovedModel,
   type TimesheetDecidedModel,
 } from '../services/approvals.js';
+import { invoiceMessage } from '../../blocks/invoice-messages.js';
+import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.js';
 import type { MessageContent } from '../services/outbox.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
@@ -23,6 +25,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return timesheetDecidedMessage(content.model as TimesheetDecidedModel);
     case TIME_REMOVED:
       return timeRemovedMessage(content.model as TimeRemovedModel);
+    case INVOICE_MESSAGE:
+      return invoiceMessage(content.model as InvoiceMessageModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }

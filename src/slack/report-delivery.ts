@@ -11,6 +11,7 @@ import type { ReportRenderer } from '../reports/render-pool.js';
 import { describePeriods } from '../domain/report-periods.js';
 import type { ServiceContext } from '../services/context.js';
 import type { ReportSpec } from '../services/reports.js';
+import type { Failure } from '../domain/result.js';
 
 export type Reporting = {
   renderer: ReportRenderer;
@@ -45,12 +46,31 @@ export async function deliverReport(
 ): Promise<void> {
   const name = reportName(spec);
   const periods = describePeriods(spec.periods);
-  try {
+  await deliverFiles(ctx, client, { name, periods, askerId: spec.askedBy.userId }, delivery, async () => {
     const built = await buildReportFiles(ctx, spec, reporting.renderer, { pdfRowLimit: reporting.pdfRowLimit });
+    if (!built.ok) return built;
+    return { ok: true, files: built.files, comment: reportComment(spec, built.pdfLeftOut) };
+  });
+}
+
+/**
+ * Builds files after Slack has been answered and posts them in one message where the asker wants
+ * them (joining a public channel first), else in the asker's DM; whatever happens, the asker is
+ * told. Reports and invoice exports both go out this way.
+ */
+export async function deliverFiles(
+  ctx: ServiceContext,
+  client: WebClient,
+  what: { name: string; periods: string; askerId: string },
+  delivery: Delivery,
+  build: () => Promise<{ ok: true; files: ReportFile[]; comment: string } | { ok: false; error: Failure }>,
+): Promise<void> {
+  const { name, periods } = what;
+  try {
+    const built = await build();
     if (!built.ok) return await delivery.tell(built.error.message);
-    const comment = reportComment(spec, built.pdfLeftOut);
-    const askerDm = async () =>
-      (await client.conversations.open({ users: spec.askedBy.userId })).channel?.id ?? spec.askedBy.userId;
+    const { comment } = built;
+    const askerDm = async () => (await client.conversations.open({ users: what.askerId })).channel?.id ?? what.askerId;
 
     if (delivery.channelId === undefined) {
       await upload(client, await askerDm(), built.files, comment);
@@ -76,13 +96,13 @@ export async function deliverReport(
       );
     }
   } catch (error) {
-    ctx.log.error('report failed', { report: name, userId: spec.askedBy.userId, error });
+    ctx.log.error('file delivery failed', { what: name, userId: what.askerId, error });
     const why = slackError(error) ?? (error instanceof Error ? error.message : String(error));
     await delivery
       .tell(
         `The ${name} for ${periods} could not be built or posted (${why}), so nothing was posted. Try again in a minute.`,
       )
-      .catch((failure: unknown) => ctx.log.warn('could not tell the asker that a report failed', { error: failure }));
+      .catch((failure: unknown) => ctx.log.warn('could not tell the asker that a delivery failed', { error: failure }));
   }
 }
 

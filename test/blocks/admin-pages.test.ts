@@ -35,6 +35,10 @@ describe('record pages within Slack limits', () => {
       address: long(2000),
       notes: long(2000),
       projects: 0,
+      paymentTermsDays: null,
+      taxId: '',
+      billingEmail: '',
+      invoiceRoundingMinutes: 0,
     };
     const view = customerModal({
       customer,

@@ -113,3 +113,44 @@ describe('customers', () => {
     expect(listed.ok && listed.customers.map((c) => c.code)).toEqual(['INITECH']);
   });
 });
+
+describe('how a customer is invoiced', () => {
+  const invoicing = { paymentTermsDays: '', taxId: '', billingEmail: '', invoiceRoundingMinutes: 0 };
+  it('saves payment terms, tax id, billing email and rounding; each bad value is named by its field', async () => {
+    const saved = await saveCustomer(admin(), {
+      ...input,
+      code: 'TERMS',
+      invoicing: {
+        paymentTermsDays: ' 14 ',
+        taxId: ' DE-1 ',
+        billingEmail: 'ap@terms.example',
+        invoiceRoundingMinutes: 15,
+      },
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      customer: { paymentTermsDays: 14, taxId: 'DE-1', billingEmail: 'ap@terms.example', invoiceRoundingMinutes: 15 },
+    });
+    const id = saved.ok ? saved.customer.id : 0;
+    for (const [bad, field] of [
+      [{ paymentTermsDays: '30 days' }, 'paymentTerms'],
+      [{ paymentTermsDays: '400' }, 'paymentTerms'],
+      [{ billingEmail: 'not an email' }, 'billingEmail'],
+      [{ taxId: 'x'.repeat(61) }, 'taxId'],
+      [{ invoiceRoundingMinutes: 10 }, 'rounding'],
+    ] as const)
+      expect(
+        await saveCustomer(admin(), { ...input, id, code: 'TERMS', invoicing: { ...invoicing, ...bad } }),
+      ).toMatchObject({ ok: false, error: { field } });
+    // Empty terms mean the firm's default; leaving the invoicing fields out keeps them.
+    expect(await saveCustomer(admin(), { ...input, id, code: 'TERMS', invoicing })).toMatchObject({
+      ok: true,
+      customer: { paymentTermsDays: null, taxId: '' },
+    });
+    await saveCustomer(admin(), { ...input, id, code: 'TERMS', invoicing: { ...invoicing, taxId: 'KEEP' } });
+    expect(await saveCustomer(admin(), { ...input, id, code: 'TERMS', name: 'Renamed' })).toMatchObject({
+      ok: true,
+      customer: { name: 'Renamed', taxId: 'KEEP' },
+    });
+  });
+});

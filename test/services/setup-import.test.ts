@@ -262,7 +262,7 @@ describe('firm settings in the setup file', () => {
   it('imports the firm name, exports it, and names an unknown or bad setting', async () => {
     const imported = await importSetup(system(database.db), 'settings:\n  firm_name: "  Doe & Partners  "\n');
     expect(imported).toMatchObject({ ok: true, summary: { settings: { created: 0, updated: 1 } } });
-    expect(await readSettings(database.db)).toEqual({ firm_name: 'Doe & Partners' });
+    expect(await readSettings(database.db)).toMatchObject({ firm_name: 'Doe & Partners' });
     const exported = await exportSetup(system(database.db));
     expect(exported.ok && exported.yaml).toMatch(/^settings:\n {2}firm_name: Doe & Partners\n/);
     expect(await importSetup(system(database.db), 'settings:\n  firm_nam: X\n')).toEqual({
@@ -272,6 +272,64 @@ describe('firm settings in the setup file', () => {
     expect(await importSetup(system(database.db), `settings:\n  firm_name: ${'x'.repeat(201)}\n`)).toEqual({
       ok: false,
       errors: ['settings.firm_name: must be at most 200 characters'],
+    });
+  });
+});
+
+describe('invoice settings and customer invoicing in the setup file', () => {
+  it('round-trip: firm address, tax id, terms, number format, account code and tax type; each customer’s terms, tax id, billing email and rounding', async () => {
+    const file = [
+      'settings:',
+      '  firm_name: Doe & Partners',
+      '  firm_address: "12 Harbour Road\\nBristol BS1 4XX"',
+      '  firm_tax_id: GB123456789',
+      '  payment_terms_days: 21',
+      '  invoice_number_format: INV-{YYYY}-{NNNNN}',
+      '  invoice_account_code: "4000"',
+      '  invoice_tax_type: OUTPUT2',
+      'customers:',
+      '  - code: INVCO',
+      '    name: Invoiced Co',
+      '    currency: USD',
+      '    invoice_rounding: 6',
+      '    payment_terms_days: 7',
+      '    tax_id: US-1',
+      '    billing_email: ap@invco.example',
+      '',
+    ].join('\n');
+    expect(await importSetup(system(database.db), file)).toMatchObject({ ok: true });
+    expect(await readSettings(database.db)).toMatchObject({
+      firm_address: '12 Harbour Road\nBristol BS1 4XX',
+      firm_tax_id: 'GB123456789',
+      payment_terms_days: 21,
+      invoice_number_format: 'INV-{YYYY}-{NNNNN}',
+      invoice_account_code: '4000',
+      invoice_tax_type: 'OUTPUT2',
+    });
+    const [customer] = await database.db.select().from(schema.customers).where(eq(schema.customers.code, 'INVCO'));
+    expect(customer).toMatchObject({
+      invoiceRoundingMinutes: 6,
+      paymentTermsDays: 7,
+      taxId: 'US-1',
+      billingEmail: 'ap@invco.example',
+    });
+    const exported = await exportSetup(system(database.db));
+    if (!exported.ok) throw new Error(exported.error.message);
+    expect(exported.yaml).toContain('invoice_number_format: INV-{YYYY}-{NNNNN}');
+    expect(exported.yaml).toMatch(
+      /code: INVCO\n(.*\n)*? {4}payment_terms_days: 7\n {4}tax_id: US-1\n {4}billing_email: ap@invco.example/,
+    );
+    // Importing the export again changes nothing.
+    expect(await importSetup(system(database.db), exported.yaml)).toMatchObject({
+      ok: true,
+      summary: { settings: { updated: 0 }, customers: { created: 0, updated: 0 } },
+    });
+    expect(await importSetup(system(database.db), 'settings:\n  invoice_number_format: INV-{NNNN}\n')).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^settings.invoice_number_format: needs the year/)],
+    });
+    expect(await importSetup(system(database.db), 'settings:\n  payment_terms_days: 400\n')).toMatchObject({
+      ok: false,
     });
   });
 });

@@ -26,6 +26,8 @@ export async function startAppHarness(
   options: {
     now?: string;
     adminUserIds?: string[];
+    /** FINANCE_CHANNEL: where invoices and the Reports form post. */
+    financeChannel?: string;
     waitForSlack?: boolean;
     beforeStart?: (fake: FakeSlack) => void;
     /** Where the app logs (default: nowhere, or the terminal with DEBUG_APP_LOGS=1). */
@@ -46,6 +48,7 @@ export async function startAppHarness(
     ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
     // Tests read answers from the ack; on a busy test machine give the work all the time Slack would.
     ACK_DEADLINE_MS: '2500',
+    ...(options.financeChannel ? { FINANCE_CHANNEL: options.financeChannel } : {}),
     ...options.env,
   });
   const log = options.log ?? (process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger);

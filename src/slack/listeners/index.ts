@@ -10,6 +10,7 @@ import { registerAdminSettingsActions } from './actions/admin-settings.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
 import { registerReportActions } from './actions/reports.js';
+import { registerInvoiceActions } from './actions/invoices.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
@@ -17,6 +18,7 @@ import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerInvoiceCommand } from './commands/invoice.js';
 import { registerTimesheetCommand } from './commands/timesheet.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerLogMessageShortcut } from './shortcuts/log-message.js';
@@ -49,4 +51,6 @@ export function registerListeners(
   registerAdminSettingsActions(app, deps);
   registerReportCommand(app, deps, reporting);
   registerReportActions(app, deps, reporting);
+  registerInvoiceCommand(app, deps, reporting);
+  registerInvoiceActions(app, deps);
 }

@@ -32,6 +32,10 @@ const customerFormState = z.object({
   [f.billing]: z.object({ value: chosen }),
   [f.address]: z.object({ value: field }).optional(),
   [f.notes]: z.object({ value: field }).optional(),
+  [f.paymentTerms]: z.object({ value: field }).optional(),
+  [f.taxId]: z.object({ value: field }).optional(),
+  [f.billingEmail]: z.object({ value: field }).optional(),
+  [f.rounding]: z.object({ value: chosen }).optional(),
 });
 const formMeta = z.object({ customerId: rowId.optional(), parentViewId: z.string() });
 const deleteMeta = z.object({ customerIds: z.array(rowId).min(1), parentViewId: z.string() });
@@ -154,12 +158,27 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       billingMode: s[f.billing].value.selected_option?.value === 'prepaid' ? 'prepaid' : 'hourly',
       address: s[f.address]?.value.value ?? '',
       notes: s[f.notes]?.value.value ?? '',
+      invoicing: {
+        paymentTermsDays: s[f.paymentTerms]?.value.value ?? '',
+        taxId: s[f.taxId]?.value.value ?? '',
+        billingEmail: s[f.billingEmail]?.value.value ?? '',
+        invoiceRoundingMinutes: Number(s[f.rounding]?.value.selected_option?.value ?? 0),
+      },
     });
     if (!saved.ok) {
-      const block =
-        { code: f.code, name: f.name, currency: f.currency, billing: f.billing, address: f.address, notes: f.notes }[
-          saved.error.field as 'code'
-        ] ?? f.code;
+      const fields: Record<string, string> = {
+        code: f.code,
+        name: f.name,
+        currency: f.currency,
+        billing: f.billing,
+        address: f.address,
+        notes: f.notes,
+        paymentTerms: f.paymentTerms,
+        taxId: f.taxId,
+        billingEmail: f.billingEmail,
+        rounding: f.rounding,
+      };
+      const block = fields[saved.error.field ?? ''] ?? f.code;
       return void (await ack({ response_action: 'errors', errors: { [block]: saved.error.message } }));
     }
     await ack();

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ids } from '../../../../blocks/ids.js';
 import { settingsModal } from '../../../../blocks/settings-modal.js';
-import { SETTING_KEYS, type SettingKey } from '../../../domain/settings.js';
+import { checkSettings, SETTING_KEYS, type SettingKey } from '../../../domain/settings.js';
 import { saveSettings, settingsForEditing } from '../../../services/settings.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { ackingFirst, tellUser } from '../safe.js';
@@ -24,6 +24,13 @@ export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void 
   app.view(ids.admin.settingsModal, async ({ body, ack, client }) => {
     const values: Partial<Record<SettingKey, unknown>> = {};
     for (const key of SETTING_KEYS) values[key] = body.view.state.values[key]?.[key]?.value ?? '';
+    // Every field with a problem shows its own message at once.
+    const checked = checkSettings(values);
+    if (!checked.ok)
+      return void (await ack({
+        response_action: 'errors',
+        errors: Object.fromEntries(checked.errors.map((e) => [e.key, e.message])),
+      }));
     const saved = await saveSettings(await contextForSlackUser(deps, client, body.user.id), values);
     if (!saved.ok) {
       const block = saved.error.field ?? SETTING_KEYS[0]!;

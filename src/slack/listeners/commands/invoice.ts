@@ -1,0 +1,72 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { draftReply, invoiceListMessage } from '../../../../blocks/invoice-messages.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { parseInvoiceCommand } from '../../../domain/invoices.js';
+import { invoiceCsvFiles } from '../../../reports/invoice-csv.js';
+import { invoiceExport } from '../../../services/invoice-documents.js';
+import { draftInvoices, listInvoices } from '../../../services/invoices.js';
+import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { deliverFiles, type Reporting } from '../../report-delivery.js';
+import { decodeSlackText } from '../../slack-text.js';
+import { answeringErrors } from '../safe.js';
+
+const invoiceCommandBody = z.object({
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  text: z.string().default('').transform(decodeSlackText),
+});
+
+/**
+ * `/invoice draft|list|export …`. Drafting acks first and answers when the drafts are saved (their
+ * messages and PDFs follow through the outbox); the export uploads its CSVs where it was typed.
+ */
+export function registerInvoiceCommand(app: App, deps: ServiceDeps, reporting: Reporting): void {
+  app.command(
+    '/invoice',
+    answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
+      const body = invoiceCommandBody.parse(command);
+      const parsed = parseInvoiceCommand(body.text);
+      if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', ...problemMessage(parsed.error.message) }));
+      const ctx = await contextForSlackUser(deps, client, body.user_id);
+      const tell = async (message: { text: string; blocks?: unknown[] }) =>
+        void (await respond({ response_type: 'ephemeral', replace_original: false, ...(message as { text: string }) }));
+      const { command: invoice } = parsed;
+
+      if (invoice.action === 'list') {
+        const listed = await listInvoices(ctx, invoice);
+        if (!listed.ok)
+          return void (await ack({ response_type: 'ephemeral', ...problemMessage(listed.error.message) }));
+        return void (await ack({ response_type: 'ephemeral', ...invoiceListMessage(listed.rows, listed.matched) }));
+      }
+
+      if (invoice.action === 'draft') {
+        await ack({ response_type: 'ephemeral', text: 'Drafting invoices from approved time…' });
+        const drafted = await draftInvoices(ctx, { ...invoice, channel: reporting.financeChannel });
+        if (!drafted.ok) return tell(problemMessage(drafted.error.message));
+        return tell(draftReply(drafted.periods, drafted.drafted, drafted.skipped));
+      }
+
+      const prepared = await invoiceExport(ctx, invoice);
+      if (!prepared.ok)
+        return void (await ack({ response_type: 'ephemeral', ...problemMessage(prepared.error.message) }));
+      const data = prepared.export;
+      await ack({
+        response_type: 'ephemeral',
+        text: `Exporting ${data.invoices} issued invoices for ${data.periods}…`,
+      });
+      await deliverFiles(
+        ctx,
+        client,
+        { name: 'invoice export', periods: data.periods, askerId: data.askedBy },
+        { channelId: body.channel_id, tell: (text) => tell({ text }) },
+        () =>
+          Promise.resolve({
+            ok: true as const,
+            files: invoiceCsvFiles(data),
+            comment: `*Issued invoices* for ${data.periods} (${data.invoices}), for Xero, QuickBooks and your own records, asked for by <@${data.askedBy}>`,
+          }),
+      );
+    }),
+  );
+}
