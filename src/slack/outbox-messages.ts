@@ -3,6 +3,7 @@ import {
   approvalRequestMessage,
   timesheetDecidedMessage,
 } from '../../blocks/approval-message.js';
+import { creditAlertMessage } from '../../blocks/credit-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import {
@@ -12,6 +13,7 @@ import {
   type TimeRemovedModel,
   type TimesheetDecidedModel,
 } from '../services/approvals.js';
+import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';
 import type { MessageContent } from '../services/outbox.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
@@ -23,6 +25,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return timesheetDecidedMessage(content.model as TimesheetDecidedModel);
     case TIME_REMOVED:
       return timeRemovedMessage(content.model as TimeRemovedModel);
+    case CREDIT_ALERT:
+      return creditAlertMessage(content.model as CreditAlertModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }

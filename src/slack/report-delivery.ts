@@ -48,33 +48,11 @@ export async function deliverReport(
   try {
     const built = await buildReportFiles(ctx, spec, reporting.renderer, { pdfRowLimit: reporting.pdfRowLimit });
     if (!built.ok) return await delivery.tell(built.error.message);
-    const comment = reportComment(spec, built.pdfLeftOut);
-    const askerDm = async () =>
-      (await client.conversations.open({ users: spec.askedBy.userId })).channel?.id ?? spec.askedBy.userId;
-
-    if (delivery.channelId === undefined) {
-      await upload(client, await askerDm(), built.files, comment);
-      return;
-    }
-    const channelId = delivery.channelId;
-    if (channelId.startsWith('C')) await joinIfPublic(ctx, client, channelId);
-    try {
-      await upload(client, channelId, built.files, comment);
-      await delivery.tell(
-        `Posted the ${name} for ${periods} (${built.files.map((f) => f.filename).join(' and ')}) in <#${channelId}>.`,
-      );
-    } catch (error) {
-      if (!CANNOT_POST_THERE.has(slackError(error) ?? '')) throw error;
-      await upload(
-        client,
-        await askerDm(),
-        built.files,
-        `${comment}\n_I cannot post in <#${channelId}>, so it came here._`,
-      );
-      await delivery.tell(
-        `I cannot post in that conversation (a private channel I am not in, or a direct message between people), so I sent the ${name} to you in a direct message from ConsulTracker.`,
-      );
-    }
+    await postFiles(ctx, client, built.files, reportComment(spec, built.pdfLeftOut), {
+      ...delivery,
+      what: `the ${name} for ${periods}`,
+      askerId: spec.askedBy.userId,
+    });
   } catch (error) {
     ctx.log.error('report failed', { report: name, userId: spec.askedBy.userId, error });
     const why = slackError(error) ?? (error instanceof Error ? error.message : String(error));
@@ -83,6 +61,37 @@ export async function deliverReport(
         `The ${name} for ${periods} could not be built or posted (${why}), so nothing was posted. Try again in a minute.`,
       )
       .catch((failure: unknown) => ctx.log.warn('could not tell the asker that a report failed', { error: failure }));
+  }
+}
+
+/**
+ * Uploads files in one message to the conversation asked for (joining a public channel first),
+ * else, or where the app cannot post, to the asker's DM; the asker is told where they went.
+ */
+export async function postFiles(
+  ctx: ServiceContext,
+  client: WebClient,
+  files: ReportFile[],
+  comment: string,
+  delivery: Delivery & { what: string; askerId: string },
+): Promise<void> {
+  const askerDm = async () =>
+    (await client.conversations.open({ users: delivery.askerId })).channel?.id ?? delivery.askerId;
+  if (delivery.channelId === undefined) {
+    await upload(client, await askerDm(), files, comment);
+    return;
+  }
+  const channelId = delivery.channelId;
+  if (channelId.startsWith('C')) await joinIfPublic(ctx, client, channelId);
+  try {
+    await upload(client, channelId, files, comment);
+    await delivery.tell(`Posted ${delivery.what} (${files.map((f) => f.filename).join(' and ')}) in <#${channelId}>.`);
+  } catch (error) {
+    if (!CANNOT_POST_THERE.has(slackError(error) ?? '')) throw error;
+    await upload(client, await askerDm(), files, `${comment}\n_I cannot post in <#${channelId}>, so it came here._`);
+    await delivery.tell(
+      `I cannot post in that conversation (a private channel I am not in, or a direct message between people), so I sent ${delivery.what} to you in a direct message from ConsulTracker.`,
+    );
   }
 }
 
@@ -118,7 +127,7 @@ function tooLongForPdf(name: string, leftOut: { rows: number; limit: number }): 
   return `The ${name} has ${leftOut.rows.toLocaleString('en-US')} entries, more than the ${leftOut.limit.toLocaleString('en-US')} a PDF holds, so only the CSV (which has every entry) is attached.`;
 }
 
-function slackError(error: unknown): string | undefined {
+export function slackError(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }

@@ -8,12 +8,14 @@ import { registerAdminProjectActions } from './actions/admin-projects.js';
 import { registerAdminSettingsActions } from './actions/admin-settings.js';
 import { registerAdminTimesheetActions } from './actions/admin-timesheets.js';
 import { registerApprovalActions } from './actions/approvals.js';
+import { registerCreditActions } from './actions/credits.js';
 import { registerReportActions } from './actions/reports.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
 import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
+import { registerCreditsCommand } from './commands/credits.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTimesheetCommand } from './commands/timesheet.js';
@@ -41,6 +43,8 @@ export function registerListeners(app: App, deps: ServiceDeps, reporting: Report
   registerAdminProjectActions(app, deps);
   registerAdminEmployeeActions(app, deps);
   registerAdminSettingsActions(app, deps);
+  registerCreditsCommand(app, deps);
+  registerCreditActions(app, deps);
   registerReportCommand(app, deps, reporting);
   registerReportActions(app, deps, reporting);
 }
