@@ -38,6 +38,13 @@ const COLUMNS: Column[] = [
   { header: 'Balance', width: 50, align: 'right' },
 ];
 
+/**
+ * Text cells only: one starting with =, +, - or @ gets a leading ' so a spreadsheet does not run
+ * it. Numbers are left alone, since a deduction's minutes are negative (csv-stringify's
+ * escape_formulas would quote them too).
+ */
+const formulaSafe = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
 /** Signed hours with two decimals: "-1.50". */
 const signedHours = (minutes: number) => `${minutes < 0 ? '-' : ''}${formatHoursDecimal(Math.abs(minutes))}`;
 
@@ -108,15 +115,17 @@ export async function buildPrepaidLogFiles(log: PrepaidLog, timeZone: string): P
       m.kind,
       m.entry ? String(m.entry.id) : '',
       m.entry?.consultantId ?? '',
-      m.entry?.consultantName ?? '',
+      formulaSafe(m.entry?.consultantName ?? ''),
       m.entry?.projectCode ?? '',
-      m.entry?.description ??
-        (m.kind === 'purchase' && m.priceCents !== null
-          ? `price ${formatAmount(m.priceCents, customer.currency)} ${customer.currency}`
-          : ''),
+      formulaSafe(
+        m.entry?.description ??
+          (m.kind === 'purchase' && m.priceCents !== null
+            ? `price ${formatAmount(m.priceCents, customer.currency)} ${customer.currency}`
+            : ''),
+      ),
       String(m.minutes),
       String(m.balanceMinutes),
-      m.entry ? '' : m.note,
+      formulaSafe(m.entry ? '' : m.note),
     ]),
     [log.to, 'closing_balance', '', '', '', '', '', '', String(log.closingMinutes), ''],
   ];
@@ -126,7 +135,6 @@ export async function buildPrepaidLogFiles(log: PrepaidLog, timeZone: string): P
       header: true,
       columns: PREPAID_LOG_CSV_HEADER,
       record_delimiter: 'windows',
-      escape_formulas: true,
     }),
   );
   const stem = prepaidLogStem(log);
