@@ -197,6 +197,17 @@ export async function settleCreditAlerts(
   return changes.fire;
 }
 
+/**
+ * The scheduled check (jobs): alerts a customer whose balance or forecast calls for it and that no
+ * transaction has alerted yet. Any number of instances may run it at once; each crossing is told once.
+ */
+export async function checkCreditAlerts(ctx: ServiceContext, customerId: number): Promise<CreditAlertKind[]> {
+  return ctx.db.transaction(async (tx) => {
+    const [locked] = await lockPrepaidCustomers(tx, [customerId]);
+    return locked === undefined ? [] : settleCreditAlerts(tx, ctx, customerId, { lifting: false });
+  });
+}
+
 /** Active managers of the customer's live projects: they hear when its credit runs low. */
 async function customerManagers(q: Queryable, customerId: number): Promise<string[]> {
   const rows = await queryRows<{ user_id: string }>(
