@@ -109,7 +109,7 @@ export function creditsMessage(view: { customers: CustomerCredit[]; canManage: b
   const blocks: KnownBlock[] = [];
   const single = view.customers.length === 1;
   for (const c of view.customers.slice(0, 20)) {
-    const summary = `*${escapeMrkdwn(c.code)}* · ${prepaidLine(c.name, c)}${c.remainingMinutes < 0 ? ' :red_circle:' : ''}\n_${forecastWords(c.forecast)}_`;
+    const summary = `*${escapeMrkdwn(c.code)}* · ${prepaidLine(c.name, c)}\n_${forecastWords(c.forecast)}_`;
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: summary },
@@ -143,7 +143,12 @@ export function creditsMessage(view: { customers: CustomerCredit[]; canManage: b
       elements: [{ type: 'mrkdwn', text: `${view.customers.length - 20} more: name one with \`/credits CODE\`.` }],
     });
   return {
-    text: view.customers.map((c) => `${c.code}: ${prepaidLine(c.name, c).replace(/[*:]/g, '')}`).join('; '),
+    text: view.customers
+      .map(
+        (c) =>
+          `${c.code}: ${c.remainingMinutes < 0 ? `${formatMinutes(-c.remainingMinutes)} over the prepaid credit` : `${formatMinutes(c.remainingMinutes)} left`}`,
+      )
+      .join('; '),
     blocks,
   };
 }
