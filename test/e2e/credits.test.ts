@@ -114,6 +114,43 @@ describe('the approval DM', () => {
   });
 });
 
+describe('bulk approval', () => {
+  it('Approve all marked in /approvals deducts the sheet once, and pressing it again deducts nothing more', async () => {
+    await command(DANA, '/approvals');
+    const list = (
+      await h.fake.waitFor('views.open', (c) => JSON.stringify(c.args.view).includes(ids.approval.listModal))
+    ).args.view as { blocks: { elements?: { options?: { value: string }[] }[] }[] };
+    const marked = list.blocks.flatMap((b) => b.elements ?? []).flatMap((e) => e.options ?? []);
+    expect(marked).toHaveLength(1);
+    const press = () =>
+      h.slack.blockAction({
+        userId: DANA,
+        actionId: ids.approval.approveMarked,
+        value: 'approve',
+        container: {
+          type: 'view',
+          viewId: 'VLIST',
+          view: {
+            callback_id: ids.approval.listModal,
+            state: {
+              values: {
+                approvals_marked_0: {
+                  approvals_marked: { type: 'checkboxes', selected_options: marked.map(({ value }) => ({ value })) },
+                },
+              },
+            },
+          },
+        },
+      });
+    await press();
+    await press();
+    await h.app.settled();
+    const ledger = await h.database.db.select().from(creditLedger).where(eq(creditLedger.kind, 'deduction'));
+    expect(ledger.map((l) => l.minutes).sort()).toEqual([-120, -360]);
+    expect(ackText(await command(ALICE, '/credits', 'GLOBEX'))).toContain('Globex: 32h of prepaid time left');
+  });
+});
+
 describe('admin forms', () => {
   it('Settings opens a modal; a bad threshold is an inline error; a good one is saved', async () => {
     await h.slack.blockAction({
@@ -166,7 +203,7 @@ describe('admin forms', () => {
       errors: { [f.hours.block]: expect.stringContaining('whole number of minutes') },
     });
     const good = await submit(ADMIN, ids.credits.addModal, values('10'));
-    expect(JSON.stringify(good.body)).toContain('Credits added. Globex: 48h of prepaid time left');
+    expect(JSON.stringify(good.body)).toContain('Credits added. Globex: 42h of prepaid time left');
     const purchases = await h.database.db.select().from(creditLedger).where(eq(creditLedger.note, 'PO 99'));
     expect(purchases.map((p) => [p.kind, p.minutes, p.priceCents, p.actorId])).toEqual([
       ['purchase', 600, 100000, ADMIN],
@@ -195,13 +232,14 @@ describe('admin forms', () => {
       ['opening_balance', '', '0'],
       ['purchase', '2400', '2400'],
       ['deduction', '-120', '2280'],
-      ['purchase', '600', '2880'],
-      ['closing_balance', '', '2880'],
+      ['deduction', '-360', '1920'],
+      ['purchase', '600', '2520'],
+      ['closing_balance', '', '2520'],
     ]);
     expect(rows[2]).toMatchObject({ consultant_id: ALICE, consultant_name: 'Alice Doe', project_code: 'GLOBEX-OPS' });
     const pdfText = (await extractText(await getDocumentProxy(new Uint8Array(pdf!.bytes)), { mergePages: true })).text;
     expect(pdfText).toContain('Prepaid log — Globex (GLOBEX)');
     expect(pdfText).toContain('Closing balance on');
-    expect(pdfText).toContain('48.00');
+    expect(pdfText).toContain('42.00');
   });
 });

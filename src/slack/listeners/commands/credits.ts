@@ -13,12 +13,12 @@ const creditsCommandBody = z.object({
 });
 
 /** A customer code, or nothing: "/credits", "/credits globex". */
+const USAGE = 'Name one customer by its code, like `/credits GLOBEX`, or nothing for all your prepaid customers.';
 const creditsText = z
   .string()
   .trim()
-  .refine((text) => text === '' || /^[A-Za-z0-9-]{2,20}$/.test(text), {
-    message: 'Name one customer by its code, like `/credits GLOBEX`, or nothing for all your prepaid customers.',
-  });
+  .refine((text) => text.toLowerCase() !== 'help', { message: USAGE })
+  .refine((text) => text === '' || /^[A-Za-z0-9-]{2,20}$/.test(text), { message: USAGE });
 
 /** `/credits [CODE]`: prepaid balance, forecast and recent movements; admins also get the buttons to manage them. */
 export function registerCreditsCommand(app: App, deps: ServiceDeps): void {
