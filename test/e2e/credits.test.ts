@@ -190,6 +190,27 @@ describe('admin forms', () => {
     ]);
   });
 
+  it('a prepaid customer’s page in /admin carries the same buttons, whose forms stack on the page', async () => {
+    const [globex] = await h.database.db.select().from(customers).where(eq(customers.code, 'GLOBEX'));
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomer,
+      selectedOption: String(globex!.id),
+      container: { type: 'view', viewId: 'VADMIN', view: { callback_id: ids.admin.customersModal } },
+    });
+    const page = await h.fake.waitFor('views.update', (c) => JSON.stringify(c.args.view).includes(ids.credits.add));
+    for (const action of [ids.credits.adjust, ids.credits.settings, ids.credits.export])
+      expect(JSON.stringify(page.args.view)).toContain(action);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.credits.add,
+      value: 'GLOBEX',
+      container: { type: 'view', viewId: 'VPAGE', view: { callback_id: ids.admin.customerPage } },
+    });
+    const form = await h.fake.waitFor('views.push', (c) => JSON.stringify(c.args.view).includes(ids.credits.addModal));
+    expect(JSON.stringify(form.args.view)).toContain('Hours bought');
+  });
+
   it('Add credits records the purchase with its price; a fraction of a minute is refused inline', async () => {
     const values = (hours: string) => ({
       [f.hours.block]: { [f.hours.action]: text(hours) },
