@@ -27,16 +27,16 @@ export function deductionLine(p: {
   return `Approving deducts ${formatMinutes(p.deductMinutes)} from ${escapeMrkdwn(p.customerName)}: ${leftWords(p.remainingAfterMinutes)} after`;
 }
 
-/** Hours as a person writes them back into a form: "12.5" for 750 minutes, "-3" for -180. */
+/** Hours as a person writes them back into a form: "12.5" for 750 minutes, "-3" for -180, "0h 20m" for 20. */
 export function hoursText(minutes: number): string {
   const sign = minutes < 0 ? '-' : '';
   const abs = Math.abs(minutes);
-  const hundredths = Math.round((abs * 100) / 60);
-  const whole = Math.floor(hundredths / 100);
+  // Not a whole number of hundredths of an hour: hours and minutes read back exactly.
+  if ((abs * 100) % 60 !== 0) return `${sign}${Math.floor(abs / 60)}h ${abs % 60}m`;
+  const hundredths = (abs * 100) / 60;
   const rest = hundredths % 100;
-  return abs % 60 === 0 || rest === 0
-    ? `${sign}${whole}`
-    : `${sign}${whole}.${String(rest).padStart(2, '0').replace(/0$/, '')}`;
+  const whole = `${sign}${Math.floor(hundredths / 100)}`;
+  return rest === 0 ? whole : `${whole}.${String(rest).padStart(2, '0').replace(/0$/, '')}`;
 }
 
 /** The low-credit or early alert, to the alert channel and each manager of the customer's projects. */

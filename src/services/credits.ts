@@ -7,7 +7,7 @@ import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import { creditLedger, customers } from '../db/schema.js';
 import { isIsoDate } from '../domain/dates.js';
 import { MAX_PRICE_MINOR, parseAmount } from '../domain/money.js';
-import { type CreditForecast, MAX_CREDIT_MINUTES, parseCreditHours } from '../domain/prepaid.js';
+import { type CreditForecast, parseCreditHours } from '../domain/prepaid.js';
 import { fail, type Result } from '../domain/result.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { queueCreditLineUpdates } from './approvals.js';
@@ -435,7 +435,7 @@ export async function saveCreditSettings(
         'topupPrice',
       );
     const values = {
-      lowCreditThresholdMinutes: threshold?.ok ? Math.min(threshold.minutes, MAX_CREDIT_MINUTES) : null,
+      lowCreditThresholdMinutes: threshold?.ok ? threshold.minutes : null,
       alertChannel: input.alertChannel || null,
       autoInvoice: input.autoTopup,
       topupMinutes: topupHours?.ok ? topupHours.minutes : null,

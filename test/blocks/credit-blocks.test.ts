@@ -57,6 +57,9 @@ describe('credit messages', () => {
     expect(hoursText(750)).toBe('12.5');
     expect(hoursText(600)).toBe('10');
     expect(hoursText(-180)).toBe('-3');
+    expect(hoursText(45)).toBe('0.75');
+    for (const minutes of [20, 45, 750, 6001])
+      expect(parseCreditHours(hoursText(minutes), { signed: false })).toEqual({ ok: true, minutes });
     const modal = creditSettingsModal({ code: 'GLOBEX', name: 'Globex', currency: 'USD' }, globex().settings);
     expect(JSON.stringify(modal)).toContain('"initial_value":"10"');
     expectWithinSlackLimits('modal', modal);
