@@ -13,6 +13,7 @@ import {
 } from '../../src/services/credits.js';
 import type { OutboxMessage } from '../../src/services/outbox.js';
 import { deleteProjects } from '../../src/services/projects.js';
+import { importSetup } from '../../src/services/setup-import.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -236,6 +237,19 @@ describe('low-credit alerts', () => {
     expect(up.ok).toBe(true);
     const live = await database.db.select().from(creditAlerts).where(eq(creditAlerts.customerId, globex));
     expect(live.filter((a) => a.rearmedAt === null)).toHaveLength(0);
+  });
+
+  it('a purchase imported from the setup file re-arms the alert it lifts', async () => {
+    await approve('UMGR', await logAndSubmit('UC1', [{ minutes: 660 }]));
+    expect(await alertPosts()).toHaveLength(2);
+    const imported = await importSetup(
+      { ...as('UADMIN'), actor: { kind: 'system', name: 'cli' } },
+      `customers:\n  - { code: GLOBEX, name: GLOBEX Inc, billing: prepaid, prepaid: { threshold_hours: 10 }, credits: [{ hours: 5, note: 'PO 5', on: 2026-11-20 }] }\n`,
+    );
+    expect(imported.ok, JSON.stringify(imported)).toBe(true);
+    expect(await remaining()).toBe(840);
+    const live = await database.db.select().from(creditAlerts).where(eq(creditAlerts.customerId, globex));
+    expect(live.map((a) => a.rearmedAt !== null)).toEqual([true]);
   });
 
   it('only administrators buy or adjust credit', async () => {
