@@ -6,6 +6,7 @@ import type { ProjectDeletion } from '../src/services/projects.js';
 import type { AdminPage } from './admin.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
+import { creditAdminButtons } from './credit-messages.js';
 import { prepaidLine } from './log-confirmation.js';
 import { customerChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
@@ -209,6 +210,7 @@ export function customerModal(
       },
     ],
   });
+  if (customer.billingMode === 'prepaid') blocks.push(creditAdminButtons(customer.code));
   blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Projects' } });
   const shown = projects.slice(0, 800);
   blocks.push(

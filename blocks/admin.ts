@@ -101,7 +101,7 @@ export function adminHomeModal(sections: {
       elements: [
         {
           type: 'mrkdwn',
-          text: 'Prepaid credits are loaded from a setup file: `npm run cli -- import setup.yaml` (see README, "Setup from a file").',
+          text: 'Prepaid credits: open a prepaid customer here (Add credits, Adjust, Settings, Export prepaid log), or type `/credits CODE`.',
         },
       ],
     });

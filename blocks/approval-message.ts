@@ -2,6 +2,7 @@ import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import { checkboxGroups } from './checkbox-groups.js';
+import { deductionLine } from './credit-messages.js';
 import { ids } from './ids.js';
 import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approvals.js';
 import type { SlackMessage } from './log-confirmation.js';
@@ -86,9 +87,17 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
     ],
   });
 
+  const myTurn = view.sheetStatus === 'submitted' && view.myStatus === 'pending';
+  if (myTurn && view.prepaid?.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: view.prepaid.map((p) => `:hourglass_flowing_sand: ${deductionLine(p)}`).join('\n') },
+      ],
+    });
+
   const state = stateLine(view);
   if (state) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
-  const myTurn = view.sheetStatus === 'submitted' && view.myStatus === 'pending';
   const buttons: Button[] = [];
   if (myTurn) {
     buttons.push(

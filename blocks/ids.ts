@@ -3,6 +3,35 @@
  * both import from here, so a renamed id cannot silently break a button.
  */
 export const ids = {
+  credits: {
+    /** Button values: the customer code. Details shows that customer in place of a /credits list. */
+    open: 'credits_open',
+    add: 'credits_add',
+    adjust: 'credits_adjust',
+    settings: 'credits_settings',
+    export: 'credits_export',
+    /** Modals; private_metadata: { code }. */
+    addModal: 'credits_add_modal',
+    adjustModal: 'credits_adjust_modal',
+    settingsModal: 'credits_settings_modal',
+    exportModal: 'credits_export_modal',
+    field: {
+      hours: { block: 'credits_hours', action: 'credits_hours_input' },
+      price: { block: 'credits_price', action: 'credits_price_input' },
+      date: { block: 'credits_date', action: 'credits_date_pick' },
+      note: { block: 'credits_note', action: 'credits_note_input' },
+      reason: { block: 'credits_reason', action: 'credits_reason_input' },
+      threshold: { block: 'credits_threshold', action: 'credits_threshold_input' },
+      alertChannel: { block: 'credits_alert_channel', action: 'credits_alert_channel_pick' },
+      autoTopup: { block: 'credits_auto_topup', action: 'credits_auto_topup_check' },
+      topupHours: { block: 'credits_topup_hours', action: 'credits_topup_hours_input' },
+      topupPrice: { block: 'credits_topup_price', action: 'credits_topup_price_input' },
+      creditOnIssue: { block: 'credits_credit_on_issue', action: 'credits_credit_on_issue_check' },
+      from: { block: 'credits_from', action: 'credits_from_pick' },
+      to: { block: 'credits_to', action: 'credits_to_pick' },
+      channel: { block: 'credits_channel', action: 'credits_channel_pick' },
+    },
+  },
   entry: {
     /** Button value: the entry id. Opens the log-time modal prefilled. */
     edit: 'entry_edit',

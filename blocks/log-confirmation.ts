@@ -78,14 +78,14 @@ export function logConfirmation(
   };
 }
 
-/** "Globex: 38h 30m of prepaid time left (2h pending approval)" */
+/** "Globex: 38h 30m of prepaid time left (2h pending approval)"; past the credit, the overrun in red words. */
 export function prepaidLine(
   customerName: string,
   prepaid: { remainingMinutes: number; pendingMinutes: number },
 ): string {
   const left =
     prepaid.remainingMinutes < 0
-      ? `${formatMinutes(-prepaid.remainingMinutes)} over the prepaid credit`
+      ? `:red_circle: *${formatMinutes(-prepaid.remainingMinutes)} over the prepaid credit*`
       : `${formatMinutes(prepaid.remainingMinutes)} of prepaid time left`;
   const pending = prepaid.pendingMinutes > 0 ? ` (${formatMinutes(prepaid.pendingMinutes)} pending approval)` : '';
   return `${escapeMrkdwn(customerName)}: ${left}${pending}`;

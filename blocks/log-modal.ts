@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
+import { prepaidLine } from './log-confirmation.js';
 import { MAX_MENU_OPTIONS } from './record-select.js';
 import { truncate } from './mrkdwn.js';
 
@@ -33,6 +34,8 @@ export type LogModalModel = {
     billable: boolean;
   };
   metadata: LogModalMetadata;
+  /** Prepaid customers among the projects, with the credit they have left. */
+  prepaid?: { customerName: string; remainingMinutes: number; pendingMinutes: number }[];
 };
 
 /** The log-time modal, new or prefilled for an edit. */
@@ -134,6 +137,14 @@ export function logTimeModal(model: LogModalModel): ModalView {
       },
     },
   );
+
+  if (model.prepaid?.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: truncate(model.prepaid.map((p) => prepaidLine(p.customerName, p)).join('\n'), 2900) },
+      ],
+    });
 
   return {
     type: 'modal',

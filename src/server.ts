@@ -43,7 +43,12 @@ export async function startConsulTracker({
   await ensureAdministrators(connection.db, config.adminUserIds);
 
   const { db } = connection;
-  const deps = { db, clock, log, org: { timeZone: config.orgTimeZone, currency: config.currency } };
+  const deps = {
+    db,
+    clock,
+    log,
+    org: { timeZone: config.orgTimeZone, currency: config.currency, financeChannel: config.financeChannel },
+  };
   const outbox = new OutboxDispatcher({
     db,
     // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.

@@ -39,6 +39,7 @@ export const creditKindEnum = pgEnum('credit_kind', ['purchase', 'deduction', 'a
 export const invoiceKindEnum = pgEnum('invoice_kind', ['hourly', 'topup']);
 export const invoiceStatusEnum = pgEnum('invoice_status', ['draft', 'issued', 'void']);
 export const outboxStatusEnum = pgEnum('outbox_status', ['pending', 'sent', 'dead']);
+export const creditAlertKindEnum = pgEnum('credit_alert_kind', ['low_credit', 'forecast']);
 
 // ---------------------------------------------------------------- people and security
 
@@ -157,6 +158,8 @@ export const customers = pgTable(
     topupMinutes: integer('topup_minutes'),
     topupPriceCents: cents('topup_price_cents'),
     alertChannel: text('alert_channel'),
+    /** Issuing a top-up invoice adds its hours to the ledger in the same transaction. */
+    creditOnIssue: boolean('credit_on_issue').notNull().default(true),
     invoiceRoundingMinutes: integer('invoice_rounding_minutes').notNull().default(0),
     /** Days from issue to due; null means the firm's default (settings). */
     paymentTermsDays: integer('payment_terms_days'),
@@ -473,6 +476,9 @@ export const creditLedger = pgTable(
     occurredOn: day('occurred_on').notNull(),
     timeEntryId: integer('time_entry_id').references(() => timeEntries.id, { onDelete: 'restrict' }),
     invoiceId: integer('invoice_id').references(() => invoices.id, { onDelete: 'restrict' }),
+    /** What a purchase cost, in the customer's currency; null for every other kind. */
+    priceCents: cents('price_cents'),
+    /** A purchase's note or PO number; an adjustment's reason (required). */
     note: text('note').notNull().default(''),
     actorId: text('actor_id').references(() => users.id),
     createdAt: createdAt(),
@@ -481,11 +487,40 @@ export const creditLedger = pgTable(
     uniqueIndex('credit_ledger_one_deduction_per_entry')
       .on(t.timeEntryId)
       .where(sql`${t.kind} = 'deduction'`),
-    index('credit_ledger_customer_idx').on(t.customerId),
+    index('credit_ledger_customer_idx').on(t.customerId, t.occurredOn),
+    check('credit_ledger_adjustment_reason', sql`${t.kind} <> 'adjustment' or length(trim(${t.note})) > 0`),
+    check('credit_ledger_price', sql`${t.priceCents} is null or (${t.kind} = 'purchase' and ${t.priceCents} >= 0)`),
     check(
       'credit_ledger_sign',
       sql`(${t.kind} = 'purchase' and ${t.minutes} > 0) or (${t.kind} = 'deduction' and ${t.minutes} < 0 and ${t.timeEntryId} is not null) or (${t.kind} = 'reversal' and ${t.minutes} > 0) or (${t.kind} = 'adjustment' and ${t.minutes} <> 0)`,
     ),
+  ],
+);
+
+/**
+ * Low-credit and early (forecast) alerts sent: at most one live alert per customer and kind, so a
+ * crossing is told once whichever transaction or scheduled check sees it; a purchase or adjustment
+ * that lifts the balance back re-arms it (sets `rearmed_at`).
+ */
+export const creditAlerts = pgTable(
+  'credit_alerts',
+  {
+    id: serial('id').primaryKey(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    kind: creditAlertKindEnum('kind').notNull(),
+    remainingMinutes: integer('remaining_minutes').notNull(),
+    thresholdMinutes: integer('threshold_minutes'),
+    daysLeft: integer('days_left'),
+    alertedAt: moment('alerted_at').notNull(),
+    rearmedAt: moment('rearmed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('credit_alerts_one_live')
+      .on(t.customerId, t.kind)
+      .where(sql`${t.rearmedAt} is null`),
   ],
 );
 

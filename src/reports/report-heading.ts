@@ -45,7 +45,7 @@ export function filterLines(spec: Pick<ReportSpec, 'kind' | 'customers' | 'proje
 }
 
 /** "24 Nov 2026 13:05" in the firm's time zone. */
-function formatInstant(instant: Date, timeZone: string): string {
+export function formatInstant(instant: Date, timeZone: string): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone,

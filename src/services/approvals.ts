@@ -17,6 +17,8 @@ import { formatDay } from '../domain/dates.js';
 import { fail, type Result } from '../domain/result.js';
 import { consultantUserOf, isOnlyAdministrator, managersOf, withdraw } from './approval-routing.js';
 import { liveInvoiceOfTimesheet } from './invoices.js';
+import { deductApprovedTime } from './credit-ledger.js';
+import { prepaidBalances } from './prepaid-balance.js';
 import { recordAudit, recordRemovedEntries } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -59,6 +61,11 @@ export type ApprovalRequestModel = {
     decidedAt: string | null;
   }[];
   rejection: { byName: string; reason: string } | null;
+  /**
+   * While the decision waits: per prepaid customer, the billable time of this approver's projects
+   * that approving deducts, and the credit left after ("Approving deducts 6h from Globex: 12h 30m left after").
+   */
+  prepaid?: { customerName: string; deductMinutes: number; remainingAfterMinutes: number }[];
 };
 
 /** The consultant's notice that removed projects took time off their submitted sheet, and what became of it. */
@@ -254,6 +261,8 @@ export async function approveSheet(
     .set({ status: 'approved', decidedAt: now, updatedAt: now })
     .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
   await finaliseApprovedEntries(tx, ctx, sheet);
+  const moved = await deductApprovedTime(tx, ctx, sheet.id);
+  await queueCreditLineUpdates(tx, ctx, moved, sheet.id);
   await recordAudit(tx, ctx, {
     action: options.selfApproved ? 'timesheet.self_approve' : 'timesheet.approve',
     entity: 'timesheet',
@@ -570,6 +579,7 @@ export async function approvalRequestModel(
     .where(eq(approvals.timesheetId, timesheetId))
     .orderBy(asc(users.displayName));
   const rejected = decisions.find((d) => d.status === 'rejected');
+  const waiting = sheet.status === 'submitted' && mine.status === 'pending';
   return {
     approvalId: mine.id,
     timesheetId,
@@ -589,7 +599,67 @@ export async function approvalRequestModel(
           reason: rejected.comment ?? '',
         }
       : null,
+    prepaid: waiting ? await prepaidDeductionPreview(q, timesheetId, mine.projectIds) : [],
   };
+}
+
+/** What approving these projects' billable time on the sheet deducts from each prepaid customer, and what is left after. */
+async function prepaidDeductionPreview(
+  q: Queryable,
+  timesheetId: number,
+  projectIds: number[],
+): Promise<NonNullable<ApprovalRequestModel['prepaid']>> {
+  if (projectIds.length === 0) return [];
+  const charged = await queryRows<{ customer_id: number; minutes: number }>(
+    q,
+    sql`select p.customer_id, sum(te.minutes)::int as minutes
+          from time_entries te join projects p on p.id = te.project_id
+         where te.timesheet_id = ${timesheetId} and te.billable and te.project_id in (${sqlList(projectIds)})
+         group by p.customer_id`,
+  );
+  const minutesOf = new Map(charged.map((row) => [Number(row.customer_id), Number(row.minutes)]));
+  const balances = await prepaidBalances(q, [...minutesOf.keys()]);
+  return balances.map((balance) => ({
+    customerName: balance.customerName,
+    deductMinutes: minutesOf.get(balance.customerId)!,
+    remainingAfterMinutes: balance.remainingMinutes - minutesOf.get(balance.customerId)!,
+  }));
+}
+
+/**
+ * A prepaid customer's balance moved: every DM still waiting on billable time of that customer is
+ * updated, so its "left after" line stays true. Pass the sheet being decided as `except` (its own
+ * messages are updated by its decision).
+ */
+export async function queueCreditLineUpdates(
+  tx: Queryable,
+  ctx: ServiceContext,
+  customerIds: readonly number[],
+  except?: number,
+): Promise<void> {
+  if (customerIds.length === 0) return;
+  const waiting = await queryRows<{ timesheet_id: number; approver_id: string }>(
+    tx,
+    sql`select distinct a.timesheet_id, a.approver_id
+          from approvals a join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+          join time_entries te on te.timesheet_id = t.id and te.billable and te.project_id = any(a.project_ids)
+          join projects p on p.id = te.project_id
+         where a.status = 'pending' and p.customer_id in (${sqlList([...customerIds])})
+           and t.id is distinct from ${except ?? null}::int
+         order by a.timesheet_id, a.approver_id`,
+  );
+  const change = randomUUID();
+  for (const row of waiting) {
+    const timesheetId = Number(row.timesheet_id);
+    const ref = approvalRef(timesheetId, row.approver_id);
+    const model = await approvalRequestModel(tx, timesheetId, row.approver_id);
+    await enqueueMessage(
+      tx,
+      `update:${ref}:credit:${change}`,
+      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+      ctx.clock.now(),
+    );
+  }
 }
 
 /** Sequential on purpose: inside a transaction all queries share one connection. */

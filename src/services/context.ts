@@ -10,7 +10,12 @@ export type Actor =
   { kind: 'user'; userId: string; actingFor?: string } | { kind: 'system'; name: 'cli' | 'startup' | 'job' };
 
 /** Firm-wide settings services need; they come from configuration. */
-export type Organisation = { timeZone: string; currency: string };
+export type Organisation = {
+  timeZone: string;
+  currency: string;
+  /** `FINANCE_CHANNEL`: where low-credit alerts go for a customer without its own alert channel. */
+  financeChannel?: string;
+};
 
 export type ServiceContext = {
   db: Database;

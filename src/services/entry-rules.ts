@@ -275,7 +275,7 @@ export async function ownOpenEntryForUpdate(
 
 export async function assignedProjects(tx: Queryable, consultantId: number) {
   return tx
-    .select({ code: projects.code, name: projects.name, customerName: customers.name })
+    .select({ code: projects.code, name: projects.name, customerId: customers.id, customerName: customers.name })
     .from(projectConsultants)
     .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
     .innerJoin(customers, eq(customers.id, projects.customerId))

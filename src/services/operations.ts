@@ -44,6 +44,10 @@ export const OPERATIONS = {
     rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
   },
   viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
+  manageCredits: {
+    right: 'admin',
+    rule: 'prepaid credits of any customer: purchases, adjustments (with a reason), alert and top-up settings, the prepaid log export',
+  },
   manageSettings: {
     right: 'admin',
     rule: 'the firm’s settings (its name, address and tax id, invoice numbering and terms)',

@@ -20,6 +20,7 @@ import { periodsOverlap } from '../domain/periods.js';
 import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
 import { rerouteApprovals } from './approval-routing.js';
+import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
@@ -65,6 +66,7 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     await rerouteApprovals(tx, ctx, { projectIds: teamChanged });
     await importSecurity(tx, setup, summary, createdUsers);
     await importPeriods(tx, setup, summary);
+    await settleImportedCredit(tx, ctx, setup);
     await recordAudit(tx, ctx, { action: 'setup.import', entity: 'setup', entityId: 'file', after: summary });
     return { ok: true as const, summary };
   });
@@ -286,6 +288,18 @@ async function importCustomers(
       summary.credits.created++;
     }
   }
+}
+
+/** Purchases and thresholds from the file settle the low-credit alerts as those made in Slack do. */
+async function settleImportedCredit(tx: Transaction, ctx: ServiceContext, setup: SetupFile): Promise<void> {
+  const codes = setup.customers.filter((c) => c.billingMode === 'prepaid').map((c) => c.code);
+  if (codes.length === 0) return;
+  const rows = await tx.select({ id: customers.id }).from(customers).where(inArray(customers.code, codes));
+  const locked = await lockPrepaidCustomers(
+    tx,
+    rows.map((row) => row.id),
+  );
+  for (const id of locked) await settleCreditAlerts(tx, ctx, id, { lifting: true });
 }
 
 async function importPeople(

@@ -20,7 +20,7 @@ import {
   savedEntry,
   todayOf,
 } from './entry-rules.js';
-import type { PrepaidBalance } from './prepaid-balance.js';
+import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 
 export { MAX_DESCRIPTION_LENGTH } from './entry-rules.js';
 
@@ -250,6 +250,8 @@ export type EntryForm = {
   forUserId: string;
   /** Present when editing: the entry as it is now. */
   entry?: SavedEntry;
+  /** Credit left for the prepaid customers among the projects' customers. */
+  prepaid: PrepaidBalance[];
 };
 
 /**
@@ -270,11 +272,13 @@ export async function entryForm(
     }
     if (!who.ok) return who;
     const { consultant } = who;
+    const projects = await assignedProjects(tx, consultant.employeeId);
     const form: EntryForm = {
-      projects: await assignedProjects(tx, consultant.employeeId),
+      projects,
       today: todayOf(ctx, consultant),
       logFor,
       forUserId: consultant.userId,
+      prepaid: await prepaidBalances(tx, [...new Set(projects.map((p) => p.customerId))]),
     };
     if (input.entryId !== undefined) {
       const current = await ownOpenEntryForUpdate(tx, consultant, input.entryId, 'change');

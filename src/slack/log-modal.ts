@@ -36,6 +36,7 @@ export async function openLogModal(
     projects: form.projects,
     logFor: form.logFor,
     forUserId: form.forUserId,
+    prepaid: form.prepaid,
     values: entry
       ? {
           projectCode: entry.projectCode,

@@ -3,6 +3,7 @@ import {
   approvalRequestMessage,
   timesheetDecidedMessage,
 } from '../../blocks/approval-message.js';
+import { creditAlertMessage } from '../../blocks/credit-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../services/approvals.js';
 import { invoiceMessage } from '../../blocks/invoice-messages.js';
 import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.js';
+import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';
 import type { MessageContent } from '../services/outbox.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
@@ -27,6 +29,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return timeRemovedMessage(content.model as TimeRemovedModel);
     case INVOICE_MESSAGE:
       return invoiceMessage(content.model as InvoiceMessageModel);
+    case CREDIT_ALERT:
+      return creditAlertMessage(content.model as CreditAlertModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }

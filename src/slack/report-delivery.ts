@@ -44,9 +44,8 @@ export async function deliverReport(
   spec: ReportSpec,
   delivery: Delivery,
 ): Promise<void> {
-  const name = reportName(spec);
-  const periods = describePeriods(spec.periods);
-  await deliverFiles(ctx, client, { name, periods, askerId: spec.askedBy.userId }, delivery, async () => {
+  const what = `the ${reportName(spec)} for ${describePeriods(spec.periods)}`;
+  await deliverFiles(ctx, client, { what, askerId: spec.askedBy.userId }, delivery, async () => {
     const built = await buildReportFiles(ctx, spec, reporting.renderer, { pdfRowLimit: reporting.pdfRowLimit });
     if (!built.ok) return built;
     return { ok: true, files: built.files, comment: reportComment(spec, built.pdfLeftOut) };
@@ -56,53 +55,62 @@ export async function deliverReport(
 /**
  * Builds files after Slack has been answered and posts them in one message where the asker wants
  * them (joining a public channel first), else in the asker's DM; whatever happens, the asker is
- * told. Reports and invoice exports both go out this way.
+ * told. Reports, invoice exports and prepaid logs all go out this way.
  */
 export async function deliverFiles(
   ctx: ServiceContext,
   client: WebClient,
-  what: { name: string; periods: string; askerId: string },
+  /** `what` names the files in a sentence ("the invoice export for Nov 2026"). */
+  request: { what: string; askerId: string },
   delivery: Delivery,
   build: () => Promise<{ ok: true; files: ReportFile[]; comment: string } | { ok: false; error: Failure }>,
 ): Promise<void> {
-  const { name, periods } = what;
+  const { what: thing, askerId } = request;
   try {
     const built = await build();
     if (!built.ok) return await delivery.tell(built.error.message);
-    const { comment } = built;
-    const askerDm = async () => (await client.conversations.open({ users: what.askerId })).channel?.id ?? what.askerId;
-
-    if (delivery.channelId === undefined) {
-      await upload(client, await askerDm(), built.files, comment);
-      return;
-    }
-    const channelId = delivery.channelId;
-    if (channelId.startsWith('C')) await joinIfPublic(ctx, client, channelId);
-    try {
-      await upload(client, channelId, built.files, comment);
-      await delivery.tell(
-        `Posted the ${name} for ${periods} (${built.files.map((f) => f.filename).join(' and ')}) in <#${channelId}>.`,
-      );
-    } catch (error) {
-      if (!CANNOT_POST_THERE.has(slackError(error) ?? '')) throw error;
-      await upload(
-        client,
-        await askerDm(),
-        built.files,
-        `${comment}\n_I cannot post in <#${channelId}>, so it came here._`,
-      );
-      await delivery.tell(
-        `I cannot post in that conversation (a private channel I am not in, or a direct message between people), so I sent the ${name} to you in a direct message from ConsulTracker.`,
-      );
-    }
+    await postFiles(ctx, client, built.files, built.comment, { ...delivery, what: thing, askerId });
   } catch (error) {
-    ctx.log.error('file delivery failed', { what: name, userId: what.askerId, error });
+    ctx.log.error('file delivery failed', { what: thing, userId: askerId, error });
     const why = slackError(error) ?? (error instanceof Error ? error.message : String(error));
     await delivery
-      .tell(
-        `The ${name} for ${periods} could not be built or posted (${why}), so nothing was posted. Try again in a minute.`,
-      )
+      .tell(`${upperFirst(thing)} could not be built or posted (${why}), so nothing was posted. Try again in a minute.`)
       .catch((failure: unknown) => ctx.log.warn('could not tell the asker that a delivery failed', { error: failure }));
+  }
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Uploads files in one message to the conversation asked for (joining a public channel first),
+ * else, or where the app cannot post, to the asker's DM; the asker is told where they went.
+ */
+export async function postFiles(
+  ctx: ServiceContext,
+  client: WebClient,
+  files: ReportFile[],
+  comment: string,
+  delivery: Delivery & { what: string; askerId: string },
+): Promise<void> {
+  const askerDm = async () =>
+    (await client.conversations.open({ users: delivery.askerId })).channel?.id ?? delivery.askerId;
+  if (delivery.channelId === undefined) {
+    await upload(client, await askerDm(), files, comment);
+    return;
+  }
+  const channelId = delivery.channelId;
+  if (channelId.startsWith('C')) await joinIfPublic(ctx, client, channelId);
+  try {
+    await upload(client, channelId, files, comment);
+    await delivery.tell(`Posted ${delivery.what} (${files.map((f) => f.filename).join(' and ')}) in <#${channelId}>.`);
+  } catch (error) {
+    if (!CANNOT_POST_THERE.has(slackError(error) ?? '')) throw error;
+    await upload(client, await askerDm(), files, `${comment}\n_I cannot post in <#${channelId}>, so it came here._`);
+    await delivery.tell(
+      `I cannot post in that conversation (a private channel I am not in, or a direct message between people), so I sent ${delivery.what} to you in a direct message from ConsulTracker.`,
+    );
   }
 }
 
@@ -138,7 +146,7 @@ function tooLongForPdf(name: string, leftOut: { rows: number; limit: number }): 
   return `The ${name} has ${leftOut.rows.toLocaleString('en-US')} entries, more than the ${leftOut.limit.toLocaleString('en-US')} a PDF holds, so only the CSV (which has every entry) is attached.`;
 }
 
-function slackError(error: unknown): string | undefined {
+export function slackError(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { approvals, auditLog, outbox, slackMessages, timeEntries, timesheets } from '../../src/db/schema.js';
+import {
+  approvals,
+  auditLog,
+  creditLedger,
+  outbox,
+  slackMessages,
+  timeEntries,
+  timesheets,
+} from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
@@ -45,6 +53,8 @@ beforeEach(async () => {
   await h.database.db.delete(outbox);
   await h.database.db.delete(slackMessages);
   await h.database.db.delete(approvals);
+  // Approved Globex time was deducted from its prepaid credit; the deductions go with the entries.
+  await h.database.db.delete(creditLedger).where(eq(creditLedger.kind, 'deduction'));
   await h.database.db.delete(timeEntries);
   await h.database.db.update(timesheets).set({ reopenedFrom: null });
   await h.database.db.delete(timesheets);

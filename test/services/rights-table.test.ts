@@ -10,6 +10,7 @@ import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
 import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { adjustCredits } from '../../src/services/credits.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { type Operation, OPERATIONS } from '../../src/services/operations.js';
 import { listEmployees } from '../../src/services/employees.js';
@@ -93,6 +94,7 @@ const INVOKE: Record<Operation, Invoke> = {
     }),
   viewAudit: (ctx) => auditTrail(ctx),
   manageSettings: (ctx, s) => saveSettings(ctx, { firm_name: `Firm ${s.index}` }),
+  manageCredits: (ctx, s) => adjustCredits(ctx, { customerCode: 'PREPAID', hours: '1', reason: `check ${s.index}` }),
   reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
   reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
   openReports: (ctx) => reportFormChoices(ctx),
@@ -114,6 +116,7 @@ beforeAll(async () => {
   // Someone else keeps the security right, so no change here can lock the firm out.
   await addUser(db, 'UKEEPER', { rights: ['security'] });
   const acme = await addCustomer(db, 'ACME');
+  await addCustomer(db, 'PREPAID', 'prepaid');
   const kinds: (Right | 'none')[] = [...RIGHTS, 'none'];
   const ids = kinds.map((kind) => `U${kind.toUpperCase()}`);
   // Each subject decides on the sheet of a consultant of their own.
@@ -219,6 +222,7 @@ const EXPECTED: Record<Operation, readonly Right[]> = {
   voidInvoices: ['receivable'],
   listInvoices: ['receivable'],
   exportInvoices: ['receivable'],
+  manageCredits: ['admin'],
 };
 
 const REFUSALS = new Set(['forbidden', 'not_a_user']);

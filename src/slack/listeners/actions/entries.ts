@@ -94,6 +94,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
           projects: form.projects,
           logFor: form.logFor,
           forUserId: form.forUserId,
+          prepaid: form.prepaid,
           values: { date: form.today, billable: true },
           metadata: { ...metadata, forUserId: form.forUserId },
         }),

@@ -58,7 +58,7 @@ export function registerInvoiceCommand(app: App, deps: ServiceDeps, reporting: R
       await deliverFiles(
         ctx,
         client,
-        { name: 'invoice export', periods: data.periods, askerId: data.askedBy },
+        { what: `the invoice export for ${data.periods}`, askerId: data.askedBy },
         { channelId: body.channel_id, tell: (text) => tell({ text }) },
         () =>
           Promise.resolve({
