@@ -274,7 +274,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     messages,
     conversations,
     callsTo: (method) => calls.filter((call) => call.method === method),
-    waitFor: (method, matches = () => true, timeoutMs = 5_000) => {
+    // Generous: a loaded CI machine can take seconds to build a report; a test still ends well within its own timeout.
+    waitFor: (method, matches = () => true, timeoutMs = 15_000) => {
       const seen = calls.find((call) => call.method === method && matches(call));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
