@@ -12,6 +12,9 @@ import { boltLogger } from './slack/bolt-logger.js';
 import { ReportRenderer } from './reports/render-pool.js';
 import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
 import { renderOutboxMessage } from './slack/outbox-messages.js';
+import { currentHomeView } from './slack/home.js';
+
+const OUTBOX_CLIENT_TIMEOUT_MS = 10_000;
 
 export type ConsulTrackerOptions = {
   config: Config;
@@ -43,19 +46,24 @@ export async function startConsulTracker({
 
   const { db } = connection;
   const deps = { db, clock, log, org: { timeZone: config.orgTimeZone, currency: config.currency } };
+  // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.
+  const outboxClient = new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: OUTBOX_CLIENT_TIMEOUT_MS,
+    logger: boltLogger(log),
+  });
   const outbox = new OutboxDispatcher({
     db,
-    // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.
-    client: new WebClient(config.slack.botToken, {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-      logger: boltLogger(log),
-    }),
+    client: outboxClient,
     render: renderOutboxMessage,
+    renderHome: (userId) => currentHomeView(deps, outboxClient, userId),
     clock,
     log,
+    deliveryWindowMs: config.deliveryWindowHours * 3_600_000,
+    // Slack may finish a post it accepted after we stopped waiting: give it six times as long.
+    unknownOutcomeWaitMs: 6 * OUTBOX_CLIENT_TIMEOUT_MS,
   });
   const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
   const slack = await startSlackApp({
@@ -63,6 +71,7 @@ export async function startConsulTracker({
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     afterEachRequest: () => outbox.wake(),
+    health: () => ({ delivery: outbox.delivery() }),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {

@@ -3,7 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
-import { healthRoutes, type Readiness } from './health.js';
+import { type Health, healthRoutes, type Readiness } from './health.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
@@ -13,6 +13,8 @@ export type SlackAppOptions = {
   config: Pick<Config, 'slack' | 'port'>;
   deps: ServiceDeps;
   readiness: Readiness;
+  /** What /healthz reports beside "ok", e.g. delivery paused and why; never a reason to fail it. */
+  health?: Health;
   reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
@@ -42,11 +44,12 @@ export async function startSlackApp({
   config,
   deps,
   readiness,
+  health,
   reporting,
   afterEachRequest,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
-  const customRoutes = healthRoutes(readiness);
+  const customRoutes = healthRoutes(readiness, health);
   const socketMode = config.slack.appToken !== undefined;
   const receiver = socketMode
     ? new SocketModeReceiver({

@@ -1,23 +1,29 @@
 import type { WebClient } from '@slack/web-api';
 import { homeView } from '../../blocks/home.js';
-import { homeOverview } from '../services/home.js';
+import { homeOverview, requestHomeRefresh } from '../services/home.js';
 import { actingContextForSlackUser, type ServiceDeps } from './actor.js';
 
 /**
- * Publishes the user's App Home. Called on app_home_opened and after every change the user makes;
- * a failure is logged, never shown as a failed change (the change is already saved).
+ * Asks for the user's App Home to be published, on app_home_opened and after every change the
+ * user makes. The outbox publishes it (the latest state, retried through Slack failures); a
+ * failure to queue it is logged, never shown as a failed change (the change is already saved).
  */
-export async function publishHome(deps: ServiceDeps, client: WebClient, userId: string): Promise<void> {
+export async function refreshHome(deps: ServiceDeps, userId: string): Promise<void> {
   try {
-    const ctx = await actingContextForSlackUser(deps, client, userId);
-    const answer = await homeOverview(ctx);
-    if (!answer.ok) return;
-    const duties = {
-      ...answer.duties,
-      approvals: answer.duties.approvals.map((p) => ({ ...p, onBehalf: p.approverId !== userId })),
-    };
-    await client.views.publish({ user_id: userId, view: homeView(answer.home, duties, answer.actingAs) });
+    await requestHomeRefresh(deps, userId);
   } catch (error) {
-    deps.log.warn('could not publish App Home', { userId, error });
+    deps.log.warn('could not queue an App Home refresh', { userId, error });
   }
+}
+
+/** The user's App Home as it stands now, built when the outbox publishes it. */
+export async function currentHomeView(deps: ServiceDeps, client: WebClient, userId: string) {
+  const ctx = await actingContextForSlackUser(deps, client, userId);
+  const answer = await homeOverview(ctx);
+  if (!answer.ok) return undefined;
+  const duties = {
+    ...answer.duties,
+    approvals: answer.duties.approvals.map((p) => ({ ...p, onBehalf: p.approverId !== userId })),
+  };
+  return homeView(answer.home, duties, answer.actingAs);
 }

@@ -12,6 +12,7 @@ import { registerReportActions } from './actions/reports.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
+import { registerUndeliveredActions } from './actions/undelivered.js';
 import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerLogCommand } from './commands/log.js';
@@ -31,6 +32,7 @@ export function registerListeners(app: App, deps: ServiceDeps, reporting: Report
   registerTimesheetCommand(app, deps);
   registerTimesheetActions(app, deps);
   registerAppHomeOpened(app, deps);
+  registerUndeliveredActions(app, deps);
   registerApprovalActions(app, deps);
   registerApprovalsCommand(app, deps);
   registerAdminCommand(app, deps);

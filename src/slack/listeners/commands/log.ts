@@ -11,7 +11,7 @@ import { parseLogRequest } from '../../../domain/log-command.js';
 import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
@@ -58,7 +58,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
             started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message),
           ),
         });
-        if (started.ok) await publishHome(deps, client, body.user_id);
+        if (started.ok) await refreshHome(deps, body.user_id);
         return;
       }
 
@@ -72,7 +72,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
           });
         } else {
           await ack({ response_type: 'ephemeral', ...reply(logConfirmation(stopped.outcome.entries)) });
-          await publishHome(deps, client, body.user_id);
+          await refreshHome(deps, body.user_id);
         }
         return;
       }
@@ -92,7 +92,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
         response_type: 'ephemeral',
         ...reply(result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
       });
-      if (result.ok && !result.entries[0]!.repeated) await publishHome(deps, client, body.user_id);
+      if (result.ok && !result.entries[0]!.repeated) await refreshHome(deps, body.user_id);
     }),
   );
 }
