@@ -135,7 +135,8 @@ describe('a refused token', () => {
     expect(all.every((row) => row.attempts === 0)).toBe(true);
     // The DMs went out side by side into the refused token, each once; then only auth.test asked, every 30 s.
     expect(fake.callsTo('chat.postMessage').length).toBeLessThanOrEqual(30);
-    expect(fake.callsTo('auth.test')).toHaveLength(2);
+    expect(fake.callsTo('auth.test').length).toBeGreaterThanOrEqual(1);
+    expect(fake.callsTo('auth.test').length).toBeLessThanOrEqual(2);
     const errors = lines.map((line) => JSON.parse(line) as { level: string; message: string });
     expect(errors.filter((line) => line.level === 'error')).toHaveLength(1);
 
