@@ -162,8 +162,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://fake-slack');
+    const method = url.pathname.replace(/^\/api\//, '');
+    // Decided on arrival: a call that reached Slack during an outage fails even when its body is read after it.
+    const fault = url.pathname.startsWith('/api/') ? nextFault(method) : undefined;
+    const body = await readBody(request);
     const token = request.headers.authorization?.replace(/^Bearer /, '');
 
     if (url.pathname.startsWith('/upload/')) {
@@ -179,11 +182,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return sendText(response, 200, 'ok');
     }
 
-    const method = url.pathname.replace(/^\/api\//, '');
     const args = { ...Object.fromEntries(url.searchParams), ...parseArguments(request, body) };
     record(method, args, token);
 
-    const fault = nextFault(method);
     if (fault && 'reset' in fault) {
       request.socket.destroy();
       return;
