@@ -36,7 +36,11 @@ export type HomeModel =
 
 export type HomeDutiesView = {
   approvals: PendingView[];
-  undelivered: { count: number; recent: { ref: string; attempts: number; lastError: string | null }[] } | null;
+  /** For administrators: dead messages and those pending for over an hour. */
+  undelivered: {
+    count: number;
+    recent: { id: number; ref: string; status: 'pending' | 'dead'; attempts: number; lastError: string | null }[];
+  } | null;
   /** Holders of the Accounts Receivable or Payable right get a Reports button. */
   reports?: boolean;
 };
@@ -166,22 +170,62 @@ function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
     );
   }
   if (duties.undelivered && duties.undelivered.count > 0) {
-    const lines = duties.undelivered.recent.map(
-      (m) =>
-        `• \`${escapeMrkdwn(m.ref)}\` after ${m.attempts} attempts: ${escapeMrkdwn(truncate(m.lastError ?? 'unknown error', 200))}`,
-    );
+    const { count, recent } = duties.undelivered;
     blocks.push(
       { type: 'divider' },
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:rotating_light: *${duties.undelivered.count} Slack ${duties.undelivered.count === 1 ? 'message' : 'messages'} could not be delivered*\n${lines.join('\n')}`,
+          text: `:rotating_light: *${count} Slack ${count === 1 ? 'message' : 'messages'} not delivered*
+Resend one once its cause is fixed (the app invited, the channel unarchived), or dismiss it.${recent.length < count ? ` The ${recent.length} newest are shown; \`consultracker outbox list\` shows all.` : ''}`,
         },
       },
+      ...recent.flatMap((m) => undeliveredBlocks(m)),
     );
   }
   return blocks;
+}
+
+function undeliveredBlocks(m: NonNullable<HomeDutiesView['undelivered']>['recent'][number]): KnownBlock[] {
+  const state =
+    m.status === 'dead'
+      ? `gave up after ${m.attempts} ${m.attempts === 1 ? 'attempt' : 'attempts'}`
+      : `still trying (${m.attempts} ${m.attempts === 1 ? 'attempt' : 'attempts'} so far)`;
+  const buttons: Button[] = [
+    ...(m.status === 'dead'
+      ? [
+          {
+            type: 'button' as const,
+            action_id: ids.home.resendMessage,
+            text: { type: 'plain_text' as const, text: 'Resend' },
+            value: String(m.id),
+          },
+        ]
+      : []),
+    {
+      type: 'button',
+      action_id: ids.home.dismissMessage,
+      text: { type: 'plain_text', text: 'Dismiss' },
+      value: String(m.id),
+      confirm: {
+        title: { type: 'plain_text', text: 'Dismiss this message?' },
+        text: { type: 'plain_text', text: 'It will not be sent, and leaves this list.' },
+        confirm: { type: 'plain_text', text: 'Dismiss' },
+        deny: { type: 'plain_text', text: 'Keep' },
+      },
+    },
+  ];
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `\`${escapeMrkdwn(truncate(m.ref, 100))}\` ${state}: ${escapeMrkdwn(truncate(m.lastError ?? 'no error recorded', 200))}`,
+      },
+    },
+    { type: 'actions', elements: buttons },
+  ];
 }
 
 function consultantBlocks(model: Extract<HomeModel, { kind: 'consultant' }>): KnownBlock[] {

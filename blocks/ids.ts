@@ -80,6 +80,10 @@ export const ids = {
     logTime: 'home_log_time',
     /** Static select: `myself` or a principal's user id; App Home, /log, /timesheet then act for them. */
     actAs: 'home_act_as',
+    /** Button value: the outbox message id. An administrator resends a dead message. */
+    resendMessage: 'home_resend_message',
+    /** Button value: the outbox message id. An administrator stops trying a dead or long-pending message. */
+    dismissMessage: 'home_dismiss_message',
   },
   approval: {
     /** Button value: the approval id (one approver's decision on one sheet). */

@@ -136,6 +136,17 @@ const reportEnvironmentSchema = z.object({
   ),
 });
 
+/** Slack delivery (issue 19): how long the outbox keeps retrying a message through Slack failures. */
+const deliveryEnvironmentSchema = z.object({
+  OUTBOX_DELIVERY_WINDOW_HOURS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, 'must be a number of hours from 1 to 999, such as 24')
+      .transform(Number)
+      .default(24),
+  ),
+});
+
 export type ReportConfig = { threads: number; queueLimit: number; pdfRowLimit: number };
 
 export type Config = {
@@ -155,6 +166,8 @@ export type Config = {
   /** How long a listener may work before the edge acks for it (a command then answers through response_url). */
   ackDeadlineMs: number;
   reports: ReportConfig;
+  /** How long a message is retried through transient Slack failures before it is dead. */
+  deliveryWindowHours: number;
 };
 
 export class ConfigError extends Error {
@@ -168,8 +181,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = environmentSchema.safeParse(env);
   const reports = reportEnvironmentSchema.safeParse(env);
-  if (!parsed.success || !reports.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(reports.error?.issues ?? [])];
+  const delivery = deliveryEnvironmentSchema.safeParse(env);
+  if (!parsed.success || !reports.success || !delivery.success) {
+    const issues = [
+      ...(parsed.error?.issues ?? []),
+      ...(reports.error?.issues ?? []),
+      ...(delivery.error?.issues ?? []),
+    ];
     const problems = issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     if (issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
     throw new ConfigError(problems);
@@ -195,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       queueLimit: reports.data.REPORT_QUEUE,
       pdfRowLimit: reports.data.REPORT_PDF_MAX_ROWS,
     },
+    deliveryWindowHours: delivery.data.OUTBOX_DELIVERY_WINDOW_HOURS,
   };
 }
 

@@ -13,6 +13,9 @@ import { ReportRenderer } from './reports/render-pool.js';
 import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
 import { renderOutboxMessage } from './slack/outbox-messages.js';
 import { outboxFileRenderer } from './slack/outbox-files.js';
+import { currentHomeView } from './slack/home.js';
+
+const OUTBOX_CLIENT_TIMEOUT_MS = 10_000;
 
 export type ConsulTrackerOptions = {
   config: Config;
@@ -49,20 +52,25 @@ export async function startConsulTracker({
     log,
     org: { timeZone: config.orgTimeZone, currency: config.currency, financeChannel: config.financeChannel },
   };
+  // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.
+  const outboxClient = new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: OUTBOX_CLIENT_TIMEOUT_MS,
+    logger: boltLogger(log),
+  });
   const outbox = new OutboxDispatcher({
     db,
-    // Its own client without retries: the dispatcher schedules retries itself and honours Retry-After.
-    client: new WebClient(config.slack.botToken, {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-      logger: boltLogger(log),
-    }),
+    client: outboxClient,
     render: renderOutboxMessage,
     renderFile: outboxFileRenderer(db),
+    renderHome: (userId) => currentHomeView(deps, outboxClient, userId),
     clock,
     log,
+    deliveryWindowMs: config.deliveryWindowHours * 3_600_000,
+    // Slack may finish a post it accepted after we stopped waiting: give it six times as long.
+    unknownOutcomeWaitMs: 6 * OUTBOX_CLIENT_TIMEOUT_MS,
   });
   const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
   const slack = await startSlackApp({
@@ -70,6 +78,7 @@ export async function startConsulTracker({
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     afterEachRequest: () => outbox.wake(),
+    health: () => ({ delivery: outbox.delivery() }),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {

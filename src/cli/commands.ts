@@ -5,6 +5,7 @@ import { systemClock } from '../domain/clock.js';
 import { silentLogger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { exportSetup } from '../services/setup-export.js';
+import { OUTBOX_USAGE, parseOutboxCommand, runOutboxCommand } from './outbox-command.js';
 import { type ImportSummary, importSetup } from '../services/setup-import.js';
 
 export const USAGE = `Usage: consultracker <command>
@@ -12,6 +13,7 @@ export const USAGE = `Usage: consultracker <command>
   import <file.yaml>   load customers, people, projects, roles and periods (all or nothing)
   export [file.yaml]   write the current setup in the same format (to stdout without a file)
   migrate              apply database migrations
+${OUTBOX_USAGE}
   help                 show this
 
 The database comes from DATABASE_URL, else PGlite in PGLITE_DIR (default data/pglite in the
@@ -45,7 +47,7 @@ export async function runCli(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (!['import', 'export', 'migrate'].includes(command)) {
+  if (!['import', 'export', 'migrate', 'outbox'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
   }
@@ -53,7 +55,12 @@ export async function runCli(
     io.err(`import needs exactly one file, e.g. consultracker import setup.yaml`);
     return 1;
   }
-  if (command !== 'import' && args.length > (command === 'export' ? 1 : 0)) {
+  const outboxCommand = command === 'outbox' ? parseOutboxCommand(args) : undefined;
+  if (typeof outboxCommand === 'string') {
+    io.err(`${outboxCommand}\n\n${USAGE}`);
+    return 1;
+  }
+  if (command !== 'import' && command !== 'outbox' && args.length > (command === 'export' ? 1 : 0)) {
     io.err(`Too many arguments for ${command}.\n\n${USAGE}`);
     return 1;
   }
@@ -82,6 +89,7 @@ export async function runCli(
       log: silentLogger,
       org: { timeZone: config.orgTimeZone, currency: config.currency },
     };
+    if (outboxCommand) return await runOutboxCommand(ctx, outboxCommand, io);
     if (command === 'import') {
       const result = await importSetup(ctx, source!);
       if (!result.ok) {

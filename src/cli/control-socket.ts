@@ -12,7 +12,7 @@ import { type CliIo, runCli } from './commands.js';
  * and the command's never interleave. The socket's folder is readable by its owner only.
  */
 const request = z.object({
-  argv: z.array(z.string()).max(10),
+  argv: z.array(z.string()).max(200), // `outbox retry` takes many ids
   files: z.record(z.string(), z.string()),
 });
 

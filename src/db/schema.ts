@@ -38,7 +38,8 @@ export const approverRouteEnum = pgEnum('approver_route', ['manager', 'admin_fal
 export const creditKindEnum = pgEnum('credit_kind', ['purchase', 'deduction', 'adjustment', 'reversal']);
 export const invoiceKindEnum = pgEnum('invoice_kind', ['hourly', 'topup']);
 export const invoiceStatusEnum = pgEnum('invoice_status', ['draft', 'issued', 'void']);
-export const outboxStatusEnum = pgEnum('outbox_status', ['pending', 'sent', 'dead']);
+/** `dismissed`: an administrator chose not to resend a message the dispatcher gave up on. */
+export const outboxStatusEnum = pgEnum('outbox_status', ['pending', 'sent', 'dead', 'dismissed']);
 export const creditAlertKindEnum = pgEnum('credit_alert_kind', ['low_credit', 'forecast']);
 
 // ---------------------------------------------------------------- people and security
@@ -538,10 +539,18 @@ export const outbox = pgTable(
     nextAttemptAt: moment('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
     result: jsonb('result'),
+    /** Start of the delivery window: set when queued, and again when an administrator resends it. */
+    deliveringSince: moment('delivering_since').notNull().defaultNow(),
+    /** Bumped when a coalesced message (a user's App Home) is replaced, so a send of an older state does not count. */
+    revision: integer('revision').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    // Updates of one message are coalesced and wait for its post: both look rows up by ref.
+    index('outbox_ref_idx').on(t.kind, sql`(${t.payload}->>'ref')`),
+  ],
 );
 
 /** What we posted where, so later updates find the message and a re-sent post is never duplicated. */

@@ -8,7 +8,7 @@ import { rightsOf } from './authorization.js';
 import { rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing } from './entry-rules.js';
-import { type Undelivered, undeliveredMessages } from './outbox.js';
+import { enqueueHomeRefresh, type Undelivered, undeliveredMessages } from './outbox.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 import { runningTimer, type RunningTimer } from './timers.js';
 import { timesheetOverview, type TimesheetOverview } from './timesheets.js';
@@ -44,6 +44,14 @@ export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivere
 export type ActingAs = { principals: Principal[]; current: Principal | null };
 
 /**
+ * Queues a publish of the user's App Home with its latest state; the outbox retries it through
+ * Slack's bad days, and a later change replaces it rather than queueing another.
+ */
+export async function requestHomeRefresh(deps: Omit<ServiceContext, 'actor'>, userId: string): Promise<void> {
+  await enqueueHomeRefresh(deps.db, userId, deps.clock.now());
+}
+
+/**
  * What App Home shows: for a consultant this period, the running timer, the last entries and
  * prepaid hours left; for everyone their pending approvals; for administrators undelivered messages.
  */
@@ -58,7 +66,7 @@ export async function homeOverview(
   const rights = userId !== undefined ? await rightsOf(ctx.db, userId) : new Set<Right>();
   const duties: HomeDuties = {
     approvals: pending.ok ? pending.pending : [],
-    undelivered: rights.has('admin') ? await undeliveredMessages(ctx.db) : null,
+    undelivered: rights.has('admin') ? await undeliveredMessages(ctx.db, ctx.clock.now()) : null,
     reports: rightsFor('openReports').some((right) => rights.has(right)),
   };
 

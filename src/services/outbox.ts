@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 
@@ -16,6 +16,8 @@ export type MessageContent = { template: string; model: unknown };
 export type OutboxMessage =
   | { kind: 'post'; ref: string; channel: string; content: MessageContent }
   | { kind: 'update'; ref: string; content: MessageContent }
+  /** Publish the user's App Home as it stands when sent: one row per user, replaced, never queued per change. */
+  | { kind: 'home'; ref: string; userId: string }
   | OutboxUpload;
 
 /**
@@ -33,7 +35,16 @@ export type OutboxUpload = {
   comment: string;
 };
 
-export type ClaimedMessage = { id: number; attempts: number; dedupeKey: string; message: OutboxMessage };
+export type OutboxKind = OutboxMessage['kind'];
+
+export type ClaimedMessage = {
+  id: number;
+  attempts: number;
+  revision: number;
+  dedupeKey: string;
+  message: OutboxMessage;
+  deliveringSince: Date;
+};
 
 /** Queues a message once per dedupe key (a repeated state change queues nothing new). */
 export async function enqueueMessage(
@@ -44,26 +55,94 @@ export async function enqueueMessage(
 ): Promise<void> {
   await tx
     .insert(outbox)
-    .values({ kind: message.kind, dedupeKey, payload: message, nextAttemptAt: now, createdAt: now, updatedAt: now })
+    .values({
+      kind: message.kind,
+      dedupeKey,
+      payload: message,
+      nextAttemptAt: now,
+      deliveringSince: now,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoNothing({ target: outbox.dedupeKey });
 }
 
 /**
- * Claims due messages for this dispatcher: each is leased until `leaseUntil`, so a dispatcher that
- * dies mid-send gives it back; SKIP LOCKED lets several instances claim side by side.
+ * Asks for the user's App Home to be published with its latest state. A home already waiting is
+ * kept (with its age and any backoff) and marked as changed, so a publish in flight of an older
+ * state is followed by another; a home sent, dead or dismissed before waits again.
  */
-export async function claimDueMessages(
-  db: Database,
-  now: Date,
-  leaseUntil: Date,
-  limit: number,
-): Promise<ClaimedMessage[]> {
+export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Date): Promise<void> {
+  const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
+  const waiting = sql`${outbox.status} = 'pending'`;
+  await tx
+    .insert(outbox)
+    .values({
+      kind: 'home',
+      dedupeKey: message.ref,
+      payload: message,
+      nextAttemptAt: now,
+      deliveringSince: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: outbox.dedupeKey,
+      set: {
+        status: 'pending',
+        revision: sql`${outbox.revision} + 1`,
+        attempts: sql`case when ${waiting} then ${outbox.attempts} else 0 end`,
+        nextAttemptAt: sql`case when ${waiting} then ${outbox.nextAttemptAt} else excluded.next_attempt_at end`,
+        deliveringSince: sql`case when ${waiting} then ${outbox.deliveringSince} else excluded.delivering_since end`,
+        createdAt: sql`case when ${waiting} then ${outbox.createdAt} else excluded.created_at end`,
+        lastError: sql`case when ${waiting} then ${outbox.lastError} else null end`,
+        updatedAt: now,
+      },
+    });
+}
+
+const refOf = sql`(${outbox.payload}->>'ref')`;
+/** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */
+const priority = sql`case ${outbox.kind} when 'post' then 0 when 'home' then 1 else 2 end`;
+
+export type ClaimOptions = {
+  now: Date;
+  leaseUntil: Date;
+  limit: number;
+  /** Messages (refs) this dispatcher is still sending: their next steps wait, so a hung call holds only its own message. */
+  busyRefs: string[];
+  /** Kinds held back, e.g. while Slack's rate limit for their method lasts. */
+  pausedKinds: OutboxKind[];
+};
+
+/**
+ * Claims due messages for this dispatcher: each is leased until `leaseUntil`, so a dispatcher that
+ * dies mid-send gives it back; SKIP LOCKED lets several instances claim side by side. An update
+ * with a newer one for the same message is settled unsent first: only the newest state goes out.
+ */
+export async function claimDueMessages(db: Database, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  const { now, leaseUntil, limit, busyRefs, pausedKinds } = options;
+  await db.execute(sql`
+    update ${outbox} set status = 'sent', result = '{"superseded": true}'::jsonb, last_error = null, updated_at = ${now}
+    where ${outbox.kind} = 'update' and ${outbox.status} = 'pending' and ${outbox.nextAttemptAt} <= ${now}
+      and exists (
+        select 1 from ${outbox} newer
+        where newer.kind = 'update' and (newer.payload->>'ref') = ${refOf}
+          and newer.id > ${outbox.id} and newer.status in ('pending', 'sent')
+      )`);
   return db.transaction(async (tx) => {
     const due = await tx
       .select({ id: outbox.id })
       .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-      .orderBy(asc(outbox.id))
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          lte(outbox.nextAttemptAt, now),
+          busyRefs.length > 0 ? notInArray(refOf, busyRefs) : undefined,
+          pausedKinds.length > 0 ? notInArray(outbox.kind, pausedKinds) : undefined,
+        ),
+      )
+      .orderBy(priority, asc(outbox.id))
       .limit(limit)
       .for('update', { skipLocked: true });
     if (due.length === 0) return [];
@@ -77,13 +156,16 @@ export async function claimDueMessages(
         ),
       )
       .returning();
+    const order = new Map(due.map((row, index) => [row.id, index]));
     return claimed
-      .sort((a, b) => a.id - b.id)
+      .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
       .map((row) => ({
         id: row.id,
         attempts: row.attempts,
+        revision: row.revision,
         dedupeKey: row.dedupeKey,
         message: row.payload as OutboxMessage,
+        deliveringSince: row.deliveringSince,
       }));
   });
 }
@@ -98,18 +180,26 @@ export async function postedMessage(q: Queryable, ref: string): Promise<{ channe
 }
 
 /** Identifies one claim of a message: a late answer from an expired claim must not overwrite a newer one. */
-export type Claim = { id: number; attempts: number };
+export type Claim = { id: number; attempts: number; revision: number };
 const ours = (claim: Claim) =>
-  and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending'));
+  and(
+    eq(outbox.id, claim.id),
+    eq(outbox.attempts, claim.attempts),
+    eq(outbox.revision, claim.revision),
+    eq(outbox.status, 'pending'),
+  );
 
-/** A post is recorded with where it landed, so updates can find it and it is never posted twice. */
+/**
+ * A post is recorded with where it landed, so updates can find it and it is never posted twice.
+ * False when the claim no longer holds (a newer revision came in, or the lease passed to another).
+ */
 export async function markSent(
   db: Database,
   claim: Claim,
   now: Date,
   posted?: { ref: string; channel: string; ts: string },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
     if (posted) {
       await tx
         .insert(slackMessages)
@@ -119,7 +209,7 @@ export async function markSent(
           set: { channel: posted.channel, ts: posted.ts, updatedAt: now },
         });
     }
-    await tx
+    const sent = await tx
       .update(outbox)
       .set({
         status: 'sent',
@@ -127,8 +217,18 @@ export async function markSent(
         result: posted ? { channel: posted.channel, ts: posted.ts } : null,
         updatedAt: now,
       })
-      .where(ours(claim));
+      .where(ours(claim))
+      .returning({ id: outbox.id });
+    return sent.length > 0;
   });
+}
+
+/** A coalesced message changed while it was being sent: send it again now, with the newer state. */
+export async function resendChanged(db: Database, claim: Claim, now: Date): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ nextAttemptAt: now, updatedAt: now })
+    .where(and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending')));
 }
 
 /** Tries again at `retryAt`; `countAttempt: false` (rate limits, waiting for a post) costs no attempt. */
@@ -185,37 +285,89 @@ export async function postState(q: Queryable, ref: string): Promise<'pending' | 
   return row.status === 'dead' ? 'dead' : row.status === 'pending' ? 'pending' : 'unknown';
 }
 
-export type Undelivered = {
-  count: number;
-  recent: { ref: string; kind: string; attempts: number; lastError: string | null; since: Date }[];
+/** A pending message older than this is shown to administrators beside the dead ones. */
+export const LONG_PENDING_MS = 60 * 60_000;
+
+export type UndeliveredMessage = {
+  id: number;
+  ref: string;
+  kind: string;
+  status: 'pending' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
 };
 
-/** Messages the dispatcher gave up on, newest first: admins see them to act on the cause. */
-export async function undeliveredMessages(q: Queryable, limit = 3): Promise<Undelivered> {
+export type Undelivered = { count: number; recent: UndeliveredMessage[] };
+
+const undelivered = (now: Date) =>
+  or(
+    eq(outbox.status, 'dead'),
+    and(eq(outbox.status, 'pending'), lt(outbox.createdAt, new Date(now.getTime() - LONG_PENDING_MS))),
+  );
+
+/**
+ * Messages the dispatcher gave up on and those still waiting after an hour, newest first:
+ * administrators see them to act on the cause, then resend or dismiss them.
+ */
+export async function undeliveredMessages(q: Queryable, now: Date, limit = 5): Promise<Undelivered> {
   const [counted] = await q
     .select({ n: sql<number>`count(*)::int` })
     .from(outbox)
-    .where(eq(outbox.status, 'dead'));
+    .where(undelivered(now));
   const recent = await q
     .select({
+      id: outbox.id,
       payload: outbox.payload,
       kind: outbox.kind,
+      status: outbox.status,
       attempts: outbox.attempts,
       lastError: outbox.lastError,
-      since: outbox.updatedAt,
+      createdAt: outbox.createdAt,
+      nextAttemptAt: outbox.nextAttemptAt,
     })
     .from(outbox)
-    .where(eq(outbox.status, 'dead'))
-    .orderBy(desc(outbox.updatedAt), desc(outbox.id))
+    .where(undelivered(now))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(limit);
   return {
     count: Number(counted?.n ?? 0),
     recent: recent.map((row) => ({
+      id: row.id,
       ref: (row.payload as OutboxMessage).ref,
       kind: row.kind,
+      status: row.status === 'dead' ? 'dead' : 'pending',
       attempts: row.attempts,
       lastError: row.lastError,
-      since: row.since,
+      createdAt: row.createdAt,
+      nextAttemptAt: row.nextAttemptAt,
     })),
   };
+}
+
+/**
+ * Sends dead messages again, with a fresh delivery window. Returns the ids it requeued; a message
+ * still pending is already being retried and is left to its schedule (resending it now could send
+ * it twice while an attempt is in flight).
+ */
+export async function resendDead(q: Queryable, ids: number[], now: Date): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await q
+    .update(outbox)
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveringSince: now, updatedAt: now })
+    .where(and(inArray(outbox.id, ids), eq(outbox.status, 'dead')))
+    .returning({ id: outbox.id });
+  return rows.map((row) => row.id);
+}
+
+/** Stops trying: dead or long-pending messages an administrator decided not to send. Returns the ids dismissed. */
+export async function dismissUndelivered(q: Queryable, ids: number[], now: Date): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await q
+    .update(outbox)
+    .set({ status: 'dismissed', updatedAt: now })
+    .where(and(inArray(outbox.id, ids), undelivered(now)))
+    .returning({ id: outbox.id });
+  return rows.map((row) => row.id);
 }

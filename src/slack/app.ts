@@ -4,8 +4,7 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { EdgeReceiver, edgeMiddleware } from './edge/edge-receiver.js';
-import { healthRoutes, type Readiness } from './health.js';
-import { HomeRefresher } from './home.js';
+import { type Health, healthRoutes, type Readiness } from './health.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
@@ -15,6 +14,8 @@ export type SlackAppOptions = {
   config: Pick<Config, 'slack' | 'port' | 'ackDeadlineMs'>;
   deps: ServiceDeps;
   readiness: Readiness;
+  /** What /healthz reports beside "ok", e.g. delivery paused and why; never a reason to fail it. */
+  health?: Health;
   reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
@@ -44,11 +45,12 @@ export async function startSlackApp({
   config,
   deps,
   readiness,
+  health,
   reporting,
   afterEachRequest,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
-  const customRoutes = healthRoutes(readiness);
+  const customRoutes = healthRoutes(readiness, health);
   const socketMode = config.slack.appToken !== undefined;
   const inner = socketMode
     ? new SocketModeReceiver({
@@ -93,8 +95,7 @@ export async function startSlackApp({
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   app.use(edgeMiddleware(deps.log));
-  const homes = new HomeRefresher(deps);
-  registerListeners(app, deps, reporting, { homes });
+  registerListeners(app, deps, reporting);
 
   let stopping = false;
   let connected = false;
@@ -126,7 +127,6 @@ export async function startSlackApp({
     initialised,
     settled: async () => {
       await inFlight.drained(DRAIN_TIMEOUT_MS);
-      await homes.settled();
     },
     stop: async () => {
       stopping = true;
@@ -136,7 +136,6 @@ export async function startSlackApp({
         .catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
       const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
       if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
-      await homes.settled();
       // Answered keep-alive connections would otherwise hold the server open until they time out.
       server?.closeIdleConnections();
       await closed;

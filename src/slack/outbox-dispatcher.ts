@@ -1,10 +1,12 @@
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Database } from '../db/client.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 import {
   type ClaimedMessage,
   type MessageContent,
+  type OutboxKind,
+  type OutboxMessage,
   type OutboxUpload,
   claimDueMessages,
   hasNewerUpdate,
@@ -13,7 +15,9 @@ import {
   markSent,
   postedMessage,
   postState,
+  resendChanged,
 } from '../services/outbox.js';
+import { classifySlackFailure } from './slack-failures.js';
 
 export type DispatcherOptions = {
   db: Database;
@@ -23,149 +27,210 @@ export type DispatcherOptions = {
   render: (content: MessageContent) => { text: string; blocks: unknown[] };
   /** Renders an upload's file (a PDF) when it is sent; undefined when what it shows is gone. */
   renderFile?: (content: MessageContent) => Promise<RenderedFile | undefined>;
+  /** A user's App Home as it stands now; undefined when there is nothing to publish for them. */
+  renderHome?: (userId: string) => Promise<object | undefined>;
   clock: Clock;
   log: Logger;
   pollMs?: number;
+  /**
+   * How many messages may be in flight at once. Each Slack message (ref) is a lane: its steps go
+   * one after another, different messages go side by side.
+   */
   batchSize?: number;
-  /** Sends at once; messages about the same Slack message always go one after another. */
-  lanes?: number;
-  maxAttempts?: number;
   leaseMs?: number;
+  /** How long a message keeps being retried through transient failures before it is dead. */
+  deliveryWindowMs?: number;
+  maxBackoffMs?: number;
+  /**
+   * After a call that got no answer (timeout, reset), how long to wait before looking for what it
+   * may have posted: longer than the client's timeout, so Slack has finished what it accepted.
+   */
+  unknownOutcomeWaitMs?: number;
+  /** While delivery is paused by an account-wide error, how often to ask Slack (auth.test) again. */
+  probeMs?: number;
 };
 
 export type RenderedFile = { bytes: Buffer; filename: string; title: string };
 
+/** What an operator sees in /healthz and the metrics. */
+export type DeliveryState =
+  { state: 'running' } | { state: 'paused'; reason: string; since: string; nextCheckAt: string };
+
 /** Tags every post, so a post whose answer was lost can be found in the conversation afterwards. */
 export const OUTBOX_EVENT_TYPE = 'consultracker_outbox';
+export const DEFAULT_DELIVERY_WINDOW_MS = 24 * 60 * 60_000;
 const HISTORY_LOOKBACK = 50;
 const WAIT_FOR_POST_MS = 1_000;
-/** Slack errors that no retry will fix. */
-const PERMANENT = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'invalid_blocks',
-  'invalid_blocks_format',
-  'msg_too_long',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-  'user_not_found',
-  'account_inactive',
-  'invalid_auth',
-  'not_authed',
-  'token_revoked',
-  'missing_scope',
-  'no_text',
-]);
+const METHOD_OF: Record<OutboxKind, string> = {
+  post: 'chat.postMessage',
+  update: 'chat.update',
+  home: 'views.publish',
+  upload: 'files.uploadV2',
+};
 
 /**
- * Delivers the outbox: posts and updates Slack messages with retries (429 honouring Retry-After,
- * 5xx, timeouts, network) and backoff, records where posts landed, and leaves a message dead
- * with its error after the last attempt. Several instances may run side by side.
+ * Delivers the outbox: posts and updates Slack messages and publishes App Homes, records where
+ * posts landed, and retries transient failures with capped backoff for a delivery window.
+ * Account-wide errors pause delivery until Slack accepts the token again; rate limits pause only
+ * the method they hit. Lanes run independently: a hung call holds only its own lane. Several
+ * instances may run side by side.
  */
 export class OutboxDispatcher {
   readonly #o: Required<DispatcherOptions>;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  #pump: Promise<void> | undefined;
   #stopped = true;
-  #again = false;
-  /** After a 429 nothing is sent until Slack's Retry-After has passed. */
-  #pausedUntil = 0;
+  #woken = false;
+  #wakeUp: (() => void) | undefined;
+  /** The last step queued for each message (ref) in flight; its lane is free once it is gone. */
+  readonly #lanes = new Map<string, Promise<void>>();
+  #inFlight = 0;
+  /** After a 429 nothing of that kind is sent until Slack's Retry-After has passed. */
+  readonly #pausedUntil = new Map<OutboxKind, number>();
+  #circuit: { reason: string; since: Date; nextProbeAt: Date } | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#o = {
-      pollMs: 1_000,
-      batchSize: 20,
-      lanes: 4,
-      maxAttempts: 8,
-      leaseMs: 60_000,
+      renderHome: () => Promise.resolve(undefined),
       renderFile: () => Promise.reject(new Error('this dispatcher renders no files')),
+      pollMs: 1_000,
+      batchSize: 10,
+      leaseMs: 60_000,
+      deliveryWindowMs: DEFAULT_DELIVERY_WINDOW_MS,
+      maxBackoffMs: 5 * 60_000,
+      unknownOutcomeWaitMs: 60_000,
+      probeMs: 30_000,
       ...options,
     };
   }
 
-  start(): void {
-    this.#stopped = false;
-    this.wake();
+  /** Whether messages are going out, or paused with the reason. */
+  delivery(): DeliveryState {
+    const circuit = this.#circuit;
+    return circuit
+      ? {
+          state: 'paused',
+          reason: circuit.reason,
+          since: circuit.since.toISOString(),
+          nextCheckAt: circuit.nextProbeAt.toISOString(),
+        }
+      : { state: 'running' };
   }
 
-  /** Stops polling and waits for the round in flight. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#pump = this.#run();
+  }
+
+  /** Stops claiming and waits for the messages in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+    this.wake();
+    await this.#pump;
+    await Promise.all(this.#lanes.values());
   }
 
-  /** Runs a round now (after a commit that queued messages) instead of at the next poll. */
+  /** Claims now (after a commit that queued messages) instead of at the next poll. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
+    this.#woken = true;
+    this.#wakeUp?.();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      this.#woken = false;
+      let claimed = 0;
+      try {
+        const items = await this.#claim();
+        for (const item of items) void this.#inLane(item);
+        claimed = items.length;
+      } catch (error) {
+        this.#o.log.error('outbox round failed', { error });
+      }
+      if (claimed === 0 || this.#inFlight >= this.#o.batchSize) await this.#idle();
     }
-    clearTimeout(this.#timer);
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-      if (!this.#stopped) this.#timer = setTimeout(() => this.wake(), this.#again ? 0 : this.#o.pollMs);
-      this.#again = false;
+  }
+
+  /** Until wake(), a lane finishing, or the poll interval. */
+  async #idle(): Promise<void> {
+    if (this.#woken || this.#stopped) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#o.pollMs);
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wakeUp = undefined;
+  }
+
+  /** Claims what is due now and delivers it; resolves when those messages are handled. Returns how many. */
+  async runOnce(): Promise<number> {
+    const items = await this.#claim();
+    await Promise.all(items.map((item) => this.#inLane(item)));
+    return items.length;
+  }
+
+  async #claim(): Promise<ClaimedMessage[]> {
+    const { db, clock, batchSize, leaseMs } = this.#o;
+    if (this.#circuit && !(await this.#probe())) return [];
+    const limit = batchSize - this.#inFlight;
+    if (limit <= 0) return [];
+    const now = clock.now();
+    const pausedKinds = [...this.#pausedUntil].filter(([, until]) => until > now.getTime()).map(([kind]) => kind);
+    return claimDueMessages(db, {
+      now,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      limit,
+      busyRefs: [...this.#lanes.keys()],
+      pausedKinds,
     });
   }
 
-  async #loop(): Promise<void> {
-    try {
-      while (!this.#stopped && (await this.runOnce()) > 0);
-    } catch (error) {
-      this.#o.log.error('outbox round failed', { error });
-    }
-  }
-
-  /** Delivers what is due now; returns how many messages it handled. */
-  async runOnce(): Promise<number> {
-    const now = this.#o.clock.now();
-    if (now.getTime() < this.#pausedUntil) return 0;
-    const claimed = await claimDueMessages(
-      this.#o.db,
-      now,
-      new Date(now.getTime() + this.#o.leaseMs),
-      this.#o.batchSize,
-    );
-    const lanes = new Map<number, ClaimedMessage[]>();
-    for (const item of claimed) {
-      const lane = laneOf(item.message.ref, this.#o.lanes);
-      lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
-    }
-    await Promise.all(
-      [...lanes.values()].map(async (queue) => {
-        for (const item of queue) await this.#deliver(item);
-      }),
-    );
-    return claimed.length;
+  #inLane(item: ClaimedMessage): Promise<void> {
+    const lane = item.message.ref;
+    this.#inFlight++;
+    const run = (this.#lanes.get(lane) ?? Promise.resolve()).then(() => this.#deliver(item));
+    const settled = run.finally(() => {
+      this.#inFlight--;
+      if (this.#lanes.get(lane) === settled) this.#lanes.delete(lane);
+      this.wake();
+    });
+    this.#lanes.set(lane, settled);
+    return settled;
   }
 
   async #deliver(item: ClaimedMessage): Promise<void> {
-    const { db, clock } = this.#o;
+    const { message } = item;
     try {
-      if (clock.now().getTime() < this.#pausedUntil) {
-        await markRetry(db, item, clock.now(), new Date(this.#pausedUntil), 'waiting out a Slack rate limit', false);
+      // Paused while this message waited in its lane: it waits for delivery to resume, costing no attempt.
+      if (this.#circuit) {
+        const now = this.#o.clock.now();
+        await markRetry(this.#o.db, item, now, now, 'delivery paused', false);
         return;
       }
-      if (item.message.kind === 'post') await this.#post(item, item.message);
-      else if (item.message.kind === 'upload') await this.#upload(item, item.message);
-      else await this.#update(item, item.message);
+      if (message.kind === 'post') await this.#post(item, message);
+      else if (message.kind === 'update') await this.#update(item, message);
+      else if (message.kind === 'upload') await this.#upload(item, message);
+      else await this.#home(item, message);
     } catch (error) {
-      await this.#failed(item, error);
+      try {
+        await this.#failed(item, error);
+      } catch (recordError) {
+        // The lease runs out and the message is claimed again.
+        this.#o.log.error('could not record an outbox failure', { id: item.id, error: recordError });
+      }
     }
   }
 
-  async #post(item: ClaimedMessage, message: Extract<ClaimedMessage['message'], { kind: 'post' }>): Promise<void> {
+  async #post(item: ClaimedMessage, message: Extract<OutboxMessage, { kind: 'post' }>): Promise<void> {
     const { db, client, clock } = this.#o;
     // Recorded already: a crash came after Slack's answer was stored.
     if (await postedMessage(db, message.ref)) {
       await markSent(db, item, clock.now());
       return;
     }
-    // An earlier attempt may have reached Slack and died before recording it: look before posting again.
+    // An earlier attempt may have reached Slack without our learning of it: look before posting again.
     if (item.attempts > 1) {
       const earlier = await this.#findEarlierPost(message.channel, item.id);
       if (earlier) {
@@ -201,7 +266,7 @@ export class OutboxDispatcher {
     return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
   }
 
-  async #update(item: ClaimedMessage, message: Extract<ClaimedMessage['message'], { kind: 'update' }>): Promise<void> {
+  async #update(item: ClaimedMessage, message: Extract<OutboxMessage, { kind: 'update' }>): Promise<void> {
     const { db, client, clock } = this.#o;
     if (await hasNewerUpdate(db, item.id, message.ref)) {
       await markSent(db, item, clock.now());
@@ -262,45 +327,90 @@ export class OutboxDispatcher {
     await markSent(db, item, clock.now());
   }
 
+  /** The home is rendered when it is sent, so what goes out is the latest state. */
+  async #home(item: ClaimedMessage, message: Extract<OutboxMessage, { kind: 'home' }>): Promise<void> {
+    const { db, client, clock } = this.#o;
+    const view = await this.#o.renderHome(message.userId);
+    if (view) await client.views.publish({ user_id: message.userId, view: view as never });
+    // It changed while we sent it: the newer state goes out next.
+    if (!(await markSent(db, item, clock.now()))) await resendChanged(db, item, clock.now());
+  }
+
   async #failed(item: ClaimedMessage, error: unknown): Promise<void> {
-    const { db, clock, log, maxAttempts } = this.#o;
+    const { db, clock, log, deliveryWindowMs, maxBackoffMs, unknownOutcomeWaitMs } = this.#o;
     const now = clock.now();
-    const code = (error as { code?: string }).code;
-    if (code === ErrorCode.RateLimitedError) {
-      const seconds = Number((error as { retryAfter?: number }).retryAfter ?? 1);
-      this.#pausedUntil = now.getTime() + seconds * 1000;
-      await markRetry(db, item, now, new Date(this.#pausedUntil), `rate limited; Retry-After ${seconds} s`, false);
-      log.warn('Slack rate limit; pausing the outbox', { seconds });
-      return;
+    const failure = classifySlackFailure(error);
+    const context = { id: item.id, ref: item.message.ref, attempts: item.attempts, error: failure.description };
+    switch (failure.kind) {
+      case 'rate-limited': {
+        const until = now.getTime() + failure.retryAfterSeconds * 1000;
+        this.#pausedUntil.set(item.message.kind, Math.max(until, this.#pausedUntil.get(item.message.kind) ?? 0));
+        await markRetry(db, item, now, new Date(until), failure.description, false);
+        log.warn(`Slack rate limit; pausing ${METHOD_OF[item.message.kind]}`, {
+          seconds: failure.retryAfterSeconds,
+        });
+        return;
+      }
+      case 'account':
+        // Not this message's fault: it waits, due, for delivery to resume.
+        await markRetry(db, item, now, now, failure.description, false);
+        this.#pause(failure.error, now);
+        return;
+      case 'permanent':
+        await markDead(db, item, now, failure.description);
+        log.error('outbox message is dead', context);
+        return;
+      case 'transient': {
+        const deadline = item.deliveringSince.getTime() + deliveryWindowMs;
+        if (now.getTime() >= deadline) {
+          const hours = Math.round(deliveryWindowMs / 3_600_000);
+          await markDead(db, item, now, `not delivered within ${hours} h; last error: ${failure.description}`);
+          log.error('outbox message is dead', context);
+          return;
+        }
+        const backoffMs = Math.min(1_000 * 2 ** Math.min(item.attempts - 1, 30), maxBackoffMs);
+        // A post that got no answer may still land at Slack: look for it only once Slack is done with it.
+        const waitMs =
+          failure.unknownOutcome && item.message.kind === 'post'
+            ? Math.max(backoffMs, unknownOutcomeWaitMs)
+            : backoffMs;
+        const retryAt = Math.min(now.getTime() + waitMs, deadline);
+        await markRetry(db, item, now, new Date(retryAt), failure.description, true);
+        log.warn('outbox delivery failed; will retry', { ...context, retryInMs: retryAt - now.getTime() });
+        return;
+      }
     }
-    const slackError =
-      code === ErrorCode.PlatformError ? String((error as { data?: { error?: string } }).data?.error) : undefined;
-    const description = slackError
-      ? `Slack refused: ${slackError}`
-      : String(error instanceof Error ? error.message : error);
-    if ((slackError && PERMANENT.has(slackError)) || item.attempts >= maxAttempts) {
-      await markDead(db, item, now, description);
-      log.error('outbox message is dead', {
-        id: item.id,
-        ref: item.message.ref,
-        attempts: item.attempts,
-        error: description,
-      });
-      return;
-    }
-    const backoffMs = Math.min(1_000 * 2 ** (item.attempts - 1), 5 * 60_000);
-    await markRetry(db, item, now, new Date(now.getTime() + backoffMs), description, true);
-    log.warn('outbox delivery failed; will retry', {
-      id: item.id,
-      attempts: item.attempts,
-      retryInMs: backoffMs,
-      error: description,
+  }
+
+  /** Opens the circuit: one error line, then quiet until Slack accepts the token again. */
+  #pause(error: string, now: Date): void {
+    if (this.#circuit) return;
+    this.#circuit = {
+      reason: `Slack refuses the app's token (${error}); messages wait until it is accepted again`,
+      since: now,
+      nextProbeAt: new Date(now.getTime() + this.#o.probeMs),
+    };
+    this.#o.log.error('Slack delivery paused: Slack refuses the token for every call; checking again with auth.test', {
+      error,
+      checkEveryMs: this.#o.probeMs,
     });
   }
-}
 
-function laneOf(ref: string, lanes: number): number {
-  let hash = 0;
-  for (let i = 0; i < ref.length; i++) hash = (hash * 31 + ref.charCodeAt(i)) | 0;
-  return Math.abs(hash) % lanes;
+  /** Asks Slack whether the token works again; true when delivery may resume. */
+  async #probe(): Promise<boolean> {
+    const circuit = this.#circuit!;
+    const now = this.#o.clock.now();
+    if (now < circuit.nextProbeAt) return false;
+    circuit.nextProbeAt = new Date(now.getTime() + this.#o.probeMs);
+    try {
+      await this.#o.client.auth.test();
+    } catch {
+      return false;
+    }
+    this.#circuit = undefined;
+    this.#o.log.info('Slack delivery resumed: the token is accepted again', {
+      pausedForMs: now.getTime() - circuit.since.getTime(),
+    });
+    return true;
+  }
 }

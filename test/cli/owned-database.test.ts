@@ -11,6 +11,8 @@ import { silentLogger } from '../../src/logger.js';
 import { projectRoot } from '../../src/project-root.js';
 import { startConsulTracker } from '../../src/server.js';
 import { sql } from 'drizzle-orm';
+import { outbox } from '../../src/db/schema.js';
+import { enqueueMessage } from '../../src/services/outbox.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { TestClock } from '../support/test-clock.js';
 
@@ -43,7 +45,7 @@ async function consultracker(dataDir: string, ...argv: string[]) {
   }
 }
 
-async function startAppOn(dataDir: string) {
+async function startAppOn(dataDir: string, opened?: Awaited<ReturnType<typeof openPglite>>) {
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_SIGNING_SECRET: 'secret',
@@ -51,7 +53,7 @@ async function startAppOn(dataDir: string) {
     PORT: '0',
     PGLITE_DIR: dataDir,
   });
-  const connection = await openPglite({ dataDir });
+  const connection = opened ?? (await openPglite({ dataDir }));
   return startConsulTracker({ config, connection, clock: new TestClock('2026-11-24T12:00:00Z'), log: silentLogger });
 }
 
@@ -91,6 +93,35 @@ describe('the embedded database while the app runs', () => {
       const exported = await consultracker(dataDir, 'export', target);
       expect(exported).toMatchObject({ code: 0, stdout: `Wrote the setup to ${target}.\n` });
       expect(readFileSync(target, 'utf8')).toContain('name: Globex Corporation');
+    } finally {
+      await app.stop();
+    }
+  }, 120_000);
+
+  it('lists and resends undelivered Slack messages through the running app', async () => {
+    const dataDir = join(work, 'outbox');
+    const connection = await openPglite({ dataDir });
+    const app = await startAppOn(dataDir, connection);
+    await app.outbox.stop();
+    try {
+      const ref = 'approval:1:U02BOB';
+      await enqueueMessage(
+        connection.db,
+        ref,
+        { kind: 'post', ref, channel: 'U02BOB', content: { template: 'x', model: 1 } },
+        new Date(),
+      );
+      const [dead] = await connection.db
+        .update(outbox)
+        .set({ status: 'dead', lastError: 'Slack refused: is_archived' })
+        .returning({ id: outbox.id });
+      const listed = await consultracker(dataDir, 'outbox', 'list');
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      expect(listed.stdout).toContain(`${dead!.id}  post ${ref}`);
+      const resent = await consultracker(dataDir, 'outbox', 'retry', String(dead!.id));
+      expect(resent).toMatchObject({ code: 0, stdout: expect.stringContaining(`Queued message ${dead!.id}`) });
+      const [row] = await connection.db.select({ status: outbox.status }).from(outbox);
+      expect(row!.status).toBe('pending');
     } finally {
       await app.stop();
     }

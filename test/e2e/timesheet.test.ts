@@ -98,8 +98,7 @@ describe('/timesheet', () => {
     const [sheet] = await h.database.db.select().from(timesheets);
     expect(sheet).toMatchObject({ status: 'submitted', submittedBy: ALICE });
     expect(JSON.stringify(lastView('views.update'))).toContain('Submitted, waiting for approval');
-    const home = h.fake.callsTo('views.publish').at(-1)!;
-    expect(JSON.stringify(home.args.view)).toContain('submitted, waiting for approval');
+    expect(await h.homeOf(ALICE)).toContain('submitted, waiting for approval');
 
     await h.slack.blockAction({
       userId: ALICE,

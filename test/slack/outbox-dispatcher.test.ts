@@ -138,7 +138,7 @@ describe('outbox dispatcher', () => {
     expect(await rows()).toMatchObject([{ status: 'sent' }]);
   });
 
-  it('gives up at once on what no retry fixes, and after the last attempt otherwise, keeping the error', async () => {
+  it('gives up at once on what no retry fixes, and on transient failures only after the delivery window, keeping the error', async () => {
     await enqueue('bad', post('r:bad'));
     fake.failNext('chat.postMessage', { error: 'channel_not_found' });
     await dispatcher().runOnce();
@@ -147,17 +147,31 @@ describe('outbox dispatcher', () => {
     ]);
 
     await enqueue('down', post('r:down'));
-    fake.failNext('chat.postMessage', { status: 500 }, 3);
-    await drain(dispatcher({ maxAttempts: 3 }), 5);
+    fake.outage({ status: 500 }, ['chat.postMessage']);
+    const d = dispatcher({ deliveryWindowMs: 60 * 60_000 });
+    // 59 minutes of 500s: still pending, retried at most 5 minutes apart.
+    for (let minute = 0; minute < 59; minute++) {
+      await d.runOnce();
+      clock.advance({ minutes: 1 });
+    }
+    const waiting = (await rows()).find((row) => row.dedupeKey === 'down')!;
+    expect(waiting.status).toBe('pending');
+    expect(waiting.attempts).toBeGreaterThan(8);
+    expect(waiting.nextAttemptAt.getTime() - clock.now().getTime()).toBeLessThanOrEqual(5 * 60_000);
+    clock.advance({ minutes: 2 });
+    await d.runOnce();
     const down = (await rows()).find((row) => row.dedupeKey === 'down');
-    expect(down).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(down).toMatchObject({
+      status: 'dead',
+      lastError: 'not delivered within 1 h; last error: An HTTP protocol error occurred: statusCode = 500',
+    });
     expect(posts()).toHaveLength(0);
   });
 
   it('holds an update until its post is out', async () => {
     await enqueue('u', update('r:later', 'v2'));
     await enqueue('p', post('r:later', 'v1'));
-    await drain(dispatcher({ lanes: 1 }), 3);
+    await drain(dispatcher(), 3);
     expect(posts()).toMatchObject([{ text: 'v2', updates: 1 }]);
   });
 

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
+import { outbox } from '../../src/db/schema.js';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -15,6 +17,11 @@ export type AppHarness = {
   app: RunningConsulTracker;
   appUrl: string;
   slack: SlackClientSimulator;
+  /**
+   * The user's App Home as last published (its view as JSON text), once the outbox has published
+   * every refresh queued for them; delivers the outbox itself when a test has stopped it.
+   */
+  homeOf(userId: string): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -62,6 +69,20 @@ export async function startAppHarness(
     app,
     appUrl,
     slack: new SlackClientSimulator({ appUrl, signingSecret: SIGNING_SECRET, responseUrl: fake.responseUrl }),
+    homeOf: async (userId) => {
+      await app.settled();
+      for (let round = 0; round < 200; round++) {
+        await app.outbox.runOnce();
+        const [waiting] = await database.db
+          .select({ status: outbox.status })
+          .from(outbox)
+          .where(eq(outbox.dedupeKey, `home:${userId}`));
+        const published = fake.callsTo('views.publish').filter((call) => call.args.user_id === userId);
+        if (waiting?.status === 'sent' && published.length > 0) return JSON.stringify(published.at(-1)!.args.view);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`the App Home of ${userId} was not published`);
+    },
     // stop() closes the database too (as on SIGTERM); the test database is then dropped.
     stop: async () => {
       await app.stop();

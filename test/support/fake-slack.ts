@@ -1,7 +1,9 @@
 /**
  * A local stand-in for the Slack Web API (and for response_url and file-upload URLs), so tests
  * see exactly what the app sent to Slack. Every call is recorded; faults (429 with Retry-After,
- * 500, a hang) can be queued per method.
+ * 500, a reset connection, a hang, a Slack error such as invalid_auth, a post Slack finishes after
+ * the client gave up) can be queued per method or held for every call as an outage, and a method
+ * can be rate limited per minute of a test clock.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,7 +27,16 @@ export type SlackUserProfile = {
   profile?: { display_name?: string; real_name?: string };
 };
 
-export type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { hang: true } | { error: string };
+export type Fault =
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 }
+  /** The connection is dropped without an answer; nothing is done. */
+  | { reset: true }
+  /** No answer until the test releases it (releaseHangs) or the client gives up; nothing is done. */
+  | { hang: true }
+  | { error: string }
+  /** A post that gets no answer, but lands in the conversation when the test calls commitLate(). */
+  | { lateCommit: true };
 
 export type StoredMessage = {
   ts: string;
@@ -56,6 +67,17 @@ export type FakeSlack = {
   waitFor(method: string, matches?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** The next `times` calls to `method` answer with this fault instead. */
   failNext(method: string, fault: Fault, times?: number): void;
+  /** Every call (to `methods`, else to any method) answers with this fault until it is cleared with undefined. */
+  outage(fault: Fault | undefined, methods?: string[]): void;
+  /**
+   * At most `perMinute` calls to `method` in each minute of `clock` (counted from the first
+   * call); the rest answer 429 with Retry-After up to the minute's end.
+   */
+  rateLimit(method: string, perMinute: number, clock: { now(): Date }): void;
+  /** Finishes the posts held by `lateCommit`: they land in their conversations (their callers gave up long ago). */
+  commitLate(): number;
+  /** Drops every hung call's connection, as a proxy timing out would. */
+  releaseHangs(): void;
   /** A fresh response_url; posts to it are recorded as calls to method `response_url`. */
   responseUrl: () => string;
   uploads: Map<string, Upload>;
@@ -63,7 +85,7 @@ export type FakeSlack = {
   messages: Map<string, StoredMessage[]>;
   /** Conversations with membership rules (conversations.join, not_in_channel); others accept posts. */
   conversations: Map<string, FakeConversation>;
-  /** Forgets recorded calls, uploads and messages (users and queued faults stay). */
+  /** Forgets recorded calls, uploads, messages, outages and rate limits (users and queued faults stay). */
   reset(): void;
   close(): Promise<void>;
 };
@@ -98,6 +120,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     resolve: (call: SlackCall) => void;
   }>();
   const hanging = new Set<ServerResponse>();
+  let standing: { fault: Fault; methods: string[] | undefined } | undefined;
+  const limits = new Map<string, { perMinute: number; clock: { now(): Date }; windowStart?: number; used: number }>();
+  const late: { method: string; args: Record<string, unknown>; response: ServerResponse }[] = [];
   let sequence = 0;
   let counter = 0;
 
@@ -114,15 +139,34 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   };
 
   const nextFault = (method: string): Fault | undefined => {
+    if (standing && (!standing.methods || standing.methods.includes(method))) return standing.fault;
     const queue = faults.get(method);
     const fault = queue?.shift();
     if (queue && queue.length === 0) faults.delete(method);
-    return fault;
+    return fault ?? overLimit(method);
+  };
+
+  const overLimit = (method: string): Fault | undefined => {
+    const limit = limits.get(method);
+    if (!limit) return undefined;
+    const now = limit.clock.now().getTime();
+    if (limit.windowStart === undefined || now >= limit.windowStart + 60_000) {
+      limit.windowStart = now;
+      limit.used = 0;
+    }
+    if (limit.used < limit.perMinute) {
+      limit.used++;
+      return undefined;
+    }
+    return { status: 429, retryAfterSeconds: Math.max(1, Math.ceil((limit.windowStart + 60_000 - now) / 1000)) };
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://fake-slack');
+    const method = url.pathname.replace(/^\/api\//, '');
+    // Decided on arrival: a call that reached Slack during an outage fails even when its body is read after it.
+    const fault = url.pathname.startsWith('/api/') ? nextFault(method) : undefined;
+    const body = await readBody(request);
     const token = request.headers.authorization?.replace(/^Bearer /, '');
 
     if (url.pathname.startsWith('/upload/')) {
@@ -138,11 +182,19 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return sendText(response, 200, 'ok');
     }
 
-    const method = url.pathname.replace(/^\/api\//, '');
     const args = { ...Object.fromEntries(url.searchParams), ...parseArguments(request, body) };
     record(method, args, token);
 
-    const fault = nextFault(method);
+    if (fault && 'reset' in fault) {
+      request.socket.destroy();
+      return;
+    }
+    if (fault && 'lateCommit' in fault) {
+      late.push({ method, args, response });
+      hanging.add(response);
+      response.on('close', () => hanging.delete(response));
+      return;
+    }
     if (fault && 'hang' in fault) {
       hanging.add(response);
       response.on('close', () => hanging.delete(response));
@@ -291,6 +343,23 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         waiters.add(waiter);
       });
     },
+    outage: (fault, methods) => {
+      standing = fault ? { fault, methods } : undefined;
+    },
+    rateLimit: (method, perMinute, clock) => {
+      limits.set(method, { perMinute, clock, used: 0 });
+    },
+    commitLate: () => {
+      const held = late.splice(0);
+      for (const { method, args, response } of held) {
+        answer(method, args);
+        response.destroy();
+      }
+      return held.length;
+    },
+    releaseHangs: () => {
+      for (const response of hanging) response.destroy();
+    },
     failNext: (method, fault, times = 1) => {
       const queue = faults.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(fault);
@@ -298,6 +367,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     responseUrl: () => `${baseUrl}/response/${randomUUID()}`,
     reset: () => {
+      standing = undefined;
+      limits.clear();
       calls.length = 0;
       uploads.clear();
       messages.clear();

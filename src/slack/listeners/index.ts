@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
-import type { HomeRefresher } from '../home.js';
 import type { Reporting } from '../report-delivery.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
 import { registerAdminCustomerActions } from './actions/admin-customers.js';
@@ -15,6 +14,7 @@ import { registerInvoiceActions } from './actions/invoices.js';
 import { registerEntryActions } from './actions/entries.js';
 import { registerTimesheetActions } from './actions/timesheet.js';
 import { registerTimerActions } from './actions/timer.js';
+import { registerUndeliveredActions } from './actions/undelivered.js';
 import { registerAdminCommand } from './commands/admin.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerCreditsCommand } from './commands/credits.js';
@@ -27,13 +27,8 @@ import { registerLogMessageShortcut } from './shortcuts/log-message.js';
 import { registerLogTimeSubmission } from './views/log-time.js';
 
 /** Every slash command, action, view and event the app answers. */
-export function registerListeners(
-  app: App,
-  deps: ServiceDeps,
-  reporting: Reporting,
-  timing: { homes: HomeRefresher },
-): void {
-  registerLogCommand(app, deps, timing);
+export function registerListeners(app: App, deps: ServiceDeps, reporting: Reporting): void {
+  registerLogCommand(app, deps);
   registerLogTimeSubmission(app, deps);
   registerEntryActions(app, deps);
   registerTimerActions(app, deps);
@@ -41,6 +36,7 @@ export function registerListeners(
   registerTimesheetCommand(app, deps);
   registerTimesheetActions(app, deps);
   registerAppHomeOpened(app, deps);
+  registerUndeliveredActions(app, deps);
   registerApprovalActions(app, deps);
   registerApprovalsCommand(app, deps);
   registerAdminCommand(app, deps);

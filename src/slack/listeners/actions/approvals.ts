@@ -8,7 +8,7 @@ import { decideTimesheet, pendingApprovals, timesheetForApprover } from '../../.
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 import { rowId, rowIdText } from '../../edge/payload-values.js';
@@ -31,7 +31,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       const decided = await decideTimesheet(ctx, { approvalId: approvalId.parse(action.value), decision: 'approve' });
       // Success shows as the updated message (through the outbox); a refusal is told to this user only.
       if (!decided.ok) await refuse(client, body, decided.error.message, deps);
-      await publishHome(deps, client, body.user.id);
+      await refreshHome(deps, body.user.id);
     }),
   );
 
@@ -90,7 +90,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     const problems = await decideAll(ctx, approvalIds, { decision: 'reject', reason });
     if (fromList) await refreshList(deps, client, ctx, fromList, problems);
     else if (problems.length) await tellUser(client, { userId: body.user.id }, problems.join('\n'), deps.log);
-    await publishHome(deps, client, body.user.id);
+    await refreshHome(deps, body.user.id);
   });
 
   // The list's own buttons read the checkboxes from the view's state.
@@ -104,7 +104,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
         ? await decideAll(ctx, marked, { decision: 'approve' })
         : ['Mark the timesheets to approve first.'];
       await refreshList(deps, client, ctx, body.view.id, problems, marked.length - problems.length);
-      await publishHome(deps, client, body.user.id);
+      await refreshHome(deps, body.user.id);
     }),
   );
 

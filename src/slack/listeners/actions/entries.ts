@@ -6,7 +6,7 @@ import { logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
 import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
@@ -63,7 +63,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
         actingForNotice(message, ctx.actingForName),
         deps.log,
       );
-      if (deleted.ok) await publishHome(deps, client, body.user.id);
+      if (deleted.ok) await refreshHome(deps, body.user.id);
     }),
   );
 

@@ -5,7 +5,7 @@ import { timerDecisionMessage, timerDiscardedMessage } from '../../../../blocks/
 import { discardTimer, type KeepChoice, LONG_TIMER_MINUTES, stopTimer } from '../../../services/timers.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { ackingFirst } from '../safe.js';
 
 /** Stop (App Home or the start message) and the three answers to a long timer. */
@@ -28,7 +28,7 @@ export function registerTimerActions(app: App, deps: ServiceDeps): void {
           actingForNotice(message, ctx.actingForName),
           deps.log,
         );
-        await publishHome(deps, client, body.user.id);
+        await refreshHome(deps, body.user.id);
       },
     );
 
@@ -50,7 +50,7 @@ export function registerTimerActions(app: App, deps: ServiceDeps): void {
         actingForNotice(message, ctx.actingForName),
         deps.log,
       );
-      await publishHome(deps, client, body.user.id);
+      await refreshHome(deps, body.user.id);
     }),
   );
 }

@@ -8,7 +8,7 @@ import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { submitTimesheet } from '../../../services/timesheets.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
 import type { ActionArgs } from '../../view-state.js';
@@ -74,7 +74,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
         const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
         await sendConfirmation(client, { userId: body.user.id, via }, message, deps.log);
       }
-      await publishHome(deps, client, body.user.id);
+      await refreshHome(deps, body.user.id);
     }),
   );
 
@@ -120,6 +120,6 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     const ctx = await actingContextForSlackUser(deps, client, body.user.id);
     const deleted = await deleteEntries(ctx, { entryIds: [entryId] });
     await refreshTimesheetModal(deps, client, ctx, returnTo, deleted.ok ? undefined : deleted.error.message);
-    if (deleted.ok) await publishHome(deps, client, body.user.id);
+    if (deleted.ok) await refreshHome(deps, body.user.id);
   });
 }

@@ -11,7 +11,7 @@ import { parseLogRequest } from '../../../domain/log-command.js';
 import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
 import { type ActingContext, actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
-import type { HomeRefresher } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { edgeOf } from '../../edge/edge-receiver.js';
 import { decodeSlackText } from '../../slack-text.js';
@@ -31,7 +31,7 @@ const logCommandBody = z.object({
 /** What `/log` shows while a slow database holds its entry; the confirmation replaces it. */
 export const SAVING = 'Saving…';
 
-export function registerLogCommand(app: App, deps: ServiceDeps, options: { homes: HomeRefresher }): void {
+export function registerLogCommand(app: App, deps: ServiceDeps): void {
   app.command(
     '/log',
     answeringErrors(deps.log, async ({ command, ack, client, context }) => {
@@ -69,7 +69,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps, options: { homes
           (started) =>
             started.ok ? timerStartedMessage(started.timer, started.stopped) : problemMessage(started.error.message),
         );
-        if (started?.ok) options.homes.refreshSoon(client, body.user_id);
+        if (started?.ok) await refreshHome(deps, body.user_id);
         return;
       }
 
@@ -83,8 +83,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps, options: { homes
                 ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
                 : logConfirmation(stopped.outcome.entries),
         );
-        if (stopped?.ok && stopped.outcome.kind !== 'needs-confirmation')
-          options.homes.refreshSoon(client, body.user_id);
+        if (stopped?.ok && stopped.outcome.kind !== 'needs-confirmation') await refreshHome(deps, body.user_id);
         return;
       }
 
@@ -103,7 +102,7 @@ export function registerLogCommand(app: App, deps: ServiceDeps, options: { homes
           }),
         (result) => (result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
       );
-      if (result?.ok && !result.entries[0]!.repeated) options.homes.refreshSoon(client, body.user_id);
+      if (result?.ok && !result.entries[0]!.repeated) await refreshHome(deps, body.user_id);
     }),
   );
 }

@@ -7,7 +7,7 @@ import { formatDay } from '../../../domain/dates.js';
 import { parseTimesheetRequest } from '../../../domain/timesheet-command.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../../services/timesheets.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { openTimesheetModal } from '../../timesheet-view.js';
 import { answeringErrors } from '../safe.js';
 
@@ -66,7 +66,7 @@ export function registerTimesheetCommand(app: App, deps: ServiceDeps): void {
             submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message),
           ),
         });
-        if (submitted.ok) await publishHome(deps, client, body.user_id);
+        if (submitted.ok) await refreshHome(deps, body.user_id);
         return;
       }
       const history = await timesheetHistory(ctx);

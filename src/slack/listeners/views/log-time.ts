@@ -5,7 +5,7 @@ import { logConfirmation } from '../../../../blocks/log-confirmation.js';
 import { editEntry, logTime } from '../../../services/time-entries.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { publishHome } from '../../home.js';
+import { refreshHome } from '../../home.js';
 import { errorBlockFor, logModalMetadata, readLogForm } from '../../log-form.js';
 import { refreshTimesheetModal } from '../../timesheet-view.js';
 
@@ -55,7 +55,7 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
       logConfirmation(result.entries, headline),
       deps.log,
     );
-    await publishHome(deps, client, user.id);
+    await refreshHome(deps, user.id);
     if (metadata.returnTo) await refreshTimesheetModal(deps, client, ctx, metadata.returnTo);
   });
 }

@@ -1,0 +1,324 @@
+/**
+ * The outbox against a Slack having a bad day (issue 19): long outages, a refused token, a post
+ * Slack finishes after the client gave up, a hung call, and rate limits. Time is the test clock;
+ * where a call must time out, the client's timeout is a second, so nothing waits long for real.
+ */
+import { LogLevel, WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { outbox, slackMessages } from '../../src/db/schema.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import {
+  enqueueHomeRefresh,
+  enqueueMessage,
+  type MessageContent,
+  type OutboxMessage,
+} from '../../src/services/outbox.js';
+import { type DispatcherOptions, OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { type Fault, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+let fake: FakeSlack;
+let clock: TestClock;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fake = await startFakeSlack();
+});
+afterAll(async () => {
+  await fake.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  await database.db.delete(outbox);
+  await database.db.delete(slackMessages);
+  fake.reset();
+  clock = new TestClock('2026-11-25T10:00:00Z');
+});
+
+/** Generous by default: a loaded test machine must not turn a slow answer into a timeout. */
+const client = (timeout = 5_000) =>
+  new WebClient('xoxb-test', {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout,
+    logLevel: LogLevel.ERROR,
+  });
+const render = (content: MessageContent) => {
+  const text = String(content.model);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+};
+const dispatcher = (overrides: Partial<DispatcherOptions> = {}) =>
+  new OutboxDispatcher({
+    db: database.db,
+    client: client(),
+    render,
+    clock,
+    log: silentLogger,
+    batchSize: 30,
+    ...overrides,
+  });
+const managers = Array.from({ length: 30 }, (_, i) => `U${String(i + 1).padStart(2, '0')}MGR`);
+const approvalDm = (manager: string): OutboxMessage => ({
+  kind: 'post',
+  ref: `approval:7:${manager}`,
+  channel: manager,
+  content: { template: 'text', model: `Alice asks you to approve timesheet 7` },
+});
+const enqueue = (key: string, message: OutboxMessage) => enqueueMessage(database.db, key, message, clock.now());
+const fanOut = async () => {
+  for (const manager of managers) await enqueue(`approval:7:${manager}`, approvalDm(manager));
+};
+const rows = () => database.db.select().from(outbox).orderBy(outbox.id);
+const dmsTo = (user: string) => fake.messages.get(`D${user}`) ?? [];
+
+/** Rounds every `step` seconds of the test clock for `seconds`. */
+async function runFor(d: OutboxDispatcher, seconds: number, step = 5): Promise<void> {
+  for (let t = 0; t < seconds; t += step) {
+    await d.runOnce();
+    clock.advance({ seconds: step });
+  }
+}
+
+/** Rounds until nothing is pending (at most `limit` rounds of `step` seconds). */
+async function drain(d: OutboxDispatcher, step = 5, limit = 200): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await d.runOnce();
+    const pending = (await rows()).filter((row) => row.status === 'pending');
+    if (pending.length === 0) return;
+    clock.advance({ seconds: step });
+  }
+  throw new Error('the outbox did not drain');
+}
+
+function expectEachManagerGotOneDm() {
+  for (const manager of managers) expect(dmsTo(manager), manager).toHaveLength(1);
+}
+
+describe('a 150-second Slack outage, then recovery', () => {
+  const outages: [string, Fault][] = [
+    ['500s', { status: 500 }],
+    ['reset connections', { reset: true }],
+    ['hung calls', { hang: true }],
+  ];
+  it.each(outages)('of %s: all 30 approval DMs delivered exactly once, none dead', async (_name, fault) => {
+    await fanOut();
+    const d = dispatcher({ client: client('hang' in fault ? 1_000 : 5_000) });
+    fake.outage(fault);
+    await runFor(d, 150);
+    // Every DM kept being tried (a retry looks for an earlier post first) and none died.
+    expect((await rows()).every((row) => row.status === 'pending' && row.attempts >= 3)).toBe(true);
+
+    fake.outage(undefined);
+    // After hangs, a restarted instance with the usual generous timeout: on a loaded test machine a
+    // 1 s timeout would turn slow answers into late commits, which the test clock (racing ahead of
+    // real time) would look for before they land. Production waits a real minute for that.
+    await drain('hang' in fault ? dispatcher() : d);
+    expectEachManagerGotOneDm();
+    expect((await rows()).map((row) => row.status)).toEqual(managers.map(() => 'sent'));
+    const recorded = await database.db.select().from(slackMessages);
+    expect(recorded).toHaveLength(30);
+  });
+});
+
+describe('a refused token', () => {
+  it('pauses delivery for 60 s of invalid_auth with one error line, checks with auth.test, then delivers all 30', async () => {
+    await fanOut();
+    const lines: string[] = [];
+    const d = dispatcher({ log: createLogger('info', (line) => lines.push(line)), probeMs: 30_000 });
+    fake.outage({ error: 'invalid_auth' });
+    await runFor(d, 60);
+
+    expect(d.delivery()).toMatchObject({ state: 'paused', reason: expect.stringContaining('invalid_auth') });
+    const all = await rows();
+    expect(all.every((row) => row.status === 'pending')).toBe(true);
+    // Not the messages' fault: no attempt spent on them.
+    expect(all.every((row) => row.attempts === 0)).toBe(true);
+    // The DMs went out side by side into the refused token, each once; then only auth.test asked, every 30 s.
+    expect(fake.callsTo('chat.postMessage').length).toBeLessThanOrEqual(30);
+    expect(fake.callsTo('auth.test').length).toBeGreaterThanOrEqual(1);
+    expect(fake.callsTo('auth.test').length).toBeLessThanOrEqual(2);
+    const errors = lines.map((line) => JSON.parse(line) as { level: string; message: string });
+    expect(errors.filter((line) => line.level === 'error')).toHaveLength(1);
+
+    fake.outage(undefined);
+    await drain(d);
+    expect(d.delivery()).toEqual({ state: 'running' });
+    expectEachManagerGotOneDm();
+    expect(errors.filter((line) => line.level === 'error')).toHaveLength(1);
+  });
+
+  it.each(['token_revoked', 'account_inactive', 'not_authed', 'missing_scope'])(
+    'treats %s as account-wide: the message waits, nothing dies',
+    async (error) => {
+      await enqueue('one', approvalDm(managers[0]!));
+      const d = dispatcher();
+      fake.failNext('chat.postMessage', { error });
+      await d.runOnce();
+      expect(d.delivery()).toMatchObject({ state: 'paused', reason: expect.stringContaining(error) });
+      expect(await rows()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+      clock.advance({ seconds: 30 });
+      await drain(d);
+      expect(dmsTo(managers[0]!)).toHaveLength(1);
+    },
+  );
+});
+
+describe('a post Slack finishes after the client gave up', () => {
+  it('is looked up once Slack is done with it, and delivered once', async () => {
+    await enqueue('late', approvalDm(managers[0]!));
+    const d = dispatcher({ client: client(1_000), unknownOutcomeWaitMs: 60_000 });
+    fake.failNext('chat.postMessage', { lateCommit: true });
+    // The client gives up after its timeout (10 s in production, 1 s here).
+    await d.runOnce();
+    expect(dmsTo(managers[0]!)).toHaveLength(0);
+
+    // 1 s later (when the old dispatcher looked) nothing is retried yet.
+    clock.advance({ seconds: 1 });
+    await d.runOnce();
+    expect(fake.callsTo('conversations.history')).toHaveLength(0);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+
+    // Slack commits the post 5 s after the client timeout.
+    clock.advance({ seconds: 14 });
+    expect(fake.commitLate()).toBe(1);
+    await d.runOnce();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+
+    clock.advance({ seconds: 45 });
+    await drain(d);
+    expect(fake.callsTo('conversations.history').length).toBeGreaterThanOrEqual(1);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(dmsTo(managers[0]!)).toHaveLength(1);
+    const [recorded] = await database.db.select().from(slackMessages);
+    expect(recorded).toMatchObject({ ref: `approval:7:${managers[0]}`, ts: dmsTo(managers[0]!)[0]!.ts });
+  });
+});
+
+describe('lanes', () => {
+  it('keep sending while one call hangs in its own lane', async () => {
+    const d = dispatcher({ client: client(60_000), batchSize: 4, pollMs: 50 });
+    await enqueue('stuck', approvalDm(managers[0]!));
+    fake.failNext('chat.postMessage', { hang: true });
+    d.start();
+    await fake.waitFor('chat.postMessage');
+    for (const manager of managers.slice(1, 13)) await enqueue(`m:${manager}`, approvalDm(manager));
+    d.wake();
+    // Every other manager's DM goes out while the first call is still hanging.
+    for (const manager of managers.slice(1, 13)) {
+      await fake.waitFor('chat.postMessage', (call) => call.args.channel === manager);
+    }
+    await expect.poll(async () => (await rows()).filter((row) => row.status === 'sent').length).toBe(12);
+    expect(dmsTo(managers[0]!)).toHaveLength(0);
+    fake.releaseHangs();
+    await d.stop();
+    expect((await rows()).find((row) => row.dedupeKey === 'stuck')).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('what matters goes first under rate limits', () => {
+  it('with 50 chat.update a minute, the consultant’s decision DM goes out at once behind 900 queued updates, and each DM ends on its newest state', async () => {
+    // 30 approvers' DMs are out; each of 30 approval clicks re-renders every approver's DM.
+    await fanOut();
+    const d = dispatcher();
+    await drain(d);
+    fake.rateLimit('chat.update', 50, clock);
+    for (let click = 1; click <= 30; click++) {
+      for (const manager of managers) {
+        await enqueue(`update:${click}:${manager}`, {
+          kind: 'update',
+          ref: `approval:7:${manager}`,
+          content: { template: 'text', model: `${click} of 30 approved` },
+        });
+      }
+    }
+    await d.runOnce();
+    await enqueue('decided', {
+      kind: 'post',
+      ref: 'decided:7',
+      channel: 'U00ALICE',
+      content: { template: 'text', model: 'Your timesheet is approved' },
+    });
+    clock.advance({ seconds: 1 });
+    await d.runOnce();
+    expect(dmsTo('U00ALICE')).toMatchObject([{ text: 'Your timesheet is approved' }]);
+
+    await drain(d, 5);
+    for (const manager of managers) expect(dmsTo(manager)).toMatchObject([{ text: '30 of 30 approved' }]);
+    // Coalesced: each DM took its newest state, not 30 renders.
+    expect(fake.callsTo('chat.update').length).toBeLessThan(100);
+  });
+
+  it('holds back only the method Slack limited: posts go on while chat.update waits out its Retry-After', async () => {
+    await fanOut();
+    const d = dispatcher();
+    await drain(d);
+    await enqueue('u', {
+      kind: 'update',
+      ref: `approval:7:${managers[0]}`,
+      content: { template: 'text', model: 'v2' },
+    });
+    fake.failNext('chat.update', { status: 429, retryAfterSeconds: 60 });
+    await d.runOnce();
+    await enqueue('p', approvalDm('U00ALICE'));
+    await d.runOnce();
+    expect(dmsTo('U00ALICE')).toHaveLength(1);
+    expect(fake.callsTo('chat.update')).toHaveLength(1);
+  });
+});
+
+describe('App Home through the outbox', () => {
+  it('publishes the latest state once per user after views.publish failed for 60 s, one row per user', async () => {
+    const state = new Map<string, number>();
+    const d = dispatcher({
+      renderHome: (userId) => Promise.resolve({ type: 'home', blocks: [], private_metadata: `v${state.get(userId)}` }),
+    });
+    const users = ['U01ALICE', 'U02BOB', 'U03DANA'];
+    fake.outage({ status: 500 }, ['views.publish']);
+    for (let change = 1; change <= 12; change++) {
+      for (const user of users) {
+        state.set(user, change);
+        await enqueueHomeRefresh(database.db, user, clock.now());
+      }
+      await d.runOnce();
+      clock.advance({ seconds: 5 });
+    }
+    expect(await rows()).toHaveLength(3);
+    expect((await rows()).every((row) => row.status === 'pending')).toBe(true);
+
+    fake.outage(undefined);
+    await drain(d);
+    for (const user of users) {
+      const last = fake
+        .callsTo('views.publish')
+        .filter((call) => call.args.user_id === user)
+        .at(-1);
+      expect((last?.args.view as { private_metadata: string }).private_metadata).toBe('v12');
+    }
+    expect((await rows()).map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('publishes again when the home changed while it was being published', async () => {
+    let version = 1;
+    const d = dispatcher({
+      renderHome: async () => {
+        const seen = version;
+        // A change lands while this publish is under way.
+        if (seen === 1) {
+          version = 2;
+          await enqueueHomeRefresh(database.db, 'U01ALICE', clock.now());
+        }
+        return { type: 'home', blocks: [], private_metadata: `v${seen}` };
+      },
+    });
+    await enqueueHomeRefresh(database.db, 'U01ALICE', clock.now());
+    await drain(d);
+    const published = fake
+      .callsTo('views.publish')
+      .map((call) => (call.args.view as { private_metadata: string }).private_metadata);
+    expect(published).toEqual(['v1', 'v2']);
+    expect(await rows()).toMatchObject([{ status: 'sent', revision: 1 }]);
+  });
+});
