@@ -127,6 +127,49 @@ const reportEnvironmentSchema = z.object({
   ),
 });
 
+/** Running it (issue 19): shutdown, logs, metrics, backups of the embedded database. */
+const operationsEnvironmentSchema = z.object({
+  SHUTDOWN_TIMEOUT_SECONDS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a number of seconds from 1 to 600, such as 10')
+      .transform(Number)
+      .refine((seconds) => seconds >= 1 && seconds <= 600, 'must be a number of seconds from 1 to 600, such as 10')
+      .default(10),
+  ),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info'),
+  ),
+  METRICS: optionalText.pipe(z.enum(['on', 'off'], 'must be on or off').default('off')),
+  BACKUP_DIR: optionalText.pipe(
+    z
+      .string()
+      .transform((dir) => resolve(projectRoot(), dir))
+      .optional(),
+  ),
+  BACKUP_AT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 02:30')
+      .default('02:30'),
+  ),
+  BACKUP_KEEP: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, 'must be how many nightly backups to keep, from 1 to 999')
+      .transform(Number)
+      .default(7),
+  ),
+});
+
+export type OperationsConfig = {
+  shutdownTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  metrics: boolean;
+  /** Nightly backups of the embedded database: where, when (HH:MM in the firm's zone), how many kept. */
+  backup: { dir: string; at: string; keep: number } | undefined;
+};
+
 export type ReportConfig = { threads: number; queueLimit: number; pdfRowLimit: number };
 
 export type Config = {
@@ -144,6 +187,7 @@ export type Config = {
   adminUserIds: string[];
   financeChannel: string | undefined;
   reports: ReportConfig;
+  operations: OperationsConfig;
 };
 
 export class ConfigError extends Error {
@@ -157,8 +201,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = environmentSchema.safeParse(env);
   const reports = reportEnvironmentSchema.safeParse(env);
-  if (!parsed.success || !reports.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(reports.error?.issues ?? [])];
+  const operations = operationsEnvironmentSchema.safeParse(env);
+  if (!parsed.success || !reports.success || !operations.success) {
+    const issues = [
+      ...(parsed.error?.issues ?? []),
+      ...(reports.error?.issues ?? []),
+      ...(operations.error?.issues ?? []),
+    ];
     const problems = issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     if (issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
     throw new ConfigError(problems);
@@ -182,6 +231,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       threads: reports.data.REPORT_THREADS,
       queueLimit: reports.data.REPORT_QUEUE,
       pdfRowLimit: reports.data.REPORT_PDF_MAX_ROWS,
+    },
+    operations: {
+      shutdownTimeoutMs: operations.data.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      logLevel: operations.data.LOG_LEVEL,
+      metrics: operations.data.METRICS === 'on',
+      backup: operations.data.BACKUP_DIR
+        ? { dir: operations.data.BACKUP_DIR, at: operations.data.BACKUP_AT, keep: operations.data.BACKUP_KEEP }
+        : undefined,
     },
   };
 }

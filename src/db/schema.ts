@@ -475,6 +475,8 @@ export const outbox = pgTable(
     nextAttemptAt: moment('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
     result: jsonb('result'),
+    /** The Slack request that queued it (see request-context.ts): logs of its delivery name it too. */
+    requestId: text('request_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
+import { currentRequest } from '../request-context.js';
 
 /**
  * What a message says, as a named template and its view model: services know no Block Kit, so the
@@ -17,9 +18,16 @@ export type OutboxMessage =
   | { kind: 'post'; ref: string; channel: string; content: MessageContent }
   | { kind: 'update'; ref: string; content: MessageContent };
 
-export type ClaimedMessage = { id: number; attempts: number; dedupeKey: string; message: OutboxMessage };
+export type ClaimedMessage = {
+  id: number;
+  attempts: number;
+  dedupeKey: string;
+  message: OutboxMessage;
+  /** The Slack request that queued it, if a request did. */
+  requestId: string | null;
+};
 
-/** Queues a message once per dedupe key (a repeated state change queues nothing new). */
+/** Queues a message once per dedupe key (a repeated state change queues nothing new), naming the request that caused it. */
 export async function enqueueMessage(
   tx: Queryable,
   dedupeKey: string,
@@ -28,7 +36,15 @@ export async function enqueueMessage(
 ): Promise<void> {
   await tx
     .insert(outbox)
-    .values({ kind: message.kind, dedupeKey, payload: message, nextAttemptAt: now, createdAt: now, updatedAt: now })
+    .values({
+      kind: message.kind,
+      dedupeKey,
+      payload: message,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+      requestId: currentRequest()?.requestId ?? null,
+    })
     .onConflictDoNothing({ target: outbox.dedupeKey });
 }
 
@@ -68,6 +84,7 @@ export async function claimDueMessages(
         attempts: row.attempts,
         dedupeKey: row.dedupeKey,
         message: row.payload as OutboxMessage,
+        requestId: row.requestId,
       }));
   });
 }

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
+import { currentRequest, type RequestContext, runInRequest } from '../request-context.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { healthRoutes, type Readiness } from './health.js';
+import { describeSlackRequest, HttpGate } from './http-gate.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
@@ -16,6 +18,8 @@ export type SlackAppOptions = {
   reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
+  /** Told when Slack's request has been answered (the ack), e.g. for the ack latency metric. */
+  onAcknowledged?: (request: RequestContext, ms: number, status: number) => void;
 };
 
 export type RunningSlackApp = {
@@ -26,7 +30,11 @@ export type RunningSlackApp = {
   initialised: Promise<void>;
   /** Resolves when no request is still working after its ack. */
   settled: () => Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests on every connection and lets those already taken finish, until
+   * `deadline` (epoch ms). Returns how many were still running then.
+   */
+  stop(deadline?: number): Promise<{ unanswered: number; running: number }>;
 };
 
 /** Longer than any listener should take; a stuck one must not block a deploy forever. */
@@ -44,6 +52,7 @@ export async function startSlackApp({
   readiness,
   reporting,
   afterEachRequest,
+  onAcknowledged,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
   const customRoutes = healthRoutes(readiness);
@@ -81,6 +90,18 @@ export async function startSlackApp({
     deps.log.error('unhandled Slack listener error', { error });
     return Promise.resolve();
   });
+  // Names the request (Slack's id, user, command) for every line it logs and every row it queues.
+  app.use(async ({ body, next }) => {
+    const described = describeSlackRequest(body as Record<string, unknown>);
+    const current = currentRequest();
+    const run = async () => {
+      deps.log.info('Slack request');
+      await next();
+    };
+    if (!current) return runInRequest(described, run);
+    Object.assign(current, described);
+    await run();
+  });
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   registerListeners(app, deps, reporting);
@@ -96,7 +117,10 @@ export async function startSlackApp({
 
   let port = config.port;
   let server: Server | undefined;
+  const gate = new HttpGate(onAcknowledged);
   if (receiver instanceof HTTPReceiver) {
+    // Bolt's server calls this property for each request, so the gate stands in front of it.
+    receiver.requestListener = gate.wrap(receiver.requestListener);
     server = await receiver.start(config.port);
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
@@ -116,17 +140,18 @@ export async function startSlackApp({
     settled: async () => {
       await inFlight.drained(DRAIN_TIMEOUT_MS);
     },
-    stop: async () => {
+    stop: async (deadline = Date.now() + DRAIN_TIMEOUT_MS) => {
       stopping = true;
-      // Stop taking requests first, then let the ones already acknowledged finish their work.
-      const closed = receiver
-        .stop()
-        .catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
-      const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
-      if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
-      // Answered keep-alive connections would otherwise hold the server open until they time out.
-      server?.closeIdleConnections();
-      await closed;
+      // Close the door on every connection, then let the requests already taken be answered and
+      // finish their work after the ack. The socket keeps listening meanwhile, so a request that
+      // was waiting to be accepted is answered 503 rather than reset.
+      gate.close();
+      const unanswered = await gate.answered(deadline);
+      const running = await inFlight.drained(Math.max(0, deadline - Date.now()));
+      if (server) await HttpGate.closeServer(server);
+      else
+        await receiver.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+      return { unanswered, running };
     },
   };
 }

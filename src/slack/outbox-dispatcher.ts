@@ -2,6 +2,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Database } from '../db/client.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
+import { runInRequest } from '../request-context.js';
 import {
   type ClaimedMessage,
   type MessageContent,
@@ -124,10 +125,17 @@ export class OutboxDispatcher {
     }
     await Promise.all(
       [...lanes.values()].map(async (queue) => {
-        for (const item of queue) await this.#deliver(item);
+        for (const item of queue) await this.#deliverForRequest(item);
       }),
     );
     return claimed.length;
+  }
+
+  /** Delivers in the context of the request that queued the message, so its lines carry that id. */
+  #deliverForRequest(item: ClaimedMessage): Promise<void> {
+    return item.requestId
+      ? runInRequest({ requestId: item.requestId }, () => this.#deliver(item))
+      : this.#deliver(item);
   }
 
   async #deliver(item: ClaimedMessage): Promise<void> {
@@ -166,6 +174,7 @@ export class OutboxDispatcher {
       blocks: blocks as never,
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { outbox_id: item.id } },
     });
+    this.#o.log.info('Slack call', { method: 'chat.postMessage', outboxId: item.id, ref: message.ref, ts: answer.ts });
     await markSent(db, item, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
   }
 
@@ -212,6 +221,7 @@ export class OutboxDispatcher {
     }
     const { text, blocks } = this.#o.render(message.content);
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
+    this.#o.log.info('Slack call', { method: 'chat.update', outboxId: item.id, ref: message.ref, ts: posted.ts });
     await markSent(db, item, clock.now());
   }
 
