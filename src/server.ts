@@ -4,6 +4,7 @@ import { serveCommandLine } from './cli/control-socket.js';
 import { type DatabaseConnection, ping } from './db/client.js';
 import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
+import { scheduleNightlyBackup } from './db/nightly-backup.js';
 import type { Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
 import { runInRequest } from './request-context.js';
@@ -97,12 +98,22 @@ export async function startConsulTracker({
         })
       : undefined;
 
+  const backup = config.operations.backup;
+  if (backup && connection.kind !== 'pglite') {
+    log.warn('BACKUP_DIR is for the embedded database; on PostgreSQL back up with pg_dump', { dir: backup.dir });
+  }
+  const nightly =
+    backup && connection.kind === 'pglite'
+      ? scheduleNightlyBackup({ client: connection.client, backup, timeZone: config.orgTimeZone, clock, log })
+      : undefined;
+
   return {
     port: slack.port,
     initialised: slack.initialised,
     settled: slack.settled,
     outbox,
     stop: async (deadline = Date.now() + config.operations.shutdownTimeoutMs) => {
+      nightly?.stop();
       const outcome = await slack.stop(deadline);
       await commandLine?.close();
       await renderer.close();
