@@ -127,7 +127,7 @@ const reportEnvironmentSchema = z.object({
   ),
 });
 
-/** Running it (issue 19): shutdown, logs, metrics, backups of the embedded database. */
+/** Running it (issue 19): shutdown, logs, backups of the embedded database. */
 const operationsEnvironmentSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: optionalText.pipe(
     z
@@ -140,7 +140,6 @@ const operationsEnvironmentSchema = z.object({
   LOG_LEVEL: optionalText.pipe(
     z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info'),
   ),
-  METRICS: optionalText.pipe(z.enum(['on', 'off'], 'must be on or off').default('off')),
   BACKUP_DIR: optionalText.pipe(
     z
       .string()
@@ -165,7 +164,6 @@ const operationsEnvironmentSchema = z.object({
 export type OperationsConfig = {
   shutdownTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  metrics: boolean;
   /** Nightly backups of the embedded database: where, when (HH:MM in the firm's zone), how many kept. */
   backup: { dir: string; at: string; keep: number } | undefined;
 };
@@ -235,7 +233,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     operations: {
       shutdownTimeoutMs: operations.data.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       logLevel: operations.data.LOG_LEVEL,
-      metrics: operations.data.METRICS === 'on',
       backup: operations.data.BACKUP_DIR
         ? { dir: operations.data.BACKUP_DIR, at: operations.data.BACKUP_AT, keep: operations.data.BACKUP_KEEP }
         : undefined,
