@@ -74,6 +74,7 @@ describe('consultracker backup and restore', () => {
     const connection = await openPglite({ dataDir });
     const clock = new TestClock('2026-11-24T12:00:00Z');
     const app = await startConsulTracker({ config, connection, clock, log: silentLogger });
+    await app.initialised;
     const imported = await importSetup(
       {
         db: connection.db,
