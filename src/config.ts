@@ -147,6 +147,47 @@ const deliveryEnvironmentSchema = z.object({
   ),
 });
 
+/** Running it (issue 19): shutdown, logs, backups of the embedded database. */
+const operationsEnvironmentSchema = z.object({
+  SHUTDOWN_TIMEOUT_SECONDS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a number of seconds from 1 to 600, such as 10')
+      .transform(Number)
+      .refine((seconds) => seconds >= 1 && seconds <= 600, 'must be a number of seconds from 1 to 600, such as 10')
+      .default(10),
+  ),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info'),
+  ),
+  BACKUP_DIR: optionalText.pipe(
+    z
+      .string()
+      .transform((dir) => resolve(projectRoot(), dir))
+      .optional(),
+  ),
+  BACKUP_AT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 02:30')
+      .default('02:30'),
+  ),
+  BACKUP_KEEP: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, 'must be how many nightly backups to keep, from 1 to 999')
+      .transform(Number)
+      .default(7),
+  ),
+});
+
+export type OperationsConfig = {
+  shutdownTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Nightly backups of the embedded database: where, when (HH:MM in the firm's zone), how many kept. */
+  backup: { dir: string; at: string; keep: number } | undefined;
+};
+
 export type ReportConfig = { threads: number; queueLimit: number; pdfRowLimit: number };
 
 export type Config = {
@@ -168,6 +209,7 @@ export type Config = {
   reports: ReportConfig;
   /** How long a message is retried through transient Slack failures before it is dead. */
   deliveryWindowHours: number;
+  operations: OperationsConfig;
 };
 
 export class ConfigError extends Error {
@@ -182,11 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = environmentSchema.safeParse(env);
   const reports = reportEnvironmentSchema.safeParse(env);
   const delivery = deliveryEnvironmentSchema.safeParse(env);
-  if (!parsed.success || !reports.success || !delivery.success) {
+  const operations = operationsEnvironmentSchema.safeParse(env);
+  if (!parsed.success || !reports.success || !delivery.success || !operations.success) {
     const issues = [
       ...(parsed.error?.issues ?? []),
       ...(reports.error?.issues ?? []),
       ...(delivery.error?.issues ?? []),
+      ...(operations.error?.issues ?? []),
     ];
     const problems = issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     if (issues.some((issue) => String(issue.path[0]).startsWith('SLACK_'))) problems.push(SETUP_HINT);
@@ -214,6 +258,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       pdfRowLimit: reports.data.REPORT_PDF_MAX_ROWS,
     },
     deliveryWindowHours: delivery.data.OUTBOX_DELIVERY_WINDOW_HOURS,
+    operations: {
+      shutdownTimeoutMs: operations.data.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      logLevel: operations.data.LOG_LEVEL,
+      backup: operations.data.BACKUP_DIR
+        ? { dir: operations.data.BACKUP_DIR, at: operations.data.BACKUP_AT, keep: operations.data.BACKUP_KEEP }
+        : undefined,
+    },
   };
 }
 

@@ -8,7 +8,6 @@ import { startConsulTracker } from './server.js';
 /** Composition root: configuration -> database -> Slack app -> graceful shutdown. */
 async function main(): Promise<void> {
   loadEnvironmentFile();
-  const log = createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
   let config;
   try {
     config = loadConfig(process.env);
@@ -20,6 +19,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const log = createLogger(config.operations.logLevel, undefined, {
+    secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken],
+  });
   const startedAt = performance.now();
   const connection = await openDatabase(config, 'app', (error) =>
     log.warn('lost a database connection; the next request opens a new one', { error }),
@@ -36,9 +38,30 @@ async function main(): Promise<void> {
   const shutdown = (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { reason });
-    app.stop().then(
-      () => process.exit(exitCode),
+    const timeoutMs = config.operations.shutdownTimeoutMs;
+    // Requests get the deadline less a margin for closing the database; the process goes at the deadline.
+    const drainDeadline = Date.now() + timeoutMs - Math.min(2_000, timeoutMs / 5);
+    log.info('shutting down: no new requests; finishing those already taken', { reason, deadlineMs: timeoutMs });
+    setTimeout(() => {
+      log.error('shutdown deadline passed before the database closed; exiting now', { deadlineMs: timeoutMs });
+      process.exit(1);
+    }, timeoutMs);
+    app.stop(drainDeadline).then(
+      ({ unanswered, running }) => {
+        if (unanswered + running === 0) {
+          log.info('stopped: every request taken was answered and finished');
+          process.exit(exitCode);
+        }
+        log.error(
+          'stopped at the shutdown deadline with requests unfinished: their clients may have no answer; what they committed is saved, the rest rolled back',
+          {
+            unanswered,
+            running,
+            deadlineMs: timeoutMs,
+          },
+        );
+        process.exit(1);
+      },
       (error: unknown) => {
         log.error('shutdown failed', { error });
         process.exit(1);

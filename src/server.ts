@@ -4,8 +4,10 @@ import { serveCommandLine } from './cli/control-socket.js';
 import { type DatabaseConnection, ping } from './db/client.js';
 import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
+import { scheduleNightlyBackup } from './db/nightly-backup.js';
 import type { Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
+import { runInRequest } from './request-context.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -31,9 +33,15 @@ export type RunningConsulTracker = {
   settled: () => Promise<void>;
   /** Sends queued Slack messages; runs until stop(). */
   outbox: OutboxDispatcher;
-  /** Stops taking requests, lets those in flight finish, then closes the database. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests on every connection, lets those already taken finish until `deadline`
+   * (epoch ms; by default the shutdown timeout from now), then closes the database. Returns how
+   * many requests were still unanswered or working at the deadline (0 and 0 on a clean stop).
+   */
+  stop(deadline?: number): Promise<StopOutcome>;
 };
+
+export type StopOutcome = { unanswered: number; running: number };
 
 /** Migrates the database, grants the configured administrators, and starts serving Slack. */
 export async function startConsulTracker({
@@ -79,6 +87,8 @@ export async function startConsulTracker({
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     afterEachRequest: () => outbox.wake(),
     health: () => ({ delivery: outbox.delivery() }),
+    onAcknowledged: (request, ms, status) =>
+      runInRequest(request, () => log.info('acknowledged', { status, ms: Math.round(ms) })),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -104,17 +114,38 @@ export async function startConsulTracker({
         })
       : undefined;
 
+  const backup = config.operations.backup;
+  if (backup && connection.kind !== 'pglite') {
+    log.warn('BACKUP_DIR is for the embedded database; on PostgreSQL back up with pg_dump', { dir: backup.dir });
+  }
+  const nightly =
+    backup && connection.kind === 'pglite'
+      ? scheduleNightlyBackup({ client: connection.client, backup, timeZone: config.orgTimeZone, clock, log })
+      : undefined;
+
   return {
     port: slack.port,
     initialised: slack.initialised,
     settled: slack.settled,
     outbox,
-    stop: async () => {
-      await slack.stop();
+    stop: async (deadline = Date.now() + config.operations.shutdownTimeoutMs) => {
+      nightly?.stop();
+      const outcome = await slack.stop(deadline);
       await commandLine?.close();
       await renderer.close();
-      await outbox.stop();
+      // A round waiting on a hung Slack call must not hold the shutdown: its message stays leased
+      // and is sent again after the lease (looked up first, so never twice).
+      await beforeDeadline(outbox.stop(), deadline);
       await connection.close();
+      return outcome;
     },
   };
+}
+
+function beforeDeadline(work: Promise<void>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { DatabaseConnection } from '../db/client.js';
+import { backupPglite } from '../db/backup.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { systemClock } from '../domain/clock.js';
 import { silentLogger } from '../logger.js';
@@ -13,6 +14,8 @@ export const USAGE = `Usage: consultracker <command>
   import <file.yaml>   load customers, people, projects, roles and periods (all or nothing)
   export [file.yaml]   write the current setup in the same format (to stdout without a file)
   migrate              apply database migrations
+  backup <file>        a consistent copy of the embedded database, taken while the app runs
+  restore <file>       load a backup into PGLITE_DIR (the app stopped; data there is moved aside)
 ${OUTBOX_USAGE}
   help                 show this
 
@@ -47,12 +50,13 @@ export async function runCli(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (!['import', 'export', 'migrate', 'outbox'].includes(command)) {
+  if (!['import', 'export', 'migrate', 'outbox', 'backup', 'restore'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
   }
-  if (command === 'import' && args.length !== 1) {
-    io.err(`import needs exactly one file, e.g. consultracker import setup.yaml`);
+  if (command === 'restore') {
+    // Restore replaces the directory a running app holds: the command line does it itself (cli/main.ts).
+    io.err('restore runs only while the app is stopped: stop ConsulTracker, then run consultracker restore <file>.');
     return 1;
   }
   const outboxCommand = command === 'outbox' ? parseOutboxCommand(args) : undefined;
@@ -60,7 +64,13 @@ export async function runCli(
     io.err(`${outboxCommand}\n\n${USAGE}`);
     return 1;
   }
-  if (command !== 'import' && command !== 'outbox' && args.length > (command === 'export' ? 1 : 0)) {
+  if ((command === 'import' || command === 'backup') && args.length !== 1) {
+    io.err(
+      `${command} needs exactly one file, e.g. consultracker ${command} ${command === 'import' ? 'setup.yaml' : 'backup.tar.gz'}`,
+    );
+    return 1;
+  }
+  if (!['import', 'backup', 'outbox'].includes(command) && args.length > (command === 'export' ? 1 : 0)) {
     io.err(`Too many arguments for ${command}.\n\n${USAGE}`);
     return 1;
   }
@@ -77,6 +87,15 @@ export async function runCli(
 
   const connection = await connect();
   try {
+    if (command === 'backup') {
+      if (connection.kind !== 'pglite') {
+        io.err('backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "Backups").');
+        return 1;
+      }
+      const bytes = await backupPglite(connection.client, args[0]!);
+      io.out(`Wrote a backup of the database to ${args[0]} (${Math.ceil(bytes / 1024)} KiB).`);
+      return 0;
+    }
     await migrateDatabase(connection);
     if (command === 'migrate') {
       io.out('The database is up to date.');

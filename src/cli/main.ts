@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadDatabaseConfig, loadEnvironmentFile } from '../config.js';
+import { restorePglite } from '../db/backup.js';
 import { openDatabase } from '../db/client.js';
 import { controlSocketPath, DirectoryInUse, ownerOf } from '../db/directory-lock.js';
 import { type CliIo, localFiles, runCli } from './commands.js';
@@ -27,8 +29,13 @@ export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   try {
     const app = config.databaseUrl ? undefined : ownerOf(config.pgliteDir);
-    if (app?.role === 'app') process.exitCode = await runThroughApp(argv, io, controlSocketPath(config.pgliteDir));
-    else {
+    if (argv[0] === 'restore' && !app && !config.databaseUrl && argv.length === 2) {
+      process.exitCode = await restore(argv[1]!, config.pgliteDir, io);
+    } else if (app?.role === 'app') {
+      // The app writes the backup itself: it gets the file's full path, not one relative to here.
+      const sent = argv[0] === 'backup' && argv[1] !== undefined ? ['backup', resolve(argv[1])] : argv;
+      process.exitCode = await runThroughApp(sent, io, controlSocketPath(config.pgliteDir));
+    } else {
       if (!config.databaseUrl && !existsSync(config.pgliteDir) && argv[0] !== 'help') {
         io.err(`No embedded database at ${config.pgliteDir} yet; creating it.`);
       }
@@ -42,6 +49,17 @@ export async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
+}
+
+async function restore(file: string, dataDir: string, io: CliIo): Promise<number> {
+  if (!existsSync(file)) {
+    io.err(`Cannot read ${file}: no such file.`);
+    return 1;
+  }
+  const { movedAside } = await restorePglite(file, dataDir);
+  if (movedAside) io.out(`Moved the database that was there to ${movedAside}.`);
+  io.out(`Restored ${file} into ${dataDir}. Start the app to use it.`);
+  return 0;
 }
 
 /** The app owns the embedded database: it runs the command; files stay on this side. */

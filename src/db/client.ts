@@ -102,7 +102,8 @@ export function connectPostgres(
  * another live process holds throws DirectoryInUse.
  */
 export async function openPglite(
-  source: { dataDir: string; role?: DirectoryOwner['role'] } | { loadDataDir: Blob } | { inMemory: true },
+  source:
+    { dataDir: string; role?: DirectoryOwner['role']; loadDataDir?: Blob } | { loadDataDir: Blob } | { inMemory: true },
 ): Promise<DatabaseConnection> {
   if (!('dataDir' in source)) {
     const client = await PGlite.create('loadDataDir' in source ? { loadDataDir: source.loadDataDir } : {});
@@ -114,7 +115,8 @@ export async function openPglite(
   const lock = lockDataDirectory(source.dataDir, { role: source.role ?? 'app' });
   let client: PGlite;
   try {
-    client = await PGlite.create(source.dataDir);
+    // With `loadDataDir`, a backup is unpacked into the (empty) directory first.
+    client = await PGlite.create(source.dataDir, source.loadDataDir ? { loadDataDir: source.loadDataDir } : {});
   } catch (error) {
     lock.release();
     throw error;

@@ -543,6 +543,8 @@ export const outbox = pgTable(
     deliveringSince: moment('delivering_since').notNull().defaultNow(),
     /** Bumped when a coalesced message (a user's App Home) is replaced, so a send of an older state does not count. */
     revision: integer('revision').notNull().default(0),
+    /** The Slack request that queued it (see request-context.ts): logs of its delivery name it too. */
+    requestId: text('request_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
+import { currentRequest } from '../request-context.js';
 
 /**
  * What a message says, as a named template and its view model: services know no Block Kit, so the
@@ -44,9 +45,11 @@ export type ClaimedMessage = {
   dedupeKey: string;
   message: OutboxMessage;
   deliveringSince: Date;
+  /** The Slack request that queued it, if a request did. */
+  requestId: string | null;
 };
 
-/** Queues a message once per dedupe key (a repeated state change queues nothing new). */
+/** Queues a message once per dedupe key (a repeated state change queues nothing new), naming the request that caused it. */
 export async function enqueueMessage(
   tx: Queryable,
   dedupeKey: string,
@@ -63,6 +66,7 @@ export async function enqueueMessage(
       deliveringSince: now,
       createdAt: now,
       updatedAt: now,
+      requestId: currentRequest()?.requestId ?? null,
     })
     .onConflictDoNothing({ target: outbox.dedupeKey });
 }
@@ -166,6 +170,7 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
         dedupeKey: row.dedupeKey,
         message: row.payload as OutboxMessage,
         deliveringSince: row.deliveringSince,
+        requestId: row.requestId,
       }));
   });
 }

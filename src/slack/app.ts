@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
+import type { RequestContext } from '../request-context.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { EdgeReceiver, edgeMiddleware } from './edge/edge-receiver.js';
 import { type Health, healthRoutes, type Readiness } from './health.js';
+import { HttpGate } from './http-gate.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
@@ -19,6 +21,8 @@ export type SlackAppOptions = {
   reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
+  /** Told when Slack's request has been answered (the ack), e.g. for the ack latency metric. */
+  onAcknowledged?: (request: RequestContext, ms: number, status: number) => void;
 };
 
 export type RunningSlackApp = {
@@ -29,7 +33,11 @@ export type RunningSlackApp = {
   initialised: Promise<void>;
   /** Resolves when no request is still working after its ack. */
   settled: () => Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests on every connection and lets those already taken finish, until
+   * `deadline` (epoch ms). Returns how many were still running then.
+   */
+  stop(deadline?: number): Promise<{ unanswered: number; running: number }>;
 };
 
 /** Longer than any listener should take; a stuck one must not block a deploy forever. */
@@ -48,6 +56,7 @@ export async function startSlackApp({
   health,
   reporting,
   afterEachRequest,
+  onAcknowledged,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
   const customRoutes = healthRoutes(readiness, health);
@@ -108,7 +117,10 @@ export async function startSlackApp({
 
   let port = config.port;
   let server: Server | undefined;
+  const gate = new HttpGate(onAcknowledged);
   if (inner instanceof HTTPReceiver) {
+    // Bolt's server calls this property for each request, so the gate stands in front of it.
+    inner.requestListener = gate.wrap(inner.requestListener);
     server = await inner.start(config.port);
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
@@ -128,17 +140,17 @@ export async function startSlackApp({
     settled: async () => {
       await inFlight.drained(DRAIN_TIMEOUT_MS);
     },
-    stop: async () => {
+    stop: async (deadline = Date.now() + DRAIN_TIMEOUT_MS) => {
       stopping = true;
-      // Stop taking requests first, then let the ones already acknowledged finish their work.
-      const closed = receiver
-        .stop()
-        .catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
-      const abandoned = await inFlight.drained(DRAIN_TIMEOUT_MS);
-      if (abandoned > 0) deps.log.error('stopped with requests still running', { abandoned });
-      // Answered keep-alive connections would otherwise hold the server open until they time out.
-      server?.closeIdleConnections();
-      await closed;
+      // Close the door on every connection, then let the requests already taken be answered and
+      // finish their work after the ack. The socket keeps listening meanwhile, so a request that
+      // was waiting to be accepted is answered 503 rather than reset.
+      gate.close();
+      const unanswered = await gate.answered(deadline);
+      const running = await inFlight.drained(Math.max(0, deadline - Date.now()));
+      if (server) await HttpGate.closeServer(server);
+      else await inner.stop().catch((error: unknown) => deps.log.warn('stopping the Slack receiver failed', { error }));
+      return { unanswered, running };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Database } from '../db/client.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
+import { runInRequest } from '../request-context.js';
 import {
   type ClaimedMessage,
   type MessageContent,
@@ -190,7 +191,7 @@ export class OutboxDispatcher {
   #inLane(item: ClaimedMessage): Promise<void> {
     const lane = item.message.ref;
     this.#inFlight++;
-    const run = (this.#lanes.get(lane) ?? Promise.resolve()).then(() => this.#deliver(item));
+    const run = (this.#lanes.get(lane) ?? Promise.resolve()).then(() => this.#deliverForRequest(item));
     const settled = run.finally(() => {
       this.#inFlight--;
       if (this.#lanes.get(lane) === settled) this.#lanes.delete(lane);
@@ -198,6 +199,13 @@ export class OutboxDispatcher {
     });
     this.#lanes.set(lane, settled);
     return settled;
+  }
+
+  /** Delivers in the context of the request that queued the message, so its lines carry that id. */
+  #deliverForRequest(item: ClaimedMessage): Promise<void> {
+    return item.requestId
+      ? runInRequest({ requestId: item.requestId }, () => this.#deliver(item))
+      : this.#deliver(item);
   }
 
   async #deliver(item: ClaimedMessage): Promise<void> {
@@ -245,6 +253,7 @@ export class OutboxDispatcher {
       blocks: blocks as never,
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { outbox_id: item.id } },
     });
+    this.#o.log.info('Slack call', { method: 'chat.postMessage', outboxId: item.id, ref: message.ref, ts: answer.ts });
     await markSent(db, item, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
   }
 
@@ -291,6 +300,7 @@ export class OutboxDispatcher {
     }
     const { text, blocks } = this.#o.render(message.content);
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
+    this.#o.log.info('Slack call', { method: 'chat.update', outboxId: item.id, ref: message.ref, ts: posted.ts });
     await markSent(db, item, clock.now());
   }
 

@@ -17,6 +17,8 @@ import { describeUnreadable, isUnreadable } from './failures.js';
 import { ANSWER_DEADLINE_MS, RequestAnswer } from './request-answer.js';
 import { type RequestKind, screenRequest, UNREADABLE } from './request-shapes.js';
 import { slackId } from './payload-values.js';
+import { currentRequest, runInRequest } from '../../request-context.js';
+import { describeSlackRequest } from '../http-gate.js';
 
 export const OUR_FAULT = 'Something went wrong on our side and nothing was saved. Please try again in a minute.';
 
@@ -62,10 +64,15 @@ export class EdgeReceiver implements Receiver {
   }
 
   async #handle(event: ReceiverEvent): Promise<void> {
+    // Socket Mode has no HTTP gate to open the request's context; its requests get one here.
+    const request = currentRequest();
+    if (!request) return runInRequest({ requestId: randomUUID() }, () => this.#handle(event));
     const app = this.#app!;
-    const requestId = randomUUID().slice(0, 8);
     const body = event.body as Record<string, unknown>;
     const screened = screenRequest(body);
+    // Names the request (Slack's id, user, command) for every line it logs and every row it queues.
+    if (screened.ok) Object.assign(request, describeSlackRequest(body));
+    const { requestId } = request;
     const responseUrl = typeof body.response_url === 'string' ? body.response_url : undefined;
     const answer = new RequestAnswer(event.ack, { id: requestId, kind: screened.kind, responseUrl }, this.log);
     if (!screened.ok) {
@@ -81,6 +88,7 @@ export class EdgeReceiver implements Receiver {
       formBlock: screened.formBlock,
       answer,
     };
+    this.log.info('Slack request');
     answer.startDeadline(this.deadlineMs, stillWorking(screened.kind));
     try {
       await app.processEvent({ ...event, ack: answer.ack, customProperties: { ...event.customProperties, edge } });

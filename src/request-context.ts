@@ -1,0 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What a Slack request is, carried through everything it causes without passing it along: log
+ * lines, the outbox rows it queues (and so the Slack calls that deliver them) name its id.
+ * The HTTP server opens it when a request arrives; the Bolt middleware fills in who and what.
+ */
+export type RequestContext = {
+  requestId: string;
+  userId?: string;
+  /** The slash command, action or view the request carries, e.g. `/log` or `approve`. */
+  command?: string;
+};
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `work` inside `context`; everything it awaits sees the same context. */
+export function runInRequest<T>(context: RequestContext, work: () => T): T {
+  return storage.run(context, work);
+}
+
+/** The request being served, if any (a job or the dispatcher's own round has none). */
+export function currentRequest(): RequestContext | undefined {
+  return storage.getStore();
+}
