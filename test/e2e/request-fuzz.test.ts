@@ -33,6 +33,8 @@ const STRANGER = 'UNOBODY1';
 /** Known to nobody, not even the fake Slack's users.info. */
 const GHOST = 'UGHOST99';
 const ADMIN = 'UADMIN';
+/** The seeded firm's administrator, a consultant on ACME-WEB, and finance. */
+const PRIVILEGED = [ADMIN, 'U01ALICE', 'UFINANCE'];
 
 /** Mentions and links that must never come back unescaped in anything Slack renders as mrkdwn. */
 const MARKERS = [
@@ -330,22 +332,42 @@ const malformed = fc
   )
   .map(([body, contentType]) => ({ label: `malformed ${contentType}`, body, contentType }));
 
-/** An administrator may do anything, so their requests carry only values no listener accepts. */
-const adminAction = fc.tuple(fc.constantFrom(...KNOWN_IDS), junk).map(([actionId, value]) =>
-  asPayload(`admin block_actions ${actionId}`, {
-    type: 'block_actions',
-    user: { id: ADMIN, team_id: TEAM_ID },
-    team: { id: TEAM_ID },
-    trigger_id: '1.2.fuzz',
-    actions: [{ action_id: actionId, block_id: 'actions', type: 'button', value }],
-  }),
-);
-const adminView = fc
-  .tuple(fc.constantFrom(...KNOWN_IDS), junk, fc.constantFrom('name\u0000', 'a\u0007b'))
-  .map(([callbackId, metadata, text]) =>
-    asPayload(`admin view_submission ${callbackId}`, {
+/**
+ * People with rights (an administrator, a consultant, finance) may change things, so their clicks
+ * carry only values no listener accepts: as a button's value or as the option a menu chose.
+ */
+const privilegedAction = fc
+  .tuple(
+    fc.constantFrom(...PRIVILEGED),
+    fc.constantFrom(...KNOWN_IDS),
+    junk,
+    fc.boolean(),
+    fc.option(fc.constantFrom(...KNOWN_IDS), { nil: undefined }),
+  )
+  .map(([userId, actionId, value, asMenu, inView]) =>
+    asPayload(`privileged block_actions ${actionId}`, {
+      type: 'block_actions',
+      user: { id: userId, team_id: TEAM_ID },
+      team: { id: TEAM_ID },
+      trigger_id: '1.2.fuzz',
+      // Most of /admin's buttons and filters act on the modal they sit in.
+      ...(inView && {
+        container: { type: 'view', view_id: 'V0FUZZ01' },
+        view: { id: 'V0FUZZ01', type: 'modal', callback_id: inView, private_metadata: '{}' },
+      }),
+      actions: [
+        asMenu
+          ? { action_id: actionId, block_id: 'actions', type: 'static_select', selected_option: { value } }
+          : { action_id: actionId, block_id: 'actions', type: 'button', value },
+      ],
+    }),
+  );
+const privilegedView = fc
+  .tuple(fc.constantFrom(...PRIVILEGED), fc.constantFrom(...KNOWN_IDS), junk, fc.constantFrom('name\u0000', 'a\u0007b'))
+  .map(([userId, callbackId, metadata, text]) =>
+    asPayload(`privileged view_submission ${callbackId}`, {
       type: 'view_submission',
-      user: { id: ADMIN, team_id: TEAM_ID },
+      user: { id: userId, team_id: TEAM_ID },
       team: { id: TEAM_ID },
       view: {
         id: 'V0FUZZ01',
@@ -369,8 +391,8 @@ const anyRequest: fc.Arbitrary<RawRequest> = fc.oneof(
   options,
   event,
   malformed,
-  adminAction,
-  adminView,
+  privilegedAction,
+  privilegedView,
 );
 
 function actionIdOf(payload: Record<string, unknown>): string {
@@ -408,10 +430,11 @@ beforeAll(async () => {
     log: createLogger('debug', (line) => logLines.push(JSON.parse(line) as { level: string; message: string })),
   });
   await seedReportFirm(h.database.db);
-  for (const id of [ADMIN, STRANGER]) h.fake.users.set(id, { id, real_name: `Fuzz ${id}`, tz: 'UTC' });
-  // The administrator's stored profile is refreshed from Slack on their first request (a
-  // legitimate write, once a day); it happens here, before the digest every request is held to.
-  expect((await h.slack.slashCommand({ command: '/admin', text: '', userId: ADMIN })).status).toBe(200);
+  for (const id of [...PRIVILEGED, STRANGER]) h.fake.users.set(id, { id, real_name: `Fuzz ${id}`, tz: 'UTC' });
+  // A stored profile is refreshed from Slack on its user's first request (a legitimate write,
+  // once a day); it happens here, before the digest every request is held to.
+  for (const userId of PRIVILEGED)
+    expect((await h.slack.slashCommand({ command: '/approvals', text: '', userId })).status).toBe(200);
   await h.app.settled();
   baseline = await digestTables(h.database.db);
   process.on('unhandledRejection', onEscape);
@@ -477,7 +500,7 @@ describe('signed hostile requests of every kind', () => {
     );
     // Every kind of request was actually sent.
     expect([...seen.keys()].sort()).toEqual(
-      expect.arrayContaining(['admin', 'block_actions', 'block_suggestion', 'command', 'event', 'malformed']),
+      expect.arrayContaining(['privileged', 'block_actions', 'block_suggestion', 'command', 'event', 'malformed']),
     );
   }, 600_000);
 });
