@@ -12,6 +12,7 @@
  * FUZZ_RUNS sets how many requests (default 300, a short CI run); FUZZ_SEED replays another seed.
  */
 import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -430,7 +431,19 @@ beforeAll(async () => {
     log: createLogger('debug', (line) => logLines.push(JSON.parse(line) as { level: string; message: string })),
   });
   await seedReportFirm(h.database.db);
-  for (const id of [...PRIVILEGED, STRANGER]) h.fake.users.set(id, { id, real_name: `Fuzz ${id}`, tz: 'UTC' });
+  // What admins typed earlier is input too: every stored name the app shows carries the markers.
+  const marked = `' ${MARKERS.join(' ')}'`;
+  for (const [table, column] of [
+    ['users', 'display_name'],
+    ['employees', 'name'],
+    ['customers', 'name'],
+    ['projects', 'name'],
+    ['time_entries', 'description'],
+  ])
+    await h.database.db.execute(sql.raw(`update ${table} set ${column} = ${column} || ${marked}`));
+  // Display names are input too: every name the app shows carries the mentions and links.
+  for (const id of [...PRIVILEGED, STRANGER])
+    h.fake.users.set(id, { id, real_name: `Fuzz ${MARKERS.join(' ')} ${id}`, tz: 'UTC' });
   // A stored profile is refreshed from Slack on its user's first request (a legitimate write,
   // once a day); it happens here, before the digest every request is held to.
   for (const userId of PRIVILEGED)
