@@ -158,6 +158,24 @@ describe('answers in time', () => {
   });
 });
 
+describe('view_closed', () => {
+  it('acks a closed form nobody listens for, logged at info only', async () => {
+    const { answer, lines } = await refused(() =>
+      postPayload({
+        type: 'view_closed',
+        user: { id: ADMIN, team_id: TEAM_ID },
+        team: { id: TEAM_ID },
+        view: { id: 'V0EDGE01', type: 'modal', callback_id: ids.admin.periodForm, private_metadata: '{bad' },
+      }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('');
+    expect(lines.filter((line) => line.level !== 'debug')).toMatchObject([
+      { level: 'info', message: 'no listener answered the request' },
+    ]);
+  });
+});
+
 describe('control characters and unsound ids never reach the database', () => {
   it('refuses `/log 1h ACME-WEB a\\0b` and `/log start ACME-WEB a\\0b` naming the text', async () => {
     for (const text of ['1h ACME-WEB a\u0000b', 'start ACME-WEB a\u0000b']) {
@@ -331,6 +349,14 @@ describe('a stranger leaves no row behind', () => {
       response_type: 'ephemeral',
       text: 'ConsulTracker does not know you yet. Ask an administrator to add you.',
     });
+    const rows = await h.database.db.select({ id: users.id }).from(users);
+    expect(rows.map((row) => row.id)).not.toContain(STRANGER);
+  });
+
+  it('shows App Home to a user with no rights without writing their profile', async () => {
+    const { answer } = await refused(() => h.slack.event({ type: 'app_home_opened', user: STRANGER, tab: 'home' }));
+    expect(answer.status).toBe(200);
+    expect(h.fake.callsTo('views.publish').map((call) => call.args.user_id)).toEqual([STRANGER]);
     const rows = await h.database.db.select({ id: users.id }).from(users);
     expect(rows.map((row) => row.id)).not.toContain(STRANGER);
   });
