@@ -297,6 +297,23 @@ describe('bad input is the sender’s problem: a warning and "could not be read"
   });
 });
 
+describe('shortcuts', () => {
+  it('refuses "Log time for this message" sent as a global shortcut, without a message', async () => {
+    const { warnings, dms } = await refused(() =>
+      postPayload({
+        type: 'shortcut',
+        callback_id: ids.shortcut.logMessage,
+        user: { id: ALICE },
+        team: { id: TEAM_ID },
+        trigger_id: '1.2.edge',
+      }),
+    );
+    expect(warnings).toEqual(['request could not be read']);
+    expect(dms).toEqual(unreadableDm(ALICE));
+    expect(h.fake.callsTo('views.open')).toEqual([]);
+  });
+});
+
 describe('a DM only ever goes to a real user', () => {
   it('posts nothing for a block action whose user id is null or 5', async () => {
     for (const id of [null, 5]) {
