@@ -6,8 +6,9 @@
  * Every request here is one the app must refuse: its envelope or values are malformed, or it comes
  * from someone who holds no right (a stranger may only read, and reads write nothing), or it is an
  * administrator's request carrying values no listener may accept. So the database must equal its
- * first digest after every single request, table by table (audit and outbox included: a refusal
- * writes neither).
+ * first digest after every single request, table by table: audit and outbox included, since a
+ * refusal writes neither; only the outbox's App Home publishes (kind `home`) are left out, as
+ * opening App Home or a form queues one whether or not anything changed.
  *
  * FUZZ_RUNS sets how many requests (default 300, a short CI run); FUZZ_SEED replays another seed.
  */
@@ -216,7 +217,7 @@ const view = fc.record({
 const command = (userId: fc.Arbitrary<string>) =>
   fc
     .record({
-      command: fc.constantFrom(...SLASH_COMMANDS, '/credits', '/nothing'),
+      command: fc.constantFrom(...SLASH_COMMANDS, '/nothing'),
       text: hostileText,
       user_id: userId,
       trigger_id: fc.constantFrom('1.2.fuzz', ''),
