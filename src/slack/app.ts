@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
@@ -138,6 +139,8 @@ export async function startSlackApp({
     port,
     initialised,
     settled: async () => {
+      // The edge's own work too: a refused request's direct message goes out after its ack.
+      await Promise.race([receiver.settled(), sleep(DRAIN_TIMEOUT_MS, undefined, { ref: false })]);
       await inFlight.drained(DRAIN_TIMEOUT_MS);
     },
     stop: async (deadline = Date.now() + DRAIN_TIMEOUT_MS) => {

@@ -40,6 +40,8 @@ export type EdgeContext = {
  */
 export class EdgeReceiver implements Receiver {
   #app: App | undefined;
+  /** Requests still being handled, including a refusal's direct message sent after the ack. */
+  readonly #handling = new Set<Promise<void>>();
 
   constructor(
     readonly inner: HTTPReceiver | SocketModeReceiver,
@@ -52,7 +54,18 @@ export class EdgeReceiver implements Receiver {
   init(app: App): void {
     this.#app = app;
     // The inner receiver only ever calls processEvent on its app; this puts the edge in front of it.
-    this.inner.init({ processEvent: (event: ReceiverEvent) => this.#handle(event) } as unknown as App);
+    this.inner.init({ processEvent: (event: ReceiverEvent) => this.#tracked(this.#handle(event)) } as unknown as App);
+  }
+
+  /** Resolves when every request handed to the edge so far is done, its follow-up messages sent. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#handling]);
+  }
+
+  #tracked(handling: Promise<void>): Promise<void> {
+    this.#handling.add(handling);
+    void handling.finally(() => this.#handling.delete(handling)).catch(() => undefined);
+    return handling;
   }
 
   start(...args: Parameters<HTTPReceiver['start']>): Promise<unknown> {
