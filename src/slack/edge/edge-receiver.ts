@@ -101,7 +101,7 @@ export class EdgeReceiver implements Receiver {
       formBlock: screened.formBlock,
       answer,
     };
-    this.log.info('Slack request');
+    this.log.debug('Slack request');
     answer.startDeadline(this.deadlineMs, stillWorking(screened.kind));
     try {
       await app.processEvent({ ...event, ack: answer.ack, customProperties: { ...event.customProperties, edge } });
