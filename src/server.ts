@@ -5,6 +5,8 @@ import { type DatabaseConnection, ping } from './db/client.js';
 import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
 import type { Clock } from './domain/clock.js';
+import { JOBS } from './jobs/registry.js';
+import { JobRunner } from './jobs/runner.js';
 import type { Logger } from './logger.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
@@ -18,6 +20,8 @@ export type ConsulTrackerOptions = {
   connection: DatabaseConnection;
   clock: Clock;
   log: Logger;
+  /** Ticks the scheduled jobs each minute (main.ts); tests and the demo drive `jobs` by hand instead. */
+  scheduledJobs?: boolean;
 };
 
 export type RunningConsulTracker = {
@@ -27,6 +31,8 @@ export type RunningConsulTracker = {
   settled: () => Promise<void>;
   /** Sends queued Slack messages; runs until stop(). */
   outbox: OutboxDispatcher;
+  /** Scheduled jobs (reminders, nudges); ticking each minute when started with `scheduledJobs`. */
+  jobs: JobRunner;
   /** Stops taking requests, lets those in flight finish, then closes the database. */
   stop(): Promise<void>;
 };
@@ -37,6 +43,7 @@ export async function startConsulTracker({
   connection,
   clock,
   log,
+  scheduledJobs = false,
 }: ConsulTrackerOptions): Promise<RunningConsulTracker> {
   await migrateDatabase(connection);
   await ensureAdministrators(connection.db, config.adminUserIds);
@@ -77,6 +84,8 @@ export async function startConsulTracker({
   });
 
   outbox.start();
+  const jobs = new JobRunner({ ctx: { ...deps, actor: { kind: 'system', name: 'job' } }, jobs: JOBS });
+  if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =
     connection.kind === 'pglite' && connection.dataDir
@@ -93,7 +102,9 @@ export async function startConsulTracker({
     initialised: slack.initialised,
     settled: slack.settled,
     outbox,
+    jobs,
     stop: async () => {
+      await jobs.stop();
       await slack.stop();
       await commandLine?.close();
       await renderer.close();

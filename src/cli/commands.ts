@@ -4,6 +4,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { systemClock } from '../domain/clock.js';
 import { silentLogger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
+import { type JobsCommand, parseJobsCommand, runJobsCommand } from './jobs.js';
 import { exportSetup } from '../services/setup-export.js';
 import { type ImportSummary, importSetup } from '../services/setup-import.js';
 
@@ -12,6 +13,10 @@ export const USAGE = `Usage: consultracker <command>
   import <file.yaml>   load customers, people, projects, roles and periods (all or nothing)
   export [file.yaml]   write the current setup in the same format (to stdout without a file)
   migrate              apply database migrations
+  jobs list [NAME]     the scheduled jobs and their latest runs (key, state, result or error)
+  jobs run NAME [--at ISO-INSTANT]
+                       run a job as the scheduler would at that instant (default now); what
+                       already ran is not done again
   help                 show this
 
 The database comes from DATABASE_URL, else PGlite in PGLITE_DIR (default data/pglite in the
@@ -45,7 +50,7 @@ export async function runCli(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (!['import', 'export', 'migrate'].includes(command)) {
+  if (!['import', 'export', 'migrate', 'jobs'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
   }
@@ -53,7 +58,15 @@ export async function runCli(
     io.err(`import needs exactly one file, e.g. consultracker import setup.yaml`);
     return 1;
   }
-  if (command !== 'import' && args.length > (command === 'export' ? 1 : 0)) {
+  let jobs: JobsCommand | undefined;
+  if (command === 'jobs') {
+    const parsed = parseJobsCommand(args);
+    if (!parsed.ok) {
+      io.err(parsed.message);
+      return 1;
+    }
+    jobs = parsed.command;
+  } else if (command !== 'import' && args.length > (command === 'export' ? 1 : 0)) {
     io.err(`Too many arguments for ${command}.\n\n${USAGE}`);
     return 1;
   }
@@ -82,6 +95,10 @@ export async function runCli(
       log: silentLogger,
       org: { timeZone: config.orgTimeZone, currency: config.currency },
     };
+    if (jobs) {
+      await runJobsCommand({ ...ctx, actor: { kind: 'system', name: 'job' } }, jobs, io.out);
+      return 0;
+    }
     if (command === 'import') {
       const result = await importSetup(ctx, source!);
       if (!result.ok) {

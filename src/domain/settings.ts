@@ -4,6 +4,7 @@
  * adding a setting means adding it here, and the modal, the import and the export follow.
  */
 import { z } from 'zod';
+import { holidaysSetting, timeOfDaySetting, workingDaysSetting } from './working-days.js';
 
 export const SETTING_FIELDS = {
   firm_name: {
@@ -11,6 +12,34 @@ export const SETTING_FIELDS = {
     hint: 'Printed at the top of every report.',
     multiline: false,
     schema: z.string().trim().max(200, 'must be at most 200 characters'),
+    empty: '',
+  },
+  working_days: {
+    label: 'Working days',
+    hint: 'When reminders and nudges go out, e.g. Mon-Fri or Mon,Tue,Thu. Empty: Mon-Fri.',
+    multiline: false,
+    schema: workingDaysSetting,
+    empty: '',
+  },
+  holidays: {
+    label: 'Firm holidays',
+    hint: 'Dates without reminders or nudges, one YYYY-MM-DD per line.',
+    multiline: true,
+    schema: holidaysSetting,
+    empty: '',
+  },
+  reminder_time: {
+    label: 'Period-end reminder time',
+    hint: 'Local time (HH:MM) of the reminder on the last working day of a period. Empty: 16:00.',
+    multiline: false,
+    schema: timeOfDaySetting,
+    empty: '',
+  },
+  morning_time: {
+    label: 'Morning nudge time',
+    hint: 'Local time (HH:MM) of the last period reminder and the approval nudge. Empty: 09:00.',
+    multiline: false,
+    schema: timeOfDaySetting,
     empty: '',
   },
 } as const;

@@ -3,6 +3,7 @@ import {
   approvalRequestMessage,
   timesheetDecidedMessage,
 } from '../../blocks/approval-message.js';
+import { approvalNudgeMessage, periodReminderMessage } from '../../blocks/job-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import {
@@ -12,7 +13,9 @@ import {
   type TimeRemovedModel,
   type TimesheetDecidedModel,
 } from '../services/approvals.js';
+import { APPROVAL_NUDGE, type ApprovalNudgeModel } from '../services/approval-nudges.js';
 import type { MessageContent } from '../services/outbox.js';
+import { PERIOD_REMINDER, type PeriodReminderModel } from '../services/period-reminders.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
 export function renderOutboxMessage(content: MessageContent): SlackMessage {
@@ -23,6 +26,10 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return timesheetDecidedMessage(content.model as TimesheetDecidedModel);
     case TIME_REMOVED:
       return timeRemovedMessage(content.model as TimeRemovedModel);
+    case PERIOD_REMINDER:
+      return periodReminderMessage(content.model as PeriodReminderModel);
+    case APPROVAL_NUDGE:
+      return approvalNudgeMessage(content.model as ApprovalNudgeModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }
