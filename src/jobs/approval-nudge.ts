@@ -27,11 +27,12 @@ export const approvalNudgeJob: Job = {
     return units;
   },
 
-  async run(tx, ctx, unit, at) {
+  async run(tx, ctx, unit) {
     const [approverId] = unit.slot.split(':');
     return sendApprovalNudge(tx, ctx, {
       approverId: approverId!,
-      at,
+      // Waiting is counted to the morning it was due, so a late catch-up says what 09:00 would have.
+      at: unit.dueAt,
       dedupeKey: `job:${APPROVAL_NUDGE}:${unit.slot}`,
       ref: `${APPROVAL_NUDGE}:${unit.slot}`,
     });

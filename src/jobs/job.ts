@@ -16,7 +16,7 @@ export type Job = {
   due(q: Queryable, ctx: ServiceContext, window: { from: Date; to: Date }): Promise<DueUnit[]>;
   /**
    * Does one unit inside the runner's transaction (which also records it as done), through
-   * services; `at` is the instant the scheduler acts at. Answers what it did, in words.
+   * services; rules about time count to `unit.dueAt`. Answers what it did, in words.
    */
-  run(tx: Transaction, ctx: ServiceContext, unit: DueUnit, at: Date): Promise<string>;
+  run(tx: Transaction, ctx: ServiceContext, unit: DueUnit): Promise<string>;
 };

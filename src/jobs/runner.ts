@@ -165,17 +165,17 @@ export class JobRunner {
         report('held', 'claimed by another instance');
         continue;
       }
-      reports.push(await this.execute(job, unit, claim, at));
+      reports.push(await this.execute(job, unit, claim));
     }
     return reports;
   }
 
-  private async execute(job: Job, unit: DueUnit, claim: RunClaim, at: Date): Promise<UnitReport> {
+  private async execute(job: Job, unit: DueUnit, claim: RunClaim): Promise<UnitReport> {
     const base = { job: job.name, slot: unit.slot };
     await this.ctx.pause?.('job:claimed');
     try {
       const detail = await this.ctx.db.transaction(async (tx) => {
-        const result = await job.run(tx, this.ctx, unit, at);
+        const result = await job.run(tx, this.ctx, unit);
         if (!(await finishRun(tx, claim, this.ctx.clock.now(), result))) throw new LostClaim();
         return result;
       });
