@@ -262,7 +262,13 @@ describe('firm settings in the setup file', () => {
   it('imports the firm name, exports it, and names an unknown or bad setting', async () => {
     const imported = await importSetup(system(database.db), 'settings:\n  firm_name: "  Doe & Partners  "\n');
     expect(imported).toMatchObject({ ok: true, summary: { settings: { created: 0, updated: 1 } } });
-    expect(await readSettings(database.db)).toEqual({ firm_name: 'Doe & Partners' });
+    expect(await readSettings(database.db)).toEqual({
+      firm_name: 'Doe & Partners',
+      working_days: '',
+      holidays: '',
+      reminder_time: '',
+      morning_time: '',
+    });
     const exported = await exportSetup(system(database.db));
     expect(exported.ok && exported.yaml).toMatch(/^settings:\n {2}firm_name: Doe & Partners\n/);
     expect(await importSetup(system(database.db), 'settings:\n  firm_nam: X\n')).toEqual({
