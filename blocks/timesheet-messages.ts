@@ -36,7 +36,7 @@ export function confirmEmptySubmitMessage(
         elements: [
           submitButton({
             period: { id: periodId, ...period },
-            totals: { billableMinutes: 0, nonBillableMinutes: 0, totalMinutes: 0, entryCount: 0 },
+            totals: { totalMinutes: 0, entryCount: 0 },
           }),
         ],
       },

@@ -171,7 +171,9 @@ function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): Kn
 }
 
 /** Submit, with a dialog that says what is being sent (and, for an empty sheet, that it is empty). */
-export function submitButton(sheet: Pick<TimesheetView, 'period' | 'totals'>): Button {
+export function submitButton(
+  sheet: Pick<TimesheetView, 'period'> & { totals: Pick<TimesheetView['totals'], 'totalMinutes' | 'entryCount'> },
+): Button {
   const empty = sheet.totals.entryCount === 0;
   return {
     type: 'button',

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const connection = await openDatabase(config, 'app', (error) =>
     log.warn('lost a database connection; the next request opens a new one', { error }),
   );
-  const app = await startConsulTracker({ config, connection, clock: systemClock, log });
+  const app = await startConsulTracker({ config, connection, clock: systemClock, log, scheduledJobs: true });
   log.info('ConsulTracker is listening', {
     port: app.port,
     mode: config.slack.appToken ? 'socket' : 'http',

@@ -6,6 +6,8 @@ import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
 import { scheduleNightlyBackup } from './db/nightly-backup.js';
 import type { Clock } from './domain/clock.js';
+import { JOBS } from './jobs/registry.js';
+import { JobRunner } from './jobs/runner.js';
 import type { Logger } from './logger.js';
 import { runInRequest } from './request-context.js';
 import { ensureAdministrators } from './services/users.js';
@@ -24,6 +26,8 @@ export type ConsulTrackerOptions = {
   connection: DatabaseConnection;
   clock: Clock;
   log: Logger;
+  /** Ticks the scheduled jobs each minute (main.ts); tests and the demo drive `jobs` by hand instead. */
+  scheduledJobs?: boolean;
 };
 
 export type RunningConsulTracker = {
@@ -33,6 +37,8 @@ export type RunningConsulTracker = {
   settled: () => Promise<void>;
   /** Sends queued Slack messages; runs until stop(). */
   outbox: OutboxDispatcher;
+  /** Scheduled jobs (reminders, nudges); ticking each minute when started with `scheduledJobs`. */
+  jobs: JobRunner;
   /**
    * Stops taking requests on every connection, lets those already taken finish until `deadline`
    * (epoch ms; by default the shutdown timeout from now), then closes the database. Returns how
@@ -49,6 +55,7 @@ export async function startConsulTracker({
   connection,
   clock,
   log,
+  scheduledJobs = false,
 }: ConsulTrackerOptions): Promise<RunningConsulTracker> {
   await migrateDatabase(connection);
   await ensureAdministrators(connection.db, config.adminUserIds);
@@ -103,6 +110,8 @@ export async function startConsulTracker({
   });
 
   outbox.start();
+  const jobs = new JobRunner({ ctx: { ...deps, actor: { kind: 'system', name: 'job' } }, jobs: JOBS });
+  if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =
     connection.kind === 'pglite' && connection.dataDir
@@ -128,8 +137,10 @@ export async function startConsulTracker({
     initialised: slack.initialised,
     settled: slack.settled,
     outbox,
+    jobs,
     stop: async (deadline = Date.now() + config.operations.shutdownTimeoutMs) => {
       nightly?.stop();
+      await beforeDeadline(jobs.stop(), deadline);
       const outcome = await slack.stop(deadline);
       await commandLine?.close();
       await renderer.close();

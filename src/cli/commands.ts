@@ -5,6 +5,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { systemClock } from '../domain/clock.js';
 import { silentLogger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
+import { type JobsCommand, parseJobsCommand, runJobsCommand } from './jobs.js';
 import { exportSetup } from '../services/setup-export.js';
 import { OUTBOX_USAGE, parseOutboxCommand, runOutboxCommand } from './outbox-command.js';
 import { type ImportSummary, importSetup } from '../services/setup-import.js';
@@ -16,6 +17,10 @@ export const USAGE = `Usage: consultracker <command>
   migrate              apply database migrations
   backup <file>        a consistent copy of the embedded database, taken while the app runs
   restore <file>       load a backup into PGLITE_DIR (the app stopped; data there is moved aside)
+  jobs list [NAME]     the scheduled jobs and their latest runs (key, state, result or error)
+  jobs run NAME [--at ISO-INSTANT]
+                       run a job as the scheduler would at that instant (default now); what
+                       already ran is not done again
 ${OUTBOX_USAGE}
   help                 show this
 
@@ -50,7 +55,7 @@ export async function runCli(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (!['import', 'export', 'migrate', 'outbox', 'backup', 'restore'].includes(command)) {
+  if (!['import', 'export', 'migrate', 'outbox', 'backup', 'restore', 'jobs'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
   }
@@ -70,7 +75,15 @@ export async function runCli(
     );
     return 1;
   }
-  if (!['import', 'backup', 'outbox'].includes(command) && args.length > (command === 'export' ? 1 : 0)) {
+  let jobs: JobsCommand | undefined;
+  if (command === 'jobs') {
+    const parsed = parseJobsCommand(args);
+    if (!parsed.ok) {
+      io.err(parsed.message);
+      return 1;
+    }
+    jobs = parsed.command;
+  } else if (!['import', 'backup', 'outbox'].includes(command) && args.length > (command === 'export' ? 1 : 0)) {
     io.err(`Too many arguments for ${command}.\n\n${USAGE}`);
     return 1;
   }
@@ -109,6 +122,10 @@ export async function runCli(
       org: { timeZone: config.orgTimeZone, currency: config.currency },
     };
     if (outboxCommand) return await runOutboxCommand(ctx, outboxCommand, io);
+    if (jobs) {
+      await runJobsCommand({ ...ctx, actor: { kind: 'system', name: 'job' } }, jobs, io.out);
+      return 0;
+    }
     if (command === 'import') {
       const result = await importSetup(ctx, source!);
       if (!result.ok) {

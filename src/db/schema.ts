@@ -572,8 +572,22 @@ export const jobRuns = pgTable(
     startedAt: moment('started_at').notNull(),
     finishedAt: moment('finished_at'),
     error: text('error'),
+    /** Claims so far; the holder's claim is identified by it, so a late holder cannot finish a taken-over run. */
+    attempts: integer('attempts').notNull().default(0),
+    /** While unfinished: the holder owns the run until then; past it, another instance takes it over. */
+    leaseUntil: moment('lease_until'),
+    /** After a failure: not retried before then. */
+    nextAttemptAt: moment('next_attempt_at'),
+    /** What the run did, in words (or why it was skipped). */
+    result: text('result'),
   },
-  (t) => [primaryKey({ columns: [t.job, t.slot] })],
+  (t) => [
+    primaryKey({ columns: [t.job, t.slot] }),
+    index('job_runs_unfinished_idx')
+      .on(t.job)
+      .where(sql`${t.finishedAt} is null`),
+    index('job_runs_started_idx').on(t.startedAt),
+  ],
 );
 
 /** Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { checkNumberFormat, DEFAULT_NUMBER_FORMAT } from './invoice-numbers.js';
+import { holidaysSetting, timeOfDaySetting, workingDaysSetting } from './working-days.js';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 /** A setting that falls back to `fallback` when left empty. */
@@ -76,6 +77,34 @@ export const SETTING_FIELDS = {
     multiline: false,
     schema: textOr('Tax Exempt', 60),
     empty: 'Tax Exempt',
+  },
+  working_days: {
+    label: 'Working days',
+    hint: 'When reminders and nudges go out, e.g. Mon-Fri or Mon,Tue,Thu. Empty: Mon-Fri.',
+    multiline: false,
+    schema: workingDaysSetting,
+    empty: '',
+  },
+  holidays: {
+    label: 'Firm holidays',
+    hint: 'Dates without reminders or nudges, one YYYY-MM-DD per line.',
+    multiline: true,
+    schema: holidaysSetting,
+    empty: '',
+  },
+  reminder_time: {
+    label: 'Period-end reminder time',
+    hint: 'Local time (HH:MM) of the reminder on the last working day of a period. Empty: 16:00.',
+    multiline: false,
+    schema: timeOfDaySetting,
+    empty: '',
+  },
+  morning_time: {
+    label: 'Morning nudge time',
+    hint: 'Local time (HH:MM) of the last period reminder and the approval nudge. Empty: 09:00.',
+    multiline: false,
+    schema: timeOfDaySetting,
+    empty: '',
   },
 } as const;
 

@@ -47,3 +47,12 @@ function instantOf(date: string, clock: string, timeZone: string): Temporal.Zone
 function minutesBetween(from: Temporal.ZonedDateTime, to: Temporal.ZonedDateTime): number {
   return Math.round(from.until(to, { largestUnit: 'minutes' }).total('minutes'));
 }
+
+/**
+ * The instant a wall clock in `timeZone` shows `clock` (HH:MM) on `date`. A time skipped by a
+ * daylight-saving change reads as the same length later (02:30 -> 03:30), a repeated one as its
+ * first occurrence (Temporal's "compatible"), so every day has exactly one answer.
+ */
+export function instantAt(date: string, clock: string, timeZone: string): Date {
+  return new Date(instantOf(date, clock, timeZone).epochMilliseconds);
+}

@@ -4,6 +4,7 @@ import {
   timesheetDecidedMessage,
 } from '../../blocks/approval-message.js';
 import { creditAlertMessage } from '../../blocks/credit-messages.js';
+import { approvalNudgeMessage, periodReminderMessage } from '../../blocks/job-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import {
@@ -16,7 +17,9 @@ import {
 import { invoiceMessage } from '../../blocks/invoice-messages.js';
 import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.js';
 import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';
+import { APPROVAL_NUDGE, type ApprovalNudgeModel } from '../services/approval-nudges.js';
 import type { MessageContent } from '../services/outbox.js';
+import { PERIOD_REMINDER, type PeriodReminderModel } from '../services/period-reminders.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
 export function renderOutboxMessage(content: MessageContent): SlackMessage {
@@ -31,6 +34,10 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return invoiceMessage(content.model as InvoiceMessageModel);
     case CREDIT_ALERT:
       return creditAlertMessage(content.model as CreditAlertModel);
+    case PERIOD_REMINDER:
+      return periodReminderMessage(content.model as PeriodReminderModel);
+    case APPROVAL_NUDGE:
+      return approvalNudgeMessage(content.model as ApprovalNudgeModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }
