@@ -62,6 +62,8 @@ const appEnv = {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let sent = 0;
+/** Every `/log` the app confirmed in this run, by its description. */
+const confirmed = new Set<string>();
 
 type Round = { perSecond: number; p50: number; p99: number; late: number; requests: number };
 type SizeResult = {
@@ -101,13 +103,12 @@ try {
       signingSecret: SECRET,
       responseUrl: fake.responseUrl,
     });
-    const confirmed = new Set<string>();
     const rows: SizeResult['rows'] = [];
     for (const concurrency of CONCURRENCY) {
       const bare = await closedLoop(slack, concurrency, () => ({ text: 'no-such-thing', ok: /not|\?/i }));
       const log = await closedLoop(slack, concurrency, () => {
         const description = `tp ${sent++}`;
-        return { text: `1m ACME-WEB ${description}`, ok: /Logged|Saving/, description, confirmed };
+        return { text: `1m ACME-WEB ${description}`, ok: /Logged|Saving/, description };
       });
       rows.push({
         concurrency,
@@ -120,7 +121,7 @@ try {
     await sleep(1000);
     await stopAppProcess(child);
     if (!throwaway) db = await open();
-    results.push({ size, perLog, rows, savedOnce: await savedOnce(db, confirmed) });
+    results.push({ size, perLog, rows, savedOnce: await savedOnce(db) });
     print(results.at(-1)!);
   }
   await db.close();
@@ -134,7 +135,7 @@ try {
 async function closedLoop(
   slack: SlackClientSimulator,
   concurrency: number,
-  next: () => { text: string; ok: RegExp; description?: string; confirmed?: Set<string> },
+  next: () => { text: string; ok: RegExp; description?: string },
 ): Promise<Round> {
   const latencies: number[] = [];
   const until = performance.now() + SECONDS * 1000;
@@ -152,7 +153,7 @@ async function closedLoop(
         if (response.status !== 200 || !request.ok.test(response.text)) {
           throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
         }
-        if (request.description) request.confirmed!.add(request.description);
+        if (request.description) confirmed.add(request.description);
         latencies.push(response.ms);
       }
     }),
@@ -329,7 +330,7 @@ async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }
 }
 
 /** Every request the app confirmed is in time_entries exactly once, and nothing else was saved. */
-async function savedOnce(connection: DatabaseConnection, confirmed: Set<string>): Promise<string> {
+async function savedOnce(connection: DatabaseConnection): Promise<string> {
   const rows = await queryRows<{ description: string; n: number }>(
     connection.db,
     sql`select description, count(*)::int as n from time_entries where description like 'tp %' group by description`,
