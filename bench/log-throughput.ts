@@ -32,7 +32,8 @@ import { residentMemory, startAppProcess, stopAppProcess } from './app-process.j
 import { createThrowawayDatabase } from './throwaway-database.js';
 
 const CONSULTANTS = 100;
-const PAST_PERIODS = 24;
+/** A consultant's entries in a month of seeded history. */
+const ENTRIES_PER_SHEET = 40;
 const SIZES = (process.env.BENCH_HISTORY ?? '10000,100000').split(',').map(Number);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -87,7 +88,6 @@ try {
     firmSetup(),
   );
   if (!imported.ok) throw new Error(JSON.stringify(imported));
-  await seedPastPeriods(db);
   const results: SizeResult[] = [];
   for (const size of SIZES) {
     await seedHistory(db, size);
@@ -343,42 +343,45 @@ async function savedOnce(connection: DatabaseConnection): Promise<string> {
     : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed`;
 }
 
-/** 24 past monthly periods, each with an approved sheet per consultant, and today's open sheets. */
-async function seedPastPeriods(connection: DatabaseConnection): Promise<void> {
+/**
+ * History up to `size` entries at a steady pace: each consultant logs ENTRIES_PER_SHEET entries a
+ * month, so more history means more past months (periods with approved sheets), as at a firm that
+ * has used the app for longer. Bulk SQL, not the app; newest months first, so it grows backwards.
+ */
+async function seedHistory(connection: DatabaseConnection, size: number): Promise<void> {
+  const perMonth = CONSULTANTS * ENTRIES_PER_SHEET;
+  const months = Math.ceil(size / perMonth);
   await queryRows(
     connection.db,
     sql`insert into reporting_periods (starts_on, ends_on)
         select (date_trunc('month', current_date) - make_interval(months => k))::date,
                (date_trunc('month', current_date) - make_interval(months => k - 1))::date - 1
-          from generate_series(1, ${PAST_PERIODS}::int) k`,
+          from generate_series(1, ${months}::int) k
+         where not exists (select 1 from reporting_periods p
+                            where p.starts_on = (date_trunc('month', current_date) - make_interval(months => k))::date)`,
   );
   await queryRows(
     connection.db,
     sql`insert into timesheets (consultant_id, period_id, status)
         select k.employee_id, p.id, case when p.ends_on < current_date then 'approved' else 'open' end::timesheet_status
-          from consultants k cross join reporting_periods p`,
+          from consultants k cross join reporting_periods p
+         where not exists (select 1 from timesheets s where s.consultant_id = k.employee_id and s.period_id = p.id)`,
   );
-}
-
-/** Past entries up to `size`, spread over the consultants and past periods; bulk SQL, not the app. */
-async function seedHistory(connection: DatabaseConnection, size: number): Promise<void> {
   const [row] = await queryRows<{ n: number }>(
     connection.db,
     sql`select count(*)::int as n from time_entries where description = 'history'`,
   );
-  const missing = size - row!.n;
-  if (missing > 0) {
+  if (size > row!.n) {
     await queryRows(
       connection.db,
-      sql`with k as (select array_agg(employee_id order by employee_id) as ids from consultants),
-               p as (select array_agg(id order by starts_on) as ids from reporting_periods where ends_on < current_date)
+      sql`with k as (select array_agg(employee_id order by employee_id) as ids from consultants)
           insert into time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
           select s.id, (select id from projects where code = 'ACME-WEB'), rp.starts_on + (g % 28), 30, 'history', true,
                  'command', e.user_id
-            from generate_series(${row!.n}::int, ${size - 1}::int) g cross join k cross join p
-            join timesheets s on s.consultant_id = k.ids[g % ${sql.raw(String(CONSULTANTS))} + 1]
-                             and s.period_id = p.ids[(g / ${sql.raw(String(CONSULTANTS))}) % ${sql.raw(String(PAST_PERIODS))} + 1]
-            join reporting_periods rp on rp.id = s.period_id
+            from generate_series(${row!.n}::int, ${size - 1}::int) g cross join k
+            join reporting_periods rp
+              on rp.starts_on = (date_trunc('month', current_date) - make_interval(months => 1 + g / ${perMonth}::int))::date
+            join timesheets s on s.consultant_id = k.ids[g % ${CONSULTANTS}::int + 1] and s.period_id = rp.id
             join employees e on e.id = s.consultant_id`,
     );
   }
