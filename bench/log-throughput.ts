@@ -63,8 +63,10 @@ const appEnv = {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let sent = 0;
-/** Every `/log` the app confirmed in this run, by its description. */
+/** Every `/log` the app confirmed in this run, by its description (in the ack, or later through response_url). */
 const confirmed = new Set<string>();
+/** `/log` acked "Saving…": the description, by the response_url where its answer goes. */
+const savingByUrl = new Map<string, string>();
 
 type Round = { perSecond: number; p50: number; p99: number; late: number; requests: number };
 type SizeResult = {
@@ -145,15 +147,18 @@ async function closedLoop(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
         const request = next();
+        const responseUrl = fake.responseUrl();
         const response = await slack.slashCommand({
           command: '/log',
           text: request.text,
           userId: people[user++ % CONSULTANTS]!,
+          responseUrl,
         });
         if (response.status !== 200 || !request.ok.test(response.text)) {
           throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
         }
-        if (request.description) confirmed.add(request.description);
+        if (request.description && response.text.includes('Saving')) savingByUrl.set(responseUrl, request.description);
+        else if (request.description) confirmed.add(request.description);
         latencies.push(response.ms);
       }
     }),
@@ -329,8 +334,16 @@ async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }
   });
 }
 
-/** Every request the app confirmed is in time_entries exactly once, and nothing else was saved. */
+/**
+ * Every request the app confirmed is in time_entries exactly once, and nothing else was saved. A
+ * `/log` acked "Saving…" counts as confirmed when its response_url got the confirmation.
+ */
 async function savedOnce(connection: DatabaseConnection): Promise<string> {
+  for (const call of fake.callsTo('response_url')) {
+    const url = new URL(String(call.args.url), 'http://fake-slack');
+    const description = [...savingByUrl].find(([saving]) => new URL(saving).pathname === url.pathname)?.[1];
+    if (description && JSON.stringify(call.args).includes('Logged')) confirmed.add(description);
+  }
   const rows = await queryRows<{ description: string; n: number }>(
     connection.db,
     sql`select description, count(*)::int as n from time_entries where description like 'tp %' group by description`,
@@ -339,8 +352,8 @@ async function savedOnce(connection: DatabaseConnection): Promise<string> {
   const missing = [...confirmed].filter((d) => !rows.some((row) => row.description === d)).length;
   const unconfirmed = rows.length - (confirmed.size - missing);
   return twice + missing + unconfirmed === 0
-    ? `all ${confirmed.size} confirmed entries saved once`
-    : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed`;
+    ? `all ${confirmed.size} confirmed entries saved once (${savingByUrl.size} acked "Saving…" first)`
+    : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed (${savingByUrl.size} acked "Saving…" first)`;
 }
 
 /**

@@ -202,7 +202,7 @@ export async function placeEntry(
   // waits for this entry and takes it along, or has already happened and is said so. The same
   // statement reads the day's total, after the sheet lock, so it sees every entry committed before.
   const [held] = await tx
-    .select({ id: projects.id, loggedThatDay: minutesLoggedOn(consultant.employeeId, workDate, replacing) })
+    .select({ id: projects.id, loggedThatDay: minutesLoggedOn(sheet.id, workDate, replacing) })
     .from(projects)
     .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
     .for('key share');
@@ -365,14 +365,15 @@ const otherThan = (replacing: number | undefined) =>
   replacing === undefined ? sql`true` : ne(timeEntries.id, replacing);
 
 /**
- * The consultant's minutes on live sheets that day, as a subquery for the statement that needs it
- * (written out: drizzle leaves the columns of a select-list subquery unqualified).
+ * The minutes on the sheet that day, as a subquery for the statement that needs it. Periods never
+ * overlap, so every entry of a day is on the live sheet of the period holding it: the read is one
+ * index range however long the consultant's history. (Written out: drizzle leaves the columns of a
+ * select-list subquery unqualified.)
  */
-function minutesLoggedOn(consultantId: number, workDate: string, replacing: number | undefined) {
+function minutesLoggedOn(sheetId: number, workDate: string, replacing: number | undefined) {
   const other = replacing === undefined ? sql`` : sql` and e.id <> ${replacing}`;
-  return sql<number>`(select coalesce(sum(e.minutes), 0)::int
-    from time_entries e join timesheets s on s.id = e.timesheet_id
-    where s.consultant_id = ${consultantId} and e.work_date = ${workDate} and s.status <> 'cancelled'${other})`;
+  return sql<number>`(select coalesce(sum(e.minutes), 0)::int from time_entries e
+    where e.timesheet_id = ${sheetId} and e.work_date = ${workDate}${other})`;
 }
 
 async function overlappingEntry(
