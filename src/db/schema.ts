@@ -326,7 +326,8 @@ export const timeEntries = pgTable(
     check('time_entries_description', sql`length(${t.description}) between 1 and 500`),
     check('time_entries_times_paired', sql`(${t.beginsAt} is null) = (${t.endsAt} is null)`),
     check('time_entries_times_order', sql`${t.beginsAt} is null or ${t.beginsAt} < ${t.endsAt}`),
-    index('time_entries_timesheet_idx').on(t.timesheetId),
+    // A sheet's entries of one day: the day's total and overlaps that every /log checks.
+    index('time_entries_timesheet_idx').on(t.timesheetId, t.workDate),
     index('time_entries_project_date_idx').on(t.projectId, t.workDate),
   ],
 );

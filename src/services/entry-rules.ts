@@ -112,7 +112,7 @@ export type Placement = {
   sheetId: number;
   minutes: number;
   /** What the confirmation names, read with the project. */
-  project: { code: string; name: string; customerId: number; customerName: string };
+  project: { code: string; name: string; customerId: number; customerName: string; prepaid: boolean };
 };
 
 /**
@@ -128,9 +128,17 @@ export async function placeEntry(
   replacing?: number,
 ): Promise<Placement | { ok: false; error: Failure }> {
   const code = input.projectCode.trim().toUpperCase();
-  // The project and the consultant's assignment to it, in one read.
+  const today = todayOf(ctx, consultant);
+  const workDate = input.date ? resolveDateSpec(input.date, today) : today;
+  // The project, the consultant's assignment to it and the period holding the date, in one read.
   const [found] = await tx
-    .select({ project: projects, customerName: customers.name, assignedTo: projectConsultants.projectId })
+    .select({
+      project: projects,
+      customerName: customers.name,
+      billingMode: customers.billingMode,
+      assignedTo: projectConsultants.projectId,
+      period: { id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn },
+    })
     .from(projects)
     .innerJoin(customers, eq(customers.id, projects.customerId))
     .leftJoin(
@@ -141,7 +149,16 @@ export async function placeEntry(
         isNull(projectConsultants.archivedAt),
       ),
     )
-    .where(and(eq(projects.code, code), isNull(projects.archivedAt)));
+    .leftJoin(
+      reportingPeriods,
+      and(
+        lte(reportingPeriods.startsOn, workDate),
+        gte(reportingPeriods.endsOn, workDate),
+        isNull(reportingPeriods.archivedAt),
+      ),
+    )
+    .where(and(eq(projects.code, code), isNull(projects.archivedAt)))
+    .limit(1);
   const project = found?.project;
   const assignment = found?.assignedTo != null;
   if (!project || !assignment || !project.active) {
@@ -156,8 +173,6 @@ export async function placeEntry(
     return fail(project ? 'project_not_allowed' : 'unknown_project', problem + hint, 'project');
   }
 
-  const today = todayOf(ctx, consultant);
-  const workDate = input.date ? resolveDateSpec(input.date, today) : today;
   if (workDate > today) {
     return fail(
       'future_date',
@@ -166,13 +181,7 @@ export async function placeEntry(
     );
   }
 
-  const period = await tx.query.reportingPeriods.findFirst({
-    where: and(
-      lte(reportingPeriods.startsOn, workDate),
-      gte(reportingPeriods.endsOn, workDate),
-      isNull(reportingPeriods.archivedAt),
-    ),
-  });
+  const period = found.period;
   if (!period) {
     return fail(
       'no_period',
@@ -190,9 +199,10 @@ export async function placeEntry(
     );
   }
   // Held from here (after the sheet, the order a removal takes them in): removing the project now
-  // waits for this entry and takes it along, or has already happened and is said so.
+  // waits for this entry and takes it along, or has already happened and is said so. The same
+  // statement reads the day's total, after the sheet lock, so it sees every entry committed before.
   const [held] = await tx
-    .select({ id: projects.id })
+    .select({ id: projects.id, loggedThatDay: minutesLoggedOn(sheet.id, workDate, replacing) })
     .from(projects)
     .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
     .for('key share');
@@ -210,7 +220,7 @@ export async function placeEntry(
       `${input.beginsAt}–${input.endsAt} on ${formatDay(workDate)} takes no time: the clocks went forward then.`,
       'minutes',
     );
-  const loggedThatDay = await minutesLoggedOn(tx, consultant.employeeId, workDate, replacing);
+  const loggedThatDay = Number(held.loggedThatDay);
   if (loggedThatDay + minutes > MINUTES_PER_DAY) {
     return fail(
       'day_full',
@@ -240,6 +250,7 @@ export async function placeEntry(
       name: project.name,
       customerId: project.customerId,
       customerName: found.customerName,
+      prepaid: found.billingMode === 'prepaid',
     },
   };
 }
@@ -353,25 +364,16 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
 const otherThan = (replacing: number | undefined) =>
   replacing === undefined ? sql`true` : ne(timeEntries.id, replacing);
 
-async function minutesLoggedOn(
-  tx: Queryable,
-  consultantId: number,
-  workDate: string,
-  replacing: number | undefined,
-): Promise<number> {
-  const [row] = await tx
-    .select({ total: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)::int` })
-    .from(timeEntries)
-    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
-    .where(
-      and(
-        eq(timesheets.consultantId, consultantId),
-        eq(timeEntries.workDate, workDate),
-        ne(timesheets.status, 'cancelled'),
-        otherThan(replacing),
-      ),
-    );
-  return Number(row?.total ?? 0);
+/**
+ * The minutes on the sheet that day, as a subquery for the statement that needs it. Periods never
+ * overlap, so every entry of a day is on the live sheet of the period holding it: the read is one
+ * index range however long the consultant's history. (Written out: drizzle leaves the columns of a
+ * select-list subquery unqualified.)
+ */
+function minutesLoggedOn(sheetId: number, workDate: string, replacing: number | undefined) {
+  const other = replacing === undefined ? sql`` : sql` and e.id <> ${replacing}`;
+  return sql<number>`(select coalesce(sum(e.minutes), 0)::int from time_entries e
+    where e.timesheet_id = ${sheetId} and e.work_date = ${workDate}${other})`;
 }
 
 async function overlappingEntry(
@@ -455,7 +457,8 @@ export async function insertedEntry(
     billable: row.billable,
     source: row.source,
     actingForName: row.actingFor ? consultant.name : null,
-    prepaid: await confirmationBalance(tx, placed.project.customerId),
+    // Only a prepaid customer has a balance to show: an hourly one costs no query.
+    prepaid: placed.project.prepaid ? await confirmationBalance(tx, placed.project.customerId) : null,
   };
 }
 

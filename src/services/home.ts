@@ -1,5 +1,13 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
+import {
+  customers,
+  projectConsultants,
+  projects,
+  reportingPeriods,
+  timeEntries,
+  timesheets,
+  users,
+} from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { type PendingApproval, pendingApprovals } from './approvals.js';
 import type { Right } from '../domain/rights.js';
@@ -86,6 +94,20 @@ export async function homeOverview(
   const sheet = await timesheetOverview(ctx);
   const timer = await runningTimer(ctx);
 
+  // The last entries come from the consultant's two latest sheets, so the read stays the size of
+  // two periods however many years of history the firm has.
+  const recentSheets = ctx.db
+    .select({ id: timesheets.id })
+    .from(timesheets)
+    .innerJoin(reportingPeriods, eq(reportingPeriods.id, timesheets.periodId))
+    .where(
+      and(
+        eq(timesheets.consultantId, consultant.employeeId),
+        inArray(timesheets.status, ['open', 'submitted', 'approved']),
+      ),
+    )
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(2);
   const recentRows = await ctx.db
     .select({
       entryId: timeEntries.id,
@@ -102,7 +124,7 @@ export async function homeOverview(
     .innerJoin(projects, eq(projects.id, timeEntries.projectId))
     .where(
       and(
-        eq(timesheets.consultantId, consultant.employeeId),
+        inArray(timeEntries.timesheetId, recentSheets),
         inArray(timesheets.status, ['open', 'submitted', 'approved']),
       ),
     )

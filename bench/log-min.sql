@@ -1,0 +1,30 @@
+-- The minimal /log transaction, for pgbench (bench/log-throughput.ts runs it): the reads a /log
+-- needs (actor with rights and consultant row; project, assignment and period), the sheet lock,
+-- the day's total, the entry and its audit row. Consultant users are U000BENCH .. U099BENCH.
+\set c random(0, :consultants - 1)
+\set minutes random(1, 5)
+BEGIN;
+SELECT e.id AS emp,
+       array(SELECT DISTINCT unnest(r.rights)::text FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+              WHERE ur.user_id = u.id) AS rights
+  FROM users u
+  JOIN employees e ON e.user_id = u.id AND e.archived_at IS NULL
+  JOIN consultants k ON k.employee_id = e.id AND k.archived_at IS NULL
+ WHERE u.id = 'U' || lpad((:c)::text, 3, '0') || 'BENCH' AND u.active \gset
+SELECT p.id AS project, rp.id AS period, pc.project_id IS NOT NULL AS assigned
+  FROM projects p
+  JOIN customers cu ON cu.id = p.customer_id
+  LEFT JOIN project_consultants pc ON pc.project_id = p.id AND pc.consultant_id = :emp AND pc.archived_at IS NULL
+  LEFT JOIN reporting_periods rp ON rp.starts_on <= current_date AND rp.ends_on >= current_date AND rp.archived_at IS NULL
+ WHERE p.code = 'ACME-WEB' AND p.archived_at IS NULL LIMIT 1 \gset
+SELECT id AS sheet FROM timesheets
+ WHERE consultant_id = :emp AND period_id = :period AND status <> 'cancelled' FOR UPDATE \gset
+SELECT coalesce(sum(e.minutes), 0) AS day_total
+  FROM time_entries e JOIN timesheets s ON s.id = e.timesheet_id
+ WHERE s.consultant_id = :emp AND e.work_date = current_date AND s.status <> 'cancelled';
+INSERT INTO time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
+VALUES (:sheet, :project, current_date, :minutes, 'pgbench', true, 'command',
+        (SELECT user_id FROM employees WHERE id = :emp)) RETURNING id AS entry \gset
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, after)
+SELECT now(), user_id, 'time_entry.create', 'time_entry', :entry, '{}' FROM employees WHERE id = :emp;
+END;

@@ -1,0 +1,444 @@
+/**
+ * `/log` throughput: signed `/log` commands over HTTP in a closed loop (each client sends its next
+ * request when the ack is in) against the built app as its own process, on the fake Slack, with
+ * 100 consultants, at concurrency 1, 4, 16 and 64, and history seeded at each size given. In the
+ * same run, the references: the same Bolt app answering a `/log` it refuses at once (signature,
+ * edge and ack, no database: the framework's ceiling), and the minimal `/log` transaction
+ * (`bench/log-min.sql`) through pgbench on PostgreSQL or as an in-process loop on PGlite (the
+ * database's ceiling). An in-process pass of the same app on a counting driver gives statements,
+ * transactions and rows read per `/log` (App Home refresh included).
+ *
+ *   npm run build && npx tsx bench/log-throughput.ts        # embedded PGlite in a temporary directory
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/log-throughput.ts
+ *
+ * BENCH_HISTORY (default 10000,100000; e.g. 10000,100000,1000000), BENCH_CONCURRENCY (default
+ * 1,4,16,64), BENCH_SECONDS per round (default 5).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../src/config.js';
+import { connectPostgres, countingDatabase, type DatabaseConnection, openPglite, queryRows } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { systemClock } from '../src/domain/clock.js';
+import { silentLogger } from '../src/logger.js';
+import { startConsulTracker } from '../src/server.js';
+import { importSetup } from '../src/services/setup-import.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
+
+const CONSULTANTS = 100;
+/** A consultant's entries in a month of seeded history. */
+const ENTRIES_PER_SHEET = 40;
+const SIZES = (process.env.BENCH_HISTORY ?? '10000,100000').split(',').map(Number);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16,64').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SLACK_ACK_MS = 3000;
+const SECRET = 'bench-signing-secret';
+const PORT = 3900 + Math.floor(Math.random() * 90);
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'consultracker-throughput-'));
+const people = Array.from({ length: CONSULTANTS }, (_, i) => `U${String(i).padStart(3, '0')}BENCH`);
+const fake = await startFakeSlack();
+for (const id of people) fake.users.set(id, { id, real_name: `Person ${id}`, tz: 'UTC' });
+
+const serverUrl = process.env.BENCH_DATABASE_URL;
+const throwaway = serverUrl ? await createThrowawayDatabase(serverUrl) : undefined;
+const pgliteDir = join(work, 'pglite');
+const open = (): Promise<DatabaseConnection> =>
+  throwaway ? Promise.resolve(connectPostgres(throwaway.url)) : openPglite({ dataDir: pgliteDir, role: 'cli' });
+const appEnv = {
+  ...process.env,
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_API_URL: fake.apiUrl,
+  PORT: String(PORT),
+  LOG_LEVEL: 'warn',
+  ...(throwaway ? { DATABASE_URL: throwaway.url } : { PGLITE_DIR: pgliteDir }),
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let sent = 0;
+/** Every `/log` the app confirmed in this run, by its description (in the ack, or later through response_url). */
+const confirmed = new Set<string>();
+/** `/log` acked "Saving…": the description, by the response_url where its answer goes. */
+const savingByUrl = new Map<string, string>();
+
+type Round = { perSecond: number; p50: number; p99: number; late: number; requests: number };
+type SizeResult = {
+  size: number;
+  perLog: { statements: number; transactions: number; rowsRead: number; mostRead: string };
+  rows: { concurrency: number; log: Round; bare: Round; database: number; rssMb: number }[];
+  savedOnce: string;
+};
+
+try {
+  let db = await open();
+  await migrateDatabase(db);
+  const imported = await importSetup(
+    {
+      db: db.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: systemClock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
+    firmSetup(),
+  );
+  if (!imported.ok) throw new Error(JSON.stringify(imported));
+  const results: SizeResult[] = [];
+  for (const size of SIZES) {
+    await seedHistory(db, size);
+    const perLog = await countedPass(db);
+    const database = new Map<number, number>();
+    for (const concurrency of CONCURRENCY) database.set(concurrency, await databaseCeiling(db, concurrency));
+    await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
+    if (!throwaway) await db.close();
+
+    const { child } = await startAppProcess(appEnv, PORT);
+    const slack = new SlackClientSimulator({
+      appUrl: `http://127.0.0.1:${PORT}`,
+      signingSecret: SECRET,
+      responseUrl: fake.responseUrl,
+    });
+    const rows: SizeResult['rows'] = [];
+    for (const concurrency of CONCURRENCY) {
+      const bare = await closedLoop(slack, concurrency, () => ({ text: 'no-such-thing', ok: /not|\?/i }));
+      const log = await closedLoop(slack, concurrency, () => {
+        const description = `tp ${sent++}`;
+        return { text: `1m ACME-WEB ${description}`, ok: /Logged|Saving/, description };
+      });
+      rows.push({
+        concurrency,
+        log,
+        bare,
+        database: database.get(concurrency)!,
+        rssMb: residentMemory(child.pid!).nowMb,
+      });
+    }
+    await sleep(1000);
+    await stopAppProcess(child);
+    if (!throwaway) db = await open();
+    results.push({ size, perLog, rows, savedOnce: await savedOnce(db) });
+    print(results.at(-1)!);
+  }
+  await db.close();
+} finally {
+  await fake.close();
+  await throwaway?.drop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Sends requests from `concurrency` clients, each waiting for its ack, for SECONDS. */
+async function closedLoop(
+  slack: SlackClientSimulator,
+  concurrency: number,
+  next: () => { text: string; ok: RegExp; description?: string },
+): Promise<Round> {
+  const latencies: number[] = [];
+  const until = performance.now() + SECONDS * 1000;
+  let user = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const request = next();
+        const responseUrl = fake.responseUrl();
+        const response = await slack.slashCommand({
+          command: '/log',
+          text: request.text,
+          userId: people[user++ % CONSULTANTS]!,
+          responseUrl,
+        });
+        if (response.status !== 200 || !request.ok.test(response.text)) {
+          throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
+        }
+        if (request.description && response.text.includes('Saving')) savingByUrl.set(responseUrl, request.description);
+        else if (request.description) confirmed.add(request.description);
+        latencies.push(response.ms);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+  return {
+    perSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    late: latencies.filter((ms) => ms > SLACK_ACK_MS).length,
+    requests: latencies.length,
+  };
+}
+
+/**
+ * The same app in this process on a counting driver: 50 `/log` one after another, then the App
+ * Home refreshes they caused. Statements and transactions from the driver, rows read from the
+ * table and index statistics (sequential rows read plus index entries read).
+ */
+async function countedPass(connection: DatabaseConnection): Promise<SizeResult['perLog']> {
+  const REQUESTS = 50;
+  const { db, counter } = countingDatabase(connection);
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+  });
+  const app = await startConsulTracker({
+    config,
+    connection: { ...connection, db, close: async () => {} },
+    clock: systemClock,
+    log: silentLogger,
+  });
+  await app.initialised;
+  const slack = new SlackClientSimulator({
+    appUrl: `http://127.0.0.1:${app.port}`,
+    signingSecret: SECRET,
+    responseUrl: fake.responseUrl,
+  });
+  // Warm-up: a request per consultant (profiles read, caches filled).
+  for (const userId of people) await slack.slashCommand({ command: '/log', text: `1m ACME-WEB warm-up`, userId });
+  await sleep(2000);
+  const rowsBefore = await rowsRead(connection);
+  counter.reset();
+  for (let i = 0; i < REQUESTS; i++) {
+    await slack.slashCommand({ command: '/log', text: `1m ACME-WEB counted ${i}`, userId: people[i % CONSULTANTS]! });
+  }
+  await sleep(2000); // the App Home refreshes, and the statistics flushed by idle connections
+  const statements = counter.statements;
+  const transactions = counter.transactions;
+  await app.stop();
+  const rowsAfter = await rowsRead(connection);
+  const perTable = [...rowsAfter].map(
+    ([name, rows]) => [name, (rows - (rowsBefore.get(name) ?? 0)) / REQUESTS] as const,
+  );
+  return {
+    statements: statements / REQUESTS,
+    transactions: transactions / REQUESTS,
+    rowsRead: perTable.reduce((sum, [, rows]) => sum + rows, 0),
+    mostRead: perTable
+      .filter(([, rows]) => rows > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([name, rows]) => `${name} ${rows.toFixed(0)}`)
+      .join(', '),
+  };
+}
+
+/** Rows read so far per table: sequential rows plus index entries. */
+async function rowsRead(connection: DatabaseConnection): Promise<Map<string, number>> {
+  if (connection.kind === 'pglite') await connection.client.query('select pg_stat_force_next_flush()');
+  else await queryRows(connection.db, sql`select pg_stat_clear_snapshot()`);
+  const rows = await queryRows<{ name: string; rows: string }>(
+    connection.db,
+    sql`select t.relname as name, coalesce(t.seq_tup_read, 0)
+               + coalesce((select sum(i.idx_tup_read) from pg_stat_user_indexes i where i.relid = t.relid), 0) as rows
+          from pg_stat_user_tables t`,
+  );
+  return new Map(rows.map((row) => [row.name, Number(row.rows)]));
+}
+
+/** Minimal transactions per second: pgbench on `bench/log-min.sql`, or the same statements in this process on PGlite. */
+async function databaseCeiling(connection: DatabaseConnection, concurrency: number): Promise<number> {
+  if (connection.kind === 'postgres') {
+    const out = execFileSync(
+      'pgbench',
+      [
+        '-n',
+        '-M',
+        'prepared',
+        '-f',
+        join(root, 'bench/log-min.sql'),
+        '-D',
+        `consultants=${CONSULTANTS}`,
+        '-c',
+        String(concurrency),
+        '-j',
+        String(Math.min(concurrency, 2)),
+        '-T',
+        String(SECONDS),
+        throwaway!.url,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const tps = /tps = ([\d.]+)/.exec(out)?.[1];
+    if (!tps) throw new Error(`pgbench said:\n${out}`);
+    return Number(tps);
+  }
+  const client = connection.client;
+  let done = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        await minimalLog(client, people[done % CONSULTANTS]!);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+/** bench/log-min.sql, statement for statement, on PGlite. */
+async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }>['client'], userId: string) {
+  await client.transaction(async (tx) => {
+    const {
+      rows: [who],
+    } = await tx.query<{ emp: number }>(
+      `select e.id as emp, array(select distinct unnest(r.rights)::text from user_roles ur join roles r on r.id = ur.role_id
+                                  where ur.user_id = u.id) as rights
+         from users u join employees e on e.user_id = u.id and e.archived_at is null
+         join consultants k on k.employee_id = e.id and k.archived_at is null
+        where u.id = $1 and u.active`,
+      [userId],
+    );
+    const {
+      rows: [placed],
+    } = await tx.query<{ project: number; period: number }>(
+      `select p.id as project, rp.id as period, pc.project_id is not null as assigned
+         from projects p join customers cu on cu.id = p.customer_id
+         left join project_consultants pc on pc.project_id = p.id and pc.consultant_id = $1 and pc.archived_at is null
+         left join reporting_periods rp on rp.starts_on <= current_date and rp.ends_on >= current_date and rp.archived_at is null
+        where p.code = 'ACME-WEB' and p.archived_at is null limit 1`,
+      [who!.emp],
+    );
+    const {
+      rows: [sheet],
+    } = await tx.query<{ id: number }>(
+      `select id from timesheets where consultant_id = $1 and period_id = $2 and status <> 'cancelled' for update`,
+      [who!.emp, placed!.period],
+    );
+    await tx.query(
+      `select coalesce(sum(e.minutes), 0) from time_entries e join timesheets s on s.id = e.timesheet_id
+        where s.consultant_id = $1 and e.work_date = current_date and s.status <> 'cancelled'`,
+      [who!.emp],
+    );
+    const {
+      rows: [entry],
+    } = await tx.query<{ id: number }>(
+      `insert into time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
+       values ($1, $2, current_date, 1, 'pgbench', true, 'command', $3) returning id`,
+      [sheet!.id, placed!.project, userId],
+    );
+    await tx.query(
+      `insert into audit_log (at, actor_id, action, entity, entity_id, after)
+       values (now(), $1, 'time_entry.create', 'time_entry', $2, '{}')`,
+      [userId, String(entry!.id)],
+    );
+  });
+}
+
+/**
+ * Every request the app confirmed is in time_entries exactly once, and nothing else was saved. A
+ * `/log` acked "Saving…" counts as confirmed when its response_url got the confirmation.
+ */
+async function savedOnce(connection: DatabaseConnection): Promise<string> {
+  for (const call of fake.callsTo('response_url')) {
+    const url = new URL(String(call.args.url), 'http://fake-slack');
+    const description = [...savingByUrl].find(([saving]) => new URL(saving).pathname === url.pathname)?.[1];
+    if (description && JSON.stringify(call.args).includes('Logged')) confirmed.add(description);
+  }
+  const rows = await queryRows<{ description: string; n: number }>(
+    connection.db,
+    sql`select description, count(*)::int as n from time_entries where description like 'tp %' group by description`,
+  );
+  const twice = rows.filter((row) => row.n !== 1).length;
+  const missing = [...confirmed].filter((d) => !rows.some((row) => row.description === d)).length;
+  const unconfirmed = rows.length - (confirmed.size - missing);
+  return twice + missing + unconfirmed === 0
+    ? `all ${confirmed.size} confirmed entries saved once (${savingByUrl.size} acked "Saving…" first)`
+    : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed (${savingByUrl.size} acked "Saving…" first)`;
+}
+
+/**
+ * History up to `size` entries at a steady pace: each consultant logs ENTRIES_PER_SHEET entries a
+ * month, so more history means more past months (periods with approved sheets), as at a firm that
+ * has used the app for longer. Bulk SQL, not the app; newest months first, so it grows backwards.
+ */
+async function seedHistory(connection: DatabaseConnection, size: number): Promise<void> {
+  const perMonth = CONSULTANTS * ENTRIES_PER_SHEET;
+  const months = Math.ceil(size / perMonth);
+  await queryRows(
+    connection.db,
+    sql`insert into reporting_periods (starts_on, ends_on)
+        select (date_trunc('month', current_date) - make_interval(months => k))::date,
+               (date_trunc('month', current_date) - make_interval(months => k - 1))::date - 1
+          from generate_series(1, ${months}::int) k
+         where not exists (select 1 from reporting_periods p
+                            where p.starts_on = (date_trunc('month', current_date) - make_interval(months => k))::date)`,
+  );
+  await queryRows(
+    connection.db,
+    sql`insert into timesheets (consultant_id, period_id, status)
+        select k.employee_id, p.id, case when p.ends_on < current_date then 'approved' else 'open' end::timesheet_status
+          from consultants k cross join reporting_periods p
+         where not exists (select 1 from timesheets s where s.consultant_id = k.employee_id and s.period_id = p.id)`,
+  );
+  const [row] = await queryRows<{ n: number }>(
+    connection.db,
+    sql`select count(*)::int as n from time_entries where description = 'history'`,
+  );
+  if (size > row!.n) {
+    await queryRows(
+      connection.db,
+      sql`with k as (select array_agg(employee_id order by employee_id) as ids from consultants)
+          insert into time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
+          select s.id, (select id from projects where code = 'ACME-WEB'), rp.starts_on + (g % 28), 30, 'history', true,
+                 'command', e.user_id
+            from generate_series(${row!.n}::int, ${size - 1}::int) g cross join k
+            join reporting_periods rp
+              on rp.starts_on = (date_trunc('month', current_date) - make_interval(months => 1 + g / ${perMonth}::int))::date
+            join timesheets s on s.consultant_id = k.ids[g % ${CONSULTANTS}::int + 1] and s.period_id = rp.id
+            join employees e on e.id = s.consultant_id`,
+    );
+  }
+  await queryRows(connection.db, sql`analyze`);
+}
+
+function print(result: SizeResult): void {
+  const { perLog } = result;
+  console.log(
+    `\n${throwaway ? 'PostgreSQL' : 'PGlite (embedded)'}, history ${result.size.toLocaleString('en')} entries; ${SECONDS} s per round`,
+  );
+  console.log(
+    `per /log (App Home refresh included): ${perLog.statements.toFixed(1)} statements, ${perLog.transactions.toFixed(1)} transactions, ${perLog.rowsRead.toFixed(0)} rows read (${perLog.mostRead})`,
+  );
+  const reference = throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s';
+  console.log(
+    `| concurrency | /log req/s | bare ack req/s | ${reference} | /log ÷ bare | /log ÷ database | ack p50 / p99 | acks > 3 s | app RSS |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of result.rows) {
+    console.log(
+      `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB |`,
+    );
+  }
+  console.log(result.savedOnce);
+}
+
+/** The bench runs on the real clock, so its open period is the current month. */
+function firmSetup(): string {
+  const today = new Date();
+  const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
+  const last = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  return `customers:
+  - { code: ACME, name: Acme Corp, currency: USD, billing: hourly }
+employees:
+${people.map((id) => `  - { user: ${id}, name: Person ${id}, consultant: { cost_rate: "70.00", price_rate: "140.00" } }`).join('\n')}
+projects:
+  - { code: ACME-WEB, customer: ACME, name: Website relaunch, consultants: [ ${people.map((id) => `{ user: ${id} }`).join(', ')} ] }
+roles:
+  - { name: Consultant, rights: [entry] }
+users:
+${people.map((id) => `  - { user: ${id}, roles: [Consultant] }`).join('\n')}
+periods:
+  - { starts: ${iso(first)}, ends: ${iso(last)} }
+`;
+}
