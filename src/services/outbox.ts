@@ -89,6 +89,7 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
       deliveringSince: now,
       createdAt: now,
       updatedAt: now,
+      requestId: currentRequest()?.requestId ?? null,
     })
     .onConflictDoUpdate({
       target: outbox.dedupeKey,
@@ -100,6 +101,8 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
         deliveringSince: sql`case when ${waiting} then ${outbox.deliveringSince} else excluded.delivering_since end`,
         createdAt: sql`case when ${waiting} then ${outbox.createdAt} else excluded.created_at end`,
         lastError: sql`case when ${waiting} then ${outbox.lastError} else null end`,
+        // The latest state is what goes out, so the latest request that changed it is the one traced.
+        requestId: sql`excluded.request_id`,
         updatedAt: now,
       },
     });

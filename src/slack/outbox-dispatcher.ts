@@ -334,6 +334,7 @@ export class OutboxDispatcher {
       initial_comment: message.comment,
       file_uploads: [{ file: file.bytes, filename: file.filename, title: file.title }],
     });
+    this.#o.log.info('Slack call', { method: 'files.uploadV2', outboxId: item.id, ref: message.ref, channel });
     await markSent(db, item, clock.now());
   }
 
@@ -341,7 +342,10 @@ export class OutboxDispatcher {
   async #home(item: ClaimedMessage, message: Extract<OutboxMessage, { kind: 'home' }>): Promise<void> {
     const { db, client, clock } = this.#o;
     const view = await this.#o.renderHome(message.userId);
-    if (view) await client.views.publish({ user_id: message.userId, view: view as never });
+    if (view) {
+      await client.views.publish({ user_id: message.userId, view: view as never });
+      this.#o.log.info('Slack call', { method: 'views.publish', outboxId: item.id, ref: message.ref });
+    }
     // It changed while we sent it: the newer state goes out next.
     if (!(await markSent(db, item, clock.now()))) await resendChanged(db, item, clock.now());
   }

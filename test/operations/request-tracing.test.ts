@@ -35,7 +35,7 @@ async function deliver(): Promise<void> {
 }
 
 describe('a request id', () => {
-  it('follows /log from its request line to its acknowledgement, with the user and command on each line', async () => {
+  it('follows /log from its request line to its acknowledgement and to the App Home publish it caused, with the user and command on each line', async () => {
     const triggerId = 'trace.log.1';
     const answer = await h.slack.slashCommand({
       command: '/log',
@@ -51,6 +51,14 @@ describe('a request id', () => {
     expect(traced.map((line) => line.message)).toEqual(expect.arrayContaining(['Slack request', 'acknowledged']));
     expect(traced.find((line) => line.message === 'acknowledged')).toMatchObject({ status: 200 });
     for (const line of traced) expect(line).toMatchObject({ userId: ALICE, command: '/log' });
+
+    // The App Home refresh it queued carries its id, and so does the views.publish that sent it.
+    const [home] = await h.database.db.select().from(outbox).where(eq(outbox.requestId, triggerId));
+    expect(home).toMatchObject({ kind: 'home', dedupeKey: `home:${ALICE}` });
+    await deliver();
+    const published = linesOf(triggerId).find((line) => line.message === 'Slack call');
+    expect(published).toMatchObject({ method: 'views.publish', outboxId: home!.id });
+    expect(h.fake.calls.some((call) => call.method === 'views.publish' && call.args.user_id === ALICE)).toBe(true);
   });
 
   it('follows a submission and an approval to the outbox rows they queued and the Slack calls that sent them', async () => {
@@ -89,7 +97,8 @@ describe('a request id', () => {
         expect(call, `the Slack call for outbox row ${row.id}`).toBeDefined();
         const [sent] = await h.database.db.select().from(outbox).where(eq(outbox.id, row.id));
         expect(sent!.status).toBe('sent');
-        expect([...h.fake.messages.values()].flat().some((message) => message.ts === call!.ts)).toBe(true);
+        if (row.kind === 'home') expect(call).toMatchObject({ method: 'views.publish' });
+        else expect([...h.fake.messages.values()].flat().some((message) => message.ts === call!.ts)).toBe(true);
       }
     }
   });
