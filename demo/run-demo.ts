@@ -102,21 +102,52 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
   const quietly = (actor: Person, name: string, text: string) =>
     step(actor, '', () => slack.slashCommand({ command: name, text, userId: actor }), true);
 
-  /** Presses the button `actionId` on the latest DM to `person` that mentions `about`. */
-  async function pressInDm(person: Person, label: string, actionId: string, about: string) {
-    const dm = [...(fake.messages.get(`D${person}`) ?? [])].reverse();
-    const message = dm.find((m) => JSON.stringify([m.text, m.blocks]).includes(about));
+  /** Presses the button `actionId` on the latest message in `conversation` that mentions `about`. */
+  async function pressIn(conversation: string, person: Person, label: string, actionId: string, about: string) {
+    const messages = [...(fake.messages.get(conversation) ?? [])].reverse();
+    const message = messages.find((m) => JSON.stringify([m.text, m.blocks]).includes(about));
     const value = findButton(message?.blocks, actionId);
-    if (!message || value === undefined) throw new Error(`no ${actionId} button for ${about} in ${person}'s DMs`);
-    return step(person, `presses [${label}] on the DM about ${about}`, () =>
+    if (!message || value === undefined) throw new Error(`no ${actionId} button for ${about} in ${conversation}`);
+    const where =
+      conversation === `D${person}` ? 'the DM' : `the message in ${names.get(conversation) ?? conversation}`;
+    return step(person, `presses [${label}] on ${where} about ${about}`, () =>
       slack.blockAction({
         userId: person,
         actionId,
         value,
         responseUrl: fake.responseUrl(),
-        container: { type: 'message', channelId: `D${person}`, messageTs: message.ts },
+        container: { type: 'message', channelId: conversation, messageTs: message.ts },
       }),
     );
+  }
+  const pressInDm = (person: Person, label: string, actionId: string, about: string) =>
+    pressIn(`D${person}`, person, label, actionId, about);
+
+  /** A scheduled job runs at the clock's time, as the app's minute tick would; then what Slack showed. */
+  async function scheduled(what: string) {
+    await app.jobs.tick(clock.now());
+    await delivered();
+    say(`
+> (scheduled) ${what}`);
+    for (const call of fake.calls.slice(seen)) {
+      const shown = describeCall(call, 'U06ADA');
+      if (shown) say(shown);
+    }
+    seen = fake.calls.length;
+  }
+
+  /** Waits for the uploads a command queued, then shows them. */
+  async function uploadsOf(actor: Person, before: number, count: number) {
+    await fake.waitFor('files.completeUploadExternal', () => true, 60_000);
+    while (fake.callsTo('files.completeUploadExternal').length < before + count) {
+      await delivered();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const call of fake.calls.slice(seen)) {
+      const shown = describeCall(call, actor);
+      if (shown) say(shown);
+    }
+    seen = fake.calls.length;
   }
 
   const day = (iso: string, heading: string) => {
@@ -181,6 +212,11 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
     await quietly('U04DANA', '/log', `3h GLOBEX-OPS ${date} on-call`);
   }
 
+  // 16:00 in Berlin on the period's last working day: whoever has not submitted is reminded.
+  clock.set('2026-11-30T15:00:00Z');
+  say('\n## Monday 30 November, 16:00: the last working day of November');
+  await scheduled('period-end reminder');
+
   day('2026-12-01', 'Tuesday 1 December: November is over');
   await command('U01ALICE', '/timesheet', 'submit last');
   await command('U03CARL', '/timesheet', 'submit last');
@@ -220,11 +256,12 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
     }
     seen = fake.calls.length;
   }
-  for (const upload of fake.uploads.values()) {
-    if (!upload.filename) continue;
-    writeFileSync(join(outputDir, upload.filename), upload.bytes);
-    files.push(upload.filename);
-  }
+  day('2026-12-03', 'Thursday 3 December: finance invoices the hourly customer');
+  const invoiceUploads = fake.callsTo('files.completeUploadExternal').length;
+  await command('U05ERIN', '/invoice', 'draft last', FINANCE_CHANNEL);
+  await uploadsOf('U05ERIN', invoiceUploads, 1);
+  await pressIn(FINANCE_CHANNEL, 'U05ERIN', 'Issue', ids.invoice.issue, 'Acme Corp');
+  await uploadsOf('U05ERIN', invoiceUploads, 2);
 
   day('2026-12-03', "Alice opens the app's Home tab");
   await slack.event({ type: 'app_home_opened', user: 'U01ALICE', channel: 'DU01ALICE', tab: 'home' });
@@ -235,6 +272,11 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
     .at(-1);
   if (!home) throw new Error("Alice's Home tab was not published");
   say(entry('  Alice Doe — App Home:', renderBlocks((home.args.view as BlockMessage).blocks, names)));
+  for (const upload of fake.uploads.values()) {
+    if (!upload.filename) continue;
+    writeFileSync(join(outputDir, upload.filename), upload.bytes);
+    files.push(upload.filename);
+  }
   say(`\nFiles finance received, saved in ${outputDir}: ${files.sort().join(', ')}`);
 
   await app.stop();

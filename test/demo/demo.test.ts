@@ -40,6 +40,29 @@ describe('npm run demo', () => {
     expect(approved).toBeGreaterThan(resubmitted);
   });
 
+  it('reminds everyone who has not submitted at 16:00 on the last working day, with their hours per day', () => {
+    const reminder = result.transcript.slice(result.transcript.indexOf('(scheduled) period-end reminder'));
+    expect(reminder).toContain('Carl Poe — DM from ConsulTracker:');
+    expect(reminder).toContain('ends today: please check your time and submit your timesheet.');
+    expect(reminder).toContain('Total *52h*');
+    expect(reminder).toContain('[Open timesheet] [Submit timesheet]');
+  });
+
+  it('warns once per place when the prepaid customer falls below its threshold', () => {
+    const alert = '*Globex Corporation* (GLOBEX) fell below its low-credit threshold of 5h.';
+    // The finance channel and the customer's two managers, once each.
+    expect(result.transcript.split(alert)).toHaveLength(4);
+  });
+
+  it('drafts the hourly customer’s invoice, issues it with the year’s first number, and leaves both PDFs', async () => {
+    expect(result.transcript).toContain('Drafted 1 invoice for 1–30 Nov 2026');
+    expect(result.transcript).toContain(':receipt: *Invoice 2026-0001* for Acme Corp (ACME)');
+    const pdf = await getDocumentProxy(new Uint8Array(readFileSync(join(outputDir, 'invoice-2026-0001-ACME.pdf'))));
+    const { text } = await extractText(pdf, { mergePages: true });
+    expect(text).toContain('2026-0001');
+    expect(text).toContain('14,890.00');
+  });
+
   it('leaves the four reports finance received, as PDF and CSV, with November’s approved time in them', async () => {
     expect(result.files.sort()).toEqual([
       'ap-detail-2026-11-01.csv',
@@ -50,6 +73,8 @@ describe('npm run demo', () => {
       'ar-detail-2026-11-01.pdf',
       'ar-summary-2026-11-01.csv',
       'ar-summary-2026-11-01.pdf',
+      'invoice-2026-0001-ACME.pdf',
+      'invoice-draft-1-ACME.pdf',
     ]);
     const pdf = await getDocumentProxy(new Uint8Array(readFileSync(join(outputDir, 'ar-summary-2026-11-01.pdf'))));
     const { text } = await extractText(pdf, { mergePages: true });
