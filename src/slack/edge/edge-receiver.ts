@@ -18,7 +18,7 @@ import { ANSWER_DEADLINE_MS, RequestAnswer } from './request-answer.js';
 import { type RequestKind, screenRequest, UNREADABLE } from './request-shapes.js';
 import { slackId } from './payload-values.js';
 import { currentRequest, runInRequest } from '../../request-context.js';
-import { describeSlackRequest } from '../http-gate.js';
+import { describeSlackRequest } from './request-identity.js';
 
 export const OUR_FAULT = 'Something went wrong on our side and nothing was saved. Please try again in a minute.';
 
