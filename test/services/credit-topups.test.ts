@@ -104,11 +104,12 @@ async function submitted(consultant: 'UC1' | 'UC2', minutes: number, week: numbe
   return sheet!.id;
 }
 
-async function approve(manager: string, sheetId: number, ctx: ServiceContext = as(manager)) {
-  const decided = await decideTimesheet(ctx, {
-    approvalId: await approvalIdOf(database.db, sheetId, manager),
-    decision: 'approve',
-  });
+async function approve(manager: string, sheetId: number) {
+  await approveAs(as(manager), await approvalIdOf(database.db, sheetId, manager));
+}
+
+async function approveAs(ctx: ServiceContext, approvalId: number) {
+  const decided = await decideTimesheet(ctx, { approvalId, decision: 'approve' });
   expect(decided.ok, JSON.stringify(decided)).toBe(true);
 }
 
@@ -175,13 +176,14 @@ describe('automatic top-up', () => {
   }, 120_000);
 
   it('two approvals at once, the crossing one held after drafting and the other waiting for it: one top-up draft', async () => {
-    const first = await submitted('UC1', 12 * 60, 0);
-    const second = await submitted('UC2', 6 * 60, 0);
+    // Looked up before the hold: on PGlite a query outside the held transaction waits for it.
+    const first = await approvalIdOf(database.db, await submitted('UC1', 12 * 60, 0), 'UM1');
+    const second = await approvalIdOf(database.db, await submitted('UC2', 6 * 60, 0), 'UM2');
     const race = new Interleaving(database);
     const held = race.hold(as('UM1'), 'credit:topup-drafted');
-    const firstDone = approve('UM1', first, held.ctx);
+    const firstDone = approveAs(held.ctx, first);
     await held.reached;
-    const secondDone = approve('UM2', second, race.racer(as('UM2')));
+    const secondDone = approveAs(race.racer(as('UM2')), second);
     await race.waiting(1);
     held.release();
     await Promise.all([firstDone, secondDone]);
