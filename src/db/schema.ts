@@ -489,6 +489,10 @@ export const creditLedger = pgTable(
     uniqueIndex('credit_ledger_one_deduction_per_entry')
       .on(t.timeEntryId)
       .where(sql`${t.kind} = 'deduction'`),
+    // A top-up invoice credits once when issued and is reversed once when voided.
+    uniqueIndex('credit_ledger_once_per_invoice')
+      .on(t.invoiceId, t.kind)
+      .where(sql`${t.invoiceId} is not null`),
     index('credit_ledger_customer_idx').on(t.customerId, t.occurredOn),
     check('credit_ledger_adjustment_reason', sql`${t.kind} <> 'adjustment' or length(trim(${t.note})) > 0`),
     check('credit_ledger_price', sql`${t.priceCents} is null or (${t.kind} = 'purchase' and ${t.priceCents} >= 0)`),

@@ -32,7 +32,12 @@ export type ServiceContext = {
 
 /** Where a use case can be held, each just after it took the locks a racing use case waits for. */
 export type PausePoint =
-  'decide:sheet-locked' | 'submit:sheet-locked' | 'entry:project-held' | 'remove-projects:locked' | 'job:claimed';
+  | 'decide:sheet-locked'
+  | 'submit:sheet-locked'
+  | 'entry:project-held'
+  | 'remove-projects:locked'
+  | 'job:claimed'
+  | 'credit:topup-drafted';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

@@ -17,6 +17,7 @@ import {
 } from '../domain/prepaid.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { draftAutomaticTopup } from './credit-topups.js';
 import { enqueueMessage } from './outbox.js';
 
 export const CREDIT_ALERT = 'credit-alert';
@@ -193,6 +194,7 @@ export async function settleCreditAlerts(
       entityId: customerId,
       after: { alertId: alert.id, remainingMinutes: standing.remainingMinutes, recipients },
     });
+    if (kind === 'low_credit') await draftAutomaticTopup(tx, ctx, customer);
   }
   return changes.fire;
 }

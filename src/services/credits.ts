@@ -357,7 +357,8 @@ export async function adjustCredits(
   });
 }
 
-async function afterMovement(
+/** After a purchase or adjustment: its audit row, the alerts it lifts or crosses, the approval DMs' balance line. */
+export async function afterMovement(
   tx: Transaction,
   ctx: ServiceContext,
   customer: CustomerRow,

@@ -1,12 +1,13 @@
 /**
  * What else an invoice's kind writes, in the same transaction, when the invoice is issued or an
  * issued one is voided. Hourly invoices need nothing more: their lines hold the entries, and voiding
- * frees them. Top-up invoices are where prepaid credits come from: the credits code adds `onIssued`
- * (write the purchase of `minutes`) and `onVoided` (its reversal) to `topup` below, so a credit
- * exists exactly while its invoice does.
+ * frees them. Top-up invoices are where prepaid credits come from (credit-topups.ts): issuing one
+ * writes the purchase of its `minutes` (when the customer has credit on issue), voiding an issued
+ * one takes that purchase back, so a credit exists exactly while its invoice does.
  */
 import type { Transaction } from '../db/client.js';
 import type { ServiceContext } from './context.js';
+import { creditIssuedTopup, reverseVoidedTopup } from './credit-topups.js';
 
 export type InvoiceKind = 'hourly' | 'topup';
 
@@ -26,7 +27,11 @@ export type InvoiceHook = (tx: Transaction, ctx: ServiceContext, invoice: Invoic
 
 export const INVOICE_KIND_HOOKS: Record<InvoiceKind, { onIssued?: InvoiceHook; onVoided?: InvoiceHook }> = {
   hourly: {},
-  topup: {},
+  // Called through arrows: credit-topups.ts imports invoices.ts, which imports this file.
+  topup: {
+    onIssued: (tx, ctx, invoice) => creditIssuedTopup(tx, ctx, invoice),
+    onVoided: (tx, ctx, invoice) => reverseVoidedTopup(tx, ctx, invoice),
+  },
 };
 
 export async function runInvoiceHook(

@@ -579,7 +579,14 @@ export async function repostInvoicePdf(
 export async function draftTopupInvoice(
   tx: Transaction,
   ctx: ServiceContext,
-  input: { customerId: number; minutes: number; priceMinor: number; channel: string | undefined },
+  input: {
+    customerId: number;
+    minutes: number;
+    priceMinor: number;
+    channel: string | undefined;
+    /** Drafted by a low-credit crossing: the message says "Drafted automatically", not the approver's name. */
+    automatic?: boolean;
+  },
 ): Promise<Result<{ invoiceId: number }>> {
   const [customer] = await tx.select().from(customers).where(eq(customers.id, input.customerId));
   if (!customer) return fail('no_customer', 'That customer no longer exists.');
@@ -589,7 +596,7 @@ export async function draftTopupInvoice(
     return fail('invalid_price', `A top-up price is between 0 and ${formatMoney(MAX_PRICE_MINOR, customer.currency)}.`);
   const now = ctx.clock.now();
   const today = dateInZone(now, ctx.org.timeZone);
-  const createdBy = ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? ctx.actor.userId) : null;
+  const createdBy = ctx.actor.kind === 'user' && !input.automatic ? (ctx.actor.actingFor ?? ctx.actor.userId) : null;
   const [invoice] = await tx
     .insert(invoices)
     .values({

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "credit_ledger_once_per_invoice" ON "credit_ledger" USING btree ("invoice_id","kind") WHERE "credit_ledger"."invoice_id" is not null;
