@@ -75,11 +75,16 @@ export async function startConsulTracker({
     timeout: OUTBOX_CLIENT_TIMEOUT_MS,
     logger: boltLogger(log),
   });
+  const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
+  const system = { ...deps, actor: { kind: 'system', name: 'job' } } as const;
   const outbox = new OutboxDispatcher({
     db,
     client: outboxClient,
     render: renderOutboxMessage,
-    renderFile: outboxFileRenderer(db),
+    renderFile: outboxFileRenderer({
+      ctx: system,
+      reports: { renderer, pdfRowLimit: config.reports.pdfRowLimit },
+    }),
     renderHome: (userId) => currentHomeView(deps, outboxClient, userId),
     clock,
     log,
@@ -87,7 +92,6 @@ export async function startConsulTracker({
     // Slack may finish a post it accepted after we stopped waiting: give it six times as long.
     unknownOutcomeWaitMs: 6 * OUTBOX_CLIENT_TIMEOUT_MS,
   });
-  const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
   const slack = await startSlackApp({
     config,
     deps,
@@ -110,7 +114,7 @@ export async function startConsulTracker({
   });
 
   outbox.start();
-  const jobs = new JobRunner({ ctx: { ...deps, actor: { kind: 'system', name: 'job' } }, jobs: JOBS });
+  const jobs = new JobRunner({ ctx: system, jobs: JOBS });
   if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =
