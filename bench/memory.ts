@@ -14,6 +14,7 @@ import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
+import { PGLITE_SETTINGS } from '../src/db/client.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = 8;
@@ -119,7 +120,7 @@ async function measureProcess(args: string[], readyLine?: string): Promise<numbe
 function barePgliteScript(dataDir: string): string {
   return `
     import { PGlite } from '@electric-sql/pglite';
-    const db = await PGlite.create(${JSON.stringify(dataDir)});
+    const db = await PGlite.create(${JSON.stringify(dataDir)}, ${JSON.stringify(PGLITE_SETTINGS)});
     const tables = await db.query("select tablename from pg_tables where schemaname = 'public'");
     for (const { tablename } of tables.rows) await db.query('select * from "' + tablename + '"');
     console.log('(read)');

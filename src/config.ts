@@ -147,7 +147,7 @@ const deliveryEnvironmentSchema = z.object({
   ),
 });
 
-/** Running it (issue 19): shutdown, logs, backups of the embedded database. */
+/** Running it (issue 19): shutdown, logs, metrics, backups of the embedded database. */
 const operationsEnvironmentSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: optionalText.pipe(
     z
@@ -159,6 +159,12 @@ const operationsEnvironmentSchema = z.object({
   ),
   LOG_LEVEL: optionalText.pipe(
     z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info'),
+  ),
+  METRICS_ENABLED: optionalText.pipe(
+    z
+      .enum(['true', 'false'], 'must be true or false')
+      .transform((value) => value === 'true')
+      .default(false),
   ),
   BACKUP_DIR: optionalText.pipe(
     z
@@ -184,6 +190,8 @@ const operationsEnvironmentSchema = z.object({
 export type OperationsConfig = {
   shutdownTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Serve GET /metrics (Prometheus) on PORT. */
+  metricsEnabled: boolean;
   /** Nightly backups of the embedded database: where, when (HH:MM in the firm's zone), how many kept. */
   backup: { dir: string; at: string; keep: number } | undefined;
 };
@@ -261,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     operations: {
       shutdownTimeoutMs: operations.data.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       logLevel: operations.data.LOG_LEVEL,
+      metricsEnabled: operations.data.METRICS_ENABLED,
       backup: operations.data.BACKUP_DIR
         ? { dir: operations.data.BACKUP_DIR, at: operations.data.BACKUP_AT, keep: operations.data.BACKUP_KEEP }
         : undefined,

@@ -10,6 +10,8 @@ export type RequestContext = {
   userId?: string;
   /** The slash command, action or view the request carries, e.g. `/log` or `approve`. */
   command?: string;
+  /** What the edge read the request as (`command`, `action`, `view_submission`, `event`, …). */
+  kind?: string;
 };
 
 const storage = new AsyncLocalStorage<RequestContext>();

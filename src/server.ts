@@ -7,8 +7,9 @@ import { isMigrated, migrateDatabase } from './db/migrate.js';
 import { scheduleNightlyBackup } from './db/nightly-backup.js';
 import type { Clock } from './domain/clock.js';
 import { JOBS } from './jobs/registry.js';
-import { JobRunner } from './jobs/runner.js';
+import { JobRunner, type RunOutcome } from './jobs/runner.js';
 import type { Logger } from './logger.js';
+import { AppMetrics } from './metrics.js';
 import { runInRequest } from './request-context.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
@@ -92,14 +93,25 @@ export async function startConsulTracker({
     // Slack may finish a post it accepted after we stopped waiting: give it six times as long.
     unknownOutcomeWaitMs: 6 * OUTBOX_CLIENT_TIMEOUT_MS,
   });
+  const metrics = config.operations.metricsEnabled
+    ? new AppMetrics({
+        db,
+        clock,
+        ...(connection.kind === 'postgres' ? { pool: connection.client } : {}),
+        deliveryPaused: () => outbox.delivery().state === 'paused',
+      })
+    : undefined;
   const slack = await startSlackApp({
     config,
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     afterEachRequest: () => outbox.wake(),
     health: () => ({ delivery: outbox.delivery() }),
-    onAcknowledged: (request, ms, status) =>
-      runInRequest(request, () => log.info('acknowledged', { status, ms: Math.round(ms) })),
+    ...(metrics ? { metrics: () => metrics.exposition() } : {}),
+    onAcknowledged: (request, ms, status) => {
+      metrics?.acknowledged(request, ms, status);
+      runInRequest(request, () => log.info('acknowledged', { status, ms: Math.round(ms) }));
+    },
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -114,7 +126,13 @@ export async function startConsulTracker({
   });
 
   outbox.start();
-  const jobs = new JobRunner({ ctx: system, jobs: JOBS });
+  const jobs = new JobRunner({
+    ctx: system,
+    jobs: JOBS,
+    ...(metrics
+      ? { counted: (job: string, outcome: RunOutcome, count: number) => metrics.jobRan(job, outcome, count) }
+      : {}),
+  });
   if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =

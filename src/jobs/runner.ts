@@ -18,6 +18,8 @@ export type RunnerOptions = {
   catchUpMs?: number;
   /** How far back the start looks for work to record as skipped. */
   skipHorizonMs?: number;
+  /** Told what each unit this instance ran came to (the job runs metric). */
+  counted?: (job: string, outcome: RunOutcome, count: number) => void;
 };
 
 /** What happened to one unit in a tick. */
@@ -27,6 +29,9 @@ export type UnitReport = {
   outcome: 'done' | 'failed' | 'gave-up' | 'finished-before' | 'held' | 'lost';
   detail: string;
 };
+
+/** What a unit this instance ran (or skipped as too old) came to; not the units it found done or held. */
+export type RunOutcome = Extract<UnitReport['outcome'], 'done' | 'failed' | 'gave-up' | 'lost'> | 'skipped';
 
 class LostClaim extends Error {}
 
@@ -48,6 +53,7 @@ export class JobRunner {
   private readonly maxAttempts: number;
   private readonly catchUpMs: number;
   private readonly skipHorizonMs: number;
+  private readonly counted: NonNullable<RunnerOptions['counted']>;
   private task: ScheduledTask | undefined;
   private ticking: Promise<unknown> | undefined;
 
@@ -58,6 +64,7 @@ export class JobRunner {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.catchUpMs = options.catchUpMs ?? 24 * HOUR;
     this.skipHorizonMs = options.skipHorizonMs ?? 7 * 24 * HOUR;
+    this.counted = options.counted ?? (() => {});
   }
 
   get jobNames(): string[] {
@@ -114,7 +121,10 @@ export class JobRunner {
         now,
         reason,
       );
-      if (skipped) this.ctx.log.warn('scheduled work too old to do late was skipped', { job: job.name, skipped });
+      if (skipped) {
+        this.counted(job.name, 'skipped', skipped);
+        this.ctx.log.warn('scheduled work too old to do late was skipped', { job: job.name, skipped });
+      }
     }
   }
 
@@ -165,12 +175,14 @@ export class JobRunner {
         report('held', 'claimed by another instance');
         continue;
       }
-      reports.push(await this.execute(job, unit, claim));
+      const done = await this.execute(job, unit, claim);
+      this.counted(job.name, done.outcome, 1);
+      reports.push(done);
     }
     return reports;
   }
 
-  private async execute(job: Job, unit: DueUnit, claim: RunClaim): Promise<UnitReport> {
+  private async execute(job: Job, unit: DueUnit, claim: RunClaim): Promise<UnitReport & { outcome: RunOutcome }> {
     const base = { job: job.name, slot: unit.slot };
     await this.ctx.pause?.('job:claimed');
     try {

@@ -383,3 +383,43 @@ export async function dismissUndelivered(q: Queryable, ids: number[], now: Date)
     .returning({ id: outbox.id });
   return rows.map((row) => row.id);
 }
+
+/** Age bands of waiting messages, for monitoring: the last one is what administrators are shown. */
+export const OUTBOX_AGE_BANDS = ['under_1m', '1m_to_1h', 'over_1h'] as const;
+export type OutboxDepth = {
+  status: 'pending' | 'dead';
+  age: (typeof OUTBOX_AGE_BANDS)[number];
+  messages: number;
+  /** Age of the oldest message of the status, in seconds. */
+  oldestSeconds: number;
+}[];
+
+/**
+ * Messages still waiting and dead ones, counted by age band in one query (the metrics scrape):
+ * sent messages are not counted, so the query reads the `(status, next_attempt_at)` index only.
+ */
+export async function outboxDepth(q: Queryable, now: Date): Promise<OutboxDepth> {
+  const minuteAgo = new Date(now.getTime() - 60_000).toISOString();
+  const hourAgo = new Date(now.getTime() - LONG_PENDING_MS).toISOString();
+  const band = sql<OutboxDepth[number]['age']>`case
+    when ${outbox.createdAt} > ${minuteAgo}::timestamptz then 'under_1m'
+    when ${outbox.createdAt} > ${hourAgo}::timestamptz then '1m_to_1h'
+    else 'over_1h' end`;
+  const rows = await q
+    .select({
+      status: outbox.status,
+      age: band,
+      messages: sql<number>`count(*)::int`,
+      oldest: sql<Date>`min(${outbox.createdAt})`,
+    })
+    .from(outbox)
+    .where(inArray(outbox.status, ['pending', 'dead']))
+    // By position: the band's bound values would make it a different expression in GROUP BY.
+    .groupBy(sql`1`, sql`2`);
+  return rows.map((row) => ({
+    status: row.status as 'pending' | 'dead',
+    age: row.age,
+    messages: Number(row.messages),
+    oldestSeconds: Math.max(0, (now.getTime() - new Date(row.oldest).getTime()) / 1000),
+  }));
+}

@@ -6,7 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import type { ServiceDeps } from './actor.js';
 import { boltLogger } from './bolt-logger.js';
 import { EdgeReceiver, edgeMiddleware } from './edge/edge-receiver.js';
-import { type Health, healthRoutes, type Readiness } from './health.js';
+import { type Health, healthRoutes, type Metrics, type Readiness } from './health.js';
 import { HttpGate } from './http-gate.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerListeners } from './listeners/index.js';
@@ -19,6 +19,8 @@ export type SlackAppOptions = {
   readiness: Readiness;
   /** What /healthz reports beside "ok", e.g. delivery paused and why; never a reason to fail it. */
   health?: Health;
+  /** GET /metrics, when enabled. */
+  metrics?: Metrics;
   reporting: Reporting;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
@@ -55,12 +57,13 @@ export async function startSlackApp({
   deps,
   readiness,
   health,
+  metrics,
   reporting,
   afterEachRequest,
   onAcknowledged,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
-  const customRoutes = healthRoutes(readiness, health);
+  const customRoutes = healthRoutes(readiness, health, metrics);
   const socketMode = config.slack.appToken !== undefined;
   const inner = socketMode
     ? new SocketModeReceiver({

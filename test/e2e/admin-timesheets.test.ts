@@ -1,12 +1,9 @@
 /** /admin > Timesheets over HTTP: filter, mark, approve over the managers, send back, delete. */
-import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { addPeriod } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
@@ -16,17 +13,7 @@ const ADMIN = 'U0ADMIN';
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-30T10:00:00Z', adminUserIds: [ADMIN] });
   for (const id of ['U01ALICE', 'U02BOB', ADMIN]) h.fake.users.set(id, { id, real_name: id, tz: 'UTC' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'small-firm.yaml');
   await h.slack.slashCommand({ command: '/log', text: '2h ACME-WEB 2026-11-20 design', userId: 'U01ALICE' });
   await h.slack.slashCommand({ command: '/timesheet', text: 'submit', userId: 'U01ALICE' });
   await h.app.settled();

@@ -1,5 +1,4 @@
 /** Submit -> every manager's DM -> decisions, over HTTP against the fake Slack, delivered by the outbox. */
-import { readFileSync } from 'node:fs';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
@@ -12,9 +11,7 @@ import {
   timeEntries,
   timesheets,
 } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { approvalIdOf } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
@@ -33,17 +30,7 @@ beforeAll(async () => {
   ] as const) {
     h.fake.users.set(id, { id, real_name: name, tz: 'UTC' });
   }
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/approvals-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'approvals-firm.yaml');
   // The tests deliver the outbox themselves, moving the clock past backoffs, so no round runs behind their backs.
   await h.app.outbox.stop();
 });

@@ -2,14 +2,11 @@
  * A consultant's day over real HTTP: /log in every form of the issue, the log-time modal, Edit and
  * Undo, the message shortcut and the timer, against the fake Slack.
  */
-import { readFileSync } from 'node:fs';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { customers, employees, projectConsultants, projects, timeEntries, timers } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addUser } from '../support/fixtures.js';
 
 let h: AppHarness;
@@ -20,17 +17,7 @@ beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-25T10:00:00Z' });
   h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
   h.fake.users.set('U02BOB', { id: 'U02BOB', real_name: 'Bob Roe', tz: 'Europe/Berlin' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'small-firm.yaml');
   // Carol consults on ACME-WEB too, with the entry right: only the ownership check keeps her off Alice's entries.
   h.fake.users.set(CAROL, { id: CAROL, real_name: 'Carol Poe', tz: 'Europe/Berlin' });
   await addUser(h.database.db, CAROL, { rights: ['entry'], name: 'Carol Poe' });

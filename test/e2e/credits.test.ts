@@ -1,14 +1,11 @@
 /** /credits, its admin forms, the approval DM's deduction line and the prepaid log, over HTTP against the fake Slack. */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { asc, eq } from 'drizzle-orm';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { creditLedger, customers, outbox, reportingPeriods, timesheets } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { approvalIdOf } from '../support/fixtures.js';
 
 let h: AppHarness;
@@ -24,17 +21,7 @@ beforeAll(async () => {
     [ADMIN, 'Ada Admin'],
   ] as const)
     h.fake.users.set(id, { id, real_name: name, tz: 'UTC' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/approvals-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'approvals-firm.yaml');
   await h.database.db.insert(reportingPeriods).values({ startsOn: '2026-10-01', endsOn: '2026-10-31' });
   await h.app.outbox.stop();
 });

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { eq, like } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { timeEntries } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
 import { OUR_FAULT } from '../../src/slack/edge/edge-receiver.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 
 /**
  * What PostgreSQL does on a restart, a failover or a proxy closing connections: it ends the app's
@@ -21,17 +18,7 @@ let h: AppHarness;
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-24T12:00:00Z' });
   h.fake.users.set('U01ALICE', { id: 'U01ALICE', real_name: 'Alice Doe', tz: 'UTC' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'small-firm.yaml');
 });
 
 afterAll(async () => h?.stop());

@@ -1,28 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeEntries } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
 import { SAVING } from '../../src/slack/listeners/commands/log.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 
 let h: AppHarness;
 
 beforeAll(async () => {
   h = await startAppHarness({ now: '2026-11-24T12:00:00Z', env: { ACK_DEADLINE_MS: '200' } });
   h.fake.users.set('U01ALICE', { id: 'U01ALICE', real_name: 'Alice Doe', tz: 'UTC' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'small-firm.yaml');
 });
 
 afterAll(async () => h?.stop());

@@ -1,12 +1,10 @@
 /** One request id from the request's log line to the outbox rows it queued and the Slack calls that delivered them. */
-import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { outbox, timeEntries } from '../../src/db/schema.js';
-import { createLogger, silentLogger } from '../../src/logger.js';
-import { importSetup } from '../../src/services/setup-import.js';
-import { type AppHarness, SIGNING_SECRET, startAppHarness } from '../support/app-harness.js';
+import { createLogger } from '../../src/logger.js';
+import { type AppHarness, importFixture, SIGNING_SECRET, startAppHarness } from '../support/app-harness.js';
 import { approvalIdOf } from '../support/fixtures.js';
 
 const BOT_TOKEN = 'xoxb-test';
@@ -25,17 +23,7 @@ beforeAll(async () => {
     log: createLogger('debug', (line) => raw.push(line), { secrets: [SIGNING_SECRET, BOT_TOKEN] }),
   });
   for (const id of [ALICE, BOB, DANA, ADMIN]) h.fake.users.set(id, { id, real_name: id, tz: 'UTC' });
-  const imported = await importSetup(
-    {
-      db: h.database.db,
-      actor: { kind: 'system', name: 'cli' },
-      clock: h.clock,
-      log: silentLogger,
-      org: { timeZone: 'UTC', currency: 'USD' },
-    },
-    readFileSync(new URL('../fixtures/approvals-firm.yaml', import.meta.url), 'utf8'),
-  );
-  expect(imported.ok).toBe(true);
+  await importFixture(h, 'approvals-firm.yaml');
   // The test delivers the outbox itself, so each delivery is seen in order.
   await h.app.outbox.stop();
 });

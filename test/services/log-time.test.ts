@@ -9,6 +9,7 @@ import {
   addDelegate,
   addPeriod,
   addProject,
+  addTimesheet,
   addUser,
   asUser,
   serviceContext,
@@ -17,6 +18,7 @@ import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
 let clock: TestClock;
+let november: number;
 
 const entry = (overrides: Partial<LogTimeInput> = {}): LogTimeInput => ({
   projectCode: 'ACME-WEB',
@@ -42,7 +44,7 @@ beforeAll(async () => {
   await addProject(db, 'ACME-APP', acme, { consultants: [alice] });
   await addProject(db, 'ACME-OLD', acme, { consultants: [alice], active: false });
   await addProject(db, 'CAROL-ONLY', acme, { consultants: [carol] });
-  await addPeriod(db, '2026-11-01', '2026-11-30');
+  november = await addPeriod(db, '2026-11-01', '2026-11-30');
   await addDelegate(db, 'UALICE', 'UBOB');
   // Gus works in Berlin, where the clocks change on 29 March and 25 October 2026.
   await addUser(db, 'UGUS', { rights: ['entry'], timeZone: 'Europe/Berlin' });
@@ -187,11 +189,17 @@ describe('logTime', () => {
   });
 
   it('refuses time on a submitted timesheet', async () => {
-    const ctx = serviceContext(database.db, asUser('UALICE'), clock);
-    await database.db.update(timesheets).set({ status: 'submitted' });
-    const result = await logTime(ctx, entry({ date: { kind: 'iso', date: '2026-11-18' } }));
+    // Dora has her own sheet, submitted before she logs, so no other test's sheet is touched.
+    const { db } = database;
+    await addUser(db, 'UDORA', { rights: ['entry'] });
+    const dora = await addConsultant(db, 'UDORA');
+    await addProject(db, 'DORA-WORK', await addCustomer(db, 'DORACO'), { consultants: [dora] });
+    await addTimesheet(db, dora, november, 'submitted');
+
+    const ctx = serviceContext(db, asUser('UDORA'), clock);
+    const result = await logTime(ctx, entry({ projectCode: 'DORA-WORK', date: { kind: 'iso', date: '2026-11-18' } }));
     expect(result).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
-    await database.db.update(timesheets).set({ status: 'open' });
+    expect((await entriesOf()).filter((e) => e.createdBy === 'UDORA')).toEqual([]);
   });
 });
 

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
 import { outbox } from '../../src/db/schema.js';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
+import { importSetup } from '../../src/services/setup-import.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { SlackClientSimulator } from './slack-requests.js';
@@ -90,4 +92,19 @@ export async function startAppHarness(
       await fake.close();
     },
   };
+}
+
+/** Imports a setup file from test/fixtures as the CLI would (firm in UTC, USD); the test fails if it is refused. */
+export async function importFixture(h: Pick<AppHarness, 'database' | 'clock'>, fixture: string): Promise<void> {
+  const imported = await importSetup(
+    {
+      db: h.database.db,
+      actor: { kind: 'system', name: 'cli' },
+      clock: h.clock,
+      log: silentLogger,
+      org: { timeZone: 'UTC', currency: 'USD' },
+    },
+    readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url), 'utf8'),
+  );
+  if (!imported.ok) throw new Error(`fixture ${fixture} was refused: ${imported.errors.join('; ')}`);
 }

@@ -10,6 +10,7 @@ import {
   projects,
   reportingPeriods,
   roles,
+  timesheets,
   userRoles,
   users,
 } from '../../src/db/schema.js';
@@ -82,6 +83,16 @@ export async function addProject(
 export async function addPeriod(db: Database, startsOn: string, endsOn: string) {
   const [period] = await db.insert(reportingPeriods).values({ startsOn, endsOn }).returning();
   return period!.id;
+}
+
+export async function addTimesheet(
+  db: Database,
+  consultantId: number,
+  periodId: number,
+  status: 'open' | 'submitted' | 'approved' | 'cancelled' = 'open',
+) {
+  const [sheet] = await db.insert(timesheets).values({ consultantId, periodId, status }).returning();
+  return sheet!.id;
 }
 
 export async function addDelegate(db: Database, principalId: string, delegateId: string) {

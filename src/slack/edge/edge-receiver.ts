@@ -85,6 +85,7 @@ export class EdgeReceiver implements Receiver {
     const screened = screenRequest(body);
     // Names the request (Slack's id, user, command) for every line it logs and every row it queues.
     if (screened.ok) Object.assign(request, describeSlackRequest(body));
+    request.kind = screened.kind;
     const { requestId } = request;
     const responseUrl = typeof body.response_url === 'string' ? body.response_url : undefined;
     const answer = new RequestAnswer(event.ack, { id: requestId, kind: screened.kind, responseUrl }, this.log);
