@@ -152,7 +152,8 @@ export function periodCloseMessage(model: PeriodCloseModel): SlackMessage {
       ? 'every timesheet is decided'
       : 'the days allowed after its end have passed (`/admin` > Settings, Period close after)';
   const checklist: string[] = [
-    `${sheets.approved} approved · ${sheets.submitted} waiting for a decision · ${sheets.open} not submitted`,
+    // Not submitted counts open sheets and consultants without one, as the line below lists them.
+    `${sheets.approved} approved · ${sheets.submitted} waiting for a decision · ${model.notSubmitted.length} not submitted`,
     model.notSubmitted.length
       ? `:white_square: *Not submitted:* ${names(model.notSubmitted)}`
       : ':white_check_mark: Everyone has submitted.',

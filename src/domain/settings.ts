@@ -104,7 +104,7 @@ export const SETTING_FIELDS = {
   },
   morning_time: {
     label: 'Morning nudge time',
-    hint: 'Local time (HH:MM) of the last period reminder and the approval nudge. Empty: 09:00.',
+    hint: 'Local time (HH:MM) of the last period reminder, the approval nudge, the dead-letter digest, the credit check and a period close by deadline. Empty: 09:00.',
     multiline: false,
     schema: timeOfDaySetting,
     empty: '',

@@ -164,7 +164,8 @@ export async function postPeriodClose(
     { kind: 'post', ref: input.ref, channel, content: { template: PERIOD_CLOSE, model } },
     now,
   );
-  const invoices = drafted.ok ? `${drafted.drafted.length} invoice drafts` : 'no invoice drafts';
+  const count = drafted.ok ? drafted.drafted.length : 0;
+  const invoices = `${count} invoice ${count === 1 ? 'draft' : 'drafts'}`;
   return `posted to ${channel}: ${invoices}, ${model.notSubmitted.length} not submitted, ${model.waiting.length} waiting for a decision`;
 }
 
