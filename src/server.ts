@@ -101,10 +101,18 @@ export async function startConsulTracker({
         deliveryPaused: () => outbox.delivery().state === 'paused',
       })
     : undefined;
+  const jobs = new JobRunner({
+    ctx: system,
+    jobs: JOBS,
+    ...(metrics
+      ? { counted: (job: string, outcome: RunOutcome, count: number) => metrics.jobRan(job, outcome, count) }
+      : {}),
+  });
   const slack = await startSlackApp({
     config,
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
+    jobs: { list: JOBS, run: (name, at) => jobs.runJob(name, at) },
     afterEachRequest: () => outbox.wake(),
     health: () => ({ delivery: outbox.delivery() }),
     ...(metrics ? { metrics: () => metrics.exposition() } : {}),
@@ -126,13 +134,6 @@ export async function startConsulTracker({
   });
 
   outbox.start();
-  const jobs = new JobRunner({
-    ctx: system,
-    jobs: JOBS,
-    ...(metrics
-      ? { counted: (job: string, outcome: RunOutcome, count: number) => metrics.jobRan(job, outcome, count) }
-      : {}),
-  });
   if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =
