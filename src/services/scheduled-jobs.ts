@@ -68,8 +68,8 @@ export async function scheduledJobsOverview(
   });
 }
 
-const shown = (value: unknown): string => {
-  const text = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+const shown = (value: string | number | readonly string[]): string => {
+  const text = typeof value === 'object' ? value.join(', ') : String(value);
   return text === '' ? 'default' : text;
 };
 

@@ -96,7 +96,12 @@ const INVOKE: Record<Operation, Invoke> = {
   viewAudit: (ctx) => auditTrail(ctx),
   manageSettings: (ctx, s) => saveSettings(ctx, { firm_name: `Firm ${s.index}` }),
   runScheduledJobs: (ctx) =>
-    runJobNow(ctx, [{ name: 'check', description: 'a job that does nothing', settings: [] }], async () => [], 'check'),
+    runJobNow(
+      ctx,
+      [{ name: 'check', description: 'a job that does nothing', settings: [] }],
+      () => Promise.resolve([]),
+      'check',
+    ),
   manageCredits: (ctx, s) => adjustCredits(ctx, { customerCode: 'PREPAID', hours: '1', reason: `check ${s.index}` }),
   reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
   reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
