@@ -83,6 +83,7 @@ describe('/admin > Scheduled jobs', () => {
 
   it('refuses the page and Run now to someone without the administration right, and runs nothing', async () => {
     const before = await h.database.db.select().from(jobRuns);
+    const pushed = h.fake.callsTo('views.push').length;
     await click('UFIN', ids.admin.openJobs);
     await click('UFIN', ids.admin.runJobNow, 'credit-check');
     await h.app.settled();
@@ -90,7 +91,7 @@ describe('/admin > Scheduled jobs', () => {
     expect(messages).toHaveLength(2);
     for (const message of messages) expect(message).toContain('administration');
     expect(await h.database.db.select().from(jobRuns)).toEqual(before);
-    expect(h.fake.callsTo('views.push')).toHaveLength(1);
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushed);
   });
 
   it('says so when the button names no job', async () => {

@@ -93,6 +93,9 @@ describe('credit check', () => {
   });
 
   it('repeats nothing the next morning while both are still below the threshold', async () => {
+    // Monday's check (done already when the tests run in order) announced MISSED.
+    clock.set('2026-12-07T08:00:00Z');
+    await everyInstance();
     clock.set('2026-12-08T08:00:00Z');
     const reports = (await everyInstance()).flat();
     expect(reports.filter((r) => r.outcome === 'done')).toMatchObject([
