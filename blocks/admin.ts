@@ -83,6 +83,12 @@ export function adminHomeModal(sections: {
       text: { type: 'plain_text', text: 'Settings' },
       value: 'settings',
     });
+    buttons.push({
+      type: 'button',
+      action_id: ids.admin.openJobs,
+      text: { type: 'plain_text', text: 'Scheduled jobs' },
+      value: 'jobs',
+    });
   }
   // The audit trail opens to administration and security; someone with only a report right does not see it.
   if (sections.periods || sections.security) {

@@ -187,7 +187,10 @@ Resend one once its cause is fixed (the app invited, the channel unarchived), or
   return blocks;
 }
 
-function undeliveredBlocks(m: NonNullable<HomeDutiesView['undelivered']>['recent'][number]): KnownBlock[] {
+export type UndeliveredView = NonNullable<HomeDutiesView['undelivered']>['recent'][number];
+
+/** One undelivered message with Resend (when dead) and Dismiss: App Home's list and the dead-letter digest. */
+export function undeliveredBlocks(m: UndeliveredView): KnownBlock[] {
   const state =
     m.status === 'dead'
       ? `gave up after ${m.attempts} ${m.attempts === 1 ? 'attempt' : 'attempts'}`

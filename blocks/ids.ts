@@ -272,6 +272,10 @@ export const ids = {
     auditTo: 'admin_audit_to',
     /** Opens the Settings modal (admins). */
     openSettings: 'admin_open_settings',
+    openJobs: 'admin_open_jobs',
+    jobsModal: 'admin_jobs',
+    /** Button value: the job's name. Runs it now as the scheduler would, claiming the same keys. */
+    runJobNow: 'admin_job_run',
     /** private_metadata: { parentViewId }. Each setting's block and action id is its key. */
     settingsModal: 'admin_settings',
   },

@@ -2,10 +2,13 @@ import type { KnownBlock } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { ApprovalNudgeModel } from '../src/services/approval-nudges.js';
+import type { DeadLetterDigestModel } from '../src/services/dead-letters.js';
+import type { PeriodCloseModel } from '../src/services/period-close.js';
 import type { PeriodReminderModel } from '../src/services/period-reminders.js';
+import { undeliveredBlocks } from './home.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { submitButton } from './timesheet-modal.js';
 
 /** Days listed in a reminder before "and N more days" (a section holds 3,000 characters). */
@@ -102,4 +105,97 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
     });
   }
   return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for your decision`, blocks };
+}
+
+/** Undelivered messages listed in one digest (two blocks each, under the 50-block limit). */
+const DEAD_SHOWN = 20;
+
+/** The daily digest to an administrator of messages the outbox gave up on, each with Resend and Dismiss. */
+export function deadLetterDigestMessage(model: DeadLetterDigestModel): SlackMessage {
+  const { count, recent } = model;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:rotating_light: *${count} Slack ${count === 1 ? 'message was' : 'messages were'} not delivered.* Resend one once its cause is fixed (the app invited, the channel unarchived), or dismiss it.`,
+      },
+    },
+    ...recent.slice(0, DEAD_SHOWN).flatMap((m) => undeliveredBlocks(m)),
+  ];
+  if (count > Math.min(recent.length, DEAD_SHOWN))
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `The ${Math.min(recent.length, DEAD_SHOWN)} newest are shown; App Home and \`consultracker outbox list\` show all.`,
+        },
+      ],
+    });
+  return { text: `${count} Slack ${count === 1 ? 'message was' : 'messages were'} not delivered`, blocks };
+}
+
+/** Names listed in a checklist line before "and N more" (a section holds 3,000 characters). */
+const NAMES_SHOWN = 40;
+
+const names = (list: string[]) =>
+  list.length > NAMES_SHOWN
+    ? `${list.slice(0, NAMES_SHOWN).map(escapeMrkdwn).join(', ')} and ${list.length - NAMES_SHOWN} more`
+    : list.map(escapeMrkdwn).join(', ');
+
+/** The period close in the finance channel: the checklist and the invoice drafts; the summaries follow in its thread. */
+export function periodCloseMessage(model: PeriodCloseModel): SlackMessage {
+  const { sheets } = model;
+  const why =
+    model.reason === 'decided'
+      ? 'every timesheet is decided'
+      : 'the days allowed after its end have passed (`/admin` > Settings, Period close after)';
+  const checklist: string[] = [
+    // Not submitted counts open sheets and consultants without one, as the line below lists them.
+    `${sheets.approved} approved · ${sheets.submitted} waiting for a decision · ${model.notSubmitted.length} not submitted`,
+    model.notSubmitted.length
+      ? `:white_square: *Not submitted:* ${names(model.notSubmitted)}`
+      : ':white_check_mark: Everyone has submitted.',
+  ];
+  const waiting = model.waiting
+    .slice(0, NAMES_SHOWN)
+    .map(
+      (sheet) => `:white_square: ${escapeMrkdwn(sheet.consultantName)}’s timesheet waits for ${names(sheet.approvers)}`,
+    );
+  if (model.waiting.length > NAMES_SHOWN) waiting.push(`and ${model.waiting.length - NAMES_SHOWN} more timesheets`);
+  checklist.push(...(waiting.length ? waiting : [':white_check_mark: No timesheet waits for a decision.']));
+
+  const invoices =
+    'refused' in model.invoices
+      ? `No invoices were drafted: ${escapeMrkdwn(model.invoices.refused)}`
+      : [
+          model.invoices.drafted.length
+            ? `*Invoice drafts* (each posted here to check and issue): ${model.invoices.drafted
+                .map((d) => `${escapeMrkdwn(d.customerCode)} ${escapeMrkdwn(d.total)}`)
+                .join(', ')}`
+            : '*Invoice drafts:* none, no hourly customer has approved billable time left to invoice.',
+          ...model.invoices.skipped.map(
+            (s) => `_${escapeMrkdwn(s.customerCode)} not drafted: ${escapeMrkdwn(s.reason)}_`,
+          ),
+        ].join('\n');
+  const reportName = (kind: 'ar' | 'ap') => (kind === 'ar' ? 'Accounts Receivable' : 'Accounts Payable');
+  const attached = model.reports.filter((r) => r.attached).map((r) => reportName(r.kind));
+  const empty = model.reports.filter((r) => !r.attached).map((r) => reportName(r.kind));
+  const files = [
+    attached.length ? `The ${attached.join(' and ')} summaries (PDF and CSV) follow in the thread.` : '',
+    empty.length ? `No approved time for the ${empty.join(' or ')} summary.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:card_index_dividers: *Period close: ${span(model.period)}* — ${why}.` },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(checklist.join('\n'), 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(invoices, 3000) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: files }] },
+  ];
+  return { text: `Period close: ${span(model.period)}`, blocks };
 }

@@ -76,11 +76,16 @@ export async function startConsulTracker({
     timeout: OUTBOX_CLIENT_TIMEOUT_MS,
     logger: boltLogger(log),
   });
+  const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
+  const system = { ...deps, actor: { kind: 'system', name: 'job' } } as const;
   const outbox = new OutboxDispatcher({
     db,
     client: outboxClient,
     render: renderOutboxMessage,
-    renderFile: outboxFileRenderer(db),
+    renderFile: outboxFileRenderer({
+      ctx: system,
+      reports: { renderer, pdfRowLimit: config.reports.pdfRowLimit },
+    }),
     renderHome: (userId) => currentHomeView(deps, outboxClient, userId),
     clock,
     log,
@@ -96,11 +101,18 @@ export async function startConsulTracker({
         deliveryPaused: () => outbox.delivery().state === 'paused',
       })
     : undefined;
-  const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
+  const jobs = new JobRunner({
+    ctx: system,
+    jobs: JOBS,
+    ...(metrics
+      ? { counted: (job: string, outcome: RunOutcome, count: number) => metrics.jobRan(job, outcome, count) }
+      : {}),
+  });
   const slack = await startSlackApp({
     config,
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
+    jobs: { list: JOBS, run: (name, at) => jobs.runJob(name, at) },
     afterEachRequest: () => outbox.wake(),
     health: () => ({ delivery: outbox.delivery() }),
     ...(metrics ? { metrics: () => metrics.exposition() } : {}),
@@ -122,13 +134,6 @@ export async function startConsulTracker({
   });
 
   outbox.start();
-  const jobs = new JobRunner({
-    ctx: { ...deps, actor: { kind: 'system', name: 'job' } },
-    jobs: JOBS,
-    ...(metrics
-      ? { counted: (job: string, outcome: RunOutcome, count: number) => metrics.jobRan(job, outcome, count) }
-      : {}),
-  });
   if (scheduledJobs) await jobs.start();
   // The command line reaches an embedded database through the app that owns it.
   const commandLine =

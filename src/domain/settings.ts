@@ -10,6 +10,15 @@ import { holidaysSetting, timeOfDaySetting, workingDaysSetting } from './working
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 /** A setting that falls back to `fallback` when left empty. */
 const textOr = (fallback: string, max: number) => text(max).transform((value) => value || fallback);
+/** A whole number of days from 0 to `max`; empty means `fallback`. */
+const wholeDays = (fallback: number, max: number) =>
+  z.union([z.number(), z.string().trim()]).transform((value, issue) => {
+    if (value === '') return fallback;
+    const days = typeof value === 'number' ? value : /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isInteger(days) && days >= 0 && days <= max) return days;
+    issue.addIssue({ code: 'custom', message: `must be a whole number of days from 0 to ${max}, like ${fallback}` });
+    return z.NEVER;
+  });
 
 export const SETTING_FIELDS = {
   firm_name: {
@@ -37,13 +46,7 @@ export const SETTING_FIELDS = {
     label: 'Payment terms (days)',
     hint: 'Days from issue to due date for customers without their own terms, e.g. 30.',
     multiline: false,
-    schema: z.union([z.number(), z.string().trim()]).transform((value, issue) => {
-      if (value === '') return 30;
-      const days = typeof value === 'number' ? value : /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
-      if (Number.isInteger(days) && days >= 0 && days <= 365) return days;
-      issue.addIssue({ code: 'custom', message: 'must be a whole number of days from 0 to 365, like 30' });
-      return z.NEVER;
-    }),
+    schema: wholeDays(30, 365),
     empty: 30,
   },
   invoice_number_format: {
@@ -101,10 +104,17 @@ export const SETTING_FIELDS = {
   },
   morning_time: {
     label: 'Morning nudge time',
-    hint: 'Local time (HH:MM) of the last period reminder and the approval nudge. Empty: 09:00.',
+    hint: 'Local time (HH:MM) of the last period reminder, the approval nudge, the dead-letter digest, the credit check and a period close by deadline. Empty: 09:00.',
     multiline: false,
     schema: timeOfDaySetting,
     empty: '',
+  },
+  close_after_days: {
+    label: 'Period close after (days)',
+    hint: 'Days after a period ends when its close goes to the finance channel even if sheets are still undecided, e.g. 3. Empty: 3.',
+    multiline: false,
+    schema: wholeDays(3, 60),
+    empty: 3,
   },
 } as const;
 

@@ -12,6 +12,7 @@ import type { DueUnit, Job } from './job.js';
 export const approvalNudgeJob: Job = {
   name: APPROVAL_NUDGE,
   description: 'Morning digest DM to approvers with timesheets waiting over 24 hours',
+  settings: ['working_days', 'holidays', 'morning_time'],
 
   async due(q, ctx, { from, to }) {
     const calendar = await readWorkCalendar(q);

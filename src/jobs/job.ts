@@ -1,4 +1,5 @@
 import type { Queryable, Transaction } from '../db/client.js';
+import type { SettingKey } from '../domain/settings.js';
 import type { ServiceContext } from '../services/context.js';
 
 /** One unit of a job's work: its slot names it within the job (the key is `job:slot`). */
@@ -12,6 +13,8 @@ export type Job = {
   name: string;
   /** One line for `jobs list` and the admin page. */
   description: string;
+  /** The firm settings that decide when it runs or what it does, shown on /admin > Scheduled jobs. */
+  settings: readonly SettingKey[];
   /** Units whose due instant lies in (from, to]; pure reading. */
   due(q: Queryable, ctx: ServiceContext, window: { from: Date; to: Date }): Promise<DueUnit[]>;
   /**

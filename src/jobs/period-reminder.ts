@@ -18,6 +18,7 @@ import type { DueUnit, Job } from './job.js';
 export const periodReminderJob: Job = {
   name: PERIOD_REMINDER,
   description: 'DMs consultants whose timesheet is still open at the end of a period (and the next working morning)',
+  settings: ['working_days', 'holidays', 'reminder_time', 'morning_time'],
 
   async due(q, ctx, { from, to }) {
     const calendar = await readWorkCalendar(q);

@@ -210,6 +210,34 @@ export async function checkCreditAlerts(ctx: ServiceContext, customerId: number)
   });
 }
 
+/**
+ * The credit-check job's backstop: every live prepaid customer's alerts settled in the caller's
+ * transaction, the rows locked in the ledger's order. A crossing a transaction already announced
+ * has its live `credit_alerts` row, so only what was missed (a forecast that drifted with the
+ * calendar, say) goes out. Answers the alerts it sent, per customer code.
+ */
+export async function checkEveryCreditAlert(
+  tx: Transaction,
+  ctx: ServiceContext,
+): Promise<{ customerCode: string; kinds: CreditAlertKind[] }[]> {
+  const prepaid = await tx
+    .select({ id: customers.id, code: customers.code })
+    .from(customers)
+    .where(and(eq(customers.billingMode, 'prepaid'), isNull(customers.archivedAt)))
+    .orderBy(customers.id);
+  const locked = await lockPrepaidCustomers(
+    tx,
+    prepaid.map((customer) => customer.id),
+  );
+  const sent: { customerCode: string; kinds: CreditAlertKind[] }[] = [];
+  for (const customer of prepaid) {
+    if (!locked.includes(customer.id)) continue;
+    const kinds = await settleCreditAlerts(tx, ctx, customer.id, { lifting: false });
+    if (kinds.length) sent.push({ customerCode: customer.code, kinds });
+  }
+  return sent;
+}
+
 /** Active managers of the customer's live projects: they hear when its credit runs low. */
 async function customerManagers(q: Queryable, customerId: number): Promise<string[]> {
   const rows = await queryRows<{ user_id: string }>(

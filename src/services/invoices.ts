@@ -64,38 +64,48 @@ export async function draftInvoices(
   ctx: ServiceContext,
   input: { periods: PeriodSelector[]; customerCodes: string[]; channel: string | undefined },
 ): Promise<Result<{ drafted: DraftedInvoice[]; skipped: SkippedCustomer[]; periods: string }>> {
-  return serviceTransaction(ctx.db, async (tx) => {
-    const access = await authorize(tx, ctx, OPERATIONS.draftInvoices.right);
-    if (!access.ok) return access;
-    const periods = await choosePeriods(tx, ctx, input.periods);
-    if (!periods.ok) return periods;
-    const chosen = await resolveCodes(tx, 'customer', input.customerCodes);
-    if (!chosen.ok) return chosen;
-    const periodIds = periods.periods.map((p) => p.id);
-    const customerIds = chosen.rows.map((c) => c.id);
+  return serviceTransaction(ctx.db, (tx) => draftInvoicesIn(tx, ctx, input));
+}
 
-    // Drafting for a customer is serialised by its row, so two drafts never reach for the same entry.
-    const candidates = await uninvoicedCustomers(tx, periodIds, customerIds);
-    const hourly = candidates.filter((c) => c.billingMode === 'hourly').map((c) => c.id);
-    if (hourly.length)
-      await tx.execute(sql`select id from customers where id in (${sqlList(hourly)}) order by id for update`);
+/**
+ * `draftInvoices` inside the caller's transaction (the period close drafts in the transaction that
+ * records it done). A refusal writes nothing: every check comes before the first write.
+ */
+export async function draftInvoicesIn(
+  tx: Transaction,
+  ctx: ServiceContext,
+  input: { periods: PeriodSelector[]; customerCodes: string[]; channel: string | undefined },
+): Promise<Result<{ drafted: DraftedInvoice[]; skipped: SkippedCustomer[]; periods: string }>> {
+  const access = await authorize(tx, ctx, OPERATIONS.draftInvoices.right);
+  if (!access.ok) return access;
+  const periods = await choosePeriods(tx, ctx, input.periods);
+  if (!periods.ok) return periods;
+  const chosen = await resolveCodes(tx, 'customer', input.customerCodes);
+  if (!chosen.ok) return chosen;
+  const periodIds = periods.periods.map((p) => p.id);
+  const customerIds = chosen.rows.map((c) => c.id);
 
-    const skipped: SkippedCustomer[] = candidates
-      .filter((c) => c.billingMode === 'prepaid')
-      .map((c) => ({ customerCode: c.code, reason: 'prepaid: its time draws on credits' }));
-    const drafted: DraftedInvoice[] = [];
-    const span = { startsOn: periods.periods[0]!.startsOn, endsOn: periods.periods.at(-1)!.endsOn };
-    const channel = input.channel ?? access.userId;
-    for (const customerId of hourly) {
-      const result = await draftOne(tx, ctx, { customerId, periodIds, span, channel, draftedBy: access.userId });
-      if ('skipped' in result) skipped.push(result.skipped);
-      else drafted.push(result.drafted);
-    }
-    for (const code of input.customerCodes)
-      if (!candidates.some((c) => c.code === code))
-        skipped.push({ customerCode: code, reason: 'no approved billable time left to invoice' });
-    return { ok: true as const, drafted, skipped, periods: describePeriods(periods.periods) };
-  });
+  // Drafting for a customer is serialised by its row, so two drafts never reach for the same entry.
+  const candidates = await uninvoicedCustomers(tx, periodIds, customerIds);
+  const hourly = candidates.filter((c) => c.billingMode === 'hourly').map((c) => c.id);
+  if (hourly.length)
+    await tx.execute(sql`select id from customers where id in (${sqlList(hourly)}) order by id for update`);
+
+  const skipped: SkippedCustomer[] = candidates
+    .filter((c) => c.billingMode === 'prepaid')
+    .map((c) => ({ customerCode: c.code, reason: 'prepaid: its time draws on credits' }));
+  const drafted: DraftedInvoice[] = [];
+  const span = { startsOn: periods.periods[0]!.startsOn, endsOn: periods.periods.at(-1)!.endsOn };
+  const channel = input.channel ?? access.userId;
+  for (const customerId of hourly) {
+    const result = await draftOne(tx, ctx, { customerId, periodIds, span, channel, draftedBy: access.userId });
+    if ('skipped' in result) skipped.push(result.skipped);
+    else drafted.push(result.drafted);
+  }
+  for (const code of input.customerCodes)
+    if (!candidates.some((c) => c.code === code))
+      skipped.push({ customerCode: code, reason: 'no approved billable time left to invoice' });
+  return { ok: true as const, drafted, skipped, periods: describePeriods(periods.periods) };
 }
 
 async function choosePeriods(

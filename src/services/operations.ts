@@ -48,6 +48,10 @@ export const OPERATIONS = {
     right: 'admin',
     rule: 'prepaid credits of any customer: purchases, adjustments (with a reason), alert and top-up settings, the prepaid log export',
   },
+  runScheduledJobs: {
+    right: 'admin',
+    rule: 'scheduled jobs: their settings, last runs, and Run now',
+  },
   manageSettings: {
     right: 'admin',
     rule: 'the firm’s settings (its name, address and tax id, invoice numbering and terms)',

@@ -319,11 +319,18 @@ const undelivered = (now: Date) =>
  * Messages the dispatcher gave up on and those still waiting after an hour, newest first:
  * administrators see them to act on the cause, then resend or dismiss them.
  */
-export async function undeliveredMessages(q: Queryable, now: Date, limit = 5): Promise<Undelivered> {
+export async function undeliveredMessages(
+  q: Queryable,
+  now: Date,
+  limit = 5,
+  /** `dead`: only those the dispatcher gave up on (the daily digest). */
+  only?: 'dead',
+): Promise<Undelivered> {
+  const which = only === 'dead' ? eq(outbox.status, 'dead') : undelivered(now);
   const [counted] = await q
     .select({ n: sql<number>`count(*)::int` })
     .from(outbox)
-    .where(undelivered(now));
+    .where(which);
   const recent = await q
     .select({
       id: outbox.id,
@@ -336,7 +343,7 @@ export async function undeliveredMessages(q: Queryable, now: Date, limit = 5): P
       nextAttemptAt: outbox.nextAttemptAt,
     })
     .from(outbox)
-    .where(undelivered(now))
+    .where(which)
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(limit);
   return {

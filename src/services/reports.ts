@@ -99,44 +99,51 @@ export async function prepareReport(
   ctx: ServiceContext,
   request: ReportRequest,
 ): Promise<Result<{ spec: ReportSpec }>> {
-  return ctx.db.transaction(async (tx) => {
-    const access = await authorize(tx, ctx, reportOperation(request.kind).right);
-    if (!access.ok) return access;
-    const now = ctx.clock.now();
-    const periodRows = await tx
-      .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
-      .from(reportingPeriods)
-      .orderBy(asc(reportingPeriods.startsOn));
-    const periods = selectPeriods(request.periods, periodRows, dateInZone(now, ctx.org.timeZone));
-    if (!periods.ok) return periods;
+  return ctx.db.transaction((tx) => prepareReportIn(tx, ctx, request));
+}
 
-    const customerRows = await resolveCodes(tx, 'customer', request.customerCodes);
-    if (!customerRows.ok) return customerRows;
-    const projectRows = await resolveCodes(tx, 'project', request.projectCodes);
-    if (!projectRows.ok) return projectRows;
-    const consultantRows = await resolveConsultants(tx, request.consultantUserIds);
-    if (!consultantRows.ok) return consultantRows;
+/** `prepareReport` inside the caller's transaction (the period close prepares its reports in its own). */
+export async function prepareReportIn(
+  tx: Queryable,
+  ctx: ServiceContext,
+  request: ReportRequest,
+): Promise<Result<{ spec: ReportSpec }>> {
+  const access = await authorize(tx, ctx, reportOperation(request.kind).right);
+  if (!access.ok) return access;
+  const now = ctx.clock.now();
+  const periodRows = await tx
+    .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
+    .from(reportingPeriods)
+    .orderBy(asc(reportingPeriods.startsOn));
+  const periods = selectPeriods(request.periods, periodRows, dateInZone(now, ctx.org.timeZone));
+  if (!periods.ok) return periods;
 
-    const askerId = access.userId ?? 'system';
-    const asker = await tx.query.users.findFirst({ where: eq(users.id, askerId), columns: { displayName: true } });
-    const settings = await readSettings(tx);
-    return {
-      ok: true as const,
-      spec: {
-        kind: request.kind,
-        level: request.level,
-        periods: periods.periods,
-        customers: customerRows.rows,
-        projects: projectRows.rows,
-        consultants: consultantRows.rows,
-        asOf: now.toISOString(),
-        askedBy: { userId: askerId, name: asker?.displayName ?? askerId },
-        firmName: settings.firm_name,
-        firmCurrency: ctx.org.currency,
-        timeZone: ctx.org.timeZone,
-      },
-    };
-  });
+  const customerRows = await resolveCodes(tx, 'customer', request.customerCodes);
+  if (!customerRows.ok) return customerRows;
+  const projectRows = await resolveCodes(tx, 'project', request.projectCodes);
+  if (!projectRows.ok) return projectRows;
+  const consultantRows = await resolveConsultants(tx, request.consultantUserIds);
+  if (!consultantRows.ok) return consultantRows;
+
+  const askerId = access.userId ?? 'system';
+  const asker = await tx.query.users.findFirst({ where: eq(users.id, askerId), columns: { displayName: true } });
+  const settings = await readSettings(tx);
+  return {
+    ok: true as const,
+    spec: {
+      kind: request.kind,
+      level: request.level,
+      periods: periods.periods,
+      customers: customerRows.rows,
+      projects: projectRows.rows,
+      consultants: consultantRows.rows,
+      asOf: now.toISOString(),
+      askedBy: { userId: askerId, name: asker?.displayName ?? askerId },
+      firmName: settings.firm_name,
+      firmCurrency: ctx.org.currency,
+      timeZone: ctx.org.timeZone,
+    },
+  };
 }
 
 export function reportOperation(kind: ReportKind) {

@@ -9,6 +9,7 @@ import { EdgeReceiver, edgeMiddleware } from './edge/edge-receiver.js';
 import { type Health, healthRoutes, type Metrics, type Readiness } from './health.js';
 import { HttpGate } from './http-gate.js';
 import { InFlightRequests } from './in-flight.js';
+import type { ScheduledJobs } from './listeners/actions/admin-jobs.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
 import type { Reporting } from './report-delivery.js';
@@ -22,6 +23,8 @@ export type SlackAppOptions = {
   /** GET /metrics, when enabled. */
   metrics?: Metrics;
   reporting: Reporting;
+  /** The scheduled jobs and the runner behind /admin > Scheduled jobs' Run now. */
+  jobs: ScheduledJobs;
   /** Runs after every request's work, e.g. to send the messages it queued without waiting for a poll. */
   afterEachRequest?: () => void;
   /** Told when Slack's request has been answered (the ack), e.g. for the ack latency metric. */
@@ -59,6 +62,7 @@ export async function startSlackApp({
   health,
   metrics,
   reporting,
+  jobs,
   afterEachRequest,
   onAcknowledged,
 }: SlackAppOptions): Promise<RunningSlackApp> {
@@ -108,7 +112,7 @@ export async function startSlackApp({
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   app.use(edgeMiddleware(deps.log));
-  registerListeners(app, deps, reporting);
+  registerListeners(app, deps, reporting, jobs);
 
   let stopping = false;
   let connected = false;

@@ -1,19 +1,29 @@
 /**
  * Renders an outbox upload's file when the dispatcher sends it: an invoice's PDF from the invoice
- * as it stands, marked by the variant it was queued as (DRAFT, issued, VOID).
+ * as it stands, marked by the variant it was queued as (DRAFT, issued, VOID); or one file of a
+ * prepared report (the period close's summaries), read as of the instant its spec names.
  */
-import type { Database } from '../db/client.js';
 import { invoicePdf } from '../reports/invoice-pdf.js';
+import type { ReportRenderer } from '../reports/render-pool.js';
+import { buildReportFiles } from '../reports/report-files.js';
+import type { ServiceContext } from '../services/context.js';
 import { invoiceDocument } from '../services/invoice-documents.js';
 import { INVOICE_PDF, type InvoicePdfModel } from '../services/invoices.js';
 import type { MessageContent } from '../services/outbox.js';
+import { REPORT_FILE, type ReportFileModel } from '../services/period-close.js';
 import type { RenderedFile } from './outbox-dispatcher.js';
 
-export function outboxFileRenderer(db: Database) {
+export function outboxFileRenderer(options: {
+  /** A system context: its db reads the documents. */
+  ctx: ServiceContext;
+  reports: { renderer: ReportRenderer; pdfRowLimit: number };
+}) {
+  const { ctx, reports } = options;
   return async (content: MessageContent): Promise<RenderedFile | undefined> => {
+    if (content.template === REPORT_FILE) return reportFile(content.model as ReportFileModel);
     if (content.template !== INVOICE_PDF) throw new Error(`no file template named ${content.template}`);
     const model = content.model as InvoicePdfModel;
-    const doc = await invoiceDocument(db, model.invoiceId);
+    const doc = await invoiceDocument(ctx.db, model.invoiceId);
     // A draft discarded before its PDF went out has nothing left to show.
     if (!doc) return undefined;
     const name = model.variant === 'draft' || !doc.number ? `draft-${doc.invoiceId}` : doc.number;
@@ -25,4 +35,13 @@ export function outboxFileRenderer(db: Database) {
       title: `${label} · ${doc.customer.name}${model.variant === 'void' ? ' (VOID)' : ''}`,
     };
   };
+
+  /** Builds the report (its PDF and CSV come from one render) and keeps the file asked for. */
+  async function reportFile(model: ReportFileModel): Promise<RenderedFile | undefined> {
+    const built = await buildReportFiles(ctx, model.spec, reports.renderer, { pdfRowLimit: reports.pdfRowLimit });
+    // Busy render threads are an outage like any other: the dispatcher retries later.
+    if (!built.ok && built.error.code === 'busy') throw new Error(built.error.message);
+    if (!built.ok) return undefined;
+    return built.files.find((file) => file.filename.endsWith(`.${model.format}`));
+  }
 }

@@ -4,7 +4,12 @@ import {
   timesheetDecidedMessage,
 } from '../../blocks/approval-message.js';
 import { creditAlertMessage } from '../../blocks/credit-messages.js';
-import { approvalNudgeMessage, periodReminderMessage } from '../../blocks/job-messages.js';
+import {
+  approvalNudgeMessage,
+  deadLetterDigestMessage,
+  periodCloseMessage,
+  periodReminderMessage,
+} from '../../blocks/job-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import {
@@ -18,7 +23,9 @@ import { invoiceMessage } from '../../blocks/invoice-messages.js';
 import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.js';
 import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';
 import { APPROVAL_NUDGE, type ApprovalNudgeModel } from '../services/approval-nudges.js';
+import { DEAD_LETTERS, type DeadLetterDigestModel } from '../services/dead-letters.js';
 import type { MessageContent } from '../services/outbox.js';
+import { PERIOD_CLOSE, type PeriodCloseModel } from '../services/period-close.js';
 import { PERIOD_REMINDER, type PeriodReminderModel } from '../services/period-reminders.js';
 
 /** Turns an outbox message's template and model into Block Kit, when the dispatcher sends it. */
@@ -38,6 +45,10 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return periodReminderMessage(content.model as PeriodReminderModel);
     case APPROVAL_NUDGE:
       return approvalNudgeMessage(content.model as ApprovalNudgeModel);
+    case PERIOD_CLOSE:
+      return periodCloseMessage(content.model as PeriodCloseModel);
+    case DEAD_LETTERS:
+      return deadLetterDigestMessage(content.model as DeadLetterDigestModel);
     default:
       throw new Error(`no template named ${content.template}`);
   }

@@ -25,6 +25,7 @@ function testJob(name: string): Job {
   return {
     name,
     description: 'test',
+    settings: [],
     due(_q, _ctx, { from, to }) {
       const units: DueUnit[] = [];
       for (let t = Math.ceil(from.getTime() / (12 * HOUR)) * 12 * HOUR; t <= to.getTime(); t += 12 * HOUR) {

@@ -17,6 +17,7 @@ import { listEmployees } from '../../src/services/employees.js';
 import { addPeriods } from '../../src/services/periods.js';
 import { listProjects } from '../../src/services/projects.js';
 import { prepareReport, reportFormChoices } from '../../src/services/reports.js';
+import { runJobNow } from '../../src/services/scheduled-jobs.js';
 import { saveSettings } from '../../src/services/settings.js';
 import { invoiceExport } from '../../src/services/invoice-documents.js';
 import { draftInvoices, issueInvoice, listInvoices, voidInvoice } from '../../src/services/invoices.js';
@@ -94,6 +95,13 @@ const INVOKE: Record<Operation, Invoke> = {
     }),
   viewAudit: (ctx) => auditTrail(ctx),
   manageSettings: (ctx, s) => saveSettings(ctx, { firm_name: `Firm ${s.index}` }),
+  runScheduledJobs: (ctx) =>
+    runJobNow(
+      ctx,
+      [{ name: 'check', description: 'a job that does nothing', settings: [] }],
+      () => Promise.resolve([]),
+      'check',
+    ),
   manageCredits: (ctx, s) => adjustCredits(ctx, { customerCode: 'PREPAID', hours: '1', reason: `check ${s.index}` }),
   reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
   reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
@@ -211,6 +219,7 @@ const EXPECTED: Record<Operation, readonly Right[]> = {
   manageEmployees: ['admin'],
   manageCustomers: ['admin'],
   manageSettings: ['admin'],
+  runScheduledJobs: ['admin'],
   viewAudit: ['admin', 'security'],
   manageRoles: ['security'],
   grantRoles: ['security'],

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ServiceDeps } from '../actor.js';
 import type { Reporting } from '../report-delivery.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
+import { registerAdminJobActions, type ScheduledJobs } from './actions/admin-jobs.js';
 import { registerAdminCustomerActions } from './actions/admin-customers.js';
 import { registerAdminEmployeeActions } from './actions/admin-employees.js';
 import { registerAdminProjectActions } from './actions/admin-projects.js';
@@ -27,7 +28,7 @@ import { registerLogMessageShortcut } from './shortcuts/log-message.js';
 import { registerLogTimeSubmission } from './views/log-time.js';
 
 /** Every slash command, action, view and event the app answers. */
-export function registerListeners(app: App, deps: ServiceDeps, reporting: Reporting): void {
+export function registerListeners(app: App, deps: ServiceDeps, reporting: Reporting, jobs: ScheduledJobs): void {
   registerLogCommand(app, deps);
   registerLogTimeSubmission(app, deps);
   registerEntryActions(app, deps);
@@ -47,6 +48,7 @@ export function registerListeners(app: App, deps: ServiceDeps, reporting: Report
   registerAdminProjectActions(app, deps);
   registerAdminEmployeeActions(app, deps);
   registerAdminSettingsActions(app, deps);
+  registerAdminJobActions(app, deps, jobs);
   registerCreditsCommand(app, deps);
   registerCreditActions(app, deps);
   registerReportCommand(app, deps, reporting);
