@@ -2,7 +2,7 @@
  * A local stand-in for the Slack Web API (and for response_url and file-upload URLs), so tests
  * see exactly what the app sent to Slack. Every call is recorded; faults (429 with Retry-After,
  * 500, a reset connection, a hang, a Slack error such as invalid_auth, a post Slack finishes after
- * the client gave up) can be queued per method or held for every call as an outage, and a method
+ * the client gave up, an upload URL refusing the bytes with a status) can be queued per method or held for every call as an outage, and a method
  * can be rate limited per minute of a test clock.
  */
 import { randomUUID } from 'node:crypto';
@@ -165,12 +165,21 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const url = new URL(request.url ?? '/', 'http://fake-slack');
     const method = url.pathname.replace(/^\/api\//, '');
     // Decided on arrival: a call that reached Slack during an outage fails even when its body is read after it.
-    const fault = url.pathname.startsWith('/api/') ? nextFault(method) : undefined;
+    // An upload URL's faults are queued under the method name `upload`.
+    const fault = url.pathname.startsWith('/api/')
+      ? nextFault(method)
+      : url.pathname.startsWith('/upload/')
+        ? nextFault('upload')
+        : undefined;
     const body = await readBody(request);
     const token = request.headers.authorization?.replace(/^Bearer /, '');
 
     if (url.pathname.startsWith('/upload/')) {
       const fileId = url.pathname.slice('/upload/'.length);
+      if (fault && 'status' in fault) {
+        record('upload', { file_id: fileId, refused: fault.status }, token);
+        return sendText(response, fault.status, 'refused');
+      }
       const existing = uploads.get(fileId);
       uploads.set(fileId, { fileId, filename: existing?.filename, bytes: extractUploadBytes(request, body) });
       record('upload', { file_id: fileId, bytes: body.length }, token);
