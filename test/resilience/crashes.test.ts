@@ -10,9 +10,9 @@
  * - After Slack accepted an approval DM but before the outbox recorded it: the next process finds
  *   the post in the conversation by its outbox id and records it instead of posting again.
  */
-import { eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox, slackMessages, timeEntries } from '../../src/db/schema.js';
+import { eq, like, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { outbox, slackMessages, timeEntries, timesheets } from '../../src/db/schema.js';
 import type { Database } from '../../src/db/client.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { silentLogger } from '../../src/logger.js';
@@ -31,6 +31,8 @@ import { ResilienceTally } from './tally.js';
 
 const SECRET = 'crash-test-secret';
 const ALICE = 'U01ALICE';
+/** Logs only in the forced-window case, so Alice's submitted sheet never stands in its way. */
+const BOB = 'U02BOB';
 const MANAGERS = ['U01MGR', 'U02MGR', 'U03MGR'];
 const tally = new ResilienceTally('crashes');
 
@@ -45,14 +47,16 @@ customers:
   - { code: ACME, name: Acme Corp, currency: USD, billing: hourly }
 employees:
   - { user: ${ALICE}, name: Alice Doe, consultant: { cost_rate: '70.00', price_rate: '140.00' } }
+  - { user: ${BOB}, name: Bob Roe, consultant: { cost_rate: '70.00', price_rate: '140.00' } }
 ${MANAGERS.map((id, i) => `  - { user: ${id}, name: Manager ${i + 1}, manager: true }`).join('\n')}
 projects:
-  - { code: ACME-WEB, customer: ACME, name: Website relaunch, managers: [${MANAGERS.join(', ')}], consultants: [{ user: ${ALICE} }] }
+  - { code: ACME-WEB, customer: ACME, name: Website relaunch, managers: [${MANAGERS.join(', ')}], consultants: [{ user: ${ALICE} }, { user: ${BOB} }] }
 roles:
   - { name: Consultant, rights: [entry] }
   - { name: Manager, rights: [approval] }
 users:
   - { user: ${ALICE}, roles: [Consultant] }
+  - { user: ${BOB}, roles: [Consultant] }
 ${MANAGERS.map((id) => `  - { user: ${id}, roles: [Manager] }`).join('\n')}
 periods:
   - { starts: ${day(first)}, ends: ${day(last)} }
@@ -66,6 +70,7 @@ let app: AppProcess | undefined;
 beforeAll(async () => {
   fake = await startFakeSlack();
   fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'UTC' });
+  fake.users.set(BOB, { id: BOB, real_name: 'Bob Roe', tz: 'UTC' });
   database = await keptDatabase();
   await database.use(async (db) => {
     const imported = await importSetup(
@@ -89,13 +94,13 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function start(): Promise<SlackClientSimulator> {
+async function start(ackDeadlineMs = 2500): Promise<SlackClientSimulator> {
   app = await startAppProcess({
     ...database.env,
     SLACK_BOT_TOKEN: 'xoxb-crash',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
-    ACK_DEADLINE_MS: '2500',
+    ACK_DEADLINE_MS: String(ackDeadlineMs),
   });
   return new SlackClientSimulator({ appUrl: app.url, signingSecret: SECRET, responseUrl: fake.responseUrl });
 }
@@ -125,7 +130,8 @@ describe('SIGKILL and a restart on the same database', () => {
       });
     const isConfirmation = (body: unknown, tag: string) => {
       const text = JSON.stringify(body);
-      return text.includes('Logged') && text.includes(tag);
+      // A request saved before the kill is answered "Already saved" when it comes again.
+      return (text.includes('Logged') || text.includes('Already saved')) && text.includes(tag);
     };
 
     for (let round = 0; round < 3; round++) {
@@ -234,4 +240,67 @@ describe('SIGKILL and a restart on the same database', () => {
       expect(recorded.find((row) => row.channel === `D${heldFor}`)?.ts).toBe(landed.ts);
     });
   }, 120_000);
+
+  /**
+   * The window forced, not hoped for: the test holds Bob's timesheet row, so his /log waits in its
+   * transaction past the 100 ms ack deadline and Slack is answered "Saving…"; the lock is let go,
+   * the entry commits, and its confirmation to response_url never gets an answer; then SIGKILL.
+   * Holding a row lock beside the app needs PostgreSQL (an embedded database has one owner).
+   */
+  it.skipIf(inject('testDatabase').kind !== 'postgres')(
+    'killed after the /log commit, before its confirmation reached the user: the same request again is answered with that entry and saves nothing twice',
+    async () => {
+      tally.cases++;
+      let slack = await start(100);
+      const warmup = await slack.slashCommand({ command: '/log', text: '1m ACME-WEB window-warmup', userId: BOB });
+      expect(warmup.status).toBe(200);
+      // The first entry makes his sheet; its confirmation comes in the ack or, past the deadline, to response_url.
+      if (!JSON.stringify(warmup.body).includes('window-warmup')) {
+        await fake.waitFor('response_url', (call) => JSON.stringify(call.args).includes('window-warmup'));
+      }
+
+      const request = { tag: 'window-entry', triggerId: 'window.1.trigger' };
+      const send = (client: SlackClientSimulator) =>
+        client.slashCommand({
+          command: '/log',
+          text: `1m ACME-WEB ${request.tag}`,
+          userId: BOB,
+          triggerId: request.triggerId,
+        });
+      fake.failNext('response_url', { hang: true });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+      const holder = database.use((db) =>
+        db.transaction(async (tx) => {
+          await tx.execute(sql`select id from ${timesheets} for update`);
+          locked();
+          await held;
+        }),
+      );
+      await lockTaken;
+      const ack = await send(slack);
+      expect(JSON.stringify(ack.body)).toContain('Saving');
+      release();
+      await holder;
+      const confirmation = await fake.waitFor('response_url', (call) =>
+        JSON.stringify(call.args).includes(request.tag),
+      );
+      expect(JSON.stringify(confirmation.args)).toContain('Logged');
+      const saved = () =>
+        database.use((db) => db.select().from(timeEntries).where(eq(timeEntries.description, request.tag)));
+      expect(await saved()).toHaveLength(1);
+      await crash();
+
+      slack = await start();
+      const again = await send(slack);
+      expect(JSON.stringify(again.body)).toContain(request.tag);
+      expect(JSON.stringify(again.body)).toContain('Already saved');
+      await killHard(app!);
+      app = undefined;
+      tally.once((await saved()).length);
+    },
+    60_000,
+  );
 });
