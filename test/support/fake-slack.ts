@@ -2,7 +2,7 @@
  * A local stand-in for the Slack Web API (and for response_url and file-upload URLs), so tests
  * see exactly what the app sent to Slack. Every call is recorded; faults (429 with Retry-After,
  * 500, a reset connection, a hang, a Slack error such as invalid_auth, a post Slack finishes after
- * the client gave up) can be queued per method or held for every call as an outage, and a method
+ * the client gave up, an upload URL refusing the bytes, a response_url that hangs) can be queued per method or held for every call as an outage, and a method
  * can be rate limited per minute of a test clock.
  */
 import { randomUUID } from 'node:crypto';
@@ -161,16 +161,32 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     return { status: 429, retryAfterSeconds: Math.max(1, Math.ceil((limit.windowStart + 60_000 - now) / 1000)) };
   };
 
+  const holdUnanswered = (response: ServerResponse) => {
+    hanging.add(response);
+    response.on('close', () => hanging.delete(response));
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://fake-slack');
     const method = url.pathname.replace(/^\/api\//, '');
     // Decided on arrival: a call that reached Slack during an outage fails even when its body is read after it.
-    const fault = url.pathname.startsWith('/api/') ? nextFault(method) : undefined;
+    // Faults of an upload URL are queued under the method name `upload`, of a response_url under `response_url`.
+    const fault = url.pathname.startsWith('/api/')
+      ? nextFault(method)
+      : url.pathname.startsWith('/upload/')
+        ? nextFault('upload')
+        : url.pathname.startsWith('/response/')
+          ? nextFault('response_url')
+          : undefined;
     const body = await readBody(request);
     const token = request.headers.authorization?.replace(/^Bearer /, '');
 
     if (url.pathname.startsWith('/upload/')) {
       const fileId = url.pathname.slice('/upload/'.length);
+      if (fault && 'status' in fault) {
+        record('upload', { file_id: fileId, refused: fault.status }, token);
+        return sendText(response, fault.status, 'refused');
+      }
       const existing = uploads.get(fileId);
       uploads.set(fileId, { fileId, filename: existing?.filename, bytes: extractUploadBytes(request, body) });
       record('upload', { file_id: fileId, bytes: body.length }, token);
@@ -179,6 +195,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (url.pathname.startsWith('/response/')) {
       const args = parseArguments(request, body);
       record('response_url', { ...args, url: url.toString().replace('http://fake-slack', '') }, token);
+      if (fault && 'hang' in fault) return holdUnanswered(response);
       return sendText(response, 200, 'ok');
     }
 
@@ -195,11 +212,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       response.on('close', () => hanging.delete(response));
       return;
     }
-    if (fault && 'hang' in fault) {
-      hanging.add(response);
-      response.on('close', () => hanging.delete(response));
-      return;
-    }
+    if (fault && 'hang' in fault) return holdUnanswered(response);
     if (fault && 'status' in fault && fault.status === 429) {
       response.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return sendJson(response, 429, { ok: false, error: 'ratelimited' });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { timeEntries } from '../../src/db/schema.js';
 import { OUR_FAULT } from '../../src/slack/edge/edge-receiver.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
+import { ResilienceTally } from './tally.js';
 
 /**
  * What PostgreSQL does on a restart, a failover or a proxy closing connections: it ends the app's
@@ -21,7 +22,11 @@ beforeAll(async () => {
   await importFixture(h, 'small-firm.yaml');
 });
 
-afterAll(async () => h?.stop());
+const tally = new ResilienceTally('postgres connection kills');
+afterAll(async () => {
+  if (onPostgres) tally.report();
+  await h?.stop();
+});
 
 /** Runs SQL as the server's administrator, outside the app's pool. */
 async function asAdministrator(statement: string): Promise<void> {
@@ -86,16 +91,21 @@ describe.skipIf(!onPostgres)('when PostgreSQL ends the app’s connections', () 
       await terminateAppConnections();
       await until(30);
       await terminateAppConnections();
+      tally.faults += 2;
       await until(50);
       running = false;
       await Promise.all(workers);
       await h.app.settled();
 
+      tally.cases++;
       for (const outcome of outcomes) {
         expect(outcome.status).toBe(200);
         expect(outcome.saved !== outcome.toldFailed, `${outcome.tag} was answered one way`).toBe(true);
-        expect(await savedWith(outcome.tag), `entries saved for ${outcome.tag}`).toBe(outcome.saved ? 1 : 0);
+        const saved = await savedWith(outcome.tag);
+        if (outcome.saved) tally.once(saved);
+        else expect(saved, `entries saved for ${outcome.tag}, which was told it failed`).toBe(0);
       }
+      expect(outcomes.filter((o) => o.toldFailed).length, 'requests the kills failed').toBeGreaterThan(0);
       expect(outcomes.filter((o) => o.saved).length).toBeGreaterThan(0);
       const rows = await h.database.db.select().from(timeEntries).where(like(timeEntries.description, 'outage-%'));
       expect(rows).toHaveLength(outcomes.filter((o) => o.saved).length);
@@ -109,9 +119,11 @@ describe.skipIf(!onPostgres)('when PostgreSQL ends the app’s connections', () 
   );
 
   it('/readyz answers 503 while the database refuses connections and 200 once it takes them again; /log meanwhile says it saved nothing', async () => {
+    tally.cases++;
     await asAdministrator(`alter database "${h.database.name}" allow_connections false`);
     try {
       await terminateAppConnections();
+      tally.faults++;
       const down = await fetch(`${h.appUrl}/readyz`);
       expect(down.status).toBe(503);
       expect(((await down.json()) as { checks: { database: string } }).checks.database).toMatch(/^unreachable/);
