@@ -14,6 +14,7 @@ import { startConsulTracker } from '../src/server.js';
 import { importSetup } from '../src/services/setup-import.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
+import { recordFigure } from './figures.js';
 import { benchDatabase } from './throwaway-database.js';
 
 const PROJECTS = 10;
@@ -63,6 +64,23 @@ try {
   console.log(
     `same under 10 x 429 (Retry-After 1 s): ${storm.ms.toFixed(0)} ms (${storm.calls} chat.postMessage calls, each DM once: ${storm.exactlyOnce})`,
   );
+  const benchmark = `P5 fan-out, ${label}`;
+  recordFigure({ benchmark, figure: `submit -> ${DMS} DMs delivered, calm`, value: calm.ms, unit: 'ms' });
+  // The storm costs about one Retry-After per wave of rate-limited lanes; the reference is the calm round.
+  recordFigure({
+    benchmark,
+    figure: `submit -> ${DMS} DMs, 10 x 429 (Retry-After 1 s)`,
+    value: storm.ms,
+    unit: 'ms',
+    reference: { label: 'calm round', value: calm.ms },
+  });
+  recordFigure({
+    benchmark,
+    figure: 'each DM delivered once, calm and storm',
+    value: DMS,
+    unit: 'DMs',
+    check: calm.exactlyOnce && storm.exactlyOnce,
+  });
 } finally {
   await app.stop();
   await fake.close();
