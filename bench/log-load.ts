@@ -101,3 +101,25 @@ export class LogLoad {
     };
   }
 }
+
+/**
+ * Waits for a command's answer: in the ack, or, when the app acked "Still working…" / "Saving…"
+ * (its ack deadline passed on a busy machine), through the command's response_url.
+ */
+export async function answerOf(
+  fake: FakeSlack,
+  response: { text: string },
+  responseUrl: string,
+  expected: string,
+): Promise<void> {
+  if (response.text.includes(expected)) return;
+  if (!/Still working|Saving/.test(response.text)) throw new Error(`expected "${expected}", got ${response.text}`);
+  const path = new URL(responseUrl).pathname;
+  const answer = await fake.waitFor(
+    'response_url',
+    (call) => new URL(String(call.args.url), 'http://fake-slack').pathname === path,
+    120_000,
+  );
+  if (!JSON.stringify(answer.args).includes(expected))
+    throw new Error(`expected "${expected}", got ${JSON.stringify(answer.args)}`);
+}

@@ -24,6 +24,7 @@ const DESCRIPTIONS = [
  * person U0FINANCE (AR and AP) and consultant U00000 with the entry right (for `/log`). With
  * `fanOut`, consultant U0SUBMIT also works on `projects` projects F0, F1, … with their own
  * `managersPerProject` managers each, so submitting U0SUBMIT's sheet DMs every one of them.
+ * Consultant U0000k works on projects P(k/3), among others.
  */
 export function reportFirmYaml(options: {
   customers: number;
@@ -31,6 +32,8 @@ export function reportFirmYaml(options: {
   consultants: number;
   periods: { starts: string; ends: string }[];
   fanOut?: { projects: number; managersPerProject: number };
+  /** Every consultant may `/log` (has the Consultant role), not only U00000. */
+  everyoneLogs?: boolean;
 }): string {
   const fanOut = options.fanOut ?? { projects: 0, managersPerProject: 0 };
   const managerOf = (project: number, k: number) => `U0MGR${project}X${k}`;
@@ -55,8 +58,11 @@ export function reportFirmYaml(options: {
     );
   for (let p = 0; p < options.projects; p++) {
     const team = [0, 1, 2].map((k) => `U${String((p * 3 + k) % options.consultants).padStart(5, '0')}`);
+    const customer = p % options.customers;
+    // A consultant's default price rate is in the firm's currency: a EUR customer's project sets its own.
+    const rate = customer % 3 === 2 ? `, price_rate: '${110 + (p % 50)}.00'` : '';
     lines.push(
-      `  - { code: P${p}, customer: C${p % options.customers}, name: Project ${p}, consultants: [${[...new Set(team)].map((u) => `{ user: ${u} }`).join(', ')}] }`,
+      `  - { code: P${p}, customer: C${customer}, name: Project ${p}, consultants: [${[...new Set(team)].map((u) => `{ user: ${u}${rate} }`).join(', ')}] }`,
     );
   }
   lines.push(
@@ -68,7 +74,10 @@ export function reportFirmYaml(options: {
   lines.push(
     'users:',
     '  - { user: U0FINANCE, name: Erin Finance, roles: [Finance] }',
-    '  - { user: U00000, roles: [Consultant] }',
+    ...Array.from(
+      { length: options.everyoneLogs ? options.consultants : 1 },
+      (_, e) => `  - { user: U${String(e).padStart(5, '0')}, roles: [Consultant] }`,
+    ),
   );
   if (fanOut.projects) lines.push('  - { user: U0SUBMIT, roles: [Consultant] }');
   for (let f = 0; f < fanOut.projects; f++)
