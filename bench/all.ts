@@ -24,7 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   {
     script: 'log-throughput',
     databases: ['PGlite', 'PostgreSQL'],
-    env: { BENCH_HISTORY: '10000,100000', BENCH_CONCURRENCY: '1,16', BENCH_SECONDS: '3' },
+    env: { BENCH_HISTORY: '10000,100000', BENCH_CONCURRENCY: '16,64', BENCH_SECONDS: '3' },
   },
   {
     script: 'report-detail',
