@@ -49,6 +49,14 @@ try {
       `${label}, ${scale}x (${(BASE.entries * scale).toLocaleString('en-US')} entries, ${BASE.projects * scale} projects, ${BASE.consultants * scale} consultants; seeded in ${costs.seedSeconds.toFixed(0)} s): /log ack ${costs.log.toFixed(1)} ms, /timesheet open ${costs.timesheet.toFixed(1)} ms, submit -> ${DMS} DMs ${costs.approval.toFixed(0)} ms, AR summary uploaded ${costs.summary.toFixed(0)} ms`,
     );
   }
+  for (const { scale, costs } of results)
+    recordFigure({
+      benchmark: `growth, ${label}`,
+      figure: `seeding ${scale}x (migrate, import, entries)`,
+      value: costs.seedSeconds,
+      unit: 's',
+      goal: { of: 'value', atMost: 60 },
+    });
   const first = results[0]!;
   for (const { scale, costs } of results.slice(1)) {
     const benchmark = `growth, ${label}, ${scale}x vs ${first.scale}x`;
