@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { startAppProcess, stopAppProcess } from './app-process.js';
+import { recordFigure } from './figures.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -68,6 +69,22 @@ try {
   console.log(`start-up to /readyz, empty data: ${cold.ms.toFixed(0)} ms (includes migrating)`);
   console.log(`start-up to /readyz, migrated:   ${warm.ms.toFixed(0)} ms`);
   console.log(`/log ack over ${REQUESTS} sequential requests: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+  const benchmark = `start-up and /log ack, ${database.label}`;
+  recordFigure({
+    benchmark,
+    figure: 'start-up to /readyz, migrated',
+    value: warm.ms,
+    unit: 'ms',
+    reference: { label: 'empty data (includes migrating)', value: cold.ms },
+  });
+  recordFigure({
+    benchmark,
+    figure: `/log ack p99, ${REQUESTS} sequential`,
+    value: Number(at(0.99)),
+    unit: 'ms',
+    reference: { label: 'p50', value: Number(at(0.5)) },
+    goal: { of: 'value', atMost: 3000 },
+  });
 } finally {
   await fake.close();
   await database.drop();

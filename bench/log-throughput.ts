@@ -29,6 +29,8 @@ import { importSetup } from '../src/services/setup-import.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import { recordFigure } from './figures.js';
+import { LogLoad, type Round } from './log-load.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
 
 const CONSULTANTS = 100;
@@ -37,7 +39,6 @@ const ENTRIES_PER_SHEET = 40;
 const SIZES = (process.env.BENCH_HISTORY ?? '10000,100000').split(',').map(Number);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const SLACK_ACK_MS = 3000;
 const SECRET = 'bench-signing-secret';
 const PORT = 3900 + Math.floor(Math.random() * 90);
 
@@ -62,18 +63,12 @@ const appEnv = {
   ...(throwaway ? { DATABASE_URL: throwaway.url } : { PGLITE_DIR: pgliteDir }),
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-let sent = 0;
-/** Every `/log` the app confirmed in this run, by its description (in the ack, or later through response_url). */
-const confirmed = new Set<string>();
-/** `/log` acked "Saving…": the description, by the response_url where its answer goes. */
-const savingByUrl = new Map<string, string>();
-
-type Round = { perSecond: number; p50: number; p99: number; late: number; requests: number };
+const load = new LogLoad(fake, people, () => 'ACME-WEB');
 type SizeResult = {
   size: number;
   perLog: { statements: number; transactions: number; rowsRead: number; mostRead: string };
   rows: { concurrency: number; log: Round; bare: Round; database: number; rssMb: number }[];
-  savedOnce: string;
+  savedOnce: { ok: boolean; text: string };
 };
 
 try {
@@ -107,11 +102,11 @@ try {
     });
     const rows: SizeResult['rows'] = [];
     for (const concurrency of CONCURRENCY) {
-      const bare = await closedLoop(slack, concurrency, () => ({ text: 'no-such-thing', ok: /not|\?/i }));
-      const log = await closedLoop(slack, concurrency, () => {
-        const description = `tp ${sent++}`;
-        return { text: `1m ACME-WEB ${description}`, ok: /Logged|Saving/, description };
-      });
+      const bare = await load.closedLoop([slack], concurrency, SECONDS, () => ({
+        text: 'no-such-thing',
+        ok: /not|\?/i,
+      }));
+      const log = await load.closedLoop([slack], concurrency, SECONDS);
       rows.push({
         concurrency,
         log,
@@ -123,56 +118,15 @@ try {
     await sleep(1000);
     await stopAppProcess(child);
     if (!throwaway) db = await open();
-    results.push({ size, perLog, rows, savedOnce: await savedOnce(db) });
+    results.push({ size, perLog, rows, savedOnce: await load.savedOnce(db) });
     print(results.at(-1)!);
+    recordFigures(results);
   }
   await db.close();
 } finally {
   await fake.close();
   await throwaway?.drop();
   rmSync(work, { recursive: true, force: true });
-}
-
-/** Sends requests from `concurrency` clients, each waiting for its ack, for SECONDS. */
-async function closedLoop(
-  slack: SlackClientSimulator,
-  concurrency: number,
-  next: () => { text: string; ok: RegExp; description?: string },
-): Promise<Round> {
-  const latencies: number[] = [];
-  const until = performance.now() + SECONDS * 1000;
-  let user = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const request = next();
-        const responseUrl = fake.responseUrl();
-        const response = await slack.slashCommand({
-          command: '/log',
-          text: request.text,
-          userId: people[user++ % CONSULTANTS]!,
-          responseUrl,
-        });
-        if (response.status !== 200 || !request.ok.test(response.text)) {
-          throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
-        }
-        if (request.description && response.text.includes('Saving')) savingByUrl.set(responseUrl, request.description);
-        else if (request.description) confirmed.add(request.description);
-        latencies.push(response.ms);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
-  return {
-    perSecond: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    late: latencies.filter((ms) => ms > SLACK_ACK_MS).length,
-    requests: latencies.length,
-  };
 }
 
 /**
@@ -335,28 +289,6 @@ async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }
 }
 
 /**
- * Every request the app confirmed is in time_entries exactly once, and nothing else was saved. A
- * `/log` acked "Saving…" counts as confirmed when its response_url got the confirmation.
- */
-async function savedOnce(connection: DatabaseConnection): Promise<string> {
-  for (const call of fake.callsTo('response_url')) {
-    const url = new URL(String(call.args.url), 'http://fake-slack');
-    const description = [...savingByUrl].find(([saving]) => new URL(saving).pathname === url.pathname)?.[1];
-    if (description && JSON.stringify(call.args).includes('Logged')) confirmed.add(description);
-  }
-  const rows = await queryRows<{ description: string; n: number }>(
-    connection.db,
-    sql`select description, count(*)::int as n from time_entries where description like 'tp %' group by description`,
-  );
-  const twice = rows.filter((row) => row.n !== 1).length;
-  const missing = [...confirmed].filter((d) => !rows.some((row) => row.description === d)).length;
-  const unconfirmed = rows.length - (confirmed.size - missing);
-  return twice + missing + unconfirmed === 0
-    ? `all ${confirmed.size} confirmed entries saved once (${savingByUrl.size} acked "Saving…" first)`
-    : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed (${savingByUrl.size} acked "Saving…" first)`;
-}
-
-/**
  * History up to `size` entries at a steady pace: each consultant logs ENTRIES_PER_SHEET entries a
  * month, so more history means more past months (periods with approved sheets), as at a firm that
  * has used the app for longer. Bulk SQL, not the app; newest months first, so it grows backwards.
@@ -419,7 +351,68 @@ function print(result: SizeResult): void {
       `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB |`,
     );
   }
-  console.log(result.savedOnce);
+  console.log(result.savedOnce.text);
+}
+
+/** Issue 18's goals for the size just measured (at concurrency 16, or the nearest measured), and growth from the first size. */
+function recordFigures(results: SizeResult[]): void {
+  const result = results.at(-1)!;
+  const first = results[0]!;
+  const benchmark = `P1 /log throughput, ${throwaway ? 'PostgreSQL' : 'PGlite'}, ${result.size.toLocaleString('en')} entries`;
+  const at16 = [...result.rows].sort((a, b) => Math.abs(a.concurrency - 16) - Math.abs(b.concurrency - 16))[0]!;
+  const c = `concurrency ${at16.concurrency}`;
+  recordFigure({
+    benchmark,
+    figure: `/log req/s, ${c}`,
+    value: at16.log.perSecond,
+    unit: 'req/s',
+    reference: { label: 'bare-ack route req/s', value: at16.bare.perSecond },
+    goal: { of: 'ratio', atLeast: 0.5 },
+  });
+  recordFigure({
+    benchmark,
+    figure: `/log req/s, ${c}`,
+    value: at16.log.perSecond,
+    unit: 'req/s',
+    reference: { label: throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s', value: at16.database },
+    goal: { of: 'ratio', atLeast: 0.5 },
+  });
+  const top = result.rows.at(-1)!;
+  recordFigure({
+    benchmark,
+    figure: `acks over 3 s, concurrency ${top.concurrency}`,
+    value: top.log.late,
+    unit: `acks of ${top.log.requests}`,
+    goal: { of: 'value', atMost: 0 },
+  });
+  recordFigure({
+    benchmark,
+    figure: 'rows read per /log',
+    value: result.perLog.rowsRead,
+    unit: 'rows',
+    // Issue 18: flat with history, within 1.2x of the smallest size.
+    ...(result === first
+      ? {}
+      : {
+          reference: { label: `at ${first.size.toLocaleString('en')} entries`, value: first.perLog.rowsRead },
+          goal: { of: 'ratio' as const, atMost: 1.2 },
+        }),
+  });
+  recordFigure({
+    benchmark,
+    figure: 'app RSS after the rounds',
+    value: result.rows.at(-1)!.rssMb,
+    unit: 'MB',
+    reference: { label: 'after the first round', value: result.rows[0]!.rssMb },
+    goal: { of: 'value', atMost: throwaway ? 250 : 400 },
+  });
+  recordFigure({
+    benchmark,
+    figure: 'every confirmed /log saved once',
+    value: load.confirmed.size,
+    unit: 'entries',
+    check: result.savedOnce.ok,
+  });
 }
 
 /** The bench runs on the real clock, so its open period is the current month. */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import { recordFigure } from './figures.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
 import { PGLITE_SETTINGS } from '../src/db/client.js';
 
@@ -92,10 +93,37 @@ try {
   console.log(`app peak under load:         ${mb(busy.peakMb)}`);
   console.log(`app 3 s after the load:      ${mb(after.nowMb)}`);
   console.log(`reference, bare Node:        ${mb(bareNode)}`);
+  const benchmark = `memory, ${database.label}`;
+  // Issue 18's ceilings: 250 MB on PostgreSQL, 400 MB on PGlite.
+  const ceiling = { goal: { of: 'value' as const, atMost: process.env.BENCH_DATABASE_URL ? 250 : 400 } };
   if (!process.env.BENCH_DATABASE_URL) {
     const barePglite = await measureProcess(['--input-type=module', '-e', barePgliteScript(pgliteDir)], '(read)');
     console.log(`reference, bare PGlite:      ${mb(barePglite)} (opens the same directory and reads every table)`);
+    recordFigure({
+      benchmark,
+      figure: `app peak RSS, ${REQUESTS} requests`,
+      value: busy.peakMb,
+      unit: 'MB',
+      reference: { label: 'bare PGlite', value: barePglite },
+      ...ceiling,
+    });
+  } else {
+    recordFigure({
+      benchmark,
+      figure: `app peak RSS, ${REQUESTS} requests`,
+      value: busy.peakMb,
+      unit: 'MB',
+      reference: { label: 'bare Node', value: bareNode },
+      ...ceiling,
+    });
   }
+  recordFigure({
+    benchmark,
+    figure: 'app RSS 3 s after the load',
+    value: after.nowMb,
+    unit: 'MB',
+    reference: { label: 'idle after start', value: idle.nowMb },
+  });
 } finally {
   await fake.close();
   await database.drop();

@@ -21,14 +21,24 @@ const DESCRIPTIONS = [
 
 /**
  * A firm as a setup file: customers in USD and EUR, projects of three consultants each, a finance
- * person U0FINANCE (AR and AP) and consultant U00000 with the entry right (for `/log`).
+ * person U0FINANCE (AR and AP) and consultant U00000 with the entry right (for `/log`). With
+ * `fanOut`, consultant U0SUBMIT also works on `projects` projects F0, F1, … with their own
+ * `managersPerProject` managers each, so submitting U0SUBMIT's sheet DMs every one of them.
+ * Consultant U0000k works on projects P(k/3), among others.
  */
 export function reportFirmYaml(options: {
   customers: number;
   projects: number;
   consultants: number;
   periods: { starts: string; ends: string }[];
+  fanOut?: { projects: number; managersPerProject: number };
+  /** Every consultant may `/log` (has the Consultant role), not only U00000. */
+  everyoneLogs?: boolean;
 }): string {
+  const fanOut = options.fanOut ?? { projects: 0, managersPerProject: 0 };
+  const managerOf = (project: number, k: number) => `U0MGR${project}X${k}`;
+  const managersOf = (project: number) =>
+    Array.from({ length: fanOut.managersPerProject }, (_, k) => managerOf(project, k));
   const lines = ['settings:', '  firm_name: Northwind Consulting GmbH', 'customers:'];
   for (let c = 0; c < options.customers; c++)
     lines.push(`  - { code: C${c}, name: Customer ${c}, currency: ${c % 3 === 2 ? 'EUR' : 'USD'}, billing: hourly }`);
@@ -37,23 +47,41 @@ export function reportFirmYaml(options: {
     lines.push(
       `  - { user: U${String(e).padStart(5, '0')}, name: Consultant ${e}, consultant: { cost_rate: '${60 + (e % 40)}.50', price_rate: '${120 + (e % 60)}.10' } }`,
     );
+  if (fanOut.projects)
+    lines.push(`  - { user: U0SUBMIT, name: Sam Submit, consultant: { cost_rate: '50.00', price_rate: '100.00' } }`);
+  for (let f = 0; f < fanOut.projects; f++)
+    for (const m of managersOf(f)) lines.push(`  - { user: ${m}, name: Manager ${m}, manager: true }`);
   lines.push('projects:');
+  for (let f = 0; f < fanOut.projects; f++)
+    lines.push(
+      `  - { code: F${f}, customer: C0, name: Fan-out ${f}, managers: [${managersOf(f).join(', ')}], consultants: [ { user: U0SUBMIT } ] }`,
+    );
   for (let p = 0; p < options.projects; p++) {
     const team = [0, 1, 2].map((k) => `U${String((p * 3 + k) % options.consultants).padStart(5, '0')}`);
+    const customer = p % options.customers;
+    // A consultant's default price rate is in the firm's currency: a EUR customer's project sets its own.
+    const rate = customer % 3 === 2 ? `, price_rate: '${110 + (p % 50)}.00'` : '';
     lines.push(
-      `  - { code: P${p}, customer: C${p % options.customers}, name: Project ${p}, consultants: [${[...new Set(team)].map((u) => `{ user: ${u} }`).join(', ')}] }`,
+      `  - { code: P${p}, customer: C${customer}, name: Project ${p}, consultants: [${[...new Set(team)].map((u) => `{ user: ${u}${rate} }`).join(', ')}] }`,
     );
   }
   lines.push(
     'roles:',
     '  - { name: Finance, rights: [receivable, payable] }',
     '  - { name: Consultant, rights: [entry] }',
+    '  - { name: Manager, rights: [approval] }',
   );
   lines.push(
     'users:',
     '  - { user: U0FINANCE, name: Erin Finance, roles: [Finance] }',
-    '  - { user: U00000, roles: [Consultant] }',
+    ...Array.from(
+      { length: options.everyoneLogs ? options.consultants : 1 },
+      (_, e) => `  - { user: U${String(e).padStart(5, '0')}, roles: [Consultant] }`,
+    ),
   );
+  if (fanOut.projects) lines.push('  - { user: U0SUBMIT, roles: [Consultant] }');
+  for (let f = 0; f < fanOut.projects; f++)
+    for (const m of managersOf(f)) lines.push(`  - { user: ${m}, roles: [Manager] }`);
   lines.push('periods:', ...options.periods.map((p) => `  - { starts: ${p.starts}, ends: ${p.ends} }`));
   return `${lines.join('\n')}\n`;
 }

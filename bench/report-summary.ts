@@ -23,6 +23,7 @@ import { importSetup } from '../src/services/setup-import.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { lastAndThisMonth, reportFirmYaml, seedApprovedEntries } from './report-data.js';
+import { recordFigure } from './figures.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
 
 // One in ten seeded entries is not billable: 1,111,112 entries make 1,000,000 AR entries.
@@ -131,13 +132,29 @@ try {
   const oursMs = median(ours);
   const psqlMs = median(psql);
   console.log(
-    `PostgreSQL ${await serverVersion()}; AR summary of ${groups} projects over 1,000,000 billable approved entries`,
+    `PostgreSQL ${await serverVersion()}; AR summary of ${groups} projects over ${ENTRIES.toLocaleString('en-US')} approved entries (9 in 10 billable)`,
   );
   console.log(`report query (node-postgres, rows mapped): ${oursMs.toFixed(0)} ms median of ${ROUNDS}`);
   console.log(
     `same SQL in psql (\\timing): ${psqlMs.toFixed(0)} ms median of ${ROUNDS} -> ratio ${(oursMs / psqlMs).toFixed(2)}x`,
   );
   console.log(`/report -> PDF and CSV uploaded: ${median(toFiles).toFixed(0)} ms median of 3`);
+  const benchmark = 'P3 AR summary, PostgreSQL';
+  recordFigure({
+    benchmark,
+    figure: `summary query, ${ENTRIES.toLocaleString('en-US')} entries`,
+    value: oursMs,
+    unit: 'ms',
+    reference: { label: 'same SQL in psql', value: psqlMs },
+    goal: { of: 'ratio', atMost: 1.5 },
+  });
+  recordFigure({
+    benchmark,
+    figure: '/report ar summary -> PDF and CSV uploaded',
+    value: median(toFiles),
+    unit: 'ms',
+    reference: { label: 'summary query alone', value: oursMs },
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
   await app.stop();
