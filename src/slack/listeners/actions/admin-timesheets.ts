@@ -11,7 +11,8 @@ import {
   sheetsDecisionModal,
 } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
-import { ADMIN_DECIDABLE, adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
+import { ADMIN_DECIDABLE, adminDecide } from '../../../services/approval-decisions.js';
+import { adminTimesheet, adminTimesheets } from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';

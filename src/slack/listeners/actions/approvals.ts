@@ -4,7 +4,8 @@ import { approvalsModal, rejectReasonModal } from '../../../../blocks/approval-m
 import { ids } from '../../../../blocks/ids.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { timesheetModal } from '../../../../blocks/timesheet-modal.js';
-import { decideTimesheet, pendingApprovals, timesheetForApprover } from '../../../services/approvals.js';
+import { decideTimesheet } from '../../../services/approval-decisions.js';
+import { pendingApprovals, timesheetForApprover } from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
