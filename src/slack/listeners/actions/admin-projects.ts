@@ -12,7 +12,7 @@ import { listProjects, projectDetail, saveProject, setAssignmentRates } from '..
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
+import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.projectField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
@@ -133,9 +133,9 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   // the projects the page lists (all, a customer's, or an employee's).
   app.options(ids.admin.openProject, async ({ body, ack, client }) => {
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const page = z
-      .object({ customerId: idValue.optional(), employeeId: idValue.optional() })
-      .safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const page = jsonText(z.object({ customerId: idValue.optional(), employeeId: idValue.optional() })).safeParse(
+      body.view?.private_metadata ?? '',
+    );
     let choices: Choice[] = [];
     if (body.view?.callback_id === ids.admin.customerPage && page.data?.customerId) {
       const detail = await customerDetail(ctx, page.data.customerId);
@@ -221,7 +221,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   );
 
   app.view(ids.admin.ratesForm, async ({ body, ack, client }) => {
-    const meta = ratesMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const meta = jsonText(ratesMeta).parse(body.view.private_metadata ?? '');
     const state = ratesFormState.safeParse(body.view.state.values);
     const consultantId = state.success
       ? rowIdText.safeParse(state.data[r.consultant].value.selected_option?.value).data
@@ -244,7 +244,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   });
 
   app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
-    const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = projectFormState.safeParse(body.view.state.values);
     if (!state.success)
       return void (await ack({

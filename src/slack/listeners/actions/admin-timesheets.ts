@@ -17,7 +17,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, isoDay, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { chosenOption, isoDay, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/);
 const FILTER_VALUES = { consultantUserId: slackId, periodStartsOn: isoDay, projectCode: code, customerCode: code };
@@ -62,7 +62,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ) => {
     const { body, client } = args;
     if (!body.view) return;
-    const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
+    const filter = { ...jsonText(sheetFilter).parse(body.view.private_metadata ?? '') };
     // A chosen value is checked like the metadata's: a Slack id, a period's first day, a code.
     if (value && value !== '-') filter[key] = FILTER_VALUES[key].parse(value);
     else delete filter[key];
@@ -94,7 +94,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
       const marked = checkedIds(body.view.state?.values);
       const notice = marked.length
         ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved')
@@ -112,7 +112,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       ackingFirst(deps.log, async ({ body, client }) => {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
-        const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
         const marked = new Set(checkedIds(body.view.state?.values));
         if (marked.size === 0)
           return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
@@ -132,7 +132,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   }
 
   app.view(ids.admin.sheetsDecision, async ({ body, ack, client }) => {
-    const meta = decisionMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const meta = jsonText(decisionMeta).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
     ).trim();
@@ -156,7 +156,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     ids.admin.openSheet,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       if (!body.view) return;
-      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await show(deps, client, ctx, body.view.id, {
         filter,
@@ -169,7 +169,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     ids.admin.backToSheets,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         filter: page.filter,
       });
@@ -180,7 +180,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     ids.admin.sheetApprove,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
-      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const notice = await decideEach(ctx, [page.timesheetId], { decision: 'approve' }, 'Approved');
       await show(deps, client, ctx, body.view.id, page, notice);
@@ -195,7 +195,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
       actionId,
       ackingFirst(deps.log, async ({ body, client }) => {
         if (!body.view) return;
-        const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const found = await adminTimesheet(ctx, page.timesheetId);
         if (!found.ok) return show(deps, client, ctx, body.view.id, { filter: page.filter }, found.error.message);

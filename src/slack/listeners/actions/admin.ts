@@ -26,7 +26,13 @@ import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
+import {
+  addPeriods,
+  deletePeriods,
+  listPeriods,
+  type PeriodDeletion,
+  periodDeletionImpact,
+} from '../../../services/periods.js';
 import {
   auditTrail,
   createRole,
@@ -39,9 +45,10 @@ import {
   setUserRoles,
 } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
+import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { buttonValue, isoDay, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
+import { buttonValue, isoDay, jsonText, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
 const periodForm = z.object({
@@ -57,7 +64,26 @@ const periodFormState = z.object({
     })
     .optional(),
 });
-const deleteConfirm = z.object({ periodIds: z.array(rowId).min(1), parentViewId: z.string() });
+
+const periodDeletion: MarkedDeletion<PeriodDeletion, 'periods'> = {
+  button: ids.admin.deletePeriods,
+  confirm: ids.admin.deletePeriodsConfirm,
+  what: 'periods',
+  verb: 'delete',
+  pageOf: () => 'periods',
+  impact: periodDeletionImpact,
+  confirmModal: deletePeriodsConfirmModal,
+  confirmed: z
+    .object({ periodIds: z.array(rowId).min(1), parentViewId: z.string() })
+    .transform(({ periodIds, parentViewId }) => ({ ids: periodIds, parentViewId, page: 'periods' as const })),
+  remove: async (ctx, periodIds) => {
+    const deleted = await deletePeriods(ctx, periodIds);
+    return deleted.ok
+      ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.`
+      : deleted.error.message;
+  },
+  show: (deps, client, ctx, viewId, _page, notice) => showPeriods(deps, client, ctx, viewId, notice),
+};
 
 type Client = WebClient;
 
@@ -87,7 +113,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   }
 
   app.view(ids.admin.periodForm, async ({ body, ack, client }) => {
-    const meta = periodForm.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const meta = jsonText(periodForm).parse(body.view.private_metadata ?? '');
     const state = periodFormState.safeParse(body.view.state.values);
     const starts = state.success ? state.data.starts[ids.admin.starts.action].selected_date : undefined;
     const ends = state.success ? state.data.ends[ids.admin.ends.action].selected_date : undefined;
@@ -115,39 +141,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${count(added.created.length)}.${restored}`);
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    ids.admin.deletePeriods,
-    ackingFirst(deps.log, async ({ body, client }) => {
-      if (!body.view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return showPeriods(deps, client, ctx, body.view.id, 'Mark the periods to delete first.');
-      const tooMany = tooManyMarked(marked.length, 'periods');
-      if (tooMany) return showPeriods(deps, client, ctx, body.view.id, tooMany);
-      const impact = await periodDeletionImpact(ctx, marked);
-      if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
-      await client.views.push({
-        trigger_id: body.trigger_id,
-        view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id),
-      });
-    }),
-  );
-
-  app.view(ids.admin.deletePeriodsConfirm, async ({ body, ack, client }) => {
-    await ack();
-    const meta = deleteConfirm.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const deleted = await deletePeriods(ctx, meta.periodIds);
-    await showPeriods(
-      deps,
-      client,
-      ctx,
-      meta.parentViewId,
-      deleted.ok
-        ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.`
-        : deleted.error.message,
-    );
-  });
+  registerMarkedDeletion(app, deps, periodDeletion);
 
   app.action(ids.admin.markedPeriods, async ({ ack }) => ack());
 
@@ -225,9 +219,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   );
 
   app.view(ids.admin.roleForm, async ({ body, ack, client }) => {
-    const { parentViewId } = z
-      .object({ parentViewId: z.string() })
-      .parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { parentViewId } = jsonText(z.object({ parentViewId: z.string() })).parse(body.view.private_metadata);
     const values = body.view.state.values;
     const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
     const rights =
@@ -365,14 +357,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   ) => {
     const { body, client } = args;
     if (!body.view) return;
-    const filter: AuditFilter = z
-      .object({
+    const filter: AuditFilter = jsonText(
+      z.object({
         userId: slackId.optional(),
         entity: z.string().max(64).optional(),
         from: isoDay.optional(),
         to: isoDay.optional(),
-      })
-      .parse(JSON.parse(body.view.private_metadata || '{}'));
+      }),
+    ).parse(body.view.private_metadata);
     // The choice is checked like the metadata: a user id, an entity name, a real date.
     if (value) filter[key] = (key === 'userId' ? slackId : key === 'entity' ? z.string().max(64) : isoDay).parse(value);
     else delete filter[key];
@@ -425,13 +417,13 @@ const usersGrid = z.object({
 
 /** The role x right grid's page, from the view's private_metadata. */
 function rolesPageOf(privateMetadata: string | undefined): number {
-  const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
+  const parsed = jsonText(z.object({ page: z.number().int().nonnegative() })).safeParse(privateMetadata ?? '');
   return parsed.success ? parsed.data.page : 0;
 }
 
 /** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
 function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
-  const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
+  const parsed = jsonText(usersGrid).safeParse(privateMetadata ?? '');
   return parsed.success ? parsed.data : { page: 0, rolePage: 0, roleIds: [] };
 }
 
