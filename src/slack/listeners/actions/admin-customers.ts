@@ -102,7 +102,7 @@ const projectRemoval: MarkedDeletion<ProjectDeletion, AdminPage> = {
 export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openCustomers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openCustomers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listCustomers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -113,7 +113,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newCustomer,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newCustomer({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: customerFormModal(undefined, body.view.id) });
     }),
@@ -121,7 +121,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openCustomer,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openCustomer({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -132,14 +132,14 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
   );
 
   // More customers than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openCustomer, async ({ body, ack, client }) => {
+  app.options(ids.admin.openCustomer, async function openCustomerChoices({ body, ack, client }) {
     const listed = await listCustomers(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.customers.map(customerChoice), body.value ?? '') : [] });
   });
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToCustomers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToCustomers({ body, client }) {
       if (!body.view) return;
       await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         kind: 'customers',
@@ -149,7 +149,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.editCustomerDetails,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function editCustomerDetails({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const customerId = customerIdValue.parse(action.value);
@@ -163,7 +163,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   registerMarkedDeletion(app, deps, projectRemoval);
 
-  app.view(ids.admin.customerForm, async ({ body, ack, client }) => {
+  app.view(ids.admin.customerForm, async function submitCustomerForm({ body, ack, client }) {
     const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = customerFormState.safeParse(body.view.state.values);
     if (!state.success)

@@ -89,7 +89,7 @@ const assignmentValue = z.string().regex(/^(consultant|manager):[1-9][0-9]{0,9}$
 export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openEmployees,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openEmployees({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listEmployees(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -99,7 +99,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newEmployee,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newEmployee({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: employeeFormModal(undefined, body.view.id) });
     }),
@@ -110,7 +110,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openEmployee,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openEmployee({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -121,21 +121,24 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   );
 
   // More employees or projects than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openEmployee, async ({ body, ack, client }) => {
+  app.options(ids.admin.openEmployee, async function openEmployeeChoices({ body, ack, client }) {
     const listed = await listEmployees(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.employees.map(employeeChoice), body.value ?? '') : [] });
   });
-  app.options<'block_suggestion'>({ block_id: a.project, action_id: 'value' }, async ({ body, ack, client }) => {
-    const meta = jsonText(assignMeta).safeParse(body.view?.private_metadata ?? '');
-    const detail = meta.success
-      ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId)
-      : undefined;
-    await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
-  });
+  app.options<'block_suggestion'>(
+    { block_id: a.project, action_id: 'value' },
+    async function assignableProjectChoices({ body, ack, client }) {
+      const meta = jsonText(assignMeta).safeParse(body.view?.private_metadata ?? '');
+      const detail = meta.success
+        ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId)
+        : undefined;
+      await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
+    },
+  );
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToEmployees,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToEmployees({ body, client }) {
       if (!body.view) return;
       await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         kind: 'employees',
@@ -153,7 +156,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function openEmployeeForm({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const employeeId = employeeIdValue.parse(action.value);
@@ -174,7 +177,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     );
   }
 
-  app.view(ids.admin.assignForm, async ({ body, ack, client }) => {
+  app.view(ids.admin.assignForm, async function submitAssignForm({ body, ack, client }) {
     const meta = jsonText(assignMeta).parse(body.view.private_metadata ?? '');
     const state = assignFormState.safeParse(body.view.state.values);
     if (!state.success)
@@ -214,7 +217,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.removeAssignments,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function removeAssignments({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const employeeId = employeeIdValue.parse(action.value);
@@ -234,7 +237,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   registerMarkedDeletion(app, deps, employeeDeletion);
 
-  app.view(ids.admin.employeeForm, async ({ body, ack, client }) => {
+  app.view(ids.admin.employeeForm, async function submitEmployeeForm({ body, ack, client }) {
     const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = employeeFormState.safeParse(body.view.state.values);
     if (!state.success)

@@ -44,7 +44,7 @@ const timesheetIdValue = rowIdText;
 export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openTimesheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openTimesheets({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await adminTimesheets(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -91,7 +91,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.approveSheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function approveSheets({ body, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
@@ -109,7 +109,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function confirmMarkedSheets({ body, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
@@ -131,7 +131,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     );
   }
 
-  app.view(ids.admin.sheetsDecision, async ({ body, ack, client }) => {
+  app.view(ids.admin.sheetsDecision, async function submitSheetsDecision({ body, ack, client }) {
     const meta = jsonText(decisionMeta).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
@@ -154,7 +154,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openSheet,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openSheet({ body, action, client }) {
       if (!body.view) return;
       const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -167,7 +167,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToSheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToSheets({ body, client }) {
       if (!body.view) return;
       const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
@@ -178,7 +178,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.sheetApprove,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function sheetApprove({ body, client }) {
       if (!body.view) return;
       const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -193,7 +193,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function confirmSheetDecision({ body, client }) {
         if (!body.view) return;
         const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
         const ctx = await contextForSlackUser(deps, client, body.user.id);

@@ -91,7 +91,7 @@ type Client = WebClient;
 export function registerAdminActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openPeriods,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openPeriods({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listPeriods(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -105,14 +105,14 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function openPeriodForm({ body, client }) {
         if (!body.view) return;
         await client.views.push({ trigger_id: body.trigger_id, view: periodFormModal(kind, body.view.id) });
       }),
     );
   }
 
-  app.view(ids.admin.periodForm, async ({ body, ack, client }) => {
+  app.view(ids.admin.periodForm, async function submitPeriodForm({ body, ack, client }) {
     const meta = jsonText(periodForm).parse(body.view.private_metadata ?? '');
     const state = periodFormState.safeParse(body.view.state.values);
     const starts = state.success ? state.data.starts[ids.admin.starts.action].selected_date : undefined;
@@ -147,7 +147,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openRoles,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openRoles({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listRoles(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -158,7 +158,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   // A tick in the grid saves that role's rights at once.
   app.action<BlockAction<CheckboxesAction>>(
     ids.admin.roleRights,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function roleRights({ body, action, client }) {
       if (!body.view) return;
       const roleId = rowIdText.parse(action.block_id.replace(/^role_/, ''));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -179,7 +179,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.deleteRole,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function deleteRoleClicked({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const deleted = await deleteRole(ctx, { roleId: rowIdText.parse(buttonValue(action)) });
@@ -197,7 +197,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   for (const direction of ['back', 'on']) {
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.rolesPage}_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnRolesPage({ body, action, client }) {
         if (!body.view) return;
         await showRoles(
           deps,
@@ -212,13 +212,13 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newRole,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newRole({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: roleFormModal(body.view.id) });
     }),
   );
 
-  app.view(ids.admin.roleForm, async ({ body, ack, client }) => {
+  app.view(ids.admin.roleForm, async function submitRoleForm({ body, ack, client }) {
     const { parentViewId } = jsonText(z.object({ parentViewId: z.string() })).parse(body.view.private_metadata);
     const values = body.view.state.values;
     const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
@@ -241,7 +241,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openUsers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openUsers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listUsers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -253,7 +253,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   for (const direction of ['back', 'on']) {
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnUsersPage({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         await showUsers(
@@ -268,7 +268,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     );
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_roles_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnUserRolesPage({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         await showUsers(
@@ -286,7 +286,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   // Ticking a role saves the user's roles on the page shown; their roles on other pages are kept.
   app.action<BlockAction<CheckboxesAction>>(
     ids.admin.userRoles,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function userRoles({ body, action, client }) {
       if (!body.view) return;
       const userId = slackId.parse(action.block_id.replace(/^user_/, ''));
       const grid = gridOf(body.view.private_metadata);
@@ -307,7 +307,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<MultiUsersSelectAction>>(
     ids.admin.userDelegates,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function userDelegates({ body, action, client }) {
       if (!body.view) return;
       const principalId = action.block_id.replace(/^user_/, '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -325,10 +325,10 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.deactivateUser,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function deactivateUserClicked({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const done = await deactivateUser(ctx, { userId: String(action.value) });
+      const done = await deactivateUser(ctx, { userId: slackId.parse(buttonValue(action)) });
       await showUsers(
         deps,
         client,
@@ -342,7 +342,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openAudit,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openAudit({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const trail = await auditTrail(ctx);
       if (!trail.ok) return tellUser(client, { userId: body.user.id }, trail.error.message, deps.log);
