@@ -4,7 +4,7 @@ import { formatMinutes } from '../src/domain/duration.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { deductionLine } from './credit-messages.js';
 import { ids } from './ids.js';
-import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approvals.js';
+import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approval-messages.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 

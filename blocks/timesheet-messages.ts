@@ -1,6 +1,6 @@
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
-import type { TimeRemovedModel } from '../src/services/approvals.js';
+import type { TimeRemovedModel } from '../src/services/approval-messages.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { submitButton } from './timesheet-modal.js';

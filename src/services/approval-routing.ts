@@ -1,18 +1,19 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
-import { approvals, employees, managers, projectManagers, timeEntries, timesheets, users } from '../db/schema.js';
+import { approvals, timeEntries, timesheets } from '../db/schema.js';
 import type { Failure } from '../domain/result.js';
 import {
   APPROVAL_REQUEST,
   type ApprovalRequestModel,
   approvalRef,
   approvalRequestModel,
-  approveSheet,
   queueUpdates,
-} from './approvals.js';
+} from './approval-messages.js';
+import { administrators, consultantUserOf, managersOf } from './approval-people.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { enqueueMessage } from './outbox.js';
+import { approveSheet } from './sheet-outcomes.js';
 
 /** Who decides a sheet, and for which of its projects. */
 type Route = { route: 'manager' | 'admin_fallback'; projectIds: number[] };
@@ -217,52 +218,4 @@ export async function withdraw(
     entityId: approval.timesheetId,
     before: approval,
   });
-}
-
-export async function consultantUserOf(tx: Queryable, timesheetId: number): Promise<string | null> {
-  const [row] = await tx
-    .select({ userId: employees.userId })
-    .from(timesheets)
-    .innerJoin(employees, eq(employees.id, timesheets.consultantId))
-    .where(eq(timesheets.id, timesheetId));
-  return row?.userId ?? null;
-}
-
-/** Active managers of these projects (not archived as managers or employees). */
-export async function managersOf(
-  tx: Queryable,
-  projectIds: number[],
-): Promise<{ projectId: number; userId: string }[]> {
-  const rows = await tx
-    .select({ projectId: projectManagers.projectId, userId: employees.userId })
-    .from(projectManagers)
-    .innerJoin(managers, eq(managers.employeeId, projectManagers.managerId))
-    .innerJoin(employees, eq(employees.id, managers.employeeId))
-    .innerJoin(users, eq(users.id, employees.userId))
-    .where(
-      and(
-        inArray(projectManagers.projectId, projectIds),
-        isNull(managers.archivedAt),
-        isNull(employees.archivedAt),
-        eq(users.active, true),
-      ),
-    )
-    .orderBy(asc(employees.userId));
-  return rows.flatMap((r) => (r.userId ? [{ projectId: r.projectId, userId: r.userId }] : []));
-}
-
-/** Active users holding `admin`, by id. */
-export async function administrators(tx: Queryable): Promise<string[]> {
-  const rows = await queryRows<{ user_id: string }>(
-    tx,
-    sql`select distinct ur.user_id from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
-         where 'admin' = any(r.rights) and u.active order by ur.user_id`,
-  );
-  return rows.map((r) => r.user_id);
-}
-
-/** True when `userId` is the firm's only active holder of `admin`. */
-export async function isOnlyAdministrator(tx: Queryable, userId: string): Promise<boolean> {
-  const admins = await administrators(tx);
-  return admins.length === 1 && admins[0] === userId;
 }

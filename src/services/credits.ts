@@ -10,7 +10,7 @@ import { MAX_PRICE_MINOR, parseAmount } from '../domain/money.js';
 import { type CreditForecast, parseCreditHours } from '../domain/prepaid.js';
 import { fail, type Result } from '../domain/result.js';
 import { closestMatches } from '../domain/suggestions.js';
-import { queueCreditLineUpdates } from './approvals.js';
+import { queueCreditLineUpdates } from './approval-messages.js';
 import { recordAudit } from './audit.js';
 import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';

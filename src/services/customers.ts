@@ -6,7 +6,7 @@ import { type Failure, fail, type Result } from '../domain/result.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
-import { dropSubmittedTimeOn } from './approvals.js';
+import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
   deleteOpenTimeOnProjects,
   lockSheetsWithTimeOn,

@@ -10,7 +10,7 @@ import {
   timesheets,
 } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
-import { withdrawApprovalRequests } from './approvals.js';
+import { withdrawApprovalRequests } from './approval-messages.js';
 import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit, recordRemovedEntries } from './audit.js';
 import { authorize } from './authorization.js';

@@ -21,7 +21,7 @@ import { authorize } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { prepaidBalances } from './prepaid-balance.js';
-import type { Consultant, EntryFields, SavedEntry } from './time-entries.js';
+import type { Consultant, EntryFields, SavedEntry } from './entry-types.js';
 
 /** The rules every time entry obeys, whether logged, edited or saved from a timer. */
 

@@ -9,7 +9,7 @@ import {
   users,
 } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
-import { type PendingApproval, pendingApprovals } from './approvals.js';
+import { type PendingApproval, pendingApprovals } from './approval-views.js';
 import type { Right } from '../domain/rights.js';
 import { type Principal, principalsFor } from './acting-as.js';
 import { rightsOf } from './authorization.js';

@@ -13,7 +13,7 @@ import { parseOptionalRate } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
-import { dropSubmittedTimeOn } from './approvals.js';
+import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
   deleteOpenTimeOnProjects,
   lockSheetsWithTimeOn,

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
-import { type DateSpec, resolveDateSpec } from '../domain/log-command.js';
+import { resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -20,56 +20,11 @@ import {
   savedEntry,
   todayOf,
 } from './entry-rules.js';
+import type { Consultant, EntryFields, LogTimeInput, SavedEntry } from './entry-types.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
 
 export { MAX_DESCRIPTION_LENGTH } from './entry-rules.js';
-
-export type EntrySource = 'command' | 'modal' | 'timer' | 'shortcut' | 'meeting';
-
-/** What a consultant says about a piece of work; the same rules apply when logging and editing. */
-export type EntryFields = {
-  projectCode: string;
-  /** Defaults to today in the consultant's time zone. */
-  date?: DateSpec;
-  minutes: number;
-  /**
-   * "HH:MM", both or neither; the entry may not overlap another timed entry that day. When logging,
-   * an end before the begin runs past midnight (`date` is the day it begins; without one, yesterday).
-   */
-  beginsAt?: string;
-  endsAt?: string;
-  description: string;
-  billable: boolean;
-};
-
-export type LogTimeInput = EntryFields & {
-  source: EntrySource;
-  /** Identifies the Slack request, so a retried request saves nothing twice. */
-  requestKey?: string;
-};
-
-export type SavedEntry = {
-  entryId: number;
-  projectCode: string;
-  projectName: string;
-  customerName: string;
-  workDate: string;
-  minutes: number;
-  beginsAt: string | null;
-  endsAt: string | null;
-  description: string;
-  billable: boolean;
-  source: EntrySource;
-  /** Whose time it is, when a delegate logged it for them. */
-  actingForName: string | null;
-  /** For a prepaid customer: the credit left, and what submitted sheets will take from it. */
-  prepaid: Pick<PrepaidBalance, 'remainingMinutes' | 'pendingMinutes'> | null;
-  /** True when this request had already saved the entry (a retry); nothing new was written. */
-  repeated: boolean;
-};
-
-/** Whose time it is; `name` is their display name, shown when a delegate logs for them. */
-export type Consultant = { employeeId: number; userId: string; name: string; timeZone: string };
+export type { Consultant, EntryFields, EntrySource, LogTimeInput, SavedEntry } from './entry-types.js';
 
 /**
  * Saves time in the consultant's open timesheet for the period holding its date: one entry, or

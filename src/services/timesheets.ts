@@ -8,7 +8,7 @@ import { requestApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing, liveTimesheetForUpdate, todayOf } from './entry-rules.js';
-import type { Consultant } from './time-entries.js';
+import type { Consultant } from './entry-types.js';
 import { serviceTransaction } from './transaction.js';
 
 export type TimesheetStatus = 'open' | 'submitted' | 'approved' | 'cancelled';

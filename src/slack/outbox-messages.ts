@@ -18,7 +18,7 @@ import {
   TIMESHEET_DECIDED,
   type TimeRemovedModel,
   type TimesheetDecidedModel,
-} from '../services/approvals.js';
+} from '../services/approval-messages.js';
 import { invoiceMessage } from '../../blocks/invoice-messages.js';
 import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.js';
 import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';

@@ -7,7 +7,7 @@ import { projectFormModal, projectModal, projectsModal } from '../../blocks/admi
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
-import { type ApprovalRequestModel, TIME_REMOVED } from '../../src/services/approvals.js';
+import { type ApprovalRequestModel, TIME_REMOVED } from '../../src/services/approval-messages.js';
 import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
 import { renderOutboxMessage } from '../../src/slack/outbox-messages.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';

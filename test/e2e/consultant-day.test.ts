@@ -5,7 +5,15 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { customers, employees, projectConsultants, projects, timeEntries, timers } from '../../src/db/schema.js';
+import {
+  customers,
+  delegates,
+  employees,
+  projectConsultants,
+  projects,
+  timeEntries,
+  timers,
+} from '../../src/db/schema.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { addConsultant, addUser } from '../support/fixtures.js';
 
@@ -253,6 +261,57 @@ describe('logging for someone else', () => {
     });
     expect(response.text).toBe('');
     expect(await entries()).toMatchObject([{ createdBy: 'U02BOB', actingFor: ALICE, description: 'entered by Bob' }]);
+  });
+  it('the "log for" picker: a delegate with time of their own switches the form to the principal’s projects', async () => {
+    await h.database.db.insert(delegates).values({ principalId: ALICE, delegateId: CAROL });
+    try {
+      await log('', CAROL);
+      const view = await openedView();
+      const picker = view.blocks.find((block) => block.block_id === ids.logModal.logFor.block);
+      expect(JSON.stringify(picker?.element)).toContain(ALICE);
+      expect(JSON.parse(view.private_metadata)).toMatchObject({ forUserId: CAROL });
+      expect(JSON.stringify(view.blocks)).not.toContain('GLOBEX-OPS');
+
+      const pick = (userId: string) =>
+        h.slack.blockAction({
+          userId: CAROL,
+          actionId: ids.logModal.logFor.action,
+          blockId: ids.logModal.logFor.block,
+          selectedOption: userId,
+          container: { type: 'view', viewId: 'VCAROLLOG', view: { private_metadata: view.private_metadata } },
+        });
+      await pick(ALICE);
+      const reloaded = (await h.fake.waitFor('views.update')).args as {
+        view_id: string;
+        view: { private_metadata: string; blocks: unknown[] };
+      };
+      expect(reloaded.view_id).toBe('VCAROLLOG');
+      expect(JSON.parse(reloaded.view.private_metadata)).toMatchObject({ forUserId: ALICE });
+      // Alice's projects now: GLOBEX-OPS is hers, not Carol's.
+      expect(JSON.stringify(reloaded.view.blocks)).toContain('GLOBEX-OPS');
+      await submitLogModal(
+        reloaded.view,
+        { project: 'GLOBEX-OPS', date: '2026-11-25', duration: '45m', description: 'for Alice' },
+        'VCAROLLOG',
+        CAROL,
+      );
+      expect(await entries()).toMatchObject([
+        { createdBy: CAROL, actingFor: ALICE, minutes: 45, description: 'for Alice' },
+      ]);
+
+      // Someone she does not stand in for is refused, and the form stays as it was.
+      const updates = h.fake.callsTo('views.update').length;
+      await pick('U02BOB');
+      const refusal = await h.fake.waitFor(
+        'chat.postMessage',
+        (call) => call.args.channel === CAROL && String(call.args.text).includes('not a delegate'),
+      );
+      expect(String(refusal.args.text)).toContain('You are not a delegate of Bob Roe');
+      expect(h.fake.callsTo('views.update')).toHaveLength(updates);
+      await h.app.settled();
+    } finally {
+      await h.database.db.delete(delegates).where(eq(delegates.delegateId, CAROL));
+    }
   });
 });
 

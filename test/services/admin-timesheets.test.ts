@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, outbox, timeEntries, timesheets } from '../../src/db/schema.js';
-import { adminDecide, adminTimesheets } from '../../src/services/approvals.js';
+import { adminDecide } from '../../src/services/approval-decisions.js';
+import { adminTimesheets } from '../../src/services/approval-views.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

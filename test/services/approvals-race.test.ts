@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/result.js';
 import { approvals, outbox, timeEntries, timesheets } from '../../src/db/schema.js';
-import { decideTimesheet, type DecisionOutcome } from '../../src/services/approvals.js';
+import { decideTimesheet, type DecisionOutcome } from '../../src/services/approval-decisions.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

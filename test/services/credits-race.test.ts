@@ -9,7 +9,7 @@ import { eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { creditAlerts, creditLedger, customers, outbox } from '../../src/db/schema.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { checkCreditAlerts, creditStanding } from '../../src/services/credit-ledger.js';
 import { addCredits } from '../../src/services/credits.js';
 import { logTime } from '../../src/services/time-entries.js';

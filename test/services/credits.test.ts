@@ -2,7 +2,7 @@
 import { and, desc, eq, like } from 'drizzle-orm';
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { creditAlerts, creditLedger, customers, outbox, timesheets } from '../../src/db/schema.js';
-import { adminDecide, decideTimesheet } from '../../src/services/approvals.js';
+import { adminDecide, decideTimesheet } from '../../src/services/approval-decisions.js';
 import { creditStanding, deductApprovedTime, settleCreditAlerts } from '../../src/services/credit-ledger.js';
 import {
   addCredits,

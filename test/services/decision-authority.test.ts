@@ -12,7 +12,8 @@ import {
   timesheets,
   users,
 } from '../../src/db/schema.js';
-import { adminDecide, decideTimesheet, pendingApprovals } from '../../src/services/approvals.js';
+import { adminDecide, decideTimesheet } from '../../src/services/approval-decisions.js';
+import { pendingApprovals } from '../../src/services/approval-views.js';
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deletePeriods } from '../../src/services/periods.js';
 import { deactivateUser, setDelegates } from '../../src/services/security.js';

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { consultants, invoiceLines, invoices, outbox, timesheets } from '../../src/db/schema.js';
-import { adminDecide } from '../../src/services/approvals.js';
+import { adminDecide } from '../../src/services/approval-decisions.js';
 import { invoiceExport } from '../../src/services/invoice-documents.js';
 import {
   draftInvoices,

@@ -15,7 +15,7 @@ import {
   timers,
   timesheets,
 } from '../../src/db/schema.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { customerDetail } from '../../src/services/customers.js';
 import { assignToProject, employeeDetail, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteEmployees, employeeDeletionImpact } from '../../src/services/employee-removal.js';

@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, customers, projectConsultants, timeEntries } from '../../src/db/schema.js';
 import { amountForMinutes, formatMoney } from '../../src/domain/money.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { saveEmployee } from '../../src/services/employees.js';

@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { deleteProjects } from '../../src/services/projects.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';

@@ -8,7 +8,8 @@ import { approvals, roles, timeEntries, timesheets, userRoles } from '../../src/
 import type { ReportRequest } from '../../src/domain/report-request.js';
 import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
-import { adminTimesheets, decideTimesheet } from '../../src/services/approvals.js';
+import { adminTimesheets } from '../../src/services/approval-views.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { adjustCredits } from '../../src/services/credits.js';
 import { saveCustomer } from '../../src/services/customers.js';

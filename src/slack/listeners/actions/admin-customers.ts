@@ -6,21 +6,23 @@ import {
   deleteCustomersConfirmModal,
   removeProjectsConfirmModal,
 } from '../../../../blocks/admin-customers.js';
+import type { AdminPage } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { customerChoice, matchingOptions } from '../../../../blocks/record-select.js';
 import {
+  type CustomerDeletion,
   customerDeletionImpact,
   customerDetail,
   deleteCustomers,
   listCustomers,
   saveCustomer,
 } from '../../../services/customers.js';
-import { deleteProjects, projectDeletionImpact } from '../../../services/projects.js';
+import { deleteProjects, projectDeletionImpact, type ProjectDeletion } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
-import { checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
+import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
+import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const field = z.object({ value: z.string().nullish() }).partial();
 const chosen = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial();
@@ -35,22 +37,72 @@ const customerFormState = z.object({
   [f.paymentTerms]: z.object({ value: field }).optional(),
   [f.taxId]: z.object({ value: field }).optional(),
   [f.billingEmail]: z.object({ value: field }).optional(),
-  [f.rounding]: z.object({ value: chosen }).optional(),
+  [f.rounding]: z
+    .object({
+      value: z
+        .object({
+          selected_option: z
+            .object({
+              value: z
+                .string()
+                .regex(/^[0-9]{1,4}$/)
+                .transform(Number),
+            })
+            .nullish(),
+        })
+        .partial(),
+    })
+    .optional(),
 });
 const formMeta = z.object({ customerId: rowId.optional(), parentViewId: z.string() });
-const deleteMeta = z.object({ customerIds: z.array(rowId).min(1), parentViewId: z.string() });
-const removeProjectsMeta = z.object({
-  projectIds: z.array(rowId).min(1),
-  parentViewId: z.string(),
-  back: adminPage,
-});
 const customerIdValue = rowIdText;
+
+const customerDeletion: MarkedDeletion<CustomerDeletion, AdminPage> = {
+  button: ids.admin.deleteCustomers,
+  confirm: ids.admin.deleteCustomersConfirm,
+  what: 'customers',
+  verb: 'delete',
+  pageOf: () => ({ kind: 'customers' }),
+  impact: customerDeletionImpact,
+  confirmModal: deleteCustomersConfirmModal,
+  confirmed: z
+    .object({ customerIds: z.array(rowId).min(1), parentViewId: z.string() })
+    .transform(({ customerIds, parentViewId }) => ({ ids: customerIds, parentViewId, page: { kind: 'customers' } })),
+  remove: async (ctx, customerIds) => {
+    const deleted = await deleteCustomers(ctx, customerIds);
+    return deleted.ok
+      ? `Deleted ${deleted.deleted.customers - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
+      : deleted.error.message;
+  },
+  show: showAdminPage,
+};
+
+/** Removing projects from a customer's page; its Remove button carries the customer's id. */
+const projectRemoval: MarkedDeletion<ProjectDeletion, AdminPage> = {
+  button: ids.admin.removeProjects,
+  confirm: ids.admin.removeProjectsConfirm,
+  what: 'projects',
+  verb: 'remove',
+  pageOf: (action) => ({ kind: 'customer', customerId: customerIdValue.parse(action.value) }),
+  impact: projectDeletionImpact,
+  confirmModal: removeProjectsConfirmModal,
+  confirmed: z
+    .object({ projectIds: z.array(rowId).min(1), parentViewId: z.string(), back: adminPage })
+    .transform(({ projectIds, parentViewId, back }) => ({ ids: projectIds, parentViewId, page: back })),
+  remove: async (ctx, projectIds) => {
+    const removed = await deleteProjects(ctx, projectIds);
+    return removed.ok
+      ? `Removed ${removed.deleted.projects - removed.deleted.archived.length}, archived ${removed.deleted.archived.length}.`
+      : removed.error.message;
+  },
+  show: showAdminPage,
+};
 
 /** /admin > Customers: create, open one (edit it, add and remove its projects), delete marked (with what goes, what is archived). */
 export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openCustomers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openCustomers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listCustomers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -61,7 +113,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newCustomer,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newCustomer({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: customerFormModal(undefined, body.view.id) });
     }),
@@ -69,7 +121,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openCustomer,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openCustomer({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -80,14 +132,14 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
   );
 
   // More customers than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openCustomer, async ({ body, ack, client }) => {
+  app.options(ids.admin.openCustomer, async function openCustomerChoices({ body, ack, client }) {
     const listed = await listCustomers(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.customers.map(customerChoice), body.value ?? '') : [] });
   });
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToCustomers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToCustomers({ body, client }) {
       if (!body.view) return;
       await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         kind: 'customers',
@@ -97,7 +149,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.editCustomerDetails,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function editCustomerDetails({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const customerId = customerIdValue.parse(action.value);
@@ -109,39 +161,10 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
 
   app.action(ids.admin.markedProjects, async ({ ack }) => ack());
 
-  app.action<BlockAction<ButtonAction>>(
-    ids.admin.removeProjects,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
-      if (!body.view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const back = { kind: 'customer' as const, customerId: customerIdValue.parse(action.value) };
-      const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0)
-        return showAdminPage(deps, client, ctx, body.view.id, back, 'Mark the projects to remove first.');
-      const tooMany = tooManyMarked(marked.length, 'projects');
-      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, back, tooMany);
-      const impact = await projectDeletionImpact(ctx, marked);
-      if (!impact.ok) return showAdminPage(deps, client, ctx, body.view.id, back, impact.error.message);
-      await client.views.push({
-        trigger_id: body.trigger_id,
-        view: removeProjectsConfirmModal(impact.impact, marked, body.view.id, back),
-      });
-    }),
-  );
+  registerMarkedDeletion(app, deps, projectRemoval);
 
-  app.view(ids.admin.removeProjectsConfirm, async ({ body, ack, client }) => {
-    await ack();
-    const meta = removeProjectsMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const removed = await deleteProjects(ctx, meta.projectIds);
-    const notice = removed.ok
-      ? `Removed ${removed.deleted.projects - removed.deleted.archived.length}, archived ${removed.deleted.archived.length}.`
-      : removed.error.message;
-    await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, notice);
-  });
-
-  app.view(ids.admin.customerForm, async ({ body, ack, client }) => {
-    const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.customerForm, async function submitCustomerForm({ body, ack, client }) {
+    const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = customerFormState.safeParse(body.view.state.values);
     if (!state.success)
       return void (await ack({
@@ -162,7 +185,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
         paymentTermsDays: s[f.paymentTerms]?.value.value ?? '',
         taxId: s[f.taxId]?.value.value ?? '',
         billingEmail: s[f.billingEmail]?.value.value ?? '',
-        invoiceRoundingMinutes: Number(s[f.rounding]?.value.selected_option?.value ?? 0),
+        invoiceRoundingMinutes: s[f.rounding]?.value.selected_option?.value ?? 0,
       },
     });
     if (!saved.ok) {
@@ -189,41 +212,5 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.customer.code}.`);
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    ids.admin.deleteCustomers,
-    ackingFirst(deps.log, async ({ body, client }) => {
-      if (!body.view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0)
-        return showAdminPage(
-          deps,
-          client,
-          ctx,
-          body.view.id,
-          { kind: 'customers' },
-          'Mark the customers to delete first.',
-        );
-      const tooMany = tooManyMarked(marked.length, 'customers');
-      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, tooMany);
-      const impact = await customerDeletionImpact(ctx, marked);
-      if (!impact.ok)
-        return showAdminPage(deps, client, ctx, body.view.id, { kind: 'customers' }, impact.error.message);
-      await client.views.push({
-        trigger_id: body.trigger_id,
-        view: deleteCustomersConfirmModal(impact.impact, marked, body.view.id),
-      });
-    }),
-  );
-
-  app.view(ids.admin.deleteCustomersConfirm, async ({ body, ack, client }) => {
-    await ack();
-    const meta = deleteMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const deleted = await deleteCustomers(ctx, meta.customerIds);
-    const notice = deleted.ok
-      ? `Deleted ${deleted.deleted.customers - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
-      : deleted.error.message;
-    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'customers' }, notice);
-  });
+  registerMarkedDeletion(app, deps, customerDeletion);
 }

@@ -6,6 +6,7 @@ import {
   employeeFormModal,
   employeesModal,
 } from '../../../../blocks/admin-employees.js';
+import type { AdminPage } from '../../../../blocks/admin.js';
 import { ids } from '../../../../blocks/ids.js';
 import { employeeChoice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
 import {
@@ -15,13 +16,14 @@ import {
   employeeDetail,
   removeFromProjects,
 } from '../../../services/employee-assignments.js';
-import { deleteEmployees, employeeDeletionImpact } from '../../../services/employee-removal.js';
+import { deleteEmployees, type EmployeeDeletion, employeeDeletionImpact } from '../../../services/employee-removal.js';
 import { listEmployees, saveEmployee } from '../../../services/employees.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { showAdminPage } from '../../admin-pages.js';
-import { checkedIds, checkedValues, tooManyMarked } from '../../view-state.js';
+import { checkedValues } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
+import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
+import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.employeeField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
@@ -57,7 +59,26 @@ const assignFormState = z.object({
 });
 const ASSIGN_BLOCKS: Record<string, string> = { project: a.project, as: a.as, cost: a.cost, price: a.price };
 const assignMeta = z.object({ employeeId: rowId, parentViewId: z.string() });
-const deleteMeta = z.object({ employeeIds: z.array(rowId).min(1), parentViewId: z.string() });
+
+const employeeDeletion: MarkedDeletion<EmployeeDeletion, AdminPage> = {
+  button: ids.admin.deleteEmployees,
+  confirm: ids.admin.deleteEmployeesConfirm,
+  what: 'employees',
+  verb: 'delete',
+  pageOf: () => ({ kind: 'employees' }),
+  impact: employeeDeletionImpact,
+  confirmModal: deleteEmployeesConfirmModal,
+  confirmed: z
+    .object({ employeeIds: z.array(rowId).min(1), parentViewId: z.string() })
+    .transform(({ employeeIds, parentViewId }) => ({ ids: employeeIds, parentViewId, page: { kind: 'employees' } })),
+  remove: async (ctx, employeeIds) => {
+    const deleted = await deleteEmployees(ctx, employeeIds);
+    return deleted.ok
+      ? `Deleted ${deleted.deleted.employees - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
+      : deleted.error.message;
+  },
+  show: showAdminPage,
+};
 const employeeIdValue = rowIdText;
 const assignmentValue = z.string().regex(/^(consultant|manager):[1-9][0-9]{0,9}$/);
 
@@ -68,7 +89,7 @@ const assignmentValue = z.string().regex(/^(consultant|manager):[1-9][0-9]{0,9}$
 export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openEmployees,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openEmployees({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listEmployees(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -78,7 +99,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newEmployee,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newEmployee({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: employeeFormModal(undefined, body.view.id) });
     }),
@@ -89,7 +110,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openEmployee,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openEmployee({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -100,21 +121,24 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   );
 
   // More employees or projects than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openEmployee, async ({ body, ack, client }) => {
+  app.options(ids.admin.openEmployee, async function openEmployeeChoices({ body, ack, client }) {
     const listed = await listEmployees(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.employees.map(employeeChoice), body.value ?? '') : [] });
   });
-  app.options<'block_suggestion'>({ block_id: a.project, action_id: 'value' }, async ({ body, ack, client }) => {
-    const meta = assignMeta.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
-    const detail = meta.success
-      ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId)
-      : undefined;
-    await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
-  });
+  app.options<'block_suggestion'>(
+    { block_id: a.project, action_id: 'value' },
+    async function assignableProjectChoices({ body, ack, client }) {
+      const meta = jsonText(assignMeta).safeParse(body.view?.private_metadata ?? '');
+      const detail = meta.success
+        ? await employeeDetail(await contextForSlackUser(deps, client, body.user.id), meta.data.employeeId)
+        : undefined;
+      await ack({ options: detail?.ok ? matchingOptions(detail.projects.map(projectChoice), body.value ?? '') : [] });
+    },
+  );
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToEmployees,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToEmployees({ body, client }) {
       if (!body.view) return;
       await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         kind: 'employees',
@@ -132,7 +156,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function openEmployeeForm({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const employeeId = employeeIdValue.parse(action.value);
@@ -153,8 +177,8 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     );
   }
 
-  app.view(ids.admin.assignForm, async ({ body, ack, client }) => {
-    const meta = assignMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.assignForm, async function submitAssignForm({ body, ack, client }) {
+    const meta = jsonText(assignMeta).parse(body.view.private_metadata ?? '');
     const state = assignFormState.safeParse(body.view.state.values);
     if (!state.success)
       return void (await ack({
@@ -193,7 +217,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.removeAssignments,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function removeAssignments({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const employeeId = employeeIdValue.parse(action.value);
@@ -211,46 +235,10 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
-    ids.admin.deleteEmployees,
-    ackingFirst(deps.log, async ({ body, client }) => {
-      if (!body.view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0)
-        return showAdminPage(
-          deps,
-          client,
-          ctx,
-          body.view.id,
-          { kind: 'employees' },
-          'Mark the employees to delete first.',
-        );
-      const tooMany = tooManyMarked(marked.length, 'employees');
-      if (tooMany) return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, tooMany);
-      const impact = await employeeDeletionImpact(ctx, marked);
-      if (!impact.ok)
-        return showAdminPage(deps, client, ctx, body.view.id, { kind: 'employees' }, impact.error.message);
-      await client.views.push({
-        trigger_id: body.trigger_id,
-        view: deleteEmployeesConfirmModal(impact.impact, marked, body.view.id),
-      });
-    }),
-  );
+  registerMarkedDeletion(app, deps, employeeDeletion);
 
-  app.view(ids.admin.deleteEmployeesConfirm, async ({ body, ack, client }) => {
-    await ack();
-    const meta = deleteMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const deleted = await deleteEmployees(ctx, meta.employeeIds);
-    const notice = deleted.ok
-      ? `Deleted ${deleted.deleted.employees - deleted.deleted.archived.length}, archived ${deleted.deleted.archived.length}.`
-      : deleted.error.message;
-    await showAdminPage(deps, client, ctx, meta.parentViewId, { kind: 'employees' }, notice);
-  });
-
-  app.view(ids.admin.employeeForm, async ({ body, ack, client }) => {
-    const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.employeeForm, async function submitEmployeeForm({ body, ack, client }) {
+    const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = employeeFormState.safeParse(body.view.state.values);
     if (!state.success)
       return void (await ack({

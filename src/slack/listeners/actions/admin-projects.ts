@@ -12,7 +12,7 @@ import { listProjects, projectDetail, saveProject, setAssignmentRates } from '..
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
+import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.projectField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
@@ -55,7 +55,7 @@ const FIELD_BLOCKS: Record<string, string> = {
 export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openProjects,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openProjects({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listProjects(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -92,7 +92,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newProject,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newProject({ body, client }) {
       if (!body.view) return;
       await openForm(
         client,
@@ -105,7 +105,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newCustomerProject,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function newCustomerProject({ body, action, client }) {
       if (!body.view) return;
       const customerId = idValue.parse(action.value);
       const at = {
@@ -119,7 +119,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openProject,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openProject({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -131,11 +131,11 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   // More projects than a menu holds: Slack asks for the ones matching what the admin types, among
   // the projects the page lists (all, a customer's, or an employee's).
-  app.options(ids.admin.openProject, async ({ body, ack, client }) => {
+  app.options(ids.admin.openProject, async function openProjectChoices({ body, ack, client }) {
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const page = z
-      .object({ customerId: idValue.optional(), employeeId: idValue.optional() })
-      .safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const page = jsonText(z.object({ customerId: idValue.optional(), employeeId: idValue.optional() })).safeParse(
+      body.view?.private_metadata ?? '',
+    );
     let choices: Choice[] = [];
     if (body.view?.callback_id === ids.admin.customerPage && page.data?.customerId) {
       const detail = await customerDetail(ctx, page.data.customerId);
@@ -153,7 +153,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToProjects,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToProjects({ body, client }) {
       if (!body.view) return;
       await showAdminPage(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         kind: 'projects',
@@ -164,7 +164,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   // From a project's page to its customer's or a team member's page, in the same view.
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openProjectCustomer,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openProjectCustomer({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -175,7 +175,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   );
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openProjectEmployee,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openProjectEmployee({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await showAdminPage(deps, client, ctx, body.view.id, {
@@ -187,7 +187,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.editProjectDetails,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function editProjectDetails({ body, action, client }) {
       if (!body.view) return;
       const projectId = idValue.parse(action.value);
       const at = {
@@ -201,7 +201,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.projectRates,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function projectRates({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const back = { kind: 'project' as const, projectId: idValue.parse(action.value) };
@@ -220,8 +220,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.view(ids.admin.ratesForm, async ({ body, ack, client }) => {
-    const meta = ratesMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.ratesForm, async function submitRatesForm({ body, ack, client }) {
+    const meta = jsonText(ratesMeta).parse(body.view.private_metadata ?? '');
     const state = ratesFormState.safeParse(body.view.state.values);
     const consultantId = state.success
       ? rowIdText.safeParse(state.data[r.consultant].value.selected_option?.value).data
@@ -243,8 +243,8 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, 'Rates saved.');
   });
 
-  app.view(ids.admin.projectForm, async ({ body, ack, client }) => {
-    const meta = formMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.projectForm, async function submitProjectForm({ body, ack, client }) {
+    const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = projectFormState.safeParse(body.view.state.values);
     if (!state.success)
       return void (await ack({

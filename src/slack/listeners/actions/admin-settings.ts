@@ -10,7 +10,7 @@ import { ackingFirst, tellUser } from '../safe.js';
 export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openSettings,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openSettings({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const current = await settingsForEditing(ctx);
       if (!current.ok) return tellUser(client, { userId: body.user.id }, current.error.message, deps.log);
@@ -21,7 +21,7 @@ export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.view(ids.admin.settingsModal, async ({ body, ack, client }) => {
+  app.view(ids.admin.settingsModal, async function submitSettingsModal({ body, ack, client }) {
     const values: Partial<Record<SettingKey, unknown>> = {};
     for (const key of SETTING_KEYS) values[key] = body.view.state.values[key]?.[key]?.value ?? '';
     // Every field with a problem shows its own message at once.

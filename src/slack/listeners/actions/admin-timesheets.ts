@@ -11,12 +11,13 @@ import {
   sheetsDecisionModal,
 } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
-import { ADMIN_DECIDABLE, adminDecide, adminTimesheet, adminTimesheets } from '../../../services/approvals.js';
+import { ADMIN_DECIDABLE, adminDecide } from '../../../services/approval-decisions.js';
+import { adminTimesheet, adminTimesheets } from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, isoDay, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { chosenOption, isoDay, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/);
 const FILTER_VALUES = { consultantUserId: slackId, periodStartsOn: isoDay, projectCode: code, customerCode: code };
@@ -43,7 +44,7 @@ const timesheetIdValue = rowIdText;
 export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openTimesheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openTimesheets({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await adminTimesheets(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -61,7 +62,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ) => {
     const { body, client } = args;
     if (!body.view) return;
-    const filter = { ...sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}')) };
+    const filter = { ...jsonText(sheetFilter).parse(body.view.private_metadata ?? '') };
     // A chosen value is checked like the metadata's: a Slack id, a period's first day, a code.
     if (value && value !== '-') filter[key] = FILTER_VALUES[key].parse(value);
     else delete filter[key];
@@ -90,10 +91,10 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.approveSheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function approveSheets({ body, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
       const marked = checkedIds(body.view.state?.values);
       const notice = marked.length
         ? await decideEach(ctx, marked, { decision: 'approve' }, 'Approved')
@@ -108,10 +109,10 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function confirmMarkedSheets({ body, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
-        const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
         const marked = new Set(checkedIds(body.view.state?.values));
         if (marked.size === 0)
           return show(deps, client, ctx, body.view.id, { filter }, `Mark the timesheets to ${decision} first.`);
@@ -130,8 +131,8 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     );
   }
 
-  app.view(ids.admin.sheetsDecision, async ({ body, ack, client }) => {
-    const meta = decisionMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.sheetsDecision, async function submitSheetsDecision({ body, ack, client }) {
+    const meta = jsonText(decisionMeta).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
     ).trim();
@@ -153,9 +154,9 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<StaticSelectAction>>(
     ids.admin.openSheet,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function openSheet({ body, action, client }) {
       if (!body.view) return;
-      const filter = sheetFilter.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const filter = jsonText(sheetFilter).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       await show(deps, client, ctx, body.view.id, {
         filter,
@@ -166,9 +167,9 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.backToSheets,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function backToSheets({ body, client }) {
       if (!body.view) return;
-      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       await show(deps, client, await contextForSlackUser(deps, client, body.user.id), body.view.id, {
         filter: page.filter,
       });
@@ -177,9 +178,9 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.sheetApprove,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function sheetApprove({ body, client }) {
       if (!body.view) return;
-      const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+      const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const notice = await decideEach(ctx, [page.timesheetId], { decision: 'approve' }, 'Approved');
       await show(deps, client, ctx, body.view.id, page, notice);
@@ -192,9 +193,9 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function confirmSheetDecision({ body, client }) {
         if (!body.view) return;
-        const page = sheetPageMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+        const page = jsonText(sheetPageMeta).parse(body.view.private_metadata ?? '');
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         const found = await adminTimesheet(ctx, page.timesheetId);
         if (!found.ok) return show(deps, client, ctx, body.view.id, { filter: page.filter }, found.error.message);

@@ -26,7 +26,13 @@ import { ids } from '../../../../blocks/ids.js';
 import { isIsoDate } from '../../../domain/dates.js';
 import { PERIOD_CADENCES } from '../../../domain/periods.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { addPeriods, deletePeriods, listPeriods, periodDeletionImpact } from '../../../services/periods.js';
+import {
+  addPeriods,
+  deletePeriods,
+  listPeriods,
+  type PeriodDeletion,
+  periodDeletionImpact,
+} from '../../../services/periods.js';
 import {
   auditTrail,
   createRole,
@@ -39,9 +45,10 @@ import {
   setUserRoles,
 } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
-import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
+import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { buttonValue, isoDay, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
+import { buttonValue, isoDay, jsonText, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
 const periodForm = z.object({
@@ -57,7 +64,26 @@ const periodFormState = z.object({
     })
     .optional(),
 });
-const deleteConfirm = z.object({ periodIds: z.array(rowId).min(1), parentViewId: z.string() });
+
+const periodDeletion: MarkedDeletion<PeriodDeletion, 'periods'> = {
+  button: ids.admin.deletePeriods,
+  confirm: ids.admin.deletePeriodsConfirm,
+  what: 'periods',
+  verb: 'delete',
+  pageOf: () => 'periods',
+  impact: periodDeletionImpact,
+  confirmModal: deletePeriodsConfirmModal,
+  confirmed: z
+    .object({ periodIds: z.array(rowId).min(1), parentViewId: z.string() })
+    .transform(({ periodIds, parentViewId }) => ({ ids: periodIds, parentViewId, page: 'periods' as const })),
+  remove: async (ctx, periodIds) => {
+    const deleted = await deletePeriods(ctx, periodIds);
+    return deleted.ok
+      ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.`
+      : deleted.error.message;
+  },
+  show: (deps, client, ctx, viewId, _page, notice) => showPeriods(deps, client, ctx, viewId, notice),
+};
 
 type Client = WebClient;
 
@@ -65,7 +91,7 @@ type Client = WebClient;
 export function registerAdminActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openPeriods,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openPeriods({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listPeriods(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -79,15 +105,15 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   ] as const) {
     app.action<BlockAction<ButtonAction>>(
       actionId,
-      ackingFirst(deps.log, async ({ body, client }) => {
+      ackingFirst(deps.log, async function openPeriodForm({ body, client }) {
         if (!body.view) return;
         await client.views.push({ trigger_id: body.trigger_id, view: periodFormModal(kind, body.view.id) });
       }),
     );
   }
 
-  app.view(ids.admin.periodForm, async ({ body, ack, client }) => {
-    const meta = periodForm.parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.periodForm, async function submitPeriodForm({ body, ack, client }) {
+    const meta = jsonText(periodForm).parse(body.view.private_metadata ?? '');
     const state = periodFormState.safeParse(body.view.state.values);
     const starts = state.success ? state.data.starts[ids.admin.starts.action].selected_date : undefined;
     const ends = state.success ? state.data.ends[ids.admin.ends.action].selected_date : undefined;
@@ -115,45 +141,13 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${count(added.created.length)}.${restored}`);
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    ids.admin.deletePeriods,
-    ackingFirst(deps.log, async ({ body, client }) => {
-      if (!body.view) return;
-      const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const marked = checkedIds(body.view.state?.values);
-      if (marked.length === 0) return showPeriods(deps, client, ctx, body.view.id, 'Mark the periods to delete first.');
-      const tooMany = tooManyMarked(marked.length, 'periods');
-      if (tooMany) return showPeriods(deps, client, ctx, body.view.id, tooMany);
-      const impact = await periodDeletionImpact(ctx, marked);
-      if (!impact.ok) return showPeriods(deps, client, ctx, body.view.id, impact.error.message);
-      await client.views.push({
-        trigger_id: body.trigger_id,
-        view: deletePeriodsConfirmModal(impact.impact, marked, body.view.id),
-      });
-    }),
-  );
-
-  app.view(ids.admin.deletePeriodsConfirm, async ({ body, ack, client }) => {
-    await ack();
-    const meta = deleteConfirm.parse(JSON.parse(body.view.private_metadata || '{}'));
-    const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const deleted = await deletePeriods(ctx, meta.periodIds);
-    await showPeriods(
-      deps,
-      client,
-      ctx,
-      meta.parentViewId,
-      deleted.ok
-        ? `Deleted ${deleted.deleted.periods} ${deleted.deleted.periods === 1 ? 'period' : 'periods'}.`
-        : deleted.error.message,
-    );
-  });
+  registerMarkedDeletion(app, deps, periodDeletion);
 
   app.action(ids.admin.markedPeriods, async ({ ack }) => ack());
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openRoles,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openRoles({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listRoles(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -164,7 +158,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   // A tick in the grid saves that role's rights at once.
   app.action<BlockAction<CheckboxesAction>>(
     ids.admin.roleRights,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function roleRights({ body, action, client }) {
       if (!body.view) return;
       const roleId = rowIdText.parse(action.block_id.replace(/^role_/, ''));
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -185,7 +179,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.deleteRole,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function deleteRoleClicked({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const deleted = await deleteRole(ctx, { roleId: rowIdText.parse(buttonValue(action)) });
@@ -203,7 +197,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   for (const direction of ['back', 'on']) {
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.rolesPage}_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnRolesPage({ body, action, client }) {
         if (!body.view) return;
         await showRoles(
           deps,
@@ -218,16 +212,14 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.newRole,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function newRole({ body, client }) {
       if (!body.view) return;
       await client.views.push({ trigger_id: body.trigger_id, view: roleFormModal(body.view.id) });
     }),
   );
 
-  app.view(ids.admin.roleForm, async ({ body, ack, client }) => {
-    const { parentViewId } = z
-      .object({ parentViewId: z.string() })
-      .parse(JSON.parse(body.view.private_metadata || '{}'));
+  app.view(ids.admin.roleForm, async function submitRoleForm({ body, ack, client }) {
+    const { parentViewId } = jsonText(z.object({ parentViewId: z.string() })).parse(body.view.private_metadata);
     const values = body.view.state.values;
     const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
     const rights =
@@ -249,7 +241,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openUsers,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openUsers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const listed = await listUsers(ctx);
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
@@ -261,7 +253,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   for (const direction of ['back', 'on']) {
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnUsersPage({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         await showUsers(
@@ -276,7 +268,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     );
     app.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_roles_${direction}`,
-      ackingFirst(deps.log, async ({ body, action, client }) => {
+      ackingFirst(deps.log, async function turnUserRolesPage({ body, action, client }) {
         if (!body.view) return;
         const ctx = await contextForSlackUser(deps, client, body.user.id);
         await showUsers(
@@ -294,7 +286,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   // Ticking a role saves the user's roles on the page shown; their roles on other pages are kept.
   app.action<BlockAction<CheckboxesAction>>(
     ids.admin.userRoles,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function userRoles({ body, action, client }) {
       if (!body.view) return;
       const userId = slackId.parse(action.block_id.replace(/^user_/, ''));
       const grid = gridOf(body.view.private_metadata);
@@ -315,7 +307,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<MultiUsersSelectAction>>(
     ids.admin.userDelegates,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function userDelegates({ body, action, client }) {
       if (!body.view) return;
       const principalId = action.block_id.replace(/^user_/, '');
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -333,10 +325,10 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.deactivateUser,
-    ackingFirst(deps.log, async ({ body, action, client }) => {
+    ackingFirst(deps.log, async function deactivateUserClicked({ body, action, client }) {
       if (!body.view) return;
       const ctx = await contextForSlackUser(deps, client, body.user.id);
-      const done = await deactivateUser(ctx, { userId: String(action.value) });
+      const done = await deactivateUser(ctx, { userId: slackId.parse(buttonValue(action)) });
       await showUsers(
         deps,
         client,
@@ -350,7 +342,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.admin.openAudit,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async function openAudit({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
       const trail = await auditTrail(ctx);
       if (!trail.ok) return tellUser(client, { userId: body.user.id }, trail.error.message, deps.log);
@@ -365,14 +357,14 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   ) => {
     const { body, client } = args;
     if (!body.view) return;
-    const filter: AuditFilter = z
-      .object({
+    const filter: AuditFilter = jsonText(
+      z.object({
         userId: slackId.optional(),
         entity: z.string().max(64).optional(),
         from: isoDay.optional(),
         to: isoDay.optional(),
-      })
-      .parse(JSON.parse(body.view.private_metadata || '{}'));
+      }),
+    ).parse(body.view.private_metadata);
     // The choice is checked like the metadata: a user id, an entity name, a real date.
     if (value) filter[key] = (key === 'userId' ? slackId : key === 'entity' ? z.string().max(64) : isoDay).parse(value);
     else delete filter[key];
@@ -425,13 +417,13 @@ const usersGrid = z.object({
 
 /** The role x right grid's page, from the view's private_metadata. */
 function rolesPageOf(privateMetadata: string | undefined): number {
-  const parsed = z.object({ page: z.number().int().nonnegative() }).safeParse(JSON.parse(privateMetadata || '{}'));
+  const parsed = jsonText(z.object({ page: z.number().int().nonnegative() })).safeParse(privateMetadata ?? '');
   return parsed.success ? parsed.data.page : 0;
 }
 
 /** The users grid's pages and the roles its checkboxes show, from the view's private_metadata. */
 function gridOf(privateMetadata: string | undefined): z.infer<typeof usersGrid> {
-  const parsed = usersGrid.safeParse(JSON.parse(privateMetadata || '{}'));
+  const parsed = jsonText(usersGrid).safeParse(privateMetadata ?? '');
   return parsed.success ? parsed.data : { page: 0, rolePage: 0, roleIds: [] };
 }
 

@@ -4,14 +4,15 @@ import { approvalsModal, rejectReasonModal } from '../../../../blocks/approval-m
 import { ids } from '../../../../blocks/ids.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { timesheetModal } from '../../../../blocks/timesheet-modal.js';
-import { decideTimesheet, pendingApprovals, timesheetForApprover } from '../../../services/approvals.js';
+import { decideTimesheet } from '../../../services/approval-decisions.js';
+import { pendingApprovals, timesheetForApprover } from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { rowId, rowIdText } from '../../edge/payload-values.js';
+import { jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 /** Approve and Reject carry the approval they decide; View carries the timesheet. */
 const approvalId = rowIdText;
@@ -61,7 +62,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
   // Paging through the read-only sheet: every entry is checked again for this approver.
   const turnPage = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
     if (!body.view) return;
-    const where = approverPage.parse(JSON.parse(action.value ?? '{}'));
+    const where = jsonText(approverPage).parse(action.value ?? '');
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const answer = await timesheetForApprover(ctx, where.timesheetId);
     if (!answer.ok) return refuse(client, body, answer.error.message, deps);
@@ -74,7 +75,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(ids.approval.viewPageOn, turnPage);
 
   app.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
-    const { approvalIds, fromList } = rejectMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { approvalIds, fromList } = jsonText(rejectMetadata).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
     ).trim();

@@ -29,6 +29,7 @@ import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { deliverFiles } from '../../report-delivery.js';
 import type { ActionArgs } from '../../view-state.js';
+import { jsonText } from '../../edge/payload-values.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 const f = ids.credits.field;
@@ -119,7 +120,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
   app.action(f.creditOnIssue.action, async ({ ack }) => ack());
 
   app.view(ids.credits.addModal, async ({ body, ack, client }) => {
-    const { code } = modalMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const added = await addCredits(ctx, {
@@ -134,7 +135,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
   });
 
   app.view(ids.credits.adjustModal, async ({ body, ack, client }) => {
-    const { code } = modalMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const adjusted = await adjustCredits(ctx, {
@@ -147,7 +148,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
   });
 
   app.view(ids.credits.settingsModal, async ({ body, ack, client }) => {
-    const { code } = modalMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const saved = await saveCreditSettings(ctx, {
@@ -164,7 +165,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
   });
 
   app.view(ids.credits.exportModal, async ({ body, ack, client }) => {
-    const { code } = modalMeta.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const answer = await prepaidLog(ctx, { customerCode: code, from: form.date(f.from), to: form.date(f.to) });

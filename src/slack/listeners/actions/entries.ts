@@ -10,7 +10,7 @@ import { refreshHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
 import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowIdText, slackId } from '../../edge/payload-values.js';
+import { chosenOption, jsonText, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const entryId = rowIdText;
 /** Undo takes back everything one request saved: its entries' ids, comma-separated. */
@@ -73,7 +73,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const view = body.view;
       if (!view) return;
-      const metadata = logModalMetadata.parse(JSON.parse(view.private_metadata || '{}'));
+      const metadata = jsonText(logModalMetadata).parse(view.private_metadata ?? '');
       const forUserId = slackId.parse(chosenOption(action));
       const ctx = await contextForSlackUser(
         deps,
@@ -104,7 +104,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
 
   // More projects than a menu holds: Slack asks for the ones matching what the user types.
   app.options(ids.logModal.project.action, async ({ body, ack, client }) => {
-    const metadata = logModalMetadata.safeParse(JSON.parse(body.view?.private_metadata || '{}'));
+    const metadata = jsonText(logModalMetadata).safeParse(body.view?.private_metadata ?? '');
     const forUserId = metadata.success ? metadata.data.forUserId : undefined;
     const ctx = await contextForSlackUser(
       deps,

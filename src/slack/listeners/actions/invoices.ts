@@ -6,6 +6,7 @@ import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { issueInvoice, repostInvoicePdf, voidInvoice } from '../../../services/invoices.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
+import { jsonText } from '../../edge/payload-values.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 /** Every button carries the invoice it acts on; the service checks the clicker's right and the invoice's state. */
@@ -32,7 +33,7 @@ export function registerInvoiceActions(app: App, deps: ServiceDeps): void {
   );
 
   app.view(ids.invoice.voidModal, async ({ body, ack, client }) => {
-    const meta = voidMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const meta = jsonText(voidMetadata).parse(body.view.private_metadata ?? '');
     const reason = String(body.view.state.values[ids.invoice.reason.block]?.[ids.invoice.reason.action]?.value ?? '');
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const voided = await voidInvoice(ctx, { invoiceId: meta.invoiceId, reason });

@@ -13,7 +13,7 @@ import { openLogModal } from '../../log-modal.js';
 import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
 import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, rowId, rowIdText } from '../../edge/payload-values.js';
+import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const position = z.object({ periodId: rowId, page: z.number().int().nonnegative() });
 const submitValue = z.object({ periodId: rowId, empty: z.boolean() });
@@ -22,7 +22,7 @@ const menuChoice = z
   .regex(/^(edit|delete):[1-9][0-9]{0,9}$/)
   .transform((value) => {
     const [verb, id] = value.split(':');
-    return { verb: verb as 'edit' | 'delete', entryId: rowId.parse(Number(id)) };
+    return { verb: verb as 'edit' | 'delete', entryId: rowIdText.parse(id) };
   });
 const deleteMetadata = z.object({
   entryId: rowId,
@@ -34,7 +34,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
   const move = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
     if (!body.view) return;
     const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-    const where = position.parse(JSON.parse(action.value ?? '{}'));
+    const where = jsonText(position).parse(action.value ?? '');
     await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, hash: body.view.hash, ...where });
   });
   for (const actionId of [ids.timesheet.previous, ids.timesheet.next, ids.timesheet.pageBack, ids.timesheet.pageOn]) {
@@ -60,7 +60,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     ids.timesheet.submit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const { periodId, empty } = submitValue.parse(JSON.parse(action.value ?? '{}'));
+      const { periodId, empty } = jsonText(submitValue).parse(action.value ?? '');
       // The button says what the user saw; the service still checks the sheet as it is now.
       const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
       if (body.view?.type === 'modal') {
@@ -84,7 +84,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
       const view = body.view;
       if (!view) return;
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const where = position.parse(JSON.parse(view.private_metadata || '{}'));
+      const where = jsonText(position).parse(view.private_metadata ?? '');
       const choice = menuChoice.parse(chosenOption(action));
       if (choice.verb === 'edit') {
         const refusal = await openLogModal(client, ctx, {
@@ -116,7 +116,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
 
   app.view(ids.timesheet.deleteConfirm, async ({ body, ack, client }) => {
     await ack();
-    const { entryId, returnTo } = deleteMetadata.parse(JSON.parse(body.view.private_metadata || '{}'));
+    const { entryId, returnTo } = jsonText(deleteMetadata).parse(body.view.private_metadata ?? '');
     const ctx = await actingContextForSlackUser(deps, client, body.user.id);
     const deleted = await deleteEntries(ctx, { entryIds: [entryId] });
     await refreshTimesheetModal(deps, client, ctx, returnTo, deleted.ok ? undefined : deleted.error.message);

@@ -1,3 +1,4 @@
+import { jsonText } from '../../edge/payload-values.js';
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
@@ -22,7 +23,7 @@ const submission = z.object({
 export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
   app.view(ids.logModal.callbackId, async ({ body, ack, client }) => {
     const { user, view } = submission.parse(body);
-    const metadata = logModalMetadata.parse(JSON.parse(view.private_metadata || '{}'));
+    const metadata = jsonText(logModalMetadata).parse(view.private_metadata ?? '');
     const read = readLogForm(view.state.values);
     if (!read.ok) {
       await ack({ response_action: 'errors', errors: read.errors });

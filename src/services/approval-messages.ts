@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
+import { approvals, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
+import { consultantUserOf, nameOfEmployee, nameOfUser } from './approval-people.js';
+import type { ServiceContext } from './context.js';
+import { enqueueMessage } from './outbox.js';
+import { prepaidBalances } from './prepaid-balance.js';
+
+// The approval DMs (to approvers) and notices (to the consultant): their models, recomputed from the
+// database at every change, and queued in the outbox inside the transaction that made the change.
+
+export const APPROVAL_REQUEST = 'approval-request';
+export const TIMESHEET_DECIDED = 'timesheet-decided';
+export const TIME_REMOVED = 'time-removed';
+
+/** The message for one approver about one sheet, as it stands now (rendered in blocks/). */
+export type ApprovalRequestModel = {
+  /** The approval this message decides: its buttons carry this id. */
+  approvalId: number;
+  timesheetId: number;
+  approverId: string;
+  /** The approver's own timesheet: they are the firm's only administrator, so they decide it themselves. */
+  selfApproval: boolean;
+  route: 'manager' | 'admin_fallback';
+  /** `withdrawn`: the time this approver was asked about was removed with its project. */
+  myStatus: 'pending' | 'approved' | 'rejected' | 'withdrawn';
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  projects: {
+    code: string;
+    name: string;
+    totalMinutes: number;
+    entries: { date: string; minutes: number; description: string; billable: boolean }[];
+  }[];
+  sheetTotalMinutes: number;
+  /** `deleted`: an administrator removed the sheet; the message stays as a record without buttons. */
+  sheetStatus: 'submitted' | 'approved' | 'cancelled' | 'open' | 'deleted';
+  decisions: {
+    approverName: string;
+    status: 'pending' | 'approved' | 'rejected';
+    decidedByName: string | null;
+    decidedAt: string | null;
+  }[];
+  rejection: { byName: string; reason: string } | null;
+  /**
+   * While the decision waits: per prepaid customer, the billable time of this approver's projects
+   * that approving deducts, and the credit left after ("Approving deducts 6h from Globex: 12h 30m left after").
+   */
+  prepaid?: { customerName: string; deductMinutes: number; remainingAfterMinutes: number }[];
+};
+
+/** The consultant's notice that removed projects took time off their submitted sheet, and what became of it. */
+export type TimeRemovedModel = {
+  period: { startsOn: string; endsOn: string };
+  removed: { code: string; minutes: number }[];
+  sheetNow: 'submitted' | 'approved' | 'deleted';
+};
+
+/** The consultant's notice once the sheet is decided. */
+export type TimesheetDecidedModel = {
+  outcome: 'approved' | 'rejected';
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  billableMinutes: number;
+  byName: string;
+  reason: string | null;
+  /** The open copy to fix and resubmit, after a rejection. */
+  periodId: number;
+  /** The consultant decided it themselves, as the firm's only administrator. */
+  selfDecided: boolean;
+};
+
+export const approvalRef = (timesheetId: number, approverId: string) => `approval:${timesheetId}:${approverId}`;
+
+/** Where a sheet stands once a decision or a removal has been settled. */
+export type SettledSheetStatus = 'submitted' | 'approved' | 'cancelled';
+
+/**
+ * Every approver's message shows the new state; the consultant hears once the sheet is decided.
+ * Each change gets its own update (the row lock on the sheet orders them); the dispatcher sends
+ * only the newest one per message.
+ */
+export async function queueUpdates(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timesheetId: number,
+  sheetStatus: SettledSheetStatus,
+  reason: string | null,
+  deciderId: string,
+  periodId: number,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const change = randomUUID();
+  const rows = await tx
+    .select({ approverId: approvals.approverId })
+    .from(approvals)
+    .where(eq(approvals.timesheetId, timesheetId));
+  for (const row of rows) {
+    const model = await approvalRequestModel(tx, timesheetId, row.approverId);
+    await enqueueMessage(
+      tx,
+      `update:${approvalRef(timesheetId, row.approverId)}:${change}`,
+      { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } },
+      now,
+    );
+  }
+  if (sheetStatus === 'submitted') return;
+  const consultantUser = await consultantUserOf(tx, timesheetId);
+  if (!consultantUser) return;
+  const entries = await tx
+    .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, timesheetId));
+  const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, periodId)))[0]!;
+  const model: TimesheetDecidedModel = {
+    outcome: sheetStatus === 'approved' ? 'approved' : 'rejected',
+    period: { startsOn: period.startsOn, endsOn: period.endsOn },
+    totalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+    billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
+    byName: await nameOfUser(tx, deciderId),
+    reason,
+    periodId,
+    selfDecided: deciderId === consultantUser,
+  };
+  await enqueueMessage(
+    tx,
+    `decided:${timesheetId}`,
+    {
+      kind: 'post',
+      ref: `decided:${timesheetId}`,
+      channel: consultantUser,
+      content: { template: TIMESHEET_DECIDED, model },
+    },
+    now,
+  );
+}
+
+/**
+ * Tells every approver of these sheets, in the transaction that deletes them, that they are gone:
+ * their DMs lose the buttons instead of offering a decision on nothing.
+ */
+export async function withdrawApprovalRequests(
+  tx: Queryable,
+  ctx: ServiceContext,
+  timesheetIds: number[],
+): Promise<void> {
+  if (timesheetIds.length === 0) return;
+  const rows = await tx
+    .select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId })
+    .from(approvals)
+    .where(inArray(approvals.timesheetId, timesheetIds));
+  for (const { timesheetId, approverId } of rows) {
+    const model: ApprovalRequestModel = {
+      ...(await approvalRequestModel(tx, timesheetId, approverId)),
+      sheetStatus: 'deleted',
+    };
+    const ref = approvalRef(timesheetId, approverId);
+    await enqueueMessage(
+      tx,
+      `update:${ref}:deleted`,
+      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+      ctx.clock.now(),
+    );
+  }
+}
+
+/** The consultant's notice that removed projects took time off their submitted sheet. */
+export async function notifyTimeRemoved(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  removed: TimeRemovedModel['removed'],
+  sheetNow: TimeRemovedModel['sheetNow'],
+): Promise<void> {
+  const consultantUser = await consultantUserOf(tx, sheet.id);
+  if (!consultantUser) return;
+  const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+  const model: TimeRemovedModel = { period: { startsOn: period.startsOn, endsOn: period.endsOn }, removed, sheetNow };
+  const key = `time-removed:${sheet.id}:${randomUUID()}`;
+  await enqueueMessage(
+    tx,
+    key,
+    { kind: 'post', ref: key, channel: consultantUser, content: { template: TIME_REMOVED, model } },
+    ctx.clock.now(),
+  );
+}
+
+/** The approver's message model, recomputed from the database at every change. */
+export async function approvalRequestModel(
+  q: Queryable,
+  timesheetId: number,
+  approverId: string,
+): Promise<ApprovalRequestModel> {
+  const sheet = (await q.select().from(timesheets).where(eq(timesheets.id, timesheetId)))[0]!;
+  const period = (await q.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+  const mine = (
+    await q
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, timesheetId), eq(approvals.approverId, approverId)))
+  )[0]!;
+  const entries = await q
+    .select({
+      projectId: timeEntries.projectId,
+      code: projects.code,
+      name: projects.name,
+      date: timeEntries.workDate,
+      minutes: timeEntries.minutes,
+      description: timeEntries.description,
+      billable: timeEntries.billable,
+    })
+    .from(timeEntries)
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .where(eq(timeEntries.timesheetId, timesheetId))
+    .orderBy(asc(projects.code), asc(timeEntries.workDate), asc(timeEntries.id));
+  const byProject = new Map<number, ApprovalRequestModel['projects'][number]>();
+  for (const entry of entries.filter((e) => mine.projectIds.includes(e.projectId))) {
+    const project = byProject.get(entry.projectId) ?? {
+      code: entry.code,
+      name: entry.name,
+      totalMinutes: 0,
+      entries: [],
+    };
+    project.totalMinutes += entry.minutes;
+    project.entries.push({
+      date: entry.date,
+      minutes: entry.minutes,
+      description: entry.description,
+      billable: entry.billable,
+    });
+    byProject.set(entry.projectId, project);
+  }
+  const decisions = await q
+    .select({
+      approverName: users.displayName,
+      status: approvals.status,
+      decidedBy: approvals.decidedBy,
+      decidedAt: approvals.decidedAt,
+      comment: approvals.comment,
+    })
+    .from(approvals)
+    .innerJoin(users, eq(users.id, approvals.approverId))
+    .where(eq(approvals.timesheetId, timesheetId))
+    .orderBy(asc(users.displayName));
+  const rejected = decisions.find((d) => d.status === 'rejected');
+  const waiting = sheet.status === 'submitted' && mine.status === 'pending';
+  return {
+    approvalId: mine.id,
+    timesheetId,
+    approverId,
+    selfApproval: (await consultantUserOf(q, timesheetId)) === approverId,
+    route: mine.route,
+    myStatus: mine.status,
+    consultantName: await nameOfEmployee(q, sheet.consultantId),
+    period: { startsOn: period.startsOn, endsOn: period.endsOn },
+    projects: [...byProject.values()],
+    sheetTotalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+    sheetStatus: sheet.status,
+    decisions: await describeDecisions(q, decisions),
+    rejection: rejected
+      ? {
+          byName: rejected.decidedBy ? await nameOfUser(q, rejected.decidedBy) : rejected.approverName,
+          reason: rejected.comment ?? '',
+        }
+      : null,
+    prepaid: waiting ? await prepaidDeductionPreview(q, timesheetId, mine.projectIds) : [],
+  };
+}
+
+/** What approving these projects' billable time on the sheet deducts from each prepaid customer, and what is left after. */
+async function prepaidDeductionPreview(
+  q: Queryable,
+  timesheetId: number,
+  projectIds: number[],
+): Promise<NonNullable<ApprovalRequestModel['prepaid']>> {
+  if (projectIds.length === 0) return [];
+  const charged = await queryRows<{ customer_id: number; minutes: number }>(
+    q,
+    sql`select p.customer_id, sum(te.minutes)::int as minutes
+          from time_entries te join projects p on p.id = te.project_id
+         where te.timesheet_id = ${timesheetId} and te.billable and te.project_id in (${sqlList(projectIds)})
+         group by p.customer_id`,
+  );
+  const minutesOf = new Map(charged.map((row) => [Number(row.customer_id), Number(row.minutes)]));
+  const balances = await prepaidBalances(q, [...minutesOf.keys()]);
+  return balances.map((balance) => ({
+    customerName: balance.customerName,
+    deductMinutes: minutesOf.get(balance.customerId)!,
+    remainingAfterMinutes: balance.remainingMinutes - minutesOf.get(balance.customerId)!,
+  }));
+}
+
+/**
+ * A prepaid customer's balance moved: every DM still waiting on billable time of that customer is
+ * updated, so its "left after" line stays true. Pass the sheet being decided as `except` (its own
+ * messages are updated by its decision).
+ */
+export async function queueCreditLineUpdates(
+  tx: Queryable,
+  ctx: ServiceContext,
+  customerIds: readonly number[],
+  except?: number,
+): Promise<void> {
+  if (customerIds.length === 0) return;
+  const waiting = await queryRows<{ timesheet_id: number; approver_id: string }>(
+    tx,
+    sql`select distinct a.timesheet_id, a.approver_id
+          from approvals a join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+          join time_entries te on te.timesheet_id = t.id and te.billable and te.project_id = any(a.project_ids)
+          join projects p on p.id = te.project_id
+         where a.status = 'pending' and p.customer_id in (${sqlList([...customerIds])})
+           and t.id is distinct from ${except ?? null}::int
+         order by a.timesheet_id, a.approver_id`,
+  );
+  const change = randomUUID();
+  for (const row of waiting) {
+    const timesheetId = Number(row.timesheet_id);
+    const ref = approvalRef(timesheetId, row.approver_id);
+    const model = await approvalRequestModel(tx, timesheetId, row.approver_id);
+    await enqueueMessage(
+      tx,
+      `update:${ref}:credit:${change}`,
+      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+      ctx.clock.now(),
+    );
+  }
+}
+
+/** Sequential on purpose: inside a transaction all queries share one connection. */
+async function describeDecisions(
+  q: Queryable,
+  decisions: {
+    approverName: string;
+    status: 'pending' | 'approved' | 'rejected';
+    decidedBy: string | null;
+    decidedAt: Date | null;
+  }[],
+): Promise<ApprovalRequestModel['decisions']> {
+  const described: ApprovalRequestModel['decisions'] = [];
+  for (const d of decisions) {
+    described.push({
+      approverName: d.approverName,
+      status: d.status,
+      decidedByName: d.decidedBy ? await nameOfUser(q, d.decidedBy) : null,
+      decidedAt: d.decidedAt ? d.decidedAt.toISOString() : null,
+    });
+  }
+  return described;
+}

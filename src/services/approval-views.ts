@@ -1,0 +1,188 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { queryRows, sqlList } from '../db/client.js';
+import { approvals, users } from '../db/schema.js';
+import { fail, type Result } from '../domain/result.js';
+import { principalsOf } from './approval-people.js';
+import { authorize } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { sheetOverview, type TimesheetOverview } from './timesheets.js';
+import { serviceTransaction } from './transaction.js';
+
+// What approvers and administrators read: the decisions waiting for someone (App Home, /approvals),
+// the administrators' list of sheets, and one sheet with its entries.
+
+export type PendingApproval = {
+  /** What Approve and Reject on this row decide. */
+  approvalId: number;
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  totalMinutes: number;
+  approverId: string;
+  approverName: string;
+};
+
+/**
+ * Decisions waiting for this user, and (as a delegate) for their principals': one row per approval,
+ * so someone who is both an approver and a delegate of another sees, and decides, each on its own.
+ * Their own timesheet is never among them, except the self-approval of the firm's only administrator.
+ */
+export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pending: PendingApproval[] }>> {
+  if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person has approvals.');
+  const actor = ctx.actor;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
+    const rows = await queryRows<{
+      approval_id: number;
+      timesheet_id: number;
+      approver_id: string;
+      approver_name: string;
+      starts_on: string;
+      ends_on: string;
+      consultant_name: string;
+      total: number;
+    }>(
+      tx,
+      sql`select a.id as approval_id, a.timesheet_id, a.approver_id, u.display_name as approver_name,
+                 p.starts_on::text as starts_on, p.ends_on::text as ends_on, e.name as consultant_name,
+                 coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
+            from approvals a
+            join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+            join employees e on e.id = t.consultant_id
+            join reporting_periods p on p.id = t.period_id
+            join users u on u.id = a.approver_id
+           where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
+             and (e.user_id is distinct from ${actor.userId} or (a.approver_id = ${actor.userId} and a.route = 'admin_fallback'))
+           order by p.starts_on, a.timesheet_id, a.id`,
+    );
+    return {
+      ok: true as const,
+      pending: rows.map((row) => ({
+        approvalId: Number(row.approval_id),
+        timesheetId: Number(row.timesheet_id),
+        consultantName: row.consultant_name,
+        period: { startsOn: row.starts_on, endsOn: row.ends_on },
+        totalMinutes: Number(row.total),
+        approverId: row.approver_id,
+        approverName: row.approver_name,
+      })),
+    };
+  });
+}
+
+export type AdminSheetRow = {
+  timesheetId: number;
+  consultantName: string;
+  period: { startsOn: string; endsOn: string };
+  status: 'open' | 'submitted' | 'approved' | 'cancelled';
+  totalMinutes: number;
+  entryCount: number;
+};
+
+/** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
+export async function adminTimesheets(
+  ctx: ServiceContext,
+  filter: { consultantUserId?: string; projectCode?: string; customerCode?: string; periodStartsOn?: string } = {},
+): Promise<
+  Result<{ sheets: AdminSheetRow[]; choices: { periods: string[]; projects: string[]; customers: string[] } }>
+> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const rows = await queryRows<{
+      id: number;
+      name: string;
+      starts_on: string;
+      ends_on: string;
+      status: AdminSheetRow['status'];
+      total: number;
+      entries: number;
+    }>(
+      tx,
+      sql`select t.id, e.name, p.starts_on::text as starts_on, p.ends_on::text as ends_on, t.status,
+                 coalesce((select sum(te.minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total,
+                 (select count(*) from time_entries te where te.timesheet_id = t.id)::int as entries
+            from timesheets t
+            join employees e on e.id = t.consultant_id
+            join reporting_periods p on p.id = t.period_id
+           where (${filter.consultantUserId ?? null}::text is null or e.user_id = ${filter.consultantUserId ?? null})
+             and (${filter.periodStartsOn ?? null}::date is null or p.starts_on = ${filter.periodStartsOn ?? null}::date)
+             and (${filter.projectCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id and pr.code = ${filter.projectCode ?? null}))
+             and (${filter.customerCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id join customers c on c.id = pr.customer_id where te.timesheet_id = t.id and c.code = ${filter.customerCode ?? null}))
+           order by p.starts_on desc, e.name, t.id desc
+           limit 200`,
+    );
+    const choices = {
+      periods: (
+        await queryRows<{ d: string }>(
+          tx,
+          sql`select starts_on::text as d from reporting_periods order by starts_on desc limit 100`,
+        )
+      ).map((r) => r.d),
+      projects: (
+        await queryRows<{ c: string }>(
+          tx,
+          sql`select code as c from projects where archived_at is null order by code limit 100`,
+        )
+      ).map((r) => r.c),
+      customers: (
+        await queryRows<{ c: string }>(
+          tx,
+          sql`select code as c from customers where archived_at is null order by code limit 100`,
+        )
+      ).map((r) => r.c),
+    };
+    return {
+      ok: true as const,
+      sheets: rows.map((r) => ({
+        timesheetId: r.id,
+        consultantName: r.name,
+        period: { startsOn: r.starts_on, endsOn: r.ends_on },
+        status: r.status,
+        totalMinutes: Number(r.total),
+        entryCount: Number(r.entries),
+      })),
+      choices,
+    };
+  });
+}
+
+/** Any consultant's sheet with its entries, for an administrator. */
+export async function adminTimesheet(
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const overview = await sheetOverview(tx, timesheetId);
+    return overview
+      ? { ok: true as const, overview, timesheetId }
+      : fail('no_timesheet', 'That timesheet no longer exists.');
+  });
+}
+
+/** Every entry of a sheet, for someone who is (or acts for) one of its approvers. */
+export async function timesheetForApprover(
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<Result<{ overview: TimesheetOverview; timesheetId: number }>> {
+  if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person reviews timesheets.');
+  const actor = ctx.actor;
+  return serviceTransaction(ctx.db, async (tx) => {
+    const [me] = await tx.select({ active: users.active }).from(users).where(eq(users.id, actor.userId));
+    if (!me?.active) return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
+    const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
+    const rows = await tx
+      .select({ id: approvals.id })
+      .from(approvals)
+      .where(and(eq(approvals.timesheetId, timesheetId), inArray(approvals.approverId, approvers)));
+    if (rows.length === 0)
+      return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
+    const overview = await sheetOverview(tx, timesheetId);
+    return overview
+      ? { ok: true as const, overview, timesheetId }
+      : fail('no_timesheet', 'That timesheet no longer exists.');
+  });
+}

@@ -1,0 +1,96 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Transaction } from '../db/client.js';
+import { consultants, projectConsultants, timeEntries, timesheets } from '../db/schema.js';
+import { queueCreditLineUpdates } from './approval-messages.js';
+import { recordAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { deductApprovedTime } from './credit-ledger.js';
+
+// What approving or rejecting does to a sheet and its entries, whoever decided it (approver,
+// administrator, or the sheet settling after time was removed or its approvers changed).
+
+/**
+ * All approved: the sheet is approved and each entry's approval finalised. The one place that
+ * happens, so whatever else an approval settles (prepaid deductions) joins this transaction here.
+ */
+export async function approveSheet(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  options: { selfApproved?: boolean } = {},
+): Promise<void> {
+  const now = ctx.clock.now();
+  await tx
+    .update(timesheets)
+    .set({ status: 'approved', decidedAt: now, updatedAt: now })
+    .where(and(eq(timesheets.id, sheet.id), eq(timesheets.status, 'submitted')));
+  await finaliseApprovedEntries(tx, ctx, sheet);
+  const moved = await deductApprovedTime(tx, ctx, sheet.id);
+  await queueCreditLineUpdates(tx, ctx, moved, sheet.id);
+  await recordAudit(tx, ctx, {
+    action: options.selfApproved ? 'timesheet.self_approve' : 'timesheet.approve',
+    entity: 'timesheet',
+    entityId: sheet.id,
+    before: { status: 'submitted' },
+    after: { status: 'approved', ...(options.selfApproved ? { selfApproval: true } : {}) },
+  });
+}
+
+/**
+ * Freezes each entry's rates: the consultant's override on its project (kept when they were taken
+ * off it since: the assignment is archived, not deleted), else their default.
+ */
+async function finaliseApprovedEntries(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+): Promise<void> {
+  const override = (column: 'cost_rate_cents' | 'price_rate_cents') =>
+    sql`(select pc.${sql.raw(column)} from ${projectConsultants} pc where pc.project_id = te.project_id and pc.consultant_id = c.employee_id)`;
+  await tx.execute(sql`
+    update ${timeEntries} te
+       set cost_rate_cents = coalesce(${override('cost_rate_cents')}, c.default_cost_rate_cents),
+           price_rate_cents = coalesce(${override('price_rate_cents')}, c.default_price_rate_cents),
+           updated_at = ${ctx.clock.now()}
+      from ${consultants} c
+     where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
+}
+
+/** One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is made. */
+export async function rejectSheet(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  reason: string,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await tx
+    .update(timesheets)
+    .set({ status: 'cancelled', decidedAt: now, rejectionReason: reason, updatedAt: now })
+    .where(eq(timesheets.id, sheet.id));
+  const [copy] = await tx
+    .insert(timesheets)
+    .values({ consultantId: sheet.consultantId, periodId: sheet.periodId, reopenedFrom: sheet.id })
+    .returning();
+  const entries = await tx
+    .select()
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, sheet.id))
+    .orderBy(asc(timeEntries.id));
+  for (const {
+    id: _id,
+    timesheetId: _sheet,
+    requestKey: _key,
+    createdAt: _created,
+    updatedAt: _updated,
+    ...entry
+  } of entries) {
+    await tx.insert(timeEntries).values({ ...entry, timesheetId: copy!.id });
+  }
+  await recordAudit(tx, ctx, {
+    action: 'timesheet.reject',
+    entity: 'timesheet',
+    entityId: sheet.id,
+    after: { status: 'cancelled', reason, reopenedAs: copy!.id },
+  });
+}
