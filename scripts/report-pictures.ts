@@ -17,7 +17,8 @@ import type { ServiceContext } from '../src/services/context.js';
 import { prepareReport } from '../src/services/reports.js';
 import { invoicePdf } from '../src/reports/invoice-pdf.js';
 import { invoiceDocument } from '../src/services/invoice-documents.js';
-import { draftInvoices, issueInvoice } from '../src/services/invoices.js';
+import { draftInvoices } from '../src/services/invoices.js';
+import { issueInvoice } from '../src/services/invoice-decisions.js';
 import { importSetup } from '../src/services/setup-import.js';
 
 const DEMO_FIRM = `

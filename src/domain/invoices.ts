@@ -128,3 +128,17 @@ export function parseInvoiceCommand(
 function problem(message: string): { ok: false; error: Failure } {
   return fail('invalid_invoice_command', message);
 }
+
+export type InvoiceKind = 'hourly' | 'topup';
+
+/** The invoice as it stands after the change. */
+export type InvoiceEvent = {
+  invoiceId: number;
+  kind: InvoiceKind;
+  customerId: number;
+  number: string;
+  /** The issue day (org time zone), the day a purchase counts from. */
+  issuedOn: string;
+  /** Minutes on the invoice's lines (a top-up: the package's minutes). */
+  minutes: number;
+};

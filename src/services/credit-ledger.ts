@@ -17,7 +17,7 @@ import {
 } from '../domain/prepaid.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { draftAutomaticTopup } from './credit-topups.js';
+import { draftAutomaticTopup } from './topup-drafting.js';
 import { enqueueMessage } from './outbox.js';
 
 export const CREDIT_ALERT = 'credit-alert';

@@ -12,7 +12,7 @@ import { describePeriods, selectPeriods } from '../domain/report-periods.js';
 import { dateInZone } from '../domain/dates.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import type { InvoiceKind } from './invoice-hooks.js';
+import type { InvoiceKind } from '../domain/invoices.js';
 import { periodLabel, textOrNull } from './invoices.js';
 import { OPERATIONS } from './operations.js';
 import { readSettings } from './settings.js';

@@ -6,28 +6,14 @@
  * one takes that purchase back, so a credit exists exactly while its invoice does.
  */
 import type { Transaction } from '../db/client.js';
+import type { InvoiceEvent, InvoiceKind } from '../domain/invoices.js';
 import type { ServiceContext } from './context.js';
 import { creditIssuedTopup, reverseVoidedTopup } from './credit-topups.js';
-
-export type InvoiceKind = 'hourly' | 'topup';
-
-/** The invoice as it stands after the change. */
-export type InvoiceEvent = {
-  invoiceId: number;
-  kind: InvoiceKind;
-  customerId: number;
-  number: string;
-  /** The issue day (org time zone), the day a purchase counts from. */
-  issuedOn: string;
-  /** Minutes on the invoice's lines (a top-up: the package's minutes). */
-  minutes: number;
-};
 
 export type InvoiceHook = (tx: Transaction, ctx: ServiceContext, invoice: InvoiceEvent) => Promise<void>;
 
 export const INVOICE_KIND_HOOKS: Record<InvoiceKind, { onIssued?: InvoiceHook; onVoided?: InvoiceHook }> = {
   hourly: {},
-  // Called through arrows: credit-topups.ts imports invoices.ts, which imports this file.
   topup: {
     onIssued: (tx, ctx, invoice) => creditIssuedTopup(tx, ctx, invoice),
     onVoided: (tx, ctx, invoice) => reverseVoidedTopup(tx, ctx, invoice),

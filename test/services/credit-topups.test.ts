@@ -6,11 +6,12 @@
 import { and, asc, desc, eq, like } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { creditAlerts, creditLedger, customers, invoices, outbox, timesheets } from '../../src/db/schema.js';
-import { decideTimesheet } from '../../src/services/approvals.js';
+import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { creditStanding } from '../../src/services/credit-ledger.js';
 import { addCredits, adjustCredits } from '../../src/services/credits.js';
-import { INVOICE_MESSAGE, issueInvoice, voidInvoice } from '../../src/services/invoices.js';
+import { INVOICE_MESSAGE } from '../../src/services/invoices.js';
+import { issueInvoice, voidInvoice } from '../../src/services/invoice-decisions.js';
 import type { OutboxMessage } from '../../src/services/outbox.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';

@@ -5,14 +5,8 @@ import { queryRows } from '../../src/db/client.js';
 import { consultants, invoiceLines, invoices, outbox, timesheets } from '../../src/db/schema.js';
 import { adminDecide } from '../../src/services/approval-decisions.js';
 import { invoiceExport } from '../../src/services/invoice-documents.js';
-import {
-  draftInvoices,
-  draftTopupInvoice,
-  issueInvoice,
-  listInvoices,
-  repostInvoicePdf,
-  voidInvoice,
-} from '../../src/services/invoices.js';
+import { draftInvoices, draftTopupInvoice, listInvoices, repostInvoicePdf } from '../../src/services/invoices.js';
+import { issueInvoice, voidInvoice } from '../../src/services/invoice-decisions.js';
 import { saveSettings } from '../../src/services/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { asUser, serviceContext } from '../support/fixtures.js';

@@ -21,7 +21,8 @@ import { prepareReport, reportFormChoices } from '../../src/services/reports.js'
 import { runJobNow } from '../../src/services/scheduled-jobs.js';
 import { saveSettings } from '../../src/services/settings.js';
 import { invoiceExport } from '../../src/services/invoice-documents.js';
-import { draftInvoices, issueInvoice, listInvoices, voidInvoice } from '../../src/services/invoices.js';
+import { draftInvoices, listInvoices } from '../../src/services/invoices.js';
+import { issueInvoice, voidInvoice } from '../../src/services/invoice-decisions.js';
 import { auditTrail, createRole, deleteRole, setRoleRights, setUserRoles } from '../../src/services/security.js';
 import { exportSetup } from '../../src/services/setup-export.js';
 import { importSetup } from '../../src/services/setup-import.js';
