@@ -44,6 +44,7 @@ const env = {
   SLACK_API_URL: fake.apiUrl,
   PORT: String(PORT),
   LOG_LEVEL: 'warn',
+  METRICS_ENABLED: 'true',
   ...database.env,
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,6 +83,7 @@ try {
   );
   const busySeconds = (performance.now() - started) / 1000;
   const busy = residentMemory(child.pid!);
+  const heap = await heapBreakdown();
   await sleep(3000);
   const after = residentMemory(child.pid!);
   await stopAppProcess(child);
@@ -93,6 +95,9 @@ try {
   console.log(`app peak under load:         ${mb(busy.peakMb)}`);
   console.log(`app 3 s after the load:      ${mb(after.nowMb)}`);
   console.log(`reference, bare Node:        ${mb(bareNode)}`);
+  console.log(
+    `inside the app after the load: JS heap used ${mb(heap.heapUsed)} of ${mb(heap.heapTotal)}, external ${mb(heap.external)} (PGlite's WebAssembly memory is here)`,
+  );
   const benchmark = `memory, ${database.label}`;
   // Issue 18's ceilings: 250 MB on PostgreSQL, 400 MB on PGlite.
   const ceiling = { goal: { of: 'value' as const, atMost: process.env.BENCH_DATABASE_URL ? 250 : 400 } };
@@ -128,6 +133,17 @@ try {
   await fake.close();
   await database.drop();
   rmSync(work, { recursive: true, force: true });
+}
+
+/** Node's own account of its memory, from the app's /metrics (prom-client's process metrics). */
+async function heapBreakdown(): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  const megabytes = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  return {
+    heapUsed: megabytes('nodejs_heap_size_used_bytes'),
+    heapTotal: megabytes('nodejs_heap_size_total_bytes'),
+    external: megabytes('nodejs_external_memory_bytes'),
+  };
 }
 
 /** Peak resident memory of a short Node process; with `readyLine`, measured once it prints that line. */
