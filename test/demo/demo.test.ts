@@ -48,10 +48,12 @@ describe('npm run demo', () => {
     expect(reminder).toContain('[Open timesheet] [Submit timesheet]');
   });
 
-  it('warns once per place when the prepaid customer falls below its threshold', () => {
+  it('warns once per place when the prepaid customer falls below its threshold, and drafts one top-up invoice', () => {
     const alert = '*Globex Corporation* (GLOBEX) fell below its low-credit threshold of 5h.';
     // The finance channel and the customer's two managers, once each.
     expect(result.transcript.split(alert)).toHaveLength(4);
+    expect(result.transcript.split('*Draft top-up invoice* for Globex Corporation (GLOBEX)')).toHaveLength(2);
+    expect(result.transcript).toContain('*Total* $2,000.00');
   });
 
   it('drafts the hourly customer’s invoice, issues it with the year’s first number, and leaves both PDFs', async () => {
@@ -74,7 +76,8 @@ describe('npm run demo', () => {
       'ar-summary-2026-11-01.csv',
       'ar-summary-2026-11-01.pdf',
       'invoice-2026-0001-ACME.pdf',
-      'invoice-draft-1-ACME.pdf',
+      'invoice-draft-1-GLOBEX.pdf',
+      'invoice-draft-2-ACME.pdf',
     ]);
     const pdf = await getDocumentProxy(new Uint8Array(readFileSync(join(outputDir, 'ar-summary-2026-11-01.pdf'))));
     const { text } = await extractText(pdf, { mergePages: true });
