@@ -217,6 +217,21 @@ describe('low-credit alerts', () => {
     expect(await alertPosts()).toHaveLength(4);
   });
 
+  it('refuses purchases and adjustments past the limits with a field error, and writes nothing', async () => {
+    const before = await database.db.select().from(creditLedger);
+    const purchase = { customerCode: 'GLOBEX', date: '2026-11-20', note: '' };
+    const tooManyHours = await addCredits(as('UADMIN'), { ...purchase, hours: '200000', price: '' });
+    expect(tooManyHours).toMatchObject({
+      ok: false,
+      error: { field: 'hours', message: expect.stringMatching(/100,?000/) },
+    });
+    const tooDear = await addCredits(as('UADMIN'), { ...purchase, hours: '10', price: '9000000000' });
+    expect(tooDear).toMatchObject({ ok: false, error: { field: 'price' } });
+    const tooLarge = await adjustCredits(as('UADMIN'), { customerCode: 'GLOBEX', hours: '-200000', reason: 'typo' });
+    expect(tooLarge).toMatchObject({ ok: false, error: { field: 'hours' } });
+    expect(await database.db.select().from(creditLedger)).toEqual(before);
+  });
+
   it('an adjustment needs a reason and its crossing alerts; a threshold lowered under the balance re-arms', async () => {
     const noReason = await adjustCredits(as('UADMIN'), { customerCode: 'GLOBEX', hours: '-2h', reason: '  ' });
     expect(noReason.ok || noReason.error.field).toBe('reason');

@@ -1,7 +1,7 @@
 /** Issue 11, rates and money: overrides survive team changes, currencies stay put, minor units, limits. */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, customers, projectConsultants, timeEntries } from '../../src/db/schema.js';
+import { auditLog, creditLedger, customers, projectConsultants, timeEntries } from '../../src/db/schema.js';
 import { amountForMinutes, formatMoney } from '../../src/domain/money.js';
 import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { saveCustomer } from '../../src/services/customers.js';
@@ -161,6 +161,34 @@ describe('a customer’s currency and billing mode', () => {
     expect(
       await saveCustomer(admin(), { ...input, name: 'Acme Renamed', currency: 'USD', billingMode: 'hourly' }),
     ).toMatchObject({ ok: true });
+  });
+
+  it('cannot change once it has prepaid credit, though no time was ever approved, and the refusal names the credit', async () => {
+    const credited = await customer('CREDITED', 'USD');
+    await database.db.update(customers).set({ billingMode: 'prepaid' }).where(eq(customers.id, credited));
+    await database.db
+      .insert(creditLedger)
+      .values({ customerId: credited, minutes: 600, kind: 'purchase', occurredOn: '2026-11-02', priceCents: 100_000 });
+    const input = { id: credited, code: 'CREDITED', name: 'CREDITED Ltd', address: '', notes: '' };
+    expect(await saveCustomer(admin(), { ...input, currency: 'EUR', billingMode: 'prepaid' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'currency_fixed',
+        field: 'currency',
+        message:
+          'CREDITED has prepaid credit in USD, so its currency stays USD. Bill in another currency with a new customer.',
+      },
+    });
+    expect(await saveCustomer(admin(), { ...input, currency: 'USD', billingMode: 'hourly' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'billing_fixed',
+        field: 'billing',
+        message: expect.stringMatching(/^CREDITED has prepaid credit/),
+      },
+    });
+    const [row] = await database.db.select().from(customers).where(eq(customers.id, credited));
+    expect(row).toMatchObject({ currency: 'USD', billingMode: 'prepaid' });
   });
 
   it('needs a project price rate for a consultant on a project billed in another currency than the firm’s, in the form and the setup file', async () => {
