@@ -118,8 +118,9 @@ try {
   });
   const logAcks = async (until: () => boolean, atLeast: number) => {
     const latencies: number[] = [];
+    // One minute each: a slow machine keeps logging while the report builds, and a day holds 24h.
     for (let i = 0; latencies.length < atLeast || !until(); i++) {
-      const response = await slack.slashCommand({ command: '/log', text: `5m P0 bench ${i}`, userId: CONSULTANT });
+      const response = await slack.slashCommand({ command: '/log', text: `1m P0 bench ${i}`, userId: CONSULTANT });
       // A "Saving…" ack (the app's deadline passed) is still an ack: its time is what Slack waits for.
       if (!/Logged|Saving/.test(response.text)) throw new Error(`/log failed: ${response.text}`);
       latencies.push(response.ms);
