@@ -100,7 +100,8 @@ describe.skipIf(!onPostgres)('two app processes on one PostgreSQL database, requ
     apps.push(...(await Promise.all([startAppProcess(env), startAppProcess(env)])));
     for (const app of apps)
       clients.push(new SlackClientSimulator({ appUrl: app.url, signingSecret: SECRET, responseUrl: fake.responseUrl }));
-  }, 60_000);
+    // Two processes compiling the app at once on a busy 2-core machine can take a while.
+  }, 120_000);
 
   afterAll(async () => {
     tally.report();
