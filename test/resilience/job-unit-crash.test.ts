@@ -287,6 +287,7 @@ describe('SIGKILL in the middle of a scheduled job unit', () => {
         expect(files).toHaveLength(6);
       });
     },
-    120_000,
+    // Three app starts, each compiling the app (tsx): slow on a busy 2-core machine.
+    180_000,
   );
 });
