@@ -65,7 +65,8 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
 }
 
 /**
- * Starts `src/main.ts` without waiting for it: `listening` resolves once it logs that it listens.
+ * Starts `src/main.ts` without waiting for it: `listening` resolves once it logs that it listens
+ * (and `app.url` is set then).
  * The process can be killed before then, e.g. while the catch-up of scheduled jobs it runs before
  * listening is held in a unit.
  */
@@ -90,7 +91,7 @@ export function spawnAppProcess(env: Record<string, string>): { app: AppProcess;
       }
     });
   });
-  // Killed before it listened on purpose: nobody else waits for this.
+  // A process killed on purpose before it listened rejects `listening` with nobody waiting for it.
   listening.catch(() => {});
   return { app, listening };
 }
