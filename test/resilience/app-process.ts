@@ -61,6 +61,16 @@ export async function keptDatabase(): Promise<KeptDatabase> {
 
 /** Starts `src/main.ts` and resolves once it logs that it listens (on a port of its choosing). */
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  return spawnAppProcess(env).listening;
+}
+
+/**
+ * Starts `src/main.ts` without waiting for it: `listening` resolves once it logs that it listens
+ * (and `app.url` is set then).
+ * The process can be killed before then, e.g. while the catch-up of scheduled jobs it runs before
+ * listening is held in a unit.
+ */
+export function spawnAppProcess(env: Record<string, string>): { app: AppProcess; listening: Promise<AppProcess> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot(),
     env: { ...withoutDatabaseSettings(process.env), LOG_LEVEL: 'info', PORT: '0', ...env },
@@ -68,16 +78,22 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   });
   const errors: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const app: AppProcess = { child, url: '' };
+  const listening = new Promise<AppProcess>((resolve, reject) => {
     child.once('exit', (code, signal) =>
       reject(new Error(`the app exited (${code ?? signal}) before it listened: ${errors.join('')}`)),
     );
     createInterface({ input: child.stdout }).on('line', (line) => {
       const parsed = parseLine(line);
-      if (parsed?.message === 'ConsulTracker is listening') resolve(Number(parsed.port));
+      if (parsed?.message === 'ConsulTracker is listening') {
+        app.url = `http://127.0.0.1:${Number(parsed.port)}`;
+        resolve(app);
+      }
     });
   });
-  return { child, url: `http://127.0.0.1:${port}` };
+  // A process killed on purpose before it listened rejects `listening` with nobody waiting for it.
+  listening.catch(() => {});
+  return { app, listening };
 }
 
 /** Ends the process at once, as a power cut or the OOM killer would: no shutdown code runs. */
