@@ -77,6 +77,7 @@ export const ids = {
     deleteConfirm: 'timesheet_delete_confirm',
   },
   home: {
+    /** Button value: `log` (today), or a YYYY-MM-DD day the log form opens on (the missing-time nudge). */
     logTime: 'home_log_time',
     /** Static select: `myself` or a principal's user id; App Home, /log, /timesheet then act for them. */
     actAs: 'home_act_as',

@@ -3,6 +3,7 @@ import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { ApprovalNudgeModel } from '../src/services/approval-nudges.js';
 import type { DeadLetterDigestModel } from '../src/services/dead-letters.js';
+import type { MissingTimeNudgeModel } from '../src/services/missing-time-nudges.js';
 import type { PeriodCloseModel } from '../src/services/period-close.js';
 import type { PeriodReminderModel } from '../src/services/period-reminders.js';
 import { undeliveredBlocks } from './home.js';
@@ -54,6 +55,36 @@ export function periodReminderMessage(model: PeriodReminderModel): SlackMessage 
     },
   ];
   return { text: `Your timesheet for ${span(model.period)} is not submitted yet`, blocks };
+}
+
+/** The missing-time nudge: the working day without time, and Log time opening the log form on it. */
+export function missingTimeNudgeMessage(model: MissingTimeNudgeModel): SlackMessage {
+  const day = formatDay(model.date);
+  return {
+    text: `No time logged for ${day}`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:pencil: You have no time logged for *${day}*. If you worked that day, log it while you remember.`,
+        },
+      },
+      {
+        type: 'actions',
+        block_id: 'missing_time_actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ids.home.logTime,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Log time' },
+            value: model.date,
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** A manager's morning digest: each waiting sheet with Approve and Open. */
