@@ -87,16 +87,22 @@ export function missingTimeNudgeMessage(model: MissingTimeNudgeModel): SlackMess
   };
 }
 
-/** A manager's morning digest: each waiting sheet with Approve and Open. */
+/**
+ * A morning digest: each waiting sheet with Approve and Open. A delegate's names the away manager
+ * whose decision each sheet is.
+ */
 export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
   const count = model.sheets.length;
+  const away = [...new Set(model.sheets.flatMap((sheet) => (sheet.forManager ? [sheet.forManager] : [])))];
+  const own = model.sheets.some((sheet) => !sheet.forManager);
+  const waited = `${count === 1 ? 'A timesheet has' : `${count} timesheets have`} waited more than a day for ${own ? 'your decision' : 'a decision'}`;
+  const standIn = away.length
+    ? ` ${own ? 'Some are' : count === 1 ? 'It is' : 'They are'} for ${away.map((name) => `*${escapeMrkdwn(name)}*`).join(', ')}, who ${away.length === 1 ? 'is' : 'are'} away: you are the delegate, so you can decide them.`
+    : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `:hourglass_flowing_sand: ${count === 1 ? 'A timesheet has' : `${count} timesheets have`} waited more than a day for your decision.`,
-      },
+      text: { type: 'mrkdwn', text: truncate(`:hourglass_flowing_sand: ${waited}.${standIn}`, 3000) },
     },
   ];
   for (const sheet of model.sheets.slice(0, SHEETS_SHOWN)) {
@@ -105,7 +111,7 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeMrkdwn(sheet.consultantName)}* · ${span(sheet.period)} · ${formatMinutes(sheet.totalMinutes)}`,
+          text: `*${escapeMrkdwn(sheet.consultantName)}* · ${span(sheet.period)} · ${formatMinutes(sheet.totalMinutes)}${sheet.forManager ? ` · for ${escapeMrkdwn(sheet.forManager)}` : ''}`,
         },
       },
       {
@@ -135,7 +141,8 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `and ${count - SHEETS_SHOWN} more: \`/approvals\` lists them all.` }],
     });
   }
-  return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for your decision`, blocks };
+  const forWhom = own ? 'your decision' : `a decision of ${away.join(', ')} (away)`;
+  return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for ${forWhom}`, blocks };
 }
 
 /** Undelivered messages listed in one digest (two blocks each, under the 50-block limit). */
