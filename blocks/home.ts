@@ -195,13 +195,14 @@ function awayBlocks(state: { away: boolean; delegates: string[] }): KnownBlock[]
   const names = state.delegates.slice(0, 10).map(escapeMrkdwn);
   if (state.delegates.length > names.length) names.push(`${state.delegates.length - names.length} more`);
   const delegates = `your ${names.length === 1 ? 'delegate' : 'delegates'} (${names.join(', ')})`;
+  const get = state.delegates.length === 1 ? 'gets' : 'get';
   const addThem = 'an administrator adds delegates in `/admin` > Users';
   const text = state.away
     ? names.length
-      ? `:palm_tree: *You are marked away*: ${delegates} get your morning approval digests instead of you. Mark yourself back when you return.`
+      ? `:palm_tree: *You are marked away*: ${delegates} ${get} your morning approval digests instead of you. Mark yourself back when you return.`
       : `:palm_tree: *You are marked away*, but you have no delegate, so your morning approval digests still come to you (${addThem}).`
     : names.length
-      ? `*Going away?* Mark yourself away and ${delegates} get your morning approval digests instead of you until you are back.`
+      ? `*Going away?* Mark yourself away and ${delegates} ${get} your morning approval digests instead of you until you are back.`
       : `*Going away?* While you are marked away, your morning approval digests go to your delegates; you have none yet (${addThem}).`;
   return [
     { type: 'divider' },
