@@ -6,6 +6,7 @@
  */
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localFiles, runCli } from '../../src/cli/commands.js';
 import { jobRuns, outbox, timeEntries, timesheets, users } from '../../src/db/schema.js';
 import { missingTimeNudgeJob } from '../../src/jobs/missing-time-nudge.js';
 import { JOBS } from '../../src/jobs/registry.js';
@@ -151,6 +152,31 @@ describe('missing-time nudge', () => {
       .where(eq(outbox.dedupeKey, 'job:missing-time-nudge:ULAX:2026-12-09'));
     expect(wednesday!.createdAt).toEqual(new Date('2026-12-11T17:00:00Z'));
     expect((await nudged()).filter((slot) => slot.startsWith('ULOG') || slot.startsWith('UOFF'))).toEqual([]);
+  });
+
+  it('runs from the command line as the scheduler would at an instant, and a second run does nothing again', async () => {
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await runCli(
+        argv,
+        { out: (t) => out.push(t), err: (t) => out.push(t), ...localFiles },
+        () => Promise.resolve({ ...database, close: async () => {} }),
+        { currency: 'USD', orgTimeZone: 'UTC' },
+      );
+      return { code, out: out.join('\n') };
+    };
+    // Mon 14 Dec 09:00 in Los Angeles: Friday the 11th's nudges (Auckland's morning fell within the last day too).
+    const first = await run('jobs', 'run', 'missing-time-nudge', '--at', '2026-12-14T09:00:00-08:00');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('missing-time-nudge:ULAX:2026-12-11  done: nudge queued');
+    expect(first.out).toContain('missing-time-nudge:UAKL:2026-12-11  done: nudge queued');
+    expect(first.out).not.toContain('ULOG');
+    const second = await run('jobs', 'run', 'missing-time-nudge', '--at', '2026-12-14T09:00:00-08:00');
+    expect(second.out).toContain('missing-time-nudge:ULAX:2026-12-11  finished-before: already done');
+    expect((await nudged()).filter((slot) => slot.endsWith('2026-12-11'))).toEqual([
+      'UAKL:2026-12-11',
+      'ULAX:2026-12-11',
+    ]);
   });
 
   it('is listed with the other jobs, with the settings that steer it', () => {
