@@ -22,39 +22,52 @@ export type ApprovalNudgeModel = {
   }[];
 };
 
+const idList = (ids: readonly (string | number)[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+
 /**
- * Who reads each approver's digest: the approver, unless they are marked away and have an active
- * delegate who is not away too; then those delegates instead. An away manager without one still
- * gets their own, so no decision waits unseen. Answers reader -> the approvers they read for.
+ * Who reads each pending decision in a digest: its approver, unless they are marked away and have
+ * an active delegate, not away too, other than the sheet's consultant (nobody decides their own);
+ * then those delegates instead. An away manager without one still reads it, so no decision waits
+ * unseen. Narrowed to what `reader` reads when given. Answers reader -> approval ids.
  */
-async function digestReaders(q: Queryable): Promise<Map<string, string[]>> {
-  const approvers = await queryRows<{ approver_id: string; away: boolean }>(
+async function digestReaders(q: Queryable, reader?: string): Promise<Map<string, number[]>> {
+  const pending = await queryRows<{ approval_id: number; approver_id: string; away: boolean; consultant: string }>(
     q,
-    sql`select distinct a.approver_id, u.away
+    sql`select a.id as approval_id, a.approver_id, u.away, e.user_id as consultant
           from approvals a
           join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+          join employees e on e.id = t.consultant_id
           join users u on u.id = a.approver_id and u.active
-         where a.status = 'pending'`,
+         where a.status = 'pending'
+           ${
+             reader === undefined
+               ? sql``
+               : sql`and (a.approver_id = ${reader}
+                          or a.approver_id in (select principal_id from delegates where delegate_id = ${reader}))`
+           }
+         order by a.id`,
   );
-  const away = approvers.filter((row) => row.away).map((row) => row.approver_id);
+  const away = [...new Set(pending.filter((row) => row.away).map((row) => row.approver_id))];
   const covers = away.length
     ? await queryRows<{ principal_id: string; delegate_id: string }>(
         q,
         sql`select d.principal_id, d.delegate_id
               from delegates d
               join users du on du.id = d.delegate_id and du.active and not du.away
-             where d.principal_id in (${sql.join(
-               away.map((id) => sql`${id}`),
-               sql`, `,
-             )})`,
+             where d.principal_id in (${idList(away)})`,
       )
     : [];
-  const readers = new Map<string, string[]>();
-  const add = (reader: string, approver: string) => readers.set(reader, [...(readers.get(reader) ?? []), approver]);
-  for (const { approver_id: approver, away: isAway } of approvers) {
-    const delegates = isAway ? covers.filter((c) => c.principal_id === approver).map((c) => c.delegate_id) : [];
-    if (delegates.length === 0) add(approver, approver);
-    for (const delegate of delegates) add(delegate, approver);
+  const readers = new Map<string, number[]>();
+  for (const row of pending) {
+    const stand = row.away
+      ? covers.filter((c) => c.principal_id === row.approver_id && c.delegate_id !== row.consultant)
+      : [];
+    const who = stand.length ? stand.map((c) => c.delegate_id) : [row.approver_id];
+    for (const id of who) readers.set(id, [...(readers.get(id) ?? []), Number(row.approval_id)]);
   }
   return readers;
 }
@@ -68,26 +81,23 @@ export async function digestRecipients(
   if (readers.length === 0) return [];
   const rows = await queryRows<{ id: string; time_zone: string | null }>(
     q,
-    sql`select id, time_zone from users where id in (${sql.join(
-      readers.map((id) => sql`${id}`),
-      sql`, `,
-    )}) order by id`,
+    sql`select id, time_zone from users where id in (${idList(readers)}) order by id`,
   );
   return rows.map((row) => ({ userId: row.id, timeZone: row.time_zone ?? ctx.org.timeZone }));
 }
 
 /**
  * Queues one digest DM to a reader listing the sheets submitted more than 24 hours before `at`
- * that still wait for their decision, or for that of an away manager they are a delegate of
- * (never their own sheet); nothing when none does. Answers what it did, in words.
+ * that still wait for their decision, or for that of an away manager they stand in for (see
+ * `digestReaders`); nothing when none does. Answers what it did, in words.
  */
 export async function sendApprovalNudge(
   tx: Queryable,
   ctx: ServiceContext,
   input: { recipientId: string; at: Date; dedupeKey: string; ref: string },
 ): Promise<string> {
-  const approvers = (await digestReaders(tx)).get(input.recipientId) ?? [];
-  if (approvers.length === 0) return 'not sent: nothing waiting over 24 h';
+  const approvalIds = (await digestReaders(tx, input.recipientId)).get(input.recipientId) ?? [];
+  if (approvalIds.length === 0) return 'not sent: nothing waiting over 24 h';
   const before = new Date(input.at.getTime() - NUDGE_AFTER_MS);
   const rows = await queryRows<{
     approval_id: number;
@@ -110,12 +120,7 @@ export async function sendApprovalNudge(
           join employees e on e.id = t.consultant_id
           join reporting_periods p on p.id = t.period_id
           join users au on au.id = a.approver_id
-         where a.status = 'pending'
-           and a.approver_id in (${sql.join(
-             approvers.map((id) => sql`${id}`),
-             sql`, `,
-           )})
-           and e.user_id <> ${input.recipientId}
+         where a.id in (${idList(approvalIds)})
            and t.submitted_at <= ${before.toISOString()}
          order by t.submitted_at, a.id`,
   );

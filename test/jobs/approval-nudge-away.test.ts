@@ -1,7 +1,8 @@
 /**
  * A manager marked away: their morning approval digest goes to their active delegates instead
- * (at 09:00 in the delegate's zone, once, naming whose sheets they are, never the delegate's own
- * sheet); an away manager without a delegate still gets their own; once back, only the manager.
+ * (at 09:00 in the delegate's zone, once, naming whose sheets they are); a sheet no delegate may
+ * decide (their own) stays with the manager, as does everything of an away manager without a
+ * delegate; once back, only the manager.
  */
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,17 +128,23 @@ describe('approval nudge while a manager is away', () => {
     expect(await setAway(as('UANN'), { away: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
-  it('sends the digest to the away manager’s delegate at 09:00 in the delegate’s zone, once, and not to her', async () => {
+  it('sends the away manager’s sheets to her delegate at 09:00 in the delegate’s zone, once, and not to her', async () => {
     // Thu 3 Dec 09:00 in Berlin (08:00 UTC): the sheets have waited 46 hours.
     await tickAt('2026-12-03T07:59:00Z');
-    expect(await digests()).toEqual([]);
+    // Caught up, Wed 2 Dec 09:00 in Los Angeles: Dan's own sheet, which he may not decide, stays
+    // with Mona although she is away; Ann's is not in hers.
+    expect(await digests()).toEqual(['UMONA:2026-12-02']);
     await tickAt('2026-12-03T08:00:00Z', 3);
     await tickAt('2026-12-03T08:00:00Z', 3);
     // Bob is away too, but has no delegate: his digest still comes to him (09:00 UTC).
     await tickAt('2026-12-03T09:00:00Z');
-    // 09:00 in Los Angeles: Mona is away, so nothing for her.
+    expect(await digests()).toEqual(['UBOB:2026-12-03', 'UDAN:2026-12-03', 'UMONA:2026-12-02']);
     await tickAt('2026-12-03T17:00:00Z', 3);
-    expect(await digests()).toEqual(['UBOB:2026-12-03', 'UDAN:2026-12-03']);
+    expect(await digests()).toEqual(['UBOB:2026-12-03', 'UDAN:2026-12-03', 'UMONA:2026-12-02', 'UMONA:2026-12-03']);
+    const mona = JSON.stringify((await digestOf('UMONA:2026-12-03')).rendered.blocks);
+    expect(mona).toContain('A timesheet has waited more than a day for your decision.');
+    expect(mona).toContain('*Dan* ·');
+    expect(mona).not.toContain('*Ann*');
 
     const { message, rendered } = await digestOf('UDAN:2026-12-03');
     expect(message).toMatchObject({ channel: 'UDAN', ref: 'approval-nudge:UDAN:2026-12-03' });
