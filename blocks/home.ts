@@ -36,6 +36,8 @@ export type HomeModel =
 
 export type HomeDutiesView = {
   approvals: PendingView[];
+  /** For managers: whether they are marked away, and their delegates (who get the digests meanwhile). */
+  away?: { away: boolean; delegates: string[] } | null;
   /** For administrators: dead messages and those pending for over an hour. */
   undelivered: {
     count: number;
@@ -154,6 +156,7 @@ function dutyBlocks(duties: HomeDutiesView): KnownBlock[] {
         ],
       });
   }
+  if (duties.away) blocks.push(...awayBlocks(duties.away));
   if (duties.reports) {
     blocks.push(
       { type: 'divider' },
@@ -185,6 +188,36 @@ Resend one once its cause is fixed (the app invited, the channel unarchived), or
     );
   }
   return blocks;
+}
+
+/** A manager's away switch: I'm away / I'm back, and who gets their morning approval digests meanwhile. */
+function awayBlocks(state: { away: boolean; delegates: string[] }): KnownBlock[] {
+  const names = state.delegates.slice(0, 10).map(escapeMrkdwn);
+  if (state.delegates.length > names.length) names.push(`${state.delegates.length - names.length} more`);
+  const delegates = `your ${names.length === 1 ? 'delegate' : 'delegates'} (${names.join(', ')})`;
+  const get = state.delegates.length === 1 ? 'gets' : 'get';
+  const addThem = 'an administrator adds delegates in `/admin` > Users';
+  const text = state.away
+    ? names.length
+      ? `:palm_tree: *You are marked away*: ${delegates} ${get} your morning approval digests instead of you. Mark yourself back when you return.`
+      : `:palm_tree: *You are marked away*, but you have no delegate, so your morning approval digests still come to you (${addThem}).`
+    : names.length
+      ? `*Going away?* Mark yourself away and ${delegates} ${get} your morning approval digests instead of you until you are back.`
+      : `*Going away?* While you are marked away, your morning approval digests go to your delegates; you have none yet (${addThem}).`;
+  return [
+    { type: 'divider' },
+    {
+      type: 'section',
+      block_id: 'home_away',
+      text: { type: 'mrkdwn', text: truncate(text, 3000) },
+      accessory: {
+        type: 'button',
+        action_id: ids.home.away,
+        text: { type: 'plain_text', text: state.away ? "I'm back" : "I'm away" },
+        value: state.away ? 'back' : 'away',
+      },
+    },
+  ];
 }
 
 export type UndeliveredView = NonNullable<HomeDutiesView['undelivered']>['recent'][number];

@@ -77,9 +77,12 @@ export const ids = {
     deleteConfirm: 'timesheet_delete_confirm',
   },
   home: {
+    /** Button value: `log` (today), or a YYYY-MM-DD day the log form opens on (the missing-time nudge). */
     logTime: 'home_log_time',
     /** Static select: `myself` or a principal's user id; App Home, /log, /timesheet then act for them. */
     actAs: 'home_act_as',
+    /** Button value `away` or `back`: a manager's away switch; while away their approval digests go to their delegates. */
+    away: 'home_away',
     /** Button value: the outbox message id. An administrator resends a dead message. */
     resendMessage: 'home_resend_message',
     /** Button value: the outbox message id. An administrator stops trying a dead or long-pending message. */

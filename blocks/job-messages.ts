@@ -3,6 +3,7 @@ import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { ApprovalNudgeModel } from '../src/services/approval-nudges.js';
 import type { DeadLetterDigestModel } from '../src/services/dead-letters.js';
+import type { MissingTimeNudgeModel } from '../src/services/missing-time-nudges.js';
 import type { PeriodCloseModel } from '../src/services/period-close.js';
 import type { PeriodReminderModel } from '../src/services/period-reminders.js';
 import { undeliveredBlocks } from './home.js';
@@ -56,16 +57,52 @@ export function periodReminderMessage(model: PeriodReminderModel): SlackMessage 
   return { text: `Your timesheet for ${span(model.period)} is not submitted yet`, blocks };
 }
 
-/** A manager's morning digest: each waiting sheet with Approve and Open. */
+/** The missing-time nudge: the working day without time, and Log time opening the log form on it. */
+export function missingTimeNudgeMessage(model: MissingTimeNudgeModel): SlackMessage {
+  const day = formatDay(model.date);
+  return {
+    text: `No time logged for ${day}`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:pencil: You have no time logged for *${day}*. If you worked that day, log it while you remember.`,
+        },
+      },
+      {
+        type: 'actions',
+        block_id: 'missing_time_actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ids.home.logTime,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Log time' },
+            value: model.date,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * A morning digest: each waiting sheet with Approve and Open. A delegate's names the away manager
+ * whose decision each sheet is.
+ */
 export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
   const count = model.sheets.length;
+  const away = [...new Set(model.sheets.flatMap((sheet) => (sheet.forManager ? [sheet.forManager] : [])))];
+  const own = model.sheets.some((sheet) => !sheet.forManager);
+  const waited = `${count === 1 ? 'A timesheet has' : `${count} timesheets have`} waited more than a day for ${own ? 'your decision' : 'a decision'}`;
+  const standIn = away.length
+    ? ` ${own ? 'Some are' : count === 1 ? 'It is' : 'They are'} for ${away.map((name) => `*${escapeMrkdwn(name)}*`).join(', ')}, who ${away.length === 1 ? 'is' : 'are'} away: you are the delegate, so you can decide them.`
+    : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `:hourglass_flowing_sand: ${count === 1 ? 'A timesheet has' : `${count} timesheets have`} waited more than a day for your decision.`,
-      },
+      text: { type: 'mrkdwn', text: truncate(`:hourglass_flowing_sand: ${waited}.${standIn}`, 3000) },
     },
   ];
   for (const sheet of model.sheets.slice(0, SHEETS_SHOWN)) {
@@ -74,7 +111,7 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeMrkdwn(sheet.consultantName)}* · ${span(sheet.period)} · ${formatMinutes(sheet.totalMinutes)}`,
+          text: `*${escapeMrkdwn(sheet.consultantName)}* · ${span(sheet.period)} · ${formatMinutes(sheet.totalMinutes)}${sheet.forManager ? ` · for ${escapeMrkdwn(sheet.forManager)}` : ''}`,
         },
       },
       {
@@ -104,7 +141,8 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `and ${count - SHEETS_SHOWN} more: \`/approvals\` lists them all.` }],
     });
   }
-  return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for your decision`, blocks };
+  const forWhom = own ? 'your decision' : `a decision of ${away.join(', ')} (away)`;
+  return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for ${forWhom}`, blocks };
 }
 
 /** Undelivered messages listed in one digest (two blocks each, under the 50-block limit). */

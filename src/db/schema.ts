@@ -55,6 +55,8 @@ export const users = pgTable('users', {
    * /timesheet and the log modal act for them until switched back. Honoured only while the delegation lasts.
    */
   actingFor: text('acting_for').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+  /** A manager marked away in App Home: their morning approval digests go to their delegates instead. */
+  away: boolean('away').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -19,6 +19,14 @@ const wholeDays = (fallback: number, max: number) =>
     issue.addIssue({ code: 'custom', message: `must be a whole number of days from 0 to ${max}, like ${fallback}` });
     return z.NEVER;
   });
+/** A switch: on or off (yes/no, true/false, or a YAML boolean in the setup file); empty means off. */
+const onOff = z.union([z.boolean(), z.string().trim()]).transform((value, issue) => {
+  const word = typeof value === 'boolean' ? String(value) : value.toLowerCase();
+  if (['', 'off', 'no', 'false'].includes(word)) return 'off' as const;
+  if (['on', 'yes', 'true'].includes(word)) return 'on' as const;
+  issue.addIssue({ code: 'custom', message: `must be on or off, not "${String(value)}"` });
+  return z.NEVER;
+});
 
 export const SETTING_FIELDS = {
   firm_name: {
@@ -104,7 +112,7 @@ export const SETTING_FIELDS = {
   },
   morning_time: {
     label: 'Morning nudge time',
-    hint: 'Local time (HH:MM) of the last period reminder, the approval nudge, the dead-letter digest, the credit check and a period close by deadline. Empty: 09:00.',
+    hint: 'Local time (HH:MM) of the last period reminder, the missing-time and approval nudges, the dead-letter digest, the credit check and a period close by deadline. Empty: 09:00.',
     multiline: false,
     schema: timeOfDaySetting,
     empty: '',
@@ -115,6 +123,13 @@ export const SETTING_FIELDS = {
     multiline: false,
     schema: wholeDays(3, 60),
     empty: 3,
+  },
+  missing_time_nudge: {
+    label: 'Missing-time nudge',
+    hint: 'on: a consultant with no time on a working day gets a DM with Log time at the morning time of the next working day. Empty: off.',
+    multiline: false,
+    schema: onOff,
+    empty: 'off',
   },
 } as const;
 

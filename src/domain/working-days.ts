@@ -126,3 +126,11 @@ export function nextWorkingDay(calendar: WorkCalendar, date: string): string | u
   }
   return undefined;
 }
+
+/** The last working day before `date` (within a year; a calendar with none answers undefined). */
+export function previousWorkingDay(calendar: WorkCalendar, date: string): string | undefined {
+  for (let before = addDays(date, -1), i = 0; i < 366; before = addDays(before, -1), i++) {
+    if (isWorkingDay(calendar, before)) return before;
+  }
+  return undefined;
+}

@@ -2,6 +2,7 @@ import { approvalNudgeJob } from './approval-nudge.js';
 import { creditCheckJob } from './credit-check.js';
 import { deadLettersJob } from './dead-letters.js';
 import type { Job } from './job.js';
+import { missingTimeNudgeJob } from './missing-time-nudge.js';
 import { periodCloseJob } from './period-close.js';
 import { periodReminderJob } from './period-reminder.js';
 
@@ -12,4 +13,5 @@ export const JOBS: readonly Job[] = [
   periodCloseJob,
   creditCheckJob,
   deadLettersJob,
+  missingTimeNudgeJob,
 ];

@@ -13,6 +13,7 @@ import { type PendingApproval, pendingApprovals } from './approval-views.js';
 import type { Right } from '../domain/rights.js';
 import { type Principal, principalsFor } from './acting-as.js';
 import { rightsOf } from './authorization.js';
+import { type AwayState, awayState } from './away.js';
 import { rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing } from './entry-rules.js';
@@ -45,8 +46,16 @@ export type HomeOverview =
   /** Someone the app knows who logs no time (a manager, finance), or nobody yet. */
   | { kind: 'not-a-consultant'; name: string | null; reason: string };
 
-/** Decisions waiting for the user, and (for administrators) messages that could not be delivered. */
-export type HomeDuties = { approvals: PendingApproval[]; undelivered: Undelivered | null; reports: boolean };
+/**
+ * Decisions waiting for the user, (for managers) their away switch, and (for administrators)
+ * messages that could not be delivered.
+ */
+export type HomeDuties = {
+  approvals: PendingApproval[];
+  away: AwayState | null;
+  undelivered: Undelivered | null;
+  reports: boolean;
+};
 
 /** For a delegate: whom they may act for, and whom App Home (and /log, /timesheet) acts for now. */
 export type ActingAs = { principals: Principal[]; current: Principal | null };
@@ -74,6 +83,7 @@ export async function homeOverview(
   const rights = userId !== undefined ? await rightsOf(ctx.db, userId) : new Set<Right>();
   const duties: HomeDuties = {
     approvals: pending.ok ? pending.pending : [],
+    away: userId !== undefined && rights.has('approval') ? await awayState(ctx.db, userId) : null,
     undelivered: rights.has('admin') ? await undeliveredMessages(ctx.db, ctx.clock.now()) : null,
     reports: rightsFor('openReports').some((right) => rights.has(right)),
   };

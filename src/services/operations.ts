@@ -19,6 +19,10 @@ export const OPERATIONS = {
     right: 'approval',
     rule: 'only as a pending approver of that sheet (managers of its projects), or as their delegate; admins decide for projects without a manager',
   },
+  markAway: {
+    right: 'approval',
+    rule: 'only themselves: while away, their morning approval digests go to their delegates',
+  },
   importSetup: { right: 'admin', rule: 'the whole setup' },
   exportSetup: { right: 'admin', rule: 'the whole setup' },
   managePeriods: { right: 'admin', rule: 'create, generate and delete reporting periods' },

@@ -39,6 +39,19 @@ export async function remindableConsultants(
   return rows.map((row) => ({ userId: row.userId, timeZone: row.timeZone ?? ctx.org.timeZone }));
 }
 
+/** The consultant (employee id) of an active user who is an active consultant, else undefined. */
+export async function activeConsultant(q: Queryable, userId: string): Promise<{ employeeId: number } | undefined> {
+  const [who] = await q
+    .select({ employeeId: consultants.employeeId })
+    .from(consultants)
+    .innerJoin(employees, eq(employees.id, consultants.employeeId))
+    .innerJoin(users, eq(users.id, employees.userId))
+    .where(
+      and(eq(users.id, userId), eq(users.active, true), isNull(consultants.archivedAt), isNull(employees.archivedAt)),
+    );
+  return who;
+}
+
 /**
  * Periods a reminder may fall due for between the two dates: the first reminder comes on or before
  * a period's end, the last one after it (a month of holidays at most).
@@ -66,19 +79,7 @@ export async function sendPeriodReminder(
   ctx: ServiceContext,
   input: { userId: string; periodId: number; last: boolean; dedupeKey: string },
 ): Promise<string> {
-  const [who] = await tx
-    .select({ employeeId: consultants.employeeId })
-    .from(consultants)
-    .innerJoin(employees, eq(employees.id, consultants.employeeId))
-    .innerJoin(users, eq(users.id, employees.userId))
-    .where(
-      and(
-        eq(users.id, input.userId),
-        eq(users.active, true),
-        isNull(consultants.archivedAt),
-        isNull(employees.archivedAt),
-      ),
-    );
+  const who = await activeConsultant(tx, input.userId);
   if (!who) return 'not sent: no longer an active consultant';
   const period = await tx.query.reportingPeriods.findFirst({
     where: and(eq(reportingPeriods.id, input.periodId), isNull(reportingPeriods.archivedAt)),

@@ -9,6 +9,8 @@ export type OpenLogModal = {
   triggerId: string;
   metadata: Omit<LogModalMetadata, 'entryId'>;
   entryId?: number;
+  /** The day a new entry is for (else today in the consultant's zone). */
+  date?: string;
   /** Prefilled description (the message text for the shortcut). */
   description?: string;
   /** Stack on top of the modal the user is in (Edit from the timesheet) instead of opening a new one. */
@@ -48,7 +50,7 @@ export async function openLogModal(
           billable: entry.billable,
         }
       : {
-          date: form.today,
+          date: options.date ?? form.today,
           billable: true,
           ...(options.description ? { description: shortcutDescription(options.description) } : {}),
         },

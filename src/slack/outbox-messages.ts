@@ -7,6 +7,7 @@ import { creditAlertMessage } from '../../blocks/credit-messages.js';
 import {
   approvalNudgeMessage,
   deadLetterDigestMessage,
+  missingTimeNudgeMessage,
   periodCloseMessage,
   periodReminderMessage,
 } from '../../blocks/job-messages.js';
@@ -24,6 +25,7 @@ import { INVOICE_MESSAGE, type InvoiceMessageModel } from '../services/invoices.
 import { CREDIT_ALERT, type CreditAlertModel } from '../services/credit-ledger.js';
 import { APPROVAL_NUDGE, type ApprovalNudgeModel } from '../services/approval-nudges.js';
 import { DEAD_LETTERS, type DeadLetterDigestModel } from '../services/dead-letters.js';
+import { MISSING_TIME_NUDGE, type MissingTimeNudgeModel } from '../services/missing-time-nudges.js';
 import type { MessageContent } from '../services/outbox.js';
 import { PERIOD_CLOSE, type PeriodCloseModel } from '../services/period-close.js';
 import { PERIOD_REMINDER, type PeriodReminderModel } from '../services/period-reminders.js';
@@ -47,6 +49,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return approvalNudgeMessage(content.model as ApprovalNudgeModel);
     case PERIOD_CLOSE:
       return periodCloseMessage(content.model as PeriodCloseModel);
+    case MISSING_TIME_NUDGE:
+      return missingTimeNudgeMessage(content.model as MissingTimeNudgeModel);
     case DEAD_LETTERS:
       return deadLetterDigestMessage(content.model as DeadLetterDigestModel);
     default:

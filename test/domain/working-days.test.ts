@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSettings } from '../../src/domain/settings.js';
-import { lastWorkingDay, nextWorkingDay, workCalendar } from '../../src/domain/working-days.js';
+import { lastWorkingDay, nextWorkingDay, previousWorkingDay, workCalendar } from '../../src/domain/working-days.js';
 import { instantAt } from '../../src/domain/zoned-time.js';
 
 describe('the work calendar settings', () => {
@@ -42,7 +42,18 @@ describe('the work calendar settings', () => {
     expect(calendar).toMatchObject({ reminderTime: '16:00', morningTime: '09:00' });
     expect(lastWorkingDay(calendar, '2026-12-21', '2026-12-27')).toBe('2026-12-23');
     expect(nextWorkingDay(calendar, '2026-12-23')).toBe('2026-12-28');
+    expect(previousWorkingDay(calendar, '2026-12-28')).toBe('2026-12-23');
+    expect(previousWorkingDay(calendar, '2026-12-23')).toBe('2026-12-22');
     expect(lastWorkingDay(calendar, '2026-12-26', '2026-12-27')).toBeUndefined();
+  });
+
+  it('reads the missing-time nudge switch as on or off, off when empty', () => {
+    expect(checkSettings({ missing_time_nudge: ' Yes ' })).toMatchObject({ settings: { missing_time_nudge: 'on' } });
+    expect(checkSettings({ missing_time_nudge: true })).toMatchObject({ settings: { missing_time_nudge: 'on' } });
+    expect(checkSettings({ missing_time_nudge: '' })).toMatchObject({ settings: { missing_time_nudge: 'off' } });
+    expect(checkSettings({ missing_time_nudge: 'sometimes' })).toMatchObject({
+      errors: [{ key: 'missing_time_nudge', message: 'Missing-time nudge must be on or off, not "sometimes"' }],
+    });
   });
 });
 

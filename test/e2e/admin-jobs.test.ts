@@ -59,6 +59,7 @@ describe('/admin > Scheduled jobs', () => {
     for (const job of JOBS) expect(text).toContain(`*${job.name}* — ${job.description}`);
     expect(text).toContain('Period close after (days): 3');
     expect(text).toContain('Working days: default');
+    expect(text).toContain('Missing-time nudge: off');
     expect(text.match(new RegExp(ids.admin.runJobNow, 'g'))).toHaveLength(JOBS.length);
     expect(text).toContain(
       '*credit-check* `2026-12-06` · started 2026-12-06 09:00 UTC · finished – · error: database unreachable',

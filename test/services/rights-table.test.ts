@@ -10,6 +10,7 @@ import { RIGHTS, type Right } from '../../src/domain/rights.js';
 import type { Result } from '../../src/domain/result.js';
 import { adminTimesheets } from '../../src/services/approval-views.js';
 import { decideTimesheet } from '../../src/services/approval-decisions.js';
+import { setAway } from '../../src/services/away.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { adjustCredits } from '../../src/services/credits.js';
 import { saveCustomer } from '../../src/services/customers.js';
@@ -77,6 +78,7 @@ const INVOKE: Record<Operation, Invoke> = {
   viewOwnTimesheet: (ctx) => timesheetOverview(ctx),
   submitTimesheet: (ctx) => submitTimesheet(ctx),
   decideTimesheet: (ctx, s) => decideTimesheet(ctx, { approvalId: s.approvalToDecide, decision: 'approve' }),
+  markAway: (ctx) => setAway(ctx, { away: true }),
   importSetup: (ctx, s) => importSetup(ctx, `roles:\n  - { name: Imported-${s.index}, rights: [entry] }\n`),
   exportSetup: (ctx) => exportSetup(ctx),
   managePeriods: (ctx, s) =>
@@ -213,6 +215,7 @@ const EXPECTED: Record<Operation, readonly Right[]> = {
   viewOwnTimesheet: ['entry'],
   submitTimesheet: ['entry'],
   decideTimesheet: ['approval'],
+  markAway: ['approval'],
   importSetup: ['admin'],
   exportSetup: ['admin'],
   managePeriods: ['admin'],

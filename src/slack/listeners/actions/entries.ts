@@ -10,9 +10,11 @@ import { refreshHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
 import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, jsonText, rowIdText, slackId } from '../../edge/payload-values.js';
+import { chosenOption, isoDay, jsonText, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const entryId = rowIdText;
+/** Log time's value: `log` from App Home (today), or the day the missing-time nudge names. */
+const logDay = z.union([z.literal('log').transform(() => undefined), isoDay]);
 /** Undo takes back everything one request saved: its entries' ids, comma-separated. */
 const entryIds = z
   .string()
@@ -43,9 +45,14 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     ids.home.logTime,
-    ackingFirst(deps.log, async ({ body, client }) => {
+    ackingFirst(deps.log, async ({ body, action, client }) => {
+      const date = logDay.parse(action.value);
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const refusal = await openLogModal(client, ctx, { triggerId: body.trigger_id, metadata: { source: 'modal' } });
+      const refusal = await openLogModal(client, ctx, {
+        triggerId: body.trigger_id,
+        metadata: { source: 'modal' },
+        ...(date ? { date } : {}),
+      });
       if (refusal) await tellUser(client, { userId: body.user.id }, refusal.message, deps.log);
     }),
   );

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "away" boolean DEFAULT false NOT NULL;
