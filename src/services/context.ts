@@ -37,7 +37,8 @@ export type PausePoint =
   | 'entry:project-held'
   | 'remove-projects:locked'
   | 'job:claimed'
-  | 'credit:topup-drafted';
+  | 'credit:topup-drafted'
+  | 'home:period-read';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

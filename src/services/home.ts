@@ -75,6 +75,17 @@ export async function requestHomeRefresh(deps: Omit<ServiceContext, 'actor'>, us
 export async function homeOverview(
   ctx: ServiceContext,
 ): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
+  // One snapshot for every part of the page: read piece by piece, a /log committing in between
+  // showed its entry under "last entries" and a period total without it.
+  return ctx.db.transaction((tx) => homeOverviewIn({ ...ctx, db: tx }), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function homeOverviewIn(
+  ctx: ServiceContext,
+): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
   const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
   const actingFor = ctx.actor.kind === 'user' ? ctx.actor.actingFor : undefined;
   const principals = userId ? await principalsFor(ctx.db, userId) : [];
@@ -102,6 +113,7 @@ export async function homeOverview(
   }
   const { consultant } = who;
   const sheet = await timesheetOverview(ctx);
+  await ctx.pause?.('home:period-read');
   const timer = await runningTimer(ctx);
 
   // The last entries come from the consultant's two latest sheets, so the read stays the size of

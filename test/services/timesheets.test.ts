@@ -295,4 +295,31 @@ describe('timesheetHistory and the App Home', () => {
       home: { kind: 'not-a-consultant', reason: expect.stringMatching(/time entry right/) },
     });
   });
+
+  it('reads one snapshot: a /log committed while the page is read is in neither its period total nor its last entries, and in both on the next read', async () => {
+    await freshConsultant('UJOE', 'Joe');
+    const race = new Interleaving(database);
+    const held = race.hold(ctxFor('UJOE'), 'home:period-read');
+    const page = homeOverview(held.ctx);
+    await held.reached;
+    const logged = logTime(race.racer(ctxFor('UJOE')), {
+      projectCode: 'ACME-WEB',
+      minutes: 60,
+      description: 'raced the page',
+      billable: true,
+      source: 'command',
+    });
+    // PostgreSQL commits the /log while the page is held; PGlite runs one transaction at a time.
+    if (database.kind === 'postgres') expect(await logged).toMatchObject({ ok: true });
+    else await race.waiting(1);
+    held.release();
+
+    const shown = (answer: Awaited<ReturnType<typeof homeOverview>>) =>
+      answer.ok && answer.home.kind === 'consultant'
+        ? { total: answer.home.timesheet?.totals.totalMinutes, recent: answer.home.recent.map((e) => e.description) }
+        : undefined;
+    expect(shown(await page)).toEqual({ total: 0, recent: [] });
+    expect(await logged).toMatchObject({ ok: true });
+    expect(shown(await homeOverview(ctxFor('UJOE')))).toEqual({ total: 60, recent: ['raced the page'] });
+  });
 });
