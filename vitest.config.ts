@@ -12,6 +12,8 @@ export default defineConfig({
     // npm run coverage: which lines and branches of the app the tests reach (summary printed, per file in coverage/).
     coverage: {
       provider: 'v8',
+      // A slow machine can time out one test; the figures of the rest are still worth having.
+      reportOnFailure: true,
       include: ['src/**/*.ts'],
       reporter: ['text-summary', ['text', { file: 'coverage.txt' }], 'json-summary'],
     },
