@@ -48,6 +48,7 @@ export type RunningSlackApp = {
 
 /** Longer than any listener should take; a stuck one must not block a deploy forever. */
 const DRAIN_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * Builds the Bolt app (HTTP receiver, or Socket Mode when an app token is set) and starts it.
@@ -130,6 +131,10 @@ export async function startSlackApp({
     // Bolt's server calls this property for each request, so the gate stands in front of it.
     inner.requestListener = gate.wrap(inner.requestListener);
     server = await inner.start(config.port);
+    // Idle connections outlive a proxy's (commonly 60 s): closing first at Node's default 5 s
+    // drops a request sent on the connection at that moment, unanswered.
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
   } else {
