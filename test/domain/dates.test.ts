@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
+import { describe, expect, it } from 'vitest';
+import { dateInZone } from '../../src/domain/dates.js';
+
+const ZONES = [
+  'Pacific/Auckland',
+  'Pacific/Kiritimati',
+  'Pacific/Pago_Pago',
+  'America/Los_Angeles',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'UTC',
+];
+
+describe('dateInZone', () => {
+  it('gives the calendar date on either side of the date line at one instant', () => {
+    const instant = new Date('2026-11-30T11:30:00Z');
+    expect(dateInZone(instant, 'Pacific/Kiritimati')).toBe('2026-12-01');
+    expect(dateInZone(instant, 'Pacific/Auckland')).toBe('2026-12-01');
+    expect(dateInZone(instant, 'UTC')).toBe('2026-11-30');
+    expect(dateInZone(instant, 'Pacific/Pago_Pago')).toBe('2026-11-30');
+  });
+
+  it('turns the day at local midnight through a DST change, not at a UTC hour', () => {
+    // Berlin leaves summer time on 25 Oct 2026: midnight is 22:00 UTC before, 23:00 UTC after.
+    expect(dateInZone(new Date('2026-10-24T21:59:59Z'), 'Europe/Berlin')).toBe('2026-10-24');
+    expect(dateInZone(new Date('2026-10-24T22:00:00Z'), 'Europe/Berlin')).toBe('2026-10-25');
+    expect(dateInZone(new Date('2026-10-25T22:59:59Z'), 'Europe/Berlin')).toBe('2026-10-25');
+    expect(dateInZone(new Date('2026-10-25T23:00:00Z'), 'Europe/Berlin')).toBe('2026-10-26');
+  });
+
+  it('agrees with Temporal for any instant in 1970–2100 in any of the zones', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(...ZONES), (epochMs, zone) => {
+        const expected = Temporal.Instant.fromEpochMilliseconds(epochMs)
+          .toZonedDateTimeISO(zone)
+          .toPlainDate()
+          .toString();
+        expect(dateInZone(new Date(epochMs), zone)).toBe(expected);
+      }),
+      { seed: 16, numRuns: 2_000 },
+    );
+  });
+});
