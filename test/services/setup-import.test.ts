@@ -250,6 +250,29 @@ describe('importing a setup file', () => {
     expect(await snapshot(database.db)).toEqual(before);
   });
 
+  it('refuses control characters with where each is, keeps newlines in multi-line fields, and writes nothing', async () => {
+    const file = example
+      .replace('name: Globex Corporation', 'name: "Globex\\u0000 Corporation"')
+      .replace("address: '1 Globex Way, Cypress Creek'", 'address: "1 Globex Way\\nCypress Creek\\u001b[31m"');
+    const result = await importSetup(system(database.db), file);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'customers[1].name: the text contains a control character (U+0000) that cannot be saved. Retype it without special characters.',
+        'customers[1].address: the text contains a control character (U+001B) that cannot be saved. Retype it without special characters.',
+      ],
+    });
+    expect(await database.db.select().from(schema.customers)).toEqual([]);
+
+    const multiLine = example.replace(
+      "address: '1 Globex Way, Cypress Creek'",
+      'address: "1 Globex Way\\nCypress Creek"',
+    );
+    expect(await importSetup(system(database.db), multiLine)).toMatchObject({ ok: true });
+    const [globex] = await database.db.select().from(schema.customers).where(eq(schema.customers.code, 'GLOBEX'));
+    expect(globex?.address).toBe('1 Globex Way\nCypress Creek');
+  });
+
   it('is for administrators only', async () => {
     await addUser(database.db, 'UEVE', { rights: ['entry'] });
     const result = await importSetup(serviceContext(database.db, asUser('UEVE')), example);
