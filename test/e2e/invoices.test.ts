@@ -227,3 +227,33 @@ describe('the invoice flow in Slack', () => {
     expect(ackText(await command('send everything'))).toContain('/invoice draft [periods] [customer:CODE]');
   });
 });
+
+describe('without FINANCE_CHANNEL', () => {
+  it('posts each draft, with its DRAFT PDF in the thread, to the drafter’s DM', async () => {
+    const solo = await startAppHarness({ now: '2026-12-10T12:00:00Z' });
+    try {
+      const firm = await seedInvoiceFirm(solo.database.db);
+      solo.fake.users.set('UFIN', { id: 'UFIN', real_name: 'Fiona Finance', tz: 'UTC' });
+      const sheet = await approvedSheet(solo.database.db, firm.consultants.alice, firm.periods.nov);
+      await entry(solo.database.db, {
+        sheet,
+        project: firm.projects['ACME-WEB'],
+        date: '2026-11-03',
+        minutes: 60,
+        rate: 15000,
+      });
+
+      await solo.slack.slashCommand({ command: '/invoice', text: 'draft', userId: 'UFIN', channelId: 'C0ELSEWHERE' });
+      const post = await solo.fake.waitFor('chat.postMessage', (call) =>
+        JSON.stringify(call.args).includes('Draft invoice'),
+      );
+      expect(post.args.channel).toBe('UFIN');
+      const upload = await solo.fake.waitFor('files.completeUploadExternal');
+      // Its thread is in the DM Slack opened for the user (the fake names it D + the user id).
+      expect(upload.args).toMatchObject({ channel_id: 'DUFIN', thread_ts: expect.any(String) });
+      expect(solo.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ELSEWHERE')).toEqual([]);
+    } finally {
+      await solo.stop();
+    }
+  });
+});
