@@ -45,6 +45,17 @@ describe('/log over HTTP', () => {
     expect(h.fake.callsTo('users.info').map((call) => call.args.user)).toContain('U01ALICE');
   });
 
+  it('saves right-to-left, combining and joined-emoji text as typed and echoes it in the reply', async () => {
+    const description = '\u202eevil\u202c مشروع ٣ e\u0301\u0301 👩‍👩‍👧‍👦🏳️‍🌈';
+    const response = await h.slack.slashCommand({
+      command: '/log',
+      text: `1h ACME-WEB ${description}`,
+      userId: 'U01ALICE',
+    });
+    expect(JSON.stringify(response.body)).toContain(JSON.stringify(description).slice(1, -1));
+    expect((await entries()).map((entry) => entry.description)).toContain(description);
+  });
+
   it('escapes user text so a description cannot notify the channel', async () => {
     const response = await h.slack.slashCommand({
       command: '/log',

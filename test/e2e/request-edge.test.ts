@@ -187,6 +187,18 @@ describe('control characters and unsound ids never reach the database', () => {
     }
   });
 
+  it('refuses a /log description past 500 characters, at and past Slack’s 3,000, saying how long it is', async () => {
+    for (const description of ['x'.repeat(501), 'é'.repeat(3_000), '😀'.repeat(3_001)]) {
+      const { answer } = await refused(() =>
+        h.slack.slashCommand({ command: '/log', text: `1h ACME-WEB ${description}`, userId: ALICE }),
+      );
+      expect(answer.status).toBe(200);
+      expect(JSON.stringify(answer.body)).toContain(
+        `The description has ${description.length} characters; keep it to 500.`,
+      );
+    }
+  });
+
   it('refuses a command whose user_id carries a NUL, and writes no user row for it', async () => {
     const { answer, warnings } = await refused(() =>
       h.slack.slashCommand({ command: '/log', text: '', userId: 'UADMIN01\u0000' }),

@@ -78,6 +78,16 @@ const JUNK = [
   '{"__proto__":{"x":1}}',
   'edit:x',
   'delete:9007199254740994',
+  // Unicode edge cases: right-to-left override and text, combining marks, joined emoji, a BOM.
+  '\u202eGOLDEN-RE\u202c',
+  'مشروع ٣',
+  'e\u0301\u0301\u0301\u0301',
+  '👩‍👩‍👧‍👦🏳️‍🌈',
+  '\ufeff1',
+  // Slack's maxima and past them: a text input's 3,000 characters, a message's 40,000 (as 4-byte characters).
+  'x'.repeat(3_000),
+  'é'.repeat(3_001),
+  '😀'.repeat(10_001),
   ...MARKERS,
 ];
 
