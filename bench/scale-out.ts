@@ -3,8 +3,9 @@
  * two app processes on the same database (clients spread between them), as a production
  * deployment behind a load balancer would run. During the two-instance round a consultant submits
  * a sheet whose 30 manager DMs go out through the outbox both instances dispatch. Checks that
- * every confirmed `/log` was saved once, every DM delivered once and no outbox message left
- * undelivered or dead.
+ * every confirmed `/log` was saved once, every DM delivered once, no outbox message left
+ * undelivered or dead, and every scheduled job unit both instances caught up on at start (the
+ * last 24 h: the daily credit check and dead-letter digest at least) claimed and run once.
  *
  *   npm run build && BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/scale-out.ts
  *
@@ -110,6 +111,7 @@ try {
   await stopAppProcess(second.child);
   await stopAppProcess(first.child);
   const saved = await load.savedOnce(connection);
+  const jobs = await jobUnitsOnce();
 
   console.log(`PostgreSQL; ${CONSULTANTS} consultants, ${CONCURRENCY} clients, ${SECONDS} s per round`);
   for (const [label, round] of [
@@ -121,6 +123,7 @@ try {
     );
   console.log(saved.text);
   console.log(`${dms.length} of ${DMS} manager DMs, each once: ${dmsOnce}; outbox: ${outboxDone.text}`);
+  console.log(jobs.text);
 
   const benchmark = `scale-out, PostgreSQL, ${CONCURRENCY} clients`;
   recordFigure({
@@ -151,10 +154,37 @@ try {
     unit: 'DMs',
     check: dmsOnce && outboxDone.ok,
   });
+  recordFigure({
+    benchmark,
+    figure: 'each job unit claimed and run once, none failed',
+    value: jobs.units,
+    unit: 'units',
+    check: jobs.ok,
+  });
 } finally {
   await connection.close();
   await fake.close();
   await throwaway.drop();
+}
+
+/**
+ * Every job unit either instance caught up on: one claim each where it ran (two would mean both
+ * instances ran it), none for the units the catch-up skipped as older than 24 h; all finished, no error.
+ */
+async function jobUnitsOnce(): Promise<{ ok: boolean; units: number; text: string }> {
+  const rows = await queryRows<{ attempts: number; finished: boolean; error: string | null }>(
+    connection.db,
+    sql`select attempts, finished_at is not null as finished, error from job_runs`,
+  );
+  const ran = rows.filter((row) => row.attempts === 1).length;
+  const skipped = rows.filter((row) => row.attempts === 0).length;
+  const twice = rows.filter((row) => row.attempts > 1).length;
+  const failed = rows.filter((row) => !row.finished || row.error !== null).length;
+  return {
+    ok: ran > 0 && twice === 0 && failed === 0,
+    units: rows.length,
+    text: `${rows.length} job units: ${ran} run once, ${skipped} skipped as older than 24 h, ${twice} claimed more than once, ${failed} unfinished or failed`,
+  };
 }
 
 /** Waits until no outbox message is pending; every message must then be sent (none dead). */
