@@ -365,6 +365,8 @@ export type UndeliveredMessage = {
   lastError: string | null;
   createdAt: Date;
   nextAttemptAt: Date;
+  /** While a dispatcher is sending it: until when its claim holds. */
+  leasedUntil: Date | null;
 };
 
 export type Undelivered = { count: number; recent: UndeliveredMessage[] };
@@ -401,6 +403,7 @@ export async function undeliveredMessages(
       lastError: outbox.lastError,
       createdAt: outbox.createdAt,
       nextAttemptAt: outbox.nextAttemptAt,
+      leasedUntil: outbox.leasedUntil,
     })
     .from(outbox)
     .where(which)
@@ -417,6 +420,7 @@ export async function undeliveredMessages(
       lastError: row.lastError,
       createdAt: row.createdAt,
       nextAttemptAt: row.nextAttemptAt,
+      leasedUntil: row.leasedUntil,
     })),
   };
 }
@@ -448,7 +452,7 @@ export async function dismissUndelivered(q: Queryable, ids: number[], now: Date)
   if (ids.length === 0) return [];
   const rows = await q
     .update(outbox)
-    .set({ status: 'dismissed', updatedAt: now })
+    .set({ status: 'dismissed', leasedUntil: null, updatedAt: now })
     .where(and(inArray(outbox.id, ids), undelivered(now)))
     .returning({ id: outbox.id });
   return rows.map((row) => row.id);
