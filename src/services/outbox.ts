@@ -216,7 +216,8 @@ export async function renewLeases(db: Database, claims: Claim[], until: Date, no
   if (claims.length === 0) return [];
   const rows = await db
     .update(outbox)
-    .set({ leasedUntil: until, updatedAt: now })
+    // Only ever later: a hold set meanwhile by an unanswered call (markRetry) is kept.
+    .set({ leasedUntil: sql`greatest(${outbox.leasedUntil}, ${until})`, updatedAt: now })
     .where(
       and(
         eq(outbox.status, 'pending'),
