@@ -81,6 +81,12 @@ function refused(io: { err: (t: string) => void }, message: string): number {
 const list = (ids: number[]) => `${ids.length === 1 ? 'message' : 'messages'} ${ids.join(', ')}`;
 
 function describe(m: UndeliveredMessage): string {
-  const state = m.status === 'dead' ? 'dead' : `pending, next try ${m.nextAttemptAt.toISOString()}`;
+  const sending = m.leasedUntil && m.leasedUntil > m.nextAttemptAt ? m.leasedUntil : undefined;
+  const state =
+    m.status === 'dead'
+      ? 'dead'
+      : sending
+        ? `pending, being sent (claim held until ${sending.toISOString()})`
+        : `pending, next try ${m.nextAttemptAt.toISOString()}`;
   return `${m.id}  ${m.kind} ${m.ref}  queued ${m.createdAt.toISOString()}  ${state} after ${m.attempts} attempts  ${m.lastError ?? ''}`.trimEnd();
 }

@@ -552,6 +552,12 @@ export const outbox = pgTable(
     revision: integer('revision').notNull().default(0),
     /** The Slack request that queued it (see request-context.ts): logs of its delivery name it too. */
     requestId: text('request_id'),
+    /**
+     * While set and in the future, a dispatcher holds this message's ref (claimed and being sent,
+     * renewed while Slack answers slowly, or held after a call got no answer): no other step of
+     * the same ref is claimed until then. Cleared when the attempt is settled.
+     */
+    leasedUntil: moment('leased_until'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -559,6 +565,10 @@ export const outbox = pgTable(
     index('outbox_due_idx').on(t.status, t.nextAttemptAt),
     // Updates of one message are coalesced and wait for its post: both look rows up by ref.
     index('outbox_ref_idx').on(t.kind, sql`(${t.payload}->>'ref')`),
+    // A claim asks whether another step of the same ref is leased: few rows are, at any time.
+    index('outbox_ref_leased_idx')
+      .on(sql`(${t.payload}->>'ref')`, t.leasedUntil)
+      .where(sql`${t.leasedUntil} is not null`),
   ],
 );
 

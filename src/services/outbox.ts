@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/client.js';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { type Database, type Queryable, queryRows, sqlList } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 import { currentRequest } from '../request-context.js';
 
@@ -111,6 +111,14 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
 const refOf = sql`(${outbox.payload}->>'ref')`;
 /** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */
 const priority = sql`case ${outbox.kind} when 'post' then 0 when 'home' then 1 else 2 end`;
+/** Namespace of the per-ref advisory locks a claim takes (the second key is the ref's hash). */
+const OUTBOX_REF_LOCK = 0x0b0c;
+
+/** No step of this row's ref is leased now: nobody is sending it, and no unanswered call of it is being waited out. */
+const refFree = (now: Date) => sql`not exists (
+  select 1 from ${outbox} leased
+  where (leased.payload->>'ref') = ${refOf} and leased.leased_until is not null
+    and leased.leased_until > ${now} and leased.status = 'pending')`;
 
 export type ClaimOptions = {
   now: Date;
@@ -120,31 +128,31 @@ export type ClaimOptions = {
   busyRefs: string[];
   /** Kinds held back, e.g. while Slack's rate limit for their method lasts. */
   pausedKinds: OutboxKind[];
+  /** Called inside the claim's transaction once its refs are locked (tests hold it there). */
+  refsLocked?: () => Promise<void>;
 };
 
 /**
- * Claims due messages for this dispatcher: each is leased until `leaseUntil`, so a dispatcher that
- * dies mid-send gives it back; SKIP LOCKED lets several instances claim side by side. An update
- * with a newer one for the same message is settled unsent first: only the newest state goes out.
+ * Claims due messages for this dispatcher, leasing each claimed row until `leaseUntil` so a
+ * dispatcher that dies mid-send gives it back. A message (ref) is claimed as a whole: no step of
+ * a ref another dispatcher holds is claimed, and two claims racing for one ref are kept apart by
+ * an advisory lock on the ref for the claim's transaction (the loser leaves the ref to the
+ * winner), so the steps of one Slack message reach Slack in order across instances. Of several
+ * waiting updates of one message the older ones are settled unsent (superseded): only the newest
+ * state goes out. One transaction of four statements (candidates, ref locks, supersede, lease).
  */
 export async function claimDueMessages(db: Database, options: ClaimOptions): Promise<ClaimedMessage[]> {
   const { now, leaseUntil, limit, busyRefs, pausedKinds } = options;
-  await db.execute(sql`
-    update ${outbox} set status = 'sent', result = '{"superseded": true}'::jsonb, last_error = null, updated_at = ${now}
-    where ${outbox.kind} = 'update' and ${outbox.status} = 'pending' and ${outbox.nextAttemptAt} <= ${now}
-      and exists (
-        select 1 from ${outbox} newer
-        where newer.kind = 'update' and (newer.payload->>'ref') = ${refOf}
-          and newer.id > ${outbox.id} and newer.status in ('pending', 'sent')
-      )`);
   return db.transaction(async (tx) => {
     const due = await tx
-      .select({ id: outbox.id })
+      .select({ id: outbox.id, ref: sql<string>`${refOf}` })
       .from(outbox)
       .where(
         and(
           eq(outbox.status, 'pending'),
           lte(outbox.nextAttemptAt, now),
+          or(isNull(outbox.leasedUntil), lte(outbox.leasedUntil, now)),
+          refFree(now),
           busyRefs.length > 0 ? notInArray(refOf, busyRefs) : undefined,
           pausedKinds.length > 0 ? notInArray(outbox.kind, pausedKinds) : undefined,
         ),
@@ -153,15 +161,37 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
       .limit(limit)
       .for('update', { skipLocked: true });
     if (due.length === 0) return [];
+    const refs = [...new Set(due.map((row) => row.ref))];
+    // Held until commit: a racing claim of the same ref skips it; one after the commit sees the lease.
+    const locked = await queryRows<{ ref: string }>(
+      tx,
+      sql`select ref from unnest(array[${sqlList(refs)}]::text[]) as ref
+          where pg_try_advisory_xact_lock(${OUTBOX_REF_LOCK}, hashtext(ref))`,
+    );
+    if (locked.length === 0) return [];
+    await options.refsLocked?.();
+    const lockedRefs = locked.map((row) => row.ref);
+    const superseded = await queryRows<{ id: number }>(
+      tx,
+      sql`update ${outbox} set status = 'sent', result = '{"superseded": true}'::jsonb, last_error = null,
+            leased_until = null, updated_at = ${now}
+          where ${outbox.kind} = 'update' and ${outbox.status} = 'pending' and ${refOf} in (${sqlList(lockedRefs)})
+            and (${outbox.leasedUntil} is null or ${outbox.leasedUntil} <= ${now})
+            and exists (
+              select 1 from ${outbox} newer
+              where newer.kind = 'update' and (newer.payload->>'ref') = ${refOf}
+                and newer.id > ${outbox.id} and newer.status in ('pending', 'sent'))
+          returning ${outbox.id} as id`,
+    );
+    const gone = new Set(superseded.map((row) => Number(row.id)));
+    const mine = new Set(lockedRefs);
+    const ids = due.filter((row) => mine.has(row.ref) && !gone.has(row.id)).map((row) => row.id);
+    if (ids.length === 0) return [];
     const claimed = await tx
       .update(outbox)
-      .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: leaseUntil, updatedAt: now })
-      .where(
-        inArray(
-          outbox.id,
-          due.map((row) => row.id),
-        ),
-      )
+      .set({ attempts: sql`${outbox.attempts} + 1`, leasedUntil: leaseUntil, updatedAt: now })
+      // Read again now the refs are locked: a claim that committed in between holds its ref.
+      .where(and(inArray(outbox.id, ids), refFree(now)))
       .returning();
     const order = new Map(due.map((row, index) => [row.id, index]));
     return claimed
@@ -176,6 +206,27 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
         requestId: row.requestId,
       }));
   });
+}
+
+/**
+ * Keeps the leases of claims still being sent (a slow Slack must not let another instance take
+ * them over) until `until`. Returns the ids still held; a claim missing from it was settled or lost.
+ */
+export async function renewLeases(db: Database, claims: Claim[], until: Date, now: Date): Promise<number[]> {
+  if (claims.length === 0) return [];
+  const rows = await db
+    .update(outbox)
+    // Only ever later: a hold set meanwhile by an unanswered call (markRetry) is kept.
+    .set({ leasedUntil: sql`greatest(${outbox.leasedUntil}, ${until})`, updatedAt: now })
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        isNotNull(outbox.leasedUntil),
+        or(...claims.map((claim) => and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts)))),
+      ),
+    )
+    .returning({ id: outbox.id });
+  return rows.map((row) => row.id);
 }
 
 /** Where an earlier post went, if it was recorded. */
@@ -223,6 +274,7 @@ export async function markSent(
         status: 'sent',
         lastError: null,
         result: posted ? { channel: posted.channel, ts: posted.ts } : null,
+        leasedUntil: null,
         updatedAt: now,
       })
       .where(ours(claim))
@@ -235,11 +287,15 @@ export async function markSent(
 export async function resendChanged(db: Database, claim: Claim, now: Date): Promise<void> {
   await db
     .update(outbox)
-    .set({ nextAttemptAt: now, updatedAt: now })
+    .set({ nextAttemptAt: now, leasedUntil: null, updatedAt: now })
     .where(and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending')));
 }
 
-/** Tries again at `retryAt`; `countAttempt: false` (rate limits, waiting for a post) costs no attempt. */
+/**
+ * Tries again at `retryAt`; `countAttempt: false` (rate limits, waiting for a post) costs no attempt.
+ * `holdRef`: Slack may still be doing what the last call asked (it got no answer), so the whole
+ * message (ref) stays leased until then and none of its other steps overtakes that call.
+ */
 export async function markRetry(
   db: Database,
   claim: Claim,
@@ -247,11 +303,13 @@ export async function markRetry(
   retryAt: Date,
   error: string,
   countAttempt: boolean,
+  holdRef = false,
 ): Promise<void> {
   await db
     .update(outbox)
     .set({
       nextAttemptAt: retryAt,
+      leasedUntil: holdRef ? retryAt : null,
       lastError: error,
       updatedAt: now,
       ...(countAttempt ? {} : { attempts: sql`greatest(${outbox.attempts} - 1, 0)` }),
@@ -261,7 +319,10 @@ export async function markRetry(
 
 /** Gives up: the message stays, dead, with its last error, for admins to see. */
 export async function markDead(db: Database, claim: Claim, now: Date, error: string): Promise<void> {
-  await db.update(outbox).set({ status: 'dead', lastError: error, updatedAt: now }).where(ours(claim));
+  await db
+    .update(outbox)
+    .set({ status: 'dead', lastError: error, leasedUntil: null, updatedAt: now })
+    .where(ours(claim));
 }
 
 /** A newer update for the same message makes an older, unsent one pointless. */
@@ -305,6 +366,8 @@ export type UndeliveredMessage = {
   lastError: string | null;
   createdAt: Date;
   nextAttemptAt: Date;
+  /** While a dispatcher is sending it: until when its claim holds. */
+  leasedUntil: Date | null;
 };
 
 export type Undelivered = { count: number; recent: UndeliveredMessage[] };
@@ -341,6 +404,7 @@ export async function undeliveredMessages(
       lastError: outbox.lastError,
       createdAt: outbox.createdAt,
       nextAttemptAt: outbox.nextAttemptAt,
+      leasedUntil: outbox.leasedUntil,
     })
     .from(outbox)
     .where(which)
@@ -357,6 +421,7 @@ export async function undeliveredMessages(
       lastError: row.lastError,
       createdAt: row.createdAt,
       nextAttemptAt: row.nextAttemptAt,
+      leasedUntil: row.leasedUntil,
     })),
   };
 }
@@ -370,7 +435,14 @@ export async function resendDead(q: Queryable, ids: number[], now: Date): Promis
   if (ids.length === 0) return [];
   const rows = await q
     .update(outbox)
-    .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveringSince: now, updatedAt: now })
+    .set({
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      deliveringSince: now,
+      leasedUntil: null,
+      updatedAt: now,
+    })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, 'dead')))
     .returning({ id: outbox.id });
   return rows.map((row) => row.id);
@@ -381,7 +453,7 @@ export async function dismissUndelivered(q: Queryable, ids: number[], now: Date)
   if (ids.length === 0) return [];
   const rows = await q
     .update(outbox)
-    .set({ status: 'dismissed', updatedAt: now })
+    .set({ status: 'dismissed', leasedUntil: null, updatedAt: now })
     .where(and(inArray(outbox.id, ids), undelivered(now)))
     .returning({ id: outbox.id });
   return rows.map((row) => row.id);

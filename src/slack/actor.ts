@@ -15,17 +15,23 @@ export type ActingContext = ServiceContext & { actingForName: string | null };
  * Builds the service context for the signed Slack user (acting for `actingFor` when a form says
  * so), first refreshing their stored profile (name, time zone) when it is a day old or was never
  * read; only for a user who holds some right (`requestUser`), so a stranger leaves no row behind.
- * A slow or failing Slack keeps the old profile rather than failing the request.
+ * A slow or failing Slack keeps the old profile rather than failing the request. `actingForName`
+ * names the principal when the form acts for the one chosen with the App Home switch.
  */
 export async function contextForSlackUser(
   deps: ServiceDeps,
   client: WebClient,
   userId: string,
   actingFor?: string,
-): Promise<ServiceContext> {
+): Promise<ActingContext> {
   const known = await requestUser(deps.db, deps.clock, userId);
   if (known.needsRefresh) await refreshProfile(deps, client, userId);
-  return { ...deps, actor: actingFor ? { kind: 'user', userId, actingFor } : { kind: 'user', userId } };
+  const switched = actingFor !== undefined && known.actingFor?.userId === actingFor ? known.actingFor.name : null;
+  return {
+    ...deps,
+    actor: actingFor ? { kind: 'user', userId, actingFor } : { kind: 'user', userId },
+    actingForName: switched,
+  };
 }
 
 /**

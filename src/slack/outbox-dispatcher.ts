@@ -9,6 +9,7 @@ import {
   type OutboxKind,
   type OutboxMessage,
   type OutboxUpload,
+  type Claim,
   claimDueMessages,
   hasNewerUpdate,
   markDead,
@@ -16,6 +17,7 @@ import {
   markSent,
   postedMessage,
   postState,
+  renewLeases,
   resendChanged,
 } from '../services/outbox.js';
 import { classifySlackFailure } from './slack-failures.js';
@@ -38,7 +40,10 @@ export type DispatcherOptions = {
    * one after another, different messages go side by side.
    */
   batchSize?: number;
+  /** How long a claim holds its message (ref) before another instance may take it over. */
   leaseMs?: number;
+  /** While claims are being sent, their leases are renewed this often (well within leaseMs). */
+  renewEveryMs?: number;
   /** How long a message keeps being retried through transient failures before it is dead. */
   deliveryWindowMs?: number;
   maxBackoffMs?: number;
@@ -49,7 +54,17 @@ export type DispatcherOptions = {
   unknownOutcomeWaitMs?: number;
   /** While delivery is paused by an account-wide error, how often to ask Slack (auth.test) again. */
   probeMs?: number;
+  /** Tests hold the dispatcher here to force an interleaving (see OutboxPausePoint). */
+  pause?: (point: OutboxPausePoint) => Promise<void>;
 };
+
+/**
+ * Where a test can hold the dispatcher: `outbox:refs-locked` inside a claim's transaction once it
+ * locked the refs it claims; `outbox:claimed` after a round's claim committed, before its messages
+ * go into their lanes; `outbox:round-waits` when a round starts while the previous one is still
+ * claiming (it waits for it); `outbox:renewed` after the leases in flight were renewed.
+ */
+export type OutboxPausePoint = 'outbox:refs-locked' | 'outbox:claimed' | 'outbox:round-waits' | 'outbox:renewed';
 
 export type RenderedFile = { bytes: Buffer; filename: string; title: string };
 
@@ -85,6 +100,15 @@ export class OutboxDispatcher {
   /** The last step queued for each message (ref) in flight; its lane is free once it is gone. */
   readonly #lanes = new Map<string, Promise<void>>();
   #inFlight = 0;
+  /** Claims in lanes, not yet settled: their leases are renewed while they wait and are sent. */
+  readonly #claims = new Map<number, Claim>();
+  #renewal: NodeJS.Timeout | undefined;
+  #renewing = false;
+  /** Messages (refs) whose last call got no answer: their next steps wait until then. */
+  readonly #heldRefs = new Map<string, Date>();
+  /** The last round: a round claims only after the previous one has. */
+  #lastRound: Promise<void> = Promise.resolve();
+  #roundsOpen = 0;
   /** After a 429 nothing of that kind is sent until Slack's Retry-After has passed. */
   readonly #pausedUntil = new Map<OutboxKind, number>();
   #circuit: { reason: string; since: Date; nextProbeAt: Date } | undefined;
@@ -96,12 +120,15 @@ export class OutboxDispatcher {
       pollMs: 1_000,
       batchSize: 10,
       leaseMs: 60_000,
+      renewEveryMs: 20_000,
       deliveryWindowMs: DEFAULT_DELIVERY_WINDOW_MS,
       maxBackoffMs: 5 * 60_000,
       unknownOutcomeWaitMs: 60_000,
       probeMs: 30_000,
+      pause: () => Promise.resolve(),
       ...options,
     };
+    if (this.#o.renewEveryMs >= this.#o.leaseMs) throw new Error('renewEveryMs must be shorter than leaseMs');
   }
 
   /** Whether messages are going out, or paused with the reason. */
@@ -120,7 +147,8 @@ export class OutboxDispatcher {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    this.#pump = this.#run();
+    // Started again before a stop finished: the new loop begins once the old one has ended.
+    this.#pump = (this.#pump ?? Promise.resolve()).then(() => this.#run());
   }
 
   /** Stops claiming and waits for the messages in flight. */
@@ -128,6 +156,7 @@ export class OutboxDispatcher {
     this.#stopped = true;
     this.wake();
     await this.#pump;
+    await this.#lastRound;
     await Promise.all(this.#lanes.values());
   }
 
@@ -142,9 +171,7 @@ export class OutboxDispatcher {
       this.#woken = false;
       let claimed = 0;
       try {
-        const items = await this.#claim();
-        for (const item of items) void this.#inLane(item);
-        claimed = items.length;
+        claimed = (await this.#round()).length;
       } catch (error) {
         this.#o.log.error('outbox round failed', { error });
       }
@@ -167,9 +194,36 @@ export class OutboxDispatcher {
 
   /** Claims what is due now and delivers it; resolves when those messages are handled. Returns how many. */
   async runOnce(): Promise<number> {
-    const items = await this.#claim();
-    await Promise.all(items.map((item) => this.#inLane(item)));
-    return items.length;
+    const lanes = await this.#round();
+    await Promise.all(lanes);
+    return lanes.length;
+  }
+
+  /**
+   * One round: claims what is due and puts each message in its lane, resolving with the lanes'
+   * deliveries. Rounds of one dispatcher never overlap: a round (a poll, a wake, runOnce) started
+   * while another is claiming waits for it, so it sees that round's lanes as busy.
+   */
+  #round(): Promise<Promise<void>[]> {
+    const previous = this.#lastRound;
+    const overlapping = this.#roundsOpen > 0;
+    this.#roundsOpen++;
+    const round = (async () => {
+      try {
+        if (overlapping) await this.#o.pause('outbox:round-waits');
+        await previous;
+        const items = await this.#claim();
+        await this.#o.pause('outbox:claimed');
+        return items.map((item) => this.#inLane(item));
+      } finally {
+        this.#roundsOpen--;
+      }
+    })();
+    this.#lastRound = round.then(
+      () => undefined,
+      () => undefined,
+    );
+    return round;
   }
 
   async #claim(): Promise<ClaimedMessage[]> {
@@ -185,20 +239,56 @@ export class OutboxDispatcher {
       limit,
       busyRefs: [...this.#lanes.keys()],
       pausedKinds,
+      refsLocked: () => this.#o.pause('outbox:refs-locked'),
     });
   }
 
   #inLane(item: ClaimedMessage): Promise<void> {
     const lane = item.message.ref;
     this.#inFlight++;
+    this.#track(item);
     const run = (this.#lanes.get(lane) ?? Promise.resolve()).then(() => this.#deliverForRequest(item));
     const settled = run.finally(() => {
       this.#inFlight--;
-      if (this.#lanes.get(lane) === settled) this.#lanes.delete(lane);
+      this.#untrack(item);
+      if (this.#lanes.get(lane) === settled) {
+        this.#lanes.delete(lane);
+        this.#heldRefs.delete(lane);
+      }
       this.wake();
     });
     this.#lanes.set(lane, settled);
     return settled;
+  }
+
+  /** Keeps renewing the claim's lease (with the others in flight) until it is settled. */
+  #track(claim: Claim): void {
+    this.#claims.set(claim.id, { id: claim.id, attempts: claim.attempts, revision: claim.revision });
+    if (this.#renewal) return;
+    this.#renewal = setInterval(() => void this.#renew(), this.#o.renewEveryMs);
+    this.#renewal.unref();
+  }
+
+  #untrack(claim: Claim): void {
+    this.#claims.delete(claim.id);
+    if (this.#claims.size > 0 || !this.#renewal) return;
+    clearInterval(this.#renewal);
+    this.#renewal = undefined;
+  }
+
+  /** One statement renews every lease in flight, so a slow Slack call never lets another instance take its message. */
+  async #renew(): Promise<void> {
+    if (this.#renewing || this.#claims.size === 0) return;
+    this.#renewing = true;
+    try {
+      const now = this.#o.clock.now();
+      await renewLeases(this.#o.db, [...this.#claims.values()], new Date(now.getTime() + this.#o.leaseMs), now);
+      await this.#o.pause('outbox:renewed');
+    } catch (error) {
+      this.#o.log.warn('could not renew outbox leases; they run out unless the next renewal works', { error });
+    } finally {
+      this.#renewing = false;
+    }
   }
 
   /** Delivers in the context of the request that queued the message, so its lines carry that id. */
@@ -215,6 +305,14 @@ export class OutboxDispatcher {
       if (this.#circuit) {
         const now = this.#o.clock.now();
         await markRetry(this.#o.db, item, now, now, 'delivery paused', false);
+        return;
+      }
+      // An earlier step of this message got no answer: nothing of it goes out before Slack is done with that one.
+      const heldUntil = this.#heldRefs.get(message.ref);
+      const now = this.#o.clock.now();
+      if (heldUntil && heldUntil > now) {
+        const waiting = 'waiting: Slack did not answer an earlier call for this message';
+        await markRetry(this.#o.db, item, now, heldUntil, waiting, false, true);
         return;
       }
       if (message.kind === 'post') await this.#post(item, message);
@@ -383,14 +481,14 @@ export class OutboxDispatcher {
           return;
         }
         const backoffMs = Math.min(1_000 * 2 ** Math.min(item.attempts - 1, 30), maxBackoffMs);
-        // A post that got no answer may still land at Slack: look for it only once Slack is done with it.
-        const waitMs =
-          failure.unknownOutcome && item.message.kind === 'post'
-            ? Math.max(backoffMs, unknownOutcomeWaitMs)
-            : backoffMs;
-        const retryAt = Math.min(now.getTime() + waitMs, deadline);
-        await markRetry(db, item, now, new Date(retryAt), failure.description, true);
-        log.warn('outbox delivery failed; will retry', { ...context, retryInMs: retryAt - now.getTime() });
+        // A call that got no answer may still land at Slack (a post to look for, an update or publish
+        // that would overtake a newer one): the message is held, nothing of it sent, until Slack is done.
+        const unknown = failure.unknownOutcome;
+        const waitMs = unknown ? Math.max(backoffMs, unknownOutcomeWaitMs) : backoffMs;
+        const retryAt = new Date(Math.min(now.getTime() + waitMs, deadline));
+        await markRetry(db, item, now, retryAt, failure.description, true, unknown);
+        if (unknown) this.#heldRefs.set(item.message.ref, retryAt);
+        log.warn('outbox delivery failed; will retry', { ...context, retryInMs: retryAt.getTime() - now.getTime() });
         return;
       }
     }

@@ -65,6 +65,17 @@ describe('consultracker outbox', () => {
     expect(lines[1]).toMatch(new RegExp(`^${stuck}  post approval:2:U02BOB .* pending, next try `));
   });
 
+  it('says a long-pending message a dispatcher is sending is being sent, and until when its claim holds', async () => {
+    const sending = await message('approval:2:U02BOB', 'pending', 90);
+    const leasedUntil = new Date(Date.now() + 60_000);
+    await database.db.update(outbox).set({ leasedUntil }).where(eq(outbox.id, sending));
+    expect((await run('outbox', 'list')).out).toMatch(
+      new RegExp(
+        `^${sending}  post approval:2:U02BOB .* pending, being sent \\(claim held until ${leasedUntil.toISOString()}\\) after 3 attempts`,
+      ),
+    );
+  });
+
   it('says so when nothing is undelivered', async () => {
     await message('approval:3:U02BOB', 'pending', 5);
     expect((await run('outbox', 'list')).out).toContain('Every Slack message was delivered or is on its way');

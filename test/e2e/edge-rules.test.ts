@@ -267,6 +267,54 @@ describe('acting as a principal from App Home (14)', () => {
     expect(await h.database.db.select().from(timeEntries)).toHaveLength(1);
   });
 
+  it("a delegate acting for a principal saves the log modal from App Home's Log time: the entry is the principal's and the reply names them", async () => {
+    await h.database.db.insert(delegates).values({ principalId: ALICE, delegateId: ERIN });
+    await h.slack.blockAction({
+      userId: ERIN,
+      actionId: ids.home.actAs,
+      selectedOption: ALICE,
+      container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } },
+    });
+    await h.app.settled();
+    h.fake.reset();
+    await h.slack.blockAction({
+      userId: ERIN,
+      actionId: ids.home.logTime,
+      value: 'log',
+      container: { type: 'view', viewId: 'VHOME', view: { type: 'home' } },
+    });
+    const view = (await h.fake.waitFor('views.open')).args.view as { private_metadata: string };
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ forUserId: ALICE });
+
+    h.fake.reset();
+    const submitted = await h.slack.viewSubmission({
+      userId: ERIN,
+      callbackId: ids.logModal.callbackId,
+      viewId: 'VERINLOG',
+      privateMetadata: view.private_metadata,
+      values: {
+        project: { project_select: { type: 'static_select', selected_option: { value: 'ACME-WEB' } } },
+        date: { date_pick: { type: 'datepicker', selected_date: '2026-11-20' } },
+        duration: { duration_input: { type: 'plain_text_input', value: '90m' } },
+        description: { description_input: { type: 'plain_text_input', value: 'modal notes for Alice' } },
+        billable: { billable_check: { type: 'checkboxes', selected_options: [{ value: 'billable' }] } },
+      },
+    });
+    expect(submitted.status).toBe(200);
+    expect(submitted.text).toBe('');
+
+    const [entry] = await h.database.db.select().from(timeEntries);
+    expect(entry).toMatchObject({ createdBy: ERIN, actingFor: ALICE, minutes: 90, source: 'modal' });
+    const [sheet] = await h.database.db.select().from(timesheets).where(eq(timesheets.id, entry!.timesheetId));
+    const [alice] = await h.database.db.select().from(employees).where(eq(employees.userId, ALICE));
+    expect(sheet).toMatchObject({ consultantId: alice!.id });
+
+    const reply = await h.fake.waitFor('chat.postMessage', (call) => call.args.channel === ERIN);
+    const said = JSON.stringify(reply.args);
+    expect(said).toContain('*1h 30m* for Alice Doe on');
+    expect(said).toContain('Acting for *Alice Doe* · switch back in App Home');
+  });
+
   it('lapses by itself when the delegation ends', async () => {
     await h.database.db.insert(delegates).values({ principalId: ALICE, delegateId: ERIN });
     await h.database.db.update(users).set({ actingFor: ALICE }).where(eq(users.id, ERIN));

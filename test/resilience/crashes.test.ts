@@ -230,10 +230,10 @@ describe('SIGKILL and a restart on the same database', () => {
           .from(slackMessages)
           .where(eq(slackMessages.channel, `D${heldFor}`)),
       ).toEqual([]);
-      // The dead process's lease would run out a minute later: let it have run out while the app was down.
+      // The dead process's lease (on the message's ref) would run out a minute later: let it have run out while the app was down.
       await db
         .update(outbox)
-        .set({ nextAttemptAt: new Date(0) })
+        .set({ leasedUntil: new Date(0) })
         .where(eq(outbox.status, 'pending'));
     });
 

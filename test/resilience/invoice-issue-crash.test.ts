@@ -141,10 +141,10 @@ describe('SIGKILL between issuing an invoice and posting it', () => {
         .from(outbox)
         .where(eq(outbox.dedupeKey, `invoice:${invoiceId}:pdf:issued`));
       expect(pdf).toMatchObject({ status: 'pending', attempts: 1 });
-      // The dead process's lease would run out a minute later: let it have run out while the app was down.
+      // The dead process's lease (on the message's ref) would run out a minute later: let it have run out while the app was down.
       await db
         .update(outbox)
-        .set({ nextAttemptAt: new Date(0) })
+        .set({ leasedUntil: new Date(0) })
         .where(eq(outbox.status, 'pending'));
     });
     expect(financeFiles()).toEqual([`invoice-draft-${invoiceId}-PRE.pdf`]);

@@ -2,8 +2,10 @@
  * A local stand-in for the Slack Web API (and for response_url and file-upload URLs), so tests
  * see exactly what the app sent to Slack. Every call is recorded; faults (429 with Retry-After,
  * 500, a reset connection, a hang, a Slack error such as invalid_auth, a post Slack finishes after
- * the client gave up, an upload URL refusing the bytes, a response_url that hangs) can be queued per method or held for every call as an outage, and a method
- * can be rate limited per minute of a test clock.
+ * the client gave up, an upload URL refusing the bytes, a response_url that hangs, a call held
+ * until the test answers it) can be queued per method or held for every call as an outage, and a
+ * method can be rate limited per minute of a test clock. What chat.update and views.publish did is
+ * recorded in the order Slack applied it, per message and per user.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -36,7 +38,9 @@ export type Fault =
   | { hang: true }
   | { error: string }
   /** A post that gets no answer, but lands in the conversation when the test calls commitLate(). */
-  | { lateCommit: true };
+  | { lateCommit: true }
+  /** A slow Slack: nothing is done and no answer comes until the test calls answerHeld(); then both. */
+  | { held: true };
 
 export type StoredMessage = {
   ts: string;
@@ -78,6 +82,12 @@ export type FakeSlack = {
   commitLate(): number;
   /** Drops every hung call's connection, as a proxy timing out would. */
   releaseHangs(): void;
+  /** Does and answers the calls held by `held`, in the order they came. Returns how many. */
+  answerHeld(): number;
+  /** The texts chat.update set on the message `ts`, in the order Slack applied them. */
+  updatesOf(ts: string): unknown[];
+  /** The views views.publish set as `userId`'s App Home, in the order Slack applied them. */
+  publishedTo(userId: string): unknown[];
   /** A fresh response_url; posts to it are recorded as calls to method `response_url`. */
   responseUrl: () => string;
   uploads: Map<string, Upload>;
@@ -123,6 +133,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let standing: { fault: Fault; methods: string[] | undefined } | undefined;
   const limits = new Map<string, { perMinute: number; clock: { now(): Date }; windowStart?: number; used: number }>();
   const late: { method: string; args: Record<string, unknown>; response: ServerResponse }[] = [];
+  const held: { method: string; args: Record<string, unknown>; response: ServerResponse }[] = [];
+  const appliedUpdates = new Map<string, unknown[]>();
+  const appliedPublishes = new Map<string, unknown[]>();
   let sequence = 0;
   let counter = 0;
 
@@ -213,6 +226,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return;
     }
     if (fault && 'hang' in fault) return holdUnanswered(response);
+    if (fault && 'held' in fault) {
+      held.push({ method, args, response });
+      return;
+    }
     if (fault && 'status' in fault && fault.status === 429) {
       response.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return sendJson(response, 429, { ok: false, error: 'ratelimited' });
@@ -280,12 +297,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const message = messages.get(String(args.channel))?.find((m) => m.ts === args.ts);
         if (!message) return { ok: false, error: 'message_not_found' };
         Object.assign(message, { text: args.text, blocks: args.blocks, updates: message.updates + 1 });
+        appliedUpdates.set(String(args.ts), [...(appliedUpdates.get(String(args.ts)) ?? []), args.text]);
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       }
+      case 'views.publish':
+        appliedPublishes.set(String(args.user_id), [...(appliedPublishes.get(String(args.user_id)) ?? []), args.view]);
+        return { ok: true, view: { id: `V${++counter}`, ...(args.view as object) } };
       case 'views.open':
       case 'views.push':
       case 'views.update':
-      case 'views.publish':
         return {
           ok: true,
           view: { id: typeof args.view_id === 'string' ? args.view_id : `V${++counter}`, ...(args.view as object) },
@@ -373,6 +393,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     releaseHangs: () => {
       for (const response of hanging) response.destroy();
     },
+    answerHeld: () => {
+      const answering = held.splice(0);
+      for (const { method, args, response } of answering) sendJson(response, 200, answer(method, args));
+      return answering.length;
+    },
+    updatesOf: (ts) => appliedUpdates.get(ts) ?? [],
+    publishedTo: (userId) => appliedPublishes.get(userId) ?? [],
     failNext: (method, fault, times = 1) => {
       const queue = faults.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(fault);
@@ -385,9 +412,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       calls.length = 0;
       uploads.clear();
       messages.clear();
+      appliedUpdates.clear();
+      appliedPublishes.clear();
     },
     close: async () => {
       for (const response of hanging) response.destroy();
+      for (const { response } of held.splice(0)) response.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

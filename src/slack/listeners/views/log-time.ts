@@ -2,7 +2,7 @@ import { jsonText } from '../../edge/payload-values.js';
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
-import { logConfirmation } from '../../../../blocks/log-confirmation.js';
+import { actingForNotice, logConfirmation } from '../../../../blocks/log-confirmation.js';
 import { editEntry, logTime } from '../../../services/time-entries.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
@@ -53,7 +53,8 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
     await sendConfirmation(
       client,
       { userId: user.id, via: metadata.confirmVia },
-      logConfirmation(result.entries, headline),
+      // Acting for the principal chosen in App Home: the reply says so, as /log's does.
+      actingForNotice(logConfirmation(result.entries, headline), ctx.actingForName),
       deps.log,
     );
     await refreshHome(deps, user.id);

@@ -1,0 +1,2 @@
+ALTER TABLE "outbox" ADD COLUMN "leased_until" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "outbox_ref_leased_idx" ON "outbox" USING btree (("payload"->>'ref'),"leased_until") WHERE "outbox"."leased_until" is not null;
