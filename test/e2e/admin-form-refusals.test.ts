@@ -1,8 +1,9 @@
 /**
- * /admin > Projects when something is wrong, over signed HTTP against the fake Slack: the project
+ * /admin > Projects and Customers when something is wrong, over signed HTTP against the fake Slack: the project
  * and rates forms put each refusal on its field and write nothing; a project without consultants,
  * or one that is gone, is said so on the page; a non-admin pressing Projects is told in a DM; the
- * project search of a customer's or an employee's page offers only that page's projects.
+ * project search of a customer's or an employee's page offers only that page's projects; the
+ * customer form asks to reopen an incomplete form and puts a bad currency on its field.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,5 +181,53 @@ describe('project pages', () => {
       [String(web), String(empty)].sort(),
     );
     expect(values(await search(ids.admin.employeePage, { employeeId: carl }))).toEqual([String(lab)]);
+  });
+});
+
+describe('the customer form and page', () => {
+  const c = ids.admin.customerField;
+  const submit = (values: Record<string, Record<string, unknown>>) =>
+    h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.customerForm,
+      privateMetadata: JSON.stringify({ customerId: acme, parentViewId: 'VPAGE' }),
+      values,
+    });
+
+  it('asks to open an incomplete form again and puts a currency that is not one on its field, writing nothing', async () => {
+    before = await digestTables(h.database.db);
+    expect((await submit({ [c.code]: text('ACME'), [c.name]: text('Acme Corp') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [c.code]: 'The form came back incomplete; open it again.' },
+    });
+    const currency = await submit({
+      [c.code]: text('ACME'),
+      [c.name]: text('Acme Corp'),
+      [c.currency]: text('dollars'),
+      [c.billing]: { value: { type: 'static_select', selected_option: { value: 'hourly' } } },
+    });
+    expect(currency.body).toMatchObject({ response_action: 'errors', errors: { [c.currency]: expect.any(String) } });
+    await unchanged();
+  });
+
+  it('shows the customer list, saying the customer is gone, when Edit details is pressed on a deleted one', async () => {
+    const gone = (
+      await h.database.db.insert(customers).values({ code: 'GONE', name: 'Gone Ltd', currency: 'USD' }).returning()
+    )[0]!.id;
+    await h.database.db.delete(customers).where(eq(customers.id, gone));
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.editCustomerDetails,
+      value: String(gone),
+      container: {
+        type: 'view',
+        viewId: 'VPAGE',
+        view: { callback_id: ids.admin.customerPage, private_metadata: JSON.stringify({ customerId: gone }) },
+      },
+    });
+    expect(await pageUpdate()).toContain('That customer no longer exists.');
+    expect(
+      h.fake.callsTo('views.push').filter((call) => JSON.stringify(call.args).includes(ids.admin.customerForm)),
+    ).toEqual([]);
   });
 });
