@@ -133,7 +133,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   // the projects the page lists (all, a customer's, or an employee's).
   app.options(ids.admin.openProject, async function openProjectChoices({ body, ack, client }) {
     const ctx = await contextForSlackUser(deps, client, body.user.id);
-    const page = jsonText(z.object({ customerId: idValue.optional(), employeeId: idValue.optional() })).safeParse(
+    const page = jsonText(z.object({ customerId: rowId.optional(), employeeId: rowId.optional() })).safeParse(
       body.view?.private_metadata ?? '',
     );
     let choices: Choice[] = [];
