@@ -1,9 +1,7 @@
 import { and, asc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import {
-  consultants,
   customers,
-  employees,
   projectConsultants,
   projects,
   reportingPeriods,
@@ -17,7 +15,7 @@ import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { elapsedMinutes } from '../domain/zoned-time.js';
-import { authorize } from './authorization.js';
+import { type Access, authorize } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { prepaidBalances } from './prepaid-balance.js';
@@ -70,22 +68,28 @@ export function checkFields(input: EntryFields): Failure | undefined {
   return undefined;
 }
 
-/** The consultant whose time this is (the principal when a delegate acts for them), with `entry` checked. */
+/**
+ * The consultant whose time this is (the principal when a delegate acts for them), with `entry`
+ * checked: the access check reads the consultant row in the same statement.
+ */
 export async function consultantActing(
   tx: Queryable,
   ctx: ServiceContext,
   operation: Operation,
 ): Promise<Result<{ consultant: Consultant }>> {
-  const access = await authorize(tx, ctx, OPERATIONS[operation].right);
+  const access = await authorize(tx, ctx, OPERATIONS[operation].right, { withConsultant: true });
   if (!access.ok) return access;
-  const userId = access.userId;
+  return consultantOf(tx, ctx, access);
+}
+
+/** The consultant from an access check that read the consultant row (`consultantActing`, App Home). */
+export async function consultantOf(
+  tx: Queryable,
+  ctx: ServiceContext,
+  access: Pick<Access, 'userId' | 'consultant'>,
+): Promise<Result<{ consultant: Consultant }>> {
+  const { userId, consultant: row } = access;
   if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');
-  const [row] = await tx
-    .select({ employeeId: consultants.employeeId, timeZone: users.timeZone, name: users.displayName })
-    .from(consultants)
-    .innerJoin(employees, eq(employees.id, consultants.employeeId))
-    .innerJoin(users, eq(users.id, employees.userId))
-    .where(and(eq(employees.userId, userId), isNull(employees.archivedAt), isNull(consultants.archivedAt)));
   if (!row) {
     const whose = ctx.actor.kind === 'user' && ctx.actor.actingFor ? `${await displayName(tx, userId)} is` : 'You are';
     return fail(
