@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import {
   customers,
@@ -155,11 +155,7 @@ export async function placeEntry(
     )
     .leftJoin(
       reportingPeriods,
-      and(
-        lte(reportingPeriods.startsOn, workDate),
-        gte(reportingPeriods.endsOn, workDate),
-        isNull(reportingPeriods.archivedAt),
-      ),
+      and(eq(reportingPeriods.id, periodStartedBy(workDate)), gte(reportingPeriods.endsOn, workDate)),
     )
     .where(and(eq(projects.code, code), isNull(projects.archivedAt)))
     .limit(1);
@@ -363,6 +359,16 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
   const [sheet] = await lockSheet();
   if (!sheet) throw new Error(`timesheet for consultant ${consultantId} and period ${periodId} vanished`);
   return sheet;
+}
+
+/**
+ * The latest live period that has begun by `day`: the one holding it, if it has not ended before.
+ * Periods never overlap, so this is the holding period in one step down the start-date index,
+ * however many years of periods the firm has.
+ */
+function periodStartedBy(day: string) {
+  return sql<number>`(select p.id from reporting_periods p
+    where p.starts_on <= ${day} and p.archived_at is null order by p.starts_on desc limit 1)`;
 }
 
 const otherThan = (replacing: number | undefined) =>

@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import { customers, projectConsultants, projects, reportingPeriods, timeEntries, timesheets } from '../db/schema.js';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { projects, reportingPeriods, timeEntries, timesheets } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { approvalsWaitingFor, type PendingApproval } from './approval-views.js';
 import type { Principal } from './acting-as.js';
@@ -9,7 +9,7 @@ import { OPERATIONS, rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { consultantOf } from './entry-rules.js';
 import { enqueueHomeRefresh, type Undelivered, undeliveredMessages } from './outbox.js';
-import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
+import { assignedPrepaidBalances, type PrepaidBalance } from './prepaid-balance.js';
 import { timerOf, type RunningTimer } from './timers.js';
 import { consultantOverview, type TimesheetOverview } from './timesheets.js';
 
@@ -155,18 +155,6 @@ async function homeOverviewIn(
     .orderBy(desc(timeEntries.createdAt), desc(timeEntries.id))
     .limit(5);
 
-  const customerIds = await ctx.db
-    .selectDistinct({ id: customers.id })
-    .from(projectConsultants)
-    .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
-    .innerJoin(customers, eq(customers.id, projects.customerId))
-    .where(
-      and(
-        eq(projectConsultants.consultantId, consultant.employeeId),
-        isNull(projectConsultants.archivedAt),
-        eq(projects.active, true),
-      ),
-    );
   return {
     ok: true,
     home: {
@@ -176,10 +164,7 @@ async function homeOverviewIn(
       noPeriodReason: sheet.ok ? null : sheet.error.message,
       timer: timer ?? null,
       recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
-      prepaid: await prepaidBalances(
-        ctx.db,
-        customerIds.map((c) => c.id),
-      ),
+      prepaid: await assignedPrepaidBalances(ctx.db, consultant.employeeId),
     },
     duties,
     actingAs,
