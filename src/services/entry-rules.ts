@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import {
   customers,
@@ -135,13 +135,14 @@ export async function placeEntry(
   const today = todayOf(ctx, consultant);
   const workDate = input.date ? resolveDateSpec(input.date, today) : today;
   // The project, the consultant's assignment to it and the period holding the date, in one read.
+  const begun = periodStartedBy(tx, workDate);
   const [found] = await tx
     .select({
       project: projects,
       customerName: customers.name,
       billingMode: customers.billingMode,
       assignedTo: projectConsultants.projectId,
-      period: { id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn },
+      period: { id: begun.id, startsOn: begun.startsOn, endsOn: begun.endsOn },
     })
     .from(projects)
     .innerJoin(customers, eq(customers.id, projects.customerId))
@@ -153,10 +154,7 @@ export async function placeEntry(
         isNull(projectConsultants.archivedAt),
       ),
     )
-    .leftJoin(
-      reportingPeriods,
-      and(eq(reportingPeriods.id, periodStartedBy(workDate)), gte(reportingPeriods.endsOn, workDate)),
-    )
+    .leftJoin(begun, gte(begun.endsOn, workDate))
     .where(and(eq(projects.code, code), isNull(projects.archivedAt)))
     .limit(1);
   const project = found?.project;
@@ -362,13 +360,18 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
 }
 
 /**
- * The latest live period that has begun by `day`: the one holding it, if it has not ended before.
- * Periods never overlap, so this is the holding period in one step down the start-date index,
- * however many years of periods the firm has.
+ * The latest live period that has begun by `day`, as a subquery to join on its end not being
+ * before `day`: then it is the period holding the day. Periods never overlap, so this is one step
+ * down the start-date index however many years of periods the firm has.
  */
-function periodStartedBy(day: string) {
-  return sql<number>`(select p.id from reporting_periods p
-    where p.starts_on <= ${day} and p.archived_at is null order by p.starts_on desc limit 1)`;
+function periodStartedBy(tx: Queryable, day: string) {
+  return tx
+    .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
+    .from(reportingPeriods)
+    .where(and(lte(reportingPeriods.startsOn, day), isNull(reportingPeriods.archivedAt)))
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(1)
+    .as('period');
 }
 
 const otherThan = (replacing: number | undefined) =>
