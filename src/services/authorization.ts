@@ -1,5 +1,5 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
-import { queryRows, type Queryable } from '../db/client.js';
+import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { preparedRows, queryRows, type Queryable } from '../db/client.js';
 import { users } from '../db/schema.js';
 import { fail, type Failure } from '../domain/result.js';
 import { type Right } from '../domain/rights.js';
@@ -44,10 +44,53 @@ const RIGHT_LABELS: Record<Right, string> = {
 };
 
 /** The rights a user's roles give, while the user is active. */
-const rightsSql = (userId: string) =>
+const rightsSql = (userId: Placeholder) =>
   sql`array(select distinct unnest(r.rights)::text
               from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
              where ur.user_id = ${userId} and u.active)`;
+
+const actorId = sql.placeholder('actor');
+const principalId = sql.placeholder('principal');
+const actedAsId = sql.placeholder('actedAs');
+
+/** The access statement for one shape of request: as oneself or a delegate, with the extras asked for. */
+function accessSql(delegate: boolean, extras: AccessExtras): SQL {
+  const columns: SQL[] = [
+    sql`(select u.active from users u where u.id = ${actorId}) as active`,
+    delegate
+      ? sql`exists (select 1 from delegates d join users p on p.id = d.principal_id and p.active
+                     where d.principal_id = ${principalId} and d.delegate_id = ${actorId}) as delegated`
+      : sql`true as delegated`,
+    sql`${rightsSql(actedAsId)} as rights`,
+  ];
+  if (extras.consultant) columns.push(sql`k.employee_id, k.time_zone, k.consultant_name`);
+  if (extras.home) {
+    columns.push(
+      delegate ? sql`${rightsSql(actorId)} as own_rights` : sql`null as own_rights`,
+      sql`(select u.display_name from users u where u.id = ${actorId}) as own_name`,
+      sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
+             from delegates d join users u on u.id = d.principal_id and u.active
+            where d.delegate_id = ${actorId}) as principals`,
+    );
+  }
+  const consultant = extras.consultant
+    ? sql` from (values (1)) as one (x) left join lateral (
+             select c.employee_id, u.time_zone, u.display_name as consultant_name
+               from employees e join consultants c on c.employee_id = e.id join users u on u.id = e.user_id
+              where e.user_id = ${actedAsId} and e.archived_at is null and c.archived_at is null) k on true`
+    : sql``;
+  return sql`select ${sql.join(columns, sql`, `)}${consultant}`;
+}
+
+/** Every request reads its access: each of the eight shapes is built once, prepared by name. */
+const accessStatements = new Map<string, ReturnType<typeof preparedRows<AccessRow>>>();
+function accessStatement(delegate: boolean, extras: AccessExtras) {
+  const shape = `access_${delegate ? 'delegate' : 'self'}${extras.consultant ? '_consultant' : ''}${extras.home ? '_home' : ''}`;
+  let statement = accessStatements.get(shape);
+  if (!statement)
+    accessStatements.set(shape, (statement = preparedRows<AccessRow>(shape, accessSql(delegate, extras))));
+  return statement;
+}
 
 type AccessRow = {
   active: boolean | null;
@@ -82,31 +125,11 @@ export async function readAccess(
     };
   }
   const userId = actor.actingFor ?? actor.userId;
-  const columns: SQL[] = [
-    sql`(select u.active from users u where u.id = ${actor.userId}) as active`,
-    actor.actingFor === undefined
-      ? sql`true as delegated`
-      : sql`exists (select 1 from delegates d join users p on p.id = d.principal_id and p.active
-                     where d.principal_id = ${actor.actingFor} and d.delegate_id = ${actor.userId}) as delegated`,
-    sql`${rightsSql(userId)} as rights`,
-  ];
-  if (extras.consultant) columns.push(sql`k.employee_id, k.time_zone, k.consultant_name`);
-  if (extras.home) {
-    columns.push(
-      actor.actingFor === undefined ? sql`null as own_rights` : sql`${rightsSql(actor.userId)} as own_rights`,
-      sql`(select u.display_name from users u where u.id = ${actor.userId}) as own_name`,
-      sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
-             from delegates d join users u on u.id = d.principal_id and u.active
-            where d.delegate_id = ${actor.userId}) as principals`,
-    );
-  }
-  const consultant = extras.consultant
-    ? sql` from (values (1)) as one (x) left join lateral (
-             select c.employee_id, u.time_zone, u.display_name as consultant_name
-               from employees e join consultants c on c.employee_id = e.id join users u on u.id = e.user_id
-              where e.user_id = ${userId} and e.archived_at is null and c.archived_at is null) k on true`
-    : sql``;
-  const [row] = await queryRows<AccessRow>(tx, sql`select ${sql.join(columns, sql`, `)}${consultant}`);
+  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, {
+    actor: actor.userId,
+    principal: actor.actingFor ?? null,
+    actedAs: userId,
+  });
   const rights = new Set<Right>(row?.rights ?? []);
   return {
     userId,
