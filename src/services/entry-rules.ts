@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
-import { type Queryable, queryRows, type Transaction } from '../db/client.js';
+import { preparedRows, type Queryable, queryRows, type Transaction } from '../db/client.js';
 import {
   customers,
   projectConsultants,
@@ -414,9 +414,15 @@ async function overlappingEntry(
   return row;
 }
 
+/** Every /log with a Slack request key looks for an earlier save of it first. */
+const entryByRequestKey = preparedRows<{ id: number }>(
+  'entry_by_request_key',
+  sql`select id from time_entries where request_key = ${sql.placeholder('requestKey')}`,
+);
+
 export async function entryIdByRequestKey(tx: Queryable, requestKey: string): Promise<number | undefined> {
-  const [row] = await tx.select({ id: timeEntries.id }).from(timeEntries).where(eq(timeEntries.requestKey, requestKey));
-  return row?.id;
+  const [row] = await entryByRequestKey(tx, { requestKey });
+  return row === undefined ? undefined : Number(row.id);
 }
 
 /** The entry as the confirmation shows it, with the prepaid balance it now leaves. */
