@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
@@ -174,6 +174,24 @@ export async function ping(db: Database): Promise<void> {
 export async function queryRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
   const result = (await db.execute(query)) as { rows: Row[] };
   return result.rows;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Raw SQL whose text is built once, with its values as `sql.placeholder(name)`, for the statements
+ * every request sends: no query building per request, and on PostgreSQL a named prepared statement
+ * that each connection parses once. `name` must be unique to this text. Rows as `queryRows` gives them.
+ */
+export function preparedRows<Row>(
+  name: string,
+  query: SQL,
+): (db: Queryable, values: Record<string, unknown>) => Promise<Row[]> {
+  const built = dialect.sqlToQuery(query);
+  return async (db, values) => {
+    const result = (await db._.session.prepareQuery(built, undefined, name, false).execute(values)) as { rows: Row[] };
+    return result.rows;
+  };
 }
 
 /** A comma-separated list of bound values, for `in (...)` in raw SQL; never call it with none. */

@@ -263,7 +263,12 @@ export const reportingPeriods = pgTable(
     archivedAt: archivedAt(),
     createdAt: createdAt(),
   },
-  (t) => [check('reporting_periods_order', sql`${t.startsOn} <= ${t.endsOn}`)],
+  (t) => [
+    check('reporting_periods_order', sql`${t.startsOn} <= ${t.endsOn}`),
+    // The period holding a day, the current one and a period's neighbours: one step down this
+    // index (periods never overlap), however many years of periods there are.
+    index('reporting_periods_starts_idx').on(t.startsOn),
+  ],
 );
 
 export const timesheets = pgTable(

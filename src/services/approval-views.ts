@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, sqlList } from '../db/client.js';
+import { type Queryable, queryRows, sqlList } from '../db/client.js';
 import { approvals, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { principalsOf } from './approval-people.js';
@@ -31,44 +31,54 @@ export type PendingApproval = {
 export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pending: PendingApproval[] }>> {
   if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person has approvals.');
   const actor = ctx.actor;
-  return serviceTransaction(ctx.db, async (tx) => {
-    const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
-    const rows = await queryRows<{
-      approval_id: number;
-      timesheet_id: number;
-      approver_id: string;
-      approver_name: string;
-      starts_on: string;
-      ends_on: string;
-      consultant_name: string;
-      total: number;
-    }>(
-      tx,
-      sql`select a.id as approval_id, a.timesheet_id, a.approver_id, u.display_name as approver_name,
-                 p.starts_on::text as starts_on, p.ends_on::text as ends_on, e.name as consultant_name,
-                 coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
-            from approvals a
-            join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
-            join employees e on e.id = t.consultant_id
-            join reporting_periods p on p.id = t.period_id
-            join users u on u.id = a.approver_id
-           where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
-             and (e.user_id is distinct from ${actor.userId} or (a.approver_id = ${actor.userId} and a.route = 'admin_fallback'))
-           order by p.starts_on, a.timesheet_id, a.id`,
-    );
-    return {
-      ok: true as const,
-      pending: rows.map((row) => ({
-        approvalId: Number(row.approval_id),
-        timesheetId: Number(row.timesheet_id),
-        consultantName: row.consultant_name,
-        period: { startsOn: row.starts_on, endsOn: row.ends_on },
-        totalMinutes: Number(row.total),
-        approverId: row.approver_id,
-        approverName: row.approver_name,
-      })),
-    };
-  });
+  return serviceTransaction(ctx.db, async (tx) => ({
+    ok: true as const,
+    pending: await approvalsWaitingFor(tx, actor.userId, await principalsOf(tx, actor.userId)),
+  }));
+}
+
+/**
+ * The decisions waiting for `userId` and for the principals given (theirs, as read by the caller:
+ * App Home reads them with the user's access).
+ */
+export async function approvalsWaitingFor(
+  q: Queryable,
+  userId: string,
+  principalIds: readonly string[],
+): Promise<PendingApproval[]> {
+  const approvers = [userId, ...principalIds];
+  const rows = await queryRows<{
+    approval_id: number;
+    timesheet_id: number;
+    approver_id: string;
+    approver_name: string;
+    starts_on: string;
+    ends_on: string;
+    consultant_name: string;
+    total: number;
+  }>(
+    q,
+    sql`select a.id as approval_id, a.timesheet_id, a.approver_id, u.display_name as approver_name,
+               p.starts_on::text as starts_on, p.ends_on::text as ends_on, e.name as consultant_name,
+               coalesce((select sum(minutes) from time_entries te where te.timesheet_id = t.id), 0)::int as total
+          from approvals a
+          join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
+          join employees e on e.id = t.consultant_id
+          join reporting_periods p on p.id = t.period_id
+          join users u on u.id = a.approver_id
+         where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
+           and (e.user_id is distinct from ${userId} or (a.approver_id = ${userId} and a.route = 'admin_fallback'))
+         order by p.starts_on, a.timesheet_id, a.id`,
+  );
+  return rows.map((row) => ({
+    approvalId: Number(row.approval_id),
+    timesheetId: Number(row.timesheet_id),
+    consultantName: row.consultant_name,
+    period: { startsOn: row.starts_on, endsOn: row.ends_on },
+    totalMinutes: Number(row.total),
+    approverId: row.approver_id,
+    approverName: row.approver_name,
+  }));
 }
 
 export type AdminSheetRow = {

@@ -1,11 +1,38 @@
-import { eq, sql } from 'drizzle-orm';
-import { queryRows, type Queryable } from '../db/client.js';
+import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { preparedRows, queryRows, type Queryable } from '../db/client.js';
 import { users } from '../db/schema.js';
 import { fail, type Failure } from '../domain/result.js';
 import { type Right } from '../domain/rights.js';
+import type { Principal } from './acting-as.js';
 import type { ServiceContext } from './context.js';
 
 export type Authorized = { ok: true; userId: string | undefined; rights: ReadonlySet<Right> };
+
+/** The consultant row of the user whose time it is, as the access check read it (undefined: not a consultant). */
+export type ConsultantRow = { employeeId: number; timeZone: string | null; name: string };
+
+/** What to read along with the access check, in the same statement. */
+export type AccessExtras = {
+  /** The consultant row of the user acted as (the principal for a delegate). */
+  consultant?: boolean;
+  /** For App Home: the actor's own rights and name, and whom they are a delegate of. */
+  home?: boolean;
+};
+
+/**
+ * Everything the access check needs, read in one statement: whether the actor is active, whether
+ * the delegation holds, the rights that apply, and the extras asked for.
+ */
+export type Access = {
+  /** The user acted as: the principal for a delegate; undefined for the system. */
+  userId: string | undefined;
+  active: boolean;
+  delegated: boolean;
+  rights: ReadonlySet<Right>;
+  consultant?: ConsultantRow | undefined;
+  /** With `home`: the actor's own rights (a delegate's differ from the principal's), name and principals. */
+  own?: { rights: ReadonlySet<Right>; name: string | null; principals: Principal[] };
+};
 
 const RIGHT_LABELS: Record<Right, string> = {
   admin: 'administration',
@@ -16,6 +43,150 @@ const RIGHT_LABELS: Record<Right, string> = {
   security: 'security administration',
 };
 
+/** The rights a user's roles give, while the user is active. */
+const rightsSql = (userId: Placeholder) =>
+  sql`array(select distinct unnest(r.rights)::text
+              from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
+             where ur.user_id = ${userId} and u.active)`;
+
+const actorId = sql.placeholder('actor');
+const principalId = sql.placeholder('principal');
+const actedAsId = sql.placeholder('actedAs');
+
+/** The access statement for one shape of request: as oneself or a delegate, with the extras asked for. */
+function accessSql(delegate: boolean, extras: AccessExtras): SQL {
+  const columns: SQL[] = [
+    sql`(select u.active from users u where u.id = ${actorId}) as active`,
+    delegate
+      ? sql`exists (select 1 from delegates d join users p on p.id = d.principal_id and p.active
+                     where d.principal_id = ${principalId} and d.delegate_id = ${actorId}) as delegated`
+      : sql`true as delegated`,
+    sql`${rightsSql(actedAsId)} as rights`,
+  ];
+  if (extras.consultant) columns.push(sql`k.employee_id, k.time_zone, k.consultant_name`);
+  if (extras.home) {
+    columns.push(
+      delegate ? sql`${rightsSql(actorId)} as own_rights` : sql`null as own_rights`,
+      sql`(select u.display_name from users u where u.id = ${actorId}) as own_name`,
+      sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
+             from delegates d join users u on u.id = d.principal_id and u.active
+            where d.delegate_id = ${actorId}) as principals`,
+    );
+  }
+  const consultant = extras.consultant
+    ? sql` from (values (1)) as one (x) left join lateral (
+             select c.employee_id, u.time_zone, u.display_name as consultant_name
+               from employees e join consultants c on c.employee_id = e.id join users u on u.id = e.user_id
+              where e.user_id = ${actedAsId} and e.archived_at is null and c.archived_at is null) k on true`
+    : sql``;
+  return sql`select ${sql.join(columns, sql`, `)}${consultant}`;
+}
+
+/** Every request reads its access: each of the eight shapes is built once, prepared by name. */
+const accessStatements = new Map<string, ReturnType<typeof preparedRows<AccessRow>>>();
+function accessStatement(delegate: boolean, extras: AccessExtras) {
+  const shape = `access_${delegate ? 'delegate' : 'self'}${extras.consultant ? '_consultant' : ''}${extras.home ? '_home' : ''}`;
+  let statement = accessStatements.get(shape);
+  if (!statement)
+    accessStatements.set(shape, (statement = preparedRows<AccessRow>(shape, accessSql(delegate, extras))));
+  return statement;
+}
+
+type AccessRow = {
+  active: boolean | null;
+  delegated: boolean;
+  rights: Right[] | null;
+  employee_id?: number | null;
+  time_zone?: string | null;
+  consultant_name?: string | null;
+  own_rights?: Right[] | null;
+  own_name?: string | null;
+  principals?: Principal[] | null;
+};
+
+/**
+ * Reads the actor's access in one statement: active, delegation (principal active), rights, and
+ * the extras asked for. Deciding on a right is `decideAccess`; `authorize` does both.
+ */
+export async function readAccess(
+  tx: Queryable,
+  ctx: Pick<ServiceContext, 'actor'>,
+  extras: AccessExtras = {},
+): Promise<Access> {
+  const { actor } = ctx;
+  if (actor.kind === 'system') {
+    return {
+      userId: undefined,
+      active: true,
+      delegated: true,
+      rights: new Set(),
+      ...(extras.consultant ? { consultant: undefined } : {}),
+      ...(extras.home ? { own: { rights: new Set(), name: null, principals: [] } } : {}),
+    };
+  }
+  const userId = actor.actingFor ?? actor.userId;
+  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, {
+    actor: actor.userId,
+    principal: actor.actingFor ?? null,
+    actedAs: userId,
+  });
+  const rights = new Set<Right>(row?.rights ?? []);
+  return {
+    userId,
+    active: row?.active === true,
+    delegated: row?.delegated === true,
+    rights,
+    ...(extras.consultant
+      ? {
+          consultant:
+            row?.employee_id != null
+              ? { employeeId: Number(row.employee_id), timeZone: row.time_zone ?? null, name: row.consultant_name! }
+              : undefined,
+        }
+      : {}),
+    ...(extras.home
+      ? {
+          own: {
+            rights: row?.own_rights ? new Set<Right>(row.own_rights) : rights,
+            name: row?.own_name ?? null,
+            principals: row?.principals ?? [],
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Decides from what `readAccess` read whether the actor may use `right`. A delegate acts with the
+ * principal's rights, and only while the delegation exists and both users are active.
+ */
+export async function decideAccess<A extends Access>(
+  tx: Queryable,
+  ctx: Pick<ServiceContext, 'actor'>,
+  access: A,
+  right: Right,
+): Promise<(Authorized & A) | { ok: false; error: Failure }> {
+  const { actor } = ctx;
+  if (actor.kind === 'system') return { ...access, ok: true, userId: undefined, rights: new Set() };
+  if (!access.active) {
+    return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
+  }
+  if (actor.actingFor !== undefined && !access.delegated) {
+    return fail(
+      'not_a_delegate',
+      `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`,
+    );
+  }
+  if (!access.rights.has(right)) {
+    const whose = actor.actingFor ? `${await displayName(tx, actor.actingFor)} does` : 'You do';
+    return fail(
+      'forbidden',
+      `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`,
+    );
+  }
+  return { ...access, ok: true };
+}
+
 /**
  * Decides from the database whether the actor may use `right`. A delegate acts with the
  * principal's rights, and only while the delegation exists and both users are active.
@@ -23,48 +194,15 @@ const RIGHT_LABELS: Record<Right, string> = {
  * malformed request is refused without a query); then, inside the transaction and before the
  * service reads or writes anything else, this is called. Rules that narrow a right to particular
  * rows (their own time, a sheet they approve) are checked by the service against the rows it reads.
+ * `withConsultant` reads the consultant row of the user acted as in the same statement.
  */
 export async function authorize(
   tx: Queryable,
   ctx: Pick<ServiceContext, 'actor'>,
   right: Right,
-): Promise<Authorized | { ok: false; error: Failure }> {
-  const { actor } = ctx;
-  if (actor.kind === 'system') return { ok: true, userId: undefined, rights: new Set() };
-
-  const userId = actor.actingFor ?? actor.userId;
-  // One read: is the actor active, does the delegation hold (principal active), which rights apply.
-  const [row] = await queryRows<{ active: boolean | null; delegated: boolean; rights: Right[] | null }>(
-    tx,
-    sql`select (select u.active from users u where u.id = ${actor.userId}) as active,
-               ${
-                 actor.actingFor === undefined
-                   ? sql`true`
-                   : sql`exists (select 1 from delegates d join users p on p.id = d.principal_id and p.active
-                                 where d.principal_id = ${actor.actingFor} and d.delegate_id = ${actor.userId})`
-               } as delegated,
-               array(select distinct unnest(r.rights)::text
-                       from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
-                      where ur.user_id = ${userId} and u.active) as rights`,
-  );
-  if (!row?.active) {
-    return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
-  }
-  if (actor.actingFor !== undefined && !row.delegated) {
-    return fail(
-      'not_a_delegate',
-      `You are not a delegate of ${await displayName(tx, actor.actingFor)}, so you cannot act for them.`,
-    );
-  }
-  const rights = new Set<Right>(row.rights ?? []);
-  if (!rights.has(right)) {
-    const whose = actor.actingFor ? `${await displayName(tx, actor.actingFor)} does` : 'You do';
-    return fail(
-      'forbidden',
-      `${whose} not have the ${RIGHT_LABELS[right]} right. An administrator can give you a role with it in /admin > Users.`,
-    );
-  }
-  return { ok: true, userId, rights };
+  options: { withConsultant?: boolean } = {},
+): Promise<(Authorized & Access) | { ok: false; error: Failure }> {
+  return decideAccess(tx, ctx, await readAccess(tx, ctx, { consultant: options.withConsultant ?? false }), right);
 }
 
 async function displayName(tx: Queryable, userId: string): Promise<string> {

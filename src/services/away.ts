@@ -1,6 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
-import { delegates, users } from '../db/schema.js';
+import { eq, sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../db/client.js';
+import { users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
@@ -13,14 +13,13 @@ export type AwayState = { away: boolean; delegates: string[] };
 
 /** The user's away flag and the names of their active delegates, who get the digests while they are away. */
 export async function awayState(q: Queryable, userId: string): Promise<AwayState> {
-  const [me] = await q.select({ away: users.away }).from(users).where(eq(users.id, userId));
-  const standIns = await q
-    .select({ name: users.displayName })
-    .from(delegates)
-    .innerJoin(users, eq(users.id, delegates.delegateId))
-    .where(and(eq(delegates.principalId, userId), eq(users.active, true)))
-    .orderBy(asc(users.displayName), asc(users.id));
-  return { away: me?.away ?? false, delegates: standIns.map((row) => row.name) };
+  const [row] = await queryRows<{ away: boolean | null; delegates: string[] }>(
+    q,
+    sql`select (select u.away from users u where u.id = ${userId}) as away,
+               array(select u.display_name from delegates d join users u on u.id = d.delegate_id and u.active
+                      where d.principal_id = ${userId} order by u.display_name, u.id) as delegates`,
+  );
+  return { away: row?.away ?? false, delegates: row?.delegates ?? [] };
 }
 
 /**

@@ -1,9 +1,7 @@
-import { and, asc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
-import { type Queryable, queryRows, type Transaction } from '../db/client.js';
+import { and, asc, desc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
+import { preparedRows, type Queryable, queryRows, type Transaction } from '../db/client.js';
 import {
-  consultants,
   customers,
-  employees,
   projectConsultants,
   projects,
   reportingPeriods,
@@ -17,7 +15,7 @@ import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { elapsedMinutes } from '../domain/zoned-time.js';
-import { authorize } from './authorization.js';
+import { type Access, authorize } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { prepaidBalances } from './prepaid-balance.js';
@@ -70,22 +68,28 @@ export function checkFields(input: EntryFields): Failure | undefined {
   return undefined;
 }
 
-/** The consultant whose time this is (the principal when a delegate acts for them), with `entry` checked. */
+/**
+ * The consultant whose time this is (the principal when a delegate acts for them), with `entry`
+ * checked: the access check reads the consultant row in the same statement.
+ */
 export async function consultantActing(
   tx: Queryable,
   ctx: ServiceContext,
   operation: Operation,
 ): Promise<Result<{ consultant: Consultant }>> {
-  const access = await authorize(tx, ctx, OPERATIONS[operation].right);
+  const access = await authorize(tx, ctx, OPERATIONS[operation].right, { withConsultant: true });
   if (!access.ok) return access;
-  const userId = access.userId;
+  return consultantOf(tx, ctx, access);
+}
+
+/** The consultant from an access check that read the consultant row (`consultantActing`, App Home). */
+export async function consultantOf(
+  tx: Queryable,
+  ctx: ServiceContext,
+  access: Pick<Access, 'userId' | 'consultant'>,
+): Promise<Result<{ consultant: Consultant }>> {
+  const { userId, consultant: row } = access;
   if (userId === undefined) return fail('not_a_user', 'Time can only be logged for a Slack user.');
-  const [row] = await tx
-    .select({ employeeId: consultants.employeeId, timeZone: users.timeZone, name: users.displayName })
-    .from(consultants)
-    .innerJoin(employees, eq(employees.id, consultants.employeeId))
-    .innerJoin(users, eq(users.id, employees.userId))
-    .where(and(eq(employees.userId, userId), isNull(employees.archivedAt), isNull(consultants.archivedAt)));
   if (!row) {
     const whose = ctx.actor.kind === 'user' && ctx.actor.actingFor ? `${await displayName(tx, userId)} is` : 'You are';
     return fail(
@@ -131,13 +135,14 @@ export async function placeEntry(
   const today = todayOf(ctx, consultant);
   const workDate = input.date ? resolveDateSpec(input.date, today) : today;
   // The project, the consultant's assignment to it and the period holding the date, in one read.
+  const begun = periodStartedBy(tx, workDate);
   const [found] = await tx
     .select({
       project: projects,
       customerName: customers.name,
       billingMode: customers.billingMode,
       assignedTo: projectConsultants.projectId,
-      period: { id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn },
+      period: { id: begun.id, startsOn: begun.startsOn, endsOn: begun.endsOn },
     })
     .from(projects)
     .innerJoin(customers, eq(customers.id, projects.customerId))
@@ -149,14 +154,7 @@ export async function placeEntry(
         isNull(projectConsultants.archivedAt),
       ),
     )
-    .leftJoin(
-      reportingPeriods,
-      and(
-        lte(reportingPeriods.startsOn, workDate),
-        gte(reportingPeriods.endsOn, workDate),
-        isNull(reportingPeriods.archivedAt),
-      ),
-    )
+    .leftJoin(begun, gte(begun.endsOn, workDate))
     .where(and(eq(projects.code, code), isNull(projects.archivedAt)))
     .limit(1);
   const project = found?.project;
@@ -361,6 +359,21 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
   return sheet;
 }
 
+/**
+ * The latest live period that has begun by `day`, as a subquery to join on its end not being
+ * before `day`: then it is the period holding the day. Periods never overlap, so this is one step
+ * down the start-date index however many years of periods the firm has.
+ */
+function periodStartedBy(tx: Queryable, day: string) {
+  return tx
+    .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
+    .from(reportingPeriods)
+    .where(and(lte(reportingPeriods.startsOn, day), isNull(reportingPeriods.archivedAt)))
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(1)
+    .as('period');
+}
+
 const otherThan = (replacing: number | undefined) =>
   replacing === undefined ? sql`true` : ne(timeEntries.id, replacing);
 
@@ -401,9 +414,15 @@ async function overlappingEntry(
   return row;
 }
 
+/** Every /log with a Slack request key looks for an earlier save of it first. */
+const entryByRequestKey = preparedRows<{ id: number }>(
+  'entry_by_request_key',
+  sql`select id from time_entries where request_key = ${sql.placeholder('requestKey')}`,
+);
+
 export async function entryIdByRequestKey(tx: Queryable, requestKey: string): Promise<number | undefined> {
-  const [row] = await tx.select({ id: timeEntries.id }).from(timeEntries).where(eq(timeEntries.requestKey, requestKey));
-  return row?.id;
+  const [row] = await entryByRequestKey(tx, { requestKey });
+  return row === undefined ? undefined : Number(row.id);
 }
 
 /** The entry as the confirmation shows it, with the prepaid balance it now leaves. */

@@ -1,26 +1,17 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import {
-  customers,
-  projectConsultants,
-  projects,
-  reportingPeriods,
-  timeEntries,
-  timesheets,
-  users,
-} from '../db/schema.js';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { projects, reportingPeriods, timeEntries, timesheets } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
-import { type PendingApproval, pendingApprovals } from './approval-views.js';
-import type { Right } from '../domain/rights.js';
-import { type Principal, principalsFor } from './acting-as.js';
-import { rightsOf } from './authorization.js';
+import { approvalsWaitingFor, type PendingApproval } from './approval-views.js';
+import type { Principal } from './acting-as.js';
+import { decideAccess, readAccess } from './authorization.js';
 import { type AwayState, awayState } from './away.js';
-import { rightsFor } from './operations.js';
+import { OPERATIONS, rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
-import { consultantActing } from './entry-rules.js';
+import { consultantOf } from './entry-rules.js';
 import { enqueueHomeRefresh, type Undelivered, undeliveredMessages } from './outbox.js';
-import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
-import { runningTimer, type RunningTimer } from './timers.js';
-import { timesheetOverview, type TimesheetOverview } from './timesheets.js';
+import { assignedPrepaidBalances, type PrepaidBalance } from './prepaid-balance.js';
+import { timerOf, type RunningTimer } from './timers.js';
+import { consultantOverview, type TimesheetOverview } from './timesheets.js';
 
 export type RecentEntry = {
   entryId: number;
@@ -83,38 +74,49 @@ export async function homeOverview(
   });
 }
 
+/**
+ * The page's parts from one access read (the user's rights, their principals, the consultant they
+ * act as): each part takes what it needs from it rather than checking access again.
+ */
 async function homeOverviewIn(
   ctx: ServiceContext,
 ): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
   const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
   const actingFor = ctx.actor.kind === 'user' ? ctx.actor.actingFor : undefined;
-  const principals = userId ? await principalsFor(ctx.db, userId) : [];
-  const actingAs: ActingAs = { principals, current: principals.find((p) => p.userId === actingFor) ?? null };
-  const pending = await pendingApprovals(ctx);
-  const rights = userId !== undefined ? await rightsOf(ctx.db, userId) : new Set<Right>();
+  const access = await readAccess(ctx.db, ctx, { consultant: true, home: true });
+  const own = access.own!;
+  const actingAs: ActingAs = {
+    principals: own.principals,
+    current: own.principals.find((p) => p.userId === actingFor) ?? null,
+  };
   const duties: HomeDuties = {
-    approvals: pending.ok ? pending.pending : [],
-    away: userId !== undefined && rights.has('approval') ? await awayState(ctx.db, userId) : null,
-    undelivered: rights.has('admin') ? await undeliveredMessages(ctx.db, ctx.clock.now()) : null,
-    reports: rightsFor('openReports').some((right) => rights.has(right)),
+    approvals:
+      userId !== undefined
+        ? await approvalsWaitingFor(
+            ctx.db,
+            userId,
+            own.principals.map((p) => p.userId),
+          )
+        : [],
+    away: userId !== undefined && own.rights.has('approval') ? await awayState(ctx.db, userId) : null,
+    undelivered: own.rights.has('admin') ? await undeliveredMessages(ctx.db, ctx.clock.now()) : null,
+    reports: rightsFor('openReports').some((right) => own.rights.has(right)),
   };
 
-  const who = await ctx.db.transaction(async (tx) => consultantActing(tx, ctx, 'viewOwnTimesheet'));
+  const checked = await decideAccess(ctx.db, ctx, access, OPERATIONS.viewOwnTimesheet.right);
+  const who = checked.ok ? await consultantOf(ctx.db, ctx, checked) : checked;
   if (!who.ok) {
-    const user = userId
-      ? await ctx.db.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } })
-      : undefined;
     return {
       ok: true,
-      home: { kind: 'not-a-consultant', name: user?.displayName ?? null, reason: who.error.message },
+      home: { kind: 'not-a-consultant', name: own.name, reason: who.error.message },
       duties,
       actingAs,
     };
   }
   const { consultant } = who;
-  const sheet = await timesheetOverview(ctx);
+  const sheet = await consultantOverview(ctx.db, ctx, consultant);
   await ctx.pause?.('home:period-read');
-  const timer = await runningTimer(ctx);
+  const timer = await timerOf(ctx.db, ctx, consultant.userId);
 
   // The last entries come from the consultant's two latest sheets, so the read stays the size of
   // two periods however many years of history the firm has.
@@ -153,35 +155,16 @@ async function homeOverviewIn(
     .orderBy(desc(timeEntries.createdAt), desc(timeEntries.id))
     .limit(5);
 
-  const customerIds = await ctx.db
-    .selectDistinct({ id: customers.id })
-    .from(projectConsultants)
-    .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
-    .innerJoin(customers, eq(customers.id, projects.customerId))
-    .where(
-      and(
-        eq(projectConsultants.consultantId, consultant.employeeId),
-        isNull(projectConsultants.archivedAt),
-        eq(projects.active, true),
-      ),
-    );
-  const name =
-    (await ctx.db.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))
-      ?.displayName ?? consultant.userId;
-
   return {
     ok: true,
     home: {
       kind: 'consultant',
-      name,
+      name: consultant.name,
       timesheet: sheet.ok ? sheet.overview : null,
       noPeriodReason: sheet.ok ? null : sheet.error.message,
-      timer: timer.ok ? timer.timer : null,
+      timer: timer ?? null,
       recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
-      prepaid: await prepaidBalances(
-        ctx.db,
-        customerIds.map((c) => c.id),
-      ),
+      prepaid: await assignedPrepaidBalances(ctx.db, consultant.employeeId),
     },
     duties,
     actingAs,

@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { creditLedger, customers, projects, timeEntries, timesheets } from '../db/schema.js';
+import { creditLedger, customers, projectConsultants, projects, timeEntries, timesheets } from '../db/schema.js';
 
 export type PrepaidBalance = {
   customerId: number;
@@ -16,6 +16,26 @@ export type PrepaidBalance = {
 /** Balances of the given prepaid customers (hourly customers are left out). */
 export async function prepaidBalances(q: Queryable, customerIds: readonly number[]): Promise<PrepaidBalance[]> {
   if (customerIds.length === 0) return [];
+  return balancesOf(q, inArray(customers.id, [...customerIds]));
+}
+
+/** Balances of the prepaid customers whose active projects the consultant is assigned to (App Home). */
+export async function assignedPrepaidBalances(q: Queryable, consultantId: number): Promise<PrepaidBalance[]> {
+  const assigned = q
+    .select({ id: projects.customerId })
+    .from(projectConsultants)
+    .innerJoin(projects, eq(projects.id, projectConsultants.projectId))
+    .where(
+      and(
+        eq(projectConsultants.consultantId, consultantId),
+        isNull(projectConsultants.archivedAt),
+        eq(projects.active, true),
+      ),
+    );
+  return balancesOf(q, inArray(customers.id, assigned));
+}
+
+async function balancesOf(q: Queryable, which: SQL): Promise<PrepaidBalance[]> {
   const prepaid = await q
     .select({
       customerId: customers.id,
@@ -24,7 +44,7 @@ export async function prepaidBalances(q: Queryable, customerIds: readonly number
       lowCreditThresholdMinutes: customers.lowCreditThresholdMinutes,
     })
     .from(customers)
-    .where(and(inArray(customers.id, [...customerIds]), eq(customers.billingMode, 'prepaid')))
+    .where(and(which, eq(customers.billingMode, 'prepaid')))
     .orderBy(customers.code);
   if (prepaid.length === 0) return [];
   const prepaidIds = prepaid.map((row) => row.customerId);

@@ -205,11 +205,31 @@ function elapsedMinutes(startedAt: Date, now: Date): number {
   return Math.max(1, Math.round((now.getTime() - startedAt.getTime()) / 60_000));
 }
 
-async function timerOf(tx: Queryable, ctx: ServiceContext, userId: string): Promise<RunningTimer | undefined> {
-  const row = await tx.query.timers.findFirst({ where: eq(timers.userId, userId) });
+/** The user's running timer with its project and customer, in one read. */
+export async function timerOf(q: Queryable, ctx: ServiceContext, userId: string): Promise<RunningTimer | undefined> {
+  const [row] = await q
+    .select({
+      timer: timers,
+      projectCode: projects.code,
+      projectName: projects.name,
+      customerName: customers.name,
+    })
+    .from(timers)
+    .innerJoin(projects, eq(projects.id, timers.projectId))
+    .innerJoin(customers, eq(customers.id, projects.customerId))
+    .where(eq(timers.userId, userId));
   if (!row) return undefined;
-  const project = await tx.query.projects.findFirst({ where: eq(projects.id, row.projectId), columns: { code: true } });
-  return describeTimer(tx, { ...row, projectCode: project!.code }, elapsedMinutes(row.startedAt, ctx.clock.now()));
+  const { timer } = row;
+  return {
+    projectCode: row.projectCode,
+    projectName: row.projectName,
+    customerName: row.customerName,
+    description: timer.description,
+    billable: timer.billable,
+    meeting: timer.meeting,
+    startedAt: timer.startedAt,
+    elapsedMinutes: elapsedMinutes(timer.startedAt, ctx.clock.now()),
+  };
 }
 
 async function describeTimer(tx: Queryable, timer: TakenTimer, elapsed: number): Promise<RunningTimer> {

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, gte, isNull, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db/client.js';
 import { customers, employees, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
 import { formatDay } from '../domain/dates.js';
@@ -52,10 +53,57 @@ export async function timesheetOverview(
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
-    const period = await choosePeriod(tx, ctx, who.consultant, input);
-    if (!period.ok) return period;
-    return { ok: true as const, overview: await overviewOf(tx, who.consultant, period.period) };
+    return consultantOverview(tx, ctx, who.consultant, input);
   });
+}
+
+/**
+ * The overview for a consultant whose access the caller has checked (App Home reads it with the
+ * rest of the page): the period with its neighbours and the live sheet in one read, then its entries.
+ */
+export async function consultantOverview(
+  q: Queryable,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  input: PeriodSpec = {},
+): Promise<Result<{ overview: TimesheetOverview }>> {
+  const choice = periodChoice(ctx, consultant, input);
+  const [found] = await q
+    .select({
+      period: reportingPeriods,
+      previousPeriodId: sql<number | null>`(select p.id from reporting_periods p
+        where p.starts_on < ${reportingPeriods.startsOn} and p.archived_at is null order by p.starts_on desc limit 1)`,
+      nextPeriodId: sql<number | null>`(select p.id from reporting_periods p
+        where p.starts_on > ${reportingPeriods.startsOn} and p.archived_at is null order by p.starts_on limit 1)`,
+      sheet: timesheets,
+      submittedByName: users.displayName,
+    })
+    .from(reportingPeriods)
+    .leftJoin(
+      timesheets,
+      and(
+        eq(timesheets.periodId, reportingPeriods.id),
+        eq(timesheets.consultantId, consultant.employeeId),
+        ne(timesheets.status, 'cancelled'),
+      ),
+    )
+    .leftJoin(users, eq(users.id, timesheets.submittedBy))
+    .where(choice.where)
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(1);
+  if (!found) return fail('no_period', choice.missing);
+  const sheet = found.sheet
+    ? { ...found.sheet, submittedByName: found.submittedByName ?? found.sheet.submittedBy }
+    : undefined;
+  const overview = await overviewOf(q, consultant, found.period, sheet);
+  return {
+    ok: true,
+    overview: {
+      ...overview,
+      previousPeriodId: found.previousPeriodId === null ? null : Number(found.previousPeriodId),
+      nextPeriodId: found.nextPeriodId === null ? null : Number(found.nextPeriodId),
+    },
+  };
 }
 
 export type SubmittedTimesheet = {
@@ -186,19 +234,26 @@ type Period = typeof reportingPeriods.$inferSelect;
  * checked that they may see it.
  */
 export async function sheetOverview(q: Queryable, timesheetId: number): Promise<TimesheetOverview | undefined> {
+  const submitter = alias(users, 'submitter');
   const [row] = await q
-    .select({ sheet: timesheets, period: reportingPeriods, userId: employees.userId })
+    .select({
+      sheet: timesheets,
+      period: reportingPeriods,
+      userId: employees.userId,
+      name: users.displayName,
+      submittedByName: submitter.displayName,
+    })
     .from(timesheets)
     .innerJoin(reportingPeriods, eq(reportingPeriods.id, timesheets.periodId))
     .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+    .innerJoin(users, eq(users.id, employees.userId))
+    .leftJoin(submitter, eq(submitter.id, timesheets.submittedBy))
     .where(eq(timesheets.id, timesheetId));
   if (!row?.userId) return undefined;
-  const overview = await overviewOf(
-    q,
-    { employeeId: row.sheet.consultantId, userId: row.userId },
-    row.period,
-    row.sheet,
-  );
+  const overview = await overviewOf(q, { employeeId: row.sheet.consultantId, name: row.name }, row.period, {
+    ...row.sheet,
+    submittedByName: row.submittedByName ?? row.sheet.submittedBy,
+  });
   return { ...overview, editable: false, previousPeriodId: null, nextPeriodId: null };
 }
 
@@ -212,47 +267,44 @@ async function choosePeriod(
   consultant: Consultant,
   input: PeriodSpec,
 ): Promise<{ ok: true; period: Period } | { ok: false; error: { code: string; message: string } }> {
-  if (input.periodId !== undefined) {
-    const period = await tx.query.reportingPeriods.findFirst({
-      where: and(eq(reportingPeriods.id, input.periodId), isNull(reportingPeriods.archivedAt)),
-    });
-    return period ? { ok: true, period } : fail('no_period', 'That reporting period no longer exists.');
-  }
-  const today = todayOf(ctx, consultant);
-  if (input.period?.kind === 'containing') {
-    const { date } = input.period;
-    const period = await tx.query.reportingPeriods.findFirst({
-      where: and(
-        lte(reportingPeriods.startsOn, date),
-        gte(reportingPeriods.endsOn, date),
-        isNull(reportingPeriods.archivedAt),
-      ),
-    });
-    return period
-      ? { ok: true, period }
-      : fail('no_period', `No reporting period covers ${formatDay(date)}. \`/timesheet history\` lists the periods.`);
-  }
-  if (input.period?.kind === 'last') {
-    const [last] = await tx
-      .select()
-      .from(reportingPeriods)
-      .where(and(lt(reportingPeriods.endsOn, today), isNull(reportingPeriods.archivedAt)))
-      .orderBy(desc(reportingPeriods.startsOn))
-      .limit(1);
-    return last ? { ok: true, period: last } : fail('no_period', 'No reporting period has ended yet.');
-  }
-  const [current] = await tx
+  const choice = periodChoice(ctx, consultant, input);
+  const [period] = await tx
     .select()
     .from(reportingPeriods)
-    .where(and(lte(reportingPeriods.startsOn, today), isNull(reportingPeriods.archivedAt)))
+    .where(choice.where)
     .orderBy(desc(reportingPeriods.startsOn))
     .limit(1);
-  return current
-    ? { ok: true, period: current }
-    : fail(
-        'no_period',
-        'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.',
-      );
+  return period ? { ok: true, period } : fail('no_period', choice.missing);
+}
+
+/**
+ * The condition choosing the period (the latest by start that meets it) and what to say when none
+ * does. Periods never overlap, so the one holding a date is the latest that begins by then, if it
+ * has not ended before: one step down the start-date index however many periods there are.
+ */
+function periodChoice(ctx: ServiceContext, consultant: Consultant, input: PeriodSpec): { where: SQL; missing: string } {
+  const live = isNull(reportingPeriods.archivedAt);
+  if (input.periodId !== undefined) {
+    return {
+      where: and(eq(reportingPeriods.id, input.periodId), live)!,
+      missing: 'That reporting period no longer exists.',
+    };
+  }
+  if (input.period?.kind === 'containing') {
+    const { date } = input.period;
+    return {
+      where: and(lte(reportingPeriods.startsOn, date), gte(reportingPeriods.endsOn, date), live)!,
+      missing: `No reporting period covers ${formatDay(date)}. \`/timesheet history\` lists the periods.`,
+    };
+  }
+  const today = todayOf(ctx, consultant);
+  if (input.period?.kind === 'last') {
+    return { where: and(lt(reportingPeriods.endsOn, today), live)!, missing: 'No reporting period has ended yet.' };
+  }
+  return {
+    where: and(lte(reportingPeriods.startsOn, today), live)!,
+    missing: 'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.',
+  };
 }
 
 async function liveSheet(tx: Queryable, consultantId: number, periodId: number) {
@@ -269,13 +321,15 @@ async function liveSheet(tx: Queryable, consultantId: number, periodId: number) 
   return sheet;
 }
 
+/** The sheet as the overview shows it: the live one of the period, with who submitted it by name. */
+type ShownSheet = typeof timesheets.$inferSelect & { submittedByName: string | null };
+
 async function overviewOf(
   tx: Queryable,
-  consultant: Pick<Consultant, 'employeeId' | 'userId'>,
+  consultant: Pick<Consultant, 'employeeId' | 'name'>,
   period: Period,
-  chosen?: typeof timesheets.$inferSelect,
-): Promise<TimesheetOverview> {
-  const sheet = chosen ?? (await liveSheet(tx, consultant.employeeId, period.id));
+  sheet: ShownSheet | undefined,
+): Promise<Omit<TimesheetOverview, 'previousPeriodId' | 'nextPeriodId'>> {
   const rows = sheet
     ? await tx
         .select({
@@ -312,34 +366,13 @@ async function overviewOf(
   const billableMinutes = rows.filter((r) => r.billable).reduce((sum, r) => sum + r.minutes, 0);
   const totalMinutes = rows.reduce((sum, r) => sum + r.minutes, 0);
 
-  const [previous] = await tx
-    .select({ id: reportingPeriods.id })
-    .from(reportingPeriods)
-    .where(and(lt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt)))
-    .orderBy(desc(reportingPeriods.startsOn))
-    .limit(1);
-  const [next] = await tx
-    .select({ id: reportingPeriods.id })
-    .from(reportingPeriods)
-    .where(and(gt(reportingPeriods.startsOn, period.startsOn), isNull(reportingPeriods.archivedAt)))
-    .orderBy(asc(reportingPeriods.startsOn))
-    .limit(1);
-  const consultantName =
-    (await tx.query.users.findFirst({ where: eq(users.id, consultant.userId), columns: { displayName: true } }))
-      ?.displayName ?? consultant.userId;
-  const submittedByName = sheet?.submittedBy
-    ? ((await tx.query.users.findFirst({ where: eq(users.id, sheet.submittedBy), columns: { displayName: true } }))
-        ?.displayName ?? sheet.submittedBy)
-    : null;
   const status = sheet?.status ?? 'open';
   return {
-    consultantName,
+    consultantName: consultant.name,
     period: { id: period.id, startsOn: period.startsOn, endsOn: period.endsOn },
-    previousPeriodId: previous?.id ?? null,
-    nextPeriodId: next?.id ?? null,
     status,
     submittedAt: sheet?.submittedAt ?? null,
-    submittedByName,
+    submittedByName: sheet?.submittedByName ?? null,
     editable: status === 'open',
     days,
     totals: {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingDatabase } from '../../src/db/client.js';
+import { homeOverview } from '../../src/services/home.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -27,22 +28,37 @@ beforeAll(async () => {
 afterAll(async () => database.drop());
 
 describe('the statements one /log sends', () => {
-  it('saves an entry on an existing sheet in one transaction of at most 8 statements, BEGIN and COMMIT aside', async () => {
+  const log = (ctx: ReturnType<typeof serviceContext>, requestKey: string) =>
+    logTime(ctx, {
+      projectCode: 'ACME-WEB',
+      minutes: 30,
+      description: 'budgeted',
+      billable: true,
+      source: 'command',
+      requestKey,
+    });
+
+  it('saves an entry on an existing sheet in one transaction of at most 7 statements, BEGIN and COMMIT aside', async () => {
     const { db, counter } = countingDatabase(database);
     const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
-    const log = (requestKey: string) =>
-      logTime(ctx, {
-        projectCode: 'ACME-WEB',
-        minutes: 30,
-        description: 'budgeted',
-        billable: true,
-        source: 'command',
-        requestKey,
-      });
-    expect((await log('first')).ok).toBe(true); // creates the sheet
+    expect((await log(ctx, 'ack-first')).ok).toBe(true); // creates the sheet
     counter.reset();
-    const second = await log('second');
+    const second = await log(ctx, 'ack-second');
     expect(second.ok).toBe(true);
+    expect(counter.transactions).toBe(1);
+    expect(counter.statements).toBeLessThanOrEqual(7);
+  });
+
+  it('reads the App Home refresh after it, with the entry, in one transaction of at most 8 statements', async () => {
+    const { db, counter } = countingDatabase(database);
+    const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
+    const logged = await log(ctx, 'home-first');
+    counter.reset();
+    const page = await homeOverview(ctx);
+    expect(page).toMatchObject({ ok: true, home: { kind: 'consultant', timesheet: { status: 'open' } } });
+    expect(page.ok && page.home.kind === 'consultant' && page.home.recent[0]?.entryId).toBe(
+      logged.ok && logged.entries[0]!.entryId,
+    );
     expect(counter.transactions).toBe(1);
     expect(counter.statements).toBeLessThanOrEqual(8);
   });

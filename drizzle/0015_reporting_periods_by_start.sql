@@ -1,0 +1,1 @@
+CREATE INDEX "reporting_periods_starts_idx" ON "reporting_periods" USING btree ("starts_on");
