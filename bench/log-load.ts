@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { type DatabaseConnection, queryRows } from '../src/db/client.js';
+import { commandAnswer } from '../test/support/command-answer.js';
 import type { FakeSlack } from '../test/support/fake-slack.js';
 import type { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { quantile } from './figures.js';
@@ -102,24 +103,13 @@ export class LogLoad {
   }
 }
 
-/**
- * Waits for a command's answer: in the ack, or, when the app acked "Still working…" / "Saving…"
- * (its ack deadline passed on a busy machine), through the command's response_url.
- */
+/** Waits for a command's answer (in the ack, or through response_url after a late ack) and checks it. */
 export async function answerOf(
   fake: FakeSlack,
   response: { text: string },
   responseUrl: string,
   expected: string,
 ): Promise<void> {
-  if (response.text.includes(expected)) return;
-  if (!/Still working|Saving/.test(response.text)) throw new Error(`expected "${expected}", got ${response.text}`);
-  const path = new URL(responseUrl).pathname;
-  const answer = await fake.waitFor(
-    'response_url',
-    (call) => new URL(String(call.args.url), 'http://fake-slack').pathname === path,
-    120_000,
-  );
-  if (!JSON.stringify(answer.args).includes(expected))
-    throw new Error(`expected "${expected}", got ${JSON.stringify(answer.args)}`);
+  const answer = await commandAnswer(fake, response, responseUrl);
+  if (!answer.includes(expected)) throw new Error(`expected "${expected}", got ${answer}`);
 }

@@ -9,6 +9,7 @@ import { ids } from '../../blocks/ids.js';
 import { approvals, outbox, slackMessages, timeEntries, timesheets } from '../../src/db/schema.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
+import { commandAnswer } from '../support/command-answer.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 
 let h: AppHarness;
@@ -101,8 +102,9 @@ async function delivered(): Promise<void> {
 }
 async function aliceSubmits(): Promise<void> {
   await command(ALICE, '/log', '3h ACME-WEB 2026-11-20 design review');
-  const submitted = await command(ALICE, '/timesheet', 'submit');
-  expect(JSON.stringify(submitted.body)).toContain('Submitted your timesheet');
+  const responseUrl = h.fake.responseUrl();
+  const submitted = await h.slack.slashCommand({ command: '/timesheet', text: 'submit', userId: ALICE, responseUrl });
+  expect(await commandAnswer(h.fake, submitted, responseUrl)).toContain('Submitted your timesheet');
   await h.app.settled();
 }
 
