@@ -209,6 +209,12 @@ export async function adminDecide(
     if (sheet.status === 'approved') {
       if (input.decision === 'approve')
         return fail('already_decided', 'That timesheet is already approved; nothing to do.');
+      // Drafting an invoice locks its customers first: a draft holding this time has committed
+      // (and is seen below), or waits and then finds the time no longer approved.
+      await tx.execute(sql`select id from customers where id in (select p.customer_id from time_entries te
+                             join projects p on p.id = te.project_id where te.timesheet_id = ${sheet.id})
+                           order by id for update`);
+      await ctx.pause?.('admin-decide:customers-locked');
       const invoiced = await liveInvoiceOfTimesheet(tx, sheet.id);
       if (invoiced)
         return fail(

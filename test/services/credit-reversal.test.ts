@@ -7,6 +7,7 @@ import {
   creditAlerts,
   creditLedger,
   customers,
+  invoiceLines,
   outbox,
   roles,
   timeEntries,
@@ -35,6 +36,7 @@ import {
   asUser,
   serviceContext,
 } from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -365,5 +367,48 @@ describe('sending back approved time', () => {
     expect(await ledger('reversal')).toEqual([]);
     expect((await adminDecide(as('UADMIN'), { timesheetId: sheet, decision: 'delete' })).ok).toBe(true);
     expect(await ledger('reversal')).toHaveLength(1);
+  });
+});
+
+describe('removing approved time racing an invoice draft', () => {
+  const draft = (ctx: ReturnType<typeof as>) =>
+    draftInvoices(ctx, { periods: [], customerCodes: [], channel: 'C0FINANCE' });
+
+  it('a delete holding the customer makes the draft wait, and the draft then finds the time gone', async () => {
+    const sheet = await approvedSheet([{ minutes: 120, project: 'ACME-WEB' }]);
+    await addUser(database.db, 'UFIN', { rights: ['receivable'] });
+    const race = new Interleaving(database);
+    const held = race.hold(as('UADMIN'), 'admin-decide:customers-locked');
+    const deleting = adminDecide(held.ctx, { timesheetId: sheet, decision: 'delete' });
+    await held.reached;
+    const drafting = draft(race.racer(as('UFIN')));
+    await race.waiting(1);
+    held.release();
+    expect(await deleting).toEqual({ ok: true, status: 'deleted' });
+    const drafted = await drafting;
+    expect(drafted.ok && drafted.drafted).toEqual([]);
+    expect(await database.db.select().from(invoiceLines)).toEqual([]);
+  });
+
+  it('a draft holding the customer makes the delete wait, and the delete is then refused naming the invoice', async () => {
+    const sheet = await approvedSheet([{ minutes: 120, project: 'ACME-WEB' }]);
+    await addUser(database.db, 'UFIN', { rights: ['receivable'] });
+    const race = new Interleaving(database);
+    const held = race.hold(as('UFIN'), 'draft:customers-locked');
+    const drafting = draft(held.ctx);
+    await held.reached;
+    const deleting = adminDecide(race.racer(as('UADMIN')), { timesheetId: sheet, decision: 'delete' });
+    await race.waiting(1);
+    held.release();
+    const drafted = await drafting;
+    expect(drafted.ok && drafted.drafted.map((d) => d.customerCode)).toEqual(['ACME']);
+    const refused = await deleting;
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invoiced' } });
+    expect(refused.ok || refused.error.message).toContain(
+      `the draft invoice ${drafted.ok ? drafted.drafted[0]!.invoiceId : 0} (ACME)`,
+    );
+    expect((await database.db.select().from(timesheets).where(eq(timesheets.id, sheet)))[0]).toMatchObject({
+      status: 'approved',
+    });
   });
 });
