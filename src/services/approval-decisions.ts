@@ -317,7 +317,9 @@ async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect
         .from(approvals)
         .where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'rejected')))
     )[0];
-    const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an approver';
+    if (sheet.deletedAt) return 'An administrator deleted this timesheet after it was approved; nothing to do.';
+    // No rejected decision: an administrator sent it back after it was approved.
+    const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an administrator';
     return `This timesheet was already sent back by ${by} (${sheet.rejectionReason ?? 'no reason'}); nothing to do. A resubmitted version comes as a new message.`;
   }
   return 'This timesheet has not been submitted yet; nothing to decide.';

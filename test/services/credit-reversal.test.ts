@@ -278,6 +278,11 @@ describe('sending back approved time', () => {
       await adminDecide(as('UADMIN'), { timesheetId: sheet, decision: 'reject', reason: 'split the workshop' }),
     ).toEqual({ ok: true, status: 'cancelled' });
     expect(await remaining()).toBe(1200);
+    const stale = await decideTimesheet(as('UMGR'), {
+      approvalId: await approvalIdOf(database.db, sheet, 'UMGR'),
+      decision: 'approve',
+    });
+    expect(stale.ok || stale.error.message).toContain('already sent back by an administrator (split the workshop)');
     expect((await ledger('reversal')).map((r) => [r.minutes, r.note])).toEqual([
       [300, 'Approved time sent back for correction'],
       [120, 'Approved time sent back for correction'],
