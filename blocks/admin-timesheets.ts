@@ -15,6 +15,12 @@ export type AdminSheetView = {
   totalMinutes: number;
   entryCount: number;
 };
+/** Approved sheets in a send-back or delete dialog: those that go, the prepaid time they give back, those a live invoice holds. */
+export type ApprovedInDialog = {
+  removable: number[];
+  creditBack: { customerName: string; minutes: number }[];
+  held: { consultantName: string; label: string; customerCode: string }[];
+};
 /** Where a decision dialog returns: the filtered list, or the one sheet's page it was opened from. */
 export type SheetsBack = { filter: SheetFilter; timesheetId?: number };
 export type SheetFilter = {
@@ -145,6 +151,13 @@ export function adminSheetModal(
   );
   const value = String(timesheetId);
   const elements: ActionsBlock['elements'] = [];
+  if (sheet.status === 'approved')
+    elements.push({
+      type: 'button',
+      action_id: ids.admin.sheetReject,
+      text: { type: 'plain_text', text: 'Send back…' },
+      value,
+    });
   if (sheet.status === 'submitted') {
     elements.push(
       {
@@ -169,7 +182,7 @@ export function adminSheetModal(
       { type: 'button', action_id: ids.admin.sheetReject, text: { type: 'plain_text', text: 'Reject…' }, value },
     );
   }
-  if (sheet.status === 'open' || sheet.status === 'submitted')
+  if (sheet.status === 'open' || sheet.status === 'submitted' || sheet.status === 'approved')
     elements.push({
       type: 'button',
       action_id: ids.admin.sheetDelete,
@@ -194,13 +207,18 @@ export function adminSheetModal(
   };
 }
 
-/** Reject (asks a reason) or delete (says what goes, with counts) the marked sheets. */
+/**
+ * Reject (asks a reason) or delete (says what goes, with counts) the marked sheets. Approved ones
+ * among them: the dialog says their approved time is removed or sent back and the prepaid time
+ * credited back, and which are held by a live invoice (left out).
+ */
 export function sheetsDecisionModal(
   decision: 'reject' | 'delete',
   marked: AdminSheetView[],
   skipped: number,
   parentViewId: string,
   back: SheetsBack,
+  approved: ApprovedInDialog = { removable: [], creditBack: [], held: [] },
 ): ModalView {
   const minutes = marked.reduce((sum, s) => sum + s.totalMinutes, 0);
   const entries = marked.reduce((sum, s) => sum + s.entryCount, 0);
@@ -210,13 +228,31 @@ export function sheetsDecisionModal(
       ? `Delete ${sheets} (${entries} ${entries === 1 ? 'entry' : 'entries'}, ${formatMinutes(minutes)})? Their entries go with them.`
       : `Send back ${sheets}? Each consultant gets the reason and an open copy to fix.`,
   ];
+  const removing = marked.filter((s) => approved.removable.includes(s.timesheetId));
+  if (removing.length) {
+    const time = formatMinutes(removing.reduce((sum, s) => sum + s.totalMinutes, 0));
+    const which = removing.length === 1 ? '1 of them is' : `${removing.length} of them are`;
+    text.push(
+      decision === 'delete'
+        ? `${which} *approved*: the approval is withdrawn and ${time} of approved time is removed from pay, reports and invoicing (kept only as the record of what was approved).`
+        : `${which} *approved*: the approval is withdrawn and ${time} of approved time is sent back, out of pay, reports and invoicing until it is approved again.`,
+    );
+    if (approved.creditBack.length)
+      text.push(
+        `Prepaid hours are credited back: ${approved.creditBack.map((c) => `${formatMinutes(c.minutes)} to ${escapeMrkdwn(c.customerName)}`).join(', ')}${decision === 'reject' ? ' (deducted again when approved again)' : ''}.`,
+      );
+  }
   if (skipped > 0) {
     const kept =
       decision === 'delete'
-        ? 'approved or cancelled: kept for pay and invoices'
-        : 'not submitted: nothing to send back';
+        ? 'cancelled: kept as the record of a rejection'
+        : 'not submitted or approved: nothing to send back';
     text.push(`${skipped} other marked ${skipped === 1 ? 'timesheet is' : 'timesheets are'} ${kept}.`);
   }
+  for (const held of approved.held)
+    text.push(
+      `${escapeMrkdwn(held.consultantName)}'s approved timesheet is left as it is: its time is on ${escapeMrkdwn(held.label)} (${escapeMrkdwn(held.customerCode)}); void that invoice first.`,
+    );
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.join(' ') } }];
   if (decision === 'reject') {
     blocks.push({

@@ -144,7 +144,17 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
     const text = `Your timesheet for ${span} is approved: ${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable).${self}`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: ${text}` } }] };
   }
-  const text = `${view.byName} sent back your timesheet for ${span}: ${view.reason ?? ''}`;
+  const time = `${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable)`;
+  if (view.outcome === 'deleted') {
+    const text = `${view.byName}, an administrator, deleted your approved timesheet for ${span}: its ${time} was removed and no longer counts for pay or invoices.`;
+    return {
+      text: escapeMrkdwn(text),
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(text)}` } }],
+    };
+  }
+  const who = view.afterApproval ? `${view.byName}, an administrator,` : view.byName;
+  const what = view.afterApproval ? 'your approved timesheet' : 'your timesheet';
+  const text = `${who} sent back ${what} for ${span}: ${view.reason ?? ''}`;
   return {
     text: escapeMrkdwn(text),
     blocks: [
@@ -152,12 +162,19 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(view.byName)}* sent back your timesheet for *${span}*:\n>${escapeMrkdwn(view.reason ?? '')}`,
+          text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(view.byName)}*${view.afterApproval ? ', an administrator,' : ''} sent back ${what} for *${span}*:\n>${escapeMrkdwn(view.reason ?? '')}`,
         },
       },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Your entries are open again: fix them and submit once more.' }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: view.afterApproval
+              ? `Its approval is withdrawn: its ${time} no longer counts until it is approved again. Your entries are open again: fix them and submit once more.`
+              : 'Your entries are open again: fix them and submit once more.',
+          },
+        ],
       },
       {
         type: 'actions',
@@ -276,7 +293,18 @@ function decisionsLine(view: ApprovalRequestView): string {
     .join(' · ');
 }
 
+/** The prepaid time removing approved time gave back, as a sentence (empty when none). */
+function creditedBackLine(creditedBack: { customerName: string; minutes: number }[]): string {
+  if (creditedBack.length === 0) return '';
+  return ` Prepaid hours credited back: ${creditedBack.map((c) => `${formatMinutes(c.minutes)} to ${escapeMrkdwn(c.customerName)}`).join(', ')}.`;
+}
+
 function stateLine(view: ApprovalRequestView): string | undefined {
+  const removed = view.removedAfterApproval;
+  if (removed?.action === 'deleted')
+    return `:wastebasket: *Deleted by ${escapeMrkdwn(removed.byName)}*, an administrator, after it was approved: its time no longer counts for pay, reports or invoices.${creditedBackLine(removed.creditedBack)}`;
+  if (removed?.action === 'sent_back')
+    return `:leftwards_arrow_with_hook: *Sent back by ${escapeMrkdwn(removed.byName)}*, an administrator, after it was approved: ${escapeMrkdwn(truncate(removed.reason ?? '', 500))} — its time no longer counts until it is approved again; a resubmitted version comes as a new message.${creditedBackLine(removed.creditedBack)}`;
   if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
   if (view.sheetStatus === 'deleted') return ':wastebasket: *Deleted* by an administrator. Nothing to decide.';
   if (view.myStatus === 'withdrawn')

@@ -287,10 +287,16 @@ export const timesheets = pgTable(
     decidedAt: moment('decided_at'),
     rejectionReason: text('rejection_reason'),
     reopenedFrom: integer('reopened_from').references((): AnyPgColumn => timesheets.id, { onDelete: 'set null' }),
+    /**
+     * An administrator deleted the sheet after it was approved: it is cancelled and kept (its entries
+     * are what its prepaid deductions and reversals, and any voided invoice, point at), out of every list.
+     */
+    deletedAt: moment('deleted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    check('timesheets_deleted_cancelled', sql`${t.deletedAt} is null or ${t.status} = 'cancelled'`),
     // One live sheet per consultant and period; cancelled ones are history.
     uniqueIndex('timesheets_one_live_per_period')
       .on(t.consultantId, t.periodId)
@@ -496,6 +502,10 @@ export const creditLedger = pgTable(
     uniqueIndex('credit_ledger_one_deduction_per_entry')
       .on(t.timeEntryId)
       .where(sql`${t.kind} = 'deduction'`),
+    // Approved time removed (deleted or sent back by an administrator) gives its deduction back once.
+    uniqueIndex('credit_ledger_one_reversal_per_entry')
+      .on(t.timeEntryId)
+      .where(sql`${t.kind} = 'reversal'`),
     // A top-up invoice credits once when issued and is reversed once when voided.
     uniqueIndex('credit_ledger_once_per_invoice')
       .on(t.invoiceId, t.kind)
@@ -505,7 +515,7 @@ export const creditLedger = pgTable(
     check('credit_ledger_price', sql`${t.priceCents} is null or (${t.kind} = 'purchase' and ${t.priceCents} >= 0)`),
     check(
       'credit_ledger_sign',
-      sql`(${t.kind} = 'purchase' and ${t.minutes} > 0) or (${t.kind} = 'deduction' and ${t.minutes} < 0 and ${t.timeEntryId} is not null) or (${t.kind} = 'reversal' and ${t.minutes} > 0) or (${t.kind} = 'adjustment' and ${t.minutes} <> 0)`,
+      sql`(${t.kind} = 'purchase' and ${t.minutes} > 0) or (${t.kind} = 'deduction' and ${t.minutes} < 0 and ${t.timeEntryId} is not null) or (${t.kind} = 'reversal' and ${t.minutes} > 0 and ${t.timeEntryId} is not null) or (${t.kind} = 'adjustment' and ${t.minutes} <> 0)`,
     ),
   ],
 );

@@ -46,7 +46,7 @@ export type CreditAlertKind = 'low_credit' | 'forecast';
 /**
  * Which alerts a balance calls for, given the ones already live (sent and not re-armed). Firing
  * needs no live alert of that kind, so a crossing is told once; re-arming happens only on a
- * purchase or adjustment (`lifting`) that puts the balance back above the line.
+ * purchase, adjustment or reversal (`lifting`) that puts the balance back above the line.
  */
 export function creditAlertChanges(input: {
   remainingMinutes: number;

@@ -56,7 +56,7 @@ const KIND_WORDS: Record<CreditMovement['kind'], string> = {
 };
 
 function description(m: CreditMovement, currency: string): string {
-  if (m.entry) return `${formatDay(m.entry.workDate)}: ${m.entry.description}`;
+  if (m.entry) return `${formatDay(m.entry.workDate)}: ${m.entry.description}${m.note ? ` · ${m.note}` : ''}`;
   if (m.kind === 'purchase' && m.priceCents !== null)
     return `${formatAmount(m.priceCents, currency)} ${currency}${m.note ? ` · ${m.note}` : ''}`;
   return m.note;
@@ -125,7 +125,7 @@ export async function buildPrepaidLogFiles(log: PrepaidLog, timeZone: string): P
       ),
       String(m.minutes),
       String(m.balanceMinutes),
-      formulaSafe(m.entry ? '' : m.note),
+      formulaSafe(m.note),
     ]),
     [log.to, 'closing_balance', '', '', '', '', '', '', String(log.closingMinutes), ''],
   ];

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { approvals, reportingPeriods, timesheets } from '../db/schema.js';
 import { formatDay } from '../domain/dates.js';
-import { fail, type Result } from '../domain/result.js';
+import { type Failure, fail, type Result } from '../domain/result.js';
 import { type SettledSheetStatus, queueUpdates, withdrawApprovalRequests } from './approval-messages.js';
 import {
   consultantUserOf,
@@ -17,7 +17,7 @@ import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { liveInvoiceOfTimesheet } from './invoices.js';
 import { OPERATIONS } from './operations.js';
-import { approveSheet, rejectSheet } from './sheet-outcomes.js';
+import { approveSheet, rejectSheet, removeApprovedSheet } from './sheet-outcomes.js';
 import type { TimesheetStatus } from './timesheets.js';
 import { serviceTransaction } from './transaction.js';
 
@@ -182,13 +182,14 @@ async function stillManages(tx: Queryable, userId: string, projectIds: number[])
 
 /** Which sheets an administrator can send back or delete (approving needs a submitted one too). */
 export const ADMIN_DECIDABLE: Record<'reject' | 'delete', readonly TimesheetStatus[]> = {
-  reject: ['submitted'],
-  delete: ['open', 'submitted'],
+  reject: ['submitted', 'approved'],
+  delete: ['open', 'submitted', 'approved'],
 };
 
 /**
  * An administrator's decision on one sheet, bypassing its managers: approve (fully), reject (with a
- * reason) or delete. Approved time is kept: an approved sheet cannot be deleted or rejected.
+ * reason) or delete. An approved sheet can be sent back or deleted while none of its time is on a
+ * live invoice: its prepaid deductions are reversed in the same transaction (see `removeApprovedSheet`).
  */
 export async function adminDecide(
   ctx: ServiceContext,
@@ -203,19 +204,31 @@ export async function adminDecide(
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
     const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
-    if (!sheet) return fail('no_timesheet', 'That timesheet no longer exists.');
+    if (!sheet || sheet.deletedAt) return fail('no_timesheet', 'That timesheet no longer exists.');
     const actorId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
     if (sheet.status === 'approved') {
+      if (input.decision === 'approve')
+        return fail('already_decided', 'That timesheet is already approved; nothing to do.');
+      // Drafting an invoice locks its customers first: a draft holding this time has committed
+      // (and is seen below), or waits and then finds the time no longer approved.
+      await tx.execute(sql`select id from customers where id in (select p.customer_id from time_entries te
+                             join projects p on p.id = te.project_id where te.timesheet_id = ${sheet.id})
+                           order by id for update`);
+      await ctx.pause?.('admin-decide:customers-locked');
       const invoiced = await liveInvoiceOfTimesheet(tx, sheet.id);
       if (invoiced)
         return fail(
           'invoiced',
           `That timesheet's time is on ${invoiced.label} (${invoiced.customerCode}), so it cannot be deleted or sent back: void that invoice first. Approved time is kept for pay and invoices.`,
         );
-      return fail(
-        'approved',
-        'That timesheet is approved: its time is kept for pay and invoices and cannot be changed.',
-      );
+      const own = await ownSheetRefusal(tx, ctx, sheet.id);
+      if (own.refused) return own.refused;
+      if (input.decision === 'reject') {
+        const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+        if (period.archivedAt) return fail('period_deleted', periodDeleted(period));
+      }
+      await removeApprovedSheet(tx, ctx, sheet, input.decision === 'reject' ? input.reason.trim() : null, actorId);
+      return { ok: true as const, status: input.decision === 'reject' ? ('cancelled' as const) : ('deleted' as const) };
     }
     if (input.decision === 'delete') {
       if (sheet.status === 'cancelled')
@@ -236,16 +249,8 @@ export async function adminDecide(
         'not_submitted',
         `That timesheet is ${sheet.status}; only a submitted one can be approved or sent back.`,
       );
-    const consultantUser = await consultantUserOf(tx, sheet.id);
-    const own =
-      ctx.actor.kind === 'user' &&
-      consultantUser !== null &&
-      (ctx.actor.userId === consultantUser || ctx.actor.actingFor === consultantUser);
-    if (own && !(ctx.actor.kind === 'user' && !ctx.actor.actingFor && (await isOnlyAdministrator(tx, actorId))))
-      return fail(
-        'own_timesheet',
-        'Nobody decides on their own timesheet, not even as an administrator: another administrator decides it.',
-      );
+    const { own, refused } = await ownSheetRefusal(tx, ctx, sheet.id);
+    if (refused) return refused;
     if (input.decision === 'reject') {
       const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
       if (period.archivedAt) return fail('period_deleted', periodDeleted(period));
@@ -277,6 +282,31 @@ export async function adminDecide(
   });
 }
 
+/**
+ * Nobody decides on, or removes, their own timesheet as an administrator, except the firm's only
+ * administrator acting as themself (`own` then says it is a self-decision).
+ */
+async function ownSheetRefusal(
+  tx: Queryable,
+  ctx: ServiceContext,
+  timesheetId: number,
+): Promise<{ own: boolean; refused?: { ok: false; error: Failure } }> {
+  const consultantUser = await consultantUserOf(tx, timesheetId);
+  const own =
+    ctx.actor.kind === 'user' &&
+    consultantUser !== null &&
+    (ctx.actor.userId === consultantUser || ctx.actor.actingFor === consultantUser);
+  if (own && !(ctx.actor.kind === 'user' && !ctx.actor.actingFor && (await isOnlyAdministrator(tx, ctx.actor.userId))))
+    return {
+      own,
+      refused: fail(
+        'own_timesheet',
+        'Nobody decides on their own timesheet, not even as an administrator: another administrator decides it.',
+      ),
+    };
+  return { own };
+}
+
 /** What became of a sheet that is no longer waiting: for the late or stale click. */
 async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect): Promise<string> {
   if (sheet.status === 'approved') return 'This timesheet is already approved; nothing to do.';
@@ -287,7 +317,9 @@ async function whatHappened(tx: Queryable, sheet: typeof timesheets.$inferSelect
         .from(approvals)
         .where(and(eq(approvals.timesheetId, sheet.id), eq(approvals.status, 'rejected')))
     )[0];
-    const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an approver';
+    if (sheet.deletedAt) return 'An administrator deleted this timesheet after it was approved; nothing to do.';
+    // No rejected decision: an administrator sent it back after it was approved.
+    const by = rejected?.decidedBy ? await nameOfUser(tx, rejected.decidedBy) : 'an administrator';
     return `This timesheet was already sent back by ${by} (${sheet.rejectionReason ?? 'no reason'}); nothing to do. A resubmitted version comes as a new message.`;
   }
   return 'This timesheet has not been submitted yet; nothing to decide.';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import { approvals, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
 import { consultantUserOf, nameOfEmployee, nameOfUser } from './approval-people.js';
@@ -48,6 +48,15 @@ export type ApprovalRequestModel = {
    * that approving deducts, and the credit left after ("Approving deducts 6h from Globex: 12h 30m left after").
    */
   prepaid?: { customerName: string; deductMinutes: number; remainingAfterMinutes: number }[];
+  /** An administrator removed the sheet after it was approved: what they did, and the prepaid time given back. */
+  removedAfterApproval?: ApprovedTimeRemoval & { byName: string };
+};
+
+/** An administrator deleting or sending back an approved sheet, with the prepaid time it gave back. */
+export type ApprovedTimeRemoval = {
+  action: 'deleted' | 'sent_back';
+  reason: string | null;
+  creditedBack: { customerName: string; minutes: number }[];
 };
 
 /** The consultant's notice that removed projects took time off their submitted sheet, and what became of it. */
@@ -59,7 +68,10 @@ export type TimeRemovedModel = {
 
 /** The consultant's notice once the sheet is decided. */
 export type TimesheetDecidedModel = {
-  outcome: 'approved' | 'rejected';
+  /** `deleted`: an administrator deleted the approved sheet (`afterApproval`); its time is removed. */
+  outcome: 'approved' | 'rejected' | 'deleted';
+  /** An administrator took back an approval: the sheet was approved when it was sent back or deleted. */
+  afterApproval?: boolean;
   period: { startsOn: string; endsOn: string };
   totalMinutes: number;
   billableMinutes: number;
@@ -91,20 +103,7 @@ export async function queueUpdates(
   periodId: number,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const change = randomUUID();
-  const rows = await tx
-    .select({ approverId: approvals.approverId })
-    .from(approvals)
-    .where(eq(approvals.timesheetId, timesheetId));
-  for (const row of rows) {
-    const model = await approvalRequestModel(tx, timesheetId, row.approverId);
-    await enqueueMessage(
-      tx,
-      `update:${approvalRef(timesheetId, row.approverId)}:${change}`,
-      { kind: 'update', ref: approvalRef(timesheetId, row.approverId), content: { template: APPROVAL_REQUEST, model } },
-      now,
-    );
-  }
+  await updateApproverMessages(tx, ctx, timesheetId, randomUUID(), (model) => model);
   if (sheetStatus === 'submitted') return;
   const consultantUser = await consultantUserOf(tx, timesheetId);
   if (!consultantUser) return;
@@ -145,20 +144,73 @@ export async function withdrawApprovalRequests(
   ctx: ServiceContext,
   timesheetIds: number[],
 ): Promise<void> {
-  if (timesheetIds.length === 0) return;
+  for (const timesheetId of [...new Set(timesheetIds)].sort((a, b) => a - b))
+    await updateApproverMessages(tx, ctx, timesheetId, 'deleted', (model) => ({ ...model, sheetStatus: 'deleted' }));
+}
+
+/**
+ * An administrator deleted or sent back an approved sheet (in that transaction): every approver's
+ * DM says so, with the prepaid time given back, and the consultant hears what became of the time.
+ */
+export async function notifyApprovedTimeRemoved(
+  tx: Queryable,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  removal: ApprovedTimeRemoval,
+  deciderId: string,
+): Promise<void> {
+  const byName = await nameOfUser(tx, deciderId);
+  await updateApproverMessages(tx, ctx, sheet.id, 'removed', (model) => ({
+    ...model,
+    sheetStatus: removal.action === 'deleted' ? 'deleted' : 'cancelled',
+    removedAfterApproval: { ...removal, byName },
+  }));
+  const consultantUser = await consultantUserOf(tx, sheet.id);
+  if (!consultantUser) return;
+  const entries = await tx
+    .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, sheet.id));
+  const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
+  const model: TimesheetDecidedModel = {
+    outcome: removal.action === 'deleted' ? 'deleted' : 'rejected',
+    afterApproval: true,
+    period: { startsOn: period.startsOn, endsOn: period.endsOn },
+    totalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
+    billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
+    byName,
+    reason: removal.reason,
+    periodId: sheet.periodId,
+    selfDecided: deciderId === consultantUser,
+  };
+  const key = `removed:${sheet.id}`;
+  await enqueueMessage(
+    tx,
+    key,
+    { kind: 'post', ref: key, channel: consultantUser, content: { template: TIMESHEET_DECIDED, model } },
+    ctx.clock.now(),
+  );
+}
+
+/** Queues an update of every approver's DM about the sheet, its model recomputed and then adjusted. */
+async function updateApproverMessages(
+  tx: Queryable,
+  ctx: ServiceContext,
+  timesheetId: number,
+  change: string,
+  adjust: (model: ApprovalRequestModel) => ApprovalRequestModel,
+): Promise<void> {
   const rows = await tx
-    .select({ timesheetId: approvals.timesheetId, approverId: approvals.approverId })
+    .select({ approverId: approvals.approverId })
     .from(approvals)
-    .where(inArray(approvals.timesheetId, timesheetIds));
-  for (const { timesheetId, approverId } of rows) {
-    const model: ApprovalRequestModel = {
-      ...(await approvalRequestModel(tx, timesheetId, approverId)),
-      sheetStatus: 'deleted',
-    };
+    .where(eq(approvals.timesheetId, timesheetId))
+    .orderBy(asc(approvals.approverId));
+  for (const { approverId } of rows) {
+    const model = adjust(await approvalRequestModel(tx, timesheetId, approverId));
     const ref = approvalRef(timesheetId, approverId);
     await enqueueMessage(
       tx,
-      `update:${ref}:deleted`,
+      `update:${ref}:${change}`,
       { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
       ctx.clock.now(),
     );

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
-import { approvals, users } from '../db/schema.js';
+import { approvals, timesheets, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { principalsOf } from './approval-people.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
+import { liveInvoiceOfTimesheet } from './invoices.js';
 import { OPERATIONS } from './operations.js';
 import { sheetOverview, type TimesheetOverview } from './timesheets.js';
 import { serviceTransaction } from './transaction.js';
@@ -116,7 +117,8 @@ export async function adminTimesheets(
             from timesheets t
             join employees e on e.id = t.consultant_id
             join reporting_periods p on p.id = t.period_id
-           where (${filter.consultantUserId ?? null}::text is null or e.user_id = ${filter.consultantUserId ?? null})
+           where t.deleted_at is null
+             and (${filter.consultantUserId ?? null}::text is null or e.user_id = ${filter.consultantUserId ?? null})
              and (${filter.periodStartsOn ?? null}::date is null or p.starts_on = ${filter.periodStartsOn ?? null}::date)
              and (${filter.projectCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id and pr.code = ${filter.projectCode ?? null}))
              and (${filter.customerCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id join customers c on c.id = pr.customer_id where te.timesheet_id = t.id and c.code = ${filter.customerCode ?? null}))
@@ -166,10 +168,59 @@ export async function adminTimesheet(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
     if (!access.ok) return access;
-    const overview = await sheetOverview(tx, timesheetId);
+    const [deleted] = await tx
+      .select({ id: timesheets.id })
+      .from(timesheets)
+      .where(and(eq(timesheets.id, timesheetId), isNotNull(timesheets.deletedAt)));
+    const overview = deleted ? undefined : await sheetOverview(tx, timesheetId);
     return overview
       ? { ok: true as const, overview, timesheetId }
       : fail('no_timesheet', 'That timesheet no longer exists.');
+  });
+}
+
+/** What sending back or deleting approved sheets does, for the administrator's confirmation. */
+export type ApprovedRemovalPreview = {
+  /** Approved sheets whose time is on no live invoice: they can go. */
+  removable: number[];
+  /** Approved sheets with time on a live invoice: kept until the invoice is voided. */
+  invoiced: { timesheetId: number; label: string; customerCode: string }[];
+  /** Prepaid time their removal credits back, per customer. */
+  creditBack: { customerName: string; minutes: number }[];
+};
+
+/** Which of these sheets are approved, which of those a live invoice holds, and the prepaid time the rest give back. */
+export async function approvedRemovalPreview(
+  ctx: ServiceContext,
+  timesheetIds: number[],
+): Promise<Result<{ preview: ApprovedRemovalPreview }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    const preview: ApprovedRemovalPreview = { removable: [], invoiced: [], creditBack: [] };
+    if (timesheetIds.length === 0) return { ok: true as const, preview };
+    const approved = await tx
+      .select({ id: timesheets.id })
+      .from(timesheets)
+      .where(and(inArray(timesheets.id, timesheetIds), eq(timesheets.status, 'approved')))
+      .orderBy(timesheets.id);
+    for (const { id } of approved) {
+      const invoice = await liveInvoiceOfTimesheet(tx, id);
+      if (invoice) preview.invoiced.push({ timesheetId: id, ...invoice });
+      else preview.removable.push(id);
+    }
+    if (preview.removable.length) {
+      const credited = await queryRows<{ name: string; minutes: number }>(
+        tx,
+        sql`select c.name, -sum(l.minutes)::int as minutes
+              from credit_ledger l join time_entries te on te.id = l.time_entry_id
+              join customers c on c.id = l.customer_id
+             where te.timesheet_id in (${sqlList(preview.removable)}) and l.kind = 'deduction'
+             group by c.name order by c.name`,
+      );
+      preview.creditBack = credited.map((row) => ({ customerName: row.name, minutes: Number(row.minutes) }));
+    }
+    return { ok: true as const, preview };
   });
 }
 

@@ -38,7 +38,9 @@ export type PausePoint =
   | 'remove-projects:locked'
   | 'job:claimed'
   | 'credit:topup-drafted'
-  | 'home:period-read';
+  | 'home:period-read'
+  | 'admin-decide:customers-locked'
+  | 'draft:customers-locked';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

@@ -82,6 +82,61 @@ export async function deductApprovedTime(tx: Transaction, ctx: ServiceContext, t
   return moved;
 }
 
+/** What removing approved time gave back to one prepaid customer. */
+export type CreditReversal = { customerId: number; customerCode: string; customerName: string; minutes: number };
+
+/**
+ * Approved time is removed (an administrator deleted the sheet or sent it back): each deduction of
+ * the sheet's entries gets its reversal, once per entry (a unique index makes a repeat write
+ * nothing), and the entry stays as the record both point at. A reversal that lifts the balance
+ * back above the threshold re-arms the alert, as a purchase does. Call it in the removing
+ * transaction with the sheet row locked; answers what each customer got back.
+ */
+export async function reverseRemovedTime(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timesheetId: number,
+  note: string,
+): Promise<CreditReversal[]> {
+  const deducted = await queryRows<{ customer_id: number }>(
+    tx,
+    sql`select distinct l.customer_id from credit_ledger l join time_entries te on te.id = l.time_entry_id
+         where te.timesheet_id = ${timesheetId} and l.kind = 'deduction'`,
+  );
+  const customerIds = await lockPrepaidCustomers(
+    tx,
+    deducted.map((row) => Number(row.customer_id)),
+  );
+  if (customerIds.length === 0) return [];
+  const inserted = await queryRows<{ customer_id: number; minutes: number }>(
+    tx,
+    sql`insert into credit_ledger (customer_id, minutes, kind, occurred_on, time_entry_id, note, actor_id, created_at)
+        select l.customer_id, -l.minutes, 'reversal', ${ledgerToday(ctx)}::date, l.time_entry_id, ${note}, ${actorUser(ctx)}, ${ctx.clock.now()}
+          from credit_ledger l join time_entries te on te.id = l.time_entry_id
+         where te.timesheet_id = ${timesheetId} and l.kind = 'deduction' and l.customer_id in (${sqlList(customerIds)})
+         order by l.time_entry_id
+        on conflict (time_entry_id) where kind = 'reversal' do nothing
+        returning customer_id, minutes`,
+  );
+  const given = new Map<number, number>();
+  for (const row of inserted)
+    given.set(Number(row.customer_id), (given.get(Number(row.customer_id)) ?? 0) + Number(row.minutes));
+  const reversals: CreditReversal[] = [];
+  for (const customerId of [...given.keys()].sort((a, b) => a - b)) {
+    await settleCreditAlerts(tx, ctx, customerId, { lifting: true });
+    const [customer] = await tx.select().from(customers).where(eq(customers.id, customerId));
+    const minutes = given.get(customerId)!;
+    reversals.push({ customerId, customerCode: customer!.code, customerName: customer!.name, minutes });
+    await recordAudit(tx, ctx, {
+      action: 'credit.reversal',
+      entity: 'customer',
+      entityId: customerId,
+      after: { timesheetId, minutes, note },
+    });
+  }
+  return reversals;
+}
+
 /** The ledger user behind a movement (null for the system). */
 export function actorUser(ctx: ServiceContext): string | null {
   return ctx.actor.kind === 'user' ? ctx.actor.userId : null;
@@ -118,8 +173,8 @@ export async function creditStanding(q: Queryable, ctx: ServiceContext, customer
 }
 
 /**
- * Fires the alerts the customer's balance now calls for and re-arms those a purchase or adjustment
- * (`lifting`) cleared. Call with the customer row locked: the live-alert unique index backs it up.
+ * Fires the alerts the customer's balance now calls for and re-arms those a purchase, adjustment or
+ * reversal (`lifting`) cleared. Call with the customer row locked: the live-alert unique index backs it up.
  * The scheduled check calls it too, and can never repeat an alert a transaction already sent.
  */
 export async function settleCreditAlerts(

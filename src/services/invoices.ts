@@ -87,6 +87,7 @@ export async function draftInvoicesIn(
   const hourly = candidates.filter((c) => c.billingMode === 'hourly').map((c) => c.id);
   if (hourly.length)
     await tx.execute(sql`select id from customers where id in (${sqlList(hourly)}) order by id for update`);
+  await ctx.pause?.('draft:customers-locked');
 
   const skipped: SkippedCustomer[] = candidates
     .filter((c) => c.billingMode === 'prepaid')

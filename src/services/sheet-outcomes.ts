@@ -1,10 +1,10 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { consultants, projectConsultants, timeEntries, timesheets } from '../db/schema.js';
-import { queueCreditLineUpdates } from './approval-messages.js';
+import { notifyApprovedTimeRemoved, queueCreditLineUpdates } from './approval-messages.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { deductApprovedTime } from './credit-ledger.js';
+import { deductApprovedTime, reverseRemovedTime } from './credit-ledger.js';
 
 // What approving or rejecting does to a sheet and its entries, whoever decided it (approver,
 // administrator, or the sheet settling after time was removed or its approvers changed).
@@ -56,12 +56,16 @@ async function finaliseApprovedEntries(
      where te.timesheet_id = ${sheet.id} and c.employee_id = ${sheet.consultantId}`);
 }
 
-/** One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is made. */
+/**
+ * One rejection rejects: the sheet is cancelled (kept) and an open copy with the same entries is
+ * made, their rates unfrozen (an approved sheet sent back is priced again when approved again).
+ */
 export async function rejectSheet(
   tx: Transaction,
   ctx: ServiceContext,
   sheet: typeof timesheets.$inferSelect,
   reason: string,
+  audited: Record<string, unknown> = {},
 ): Promise<void> {
   const now = ctx.clock.now();
   await tx
@@ -85,12 +89,84 @@ export async function rejectSheet(
     updatedAt: _updated,
     ...entry
   } of entries) {
-    await tx.insert(timeEntries).values({ ...entry, timesheetId: copy!.id });
+    await tx.insert(timeEntries).values({ ...entry, costRateCents: null, priceRateCents: null, timesheetId: copy!.id });
   }
   await recordAudit(tx, ctx, {
     action: 'timesheet.reject',
     entity: 'timesheet',
     entityId: sheet.id,
-    after: { status: 'cancelled', reason, reopenedAs: copy!.id },
+    after: { status: 'cancelled', reason, reopenedAs: copy!.id, ...audited },
   });
+}
+
+/**
+ * An administrator deletes (`reason` null) or sends back an approved sheet whose time is on no live
+ * invoice. Its prepaid deductions are reversed, and the sheet is cancelled and kept with its entries
+ * and frozen rates: they are what the ledger's deduction and reversal (and any voided invoice) point
+ * at, so the prepaid log keeps the whole story. Sent back, an open copy is made as for a rejection;
+ * deleted, the sheet is marked so and leaves every list. Pay, reports and invoices read approved
+ * sheets only, so the time leaves them. The managers' approvals stay as the record of what they
+ * decided; their DMs and the consultant are told.
+ */
+export async function removeApprovedSheet(
+  tx: Transaction,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  reason: string | null,
+  deciderId: string,
+): Promise<void> {
+  const action = reason === null ? 'deleted' : 'sent_back';
+  const reversals = await reverseRemovedTime(
+    tx,
+    ctx,
+    sheet.id,
+    action === 'deleted' ? 'Approved time deleted' : 'Approved time sent back for correction',
+  );
+  await queueCreditLineUpdates(
+    tx,
+    ctx,
+    reversals.map((r) => r.customerId),
+    sheet.id,
+  );
+  const reversed = reversals.map(({ customerCode, minutes }) => ({ customerCode, minutes }));
+  if (reason !== null) await rejectSheet(tx, ctx, sheet, reason, { afterApproval: true, reversed });
+  else {
+    const now = ctx.clock.now();
+    const [after] = await tx
+      .update(timesheets)
+      .set({ status: 'cancelled', deletedAt: now, decidedAt: now, updatedAt: now })
+      .where(eq(timesheets.id, sheet.id))
+      .returning();
+    const [held] = await tx
+      .select({
+        entries: sql<number>`count(*)::int`,
+        minutes: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)::int`,
+      })
+      .from(timeEntries)
+      .where(eq(timeEntries.timesheetId, sheet.id));
+    await recordAudit(tx, ctx, {
+      action: 'timesheet.delete',
+      entity: 'timesheet',
+      entityId: sheet.id,
+      before: sheet,
+      after: {
+        ...after,
+        afterApproval: true,
+        entries: Number(held!.entries),
+        minutes: Number(held!.minutes),
+        reversed,
+      },
+    });
+  }
+  await notifyApprovedTimeRemoved(
+    tx,
+    ctx,
+    sheet,
+    {
+      action,
+      reason,
+      creditedBack: reversals.map(({ customerName, minutes }) => ({ customerName, minutes })),
+    },
+    deciderId,
+  );
 }

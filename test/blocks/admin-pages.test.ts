@@ -156,9 +156,44 @@ describe('timesheet decision dialogs', () => {
     });
     expectWithinSlackLimits('modal', view);
     expect(JSON.stringify(view)).toContain(
-      'Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are approved or cancelled: kept for pay and invoices.',
+      'Delete 2 timesheets (6 entries, 5h)? Their entries go with them. 2 other marked timesheets are cancelled: kept as the record of a rejection.',
     );
     expect(JSON.parse(view.private_metadata!)).toMatchObject({ timesheetIds: [1, 2] });
+  });
+
+  it('say that approved time is sent back and its prepaid hours credited back, and name the invoice holding another', () => {
+    const sheet = {
+      timesheetId: 7,
+      consultantName: 'Alice',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      status: 'approved' as const,
+      totalMinutes: 360,
+      entryCount: 2,
+    };
+    const view = sheetsDecisionModal(
+      'reject',
+      [sheet],
+      0,
+      'V1',
+      { filter: {} },
+      {
+        removable: [7],
+        creditBack: [{ customerName: 'Globex & <Co>', minutes: 300 }],
+        held: [{ consultantName: 'Bob', label: 'invoice 2026-0042', customerCode: 'ACME' }],
+      },
+    );
+    expectWithinSlackLimits('modal', view);
+    const text = JSON.stringify(view);
+    expect(text).toContain(
+      '1 of them is *approved*: the approval is withdrawn and 6h of approved time is sent back, out of pay, reports and invoicing until it is approved again.',
+    );
+    expect(text).toContain(
+      'Prepaid hours are credited back: 5h to Globex &amp; &lt;Co&gt; (deducted again when approved again).',
+    );
+    expect(text).toContain(
+      "Bob's approved timesheet is left as it is: its time is on invoice 2026-0042 (ACME); void that invoice first.",
+    );
+    expect(JSON.parse(view.private_metadata!)).toMatchObject({ decision: 'reject', timesheetIds: [7] });
   });
 });
 
@@ -192,6 +227,33 @@ describe("a manager's DM for a deleted timesheet", () => {
     expectWithinSlackLimits('message', message);
     expect(JSON.stringify(message.blocks)).toContain('*Deleted* by an administrator. Nothing to decide.');
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('says who deleted or sent it back after approval and the prepaid hours credited back, escaped', () => {
+    const removal = { byName: 'Ada <Admin>', creditedBack: [{ customerName: 'Globex', minutes: 90 }] };
+    const deleted = approvalRequestMessage(
+      request({
+        sheetStatus: 'deleted',
+        myStatus: 'approved',
+        removedAfterApproval: { ...removal, action: 'deleted', reason: null },
+      }),
+    );
+    expectWithinSlackLimits('message', deleted);
+    expect(JSON.stringify(deleted.blocks)).toContain(
+      '*Deleted by Ada &lt;Admin&gt;*, an administrator, after it was approved: its time no longer counts for pay, reports or invoices. Prepaid hours credited back: 1h 30m to Globex.',
+    );
+    expect(deleted.blocks.some((b) => b.type === 'actions')).toBe(false);
+    const sentBack = approvalRequestMessage(
+      request({
+        sheetStatus: 'cancelled',
+        myStatus: 'approved',
+        removedAfterApproval: { ...removal, action: 'sent_back', reason: 'split <the> day' },
+      }),
+    );
+    expect(JSON.stringify(sentBack.blocks)).toContain(
+      '*Sent back by Ada &lt;Admin&gt;*, an administrator, after it was approved: split &lt;the&gt; day — its time no longer counts until it is approved again',
+    );
+    expect(JSON.stringify(sentBack.blocks)).not.toContain('"Approve"');
   });
 
   it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {

@@ -1,10 +1,10 @@
-/** /admin > Timesheets over HTTP: filter, mark, approve over the managers, send back, delete. */
-import { eq } from 'drizzle-orm';
+/** /admin > Timesheets over HTTP: filter, mark, approve over the managers, send back, delete (approved time too). */
+import { eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
+import { creditLedger, employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
-import { addPeriod } from '../support/fixtures.js';
+import { addPeriod, approvalIdOf } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
 let h: AppHarness;
@@ -71,33 +71,127 @@ describe('/admin > Timesheets', () => {
     expect(JSON.stringify(h.fake.messages.get('DU02BOB'))).toContain('*Approved* by everyone');
   });
 
-  it('will not send back or delete an approved sheet, and says why', async () => {
+  it('will not send back an open sheet or delete a cancelled one, and says why', async () => {
     const { db } = h.database;
     const september = await addPeriod(db, '2026-09-01', '2026-09-30');
     const [alice] = await db.select().from(employees).where(eq(employees.userId, 'U01ALICE'));
-    const [approved] = await db
+    const [cancelled, open] = await db
       .insert(timesheets)
-      .values({ consultantId: alice!.id, periodId: september, status: 'approved', decidedAt: h.clock.now() })
+      .values([
+        { consultantId: alice!.id, periodId: september, status: 'cancelled', rejectionReason: 'redo' },
+        { consultantId: alice!.id, periodId: september, status: 'open' },
+      ])
       .returning();
-    const inList = {
+    const inList = (sheetId: number) => ({
       type: 'view' as const,
       viewId: 'VTS',
-      view: { private_metadata: '{}', state: { values: marked(approved!.id) } },
-    };
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.rejectSheets, value: 'reject', container: inList });
-    await h.app.settled();
-    expect(JSON.stringify(lastCall('views.update').args.view)).toContain('Only submitted timesheets can be sent back.');
-
+      view: { private_metadata: '{}', state: { values: marked(sheetId) } },
+    });
     const pushes = h.fake.callsTo('views.push').length;
-    await h.slack.blockAction({ userId: ADMIN, actionId: ids.admin.deleteSheets, value: 'delete', container: inList });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.rejectSheets,
+      value: 'reject',
+      container: inList(open!.id),
+    });
+    await h.app.settled();
+    expect(JSON.stringify(lastCall('views.update').args.view)).toContain(
+      'Only submitted and approved timesheets can be sent back.',
+    );
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.deleteSheets,
+      value: 'delete',
+      container: inList(cancelled!.id),
+    });
     await h.app.settled();
     expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
     expect(JSON.stringify(lastCall('views.update').args.view)).toContain(
-      'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.',
+      'Cancelled timesheets are kept as the record of a rejection; there is nothing to delete.',
     );
-    expect(await db.select().from(timesheets).where(eq(timesheets.id, approved!.id))).toMatchObject([
-      { status: 'approved' },
+    expect(await db.select().from(timesheets).where(eq(timesheets.periodId, september))).toMatchObject([
+      { status: 'cancelled' },
+      { status: 'open' },
     ]);
+  });
+
+  it('deletes an approved prepaid sheet from its page: the dialog says what goes and what is credited back, the ledger reverses it, the DMs say so and /credits shows the balance restored', async () => {
+    const { db } = h.database;
+    const august = await addPeriod(db, '2026-08-01', '2026-08-31');
+    await h.slack.slashCommand({ command: '/log', text: '3h GLOBEX-OPS 2026-08-20 ops review', userId: 'U01ALICE' });
+    await h.slack.slashCommand({ command: '/timesheet', text: 'submit 2026-08-01', userId: 'U01ALICE' });
+    await h.app.settled();
+    const [sheet] = await db.select().from(timesheets).where(eq(timesheets.periodId, august));
+    expect(sheet).toMatchObject({ status: 'submitted' });
+    await h.slack.blockAction({
+      userId: 'U02BOB',
+      actionId: ids.approval.approve,
+      value: String(await approvalIdOf(db, sheet!.id, 'U02BOB')),
+      container: { type: 'message', channelId: 'DU02BOB', messageTs: '1.1' },
+    });
+    await h.app.settled();
+    const credits = async () =>
+      JSON.stringify((await h.slack.slashCommand({ command: '/credits', text: 'GLOBEX', userId: ADMIN })).body);
+    expect(await credits()).toContain('Globex: 37h of prepaid time left');
+
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openSheet,
+      selectedOption: String(sheet!.id),
+      container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}' } },
+    });
+    await h.app.settled();
+    const page = lastCall('views.update').args.view as View;
+    expect(JSON.stringify(page)).toContain(ids.admin.sheetDelete);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.sheetDelete,
+      value: String(sheet!.id),
+      container: { type: 'view', viewId: 'VTS', view: { private_metadata: page.private_metadata } },
+    });
+    await h.app.settled();
+    const dialog = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', dialog);
+    const said = JSON.stringify(dialog);
+    expect(said).toContain('Delete 1 timesheet (1 entry, 3h)?');
+    expect(said).toContain('1 of them is *approved*: the approval is withdrawn and 3h of approved time is removed');
+    expect(said).toContain('Prepaid hours are credited back: 3h to Globex.');
+
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.sheetsDecision,
+      privateMetadata: dialog.private_metadata,
+      values: {},
+    });
+    await h.app.settled();
+    const back = lastCall('views.update').args.view as View & { callback_id: string };
+    expect(back.callback_id).toBe(ids.admin.timesheetsModal);
+    expect(JSON.stringify(back)).toContain('Deleted 1 of 1.');
+    expect(JSON.stringify(back)).not.toContain('Alice Doe · Sat 1 Aug');
+
+    const ledger = await db
+      .select()
+      .from(creditLedger)
+      .where(isNotNull(creditLedger.timeEntryId))
+      .orderBy(creditLedger.id);
+    expect(ledger.map((row) => [row.kind, row.minutes])).toEqual([
+      ['deduction', -180],
+      ['reversal', 180],
+    ]);
+    expect((await db.select().from(timesheets).where(eq(timesheets.id, sheet!.id)))[0]).toMatchObject({
+      status: 'cancelled',
+    });
+    await h.fake.waitFor('chat.postMessage', (call) =>
+      JSON.stringify(call.args).includes('deleted your approved timesheet'),
+    );
+    await h.fake.waitFor('chat.update', (call) => JSON.stringify(call.args).includes('after it was approved'));
+    expect(JSON.stringify(h.fake.messages.get('DU02BOB'))).toContain(
+      '*Deleted by U0ADMIN*, an administrator, after it was approved: its time no longer counts for pay, reports or invoices. Prepaid hours credited back: 3h to Globex.',
+    );
+    const aliceDm = JSON.stringify(h.fake.messages.get('DU01ALICE'));
+    expect(aliceDm).toContain('U0ADMIN, an administrator, deleted your approved timesheet for');
+    expect(aliceDm).toContain('its 3h (3h billable) was removed and no longer counts for pay or invoices.');
+    expect(await credits()).toContain('Globex: 40h of prepaid time left');
   });
 
   it('opens one sheet to read its entries, sends it back from there, then deletes the open copy', async () => {

@@ -68,7 +68,7 @@ describe('administrators and timesheets', () => {
     expect(await adminTimesheets(admin(), { periodStartsOn: '2026-12-01' })).toMatchObject({ ok: true, sheets: [] });
   });
 
-  it('approves over the managers’ heads, freezing rates and updating their DMs', async () => {
+  it('approves over the managers’ heads, freezing rates and updating their DMs, once', async () => {
     expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'approve' })).toEqual({
       ok: true,
       status: 'approved',
@@ -85,9 +85,9 @@ describe('administrators and timesheets', () => {
     expect(
       (await database.db.select().from(outbox)).some((m) => m.dedupeKey.startsWith(`update:approval:${sheets.UANN}:`)),
     ).toBe(true);
-    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'delete' })).toMatchObject({
+    expect(await adminDecide(admin(), { timesheetId: sheets.UANN!, decision: 'approve' })).toMatchObject({
       ok: false,
-      error: { code: 'approved' },
+      error: { code: 'already_decided' },
     });
   });
 

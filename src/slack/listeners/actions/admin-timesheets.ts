@@ -12,7 +12,7 @@ import {
 } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
 import { ADMIN_DECIDABLE, adminDecide } from '../../../services/approval-decisions.js';
-import { adminTimesheet, adminTimesheets } from '../../../services/approval-views.js';
+import { adminTimesheet, adminTimesheets, approvedRemovalPreview } from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
@@ -232,14 +232,32 @@ async function askToDecide(
   marked: AdminSheetView[],
   back: SheetsBack,
 ): Promise<void> {
-  const acting = marked.filter((s) => ADMIN_DECIDABLE[decision].includes(s.status));
+  const decidable = marked.filter((s) => ADMIN_DECIDABLE[decision].includes(s.status));
+  const previewed = await approvedRemovalPreview(
+    ctx,
+    decidable.filter((s) => s.status === 'approved').map((s) => s.timesheetId),
+  );
+  if (!previewed.ok) return show(deps, client, ctx, at.viewId, back, previewed.error.message);
+  const { preview } = previewed;
+  const held = preview.invoiced.map((i) => ({
+    consultantName: marked.find((s) => s.timesheetId === i.timesheetId)?.consultantName ?? '',
+    label: i.label,
+    customerCode: i.customerCode,
+  }));
+  const acting = decidable.filter((s) => s.status !== 'approved' || preview.removable.includes(s.timesheetId));
   const tooMany = tooManyMarked(acting.length, 'timesheets');
   if (tooMany) return show(deps, client, ctx, at.viewId, back, tooMany);
   if (acting.length === 0) {
-    const why =
-      decision === 'delete'
-        ? 'Only open and submitted timesheets can be deleted; approved and cancelled ones are kept.'
-        : 'Only submitted timesheets can be sent back.';
+    const why = held.length
+      ? held
+          .map(
+            (h) =>
+              `${h.consultantName}'s approved timesheet has time on ${h.label} (${h.customerCode}): void that invoice first.`,
+          )
+          .join(' ')
+      : decision === 'delete'
+        ? 'Cancelled timesheets are kept as the record of a rejection; there is nothing to delete.'
+        : 'Only submitted and approved timesheets can be sent back.';
     return show(
       deps,
       client,
@@ -251,7 +269,11 @@ async function askToDecide(
   }
   await client.views.push({
     trigger_id: at.triggerId,
-    view: sheetsDecisionModal(decision, acting, marked.length - acting.length, at.viewId, back),
+    view: sheetsDecisionModal(decision, acting, marked.length - decidable.length, at.viewId, back, {
+      removable: preview.removable,
+      creditBack: preview.creditBack,
+      held,
+    }),
   });
 }
 

@@ -1,0 +1,5 @@
+ALTER TABLE "credit_ledger" DROP CONSTRAINT "credit_ledger_sign";--> statement-breakpoint
+ALTER TABLE "timesheets" ADD COLUMN "deleted_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "credit_ledger_one_reversal_per_entry" ON "credit_ledger" USING btree ("time_entry_id") WHERE "credit_ledger"."kind" = 'reversal';--> statement-breakpoint
+ALTER TABLE "credit_ledger" ADD CONSTRAINT "credit_ledger_sign" CHECK (("credit_ledger"."kind" = 'purchase' and "credit_ledger"."minutes" > 0) or ("credit_ledger"."kind" = 'deduction' and "credit_ledger"."minutes" < 0 and "credit_ledger"."time_entry_id" is not null) or ("credit_ledger"."kind" = 'reversal' and "credit_ledger"."minutes" > 0 and "credit_ledger"."time_entry_id" is not null) or ("credit_ledger"."kind" = 'adjustment' and "credit_ledger"."minutes" <> 0));--> statement-breakpoint
+ALTER TABLE "timesheets" ADD CONSTRAINT "timesheets_deleted_cancelled" CHECK ("timesheets"."deleted_at" is null or "timesheets"."status" = 'cancelled');
