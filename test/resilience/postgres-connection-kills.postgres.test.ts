@@ -12,7 +12,6 @@ import { ResilienceTally } from './tally.js';
  * connection that another party could end, so these tests need PostgreSQL.
  */
 const setup = inject('testDatabase');
-const onPostgres = setup.kind === 'postgres';
 
 let h: AppHarness;
 
@@ -24,7 +23,7 @@ beforeAll(async () => {
 
 const tally = new ResilienceTally('postgres connection kills');
 afterAll(async () => {
-  if (onPostgres) tally.report();
+  tally.report();
   await h?.stop();
 });
 
@@ -72,7 +71,7 @@ async function everyConnectionReturned(): Promise<void> {
 const savedWith = async (tag: string) =>
   (await h.database.db.select().from(timeEntries).where(eq(timeEntries.description, tag))).length;
 
-describe.skipIf(!onPostgres)('when PostgreSQL ends the app’s connections', () => {
+describe('when PostgreSQL ends the app’s connections', () => {
   it(
     'twice during /log load at concurrency 4: the app lives, every confirmed entry is saved once, ' +
       'every other request was told it failed and saved nothing, and the next /log works without a restart',

@@ -11,7 +11,7 @@
  * Holding a row beside the app needs PostgreSQL (an embedded database has one owner).
  */
 import { and, eq, like, type SQL, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { consultants, employees, invoiceLines, invoices, jobRuns, outbox, projects } from '../../src/db/schema.js';
 import { addDays } from '../../src/domain/dates.js';
@@ -57,8 +57,6 @@ periods:
 let fake: FakeSlack;
 let database: KeptDatabase;
 let app: AppProcess | undefined;
-
-const onPostgres = inject('testDatabase').kind === 'postgres';
 
 beforeAll(async () => {
   fake = await startFakeSlack();
@@ -159,7 +157,7 @@ function financeFiles(): string[] {
 }
 
 describe('SIGKILL in the middle of a scheduled job unit', () => {
-  it.skipIf(!onPostgres)(
+  it(
     'the period close killed mid-unit: its work is rolled back, the lease keeps it from a restart, then the next process takes it over and runs it once; every post and file reaches finance once',
     async () => {
       tally.cases++;

@@ -6,7 +6,7 @@
  * embedded database has one owner.
  */
 import { eq, like, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { approvals, invoices, outbox, timeEntries, timesheets } from '../../src/db/schema.js';
@@ -59,9 +59,7 @@ periods:
   - { starts: ${FIRST}, ends: ${LAST} }
 `;
 
-const onPostgres = inject('testDatabase').kind === 'postgres';
-
-describe.skipIf(!onPostgres)('two app processes on one PostgreSQL database, requests alternated', () => {
+describe('two app processes on one PostgreSQL database, requests alternated', () => {
   let fake: FakeSlack;
   let database: KeptDatabase;
   const apps: AppProcess[] = [];
