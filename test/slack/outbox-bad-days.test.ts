@@ -3,19 +3,14 @@
  * Slack finishes after the client gave up, a hung call, and rate limits. Time is the test clock;
  * where a call must time out, the client's timeout is a second, so nothing waits long for real.
  */
-import { LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
-import {
-  enqueueHomeRefresh,
-  enqueueMessage,
-  type MessageContent,
-  type OutboxMessage,
-} from '../../src/services/outbox.js';
+import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
 import { type DispatcherOptions, OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type Fault, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { renderAsText, testSlackClient } from '../support/outbox-testbed.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -38,18 +33,8 @@ beforeEach(async () => {
 });
 
 /** Generous by default: a loaded test machine must not turn a slow answer into a timeout. */
-const client = (timeout = 5_000) =>
-  new WebClient('xoxb-test', {
-    slackApiUrl: fake.apiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout,
-    logLevel: LogLevel.ERROR,
-  });
-const render = (content: MessageContent) => {
-  const text = String(content.model);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-};
+const client = (timeout = 5_000) => testSlackClient(fake, timeout);
+const render = renderAsText;
 const dispatcher = (overrides: Partial<DispatcherOptions> = {}) =>
   new OutboxDispatcher({
     db: database.db,

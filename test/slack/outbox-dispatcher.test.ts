@@ -1,12 +1,13 @@
-import { LogLevel, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
-import { enqueueMessage, type MessageContent, type OutboxMessage } from '../../src/services/outbox.js';
+import { enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
 import { OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { renderAsText, testSlackClient } from '../support/outbox-testbed.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -28,21 +29,10 @@ beforeEach(async () => {
   clock = new TestClock('2026-11-25T10:00:00Z');
 });
 
-const client = (options: { timeout?: number } = {}) =>
-  new WebClient('xoxb-test', {
-    slackApiUrl: fake.apiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: options.timeout ?? 2_000,
-    logLevel: LogLevel.ERROR,
-  });
+const client = (options: { timeout?: number } = {}) => testSlackClient(fake, options.timeout ?? 2_000);
 const dispatcher = (overrides: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {}) =>
   new OutboxDispatcher({ db: database.db, client: client(), render, clock, log: silentLogger, ...overrides });
-/** The tests' one template: the model is the text. */
-const render = (content: MessageContent) => {
-  const text = String(content.model);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-};
+const render = renderAsText;
 const post = (ref: string, text = `post ${ref}`): OutboxMessage => ({
   kind: 'post',
   ref,

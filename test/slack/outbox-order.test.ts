@@ -4,20 +4,15 @@
  * until the test answers it) or not at all. Every interleaving is forced: a call held at the fake
  * Slack, a dispatcher held at a pause point, the test clock moved past a lease.
  */
-import { LogLevel, WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
-import {
-  enqueueHomeRefresh,
-  enqueueMessage,
-  type MessageContent,
-  type OutboxMessage,
-} from '../../src/services/outbox.js';
+import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
 import { type DispatcherOptions, OutboxDispatcher, type OutboxPausePoint } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { renderAsText, testSlackClient } from '../support/outbox-testbed.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -39,18 +34,8 @@ beforeEach(async () => {
   clock = new TestClock('2026-11-25T10:00:00Z');
 });
 
-const client = (timeout = 5_000) =>
-  new WebClient('xoxb-test', {
-    slackApiUrl: fake.apiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout,
-    logLevel: LogLevel.ERROR,
-  });
-const render = (content: MessageContent) => {
-  const text = String(content.model);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-};
+const client = (timeout = 5_000) => testSlackClient(fake, timeout);
+const render = renderAsText;
 const LEASE_MS = 60_000;
 /** One app instance's dispatcher; several share the test's database. */
 const dispatcher = (overrides: Partial<DispatcherOptions> = {}) =>
