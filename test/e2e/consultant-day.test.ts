@@ -9,6 +9,7 @@ import {
   customers,
   delegates,
   employees,
+  outbox,
   projectConsultants,
   projects,
   timeEntries,
@@ -39,6 +40,9 @@ beforeEach(async () => {
   await h.app.settled();
   await h.database.db.delete(timeEntries);
   await h.database.db.delete(timers);
+  // A refresh still queued was due at the previous test's clock, hours ahead of the one set below;
+  // left pending, it would hold back this test's refreshes of the same App Home until then.
+  await h.database.db.delete(outbox);
   h.fake.reset();
   h.clock.set('2026-11-25T10:00:00Z');
 });
