@@ -118,9 +118,12 @@ async function crash(): Promise<void> {
 async function answerContaining(response: { body: unknown }, expected: string): Promise<string> {
   const ack = JSON.stringify(response.body);
   if (ack.includes(expected)) return ack;
-  return JSON.stringify(
-    (await fake.waitFor('response_url', (call) => JSON.stringify(call.args).includes(expected))).args,
-  );
+  const reply = await fake
+    .waitFor('response_url', (call) => JSON.stringify(call.args).includes(expected))
+    .catch((error: unknown) => {
+      throw new Error(`no answer containing "${expected}"; the ack was ${ack}`, { cause: error });
+    });
+  return JSON.stringify(reply.args);
 }
 
 /** Reads the database with no app process running (an embedded database has one owner). */

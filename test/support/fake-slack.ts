@@ -348,6 +348,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
   };
 
+  // Like Slack's own servers, idle connections stay open longer than a client keeps them: Node's
+  // default 5 s drops a call the app sends on a connection the fake is closing, on a busy machine.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
