@@ -68,7 +68,14 @@ export async function startSlackApp({
   onAcknowledged,
 }: SlackAppOptions): Promise<RunningSlackApp> {
   const logger = boltLogger(deps.log);
-  const customRoutes = healthRoutes(readiness, health, metrics);
+  let stopping = false;
+  let connected = false;
+  // Until the token check passes every Slack request is answered 503: a load balancer should send none here yet.
+  const readyForSlack: Readiness = async () => {
+    const { ready, checks } = await readiness();
+    return { ready: ready && connected, checks: { ...checks, slack: connected ? 'ok' : 'connecting' } };
+  };
+  const customRoutes = healthRoutes(readyForSlack, health, metrics);
   const socketMode = config.slack.appToken !== undefined;
   const inner = socketMode
     ? new SocketModeReceiver({
@@ -115,8 +122,6 @@ export async function startSlackApp({
   app.use(edgeMiddleware(deps.log));
   registerListeners(app, deps, reporting, jobs);
 
-  let stopping = false;
-  let connected = false;
   const initialised = connectToSlack(app, deps.log, () => stopping).then(() => {
     connected = true;
   });

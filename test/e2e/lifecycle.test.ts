@@ -9,19 +9,27 @@ afterEach(async () => {
 });
 
 describe('start-up and shutdown', () => {
-  it('serves health checks while Slack is unreachable, and connects once it answers', async () => {
-    // auth.test fails (with the client's one retry) on the first attempt, then succeeds.
+  it('while Slack is unreachable: /healthz ok, /readyz 503 "slack: connecting"; once it answers: connected and ready', async () => {
+    // auth.test fails (with the client's one retry) on the first attempt; the next, a second later, succeeds.
     h = await startAppHarness({
       waitForSlack: false,
       beforeStart: (fake) => fake.failNext('auth.test', { status: 500 }, 2),
     });
+    await h.fake.waitFor('auth.test');
 
-    const health = await fetch(`${h.appUrl}/healthz`);
-    expect(health.status).toBe(200);
-    expect((await fetch(`${h.appUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${h.appUrl}/healthz`)).status).toBe(200);
+    const connecting = await fetch(`${h.appUrl}/readyz`);
+    expect(connecting.status).toBe(503);
+    expect(await connecting.json()).toEqual({
+      status: 'not ready',
+      checks: { database: 'ok', migrations: 'ok', slack: 'connecting' },
+    });
 
     await h.app.initialised;
     expect(h.fake.callsTo('auth.test').length).toBeGreaterThanOrEqual(3);
+    const ready = await fetch(`${h.appUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', slack: 'ok' } });
   });
 
   it('finishes a request already in flight before closing the database', async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import { type Database, type DatabaseConnection, openPglite } from '../../src/db/client.js';
 import { projectRoot } from '../../src/project-root.js';
@@ -59,9 +60,24 @@ export async function keptDatabase(): Promise<KeptDatabase> {
   };
 }
 
-/** Starts `src/main.ts` and resolves once it logs that it listens (on a port of its choosing). */
+/**
+ * Starts `src/main.ts` and resolves once it listens (on a port of its choosing) and has passed
+ * Slack's token check: before that it answers Slack's requests 503.
+ */
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
-  return spawnAppProcess(env).listening;
+  const { app, listening } = spawnAppProcess(env);
+  await listening;
+  await ready(app);
+  return app;
+}
+
+async function ready(app: AppProcess): Promise<void> {
+  for (;;) {
+    if ((await fetch(`${app.url}/readyz`)).status === 200) return;
+    if (app.child.exitCode !== null || app.child.signalCode !== null)
+      throw new Error('the app exited before it was ready');
+    await sleep(50);
+  }
 }
 
 /**
