@@ -9,6 +9,7 @@ import { drawTablePdf } from './detail-pdf.js';
 import { type Line, reportLayout, type ReportLayout, tableItems } from './report-layout.js';
 import type { FromRenderWorker, ToRenderWorker } from './render-messages.js';
 import { layOutTablePdf } from './summary-pdf.js';
+import { lowerCallingThreadPriority, RENDER_THREAD_NICENESS } from './thread-priority.js';
 
 type Job = {
   start: Extract<ToRenderWorker, { type: 'start' }>;
@@ -18,6 +19,7 @@ type Job = {
   rows: number;
 };
 
+lowerCallingThreadPriority(RENDER_THREAD_NICENESS);
 const port = parentPort!;
 const jobs = new Map<number, Job>();
 const printable = printableText();
