@@ -36,10 +36,14 @@ export async function main(): Promise<void> {
       const sent = argv[0] === 'backup' && argv[1] !== undefined ? ['backup', resolve(argv[1])] : argv;
       process.exitCode = await runThroughApp(sent, io, controlSocketPath(config.pgliteDir));
     } else {
-      if (!config.databaseUrl && !existsSync(config.pgliteDir) && argv[0] !== 'help') {
-        io.err(`No embedded database at ${config.pgliteDir} yet; creating it.`);
-      }
-      process.exitCode = await runCli(argv, io, () => openDatabase(config, 'cli'), config);
+      // Said when a command opens the database, not for help or a mistyped command, which open none.
+      const connect = () => {
+        if (!config.databaseUrl && !existsSync(config.pgliteDir)) {
+          io.err(`No embedded database at ${config.pgliteDir} yet; creating it.`);
+        }
+        return openDatabase(config, 'cli');
+      };
+      process.exitCode = await runCli(argv, io, connect, config);
     }
   } catch (error) {
     process.stderr.write(

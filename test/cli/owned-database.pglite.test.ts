@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -158,5 +158,23 @@ describe('the embedded database while the app runs', () => {
     } finally {
       await connection.close();
     }
+  });
+});
+
+describe('the command line before any database exists', () => {
+  it('help and a mistyped command neither create the directory nor say they are creating it; migrate says so and creates it', async () => {
+    const dataDir = join(work, 'not-yet');
+    const help = await consultracker(dataDir, '--help');
+    expect(help).toMatchObject({ code: 0, stderr: '', stdout: expect.stringContaining('Usage: consultracker') });
+    const mistyped = await consultracker(dataDir, 'imprt', 'setup.yaml');
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toMatch(/^Unknown command "imprt"/);
+    expect(mistyped.stderr).not.toContain('creating it');
+    expect(existsSync(dataDir)).toBe(false);
+
+    const migrated = await consultracker(dataDir, 'migrate');
+    expect(migrated.code).toBe(0);
+    expect(migrated.stderr).toBe(`No embedded database at ${dataDir} yet; creating it.\n`);
+    expect(existsSync(dataDir)).toBe(true);
   });
 });
