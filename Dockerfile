@@ -27,4 +27,5 @@ EXPOSE 3000
 # Ready means the database answers and every migration is applied (GET /readyz).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# The same command as `npm start`: its two V8 flags make the heap collect sooner (README, "Memory").
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/main.js"]

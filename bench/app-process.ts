@@ -1,9 +1,13 @@
-/** The built app (`node dist/src/main.js`) as its own process, as it runs in production. */
+/** The built app as its own process, started with `npm start`'s command, as it runs in production. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+// `npm start` itself would put npm between the bench and the app whose memory it reads.
+const [node, ...startArgs] = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(' ');
 
 /** Spawns the app and measures until /readyz answers 200. */
 export async function startAppProcess(
@@ -11,7 +15,7 @@ export async function startAppProcess(
   port: number,
 ): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
-  const child = spawn('node', [join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(node!, startArgs, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   child.once('exit', (code, signal) => {
     if (!child.killed) console.error(`the app stopped by itself: exit code ${code}, signal ${signal}`);
   });

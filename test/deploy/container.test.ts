@@ -50,6 +50,12 @@ describe('container image', () => {
     expect(final).not.toMatch(/npm (ci|install)/);
   });
 
+  it('starts the app with the same node command and flags as npm start', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    const command = /^CMD (\[.*\])$/m.exec(dockerfile.split(/^FROM /m).at(-1)!)?.[1];
+    expect(JSON.parse(command!)).toEqual(manifest.scripts.start.split(' '));
+  });
+
   it('composes PostgreSQL and two app instances behind one published port', () => {
     const compose = parse(readFileSync(join(root, 'compose.yaml'), 'utf8')) as {
       services: Record<
