@@ -9,7 +9,7 @@
  *   npm run build && BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/report-detail.ts
  *
  * BENCH_RENDER_ROWS (default all) renders only the first rows in the renderer comparison,
- * BENCH_RENDER_ROUNDS (default 3) its rounds, BENCH_PDFMAKE=0 leaves out the (slow) pdfmake table.
+ * BENCH_RENDER_ROUNDS (default 3) its rounds (0 leaves the comparison out), BENCH_PDFMAKE=0 leaves out the (slow) pdfmake table.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -200,66 +200,69 @@ try {
     `app RSS: ${fmt(before.nowMb)} MB before the report (peak so far ${fmt(before.peakMb)} MB), peak ${fmt(after.peakMb)} MB with the report`,
   );
 
-  // 2-4. The report's renderer (render thread: CSV, and the PDF with sections and subtotals) and the bare tables.
-  const layout = reportLayout('ar', 'detail');
-  const rowsFile = join(work, 'rows.json');
-  const rendered = rows.slice(0, RENDER_ROWS);
-  writeFileSync(rowsFile, JSON.stringify(rendered.map((row) => layout.line(row).cells as BareRow)));
-  const bareRun = (kind: 'pdfmake' | 'pdfkit') =>
-    JSON.parse(
-      execFileSync('npx', ['tsx', new URL('./bare-tables.ts', import.meta.url).pathname, kind, rowsFile], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      }),
-    ) as { ms: number; bytes: number; peakRssMb: number };
-  const renderer = new ReportRenderer({ threads: 1, queueLimit: 1 });
-  const renderTimes: number[] = [];
-  const pdfkitRuns: { ms: number; peakRssMb: number }[] = [];
-  // Turns, so a busy moment on the machine does not land on one side only.
-  for (let round = 0; round < RENDER_ROUNDS; round++) {
-    const renderStarted = performance.now();
-    const pages = Array.from({ length: Math.ceil(rendered.length / 2000) }, (_, i) =>
-      rendered.slice(i * 2000, i * 2000 + 2000),
+  // 2-4. The report's renderer against the bare tables (BENCH_RENDER_ROUNDS=0 leaves them out).
+  if (RENDER_ROUNDS > 0) {
+    // The renderer: the render thread's CSV, and the PDF with sections and subtotals.
+    const layout = reportLayout('ar', 'detail');
+    const rowsFile = join(work, 'rows.json');
+    const rendered = rows.slice(0, RENDER_ROWS);
+    writeFileSync(rowsFile, JSON.stringify(rendered.map((row) => layout.line(row).cells as BareRow)));
+    const bareRun = (kind: 'pdfmake' | 'pdfkit') =>
+      JSON.parse(
+        execFileSync('npx', ['tsx', new URL('./bare-tables.ts', import.meta.url).pathname, kind, rowsFile], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        }),
+      ) as { ms: number; bytes: number; peakRssMb: number };
+    const renderer = new ReportRenderer({ threads: 1, queueLimit: 1 });
+    const renderTimes: number[] = [];
+    const pdfkitRuns: { ms: number; peakRssMb: number }[] = [];
+    // Turns, so a busy moment on the machine does not land on one side only.
+    for (let round = 0; round < RENDER_ROUNDS; round++) {
+      const renderStarted = performance.now();
+      const pages = Array.from({ length: Math.ceil(rendered.length / 2000) }, (_, i) =>
+        rendered.slice(i * 2000, i * 2000 + 2000),
+      );
+      const output = await renderer.render(
+        { kind: 'ar', level: 'detail', heading: reportHeading(spec), withPdf: true },
+        pages,
+      );
+      renderTimes.push(performance.now() - renderStarted);
+      if (round === 0)
+        console.log(`report PDF ${kb(output.pdf!.length)}, CSV ${kb(output.csv.length)} for ${output.rows} rows`);
+      pdfkitRuns.push(bareRun('pdfkit'));
+    }
+    await renderer.close();
+    const pdfmakeRun = WITH_PDFMAKE ? bareRun('pdfmake') : undefined;
+    const ours = pct(renderTimes, 50);
+    const pdfkitMs = pct(
+      pdfkitRuns.map((r) => r.ms),
+      50,
     );
-    const output = await renderer.render(
-      { kind: 'ar', level: 'detail', heading: reportHeading(spec), withPdf: true },
-      pages,
-    );
-    renderTimes.push(performance.now() - renderStarted);
-    if (round === 0)
-      console.log(`report PDF ${kb(output.pdf!.length)}, CSV ${kb(output.csv.length)} for ${output.rows} rows`);
-    pdfkitRuns.push(bareRun('pdfkit'));
-  }
-  await renderer.close();
-  const pdfmakeRun = WITH_PDFMAKE ? bareRun('pdfmake') : undefined;
-  const ours = pct(renderTimes, 50);
-  const pdfkitMs = pct(
-    pdfkitRuns.map((r) => r.ms),
-    50,
-  );
-  console.log(`report renderer (CSV + PDF on its thread): ${fmt(ours)} ms, median of ${RENDER_ROUNDS}`);
-  console.log(
-    `bare pdfkit table:  ${fmt(pdfkitMs)} ms, median of ${RENDER_ROUNDS}, peak RSS ${fmt(pdfkitRuns[0]!.peakRssMb)} MB -> report / bare pdfkit = ${(ours / pdfkitMs).toFixed(2)}x`,
-  );
-  const p4 = `P4 detail PDF, ${database.label}`;
-  recordFigure({
-    benchmark: p4,
-    figure: `report renderer, ${rendered.length} rows (CSV + PDF)`,
-    value: ours,
-    unit: 'ms',
-    reference: { label: 'bare pdfkit table', value: pdfkitMs },
-  });
-  if (pdfmakeRun) {
+    console.log(`report renderer (CSV + PDF on its thread): ${fmt(ours)} ms, median of ${RENDER_ROUNDS}`);
     console.log(
-      `bare pdfmake table: ${fmt(pdfmakeRun.ms)} ms, peak RSS ${fmt(pdfmakeRun.peakRssMb)} MB -> pdfmake / pdfkit = ${(pdfmakeRun.ms / pdfkitMs).toFixed(2)}x`,
+      `bare pdfkit table:  ${fmt(pdfkitMs)} ms, median of ${RENDER_ROUNDS}, peak RSS ${fmt(pdfkitRuns[0]!.peakRssMb)} MB -> report / bare pdfkit = ${(ours / pdfkitMs).toFixed(2)}x`,
     );
+    const p4 = `P4 detail PDF, ${database.label}`;
     recordFigure({
       benchmark: p4,
-      figure: `bare pdfmake table, ${rendered.length} rows`,
-      value: pdfmakeRun.ms,
+      figure: `report renderer, ${rendered.length} rows (CSV + PDF)`,
+      value: ours,
       unit: 'ms',
       reference: { label: 'bare pdfkit table', value: pdfkitMs },
     });
+    if (pdfmakeRun) {
+      console.log(
+        `bare pdfmake table: ${fmt(pdfmakeRun.ms)} ms, peak RSS ${fmt(pdfmakeRun.peakRssMb)} MB -> pdfmake / pdfkit = ${(pdfmakeRun.ms / pdfkitMs).toFixed(2)}x`,
+      );
+      recordFigure({
+        benchmark: p4,
+        figure: `bare pdfmake table, ${rendered.length} rows`,
+        value: pdfmakeRun.ms,
+        unit: 'ms',
+        reference: { label: 'bare pdfkit table', value: pdfkitMs },
+      });
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
