@@ -34,7 +34,22 @@ const names = new Map<string, string>([...Object.entries(PEOPLE), [FINANCE_CHANN
 
 type BlockMessage = { text?: string; blocks?: Parameters<typeof renderBlocks>[0] };
 
-export type DemoResult = { transcript: string; files: string[] };
+/** A screen as Slack showed it, kept as Block Kit for `scripts/screen-pictures.ts`. */
+export type DemoScreen = {
+  name: string;
+  caption: string;
+  frame: 'message' | 'modal' | 'home';
+  title: string;
+  blocks: unknown[];
+};
+
+export type DemoResult = {
+  transcript: string;
+  files: string[];
+  screens: DemoScreen[];
+  /** Display names of the demo's people and channels, by Slack id. */
+  names: ReadonlyMap<string, string>;
+};
 
 export async function runDemo(outputDir: string): Promise<DemoResult> {
   mkdirSync(outputDir, { recursive: true });
@@ -63,6 +78,7 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
   });
 
   const transcript: string[] = [];
+  const screens: DemoScreen[] = [];
   let seen = 0;
   const say = (text: string) => transcript.push(text);
 
@@ -177,12 +193,26 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
   );
 
   day('2026-11-16', 'Monday 16 November');
-  await command('U01ALICE', '/log', '3h ACME-WEB wireframes for the checkout');
+  const logged = await command('U01ALICE', '/log', '3h ACME-WEB wireframes for the checkout');
+  screens.push({
+    name: 'log-reply',
+    caption: "Alice's /log, answered",
+    frame: 'message',
+    title: 'Only visible to you',
+    blocks: (logged.body as BlockMessage).blocks ?? [],
+  });
   await command('U04DANA', '/log', '2h30m GLOBEX-OPS incident review');
   await step('U03CARL', '/log (opens the form)', () =>
     slack.slashCommand({ command: '/log', text: '', userId: 'U03CARL' }),
   );
-  const form = fake.callsTo('views.open').at(-1)!.args.view as { private_metadata: string };
+  const form = fake.callsTo('views.open').at(-1)!.args.view as { private_metadata: string } & BlockMessage;
+  screens.push({
+    name: 'log-form',
+    caption: 'The /log form',
+    frame: 'modal',
+    title: 'Log time',
+    blocks: form.blocks ?? [],
+  });
   await step('U03CARL', 'fills in the form: ACME-WEB, today, 4h, "API pairing with Alice", billable', () =>
     slack.viewSubmission({
       userId: 'U03CARL',
@@ -223,6 +253,14 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
   await command('U04DANA', '/timesheet', 'submit last');
 
   day('2026-12-02', 'Wednesday 2 December: the managers decide');
+  const approvalDm = (fake.messages.get('DU02BOB') ?? []).find((m) => JSON.stringify(m.blocks).includes('Alice Doe'));
+  screens.push({
+    name: 'approval-dm',
+    caption: "Bob's DM: Alice's timesheet to decide",
+    frame: 'message',
+    title: 'Direct message',
+    blocks: (approvalDm?.blocks as unknown[] | undefined) ?? [],
+  });
   await pressInDm('U02BOB', 'Approve', ids.approval.approve, 'Alice Doe');
   await pressInDm('U04DANA', 'Approve', ids.approval.approve, 'Alice Doe');
   await pressInDm('U02BOB', 'Approve', ids.approval.approve, 'Dana Lee');
@@ -271,6 +309,13 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
     .filter((call) => call.args.user_id === 'U01ALICE')
     .at(-1);
   if (!home) throw new Error("Alice's Home tab was not published");
+  screens.push({
+    name: 'app-home',
+    caption: "Alice's App Home",
+    frame: 'home',
+    title: 'Home',
+    blocks: (home.args.view as BlockMessage).blocks ?? [],
+  });
   say(entry('  Alice Doe — App Home:', renderBlocks((home.args.view as BlockMessage).blocks, names)));
   for (const upload of fake.uploads.values()) {
     if (!upload.filename) continue;
@@ -283,7 +328,7 @@ export async function runDemo(outputDir: string): Promise<DemoResult> {
   await fake.close();
   const text = transcript.join('\n') + '\n';
   writeFileSync(join(outputDir, 'transcript.txt'), text);
-  return { transcript: text, files };
+  return { transcript: text, files, screens, names };
 }
 
 function describeCall(call: SlackCall, actor: Person): string | undefined {

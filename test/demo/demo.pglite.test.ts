@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoResult, runDemo } from '../../demo/run-demo.js';
+import { drawScreen } from '../../scripts/block-kit-picture.js';
 
 describe('npm run demo', () => {
   const outputDir = mkdtempSync(join(tmpdir(), 'ct-demo-'));
@@ -22,6 +23,20 @@ describe('npm run demo', () => {
     expect(result.transcript).toContain('Logged *3h* on *ACME-WEB* Website relaunch (Acme Corp)');
     expect(result.transcript).toContain('There is no project `ACME-WBE`. Did you mean `ACME-WEB`');
     expect(result.transcript).toContain('Carl Poe — form "Log time":');
+  });
+
+  it('keeps the main screens it showed, and each draws as one page with what Slack showed (the README pictures)', async () => {
+    const shown: Record<string, string> = {};
+    for (const screen of result.screens) {
+      const pdf = await getDocumentProxy(new Uint8Array(await drawScreen(screen, result.names)));
+      expect(pdf.numPages).toBe(1);
+      shown[screen.name] = (await extractText(pdf, { mergePages: true })).text;
+    }
+    expect(Object.keys(shown)).toEqual(['log-reply', 'log-form', 'approval-dm', 'app-home']);
+    expect(shown['log-reply']).toContain('Logged 3h on ACME-WEB Website relaunch (Acme Corp)');
+    expect(shown['log-form']).toMatch(/Log time[\s\S]*Project[\s\S]*Description[\s\S]*Save/);
+    expect(shown['approval-dm']).toMatch(/Alice Doe submitted a timesheet[\s\S]*Approve[\s\S]*Reject/);
+    expect(shown['app-home']).toContain('Hi Alice Doe');
   });
 
   it('shows the approval loop: DMs to each manager, a rejection with its reason, a fixed resubmission approved', () => {
