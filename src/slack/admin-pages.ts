@@ -11,7 +11,7 @@ import { employeeDetail } from '../services/employee-assignments.js';
 import { listEmployees } from '../services/employees.js';
 import { listProjects, projectDetail } from '../services/projects.js';
 import type { ServiceDeps } from './actor.js';
-import { tellUser } from './listeners/safe.js';
+import { tellRefused } from './listeners/safe.js';
 import { rowId } from './edge/payload-values.js';
 
 /** The page a form came from, as its private_metadata carries it (`back`). */
@@ -72,10 +72,7 @@ export async function showAdminPage(
   notice?: string,
 ): Promise<void> {
   const drawn = await render(ctx, page, notice);
-  if ('problem' in drawn) {
-    if (ctx.actor.kind === 'user') await tellUser(client, { userId: ctx.actor.userId }, drawn.problem, deps.log);
-    return;
-  }
+  if ('problem' in drawn) return tellRefused(client, ctx, drawn.problem, deps.log);
   await client.views
     .update({ view_id: viewId, view: drawn.view })
     .catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));

@@ -6,6 +6,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
+import type { ServiceContext } from '../../services/context.js';
 import { answerFailure, edgeOf, tellUser as tellSlackUser } from '../edge/edge-receiver.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -53,4 +54,17 @@ export async function tellUser(
   log: Logger,
 ): Promise<void> {
   await tellSlackUser(client, where.userId, message, log);
+}
+
+/**
+ * Tells the person acting why a service refused a view redraw (they lost the right, the record is
+ * gone), in a DM: the view is left as it was, so the click must not just do nothing.
+ */
+export async function tellRefused(
+  client: WebClient,
+  ctx: Pick<ServiceContext, 'actor'>,
+  message: string,
+  log: Logger,
+): Promise<void> {
+  if (ctx.actor.kind === 'user') await tellUser(client, { userId: ctx.actor.userId }, message, log);
 }

@@ -11,7 +11,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import { listProjects, projectDetail, saveProject, setAssignmentRates } from '../../../services/projects.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { adminPage, showAdminPage } from '../../admin-pages.js';
-import { ackingFirst, tellUser } from '../safe.js';
+import { ackingFirst, tellRefused, tellUser } from '../safe.js';
 import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
 
 const f = ids.admin.projectField;
@@ -71,7 +71,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     customerId?: number,
   ) => {
     const listed = await listProjects(ctx);
-    if (!listed.ok) return;
+    if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
     if (listed.choices.customers.length === 0)
       return showAdminPage(
         deps,

@@ -16,7 +16,7 @@ import { adminTimesheet, adminTimesheets, approvedRemovalPreview } from '../../.
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
-import { ackingFirst, tellUser } from '../safe.js';
+import { ackingFirst, tellRefused, tellUser } from '../safe.js';
 import { chosenOption, isoDay, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/);
@@ -308,7 +308,7 @@ async function show(
   if (found?.ok) view = adminSheetModal(found.overview, found.timesheetId, at.filter, notice);
   else {
     const listed = await adminTimesheets(ctx, at.filter);
-    if (!listed.ok) return;
+    if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
     view = adminTimesheetsModal(
       listed.sheets,
       listed.choices,

@@ -46,7 +46,7 @@ import {
 } from '../../../services/security.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import type { ActionArgs } from '../../view-state.js';
-import { ackingFirst, tellUser } from '../safe.js';
+import { ackingFirst, tellRefused, tellUser } from '../safe.js';
 import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
 import { buttonValue, isoDay, jsonText, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
@@ -370,7 +370,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     else delete filter[key];
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const trail = await auditTrail(ctx, filter);
-    if (!trail.ok) return;
+    if (!trail.ok) return tellRefused(client, ctx, trail.error.message, deps.log);
     await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
   };
   app.action<BlockAction<UsersSelectAction>>(
@@ -403,7 +403,7 @@ async function showUsers(
   notice: string | undefined,
 ): Promise<void> {
   const listed = await listUsers(ctx);
-  if (!listed.ok) return;
+  if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
   await client.views
     .update({ view_id: viewId, view: usersModal(listed, at, notice) })
     .catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
@@ -435,7 +435,7 @@ async function showPeriods(
   notice: string,
 ): Promise<void> {
   const listed = await listPeriods(ctx);
-  if (!listed.ok) return;
+  if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
   await client.views
     .update({ view_id: viewId, view: periodsModal(listed.periods, notice) })
     .catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
@@ -451,7 +451,7 @@ async function showRoles(
   notice?: string,
 ): Promise<void> {
   const listed = await listRoles(ctx);
-  if (!listed.ok) return;
+  if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
   const page =
     typeof at === 'number'
       ? at
