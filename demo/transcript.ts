@@ -3,9 +3,21 @@
  * message, and its buttons. Covers the Block Kit the app uses (header, section, fields, context,
  * actions, inputs, dividers).
  */
-type Text = { type?: string; text?: string };
-type Element = { type?: string; text?: Text; placeholder?: Text; options?: { text?: Text }[]; style?: string };
-type Block = {
+export type Text = { type?: string; text?: string; emoji?: boolean };
+export type Option = { text?: Text; value?: string };
+export type Element = {
+  type?: string;
+  text?: Text;
+  placeholder?: Text;
+  options?: Option[];
+  initial_option?: Option;
+  initial_options?: Option[];
+  initial_value?: string;
+  initial_date?: string;
+  multiline?: boolean;
+  style?: 'primary' | 'danger';
+};
+export type Block = {
   type?: string;
   text?: Text;
   fields?: Text[];
@@ -13,6 +25,7 @@ type Block = {
   accessory?: Element;
   label?: Text;
   element?: Element;
+  optional?: boolean;
 };
 
 const INDENT = '    ';

@@ -5,34 +5,8 @@
  */
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
-import { plain } from '../demo/transcript.js';
+import { type Block, type Element, plain } from '../demo/transcript.js';
 import { FONT_FILES } from '../src/reports/fonts.js';
-
-type Text = { type?: string; text?: string; emoji?: boolean };
-type Option = { text?: Text; value?: string };
-type Element = {
-  type?: string;
-  text?: Text;
-  placeholder?: Text;
-  options?: Option[];
-  initial_option?: Option;
-  initial_options?: Option[];
-  initial_value?: string;
-  initial_date?: string;
-  multiline?: boolean;
-  style?: 'primary' | 'danger';
-  elements?: Element[];
-};
-type Block = {
-  type?: string;
-  text?: Text;
-  fields?: Text[];
-  elements?: (Element & Text)[];
-  accessory?: Element;
-  label?: Text;
-  element?: Element;
-  optional?: boolean;
-};
 
 export type Screen = { frame: 'message' | 'modal' | 'home'; title: string; blocks: unknown[] };
 
