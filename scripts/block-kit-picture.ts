@@ -44,16 +44,20 @@ const EMOJI: Record<string, string> = {
 const font = fontkit.openSync(FONT_FILES.regular) as fontkit.Font;
 
 function emoji(text: string): string {
-  return text
-    .replace(/:([a-z0-9_+-]+):/g, (_, name: string) => {
-      const symbol = EMOJI[name];
-      return symbol && font.hasGlyphForCodePoint(symbol.codePointAt(0)!) ? symbol : '';
-    })
-    .replace(/^ +/gm, '');
+  return (
+    text
+      .replace(/:([a-z0-9_+-]+):/g, (_, name: string) => {
+        const symbol = EMOJI[name];
+        return symbol && font.hasGlyphForCodePoint(symbol.codePointAt(0)!) ? symbol : '';
+      })
+      // An emoji left out at the start of a line leaves its space behind.
+      .replace(/^ +/gm, '')
+  );
 }
 
 /** One page as tall as the screen, in a PDF (the caller rasterises it). */
 export async function drawScreen(screen: Screen, names: ReadonlyMap<string, string>): Promise<Buffer> {
+  // Laid out once on a throwaway page to learn the height, then drawn on a page of that height.
   const height = layOut(new PDFDocument({ size: [WIDTH, 5000], margin: 0 }), screen, names);
   const doc = new PDFDocument({ size: [WIDTH, height], margin: 0, font: FONT_FILES.regular });
   const chunks: Buffer[] = [];
@@ -240,7 +244,7 @@ function label(element: Element): string {
     case 'overflow':
       return '⋯';
     case 'datepicker':
-      return `${element.initial_date ?? plain(element.placeholder?.text) ?? 'Select a date'}  ▾`;
+      return `${element.initial_date ?? (plain(element.placeholder?.text) || 'Select a date')}  ▾`;
     default:
       return `${plain(element.initial_option?.text?.text) || plain(element.placeholder?.text) || 'Choose'}  ▾`;
   }
