@@ -72,13 +72,24 @@ export async function enqueueMessage(
 }
 
 /**
+ * A user's App Home is published at most once in this interval: a change right after a publish
+ * waits for the rest of it, and every change made meanwhile goes out in that one publish. A burst
+ * of `/log`s costs one render and one `views.publish`, not one per entry.
+ */
+export const HOME_PUBLISH_INTERVAL_MS = 2_000;
+
+/**
  * Asks for the user's App Home to be published with its latest state. A home already waiting is
  * kept (with its age and any backoff) and marked as changed, so a publish in flight of an older
- * state is followed by another; a home sent, dead or dismissed before waits again.
+ * state is followed by another; a home sent, dead or dismissed before waits again: at once, or
+ * until HOME_PUBLISH_INTERVAL_MS after the last publish.
  */
 export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Date): Promise<void> {
   const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
   const waiting = sql`${outbox.status} = 'pending'`;
+  const publishedAt = outbox.updatedAt;
+  const nextPublish = sql`${publishedAt} + ${`${HOME_PUBLISH_INTERVAL_MS} milliseconds`}::interval`;
+  const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
   await tx
     .insert(outbox)
     .values({
@@ -97,7 +108,8 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
         status: 'pending',
         revision: sql`${outbox.revision} + 1`,
         attempts: sql`case when ${waiting} then ${outbox.attempts} else 0 end`,
-        nextAttemptAt: sql`case when ${waiting} then ${outbox.nextAttemptAt} else excluded.next_attempt_at end`,
+        nextAttemptAt: sql`case when ${waiting} then ${outbox.nextAttemptAt}
+          when ${justPublished} then ${nextPublish} else excluded.next_attempt_at end`,
         deliveringSince: sql`case when ${waiting} then ${outbox.deliveringSince} else excluded.delivering_since end`,
         createdAt: sql`case when ${waiting} then ${outbox.createdAt} else excluded.created_at end`,
         lastError: sql`case when ${waiting} then ${outbox.lastError} else null end`,
@@ -283,11 +295,14 @@ export async function markSent(
   });
 }
 
-/** A coalesced message changed while it was being sent: send it again now, with the newer state. */
+/**
+ * An App Home changed while it was being published: the newer state goes out once the publish
+ * interval since this one has passed (HOME_PUBLISH_INTERVAL_MS).
+ */
 export async function resendChanged(db: Database, claim: Claim, now: Date): Promise<void> {
   await db
     .update(outbox)
-    .set({ nextAttemptAt: now, leasedUntil: null, updatedAt: now })
+    .set({ nextAttemptAt: new Date(now.getTime() + HOME_PUBLISH_INTERVAL_MS), leasedUntil: null, updatedAt: now })
     .where(and(eq(outbox.id, claim.id), eq(outbox.attempts, claim.attempts), eq(outbox.status, 'pending')));
 }
 

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
+import { HOME_PUBLISH_INTERVAL_MS } from '../../src/services/outbox.js';
 
 let h: AppHarness;
 const ALICE = 'U01ALICE';
@@ -215,6 +216,8 @@ describe('App Home', () => {
     // before the calls are cleared, so the one awaited below answers the opening.
     await h.homeOf(ALICE);
     h.fake.reset();
+    // Opened a while later: a change within the publish interval would wait out the rest of it.
+    h.clock.advance({ seconds: HOME_PUBLISH_INTERVAL_MS / 1000 });
     const response = await h.slack.event({ type: 'app_home_opened', user: ALICE, channel: 'DALICE', tab: 'home' });
     expect(response.status).toBe(200);
     const published = await h.fake.waitFor('views.publish');
@@ -222,6 +225,23 @@ describe('App Home', () => {
     expectWithinSlackLimits('home', published.args.view as object);
     expect(JSON.stringify(published.args.view)).toContain('home entry');
     expect(JSON.stringify(published.args.view)).toContain('Globex: 40h of prepaid time left');
+  });
+
+  it('publishes a burst of changes right after a publish once, with all of them, when the publish interval has passed', async () => {
+    await log('1h ACME-WEB first of the day');
+    await h.homeOf(ALICE);
+    const before = h.fake.publishedTo(ALICE).length;
+    for (const text of ['burst one', 'burst two', 'burst three']) await log(`1h ACME-WEB ${text}`);
+    await h.app.settled();
+    await h.app.outbox.runOnce();
+    expect(h.fake.publishedTo(ALICE)).toHaveLength(before);
+
+    h.clock.advance({ seconds: HOME_PUBLISH_INTERVAL_MS / 1000 });
+    await h.app.outbox.runOnce();
+    const published = h.fake.publishedTo(ALICE);
+    expect(published).toHaveLength(before + 1);
+    for (const text of ['burst one', 'burst two', 'burst three'])
+      expect(JSON.stringify(published.at(-1))).toContain(text);
   });
 
   it('welcomes someone who is not set up', async () => {

@@ -6,6 +6,7 @@ import { outbox, timeEntries } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { type AppHarness, importFixture, SIGNING_SECRET, startAppHarness } from '../support/app-harness.js';
 import { approvalIdOf } from '../support/fixtures.js';
+import { HOME_PUBLISH_INTERVAL_MS } from '../../src/services/outbox.js';
 
 const BOT_TOKEN = 'xoxb-test';
 const [ALICE, BOB, DANA, ADMIN] = ['U01ALICE', 'U02BOB', 'U03DANA', 'U0ADMIN'];
@@ -29,8 +30,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h.stop());
 
+/** Lets the App Home publish interval pass (a change right after a publish waits it out), then delivers all. */
 async function deliver(): Promise<void> {
   await h.app.settled();
+  h.clock.advance({ seconds: HOME_PUBLISH_INTERVAL_MS / 1000 });
   for (let i = 0; i < 20 && (await h.app.outbox.runOnce()) > 0; i++);
 }
 

@@ -8,7 +8,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
-import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
+import {
+  enqueueHomeRefresh,
+  enqueueMessage,
+  HOME_PUBLISH_INTERVAL_MS,
+  type OutboxMessage,
+} from '../../src/services/outbox.js';
 import { type DispatcherOptions, OutboxDispatcher, type OutboxPausePoint } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -280,6 +285,9 @@ describe('App Home across two dispatchers', () => {
 
     fake.answerHeld();
     await aRound;
+    // The newer state waits out the publish interval after the first publish, then goes out.
+    expect(await b.runOnce()).toBe(0);
+    clock.advance({ seconds: HOME_PUBLISH_INTERVAL_MS / 1000 });
     expect(await b.runOnce()).toBe(1);
     const published = fake
       .publishedTo('U01ALICE')

@@ -5,6 +5,7 @@ import { outbox } from '../../src/db/schema.js';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
 import { importSetup } from '../../src/services/setup-import.js';
+import { HOME_PUBLISH_INTERVAL_MS } from '../../src/services/outbox.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { SlackClientSimulator } from './slack-requests.js';
@@ -76,11 +77,14 @@ export async function startAppHarness(
       for (let round = 0; round < 200; round++) {
         await app.outbox.runOnce();
         const [waiting] = await database.db
-          .select({ status: outbox.status })
+          .select({ status: outbox.status, due: outbox.nextAttemptAt })
           .from(outbox)
           .where(eq(outbox.dedupeKey, `home:${userId}`));
         const published = fake.callsTo('views.publish').filter((call) => call.args.user_id === userId);
         if (waiting?.status === 'sent' && published.length > 0) return JSON.stringify(published.at(-1)!.args.view);
+        // A change right after a publish waits out the publish interval: let that time pass.
+        const wait = waiting?.status === 'pending' ? waiting.due.getTime() - clock.now().getTime() : 0;
+        if (wait > 0 && wait <= HOME_PUBLISH_INTERVAL_MS) clock.advance({ seconds: wait / 1000 });
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error(`the App Home of ${userId} was not published`);
