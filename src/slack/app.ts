@@ -103,6 +103,9 @@ export async function startSlackApp({
     receiver,
     logger,
     deferInitialization: true,
+    // Bolt's default conversation store rejects with a new Error for every request that has no
+    // stored conversation (all of ours): a stack trace per request for a feature nothing uses.
+    convoStore: false,
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       logger,
