@@ -6,7 +6,7 @@
  * edge and ack, no database: the framework's ceiling), and the minimal `/log` transaction
  * (`bench/log-min.sql`) through pgbench on PostgreSQL or as an in-process loop on PGlite (the
  * database's ceiling). An in-process pass of the same app on a counting driver gives statements,
- * transactions and rows read per `/log` (App Home refresh included).
+ * transactions and rows read per `/log` (App Home refresh included), alone and five in a row.
  *
  *   npm run build && npx tsx bench/log-throughput.ts        # embedded PGlite in a temporary directory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/log-throughput.ts
@@ -26,6 +26,7 @@ import { systemClock } from '../src/domain/clock.js';
 import { silentLogger } from '../src/logger.js';
 import { startConsulTracker } from '../src/server.js';
 import { importSetup } from '../src/services/setup-import.js';
+import { HOME_PUBLISH_INTERVAL_MS } from '../src/services/outbox.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
 import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
@@ -67,6 +68,8 @@ const load = new LogLoad(fake, people, () => 'ACME-WEB');
 type SizeResult = {
   size: number;
   perLog: { statements: number; transactions: number; rowsRead: number; mostRead: string };
+  /** The same, when each consultant logs five times in a row (App Home publishes coalesced). */
+  perLogInARow: SizeResult['perLog'];
   rows: { concurrency: number; log: Round; bare: Round; database: number; rssMb: number }[];
   savedOnce: { ok: boolean; text: string };
 };
@@ -88,7 +91,7 @@ try {
   const results: SizeResult[] = [];
   for (const size of SIZES) {
     await seedHistory(db, size);
-    const perLog = await countedPass(db);
+    const { lone: perLog, inARow: perLogInARow } = await countedPass(db);
     const database = new Map<number, number>();
     for (const concurrency of CONCURRENCY) database.set(concurrency, await databaseCeiling(db, concurrency));
     await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
@@ -118,7 +121,7 @@ try {
     await sleep(1000);
     await stopAppProcess(child);
     if (!throwaway) db = await open();
-    results.push({ size, perLog, rows, savedOnce: await load.savedOnce(db) });
+    results.push({ size, perLog, perLogInARow, rows, savedOnce: await load.savedOnce(db) });
     print(results.at(-1)!);
     recordFigures(results);
   }
@@ -129,13 +132,16 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+type PerLog = SizeResult['perLog'];
+
 /**
- * The same app in this process on a counting driver: 50 `/log` one after another, then the App
- * Home refreshes they caused. Statements and transactions from the driver, rows read from the
- * table and index statistics (sequential rows read plus index entries read).
+ * The same app in this process on a counting driver, in two patterns of 50 `/log`s each: every
+ * request from another consultant (each publishes their App Home), then ten consultants logging
+ * five times in a row (their App Home publishes coalesce: HOME_PUBLISH_INTERVAL_MS), each followed
+ * by the App Home refreshes they caused. Statements and transactions from the driver, rows read
+ * from the table and index statistics (sequential rows read plus index entries read).
  */
-async function countedPass(connection: DatabaseConnection): Promise<SizeResult['perLog']> {
-  const REQUESTS = 50;
+async function countedPass(connection: DatabaseConnection): Promise<{ lone: PerLog; inARow: PerLog }> {
   const { db, counter } = countingDatabase(connection);
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-bench',
@@ -157,31 +163,38 @@ async function countedPass(connection: DatabaseConnection): Promise<SizeResult['
   });
   // Warm-up: a request per consultant (profiles read, caches filled).
   for (const userId of people) await slack.slashCommand({ command: '/log', text: `1m ACME-WEB warm-up`, userId });
-  await sleep(2000);
-  const rowsBefore = await rowsRead(connection);
-  counter.reset();
-  for (let i = 0; i < REQUESTS; i++) {
-    await slack.slashCommand({ command: '/log', text: `1m ACME-WEB counted ${i}`, userId: people[i % CONSULTANTS]! });
-  }
-  await sleep(2000); // the App Home refreshes, and the statistics flushed by idle connections
-  const statements = counter.statements;
-  const transactions = counter.transactions;
-  await app.stop();
-  const rowsAfter = await rowsRead(connection);
-  const perTable = [...rowsAfter].map(
-    ([name, rows]) => [name, (rows - (rowsBefore.get(name) ?? 0)) / REQUESTS] as const,
-  );
-  return {
-    statements: statements / REQUESTS,
-    transactions: transactions / REQUESTS,
-    rowsRead: perTable.reduce((sum, [, rows]) => sum + rows, 0),
-    mostRead: perTable
-      .filter(([, rows]) => rows > 0)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 4)
-      .map(([name, rows]) => `${name} ${rows.toFixed(0)}`)
-      .join(', '),
+  await sleep(HOME_PUBLISH_INTERVAL_MS + 1000);
+  const counted = async (whose: (i: number) => string): Promise<PerLog> => {
+    const REQUESTS = 50;
+    const rowsBefore = await rowsRead(connection);
+    counter.reset();
+    for (let i = 0; i < REQUESTS; i++) {
+      await slack.slashCommand({ command: '/log', text: `1m ACME-WEB counted ${i}`, userId: whose(i) });
+    }
+    // The App Home refreshes (the coalesced ones wait out the interval), and the statistics flushed by idle connections.
+    await sleep(HOME_PUBLISH_INTERVAL_MS + 2000);
+    const statements = counter.statements;
+    const transactions = counter.transactions;
+    const rowsAfter = await rowsRead(connection);
+    const perTable = [...rowsAfter].map(
+      ([name, rows]) => [name, (rows - (rowsBefore.get(name) ?? 0)) / REQUESTS] as const,
+    );
+    return {
+      statements: statements / REQUESTS,
+      transactions: transactions / REQUESTS,
+      rowsRead: perTable.reduce((sum, [, rows]) => sum + rows, 0),
+      mostRead: perTable
+        .filter(([, rows]) => rows > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([name, rows]) => `${name} ${rows.toFixed(0)}`)
+        .join(', '),
+    };
   };
+  const lone = await counted((i) => people[i % CONSULTANTS]!);
+  const inARow = await counted((i) => people[Math.floor(i / 5)]!);
+  await app.stop();
+  return { lone, inARow };
 }
 
 /** Rows read so far per table: sequential rows plus index entries. */
@@ -334,12 +347,15 @@ async function seedHistory(connection: DatabaseConnection, size: number): Promis
 }
 
 function print(result: SizeResult): void {
-  const { perLog } = result;
+  const { perLog, perLogInARow } = result;
   console.log(
     `\n${throwaway ? 'PostgreSQL' : 'PGlite (embedded)'}, history ${result.size.toLocaleString('en')} entries; ${SECONDS} s per round`,
   );
   console.log(
-    `per /log (App Home refresh included): ${perLog.statements.toFixed(1)} statements, ${perLog.transactions.toFixed(1)} transactions, ${perLog.rowsRead.toFixed(0)} rows read (${perLog.mostRead})`,
+    `per /log, each consultant once (App Home published each time): ${perLog.statements.toFixed(1)} statements, ${perLog.transactions.toFixed(1)} transactions, ${perLog.rowsRead.toFixed(0)} rows read (${perLog.mostRead})`,
+  );
+  console.log(
+    `per /log, five in a row per consultant (App Home coalesced): ${perLogInARow.statements.toFixed(1)} statements, ${perLogInARow.transactions.toFixed(1)} transactions, ${perLogInARow.rowsRead.toFixed(0)} rows read (${perLogInARow.mostRead})`,
   );
   const reference = throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s';
   console.log(
