@@ -1,7 +1,7 @@
 /**
  * Signed `/log` load for the throughput benchmarks: closed-loop clients (each sends its next
- * request when the ack is in) spread over one or more app instances, and the check that every
- * confirmed request was saved exactly once.
+ * request when the ack is in) spread over one or more app instances, an open loop at a fixed
+ * rate, and the check that every confirmed request was saved exactly once.
  */
 import { sql } from 'drizzle-orm';
 import { type DatabaseConnection, queryRows } from '../src/db/client.js';
@@ -43,29 +43,41 @@ export class LogLoad {
     await Promise.all(
       Array.from({ length: concurrency }, async (_, client) => {
         const slack = instances[client % instances.length]!;
-        while (performance.now() < until) {
-          const userId = this.people[this.user++ % this.people.length]!;
-          const request = next(userId);
-          const responseUrl = this.fake.responseUrl();
-          const response = await slack.slashCommand({ command: '/log', text: request.text, userId, responseUrl });
-          if (response.status !== 200 || !request.ok.test(response.text)) {
-            throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
-          }
-          if (request.description && response.text.includes('Saving'))
-            this.savingByUrl.set(responseUrl, request.description);
-          else if (request.description) this.confirmed.add(request.description);
-          latencies.push(response.ms);
-        }
+        while (performance.now() < until) latencies.push(await this.send(slack, next));
       }),
     );
-    const elapsed = (performance.now() - started) / 1000;
-    return {
-      perSecond: latencies.length / elapsed,
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      late: latencies.filter((ms) => ms > SLACK_ACK_MS).length,
-      requests: latencies.length,
-    };
+    return roundOf(latencies, (performance.now() - started) / 1000);
+  }
+
+  /**
+   * Sends `perSecond` requests a second, evenly spaced, for `seconds`, each without waiting for the
+   * ones before (as people do): the ack latency at a given rate, queueing included.
+   */
+  async openLoop(slack: SlackClientSimulator, perSecond: number, seconds: number): Promise<Round> {
+    const started = performance.now();
+    const sends: Promise<number>[] = [];
+    for (let i = 0; i < Math.round(perSecond * seconds); i++) {
+      const due = started + (i * 1000) / perSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      sends.push(this.send(slack, (userId) => this.logRequest(userId)));
+    }
+    const latencies = await Promise.all(sends);
+    return roundOf(latencies, seconds);
+  }
+
+  /** One `/log` from the next person: checked, and counted as confirmed or as acked "Saving…"; its ack time. */
+  private async send(slack: SlackClientSimulator, next: (userId: string) => LoadRequest): Promise<number> {
+    const userId = this.people[this.user++ % this.people.length]!;
+    const request = next(userId);
+    const responseUrl = this.fake.responseUrl();
+    const response = await slack.slashCommand({ command: '/log', text: request.text, userId, responseUrl });
+    if (response.status !== 200 || !request.ok.test(response.text)) {
+      throw new Error(`"/log ${request.text}" got ${response.status} ${response.text}`);
+    }
+    if (request.description && response.text.includes('Saving')) this.savingByUrl.set(responseUrl, request.description);
+    else if (request.description) this.confirmed.add(request.description);
+    return response.ms;
   }
 
   /** A one-minute `/log` with a description unique in the run ("tp N"). */
@@ -101,6 +113,16 @@ export class LogLoad {
         : `${missing} confirmed but missing, ${twice} saved more than once, ${unconfirmed} saved unconfirmed (${saving} acked "Saving…" first)`,
     };
   }
+}
+
+function roundOf(latencies: number[], seconds: number): Round {
+  return {
+    perSecond: latencies.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    late: latencies.filter((ms) => ms > SLACK_ACK_MS).length,
+    requests: latencies.length,
+  };
 }
 
 /** Waits for a command's answer (in the ack, or through response_url after a late ack) and checks it. */

@@ -7,6 +7,7 @@
  * (`bench/log-min.sql`) through pgbench on PostgreSQL or as an in-process loop on PGlite (the
  * database's ceiling). An in-process pass of the same app on a counting driver gives statements,
  * transactions and rows read per `/log` (App Home refresh included), alone and five in a row.
+ * Last, an open loop at half the best closed-loop rate gives the ack p99 at that rate.
  *
  *   npm run build && npx tsx bench/log-throughput.ts        # embedded PGlite in a temporary directory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/log-throughput.ts
@@ -71,6 +72,8 @@ type SizeResult = {
   /** The same, when each consultant logs five times in a row (App Home publishes coalesced). */
   perLogInARow: SizeResult['perLog'];
   rows: { concurrency: number; log: Round; bare: Round; database: number; rssMb: number }[];
+  /** `/log` sent at half the best closed-loop rate, evenly spaced (open loop). */
+  halfPeak: Round;
   savedOnce: { ok: boolean; text: string };
 };
 
@@ -118,10 +121,12 @@ try {
         rssMb: residentMemory(child.pid!).nowMb,
       });
     }
+    const peak = Math.max(...rows.map((row) => row.log.perSecond));
+    const halfPeak = await load.openLoop(slack, peak / 2, SECONDS);
     await sleep(1000);
     await stopAppProcess(child);
     if (!throwaway) db = await open();
-    results.push({ size, perLog, perLogInARow, rows, savedOnce: await load.savedOnce(db) });
+    results.push({ size, perLog, perLogInARow, rows, halfPeak, savedOnce: await load.savedOnce(db) });
     print(results.at(-1)!);
     recordFigures(results);
   }
@@ -367,6 +372,10 @@ function print(result: SizeResult): void {
       `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB |`,
     );
   }
+  const { halfPeak } = result;
+  console.log(
+    `open loop at half the peak rate, ${halfPeak.perSecond.toFixed(0)} req/s: ack p50 / p99 ${halfPeak.p50.toFixed(0)} / ${halfPeak.p99.toFixed(0)} ms, ${halfPeak.late} of ${halfPeak.requests} over 3 s`,
+  );
   console.log(result.savedOnce.text);
 }
 
@@ -392,6 +401,13 @@ function recordFigures(results: SizeResult[]): void {
     unit: 'req/s',
     reference: { label: throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s', value: at16.database },
     goal: { of: 'ratio', atLeast: 0.5 },
+  });
+  recordFigure({
+    benchmark,
+    figure: `ack p99 at half the peak rate (${result.halfPeak.perSecond.toFixed(0)} req/s, open loop)`,
+    value: result.halfPeak.p99,
+    unit: 'ms',
+    goal: { of: 'value', atMost: 50 },
   });
   const top = result.rows.at(-1)!;
   recordFigure({
