@@ -6,6 +6,7 @@ import { resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { enqueueHomeRefresh } from './outbox.js';
 import { serviceTransaction } from './transaction.js';
 import {
   assignedProjects,
@@ -47,8 +48,14 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
       if (!saved.ok) return saved;
       entries.push(saved.entry);
     }
+    if (entries.some((entry) => !entry.repeated)) await queueHomeRefresh(tx, ctx);
     return { ok: true as const, entries };
   });
+}
+
+/** The actor's App Home shows their entries: its refresh is queued with the change, in its transaction. */
+async function queueHomeRefresh(tx: Transaction, ctx: ServiceContext): Promise<void> {
+  if (ctx.actor.kind === 'user') await enqueueHomeRefresh(tx, ctx.actor.userId, ctx.clock.now());
 }
 
 /**
@@ -153,6 +160,7 @@ export async function editEntry(
       before: current.entry,
       after,
     });
+    await queueHomeRefresh(tx, ctx);
     return { ok: true as const, entry: { ...(await savedEntry(tx, input.entryId)), repeated: false } };
   });
 }

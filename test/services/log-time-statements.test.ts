@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingDatabase } from '../../src/db/client.js';
+import { outbox } from '../../src/db/schema.js';
 import { homeOverview } from '../../src/services/home.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -38,15 +39,19 @@ describe('the statements one /log sends', () => {
       requestKey,
     });
 
-  it('saves an entry on an existing sheet in one transaction of at most 7 statements, BEGIN and COMMIT aside', async () => {
+  it('saves an entry on an existing sheet and queues its App Home refresh in one transaction of at most 8 statements, BEGIN and COMMIT aside', async () => {
     const { db, counter } = countingDatabase(database);
     const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
     expect((await log(ctx, 'ack-first')).ok).toBe(true); // creates the sheet
+    await db.delete(outbox);
     counter.reset();
     const second = await log(ctx, 'ack-second');
     expect(second.ok).toBe(true);
     expect(counter.transactions).toBe(1);
-    expect(counter.statements).toBeLessThanOrEqual(7);
+    expect(counter.statements).toBeLessThanOrEqual(8);
+    expect(await db.select({ key: outbox.dedupeKey, status: outbox.status }).from(outbox)).toEqual([
+      { key: 'home:UALICE', status: 'pending' },
+    ]);
   });
 
   it('reads the App Home refresh after it, with the entry, in one transaction of at most 8 statements', async () => {

@@ -88,7 +88,8 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
       }
 
       const { command: entry } = request;
-      const result = await within(
+      // logTime queues the App Home refresh in the entry's transaction.
+      await within(
         (ctx) =>
           logTime(ctx, {
             projectCode: entry.projectCode,
@@ -102,7 +103,6 @@ export function registerLogCommand(app: App, deps: ServiceDeps): void {
           }),
         (result) => (result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
       );
-      if (result?.ok && !result.entries[0]!.repeated) await refreshHome(deps, body.user_id);
     }),
   );
 }

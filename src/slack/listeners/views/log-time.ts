@@ -6,7 +6,6 @@ import { actingForNotice, logConfirmation } from '../../../../blocks/log-confirm
 import { editEntry, logTime } from '../../../services/time-entries.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
-import { refreshHome } from '../../home.js';
 import { errorBlockFor, logModalMetadata, readLogForm } from '../../log-form.js';
 import { refreshTimesheetModal } from '../../timesheet-view.js';
 
@@ -57,7 +56,6 @@ export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
       actingForNotice(logConfirmation(result.entries, headline), ctx.actingForName),
       deps.log,
     );
-    await refreshHome(deps, user.id);
     if (metadata.returnTo) await refreshTimesheetModal(deps, client, ctx, metadata.returnTo);
   });
 }
