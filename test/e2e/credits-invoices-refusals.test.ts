@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { creditLedger } from '../../src/db/schema.js';
+import { creditLedger, customers } from '../../src/db/schema.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { changedTables, digestTables } from '../support/database-digest.js';
 
@@ -94,6 +94,129 @@ describe('credit buttons and forms', () => {
     expect(JSON.stringify(done.body)).toContain('Credits adjusted. Globex: 38h of prepaid time left');
     const rows = await h.database.db.select().from(creditLedger).where(eq(creditLedger.kind, 'adjustment'));
     expect(rows.map((r) => [r.minutes, r.note, r.actorId])).toEqual([[-120, 'refund for a bad week', ADMIN]]);
+  });
+});
+
+describe('credit form refusals, each on its field', () => {
+  const date = (selected: string | null) => ({ type: 'datepicker', selected_date: selected });
+  const submit = (callbackId: string, values: Record<string, Record<string, unknown>>, code = 'GLOBEX') =>
+    h.slack.viewSubmission({ userId: ADMIN, callbackId, privateMetadata: JSON.stringify({ code }), values });
+  const purchase = (fields: { hours?: string; price?: string; date?: string | null; note?: string }, code?: string) =>
+    submit(
+      ids.credits.addModal,
+      {
+        [f.hours.block]: { [f.hours.action]: text(fields.hours ?? '5') },
+        [f.price.block]: { [f.price.action]: text(fields.price ?? '') },
+        [f.date.block]: { [f.date.action]: date(fields.date === undefined ? '2026-11-30' : fields.date) },
+        [f.note.block]: { [f.note.action]: text(fields.note ?? 'PO 1') },
+      },
+      code,
+    );
+  const settings = (fields: { threshold?: string; autoTopup?: boolean; topupHours?: string; topupPrice?: string }) =>
+    submit(ids.credits.settingsModal, {
+      [f.threshold.block]: { [f.threshold.action]: text(fields.threshold ?? '5') },
+      [f.alertChannel.block]: {
+        [f.alertChannel.action]: { type: 'conversations_select', selected_conversation: null },
+      },
+      [f.autoTopup.block]: {
+        [f.autoTopup.action]: { type: 'checkboxes', selected_options: fields.autoTopup ? [{ value: 'on' }] : [] },
+      },
+      [f.topupHours.block]: { [f.topupHours.action]: text(fields.topupHours ?? '') },
+      [f.topupPrice.block]: { [f.topupPrice.action]: text(fields.topupPrice ?? '') },
+      [f.creditOnIssue.block]: { [f.creditOnIssue.action]: { type: 'checkboxes', selected_options: [] } },
+    });
+  const exportLog = (from: string | null, to: string | null, channel: string | null = null) =>
+    submit(ids.credits.exportModal, {
+      [f.from.block]: { [f.from.action]: date(from) },
+      [f.to.block]: { [f.to.action]: date(to) },
+      [f.channel.block]: { [f.channel.action]: { type: 'conversations_select', selected_conversation: channel } },
+    });
+  const errorsOf = (response: { body: unknown }) => (response.body as { errors?: Record<string, string> }).errors;
+
+  it('Add credits: a missing date, a long note, a bad price and an hourly customer are refused where they belong, writing nothing', async () => {
+    const before = await digestTables(h.database.db);
+    expect(errorsOf(await purchase({ date: null }))).toEqual({ [f.date.block]: 'Pick the date of the purchase.' });
+    expect(errorsOf(await purchase({ note: 'x'.repeat(501) }))).toEqual({
+      [f.note.block]: 'Keep the note to 500 characters; it has 501.',
+    });
+    expect(errorsOf(await purchase({ price: 'ten dollars' }))).toEqual({ [f.price.block]: expect.any(String) });
+    expect(errorsOf(await purchase({}, 'ACME'))).toEqual({
+      [f.hours.block]:
+        'ACME is billed by the hour, so it has no prepaid credit. An administrator can make it prepaid in /admin > Customers.',
+    });
+    expect(changedTables(before, await digestTables(h.database.db))).toEqual([]);
+  });
+
+  it('Adjust: a reason over 500 characters is refused on the reason, writing nothing', async () => {
+    const before = await digestTables(h.database.db);
+    const refused = await submit(ids.credits.adjustModal, {
+      [f.hours.block]: { [f.hours.action]: text('-1') },
+      [f.reason.block]: { [f.reason.action]: text('y'.repeat(501)) },
+    });
+    expect(errorsOf(refused)).toEqual({ [f.reason.block]: 'Keep the reason to 500 characters; it has 501.' });
+    expect(changedTables(before, await digestTables(h.database.db))).toEqual([]);
+  });
+
+  it('Settings: a bad threshold, bad package hours, a top-up without hours and a bad package price are each refused on their field', async () => {
+    const before = await digestTables(h.database.db);
+    expect(errorsOf(await settings({ threshold: 'lots' }))).toEqual({ [f.threshold.block]: expect.any(String) });
+    expect(errorsOf(await settings({ topupHours: 'many' }))).toEqual({ [f.topupHours.block]: expect.any(String) });
+    expect(errorsOf(await settings({ autoTopup: true, topupPrice: '100' }))).toEqual({
+      [f.topupHours.block]: 'Automatic top-up needs the package: how many hours each top-up invoice buys.',
+    });
+    expect(errorsOf(await settings({ topupHours: '10', topupPrice: 'cheap' }))).toEqual({
+      [f.topupPrice.block]: expect.any(String),
+    });
+    expect(changedTables(before, await digestTables(h.database.db))).toEqual([]);
+  });
+
+  it('Settings with the threshold and alert channel left empty turns the low-credit alert off', async () => {
+    expect(JSON.stringify((await settings({ threshold: '' })).body)).toContain('Settings saved');
+    const [globex] = await h.database.db.select().from(customers).where(eq(customers.code, 'GLOBEX'));
+    expect(globex).toMatchObject({ lowCreditThresholdMinutes: null, alertChannel: null, autoInvoice: false });
+  });
+
+  it('Export prepaid log: a missing first or last day and reversed days are refused on their field', async () => {
+    expect(errorsOf(await exportLog(null, '2026-11-30'))).toEqual({ [f.from.block]: 'Pick the first day of the log.' });
+    expect(errorsOf(await exportLog('2026-11-01', null))).toEqual({ [f.to.block]: 'Pick the last day of the log.' });
+    expect(errorsOf(await exportLog('2026-11-30', '2026-11-01'))).toEqual({
+      [f.to.block]: 'The first day comes after the last one: swap them.',
+    });
+    expect(h.fake.callsTo('files.getUploadURLExternal')).toEqual([]);
+  });
+
+  it('Export prepaid log to a chosen channel says so and posts the PDF and CSV there', async () => {
+    h.fake.conversations.set('C0LEDGER', { kind: 'public', appIsMember: true });
+    const answer = await exportLog('2026-11-01', '2026-11-30', 'C0LEDGER');
+    expect(JSON.stringify(answer.body)).toContain('the PDF and CSV come in <#C0LEDGER>');
+    await h.fake.waitFor('files.completeUploadExternal');
+    const [posted] = (h.fake.messages.get('C0LEDGER') ?? []).filter((m) => m.files);
+    expect(posted!.files!.map((file) => h.fake.uploads.get(file.id)!.filename)).toEqual([
+      'prepaid-log-GLOBEX-2026-11-01-to-2026-11-30.pdf',
+      'prepaid-log-GLOBEX-2026-11-01-to-2026-11-30.csv',
+    ]);
+  });
+});
+
+describe('the Credits button and /credits', () => {
+  it('the Credits button without a response_url sends the balance in a DM', async () => {
+    const since = posts();
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.credits.open, value: 'GLOBEX' });
+    expect(await dmAfter(ADMIN, since)).toMatch(/Globex: \d+h of prepaid time left/);
+  });
+
+  it('/credits with text that is not a customer code answers with the usage', async () => {
+    const answer = await h.slack.slashCommand({ command: '/credits', text: 'GLOBEX please', userId: ALICE });
+    expect((answer.body as { text: string }).text).toBe(
+      'Name one customer by its code, like `/credits GLOBEX`, or nothing for all your prepaid customers.',
+    );
+  });
+
+  it('/credits from someone ConsulTracker does not know says to ask an administrator', async () => {
+    const answer = await h.slack.slashCommand({ command: '/credits', text: '', userId: 'U0NOBODY' });
+    expect(JSON.stringify(answer.body)).toContain(
+      'ConsulTracker does not know you yet. Ask an administrator to add you.',
+    );
   });
 });
 
