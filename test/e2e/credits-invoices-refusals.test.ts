@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { creditLedger, customers } from '../../src/db/schema.js';
+import { creditLedger, customers, invoices } from '../../src/db/schema.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { changedTables, digestTables } from '../support/database-digest.js';
 
@@ -242,6 +242,41 @@ describe('invoice forms and buttons', () => {
     const since = posts();
     await voidReason(ALICE, 'duplicate');
     expect(await dmAfter(ALICE, since)).toContain('Accounts Receivable');
+  });
+
+  it('keeps the Void form open with the error on the reason when it is left empty', async () => {
+    const answer = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.invoice.voidModal,
+      privateMetadata: JSON.stringify({ invoiceId: 999_999 }),
+      // Slack sends an empty text input as null.
+      values: {
+        [ids.invoice.reason.block]: { [ids.invoice.reason.action]: { type: 'plain_text_input', value: null } },
+      },
+    });
+    expect(answer.body).toEqual({
+      response_action: 'errors',
+      errors: { [ids.invoice.reason.block]: 'Say why the invoice is voided; the reason is kept with it.' },
+    });
+  });
+
+  it('tells the user in a DM when Issue is pressed on a draft that is gone and Slack gives no response_url', async () => {
+    const since = posts();
+    await h.slack.blockAction({ userId: ADMIN, actionId: ids.invoice.issue, value: '999999' });
+    expect(await dmAfter(ADMIN, since)).toContain('That draft was discarded, so there is nothing to issue.');
+  });
+
+  it('refuses /invoice list, draft and export to someone without the receivable right, drafting nothing', async () => {
+    const invoice = (text: string) =>
+      h.slack.slashCommand({ command: '/invoice', text, userId: ALICE, responseUrl: h.fake.responseUrl() });
+    const refusal = 'You do not have the Accounts Receivable';
+    expect(JSON.stringify((await invoice('list')).body)).toContain(refusal);
+    expect(JSON.stringify((await invoice('export 2026-11-01')).body)).toContain(refusal);
+    const draft = await invoice('draft 2026-11-01');
+    expect(JSON.stringify(draft.body)).toContain('Drafting invoices from approved time');
+    const told = await h.fake.waitFor('response_url', (c) => JSON.stringify(c.args).includes(refusal));
+    expect(JSON.stringify(told.args)).toContain(':warning:');
+    expect(await h.database.db.select().from(invoices)).toEqual([]);
   });
 
   it('answers the PDF button of an invoice that is gone in place of the message', async () => {
