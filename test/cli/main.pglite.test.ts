@@ -1,14 +1,21 @@
 /**
  * `consultracker` as its process runs it (`main()`: configuration from the environment, the exit
  * code set), called in this process on embedded databases in a temporary folder: restore, a
- * directory another command holds, a file that cannot be read, a setting that is wrong.
+ * directory another command holds, a file that cannot be read (also while the app runs), a setting
+ * that is wrong.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { openPglite } from '../../src/db/client.js';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../../src/config.js';
+import { openPglite, queryRows } from '../../src/db/client.js';
+import { silentLogger } from '../../src/logger.js';
+import { startConsulTracker } from '../../src/server.js';
+import { startFakeSlack } from '../support/fake-slack.js';
+import { TestClock } from '../support/test-clock.js';
 
 let work: string;
 const saved = { argv: process.argv, env: { ...process.env } };
@@ -82,6 +89,23 @@ describe('consultracker restore', () => {
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toContain('code: ACME-WEB');
   }, 120_000);
+
+  it('restoring a file that is not a backup says which file failed and what to restore instead, leaving the database that was there in place', async () => {
+    const dataDir = join(work, 'kept');
+    expect((await consultracker(dataDir, ['import', 'examples/setup.yaml'])).code).toBe(0);
+    const notABackup = join(work, 'notes.txt');
+    writeFileSync(notABackup, 'these are not the bytes of a database\n');
+    const failed = await consultracker(dataDir, ['restore', notABackup]);
+    expect(failed).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `Could not restore ${notABackup} (PGlite failed to initialize properly). Restore a file written by ` +
+        `consultracker backup or the nightly backup; ${dataDir} was left as it was.\n`,
+    });
+    expect(readdirSync(work).filter((name) => name.startsWith('kept.before-restore-'))).toEqual([]);
+    expect((await consultracker(dataDir, ['export'])).stdout).toContain('code: ACME-WEB');
+  }, 120_000);
 });
 
 describe('consultracker refusing', () => {
@@ -97,6 +121,37 @@ describe('consultracker refusing', () => {
       await holder.close();
     }
   });
+
+  it('while the app runs, an import of a file that cannot be read says so, exits 1 and imports nothing; the app still answers', async () => {
+    const dataDir = join(work, 'running');
+    const fake = await startFakeSlack();
+    const connection = await openPglite({ dataDir });
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: fake.apiUrl,
+      PORT: '0',
+      PGLITE_DIR: dataDir,
+    });
+    const app = await startConsulTracker({
+      config,
+      connection,
+      clock: new TestClock('2026-11-24T12:00:00Z'),
+      log: silentLogger,
+    });
+    try {
+      const missing = join(work, 'missing-setup.yaml');
+      const refused = await consultracker(dataDir, ['import', missing]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`^Cannot read ${missing}: ENOENT`));
+      const listed = await consultracker(dataDir, ['outbox', 'list']);
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      expect(await queryRows(connection.db, sql`select 1 from customers`)).toEqual([]);
+    } finally {
+      await app.stop();
+      await fake.close();
+    }
+  }, 120_000);
 
   it('names a wrong setting on stderr and exits 1 before opening anything', async () => {
     const dataDir = join(work, 'misconfigured');
