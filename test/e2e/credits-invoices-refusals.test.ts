@@ -212,6 +212,13 @@ describe('the Credits button and /credits', () => {
     );
   });
 
+  it('/credits from someone who works for no prepaid customer says there is no credit to show', async () => {
+    const answer = await h.slack.slashCommand({ command: '/credits', text: '', userId: 'U04CARL' });
+    expect((answer.body as { text: string }).text).toBe(
+      'You do not work for any prepaid customer, so there is no credit to show.',
+    );
+  });
+
   it('/credits from someone ConsulTracker does not know says to ask an administrator', async () => {
     const answer = await h.slack.slashCommand({ command: '/credits', text: '', userId: 'U0NOBODY' });
     expect(JSON.stringify(answer.body)).toContain(
