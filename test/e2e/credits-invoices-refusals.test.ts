@@ -286,6 +286,27 @@ describe('invoice forms and buttons', () => {
     expect(await h.database.db.select().from(invoices)).toEqual([]);
   });
 
+  it('keeps the Void form open with the error on the reason when it is over 500 characters', async () => {
+    expect((await voidReason(ADMIN, 'r'.repeat(501))).body).toEqual({
+      response_action: 'errors',
+      errors: { [ids.invoice.reason.block]: 'Keep the reason to 500 characters.' },
+    });
+  });
+
+  it('/invoice draft for a period that does not exist or a customer nobody has says so and drafts nothing', async () => {
+    const draft = async (text: string, expected: string) => {
+      const responseUrl = h.fake.responseUrl();
+      await h.slack.slashCommand({ command: '/invoice', text, userId: ADMIN, responseUrl });
+      const told = await h.fake.waitFor('response_url', (c) =>
+        String(c.args.url).endsWith(new URL(responseUrl).pathname),
+      );
+      expect(JSON.stringify(told.args)).toContain(expected);
+    };
+    await draft('draft 2026-05-01', 'No reporting period starts on 2026-05-01. Periods start on 2026-11-01.');
+    await draft('draft 2026-11-01 customer:NOPE', 'There is no customer `NOPE`.');
+    expect(await h.database.db.select().from(invoices)).toEqual([]);
+  });
+
   it('answers the PDF button of an invoice that is gone in place of the message', async () => {
     await h.slack.blockAction({
       userId: ADMIN,
