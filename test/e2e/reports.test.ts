@@ -345,6 +345,27 @@ describe('the Reports form refusing', () => {
     });
   });
 
+  it('puts a project or a consultant that no longer exists under its own menu', async () => {
+    const chosen = (block: { block: string; action: string }, value: string) => ({
+      [block.block]: { [block.action]: { type: 'multi_static_select', selected_options: [{ value }] } },
+    });
+    const ar = {
+      [r.kind.block]: { [r.kind.action]: radio('ar') },
+      [r.level.block]: { [r.level.action]: radio('summary') },
+    };
+    expect((await submit({ ...ar, ...november, ...chosen(r.projects, 'GONE-1') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [r.projects.block]: expect.stringMatching(/^There is no project `GONE-1`\./) },
+    });
+    expect((await submit({ ...ar, ...november, ...chosen(r.consultants, 'U0NOBODY') })).body).toEqual({
+      response_action: 'errors',
+      errors: {
+        [r.consultants.block]:
+          '<@U0NOBODY> is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.',
+      },
+    });
+  });
+
   it('without a channel chosen, says the report comes in a DM and posts it there', async () => {
     const started = await submit({
       [r.kind.block]: { [r.kind.action]: radio('ar') },
