@@ -307,6 +307,53 @@ describe('invoice forms and buttons', () => {
     expect(await h.database.db.select().from(invoices)).toEqual([]);
   });
 
+  it('tells a second Issue or Void of an invoice already decided who decided it, changing nothing', async () => {
+    const [globex] = await h.database.db.select().from(customers).where(eq(customers.code, 'GLOBEX'));
+    const decided = { customerId: globex!.id, kind: 'topup' as const, currency: 'USD', totalCents: 50_000, year: 2026 };
+    const [issued, voided] = await h.database.db
+      .insert(invoices)
+      .values([
+        {
+          ...decided,
+          sequence: 98,
+          number: '2026-0098',
+          status: 'issued',
+          issuedBy: ADMIN,
+          issuedOn: '2026-11-20',
+          dueOn: '2026-12-20',
+        },
+        {
+          ...decided,
+          sequence: 99,
+          number: '2026-0099',
+          status: 'void',
+          issuedBy: ADMIN,
+          issuedOn: '2026-11-21',
+          dueOn: '2026-12-21',
+          voidReason: 'sent twice',
+        },
+      ])
+      .returning();
+    try {
+      const ledger = await h.database.db.select().from(creditLedger);
+      const since = posts();
+      await h.slack.blockAction({ userId: ADMIN, actionId: ids.invoice.issue, value: String(issued!.id) });
+      await h.slack.viewSubmission({
+        userId: ADMIN,
+        callbackId: ids.invoice.voidModal,
+        privateMetadata: JSON.stringify({ invoiceId: voided!.id }),
+        values: { [ids.invoice.reason.block]: { [ids.invoice.reason.action]: text('duplicate') } },
+      });
+      const told = await dmAfter(ADMIN, since);
+      expect(told).toContain('Invoice 2026-0098 was already issued by Ada Admin on 2026-11-20; nothing changed.');
+      expect(told).toContain('Invoice 2026-0099 is already void (sent twice); nothing changed.');
+      expect(await h.database.db.select().from(invoices).orderBy(invoices.id)).toEqual([issued, voided]);
+      expect(await h.database.db.select().from(creditLedger)).toEqual(ledger);
+    } finally {
+      await h.database.db.delete(invoices);
+    }
+  });
+
   it('answers the PDF button of an invoice that is gone in place of the message', async () => {
     await h.slack.blockAction({
       userId: ADMIN,
