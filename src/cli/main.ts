@@ -60,7 +60,17 @@ async function restore(file: string, dataDir: string, io: CliIo): Promise<number
     io.err(`Cannot read ${file}: no such file.`);
     return 1;
   }
-  const { movedAside } = await restorePglite(file, dataDir);
+  let movedAside: string | undefined;
+  try {
+    ({ movedAside } = await restorePglite(file, dataDir));
+  } catch (error) {
+    // restorePglite has put back what was there; the usual cause is a file that is not a backup.
+    io.err(
+      `Could not restore ${file} (${describeError(error)}). Restore a file written by consultracker backup ` +
+        `or the nightly backup; ${dataDir} was left as it was.`,
+    );
+    return 1;
+  }
   if (movedAside) io.out(`Moved the database that was there to ${movedAside}.`);
   io.out(`Restored ${file} into ${dataDir}. Start the app to use it.`);
   return 0;

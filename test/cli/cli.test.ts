@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,18 +19,22 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a command against the test database, which stays open across commands. */
+/** Runs a command against the test database, which stays open across commands; `opened` counts connections asked for. */
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const connection = { ...database, close: async () => {} };
+  let opened = 0;
   const code = await runCli(
     argv,
     { out: (t) => out.push(t), err: (t) => err.push(t), ...localFiles },
-    () => Promise.resolve(connection),
+    () => {
+      opened++;
+      return Promise.resolve(connection);
+    },
     config,
   );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return { code, out: out.join('\n'), err: err.join('\n'), opened };
 }
 
 describe('consultracker command line', () => {
@@ -103,5 +107,66 @@ describe('consultracker command line', () => {
       err: expect.stringContaining('Cannot read'),
     });
     expect(await run('help')).toMatchObject({ code: 0, out: expect.stringContaining('Usage: consultracker') });
+  });
+});
+
+describe('consultracker called wrongly', () => {
+  it('without a command prints the usage and exits 1, opening no database', async () => {
+    expect(await run()).toMatchObject({ code: 1, out: expect.stringMatching(/^Usage: consultracker/), opened: 0 });
+  });
+
+  it('refuses restore through a running command line, saying to stop the app first', async () => {
+    expect(await run('restore', join(dir, 'backup.tar.gz'))).toEqual({
+      code: 1,
+      out: '',
+      err: 'restore runs only while the app is stopped: stop ConsulTracker, then run consultracker restore <file>.',
+      opened: 0,
+    });
+  });
+
+  it('says backup needs exactly one file, with an example', async () => {
+    expect(await run('backup')).toEqual({
+      code: 1,
+      out: '',
+      err: 'backup needs exactly one file, e.g. consultracker backup backup.tar.gz',
+      opened: 0,
+    });
+  });
+
+  it('says what jobs needs when neither list nor run is given', async () => {
+    expect(await run('jobs', 'start')).toMatchObject({
+      code: 1,
+      err: 'jobs needs list or run, e.g. consultracker jobs list or consultracker jobs run period-reminder',
+      opened: 0,
+    });
+  });
+
+  it('refuses too many arguments for migrate and export, with the usage, writing no file', async () => {
+    for (const argv of [
+      ['migrate', 'now'],
+      ['export', join(dir, 'a.yaml'), join(dir, 'b.yaml')],
+    ]) {
+      const result = await run(...argv);
+      expect(result).toMatchObject({ code: 1, opened: 0 });
+      expect(result.err).toMatch(new RegExp(`^Too many arguments for ${argv[0]}\\.\n\nUsage: consultracker`));
+    }
+    expect(existsSync(join(dir, 'a.yaml'))).toBe(false);
+  });
+
+  it('backup writes a copy of the embedded database, and on PostgreSQL points to pg_dump', async () => {
+    const file = join(dir, 'backup.tar.gz');
+    const result = await run('backup', file);
+    if (database.kind === 'pglite') {
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toMatch(new RegExp(`^Wrote a backup of the database to ${file} \\(\\d+ KiB\\)\\.$`));
+      expect(statSync(file).size).toBeGreaterThan(0);
+    } else {
+      expect(result).toMatchObject({
+        code: 1,
+        out: '',
+        err: 'backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "Backups").',
+      });
+      expect(existsSync(file)).toBe(false);
+    }
   });
 });

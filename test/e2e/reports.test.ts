@@ -271,3 +271,126 @@ describe('past 100 choices', () => {
     ]);
   });
 });
+
+describe('the Reports form refusing', () => {
+  const r = ids.reports;
+  const radio = (value: string) => ({ type: 'radio_buttons', selected_option: value ? { value } : null });
+  const submit = (values: Record<string, Record<string, unknown>>, userId = FINANCE) =>
+    h.slack.viewSubmission({ userId, callbackId: r.modal, values });
+  const november = {
+    [r.periods.block]: {
+      [r.periods.action]: { type: 'multi_static_select', selected_options: [{ value: '2026-11-01' }] },
+    },
+  };
+
+  it('/report alone tells someone with neither report right that they lack it, opening no form', async () => {
+    expect(ackText(await report('', 'C0PUBLIC', 'UADMIN'))).toBe(
+      'You do not have the Accounts Payable reports right. An administrator can give you a role with it in /admin &gt; Users.',
+    );
+    expect(h.fake.callsTo('views.open')).toEqual([]);
+  });
+
+  it('a Reports button pressed by someone with neither report right is answered in a DM, opening no form', async () => {
+    await h.slack.blockAction({ userId: 'UADMIN', actionId: r.open });
+    await h.app.settled();
+    const dms = JSON.stringify(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'UADMIN'));
+    expect(dms).toContain('You do not have the Accounts Payable reports right.');
+    expect(h.fake.callsTo('views.open')).toEqual([]);
+  });
+
+  it('asks for the report, then the level, when either is not chosen', async () => {
+    expect(
+      (
+        await submit({
+          [r.kind.block]: { [r.kind.action]: radio('') },
+          [r.level.block]: { [r.level.action]: radio('summary') },
+          ...november,
+        })
+      ).body,
+    ).toEqual({
+      response_action: 'errors',
+      errors: { [r.kind.block]: 'Choose a report.' },
+    });
+    expect(
+      (
+        await submit({
+          [r.kind.block]: { [r.kind.action]: radio('ar') },
+          [r.level.block]: { [r.level.action]: radio('') },
+          ...november,
+        })
+      ).body,
+    ).toEqual({
+      response_action: 'errors',
+      errors: { [r.level.block]: 'Choose a level.' },
+    });
+    expect((await submit({ ...november })).body).toEqual({
+      response_action: 'errors',
+      errors: { [r.kind.block]: 'Choose a report and a level.' },
+    });
+    expect(h.fake.callsTo('files.getUploadURLExternal')).toEqual([]);
+  });
+
+  it('puts a report the user has no right to under the report choice', async () => {
+    const refused = await submit(
+      {
+        [r.kind.block]: { [r.kind.action]: radio('ar') },
+        [r.level.block]: { [r.level.action]: radio('summary') },
+        ...november,
+      },
+      'UPAYABLE',
+    );
+    expect(refused.body).toEqual({
+      response_action: 'errors',
+      errors: { [r.kind.block]: expect.stringContaining('You do not have the Accounts Receivable reports right') },
+    });
+  });
+
+  it('puts a project or a consultant that no longer exists under its own menu', async () => {
+    const chosen = (block: { block: string; action: string }, value: string) => ({
+      [block.block]: { [block.action]: { type: 'multi_static_select', selected_options: [{ value }] } },
+    });
+    const ar = {
+      [r.kind.block]: { [r.kind.action]: radio('ar') },
+      [r.level.block]: { [r.level.action]: radio('summary') },
+    };
+    expect((await submit({ ...ar, ...november, ...chosen(r.projects, 'GONE-1') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [r.projects.block]: expect.stringMatching(/^There is no project `GONE-1`\./) },
+    });
+    expect((await submit({ ...ar, ...november, ...chosen(r.consultants, 'U0NOBODY') })).body).toEqual({
+      response_action: 'errors',
+      errors: {
+        [r.consultants.block]:
+          '<@U0NOBODY> is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.',
+      },
+    });
+  });
+
+  it('without a channel chosen, says the report comes in a DM and posts it there', async () => {
+    const started = await submit({
+      [r.kind.block]: { [r.kind.action]: radio('ar') },
+      [r.level.block]: { [r.level.action]: radio('summary') },
+      ...november,
+    });
+    expect(JSON.stringify(started.body)).toContain('It will be posted in a direct message to you.');
+    await h.fake.waitFor('files.completeUploadExternal');
+    expect(sharedIn(`D${FINANCE}`).at(-1)!.text).toContain('*AR summary* for 1–15 Nov 2026');
+  });
+
+  it('the periods, customers and consultants menus search as you type; someone without a report right is offered nothing', async () => {
+    const suggest = (action: { block: string; action: string }, value: string, userId = FINANCE) =>
+      h.slack
+        .blockSuggestion({
+          userId,
+          actionId: action.action,
+          blockId: action.block,
+          value,
+          view: { id: 'V0REPORTS', callback_id: r.modal },
+        })
+        .then((answer) => (answer.body as { options: { value: string }[] }).options.map((o) => o.value));
+    expect(await suggest(r.periods, '16')).toEqual(['2026-11-16']);
+    expect(await suggest(r.customers, 'acme')).toEqual(['ACME']);
+    expect(await suggest(r.consultants, 'alice')).toEqual(['U01ALICE']);
+    expect(await suggest(r.customers, 'acme', 'UADMIN')).toEqual([]);
+  });
+});
