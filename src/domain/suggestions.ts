@@ -13,14 +13,21 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The `limit` candidates closest to `input`; a candidate containing the input ranks first. */
+/**
+ * The `limit` candidates closest to `input`, among those that contain it or are a typo or two away
+ * (an edit distance of at most a third of its length, and 2 for short input): a code far from
+ * every candidate gets no suggestion rather than unrelated ones. A candidate containing the input
+ * ranks first.
+ */
 export function closestMatches(input: string, candidates: readonly string[], limit = 3): string[] {
   const needle = input.toUpperCase();
+  const typos = Math.max(2, Math.floor(needle.length / 3));
   return candidates
     .map((candidate) => ({
       candidate,
       score: candidate.toUpperCase().includes(needle) ? 0 : editDistance(needle, candidate.toUpperCase()),
     }))
+    .filter((match) => match.score <= typos)
     .sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate))
     .slice(0, limit)
     .map((match) => match.candidate);

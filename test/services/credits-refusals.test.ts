@@ -74,7 +74,7 @@ describe('/credits', () => {
       ok: false,
       error: {
         code: 'unknown_customer',
-        message: 'There is no customer GLOBX. Did you mean GLOBEX, HOURLY, INITECH?',
+        message: 'There is no customer GLOBX. Did you mean GLOBEX?',
         field: 'customer',
       },
     });
