@@ -1,0 +1,282 @@
+/**
+ * /admin > Periods, Roles, Users and the audit trail when something is wrong, over signed HTTP
+ * against the fake Slack: the period and role forms put each refusal on its field; the role and
+ * user grids redraw saying why a tick, a delete, a delegate or a deactivation was refused, and
+ * write nothing; a firm with no customers or projects yet says what to create first.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { auditLog, delegates, reportingPeriods, roles, userRoles, users } from '../../src/db/schema.js';
+import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { changedTables, digestTables, type TableDigest } from '../support/database-digest.js';
+import { addConsultant, addUser } from '../support/fixtures.js';
+
+let h: AppHarness;
+const ADMIN = 'U0ADMIN';
+let before: TableDigest[];
+const unchanged = async () => expect(changedTables(before, await digestTables(h.database.db))).toEqual([]);
+
+beforeAll(async () => {
+  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: [ADMIN] });
+  h.fake.users.set(ADMIN, { id: ADMIN, real_name: 'Ada Admin', tz: 'UTC' });
+  await addUser(h.database.db, 'U0PLAIN', { rights: ['entry'] });
+  // The admin's first request stores their Slack profile; the refusals below must write nothing else.
+  await h.slack.slashCommand({ command: '/admin', text: '', userId: ADMIN });
+  await h.app.settled();
+});
+afterAll(async () => h.stop());
+
+const inView = (viewId: string, privateMetadata: object = {}) => ({
+  type: 'view' as const,
+  viewId,
+  view: { private_metadata: JSON.stringify(privateMetadata) },
+});
+/** The view the app last redrew in place, as JSON text. */
+const redrawn = async () => {
+  await h.app.settled();
+  return JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args);
+};
+const builtin = async () => (await h.database.db.select().from(roles).where(eq(roles.builtin, true)))[0]!;
+
+describe('a firm with nothing in it yet', () => {
+  it('says to create a customer first when New project is pressed, opening no form', async () => {
+    const pushes = h.fake.callsTo('views.push').length;
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.newProject,
+      value: 'new',
+      container: inView('VPROJECTS'),
+    });
+    expect(await redrawn()).toContain('Create a customer first: every project belongs to one.');
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+  });
+
+  it("says there are no projects yet when Assign to project is pressed on an employee's page, opening no form", async () => {
+    await addUser(h.database.db, 'U0CONS');
+    const employeeId = await addConsultant(h.database.db, 'U0CONS');
+    const pushes = h.fake.callsTo('views.push').length;
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.assignToProject,
+      value: String(employeeId),
+      container: inView('VEMPLOYEE', { employeeId }),
+    });
+    expect(await redrawn()).toContain('There are no projects yet: create one in Projects or on a customer first.');
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+  });
+});
+
+describe('the period form', () => {
+  const p = ids.admin;
+  const submit = (kind: 'single' | 'series', values: Record<string, Record<string, unknown>>) =>
+    h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.periodForm,
+      privateMetadata: JSON.stringify({ kind, parentViewId: 'VPERIODS' }),
+      values,
+    });
+  const date = (block: string, action: string, day: string | null) => ({
+    [block]: { [action]: { type: 'datepicker', selected_date: day } },
+  });
+
+  it('asks for both dates, for how long each period of a series is, and for an end not before the start', async () => {
+    before = await digestTables(h.database.db);
+    expect((await submit('single', {})).body).toEqual({
+      response_action: 'errors',
+      errors: { [p.starts.block]: 'Choose a date.', [p.ends.block]: 'Choose a date.' },
+    });
+    const noCadence = await submit('series', {
+      ...date(p.starts.block, p.starts.action, '2027-01-01'),
+      ...date(p.ends.block, p.ends.action, '2027-03-31'),
+      [p.cadence.block]: { [p.cadence.action]: { type: 'static_select', selected_option: null } },
+    });
+    expect(noCadence.body).toEqual({
+      response_action: 'errors',
+      errors: { [p.cadence.block]: 'Choose how long each period is.' },
+    });
+    const backwards = await submit('single', {
+      ...date(p.starts.block, p.starts.action, '2027-01-31'),
+      ...date(p.ends.block, p.ends.action, '2027-01-01'),
+    });
+    expect(backwards.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        [p.ends.block]: 'The period must begin on or before its end (Sun 31 Jan 2027 is after Fri 1 Jan 2027).',
+      },
+    });
+    await unchanged();
+  });
+
+  it('restores a deleted period added again with the same dates, and says so', async () => {
+    const [kept] = await h.database.db
+      .insert(reportingPeriods)
+      .values({ startsOn: '2026-10-01', endsOn: '2026-10-31', archivedAt: new Date('2026-11-01T00:00:00Z') })
+      .returning();
+    const added = await submit('single', {
+      ...date(p.starts.block, p.starts.action, '2026-10-01'),
+      ...date(p.ends.block, p.ends.action, '2026-10-31'),
+    });
+    expect(added.text).toBe('');
+    expect(await redrawn()).toContain(
+      'Added 0 periods. Restored 1 period deleted before, with the timesheets kept in them.',
+    );
+    expect(
+      (await h.database.db.select().from(reportingPeriods).where(eq(reportingPeriods.id, kept!.id)))[0]!.archivedAt,
+    ).toBeNull();
+  });
+
+  it('says marked periods deleted meanwhile are already gone when the delete is confirmed, deleting none', async () => {
+    const [period] = await h.database.db
+      .insert(reportingPeriods)
+      .values({ startsOn: '2027-05-01', endsOn: '2027-05-31' })
+      .returning();
+    await h.database.db.delete(reportingPeriods).where(eq(reportingPeriods.id, period!.id));
+    before = await digestTables(h.database.db);
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.deletePeriodsConfirm,
+      privateMetadata: JSON.stringify({ periodIds: [period!.id], parentViewId: 'VPERIODS' }),
+      values: {},
+    });
+    expect(await redrawn()).toContain('Some of those periods are already gone; refresh the list and try again.');
+    await unchanged();
+  });
+});
+
+describe('the role grid and form', () => {
+  it('says the built-in role always has every right when its rights are unticked, keeping them', async () => {
+    const role = await builtin();
+    before = await digestTables(h.database.db);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.roleRights,
+      blockId: `role_${role.id}`,
+      checkedOptions: ['entry'],
+      container: inView('VROLES', { page: 0 }),
+    });
+    expect(await redrawn()).toContain(`${role.name} is built in: it always has every right.`);
+    await unchanged();
+  });
+
+  it('says the built-in role cannot be deleted, and a role deleted meanwhile no longer exists', async () => {
+    const role = await builtin();
+    const [gone] = await h.database.db
+      .insert(roles)
+      .values({ name: 'Gone', rights: ['entry'] })
+      .returning();
+    await h.database.db.delete(roles).where(eq(roles.id, gone!.id));
+    before = await digestTables(h.database.db);
+    const press = (roleId: number) =>
+      h.slack.blockAction({
+        userId: ADMIN,
+        actionId: ids.admin.deleteRole,
+        value: String(roleId),
+        container: inView('VROLES', { page: 0 }),
+      });
+    await press(role.id);
+    expect(await redrawn()).toContain(`${role.name} is built in and cannot be deleted.`);
+    await press(gone!.id);
+    expect(await redrawn()).toContain('That role no longer exists.');
+    await unchanged();
+  });
+
+  it('puts a right that does not exist on the rights field of the role form, creating no role', async () => {
+    before = await digestTables(h.database.db);
+    const created = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.roleForm,
+      privateMetadata: JSON.stringify({ parentViewId: 'VROLES' }),
+      values: {
+        [ids.admin.roleName.block]: { [ids.admin.roleName.action]: { type: 'plain_text_input', value: 'Payroll' } },
+        [ids.admin.roleFormRights.block]: {
+          [ids.admin.roleFormRights.action]: { type: 'checkboxes', selected_options: [{ value: 'payroll' }] },
+        },
+      },
+    });
+    expect(created.body).toMatchObject({
+      response_action: 'errors',
+      errors: { [ids.admin.roleFormRights.block]: expect.stringMatching(/^Unknown right payroll; the rights are /) },
+    });
+    await unchanged();
+  });
+});
+
+describe('the user grid', () => {
+  const grid = { page: 0, rolePage: 0, roleIds: [] as number[] };
+
+  it("says 'no roles' when every role of a user is unticked, and takes them all away", async () => {
+    grid.roleIds = (await h.database.db.select().from(roles)).map((r) => r.id);
+    expect(await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).not.toEqual([]);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.userRoles,
+      blockId: 'user_U0PLAIN',
+      checkedOptions: [],
+      container: inView('VUSERS', grid),
+    });
+    expect(await redrawn()).toContain('Saved: no roles.');
+    expect(await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).toEqual([]);
+  });
+
+  it('says nobody needs to be their own delegate, saving no delegate', async () => {
+    before = await digestTables(h.database.db);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.userDelegates,
+      blockId: 'user_U0PLAIN',
+      selectedUsers: ['U0PLAIN', 'U0HELPER'],
+      container: inView('VUSERS', grid),
+    });
+    expect(await redrawn()).toContain('Nobody needs to be their own delegate.');
+    expect(await h.database.db.select().from(delegates)).toEqual([]);
+    await unchanged();
+  });
+
+  it('refuses to deactivate the last holder of the security right, and says a deactivated user already is', async () => {
+    await h.database.db.update(users).set({ active: false }).where(eq(users.id, 'U0PLAIN'));
+    before = await digestTables(h.database.db);
+    const press = (userId: string) =>
+      h.slack.blockAction({
+        userId: ADMIN,
+        actionId: ids.admin.deactivateUser,
+        value: userId,
+        container: inView('VUSERS', grid),
+      });
+    await press(ADMIN);
+    expect(await redrawn()).toContain('Nobody would have the security right any more. Give it to someone else first.');
+    await press('U0PLAIN');
+    expect(await redrawn()).toContain('That user is already deactivated.');
+    expect((await h.database.db.select().from(users).where(eq(users.id, ADMIN)))[0]!.active).toBe(true);
+    await unchanged();
+  });
+});
+
+describe('the audit trail', () => {
+  it('drops a filter whose choice is cleared, showing every kind of change again', async () => {
+    const at = new Date('2026-11-25T09:00:00Z');
+    await h.database.db.insert(auditLog).values([
+      { at, actorId: ADMIN, action: 'user.note', entity: 'user', entityId: 'U0PLAIN' },
+      { at, actorId: ADMIN, action: 'role.note', entity: 'role', entityId: '1' },
+    ]);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.auditEntity,
+      selectedOption: 'user',
+      container: inView('VAUDIT', { entity: 'role' }),
+    });
+    const byUser = await redrawn();
+    expect(byUser).toContain('`user.note`');
+    expect(byUser).not.toContain('`role.note`');
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.auditEntity,
+      container: inView('VAUDIT', { entity: 'user' }),
+    });
+    await h.app.settled();
+    const all = h.fake.callsTo('views.update').at(-1)!.args.view as { private_metadata: string };
+    expect(JSON.parse(all.private_metadata)).toEqual({});
+    expect(JSON.stringify(all)).toContain('`user.note`');
+    expect(JSON.stringify(all)).toContain('`role.note`');
+  });
+});
