@@ -2,7 +2,8 @@
  * /admin lists clicked by someone the service refuses (they lost the right since the list was
  * drawn), over signed HTTP against the fake Slack: the click must not just do nothing. Each
  * redraw (Timesheets, Users, Roles, Periods, the audit filter, the project form) tells them why in
- * a DM, leaves the view as it was and writes nothing.
+ * a DM, leaves the view as it was and writes nothing. So does each /admin section button (Periods,
+ * Roles, Users, the audit trail, Customers, Employees, Settings); a search offers them nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
@@ -120,5 +121,41 @@ describe('a list redraw the service refuses', () => {
       container: inView(ids.admin.projectsModal, {}),
     });
     expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
+  });
+});
+
+describe('an /admin section opened by someone the service refuses', () => {
+  const administration = 'You do not have the administration right.';
+  const security = 'You do not have the security administration right.';
+  it.each([
+    ['Periods', ids.admin.openPeriods, administration],
+    ['Roles', ids.admin.openRoles, security],
+    ['Users', ids.admin.openUsers, security],
+    ['Audit trail', ids.admin.openAudit, administration],
+    ['Customers', ids.admin.openCustomers, administration],
+    ['Employees', ids.admin.openEmployees, administration],
+    ['Settings', ids.admin.openSettings, administration],
+  ])('tells someone without the right who presses %s why, in a DM, opening nothing', async (_, actionId, message) => {
+    await h.slack.blockAction({
+      userId: BOB,
+      actionId,
+      value: 'open',
+      container: inView(ids.admin.homeModal, {}),
+    });
+    expect(await toldBob()).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('offers someone without the administration right no customers, employees or projects when they search', async () => {
+    const search = (actionId: string) =>
+      h.slack.blockSuggestion({
+        userId: BOB,
+        actionId,
+        blockId: 'open',
+        value: '',
+        view: { id: 'VLIST', callback_id: ids.admin.homeModal, private_metadata: '{}' },
+      });
+    for (const actionId of [ids.admin.openCustomer, ids.admin.openEmployee, ids.admin.openProject])
+      expect((await search(actionId)).body).toEqual({ options: [] });
+    expect(await toldBob()).toEqual([]);
   });
 });
