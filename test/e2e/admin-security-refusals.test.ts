@@ -32,10 +32,14 @@ const inView = (viewId: string, privateMetadata: object = {}) => ({
   viewId,
   view: { private_metadata: JSON.stringify(privateMetadata) },
 });
-/** The view the app last redrew in place, as JSON text. */
+let updatesSeen = 0;
+/** The view the click just redrew in place (a redraw since the last look, or the test fails), as JSON text. */
 const redrawn = async () => {
   await h.app.settled();
-  return JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args);
+  const updates = h.fake.callsTo('views.update');
+  expect(updates.length).toBeGreaterThan(updatesSeen);
+  updatesSeen = updates.length;
+  return JSON.stringify(updates.at(-1)!.args);
 };
 const builtin = async () => (await h.database.db.select().from(roles).where(eq(roles.builtin, true)))[0]!;
 
@@ -273,8 +277,7 @@ describe('the audit trail', () => {
       actionId: ids.admin.auditEntity,
       container: inView('VAUDIT', { entity: 'user' }),
     });
-    await h.app.settled();
-    const all = h.fake.callsTo('views.update').at(-1)!.args.view as { private_metadata: string };
+    const all = (JSON.parse(await redrawn()) as { view: { private_metadata: string } }).view;
     expect(JSON.parse(all.private_metadata)).toEqual({});
     expect(JSON.stringify(all)).toContain('`user.note`');
     expect(JSON.stringify(all)).toContain('`role.note`');
