@@ -3,7 +3,9 @@
  * and rates forms put each refusal on its field and write nothing; a project without consultants,
  * or one that is gone, is said so on the page; a non-admin pressing Projects is told in a DM; the
  * project search of a customer's or an employee's page offers only that page's projects; the
- * customer form asks to reopen an incomplete form and puts a bad currency on its field.
+ * customer form asks to reopen an incomplete form and puts a bad currency on its field. The employee,
+ * assign and settings forms put each refusal on its field; a page of a record that is gone shows its
+ * list saying so; a deletion confirmed after the records went says they are already gone.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,9 +61,14 @@ const onPage = (projectId: number) => ({
   viewId: 'VPAGE',
   view: { callback_id: ids.admin.projectPage, private_metadata: JSON.stringify({ projectId }) },
 });
+let updatesSeen = 0;
+/** The page the click just redrew (a redraw since the last look, or the test fails). */
 const pageUpdate = async () => {
   await h.app.settled();
-  return JSON.stringify(h.fake.callsTo('views.update').at(-1)!.args);
+  const updates = h.fake.callsTo('views.update');
+  expect(updates.length).toBeGreaterThan(updatesSeen);
+  updatesSeen = updates.length;
+  return JSON.stringify(updates.at(-1)!.args);
 };
 
 describe('the project form', () => {
@@ -229,5 +236,192 @@ describe('the customer form and page', () => {
     expect(
       h.fake.callsTo('views.push').filter((call) => JSON.stringify(call.args).includes(ids.admin.customerForm)),
     ).toEqual([]);
+  });
+});
+
+describe('the employee and assign forms', () => {
+  const e = ids.admin.employeeField;
+  const a = ids.admin.assignField;
+  const roles = (...values: string[]) => ({
+    value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
+  });
+  const submitEmployee = (values: Record<string, Record<string, unknown>>) =>
+    h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.employeeForm,
+      privateMetadata: JSON.stringify({ parentViewId: 'VPAGE' }),
+      values,
+    });
+  const submitAssign = (values: Record<string, Record<string, unknown>>) =>
+    h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.assignForm,
+      privateMetadata: JSON.stringify({ employeeId: alice, parentViewId: 'VPAGE' }),
+      values,
+    });
+  const as = (value: string | null) => ({
+    value: { type: 'static_select', selected_option: value === null ? null : { value } },
+  });
+
+  it('asks to open an incomplete employee form again, and a consultant for the default rates left empty', async () => {
+    before = await digestTables(h.database.db);
+    expect((await submitEmployee({ [e.name]: text('Nia New') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [e.name]: 'The form came back incomplete; open it again.' },
+    });
+    const person = { value: { type: 'users_select', selected_user: 'U09NIA' } };
+    expect(
+      (await submitEmployee({ [e.user]: person, [e.name]: text('Nia New'), [e.roles]: roles('consultant') })).body,
+    ).toEqual({
+      response_action: 'errors',
+      errors: {
+        [e.cost]: 'A consultant needs a default cost rate, like 70.00.',
+        [e.price]: 'A consultant needs a default price rate, like 140.00.',
+      },
+    });
+    const noPrice = await submitEmployee({
+      [e.user]: person,
+      [e.name]: text('Nia New'),
+      [e.roles]: roles('consultant', 'manager'),
+      [e.cost]: text('70.00'),
+      [e.price]: text('  '),
+    });
+    expect(noPrice.body).toEqual({
+      response_action: 'errors',
+      errors: { [e.price]: 'A consultant needs a default price rate, like 140.00.' },
+    });
+    await unchanged();
+  });
+
+  it('asks for a project and a role, refuses rates for a manager and a role the employee lacks, on their fields', async () => {
+    before = await digestTables(h.database.db);
+    expect((await submitAssign({ [a.project]: select(web) })).body).toEqual({
+      response_action: 'errors',
+      errors: { [a.project]: 'The form came back incomplete; open it again.' },
+    });
+    expect((await submitAssign({ [a.project]: select(null), [a.as]: as(null) })).body).toEqual({
+      response_action: 'errors',
+      errors: { [a.project]: 'Choose a project.', [a.as]: 'Choose consultant or manager.' },
+    });
+    expect(
+      (await submitAssign({ [a.project]: select(lab), [a.as]: as('manager'), [a.cost]: text('50') })).body,
+    ).toEqual({
+      response_action: 'errors',
+      errors: { [a.cost]: 'Rates apply to consultants; leave them empty for a manager.' },
+    });
+    expect((await submitAssign({ [a.project]: select(lab), [a.as]: as('manager') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [a.as]: 'Make them a manager first (Edit details), then assign them.' },
+    });
+    expect((await submitAssign({ [a.project]: select(999_999), [a.as]: as('consultant') })).body).toEqual({
+      response_action: 'errors',
+      errors: { [a.project]: 'Choose a project that still exists.' },
+    });
+    await unchanged();
+  });
+});
+
+describe('pages of records that are gone, and deletions confirmed too late', () => {
+  const GONE = 999_999;
+  const click = (actionId: string, callbackId: string, metadata: object) =>
+    h.slack.blockAction({
+      userId: ADMIN,
+      actionId,
+      value: String(GONE),
+      container: {
+        type: 'view',
+        viewId: 'VPAGE',
+        view: { callback_id: callbackId, private_metadata: JSON.stringify(metadata) },
+      },
+    });
+
+  it('shows the employee list, saying the employee is gone, when Edit details or Assign to project is pressed', async () => {
+    const pushes = h.fake.callsTo('views.push').length;
+    for (const actionId of [ids.admin.editEmployeeDetails, ids.admin.assignToProject]) {
+      await click(actionId, ids.admin.employeePage, { employeeId: GONE });
+      expect(await pageUpdate()).toContain('That employee no longer exists.');
+    }
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+  });
+
+  it('shows the project list, saying the project is gone, when Set rates is pressed on it', async () => {
+    const pushes = h.fake.callsTo('views.push').length;
+    await click(ids.admin.projectRates, ids.admin.projectPage, { projectId: GONE });
+    expect(await pageUpdate()).toContain('That project no longer exists.');
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+  });
+
+  it("says to mark projects first when Take off is pressed on an employee's page with none marked", async () => {
+    before = await digestTables(h.database.db);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.removeAssignments,
+      value: String(alice),
+      container: {
+        type: 'view',
+        viewId: 'VPAGE',
+        view: { callback_id: ids.admin.employeePage, private_metadata: JSON.stringify({ employeeId: alice }) },
+      },
+    });
+    expect(await pageUpdate()).toContain('Mark the projects to take them off first.');
+    await unchanged();
+  });
+
+  it.each([
+    [
+      'customers',
+      ids.admin.deleteCustomersConfirm,
+      () => ({ customerIds: [GONE], parentViewId: 'VPAGE' }),
+      'Some of those customers are already gone; refresh the list and try again.',
+    ],
+    [
+      "a customer's projects",
+      ids.admin.removeProjectsConfirm,
+      () => ({ projectIds: [GONE], parentViewId: 'VPAGE', back: { kind: 'customer', customerId: acme } }),
+      'Some of those projects are already gone; look at the list again and retry.',
+    ],
+    [
+      'employees',
+      ids.admin.deleteEmployeesConfirm,
+      () => ({ employeeIds: [GONE], parentViewId: 'VPAGE' }),
+      'Some of those employees are already gone; look at the list again and retry.',
+    ],
+  ])(
+    'says marked %s deleted meanwhile are already gone when the delete is confirmed',
+    async (_, callbackId, metadata, said) => {
+      before = await digestTables(h.database.db);
+      await h.slack.viewSubmission({
+        userId: ADMIN,
+        callbackId,
+        privateMetadata: JSON.stringify(metadata()),
+        values: {},
+      });
+      expect(await pageUpdate()).toContain(said);
+      await unchanged();
+    },
+  );
+});
+
+describe('the settings form', () => {
+  it('puts each setting that is not valid on its own field, saving none', async () => {
+    before = await digestTables(h.database.db);
+    const input = (value: string) => ({ type: 'plain_text_input', value });
+    const saved = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.settingsModal,
+      values: {
+        firm_name: { firm_name: input('Doe & Partners') },
+        payment_terms_days: { payment_terms_days: input('soon') },
+        missing_time_nudge: { missing_time_nudge: input('maybe') },
+      },
+    });
+    expect(saved.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        payment_terms_days: expect.stringMatching(/^Payment terms \(days\) must be a whole number of days from 0 to/),
+        missing_time_nudge: 'Missing-time nudge must be on or off, not "maybe"',
+      },
+    });
+    await unchanged();
   });
 });
