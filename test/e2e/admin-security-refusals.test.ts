@@ -130,6 +130,21 @@ describe('the period form', () => {
     ).toBeNull();
   });
 
+  it('deletes one marked period once confirmed, saying so in the singular', async () => {
+    const [period] = await h.database.db
+      .insert(reportingPeriods)
+      .values({ startsOn: '2027-04-01', endsOn: '2027-04-30' })
+      .returning();
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.deletePeriodsConfirm,
+      privateMetadata: JSON.stringify({ periodIds: [period!.id], parentViewId: 'VPERIODS' }),
+      values: {},
+    });
+    expect(await redrawn()).toContain('Deleted 1 period.');
+    expect(await h.database.db.select().from(reportingPeriods).where(eq(reportingPeriods.id, period!.id))).toEqual([]);
+  });
+
   it('says marked periods deleted meanwhile are already gone when the delete is confirmed, deleting none', async () => {
     const [period] = await h.database.db
       .insert(reportingPeriods)
@@ -257,6 +272,25 @@ describe('the user grid', () => {
 });
 
 describe('the audit trail', () => {
+  it('filters the audit trail by a person, whether they acted or were acted for', async () => {
+    const at = new Date('2026-11-25T09:30:00Z');
+    await h.database.db.insert(auditLog).values([
+      { at, actorId: 'U0PLAIN', action: 'entry.mine', entity: 'time_entry', entityId: '1' },
+      { at, actorId: 'U0HELPER', actingFor: 'U0PLAIN', action: 'entry.for', entity: 'time_entry', entityId: '2' },
+      { at, actorId: 'U0HELPER', action: 'entry.other', entity: 'time_entry', entityId: '3' },
+    ]);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.auditUser,
+      selectedUser: 'U0PLAIN',
+      container: inView('VAUDIT', {}),
+    });
+    const byPerson = await redrawn();
+    expect(byPerson).toContain('`entry.mine`');
+    expect(byPerson).toContain('`entry.for`');
+    expect(byPerson).not.toContain('`entry.other`');
+  });
+
   it('drops a filter whose choice is cleared, showing every kind of change again', async () => {
     const at = new Date('2026-11-25T09:00:00Z');
     await h.database.db.insert(auditLog).values([
