@@ -1,8 +1,9 @@
 /**
  * /admin > Periods, Roles, Users and the audit trail when something is wrong, over signed HTTP
  * against the fake Slack: the period and role forms put each refusal on its field; the role and
- * user grids redraw saying why a tick, a delete, a delegate or a deactivation was refused, and
- * write nothing; a firm with no customers or projects yet says what to create first.
+ * user grids redraw saying why a tick, a delete, a delegate or a deactivation was refused (a role
+ * that is gone or built in, the last holder of the security right), and write nothing; a firm with
+ * no customers or projects yet says what to create first.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +201,25 @@ describe('the role grid and form', () => {
     await unchanged();
   });
 
+  it('puts a name with characters a role name may not have on the name field, creating no role', async () => {
+    before = await digestTables(h.database.db);
+    const created = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.roleForm,
+      privateMetadata: JSON.stringify({ parentViewId: 'VROLES' }),
+      values: {
+        [ids.admin.roleName.block]: { [ids.admin.roleName.action]: { type: 'plain_text_input', value: 'Ops <all>' } },
+      },
+    });
+    expect(created.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        [ids.admin.roleName.block]: 'A role name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.',
+      },
+    });
+    await unchanged();
+  });
+
   it('puts a right that does not exist on the rights field of the role form, creating no role', async () => {
     before = await digestTables(h.database.db);
     const created = await h.slack.viewSubmission({
@@ -221,6 +241,45 @@ describe('the role grid and form', () => {
   });
 });
 
+describe('the last holder of the security right', () => {
+  it("cannot untick security from the only role giving it, nor delete that role, once the built-in role's holder is gone", async () => {
+    const { db } = h.database;
+    const [keys] = await db
+      .insert(roles)
+      .values({ name: 'Keys', rights: ['security', 'entry'] })
+      .returning();
+    await addUser(db, 'U0KEEPER');
+    await db.insert(userRoles).values({ userId: 'U0KEEPER', roleId: keys!.id });
+    await db.update(users).set({ active: false }).where(eq(users.id, ADMIN));
+    try {
+      before = await digestTables(db);
+      await h.slack.blockAction({
+        userId: 'U0KEEPER',
+        actionId: ids.admin.roleRights,
+        blockId: `role_${keys!.id}`,
+        checkedOptions: ['entry'],
+        container: inView('VROLES', { page: 0 }),
+      });
+      expect(await redrawn()).toContain(
+        'Nobody would have the security right any more. Give it to someone else first.',
+      );
+      await h.slack.blockAction({
+        userId: 'U0KEEPER',
+        actionId: ids.admin.deleteRole,
+        value: String(keys!.id),
+        container: inView('VROLES', { page: 0 }),
+      });
+      expect(await redrawn()).toContain(
+        'Nobody would have the security right any more. Give it to someone else first.',
+      );
+      await unchanged();
+    } finally {
+      await db.update(users).set({ active: true }).where(eq(users.id, ADMIN));
+      await db.update(users).set({ active: false }).where(eq(users.id, 'U0KEEPER'));
+    }
+  });
+});
+
 describe('the user grid', () => {
   const grid = { page: 0, rolePage: 0, roleIds: [] as number[] };
 
@@ -236,6 +295,25 @@ describe('the user grid', () => {
     });
     expect(await redrawn()).toContain('Saved: no roles.');
     expect(await h.database.db.select().from(userRoles).where(eq(userRoles.userId, 'U0PLAIN'))).toEqual([]);
+  });
+
+  it('says a ticked role deleted meanwhile no longer exists, keeping the roles the user has', async () => {
+    const { db } = h.database;
+    const [gone] = await db
+      .insert(roles)
+      .values({ name: 'Fleeting', rights: ['entry'] })
+      .returning();
+    await db.delete(roles).where(eq(roles.id, gone!.id));
+    before = await digestTables(db);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.userRoles,
+      blockId: 'user_U0PLAIN',
+      checkedOptions: [String(gone!.id)],
+      container: inView('VUSERS', { page: 0, rolePage: 0, roleIds: [gone!.id] }),
+    });
+    expect(await redrawn()).toContain('One of those roles no longer exists; refresh and try again.');
+    await unchanged();
   });
 
   it('says nobody needs to be their own delegate, saving no delegate', async () => {
