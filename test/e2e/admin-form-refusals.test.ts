@@ -425,3 +425,105 @@ describe('the settings form', () => {
     await unchanged();
   });
 });
+
+describe('each refusal of a form on the field it is about', () => {
+  const long = 'x'.repeat(2001);
+  const errorsOf = async (callbackId: string, privateMetadata: object, values: Record<string, unknown>) =>
+    (
+      (
+        await h.slack.viewSubmission({
+          userId: ADMIN,
+          callbackId,
+          privateMetadata: JSON.stringify(privateMetadata),
+          values: values as Record<string, Record<string, unknown>>,
+        })
+      ).body as { errors: Record<string, string> }
+    ).errors;
+
+  it('the customer form: code, address, notes, payment terms, tax id, billing email and rounding', async () => {
+    const c = ids.admin.customerField;
+    const form = (changes: Record<string, unknown>) => ({
+      [c.code]: text('ACME'),
+      [c.name]: text('Acme Corp'),
+      [c.currency]: text('USD'),
+      [c.billing]: { value: { type: 'static_select', selected_option: { value: 'hourly' } } },
+      ...changes,
+    });
+    const submit = (changes: Record<string, unknown>) =>
+      errorsOf(ids.admin.customerForm, { customerId: acme, parentViewId: 'VPAGE' }, form(changes));
+    before = await digestTables(h.database.db);
+    expect(await submit({ [c.code]: text('-') })).toEqual({
+      [c.code]: 'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME.',
+    });
+    expect(await submit({ [c.address]: text(long) })).toEqual({ [c.address]: 'Keep the address to 2000 characters.' });
+    expect(await submit({ [c.notes]: text(long) })).toEqual({ [c.notes]: 'Keep the notes to 2000 characters.' });
+    expect(await submit({ [c.paymentTerms]: text('400') })).toEqual({
+      [c.paymentTerms]:
+        'Payment terms are a whole number of days from 0 to 365, like 30; leave it empty for the firm’s default.',
+    });
+    expect(await submit({ [c.taxId]: text('T'.repeat(61)) })).toEqual({
+      [c.taxId]: 'Keep the tax id to 60 characters.',
+    });
+    expect(await submit({ [c.billingEmail]: text('accounts at acme') })).toEqual({
+      [c.billingEmail]: 'Give one email address like accounts@acme.example, or leave it empty.',
+    });
+    expect(
+      await submit({ [c.rounding]: { value: { type: 'static_select', selected_option: { value: '10' } } } }),
+    ).toEqual({ [c.rounding]: 'Round invoiced time to none, 6 or 15 minutes.' });
+    await unchanged();
+  });
+
+  it('the project form: description, address, notes, a customer that is gone, a manager who is not one', async () => {
+    const submit = (changes: Record<string, unknown>) =>
+      errorsOf(
+        ids.admin.projectForm,
+        { projectId: web, parentViewId: 'VPAGE', back: { kind: 'project', projectId: web } },
+        { [f.code]: text('ACME-WEB'), [f.customer]: select(acme), [f.name]: text('Website relaunch'), ...changes },
+      );
+    before = await digestTables(h.database.db);
+    expect(await submit({ [f.description]: text(long) })).toEqual({
+      [f.description]: 'Keep the description to 2000 characters.',
+    });
+    expect(await submit({ [f.address]: text(long) })).toEqual({ [f.address]: 'Keep the address to 2000 characters.' });
+    expect(await submit({ [f.notes]: text(long) })).toEqual({ [f.notes]: 'Keep the notes to 2000 characters.' });
+    expect(await submit({ [f.customer]: select(999_999) })).toEqual({
+      [f.customer]: 'Choose a customer that still exists.',
+    });
+    expect(
+      await submit({
+        [f.managers]: { value: { type: 'multi_static_select', selected_options: [{ value: String(alice) }] } },
+      }),
+    ).toEqual({ [f.managers]: 'One of those managers is no longer a manager; open the form again.' });
+    await unchanged();
+  });
+
+  it('the employee form: the Slack person, a person who already has a record, address, notes and a rate that is not one', async () => {
+    const e = ids.admin.employeeField;
+    const submit = (changes: Record<string, unknown>) =>
+      errorsOf(
+        ids.admin.employeeForm,
+        { parentViewId: 'VPAGE' },
+        {
+          [e.user]: { value: { type: 'users_select', selected_user: 'U09NIA' } },
+          [e.name]: text('Nia New'),
+          ...changes,
+        },
+      );
+    before = await digestTables(h.database.db);
+    expect(await submit({ [e.user]: { value: { type: 'users_select', selected_user: null } } })).toEqual({
+      [e.user]: 'Choose the person in Slack.',
+    });
+    expect(await submit({ [e.user]: { value: { type: 'users_select', selected_user: ALICE } } })).toEqual({
+      [e.user]: "Alice Doe is already this person's employee record.",
+    });
+    expect(await submit({ [e.address]: text(long) })).toEqual({ [e.address]: 'Keep the address to 2000 characters.' });
+    expect(await submit({ [e.notes]: text(long) })).toEqual({ [e.notes]: 'Keep the notes to 2000 characters.' });
+    const rates = await submit({
+      [e.roles]: { value: { type: 'checkboxes', selected_options: [{ value: 'consultant' }] } },
+      [e.cost]: text('cheap'),
+      [e.price]: text('140.00'),
+    });
+    expect(Object.keys(rates)).toEqual([e.cost]);
+    await unchanged();
+  });
+});
