@@ -191,6 +191,36 @@ describe('project pages', () => {
   });
 });
 
+describe('searches of forms and pages', () => {
+  const optionsOf = async (blockId: string, actionId: string, value: string, callbackId: string, metadata: object) =>
+    (
+      (
+        await h.slack.blockSuggestion({
+          userId: ADMIN,
+          actionId,
+          blockId,
+          value,
+          view: { id: 'VPAGE', callback_id: callbackId, private_metadata: JSON.stringify(metadata) },
+        })
+      ).body as { options: { value: string }[] }
+    ).options.map((o) => o.value);
+
+  it('searches every project from the project list, and none from the page of an employee who is gone', async () => {
+    const search = (callbackId: string, metadata: object) =>
+      optionsOf('open_project', ids.admin.openProject, 'lab', callbackId, metadata);
+    expect(await search(ids.admin.projectsModal, {})).toEqual([String(lab)]);
+    expect(await search(ids.admin.employeePage, { employeeId: 999_999 })).toEqual([]);
+  });
+
+  it("the assign form's project search offers the projects matching what is typed, and none for an employee who is gone", async () => {
+    const a = ids.admin.assignField;
+    const search = (employeeId: number) =>
+      optionsOf(a.project, 'value', 'lab', ids.admin.assignForm, { employeeId, parentViewId: 'VPAGE' });
+    expect(await search(alice)).toEqual([String(lab)]);
+    expect(await search(999_999)).toEqual([]);
+  });
+});
+
 describe('the customer form and page', () => {
   const c = ids.admin.customerField;
   const submit = (values: Record<string, Record<string, unknown>>) =>
