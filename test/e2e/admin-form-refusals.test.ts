@@ -527,6 +527,47 @@ describe('each refusal of a form on the field it is about', () => {
     await unchanged();
   });
 
+  it('the customer, project, employee and rates forms saved after their record was deleted say it no longer exists', async () => {
+    const GONE = 999_999;
+    const c = ids.admin.customerField;
+    const e = ids.admin.employeeField;
+    before = await digestTables(h.database.db);
+    expect(
+      await errorsOf(
+        ids.admin.customerForm,
+        { customerId: GONE, parentViewId: 'VPAGE' },
+        {
+          [c.code]: text('GONECO'),
+          [c.name]: text('Gone Co'),
+          [c.currency]: text('USD'),
+          [c.billing]: { value: { type: 'static_select', selected_option: { value: 'hourly' } } },
+        },
+      ),
+    ).toEqual({ [c.code]: 'That customer no longer exists.' });
+    expect(
+      await errorsOf(
+        ids.admin.projectForm,
+        { projectId: GONE, parentViewId: 'VPAGE', back: { kind: 'projects' } },
+        { [f.code]: text('GONE-1'), [f.customer]: select(acme), [f.name]: text('Gone') },
+      ),
+    ).toEqual({ [f.code]: 'That project no longer exists.' });
+    expect(
+      await errorsOf(
+        ids.admin.employeeForm,
+        { employeeId: GONE, parentViewId: 'VPAGE' },
+        { [e.user]: { value: { type: 'users_select', selected_user: 'U09GONE' } }, [e.name]: text('Gone') },
+      ),
+    ).toEqual({ [e.name]: 'That employee no longer exists.' });
+    expect(
+      await errorsOf(
+        ids.admin.ratesForm,
+        { projectId: GONE, parentViewId: 'VPAGE', back: { kind: 'projects' } },
+        { [r.consultant]: select(alice), [r.price]: text('150') },
+      ),
+    ).toEqual({ [r.consultant]: 'That project no longer exists.' });
+    await unchanged();
+  });
+
   it('the employee form: the Slack person, a person who already has a record, address, notes and a rate that is not one', async () => {
     const e = ids.admin.employeeField;
     const submit = (changes: Record<string, unknown>) =>
