@@ -598,3 +598,59 @@ describe('each refusal of a form on the field it is about', () => {
     await unchanged();
   });
 });
+
+describe('a Delete or Remove pressed with nothing marked', () => {
+  it.each([
+    [
+      'customers',
+      ids.admin.deleteCustomers,
+      ids.admin.customersModal,
+      (): string => 'delete',
+      'Mark the customers to delete first.',
+    ],
+    [
+      'employees',
+      ids.admin.deleteEmployees,
+      ids.admin.employeesModal,
+      (): string => 'delete',
+      'Mark the employees to delete first.',
+    ],
+    [
+      "a customer's projects",
+      ids.admin.removeProjects,
+      ids.admin.customerPage,
+      (): string => String(acme),
+      'Mark the projects to remove first.',
+    ],
+    [
+      'periods',
+      ids.admin.deletePeriods,
+      ids.admin.periodsModal,
+      (): string => 'delete',
+      'Mark the periods to delete first.',
+    ],
+  ])(
+    'says to mark the %s first, opening no dialog and deleting nothing',
+    async (_, actionId, callbackId, buttonValue, said) => {
+      before = await digestTables(h.database.db);
+      const pushes = h.fake.callsTo('views.push').length;
+      await h.slack.blockAction({
+        userId: ADMIN,
+        actionId,
+        value: buttonValue(),
+        container: {
+          type: 'view',
+          viewId: 'VPAGE',
+          view: {
+            callback_id: callbackId,
+            private_metadata: JSON.stringify({ customerId: acme }),
+            state: { values: {} },
+          },
+        },
+      });
+      expect(await pageUpdate()).toContain(said);
+      expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+      await unchanged();
+    },
+  );
+});
