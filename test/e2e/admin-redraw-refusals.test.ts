@@ -114,6 +114,18 @@ describe('a list redraw the service refuses', () => {
     expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
   });
 
+  it.each([
+    ['Customers', ids.admin.backToCustomers, ids.admin.customerPage],
+    ['Employees', ids.admin.backToEmployees, ids.admin.employeePage],
+    ['Projects', ids.admin.backToProjects, ids.admin.projectPage],
+  ])(
+    'tells someone without the administration right who goes back to %s why, in a DM',
+    async (_, actionId, callbackId) => {
+      await h.slack.blockAction({ userId: BOB, actionId, value: 'back', container: inView(callbackId, {}) });
+      expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
+    },
+  );
+
   it('tells someone without the administration right who presses New project why, in a DM, opening no form', async () => {
     await h.slack.blockAction({
       userId: BOB,
