@@ -365,6 +365,79 @@ describe('/admin record pages', () => {
     expect(audit).not.toContain('`project.');
   });
 
+  it("a customer's page: Edit details opens the form filled in; saving it comes back to that customer's page", async () => {
+    const { db } = h.database;
+    const raincoat = await addCustomer(db, 'SOUTHWIND');
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openCustomer,
+      selectedOption: String(raincoat),
+      container: { type: 'view', viewId: 'VCUSTPAGE' },
+    });
+    await h.app.settled();
+    const page = lastView('views.update');
+    expect(page.callback_id).toBe(ids.admin.customerPage);
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.editCustomerDetails,
+      value: String(raincoat),
+      container: inView(page, 'VCUSTPAGE'),
+    });
+    await h.app.settled();
+    const form = lastView('views.push');
+    expect(form.callback_id).toBe(ids.admin.customerForm);
+    expect(JSON.stringify(form)).toContain('SOUTHWIND Inc');
+    const c = ids.admin.customerField;
+    const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
+    const saved = await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.customerForm,
+      privateMetadata: form.private_metadata!,
+      values: {
+        [c.code]: input('SOUTHWIND'),
+        [c.name]: input('Southwind Corporation'),
+        [c.currency]: input('USD'),
+        [c.billing]: { value: { type: 'static_select', selected_option: { value: 'hourly' } } },
+      },
+    });
+    expect(saved.text).toBe('');
+    await h.app.settled();
+    expect((await db.select().from(customers).where(eq(customers.id, raincoat)))[0]!.name).toBe(
+      'Southwind Corporation',
+    );
+    expect(lastCall('views.update').args.view_id).toBe('VCUSTPAGE');
+    const back = lastView('views.update');
+    expect(back.callback_id).toBe(ids.admin.customerPage);
+    expect(JSON.stringify(back)).toContain('Saved SOUTHWIND.');
+  });
+
+  it("an employee's page: take them off the one marked project, saying so in the singular", async () => {
+    const { db } = h.database;
+    await addUser(db, 'U0OTTO');
+    const otto = await addConsultant(db, 'U0OTTO');
+    const project = await addProject(db, 'OTTO-ONE', await addCustomer(db, 'OTTOCO'), { consultants: [otto] });
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.removeAssignments,
+      value: String(otto),
+      container: {
+        type: 'view',
+        viewId: 'VEMP',
+        view: {
+          callback_id: ids.admin.employeePage,
+          private_metadata: JSON.stringify({ employeeId: otto }),
+          state: { values: ticked(ids.admin.markedAssignments, [`consultant:${project}`]) },
+        },
+      },
+    });
+    await h.app.settled();
+    // Archived, not deleted: the time they logged there keeps its rates.
+    expect(await db.select().from(projectConsultants).where(eq(projectConsultants.consultantId, otto))).toMatchObject([
+      { projectId: project, archivedAt: expect.any(Date) },
+    ]);
+    expect(JSON.stringify(lastView('views.update'))).toContain('Taken off 1 project; their logged time stays.');
+  });
+
   it('tells someone without the administration right why, and shows them nothing', async () => {
     const { db } = h.database;
     const customer = await addCustomer(db, 'HOOLI');

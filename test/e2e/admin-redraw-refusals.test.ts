@@ -2,7 +2,9 @@
  * /admin lists clicked by someone the service refuses (they lost the right since the list was
  * drawn), over signed HTTP against the fake Slack: the click must not just do nothing. Each
  * redraw (Timesheets, Users, Roles, Periods, the audit filter, the project form) tells them why in
- * a DM, leaves the view as it was and writes nothing.
+ * a DM, leaves the view as it was and writes nothing. So does each /admin section button (Periods,
+ * Roles, Users, the audit trail, Customers, Employees, Settings) and each change in the role and
+ * user grids; the role form puts the refusal on its name field; a search offers them nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
@@ -112,6 +114,18 @@ describe('a list redraw the service refuses', () => {
     expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
   });
 
+  it.each([
+    ['Customers', ids.admin.backToCustomers, ids.admin.customerPage],
+    ['Employees', ids.admin.backToEmployees, ids.admin.employeePage],
+    ['Projects', ids.admin.backToProjects, ids.admin.projectPage],
+  ])(
+    'tells someone without the administration right who goes back to %s why, in a DM',
+    async (_, actionId, callbackId) => {
+      await h.slack.blockAction({ userId: BOB, actionId, value: 'back', container: inView(callbackId, {}) });
+      expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
+    },
+  );
+
   it('tells someone without the administration right who presses New project why, in a DM, opening no form', async () => {
     await h.slack.blockAction({
       userId: BOB,
@@ -120,5 +134,94 @@ describe('a list redraw the service refuses', () => {
       container: inView(ids.admin.projectsModal, {}),
     });
     expect(await toldBob()).toEqual([expect.stringContaining('You do not have the administration right.')]);
+  });
+});
+
+describe('an /admin section opened by someone the service refuses', () => {
+  const administration = 'You do not have the administration right.';
+  const security = 'You do not have the security administration right.';
+  it.each([
+    ['Periods', ids.admin.openPeriods, administration],
+    ['Roles', ids.admin.openRoles, security],
+    ['Users', ids.admin.openUsers, security],
+    ['Audit trail', ids.admin.openAudit, administration],
+    ['Customers', ids.admin.openCustomers, administration],
+    ['Employees', ids.admin.openEmployees, administration],
+    ['Settings', ids.admin.openSettings, administration],
+  ])('tells someone without the right who presses %s why, in a DM, opening nothing', async (_, actionId, message) => {
+    await h.slack.blockAction({
+      userId: BOB,
+      actionId,
+      value: 'open',
+      container: inView(ids.admin.homeModal, {}),
+    });
+    expect(await toldBob()).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('offers someone without the administration right no customers, employees or projects when they search', async () => {
+    const search = (actionId: string) =>
+      h.slack.blockSuggestion({
+        userId: BOB,
+        actionId,
+        blockId: 'open',
+        value: '',
+        view: { id: 'VLIST', callback_id: ids.admin.homeModal, private_metadata: '{}' },
+      });
+    for (const actionId of [ids.admin.openCustomer, ids.admin.openEmployee, ids.admin.openProject])
+      expect((await search(actionId)).body).toEqual({ options: [] });
+    expect(await toldBob()).toEqual([]);
+  });
+});
+
+describe('a role or user grid change by someone without the security administration right', () => {
+  const security = 'You do not have the security administration right.';
+  it.each([
+    [
+      'ticks a right of a role',
+      ids.admin.roleRights,
+      ids.admin.rolesModal,
+      { blockId: 'role_1', checkedOptions: ['entry'] },
+    ],
+    ['deletes a role', ids.admin.deleteRole, ids.admin.rolesModal, { value: '1' }],
+    [
+      "ticks a user's role",
+      ids.admin.userRoles,
+      ids.admin.usersModal,
+      { blockId: `user_${BOB}`, checkedOptions: ['1'] },
+    ],
+    [
+      "changes a user's delegates",
+      ids.admin.userDelegates,
+      ids.admin.usersModal,
+      { blockId: 'user_U01ALICE', selectedUsers: [BOB] },
+    ],
+    ['deactivates a user', ids.admin.deactivateUser, ids.admin.usersModal, { value: 'U01ALICE' }],
+  ])(
+    'tells someone who %s without the right why, in a DM, changing nothing',
+    async (_, actionId, callbackId, element) => {
+      await h.slack.blockAction({
+        userId: BOB,
+        actionId,
+        ...element,
+        container: inView(callbackId, { page: 0, rolePage: 0, roleIds: [1] }),
+      });
+      expect(await toldBob()).toEqual([expect.stringContaining(security)]);
+    },
+  );
+
+  it('puts the missing right on the name field of the role form, creating no role', async () => {
+    const created = await h.slack.viewSubmission({
+      userId: BOB,
+      callbackId: ids.admin.roleForm,
+      privateMetadata: JSON.stringify({ parentViewId: 'VLIST' }),
+      values: {
+        [ids.admin.roleName.block]: { [ids.admin.roleName.action]: { type: 'plain_text_input', value: 'Mine' } },
+      },
+    });
+    expect(created.body).toEqual({
+      response_action: 'errors',
+      errors: { [ids.admin.roleName.block]: expect.stringContaining(security) },
+    });
+    expect(await toldBob()).toEqual([]);
   });
 });

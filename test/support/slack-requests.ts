@@ -76,6 +76,8 @@ export class SlackClientSimulator {
       selectedUsers?: string[];
       /** A date picker's new date. */
       selectedDate?: string;
+      /** A user picker's person after the change. */
+      selectedUser?: string;
       /** Where the action happened. */
       container?:
         | { type: 'message'; channelId: string; messageTs: string }
@@ -94,14 +96,17 @@ export class SlackClientSimulator {
           ? 'multi_users_select'
           : action.selectedDate
             ? 'datepicker'
-            : action.selectedOption === undefined
-              ? 'button'
-              : 'static_select',
+            : action.selectedUser
+              ? 'users_select'
+              : action.selectedOption === undefined
+                ? 'button'
+                : 'static_select',
       action_ts: `${Date.now() / 1000}`,
     };
     if (action.value !== undefined) element.value = action.value;
     if (action.selectedUsers) element.selected_users = action.selectedUsers;
     if (action.selectedDate) element.selected_date = action.selectedDate;
+    if (action.selectedUser) element.selected_user = action.selectedUser;
     if (action.checkedOptions)
       element.selected_options = action.checkedOptions.map((value) => ({
         value,
