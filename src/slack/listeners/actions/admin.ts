@@ -135,10 +135,13 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     }
     await ack();
     const count = (n: number) => `${n} ${n === 1 ? 'period' : 'periods'}`;
-    const restored = added.restored.length
-      ? ` Restored ${count(added.restored.length)} deleted before, with the timesheets kept in them.`
-      : '';
-    await showPeriods(deps, client, ctx, meta.parentViewId, `Added ${count(added.created.length)}.${restored}`);
+    const notice = [
+      added.created.length || !added.restored.length ? `Added ${count(added.created.length)}.` : '',
+      added.restored.length
+        ? `Restored ${count(added.restored.length)} deleted before, with the timesheets kept in them.`
+        : '',
+    ];
+    await showPeriods(deps, client, ctx, meta.parentViewId, notice.filter(Boolean).join(' '));
   });
 
   registerMarkedDeletion(app, deps, periodDeletion);
