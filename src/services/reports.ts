@@ -163,6 +163,11 @@ export async function reportFormChoices(ctx: ServiceContext): Promise<Result<{ c
   return ctx.db.transaction(async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.openReports.right);
     const alternative = access.ok ? access : await authorize(tx, ctx, OPERATIONS.openReports.orRight);
+    if (!alternative.ok && alternative.error.code === 'forbidden' && ctx.actor.kind === 'user' && !ctx.actor.actingFor)
+      return fail(
+        'forbidden',
+        'Reports need the Accounts Receivable or the Accounts Payable reports right. An administrator can give you a role with one in /admin > Users.',
+      );
     if (!alternative.ok) return alternative;
     const rights = alternative.rights;
     const kinds = (['ar', 'ap'] as const).filter(
@@ -231,12 +236,15 @@ async function resolveConsultants(
     .innerJoin(employees, eq(employees.id, consultants.employeeId))
     .where(inArray(employees.userId, userIds));
   const missing = userIds.find((id) => !rows.some((row) => row.userId === id));
-  if (missing)
+  if (missing) {
+    // A form's error text shows no mentions: the person is named as ConsulTracker knows them.
+    const [known] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, missing));
     return fail(
       'unknown_consultant',
-      `<@${missing}> is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.`,
+      `${known?.name ?? 'One of the people chosen'} is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.`,
       'consultant',
     );
+  }
   return {
     ok: true,
     rows: userIds.map((id) => {

@@ -285,7 +285,7 @@ describe('the Reports form refusing', () => {
 
   it('/report alone tells someone with neither report right that they lack it, opening no form', async () => {
     expect(ackText(await report('', 'C0PUBLIC', 'UADMIN'))).toBe(
-      'You do not have the Accounts Payable reports right. An administrator can give you a role with it in /admin &gt; Users.',
+      'Reports need the Accounts Receivable or the Accounts Payable reports right. An administrator can give you a role with one in /admin &gt; Users.',
     );
     expect(h.fake.callsTo('views.open')).toEqual([]);
   });
@@ -294,7 +294,7 @@ describe('the Reports form refusing', () => {
     await h.slack.blockAction({ userId: 'UADMIN', actionId: r.open });
     await h.app.settled();
     const dms = JSON.stringify(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'UADMIN'));
-    expect(dms).toContain('You do not have the Accounts Payable reports right.');
+    expect(dms).toContain('Reports need the Accounts Receivable or the Accounts Payable reports right.');
     expect(h.fake.callsTo('views.open')).toEqual([]);
   });
 
@@ -361,8 +361,12 @@ describe('the Reports form refusing', () => {
       response_action: 'errors',
       errors: {
         [r.consultants.block]:
-          '<@U0NOBODY> is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.',
+          'One of the people chosen is not a consultant, so no time of theirs is in any report. Pick someone set up in /admin > Employees.',
       },
+    });
+    // Someone ConsulTracker knows is named (a form's error shows no mentions).
+    expect((await submit({ ...ar, ...november, ...chosen(r.consultants, 'UADMIN') })).body).toMatchObject({
+      errors: { [r.consultants.block]: expect.stringMatching(/^Ada Admin is not a consultant,/) },
     });
   });
 

@@ -241,7 +241,7 @@ describe('preparing a report', () => {
     });
     expect(await prepareReport(finance(), request({ consultantUserIds: ['UFINANCE'] }))).toMatchObject({
       ok: false,
-      error: { field: 'consultant', message: expect.stringContaining('<@UFINANCE> is not a consultant') },
+      error: { field: 'consultant', message: expect.stringContaining('Fiona Finance is not a consultant') },
     });
   });
 
