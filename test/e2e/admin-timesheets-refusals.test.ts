@@ -306,3 +306,22 @@ describe('approved time on a live invoice', () => {
     expect(await statusOf(sheetId)).toBe('approved');
   });
 });
+
+describe('marks the filter no longer shows', () => {
+  it('Send back on a marked sheet the current filter leaves out opens no dialog and asks to look at the list again', async () => {
+    const sheetId = await submittedSheet('2025-11-01', '2025-11-30');
+    const pushes = h.fake.callsTo('views.push').length;
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.rejectSheets,
+      value: 'reject',
+      container: inList([sheetId], { customerCode: 'GLOBEX' }),
+    });
+    await h.app.settled();
+    expect(h.fake.callsTo('views.push')).toHaveLength(pushes);
+    expect(lastViewText('views.update')).toContain(
+      'Those timesheets no longer match the filter; look at the list again.',
+    );
+    expect(await statusOf(sheetId)).toBe('submitted');
+  });
+});
