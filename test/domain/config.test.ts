@@ -64,6 +64,27 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses operations settings out of range, saying what each accepts', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', ...env });
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    for (const seconds of ['0', '601', 'ten']) {
+      expect(problems({ SHUTDOWN_TIMEOUT_SECONDS: seconds })).toBe(
+        'SHUTDOWN_TIMEOUT_SECONDS must be a number of seconds from 1 to 600, such as 10',
+      );
+    }
+    expect(problems({ METRICS_ENABLED: 'yes' })).toBe('METRICS_ENABLED must be true or false');
+    expect(problems({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be debug, info, warn or error');
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', METRICS_ENABLED: 'true' }).operations,
+    ).toMatchObject({ metricsEnabled: true, shutdownTimeoutMs: 10_000 });
+  });
+
   it('refuses an empty signing secret in HTTP mode but not in Socket Mode', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '  ' })).toThrow(/SLACK_SIGNING_SECRET/);
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');

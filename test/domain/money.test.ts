@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   amountForMinutes,
   formatAmount,
+  formatDecimal,
   formatMoney,
   MAX_HOURLY_RATE_MINOR,
   minorUnitDigits,
@@ -47,6 +48,7 @@ describe('minor units follow each currency (ISO 4217 through Intl.NumberFormat)'
     ['1e3', 'USD', /not an amount/],
     [Number.NaN, 'USD', /not an amount/],
     [1e21, 'USD', /not an amount/],
+    ['1.12345', 'CLF', /at most 4 decimals, like 140.0000/],
   ])('refuses %j %s with a hint in its currency', (input, currency, hint) => {
     const result = parseAmount(input, currency, anyAmount, 'price');
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_amount', field: 'price' } });
@@ -75,6 +77,18 @@ describe('minor units follow each currency (ISO 4217 through Intl.NumberFormat)'
       '0.005',
       '0.05',
     ]);
+  });
+});
+
+describe('scaled decimals as text', () => {
+  it.each([
+    [1250, 2, '12.50'],
+    [5, 2, '0.05'],
+    [-5, 2, '-0.05'],
+    [15000, 0, '15000'],
+    [-15000, 0, '-15000'],
+  ])('writes %i with %i digits as %s', (scaled, digits, text) => {
+    expect(formatDecimal(scaled, digits)).toBe(text);
   });
 });
 
