@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows, sqlList } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
-import { currentRequest } from '../request-context.js';
+import { currentRequest, noteQueuedForSlack } from '../request-context.js';
 
 /**
  * What a message says, as a named template and its view model: services know no Block Kit, so the
@@ -69,6 +69,7 @@ export async function enqueueMessage(
       requestId: currentRequest()?.requestId ?? null,
     })
     .onConflictDoNothing({ target: outbox.dedupeKey });
+  noteQueuedForSlack();
 }
 
 /**
@@ -90,7 +91,7 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
   const publishedAt = outbox.updatedAt;
   const nextPublish = sql`${publishedAt} + ${`${HOME_PUBLISH_INTERVAL_MS} milliseconds`}::interval`;
   const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
-  await tx
+  const queued = await tx
     .insert(outbox)
     .values({
       kind: 'home',
@@ -117,7 +118,10 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
         requestId: sql`excluded.request_id`,
         updatedAt: now,
       },
-    });
+    })
+    .returning({ nextAttemptAt: outbox.nextAttemptAt });
+  // A publish waiting out its interval is the poll's; one due now wakes the dispatcher.
+  if (queued.some((row) => row.nextAttemptAt <= now)) noteQueuedForSlack();
 }
 
 const refOf = sql`(${outbox.payload}->>'ref')`;
@@ -270,17 +274,8 @@ export async function markSent(
   now: Date,
   posted?: { ref: string; channel: string; ts: string },
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    if (posted) {
-      await tx
-        .insert(slackMessages)
-        .values({ ref: posted.ref, channel: posted.channel, ts: posted.ts, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: slackMessages.ref,
-          set: { channel: posted.channel, ts: posted.ts, updatedAt: now },
-        });
-    }
-    const sent = await tx
+  const settle = async (q: Queryable) => {
+    const sent = await q
       .update(outbox)
       .set({
         status: 'sent',
@@ -292,6 +287,18 @@ export async function markSent(
       .where(ours(claim))
       .returning({ id: outbox.id });
     return sent.length > 0;
+  };
+  // Only a post has a second row to write with it; anything else settles in one statement.
+  if (!posted) return settle(db);
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(slackMessages)
+      .values({ ref: posted.ref, channel: posted.channel, ts: posted.ts, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: slackMessages.ref,
+        set: { channel: posted.channel, ts: posted.ts, updatedAt: now },
+      });
+    return settle(tx);
   });
 }
 
@@ -460,6 +467,7 @@ export async function resendDead(q: Queryable, ids: number[], now: Date): Promis
     })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, 'dead')))
     .returning({ id: outbox.id });
+  if (rows.length > 0) noteQueuedForSlack();
   return rows.map((row) => row.id);
 }
 
