@@ -12,6 +12,8 @@ export type RequestContext = {
   command?: string;
   /** What the edge read the request as (`command`, `action`, `view_submission`, `event`, …). */
   kind?: string;
+  /** It queued a Slack message that is due now, so the outbox is woken when it ends (not polled for). */
+  queuedForSlack?: boolean;
 };
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -24,4 +26,10 @@ export function runInRequest<T>(context: RequestContext, work: () => T): T {
 /** The request being served, if any (a job or the dispatcher's own round has none). */
 export function currentRequest(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/** Notes that the request being served queued a Slack message due now (see `queuedForSlack`). */
+export function noteQueuedForSlack(): void {
+  const request = storage.getStore();
+  if (request) request.queuedForSlack = true;
 }

@@ -10,7 +10,7 @@ import { JOBS } from './jobs/registry.js';
 import { JobRunner, type RunOutcome } from './jobs/runner.js';
 import type { Logger } from './logger.js';
 import { AppMetrics } from './metrics.js';
-import { runInRequest } from './request-context.js';
+import { currentRequest, runInRequest } from './request-context.js';
 import { ensureAdministrators } from './services/users.js';
 import { startSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -113,7 +113,10 @@ export async function startConsulTracker({
     deps,
     reporting: { renderer, pdfRowLimit: config.reports.pdfRowLimit, financeChannel: config.financeChannel },
     jobs: { list: JOBS, run: (name, at) => jobs.runJob(name, at) },
-    afterEachRequest: () => outbox.wake(),
+    // Only a request that queued something due now wakes the dispatcher; the rest wait for its poll.
+    afterEachRequest: () => {
+      if (currentRequest()?.queuedForSlack) outbox.wake();
+    },
     health: () => ({ delivery: outbox.delivery() }),
     ...(metrics ? { metrics: () => metrics.exposition() } : {}),
     onAcknowledged: (request, ms, status) => {
