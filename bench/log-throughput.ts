@@ -30,7 +30,7 @@ import { importSetup } from '../src/services/setup-import.js';
 import { HOME_PUBLISH_INTERVAL_MS } from '../src/services/outbox.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
-import { residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import { cpuMs, postgresCpuMs, residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
 import { recordFigure } from './figures.js';
 import { LogLoad, type Round } from './log-load.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
@@ -71,7 +71,16 @@ type SizeResult = {
   perLog: { statements: number; transactions: number; rowsRead: number; mostRead: string };
   /** The same, when each consultant logs five times in a row (App Home publishes coalesced). */
   perLogInARow: SizeResult['perLog'];
-  rows: { concurrency: number; log: Round; bare: Round; database: number; rssMb: number }[];
+  rows: {
+    concurrency: number;
+    log: Round;
+    bare: Round;
+    database: number;
+    rssMb: number;
+    /** CPU ms per request in the round, by process: the app, PostgreSQL's, this bench (client and fake Slack). */
+    logCpu: CpuPerRequest;
+    bareCpu: CpuPerRequest;
+  }[];
   /** `/log` sent at half the best closed-loop rate, evenly spaced (open loop). */
   halfPeak: Round;
   savedOnce: { ok: boolean; text: string };
@@ -108,15 +117,16 @@ try {
     });
     const rows: SizeResult['rows'] = [];
     for (const concurrency of CONCURRENCY) {
-      const bare = await load.closedLoop([slack], concurrency, SECONDS, () => ({
-        text: 'no-such-thing',
-        ok: /not|\?/i,
-      }));
-      const log = await load.closedLoop([slack], concurrency, SECONDS);
+      const [bare, bareCpu] = await withCpu(child.pid!, () =>
+        load.closedLoop([slack], concurrency, SECONDS, () => ({ text: 'no-such-thing', ok: /not|\?/i })),
+      );
+      const [log, logCpu] = await withCpu(child.pid!, () => load.closedLoop([slack], concurrency, SECONDS));
       rows.push({
         concurrency,
         log,
         bare,
+        logCpu,
+        bareCpu,
         database: database.get(concurrency)!,
         rssMb: residentMemory(child.pid!).nowMb,
       });
@@ -138,6 +148,23 @@ try {
 }
 
 type PerLog = SizeResult['perLog'];
+type CpuPerRequest = { app: number; database: number; bench: number };
+
+/** Runs a round and measures the CPU each side spent on it, per request. */
+async function withCpu(appPid: number, round: () => Promise<Round>): Promise<[Round, CpuPerRequest]> {
+  const before = { app: cpuMs(appPid), database: postgresCpuMs(), bench: process.cpuUsage() };
+  const result = await round();
+  const bench = process.cpuUsage(before.bench);
+  const per = (ms: number) => ms / result.requests;
+  return [
+    result,
+    {
+      app: per(cpuMs(appPid) - before.app),
+      database: throwaway ? per(postgresCpuMs() - before.database) : 0,
+      bench: per((bench.user + bench.system) / 1000),
+    },
+  ];
+}
 
 /**
  * The same app in this process on a counting driver, in two patterns of 50 `/log`s each: every
@@ -364,12 +391,14 @@ function print(result: SizeResult): void {
   );
   const reference = throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s';
   console.log(
-    `| concurrency | /log req/s | bare ack req/s | ${reference} | /log ÷ bare | /log ÷ database | ack p50 / p99 | acks > 3 s | app RSS |`,
+    `| concurrency | /log req/s | bare ack req/s | ${reference} | /log ÷ bare | /log ÷ database | ack p50 / p99 | acks > 3 s | app RSS | CPU ms per /log: app / database / bench | per bare ack |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const cpu = (c: CpuPerRequest) =>
+    `${c.app.toFixed(2)} / ${throwaway ? c.database.toFixed(2) : '(in app)'} / ${c.bench.toFixed(2)}`;
   for (const r of result.rows) {
     console.log(
-      `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB |`,
+      `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB | ${cpu(r.logCpu)} | ${cpu(r.bareCpu)} |`,
     );
   }
   const { halfPeak } = result;
