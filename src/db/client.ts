@@ -39,17 +39,19 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 class ResilientPool extends pg.Pool {
   readonly #checkedOut = new Set<pg.PoolClient>();
+  readonly #statementNames = new StatementNames();
 
   constructor(config: pg.PoolConfig, lost: ConnectionErrorListener) {
     super(config);
     this.on('error', lost);
-    this.on('connect', (client) =>
+    this.on('connect', (client) => {
       client.on('error', (error) => {
         lost(error);
         const checkedOut = client;
         if (this.#checkedOut.has(checkedOut)) checkedOut.release(error);
-      }),
-    );
+      });
+      this.#statementNames.nameQueriesOf(client);
+    });
   }
 
   override connect(): Promise<pg.PoolClient>;
@@ -80,6 +82,39 @@ class ResilientPool extends pg.Pool {
       release(error);
     };
     return client;
+  }
+}
+
+/**
+ * Names each parameterised statement after its text, so that every connection parses it once and
+ * PostgreSQL can keep its plan, instead of parsing and planning it on every call (as pgx and
+ * postgres.js do by default). A request's statements are the same few texts every time; planning
+ * them was most of the server's time per `/log` (bench/README.md). Texts that vary (lists of any
+ * length) could grow it without end, so past MAX_NAMED_STATEMENTS new texts go unnamed as before.
+ */
+class StatementNames {
+  static readonly MAX_NAMED_STATEMENTS = 1_000;
+  readonly #names = new Map<string, string>();
+
+  nameQueriesOf(client: pg.PoolClient): void {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) =>
+      query(this.#named(config, rest[0]), ...rest);
+  }
+
+  #named(config: unknown, values: unknown): unknown {
+    if (typeof config !== 'object' || config === null || !('text' in config)) return config;
+    if ('name' in config && config.name) return config;
+    const parameters = 'values' in config && config.values !== undefined ? config.values : values;
+    if (!Array.isArray(parameters) || parameters.length === 0) return config;
+    const text = String(config.text);
+    let name = this.#names.get(text);
+    if (name === undefined) {
+      if (this.#names.size >= StatementNames.MAX_NAMED_STATEMENTS) return config;
+      name = `ct_${this.#names.size}`;
+      this.#names.set(text, name);
+    }
+    return { ...config, name };
   }
 }
 
