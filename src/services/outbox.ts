@@ -155,13 +155,14 @@ export type ClaimOptions = {
  * an advisory lock on the ref for the claim's transaction (the loser leaves the ref to the
  * winner), so the steps of one Slack message reach Slack in order across instances. Of several
  * waiting updates of one message the older ones are settled unsent (superseded): only the newest
- * state goes out. One transaction of four statements (candidates, ref locks, supersede, lease).
+ * state goes out. One transaction of four statements (candidates, ref locks, supersede, lease);
+ * three when no update is claimed.
  */
 export async function claimDueMessages(db: Database, options: ClaimOptions): Promise<ClaimedMessage[]> {
   const { now, leaseUntil, limit, busyRefs, pausedKinds } = options;
   return db.transaction(async (tx) => {
     const due = await tx
-      .select({ id: outbox.id, ref: sql<string>`${refOf}` })
+      .select({ id: outbox.id, kind: outbox.kind, ref: sql<string>`${refOf}` })
       .from(outbox)
       .where(
         and(
@@ -187,9 +188,13 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
     if (locked.length === 0) return [];
     await options.refsLocked?.();
     const lockedRefs = locked.map((row) => row.ref);
-    const superseded = await queryRows<{ id: number }>(
-      tx,
-      sql`update ${outbox} set status = 'sent', result = '{"superseded": true}'::jsonb, last_error = null,
+    // Only an update can be superseded, and only when one is being claimed does it change what goes out.
+    const claimsAnUpdate = due.some((row) => row.kind === 'update' && lockedRefs.includes(row.ref));
+    const superseded = !claimsAnUpdate
+      ? []
+      : await queryRows<{ id: number }>(
+          tx,
+          sql`update ${outbox} set status = 'sent', result = '{"superseded": true}'::jsonb, last_error = null,
             leased_until = null, updated_at = ${now}
           where ${outbox.kind} = 'update' and ${outbox.status} = 'pending' and ${refOf} in (${sqlList(lockedRefs)})
             and (${outbox.leasedUntil} is null or ${outbox.leasedUntil} <= ${now})
@@ -198,7 +203,7 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
               where newer.kind = 'update' and (newer.payload->>'ref') = ${refOf}
                 and newer.id > ${outbox.id} and newer.status in ('pending', 'sent'))
           returning ${outbox.id} as id`,
-    );
+        );
     const gone = new Set(superseded.map((row) => Number(row.id)));
     const mine = new Set(lockedRefs);
     const ids = due.filter((row) => mine.has(row.ref) && !gone.has(row.id)).map((row) => row.id);
