@@ -1,9 +1,15 @@
 import { ConfigError, loadConfig, loadEnvironmentFile } from './config.js';
-import { openDatabase } from './db/client.js';
+import { connectPostgres, openDatabase } from './db/client.js';
 import { systemClock } from './domain/clock.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
 import { startConsulTracker } from './server.js';
+
+/**
+ * The background pool's size on PostgreSQL: an App Home publish holds a connection for about ten
+ * milliseconds, so three keep up with hundreds a second, and requests keep all of theirs.
+ */
+const BACKGROUND_CONNECTIONS = 3;
 
 /** Composition root: configuration -> database -> Slack app -> graceful shutdown. */
 async function main(): Promise<void> {
@@ -23,10 +29,21 @@ async function main(): Promise<void> {
     secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken],
   });
   const startedAt = performance.now();
-  const connection = await openDatabase(config, 'app', (error) =>
-    log.warn('lost a database connection; the next request opens a new one', { error }),
-  );
-  const app = await startConsulTracker({ config, connection, clock: systemClock, log, scheduledJobs: true });
+  const lostConnection = (error: Error) =>
+    log.warn('lost a database connection; the next request opens a new one', { error });
+  const connection = await openDatabase(config, 'app', lostConnection);
+  // PGlite has one connection for everything; on PostgreSQL the outbox and jobs get their own few.
+  const background = config.databaseUrl
+    ? connectPostgres(config.databaseUrl, { max: BACKGROUND_CONNECTIONS, onConnectionError: lostConnection })
+    : connection;
+  const app = await startConsulTracker({
+    config,
+    connection,
+    background,
+    clock: systemClock,
+    log,
+    scheduledJobs: true,
+  });
   log.info('ConsulTracker is listening', {
     port: app.port,
     mode: config.slack.appToken ? 'socket' : 'http',

@@ -25,6 +25,12 @@ const OUTBOX_CLIENT_TIMEOUT_MS = 10_000;
 export type ConsulTrackerOptions = {
   config: Config;
   connection: DatabaseConnection;
+  /**
+   * For work nobody waits on: the outbox (App Home included) and scheduled jobs. On PostgreSQL
+   * main.ts gives it a small pool of its own, so that work never holds a connection a request is
+   * waiting for. Without it they share `connection`; closed on stop when it is another one.
+   */
+  background?: DatabaseConnection;
   clock: Clock;
   log: Logger;
   /** Ticks the scheduled jobs each minute (main.ts); tests and the demo drive `jobs` by hand instead. */
@@ -54,6 +60,7 @@ export type StopOutcome = { unanswered: number; running: number };
 export async function startConsulTracker({
   config,
   connection,
+  background = connection,
   clock,
   log,
   scheduledJobs = false,
@@ -77,16 +84,17 @@ export async function startConsulTracker({
     logger: boltLogger(log),
   });
   const renderer = new ReportRenderer({ threads: config.reports.threads, queueLimit: config.reports.queueLimit });
-  const system = { ...deps, actor: { kind: 'system', name: 'job' } } as const;
+  const backgroundDeps = { ...deps, db: background.db };
+  const system = { ...backgroundDeps, actor: { kind: 'system', name: 'job' } } as const;
   const outbox = new OutboxDispatcher({
-    db,
+    db: background.db,
     client: outboxClient,
     render: renderOutboxMessage,
     renderFile: outboxFileRenderer({
       ctx: system,
       reports: { renderer, pdfRowLimit: config.reports.pdfRowLimit },
     }),
-    renderHome: (userId) => currentHomeView(deps, outboxClient, userId),
+    renderHome: (userId) => currentHomeView(backgroundDeps, outboxClient, userId),
     clock,
     log,
     deliveryWindowMs: config.deliveryWindowHours * 3_600_000,
@@ -173,6 +181,7 @@ export async function startConsulTracker({
       // A round waiting on a hung Slack call must not hold the shutdown: its message stays leased
       // and is sent again after the lease (looked up first, so never twice).
       await beforeDeadline(outbox.stop(), deadline);
+      if (background !== connection) await background.close();
       await connection.close();
       return outcome;
     },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
+import type { DatabaseConnection } from '../../src/db/client.js';
 import { outbox } from '../../src/db/schema.js';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningConsulTracker, startConsulTracker } from '../../src/server.js';
@@ -44,6 +45,8 @@ export async function startAppHarness(
     log?: Logger;
     /** More settings, as environment variables (e.g. ACK_DEADLINE_MS). */
     env?: Record<string, string>;
+    /** The handles the app gets on the test database (default: the database itself for both). */
+    connections?: (database: TestDatabase) => { connection: DatabaseConnection; background?: DatabaseConnection };
   } = {},
 ): Promise<AppHarness> {
   const database = await createTestDatabase();
@@ -62,7 +65,8 @@ export async function startAppHarness(
     ...options.env,
   });
   const log = options.log ?? (process.env.DEBUG_APP_LOGS ? createLogger('debug') : silentLogger);
-  const app = await startConsulTracker({ config, connection: database, clock, log });
+  const connections = options.connections?.(database) ?? { connection: database };
+  const app = await startConsulTracker({ config, ...connections, clock, log });
   if (options.waitForSlack ?? true) await app.initialised;
   const appUrl = `http://127.0.0.1:${app.port}`;
   return {
