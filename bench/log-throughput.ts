@@ -30,7 +30,14 @@ import { importSetup } from '../src/services/setup-import.js';
 import { HOME_PUBLISH_INTERVAL_MS } from '../src/services/outbox.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSimulator } from '../test/support/slack-requests.js';
-import { cpuMs, postgresCpuMs, residentMemory, startAppProcess, stopAppProcess } from './app-process.js';
+import {
+  cpuMs,
+  postgresCpuMs,
+  postgresCpuSince,
+  residentMemory,
+  startAppProcess,
+  stopAppProcess,
+} from './app-process.js';
 import { recordFigure } from './figures.js';
 import { LogLoad, type Round } from './log-load.js';
 import { createThrowawayDatabase } from './throwaway-database.js';
@@ -160,7 +167,7 @@ async function withCpu(appPid: number, round: () => Promise<Round>): Promise<[Ro
     result,
     {
       app: per(cpuMs(appPid) - before.app),
-      database: throwaway ? per(postgresCpuMs() - before.database) : 0,
+      database: throwaway ? per(postgresCpuSince(before.database)) : 0,
       bench: per((bench.user + bench.system) / 1000),
     },
   ];
