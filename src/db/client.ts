@@ -245,7 +245,11 @@ export type StatementCounter = { statements: number; transactions: number; reset
  * separately each transaction (BEGIN, which node-postgres sends as a statement and PGlite does not;
  * neither is counted as a statement, nor COMMIT or ROLLBACK).
  */
-export function countingDatabase(connection: DatabaseConnection): { db: Database; counter: StatementCounter } {
+export function countingDatabase(
+  connection: DatabaseConnection,
+  /** Hears each statement's SQL text as it is sent (BEGIN and COMMIT included). */
+  onStatement?: (query: string) => void,
+): { db: Database; counter: StatementCounter } {
   const counter: StatementCounter = {
     statements: 0,
     transactions: 0,
@@ -256,6 +260,7 @@ export function countingDatabase(connection: DatabaseConnection): { db: Database
   };
   const logger = {
     logQuery(query: string) {
+      onStatement?.(query);
       const word = query.trim().split(/\s/, 1)[0]!.toLowerCase();
       if (word === 'begin') counter.transactions++;
       else if (word !== 'commit' && word !== 'rollback') counter.statements++;

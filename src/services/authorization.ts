@@ -30,8 +30,11 @@ export type Access = {
   delegated: boolean;
   rights: ReadonlySet<Right>;
   consultant?: ConsultantRow | undefined;
-  /** With `home`: the actor's own rights (a delegate's differ from the principal's), name and principals. */
-  own?: { rights: ReadonlySet<Right>; name: string | null; principals: Principal[] };
+  /**
+   * With `home`: the actor's own rights (a delegate's differ from the principal's), name and
+   * principals, and whether any approval is pending for them or their principals.
+   */
+  own?: { rights: ReadonlySet<Right>; name: string | null; principals: Principal[]; approvalsPending: boolean };
 };
 
 const RIGHT_LABELS: Record<Right, string> = {
@@ -71,6 +74,12 @@ function accessSql(delegate: boolean, extras: AccessExtras): SQL {
       sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
              from delegates d join users u on u.id = d.principal_id and u.active
             where d.delegate_id = ${actorId}) as principals`,
+      // Most people approve nothing: App Home then skips the approvals read.
+      sql`exists (select 1 from approvals a
+                   where a.status = 'pending'
+                     and (a.approver_id = ${actorId}
+                          or a.approver_id in (select d.principal_id from delegates d join users u on u.id = d.principal_id
+                                                where d.delegate_id = ${actorId} and u.active))) as approvals_pending`,
     );
   }
   const consultant = extras.consultant
@@ -102,6 +111,7 @@ type AccessRow = {
   own_rights?: Right[] | null;
   own_name?: string | null;
   principals?: Principal[] | null;
+  approvals_pending?: boolean | null;
 };
 
 /**
@@ -121,7 +131,7 @@ export async function readAccess(
       delegated: true,
       rights: new Set(),
       ...(extras.consultant ? { consultant: undefined } : {}),
-      ...(extras.home ? { own: { rights: new Set(), name: null, principals: [] } } : {}),
+      ...(extras.home ? { own: { rights: new Set(), name: null, principals: [], approvalsPending: false } } : {}),
     };
   }
   const userId = actor.actingFor ?? actor.userId;
@@ -150,6 +160,7 @@ export async function readAccess(
             rights: row?.own_rights ? new Set<Right>(row.own_rights) : rights,
             name: row?.own_name ?? null,
             principals: row?.principals ?? [],
+            approvalsPending: row?.approvals_pending === true,
           },
         }
       : {}),

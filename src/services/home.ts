@@ -91,7 +91,7 @@ async function homeOverviewIn(
   };
   const duties: HomeDuties = {
     approvals:
-      userId !== undefined
+      userId !== undefined && own.approvalsPending
         ? await approvalsWaitingFor(
             ctx.db,
             userId,
