@@ -156,11 +156,15 @@ export type ClaimOptions = {
  * winner), so the steps of one Slack message reach Slack in order across instances. Of several
  * waiting updates of one message the older ones are settled unsent (superseded): only the newest
  * state goes out. One transaction of four statements (candidates, ref locks, supersede, lease);
- * three when no update is claimed.
+ * three when no update is claimed. `moreMayBeDue` says whether the candidates filled the limit.
  */
-export async function claimDueMessages(db: Database, options: ClaimOptions): Promise<ClaimedMessage[]> {
+export async function claimDueMessages(
+  db: Database,
+  options: ClaimOptions,
+): Promise<{ claimed: ClaimedMessage[]; moreMayBeDue: boolean }> {
   const { now, leaseUntil, limit, busyRefs, pausedKinds } = options;
-  return db.transaction(async (tx) => {
+  let moreMayBeDue = false;
+  const claimed = await db.transaction(async (tx): Promise<ClaimedMessage[]> => {
     const due = await tx
       .select({ id: outbox.id, kind: outbox.kind, ref: sql<string>`${refOf}` })
       .from(outbox)
@@ -177,6 +181,8 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
       .orderBy(priority, asc(outbox.id))
       .limit(limit)
       .for('update', { skipLocked: true });
+    // As many as the limit: more may be waiting behind them.
+    moreMayBeDue = due.length >= limit;
     if (due.length === 0) return [];
     const refs = [...new Set(due.map((row) => row.ref))];
     // Held until commit: a racing claim of the same ref skips it; one after the commit sees the lease.
@@ -227,6 +233,7 @@ export async function claimDueMessages(db: Database, options: ClaimOptions): Pro
         requestId: row.requestId,
       }));
   });
+  return { claimed, moreMayBeDue };
 }
 
 /**

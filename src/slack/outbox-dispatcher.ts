@@ -109,6 +109,10 @@ export class OutboxDispatcher {
   /** The last round: a round claims only after the previous one has. */
   #lastRound: Promise<void> = Promise.resolve();
   #roundsOpen = 0;
+  /** Rounds begun so far: a lane that saw none begin while it ran has left nothing unclaimed behind it. */
+  #roundsBegun = 0;
+  /** The last claim found as many due messages as it could take: another round may find more. */
+  #moreMayBeDue = false;
   /** After a 429 nothing of that kind is sent until Slack's Retry-After has passed. */
   readonly #pausedUntil = new Map<OutboxKind, number>();
   #circuit: { reason: string; since: Date; nextProbeAt: Date } | undefined;
@@ -169,13 +173,14 @@ export class OutboxDispatcher {
   async #run(): Promise<void> {
     while (!this.#stopped) {
       this.#woken = false;
-      let claimed = 0;
+      this.#moreMayBeDue = false;
       try {
-        claimed = (await this.#round()).length;
+        // Each lane delivers on its own; stop() waits for them.
+        void (await this.#round());
       } catch (error) {
         this.#o.log.error('outbox round failed', { error });
       }
-      if (claimed === 0 || this.#inFlight >= this.#o.batchSize) await this.#idle();
+      if (!this.#moreMayBeDue || this.#inFlight >= this.#o.batchSize) await this.#idle();
     }
   }
 
@@ -208,6 +213,7 @@ export class OutboxDispatcher {
     const previous = this.#lastRound;
     const overlapping = this.#roundsOpen > 0;
     this.#roundsOpen++;
+    this.#roundsBegun++;
     const round = (async () => {
       try {
         if (overlapping) await this.#o.pause('outbox:round-waits');
@@ -233,7 +239,7 @@ export class OutboxDispatcher {
     if (limit <= 0) return [];
     const now = clock.now();
     const pausedKinds = [...this.#pausedUntil].filter(([, until]) => until > now.getTime()).map(([kind]) => kind);
-    return claimDueMessages(db, {
+    const { claimed, moreMayBeDue } = await claimDueMessages(db, {
       now,
       leaseUntil: new Date(now.getTime() + leaseMs),
       limit,
@@ -241,21 +247,27 @@ export class OutboxDispatcher {
       pausedKinds,
       refsLocked: () => this.#o.pause('outbox:refs-locked'),
     });
+    this.#moreMayBeDue = moreMayBeDue;
+    return claimed;
   }
 
   #inLane(item: ClaimedMessage): Promise<void> {
     const lane = item.message.ref;
+    const roundsBefore = this.#roundsBegun;
     this.#inFlight++;
     this.#track(item);
     const run = (this.#lanes.get(lane) ?? Promise.resolve()).then(() => this.#deliverForRequest(item));
     const settled = run.finally(() => {
+      // Claim again if this lane kept something back: a round skipped its message's next steps
+      // while it ran, or the dispatcher was full. Otherwise that claim would find nothing.
+      const keptBack = this.#roundsBegun !== roundsBefore || this.#inFlight >= this.#o.batchSize;
       this.#inFlight--;
       this.#untrack(item);
       if (this.#lanes.get(lane) === settled) {
         this.#lanes.delete(lane);
         this.#heldRefs.delete(lane);
       }
-      this.wake();
+      if (keptBack) this.wake();
     });
     this.#lanes.set(lane, settled);
     return settled;

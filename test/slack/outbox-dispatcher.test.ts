@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countingDatabase } from '../../src/db/client.js';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
@@ -190,4 +191,53 @@ describe('outbox dispatcher running on its own', () => {
     const [row] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, 'w'));
     expect(row!.status).toBe('sent');
   });
+
+  it('claims nothing more after a delivery that kept nothing back', async () => {
+    let claims = 0;
+    const { db } = countingDatabase(database, (query) => {
+      if (/skip locked/i.test(query)) claims++;
+    });
+    await enqueue('lone', post('r:lone'));
+    const d = dispatcher({ db, pollMs: 60_000 });
+    d.start();
+    await fake.waitFor('chat.postMessage');
+    await until(async () => (await rows())[0]?.status === 'sent');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await d.stop();
+
+    expect(claims).toBe(1);
+  });
+
+  it('claims the next step of a message as soon as its lane is free when a round passed it by, without waiting for the poll', async () => {
+    let rounds = 0;
+    fake.failNext('chat.postMessage', { held: true });
+    await enqueue('p', post('r:lane', 'v1'));
+    const d = dispatcher({
+      pollMs: 60_000,
+      pause: (point) => {
+        if (point === 'outbox:claimed') rounds++;
+        return Promise.resolve();
+      },
+    });
+    d.start();
+    await fake.waitFor('chat.postMessage');
+    // Queued while the post is being sent: the round it wakes leaves it, the message being busy.
+    await enqueue('u', update('r:lane', 'v2'));
+    d.wake();
+    await until(() => rounds === 2);
+    expect(fake.answerHeld()).toBe(1);
+
+    await fake.waitFor('chat.update', undefined, 5_000);
+    await d.stop();
+    expect(posts()[0]).toMatchObject({ text: 'v2' });
+  });
 });
+
+/** Polls `done` every 10 ms, for up to 5 s. */
+async function until(done: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('timed out');
+}
