@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../db/client.js';
+import { type Database, preparedRows } from '../db/client.js';
 import { roles, userRoles, users } from '../db/schema.js';
 import { ADMINISTRATORS_ROLE, RIGHTS } from '../domain/rights.js';
 import type { Clock } from '../domain/clock.js';
@@ -8,6 +8,23 @@ import type { Clock } from '../domain/clock.js';
 export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export type SlackProfile = { userId: string; displayName: string; timeZone: string | undefined };
+
+/** Every Slack request reads its user: built once, prepared by name (`preparedRows`). */
+const requestUserStatement = preparedRows<{
+  refreshed: Date | string | null;
+  has_rights: boolean;
+  principal_id: string | null;
+  principal_name: string | null;
+}>(
+  'request_user',
+  sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name,
+             u.active and exists (select 1 from user_roles ur join roles r on r.id = ur.role_id
+                                   where ur.user_id = u.id and cardinality(r.rights) > 0) as has_rights
+        from users u
+        left join delegates d on d.principal_id = u.acting_for and d.delegate_id = u.id
+        left join users p on p.id = d.principal_id and p.active
+       where u.id = ${sql.placeholder('user')}`,
+);
 
 /**
  * What a Slack request needs to know about its user, in one query: whether their stored profile
@@ -20,21 +37,7 @@ export async function requestUser(
   clock: Clock,
   userId: string,
 ): Promise<{ needsRefresh: boolean; actingFor: { userId: string; name: string } | null }> {
-  const [row] = await queryRows<{
-    refreshed: Date | string | null;
-    has_rights: boolean;
-    principal_id: string | null;
-    principal_name: string | null;
-  }>(
-    db,
-    sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name,
-               u.active and exists (select 1 from user_roles ur join roles r on r.id = ur.role_id
-                                     where ur.user_id = u.id and cardinality(r.rights) > 0) as has_rights
-          from users u
-          left join delegates d on d.principal_id = u.acting_for and d.delegate_id = u.id
-          left join users p on p.id = d.principal_id and p.active
-         where u.id = ${userId}`,
-  );
+  const [row] = await requestUserStatement(db, { user: userId });
   const refreshed = row?.refreshed ? new Date(row.refreshed) : null;
   return {
     needsRefresh:
