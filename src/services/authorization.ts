@@ -55,6 +55,9 @@ const rightsSql = (userId: Placeholder) =>
 const actorId = sql.placeholder('actor');
 const principalId = sql.placeholder('principal');
 const actedAsId = sql.placeholder('actedAs');
+/** The active users the actor is a delegate of, as `u`: the tail of a select. */
+const activePrincipals = sql`from delegates d join users u on u.id = d.principal_id and u.active
+                             where d.delegate_id = ${actorId}`;
 
 /** The access statement for one shape of request: as oneself or a delegate, with the extras asked for. */
 function accessSql(delegate: boolean, extras: AccessExtras): SQL {
@@ -72,14 +75,11 @@ function accessSql(delegate: boolean, extras: AccessExtras): SQL {
       delegate ? sql`${rightsSql(actorId)} as own_rights` : sql`null as own_rights`,
       sql`(select u.display_name from users u where u.id = ${actorId}) as own_name`,
       sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
-             from delegates d join users u on u.id = d.principal_id and u.active
-            where d.delegate_id = ${actorId}) as principals`,
+             ${activePrincipals}) as principals`,
       // Most people approve nothing: App Home then skips the approvals read.
       sql`exists (select 1 from approvals a
                    where a.status = 'pending'
-                     and (a.approver_id = ${actorId}
-                          or a.approver_id in (select d.principal_id from delegates d join users u on u.id = d.principal_id
-                                                where d.delegate_id = ${actorId} and u.active))) as approvals_pending`,
+                     and (a.approver_id = ${actorId} or a.approver_id in (select u.id ${activePrincipals}))) as approvals_pending`,
     );
   }
   const consultant = extras.consultant

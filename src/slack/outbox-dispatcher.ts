@@ -111,8 +111,6 @@ export class OutboxDispatcher {
   #roundsOpen = 0;
   /** Rounds begun so far: a lane that saw none begin while it ran has left nothing unclaimed behind it. */
   #roundsBegun = 0;
-  /** The last claim found as many due messages as it could take: another round may find more. */
-  #moreMayBeDue = false;
   /** After a 429 nothing of that kind is sent until Slack's Retry-After has passed. */
   readonly #pausedUntil = new Map<OutboxKind, number>();
   #circuit: { reason: string; since: Date; nextProbeAt: Date } | undefined;
@@ -173,14 +171,14 @@ export class OutboxDispatcher {
   async #run(): Promise<void> {
     while (!this.#stopped) {
       this.#woken = false;
-      this.#moreMayBeDue = false;
+      // Only whether more may be due is kept: each lane delivers on its own, and stop() waits for them.
+      let moreMayBeDue = false;
       try {
-        // Each lane delivers on its own; stop() waits for them.
-        void (await this.#round());
+        ({ moreMayBeDue } = await this.#round());
       } catch (error) {
         this.#o.log.error('outbox round failed', { error });
       }
-      if (!this.#moreMayBeDue || this.#inFlight >= this.#o.batchSize) await this.#idle();
+      if (!moreMayBeDue || this.#inFlight >= this.#o.batchSize) await this.#idle();
     }
   }
 
@@ -199,17 +197,18 @@ export class OutboxDispatcher {
 
   /** Claims what is due now and delivers it; resolves when those messages are handled. Returns how many. */
   async runOnce(): Promise<number> {
-    const lanes = await this.#round();
+    const { lanes } = await this.#round();
     await Promise.all(lanes);
     return lanes.length;
   }
 
   /**
    * One round: claims what is due and puts each message in its lane, resolving with the lanes'
-   * deliveries. Rounds of one dispatcher never overlap: a round (a poll, a wake, runOnce) started
-   * while another is claiming waits for it, so it sees that round's lanes as busy.
+   * deliveries and whether the claim took as many as it could (more may be due). Rounds of one
+   * dispatcher never overlap: a round (a poll, a wake, runOnce) started while another is claiming
+   * waits for it, so it sees that round's lanes as busy.
    */
-  #round(): Promise<Promise<void>[]> {
+  #round(): Promise<{ lanes: Promise<void>[]; moreMayBeDue: boolean }> {
     const previous = this.#lastRound;
     const overlapping = this.#roundsOpen > 0;
     this.#roundsOpen++;
@@ -218,9 +217,9 @@ export class OutboxDispatcher {
       try {
         if (overlapping) await this.#o.pause('outbox:round-waits');
         await previous;
-        const items = await this.#claim();
+        const { claimed, moreMayBeDue } = await this.#claim();
         await this.#o.pause('outbox:claimed');
-        return items.map((item) => this.#inLane(item));
+        return { lanes: claimed.map((item) => this.#inLane(item)), moreMayBeDue };
       } finally {
         this.#roundsOpen--;
       }
@@ -232,14 +231,15 @@ export class OutboxDispatcher {
     return round;
   }
 
-  async #claim(): Promise<ClaimedMessage[]> {
+  async #claim(): ReturnType<typeof claimDueMessages> {
     const { db, clock, batchSize, leaseMs } = this.#o;
-    if (this.#circuit && !(await this.#probe())) return [];
+    const none = { claimed: [], moreMayBeDue: false };
+    if (this.#circuit && !(await this.#probe())) return none;
     const limit = batchSize - this.#inFlight;
-    if (limit <= 0) return [];
+    if (limit <= 0) return none;
     const now = clock.now();
     const pausedKinds = [...this.#pausedUntil].filter(([, until]) => until > now.getTime()).map(([kind]) => kind);
-    const { claimed, moreMayBeDue } = await claimDueMessages(db, {
+    return claimDueMessages(db, {
       now,
       leaseUntil: new Date(now.getTime() + leaseMs),
       limit,
@@ -247,8 +247,6 @@ export class OutboxDispatcher {
       pausedKinds,
       refsLocked: () => this.#o.pause('outbox:refs-locked'),
     });
-    this.#moreMayBeDue = moreMayBeDue;
-    return claimed;
   }
 
   #inLane(item: ClaimedMessage): Promise<void> {
