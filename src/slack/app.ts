@@ -10,6 +10,7 @@ import { type Health, healthRoutes, type Metrics, type Readiness } from './healt
 import { HttpGate } from './http-gate.js';
 import { InFlightRequests } from './in-flight.js';
 import type { ScheduledJobs } from './listeners/actions/admin-jobs.js';
+import { SlackRoutes } from './listener-routes.js';
 import { registerListeners } from './listeners/index.js';
 import { answerUnavailableUntilConnected, connectToSlack } from './slack-connection.js';
 import type { Reporting } from './report-delivery.js';
@@ -123,7 +124,9 @@ export async function startSlackApp({
   const inFlight = new InFlightRequests(afterEachRequest);
   app.use(inFlight.middleware);
   app.use(edgeMiddleware(deps.log));
-  registerListeners(app, deps, reporting, jobs);
+  const routes = new SlackRoutes();
+  registerListeners(routes.routes, deps, reporting, jobs);
+  app.use(routes.middleware);
 
   const initialised = connectToSlack(app, deps.log, () => stopping).then(() => {
     connected = true;

@@ -15,7 +15,7 @@ import { problemMessage } from '../../../blocks/log-confirmation.js';
 import type { Logger } from '../../logger.js';
 import { describeUnreadable, isUnreadable } from './failures.js';
 import { ANSWER_DEADLINE_MS, RequestAnswer } from './request-answer.js';
-import { type RequestKind, screenRequest, UNREADABLE } from './request-shapes.js';
+import { listenerIdOf, type RequestKind, screenRequest, UNREADABLE } from './request-shapes.js';
 import { slackId } from './payload-values.js';
 import { currentRequest, runInRequest } from '../../request-context.js';
 import { describeSlackRequest } from './request-identity.js';
@@ -114,7 +114,11 @@ export class EdgeReceiver implements Receiver {
         // No listener matched (an unknown action id, a command declared but not answered, a
         // view_closed nobody asked for): Slack still gets its answer now rather than a timeout.
         const level = screened.kind === 'view_closed' ? 'info' : 'warn';
-        this.log[level]('no listener answered the request', { requestId, kind: screened.kind, id: listenerId(body) });
+        this.log[level]('no listener answered the request', {
+          requestId,
+          kind: screened.kind,
+          id: listenerIdOf(screened.kind, body),
+        });
         await answer.ack(unanswered(screened.kind, body)).catch(() => undefined);
       }
     }
@@ -196,19 +200,6 @@ function unanswered(kind: RequestKind, body: Record<string, unknown>): unknown {
     return { response_type: 'ephemeral', text: `ConsulTracker does not answer ${String(body.command)}.` };
   if (kind === 'options') return { options: [] };
   return undefined;
-}
-
-/** The id a listener would have matched on, for the log line (already screened: short and clean). */
-function listenerId(body: Record<string, unknown>): unknown {
-  if (typeof body.command === 'string') return body.command;
-  const actions = body.actions as { action_id?: unknown }[] | undefined;
-  return (
-    actions?.[0]?.action_id ??
-    (body.view as { callback_id?: unknown } | undefined)?.callback_id ??
-    body.callback_id ??
-    body.action_id ??
-    (body.event as { type?: unknown } | undefined)?.type
-  );
 }
 
 /**

@@ -171,6 +171,27 @@ export function kindOf(body: Record<string, unknown>): RequestKind {
   }
 }
 
+/** The id a listener is registered by for a request of this kind: its command, action, callback or event type. */
+export function listenerIdOf(kind: RequestKind, body: Record<string, unknown>): unknown {
+  switch (kind) {
+    case 'command':
+      return body.command;
+    case 'action':
+      return (body.actions as { action_id?: unknown }[] | undefined)?.[0]?.action_id;
+    case 'view_submission':
+    case 'view_closed':
+      return (body.view as { callback_id?: unknown } | undefined)?.callback_id;
+    case 'shortcut':
+      return body.callback_id;
+    case 'options':
+      return body.action_id;
+    case 'event':
+      return (body.event as { type?: unknown } | undefined)?.type;
+    case 'unknown':
+      return undefined;
+  }
+}
+
 /**
  * Checks a request's envelope before Bolt or any listener reads it: the ids it carries are Slack
  * ids, the values it carries are typed and free of control characters, the parts Bolt dereferences

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../listener-routes.js';
 import type { ServiceDeps } from '../actor.js';
 import type { Reporting } from '../report-delivery.js';
 import { registerAdminActions, registerAdminUserActions } from './actions/admin.js';
@@ -28,31 +28,36 @@ import { registerLogMessageShortcut } from './shortcuts/log-message.js';
 import { registerLogTimeSubmission } from './views/log-time.js';
 
 /** Every slash command, action, view and event the app answers. */
-export function registerListeners(app: App, deps: ServiceDeps, reporting: Reporting, jobs: ScheduledJobs): void {
-  registerLogCommand(app, deps);
-  registerLogTimeSubmission(app, deps);
-  registerEntryActions(app, deps);
-  registerTimerActions(app, deps);
-  registerLogMessageShortcut(app, deps);
-  registerTimesheetCommand(app, deps);
-  registerTimesheetActions(app, deps);
-  registerAppHomeOpened(app, deps);
-  registerUndeliveredActions(app, deps);
-  registerApprovalActions(app, deps);
-  registerApprovalsCommand(app, deps);
-  registerAdminCommand(app, deps);
-  registerAdminActions(app, deps);
-  registerAdminUserActions(app, deps);
-  registerAdminTimesheetActions(app, deps);
-  registerAdminCustomerActions(app, deps);
-  registerAdminProjectActions(app, deps);
-  registerAdminEmployeeActions(app, deps);
-  registerAdminSettingsActions(app, deps);
-  registerAdminJobActions(app, deps, jobs);
-  registerCreditsCommand(app, deps);
-  registerCreditActions(app, deps);
-  registerReportCommand(app, deps, reporting);
-  registerReportActions(app, deps, reporting);
-  registerInvoiceCommand(app, deps, reporting);
-  registerInvoiceActions(app, deps);
+export function registerListeners(
+  routes: ListenerRoutes,
+  deps: ServiceDeps,
+  reporting: Reporting,
+  jobs: ScheduledJobs,
+): void {
+  registerLogCommand(routes, deps);
+  registerLogTimeSubmission(routes, deps);
+  registerEntryActions(routes, deps);
+  registerTimerActions(routes, deps);
+  registerLogMessageShortcut(routes, deps);
+  registerTimesheetCommand(routes, deps);
+  registerTimesheetActions(routes, deps);
+  registerAppHomeOpened(routes, deps);
+  registerUndeliveredActions(routes, deps);
+  registerApprovalActions(routes, deps);
+  registerApprovalsCommand(routes, deps);
+  registerAdminCommand(routes, deps);
+  registerAdminActions(routes, deps);
+  registerAdminUserActions(routes, deps);
+  registerAdminTimesheetActions(routes, deps);
+  registerAdminCustomerActions(routes, deps);
+  registerAdminProjectActions(routes, deps);
+  registerAdminEmployeeActions(routes, deps);
+  registerAdminSettingsActions(routes, deps);
+  registerAdminJobActions(routes, deps, jobs);
+  registerCreditsCommand(routes, deps);
+  registerCreditActions(routes, deps);
+  registerReportCommand(routes, deps, reporting);
+  registerReportActions(routes, deps, reporting);
+  registerInvoiceCommand(routes, deps, reporting);
+  registerInvoiceActions(routes, deps);
 }

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import {
   customerFormModal,
@@ -99,8 +100,8 @@ const projectRemoval: MarkedDeletion<ProjectDeletion, AdminPage> = {
 };
 
 /** /admin > Customers: create, open one (edit it, add and remove its projects), delete marked (with what goes, what is archived). */
-export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminCustomerActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openCustomers,
     ackingFirst(deps.log, async function openCustomers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -109,9 +110,9 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
       await client.views.push({ trigger_id: body.trigger_id, view: customersModal(listed.customers) });
     }),
   );
-  app.action(ids.admin.markedCustomers, async ({ ack }) => ack());
+  routes.action(ids.admin.markedCustomers, async ({ ack }) => ack());
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.newCustomer,
     ackingFirst(deps.log, async function newCustomer({ body, client }) {
       if (!body.view) return;
@@ -119,7 +120,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.openCustomer,
     ackingFirst(deps.log, async function openCustomer({ body, action, client }) {
       if (!body.view) return;
@@ -132,12 +133,12 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
   );
 
   // More customers than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openCustomer, async function openCustomerChoices({ body, ack, client }) {
+  routes.options(ids.admin.openCustomer, async function openCustomerChoices({ body, ack, client }) {
     const listed = await listCustomers(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.customers.map(customerChoice), body.value ?? '') : [] });
   });
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.backToCustomers,
     ackingFirst(deps.log, async function backToCustomers({ body, client }) {
       if (!body.view) return;
@@ -147,7 +148,7 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.editCustomerDetails,
     ackingFirst(deps.log, async function editCustomerDetails({ body, action, client }) {
       if (!body.view) return;
@@ -159,11 +160,11 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action(ids.admin.markedProjects, async ({ ack }) => ack());
+  routes.action(ids.admin.markedProjects, async ({ ack }) => ack());
 
-  registerMarkedDeletion(app, deps, projectRemoval);
+  registerMarkedDeletion(routes, deps, projectRemoval);
 
-  app.view(ids.admin.customerForm, async function submitCustomerForm({ body, ack, client }) {
+  routes.view(ids.admin.customerForm, async function submitCustomerForm({ body, ack, client }) {
     const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = customerFormState.safeParse(body.view.state.values);
     if (!state.success)
@@ -212,5 +213,5 @@ export function registerAdminCustomerActions(app: App, deps: ServiceDeps): void 
     await showAdminPage(deps, client, ctx, meta.parentViewId, back, `Saved ${saved.customer.code}.`);
   });
 
-  registerMarkedDeletion(app, deps, customerDeletion);
+  registerMarkedDeletion(routes, deps, customerDeletion);
 }

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import {
   assignFormModal,
@@ -86,8 +87,8 @@ const assignmentValue = z.string().regex(/^(consultant|manager):[1-9][0-9]{0,9}$
  * /admin > Employees: create from a Slack member; open one to edit them (consultant with rates,
  * manager), put them on projects or take them off; delete marked employees.
  */
-export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminEmployeeActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openEmployees,
     ackingFirst(deps.log, async function openEmployees({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -97,7 +98,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.newEmployee,
     ackingFirst(deps.log, async function newEmployee({ body, client }) {
       if (!body.view) return;
@@ -105,10 +106,10 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.action(ids.admin.markedEmployees, async ({ ack }) => ack());
-  app.action(ids.admin.markedAssignments, async ({ ack }) => ack());
+  routes.action(ids.admin.markedEmployees, async ({ ack }) => ack());
+  routes.action(ids.admin.markedAssignments, async ({ ack }) => ack());
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.openEmployee,
     ackingFirst(deps.log, async function openEmployee({ body, action, client }) {
       if (!body.view) return;
@@ -121,11 +122,11 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
   );
 
   // More employees or projects than a menu holds: Slack asks for the ones matching what the admin types.
-  app.options(ids.admin.openEmployee, async function openEmployeeChoices({ body, ack, client }) {
+  routes.options(ids.admin.openEmployee, async function openEmployeeChoices({ body, ack, client }) {
     const listed = await listEmployees(await contextForSlackUser(deps, client, body.user.id));
     await ack({ options: listed.ok ? matchingOptions(listed.employees.map(employeeChoice), body.value ?? '') : [] });
   });
-  app.options<'block_suggestion'>(
+  routes.options<'block_suggestion'>(
     { block_id: a.project, action_id: 'value' },
     async function assignableProjectChoices({ body, ack, client }) {
       const meta = jsonText(assignMeta).safeParse(body.view?.private_metadata ?? '');
@@ -136,7 +137,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     },
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.backToEmployees,
     ackingFirst(deps.log, async function backToEmployees({ body, client }) {
       if (!body.view) return;
@@ -154,7 +155,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     ],
     [ids.admin.assignToProject, assignFormModal],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async function openEmployeeForm({ body, action, client }) {
         if (!body.view) return;
@@ -177,7 +178,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     );
   }
 
-  app.view(ids.admin.assignForm, async function submitAssignForm({ body, ack, client }) {
+  routes.view(ids.admin.assignForm, async function submitAssignForm({ body, ack, client }) {
     const meta = jsonText(assignMeta).parse(body.view.private_metadata ?? '');
     const state = assignFormState.safeParse(body.view.state.values);
     if (!state.success)
@@ -215,7 +216,7 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     );
   });
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.removeAssignments,
     ackingFirst(deps.log, async function removeAssignments({ body, action, client }) {
       if (!body.view) return;
@@ -235,9 +236,9 @@ export function registerAdminEmployeeActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  registerMarkedDeletion(app, deps, employeeDeletion);
+  registerMarkedDeletion(routes, deps, employeeDeletion);
 
-  app.view(ids.admin.employeeForm, async function submitEmployeeForm({ body, ack, client }) {
+  routes.view(ids.admin.employeeForm, async function submitEmployeeForm({ body, ack, client }) {
     const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = employeeFormState.safeParse(body.view.state.values);
     if (!state.success)

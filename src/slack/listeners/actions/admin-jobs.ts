@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { scheduledJobsModal } from '../../../../blocks/scheduled-jobs.js';
@@ -17,8 +18,8 @@ export type ScheduledJobs = { list: readonly JobDescription[]; run: RunJob };
 const jobName = z.string().regex(/^[a-z][a-z-]{0,40}$/);
 
 /** /admin > Scheduled jobs: the page, and Run now (admins only; the service decides). */
-export function registerAdminJobActions(app: App, deps: ServiceDeps, jobs: ScheduledJobs): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminJobActions(routes: ListenerRoutes, deps: ServiceDeps, jobs: ScheduledJobs): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openJobs,
     ackingFirst(deps.log, async ({ body, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -28,7 +29,7 @@ export function registerAdminJobActions(app: App, deps: ServiceDeps, jobs: Sched
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.runJobNow,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const name = jobName.safeParse(action.value);

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AdminPage } from '../../../../blocks/admin.js';
@@ -52,8 +53,8 @@ const FIELD_BLOCKS: Record<string, string> = {
 };
 
 /** /admin > Projects (and a customer's or employee's projects): create, open and edit projects, their teams and rates. */
-export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminProjectActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openProjects,
     ackingFirst(deps.log, async function openProjects({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -90,7 +91,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     });
   };
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.newProject,
     ackingFirst(deps.log, async function newProject({ body, client }) {
       if (!body.view) return;
@@ -103,7 +104,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.newCustomerProject,
     ackingFirst(deps.log, async function newCustomerProject({ body, action, client }) {
       if (!body.view) return;
@@ -117,7 +118,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.openProject,
     ackingFirst(deps.log, async function openProject({ body, action, client }) {
       if (!body.view) return;
@@ -131,7 +132,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
 
   // More projects than a menu holds: Slack asks for the ones matching what the admin types, among
   // the projects the page lists (all, a customer's, or an employee's).
-  app.options(ids.admin.openProject, async function openProjectChoices({ body, ack, client }) {
+  routes.options(ids.admin.openProject, async function openProjectChoices({ body, ack, client }) {
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const page = jsonText(z.object({ customerId: rowId.optional(), employeeId: rowId.optional() })).safeParse(
       body.view?.private_metadata ?? '',
@@ -151,7 +152,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     await ack({ options: matchingOptions([...new Map(choices.map((c) => [c.value, c])).values()], body.value ?? '') });
   });
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.backToProjects,
     ackingFirst(deps.log, async function backToProjects({ body, client }) {
       if (!body.view) return;
@@ -162,7 +163,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
   );
 
   // From a project's page to its customer's or a team member's page, in the same view.
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openProjectCustomer,
     ackingFirst(deps.log, async function openProjectCustomer({ body, action, client }) {
       if (!body.view) return;
@@ -173,7 +174,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
       });
     }),
   );
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.openProjectEmployee,
     ackingFirst(deps.log, async function openProjectEmployee({ body, action, client }) {
       if (!body.view) return;
@@ -185,7 +186,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.editProjectDetails,
     ackingFirst(deps.log, async function editProjectDetails({ body, action, client }) {
       if (!body.view) return;
@@ -199,7 +200,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.projectRates,
     ackingFirst(deps.log, async function projectRates({ body, action, client }) {
       if (!body.view) return;
@@ -220,7 +221,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.view(ids.admin.ratesForm, async function submitRatesForm({ body, ack, client }) {
+  routes.view(ids.admin.ratesForm, async function submitRatesForm({ body, ack, client }) {
     const meta = jsonText(ratesMeta).parse(body.view.private_metadata ?? '');
     const state = ratesFormState.safeParse(body.view.state.values);
     const consultantId = state.success
@@ -243,7 +244,7 @@ export function registerAdminProjectActions(app: App, deps: ServiceDeps): void {
     await showAdminPage(deps, client, ctx, meta.parentViewId, meta.back, 'Rates saved.');
   });
 
-  app.view(ids.admin.projectForm, async function submitProjectForm({ body, ack, client }) {
+  routes.view(ids.admin.projectForm, async function submitProjectForm({ body, ack, client }) {
     const meta = jsonText(formMeta).parse(body.view.private_metadata ?? '');
     const state = projectFormState.safeParse(body.view.state.values);
     if (!state.success)

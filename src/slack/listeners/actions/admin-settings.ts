@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { ids } from '../../../../blocks/ids.js';
 import { settingsModal } from '../../../../blocks/settings-modal.js';
 import { checkSettings, SETTING_KEYS, type SettingKey } from '../../../domain/settings.js';
@@ -7,8 +8,8 @@ import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { ackingFirst, tellUser } from '../safe.js';
 
 /** /admin > Settings: the firm's settings in one form; each input is named by its setting's key. */
-export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminSettingsActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openSettings,
     ackingFirst(deps.log, async function openSettings({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -21,7 +22,7 @@ export function registerAdminSettingsActions(app: App, deps: ServiceDeps): void 
     }),
   );
 
-  app.view(ids.admin.settingsModal, async function submitSettingsModal({ body, ack, client }) {
+  routes.view(ids.admin.settingsModal, async function submitSettingsModal({ body, ack, client }) {
     const values: Partial<Record<SettingKey, unknown>> = {};
     for (const key of SETTING_KEYS) values[key] = body.view.state.values[key]?.[key]?.value ?? '';
     // Every field with a problem shows its own message at once.

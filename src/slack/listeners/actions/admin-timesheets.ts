@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -41,8 +42,8 @@ const sheetPageMeta = z.object({ timesheetId: rowId, filter: sheetFilter });
 const timesheetIdValue = rowIdText;
 
 /** /admin > Timesheets: filter, mark or open one, and approve, send back or delete as an administrator. */
-export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminTimesheetActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openTimesheets,
     ackingFirst(deps.log, async function openTimesheets({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -69,7 +70,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     await show(deps, client, ctx, body.view.id, { filter });
   };
-  app.action<BlockAction<UsersSelectAction>>(
+  routes.action<BlockAction<UsersSelectAction>>(
     ids.admin.filterConsultant,
     ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) =>
       refilter(args, 'consultantUserId', args.action.selected_user),
@@ -80,16 +81,16 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     [ids.admin.filterProject, 'projectCode'],
     [ids.admin.filterCustomer, 'customerCode'],
   ] as const) {
-    app.action<BlockAction<StaticSelectAction>>(
+    routes.action<BlockAction<StaticSelectAction>>(
       actionId,
       ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) =>
         refilter(args, key, args.action.selected_option?.value),
       ),
     );
   }
-  app.action(ids.admin.markedSheets, async ({ ack }) => ack());
+  routes.action(ids.admin.markedSheets, async ({ ack }) => ack());
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.approveSheets,
     ackingFirst(deps.log, async function approveSheets({ body, client }) {
       if (!body.view) return;
@@ -107,7 +108,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     [ids.admin.rejectSheets, 'reject'],
     [ids.admin.deleteSheets, 'delete'],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async function confirmMarkedSheets({ body, client }) {
         if (!body.view) return;
@@ -131,7 +132,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     );
   }
 
-  app.view(ids.admin.sheetsDecision, async function submitSheetsDecision({ body, ack, client }) {
+  routes.view(ids.admin.sheetsDecision, async function submitSheetsDecision({ body, ack, client }) {
     const meta = jsonText(decisionMeta).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
@@ -152,7 +153,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     await show(deps, client, ctx, meta.parentViewId, meta.back, notice);
   });
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.openSheet,
     ackingFirst(deps.log, async function openSheet({ body, action, client }) {
       if (!body.view) return;
@@ -165,7 +166,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.backToSheets,
     ackingFirst(deps.log, async function backToSheets({ body, client }) {
       if (!body.view) return;
@@ -176,7 +177,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.sheetApprove,
     ackingFirst(deps.log, async function sheetApprove({ body, client }) {
       if (!body.view) return;
@@ -191,7 +192,7 @@ export function registerAdminTimesheetActions(app: App, deps: ServiceDeps): void
     [ids.admin.sheetReject, 'reject'],
     [ids.admin.sheetDelete, 'delete'],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async function confirmSheetDecision({ body, client }) {
         if (!body.view) return;

@@ -1,5 +1,4 @@
 import type {
-  App,
   BlockAction,
   ButtonAction,
   CheckboxesAction,
@@ -8,6 +7,7 @@ import type {
   StaticSelectAction,
   UsersSelectAction,
 } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import {
@@ -88,8 +88,8 @@ const periodDeletion: MarkedDeletion<PeriodDeletion, 'periods'> = {
 type Client = WebClient;
 
 /** The /admin sections: reporting periods, and the role x right grid. */
-export function registerAdminActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openPeriods,
     ackingFirst(deps.log, async function openPeriods({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -103,7 +103,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     [ids.admin.addPeriod, 'single'],
     [ids.admin.generatePeriods, 'series'],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       actionId,
       ackingFirst(deps.log, async function openPeriodForm({ body, client }) {
         if (!body.view) return;
@@ -112,7 +112,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     );
   }
 
-  app.view(ids.admin.periodForm, async function submitPeriodForm({ body, ack, client }) {
+  routes.view(ids.admin.periodForm, async function submitPeriodForm({ body, ack, client }) {
     const meta = jsonText(periodForm).parse(body.view.private_metadata ?? '');
     const state = periodFormState.safeParse(body.view.state.values);
     const starts = state.success ? state.data.starts[ids.admin.starts.action].selected_date : undefined;
@@ -144,11 +144,11 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     await showPeriods(deps, client, ctx, meta.parentViewId, notice.filter(Boolean).join(' '));
   });
 
-  registerMarkedDeletion(app, deps, periodDeletion);
+  registerMarkedDeletion(routes, deps, periodDeletion);
 
-  app.action(ids.admin.markedPeriods, async ({ ack }) => ack());
+  routes.action(ids.admin.markedPeriods, async ({ ack }) => ack());
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openRoles,
     ackingFirst(deps.log, async function openRoles({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -159,7 +159,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   );
 
   // A tick in the grid saves that role's rights at once.
-  app.action<BlockAction<CheckboxesAction>>(
+  routes.action<BlockAction<CheckboxesAction>>(
     ids.admin.roleRights,
     ackingFirst(deps.log, async function roleRights({ body, action, client }) {
       if (!body.view) return;
@@ -180,7 +180,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.deleteRole,
     ackingFirst(deps.log, async function deleteRoleClicked({ body, action, client }) {
       if (!body.view) return;
@@ -198,7 +198,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
   );
 
   for (const direction of ['back', 'on']) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       `${ids.admin.rolesPage}_${direction}`,
       ackingFirst(deps.log, async function turnRolesPage({ body, action, client }) {
         if (!body.view) return;
@@ -213,7 +213,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     );
   }
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.newRole,
     ackingFirst(deps.log, async function newRole({ body, client }) {
       if (!body.view) return;
@@ -221,7 +221,7 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.view(ids.admin.roleForm, async function submitRoleForm({ body, ack, client }) {
+  routes.view(ids.admin.roleForm, async function submitRoleForm({ body, ack, client }) {
     const { parentViewId } = jsonText(z.object({ parentViewId: z.string() })).parse(body.view.private_metadata);
     const values = body.view.state.values;
     const name = String(values[ids.admin.roleName.block]?.[ids.admin.roleName.action]?.value ?? '');
@@ -241,8 +241,8 @@ export function registerAdminActions(app: App, deps: ServiceDeps): void {
 }
 
 /** Security > Users: the user x role grid, delegates and deactivation; and the audit trail. */
-export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerAdminUserActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openUsers,
     ackingFirst(deps.log, async function openUsers({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -254,7 +254,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
 
   // A page button moves through users or through roles and keeps the other page.
   for (const direction of ['back', 'on']) {
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_${direction}`,
       ackingFirst(deps.log, async function turnUsersPage({ body, action, client }) {
         if (!body.view) return;
@@ -269,7 +269,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
         );
       }),
     );
-    app.action<BlockAction<ButtonAction>>(
+    routes.action<BlockAction<ButtonAction>>(
       `${ids.admin.usersPage}_roles_${direction}`,
       ackingFirst(deps.log, async function turnUserRolesPage({ body, action, client }) {
         if (!body.view) return;
@@ -287,7 +287,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
   }
 
   // Ticking a role saves the user's roles on the page shown; their roles on other pages are kept.
-  app.action<BlockAction<CheckboxesAction>>(
+  routes.action<BlockAction<CheckboxesAction>>(
     ids.admin.userRoles,
     ackingFirst(deps.log, async function userRoles({ body, action, client }) {
       if (!body.view) return;
@@ -308,7 +308,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<MultiUsersSelectAction>>(
+  routes.action<BlockAction<MultiUsersSelectAction>>(
     ids.admin.userDelegates,
     ackingFirst(deps.log, async function userDelegates({ body, action, client }) {
       if (!body.view) return;
@@ -326,7 +326,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.deactivateUser,
     ackingFirst(deps.log, async function deactivateUserClicked({ body, action, client }) {
       if (!body.view) return;
@@ -343,7 +343,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.admin.openAudit,
     ackingFirst(deps.log, async function openAudit({ body, client }) {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -376,11 +376,11 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     if (!trail.ok) return tellRefused(client, ctx, trail.error.message, deps.log);
     await client.views.update({ view_id: body.view.id, view: auditModal(trail.rows, filter) });
   };
-  app.action<BlockAction<UsersSelectAction>>(
+  routes.action<BlockAction<UsersSelectAction>>(
     ids.admin.auditUser,
     ackingFirst<ActionArgs<UsersSelectAction>>(deps.log, (args) => refilter(args, 'userId', args.action.selected_user)),
   );
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.admin.auditEntity,
     ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) =>
       refilter(args, 'entity', args.action.selected_option?.value),
@@ -390,7 +390,7 @@ export function registerAdminUserActions(app: App, deps: ServiceDeps): void {
     [ids.admin.auditFrom, 'from'],
     [ids.admin.auditTo, 'to'],
   ] as const) {
-    app.action<BlockAction<DatepickerAction>>(
+    routes.action<BlockAction<DatepickerAction>>(
       actionId,
       ackingFirst<ActionArgs<DatepickerAction>>(deps.log, (args) => refilter(args, key, args.action.selected_date)),
     );

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { approvalsModal, rejectReasonModal } from '../../../../blocks/approval-message.js';
 import { ids } from '../../../../blocks/ids.js';
@@ -24,8 +25,8 @@ const rejectMetadata = z.object({
 });
 
 /** Approve, Reject (with a reason) and View on a manager's DM, and the bulk list of /approvals. */
-export function registerApprovalActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerApprovalActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.approval.approve,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -36,7 +37,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.approval.reject,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       await client.views.open({
@@ -46,7 +47,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.approval.view,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -71,10 +72,10 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
       view: timesheetModal(answer.overview, where.page, undefined, { forApprover: { timesheetId: where.timesheetId } }),
     });
   });
-  app.action<BlockAction<ButtonAction>>(ids.approval.viewPageBack, turnPage);
-  app.action<BlockAction<ButtonAction>>(ids.approval.viewPageOn, turnPage);
+  routes.action<BlockAction<ButtonAction>>(ids.approval.viewPageBack, turnPage);
+  routes.action<BlockAction<ButtonAction>>(ids.approval.viewPageOn, turnPage);
 
-  app.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
+  routes.view(ids.approval.rejectModal, async ({ body, ack, client }) => {
     const { approvalIds, fromList } = jsonText(rejectMetadata).parse(body.view.private_metadata ?? '');
     const reason = String(
       body.view.state.values[ids.approval.reason.block]?.[ids.approval.reason.action]?.value ?? '',
@@ -95,7 +96,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
   });
 
   // The list's own buttons read the checkboxes from the view's state.
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.approval.approveMarked,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
@@ -109,7 +110,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.approval.rejectMarked,
     ackingFirst(deps.log, async ({ body, client }) => {
       if (!body.view) return;
@@ -131,7 +132,7 @@ export function registerApprovalActions(app: App, deps: ServiceDeps): void {
   );
 
   // Ticking a box needs no answer; the buttons read the state.
-  app.action(ids.approval.marked, async ({ ack }) => ack());
+  routes.action(ids.approval.marked, async ({ ack }) => ack());
 }
 
 /** Opens /approvals. */

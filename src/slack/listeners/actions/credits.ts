@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, ViewOutput } from '@slack/bolt';
+import type { BlockAction, ButtonAction, ViewOutput } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -68,8 +69,8 @@ function fieldErrors(
 }
 
 /** Add credits, Adjust, Settings, Export prepaid log (from /credits or a customer's page in /admin), and Details. */
-export function registerCreditActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerCreditActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.credits.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -97,29 +98,29 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
       if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
       else await client.views.open({ trigger_id: body.trigger_id, view });
     });
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.credits.add,
     opening((c, today) => addCreditsModal(c, today)),
   );
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.credits.adjust,
     opening((c) => adjustCreditsModal(c)),
   );
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.credits.settings,
     opening((c) => creditSettingsModal(c, c.settings)),
   );
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.credits.export,
     opening((c, today) => prepaidLogModal(c, { from: `${today.slice(0, 8)}01`, to: today })),
   );
   // Picking a channel or ticking a box needs no answer; the form is read on submit.
-  app.action(f.alertChannel.action, async ({ ack }) => ack());
-  app.action(f.channel.action, async ({ ack }) => ack());
-  app.action(f.autoTopup.action, async ({ ack }) => ack());
-  app.action(f.creditOnIssue.action, async ({ ack }) => ack());
+  routes.action(f.alertChannel.action, async ({ ack }) => ack());
+  routes.action(f.channel.action, async ({ ack }) => ack());
+  routes.action(f.autoTopup.action, async ({ ack }) => ack());
+  routes.action(f.creditOnIssue.action, async ({ ack }) => ack());
 
-  app.view(ids.credits.addModal, async ({ body, ack, client }) => {
+  routes.view(ids.credits.addModal, async ({ body, ack, client }) => {
     const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -134,7 +135,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
     await ack({ response_action: 'update', view: await doneView(ctx, code, 'Credits added') });
   });
 
-  app.view(ids.credits.adjustModal, async ({ body, ack, client }) => {
+  routes.view(ids.credits.adjustModal, async ({ body, ack, client }) => {
     const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -147,7 +148,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
     await ack({ response_action: 'update', view: await doneView(ctx, code, 'Credits adjusted') });
   });
 
-  app.view(ids.credits.settingsModal, async ({ body, ack, client }) => {
+  routes.view(ids.credits.settingsModal, async ({ body, ack, client }) => {
     const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -164,7 +165,7 @@ export function registerCreditActions(app: App, deps: ServiceDeps): void {
     await ack({ response_action: 'update', view: await doneView(ctx, code, 'Settings saved') });
   });
 
-  app.view(ids.credits.exportModal, async ({ body, ack, client }) => {
+  routes.view(ids.credits.exportModal, async ({ body, ack, client }) => {
     const { code } = jsonText(modalMeta).parse(body.view.private_metadata ?? '');
     const form = reader(body.view);
     const ctx = await contextForSlackUser(deps, client, body.user.id);

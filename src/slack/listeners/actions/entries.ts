@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
@@ -22,8 +23,8 @@ const entryIds = z
   .transform((value) => value.split(',').map(Number));
 
 /** Edit and Undo on an entry, wherever it is shown; Log for and project search in the modal. */
-export function registerEntryActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.entry.edit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -43,7 +44,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.home.logTime,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const date = logDay.parse(action.value);
@@ -57,7 +58,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.entry.undo,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -75,7 +76,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
   );
 
   // Choosing whom to log for reloads the modal with that person's projects.
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.logModal.logFor.action,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const view = body.view;
@@ -110,7 +111,7 @@ export function registerEntryActions(app: App, deps: ServiceDeps): void {
   );
 
   // More projects than a menu holds: Slack asks for the ones matching what the user types.
-  app.options(ids.logModal.project.action, async ({ body, ack, client }) => {
+  routes.options(ids.logModal.project.action, async ({ body, ack, client }) => {
     const metadata = jsonText(logModalMetadata).safeParse(body.view?.private_metadata ?? '');
     const forUserId = metadata.success ? metadata.data.forUserId : undefined;
     const ctx = await contextForSlackUser(

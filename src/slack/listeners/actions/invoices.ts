@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { voidReasonModal } from '../../../../blocks/invoice-messages.js';
@@ -15,8 +16,8 @@ const invoiceId = z.coerce.number().int().positive();
 const voidMetadata = z.object({ invoiceId: z.number().int().positive() });
 
 /** Issue (after Slack's confirm dialog), Void (with a reason) and the list's PDF button. */
-export function registerInvoiceActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerInvoiceActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.invoice.issue,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -26,14 +27,14 @@ export function registerInvoiceActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.invoice.void,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       await client.views.open({ trigger_id: body.trigger_id, view: voidReasonModal(invoiceId.parse(action.value)) });
     }),
   );
 
-  app.view(ids.invoice.voidModal, async ({ body, ack, client }) => {
+  routes.view(ids.invoice.voidModal, async ({ body, ack, client }) => {
     const meta = jsonText(voidMetadata).parse(body.view.private_metadata ?? '');
     const reason = String(body.view.state.values[ids.invoice.reason.block]?.[ids.invoice.reason.action]?.value ?? '');
     const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -47,7 +48,7 @@ export function registerInvoiceActions(app: App, deps: ServiceDeps): void {
     if (!voided.ok) await tellUser(client, { userId: body.user.id }, voided.error.message, deps.log);
   });
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.invoice.repost,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);

@@ -1,11 +1,11 @@
 import type {
   AllMiddlewareArgs,
-  App,
   BlockAction,
   ButtonAction,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
@@ -55,7 +55,7 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Registers the button and the confirm dialog of one record type's deletion. */
 export function registerMarkedDeletion<Impact, Page>(
-  app: App,
+  routes: ListenerRoutes,
   deps: ServiceDeps,
   flow: MarkedDeletion<Impact, Page>,
 ): void {
@@ -85,6 +85,6 @@ export function registerMarkedDeletion<Impact, Page>(
     await flow.show(deps, client, ctx, marks.parentViewId, marks.page, notice);
   }
 
-  app.action<BlockAction<ButtonAction>>(flow.button, ackingFirst(deps.log, confirmMarked));
-  app.view(flow.confirm, deleteConfirmed);
+  routes.action<BlockAction<ButtonAction>>(flow.button, ackingFirst(deps.log, confirmMarked));
+  routes.view(flow.confirm, deleteConfirmed);
 }

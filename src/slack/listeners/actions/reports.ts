@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { type Choice, matchingOptions } from '../../../../blocks/record-select.js';
@@ -45,8 +46,8 @@ const FIELD_BLOCKS: Record<string, string> = {
 };
 
 /** The Reports form: opened from /admin or App Home, searched as the user types, submitted to build a report. */
-export function registerReportActions(app: App, deps: ServiceDeps, reporting: Reporting): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerReportActions(routes: ListenerRoutes, deps: ServiceDeps, reporting: Reporting): void {
+  routes.action<BlockAction<ButtonAction>>(
     r.open,
     ackingFirst(deps.log, async ({ body, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -65,13 +66,13 @@ export function registerReportActions(app: App, deps: ServiceDeps, reporting: Re
     [r.projects, (c) => c.projects.map(reportProjectChoice)],
     [r.consultants, (c) => c.consultants.map(reportConsultantChoice)],
   ] satisfies [{ action: string }, (choices: ReportFormChoices) => Choice[]][]) {
-    app.options(id.action, async ({ body, ack, client }) => {
+    routes.options(id.action, async ({ body, ack, client }) => {
       const listed = await reportFormChoices(await contextForSlackUser(deps, client, body.user.id));
       await ack({ options: listed.ok ? matchingOptions(choicesOf(listed.choices), body.value ?? '') : [] });
     });
   }
 
-  app.view(r.modal, async ({ body, ack, client }) => {
+  routes.view(r.modal, async ({ body, ack, client }) => {
     const form = reportForm.safeParse(body.view.state.values);
     if (!form.success) {
       return void (await ack({

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, logConfirmation, problemMessage } from '../../../../blocks/log-confirmation.js';
 import { timerDecisionMessage, timerDiscardedMessage } from '../../../../blocks/timer-messages.js';
@@ -9,9 +10,9 @@ import { refreshHome } from '../../home.js';
 import { ackingFirst } from '../safe.js';
 
 /** Stop (App Home or the start message) and the three answers to a long timer. */
-export function registerTimerActions(app: App, deps: ServiceDeps): void {
+export function registerTimerActions(routes: ListenerRoutes, deps: ServiceDeps): void {
   const stop = (keep: KeepChoice | undefined) =>
-    ackingFirst<Parameters<Parameters<typeof app.action<BlockAction<ButtonAction>>>[1]>[0]>(
+    ackingFirst<Parameters<Parameters<typeof routes.action<BlockAction<ButtonAction>>>[1]>[0]>(
       deps.log,
       async ({ body, client }) => {
         const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -32,10 +33,10 @@ export function registerTimerActions(app: App, deps: ServiceDeps): void {
       },
     );
 
-  app.action<BlockAction<ButtonAction>>(ids.timer.stop, stop(undefined));
-  app.action<BlockAction<ButtonAction>>(ids.timer.saveElapsed, stop('elapsed'));
-  app.action<BlockAction<ButtonAction>>(ids.timer.saveTenHours, stop('ten-hours'));
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(ids.timer.stop, stop(undefined));
+  routes.action<BlockAction<ButtonAction>>(ids.timer.saveElapsed, stop('elapsed'));
+  routes.action<BlockAction<ButtonAction>>(ids.timer.saveTenHours, stop('ten-hours'));
+  routes.action<BlockAction<ButtonAction>>(
     ids.timer.discard,
     ackingFirst(deps.log, async ({ body, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);

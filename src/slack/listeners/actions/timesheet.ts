@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, problemMessage } from '../../../../blocks/log-confirmation.js';
@@ -30,7 +31,7 @@ const deleteMetadata = z.object({
 });
 
 /** Moving through periods and pages, submitting, and editing or deleting entries from the timesheet. */
-export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
+export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDeps): void {
   const move = ackingFirst<ActionArgs<ButtonAction>>(deps.log, async ({ body, action, client }) => {
     if (!body.view) return;
     const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -38,10 +39,10 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, hash: body.view.hash, ...where });
   });
   for (const actionId of [ids.timesheet.previous, ids.timesheet.next, ids.timesheet.pageBack, ids.timesheet.pageOn]) {
-    app.action<BlockAction<ButtonAction>>(actionId, move);
+    routes.action<BlockAction<ButtonAction>>(actionId, move);
   }
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.timesheet.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -56,7 +57,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.timesheet.submit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await actingContextForSlackUser(deps, client, body.user.id);
@@ -78,7 +79,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<OverflowAction>>(
+  routes.action<BlockAction<OverflowAction>>(
     ids.timesheet.entryMenu,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const view = body.view;
@@ -114,7 +115,7 @@ export function registerTimesheetActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.view(ids.timesheet.deleteConfirm, async ({ body, ack, client }) => {
+  routes.view(ids.timesheet.deleteConfirm, async ({ body, ack, client }) => {
     await ack();
     const { entryId, returnTo } = jsonText(deleteMetadata).parse(body.view.private_metadata ?? '');
     const ctx = await actingContextForSlackUser(deps, client, body.user.id);

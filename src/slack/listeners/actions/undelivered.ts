@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { dismissUndeliveredMessages, retryUndelivered } from '../../../services/undelivered.js';
@@ -10,8 +11,8 @@ import { ackingFirst, tellUser } from '../safe.js';
 const messageId = z.coerce.number().int().positive();
 
 /** An administrator's Resend and Dismiss on App Home's list of undelivered Slack messages. */
-export function registerUndeliveredActions(app: App, deps: ServiceDeps): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerUndeliveredActions(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.action<BlockAction<ButtonAction>>(
     ids.home.resendMessage,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);
@@ -25,7 +26,7 @@ export function registerUndeliveredActions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.home.dismissMessage,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const ctx = await contextForSlackUser(deps, client, body.user.id);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { adminHomeModal } from '../../../../blocks/admin.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
@@ -9,8 +9,8 @@ import { answeringErrors } from '../safe.js';
 const adminCommandBody = z.object({ user_id: z.string().min(1), trigger_id: z.string().min(1) });
 
 /** `/admin`: the administration home, showing the sections the user's rights open. */
-export function registerAdminCommand(app: App, deps: ServiceDeps): void {
-  app.command(
+export function registerAdminCommand(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.command(
     '/admin',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = adminCommandBody.parse(command);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -8,8 +8,8 @@ import { answeringErrors } from '../safe.js';
 const approvalsCommandBody = z.object({ user_id: z.string().min(1), trigger_id: z.string().min(1) });
 
 /** `/approvals`: the timesheets waiting for my decision (and my principals'), to decide in bulk. */
-export function registerApprovalsCommand(app: App, deps: ServiceDeps): void {
-  app.command(
+export function registerApprovalsCommand(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.command(
     '/approvals',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = approvalsCommandBody.parse(command);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { creditsMessage } from '../../../../blocks/credit-messages.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
@@ -21,8 +21,8 @@ const creditsText = z
   .refine((text) => text === '' || /^[A-Za-z0-9-]{2,20}$/.test(text), { message: USAGE });
 
 /** `/credits [CODE]`: prepaid balance, forecast and recent movements; admins also get the buttons to manage them. */
-export function registerCreditsCommand(app: App, deps: ServiceDeps): void {
-  app.command(
+export function registerCreditsCommand(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.command(
     '/credits',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = creditsCommandBody.parse(command);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { draftReply, invoiceListMessage } from '../../../../blocks/invoice-messages.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
@@ -21,8 +21,8 @@ const invoiceCommandBody = z.object({
  * `/invoice draft|list|export …`. Drafting acks first and answers when the drafts are saved (their
  * messages and PDFs follow through the outbox); the export uploads its CSVs where it was typed.
  */
-export function registerInvoiceCommand(app: App, deps: ServiceDeps, reporting: Reporting): void {
-  app.command(
+export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps, reporting: Reporting): void {
+  routes.command(
     '/invoice',
     answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
       const body = invoiceCommandBody.parse(command);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import {
   actingForNotice,
@@ -31,8 +31,8 @@ const logCommandBody = z.object({
 /** What `/log` shows while a slow database holds its entry; the confirmation replaces it. */
 export const SAVING = 'Saving…';
 
-export function registerLogCommand(app: App, deps: ServiceDeps): void {
-  app.command(
+export function registerLogCommand(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.command(
     '/log',
     answeringErrors(deps.log, async ({ command, ack, client, context }) => {
       const body = logCommandBody.parse(command);

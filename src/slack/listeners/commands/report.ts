@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
 import { describePeriods } from '../../../domain/report-periods.js';
@@ -23,8 +23,8 @@ const reportCommandBody = z.object({
  * the files (rows read in pages, PDF on a render thread) and posts them where it was typed.
  * `/report` alone opens the Reports form.
  */
-export function registerReportCommand(app: App, deps: ServiceDeps, reporting: Reporting): void {
-  app.command(
+export function registerReportCommand(routes: ListenerRoutes, deps: ServiceDeps, reporting: Reporting): void {
+  routes.command(
     '/report',
     answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
       const body = reportCommandBody.parse(command);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { actingForNotice, problemMessage, type SlackMessage } from '../../../../blocks/log-confirmation.js';
 import { timesheetHistoryMessage } from '../../../../blocks/timesheet-history.js';
@@ -21,8 +21,8 @@ const timesheetCommandBody = z.object({
  * `/timesheet [PERIOD]` opens a period (this one by default; `2026-10-01` names one by a day in
  * it, `last` the last one that has ended); `submit [PERIOD]` submits it; `history` lists earlier periods.
  */
-export function registerTimesheetCommand(app: App, deps: ServiceDeps): void {
-  app.command(
+export function registerTimesheetCommand(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.command(
     '/timesheet',
     answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = timesheetCommandBody.parse(command);

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ACT_AS_MYSELF } from '../../../../blocks/home.js';
 import { ids } from '../../../../blocks/ids.js';
@@ -16,13 +17,13 @@ const awayChoice = z.enum(['away', 'back']);
  * The App Home is rebuilt whenever the user opens it, when a delegate switches whom it acts for,
  * and when a manager marks themself away or back.
  */
-export function registerAppHomeOpened(app: App, deps: ServiceDeps): void {
-  app.event('app_home_opened', async ({ event }) => {
+export function registerAppHomeOpened(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     await refreshHome(deps, event.user);
   });
 
-  app.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction>>(
     ids.home.actAs,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const chosen = chosenOption(action);
@@ -34,7 +35,7 @@ export function registerAppHomeOpened(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     ids.home.away,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const away = awayChoice.parse(buttonValue(action)) === 'away';

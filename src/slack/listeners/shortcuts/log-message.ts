@@ -1,4 +1,5 @@
-import type { App, MessageShortcut } from '@slack/bolt';
+import type { MessageShortcut } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -18,8 +19,8 @@ const messageShortcut = z.object({
 });
 
 /** "Log time for this message": the log-time modal with the message as the description. */
-export function registerLogMessageShortcut(app: App, deps: ServiceDeps): void {
-  app.shortcut<MessageShortcut>(
+export function registerLogMessageShortcut(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.shortcut<MessageShortcut>(
     ids.shortcut.logMessage,
     ackingFirst(deps.log, async ({ shortcut, client }) => {
       const { message, response_url } = messageShortcut.parse(shortcut);

@@ -1,5 +1,5 @@
 import { jsonText } from '../../edge/payload-values.js';
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, logConfirmation } from '../../../../blocks/log-confirmation.js';
@@ -19,8 +19,8 @@ const submission = z.object({
 });
 
 /** Saving the log-time modal: inline errors per field, or close, confirm and refresh what shows the entry. */
-export function registerLogTimeSubmission(app: App, deps: ServiceDeps): void {
-  app.view(ids.logModal.callbackId, async ({ body, ack, client }) => {
+export function registerLogTimeSubmission(routes: ListenerRoutes, deps: ServiceDeps): void {
+  routes.view(ids.logModal.callbackId, async ({ body, ack, client }) => {
     const { user, view } = submission.parse(body);
     const metadata = jsonText(logModalMetadata).parse(view.private_metadata ?? '');
     const read = readLogForm(view.state.values);
