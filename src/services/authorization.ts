@@ -59,8 +59,11 @@ const actedAsId = sql.placeholder('actedAs');
 const activePrincipals = sql`from delegates d join users u on u.id = d.principal_id and u.active
                              where d.delegate_id = ${actorId}`;
 
-/** The access statement for one shape of request: as oneself or a delegate, with the extras asked for. */
-function accessSql(delegate: boolean, extras: AccessExtras): SQL {
+/**
+ * The access statement for one shape of request: as oneself or a delegate, with the extras asked
+ * for. Its values are the placeholders `actor`, `principal` and `actedAs` (`accessValues`).
+ */
+export function accessSql(delegate: boolean, extras: AccessExtras): SQL {
   const columns: SQL[] = [
     sql`(select u.active from users u where u.id = ${actorId}) as active`,
     delegate
@@ -101,7 +104,7 @@ function accessStatement(delegate: boolean, extras: AccessExtras) {
   return statement;
 }
 
-type AccessRow = {
+export type AccessRow = {
   active: boolean | null;
   delegated: boolean;
   rights: Right[] | null;
@@ -134,15 +137,24 @@ export async function readAccess(
       ...(extras.home ? { own: { rights: new Set(), name: null, principals: [], approvalsPending: false } } : {}),
     };
   }
-  const userId = actor.actingFor ?? actor.userId;
-  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, {
-    actor: actor.userId,
-    principal: actor.actingFor ?? null,
-    actedAs: userId,
-  });
+  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, accessValues(actor));
+  return accessFromRow(actor, extras, row);
+}
+
+/** The values of `accessSql`'s placeholders for a user acting (for themself or a principal). */
+export function accessValues(actor: Extract<ServiceContext['actor'], { kind: 'user' }>) {
+  return { actor: actor.userId, principal: actor.actingFor ?? null, actedAs: actor.actingFor ?? actor.userId };
+}
+
+/** What `accessSql` read (no row: nobody the app knows), as an `Access`. */
+export function accessFromRow(
+  actor: Extract<ServiceContext['actor'], { kind: 'user' }>,
+  extras: AccessExtras,
+  row: AccessRow | undefined,
+): Access {
   const rights = new Set<Right>(row?.rights ?? []);
   return {
-    userId,
+    userId: actor.actingFor ?? actor.userId,
     active: row?.active === true,
     delegated: row?.delegated === true,
     rights,

@@ -38,7 +38,6 @@ export type PausePoint =
   | 'remove-projects:locked'
   | 'job:claimed'
   | 'credit:topup-drafted'
-  | 'home:period-read'
   | 'admin-decide:customers-locked'
   | 'draft:customers-locked';
 

@@ -1,5 +1,3 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
-import { projects, reportingPeriods, timeEntries, timesheets } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { approvalsWaitingFor, type PendingApproval } from './approval-views.js';
 import type { Principal } from './acting-as.js';
@@ -9,20 +7,10 @@ import { OPERATIONS, rightsFor } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { consultantOf } from './entry-rules.js';
 import { enqueueHomeRefresh, type Undelivered, undeliveredMessages } from './outbox.js';
-import { assignedPrepaidBalances, type PrepaidBalance } from './prepaid-balance.js';
-import { timerOf, type RunningTimer } from './timers.js';
-import { consultantOverview, type TimesheetOverview } from './timesheets.js';
-
-export type RecentEntry = {
-  entryId: number;
-  workDate: string;
-  projectCode: string;
-  minutes: number;
-  description: string;
-  billable: boolean;
-  source: string;
-  editable: boolean;
-};
+import { readHomePage, type RecentEntry } from './home-page.js';
+import type { PrepaidBalance } from './prepaid-balance.js';
+import { type RunningTimer, timerRunning } from './timers.js';
+import { NO_PERIOD_STARTED, overviewFrom, type TimesheetOverview } from './timesheets.js';
 
 export type HomeOverview =
   | {
@@ -62,32 +50,21 @@ export async function requestHomeRefresh(deps: Omit<ServiceContext, 'actor'>, us
 /**
  * What App Home shows: for a consultant this period, the running timer, the last entries and
  * prepaid hours left; for everyone their pending approvals; for administrators undelivered messages.
+ * The access read and the consultant's whole page are one statement (`readHomePage`); a manager's
+ * approvals and away switch, and an administrator's undelivered messages, are read after it, each
+ * only for those who have them.
  */
 export async function homeOverview(
   ctx: ServiceContext,
 ): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
-  // One snapshot for every part of the page: read piece by piece, a /log committing in between
-  // showed its entry under "last entries" and a period total without it.
-  return ctx.db.transaction((tx) => homeOverviewIn({ ...ctx, db: tx }), {
-    isolationLevel: 'repeatable read',
-    accessMode: 'read only',
-  });
-}
-
-/**
- * The page's parts from one access read (the user's rights, their principals, the consultant they
- * act as): each part takes what it needs from it rather than checking access again.
- */
-async function homeOverviewIn(
-  ctx: ServiceContext,
-): Promise<Result<{ home: HomeOverview; duties: HomeDuties; actingAs: ActingAs }>> {
-  const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
-  const actingFor = ctx.actor.kind === 'user' ? ctx.actor.actingFor : undefined;
-  const access = await readAccess(ctx.db, ctx, { consultant: true, home: true });
+  const { actor } = ctx;
+  const read = actor.kind === 'user' ? await readHomePage(ctx.db, ctx, actor) : undefined;
+  const access = read?.access ?? (await readAccess(ctx.db, ctx, { consultant: true, home: true }));
   const own = access.own!;
+  const userId = actor.kind === 'user' ? actor.userId : undefined;
   const actingAs: ActingAs = {
     principals: own.principals,
-    current: own.principals.find((p) => p.userId === actingFor) ?? null,
+    current: own.principals.find((p) => actor.kind === 'user' && p.userId === actor.actingFor) ?? null,
   };
   const duties: HomeDuties = {
     approvals:
@@ -114,57 +91,31 @@ async function homeOverviewIn(
     };
   }
   const { consultant } = who;
-  const sheet = await consultantOverview(ctx.db, ctx, consultant);
-  await ctx.pause?.('home:period-read');
-  const timer = await timerOf(ctx.db, ctx, consultant.userId);
-
-  // The last entries come from the consultant's two latest sheets, so the read stays the size of
-  // two periods however many years of history the firm has.
-  const recentSheets = ctx.db
-    .select({ id: timesheets.id })
-    .from(timesheets)
-    .innerJoin(reportingPeriods, eq(reportingPeriods.id, timesheets.periodId))
-    .where(
-      and(
-        eq(timesheets.consultantId, consultant.employeeId),
-        inArray(timesheets.status, ['open', 'submitted', 'approved']),
-      ),
-    )
-    .orderBy(desc(reportingPeriods.startsOn))
-    .limit(2);
-  const recentRows = await ctx.db
-    .select({
-      entryId: timeEntries.id,
-      workDate: timeEntries.workDate,
-      projectCode: projects.code,
-      minutes: timeEntries.minutes,
-      description: timeEntries.description,
-      billable: timeEntries.billable,
-      source: timeEntries.source,
-      status: timesheets.status,
-    })
-    .from(timeEntries)
-    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
-    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
-    .where(
-      and(
-        inArray(timeEntries.timesheetId, recentSheets),
-        inArray(timesheets.status, ['open', 'submitted', 'approved']),
-      ),
-    )
-    .orderBy(desc(timeEntries.createdAt), desc(timeEntries.id))
-    .limit(5);
-
+  // Only a Slack user is a consultant, and a user's page was read with their access.
+  const { period, sheet, entries, timer, recent, prepaid } = read!.page;
+  const shownSheet = sheet
+    ? {
+        status: sheet.status,
+        submittedAt: sheet.submittedAt ? new Date(sheet.submittedAt) : null,
+        submittedByName: sheet.submittedByName,
+      }
+    : undefined;
   return {
     ok: true,
     home: {
       kind: 'consultant',
       name: consultant.name,
-      timesheet: sheet.ok ? sheet.overview : null,
-      noPeriodReason: sheet.ok ? null : sheet.error.message,
-      timer: timer ?? null,
-      recent: recentRows.map(({ status, ...row }) => ({ ...row, editable: status === 'open' })),
-      prepaid: await assignedPrepaidBalances(ctx.db, consultant.employeeId),
+      timesheet: period
+        ? {
+            ...overviewFrom(consultant, period, shownSheet, entries),
+            previousPeriodId: period.previousId,
+            nextPeriodId: period.nextId,
+          }
+        : null,
+      noPeriodReason: period ? null : NO_PERIOD_STARTED,
+      timer: timer ? timerRunning({ ...timer, startedAt: new Date(timer.startedAt) }, ctx.clock.now()) : null,
+      recent,
+      prepaid,
     },
     duties,
     actingAs,

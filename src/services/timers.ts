@@ -220,16 +220,23 @@ export async function timerOf(q: Queryable, ctx: ServiceContext, userId: string)
     .where(eq(timers.userId, userId));
   if (!row) return undefined;
   const { timer } = row;
-  return {
-    projectCode: row.projectCode,
-    projectName: row.projectName,
-    customerName: row.customerName,
-    description: timer.description,
-    billable: timer.billable,
-    meeting: timer.meeting,
-    startedAt: timer.startedAt,
-    elapsedMinutes: elapsedMinutes(timer.startedAt, ctx.clock.now()),
-  };
+  return timerRunning(
+    {
+      projectCode: row.projectCode,
+      projectName: row.projectName,
+      customerName: row.customerName,
+      description: timer.description,
+      billable: timer.billable,
+      meeting: timer.meeting,
+      startedAt: timer.startedAt,
+    },
+    ctx.clock.now(),
+  );
+}
+
+/** A timer as read, with the minutes it has run until `now`. */
+export function timerRunning(timer: Omit<RunningTimer, 'elapsedMinutes'>, now: Date): RunningTimer {
+  return { ...timer, elapsedMinutes: elapsedMinutes(timer.startedAt, now) };
 }
 
 async function describeTimer(tx: Queryable, timer: TakenTimer, elapsed: number): Promise<RunningTimer> {

@@ -282,6 +282,10 @@ async function choosePeriod(
  * does. Periods never overlap, so the one holding a date is the latest that begins by then, if it
  * has not ended before: one step down the start-date index however many periods there are.
  */
+/** Why a consultant's current timesheet cannot be shown before the firm's first period. */
+export const NO_PERIOD_STARTED =
+  'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.';
+
 function periodChoice(ctx: ServiceContext, consultant: Consultant, input: PeriodSpec): { where: SQL; missing: string } {
   const live = isNull(reportingPeriods.archivedAt);
   if (input.periodId !== undefined) {
@@ -303,7 +307,7 @@ function periodChoice(ctx: ServiceContext, consultant: Consultant, input: Period
   }
   return {
     where: and(lte(reportingPeriods.startsOn, today), live)!,
-    missing: 'No reporting period has started yet. Ask an administrator to add one in /admin > Reporting periods.',
+    missing: NO_PERIOD_STARTED,
   };
 }
 
@@ -351,6 +355,19 @@ async function overviewOf(
         .where(eq(timeEntries.timesheetId, sheet.id))
         .orderBy(asc(timeEntries.workDate), asc(timeEntries.beginsAt), asc(timeEntries.id))
     : [];
+  return overviewFrom(consultant, period, sheet, rows);
+}
+
+/** A sheet entry as the overview reads it, its times as the database gives them (09:00:00). */
+export type SheetEntryRow = TimesheetEntry & { workDate: string };
+
+/** The overview of a period's sheet from its entries, ordered by day, start and id; App Home reads them with its page. */
+export function overviewFrom(
+  consultant: Pick<Consultant, 'name'>,
+  period: Pick<Period, 'id' | 'startsOn' | 'endsOn'>,
+  sheet: Pick<ShownSheet, 'status' | 'submittedAt' | 'submittedByName'> | undefined,
+  rows: SheetEntryRow[],
+): Omit<TimesheetOverview, 'previousPeriodId' | 'nextPeriodId'> {
   const days: TimesheetOverview['days'] = [];
   for (const row of rows) {
     let day = days[days.length - 1];
