@@ -74,9 +74,10 @@ function wrap(base: pino.Logger, bindings: LogFields): Logger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields: LogFields = {}) => {
+      // A request's child logger (and its redaction) is made only for a line that is written.
+      if (!base.isLevelEnabled(level)) return;
       const request = currentRequest();
       const target = request ? requestLogger(base, request) : base;
-      if (!target.isLevelEnabled(level)) return;
       target[level]({ ...bindings, ...serialiseErrors(fields) }, message);
     };
   return {
