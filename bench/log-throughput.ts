@@ -5,7 +5,8 @@
  * same run, the references: the same Bolt app answering a `/log` it refuses at once (signature,
  * edge and ack, no database: the framework's ceiling), and the minimal `/log` transaction
  * (`bench/log-min.sql`) through pgbench on PostgreSQL or as an in-process loop on PGlite (the
- * database's ceiling). An in-process pass of the same app on a counting driver gives statements,
+ * database's ceiling); on PostgreSQL also single-row INSERTs through pgbench, the reference issue 18
+ * was filed against. An in-process pass of the same app on a counting driver gives statements,
  * transactions and rows read per `/log` (App Home refresh included), alone and five in a row.
  * Last, an open loop at half the best closed-loop rate gives the ack p99 at that rate.
  *
@@ -16,7 +17,7 @@
  * 1,4,16,64), BENCH_SECONDS per round (default 5).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -83,6 +84,8 @@ type SizeResult = {
     log: Round;
     bare: Round;
     database: number;
+    /** PostgreSQL: pgbench inserting one row per transaction into a table of its own, TPS. */
+    singleInsert: number | undefined;
     rssMb: number;
     /** CPU ms per request in the round, by process: the app, PostgreSQL's, this bench (client and fake Slack). */
     logCpu: CpuPerRequest;
@@ -113,6 +116,9 @@ try {
     const { lone: perLog, inARow: perLogInARow } = await countedPass(db);
     const database = new Map<number, number>();
     for (const concurrency of CONCURRENCY) database.set(concurrency, await databaseCeiling(db, concurrency));
+    const singleInsert = new Map<number, number>();
+    if (throwaway)
+      for (const concurrency of CONCURRENCY) singleInsert.set(concurrency, await singleInsertTps(db, concurrency));
     await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
     if (!throwaway) await db.close();
 
@@ -135,6 +141,7 @@ try {
         logCpu,
         bareCpu,
         database: database.get(concurrency)!,
+        singleInsert: singleInsert.get(concurrency),
         rssMb: residentMemory(child.pid!).nowMb,
       });
     }
@@ -291,6 +298,37 @@ async function databaseCeiling(connection: DatabaseConnection, concurrency: numb
   return done / ((performance.now() - started) / 1000);
 }
 
+/**
+ * Issue 18's other reference: single-row INSERTs through pgbench (one row, one commit, into a table
+ * with only a key and a value), the most a database on this machine commits per second.
+ */
+async function singleInsertTps(db: DatabaseConnection, concurrency: number): Promise<number> {
+  await queryRows(db.db, sql`create table if not exists bench_single_insert (id bigserial primary key, v int)`);
+  const script = join(work, 'single-insert.sql');
+  writeFileSync(script, 'INSERT INTO bench_single_insert (v) VALUES (1);\n');
+  const out = execFileSync(
+    'pgbench',
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-f',
+      script,
+      '-c',
+      String(concurrency),
+      '-j',
+      String(Math.min(concurrency, 2)),
+      '-T',
+      String(SECONDS),
+      throwaway!.url,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const tps = /tps = ([\d.]+)/.exec(out)?.[1];
+  if (!tps) throw new Error(`pgbench said:\n${out}`);
+  return Number(tps);
+}
+
 /** bench/log-min.sql, statement for statement, on PGlite. */
 async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }>['client'], userId: string) {
   await client.transaction(async (tx) => {
@@ -408,6 +446,13 @@ function print(result: SizeResult): void {
       `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB | ${cpu(r.logCpu)} | ${cpu(r.bareCpu)} |`,
     );
   }
+  const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
+  if (inserts.length > 0) {
+    const bestLog = Math.max(...result.rows.map((r) => r.log.perSecond));
+    console.log(
+      `single-row INSERT (pgbench) TPS by concurrency: ${inserts.map((tps) => tps.toFixed(0)).join(' / ')}; best /log ÷ best insert: ${(bestLog / Math.max(...inserts)).toFixed(4)} (issue 18 filed at 0.0045; goal 10x)`,
+    );
+  }
   const { halfPeak } = result;
   console.log(
     `open loop at half the peak rate, ${halfPeak.perSecond.toFixed(0)} req/s: ack p50 / p99 ${halfPeak.p50.toFixed(0)} / ${halfPeak.p99.toFixed(0)} ms, ${halfPeak.late} of ${halfPeak.requests} over 3 s`,
@@ -438,6 +483,17 @@ function recordFigures(results: SizeResult[]): void {
     reference: { label: throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s', value: at16.database },
     goal: { of: 'ratio', atLeast: 0.5 },
   });
+  const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
+  if (inserts.length > 0)
+    recordFigure({
+      benchmark,
+      figure: 'best /log req/s over the concurrencies',
+      value: Math.max(...result.rows.map((r) => r.log.perSecond)),
+      unit: 'req/s',
+      reference: { label: 'best single-row INSERT TPS (pgbench)', value: Math.max(...inserts) },
+      // Issue 18: ten times the ratio it was filed at (0.0045).
+      goal: { of: 'ratio', atLeast: 0.045 },
+    });
   recordFigure({
     benchmark,
     figure: `ack p99 at half the peak rate (${result.halfPeak.perSecond.toFixed(0)} req/s, open loop)`,
