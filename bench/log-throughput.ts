@@ -17,7 +17,7 @@
  * 1,4,16,64), BENCH_SECONDS per round (default 5), BENCH_OPEN_SECONDS for the open loop (default 20).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -95,6 +95,8 @@ type SizeResult = {
   }[];
   /** `/log` sent at half the best closed-loop rate, evenly spaced (open loop). */
   halfPeak: Round;
+  /** PostgreSQL: `bench/log-min.sql` through pgbench at the same rate, its latency p50 / p99 in ms. */
+  databaseAtHalfPeak: { p50: number; p99: number } | undefined;
   savedOnce: { ok: boolean; text: string };
 };
 
@@ -153,8 +155,20 @@ try {
     const halfPeak = await load.openLoop(slack, peak / 2, OPEN_SECONDS);
     await sleep(1000);
     await stopAppProcess(child);
-    if (!throwaway) db = await open();
-    results.push({ size, perLog, perLogInARow, rows, halfPeak, savedOnce: await load.savedOnce(db) });
+    let databaseAtHalfPeak: SizeResult['databaseAtHalfPeak'];
+    if (throwaway) {
+      databaseAtHalfPeak = minimalLatencyAt(halfPeak.perSecond);
+      await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
+    } else db = await open();
+    results.push({
+      size,
+      perLog,
+      perLogInARow,
+      rows,
+      halfPeak,
+      databaseAtHalfPeak,
+      savedOnce: await load.savedOnce(db),
+    });
     print(results.at(-1)!);
     recordFigures(results);
   }
@@ -310,6 +324,51 @@ async function databaseCeiling(connection: DatabaseConnection, concurrency: numb
     }),
   );
   return done / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The minimal `/log` transaction's own latency at an open-loop rate, for the ack p99 beside it:
+ * pgbench at that rate (`-R`), with enough clients never to queue, read from its per-transaction log.
+ */
+function minimalLatencyAt(perSecond: number): { p50: number; p99: number } {
+  const prefix = join(work, 'rate');
+  execFileSync(
+    'pgbench',
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-f',
+      join(root, 'bench/log-min.sql'),
+      '-D',
+      `consultants=${CONSULTANTS}`,
+      '-c',
+      '16',
+      '-j',
+      '2',
+      '-R',
+      perSecond.toFixed(1),
+      '-T',
+      String(OPEN_SECONDS),
+      '-l',
+      '--log-prefix',
+      prefix,
+      throwaway!.url,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const latencies: number[] = [];
+  for (const file of readdirSync(work).filter((name) => name.startsWith('rate.'))) {
+    // Each line: client, transaction, latency in µs, script, epoch s, epoch µs, schedule lag in µs.
+    for (const line of readFileSync(join(work, file), 'utf8').split('\n')) {
+      const micros = Number(line.split(' ')[2]);
+      if (Number.isFinite(micros)) latencies.push(micros / 1000);
+    }
+    rmSync(join(work, file));
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /**
@@ -471,6 +530,10 @@ function print(result: SizeResult): void {
   console.log(
     `open loop at half the peak rate, ${halfPeak.perSecond.toFixed(0)} req/s: ack p50 / p99 ${halfPeak.p50.toFixed(0)} / ${halfPeak.p99.toFixed(0)} ms, ${halfPeak.late} of ${halfPeak.requests} over 3 s`,
   );
+  if (result.databaseAtHalfPeak) {
+    const { p50, p99 } = result.databaseAtHalfPeak;
+    console.log(`pgbench log-min.sql at the same rate: latency p50 / p99 ${p50.toFixed(1)} / ${p99.toFixed(1)} ms`);
+  }
   console.log(result.savedOnce.text);
 }
 
