@@ -155,8 +155,8 @@ export type ClaimOptions = {
  * an advisory lock on the ref for the claim's transaction (the loser leaves the ref to the
  * winner), so the steps of one Slack message reach Slack in order across instances. Of several
  * waiting updates of one message the older ones are settled unsent (superseded): only the newest
- * state goes out. One transaction of four statements (candidates, ref locks, supersede, lease);
- * three when no update is claimed. `moreMayBeDue` says whether the candidates filled the limit.
+ * state goes out. One transaction of three statements (candidates with their ref locks, supersede,
+ * lease); two when no update is claimed. `moreMayBeDue` says whether the candidates filled the limit.
  */
 export async function claimDueMessages(
   db: Database,
@@ -165,8 +165,13 @@ export async function claimDueMessages(
   const { now, leaseUntil, limit, busyRefs, pausedKinds } = options;
   let moreMayBeDue = false;
   const claimed = await db.transaction(async (tx): Promise<ClaimedMessage[]> => {
-    const due = await tx
-      .select({ id: outbox.id, kind: outbox.kind, ref: sql<string>`${refOf}` })
+    const candidates = tx
+      .select({
+        id: outbox.id,
+        kind: outbox.kind,
+        ref: sql<string>`${refOf}`.as('ref'),
+        rank: sql`${priority}`.as('rank'),
+      })
       .from(outbox)
       .where(
         and(
@@ -181,19 +186,21 @@ export async function claimDueMessages(
       .orderBy(priority, asc(outbox.id))
       .limit(limit)
       .for('update', { skipLocked: true });
+    // The candidates' rows and their refs' advisory locks in one statement; the locks are held
+    // until commit: a racing claim of the same ref skips it, one after the commit sees the lease.
+    const rows = await queryRows<{ id: number | string; kind: OutboxKind; ref: string; locked: boolean }>(
+      tx,
+      sql`with due as (${candidates})
+          select id, kind, ref, pg_try_advisory_xact_lock(${OUTBOX_REF_LOCK}, hashtext(ref)) as locked
+            from due order by rank, id`,
+    );
+    // A bigserial: node-postgres reads it as text.
+    const due = rows.map((row) => ({ ...row, id: Number(row.id) }));
     // As many as the limit: more may be waiting behind them.
     moreMayBeDue = due.length >= limit;
-    if (due.length === 0) return [];
-    const refs = [...new Set(due.map((row) => row.ref))];
-    // Held until commit: a racing claim of the same ref skips it; one after the commit sees the lease.
-    const locked = await queryRows<{ ref: string }>(
-      tx,
-      sql`select ref from unnest(array[${sqlList(refs)}]::text[]) as ref
-          where pg_try_advisory_xact_lock(${OUTBOX_REF_LOCK}, hashtext(ref))`,
-    );
-    if (locked.length === 0) return [];
+    const lockedRefs = [...new Set(due.filter((row) => row.locked).map((row) => row.ref))];
+    if (lockedRefs.length === 0) return [];
     await options.refsLocked?.();
-    const lockedRefs = locked.map((row) => row.ref);
     // Only an update can be superseded, and only when one is being claimed does it change what goes out.
     const claimsAnUpdate = due.some((row) => row.kind === 'update' && lockedRefs.includes(row.ref));
     const superseded = !claimsAnUpdate

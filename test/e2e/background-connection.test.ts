@@ -50,8 +50,8 @@ describe('the background connection', () => {
     expect(requests.transactions).toBe(1);
     expect(requests.statements).toBe(requestStatements);
     expect(requests.statements).toBeLessThanOrEqual(9);
-    // The publish: its claim (a transaction of three statements), the user read, the page, the settle.
+    // The publish: its claim (a transaction of two statements), the user read, the page, the settle.
     expect(background.transactions).toBeGreaterThanOrEqual(1);
-    expect(background.statements).toBeGreaterThanOrEqual(6);
+    expect(background.statements).toBeGreaterThanOrEqual(5);
   });
 });
