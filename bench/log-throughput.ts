@@ -55,6 +55,7 @@ const SECRET = 'bench-signing-secret';
 const PORT = 3900 + Math.floor(Math.random() * 90);
 
 const root = new URL('..', import.meta.url).pathname;
+const MINIMAL_LOG = join(root, 'bench/log-min.sql');
 const work = mkdtempSync(join(tmpdir(), 'consultracker-throughput-'));
 const people = Array.from({ length: CONSULTANTS }, (_, i) => `U${String(i).padStart(3, '0')}BENCH`);
 const fake = await startFakeSlack();
@@ -287,29 +288,7 @@ async function rowsRead(connection: DatabaseConnection): Promise<Map<string, num
 /** Minimal transactions per second: pgbench on `bench/log-min.sql`, or the same statements in this process on PGlite. */
 async function databaseCeiling(connection: DatabaseConnection, concurrency: number): Promise<number> {
   if (connection.kind === 'postgres') {
-    const out = execFileSync(
-      'pgbench',
-      [
-        '-n',
-        '-M',
-        'prepared',
-        '-f',
-        join(root, 'bench/log-min.sql'),
-        '-D',
-        `consultants=${CONSULTANTS}`,
-        '-c',
-        String(concurrency),
-        '-j',
-        String(Math.min(concurrency, 2)),
-        '-T',
-        String(SECONDS),
-        throwaway!.url,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const tps = /tps = ([\d.]+)/.exec(out)?.[1];
-    if (!tps) throw new Error(`pgbench said:\n${out}`);
-    return Number(tps);
+    return tpsOf(pgbench(MINIMAL_LOG, concurrency, ['-T', String(SECONDS)]));
   }
   const client = connection.client;
   let done = 0;
@@ -332,31 +311,7 @@ async function databaseCeiling(connection: DatabaseConnection, concurrency: numb
  */
 function minimalLatencyAt(perSecond: number): { p50: number; p99: number } {
   const prefix = join(work, 'rate');
-  execFileSync(
-    'pgbench',
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-f',
-      join(root, 'bench/log-min.sql'),
-      '-D',
-      `consultants=${CONSULTANTS}`,
-      '-c',
-      '16',
-      '-j',
-      '2',
-      '-R',
-      perSecond.toFixed(1),
-      '-T',
-      String(OPEN_SECONDS),
-      '-l',
-      '--log-prefix',
-      prefix,
-      throwaway!.url,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  pgbench(MINIMAL_LOG, 16, ['-R', perSecond.toFixed(1), '-T', String(OPEN_SECONDS), '-l', '--log-prefix', prefix]);
   const latencies: number[] = [];
   for (const file of readdirSync(work).filter((name) => name.startsWith('rate.'))) {
     // Each line: client, transaction, latency in µs, script, epoch s, epoch µs, schedule lag in µs.
@@ -379,26 +334,23 @@ async function singleInsertTps(db: DatabaseConnection, concurrency: number): Pro
   await queryRows(db.db, sql`create table if not exists bench_single_insert (id bigserial primary key, v int)`);
   const script = join(work, 'single-insert.sql');
   writeFileSync(script, 'INSERT INTO bench_single_insert (v) VALUES (1);\n');
-  const out = execFileSync(
-    'pgbench',
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-f',
-      script,
-      '-c',
-      String(concurrency),
-      '-j',
-      String(Math.min(concurrency, 2)),
-      '-T',
-      String(SECONDS),
-      throwaway!.url,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const tps = /tps = ([\d.]+)/.exec(out)?.[1];
-  if (!tps) throw new Error(`pgbench said:\n${out}`);
+  return tpsOf(pgbench(script, concurrency, ['-T', String(SECONDS)]));
+}
+
+/** Runs a pgbench script on the throwaway database with prepared statements; its output. */
+function pgbench(script: string, clients: number, args: string[]): string {
+  // The minimal /log picks its consultant from `consultants`; other scripts ignore it.
+  const options = ['-n', '-M', 'prepared', '-f', script, '-D', `consultants=${CONSULTANTS}`];
+  options.push('-c', String(clients), '-j', String(Math.min(clients, 2)));
+  return execFileSync('pgbench', [...options, ...args, throwaway!.url], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function tpsOf(pgbenchOutput: string): number {
+  const tps = /tps = ([\d.]+)/.exec(pgbenchOutput)?.[1];
+  if (!tps) throw new Error(`pgbench said:\n${pgbenchOutput}`);
   return Number(tps);
 }
 

@@ -58,10 +58,11 @@ export async function timesheetOverview(
 }
 
 /**
- * The overview for a consultant whose access the caller has checked (App Home reads it with the
- * rest of the page): the period with its neighbours and the live sheet in one read, then its entries.
+ * The overview for a consultant whose access the caller has checked: the period with its
+ * neighbours and the live sheet in one read, then its entries. (App Home reads the same parts in
+ * its one page statement, `readHomePage`.)
  */
-export async function consultantOverview(
+async function consultantOverview(
   q: Queryable,
   ctx: ServiceContext,
   consultant: Consultant,
