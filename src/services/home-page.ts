@@ -124,7 +124,7 @@ const pageStatements = {
  */
 export async function readHomePage(
   q: Queryable,
-  ctx: Pick<ServiceContext, 'actor' | 'clock' | 'org'>,
+  ctx: Pick<ServiceContext, 'clock' | 'org'>,
   actor: Extract<ServiceContext['actor'], { kind: 'user' }>,
 ): Promise<{ access: Access; page: ConsultantPage }> {
   const statement = actor.actingFor !== undefined ? pageStatements.delegate : pageStatements.self;
