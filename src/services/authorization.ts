@@ -17,6 +17,8 @@ export type AccessExtras = {
   consultant?: boolean;
   /** For App Home: the actor's own rights and name, and whom they are a delegate of. */
   home?: boolean;
+  /** A Slack request's key (`/log`): the entry an earlier delivery of the same request saved. */
+  requestKey?: string;
 };
 
 /**
@@ -35,6 +37,8 @@ export type Access = {
    * principals, and whether any approval is pending for them or their principals.
    */
   own?: { rights: ReadonlySet<Right>; name: string | null; principals: Principal[]; approvalsPending: boolean };
+  /** With `requestKey`: the entry saved under that key, or null for none yet. */
+  earlierEntryId?: number | null;
 };
 
 const RIGHT_LABELS: Record<Right, string> = {
@@ -85,6 +89,10 @@ export function accessSql(delegate: boolean, extras: AccessExtras): SQL {
                      and (a.approver_id = ${actorId} or a.approver_id in (select u.id ${activePrincipals}))) as approvals_pending`,
     );
   }
+  if (extras.requestKey !== undefined)
+    columns.push(
+      sql`(select te.id from time_entries te where te.request_key = ${sql.placeholder('requestKey')}) as earlier_entry_id`,
+    );
   const consultant = extras.consultant
     ? sql` from (values (1)) as one (x) left join lateral (
              select c.employee_id, u.time_zone, u.display_name as consultant_name
@@ -97,7 +105,7 @@ export function accessSql(delegate: boolean, extras: AccessExtras): SQL {
 /** Every request reads its access: each of the eight shapes is built once, prepared by name. */
 const accessStatements = new Map<string, ReturnType<typeof preparedRows<AccessRow>>>();
 function accessStatement(delegate: boolean, extras: AccessExtras) {
-  const shape = `access_${delegate ? 'delegate' : 'self'}${extras.consultant ? '_consultant' : ''}${extras.home ? '_home' : ''}`;
+  const shape = `access_${delegate ? 'delegate' : 'self'}${extras.consultant ? '_consultant' : ''}${extras.home ? '_home' : ''}${extras.requestKey !== undefined ? '_request' : ''}`;
   let statement = accessStatements.get(shape);
   if (!statement)
     accessStatements.set(shape, (statement = preparedRows<AccessRow>(shape, accessSql(delegate, extras))));
@@ -115,6 +123,7 @@ export type AccessRow = {
   own_name?: string | null;
   principals?: Principal[] | null;
   approvals_pending?: boolean | null;
+  earlier_entry_id?: number | string | null;
 };
 
 /**
@@ -137,7 +146,11 @@ export async function readAccess(
       ...(extras.home ? { own: { rights: new Set(), name: null, principals: [], approvalsPending: false } } : {}),
     };
   }
-  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, accessValues(actor));
+  const values = {
+    ...accessValues(actor),
+    ...(extras.requestKey !== undefined ? { requestKey: extras.requestKey } : {}),
+  };
+  const [row] = await accessStatement(actor.actingFor !== undefined, extras)(tx, values);
   return accessFromRow(actor, extras, row);
 }
 
@@ -175,6 +188,9 @@ export function accessFromRow(
             approvalsPending: row?.approvals_pending === true,
           },
         }
+      : {}),
+    ...(extras.requestKey !== undefined
+      ? { earlierEntryId: row?.earlier_entry_id != null ? Number(row.earlier_entry_id) : null }
       : {}),
   };
 }
@@ -223,9 +239,11 @@ export async function authorize(
   tx: Queryable,
   ctx: Pick<ServiceContext, 'actor'>,
   right: Right,
-  options: { withConsultant?: boolean } = {},
+  options: { withConsultant?: boolean; requestKey?: string } = {},
 ): Promise<(Authorized & Access) | { ok: false; error: Failure }> {
-  return decideAccess(tx, ctx, await readAccess(tx, ctx, { consultant: options.withConsultant ?? false }), right);
+  const extras: AccessExtras = { consultant: options.withConsultant ?? false };
+  if (options.requestKey !== undefined) extras.requestKey = options.requestKey;
+  return decideAccess(tx, ctx, await readAccess(tx, ctx, extras), right);
 }
 
 async function displayName(tx: Queryable, userId: string): Promise<string> {

@@ -76,10 +76,13 @@ export async function consultantActing(
   tx: Queryable,
   ctx: ServiceContext,
   operation: Operation,
-): Promise<Result<{ consultant: Consultant }>> {
-  const access = await authorize(tx, ctx, OPERATIONS[operation].right, { withConsultant: true });
+  /** A `/log`'s request key: the entry an earlier delivery saved is read in the same statement. */
+  requestKey?: string,
+): Promise<Result<{ consultant: Consultant; earlierEntryId?: number | null }>> {
+  const access = await authorize(tx, ctx, OPERATIONS[operation].right, { withConsultant: true, requestKey });
   if (!access.ok) return access;
-  return consultantOf(tx, ctx, access);
+  const who = await consultantOf(tx, ctx, access);
+  return who.ok ? { ...who, earlierEntryId: access.earlierEntryId } : who;
 }
 
 /** The consultant from an access check that read the consultant row (`consultantActing`, App Home). */

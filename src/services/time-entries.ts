@@ -38,13 +38,14 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
     if (invalid) return { ok: false, error: invalid };
   }
   return serviceTransaction(ctx.db, async (tx) => {
-    const who = await consultantActing(tx, ctx, 'logTime');
+    const who = await consultantActing(tx, ctx, 'logTime', input.requestKey);
     if (!who.ok) return who;
     const entries: SavedEntry[] = [];
     for (const part of crossesMidnight ? dayParts(input, todayOf(ctx, who.consultant)) : [input]) {
       const invalid = checkFields(part);
       if (invalid) return { ok: false as const, error: invalid };
-      const saved = await insertEntry(tx, ctx, who.consultant, part);
+      const earlier = part.requestKey === input.requestKey ? who.earlierEntryId : undefined;
+      const saved = await insertEntry(tx, ctx, who.consultant, part, earlier);
       if (!saved.ok) return saved;
       entries.push(saved.entry);
     }
@@ -78,16 +79,19 @@ function dayParts(input: LogTimeInput, today: string): LogTimeInput[] {
 
 /**
  * Inserts an entry inside the caller's transaction, after every rule (fields already checked).
- * A request key seen before answers with the entry it saved then.
+ * A request key seen before answers with the entry it saved then: `knownEarlier` when the caller
+ * has read it already (the access read does for `/log`), else it is looked up here.
  */
 export async function insertEntry(
   tx: Transaction,
   ctx: ServiceContext,
   consultant: Consultant,
   input: LogTimeInput,
+  knownEarlier?: number | null,
 ): Promise<{ ok: true; entry: SavedEntry } | { ok: false; error: Failure }> {
   if (input.requestKey) {
-    const earlier = await entryIdByRequestKey(tx, input.requestKey);
+    const earlier =
+      knownEarlier === undefined ? await entryIdByRequestKey(tx, input.requestKey) : (knownEarlier ?? undefined);
     if (earlier !== undefined) return { ok: true, entry: { ...(await savedEntry(tx, earlier)), repeated: true } };
   }
 
