@@ -102,7 +102,7 @@ export function accessSql(delegate: boolean, extras: AccessExtras): SQL {
   return sql`select ${sql.join(columns, sql`, `)}${consultant}`;
 }
 
-/** Every request reads its access: each of the eight shapes is built once, prepared by name. */
+/** Every request reads its access: each shape is built once, prepared by name. */
 const accessStatements = new Map<string, ReturnType<typeof preparedRows<AccessRow>>>();
 function accessStatement(delegate: boolean, extras: AccessExtras) {
   const shape = `access_${delegate ? 'delegate' : 'self'}${extras.consultant ? '_consultant' : ''}${extras.home ? '_home' : ''}${extras.requestKey !== undefined ? '_request' : ''}`;
