@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import { type DirectoryOwner, lockDataDirectory } from './directory-lock.js';
+import { servedInLanes } from './query-lanes.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -19,7 +20,15 @@ export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesW
 export type Queryable = Database | Transaction;
 
 export type DatabaseConnection =
-  | { kind: 'pglite'; db: Database; client: PGlite; dataDir?: string; close(): Promise<void> }
+  | {
+      kind: 'pglite';
+      db: Database;
+      /** The same database for the outbox and the jobs: its queries let requests' go first (query-lanes.ts). */
+      backgroundDb: Database;
+      client: PGlite;
+      dataDir?: string;
+      close(): Promise<void>;
+    }
   | { kind: 'postgres'; db: Database; client: pg.Pool; close(): Promise<void> };
 
 // node-postgres returns int8 and numeric as strings by default; our bigint columns map them in drizzle.
@@ -152,8 +161,7 @@ export async function openPglite(
       ...PGLITE_SETTINGS,
       ...('loadDataDir' in source ? { loadDataDir: source.loadDataDir } : {}),
     });
-    const db = drizzlePglite({ client, schema }) as unknown as Database;
-    return { kind: 'pglite', db, client, close: once(() => client.close()) };
+    return { kind: 'pglite', ...pgliteHandles(client), client, close: once(() => client.close()) };
   }
   // PGlite creates the directory itself but not its parents.
   mkdirSync(dirname(source.dataDir), { recursive: true });
@@ -169,10 +177,9 @@ export async function openPglite(
     lock.release();
     throw error;
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
   return {
     kind: 'pglite',
-    db,
+    ...pgliteHandles(client),
     client,
     dataDir: source.dataDir,
     close: once(async () => {
@@ -183,6 +190,23 @@ export async function openPglite(
       }
     }),
   };
+}
+
+/** The drizzle handles onto one PGlite: requests' and, behind them, the background's. */
+function pgliteHandles(client: PGlite): { db: Database; backgroundDb: Database } {
+  const background = servedInLanes(client);
+  return {
+    db: drizzlePglite({ client, schema }),
+    backgroundDb: drizzlePglite({ client: background, schema }),
+  };
+}
+
+/**
+ * The handle the outbox and the jobs use: on PostgreSQL a pool of its own (the caller opens it),
+ * on PGlite the same database in the background lane.
+ */
+export function pgliteBackground(connection: Extract<DatabaseConnection, { kind: 'pglite' }>): DatabaseConnection {
+  return { ...connection, db: connection.backgroundDb, close: () => Promise.resolve() };
 }
 
 /** Closing twice (shutdown racing a failure path) must not throw. */

@@ -1,0 +1,82 @@
+import type { PGlite } from '@electric-sql/pglite';
+
+/** Requests are served in the foreground; the outbox and scheduled jobs, which nobody waits on, in the background. */
+export type Lane = 'foreground' | 'background';
+
+/**
+ * How long a stream of requests may keep background work waiting before it takes a turn: App
+ * Homes are published at most every two seconds anyway, and a DM goes out no later than this.
+ */
+export const MAX_BACKGROUND_WAIT_MS = 500;
+
+type Waiting = { since: number; start: () => void };
+
+/**
+ * Lets one piece of work at a time through, foreground before background, each lane in arrival
+ * order. Background work that has waited MAX_BACKGROUND_WAIT_MS takes every other turn until it
+ * is served, so neither lane can starve the other.
+ */
+export class LaneGate {
+  #busy = false;
+  #lastWasOverdueBackground = false;
+  readonly #waiting: Record<Lane, Waiting[]> = { foreground: [], background: [] };
+
+  constructor(
+    private readonly maxBackgroundWaitMs = MAX_BACKGROUND_WAIT_MS,
+    private readonly now = () => performance.now(),
+  ) {}
+
+  /** Runs `work` once everything before it in its lane, and every waiting request before background work, is done. */
+  run<T>(lane: Lane, work: () => Promise<T>): Promise<T> {
+    if (!this.#busy) return this.#start(work);
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting[lane].push({ since: this.now(), start: () => void this.#start(work).then(resolve, reject) });
+    });
+  }
+
+  async #start<T>(work: () => Promise<T>): Promise<T> {
+    this.#busy = true;
+    try {
+      return await work();
+    } finally {
+      this.#busy = false;
+      this.#next()?.start();
+    }
+  }
+
+  #next(): Waiting | undefined {
+    const { foreground, background } = this.#waiting;
+    const oldestBackground = background[0];
+    const overdue =
+      oldestBackground !== undefined &&
+      foreground.length > 0 &&
+      !this.#lastWasOverdueBackground &&
+      this.now() - oldestBackground.since >= this.maxBackgroundWaitMs;
+    this.#lastWasOverdueBackground = overdue;
+    return overdue || foreground.length === 0 ? background.shift() : foreground.shift();
+  }
+}
+
+type ClientEntryPoints = Pick<PGlite, 'query' | 'exec' | 'transaction'>;
+
+/**
+ * PGlite runs every query on the app's one thread, one at a time, in the order asked, so an App
+ * Home publish asked for just before a `/log` delayed its ack. Its entry points (`query`, `exec`,
+ * `transaction`; `sql` goes through `query`) now pass a LaneGate as foreground work; the returned
+ * handle onto the same client passes it as background work, for the outbox and the jobs.
+ */
+export function servedInLanes(client: PGlite, gate = new LaneGate()): PGlite {
+  const inLane = (lane: Lane): ClientEntryPoints => {
+    const query = client.query.bind(client);
+    const exec = client.exec.bind(client);
+    const transaction = client.transaction.bind(client);
+    return {
+      query: ((...args: Parameters<typeof query>) => gate.run(lane, () => query(...args))) as typeof query,
+      exec: (...args) => gate.run(lane, () => exec(...args)),
+      transaction: (callback) => gate.run(lane, () => transaction(callback)),
+    };
+  };
+  const background = Object.assign(Object.create(client) as PGlite, inLane('background'));
+  Object.assign(client, inLane('foreground'));
+  return background;
+}
