@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import { type DirectoryOwner, lockDataDirectory } from './directory-lock.js';
+import { nameStatements } from './pglite-statements.js';
 import { servedInLanes } from './query-lanes.js';
 import * as schema from './schema.js';
 
@@ -194,6 +195,7 @@ export async function openPglite(
 
 /** The drizzle handles onto one PGlite: requests' and, behind them, the background's. */
 function pgliteHandles(client: PGlite): { db: Database; backgroundDb: Database } {
+  nameStatements(client);
   const background = servedInLanes(client);
   return {
     db: drizzlePglite({ client, schema }),

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL pool names each parameterised statement after its text, so a connection parses
- * and plans it once (src/db/client.ts, StatementNames). PGlite has no named statements, so this is
- * PostgreSQL's alone.
+ * and plans it once (src/db/client.ts, StatementNames). PGlite's own naming has its own file,
+ * statement-names.pglite.test.ts.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
