@@ -45,7 +45,8 @@ export function nameStatements(client: PGlite): void {
           protocol.serialize.sync(),
         );
         const { messages } = await client.execProtocol(message, { syncToFs: !inTransaction });
-        return parse.parseResults(messages, client.parsers, options)[0] as Results<T>;
+        const rowMode = options?.rowMode ? { rowMode: options.rowMode } : {};
+        return parse.parseResults(messages, parsersFor(client, options), rowMode)[0] as Results<T>;
       });
     };
 
@@ -85,6 +86,16 @@ async function prepare(
   const prepared = { name, parameterTypes: parse.parseDescribeStatementResults(messages) };
   statements.set(text, prepared);
   return prepared;
+}
+
+/**
+ * The client's parsers with the query's own in front. PGlite copies all ~320 of its parsers into a
+ * new object with the query's for every result it reads, and drizzle passes its own with every
+ * query: that copy was PGlite's costliest JavaScript under `/log` load. Here they are layered.
+ */
+function parsersFor(client: PGlite, options: QueryOptions | undefined): PGlite['parsers'] {
+  if (!options?.parsers) return client.parsers;
+  return Object.assign(Object.create(client.parsers) as PGlite['parsers'], options.parsers);
 }
 
 /** A parameter as PGlite's own `query` sends it: by its type's serializer, else as text. */
