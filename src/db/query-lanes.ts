@@ -14,10 +14,13 @@ type Waiting = { since: number; start: () => void };
 /**
  * Lets one piece of work at a time through, foreground before background, each lane in arrival
  * order. Background work that has waited MAX_BACKGROUND_WAIT_MS takes every other turn until it
- * is served, so neither lane can starve the other.
+ * is served, so neither lane can starve the other. Background work starts only after a turn of the
+ * event loop: PGlite answers in promise callbacks, so a chain of background queries would
+ * otherwise keep requests that arrived meanwhile unread on their sockets until it ended.
  */
 export class LaneGate {
   #busy = false;
+  #handOverScheduled = false;
   #lastWasOverdueBackground = false;
   readonly #waiting: Record<Lane, Waiting[]> = { foreground: [], background: [] };
 
@@ -28,7 +31,7 @@ export class LaneGate {
 
   /** Runs `work` once everything before it in its lane, and every waiting request before background work, is done. */
   run<T>(lane: Lane, work: () => Promise<T>): Promise<T> {
-    if (!this.#busy) return this.#start(work);
+    if (!this.#busy && (lane === 'foreground' || this.#waiting.background.length === 0)) return this.#start(work);
     return new Promise<T>((resolve, reject) => {
       this.#waiting[lane].push({ since: this.now(), start: () => void this.#start(work).then(resolve, reject) });
     });
@@ -40,20 +43,35 @@ export class LaneGate {
       return await work();
     } finally {
       this.#busy = false;
-      this.#next()?.start();
+      this.#handOver();
     }
   }
 
-  #next(): Waiting | undefined {
+  #handOver(): void {
+    const lane = this.#nextLane();
+    if (lane === 'foreground') return this.#startNext(lane);
+    if (lane !== 'background' || this.#handOverScheduled) return;
+    this.#handOverScheduled = true;
+    setImmediate(() => {
+      this.#handOverScheduled = false;
+      // A request read in that turn is running already; its end hands over again.
+      const next = this.#busy ? undefined : this.#nextLane();
+      if (next) this.#startNext(next);
+    });
+  }
+
+  #nextLane(): Lane | undefined {
     const { foreground, background } = this.#waiting;
     const oldestBackground = background[0];
-    const overdue =
-      oldestBackground !== undefined &&
-      foreground.length > 0 &&
-      !this.#lastWasOverdueBackground &&
-      this.now() - oldestBackground.since >= this.maxBackgroundWaitMs;
-    this.#lastWasOverdueBackground = overdue;
-    return overdue || foreground.length === 0 ? background.shift() : foreground.shift();
+    if (!oldestBackground) return foreground.length > 0 ? 'foreground' : undefined;
+    if (foreground.length === 0) return 'background';
+    const overdue = !this.#lastWasOverdueBackground && this.now() - oldestBackground.since >= this.maxBackgroundWaitMs;
+    return overdue ? 'background' : 'foreground';
+  }
+
+  #startNext(lane: Lane): void {
+    this.#lastWasOverdueBackground = lane === 'background' && this.#waiting.foreground.length > 0;
+    this.#waiting[lane].shift()!.start();
   }
 }
 

@@ -42,6 +42,17 @@ describe('LaneGate', () => {
     expect(order).toEqual(['home 1', '/log 1', 'home 2', '/log 2', '/log 3']);
   });
 
+  it('lets a request that arrives before background work has had its turn of the event loop go first', async () => {
+    const { holder, release, order, queue } = heldGate();
+    const home = queue('background', 'home');
+    release();
+    await holder; // the gate is free; the App Home read starts on the next turn of the event loop
+    const log = queue('foreground', '/log');
+    await Promise.all([home, log]);
+
+    expect(order).toEqual(['/log', 'home']);
+  });
+
   it('fails only the work that threw, and lets the next through', async () => {
     const { gate, holder, release, order, queue } = heldGate();
     const failing = gate.run('foreground', () => Promise.reject(new Error('connection lost')));
