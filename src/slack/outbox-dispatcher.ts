@@ -32,6 +32,13 @@ export type DispatcherOptions = {
   renderFile?: (content: MessageContent) => Promise<RenderedFile | undefined>;
   /** A user's App Home as it stands now; undefined when there is nothing to publish for them. */
   renderHome?: (userId: string) => Promise<object | undefined>;
+  /**
+   * How many App Homes are read, rendered and published at once; the rest wait in their lanes. A
+   * home is the costliest message to prepare on the app's thread and nobody waits for it, and the
+   * poll finds every home whose publish interval has ended at once: ten at a time kept the
+   * requests arriving meanwhile waiting (bench/README.md, 2026-12-07 (later)).
+   */
+  homesAtOnce?: number;
   clock: Clock;
   log: Logger;
   pollMs?: number;
@@ -114,10 +121,14 @@ export class OutboxDispatcher {
   /** After a 429 nothing of that kind is sent until Slack's Retry-After has passed. */
   readonly #pausedUntil = new Map<OutboxKind, number>();
   #circuit: { reason: string; since: Date; nextProbeAt: Date } | undefined;
+  /** App Homes being published, and the lanes waiting for one of them to finish (homesAtOnce). */
+  #homesPublishing = 0;
+  readonly #homesWaiting: (() => void)[] = [];
 
   constructor(options: DispatcherOptions) {
     this.#o = {
       renderHome: () => Promise.resolve(undefined),
+      homesAtOnce: 2,
       renderFile: () => Promise.reject(new Error('this dispatcher renders no files')),
       pollMs: 1_000,
       batchSize: 10,
@@ -449,13 +460,34 @@ export class OutboxDispatcher {
   /** The home is rendered when it is sent, so what goes out is the latest state. */
   async #home(item: ClaimedMessage, message: Extract<OutboxMessage, { kind: 'home' }>): Promise<void> {
     const { db, client, clock } = this.#o;
-    const view = await this.#o.renderHome(message.userId);
-    if (view) {
-      await client.views.publish({ user_id: message.userId, view: view as never });
-      this.#o.log.info('Slack call', { method: 'views.publish', outboxId: item.id, ref: message.ref });
+    await this.#homeTurn();
+    try {
+      const view = await this.#o.renderHome(message.userId);
+      if (view) {
+        await client.views.publish({ user_id: message.userId, view: view as never });
+        this.#o.log.info('Slack call', { method: 'views.publish', outboxId: item.id, ref: message.ref });
+      }
+    } finally {
+      this.#homeDone();
     }
     // It changed while we sent it: the newer state goes out next.
     if (!(await markSent(db, item, clock.now()))) await resendChanged(db, item, clock.now());
+  }
+
+  /** Waits until fewer than homesAtOnce App Homes are being published. */
+  async #homeTurn(): Promise<void> {
+    if (this.#homesPublishing < this.#o.homesAtOnce) {
+      this.#homesPublishing++;
+      return;
+    }
+    // The home that finishes hands its turn straight to this one.
+    await new Promise<void>((resolve) => this.#homesWaiting.push(resolve));
+  }
+
+  #homeDone(): void {
+    const next = this.#homesWaiting.shift();
+    if (next) next();
+    else this.#homesPublishing--;
   }
 
   async #failed(item: ClaimedMessage, error: unknown): Promise<void> {

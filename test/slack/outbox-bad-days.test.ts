@@ -285,6 +285,42 @@ describe('App Home through the outbox', () => {
     expect((await rows()).map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
+  it('reads, renders and publishes two App Homes at once while the other claimed ones wait, then all of them', async () => {
+    const users = ['U01ALICE', 'U02BOB', 'U03DANA', 'U04EVE', 'U05FRED'];
+    let rendering = 0;
+    let mostAtOnce = 0;
+    let started = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const d = dispatcher({
+      renderHome: async (userId) => {
+        started++;
+        mostAtOnce = Math.max(mostAtOnce, ++rendering);
+        await released;
+        rendering--;
+        return { type: 'home', blocks: [], private_metadata: userId };
+      },
+    });
+    for (const user of users) await enqueueHomeRefresh(database.db, user, clock.now());
+
+    const round = d.runOnce();
+    while (started < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Time for the other three to start, if they could.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toBe(2);
+    release();
+    await round;
+
+    expect(mostAtOnce).toBe(2);
+    expect(
+      fake
+        .callsTo('views.publish')
+        .map((call) => call.args.user_id)
+        .sort(),
+    ).toEqual(users);
+    expect((await rows()).map((row) => row.status)).toEqual(users.map(() => 'sent'));
+  });
+
   it('publishes again when the home changed while it was being published', async () => {
     let version = 1;
     const d = dispatcher({
