@@ -5,7 +5,7 @@ type Prepared = { name: string; parameterTypes: number[] };
 
 /**
  * Past this many texts, new ones go unnamed: a text that varies (a list of any length) must not
- * grow the session's statements without end. The app sends a few hundred distinct texts.
+ * grow the session's statements without end. The same bound as `StatementNames` on PostgreSQL.
  */
 const MAX_NAMED_STATEMENTS = 1_000;
 
