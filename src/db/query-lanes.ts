@@ -14,9 +14,9 @@ type Waiting = { since: number; start: () => void };
 /**
  * Lets one piece of work at a time through, foreground before background, each lane in arrival
  * order. Background work that has waited MAX_BACKGROUND_WAIT_MS takes every other turn until it
- * is served, so neither lane can starve the other. Background work starts only after a turn of the
- * event loop: PGlite answers in promise callbacks, so a chain of background queries would
- * otherwise keep requests that arrived meanwhile unread on their sockets until it ended.
+ * is served, so neither lane can starve the other. When no request waits, background work starts
+ * only after a turn of the event loop: PGlite answers in promise callbacks, so a chain of
+ * background queries would otherwise keep requests that arrived meanwhile unread on their sockets.
  */
 export class LaneGate {
   #busy = false;
@@ -49,8 +49,11 @@ export class LaneGate {
 
   #handOver(): void {
     const lane = this.#nextLane();
-    if (lane === 'foreground') return this.#startNext(lane);
-    if (lane !== 'background' || this.#handOverScheduled) return;
+    if (!lane) return;
+    // Background work that is overdue while requests wait takes its turn now: a turn of the event
+    // loop would let requests that arrive in it pass it again.
+    if (lane === 'foreground' || this.#waiting.foreground.length > 0) return this.#startNext(lane);
+    if (this.#handOverScheduled) return;
     this.#handOverScheduled = true;
     setImmediate(() => {
       this.#handOverScheduled = false;

@@ -53,6 +53,20 @@ describe('LaneGate', () => {
     expect(order).toEqual(['/log', 'home']);
   });
 
+  it('lets no request pass background work whose turn has come because it waited 500 ms', async () => {
+    let now = 0;
+    const { holder, release, order, queue } = heldGate(() => now);
+    const home = queue('background', 'home');
+    const first = queue('foreground', '/log 1');
+    now = 500;
+    release();
+    await holder; // the home's turn has come
+    const fresh = queue('foreground', '/log 2');
+    await Promise.all([home, first, fresh]);
+
+    expect(order).toEqual(['home', '/log 1', '/log 2']);
+  });
+
   it('fails only the work that threw, and lets the next through', async () => {
     const { gate, holder, release, order, queue } = heldGate();
     const failing = gate.run('foreground', () => Promise.reject(new Error('connection lost')));
