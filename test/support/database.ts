@@ -9,9 +9,9 @@ export type TestDatabase = DatabaseConnection & { name: string; drop(): Promise<
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory by default, PostgreSQL when
- * TEST_DATABASE_URL is set. Call `drop()` in afterAll.
+ * TEST_DATABASE_URL is set (a pool of `connections`, 10 unless told). Call `drop()` in afterAll.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase({ connections = 10 } = {}): Promise<TestDatabase> {
   const setup = inject('testDatabase');
   if (setup.kind === 'pglite') {
     const dump = new Blob([readFileSync(setup.templateFile)]);
@@ -21,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
   const name = `ct_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(setup.url, `create database "${name}" template "${setup.template}"`);
-  const connection = connectPostgres(withDatabase(setup.url, name), { max: 10 });
+  const connection = connectPostgres(withDatabase(setup.url, name), { max: connections });
   return Object.assign(connection, {
     name,
     drop: async () => {
