@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, loadEnvironmentFile } from './config.js';
-import { connectPostgres, openDatabase, pgliteBackground } from './db/client.js';
+import { connectPostgres, openDatabase } from './db/client.js';
 import { systemClock } from './domain/clock.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
@@ -32,11 +32,10 @@ async function main(): Promise<void> {
   const lostConnection = (error: Error) =>
     log.warn('lost a database connection; the next request opens a new one', { error });
   const connection = await openDatabase(config, 'app', lostConnection);
-  // On PostgreSQL the outbox and jobs get their own few connections; on PGlite, a lane behind requests.
-  const background =
-    connection.kind === 'postgres'
-      ? connectPostgres(config.databaseUrl!, { max: BACKGROUND_CONNECTIONS, onConnectionError: lostConnection })
-      : pgliteBackground(connection);
+  // On PostgreSQL the outbox and jobs get their own few connections; PGlite has one (see startConsulTracker).
+  const background = config.databaseUrl
+    ? connectPostgres(config.databaseUrl, { max: BACKGROUND_CONNECTIONS, onConnectionError: lostConnection })
+    : undefined;
   const app = await startConsulTracker({
     config,
     connection,

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { serveCommandLine } from './cli/control-socket.js';
-import { type DatabaseConnection, ping } from './db/client.js';
+import { type DatabaseConnection, pgliteBackground, ping } from './db/client.js';
 import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
 import { scheduleNightlyBackup } from './db/nightly-backup.js';
@@ -28,7 +28,8 @@ export type ConsulTrackerOptions = {
   /**
    * For work nobody waits on: the outbox (App Home included) and scheduled jobs. On PostgreSQL
    * main.ts gives it a small pool of its own, so that work never holds a connection a request is
-   * waiting for. Without it they share `connection`; closed on stop when it is another one.
+   * waiting for; without it they share `connection`. On PGlite it is `connection`'s background
+   * lane unless given (query-lanes.ts). Closed on stop when it is another connection.
    */
   background?: DatabaseConnection;
   clock: Clock;
@@ -60,7 +61,7 @@ export type StopOutcome = { unanswered: number; running: number };
 export async function startConsulTracker({
   config,
   connection,
-  background = connection,
+  background = connection.kind === 'pglite' ? pgliteBackground(connection) : connection,
   clock,
   log,
   scheduledJobs = false,

@@ -36,7 +36,9 @@ export type DispatcherOptions = {
    * How many App Homes are read, rendered and published at once; the rest wait in their lanes. A
    * home is the costliest message to prepare on the app's thread and nobody waits for it, and the
    * poll finds every home whose publish interval has ended at once: ten at a time kept the
-   * requests arriving meanwhile waiting (bench/README.md, 2026-12-07 (later)).
+   * requests arriving meanwhile waiting (bench/README.md, 2026-12-07 (later)). Two at a time
+   * still publish several a second, more than Slack's limit for views.publish (Tier 4: 100+ a
+   * minute).
    */
   homesAtOnce?: number;
   clock: Clock;
