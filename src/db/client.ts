@@ -204,8 +204,9 @@ function pgliteHandles(client: PGlite): { db: Database; backgroundDb: Database }
 }
 
 /**
- * The handle the outbox and the jobs use: on PostgreSQL a pool of its own (the caller opens it),
- * on PGlite the same database in the background lane.
+ * PGlite's connection for the outbox and the jobs: the same database in the background lane (on
+ * PostgreSQL they get a pool of their own). Closing it closes nothing; the connection it came from
+ * closes the client.
  */
 export function pgliteBackground(connection: Extract<DatabaseConnection, { kind: 'pglite' }>): DatabaseConnection {
   return { ...connection, db: connection.backgroundDb, close: () => Promise.resolve() };
