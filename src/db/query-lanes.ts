@@ -5,7 +5,8 @@ export type Lane = 'foreground' | 'background';
 
 /**
  * How long a stream of requests may keep background work waiting before it takes a turn: App
- * Homes are published at most every two seconds anyway, and a DM goes out no later than this.
+ * Homes are published at most every two seconds anyway, and a DM's queries wait no longer than
+ * this behind requests.
  */
 export const MAX_BACKGROUND_WAIT_MS = 500;
 
