@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock } from '@slack/types';
 import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
+import type { RecentEntry } from '../src/services/home-page.js';
 import type { PendingView } from './approval-message.js';
 import { ids } from './ids.js';
 import { prepaidLine } from './log-confirmation.js';
@@ -15,16 +16,7 @@ export type HomeModel =
       timesheet: TimesheetView | null;
       noPeriodReason: string | null;
       timer: TimerView | null;
-      recent: {
-        entryId: number;
-        workDate: string;
-        projectCode: string;
-        minutes: number;
-        description: string;
-        billable: boolean;
-        source: string;
-        editable: boolean;
-      }[];
+      recent: RecentEntry[];
       prepaid: {
         customerName: string;
         remainingMinutes: number;

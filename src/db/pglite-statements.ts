@@ -38,12 +38,12 @@ export function nameStatements(client: PGlite): void {
         const values = params.map((value, index) =>
           serialized(client, value, prepared.parameterTypes[index]!, options),
         );
-        const message = concat(
+        const message = Buffer.concat([
           protocol.serialize.bind({ statement: prepared.name, values }),
           protocol.serialize.describe({ type: 'P' }),
           protocol.serialize.execute({}),
           protocol.serialize.sync(),
-        );
+        ]);
         const { messages } = await client.execProtocol(message, { syncToFs: !inTransaction });
         const rowMode = options?.rowMode ? { rowMode: options.rowMode } : {};
         return parse.parseResults(messages, parsersFor(client, options), rowMode)[0] as Results<T>;
@@ -76,11 +76,11 @@ async function prepare(
 ): Promise<Prepared> {
   const name = `ct_${statements.size}`;
   const { messages } = await client.execProtocol(
-    concat(
+    Buffer.concat([
       protocol.serialize.parse({ name, text, ...(options?.paramTypes ? { types: options.paramTypes } : {}) }),
       protocol.serialize.describe({ type: 'S', name }),
       protocol.serialize.sync(),
-    ),
+    ]),
     { syncToFs: false },
   );
   const prepared = { name, parameterTypes: parse.parseDescribeStatementResults(messages) };
@@ -104,14 +104,4 @@ function serialized(client: PGlite, value: unknown, type: number, options: Query
   if (value === null || value === undefined) return null;
   const serializer = options?.serializers?.[type] ?? client.serializers[type];
   return serializer ? serializer(value) : (value as { toString(): string }).toString();
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const message = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    message.set(part, offset);
-    offset += part.length;
-  }
-  return message;
 }
