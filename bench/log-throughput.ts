@@ -96,6 +96,8 @@ type SizeResult = {
   }[];
   /** `/log` sent at half the best closed-loop rate, evenly spaced (open loop). */
   halfPeak: Round;
+  /** App Homes published during the open loop (the dispatcher paces them to Slack's rate). */
+  homesAtHalfPeak: number;
   /** PostgreSQL: `bench/log-min.sql` through pgbench at the same rate, its latency p50 / p99 in ms. */
   databaseAtHalfPeak: { p50: number; p99: number } | undefined;
   savedOnce: { ok: boolean; text: string };
@@ -154,6 +156,7 @@ try {
     const peak = Math.max(...rows.map((row) => row.log.perSecond));
     forgetSlackCalls();
     const halfPeak = await load.openLoop(slack, peak / 2, OPEN_SECONDS);
+    const homesAtHalfPeak = fake.callsTo('views.publish').length;
     await sleep(1000);
     await stopAppProcess(child);
     let databaseAtHalfPeak: SizeResult['databaseAtHalfPeak'];
@@ -167,6 +170,7 @@ try {
       perLogInARow,
       rows,
       halfPeak,
+      homesAtHalfPeak,
       databaseAtHalfPeak,
       savedOnce: await load.savedOnce(db),
     });
@@ -223,6 +227,8 @@ async function countedPass(connection: DatabaseConnection): Promise<{ lone: PerL
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
     PORT: '0',
+    // Unpaced, so that each lone `/log`'s App Home is published within the pass and counted.
+    APP_HOME_PUBLISHES_PER_MINUTE: '99999',
   });
   const app = await startConsulTracker({
     config,
@@ -480,7 +486,7 @@ function print(result: SizeResult): void {
   }
   const { halfPeak } = result;
   console.log(
-    `open loop at half the peak rate, ${halfPeak.perSecond.toFixed(0)} req/s: ack p50 / p99 ${halfPeak.p50.toFixed(0)} / ${halfPeak.p99.toFixed(0)} ms, ${halfPeak.late} of ${halfPeak.requests} over 3 s`,
+    `open loop at half the peak rate, ${halfPeak.perSecond.toFixed(0)} req/s: ack p50 / p99 ${halfPeak.p50.toFixed(0)} / ${halfPeak.p99.toFixed(0)} ms, ${halfPeak.late} of ${halfPeak.requests} over 3 s; ${result.homesAtHalfPeak} App Homes published (${((result.homesAtHalfPeak * 60) / OPEN_SECONDS).toFixed(0)} a minute)`,
   );
   if (result.databaseAtHalfPeak) {
     const { p50, p99 } = result.databaseAtHalfPeak;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './project-root.js';
+import { SLACK_HOME_PUBLISHES_PER_MINUTE } from './slack/publish-pace.js';
 
 const SETUP_HINT = 'See README.md, section "Connect to Slack", for where to find these values.';
 
@@ -136,7 +137,10 @@ const reportEnvironmentSchema = z.object({
   ),
 });
 
-/** Slack delivery (issue 19): how long the outbox keeps retrying a message through Slack failures. */
+/**
+ * Slack delivery (issue 19): how long the outbox keeps retrying a message through Slack failures,
+ * and how many App Homes it publishes a minute at most.
+ */
 const deliveryEnvironmentSchema = z.object({
   OUTBOX_DELIVERY_WINDOW_HOURS: optionalText.pipe(
     z
@@ -144,6 +148,13 @@ const deliveryEnvironmentSchema = z.object({
       .regex(/^[1-9]\d{0,2}$/, 'must be a number of hours from 1 to 999, such as 24')
       .transform(Number)
       .default(24),
+  ),
+  APP_HOME_PUBLISHES_PER_MINUTE: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,4}$/, 'must be a number of App Home publishes a minute from 1 to 99999, such as 100')
+      .transform(Number)
+      .default(SLACK_HOME_PUBLISHES_PER_MINUTE),
   ),
 });
 
@@ -217,6 +228,8 @@ export type Config = {
   reports: ReportConfig;
   /** How long a message is retried through transient Slack failures before it is dead. */
   deliveryWindowHours: number;
+  /** The most App Homes published a minute (Slack's rate for views.publish). */
+  homePublishesPerMinute: number;
   operations: OperationsConfig;
 };
 
@@ -266,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       pdfRowLimit: reports.data.REPORT_PDF_MAX_ROWS,
     },
     deliveryWindowHours: delivery.data.OUTBOX_DELIVERY_WINDOW_HOURS,
+    homePublishesPerMinute: delivery.data.APP_HOME_PUBLISHES_PER_MINUTE,
     operations: {
       shutdownTimeoutMs: operations.data.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       logLevel: operations.data.LOG_LEVEL,

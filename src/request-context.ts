@@ -12,8 +12,11 @@ export type RequestContext = {
   command?: string;
   /** What the edge read the request as (`command`, `action`, `view_submission`, `event`, …). */
   kind?: string;
-  /** It queued a Slack message that is due now, so the outbox is woken when it ends (not polled for). */
-  queuedForSlack?: boolean;
+  /**
+   * It queued something for Slack that is due now, so the outbox is woken when it ends (not polled
+   * for): only App Homes, whose publishes are paced, or a message.
+   */
+  queuedForSlack?: 'home' | 'message';
 };
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -28,8 +31,8 @@ export function currentRequest(): RequestContext | undefined {
   return storage.getStore();
 }
 
-/** Notes that the request being served queued a Slack message due now (see `queuedForSlack`). */
-export function noteQueuedForSlack(): void {
+/** Notes that the request being served queued something for Slack due now (see `queuedForSlack`). */
+export function noteQueuedForSlack(what: 'home' | 'message'): void {
   const request = storage.getStore();
-  if (request) request.queuedForSlack = true;
+  if (request && request.queuedForSlack !== 'message') request.queuedForSlack = what;
 }

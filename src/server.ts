@@ -99,6 +99,7 @@ export async function startConsulTracker({
     clock,
     log,
     deliveryWindowMs: config.deliveryWindowHours * 3_600_000,
+    homesPerMinute: config.homePublishesPerMinute,
     // Slack may finish a post it accepted after we stopped waiting: give it six times as long.
     unknownOutcomeWaitMs: 6 * OUTBOX_CLIENT_TIMEOUT_MS,
   });
@@ -124,7 +125,9 @@ export async function startConsulTracker({
     jobs: { list: JOBS, run: (name, at) => jobs.runJob(name, at) },
     // Only a request that queued something due now wakes the dispatcher; the rest wait for its poll.
     afterEachRequest: () => {
-      if (currentRequest()?.queuedForSlack) outbox.wake();
+      const queued = currentRequest()?.queuedForSlack;
+      if (queued === 'message') outbox.wake();
+      else if (queued === 'home') outbox.wakeForHome();
     },
     health: () => ({ delivery: outbox.delivery() }),
     ...(metrics ? { metrics: () => metrics.exposition() } : {}),

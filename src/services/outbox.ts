@@ -69,7 +69,7 @@ export async function enqueueMessage(
       requestId: currentRequest()?.requestId ?? null,
     })
     .onConflictDoNothing({ target: outbox.dedupeKey });
-  noteQueuedForSlack();
+  noteQueuedForSlack('message');
 }
 
 /**
@@ -121,12 +121,14 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
     })
     .returning({ nextAttemptAt: outbox.nextAttemptAt });
   // A publish waiting out its interval is the poll's; one due now wakes the dispatcher.
-  if (queued.some((row) => row.nextAttemptAt <= now)) noteQueuedForSlack();
+  if (queued.some((row) => row.nextAttemptAt <= now)) noteQueuedForSlack('home');
 }
 
 const refOf = sql`(${outbox.payload}->>'ref')`;
 /** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */
 const priority = sql`case ${outbox.kind} when 'post' then 0 when 'home' then 1 else 2 end`;
+/** A user's home keeps its row (and id) for good: homes go by how long they have been due, so every user gets a turn. */
+const homesByDueTime = sql`case when ${outbox.kind} = 'home' then ${outbox.nextAttemptAt} end`;
 /** Namespace of the per-ref advisory locks a claim takes (the second key is the ref's hash). */
 const OUTBOX_REF_LOCK = 0x0b0c;
 
@@ -144,6 +146,8 @@ export type ClaimOptions = {
   busyRefs: string[];
   /** Kinds held back, e.g. while Slack's rate limit for their method lasts. */
   pausedKinds: OutboxKind[];
+  /** At most this many App Homes (their publishes are paced); the longest waiting go first. */
+  homeLimit?: number;
   /** Called inside the claim's transaction once its refs are locked (tests hold it there). */
   refsLocked?: () => Promise<void>;
 };
@@ -171,6 +175,7 @@ export async function claimDueMessages(
         kind: outbox.kind,
         ref: sql<string>`${refOf}`.as('ref'),
         rank: sql`${priority}`.as('rank'),
+        homeDue: sql`${homesByDueTime}`.as('home_due'),
       })
       .from(outbox)
       .where(
@@ -183,7 +188,7 @@ export async function claimDueMessages(
           pausedKinds.length > 0 ? notInArray(outbox.kind, pausedKinds) : undefined,
         ),
       )
-      .orderBy(priority, asc(outbox.id))
+      .orderBy(priority, homesByDueTime, asc(outbox.id))
       .limit(limit)
       .for('update', { skipLocked: true });
     // The candidates' rows and their refs' advisory locks in one statement; the locks are held
@@ -192,12 +197,15 @@ export async function claimDueMessages(
       tx,
       sql`with due as (${candidates})
           select id, kind, ref, pg_try_advisory_xact_lock(${OUTBOX_REF_LOCK}, hashtext(ref)) as locked
-            from due order by rank, id`,
+            from due order by rank, home_due, id`,
     );
-    // A bigserial: node-postgres reads it as text.
-    const due = rows.map((row) => ({ ...row, id: Number(row.id) }));
     // As many as the limit: more may be waiting behind them.
-    moreMayBeDue = due.length >= limit;
+    moreMayBeDue = rows.length >= limit;
+    let homes = 0;
+    const due = rows
+      .filter((row) => row.kind !== 'home' || ++homes <= (options.homeLimit ?? Infinity))
+      // A bigserial: node-postgres reads it as text.
+      .map((row) => ({ ...row, id: Number(row.id) }));
     const lockedRefs = [...new Set(due.filter((row) => row.locked).map((row) => row.ref))];
     if (lockedRefs.length === 0) return [];
     await options.refsLocked?.();
@@ -486,7 +494,7 @@ export async function resendDead(q: Queryable, ids: number[], now: Date): Promis
     })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, 'dead')))
     .returning({ id: outbox.id });
-  if (rows.length > 0) noteQueuedForSlack();
+  if (rows.length > 0) noteQueuedForSlack('message');
   return rows.map((row) => row.id);
 }
 

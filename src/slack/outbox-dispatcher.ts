@@ -20,6 +20,7 @@ import {
   renewLeases,
   resendChanged,
 } from '../services/outbox.js';
+import { PublishPace, SLACK_HOME_PUBLISHES_PER_MINUTE } from './publish-pace.js';
 import { classifySlackFailure } from './slack-failures.js';
 
 export type DispatcherOptions = {
@@ -41,6 +42,14 @@ export type DispatcherOptions = {
    * minute).
    */
   homesAtOnce?: number;
+  /**
+   * How many App Homes are published a minute at most, after a burst of `homeBurst`: Slack takes
+   * views.publish at Tier 4 (100+ a minute per workspace) and answers a faster pace with 429s. Under
+   * a burst of changes each user's home waits its turn with every change since folded in, and the
+   * app's thread is not taken by waves of renders while requests wait for it.
+   */
+  homesPerMinute?: number;
+  homeBurst?: number;
   clock: Clock;
   log: Logger;
   pollMs?: number;
@@ -126,11 +135,14 @@ export class OutboxDispatcher {
   /** App Homes being published, and the lanes waiting for one of them to finish (homesAtOnce). */
   #homesPublishing = 0;
   readonly #homesWaiting: (() => void)[] = [];
+  readonly #homePace: PublishPace;
 
   constructor(options: DispatcherOptions) {
     this.#o = {
       renderHome: () => Promise.resolve(undefined),
       homesAtOnce: 2,
+      homesPerMinute: SLACK_HOME_PUBLISHES_PER_MINUTE,
+      homeBurst: 20,
       renderFile: () => Promise.reject(new Error('this dispatcher renders no files')),
       pollMs: 1_000,
       batchSize: 10,
@@ -144,6 +156,7 @@ export class OutboxDispatcher {
       ...options,
     };
     if (this.#o.renewEveryMs >= this.#o.leaseMs) throw new Error('renewEveryMs must be shorter than leaseMs');
+    this.#homePace = new PublishPace(this.#o.homesPerMinute, this.#o.homeBurst, this.#o.clock.now());
   }
 
   /** Whether messages are going out, or paused with the reason. */
@@ -179,6 +192,11 @@ export class OutboxDispatcher {
   wake(): void {
     this.#woken = true;
     this.#wakeUp?.();
+  }
+
+  /** Wakes for an App Home due now if one may be published now; otherwise the poll finds it once one may. */
+  wakeForHome(): void {
+    if (this.#homePace.available(this.#o.clock.now()) >= 1) this.wake();
   }
 
   async #run(): Promise<void> {
@@ -248,18 +266,23 @@ export class OutboxDispatcher {
     const { db, clock, batchSize, leaseMs } = this.#o;
     const none = { claimed: [], moreMayBeDue: false };
     if (this.#circuit && !(await this.#probe())) return none;
-    const limit = batchSize - this.#inFlight;
-    if (limit <= 0) return none;
+    const free = batchSize - this.#inFlight;
+    if (free <= 0) return none;
     const now = clock.now();
     const pausedKinds = [...this.#pausedUntil].filter(([, until]) => until > now.getTime()).map(([kind]) => kind);
-    return claimDueMessages(db, {
+    const homeLimit = this.#homePace.available(now);
+    if (homeLimit < 1) pausedKinds.push('home');
+    const round = await claimDueMessages(db, {
       now,
       leaseUntil: new Date(now.getTime() + leaseMs),
-      limit,
+      limit: free,
       busyRefs: [...this.#lanes.keys()],
       pausedKinds,
+      homeLimit,
       refsLocked: () => this.#o.pause('outbox:refs-locked'),
     });
+    this.#homePace.take(round.claimed.filter((item) => item.message.kind === 'home').length, now);
+    return round;
   }
 
   #inLane(item: ClaimedMessage): Promise<void> {

@@ -64,6 +64,11 @@ describe('loadConfig', () => {
     }
   });
 
+  it('publishes at most 100 App Homes a minute, Slack’s rate for views.publish, unless told', () => {
+    expect(loadConfig(valid).homePublishesPerMinute).toBe(100);
+    expect(loadConfig({ ...valid, APP_HOME_PUBLISHES_PER_MINUTE: '600' }).homePublishesPerMinute).toBe(600);
+  });
+
   it('refuses operations settings out of range, saying what each accepts', () => {
     const problems = (env: Record<string, string>) => {
       try {
@@ -79,6 +84,11 @@ describe('loadConfig', () => {
       );
     }
     expect(problems({ METRICS_ENABLED: 'yes' })).toBe('METRICS_ENABLED must be true or false');
+    for (const perMinute of ['0', '100000', 'fast']) {
+      expect(problems({ APP_HOME_PUBLISHES_PER_MINUTE: perMinute })).toBe(
+        'APP_HOME_PUBLISHES_PER_MINUTE must be a number of App Home publishes a minute from 1 to 99999, such as 100',
+      );
+    }
     expect(problems({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be debug, info, warn or error');
     expect(
       loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', METRICS_ENABLED: 'true' }).operations,

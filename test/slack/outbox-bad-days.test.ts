@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
+import { countingDatabase } from '../../src/db/client.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
 import { type DispatcherOptions, OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
@@ -341,5 +342,64 @@ describe('App Home through the outbox', () => {
       .map((call) => (call.args.view as { private_metadata: string }).private_metadata);
     expect(published).toEqual(['v1', 'v2']);
     expect(await rows()).toMatchObject([{ status: 'sent', revision: 1 }]);
+  });
+});
+
+describe('App Homes at Slack’s pace', () => {
+  const users = ['U01ALICE', 'U02BOB', 'U03DANA', 'U04EVE', 'U05FRED'];
+  const homeView = (userId: string) => Promise.resolve({ type: 'home', blocks: [], private_metadata: userId });
+  const publishedTo = () => fake.callsTo('views.publish').map((call) => call.args.user_id);
+
+  it('publishes a burst of two, then one every ten seconds at six a minute, the longest waiting first, while DMs go out at once', async () => {
+    const d = dispatcher({ renderHome: homeView, homesPerMinute: 6, homeBurst: 2 });
+    // Queued in this order, but Fred's home has waited longest and Alice's least.
+    for (const [i, user] of users.entries()) {
+      await enqueueHomeRefresh(database.db, user, new Date(clock.now().getTime() - (i + 1) * 1000));
+    }
+    for (const manager of managers.slice(0, 3)) await enqueue(`approval:7:${manager}`, approvalDm(manager));
+
+    await d.runOnce();
+    await d.runOnce();
+    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE']);
+    expect(managers.slice(0, 3).map((manager) => dmsTo(manager).length)).toEqual([1, 1, 1]);
+
+    clock.advance({ seconds: 9 });
+    await d.runOnce();
+    expect(publishedTo()).toHaveLength(2);
+    clock.advance({ seconds: 1 });
+    await d.runOnce();
+    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE', 'U03DANA']);
+
+    clock.advance({ seconds: 20 });
+    await d.runOnce();
+    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE', 'U03DANA', 'U02BOB', 'U01ALICE']);
+    expect((await rows()).every((row) => row.status === 'sent')).toBe(true);
+  });
+
+  it('is woken by a home due now only while one may be published: a home that must wait costs no claim until one may', async () => {
+    const { db, counter } = countingDatabase(database);
+    const d = dispatcher({ db, renderHome: homeView, homesPerMinute: 6, homeBurst: 1, pollMs: 60_000 });
+    d.start();
+    try {
+      await enqueueHomeRefresh(database.db, 'U01ALICE', clock.now());
+      d.wakeForHome();
+      await fake.waitFor('views.publish', (call) => call.args.user_id === 'U01ALICE');
+      // Alice's settle may still be on its way.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      counter.reset();
+      await enqueueHomeRefresh(database.db, 'U02BOB', clock.now());
+      d.wakeForHome();
+      // Time enough for a woken dispatcher to claim, as it did for Alice.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(counter.transactions).toBe(0);
+      expect(publishedTo()).toEqual(['U01ALICE']);
+
+      clock.advance({ seconds: 10 });
+      d.wakeForHome();
+      await fake.waitFor('views.publish', (call) => call.args.user_id === 'U02BOB');
+    } finally {
+      await d.stop();
+    }
   });
 });
