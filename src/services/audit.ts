@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
-import type { Queryable } from '../db/client.js';
+import { preparedRows, type Queryable } from '../db/client.js';
 import { auditActorId, type ServiceContext } from './context.js';
 
 export type AuditChange = {
@@ -11,18 +11,32 @@ export type AuditChange = {
   after?: unknown;
 };
 
+const value = sql.placeholder;
+/** Nearly every change writes one: built once, prepared by name (`preparedRows`). */
+const insertAuditRow = preparedRows<never>(
+  'audit_insert',
+  sql`insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)
+      values (${value('at')}, ${value('actor')}, ${value('actingFor')}, ${value('action')}, ${value('entity')},
+              ${value('entityId')}, ${value('before')}, ${value('after')})`,
+);
+
 /** Appends one audit row; call it inside the transaction that makes the change. */
 export async function recordAudit(tx: Queryable, ctx: ServiceContext, change: AuditChange): Promise<void> {
-  await tx.insert(auditLog).values({
-    at: ctx.clock.now(),
-    actorId: auditActorId(ctx.actor),
+  await insertAuditRow(tx, {
+    at: ctx.clock.now().toISOString(),
+    actor: auditActorId(ctx.actor),
     actingFor: actingFor(ctx),
     action: change.action,
     entity: change.entity,
     entityId: String(change.entityId),
-    before: change.before ?? null,
-    after: change.after ?? null,
+    before: asJson(change.before),
+    after: asJson(change.after),
   });
+}
+
+/** A jsonb value as its text (as drizzle writes a jsonb column); none is SQL null. */
+function asJson(state: unknown): string | null {
+  return state === undefined || state === null ? null : JSON.stringify(state);
 }
 
 /**

@@ -1,14 +1,6 @@
-import { and, asc, desc, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { preparedRows, type Queryable, queryRows, type Transaction } from '../db/client.js';
-import {
-  customers,
-  projectConsultants,
-  projects,
-  reportingPeriods,
-  timeEntries,
-  timesheets,
-  users,
-} from '../db/schema.js';
+import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
@@ -122,6 +114,67 @@ export type Placement = {
   project: { code: string; name: string; customerId: number; customerName: string; prepaid: boolean };
 };
 
+const value = sql.placeholder;
+
+type PlacementRow = {
+  project_id: number | null;
+  code: string;
+  name: string;
+  customer_id: number;
+  active: boolean;
+  customer_name: string;
+  billing_mode: 'hourly' | 'prepaid';
+  assigned: boolean;
+  period_id: number | null;
+  starts_on: string | null;
+  ends_on: string | null;
+};
+
+/**
+ * The project by code, the consultant's assignment to it and the period holding the day, in one
+ * read built once (`preparedRows`). The period is the latest live one begun by the day, if it has
+ * not ended before it: periods never overlap, so this is one step down the start-date index
+ * however many years of periods the firm has.
+ */
+const placementStatement = preparedRows<PlacementRow>(
+  'entry_placement',
+  sql`select p.id as project_id, p.code, p.name, p.customer_id, p.active, c.name as customer_name, c.billing_mode,
+             pc.project_id is not null as assigned,
+             period.id as period_id, period.starts_on::text as starts_on, period.ends_on::text as ends_on
+        from projects p
+        join customers c on c.id = p.customer_id
+        left join project_consultants pc
+          on pc.project_id = p.id and pc.consultant_id = ${value('consultant')} and pc.archived_at is null
+        left join (select id, starts_on, ends_on from reporting_periods
+                    where starts_on <= ${value('day')} and archived_at is null
+                    order by starts_on desc limit 1) period on period.ends_on >= ${value('day')}
+       where p.code = ${value('code')} and p.archived_at is null
+       limit 1`,
+);
+
+const placedProject = (row: PlacementRow) => ({
+  id: row.project_id!,
+  code: row.code,
+  name: row.name,
+  customerId: row.customer_id,
+  active: row.active,
+});
+
+/**
+ * Holds the project (key share) and reads the sheet's minutes that day, built once. Periods never
+ * overlap, so every entry of a day is on the live sheet of the period holding it: the sum is one
+ * index range however long the consultant's history. `replacing` (or null) is left out of it.
+ */
+const holdProjectStatement = preparedRows<{ id: number; logged_that_day: number }>(
+  'entry_hold_project',
+  sql`select p.id, (select coalesce(sum(e.minutes), 0)::int from time_entries e
+                     where e.timesheet_id = ${value('sheet')} and e.work_date = ${value('day')}
+                       and e.id is distinct from ${value('replacing')}) as logged_that_day
+        from projects p
+       where p.id = ${value('project')} and p.archived_at is null
+         for key share`,
+);
+
 /**
  * Where an entry goes and whether it may: an active project the consultant is assigned to, a date
  * not after today inside a reporting period, an open timesheet (locked for the check), at most 24h
@@ -137,31 +190,9 @@ export async function placeEntry(
   const code = input.projectCode.trim().toUpperCase();
   const today = todayOf(ctx, consultant);
   const workDate = input.date ? resolveDateSpec(input.date, today) : today;
-  // The project, the consultant's assignment to it and the period holding the date, in one read.
-  const begun = periodStartedBy(tx, workDate);
-  const [found] = await tx
-    .select({
-      project: projects,
-      customerName: customers.name,
-      billingMode: customers.billingMode,
-      assignedTo: projectConsultants.projectId,
-      period: { id: begun.id, startsOn: begun.startsOn, endsOn: begun.endsOn },
-    })
-    .from(projects)
-    .innerJoin(customers, eq(customers.id, projects.customerId))
-    .leftJoin(
-      projectConsultants,
-      and(
-        eq(projectConsultants.projectId, projects.id),
-        eq(projectConsultants.consultantId, consultant.employeeId),
-        isNull(projectConsultants.archivedAt),
-      ),
-    )
-    .leftJoin(begun, gte(begun.endsOn, workDate))
-    .where(and(eq(projects.code, code), isNull(projects.archivedAt)))
-    .limit(1);
-  const project = found?.project;
-  const assignment = found?.assignedTo != null;
+  const [found] = await placementStatement(tx, { code, consultant: consultant.employeeId, day: workDate });
+  const project = found?.project_id == null ? undefined : placedProject(found);
+  const assignment = found?.assigned === true;
   if (!project || !assignment || !project.active) {
     const codes = (await assignedProjects(tx, consultant.employeeId)).map((p) => p.code);
     const suggestions = closestMatches(code, codes);
@@ -182,7 +213,8 @@ export async function placeEntry(
     );
   }
 
-  const period = found.period;
+  const period =
+    found.period_id == null ? undefined : { id: found.period_id, startsOn: found.starts_on!, endsOn: found.ends_on! };
   if (!period) {
     return fail(
       'no_period',
@@ -202,11 +234,12 @@ export async function placeEntry(
   // Held from here (after the sheet, the order a removal takes them in): removing the project now
   // waits for this entry and takes it along, or has already happened and is said so. The same
   // statement reads the day's total, after the sheet lock, so it sees every entry committed before.
-  const [held] = await tx
-    .select({ id: projects.id, loggedThatDay: minutesLoggedOn(sheet.id, workDate, replacing) })
-    .from(projects)
-    .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
-    .for('key share');
+  const [held] = await holdProjectStatement(tx, {
+    project: project.id,
+    sheet: sheet.id,
+    day: workDate,
+    replacing: replacing ?? null,
+  });
   if (!held) return fail('unknown_project', `Project \`${project.code}\` was just removed.`, 'project');
   await ctx.pause?.('entry:project-held');
 
@@ -221,7 +254,7 @@ export async function placeEntry(
       `${input.beginsAt}–${input.endsAt} on ${formatDay(workDate)} takes no time: the clocks went forward then.`,
       'minutes',
     );
-  const loggedThatDay = Number(held.loggedThatDay);
+  const loggedThatDay = Number(held.logged_that_day);
   if (loggedThatDay + minutes > MINUTES_PER_DAY) {
     return fail(
       'day_full',
@@ -250,8 +283,8 @@ export async function placeEntry(
       code: project.code,
       name: project.name,
       customerId: project.customerId,
-      customerName: found.customerName,
-      prepaid: found.billingMode === 'prepaid',
+      customerName: found.customer_name,
+      prepaid: found.billing_mode === 'prepaid',
     },
   };
 }
@@ -362,35 +395,8 @@ export async function liveTimesheetForUpdate(tx: Transaction, consultantId: numb
   return sheet;
 }
 
-/**
- * The latest live period that has begun by `day`, as a subquery to join on its end not being
- * before `day`: then it is the period holding the day. Periods never overlap, so this is one step
- * down the start-date index however many years of periods the firm has.
- */
-function periodStartedBy(tx: Queryable, day: string) {
-  return tx
-    .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
-    .from(reportingPeriods)
-    .where(and(lte(reportingPeriods.startsOn, day), isNull(reportingPeriods.archivedAt)))
-    .orderBy(desc(reportingPeriods.startsOn))
-    .limit(1)
-    .as('period');
-}
-
 const otherThan = (replacing: number | undefined) =>
   replacing === undefined ? sql`true` : ne(timeEntries.id, replacing);
-
-/**
- * The minutes on the sheet that day, as a subquery for the statement that needs it. Periods never
- * overlap, so every entry of a day is on the live sheet of the period holding it: the read is one
- * index range however long the consultant's history. (Written out: drizzle leaves the columns of a
- * select-list subquery unqualified.)
- */
-function minutesLoggedOn(sheetId: number, workDate: string, replacing: number | undefined) {
-  const other = replacing === undefined ? sql`` : sql` and e.id <> ${replacing}`;
-  return sql<number>`(select coalesce(sum(e.minutes), 0)::int from time_entries e
-    where e.timesheet_id = ${sheetId} and e.work_date = ${workDate}${other})`;
-}
 
 async function overlappingEntry(
   tx: Queryable,

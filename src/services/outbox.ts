@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
-import { type Database, type Queryable, queryRows, sqlList } from '../db/client.js';
+import { type Database, preparedRows, type Queryable, queryRows, sqlList } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 import { currentRequest, noteQueuedForSlack } from '../request-context.js';
 
@@ -87,42 +87,42 @@ export const HOME_PUBLISH_INTERVAL_MS = 2_000;
  */
 export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Date): Promise<void> {
   const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
-  const waiting = sql`${outbox.status} = 'pending'`;
-  const publishedAt = outbox.updatedAt;
-  const nextPublish = sql`${publishedAt} + ${`${HOME_PUBLISH_INTERVAL_MS} milliseconds`}::interval`;
-  const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
-  const queued = await tx
-    .insert(outbox)
-    .values({
-      kind: 'home',
-      dedupeKey: message.ref,
-      payload: message,
-      nextAttemptAt: now,
-      deliveringSince: now,
-      createdAt: now,
-      updatedAt: now,
-      requestId: currentRequest()?.requestId ?? null,
-    })
-    .onConflictDoUpdate({
-      target: outbox.dedupeKey,
-      set: {
-        status: 'pending',
-        revision: sql`${outbox.revision} + 1`,
-        attempts: sql`case when ${waiting} then ${outbox.attempts} else 0 end`,
-        nextAttemptAt: sql`case when ${waiting} then ${outbox.nextAttemptAt}
-          when ${justPublished} then ${nextPublish} else excluded.next_attempt_at end`,
-        deliveringSince: sql`case when ${waiting} then ${outbox.deliveringSince} else excluded.delivering_since end`,
-        createdAt: sql`case when ${waiting} then ${outbox.createdAt} else excluded.created_at end`,
-        lastError: sql`case when ${waiting} then ${outbox.lastError} else null end`,
-        // The latest state is what goes out, so the latest request that changed it is the one traced.
-        requestId: sql`excluded.request_id`,
-        updatedAt: now,
-      },
-    })
-    .returning({ nextAttemptAt: outbox.nextAttemptAt });
+  const [queued] = await queueHomeStatement(tx, {
+    ref: message.ref,
+    payload: JSON.stringify(message),
+    now: now.toISOString(),
+    requestId: currentRequest()?.requestId ?? null,
+  });
   // A publish waiting out its interval is the poll's; one due now wakes the dispatcher.
-  if (queued.some((row) => row.nextAttemptAt <= now)) noteQueuedForSlack('home');
+  if (queued?.due) noteQueuedForSlack('home');
 }
+
+/** Every change of someone's entries queues their home: built once, prepared by name (`preparedRows`). */
+const queueHomeStatement = (() => {
+  const value = sql.placeholder;
+  const waiting = sql`${outbox.status} = 'pending'`;
+  const nextPublish = sql`${outbox.updatedAt} + interval '${sql.raw(String(HOME_PUBLISH_INTERVAL_MS))} milliseconds'`;
+  const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
+  return preparedRows<{ due: boolean }>(
+    'outbox_queue_home',
+    sql`insert into ${outbox} (kind, dedupe_key, payload, next_attempt_at, delivering_since, created_at, updated_at, request_id)
+        values ('home', ${value('ref')}, ${value('payload')}, ${value('now')}, ${value('now')}, ${value('now')},
+                ${value('now')}, ${value('requestId')})
+        on conflict (dedupe_key) do update set
+          status = 'pending',
+          revision = ${outbox.revision} + 1,
+          attempts = case when ${waiting} then ${outbox.attempts} else 0 end,
+          next_attempt_at = case when ${waiting} then ${outbox.nextAttemptAt}
+            when ${justPublished} then ${nextPublish} else excluded.next_attempt_at end,
+          delivering_since = case when ${waiting} then ${outbox.deliveringSince} else excluded.delivering_since end,
+          created_at = case when ${waiting} then ${outbox.createdAt} else excluded.created_at end,
+          last_error = case when ${waiting} then ${outbox.lastError} else null end,
+          -- The latest state is what goes out, so the latest request that changed it is the one traced.
+          request_id = excluded.request_id,
+          updated_at = excluded.updated_at
+        returning ${outbox.nextAttemptAt} <= ${value('now')} as due`,
+  );
+})();
 
 const refOf = sql`(${outbox.payload}->>'ref')`;
 /** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */

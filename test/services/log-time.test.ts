@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, timeEntries, timesheets } from '../../src/db/schema.js';
+import { queryRows } from '../../src/db/client.js';
 import { logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -87,6 +88,19 @@ describe('logTime', () => {
       .where(eq(auditLog.entityId, String(saved!.id)));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'time_entry.create', actorId: 'UALICE' });
+  });
+
+  it('audits the entry as it was saved: the clock’s time, no before (SQL null), the whole row after', async () => {
+    await logTime(serviceContext(database.db, asUser('UALICE'), clock), entry({ requestKey: 'audited' }));
+    const [saved] = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'audited'));
+    const [audit] = await queryRows<{ at: Date | string; before_is_null: boolean; after: unknown }>(
+      database.db,
+      sql`select at, before is null as before_is_null, after from audit_log where entity_id = ${String(saved!.id)}`,
+    );
+    expect(new Date(audit!.at)).toEqual(clock.now());
+    expect(audit!.before_is_null).toBe(true);
+    const after = typeof audit!.after === 'string' ? (JSON.parse(audit!.after) as unknown) : audit!.after;
+    expect(after).toEqual(JSON.parse(JSON.stringify(saved)));
   });
 
   it('never saves a repeated request twice', async () => {
