@@ -175,6 +175,14 @@ const holdProjectStatement = preparedRows<{ id: number; logged_that_day: number 
          for key share`,
 );
 
+/** The consultant's live sheet for the period, locked: what placing an entry needs of it. */
+const lockSheetStatement = preparedRows<Pick<typeof timesheets.$inferSelect, 'id' | 'status'>>(
+  'entry_lock_sheet',
+  sql`select id, status from timesheets
+       where consultant_id = ${value('consultant')} and period_id = ${value('period')} and status <> 'cancelled'
+         for update`,
+);
+
 /**
  * Where an entry goes and whether it may: an active project the consultant is assigned to, a date
  * not after today inside a reporting period, an open timesheet (locked for the check), at most 24h
@@ -223,7 +231,9 @@ export async function placeEntry(
     );
   }
 
-  const sheet = await liveTimesheetForUpdate(tx, consultant.employeeId, period.id);
+  // Usually the sheet exists and one statement built once locks it; the first entry of a period creates it.
+  const [lockedSheet] = await lockSheetStatement(tx, { consultant: consultant.employeeId, period: period.id });
+  const sheet = lockedSheet ?? (await liveTimesheetForUpdate(tx, consultant.employeeId, period.id));
   if (sheet.status !== 'open') {
     return fail(
       'timesheet_locked',
