@@ -203,7 +203,8 @@ export async function claimDueMessages(
     moreMayBeDue = rows.length >= limit;
     let homes = 0;
     const due = rows
-      .filter((row) => row.kind !== 'home' || ++homes <= (options.homeLimit ?? Infinity))
+      // Homes past the limit stay for a later round; one whose ref another claim holds takes no place.
+      .filter((row) => row.kind !== 'home' || (row.locked && ++homes <= (options.homeLimit ?? Infinity)))
       // A bigserial: node-postgres reads it as text.
       .map((row) => ({ ...row, id: Number(row.id) }));
     const lockedRefs = [...new Set(due.filter((row) => row.locked).map((row) => row.ref))];

@@ -156,7 +156,9 @@ export class OutboxDispatcher {
       ...options,
     };
     if (this.#o.renewEveryMs >= this.#o.leaseMs) throw new Error('renewEveryMs must be shorter than leaseMs');
-    this.#homePace = new PublishPace(this.#o.homesPerMinute, this.#o.homeBurst, this.#o.clock.now());
+    // A burst never goes past the rate a minute, so a lower rate (one instance's share) holds from the start.
+    const burst = Math.min(this.#o.homeBurst, this.#o.homesPerMinute);
+    this.#homePace = new PublishPace(this.#o.homesPerMinute, burst, this.#o.clock.now());
   }
 
   /** Whether messages are going out, or paused with the reason. */

@@ -31,9 +31,10 @@ export class PublishPace {
     this.#tokens -= calls;
   }
 
+  /** Time that passed fills it; a clock stepped back adds nothing, and the bucket fills from there. */
   #fill(now: Date): void {
     const elapsedMs = Math.max(0, now.getTime() - this.#filledAt);
     this.#tokens = Math.min(this.burst, this.#tokens + (elapsedMs * this.perMinute) / 60_000);
-    this.#filledAt = Math.max(this.#filledAt, now.getTime());
+    this.#filledAt = now.getTime();
   }
 }

@@ -352,15 +352,16 @@ describe('App Homes at Slack’s pace', () => {
 
   it('publishes a burst of two, then one every ten seconds at six a minute, the longest waiting first, while DMs go out at once', async () => {
     const d = dispatcher({ renderHome: homeView, homesPerMinute: 6, homeBurst: 2 });
-    // Queued in this order, but Fred's home has waited longest and Alice's least.
+    // Queued in this order; how long each has waited follows neither it nor its reverse.
+    const waitedSeconds = [3, 1, 5, 2, 4];
     for (const [i, user] of users.entries()) {
-      await enqueueHomeRefresh(database.db, user, new Date(clock.now().getTime() - (i + 1) * 1000));
+      await enqueueHomeRefresh(database.db, user, new Date(clock.now().getTime() - waitedSeconds[i]! * 1000));
     }
     for (const manager of managers.slice(0, 3)) await enqueue(`approval:7:${manager}`, approvalDm(manager));
 
     await d.runOnce();
     await d.runOnce();
-    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE']);
+    expect(publishedTo()).toEqual(['U03DANA', 'U05FRED']);
     expect(managers.slice(0, 3).map((manager) => dmsTo(manager).length)).toEqual([1, 1, 1]);
 
     clock.advance({ seconds: 9 });
@@ -368,12 +369,23 @@ describe('App Homes at Slack’s pace', () => {
     expect(publishedTo()).toHaveLength(2);
     clock.advance({ seconds: 1 });
     await d.runOnce();
-    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE', 'U03DANA']);
+    expect(publishedTo()).toEqual(['U03DANA', 'U05FRED', 'U01ALICE']);
 
     clock.advance({ seconds: 20 });
     await d.runOnce();
-    expect(publishedTo()).toEqual(['U05FRED', 'U04EVE', 'U03DANA', 'U02BOB', 'U01ALICE']);
+    expect(publishedTo()).toEqual(['U03DANA', 'U05FRED', 'U01ALICE', 'U04EVE', 'U02BOB']);
     expect((await rows()).every((row) => row.status === 'sent')).toBe(true);
+  });
+
+  it('bursts no more homes than its rate a minute, so a low rate holds from the first minute', async () => {
+    const d = dispatcher({ renderHome: homeView, homesPerMinute: 1 });
+    for (const user of users) await enqueueHomeRefresh(database.db, user, clock.now());
+    await d.runOnce();
+    await d.runOnce();
+    expect(publishedTo()).toHaveLength(1);
+    clock.advance({ seconds: 60 });
+    await d.runOnce();
+    expect(publishedTo()).toHaveLength(2);
   });
 
   it('is woken by a home due now only while one may be published: a home that must wait costs no claim until one may', async () => {
