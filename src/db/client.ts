@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, type InferSelectModel, type SQL, sql, type Table } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -254,6 +254,24 @@ export function preparedRows<Row>(
     const result = (await db._.session.prepareQuery(built, undefined, name, false).execute(values)) as { rows: Row[] };
     return result.rows;
   };
+}
+
+/** Every column of `table` by name, for a raw statement's `returning` or select list read with `rowOf`. */
+export function columnsOf(table: Table): SQL {
+  return sql.join(
+    Object.values(getTableColumns(table)).map((column) => sql.identifier(column.name)),
+    sql`, `,
+  );
+}
+
+/** A raw row of `table`'s columns (`columnsOf`) as drizzle reads the table's rows: its keys and values. */
+export function rowOf<T extends Table>(table: T, raw: Record<string, unknown>): InferSelectModel<T> {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as InferSelectModel<T>;
 }
 
 /** A comma-separated list of bound values, for `in (...)` in raw SQL; never call it with none. */

@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import type { Transaction } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { columnsOf, preparedRows, rowOf, type Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
 import { resolveDateSpec } from '../domain/log-command.js';
@@ -98,18 +98,23 @@ export async function insertEntry(
   const placed = await placeEntry(tx, ctx, consultant, input);
   if (!placed.ok) return placed;
 
-  const [saved] = await tx
-    .insert(timeEntries)
-    .values({
-      ...entryColumns(placed, input),
-      source: input.source,
-      createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
-      actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
-      requestKey: input.requestKey ?? null,
-    })
-    // A concurrent retry of the same request may have inserted first: then report its entry.
-    .onConflictDoNothing({ target: timeEntries.requestKey })
-    .returning();
+  const columns = entryColumns(placed, input);
+  const [inserted] = await insertEntryStatement(tx, {
+    sheet: columns.timesheetId,
+    project: columns.projectId,
+    day: columns.workDate,
+    begins: columns.beginsAt,
+    ends: columns.endsAt,
+    minutes: columns.minutes,
+    description: columns.description,
+    billable: columns.billable,
+    source: input.source,
+    createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
+    actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
+    requestKey: input.requestKey ?? null,
+  });
+  // A concurrent retry of the same request may have inserted first: then report its entry.
+  const saved = inserted && rowOf(timeEntries, inserted);
   if (!saved) {
     const earlier = await entryIdByRequestKey(tx, input.requestKey!);
     return { ok: true, entry: { ...(await savedEntry(tx, earlier!)), repeated: true } };
@@ -117,6 +122,19 @@ export async function insertEntry(
   await recordAudit(tx, ctx, { action: 'time_entry.create', entity: 'time_entry', entityId: saved.id, after: saved });
   return { ok: true, entry: { ...(await insertedEntry(tx, consultant, placed, saved)), repeated: false } };
 }
+
+const value = sql.placeholder;
+/** Every `/log` inserts one: built once, prepared by name (`preparedRows`); the row as drizzle reads it (`rowOf`). */
+const insertEntryStatement = preparedRows<Record<string, unknown>>(
+  'entry_insert',
+  sql`insert into ${timeEntries} (timesheet_id, project_id, work_date, begins_at, ends_at, minutes, description, billable,
+                                  source, created_by, acting_for, request_key)
+      values (${value('sheet')}, ${value('project')}, ${value('day')}, ${value('begins')}, ${value('ends')},
+              ${value('minutes')}, ${value('description')}, ${value('billable')}, ${value('source')},
+              ${value('createdBy')}, ${value('actingFor')}, ${value('requestKey')})
+      on conflict (request_key) do nothing
+      returning ${columnsOf(timeEntries)}`,
+);
 
 /** The columns an entry takes from where it was placed and what the user said; log and edit share them. */
 function entryColumns(placed: Placement, input: EntryFields) {
