@@ -274,6 +274,26 @@ export function rowOf<T extends Table>(table: T, raw: Record<string, unknown>): 
   return row as InferSelectModel<T>;
 }
 
+/**
+ * The row `alias` of `table`'s columns as jsonb, in SQL, equal to `JSON.stringify(rowOf(table, row))`:
+ * keys by property name, timestamps as UTC ISO strings to the millisecond (both truncate). For an
+ * audit row written in the statement that writes its change.
+ */
+export function jsonOf(table: Table, alias: string): SQL {
+  const columns = Object.entries(getTableColumns(table));
+  // jsonb_build_object takes at most 100 arguments, a key and a value per column.
+  if (columns.length > 50) throw new Error(`jsonOf: ${columns.length} columns, more than jsonb_build_object takes`);
+  const fields = columns.map(([key, column]) => {
+    const value = sql`${sql.identifier(alias)}.${sql.identifier(column.name)}`;
+    const json =
+      column.columnType === 'PgTimestamp'
+        ? sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+        : value;
+    return sql`${sql.raw(`'${key}'`)}, ${json}`;
+  });
+  return sql`jsonb_build_object(${sql.join(fields, sql`, `)})`;
+}
+
 /** A comma-separated list of bound values, for `in (...)` in raw SQL; never call it with none. */
 export function sqlList(values: readonly (number | string)[]): SQL {
   return sql.join(

@@ -12,20 +12,33 @@ export type AuditChange = {
 };
 
 const value = sql.placeholder;
+/**
+ * An audit row's insert up to its values: the change's own statement may write it (`with ... as
+ * (${auditInsert} select ...)`), when, by whom and for whom from the placeholders `auditBy` fills.
+ */
+export const auditInsert = sql`insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)`;
+export const auditAt = sql`${value('auditAt')}::timestamptz, ${value('auditActor')}::text, ${value('auditActingFor')}::text`;
+
+/** The values of `auditAt`: the clock's time, the actor, and whom they act for. */
+export function auditBy(ctx: ServiceContext): { auditAt: string; auditActor: string; auditActingFor: string | null } {
+  return {
+    auditAt: ctx.clock.now().toISOString(),
+    auditActor: auditActorId(ctx.actor),
+    auditActingFor: actingFor(ctx),
+  };
+}
+
 /** Nearly every change writes one: built once, prepared by name (`preparedRows`). */
 const insertAuditRow = preparedRows<never>(
   'audit_insert',
-  sql`insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)
-      values (${value('at')}, ${value('actor')}, ${value('actingFor')}, ${value('action')}, ${value('entity')},
-              ${value('entityId')}, ${value('before')}, ${value('after')})`,
+  sql`${auditInsert}
+      values (${auditAt}, ${value('action')}, ${value('entity')}, ${value('entityId')}, ${value('before')}, ${value('after')})`,
 );
 
 /** Appends one audit row; call it inside the transaction that makes the change. */
 export async function recordAudit(tx: Queryable, ctx: ServiceContext, change: AuditChange): Promise<void> {
   await insertAuditRow(tx, {
-    at: ctx.clock.now().toISOString(),
-    actor: auditActorId(ctx.actor),
-    actingFor: actingFor(ctx),
+    ...auditBy(ctx),
     action: change.action,
     entity: change.entity,
     entityId: String(change.entityId),

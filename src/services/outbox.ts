@@ -86,28 +86,23 @@ export const HOME_PUBLISH_INTERVAL_MS = 2_000;
  * until HOME_PUBLISH_INTERVAL_MS after the last publish.
  */
 export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Date): Promise<void> {
-  const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
-  const [queued] = await queueHomeStatement(tx, {
-    ref: message.ref,
-    payload: JSON.stringify(message),
-    now: now.toISOString(),
-    requestId: currentRequest()?.requestId ?? null,
-  });
-  // A publish waiting out its interval is the poll's; one due now wakes the dispatcher.
-  if (queued?.due) noteQueuedForSlack('home');
+  const [queued] = await queueHomeStatement(tx, homeRefreshOf(userId, now));
+  noteHomeQueued(queued?.due);
 }
 
-/** Every change of someone's entries queues their home: built once, prepared by name (`preparedRows`). */
-const queueHomeStatement = (() => {
+/**
+ * The statement `enqueueHomeRefresh` sends, for a change's own statement to queue the home with it
+ * (`with home as (${queueHome}) ...`): its placeholders from `homeRefreshOf`, then `noteHomeQueued`.
+ */
+export const queueHome = (() => {
   const value = sql.placeholder;
   const waiting = sql`${outbox.status} = 'pending'`;
   const nextPublish = sql`${outbox.updatedAt} + interval '${sql.raw(String(HOME_PUBLISH_INTERVAL_MS))} milliseconds'`;
   const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
-  return preparedRows<{ due: boolean }>(
-    'outbox_queue_home',
-    sql`insert into ${outbox} (kind, dedupe_key, payload, next_attempt_at, delivering_since, created_at, updated_at, request_id)
-        values ('home', ${value('ref')}, ${value('payload')}, ${value('now')}, ${value('now')}, ${value('now')},
-                ${value('now')}, ${value('requestId')})
+  const now = sql`${value('homeAt')}::timestamptz`;
+  return sql`insert into ${outbox} (kind, dedupe_key, payload, next_attempt_at, delivering_since, created_at, updated_at, request_id)
+        values ('home', ${value('homeRef')}::text, ${value('homePayload')}::jsonb, ${now}, ${now}, ${now}, ${now},
+                ${value('homeRequestId')}::text)
         on conflict (dedupe_key) do update set
           status = 'pending',
           revision = ${outbox.revision} + 1,
@@ -120,9 +115,27 @@ const queueHomeStatement = (() => {
           -- The latest state is what goes out, so the latest request that changed it is the one traced.
           request_id = excluded.request_id,
           updated_at = excluded.updated_at
-        returning ${outbox.nextAttemptAt} <= ${value('now')} as due`,
-  );
+        returning ${outbox.nextAttemptAt} <= ${now} as due`;
 })();
+
+/** The values of `queueHome`'s placeholders: whose home, and when it changed. */
+export function homeRefreshOf(userId: string, now: Date): Record<string, unknown> {
+  const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
+  return {
+    homeRef: message.ref,
+    homePayload: JSON.stringify(message),
+    homeAt: now.toISOString(),
+    homeRequestId: currentRequest()?.requestId ?? null,
+  };
+}
+
+/** After `queueHome`: a publish waiting out its interval is the poll's; one due now wakes the dispatcher. */
+export function noteHomeQueued(due: boolean | undefined): void {
+  if (due) noteQueuedForSlack('home');
+}
+
+/** Every change of someone's entries queues their home: built once, prepared by name (`preparedRows`). */
+const queueHomeStatement = preparedRows<{ due: boolean }>('outbox_queue_home', queueHome);
 
 const refOf = sql`(${outbox.payload}->>'ref')`;
 /** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */

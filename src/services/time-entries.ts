@@ -1,12 +1,12 @@
-import { eq, sql } from 'drizzle-orm';
-import { columnsOf, preparedRows, rowOf, type Transaction } from '../db/client.js';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import { columnsOf, jsonOf, preparedRows, rowOf, type Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
 import { resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
-import { recordAudit } from './audit.js';
+import { auditAt, auditBy, auditInsert, recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { enqueueHomeRefresh } from './outbox.js';
+import { enqueueHomeRefresh, homeRefreshOf, noteHomeQueued, queueHome } from './outbox.js';
 import { serviceTransaction } from './transaction.js';
 import {
   assignedProjects,
@@ -45,11 +45,10 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
       const invalid = checkFields(part);
       if (invalid) return { ok: false as const, error: invalid };
       const earlier = part.requestKey === input.requestKey ? who.earlierEntryId : undefined;
-      const saved = await insertEntry(tx, ctx, who.consultant, part, earlier);
+      const saved = await insertEntry(tx, ctx, who.consultant, part, { knownEarlier: earlier, queueHome: true });
       if (!saved.ok) return saved;
       entries.push(saved.entry);
     }
-    if (entries.some((entry) => !entry.repeated)) await queueHomeRefresh(tx, ctx);
     return { ok: true as const, entries };
   });
 }
@@ -80,14 +79,15 @@ function dayParts(input: LogTimeInput, today: string): LogTimeInput[] {
 /**
  * Inserts an entry inside the caller's transaction, after every rule (fields already checked).
  * A request key seen before answers with the entry it saved then: `knownEarlier` when the caller
- * has read it already (the access read does for `/log`), else it is looked up here.
+ * has read it already (the access read does for `/log`), else it is looked up here. `queueHome`
+ * queues the actor's App Home refresh in the insert's own statement.
  */
 export async function insertEntry(
   tx: Transaction,
   ctx: ServiceContext,
   consultant: Consultant,
   input: LogTimeInput,
-  knownEarlier?: number | null,
+  { knownEarlier, queueHome = false }: { knownEarlier?: number | null; queueHome?: boolean } = {},
 ): Promise<{ ok: true; entry: SavedEntry } | { ok: false; error: Failure }> {
   if (input.requestKey) {
     const earlier =
@@ -99,7 +99,9 @@ export async function insertEntry(
   if (!placed.ok) return placed;
 
   const columns = entryColumns(placed, input);
-  const [inserted] = await insertEntryStatement(tx, {
+  const homeOf = queueHome && ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
+  const insert = homeOf ? insertEntryQueuingHome : insertEntryStatement;
+  const [inserted] = await insert(tx, {
     sheet: columns.timesheetId,
     project: columns.projectId,
     day: columns.workDate,
@@ -112,29 +114,47 @@ export async function insertEntry(
     createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
     actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
     requestKey: input.requestKey ?? null,
+    ...auditBy(ctx),
+    ...(homeOf ? homeRefreshOf(homeOf, ctx.clock.now()) : {}),
   });
+  if (homeOf) noteHomeQueued(inserted?.home_due === true);
   // A concurrent retry of the same request may have inserted first: then report its entry.
   const saved = inserted && rowOf(timeEntries, inserted);
   if (!saved) {
     const earlier = await entryIdByRequestKey(tx, input.requestKey!);
     return { ok: true, entry: { ...(await savedEntry(tx, earlier!)), repeated: true } };
   }
-  await recordAudit(tx, ctx, { action: 'time_entry.create', entity: 'time_entry', entityId: saved.id, after: saved });
   return { ok: true, entry: { ...(await insertedEntry(tx, consultant, placed, saved)), repeated: false } };
 }
 
 const value = sql.placeholder;
-/** Every `/log` inserts one: built once, prepared by name (`preparedRows`); the row as drizzle reads it (`rowOf`). */
-const insertEntryStatement = preparedRows<Record<string, unknown>>(
-  'entry_insert',
-  sql`insert into ${timeEntries} (timesheet_id, project_id, work_date, begins_at, ends_at, minutes, description, billable,
-                                  source, created_by, acting_for, request_key)
-      values (${value('sheet')}, ${value('project')}, ${value('day')}, ${value('begins')}, ${value('ends')},
-              ${value('minutes')}, ${value('description')}, ${value('billable')}, ${value('source')},
-              ${value('createdBy')}, ${value('actingFor')}, ${value('requestKey')})
-      on conflict (request_key) do nothing
-      returning ${columnsOf(timeEntries)}`,
-);
+/**
+ * Every `/log` inserts one, with its audit row in the same statement (one round trip) and, from
+ * `/log`, the App Home refresh (`queueHome`; also when a concurrent retry of the same request
+ * inserted first, whose refresh is then one more publish of the same state). Built once, prepared
+ * by name (`preparedRows`); the row as drizzle reads it (`rowOf`), and as the audit's `after`.
+ */
+function entryInsert(name: string, home?: SQL) {
+  return preparedRows<Record<string, unknown>>(
+    name,
+    sql`with entry as (
+          insert into ${timeEntries} (timesheet_id, project_id, work_date, begins_at, ends_at, minutes, description,
+                                      billable, source, created_by, acting_for, request_key)
+          values (${value('sheet')}, ${value('project')}, ${value('day')}, ${value('begins')}, ${value('ends')},
+                  ${value('minutes')}, ${value('description')}, ${value('billable')}, ${value('source')},
+                  ${value('createdBy')}, ${value('actingFor')}, ${value('requestKey')})
+          on conflict (request_key) do nothing
+          returning ${columnsOf(timeEntries)}
+        ), audit as (
+          ${auditInsert}
+          select ${auditAt}, 'time_entry.create', 'time_entry', entry.id::text, null, ${jsonOf(timeEntries, 'entry')}
+            from entry
+        )${home ? sql`, home as (${home})` : sql``}
+        select entry.*${home ? sql`, (select due from home) as home_due` : sql``} from entry`,
+  );
+}
+const insertEntryStatement = entryInsert('entry_insert');
+const insertEntryQueuingHome = entryInsert('entry_insert_home', queueHome);
 
 /** The columns an entry takes from where it was placed and what the user said; log and edit share them. */
 function entryColumns(placed: Placement, input: EntryFields) {

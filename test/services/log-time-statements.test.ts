@@ -39,7 +39,7 @@ describe('the statements one /log sends', () => {
       requestKey,
     });
 
-  it('saves an entry on an existing sheet and queues its App Home refresh in one transaction of at most 7 statements, BEGIN and COMMIT aside', async () => {
+  it('saves an entry on an existing sheet and queues its App Home refresh in one transaction of at most 5 statements, BEGIN and COMMIT aside', async () => {
     const { db, counter } = countingDatabase(database);
     const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
     expect((await log(ctx, 'ack-first')).ok).toBe(true); // creates the sheet
@@ -48,7 +48,7 @@ describe('the statements one /log sends', () => {
     const second = await log(ctx, 'ack-second');
     expect(second.ok).toBe(true);
     expect(counter.transactions).toBe(1);
-    expect(counter.statements).toBeLessThanOrEqual(7);
+    expect(counter.statements).toBeLessThanOrEqual(5);
     expect(await db.select({ key: outbox.dedupeKey, status: outbox.status }).from(outbox)).toEqual([
       { key: 'home:UALICE', status: 'pending' },
     ]);
