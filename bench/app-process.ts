@@ -43,22 +43,30 @@ export function residentMemory(pid: number): { nowMb: number; peakMb: number } {
   return { nowMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
-/** CPU time a process has used so far, user and system, in ms (Linux /proc, 100 ticks a second). */
-export function cpuMs(pid: number): number {
+/**
+ * CPU time a process has used so far, user and system, in ms (Linux /proc, 100 ticks a second);
+ * with `children`, also that of its children that have ended and been waited for.
+ */
+export function cpuMs(pid: number | 'self', { children = false } = {}): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (children ? own + Number(fields[13]) + Number(fields[14]) : own) * 10;
 }
 
-/** CPU time each PostgreSQL process on this machine has used so far, in ms, by process id. */
+/**
+ * CPU time each PostgreSQL process on this machine has used so far, in ms, by process id: the
+ * postmaster's includes its ended children, so connections and autovacuum workers that came and
+ * went in between (pgbench's clients) count too.
+ */
 export function postgresCpuMs(): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
-        byPid.set(Number(entry), cpuMs(Number(entry)));
+        byPid.set(Number(entry), cpuMs(Number(entry), { children: true }));
     } catch {
       // The process ended between the listing and the read.
     }
@@ -68,7 +76,7 @@ export function postgresCpuMs(): Map<number, number> {
 
 /**
  * PostgreSQL's CPU between two readings: what the processes alive at the second used since the
- * first (all of it for those started since). A process that ended in between is left out.
+ * first (all of it for those started since), ended children included (`postgresCpuMs`).
  */
 export function postgresCpuSince(before: Map<number, number>): number {
   let total = 0;

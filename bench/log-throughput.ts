@@ -87,6 +87,8 @@ type SizeResult = {
     log: Round;
     bare: Round;
     database: number;
+    /** PostgreSQL: CPU ms per minimal transaction in its round, PostgreSQL's and pgbench's own. */
+    databaseCpu: { database: number; pgbench: number } | undefined;
     /** PostgreSQL: pgbench inserting one row per transaction into a table of its own, TPS. */
     singleInsert: number | undefined;
     rssMb: number;
@@ -121,7 +123,7 @@ try {
   for (const size of SIZES) {
     await seedHistory(db, size);
     const { lone: perLog, inARow: perLogInARow } = await countedPass(db);
-    const database = new Map<number, number>();
+    const database = new Map<number, Awaited<ReturnType<typeof databaseCeiling>>>();
     for (const concurrency of CONCURRENCY) database.set(concurrency, await databaseCeiling(db, concurrency));
     const singleInsert = new Map<number, number>();
     if (throwaway)
@@ -148,7 +150,8 @@ try {
         bare,
         logCpu,
         bareCpu,
-        database: database.get(concurrency)!,
+        database: database.get(concurrency)!.perSecond,
+        databaseCpu: database.get(concurrency)!.cpu,
         singleInsert: singleInsert.get(concurrency),
         rssMb: residentMemory(child.pid!).nowMb,
       });
@@ -291,10 +294,23 @@ async function rowsRead(connection: DatabaseConnection): Promise<Map<string, num
   return new Map(rows.map((row) => [row.name, Number(row.rows)]));
 }
 
-/** Minimal transactions per second: pgbench on `bench/log-min.sql`, or the same statements in this process on PGlite. */
-async function databaseCeiling(connection: DatabaseConnection, concurrency: number): Promise<number> {
+/**
+ * Minimal transactions per second: pgbench on `bench/log-min.sql` (with the CPU each took, as
+ * `withCpu` measures a `/log`), or the same statements in this process on PGlite.
+ */
+async function databaseCeiling(
+  connection: DatabaseConnection,
+  concurrency: number,
+): Promise<{ perSecond: number; cpu?: { database: number; pgbench: number } }> {
   if (connection.kind === 'postgres') {
-    return tpsOf(pgbench(MINIMAL_LOG, concurrency, ['-T', String(SECONDS)]));
+    const before = { database: postgresCpuMs(), pgbench: childrenCpuMs() };
+    const output = pgbench(MINIMAL_LOG, concurrency, ['-T', String(SECONDS)]);
+    const transactions = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
+    const per = (ms: number) => ms / transactions;
+    return {
+      perSecond: tpsOf(output),
+      cpu: { database: per(postgresCpuSince(before.database)), pgbench: per(childrenCpuMs() - before.pgbench) },
+    };
   }
   const client = connection.client;
   let done = 0;
@@ -308,7 +324,12 @@ async function databaseCeiling(connection: DatabaseConnection, concurrency: numb
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  return { perSecond: done / ((performance.now() - started) / 1000) };
+}
+
+/** CPU ms this process's ended children (pgbench) have used so far. */
+function childrenCpuMs(): number {
+  return cpuMs('self', { children: true }) - cpuMs('self');
 }
 
 /**
@@ -467,14 +488,14 @@ function print(result: SizeResult): void {
   );
   const reference = throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s';
   console.log(
-    `| concurrency | /log req/s | bare ack req/s | ${reference} | /log ÷ bare | /log ÷ database | ack p50 / p99 | acks > 3 s | app RSS | CPU ms per /log: app / database / bench | per bare ack |`,
+    `| concurrency | /log req/s | bare ack req/s | ${reference} | /log ÷ bare | /log ÷ database | ack p50 / p99 | acks > 3 s | app RSS | CPU ms per /log: app / database / bench | per bare ack |${throwaway ? ' per minimal tx: database / pgbench |' : ''}`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|${throwaway ? '---|' : ''}`);
   const cpu = (c: CpuPerRequest) =>
     `${c.app.toFixed(2)} / ${throwaway ? c.database.toFixed(2) : '(in app)'} / ${c.bench.toFixed(2)}`;
   for (const r of result.rows) {
     console.log(
-      `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB | ${cpu(r.logCpu)} | ${cpu(r.bareCpu)} |`,
+      `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB | ${cpu(r.logCpu)} | ${cpu(r.bareCpu)} |${r.databaseCpu ? ` ${r.databaseCpu.database.toFixed(2)} / ${r.databaseCpu.pgbench.toFixed(2)} |` : ''}`,
     );
   }
   const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
@@ -502,13 +523,16 @@ function recordFigures(results: SizeResult[]): void {
   const benchmark = `P1 /log throughput, ${throwaway ? 'PostgreSQL' : 'PGlite'}, ${result.size.toLocaleString('en')} entries`;
   const at16 = [...result.rows].sort((a, b) => Math.abs(a.concurrency - 16) - Math.abs(b.concurrency - 16))[0]!;
   const c = `concurrency ${at16.concurrency}`;
+  // Issue 18: at least half the bare-ack route or half the database's minimal transaction,
+  // whichever of the two is lower; the other is recorded beside it.
+  const bareIsLower = at16.bare.perSecond <= at16.database;
   recordFigure({
     benchmark,
     figure: `/log req/s, ${c}`,
     value: at16.log.perSecond,
     unit: 'req/s',
     reference: { label: 'bare-ack route req/s', value: at16.bare.perSecond },
-    goal: { of: 'ratio', atLeast: 0.5 },
+    ...(bareIsLower ? { goal: { of: 'ratio' as const, atLeast: 0.5 } } : {}),
   });
   recordFigure({
     benchmark,
@@ -516,7 +540,7 @@ function recordFigures(results: SizeResult[]): void {
     value: at16.log.perSecond,
     unit: 'req/s',
     reference: { label: throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s', value: at16.database },
-    goal: { of: 'ratio', atLeast: 0.5 },
+    ...(bareIsLower ? {} : { goal: { of: 'ratio' as const, atLeast: 0.5 } }),
   });
   const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
   if (inserts.length > 0)
