@@ -15,6 +15,7 @@ import {
   asUser,
   serviceContext,
 } from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -115,6 +116,31 @@ describe('logTime', () => {
     const repeated = await logTime(ctx, entry({ requestKey: 'retry-1' }));
     expect(repeated).toMatchObject({ ok: true, entries: [{ repeated: true }] });
     expect((await entriesOf()).length).toBe(before + 1);
+  });
+
+  it('answers a retry that arrives while the first delivery holds its sheet with the first’s entry: one entry, one audit row', async () => {
+    const ctx = serviceContext(database.db, asUser('UALICE'), clock);
+    const race = new Interleaving(database);
+    const first = race.hold(ctx, 'entry:project-held');
+    const firstLogged = logTime(first.ctx, entry({ requestKey: 'retry-held' }));
+    await first.reached;
+    // On PostgreSQL the retry reads no earlier entry, waits for the sheet, then finds the key taken
+    // by the insert; on PGlite it waits for the first transaction and reads the first's entry.
+    const retried = logTime(race.racer(ctx), entry({ requestKey: 'retry-held' }));
+    await race.waiting(1);
+    first.release();
+
+    const [saved, again] = [await firstLogged, await retried];
+    expect(saved).toMatchObject({ ok: true, entries: [{ repeated: false }] });
+    const entryId = saved.ok ? saved.entries[0]!.entryId : undefined;
+    expect(again).toMatchObject({ ok: true, entries: [{ repeated: true, entryId }] });
+    const entries = await database.db.select().from(timeEntries).where(eq(timeEntries.requestKey, 'retry-held'));
+    expect(entries.map((e) => e.id)).toEqual([entryId]);
+    const audits = await database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, String(entryId)));
+    expect(audits.map((a) => a.action)).toEqual(['time_entry.create']);
   });
 
   it('records a delegate acting for the consultant', async () => {
