@@ -79,7 +79,10 @@ export function postgresCpuMs(): Map<number, number> {
  * first (all of it for those started since), ended children included (`postgresCpuMs`).
  */
 export function postgresCpuSince(before: Map<number, number>): number {
+  const now = postgresCpuMs();
   let total = 0;
-  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
+  for (const [pid, ms] of now) total += ms - (before.get(pid) ?? 0);
+  // One that ended since is gone from /proc, its whole life now in the postmaster's figure.
+  for (const [pid, ms] of before) if (!now.has(pid)) total -= ms;
   return total;
 }

@@ -307,6 +307,7 @@ async function databaseCeiling(
     const output = pgbench(MINIMAL_LOG, concurrency, ['-T', String(SECONDS)]);
     await postgresChildrenReaped(before.database);
     const transactions = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
+    if (!(transactions > 0)) throw new Error(`pgbench said:\n${output}`);
     const per = (ms: number) => ms / transactions;
     return {
       perSecond: tpsOf(output),

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { getTableColumns, type InferSelectModel, type SQL, sql, type Table } from 'drizzle-orm';
+import { type Column, getTableColumns, type InferSelectModel, type SQL, sql, type Table } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -274,10 +274,26 @@ export function rowOf<T extends Table>(table: T, raw: Record<string, unknown>): 
   return row as InferSelectModel<T>;
 }
 
+/** Column types whose jsonb is what JSON.stringify writes of drizzle's value (numbers within 2^53). */
+const SAME_IN_JSONB = new Set([
+  'PgSerial',
+  'PgBigSerial53',
+  'PgInteger',
+  'PgBigInt53',
+  'PgText',
+  'PgEnumColumn',
+  'PgBoolean',
+  'PgDateString',
+  'PgTime',
+  'PgArray',
+  'PgJsonb',
+]);
+
 /**
  * The row `alias` of `table`'s columns as jsonb, in SQL, equal to `JSON.stringify(rowOf(table, row))`:
  * keys by property name, timestamps as UTC ISO strings to the millisecond (both truncate). For an
- * audit row written in the statement that writes its change.
+ * audit row written in the statement that writes its change. A column type it does not know is
+ * refused when the statement is built.
  */
 export function jsonOf(table: Table, alias: string): SQL {
   const columns = Object.entries(getTableColumns(table));
@@ -285,13 +301,16 @@ export function jsonOf(table: Table, alias: string): SQL {
   if (columns.length > 50) throw new Error(`jsonOf: ${columns.length} columns, more than jsonb_build_object takes`);
   const fields = columns.map(([key, column]) => {
     const value = sql`${sql.identifier(alias)}.${sql.identifier(column.name)}`;
-    const json =
-      column.columnType === 'PgTimestamp'
-        ? sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-        : value;
-    return sql`${sql.raw(`'${key}'`)}, ${json}`;
+    return sql`${sql.raw(`'${key}'`)}, ${jsonValue(column, value)}`;
   });
   return sql`jsonb_build_object(${sql.join(fields, sql`, `)})`;
+}
+
+function jsonValue(column: Column, value: SQL): SQL {
+  if (column.columnType === 'PgTimestamp' && (column as Column & { withTimezone?: boolean }).withTimezone)
+    return sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  if (SAME_IN_JSONB.has(column.columnType)) return value;
+  throw new Error(`jsonOf: column ${column.name} (${column.columnType}) has no jsonb form written like the app's`);
 }
 
 /** A comma-separated list of bound values, for `in (...)` in raw SQL; never call it with none. */

@@ -14,13 +14,18 @@ export type AuditChange = {
 const value = sql.placeholder;
 /**
  * An audit row's insert up to its values: the change's own statement may write it (`with ... as
- * (${auditInsert} select ...)`), when, by whom and for whom from the placeholders `auditBy` fills.
+ * (${auditInsert} select ${auditStamp}, ...)`), the stamp's placeholders filled by `auditStampOf`.
  */
 export const auditInsert = sql`insert into ${auditLog} (at, actor_id, acting_for, action, entity, entity_id, before, after)`;
-export const auditAt = sql`${value('auditAt')}::timestamptz, ${value('auditActor')}::text, ${value('auditActingFor')}::text`;
+/** When, by whom and for whom: the first three values of every audit row. */
+export const auditStamp = sql`${value('auditAt')}::timestamptz, ${value('auditActor')}::text, ${value('auditActingFor')}::text`;
 
-/** The values of `auditAt`: the clock's time, the actor, and whom they act for. */
-export function auditBy(ctx: ServiceContext): { auditAt: string; auditActor: string; auditActingFor: string | null } {
+/** The values of `auditStamp`: the clock's time, the actor, and whom they act for. */
+export function auditStampOf(ctx: ServiceContext): {
+  auditAt: string;
+  auditActor: string;
+  auditActingFor: string | null;
+} {
   return {
     auditAt: ctx.clock.now().toISOString(),
     auditActor: auditActorId(ctx.actor),
@@ -32,13 +37,13 @@ export function auditBy(ctx: ServiceContext): { auditAt: string; auditActor: str
 const insertAuditRow = preparedRows<never>(
   'audit_insert',
   sql`${auditInsert}
-      values (${auditAt}, ${value('action')}, ${value('entity')}, ${value('entityId')}, ${value('before')}, ${value('after')})`,
+      values (${auditStamp}, ${value('action')}, ${value('entity')}, ${value('entityId')}, ${value('before')}, ${value('after')})`,
 );
 
 /** Appends one audit row; call it inside the transaction that makes the change. */
 export async function recordAudit(tx: Queryable, ctx: ServiceContext, change: AuditChange): Promise<void> {
   await insertAuditRow(tx, {
-    ...auditBy(ctx),
+    ...auditStampOf(ctx),
     action: change.action,
     entity: change.entity,
     entityId: String(change.entityId),

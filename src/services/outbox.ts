@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, preparedRows, type Queryable, queryRows, sqlList } from '../db/client.js';
 import { outbox, slackMessages } from '../db/schema.js';
 import { currentRequest, noteQueuedForSlack } from '../request-context.js';
@@ -91,18 +91,20 @@ export async function enqueueHomeRefresh(tx: Queryable, userId: string, now: Dat
 }
 
 /**
- * The statement `enqueueHomeRefresh` sends, for a change's own statement to queue the home with it
- * (`with home as (${queueHome}) ...`): its placeholders from `homeRefreshOf`, then `noteHomeQueued`.
+ * The statement `enqueueHomeRefresh` sends, queuing the home only `when` that holds, for a change's
+ * own statement to queue it with the change (`with home as (${queueHomeWhen(...)}) ...`): its
+ * placeholders from `homeRefreshOf`, then `noteHomeQueued`.
  */
-export const queueHome = (() => {
+export function queueHomeWhen(when: SQL): SQL {
   const value = sql.placeholder;
   const waiting = sql`${outbox.status} = 'pending'`;
   const nextPublish = sql`${outbox.updatedAt} + interval '${sql.raw(String(HOME_PUBLISH_INTERVAL_MS))} milliseconds'`;
   const justPublished = sql`${outbox.status} = 'sent' and ${nextPublish} > excluded.next_attempt_at`;
   const now = sql`${value('homeAt')}::timestamptz`;
   return sql`insert into ${outbox} (kind, dedupe_key, payload, next_attempt_at, delivering_since, created_at, updated_at, request_id)
-        values ('home', ${value('homeRef')}::text, ${value('homePayload')}::jsonb, ${now}, ${now}, ${now}, ${now},
-                ${value('homeRequestId')}::text)
+        select 'home', ${value('homeRef')}::text, ${value('homePayload')}::jsonb, ${now}, ${now}, ${now}, ${now},
+               ${value('homeRequestId')}::text
+         where ${when}
         on conflict (dedupe_key) do update set
           status = 'pending',
           revision = ${outbox.revision} + 1,
@@ -116,7 +118,7 @@ export const queueHome = (() => {
           request_id = excluded.request_id,
           updated_at = excluded.updated_at
         returning ${outbox.nextAttemptAt} <= ${now} as due`;
-})();
+}
 
 /** The values of `queueHome`'s placeholders: whose home, and when it changed. */
 export function homeRefreshOf(userId: string, now: Date): Record<string, unknown> {
@@ -135,7 +137,7 @@ export function noteHomeQueued(due: boolean | undefined): void {
 }
 
 /** Every change of someone's entries queues their home: built once, prepared by name (`preparedRows`). */
-const queueHomeStatement = preparedRows<{ due: boolean }>('outbox_queue_home', queueHome);
+const queueHomeStatement = preparedRows<{ due: boolean }>('outbox_queue_home', queueHomeWhen(sql`true`));
 
 const refOf = sql`(${outbox.payload}->>'ref')`;
 /** New posts (they ask for or report a decision) before App Homes, and both before updates of existing messages. */

@@ -1,12 +1,12 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { columnsOf, jsonOf, preparedRows, rowOf, type Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
 import { resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
-import { auditAt, auditBy, auditInsert, recordAudit } from './audit.js';
+import { auditInsert, auditStamp, auditStampOf, recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { enqueueHomeRefresh, homeRefreshOf, noteHomeQueued, queueHome } from './outbox.js';
+import { enqueueHomeRefresh, homeRefreshOf, noteHomeQueued, queueHomeWhen } from './outbox.js';
 import { serviceTransaction } from './transaction.js';
 import {
   assignedProjects,
@@ -41,14 +41,19 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
     const who = await consultantActing(tx, ctx, 'logTime', input.requestKey);
     if (!who.ok) return who;
     const entries: SavedEntry[] = [];
-    for (const part of crossesMidnight ? dayParts(input, todayOf(ctx, who.consultant)) : [input]) {
+    const parts = crossesMidnight ? dayParts(input, todayOf(ctx, who.consultant)) : [input];
+    // One entry queues the App Home in its insert. Two, which may be on two sheets, queue it after
+    // both, so the outbox row is locked after every sheet, as a single /log locks them.
+    const queueHome = parts.length === 1;
+    for (const part of parts) {
       const invalid = checkFields(part);
       if (invalid) return { ok: false as const, error: invalid };
       const earlier = part.requestKey === input.requestKey ? who.earlierEntryId : undefined;
-      const saved = await insertEntry(tx, ctx, who.consultant, part, { knownEarlier: earlier, queueHome: true });
+      const saved = await insertEntry(tx, ctx, who.consultant, part, { knownEarlier: earlier, queueHome });
       if (!saved.ok) return saved;
       entries.push(saved.entry);
     }
+    if (!queueHome && entries.some((entry) => !entry.repeated)) await queueHomeRefresh(tx, ctx);
     return { ok: true as const, entries };
   });
 }
@@ -114,7 +119,7 @@ export async function insertEntry(
     createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
     actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
     requestKey: input.requestKey ?? null,
-    ...auditBy(ctx),
+    ...auditStampOf(ctx),
     ...(homeOf ? homeRefreshOf(homeOf, ctx.clock.now()) : {}),
   });
   if (homeOf) noteHomeQueued(inserted?.home_due === true);
@@ -129,12 +134,12 @@ export async function insertEntry(
 
 const value = sql.placeholder;
 /**
- * Every `/log` inserts one, with its audit row in the same statement (one round trip) and, from
- * `/log`, the App Home refresh (`queueHome`; also when a concurrent retry of the same request
- * inserted first, whose refresh is then one more publish of the same state). Built once, prepared
- * by name (`preparedRows`); the row as drizzle reads it (`rowOf`), and as the audit's `after`.
+ * Every `/log` inserts one, with its audit row and (`queueHome`) the App Home refresh in the same
+ * statement: one round trip. Neither is written when a concurrent retry of the same request
+ * inserted first. Built once, prepared by name (`preparedRows`); the row as drizzle reads it
+ * (`rowOf`), and as the audit's `after`.
  */
-function entryInsert(name: string, home?: SQL) {
+function entryInsert(name: string, withHome: boolean) {
   return preparedRows<Record<string, unknown>>(
     name,
     sql`with entry as (
@@ -147,14 +152,14 @@ function entryInsert(name: string, home?: SQL) {
           returning ${columnsOf(timeEntries)}
         ), audit as (
           ${auditInsert}
-          select ${auditAt}, 'time_entry.create', 'time_entry', entry.id::text, null, ${jsonOf(timeEntries, 'entry')}
+          select ${auditStamp}, 'time_entry.create', 'time_entry', entry.id::text, null, ${jsonOf(timeEntries, 'entry')}
             from entry
-        )${home ? sql`, home as (${home})` : sql``}
-        select entry.*${home ? sql`, (select due from home) as home_due` : sql``} from entry`,
+        )${withHome ? sql`, home as (${queueHomeWhen(sql`exists (select from entry)`)})` : sql``}
+        select entry.*${withHome ? sql`, (select due from home) as home_due` : sql``} from entry`,
   );
 }
-const insertEntryStatement = entryInsert('entry_insert');
-const insertEntryQueuingHome = entryInsert('entry_insert_home', queueHome);
+const insertEntryStatement = entryInsert('entry_insert', false);
+const insertEntryQueuingHome = entryInsert('entry_insert_home', true);
 
 /** The columns an entry takes from where it was placed and what the user said; log and edit share them. */
 function entryColumns(placed: Placement, input: EntryFields) {

@@ -3,6 +3,7 @@
  * app: an audit row built in its change's statement reads like one built from drizzle's row.
  */
 import { sql, type Table } from 'drizzle-orm';
+import { numeric, pgTable, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columnsOf, jsonOf, queryRows, rowOf } from '../../src/db/client.js';
 import { auditLog, roles, timeEntries, timesheets } from '../../src/db/schema.js';
@@ -67,9 +68,17 @@ describe('a row as jsonb (jsonOf)', () => {
       after: { nested: [1, 'two', null] },
     });
 
-    expect((await bothWays(roles)).database).toEqual((await bothWays(roles)).app);
+    const role = await bothWays(roles);
+    expect(role.database).toEqual(role.app);
     const audit = await bothWays(auditLog);
     expect(audit.database).toEqual(audit.app);
     expect(audit.database).toMatchObject({ before: null, after: { nested: [1, 'two', null] } });
+  });
+
+  it('refuses a column it cannot write as the app does, when the statement is built', () => {
+    const money = pgTable('money', { amount: numeric('amount') });
+    const local = pgTable('local', { at: timestamp('at') });
+    expect(() => jsonOf(money, 'r')).toThrow('jsonOf: column amount (PgNumeric) has no jsonb form');
+    expect(() => jsonOf(local, 'r')).toThrow('jsonOf: column at (PgTimestamp) has no jsonb form');
   });
 });

@@ -303,4 +303,31 @@ describe('time ranges in the user’s zone', () => {
     );
     expect((await gusEntries()).filter(([date]) => String(date) >= '2026-11-20')).toHaveLength(4);
   });
+
+  it('saves a range past midnight into two periods while a /log into the second holds its sheet: both saved, no deadlock', async () => {
+    const race = new Interleaving(database);
+    const november = race.hold(gus(), 'entry:project-held');
+    const held = logTime(november.ctx, entry({ projectCode: 'GUS-WORK', date: { kind: 'iso', date: '2026-11-02' } }));
+    await november.reached;
+    // Its first day goes on October's sheet; its second waits for November's, which the /log holds.
+    const night = logTime(race.racer(gus()), range('22:00', '02:00', '2026-10-31'));
+    await race.waiting(1);
+    november.release();
+
+    expect(await held).toMatchObject({ ok: true, entries: [{ workDate: '2026-11-02' }] });
+    expect(await night).toMatchObject({
+      ok: true,
+      entries: [
+        { workDate: '2026-10-31', minutes: 120 },
+        { workDate: '2026-11-01', minutes: 120 },
+      ],
+    });
+    expect(await gusEntries()).toEqual(
+      expect.arrayContaining([
+        ['2026-10-31', '22:00', '24:00', 120],
+        ['2026-11-01', '00:00', '02:00', 120],
+        ['2026-11-02', undefined, undefined, 120],
+      ]),
+    );
+  });
 });
