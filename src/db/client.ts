@@ -306,8 +306,8 @@ export function jsonOf(table: Table, alias: string): SQL {
   return sql`jsonb_build_object(${sql.join(fields, sql`, `)})`;
 }
 
-function jsonValue(column: Column, value: SQL): SQL {
-  if (column.columnType === 'PgTimestamp' && (column as Column & { withTimezone?: boolean }).withTimezone)
+function jsonValue(column: Pick<Column, 'name' | 'columnType'> & { withTimezone?: boolean }, value: SQL): SQL {
+  if (column.columnType === 'PgTimestamp' && column.withTimezone)
     return sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   if (SAME_IN_JSONB.has(column.columnType)) return value;
   throw new Error(`jsonOf: column ${column.name} (${column.columnType}) has no jsonb form written like the app's`);
