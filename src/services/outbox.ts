@@ -120,7 +120,7 @@ export function queueHomeWhen(when: SQL): SQL {
         returning ${outbox.nextAttemptAt} <= ${now} as due`;
 }
 
-/** The values of `queueHome`'s placeholders: whose home, and when it changed. */
+/** The values of `queueHomeWhen`'s placeholders: whose home, and when it changed. */
 export function homeRefreshOf(userId: string, now: Date): Record<string, unknown> {
   const message: OutboxMessage = { kind: 'home', ref: `home:${userId}`, userId };
   return {
@@ -131,7 +131,7 @@ export function homeRefreshOf(userId: string, now: Date): Record<string, unknown
   };
 }
 
-/** After `queueHome`: a publish waiting out its interval is the poll's; one due now wakes the dispatcher. */
+/** After `queueHomeWhen`: a publish waiting out its interval is the poll's; one due now wakes the dispatcher. */
 export function noteHomeQueued(due: boolean | undefined): void {
   if (due) noteQueuedForSlack('home');
 }
