@@ -89,6 +89,11 @@ type SizeResult = {
     database: number;
     /** PostgreSQL: CPU ms per minimal transaction in its round, PostgreSQL's and pgbench's own. */
     databaseCpu: { database: number; pgbench: number } | undefined;
+    /**
+     * PostgreSQL: the same minimal transaction sent from this process through node-postgres (the
+     * app's driver and pool size), with its CPU per transaction: what the app's driver costs at least.
+     */
+    nodeMinimal: { perSecond: number; cpu: { client: number; database: number } } | undefined;
     /** PostgreSQL: pgbench inserting one row per transaction into a table of its own, TPS. */
     singleInsert: number | undefined;
     rssMb: number;
@@ -125,6 +130,9 @@ try {
     const { lone: perLog, inARow: perLogInARow } = await countedPass(db);
     const database = new Map<number, Awaited<ReturnType<typeof databaseCeiling>>>();
     for (const concurrency of CONCURRENCY) database.set(concurrency, await databaseCeiling(db, concurrency));
+    const nodeMinimal = new Map<number, SizeResult['rows'][number]['nodeMinimal']>();
+    if (db.kind === 'postgres')
+      for (const concurrency of CONCURRENCY) nodeMinimal.set(concurrency, await nodePostgresCeiling(db, concurrency));
     const singleInsert = new Map<number, number>();
     if (throwaway)
       for (const concurrency of CONCURRENCY) singleInsert.set(concurrency, await singleInsertTps(db, concurrency));
@@ -152,6 +160,7 @@ try {
         bareCpu,
         database: database.get(concurrency)!.perSecond,
         databaseCpu: database.get(concurrency)!.cpu,
+        nodeMinimal: nodeMinimal.get(concurrency),
         singleInsert: singleInsert.get(concurrency),
         rssMb: residentMemory(child.pid!).nowMb,
       });
@@ -321,7 +330,8 @@ async function databaseCeiling(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
-        await minimalLog(client, people[done % CONSULTANTS]!);
+        const userId = people[done % CONSULTANTS]!;
+        await client.transaction((tx) => minimalLog((text, values) => tx.query(text, values), userId));
         done++;
       }
     }),
@@ -392,53 +402,96 @@ function tpsOf(pgbenchOutput: string): number {
   return Number(tps);
 }
 
-/** bench/log-min.sql, statement for statement, on PGlite. */
-async function minimalLog(client: Extract<DatabaseConnection, { kind: 'pglite' }>['client'], userId: string) {
-  await client.transaction(async (tx) => {
-    const {
-      rows: [who],
-    } = await tx.query<{ emp: number }>(
-      `select e.id as emp, array(select distinct unnest(r.rights)::text from user_roles ur join roles r on r.id = ur.role_id
-                                  where ur.user_id = u.id) as rights
-         from users u join employees e on e.user_id = u.id and e.archived_at is null
-         join consultants k on k.employee_id = e.id and k.archived_at is null
-        where u.id = $1 and u.active`,
-      [userId],
-    );
-    const {
-      rows: [placed],
-    } = await tx.query<{ project: number; period: number }>(
-      `select p.id as project, rp.id as period, pc.project_id is not null as assigned
-         from projects p join customers cu on cu.id = p.customer_id
-         left join project_consultants pc on pc.project_id = p.id and pc.consultant_id = $1 and pc.archived_at is null
-         left join reporting_periods rp on rp.starts_on <= current_date and rp.ends_on >= current_date and rp.archived_at is null
-        where p.code = 'ACME-WEB' and p.archived_at is null limit 1`,
-      [who!.emp],
-    );
-    const {
-      rows: [sheet],
-    } = await tx.query<{ id: number }>(
-      `select id from timesheets where consultant_id = $1 and period_id = $2 and status <> 'cancelled' for update`,
-      [who!.emp, placed!.period],
-    );
-    await tx.query(
-      `select coalesce(sum(e.minutes), 0) from time_entries e join timesheets s on s.id = e.timesheet_id
-        where s.consultant_id = $1 and e.work_date = current_date and s.status <> 'cancelled'`,
-      [who!.emp],
-    );
-    const {
-      rows: [entry],
-    } = await tx.query<{ id: number }>(
-      `insert into time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
-       values ($1, $2, current_date, 1, 'pgbench', true, 'command', $3) returning id`,
-      [sheet!.id, placed!.project, userId],
-    );
-    await tx.query(
-      `insert into audit_log (at, actor_id, action, entity, entity_id, after)
-       values (now(), $1, 'time_entry.create', 'time_entry', $2, '{}')`,
-      [userId, String(entry!.id)],
-    );
-  });
+/**
+ * The minimal transaction of `bench/log-min.sql` sent from this process through node-postgres, in
+ * a closed loop at `concurrency` over the app's pool (10 connections; statements given as a config
+ * object, which the pool names and so prepares as it does the app's), with the CPU this process and PostgreSQL spent per transaction. It
+ * starts from the entries the app's rounds start from: pgbench's are removed first.
+ */
+async function nodePostgresCeiling(
+  connection: Extract<DatabaseConnection, { kind: 'postgres' }>,
+  concurrency: number,
+): Promise<SizeResult['rows'][number]['nodeMinimal']> {
+  // pgbench's rounds left hundreds of entries on each consultant's day, which the day's total reads.
+  await queryRows(connection.db, sql`delete from time_entries where description = 'pgbench'`);
+  const before = { database: postgresCpuMs(), client: process.cpuUsage() };
+  // Each transaction takes the next consultant as it starts, as pgbench's pick at random: never
+  // the same sheet lock for clients that start together.
+  let started = 0;
+  let done = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const client = await connection.client.connect();
+        try {
+          await client.query('begin');
+          await minimalLog((text, values) => client.query({ text, values }), people[started++ % CONSULTANTS]!);
+          await client.query('commit');
+        } finally {
+          client.release();
+        }
+        done++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - startedAt) / 1000;
+  const client = process.cpuUsage(before.client);
+  return {
+    perSecond: done / seconds,
+    cpu: { client: (client.user + client.system) / 1000 / done, database: postgresCpuSince(before.database) / done },
+  };
+}
+
+/** Runs one statement of the minimal transaction, inside the caller's transaction. */
+type RunStatement = <Row extends Record<string, unknown>>(text: string, values: unknown[]) => Promise<{ rows: Row[] }>;
+
+/** bench/log-min.sql, statement for statement, inside a transaction the caller opens. */
+async function minimalLog(run: RunStatement, userId: string) {
+  const {
+    rows: [who],
+  } = await run<{ emp: number }>(
+    `select e.id as emp, array(select distinct unnest(r.rights)::text from user_roles ur join roles r on r.id = ur.role_id
+                                where ur.user_id = u.id) as rights
+       from users u join employees e on e.user_id = u.id and e.archived_at is null
+       join consultants k on k.employee_id = e.id and k.archived_at is null
+      where u.id = $1 and u.active`,
+    [userId],
+  );
+  const {
+    rows: [placed],
+  } = await run<{ project: number; period: number }>(
+    `select p.id as project, rp.id as period, pc.project_id is not null as assigned
+       from projects p join customers cu on cu.id = p.customer_id
+       left join project_consultants pc on pc.project_id = p.id and pc.consultant_id = $1 and pc.archived_at is null
+       left join reporting_periods rp on rp.starts_on <= current_date and rp.ends_on >= current_date and rp.archived_at is null
+      where p.code = 'ACME-WEB' and p.archived_at is null limit 1`,
+    [who!.emp],
+  );
+  const {
+    rows: [sheet],
+  } = await run<{ id: number }>(
+    `select id from timesheets where consultant_id = $1 and period_id = $2 and status <> 'cancelled' for update`,
+    [who!.emp, placed!.period],
+  );
+  await run(
+    `select coalesce(sum(e.minutes), 0) from time_entries e join timesheets s on s.id = e.timesheet_id
+      where s.consultant_id = $1 and e.work_date = current_date and s.status <> 'cancelled'`,
+    [who!.emp],
+  );
+  const {
+    rows: [entry],
+  } = await run<{ id: number }>(
+    `insert into time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
+     values ($1, $2, current_date, 1, 'pgbench', true, 'command', $3) returning id`,
+    [sheet!.id, placed!.project, userId],
+  );
+  await run(
+    `insert into audit_log (at, actor_id, action, entity, entity_id, after)
+     values (now(), $1, 'time_entry.create', 'time_entry', $2, '{}')`,
+    [userId, String(entry!.id)],
+  );
 }
 
 /**
@@ -509,6 +562,18 @@ function print(result: SizeResult): void {
       `| ${r.concurrency} | ${r.log.perSecond.toFixed(0)} | ${r.bare.perSecond.toFixed(0)} | ${r.database.toFixed(0)} | ${(r.log.perSecond / r.bare.perSecond).toFixed(3)} | ${(r.log.perSecond / r.database).toFixed(3)} | ${r.log.p50.toFixed(0)} / ${r.log.p99.toFixed(0)} ms | ${r.log.late} of ${r.log.requests} | ${r.rssMb.toFixed(0)} MB | ${cpu(r.logCpu)} | ${cpu(r.bareCpu)} |${r.databaseCpu ? ` ${r.databaseCpu.database.toFixed(2)} / ${r.databaseCpu.pgbench.toFixed(2)} |` : ''}`,
     );
   }
+  if (result.rows.some((r) => r.nodeMinimal)) {
+    console.log(
+      '| concurrency | log-min.sql from Node (node-postgres) tx/s | /log ÷ it | CPU ms per tx: this process / database |',
+    );
+    console.log('|---|---|---|---|');
+    for (const { concurrency, log, nodeMinimal } of result.rows) {
+      if (!nodeMinimal) continue;
+      console.log(
+        `| ${concurrency} | ${nodeMinimal.perSecond.toFixed(0)} | ${(log.perSecond / nodeMinimal.perSecond).toFixed(3)} | ${nodeMinimal.cpu.client.toFixed(2)} / ${nodeMinimal.cpu.database.toFixed(2)} |`,
+      );
+    }
+  }
   const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
   if (inserts.length > 0) {
     const bestLog = Math.max(...result.rows.map((r) => r.log.perSecond));
@@ -554,6 +619,14 @@ function recordFigures(results: SizeResult[]): void {
     reference: { label: throwaway ? 'pgbench log-min.sql TPS' : 'in-process minimal tx/s', value: at16.database },
     ...(bareIsLower ? {} : { goal: { of: 'ratio' as const, atLeast: 0.5 } }),
   });
+  if (at16.nodeMinimal)
+    recordFigure({
+      benchmark,
+      figure: `/log req/s, ${c}`,
+      value: at16.log.perSecond,
+      unit: 'req/s',
+      reference: { label: 'log-min.sql from Node (node-postgres) tx/s', value: at16.nodeMinimal.perSecond },
+    });
   const inserts = result.rows.flatMap((r) => (r.singleInsert === undefined ? [] : [r.singleInsert]));
   if (inserts.length > 0)
     recordFigure({
