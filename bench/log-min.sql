@@ -1,6 +1,7 @@
 -- The minimal /log transaction, for pgbench (bench/log-throughput.ts runs it): the reads a /log
 -- needs (actor with rights and consultant row; project, assignment and period), the sheet lock,
--- the day's total, the entry and its audit row. Consultant users are U000BENCH .. U099BENCH.
+-- the day's total on that sheet (a day lies in one period, so on its one live sheet), the entry
+-- and its audit row. Consultant users are U000BENCH .. U099BENCH.
 \set c random(0, :consultants - 1)
 \set minutes random(1, 5)
 BEGIN;
@@ -20,8 +21,8 @@ SELECT p.id AS project, rp.id AS period, pc.project_id IS NOT NULL AS assigned
 SELECT id AS sheet FROM timesheets
  WHERE consultant_id = :emp AND period_id = :period AND status <> 'cancelled' FOR UPDATE \gset
 SELECT coalesce(sum(e.minutes), 0) AS day_total
-  FROM time_entries e JOIN timesheets s ON s.id = e.timesheet_id
- WHERE s.consultant_id = :emp AND e.work_date = current_date AND s.status <> 'cancelled';
+  FROM time_entries e
+ WHERE e.timesheet_id = :sheet AND e.work_date = current_date;
 INSERT INTO time_entries (timesheet_id, project_id, work_date, minutes, description, billable, source, created_by)
 VALUES (:sheet, :project, current_date, :minutes, 'pgbench', true, 'command',
         (SELECT user_id FROM employees WHERE id = :emp)) RETURNING id AS entry \gset

@@ -476,9 +476,8 @@ async function minimalLog(run: RunStatement, userId: string) {
     [who!.emp, placed!.period],
   );
   await run(
-    `select coalesce(sum(e.minutes), 0) from time_entries e join timesheets s on s.id = e.timesheet_id
-      where s.consultant_id = $1 and e.work_date = current_date and s.status <> 'cancelled'`,
-    [who!.emp],
+    `select coalesce(sum(e.minutes), 0) from time_entries e where e.timesheet_id = $1 and e.work_date = current_date`,
+    [sheet!.id],
   );
   const {
     rows: [entry],
