@@ -1,7 +1,8 @@
 -- The minimal /log transaction, for pgbench (bench/log-throughput.ts runs it): the reads a /log
 -- needs (actor with rights and consultant row; project, assignment and period), the sheet lock,
--- the day's total on that sheet (a day lies in one period, so on its one live sheet), the entry
--- and its audit row. Consultant users are U000BENCH .. U099BENCH.
+-- the day's total on that sheet (a day lies in one period, so on its one live sheet), the entry,
+-- its audit row and the consultant's App Home queued on the outbox (a row of its own kind, marked
+-- sent, which the app's dispatcher never picks up). Consultant users are U000BENCH .. U099BENCH.
 \set c random(0, :consultants - 1)
 \set minutes random(1, 5)
 BEGIN;
@@ -28,4 +29,8 @@ VALUES (:sheet, :project, current_date, :minutes, 'pgbench', true, 'command',
         (SELECT user_id FROM employees WHERE id = :emp)) RETURNING id AS entry \gset
 INSERT INTO audit_log (at, actor_id, action, entity, entity_id, after)
 SELECT now(), user_id, 'time_entry.create', 'time_entry', :entry, '{}' FROM employees WHERE id = :emp;
+INSERT INTO outbox (kind, dedupe_key, payload, status)
+SELECT 'pgbench-home', 'pgbench-home:' || user_id, jsonb_build_object('userId', user_id), 'sent'
+  FROM employees WHERE id = :emp
+    ON CONFLICT (dedupe_key) DO UPDATE SET revision = outbox.revision + 1, updated_at = now();
 END;

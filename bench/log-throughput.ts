@@ -136,7 +136,7 @@ try {
     const singleInsert = new Map<number, number>();
     if (throwaway)
       for (const concurrency of CONCURRENCY) singleInsert.set(concurrency, await singleInsertTps(db, concurrency));
-    await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
+    await forgetReferenceRows(db);
     if (!throwaway) await db.close();
 
     const { child } = await startAppProcess(appEnv, PORT);
@@ -174,7 +174,7 @@ try {
     let databaseAtHalfPeak: SizeResult['databaseAtHalfPeak'];
     if (throwaway) {
       databaseAtHalfPeak = minimalLatencyAt(halfPeak.perSecond);
-      await queryRows(db.db, sql`delete from time_entries where description = 'pgbench'`);
+      await forgetReferenceRows(db);
     } else db = await open();
     results.push({
       size,
@@ -353,6 +353,12 @@ function childrenCpuMs(): number {
   return cpuMs('self', { children: true }) - cpuMs('self');
 }
 
+/** Removes what the minimal transaction wrote (`log-min.sql` and `minimalLog`): its entries and App Home rows. */
+async function forgetReferenceRows(connection: DatabaseConnection): Promise<void> {
+  await queryRows(connection.db, sql`delete from time_entries where description = 'pgbench'`);
+  await queryRows(connection.db, sql`delete from outbox where kind = 'pgbench-home'`);
+}
+
 /**
  * The minimal `/log` transaction's own latency at an open-loop rate, for the ack p99 beside it:
  * pgbench at that rate (`-R`), with enough clients never to queue, read from its per-transaction log.
@@ -404,19 +410,19 @@ function tpsOf(pgbenchOutput: string): number {
 
 /**
  * The minimal transaction of `bench/log-min.sql` sent from this process through node-postgres, in
- * a closed loop at `concurrency` over the app's pool (10 connections; statements given as a config
- * object, which the pool names and so prepares as it does the app's), with the CPU this process and PostgreSQL spent per transaction. It
- * starts from the entries the app's rounds start from: pgbench's are removed first.
+ * a closed loop at `concurrency` over the app's pool (10 connections; each statement given as a
+ * config object with its values, which the pool names and so prepares, as it does the app's), with
+ * the CPU this process and PostgreSQL spent per transaction. The earlier rounds' rows of the
+ * reference are removed first, so each round starts with none of them on the consultants' day.
  */
 async function nodePostgresCeiling(
   connection: Extract<DatabaseConnection, { kind: 'postgres' }>,
   concurrency: number,
 ): Promise<SizeResult['rows'][number]['nodeMinimal']> {
-  // pgbench's rounds left hundreds of entries on each consultant's day, which the day's total reads.
-  await queryRows(connection.db, sql`delete from time_entries where description = 'pgbench'`);
+  await forgetReferenceRows(connection);
   const before = { database: postgresCpuMs(), client: process.cpuUsage() };
-  // Each transaction takes the next consultant as it starts, as pgbench's pick at random: never
-  // the same sheet lock for clients that start together.
+  // Each transaction takes the next consultant as it starts, so the (at most 10) in flight never
+  // wait on one another's sheet lock. pgbench picks at random and sometimes does.
   let started = 0;
   let done = 0;
   const until = performance.now() + SECONDS * 1000;
@@ -429,8 +435,11 @@ async function nodePostgresCeiling(
           await client.query('begin');
           await minimalLog((text, values) => client.query({ text, values }), people[started++ % CONSULTANTS]!);
           await client.query('commit');
-        } finally {
           client.release();
+        } catch (error) {
+          // A connection left in a failed transaction must not go back to the pool.
+          client.release(error as Error);
+          throw error;
         }
         done++;
       }
@@ -490,6 +499,12 @@ async function minimalLog(run: RunStatement, userId: string) {
     `insert into audit_log (at, actor_id, action, entity, entity_id, after)
      values (now(), $1, 'time_entry.create', 'time_entry', $2, '{}')`,
     [userId, String(entry!.id)],
+  );
+  await run(
+    `insert into outbox (kind, dedupe_key, payload, status)
+     values ('pgbench-home', 'pgbench-home:' || $1::text, jsonb_build_object('userId', $1::text), 'sent')
+     on conflict (dedupe_key) do update set revision = outbox.revision + 1, updated_at = now()`,
+    [userId],
   );
 }
 
