@@ -553,6 +553,7 @@ async function seedHistory(connection: DatabaseConnection, size: number): Promis
             join employees e on e.id = s.consultant_id`,
     );
   }
+  // What the app's nightly upkeep leaves on PGlite (src/db/upkeep.ts) and autovacuum on PostgreSQL.
   await queryRows(connection.db, sql`analyze`);
 }
 

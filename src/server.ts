@@ -5,6 +5,7 @@ import { type DatabaseConnection, pgliteBackground, ping } from './db/client.js'
 import { controlSocketPath } from './db/directory-lock.js';
 import { isMigrated, migrateDatabase } from './db/migrate.js';
 import { scheduleNightlyBackup } from './db/nightly-backup.js';
+import { scheduleNightlyUpkeep } from './db/upkeep.js';
 import type { Clock } from './domain/clock.js';
 import { JOBS } from './jobs/registry.js';
 import { JobRunner, type RunOutcome } from './jobs/runner.js';
@@ -169,6 +170,10 @@ export async function startConsulTracker({
     backup && connection.kind === 'pglite'
       ? scheduleNightlyBackup({ client: connection.client, backup, timeZone: config.orgTimeZone, clock, log })
       : undefined;
+  const upkeep =
+    connection.kind === 'pglite'
+      ? scheduleNightlyUpkeep({ client: connection.client, timeZone: config.orgTimeZone, log })
+      : undefined;
 
   return {
     port: slack.port,
@@ -178,6 +183,7 @@ export async function startConsulTracker({
     jobs,
     stop: async (deadline = Date.now() + config.operations.shutdownTimeoutMs) => {
       nightly?.stop();
+      upkeep?.stop();
       await beforeDeadline(jobs.stop(), deadline);
       const outcome = await slack.stop(deadline);
       await commandLine?.close();

@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import cron from 'node-cron';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 import { backupPglite } from './backup.js';
+import { scheduleNightly } from './nightly.js';
 
 const PREFIX = 'consultracker-';
 const SUFFIX = '.tar.gz';
@@ -24,21 +24,16 @@ export function scheduleNightlyBackup(options: {
   onRun?: (ok: boolean) => void;
 }): { stop(): void } {
   const { client, backup, timeZone, clock, log, onRun } = options;
-  const [hour, minute] = backup.at.split(':').map(Number);
-  const task = cron.schedule(
-    `${minute} ${hour} * * *`,
-    async () => {
-      try {
-        await runBackup(client, backup, clock, log);
-        onRun?.(true);
-      } catch (error) {
-        log.error('nightly backup failed', { dir: backup.dir, error });
-        onRun?.(false);
-      }
-    },
-    { timezone: timeZone, noOverlap: true, name: 'nightly-backup' },
-  );
-  return { stop: () => void task.stop() };
+  return scheduleNightly({
+    name: 'nightly-backup',
+    at: backup.at,
+    timeZone,
+    log,
+    work: () => runBackup(client, backup, clock, log),
+    failure: 'nightly backup failed',
+    fields: { dir: backup.dir },
+    ...(onRun ? { onRun } : {}),
+  });
 }
 
 /** One backup into the folder, then the oldest beyond `keep` removed. */
