@@ -292,6 +292,12 @@ export const timesheets = pgTable(
      * are what its prepaid deductions and reversals, and any voided invoice, point at), out of every list.
      */
     deletedAt: moment('deleted_at'),
+    /**
+     * Goes up with every statement that adds, changes or removes the sheet's entries (a trigger,
+     * migration 0017): a `/log` that read the sheet without locking it writes only at the revision
+     * it read, so nothing it checked has changed under it (services/guarded-log.ts).
+     */
+    revision: integer('revision').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -30,11 +30,15 @@ export type ServiceContext = {
   pause?: (point: PausePoint) => Promise<void>;
 };
 
-/** Where a use case can be held, each just after it took the locks a racing use case waits for. */
+/**
+ * Where a use case can be held, each just after it took the locks a racing use case waits for; a
+ * `/log` without a transaction, between its read and its guarded write (`entry:placed-unlocked`).
+ */
 export type PausePoint =
   | 'decide:sheet-locked'
   | 'submit:sheet-locked'
   | 'entry:project-held'
+  | 'entry:placed-unlocked'
   | 'remove-projects:locked'
   | 'job:claimed'
   | 'credit:topup-drafted'

@@ -116,7 +116,7 @@ export type Placement = {
 
 const value = sql.placeholder;
 
-type PlacementRow = {
+export type PlacementRow = {
   project_id: number | null;
   code: string;
   name: string;
@@ -134,13 +134,20 @@ type PlacementRow = {
  * The project by code, the consultant's assignment to it and the period holding the day, in one
  * read built once (`preparedRows`). The period is the latest live one begun by the day, if it has
  * not ended before it: periods never overlap, so this is one step down the start-date index
- * however many years of periods the firm has.
+ * however many years of periods the firm has. `withSheet` also reads the consultant's live sheet
+ * for that period, unlocked, at its revision, with its minutes that day (`SheetColumns`).
  */
-const placementStatement = preparedRows<PlacementRow>(
-  'entry_placement',
-  sql`select p.id as project_id, p.code, p.name, p.customer_id, p.active, c.name as customer_name, c.billing_mode,
+function placementSql(withSheet: boolean) {
+  return sql`select p.id as project_id, p.code, p.name, p.customer_id, p.active, c.name as customer_name, c.billing_mode,
              pc.project_id is not null as assigned,
              period.id as period_id, period.starts_on::text as starts_on, period.ends_on::text as ends_on
+             ${
+               withSheet
+                 ? sql`, s.id as sheet_id, s.status as sheet_status, s.revision as sheet_revision,
+                       (select coalesce(sum(e.minutes), 0)::int from time_entries e
+                         where e.timesheet_id = s.id and e.work_date = ${value('day')}) as logged_that_day`
+                 : sql``
+             }
         from projects p
         join customers c on c.id = p.customer_id
         left join project_consultants pc
@@ -148,8 +155,29 @@ const placementStatement = preparedRows<PlacementRow>(
         left join (select id, starts_on, ends_on from reporting_periods
                     where starts_on <= ${value('day')} and archived_at is null
                     order by starts_on desc limit 1) period on period.ends_on >= ${value('day')}
+        ${
+          withSheet
+            ? sql`left join timesheets s
+                    on s.consultant_id = ${value('consultant')} and s.period_id = period.id and s.status <> 'cancelled'`
+            : sql``
+        }
        where p.code = ${value('code')} and p.archived_at is null
-       limit 1`,
+       limit 1`;
+}
+
+const placementStatement = preparedRows<PlacementRow>('entry_placement', placementSql(false));
+
+/** What `placementWithSheet` reads beyond the placement: the live sheet (if any) as it was, unlocked. */
+export type SheetColumns = {
+  sheet_id: number | null;
+  sheet_status: (typeof timesheets.$inferSelect)['status'] | null;
+  sheet_revision: number | null;
+  logged_that_day: number | null;
+};
+
+export const placementWithSheet = preparedRows<PlacementRow & SheetColumns>(
+  'entry_placement_sheet',
+  placementSql(true),
 );
 
 const placedProject = (row: PlacementRow) => ({
@@ -283,16 +311,21 @@ export async function placeEntry(
       );
     }
   }
+  return placementOf(found, workDate, sheet.id, minutes);
+}
+
+/** Where the entry goes, from the placement read, once every rule holds. */
+export function placementOf(found: PlacementRow, workDate: string, sheetId: number, minutes: number): Placement {
   return {
     ok: true,
-    projectId: project.id,
+    projectId: found.project_id!,
     workDate,
-    sheetId: sheet.id,
+    sheetId,
     minutes,
     project: {
-      code: project.code,
-      name: project.name,
-      customerId: project.customerId,
+      code: found.code,
+      name: found.name,
+      customerId: found.customer_id,
       customerName: found.customer_name,
       prepaid: found.billing_mode === 'prepaid',
     },

@@ -1,13 +1,15 @@
-import { eq, sql } from 'drizzle-orm';
-import { columnsOf, jsonOf, preparedRows, rowOf, type Transaction } from '../db/client.js';
+import { eq } from 'drizzle-orm';
+import { rowOf, type Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
 import { resolveDateSpec } from '../domain/log-command.js';
 import { type Failure, type Result } from '../domain/result.js';
-import { auditInsert, auditStamp, auditStampOf, recordAudit } from './audit.js';
+import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { enqueueHomeRefresh, homeRefreshOf, noteHomeQueued, queueHomeWhen } from './outbox.js';
+import { enqueueHomeRefresh, noteHomeQueued } from './outbox.js';
 import { serviceTransaction } from './transaction.js';
+import { logOnOpenSheet } from './guarded-log.js';
+import { entryColumns, entryInsertValues, insertEntryQueuingHome, insertEntryStatement } from './entry-insert.js';
 import {
   assignedProjects,
   checkFields,
@@ -16,7 +18,6 @@ import {
   insertedEntry,
   loggableUsers,
   ownOpenEntryForUpdate,
-  type Placement,
   placeEntry,
   savedEntry,
   todayOf,
@@ -36,6 +37,8 @@ export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise
   if (!crossesMidnight) {
     const invalid = checkFields(input);
     if (invalid) return { ok: false, error: invalid };
+    const logged = await logOnOpenSheet(ctx, input);
+    if (logged) return logged;
   }
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'logTime', input.requestKey);
@@ -101,27 +104,17 @@ export async function insertEntry(
   }
 
   const placed = await placeEntry(tx, ctx, consultant, input);
-  if (!placed.ok) return placed;
+  if (!placed.ok) {
+    // An earlier delivery of this request may have saved it while this one waited for the sheet:
+    // then its own entry fills the day or overlaps, and the answer is that entry, not a refusal.
+    const earlier = input.requestKey ? await entryIdByRequestKey(tx, input.requestKey) : undefined;
+    if (earlier !== undefined) return { ok: true, entry: { ...(await savedEntry(tx, earlier)), repeated: true } };
+    return placed;
+  }
 
-  const columns = entryColumns(placed, input);
   const homeOf = queueHome && ctx.actor.kind === 'user' ? ctx.actor.userId : undefined;
   const insert = homeOf ? insertEntryQueuingHome : insertEntryStatement;
-  const [inserted] = await insert(tx, {
-    sheet: columns.timesheetId,
-    project: columns.projectId,
-    day: columns.workDate,
-    begins: columns.beginsAt,
-    ends: columns.endsAt,
-    minutes: columns.minutes,
-    description: columns.description,
-    billable: columns.billable,
-    source: input.source,
-    createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : consultant.userId,
-    actingFor: ctx.actor.kind === 'user' ? (ctx.actor.actingFor ?? null) : null,
-    requestKey: input.requestKey ?? null,
-    ...auditStampOf(ctx),
-    ...(homeOf ? homeRefreshOf(homeOf, ctx.clock.now()) : {}),
-  });
+  const [inserted] = await insert(tx, entryInsertValues(ctx, consultant, placed, input, homeOf));
   if (homeOf) noteHomeQueued(inserted?.home_due === true);
   // A concurrent retry of the same request may have inserted first: then report its entry.
   const saved = inserted && rowOf(timeEntries, inserted);
@@ -130,49 +123,6 @@ export async function insertEntry(
     return { ok: true, entry: { ...(await savedEntry(tx, earlier!)), repeated: true } };
   }
   return { ok: true, entry: { ...(await insertedEntry(tx, consultant, placed, saved)), repeated: false } };
-}
-
-const value = sql.placeholder;
-/**
- * Every `/log` inserts one, with its audit row and (`queueHome`) the App Home refresh in the same
- * statement: one round trip. Neither is written when a concurrent retry of the same request
- * inserted first. Built once, prepared by name (`preparedRows`); the row as drizzle reads it
- * (`rowOf`), and as the audit's `after`.
- */
-function entryInsert(name: string, withHome: boolean) {
-  return preparedRows<Record<string, unknown>>(
-    name,
-    sql`with entry as (
-          insert into ${timeEntries} (timesheet_id, project_id, work_date, begins_at, ends_at, minutes, description,
-                                      billable, source, created_by, acting_for, request_key)
-          values (${value('sheet')}, ${value('project')}, ${value('day')}, ${value('begins')}, ${value('ends')},
-                  ${value('minutes')}, ${value('description')}, ${value('billable')}, ${value('source')},
-                  ${value('createdBy')}, ${value('actingFor')}, ${value('requestKey')})
-          on conflict (request_key) do nothing
-          returning ${columnsOf(timeEntries)}
-        ), audit as (
-          ${auditInsert}
-          select ${auditStamp}, 'time_entry.create', 'time_entry', entry.id::text, null, ${jsonOf(timeEntries, 'entry')}
-            from entry
-        )${withHome ? sql`, home as (${queueHomeWhen(sql`exists (select from entry)`)})` : sql``}
-        select entry.*${withHome ? sql`, (select due from home) as home_due` : sql``} from entry`,
-  );
-}
-const insertEntryStatement = entryInsert('entry_insert', false);
-const insertEntryQueuingHome = entryInsert('entry_insert_home', true);
-
-/** The columns an entry takes from where it was placed and what the user said; log and edit share them. */
-function entryColumns(placed: Placement, input: EntryFields) {
-  return {
-    timesheetId: placed.sheetId,
-    projectId: placed.projectId,
-    workDate: placed.workDate,
-    beginsAt: input.beginsAt ?? null,
-    endsAt: input.endsAt ?? null,
-    minutes: placed.minutes,
-    description: input.description.trim(),
-    billable: input.billable,
-  };
 }
 
 /** Changes an entry on an open timesheet, under the same rules as logging it. */

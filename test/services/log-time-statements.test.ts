@@ -39,7 +39,7 @@ describe('the statements one /log sends', () => {
       requestKey,
     });
 
-  it('saves an entry on an existing sheet and queues its App Home refresh in one transaction of at most 5 statements, BEGIN and COMMIT aside', async () => {
+  it('saves an entry of minutes on an existing open sheet and queues its App Home refresh in three statements and no transaction', async () => {
     const { db, counter } = countingDatabase(database);
     const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
     expect((await log(ctx, 'ack-first')).ok).toBe(true); // creates the sheet
@@ -47,11 +47,30 @@ describe('the statements one /log sends', () => {
     counter.reset();
     const second = await log(ctx, 'ack-second');
     expect(second.ok).toBe(true);
-    expect(counter.transactions).toBe(1);
-    expect(counter.statements).toBeLessThanOrEqual(5);
+    expect(counter.transactions).toBe(0);
+    expect(counter.statements).toBe(3);
     expect(await db.select({ key: outbox.dedupeKey, status: outbox.status }).from(outbox)).toEqual([
       { key: 'home:UALICE', status: 'pending' },
     ]);
+  });
+
+  it('saves a timed entry, checked for overlaps under the sheet’s lock, in one transaction of at most 6 statements, BEGIN and COMMIT aside', async () => {
+    const { db, counter } = countingDatabase(database);
+    const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
+    counter.reset();
+    const timed = await logTime(ctx, {
+      projectCode: 'ACME-WEB',
+      minutes: 60,
+      beginsAt: '06:00',
+      endsAt: '07:00',
+      description: 'budgeted',
+      billable: true,
+      source: 'command',
+      requestKey: 'ack-timed',
+    });
+    expect(timed.ok).toBe(true);
+    expect(counter.transactions).toBe(1);
+    expect(counter.statements).toBeLessThanOrEqual(6);
   });
 
   it('reads the App Home refresh after it, with the entry, in one statement and no transaction when nothing waits for her approval', async () => {

@@ -118,15 +118,16 @@ describe('logTime', () => {
     expect((await entriesOf()).length).toBe(before + 1);
   });
 
-  it('answers a retry that arrives while the first delivery holds its sheet with the first’s entry: one entry, one audit row', async () => {
+  it('answers a retry of a timed entry that arrives while the first delivery holds its sheet with the first’s entry: one entry, one audit row', async () => {
     const ctx = serviceContext(database.db, asUser('UALICE'), clock);
     const race = new Interleaving(database);
     const first = race.hold(ctx, 'entry:project-held');
-    const firstLogged = logTime(first.ctx, entry({ requestKey: 'retry-held' }));
+    const timed = entry({ requestKey: 'retry-held', beginsAt: '07:00', endsAt: '08:00' });
+    const firstLogged = logTime(first.ctx, timed);
     await first.reached;
     // On PostgreSQL the retry reads no earlier entry, waits for the sheet, then finds the key taken
     // by the insert; on PGlite it waits for the first transaction and reads the first's entry.
-    const retried = logTime(race.racer(ctx), entry({ requestKey: 'retry-held' }));
+    const retried = logTime(race.racer(ctx), timed);
     await race.waiting(1);
     first.release();
 
@@ -304,10 +305,10 @@ describe('time ranges in the user’s zone', () => {
     expect((await gusEntries()).filter(([date]) => String(date) >= '2026-11-20')).toHaveLength(4);
   });
 
-  it('saves a range past midnight into two periods while a /log into the second holds its sheet: both saved, no deadlock', async () => {
+  it('saves a range past midnight into two periods while a timed /log into the second holds its sheet: both saved, no deadlock', async () => {
     const race = new Interleaving(database);
     const november = race.hold(gus(), 'entry:project-held');
-    const held = logTime(november.ctx, entry({ projectCode: 'GUS-WORK', date: { kind: 'iso', date: '2026-11-02' } }));
+    const held = logTime(november.ctx, range('09:00', '11:00', '2026-11-02'));
     await november.reached;
     // Its first day goes on October's sheet; its second waits for November's, which the /log holds.
     const night = logTime(race.racer(gus()), range('22:00', '02:00', '2026-10-31'));
@@ -326,7 +327,7 @@ describe('time ranges in the user’s zone', () => {
       expect.arrayContaining([
         ['2026-10-31', '22:00', '24:00', 120],
         ['2026-11-01', '00:00', '02:00', 120],
-        ['2026-11-02', undefined, undefined, 120],
+        ['2026-11-02', '09:00', '11:00', 120],
       ]),
     );
   });

@@ -161,11 +161,12 @@ describe('removing projects during submit, approval, send-back and /log, each in
     expect(left.map((e) => e.timesheetId)).toEqual([one.sheetId]);
   });
 
-  it('a /log holding the project makes a removal wait; the removal then takes the new entry along', async () => {
+  it('a timed /log holding the project in its transaction makes a removal wait; the removal then takes the new entry along', async () => {
     const one = await consultantWithTime('LOGFIRST', { submitted: false });
     const race = new Interleaving(database);
     const logging = race.hold(serviceContext(database.db, asUser(one.userId), clock), 'entry:project-held');
-    const logged = logTime(logging.ctx, { ...work, projectCode: 'LOGFIRST', minutes: 30 });
+    // A time range is checked for overlaps under the sheet's lock, so it always takes the transaction.
+    const logged = logTime(logging.ctx, { ...work, projectCode: 'LOGFIRST', beginsAt: '09:00', endsAt: '09:30' });
     await logging.reached;
     const removal = deleteProjects(race.racer(admin()), [one.projectId]);
     await race.waiting(1);
@@ -173,6 +174,19 @@ describe('removing projects during submit, approval, send-back and /log, each in
 
     expect(await logged).toMatchObject({ ok: true });
     expect(await removal).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
+  });
+
+  it('a removal between a /log’s read and its write: the /log is told there is no such project, and nothing is left', async () => {
+    const one = await consultantWithTime('READLOG', { submitted: false });
+    const race = new Interleaving(database);
+    const logging = race.hold(serviceContext(database.db, asUser(one.userId), clock), 'entry:placed-unlocked');
+    const logged = logTime(logging.ctx, { ...work, projectCode: 'READLOG', minutes: 30 });
+    await logging.reached;
+    expect(await deleteProjects(admin(), [one.projectId])).toMatchObject({ ok: true, deleted: { projects: 1 } });
+    logging.release();
+
+    expect(await logged).toMatchObject({ ok: false, error: { code: 'unknown_project' } });
     expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
   });
 

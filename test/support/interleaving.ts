@@ -12,6 +12,18 @@ import { type Database, queryRows } from '../../src/db/client.js';
 import type { PausePoint, ServiceContext } from '../../src/services/context.js';
 import type { TestDatabase } from './database.js';
 
+/** What a use case reaches the database through: drizzle's builders, raw SQL, and `_` (its session: `preparedRows`). */
+const DATABASE_REQUESTS = new Set<string | symbol>([
+  'transaction',
+  'execute',
+  'select',
+  'insert',
+  'update',
+  'delete',
+  'query',
+  '_',
+]);
+
 export class Interleaving {
   private requested = 0;
   private readonly onRequest: (() => void)[] = [];
@@ -35,20 +47,25 @@ export class Interleaving {
     return { ctx: held, reached, release };
   }
 
-  /** `ctx` for a racing call; `waiting(n)` counts it once it waits for the held one. */
+  /**
+   * `ctx` for a racing call; `waiting(n)` counts it once it waits for the held one. On PGlite that
+   * is its first request to the database: a transaction, or a statement sent outside one (a `/log`
+   * reads before it writes without a transaction), each of which waits for the held transaction.
+   */
   racer(ctx: ServiceContext): ServiceContext {
+    let asked = false;
     const counted = (): void => {
+      if (asked) return;
+      asked = true;
       this.requested++;
       for (const listener of this.onRequest.splice(0)) listener();
     };
     const db: Database = new Proxy(ctx.db, {
       get(target, property, receiver) {
         const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'transaction' || typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          counted();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
+        if (!DATABASE_REQUESTS.has(property)) return value;
+        counted();
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
     return { ...ctx, db };
