@@ -96,8 +96,16 @@ async function prepare(
  */
 function parsersFor(client: PGlite, options: QueryOptions | undefined): PGlite['parsers'] {
   if (!options?.parsers) return client.parsers;
-  return Object.assign(Object.create(client.parsers) as PGlite['parsers'], options.parsers);
+  let layered = layeredParsers.get(options.parsers);
+  if (layered?.client !== client) {
+    layered = { client, parsers: Object.assign(Object.create(client.parsers) as PGlite['parsers'], options.parsers) };
+    layeredParsers.set(options.parsers, layered);
+  }
+  return layered.parsers;
 }
+
+/** A prepared query of drizzle's passes the same parsers each time (`preparedRows` keeps it): layered once. */
+const layeredParsers = new WeakMap<object, { client: PGlite; parsers: PGlite['parsers'] }>();
 
 /** A parameter as PGlite's own `query` sends it: by its type's serializer, else as text. */
 function serialized(client: PGlite, value: unknown, type: number, options: QueryOptions | undefined) {

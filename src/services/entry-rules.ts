@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { preparedRows, type Queryable, queryRows, type Transaction } from '../db/client.js';
 import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
@@ -7,7 +7,7 @@ import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { elapsedMinutes } from '../domain/zoned-time.js';
-import { type Access, authorize } from './authorization.js';
+import { type Access, type AccessExtras, decideAccess, readAccess } from './authorization.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import type { ServiceContext } from './context.js';
 import { prepaidBalances } from './prepaid-balance.js';
@@ -71,7 +71,18 @@ export async function consultantActing(
   /** A `/log`'s request key: the entry an earlier delivery saved is read in the same statement. */
   requestKey?: string,
 ): Promise<Result<{ consultant: Consultant; earlierEntryId?: number | null }>> {
-  const access = await authorize(tx, ctx, OPERATIONS[operation].right, { withConsultant: true, requestKey });
+  const extras: AccessExtras = { consultant: true, ...(requestKey !== undefined ? { requestKey } : {}) };
+  return consultantFromAccess(tx, ctx, operation, await readAccess(tx, ctx, extras));
+}
+
+/** `consultantActing` from an access read already made (with the consultant row, and the request key's entry). */
+export async function consultantFromAccess(
+  tx: Queryable,
+  ctx: ServiceContext,
+  operation: Operation,
+  read: Access,
+): Promise<Result<{ consultant: Consultant; earlierEntryId?: number | null }>> {
+  const access = await decideAccess(tx, ctx, read, OPERATIONS[operation].right);
   if (!access.ok) return access;
   const who = await consultantOf(tx, ctx, access);
   return who.ok ? { ...who, earlierEntryId: access.earlierEntryId } : who;
@@ -121,7 +132,7 @@ export type PlacementRow = {
   code: string;
   name: string;
   customer_id: number;
-  active: boolean;
+  project_active: boolean;
   customer_name: string;
   billing_mode: 'hourly' | 'prepaid';
   assigned: boolean;
@@ -135,30 +146,38 @@ export type PlacementRow = {
  * read built once (`preparedRows`). The period is the latest live one begun by the day, if it has
  * not ended before it: periods never overlap, so this is one step down the start-date index
  * however many years of periods the firm has. `withSheet` also reads the consultant's live sheet
- * for that period, unlocked, at its revision, with its minutes that day (`SheetColumns`).
+ * for that period, unlocked, at its revision, with its minutes that day (`SheetColumns`). The
+ * consultant and the day are placeholders, or `at` names them in an enclosing statement.
  */
-function placementSql(withSheet: boolean) {
-  return sql`select p.id as project_id, p.code, p.name, p.customer_id, p.active, c.name as customer_name, c.billing_mode,
+export function placementSql(
+  withSheet: boolean,
+  at: { consultant: SQL | Placeholder; day: SQL | Placeholder } = {
+    consultant: value('consultant'),
+    day: value('day'),
+  },
+) {
+  return sql`select p.id as project_id, p.code, p.name, p.customer_id, p.active as project_active,
+             c.name as customer_name, c.billing_mode,
              pc.project_id is not null as assigned,
              period.id as period_id, period.starts_on::text as starts_on, period.ends_on::text as ends_on
              ${
                withSheet
                  ? sql`, s.id as sheet_id, s.status as sheet_status, s.revision as sheet_revision,
                        (select coalesce(sum(e.minutes), 0)::int from time_entries e
-                         where e.timesheet_id = s.id and e.work_date = ${value('day')}) as logged_that_day`
+                         where e.timesheet_id = s.id and e.work_date = ${at.day}) as logged_that_day`
                  : sql``
              }
         from projects p
         join customers c on c.id = p.customer_id
         left join project_consultants pc
-          on pc.project_id = p.id and pc.consultant_id = ${value('consultant')} and pc.archived_at is null
+          on pc.project_id = p.id and pc.consultant_id = ${at.consultant} and pc.archived_at is null
         left join (select id, starts_on, ends_on from reporting_periods
-                    where starts_on <= ${value('day')} and archived_at is null
-                    order by starts_on desc limit 1) period on period.ends_on >= ${value('day')}
+                    where starts_on <= ${at.day} and archived_at is null
+                    order by starts_on desc limit 1) period on period.ends_on >= ${at.day}
         ${
           withSheet
             ? sql`left join timesheets s
-                    on s.consultant_id = ${value('consultant')} and s.period_id = period.id and s.status <> 'cancelled'`
+                    on s.consultant_id = ${at.consultant} and s.period_id = period.id and s.status <> 'cancelled'`
             : sql``
         }
        where p.code = ${value('code')} and p.archived_at is null
@@ -167,7 +186,7 @@ function placementSql(withSheet: boolean) {
 
 const placementStatement = preparedRows<PlacementRow>('entry_placement', placementSql(false));
 
-/** What `placementWithSheet` reads beyond the placement: the live sheet (if any) as it was, unlocked. */
+/** What `placementSql(true)` reads beyond the placement: the live sheet (if any) as it was, unlocked. */
 export type SheetColumns = {
   sheet_id: number | null;
   sheet_status: (typeof timesheets.$inferSelect)['status'] | null;
@@ -175,17 +194,12 @@ export type SheetColumns = {
   logged_that_day: number | null;
 };
 
-export const placementWithSheet = preparedRows<PlacementRow & SheetColumns>(
-  'entry_placement_sheet',
-  placementSql(true),
-);
-
 const placedProject = (row: PlacementRow) => ({
   id: row.project_id!,
   code: row.code,
   name: row.name,
   customerId: row.customer_id,
-  active: row.active,
+  active: row.project_active,
 });
 
 /**

@@ -46,10 +46,10 @@ describe('the background connection', () => {
     const home = await h.homeOf('U01ALICE');
 
     expect(home).toContain('second');
-    // The ack: the user read and the /log's three statements (no transaction), nothing more after it.
+    // The ack: the user read and the /log's two statements (no transaction), nothing more after it.
     expect(requests.transactions).toBe(0);
     expect(requests.statements).toBe(requestStatements);
-    expect(requests.statements).toBe(4);
+    expect(requests.statements).toBe(3);
     // The publish: its claim (a transaction of two statements), the user read, the page, the settle.
     expect(background.transactions).toBeGreaterThanOrEqual(1);
     expect(background.statements).toBeGreaterThanOrEqual(5);

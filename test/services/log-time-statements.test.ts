@@ -39,7 +39,7 @@ describe('the statements one /log sends', () => {
       requestKey,
     });
 
-  it('saves an entry of minutes on an existing open sheet and queues its App Home refresh in three statements and no transaction', async () => {
+  it('saves an entry of minutes on an existing open sheet and queues its App Home refresh in two statements and no transaction', async () => {
     const { db, counter } = countingDatabase(database);
     const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
     expect((await log(ctx, 'ack-first')).ok).toBe(true); // creates the sheet
@@ -48,10 +48,32 @@ describe('the statements one /log sends', () => {
     const second = await log(ctx, 'ack-second');
     expect(second.ok).toBe(true);
     expect(counter.transactions).toBe(0);
-    expect(counter.statements).toBe(3);
+    expect(counter.statements).toBe(2);
     expect(await db.select({ key: outbox.dedupeKey, status: outbox.status }).from(outbox)).toEqual([
       { key: 'home:UALICE', status: 'pending' },
     ]);
+  });
+
+  it.each([
+    ['yesterday', { kind: 'days-ago', days: 1 }, '2026-11-23'],
+    ['last Monday', { kind: 'weekday', day: 1 }, '2026-11-23'],
+    ['a date', { kind: 'iso', date: '2026-11-02' }, '2026-11-02'],
+  ] as const)('saves an entry dated %s on its day in the same two statements', async (_, date, day) => {
+    const { db, counter } = countingDatabase(database);
+    const ctx = serviceContext(db, asUser('UALICE'), new TestClock('2026-11-24T12:00:00Z'));
+    counter.reset();
+    const dated = await logTime(ctx, {
+      projectCode: 'ACME-WEB',
+      minutes: 30,
+      date,
+      description: 'budgeted',
+      billable: true,
+      source: 'command',
+      requestKey: `dated-${date.kind}`,
+    });
+    expect(dated).toMatchObject({ ok: true, entries: [{ workDate: day }] });
+    expect(counter.transactions).toBe(0);
+    expect(counter.statements).toBe(2);
   });
 
   it('saves a timed entry, checked for overlaps under the sheet’s lock, in one transaction of at most 6 statements, BEGIN and COMMIT aside', async () => {
