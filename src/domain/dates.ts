@@ -49,9 +49,12 @@ export function weekday(iso: string): number {
 
 /**
  * Building an Intl.DateTimeFormat costs far more than formatting with one, and every request formats
- * dates: one formatter per time zone, kept (at most one per IANA zone, and only those in use).
+ * dates: one formatter per time zone, kept (at most one per IANA zone, and only those in use), with
+ * the last date it gave and the second it was for. Every offset in the time zone database is a
+ * whole number of seconds, so a date changes only as a second begins: requests in the same second
+ * reuse it.
  */
-const dayInZone = new Map<string, Intl.DateTimeFormat>();
+const dayInZone = new Map<string, { format: Intl.DateTimeFormat; second: number; date: string }>();
 
 /**
  * The calendar date at `instant` in an IANA time zone. The year, month and day are read as parts,
@@ -59,9 +62,11 @@ const dayInZone = new Map<string, Intl.DateTimeFormat>();
  * (42 µs against 3 µs a call here), and this runs on every request.
  */
 export function dateInZone(instant: Date, timeZone: string): string {
-  let format = dayInZone.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
+  const second = Math.floor(instant.getTime() / 1000);
+  let zone = dayInZone.get(timeZone);
+  if (zone?.second === second) return zone.date;
+  if (!zone) {
+    const format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       calendar: 'iso8601',
       numberingSystem: 'latn',
@@ -69,12 +74,14 @@ export function dateInZone(instant: Date, timeZone: string): string {
       month: '2-digit',
       day: '2-digit',
     });
-    dayInZone.set(timeZone, format);
+    dayInZone.set(timeZone, (zone = { format, second: NaN, date: '' }));
   }
   const part = (parts: Intl.DateTimeFormatPart[], type: 'year' | 'month' | 'day'): string =>
     parts.find((p) => p.type === type)!.value;
-  const parts = format.formatToParts(instant);
-  return `${part(parts, 'year').padStart(4, '0')}-${part(parts, 'month')}-${part(parts, 'day')}`;
+  const parts = zone.format.formatToParts(instant);
+  zone.second = second;
+  zone.date = `${part(parts, 'year').padStart(4, '0')}-${part(parts, 'month')}-${part(parts, 'day')}`;
+  return zone.date;
 }
 
 const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', {

@@ -30,6 +30,33 @@ describe('dateInZone', () => {
     expect(dateInZone(new Date('2026-10-25T23:00:00Z'), 'Europe/Berlin')).toBe('2026-10-26');
   });
 
+  it('turns the day at the first millisecond of local midnight right after an answer in the second before', () => {
+    expect(dateInZone(new Date('2026-10-24T21:59:59.998Z'), 'Europe/Berlin')).toBe('2026-10-24');
+    expect(dateInZone(new Date('2026-10-24T21:59:59.999Z'), 'Europe/Berlin')).toBe('2026-10-24');
+    expect(dateInZone(new Date('2026-10-24T22:00:00.000Z'), 'Europe/Berlin')).toBe('2026-10-25');
+    expect(dateInZone(new Date('2026-10-24T21:59:59.999Z'), 'Europe/Berlin')).toBe('2026-10-24');
+  });
+
+  it('agrees with Temporal for instants a few milliseconds to seconds apart, asked one after the other', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.array(fc.integer({ min: -1500, max: 1500 }), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...ZONES),
+        (epochMs, steps, zone) => {
+          for (const step of steps) {
+            const at = epochMs + step;
+            const expected = Temporal.Instant.fromEpochMilliseconds(at)
+              .toZonedDateTimeISO(zone)
+              .toPlainDate()
+              .toString();
+            expect(dateInZone(new Date(at), zone)).toBe(expected);
+          }
+        },
+      ),
+    );
+  });
+
   it('agrees with Temporal for any instant in 1970–2100 in any of the zones', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(...ZONES), (epochMs, zone) => {
