@@ -51,23 +51,30 @@ const RIGHT_LABELS: Record<Right, string> = {
 };
 
 /** The rights a user's roles give, while the user is active. */
-const rightsSql = (userId: Placeholder) =>
+const rightsSql = (userId: SQL | Placeholder) =>
   sql`array(select distinct unnest(r.rights)::text
               from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
              where ur.user_id = ${userId} and u.active)`;
 
-const actorId = sql.placeholder('actor');
-const principalId = sql.placeholder('principal');
-const actedAsId = sql.placeholder('actedAs');
-/** The active users the actor is a delegate of, as `u`: the tail of a select. */
-const activePrincipals = sql`from delegates d join users u on u.id = d.principal_id and u.active
-                             where d.delegate_id = ${actorId}`;
+type Id = SQL | Placeholder;
+/** Who the access statement is for: the user acting, whom they act for, and the one of the two acted as. */
+export type AccessIds = { actor: Id; principal: Id; actedAs: Id };
+const ACCESS_PLACEHOLDERS: AccessIds = {
+  actor: sql.placeholder('actor'),
+  principal: sql.placeholder('principal'),
+  actedAs: sql.placeholder('actedAs'),
+};
 
 /**
  * The access statement for one shape of request: as oneself or a delegate, with the extras asked
- * for. Its values are the placeholders `actor`, `principal` and `actedAs` (`accessValues`).
+ * for. Its values are the placeholders `actor`, `principal` and `actedAs` (`accessValues`), or
+ * `ids` names them in an enclosing statement.
  */
-export function accessSql(delegate: boolean, extras: AccessExtras): SQL {
+export function accessSql(delegate: boolean, extras: AccessExtras, ids: AccessIds = ACCESS_PLACEHOLDERS): SQL {
+  const { actor: actorId, principal: principalId, actedAs: actedAsId } = ids;
+  /** The active users the actor is a delegate of, as `u`: the tail of a select. */
+  const activePrincipals = sql`from delegates d join users u on u.id = d.principal_id and u.active
+                               where d.delegate_id = ${actorId}`;
   const columns: SQL[] = [
     sql`(select u.active from users u where u.id = ${actorId}) as active`,
     delegate

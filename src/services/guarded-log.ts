@@ -1,13 +1,15 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { preparedRows, rowOf } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { MINUTES_PER_DAY } from '../domain/duration.js';
 import { type DateSpec, resolveDateSpec } from '../domain/log-command.js';
 import type { Result } from '../domain/result.js';
-import { accessFromRow, type AccessRow, accessSql, accessValues } from './authorization.js';
+import { accessFromRow, type AccessIds, type AccessRow, accessSql, accessValues } from './authorization.js';
+import { type RequestUser, requestUserOf, type RequestUserRow, requestUserSql } from './users.js';
 import type { ServiceContext } from './context.js';
 import { entryInsertValues, insertEntryIfUnchanged } from './entry-insert.js';
 import {
+  checkFields,
   consultantFromAccess,
   insertedEntry,
   placementOf,
@@ -41,12 +43,42 @@ export async function logOnOpenSheet(
   if (input.beginsAt !== undefined || actor.kind !== 'user') return undefined;
   const [row] = await accessAndPlacement[actor.actingFor === undefined ? 'self' : 'delegate'](ctx.db, {
     ...accessValues(actor),
-    requestKey: input.requestKey ?? null,
-    code: input.projectCode.trim().toUpperCase(),
-    now: ctx.clock.now().toISOString(),
-    zone: ctx.org.timeZone,
-    ...dayValues(input.date),
+    ...placementValues(ctx, input),
   });
+  return logFromRead(ctx, input, row);
+}
+
+/** What `logAsRequestUser` read of the user (`requestUser`), and the `/log` if it was saved (or refused). */
+export type RequestUserLog = { known: RequestUser; logged: Result<{ entries: SavedEntry[] }> | undefined };
+
+/**
+ * `logOnOpenSheet` for a Slack request's user, with the request's read of the user (whom they act
+ * for, whether their profile wants a refresh: `requestUser`) in the same statement: the whole ack
+ * in two statements. Undefined for a time range (nothing read); `logged` undefined when the
+ * profile wants a refresh first (nothing written) or the transaction must save it.
+ */
+export async function logAsRequestUser(
+  deps: Omit<ServiceContext, 'actor'>,
+  userId: string,
+  input: LogTimeInput,
+): Promise<RequestUserLog | undefined> {
+  if (input.beginsAt !== undefined || checkFields(input)) return undefined;
+  const [row] = await requestUserAccessAndPlacement(deps.db, { actor: userId, ...placementValues(deps, input) });
+  const known = requestUserOf(row, deps.clock);
+  if (known.needsRefresh) return { known, logged: undefined };
+  const actingFor = known.actingFor?.userId;
+  const ctx: ServiceContext = { ...deps, actor: { kind: 'user', userId, ...(actingFor ? { actingFor } : {}) } };
+  return { known, logged: await logFromRead(ctx, input, row) };
+}
+
+/** The rest of a `/log` without a transaction, from its read. */
+async function logFromRead(
+  ctx: ServiceContext,
+  input: LogTimeInput,
+  row: AccessAndPlacementRow | undefined,
+): Promise<Result<{ entries: SavedEntry[] }> | undefined> {
+  const { actor } = ctx;
+  if (actor.kind !== 'user') return undefined;
   const who = await consultantFromAccess(ctx.db, ctx, 'logTime', accessFromRow(actor, ACCESS_EXTRAS, row));
   if (!who.ok) return who;
   if (who.earlierEntryId != null || !row) return undefined;
@@ -79,6 +111,17 @@ export async function logOnOpenSheet(
   return { ok: true, entries: [{ ...(await insertedEntry(ctx.db, consultant, placed, saved)), repeated: false }] };
 }
 
+/** The values of the read's placeholders beyond who acts. */
+function placementValues(ctx: Omit<ServiceContext, 'actor'>, input: LogTimeInput) {
+  return {
+    requestKey: input.requestKey ?? null,
+    code: input.projectCode.trim().toUpperCase(),
+    now: ctx.clock.now().toISOString(),
+    zone: ctx.org.timeZone,
+    ...dayValues(input.date),
+  };
+}
+
 /** The access read of a `/log`: with the consultant row, and the entry saved under the request's key. */
 const ACCESS_EXTRAS = { consultant: true, requestKey: '' } as const;
 
@@ -106,21 +149,42 @@ function dayValues(spec: DateSpec | undefined): {
 /** One row always; the placement's columns are all null when there is no such project (`project_id`). */
 type AccessAndPlacementRow = AccessRow & PlacementRow & SheetColumns & { day: string };
 
-/** `accessSql` with the placement of the entry (`placementSql`) for the consultant it read, built once per shape. */
-function accessAndPlacementStatement(delegate: boolean) {
-  return preparedRows<AccessAndPlacementRow>(
-    `log_access_placement_${delegate ? 'delegate' : 'self'}`,
-    sql`select a.*, d.day::text as day, placed.*
-          from (${accessSql(delegate, ACCESS_EXTRAS)}) a
+/** `accessSql` (`ids` names who acts) with the placement of the entry (`placementSql`) for the consultant it read. */
+function accessAndPlacementSql(delegate: boolean, ids?: AccessIds): SQL {
+  return sql`(${accessSql(delegate, ACCESS_EXTRAS, ids)}) a
           cross join lateral (
             select ${DAY} as day
               from (select (${value('now')}::timestamptz at time zone coalesce(a.time_zone, ${value('zone')}))::date
                              as today) t
           ) d
-          left join lateral (${placementSql(true, { consultant: sql`a.employee_id`, day: sql`d.day` })}) placed on true`,
-  );
+          left join lateral (${placementSql(true, { consultant: sql`a.employee_id`, day: sql`d.day` })}) placed on true`;
 }
+
+/** For an actor known already, as oneself or a delegate: built once per shape. */
 const accessAndPlacement = {
-  self: accessAndPlacementStatement(false),
-  delegate: accessAndPlacementStatement(true),
+  self: preparedRows<AccessAndPlacementRow>(
+    'log_access_placement_self',
+    sql`select a.*, d.day::text as day, placed.* from ${accessAndPlacementSql(false)}`,
+  ),
+  delegate: preparedRows<AccessAndPlacementRow>(
+    'log_access_placement_delegate',
+    sql`select a.*, d.day::text as day, placed.* from ${accessAndPlacementSql(true)}`,
+  ),
 };
+
+/**
+ * For a Slack request's user (`actor`), acting for whom `requestUserSql` finds (the App Home switch),
+ * else for themself. The request user's columns are all null for a user the app does not know,
+ * which `requestUserOf` reads as no row.
+ */
+const requestUserAccessAndPlacement = preparedRows<AccessAndPlacementRow & RequestUserRow>(
+  'log_request_user_access_placement',
+  sql`select request_user.*, a.*, d.day::text as day, placed.*
+        from (values (1)) as one (x)
+        left join lateral (${requestUserSql(value('actor'))}) request_user on true
+        cross join lateral ${accessAndPlacementSql(true, {
+          actor: value('actor'),
+          principal: sql`request_user.principal_id`,
+          actedAs: sql`coalesce(request_user.principal_id, ${value('actor')})`,
+        })}`,
+);

@@ -31,13 +31,19 @@ export type { Consultant, EntryFields, EntrySource, LogTimeInput, SavedEntry } f
 /**
  * Saves time in the consultant's open timesheet for the period holding its date: one entry, or
  * for a range past midnight one per day (each day's part checked as an entry of its own), all or nothing.
+ * Usually without a transaction (`logOnOpenSheet`); `guardedFirst: false` when the caller tried
+ * that already (`logAsRequestUser`).
  */
-export async function logTime(ctx: ServiceContext, input: LogTimeInput): Promise<Result<{ entries: SavedEntry[] }>> {
+export async function logTime(
+  ctx: ServiceContext,
+  input: LogTimeInput,
+  { guardedFirst = true }: { guardedFirst?: boolean } = {},
+): Promise<Result<{ entries: SavedEntry[] }>> {
   const crossesMidnight = input.beginsAt !== undefined && input.endsAt !== undefined && input.endsAt <= input.beginsAt;
   if (!crossesMidnight) {
     const invalid = checkFields(input);
     if (invalid) return { ok: false, error: invalid };
-    const logged = await logOnOpenSheet(ctx, input);
+    const logged = guardedFirst ? await logOnOpenSheet(ctx, input) : undefined;
     if (logged) return logged;
   }
   return serviceTransaction(ctx.db, async (tx) => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { type Database, preparedRows } from '../db/client.js';
 import { roles, userRoles, users } from '../db/schema.js';
 import { ADMINISTRATORS_ROLE, RIGHTS } from '../domain/rights.js';
@@ -9,22 +9,29 @@ export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export type SlackProfile = { userId: string; displayName: string; timeZone: string | undefined };
 
-/** Every Slack request reads its user: built once, prepared by name (`preparedRows`). */
-const requestUserStatement = preparedRows<{
+/** What a Slack request reads of its user (`requestUserSql`). */
+export type RequestUserRow = {
   refreshed: Date | string | null;
   has_rights: boolean;
   principal_id: string | null;
   principal_name: string | null;
-}>(
-  'request_user',
-  sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name,
+};
+
+/** The read of `requestUser`, for the user `user` names (a placeholder, or a value of an enclosing statement). */
+export function requestUserSql(user: SQL | Placeholder): SQL {
+  return sql`select u.profile_refreshed_at as refreshed, p.id as principal_id, p.display_name as principal_name,
              u.active and exists (select 1 from user_roles ur join roles r on r.id = ur.role_id
                                    where ur.user_id = u.id and cardinality(r.rights) > 0) as has_rights
         from users u
         left join delegates d on d.principal_id = u.acting_for and d.delegate_id = u.id
         left join users p on p.id = d.principal_id and p.active
-       where u.id = ${sql.placeholder('user')}`,
-);
+       where u.id = ${user}`;
+}
+
+/** Every Slack request reads its user: built once, prepared by name (`preparedRows`). */
+const requestUserStatement = preparedRows<RequestUserRow>('request_user', requestUserSql(sql.placeholder('user')));
+
+export type RequestUser = { needsRefresh: boolean; actingFor: { userId: string; name: string } | null };
 
 /**
  * What a Slack request needs to know about its user, in one query: whether their stored profile
@@ -32,12 +39,13 @@ const requestUserStatement = preparedRows<{
  * stranger's request must not write a row), and whom they act for (the App Home switch), if that
  * delegation still holds and the principal is active.
  */
-export async function requestUser(
-  db: Database,
-  clock: Clock,
-  userId: string,
-): Promise<{ needsRefresh: boolean; actingFor: { userId: string; name: string } | null }> {
+export async function requestUser(db: Database, clock: Clock, userId: string): Promise<RequestUser> {
   const [row] = await requestUserStatement(db, { user: userId });
+  return requestUserOf(row, clock);
+}
+
+/** `requestUser` from its row (none: a user the app does not know). */
+export function requestUserOf(row: RequestUserRow | undefined, clock: Clock): RequestUser {
   const refreshed = row?.refreshed ? new Date(row.refreshed) : null;
   return {
     needsRefresh:

@@ -1,7 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
-import { requestUser, saveSlackProfile } from '../services/users.js';
+import type { Result } from '../domain/result.js';
+import { logAsRequestUser } from '../services/guarded-log.js';
+import { logTime, type LogTimeInput, type SavedEntry } from '../services/time-entries.js';
+import { type RequestUser, requestUser, saveSlackProfile } from '../services/users.js';
 
 /** users.info in the request path must not eat Slack's 3-second budget. */
 const PROFILE_LOOKUP_BUDGET_MS = 1200;
@@ -45,12 +48,37 @@ export async function actingContextForSlackUser(
 ): Promise<ActingContext> {
   const known = await requestUser(deps.db, deps.clock, userId);
   if (known.needsRefresh) await refreshProfile(deps, client, userId);
-  const principal = known.actingFor;
+  return actingContextOf(deps, userId, known.actingFor);
+}
+
+/** The context of a user acting for `principal` (the App Home switch), or for themself. */
+function actingContextOf(deps: ServiceDeps, userId: string, principal: RequestUser['actingFor']): ActingContext {
   return {
     ...deps,
     actor: principal ? { kind: 'user', userId, actingFor: principal.userId } : { kind: 'user', userId },
     actingForName: principal?.name ?? null,
   };
+}
+
+/**
+ * `/log`'s entry for the signed Slack user, acting for the principal chosen in App Home: the read
+ * of the user, their access and where the entry goes in one statement, then its write
+ * (`logAsRequestUser`). A time range, a profile a day old (refreshed first, as above) or an entry
+ * that needs the transaction go the usual way, the user read once more only for the first two.
+ */
+export async function logTimeForSlackUser(
+  deps: ServiceDeps,
+  client: WebClient,
+  userId: string,
+  input: LogTimeInput,
+): Promise<{ ctx: ActingContext; result: Result<{ entries: SavedEntry[] }> }> {
+  const quick = await logAsRequestUser(deps, userId, input);
+  if (!quick || quick.known.needsRefresh) {
+    const ctx = await actingContextForSlackUser(deps, client, userId);
+    return { ctx, result: await logTime(ctx, input) };
+  }
+  const ctx = actingContextOf(deps, userId, quick.known.actingFor);
+  return { ctx, result: quick.logged ?? (await logTime(ctx, input, { guardedFirst: false })) };
 }
 
 async function refreshProfile(deps: ServiceDeps, client: WebClient, userId: string): Promise<void> {

@@ -46,10 +46,11 @@ describe('the background connection', () => {
     const home = await h.homeOf('U01ALICE');
 
     expect(home).toContain('second');
-    // The ack: the user read and the /log's two statements (no transaction), nothing more after it.
+    // The ack: one read of the user, her access and where the entry goes, and the entry's write
+    // (no transaction), nothing more after it.
     expect(requests.transactions).toBe(0);
     expect(requests.statements).toBe(requestStatements);
-    expect(requests.statements).toBe(3);
+    expect(requests.statements).toBe(2);
     // The publish: its claim (a transaction of two statements), the user read, the page, the settle.
     expect(background.transactions).toBeGreaterThanOrEqual(1);
     expect(background.statements).toBeGreaterThanOrEqual(5);

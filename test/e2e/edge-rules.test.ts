@@ -246,6 +246,13 @@ describe('acting as a principal from App Home (14)', () => {
     const [sheet] = await h.database.db.select().from(timesheets);
     const [alice] = await h.database.db.select().from(employees).where(eq(employees.userId, ALICE));
     expect(sheet).toMatchObject({ consultantId: alice!.id });
+    // Alice's sheet is there now: the next /log reads Erin, her switch and Alice's sheet in one statement.
+    const again = await replyText(ERIN, '/log', '1h ACME-WEB 2026-11-20 more for Alice');
+    expect(again).toContain('Acting for *Alice Doe*');
+    expect(await h.database.db.select().from(timeEntries)).toMatchObject([
+      { createdBy: ERIN, actingFor: ALICE, timesheetId: sheet!.id, minutes: 120 },
+      { createdBy: ERIN, actingFor: ALICE, timesheetId: sheet!.id, minutes: 60 },
+    ]);
 
     h.fake.reset();
     await command(ERIN, '/timesheet');
@@ -264,7 +271,7 @@ describe('acting as a principal from App Home (14)', () => {
     expect(await replyText(ERIN, '/log', '1h ACME-WEB 2026-11-20 mine')).toContain(
       'You do not have the time entry right',
     );
-    expect(await h.database.db.select().from(timeEntries)).toHaveLength(1);
+    expect(await h.database.db.select().from(timeEntries)).toHaveLength(2);
   });
 
   it("a delegate acting for a principal saves the log modal from App Home's Log time: the entry is the principal's and the reply names them", async () => {

@@ -5,7 +5,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, timeEntries, timesheets } from '../../src/db/schema.js';
+import { countingDatabase } from '../../src/db/client.js';
+import { auditLog, timeEntries, timesheets, users } from '../../src/db/schema.js';
+import { logAsRequestUser } from '../../src/services/guarded-log.js';
+import { PROFILE_MAX_AGE_MS } from '../../src/services/users.js';
 import { deleteEntries, editEntry, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -130,6 +133,35 @@ describe('a /log between its read and its write, each interleaving forced', () =
     expect(await timedLog).toMatchObject({ ok: true });
     expect(await quick).toMatchObject({ ok: false, error: { code: 'day_full' } });
     expect((await dan.minutesToday()).sort((a, b) => a - b)).toEqual([60, 1320]);
+  });
+});
+
+describe('a /log for a Slack request’s user', () => {
+  const deps = () => {
+    const { actor: _actor, ...rest } = serviceContext(database.db, asUser('UNOBODY'), clock);
+    return rest;
+  };
+
+  it('reads the user, whom she acts for, her access and the entry’s place in one statement, then writes it in a second', async () => {
+    const gil = await consultant('UGIL', 60);
+    await database.db.update(users).set({ profileRefreshedAt: clock.now() }).where(eq(users.id, 'UGIL'));
+    const { db, counter } = countingDatabase(database);
+    const logged = await logAsRequestUser({ ...deps(), db }, 'UGIL', { ...work(30), projectCode: 'GUARD-UGIL' });
+
+    expect(logged).toMatchObject({ known: { needsRefresh: false, actingFor: null }, logged: { ok: true } });
+    expect(counter.statements).toBe(2);
+    expect(counter.transactions).toBe(0);
+    expect((await gil.minutesToday()).sort((a, b) => a - b)).toEqual([30, 60]);
+  });
+
+  it('writes nothing and asks for the profile refresh first when her stored profile is more than a day old', async () => {
+    const hal = await consultant('UHAL', 60);
+    const stale = new Date(clock.now().getTime() - PROFILE_MAX_AGE_MS - 1);
+    await database.db.update(users).set({ profileRefreshedAt: stale }).where(eq(users.id, 'UHAL'));
+    const logged = await logAsRequestUser(deps(), 'UHAL', { ...work(30), projectCode: 'GUARD-UHAL' });
+
+    expect(logged).toEqual({ known: { needsRefresh: true, actingFor: null }, logged: undefined });
+    expect(await hal.minutesToday()).toEqual([60]);
   });
 });
 

@@ -8,9 +8,8 @@ import {
 } from '../../../../blocks/log-confirmation.js';
 import { timerDecisionMessage, timerStartedMessage } from '../../../../blocks/timer-messages.js';
 import { parseLogRequest } from '../../../domain/log-command.js';
-import { logTime } from '../../../services/time-entries.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
-import { type ActingContext, actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { type ActingContext, actingContextForSlackUser, logTimeForSlackUser, type ServiceDeps } from '../../actor.js';
 import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { edgeOf } from '../../edge/edge-receiver.js';
@@ -43,16 +42,16 @@ export function registerLogCommand(routes: ListenerRoutes, deps: ServiceDeps): v
       }
       // Past the ack deadline the edge acks "Saving…" and this ack replaces it through response_url.
       edgeOf(context)?.answer.sayWhileWorking({ response_type: 'ephemeral', text: SAVING });
-      const acting = actingContextForSlackUser(deps, client, body.user_id);
+      const acting = () => actingContextForSlackUser(deps, client, body.user_id);
       const within = async <T>(work: (ctx: ActingContext) => Promise<T>, answer: (result: T) => SlackMessage) => {
-        const ctx = await acting;
+        const ctx = await acting();
         const result = await work(ctx);
         await ack({ response_type: 'ephemeral', ...actingForNotice(answer(result), ctx.actingForName) });
         return result;
       };
 
       if (request.kind === 'open-modal') {
-        const ctx = await acting;
+        const ctx = await acting();
         const reply = (message: SlackMessage) => actingForNotice(message, ctx.actingForName);
         // The trigger id expires 3 s after the command: open first, then ack.
         const refusal = await openLogModal(client, ctx, {
@@ -88,21 +87,19 @@ export function registerLogCommand(routes: ListenerRoutes, deps: ServiceDeps): v
       }
 
       const { command: entry } = request;
-      // logTime queues the App Home refresh in the entry's transaction.
-      await within(
-        (ctx) =>
-          logTime(ctx, {
-            projectCode: entry.projectCode,
-            ...(entry.date ? { date: entry.date } : {}),
-            ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
-            minutes: entry.minutes,
-            description: entry.description,
-            billable: entry.billable,
-            source: entry.meeting ? 'meeting' : 'command',
-            requestKey: `command:${body.trigger_id}`,
-          }),
-        (result) => (result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message)),
-      );
+      // The entry's statement queues the App Home refresh.
+      const { ctx, result } = await logTimeForSlackUser(deps, client, body.user_id, {
+        projectCode: entry.projectCode,
+        ...(entry.date ? { date: entry.date } : {}),
+        ...(entry.beginsAt && entry.endsAt ? { beginsAt: entry.beginsAt, endsAt: entry.endsAt } : {}),
+        minutes: entry.minutes,
+        description: entry.description,
+        billable: entry.billable,
+        source: entry.meeting ? 'meeting' : 'command',
+        requestKey: `command:${body.trigger_id}`,
+      });
+      const answer = result.ok ? logConfirmation(result.entries) : problemMessage(result.error.message);
+      await ack({ response_type: 'ephemeral', ...actingForNotice(answer, ctx.actingForName) });
     }),
   );
 }
