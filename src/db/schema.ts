@@ -293,9 +293,10 @@ export const timesheets = pgTable(
      */
     deletedAt: moment('deleted_at'),
     /**
-     * Goes up with every statement that adds, changes or removes the sheet's entries (a trigger,
-     * migration 0017): a `/log` that read the sheet without locking it writes only at the revision
-     * it read, so nothing it checked has changed under it (services/guarded-log.ts).
+     * Goes up with every statement that adds, changes or removes the sheet's entries (the statements
+     * that save an entry raise it, services/entry-insert.ts; a trigger of migration 0017 for changes
+     * and removals): a `/log` that read the sheet without locking it writes only at the revision it
+     * read, so nothing it checked has changed under it (services/guarded-log.ts).
      */
     revision: integer('revision').notNull().default(0),
     createdAt: createdAt(),

@@ -11,28 +11,30 @@ const value = sql.placeholder;
 
 /**
  * The statement every `/log` saves its entry with: the entry, its audit row and (`withHome`) the
- * App Home refresh, in one round trip. Neither is written when a concurrent retry of the same
- * request inserted first. `guarded`: only if the sheet is still open at the revision read
- * (`revision`) and the project still live and open, each locked as the transaction would (the
- * sheet first, then the project); else nothing is written. Built once, prepared by name
- * (`preparedRows`); the row as drizzle reads it (`rowOf`), and as the audit's `after`.
+ * App Home refresh, in one round trip, raising the sheet's revision (changes and removals raise it
+ * by a trigger; an insert raises it here, which costs a /log a fraction of what a trigger does).
+ * Neither row is written when a concurrent retry of the same request inserted first. `guarded`:
+ * only if the sheet is still open at the revision read (`revision`), the sheet locked by raising
+ * it, and the project still live and open, held after the sheet (the order a removal takes them
+ * in); else nothing is written. Built once, prepared by name (`preparedRows`); the row as drizzle
+ * reads it (`rowOf`), and as the audit's `after`.
  */
 function entryInsert(name: string, { withHome, guarded }: { withHome: boolean; guarded: boolean }) {
   // The project's row is read only once the sheet's is locked: `exists` runs the sheet first.
-  const guards = guarded
+  const sheet = guarded
     ? sql`sheet as (
-            select id from ${timesheets}
+            update ${timesheets} set revision = revision + 1
              where id = ${value('sheet')} and status = 'open' and revision = ${value('revision')}
-               for update
+            returning id
           ), project as (
             select id from ${projects}
              where id = ${value('project')} and archived_at is null and active and exists (select from sheet)
                for key share
           ), `
-    : sql``;
+    : sql`sheet as (update ${timesheets} set revision = revision + 1 where id = ${value('sheet')} returning id), `;
   return preparedRows<Record<string, unknown>>(
     name,
-    sql`with ${guards}entry as (
+    sql`with ${sheet}entry as (
           insert into ${timeEntries} (timesheet_id, project_id, work_date, begins_at, ends_at, minutes, description,
                                       billable, source, created_by, acting_for, request_key)
           select ${value('sheet')}::int, ${value('project')}::int, ${value('day')}::date, ${value('begins')}::time,

@@ -28,7 +28,7 @@ import { noteHomeQueued } from './outbox.js';
  * the assignment, the period, the live sheet at its revision and the day's total; and one statement
  * that writes the entry, its audit row and the App Home refresh only if the sheet is still open at
  * that revision and the project still live. Every change to a sheet's entries raises its revision
- * (a trigger on `time_entries`), so nothing the read judged can have changed by the time it writes.
+ * (`timesheets.revision`), so nothing the read judged can have changed by the time it writes.
  *
  * Anything else answers undefined and the caller takes the transaction, which says what is wrong
  * and why: a time range (overlaps are checked under the sheet's lock), a request saved before, no

@@ -89,6 +89,7 @@ export async function rejectSheet(
     updatedAt: _updated,
     ...entry
   } of entries) {
+    // The copy is new in this transaction, so no /log can have read it: its revision need not rise.
     await tx.insert(timeEntries).values({ ...entry, costRateCents: null, priceRateCents: null, timesheetId: copy!.id });
   }
   await recordAudit(tx, ctx, {

@@ -166,7 +166,7 @@ describe('a /log for a Slack request’s user', () => {
 });
 
 describe('a sheet’s revision', () => {
-  it('goes up once for each statement that adds, changes or removes its entries, and for no other sheet’s', async () => {
+  it('goes up once for each /log, edit and delete of its entries, and for no other sheet’s', async () => {
     const eve = await consultant('UEVE', 60);
     const other = await consultant('UFAY', 60);
     const before = (await eve.sheet()).revision;
