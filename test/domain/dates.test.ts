@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
-import { dateInZone } from '../../src/domain/dates.js';
+import { addDays, dateInZone, formatDay } from '../../src/domain/dates.js';
 
 const ZONES = [
   'Pacific/Auckland',
@@ -68,5 +68,18 @@ describe('dateInZone', () => {
       }),
       { seed: 16, numRuns: 2_000 },
     );
+  });
+});
+
+describe('formatDay', () => {
+  it('names the weekday, day, month and year, the same when asked again and after a thousand other days', () => {
+    expect(formatDay('2026-11-24')).toBe('Tue 24 Nov 2026');
+    expect(formatDay('2026-11-24')).toBe('Tue 24 Nov 2026');
+    const days = Array.from({ length: 1000 }, (_, i) => addDays('2024-01-01', i));
+    const names = days.map(formatDay);
+    expect(names[0]).toBe('Mon 1 Jan 2024');
+    expect(names[999]).toBe('Sat 26 Sept 2026');
+    expect(days.map(formatDay)).toEqual(names);
+    expect(formatDay('2026-11-24')).toBe('Tue 24 Nov 2026');
   });
 });
