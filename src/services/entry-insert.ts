@@ -15,8 +15,9 @@ const value = sql.placeholder;
  * by a trigger; an insert raises it here, which costs a /log a fraction of what a trigger does).
  * Neither row is written when a concurrent retry of the same request inserted first. `guarded`:
  * only if the sheet is still open at the revision read (`revision`), the sheet locked by raising
- * it, and the project still live and open, held after the sheet (the order a removal takes them
- * in); else nothing is written. Built once, prepared by name (`preparedRows`); the row as drizzle
+ * it, and the project still there and not archived, held after the sheet (the order a removal
+ * takes them in) until the entry commits; else nothing is written. Whether the project is open
+ * is as of the statement's start, as in the transaction: closing it does not wait for entries. Built once, prepared by name (`preparedRows`); the row as drizzle
  * reads it (`rowOf`), and as the audit's `after`.
  */
 function entryInsert(name: string, { withHome, guarded }: { withHome: boolean; guarded: boolean }) {

@@ -41,11 +41,13 @@ export async function logOnOpenSheet(
 ): Promise<Result<{ entries: SavedEntry[] }> | undefined> {
   const { actor } = ctx;
   if (input.beginsAt !== undefined || actor.kind !== 'user') return undefined;
-  const [row] = await accessAndPlacement[actor.actingFor === undefined ? 'self' : 'delegate'](ctx.db, {
-    ...accessValues(actor),
-    ...placementValues(ctx, input),
-  });
-  return logFromRead(ctx, input, row);
+  const read = await unlessZoneUnknown(
+    accessAndPlacement[actor.actingFor === undefined ? 'self' : 'delegate'](ctx.db, {
+      ...accessValues(actor),
+      ...placementValues(ctx, input),
+    }),
+  );
+  return read && logFromRead(ctx, input, read[0]);
 }
 
 /** What `logAsRequestUser` read of the user (`requestUser`), and the `/log` if it was saved (or refused). */
@@ -63,7 +65,11 @@ export async function logAsRequestUser(
   input: LogTimeInput,
 ): Promise<RequestUserLog | undefined> {
   if (input.beginsAt !== undefined || checkFields(input)) return undefined;
-  const [row] = await requestUserAccessAndPlacement(deps.db, { actor: userId, ...placementValues(deps, input) });
+  const read = await unlessZoneUnknown(
+    requestUserAccessAndPlacement(deps.db, { actor: userId, ...placementValues(deps, input) }),
+  );
+  if (!read) return undefined;
+  const [row] = read;
   const known = requestUserOf(row, deps.clock);
   if (known.needsRefresh) return { known, logged: undefined };
   const actingFor = known.actingFor?.userId;
@@ -109,6 +115,22 @@ async function logFromRead(
   noteHomeQueued(inserted.home_due === true);
   const saved = rowOf(timeEntries, inserted);
   return { ok: true, entries: [{ ...(await insertedEntry(ctx.db, consultant, placed, saved)), repeated: false }] };
+}
+
+/**
+ * The read's rows, or undefined when the database's time zone rules do not know the consultant's
+ * zone (Node's may: a legacy name such as `US/Pacific-New`); the transaction, which counts the
+ * day in the app, then places the entry.
+ */
+async function unlessZoneUnknown<Row>(read: Promise<Row[]>): Promise<Row[] | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    const cause: unknown = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
+    if (code === '22023' && /time zone .* not recognized/.test(String(message))) return undefined;
+    throw error;
+  }
 }
 
 /** The values of the read's placeholders beyond who acts. */

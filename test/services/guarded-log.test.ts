@@ -154,6 +154,25 @@ describe('a /log for a Slack request’s user', () => {
     expect((await gil.minutesToday()).sort((a, b) => a - b)).toEqual([30, 60]);
   });
 
+  it('leaves a consultant whose time zone the database does not know (US/Pacific-New) to the transaction, which saves on her day', async () => {
+    const ivy = await consultant('UIVY', 60);
+    await database.db
+      .update(users)
+      .set({ timeZone: 'US/Pacific-New', profileRefreshedAt: clock.now() })
+      .where(eq(users.id, 'UIVY'));
+    // 05:00 UTC on the 24th is the evening of the 23rd in California.
+    const early = new TestClock('2026-11-24T05:00:00Z');
+    const { actor: _actor, ...deps } = serviceContext(database.db, asUser('UIVY'), early);
+    const entry = { ...work(30), projectCode: 'GUARD-UIVY' };
+
+    expect(await logAsRequestUser(deps, 'UIVY', entry)).toBeUndefined();
+    expect(await logTime(serviceContext(database.db, asUser('UIVY'), early), entry)).toMatchObject({
+      ok: true,
+      entries: [{ workDate: '2026-11-23', minutes: 30 }],
+    });
+    expect((await ivy.minutesToday()).sort((a, b) => a - b)).toEqual([30, 60]);
+  });
+
   it('writes nothing and asks for the profile refresh first when her stored profile is more than a day old', async () => {
     const hal = await consultant('UHAL', 60);
     const stale = new Date(clock.now().getTime() - PROFILE_MAX_AGE_MS - 1);

@@ -190,6 +190,23 @@ describe('removing projects during submit, approval, send-back and /log, each in
     expect(await leftOf(one)).toEqual({ project: undefined, entries: 0, waitingSheets: 0 });
   });
 
+  it('a removal between a /log’s read and its write of a project the sheet has no time on: the write finds no project, nothing is left', async () => {
+    const one = await consultantWithTime('HASTIME', { submitted: false });
+    const employeeId = (await database.db.select().from(employees).where(eq(employees.userId, one.userId)))[0]!.id;
+    const other = await addProject(database.db, 'NOTIME', customerId, { consultants: [employeeId] });
+    const race = new Interleaving(database);
+    const logging = race.hold(serviceContext(database.db, asUser(one.userId), clock), 'entry:placed-unlocked');
+    const logged = logTime(logging.ctx, { ...work, projectCode: 'NOTIME', minutes: 30 });
+    await logging.reached;
+    // The sheet's revision does not change: only the project's absence can stop the write.
+    expect(await deleteProjects(admin(), [other])).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    logging.release();
+
+    expect(await logged).toMatchObject({ ok: false, error: { code: 'unknown_project' } });
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, other))).toEqual([]);
+    expect(await database.db.select().from(projects).where(eq(projects.id, other))).toEqual([]);
+  });
+
   it('a removal holding the project makes a /log wait; the /log is then told the project was just removed', async () => {
     const one = await consultantWithTime('REMLOG', { submitted: false });
     const race = new Interleaving(database);
