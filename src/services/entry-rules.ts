@@ -529,6 +529,18 @@ export async function insertedEntry(
   placed: Placement,
   row: typeof timeEntries.$inferSelect,
 ): Promise<Omit<SavedEntry, 'repeated'>> {
+  // Only a prepaid customer has a balance to show: an hourly one costs no query.
+  const prepaid = placed.project.prepaid ? await confirmationBalance(tx, placed.project.customerId) : null;
+  return entryAsSaved(consultant, placed, row, prepaid);
+}
+
+/** `insertedEntry` with the balance line given (null: none to show). */
+export function entryAsSaved(
+  consultant: Consultant,
+  placed: Placement,
+  row: typeof timeEntries.$inferSelect,
+  prepaid: SavedEntry['prepaid'],
+): Omit<SavedEntry, 'repeated'> {
   return {
     entryId: row.id,
     projectCode: placed.project.code,
@@ -542,13 +554,12 @@ export async function insertedEntry(
     billable: row.billable,
     source: row.source,
     actingForName: row.actingFor ? consultant.name : null,
-    // Only a prepaid customer has a balance to show: an hourly one costs no query.
-    prepaid: placed.project.prepaid ? await confirmationBalance(tx, placed.project.customerId) : null,
+    prepaid,
   };
 }
 
 /** The balance line of a /log confirmation: a prepaid customer's credit left and pending; null when hourly. */
-async function confirmationBalance(tx: Queryable, customerId: number): Promise<SavedEntry['prepaid']> {
+export async function confirmationBalance(tx: Queryable, customerId: number): Promise<SavedEntry['prepaid']> {
   const [balance] = await prepaidBalances(tx, [customerId]);
   return balance ? { remainingMinutes: balance.remainingMinutes, pendingMinutes: balance.pendingMinutes } : null;
 }

@@ -10,8 +10,9 @@ import type { ServiceContext } from './context.js';
 import { entryInsertValues, insertEntryIfUnchanged } from './entry-insert.js';
 import {
   checkFields,
+  confirmationBalance,
   consultantFromAccess,
-  insertedEntry,
+  entryAsSaved,
   placementOf,
   type PlacementRow,
   placementSql,
@@ -114,7 +115,22 @@ async function logFromRead(
   if (!inserted) return undefined;
   noteHomeQueued(inserted.home_due === true);
   const saved = rowOf(timeEntries, inserted);
-  return { ok: true, entries: [{ ...(await insertedEntry(ctx.db, consultant, placed, saved)), repeated: false }] };
+  const prepaid = placed.project.prepaid ? await balanceIfReadable(ctx, placed.project.customerId) : null;
+  return { ok: true, entries: [{ ...entryAsSaved(consultant, placed, saved, prepaid), repeated: false }] };
+}
+
+/**
+ * The prepaid balance line, read after the entry is committed: if that read fails, the entry is
+ * saved all the same, so the confirmation goes without the line rather than say nothing was saved
+ * (which would have the user log it again).
+ */
+async function balanceIfReadable(ctx: ServiceContext, customerId: number): Promise<SavedEntry['prepaid']> {
+  try {
+    return await confirmationBalance(ctx.db, customerId);
+  } catch (error) {
+    ctx.log.warn('could not read the prepaid balance for a saved entry’s confirmation', { customerId, error });
+    return null;
+  }
 }
 
 /**

@@ -184,6 +184,28 @@ describe('a /log for a Slack request’s user', () => {
   });
 });
 
+describe('a /log to a prepaid customer', () => {
+  it('confirms the saved entry without the balance line when the balance cannot be read after it is saved', async () => {
+    const { db } = database;
+    await addUser(db, 'UJO', { rights: ['entry'] });
+    const jo = await addConsultant(db, 'UJO');
+    await addProject(db, 'PREPAID-JO', await addCustomer(db, 'PREPAIDJO', 'prepaid'), { consultants: [jo] });
+    const entry = { ...work(60), projectCode: 'PREPAID-JO' };
+    expect(await logTime(serviceContext(db, asUser('UJO'), clock), entry)).toMatchObject({
+      ok: true,
+      entries: [{ prepaid: { remainingMinutes: 0 } }],
+    });
+    const failing = countingDatabase(database, (query) => {
+      if (query.includes('credit_ledger')) throw new Error('connection lost');
+    });
+
+    const logged = await logTime(serviceContext(failing.db, asUser('UJO'), clock), { ...entry, minutes: 30 });
+    expect(logged).toMatchObject({ ok: true, entries: [{ minutes: 30, prepaid: null, repeated: false }] });
+    const saved = await db.select().from(timeEntries).where(eq(timeEntries.createdBy, 'UJO'));
+    expect(saved.map((e) => e.minutes).sort((a, b) => a - b)).toEqual([30, 60]);
+  });
+});
+
 describe('a sheet’s revision', () => {
   it('goes up once for each /log, edit and delete of its entries, and for no other sheet’s', async () => {
     const eve = await consultant('UEVE', 60);
