@@ -28,8 +28,9 @@ import { noteHomeQueued } from './outbox.js';
  * seven (BEGIN and COMMIT included): one read of the actor's access, the consultant, the project,
  * the assignment, the period, the live sheet at its revision and the day's total; and one statement
  * that writes the entry, its audit row and the App Home refresh only if the sheet is still open at
- * that revision and the project still live. Every change to a sheet's entries raises its revision
- * (`timesheets.revision`), so nothing the read judged can have changed by the time it writes.
+ * that revision and the project still there and not archived. Every change to a sheet's entries
+ * raises its revision (`timesheets.revision`), so nothing the read judged can have changed by the
+ * time it writes.
  *
  * Anything else answers undefined and the caller takes the transaction, which says what is wrong
  * and why: a time range (overlaps are checked under the sheet's lock), a request saved before, no
@@ -57,8 +58,10 @@ export type RequestUserLog = { known: RequestUser; logged: Result<{ entries: Sav
 /**
  * `logOnOpenSheet` for a Slack request's user, with the request's read of the user (whom they act
  * for, whether their profile wants a refresh: `requestUser`) in the same statement: the whole ack
- * in two statements. Undefined for a time range (nothing read); `logged` undefined when the
- * profile wants a refresh first (nothing written) or the transaction must save it.
+ * in two statements. Undefined when it decided nothing and the caller goes the usual way: a time
+ * range or fields the transaction refuses (nothing read), or a zone the database does not know;
+ * `logged` undefined when the profile wants a refresh first (nothing written) or the transaction
+ * must save it.
  */
 export async function logAsRequestUser(
   deps: Omit<ServiceContext, 'actor'>,
