@@ -32,7 +32,9 @@ export type ServiceContext = {
 
 /**
  * Where a use case can be held, each just after it took the locks a racing use case waits for; a
- * `/log` without a transaction, between its read and its guarded write (`entry:placed-unlocked`).
+ * `/log` without a transaction, between its read and its guarded write (`entry:placed-unlocked`);
+ * a removal of projects or customers after it locked the sheets with time on them, and after it
+ * locked the projects (`removal:...`).
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -40,6 +42,8 @@ export type PausePoint =
   | 'entry:project-held'
   | 'entry:placed-unlocked'
   | 'remove-projects:locked'
+  | 'removal:sheets-locked'
+  | 'removal:projects-locked'
   | 'job:claimed'
   | 'credit:topup-drafted'
   | 'admin-decide:customers-locked'

@@ -10,6 +10,9 @@ import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
   deleteOpenTimeOnProjects,
   lockSheetsWithTimeOn,
+  sheetsGainedTimeOn,
+  startingOverWhileTimeMoves,
+  timeMoved,
   type OpenTimeImpact,
   projectsWithHistory,
   timeOnProjects,
@@ -270,6 +273,14 @@ export async function deleteCustomers(
   customerIds: number[],
 ): Promise<Result<{ deleted: CustomerDeletion }>> {
   if (customerIds.length === 0) return fail('nothing_marked', 'Mark the customers to delete first.');
+  return startingOverWhileTimeMoves(() => removeCustomersOnce(ctx, customerIds));
+}
+
+/** `deleteCustomers` in one transaction; `timeMoved` if a sheet gained time on their projects as it locked them. */
+async function removeCustomersOnce(
+  ctx: ServiceContext,
+  customerIds: number[],
+): Promise<Result<{ deleted: CustomerDeletion }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
@@ -278,6 +289,7 @@ export async function deleteCustomers(
       await tx.select({ id: projects.id }).from(projects).where(inArray(projects.customerId, customerIds))
     ).map((p) => p.id);
     const sheets = await lockSheetsWithTimeOn(tx, projectIds);
+    await ctx.pause?.('removal:sheets-locked');
     const targets = await tx
       .select()
       .from(customers)
@@ -292,7 +304,8 @@ export async function deleteCustomers(
       .where(inArray(projects.customerId, customerIds))
       .orderBy(asc(projects.id))
       .for('update');
-    await lockSheetsWithTimeOn(tx, projectIds, sheets);
+    await ctx.pause?.('removal:projects-locked');
+    if (await sheetsGainedTimeOn(tx, projectIds, sheets)) return timeMoved();
     const impact = await impactOf(tx, customerIds);
     await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'customer.remove');
     await dropSubmittedTimeOn(tx, ctx, projectIds, 'customer.remove');

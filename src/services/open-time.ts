@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
+import { fail, type Result } from '../domain/result.js';
 import { recordRemovedEntries } from './audit.js';
 import type { ServiceContext } from './context.js';
 
@@ -21,24 +22,56 @@ const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 
 /**
  * Locks every timesheet with time on these projects, in id order, so a decision or a /log running
  * at the same moment either finishes first (and is counted) or waits for the removal. Sheets lock
- * before the projects do, the order those take them in; call again after locking the projects to
- * catch a sheet that gained time meanwhile. Returns every sheet locked so far.
+ * before the projects do, the order those take them in; once the projects are locked,
+ * `sheetsGainedTimeOn` tells whether a sheet gained time meanwhile. Returns every sheet locked.
  */
-export async function lockSheetsWithTimeOn(
-  tx: Queryable,
-  projectIds: number[],
-  locked = new Set<number>(),
-): Promise<Set<number>> {
-  if (projectIds.length === 0) return locked;
+export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[]): Promise<Set<number>> {
+  const locked = new Set<number>();
   for (;;) {
-    const rows = await queryRows<{ id: number }>(
-      tx,
-      sql`select distinct te.timesheet_id as id from time_entries te where te.project_id in (${sqlList(projectIds)})`,
-    );
-    const fresh = rows.map((r) => Number(r.id)).filter((id) => !locked.has(id));
+    const fresh = (await sheetsWithTimeOn(tx, projectIds)).filter((id) => !locked.has(id));
     if (fresh.length === 0) return locked;
     await tx.execute(sql`select id from timesheets where id in (${sqlList(fresh)}) order by id for update`);
     for (const id of fresh) locked.add(id);
+  }
+}
+
+/**
+ * After a removal locked its projects: whether a sheet it did not lock has gained time on them
+ * since `lockSheetsWithTimeOn` looked. It must not lock that sheet now: a `/log` may hold it and
+ * wait for one of the projects, a deadlock. The removal starts over instead (`timeMoved`,
+ * `startingOverWhileTimeMoves`); while it holds the projects, no more time can reach them.
+ */
+export async function sheetsGainedTimeOn(tx: Queryable, projectIds: number[], locked: Set<number>): Promise<boolean> {
+  return (await sheetsWithTimeOn(tx, projectIds)).some((id) => !locked.has(id));
+}
+
+async function sheetsWithTimeOn(tx: Queryable, projectIds: number[]): Promise<number[]> {
+  if (projectIds.length === 0) return [];
+  const rows = await queryRows<{ id: number }>(
+    tx,
+    sql`select distinct te.timesheet_id as id from time_entries te where te.project_id in (${sqlList(projectIds)})`,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** A removal's answer when time reached its projects while it locked them: its transaction rolls back. */
+export function timeMoved() {
+  return fail(
+    'time_moved',
+    'Time was being logged on these projects while they were being removed, so nothing was removed. Try again in a moment.',
+  );
+}
+
+/** Attempts of a removal before `timeMoved` reaches the admin: each needs time logged in a gap of milliseconds. */
+const REMOVAL_ATTEMPTS = 5;
+
+/** Runs a removal's transaction again, from the start, each time it answers `timeMoved`. */
+export async function startingOverWhileTimeMoves<T extends object>(
+  removal: () => Promise<Result<T>>,
+): Promise<Result<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await removal();
+    if (answer.ok || answer.error.code !== 'time_moved' || attempt === REMOVAL_ATTEMPTS) return answer;
   }
 }
 

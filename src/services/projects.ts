@@ -17,6 +17,9 @@ import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
   deleteOpenTimeOnProjects,
   lockSheetsWithTimeOn,
+  sheetsGainedTimeOn,
+  startingOverWhileTimeMoves,
+  timeMoved,
   type OpenTimeImpact,
   projectsWithHistory,
   timeOnProjects,
@@ -415,19 +418,29 @@ export async function deleteProjects(
   projectIds: number[],
 ): Promise<Result<{ deleted: ProjectDeletion }>> {
   if (projectIds.length === 0) return fail('nothing_marked', 'Mark the projects to remove first.');
+  return startingOverWhileTimeMoves(() => removeProjectsOnce(ctx, projectIds));
+}
+
+/** `deleteProjects` in one transaction; `timeMoved` if a sheet gained time on the projects as it locked them. */
+async function removeProjectsOnce(
+  ctx: ServiceContext,
+  projectIds: number[],
+): Promise<Result<{ deleted: ProjectDeletion }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
     const sheets = await lockSheetsWithTimeOn(tx, projectIds);
+    await ctx.pause?.('removal:sheets-locked');
     const targets = await tx
       .select()
       .from(projects)
       .where(and(inArray(projects.id, projectIds), isNull(projects.archivedAt)))
       .orderBy(asc(projects.id))
       .for('update');
+    await ctx.pause?.('removal:projects-locked');
     if (targets.length !== new Set(projectIds).size)
       return fail('stale', 'Some of those projects are already gone; look at the list again and retry.');
-    await lockSheetsWithTimeOn(tx, projectIds, sheets);
+    if (await sheetsGainedTimeOn(tx, projectIds, sheets)) return timeMoved();
     await ctx.pause?.('remove-projects:locked');
     const impact = await impactOf(tx, targets);
     await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'project.remove');

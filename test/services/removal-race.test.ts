@@ -1,12 +1,14 @@
 /**
  * Removing projects while their time is being logged, submitted, approved or sent back: removed
  * time goes, approved and rejected time is never lost. Each interleaving is forced
- * (test/support/interleaving.ts); the last test runs many at once for deadlocks.
+ * (test/support/interleaving.ts); the last race runs many at once for deadlocks. The removal that
+ * starts over instead of deadlocking with a `/log` is in removal-restart.postgres.test.ts.
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
 import { decideTimesheet } from '../../src/services/approval-decisions.js';
+import { startingOverWhileTimeMoves, timeMoved } from '../../src/services/open-time.js';
 import { deleteProjects } from '../../src/services/projects.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
@@ -305,5 +307,20 @@ describe('removing projects during submit, approval, send-back and /log, each in
           .where(eq(timeEntries.projectId, ids[PAIRS + k]!)),
       ).toEqual([]);
     }
+  });
+});
+
+describe('a removal that time keeps moving under', () => {
+  it('starts over at most five times, then tells the admin that nothing was removed and to try again', async () => {
+    let attempts = 0;
+    const answer = await startingOverWhileTimeMoves(() => {
+      attempts++;
+      return Promise.resolve(timeMoved());
+    });
+    expect(attempts).toBe(5);
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { code: 'time_moved', message: expect.stringMatching(/nothing was removed\. Try again/) },
+    });
   });
 });

@@ -1,0 +1,115 @@
+/**
+ * A removal that finds, once it holds the projects, a sheet that gained time on them after it
+ * locked the sheets, while a `/log` on that sheet holds it and waits for a project the removal
+ * holds. Locking that sheet then would deadlock; the removal starts over instead. PostgreSQL only:
+ * PGlite runs one transaction at a time, so nothing can log while a removal is under way.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeEntries } from '../../src/db/schema.js';
+import type { PausePoint, ServiceContext } from '../../src/services/context.js';
+import { deleteCustomers } from '../../src/services/customers.js';
+import { deleteProjects } from '../../src/services/projects.js';
+import { logTime } from '../../src/services/time-entries.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  addConsultant,
+  addCustomer,
+  addPeriod,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+const clock = new TestClock('2026-11-30T12:00:00Z');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await addUser(database.db, 'UADMIN', { rights: ['admin'] });
+  await addPeriod(database.db, '2026-11-01', '2026-11-30');
+});
+afterAll(async () => database.drop());
+
+const work = { minutes: 30, description: 'work', billable: true, source: 'command' } as const;
+
+/**
+ * `ctx` held at each of `points` the first time it gets there (a removal that starts over passes
+ * them again, unheld): `reached(point)` settles then, `release(point)` lets it go on.
+ */
+function holdAtFirst(ctx: ServiceContext, points: PausePoint[]) {
+  const gates = new Map(
+    points.map((point) => {
+      let reach!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      return [point, { reach, reached, release, released, passed: false }];
+    }),
+  );
+  const held: ServiceContext = {
+    ...ctx,
+    pause: async (at) => {
+      const gate = gates.get(at);
+      if (!gate || gate.passed) return;
+      gate.passed = true;
+      gate.reach();
+      await gate.released;
+    },
+  };
+  return {
+    ctx: held,
+    reached: (point: PausePoint) => gates.get(point)!.reached,
+    release: (point: PausePoint) => gates.get(point)!.release(),
+  };
+}
+
+/** A consultant whose open sheet has time on a project of another customer, and who may log on `projectId`. */
+async function consultantOn(code: string) {
+  const { db } = database;
+  const userId = `U${code}`;
+  await addUser(db, userId, { rights: ['entry'] });
+  const consultant = await addConsultant(db, userId);
+  const other = await addCustomer(db, `${code}-OTHER`);
+  await addProject(db, `${code}-A`, other, { consultants: [consultant] });
+  const customerId = await addCustomer(db, `${code}-GONE`);
+  const projectId = await addProject(db, `${code}-P`, customerId, { consultants: [consultant] });
+  const ctx = serviceContext(db, asUser(userId), clock);
+  expect(await logTime(ctx, { ...work, projectCode: `${code}-A` })).toMatchObject({ ok: true });
+  return { ctx, projectCode: `${code}-P`, projectId, customerId };
+}
+
+describe('a removal and two /logs on a sheet that gains time on the removed project meanwhile', () => {
+  const removals = {
+    projects: (ctx: ServiceContext, one: Awaited<ReturnType<typeof consultantOn>>) =>
+      deleteProjects(ctx, [one.projectId]),
+    customers: (ctx: ServiceContext, one: Awaited<ReturnType<typeof consultantOn>>) =>
+      deleteCustomers(ctx, [one.customerId]),
+  };
+  for (const [kind, remove] of Object.entries(removals)) {
+    it(`removing ${kind}: a /log commits after the removal locked the sheets, a second /log on that sheet waits for the project the removal holds; the removal starts over instead of deadlocking and takes both entries along`, async () => {
+      const one = await consultantOn(kind === 'projects' ? 'RESTARTP' : 'RESTARTC');
+      const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), [
+        'removal:sheets-locked',
+        'removal:projects-locked',
+      ]);
+      const removed = remove(removal.ctx, one);
+      await removal.reached('removal:sheets-locked');
+      // The sheet had no time on the project when the removal looked: it holds no lock on it.
+      expect(await logTime(one.ctx, { ...work, projectCode: one.projectCode })).toMatchObject({ ok: true });
+      removal.release('removal:sheets-locked');
+      await removal.reached('removal:projects-locked');
+      // This /log holds the sheet (its write raises the revision) and waits for the project.
+      const logged = logTime(one.ctx, { ...work, projectCode: one.projectCode, description: 'second' });
+      await new Interleaving(database).waiting(1);
+      removal.release('removal:projects-locked');
+
+      expect(await logged).toMatchObject({ ok: true });
+      expect(await removed).toMatchObject({ ok: true, deleted: { openEntries: 2, openSheets: 1 } });
+      expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+    });
+  }
+});
