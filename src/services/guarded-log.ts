@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { preparedRows, rowOf } from '../db/client.js';
+import { unlessZoneUnknown } from '../db/unknown-zone.js';
 import { timeEntries } from '../db/schema.js';
 import { MINUTES_PER_DAY } from '../domain/duration.js';
 import { type DateSpec, resolveDateSpec } from '../domain/log-command.js';
@@ -133,22 +134,6 @@ async function balanceIfReadable(ctx: ServiceContext, customerId: number): Promi
   } catch (error) {
     ctx.log.warn('could not read the prepaid balance for a saved entry’s confirmation', { customerId, error });
     return null;
-  }
-}
-
-/**
- * The read's rows, or undefined when the database's time zone rules do not know the consultant's
- * zone (Node's may: a legacy name such as `US/Pacific-New`); the transaction, which counts the
- * day in the app, then places the entry.
- */
-async function unlessZoneUnknown<Row>(read: Promise<Row[]>): Promise<Row[] | undefined> {
-  try {
-    return await read;
-  } catch (error) {
-    const cause: unknown = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
-    if (code === '22023' && /time zone .* not recognized/.test(String(message))) return undefined;
-    throw error;
   }
 }
 

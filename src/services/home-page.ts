@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { preparedRows, type Queryable } from '../db/client.js';
-import { type Access, accessFromRow, type AccessRow, accessSql, accessValues } from './authorization.js';
+import { unlessZoneUnknown } from '../db/unknown-zone.js';
+import { dateInZone } from '../domain/dates.js';
+import { type Access, accessFromRow, type AccessRow, accessSql, accessValues, readAccess } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { type PrepaidBalance, prepaidBalanceColumns } from './prepaid-balance.js';
 import type { RunningTimer } from './timers.js';
@@ -42,6 +44,8 @@ type PageRow = AccessRow & {
 
 const now = sql.placeholder('now');
 const orgZone = sql.placeholder('orgZone');
+/** The consultant's date counted in the app, given only when the database lacks their zone. */
+const today = sql.placeholder('today');
 const actedAs = sql.placeholder('actedAs');
 
 /**
@@ -56,7 +60,8 @@ with access as (${accessSql(delegate, { consultant: true, home: true })}),
 period as (
   select p.id, p.starts_on, p.ends_on
     from reporting_periods p, access
-   where p.starts_on <= (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date
+   where p.starts_on <= coalesce(${today}::date,
+                                 (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date)
      and p.archived_at is null
    order by p.starts_on desc
    limit 1),
@@ -118,9 +123,20 @@ const pageStatements = {
   delegate: preparedRows<PageRow>('home_page_delegate', pageSql(true)),
 };
 
+/** Today where the consultant acted as is (else the firm), counted in the app. */
+async function consultantsToday(
+  q: Queryable,
+  ctx: Pick<ServiceContext, 'clock' | 'org'>,
+  actor: Extract<ServiceContext['actor'], { kind: 'user' }>,
+): Promise<string> {
+  const { consultant } = await readAccess(q, { actor }, { consultant: true });
+  return dateInZone(ctx.clock.now(), consultant?.timeZone ?? ctx.org.timeZone);
+}
+
 /**
  * Reads App Home's access (the user's rights, their principals, the consultant they act as) and,
- * for a consultant, every part of their page, in one statement.
+ * for a consultant, every part of their page, in one statement; in three when the database's time
+ * zone rules lack the consultant's zone (`unlessZoneUnknown`), whose day the app then counts.
  */
 export async function readHomePage(
   q: Queryable,
@@ -128,11 +144,10 @@ export async function readHomePage(
   actor: Extract<ServiceContext['actor'], { kind: 'user' }>,
 ): Promise<{ access: Access; page: ConsultantPage }> {
   const statement = actor.actingFor !== undefined ? pageStatements.delegate : pageStatements.self;
-  const [row] = await statement(q, {
-    ...accessValues(actor),
-    now: ctx.clock.now().toISOString(),
-    orgZone: ctx.org.timeZone,
-  });
+  const values = { ...accessValues(actor), now: ctx.clock.now().toISOString(), orgZone: ctx.org.timeZone };
+  const [row] =
+    (await unlessZoneUnknown(statement(q, { ...values, today: null }))) ??
+    (await statement(q, { ...values, today: await consultantsToday(q, ctx, actor) }));
   return {
     access: accessFromRow(actor, { consultant: true, home: true }, row),
     page: {

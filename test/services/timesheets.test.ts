@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { countingDatabase } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, projectConsultants, timesheets } from '../../src/db/schema.js';
+import { auditLog, projectConsultants, timesheets, users } from '../../src/db/schema.js';
 import { homeOverview } from '../../src/services/home.js';
 import { deleteEntries, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../src/services/timesheets.js';
@@ -294,6 +294,17 @@ describe('timesheetHistory and the App Home', () => {
     expect(await homeOverview(ctxFor('UBOB'))).toMatchObject({
       ok: true,
       home: { kind: 'not-a-consultant', reason: expect.stringMatching(/time entry right/) },
+    });
+  });
+
+  it('shows a consultant whose time zone the database does not know (US/Pacific-New) the period of her own day', async () => {
+    await freshConsultant('UKIM', 'Kim');
+    await database.db.update(users).set({ timeZone: 'US/Pacific-New' }).where(eq(users.id, 'UKIM'));
+    // 05:00 UTC on 1 December is the evening of 30 November in California: November's period.
+    const evening = serviceContext(database.db, asUser('UKIM'), new TestClock('2026-12-01T05:00:00Z'));
+    expect(await homeOverview(evening)).toMatchObject({
+      ok: true,
+      home: { kind: 'consultant', timesheet: { period: { id: november, startsOn: '2026-11-01' } } },
     });
   });
 

@@ -1,0 +1,17 @@
+/**
+ * A statement that counts a day in someone's time zone in SQL fails when the database's time zone
+ * rules lack that zone, which Node's may know (a legacy name such as `US/Pacific-New`, or a zone
+ * newer than the server's rules). Its caller then counts the day in the app instead.
+ */
+
+/** The statement's rows, or undefined when it failed on a time zone the database does not know. */
+export async function unlessZoneUnknown<Row>(read: Promise<Row[]>): Promise<Row[] | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    const cause: unknown = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
+    if (code === '22023' && /time zone .* not recognized/.test(String(message))) return undefined;
+    throw error;
+  }
+}
