@@ -1,6 +1,14 @@
 import { and, asc, eq, isNull, ne, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { preparedRows, type Queryable, queryRows, type Transaction } from '../db/client.js';
-import { customers, projectConsultants, projects, timeEntries, timesheets, users } from '../db/schema.js';
+import {
+  customers,
+  projectConsultants,
+  projects,
+  reportingPeriods,
+  timeEntries,
+  timesheets,
+  users,
+} from '../db/schema.js';
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
@@ -417,6 +425,22 @@ async function displayName(tx: Queryable, userId: string): Promise<string> {
   return (
     (await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } }))?.displayName ??
     userId
+  );
+}
+
+/**
+ * Locks, in id order, the consultant's live sheets of every period from `from` to `to`. A use case
+ * that may save time on more than one sheet takes them all before any project, the order a removal
+ * takes them in (`lockSheetsWithTimeOn`); placing each part then finds its sheet held already.
+ * Taken one by one, a part's project would be held before the next part's sheet: a deadlock with a
+ * removal that holds that sheet and waits for the project.
+ */
+export async function lockSheetsBetween(tx: Queryable, consultantId: number, from: string, to: string): Promise<void> {
+  await tx.execute(
+    sql`select s.id from ${timesheets} s join ${reportingPeriods} p on p.id = s.period_id
+         where s.consultant_id = ${consultantId} and s.status <> 'cancelled'
+           and p.starts_on <= ${to}::date and p.ends_on >= ${from}::date
+         order by s.id for update of s`,
   );
 }
 

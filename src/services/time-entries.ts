@@ -20,6 +20,7 @@ import {
   ownOpenEntryForUpdate,
   placeEntry,
   savedEntry,
+  lockSheetsBetween,
   todayOf,
 } from './entry-rules.js';
 import type { Consultant, EntryFields, LogTimeInput, SavedEntry } from './entry-types.js';
@@ -50,7 +51,10 @@ export async function logTime(
     const who = await consultantActing(tx, ctx, 'logTime', input.requestKey);
     if (!who.ok) return who;
     const entries: SavedEntry[] = [];
-    const parts = crossesMidnight ? dayParts(input, todayOf(ctx, who.consultant)) : [input];
+    const { parts, days } = crossesMidnight
+      ? dayParts(input, todayOf(ctx, who.consultant))
+      : { parts: [input], days: undefined };
+    if (days) await lockSheetsBetween(tx, who.consultant.employeeId, ...days);
     // One entry queues the App Home in its insert. Two, which may be on two sheets, queue it after
     // both, so the outbox row is locked after every sheet, as a single /log locks them.
     const queueHome = parts.length === 1;
@@ -76,18 +80,22 @@ async function queueHomeRefresh(tx: Transaction, ctx: ServiceContext): Promise<v
  * A range past midnight as two entries, one per calendar day: until midnight on the day it begins
  * (the date given, else yesterday, so that it ends today), then from midnight on the next day.
  */
-function dayParts(input: LogTimeInput, today: string): LogTimeInput[] {
+function dayParts(input: LogTimeInput, today: string): { parts: LogTimeInput[]; days: [string, string] } {
   const first = input.date ? resolveDateSpec(input.date, today) : addDays(today, -1);
+  const next = addDays(first, 1);
   const key = input.requestKey;
-  return [
-    { ...input, date: { kind: 'iso', date: first }, endsAt: '24:00' },
-    {
-      ...input,
-      date: { kind: 'iso', date: addDays(first, 1) },
-      beginsAt: '00:00',
-      ...(key ? { requestKey: `${key}:next-day` } : {}),
-    },
-  ];
+  return {
+    parts: [
+      { ...input, date: { kind: 'iso', date: first }, endsAt: '24:00' },
+      {
+        ...input,
+        date: { kind: 'iso', date: next },
+        beginsAt: '00:00',
+        ...(key ? { requestKey: `${key}:next-day` } : {}),
+      },
+    ],
+    days: [first, next],
+  };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
- * A removal that finds, once it holds the projects, a sheet that gained time on them after it
- * locked the sheets, while a `/log` on that sheet holds it and waits for a project the removal
- * holds. Locking that sheet then would deadlock; the removal starts over instead. PostgreSQL only:
- * PGlite runs one transaction at a time, so nothing can log while a removal is under way.
+ * Removals and `/log`s that could deadlock if either took its locks out of order: sheets first, in
+ * id order, then projects. A removal that finds, once it holds the projects, a sheet that gained
+ * time on them after it locked the sheets starts over rather than lock it (a `/log` may hold it and
+ * wait for a project the removal holds); a `/log` on two sheets (a range past midnight into the next
+ * period) locks both before the project. PostgreSQL only: PGlite runs one transaction at a time, so
+ * nothing can log while a removal is under way.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await addUser(database.db, 'UADMIN', { rights: ['admin'] });
   await addPeriod(database.db, '2026-11-01', '2026-11-30');
+  await addPeriod(database.db, '2026-12-01', '2026-12-31');
 });
 afterAll(async () => database.drop());
 
@@ -112,4 +115,25 @@ describe('a removal and two /logs on a sheet that gains time on the removed proj
       expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
     });
   }
+});
+
+describe('a removal and a /log of a range past midnight into the next period', () => {
+  it('the /log locks both days’ sheets before the project: it waits for the removal holding one of them, then is told the project was just removed, and nothing is left on it', async () => {
+    const one = await consultantOn('MIDNIGHT');
+    const december = new TestClock('2026-12-01T08:00:00Z');
+    const ctx = { ...one.ctx, clock: december };
+    // The December sheet has time on the project, so the removal locks it; November's has none.
+    expect(await logTime(ctx, { ...work, projectCode: one.projectCode })).toMatchObject({ ok: true });
+    const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), december), ['removal:sheets-locked']);
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached('removal:sheets-locked');
+    // 23:00 on 30 November to 01:00 on 1 December: one part on each sheet.
+    const logged = logTime(ctx, { ...work, projectCode: one.projectCode, beginsAt: '23:00', endsAt: '01:00' });
+    await new Interleaving(database).waiting(1);
+    removal.release('removal:sheets-locked');
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, openEntries: 1 } });
+    expect(await logged).toMatchObject({ ok: false, error: { code: 'unknown_project' } });
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+  });
 });
