@@ -298,14 +298,16 @@ async function removeCustomersOnce(
       .for('update');
     if (targets.length !== new Set(customerIds).size)
       return fail('stale', 'Some of those customers are already gone; refresh the list and try again.');
-    await tx
+    const locked = await tx
       .select({ id: projects.id })
       .from(projects)
       .where(inArray(projects.customerId, customerIds))
       .orderBy(asc(projects.id))
       .for('update');
     await ctx.pause?.('removal:projects-locked');
-    if (await sheetsGainedTimeOn(tx, projectIds, sheets)) return timeMoved();
+    // A project added to them before the customers were locked has sheets this removal never looked at.
+    const added = locked.some((project) => !projectIds.includes(project.id));
+    if (added || (await sheetsGainedTimeOn(tx, projectIds, sheets))) return timeMoved();
     const impact = await impactOf(tx, customerIds);
     await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'customer.remove');
     await dropSubmittedTimeOn(tx, ctx, projectIds, 'customer.remove');

@@ -2,13 +2,14 @@
  * Removals and `/log`s that could deadlock if either took its locks out of order: sheets first, in
  * id order, then projects. A removal that finds, once it holds the projects, a sheet that gained
  * time on them after it locked the sheets starts over rather than lock it (a `/log` may hold it and
- * wait for a project the removal holds); a `/log` on two sheets (a range past midnight into the next
- * period) locks both before the project. PostgreSQL only: PGlite runs one transaction at a time, so
- * nothing can log while a removal is under way.
+ * wait for a project the removal holds); a `/log` on two sheets (a range past midnight into the
+ * next period) locks both before the project; a customer removal that finds a project added to the
+ * customer after it read their projects starts over. PostgreSQL only: PGlite runs one transaction
+ * at a time, so nothing can log while a removal is under way.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timeEntries } from '../../src/db/schema.js';
+import { employees, projects, timeEntries } from '../../src/db/schema.js';
 import type { PausePoint, ServiceContext } from '../../src/services/context.js';
 import { deleteCustomers } from '../../src/services/customers.js';
 import { deleteProjects } from '../../src/services/projects.js';
@@ -135,5 +136,22 @@ describe('a removal and a /log of a range past midnight into the next period', (
     expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, openEntries: 1 } });
     expect(await logged).toMatchObject({ ok: false, error: { code: 'unknown_project' } });
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+  });
+});
+
+describe('a customer removal and a project added to the customer meanwhile', () => {
+  it('a project added and logged on after the removal read the customer’s projects: the removal starts over and takes it along with its time', async () => {
+    const one = await consultantOn('ADDED');
+    const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), ['removal:sheets-locked']);
+    const removed = deleteCustomers(removal.ctx, [one.customerId]);
+    await removal.reached('removal:sheets-locked');
+    const consultant = (await database.db.select().from(employees).where(eq(employees.userId, 'UADDED')))[0]!.id;
+    const added = await addProject(database.db, 'ADDED-NEW', one.customerId, { consultants: [consultant] });
+    expect(await logTime(one.ctx, { ...work, projectCode: 'ADDED-NEW' })).toMatchObject({ ok: true });
+    removal.release('removal:sheets-locked');
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { customers: 1, projects: 2, openEntries: 1 } });
+    expect(await database.db.select().from(projects).where(eq(projects.id, added))).toEqual([]);
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, added))).toEqual([]);
   });
 });
