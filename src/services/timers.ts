@@ -1,13 +1,14 @@
-import { eq } from 'drizzle-orm';
-import type { Queryable, Transaction } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import { customers, projects, timers } from '../db/schema.js';
+import { dateInZone } from '../domain/dates.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { minutesPerDay } from '../domain/zoned-time.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { rollback, serviceTransaction } from './transaction.js';
-import { checkFields, consultantActing, placeEntry } from './entry-rules.js';
+import { checkFields, consultantActing, lockSheetsBetween, placeEntry, todayOf } from './entry-rules.js';
 import { type Consultant, insertEntry, type SavedEntry } from './time-entries.js';
 
 /** Past this a timer was probably forgotten: saving more needs the user's say-so. */
@@ -53,6 +54,7 @@ export async function startTimer(
     const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     const { consultant } = who;
+    await lockForSavingTimer(tx, ctx, consultant);
     // The project, today's period and an open timesheet are checked now, not eight hours later.
     const placed = await placeEntry(tx, ctx, consultant, {
       projectCode: input.projectCode,
@@ -106,6 +108,8 @@ export async function stopTimer(
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
+    if (!(await lockForSavingTimer(tx, ctx, who.consultant)))
+      return fail('timer_project_removed', 'The project your timer ran on was just removed, and the timer with it.');
     // Taking the row is the guard: of two concurrent stops (a double click), only one finds it.
     const timer = await takeTimer(tx, who.consultant.userId);
     if (!timer) return fail('no_timer', 'No timer is running. Start one with `/log start PROJECT what you are doing`.');
@@ -143,6 +147,25 @@ export async function runningTimer(ctx: ServiceContext): Promise<Result<{ timer:
     if (!who.ok) return who;
     return { ok: true as const, timer: (await timerOf(tx, ctx, who.consultant.userId)) ?? null };
   });
+}
+
+/**
+ * Locks what saving the user's running timer may touch in the order a removal of its project takes
+ * them, before the timer's own row, which that removal deletes last (`on delete cascade`): the
+ * sheets of every day it ran on, in id order (`lockSheetsBetween`), then its project. Taken the
+ * other way round, the two would wait for each other. The timer is read without a lock first.
+ * False when its project was removed meanwhile, the timer with it.
+ */
+async function lockForSavingTimer(tx: Transaction, ctx: ServiceContext, consultant: Consultant): Promise<boolean> {
+  const [running] = await tx
+    .select({ startedAt: timers.startedAt, projectId: timers.projectId })
+    .from(timers)
+    .where(eq(timers.userId, consultant.userId));
+  if (!running) return true;
+  const started = dateInZone(running.startedAt, consultant.timeZone);
+  await lockSheetsBetween(tx, consultant.employeeId, started, todayOf(ctx, consultant));
+  const held = await queryRows(tx, sql`select id from ${projects} where id = ${running.projectId} for key share`);
+  return held.length > 0;
 }
 
 type TakenTimer = typeof timers.$inferSelect & { projectCode: string };

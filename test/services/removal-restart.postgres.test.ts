@@ -1,19 +1,22 @@
 /**
- * Removals and `/log`s that could deadlock if either took its locks out of order: sheets first, in
- * id order, then projects. A removal that finds, once it holds the projects, a sheet that gained
- * time on them after it locked the sheets starts over rather than lock it (a `/log` may hold it and
- * wait for a project the removal holds); a `/log` on two sheets (a range past midnight into the
- * next period) locks both before the project; a customer removal that finds a project added to the
- * customer after it read their projects starts over. PostgreSQL only: PGlite runs one transaction
- * at a time, so nothing can log while a removal is under way.
+ * Removals and the use cases that save time, which could deadlock if either took its locks out of
+ * order: sheets first, in id order, then projects, then what a removal deletes with its projects (a
+ * timer). A removal that finds, once it holds the projects, a sheet that gained time on them after
+ * it locked the sheets starts over rather than lock it (a `/log` may hold it and wait for a project
+ * the removal holds); a `/log` on two sheets (a range past midnight into the next period) locks both
+ * before the project; a customer removal that finds a project added to the customer after it read
+ * their projects starts over; stopping or replacing a timer locks its sheets and project before it
+ * takes the timer. PostgreSQL only: PGlite runs one transaction at a time, so nothing can log while
+ * a removal is under way.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { employees, projects, timeEntries } from '../../src/db/schema.js';
+import { employees, projects, timeEntries, timers } from '../../src/db/schema.js';
 import type { PausePoint, ServiceContext } from '../../src/services/context.js';
 import { deleteCustomers } from '../../src/services/customers.js';
 import { deleteProjects } from '../../src/services/projects.js';
 import { logTime } from '../../src/services/time-entries.js';
+import { startTimer, stopTimer } from '../../src/services/timers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   addConsultant,
@@ -153,5 +156,44 @@ describe('a customer removal and a project added to the customer meanwhile', () 
     expect(await removed).toMatchObject({ ok: true, deleted: { customers: 1, projects: 2, openEntries: 1 } });
     expect(await database.db.select().from(projects).where(eq(projects.id, added))).toEqual([]);
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, added))).toEqual([]);
+  });
+});
+
+describe('a removal and a timer on the removed project', () => {
+  it('stopping the timer while the removal holds the project: the stop waits before it takes the timer, which the removal then deletes with the project; the stop says so and nothing is saved', async () => {
+    const one = await consultantOn('TIMED');
+    expect(
+      await startTimer(one.ctx, { projectCode: one.projectCode, description: 'work', billable: true, meeting: false }),
+    ).toMatchObject({ ok: true });
+    const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), ['removal:projects-locked']);
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached('removal:projects-locked');
+    const stopped = stopTimer({ ...one.ctx, clock: new TestClock('2026-11-30T13:00:00Z') });
+    await new Interleaving(database).waiting(1);
+    removal.release('removal:projects-locked');
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await stopped).toMatchObject({ ok: false, error: { code: 'timer_project_removed' } });
+    expect(await database.db.select().from(timers).where(eq(timers.userId, 'UTIMED'))).toEqual([]);
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+  });
+
+  it('starting another timer while the removal holds the running one’s project: the start waits before it takes that timer, which the removal deletes with its project; the new timer runs', async () => {
+    const one = await consultantOn('RESTART');
+    const timing = { description: 'work', billable: true, meeting: false };
+    expect(await startTimer(one.ctx, { ...timing, projectCode: one.projectCode })).toMatchObject({ ok: true });
+    const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), ['removal:projects-locked']);
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached('removal:projects-locked');
+    const started = startTimer(
+      { ...one.ctx, clock: new TestClock('2026-11-30T13:00:00Z') },
+      { ...timing, projectCode: 'RESTART-A' },
+    );
+    await new Interleaving(database).waiting(1);
+    removal.release('removal:projects-locked');
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
+    expect(await started).toMatchObject({ ok: true, timer: { projectCode: 'RESTART-A' }, stopped: [] });
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
   });
 });
