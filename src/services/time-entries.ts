@@ -150,8 +150,10 @@ export async function editEntry(
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'editEntry');
     if (!who.ok) return who;
+    await lockSheetsOfMove(tx, ctx, who.consultant, input);
     const current = await ownOpenEntryForUpdate(tx, who.consultant, input.entryId, 'change');
     if (!current.ok) return current;
+    await ctx.pause?.('edit:entry-locked');
 
     const placed = await placeEntry(tx, ctx, who.consultant, input, input.entryId);
     if (!placed.ok) return placed;
@@ -174,6 +176,28 @@ export async function editEntry(
     await queueHomeRefresh(tx, ctx);
     return { ok: true as const, entry: { ...(await savedEntry(tx, input.entryId)), repeated: false } };
   });
+}
+
+/**
+ * An entry moved to another day may move to another period's sheet: the sheets from the earlier
+ * day's to the later one's are locked first, in id order, before the entry's own sheet alone and any
+ * project (`lockSheetsBetween`). The entry is read without a lock for its day.
+ */
+async function lockSheetsOfMove(
+  tx: Transaction,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  input: EntryFields & { entryId: number },
+): Promise<void> {
+  const [entry] = await tx
+    .select({ workDate: timeEntries.workDate })
+    .from(timeEntries)
+    .where(eq(timeEntries.id, input.entryId));
+  const today = todayOf(ctx, consultant);
+  const moveTo = input.date ? resolveDateSpec(input.date, today) : today;
+  if (!entry || entry.workDate === moveTo) return;
+  const [from, to] = entry.workDate < moveTo ? [entry.workDate, moveTo] : [moveTo, entry.workDate];
+  await lockSheetsBetween(tx, consultant.employeeId, from, to);
 }
 
 export type DeletedEntry = {

@@ -6,7 +6,7 @@
  * the removal holds); a `/log` on two sheets (a range past midnight into the next period) locks both
  * before the project; a customer removal that finds a project added to the customer after it read
  * their projects starts over; stopping or replacing a timer locks its sheets and project before it
- * takes the timer. PostgreSQL only: PGlite runs one transaction at a time, so nothing can log while
+ * takes the timer; an edit moving an entry to another period locks both sheets in id order. PostgreSQL only: PGlite runs one transaction at a time, so nothing can log while
  * a removal is under way.
  */
 import { eq } from 'drizzle-orm';
@@ -15,7 +15,7 @@ import { employees, projects, timeEntries, timers } from '../../src/db/schema.js
 import type { PausePoint, ServiceContext } from '../../src/services/context.js';
 import { deleteCustomers } from '../../src/services/customers.js';
 import { deleteProjects } from '../../src/services/projects.js';
-import { logTime } from '../../src/services/time-entries.js';
+import { editEntry, logTime } from '../../src/services/time-entries.js';
 import { startTimer, stopTimer } from '../../src/services/timers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -194,6 +194,33 @@ describe('a removal and a timer on the removed project', () => {
 
     expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
     expect(await started).toMatchObject({ ok: true, timer: { projectCode: 'RESTART-A' }, stopped: [] });
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+  });
+});
+
+describe('a removal and an entry moved to another period’s sheet', () => {
+  it('the edit locks both sheets in id order before the entry’s own: the removal waits for it, then takes the moved entry along', async () => {
+    const one = await consultantOn('MOVED');
+    const december = { ...one.ctx, clock: new TestClock('2026-12-01T12:00:00Z') };
+    // November's sheet (the older id) and December's both have time on the project; the entry to move is on December's.
+    expect(await logTime(one.ctx, { ...work, projectCode: one.projectCode })).toMatchObject({ ok: true });
+    expect(await logTime(december, { ...work, projectCode: one.projectCode })).toMatchObject({ ok: true });
+    const moving = await logTime(december, { ...work, projectCode: 'MOVED-A', description: 'to move' });
+    if (!moving.ok) throw new Error(moving.error.message);
+    const editing = holdAtFirst(december, ['edit:entry-locked']);
+    const edited = editEntry(editing.ctx, {
+      ...work,
+      entryId: moving.entries[0]!.entryId,
+      projectCode: one.projectCode,
+      date: { kind: 'iso', date: '2026-11-29' },
+    });
+    await editing.reached('edit:entry-locked');
+    const removed = deleteProjects(serviceContext(database.db, asUser('UADMIN'), december.clock), [one.projectId]);
+    await new Interleaving(database).waiting(1);
+    editing.release('edit:entry-locked');
+
+    expect(await edited).toMatchObject({ ok: true, entry: { workDate: '2026-11-29' } });
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, openEntries: 3, openSheets: 2 } });
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
   });
 });
