@@ -34,7 +34,8 @@ export type ServiceContext = {
  * Where a use case can be held, each just after it took the locks a racing use case waits for; a
  * `/log` without a transaction, between its read and its guarded write (`entry:placed-unlocked`);
  * a removal of projects or customers after it locked the sheets with time on them, and after it
- * locked the projects (`removal:...`); an edit of an entry once it holds the entry's sheet.
+ * locked the projects (`removal:...`); an edit of an entry once it holds the entry's sheet; a timer
+ * start once it holds the running timer's sheets and both projects.
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -45,6 +46,7 @@ export type PausePoint =
   | 'removal:sheets-locked'
   | 'removal:projects-locked'
   | 'edit:entry-locked'
+  | 'timer:saving-locked'
   | 'job:claimed'
   | 'credit:topup-drafted'
   | 'admin-decide:customers-locked'

@@ -305,9 +305,10 @@ async function removeCustomersOnce(
       .orderBy(asc(projects.id))
       .for('update');
     await ctx.pause?.('removal:projects-locked');
-    // A project added to them before the customers were locked has sheets this removal never looked at.
-    const added = locked.some((project) => !projectIds.includes(project.id));
-    if (added || (await sheetsGainedTimeOn(tx, projectIds, sheets))) return timeMoved();
+    // A project added to them or moved away before this removal held them and their projects (both
+    // wait for it from then on): the sheets it locked and the time it would delete are another set's.
+    const changed = locked.length !== projectIds.length || locked.some((project) => !projectIds.includes(project.id));
+    if (changed || (await sheetsGainedTimeOn(tx, projectIds, sheets))) return timeMoved();
     const impact = await impactOf(tx, customerIds);
     await deleteOpenTimeOnProjects(tx, ctx, projectIds, 'customer.remove');
     await dropSubmittedTimeOn(tx, ctx, projectIds, 'customer.remove');

@@ -54,13 +54,15 @@ export async function logTime(
     const { parts, days } = crossesMidnight
       ? dayParts(input, todayOf(ctx, who.consultant))
       : { parts: [input], days: undefined };
+    for (const part of parts) {
+      const invalid = checkFields(part);
+      if (invalid) return { ok: false as const, error: invalid };
+    }
     if (days) await lockSheetsBetween(tx, who.consultant.employeeId, ...days);
     // One entry queues the App Home in its insert. Two, which may be on two sheets, queue it after
     // both, so the outbox row is locked after every sheet, as a single /log locks them.
     const queueHome = parts.length === 1;
     for (const part of parts) {
-      const invalid = checkFields(part);
-      if (invalid) return { ok: false as const, error: invalid };
       const earlier = part.requestKey === input.requestKey ? who.earlierEntryId : undefined;
       const saved = await insertEntry(tx, ctx, who.consultant, part, { knownEarlier: earlier, queueHome });
       if (!saved.ok) return saved;

@@ -54,7 +54,8 @@ export async function startTimer(
     const who = await consultantActing(tx, ctx, 'runTimer');
     if (!who.ok) return who;
     const { consultant } = who;
-    await lockForSavingTimer(tx, ctx, consultant);
+    await lockForSavingTimer(tx, ctx, consultant, input.projectCode);
+    await ctx.pause?.('timer:saving-locked');
     // The project, today's period and an open timesheet are checked now, not eight hours later.
     const placed = await placeEntry(tx, ctx, consultant, {
       projectCode: input.projectCode,
@@ -151,12 +152,18 @@ export async function runningTimer(ctx: ServiceContext): Promise<Result<{ timer:
 
 /**
  * Locks what saving the user's running timer may touch in the order a removal of its project takes
- * them, before the timer's own row, which that removal deletes last (`on delete cascade`): the
- * sheets of every day it ran on, in id order (`lockSheetsBetween`), then its project. Taken the
- * other way round, the two would wait for each other. The timer is read without a lock first.
- * False when its project was removed meanwhile, the timer with it.
+ * them, before the timer's own row, which that removal deletes once it holds the projects: the
+ * sheets of every day it ran on, in id order (`lockSheetsBetween`), then its project with the one a
+ * new timer starts on (`newProjectCode`), in id order. Taken the other way round, the two would
+ * wait for each other. The timer is read without a lock first. False when its project was removed
+ * or archived meanwhile, and the timer with it.
  */
-async function lockForSavingTimer(tx: Transaction, ctx: ServiceContext, consultant: Consultant): Promise<boolean> {
+async function lockForSavingTimer(
+  tx: Transaction,
+  ctx: ServiceContext,
+  consultant: Consultant,
+  newProjectCode?: string,
+): Promise<boolean> {
   const [running] = await tx
     .select({ startedAt: timers.startedAt, projectId: timers.projectId })
     .from(timers)
@@ -164,8 +171,14 @@ async function lockForSavingTimer(tx: Transaction, ctx: ServiceContext, consulta
   if (!running) return true;
   const started = dateInZone(running.startedAt, consultant.timeZone);
   await lockSheetsBetween(tx, consultant.employeeId, started, todayOf(ctx, consultant));
-  const held = await queryRows(tx, sql`select id from ${projects} where id = ${running.projectId} for key share`);
-  return held.length > 0;
+  const held = await queryRows<{ id: number }>(
+    tx,
+    sql`select id from ${projects}
+         where archived_at is null
+           and (id = ${running.projectId} or code = ${newProjectCode?.trim().toUpperCase() ?? null})
+         order by id for key share`,
+  );
+  return held.some((project) => project.id === running.projectId);
 }
 
 type TakenTimer = typeof timers.$inferSelect & { projectCode: string };

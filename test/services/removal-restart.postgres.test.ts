@@ -4,17 +4,18 @@
  * timer). A removal that finds, once it holds the projects, a sheet that gained time on them after
  * it locked the sheets starts over rather than lock it (a `/log` may hold it and wait for a project
  * the removal holds); a `/log` on two sheets (a range past midnight into the next period) locks both
- * before the project; a customer removal that finds a project added to the customer after it read
- * their projects starts over; stopping or replacing a timer locks its sheets and project before it
- * takes the timer; an edit moving an entry to another period locks both sheets in id order. PostgreSQL only: PGlite runs one transaction at a time, so nothing can log while
- * a removal is under way.
+ * before the project; a customer removal that finds a project added to the customer, or moved away,
+ * after it read their projects starts over; stopping or replacing a timer locks its sheets and
+ * project before it takes the timer (with both projects, in id order, when a start replaces it); an
+ * edit moving an entry to another period locks both sheets in id order. PostgreSQL only: PGlite runs
+ * one transaction at a time, so nothing can log while a removal is under way.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employees, projects, timeEntries, timers } from '../../src/db/schema.js';
 import type { PausePoint, ServiceContext } from '../../src/services/context.js';
 import { deleteCustomers } from '../../src/services/customers.js';
-import { deleteProjects } from '../../src/services/projects.js';
+import { deleteProjects, saveProject } from '../../src/services/projects.js';
 import { editEntry, logTime } from '../../src/services/time-entries.js';
 import { startTimer, stopTimer } from '../../src/services/timers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -122,7 +123,7 @@ describe('a removal and two /logs on a sheet that gains time on the removed proj
 });
 
 describe('a removal and a /log of a range past midnight into the next period', () => {
-  it('the /log locks both days’ sheets before the project: it waits for the removal holding one of them, then is told the project was just removed, and nothing is left on it', async () => {
+  it('the /log locks both days’ sheets before the project: it waits for the removal holding one of them, then finds no such project, and nothing is left on it', async () => {
     const one = await consultantOn('MIDNIGHT');
     const december = new TestClock('2026-12-01T08:00:00Z');
     const ctx = { ...one.ctx, clock: december };
@@ -142,7 +143,7 @@ describe('a removal and a /log of a range past midnight into the next period', (
   });
 });
 
-describe('a customer removal and a project added to the customer meanwhile', () => {
+describe('a customer removal and a project added to the customer or moved away meanwhile', () => {
   it('a project added and logged on after the removal read the customer’s projects: the removal starts over and takes it along with its time', async () => {
     const one = await consultantOn('ADDED');
     const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), ['removal:sheets-locked']);
@@ -156,6 +157,32 @@ describe('a customer removal and a project added to the customer meanwhile', () 
     expect(await removed).toMatchObject({ ok: true, deleted: { customers: 1, projects: 2, openEntries: 1 } });
     expect(await database.db.select().from(projects).where(eq(projects.id, added))).toEqual([]);
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, added))).toEqual([]);
+  });
+
+  it('a project moved to another customer after the removal read the customer’s projects: the removal starts over and leaves that project and its time alone', async () => {
+    const one = await consultantOn('MOVEDAWAY');
+    const elsewhere = await addCustomer(database.db, 'MOVEDAWAY-ELSE');
+    expect(await logTime(one.ctx, { ...work, projectCode: one.projectCode })).toMatchObject({ ok: true });
+    const removal = holdAtFirst(serviceContext(database.db, asUser('UADMIN'), clock), ['removal:sheets-locked']);
+    const removed = deleteCustomers(removal.ctx, [one.customerId]);
+    await removal.reached('removal:sheets-locked');
+    const project = { code: one.projectCode, name: 'Moved', description: '', address: '', notes: '', active: true };
+    expect(
+      await saveProject(serviceContext(database.db, asUser('UADMIN'), clock), {
+        ...project,
+        id: one.projectId,
+        customerId: elsewhere,
+      }),
+    ).toMatchObject({ ok: true });
+    removal.release('removal:sheets-locked');
+
+    expect(await removed).toMatchObject({ ok: true, deleted: { customers: 1, projects: 0, openEntries: 0 } });
+    expect(await database.db.select().from(projects).where(eq(projects.id, one.projectId))).toMatchObject([
+      { customerId: elsewhere },
+    ]);
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -195,6 +222,39 @@ describe('a removal and a timer on the removed project', () => {
     expect(await removed).toMatchObject({ ok: true, deleted: { projects: 1, archived: [] } });
     expect(await started).toMatchObject({ ok: true, timer: { projectCode: 'RESTART-A' }, stopped: [] });
     expect(await database.db.select().from(timeEntries).where(eq(timeEntries.projectId, one.projectId))).toEqual([]);
+  });
+});
+
+describe('a removal of two projects and a timer start switching from one to the other', () => {
+  it('the start holds both projects in id order before it places the new timer: the removal waits for it, then starts over and takes the saved time and the new timer along', async () => {
+    const { db } = database;
+    await addUser(db, 'USWITCH', { rights: ['entry'] });
+    const consultant = await addConsultant(db, 'USWITCH');
+    const customer = await addCustomer(db, 'SWITCH');
+    // The new timer's project has the lower id; the sheet has time on neither project.
+    const lower = await addProject(db, 'SWITCH-X', customer, { consultants: [consultant] });
+    const higher = await addProject(db, 'SWITCH-Y', customer, { consultants: [consultant] });
+    await addProject(db, 'SWITCH-Z', customer, { consultants: [consultant] });
+    const ctx = serviceContext(db, asUser('USWITCH'), clock);
+    expect(await logTime(ctx, { ...work, projectCode: 'SWITCH-Z' })).toMatchObject({ ok: true });
+    const timing = { description: 'work', billable: true, meeting: false };
+    expect(await startTimer(ctx, { ...timing, projectCode: 'SWITCH-Y' })).toMatchObject({ ok: true });
+    const starting = holdAtFirst({ ...ctx, clock: new TestClock('2026-11-30T13:00:00Z') }, ['timer:saving-locked']);
+    const started = startTimer(starting.ctx, { ...timing, projectCode: 'SWITCH-X' });
+    await starting.reached('timer:saving-locked');
+    const removed = deleteProjects(serviceContext(db, asUser('UADMIN'), clock), [lower, higher]);
+    await new Interleaving(database).waiting(1);
+    starting.release('timer:saving-locked');
+
+    expect(await started).toMatchObject({ ok: true, stopped: [{ projectCode: 'SWITCH-Y', minutes: 60 }] });
+    expect(await removed).toMatchObject({ ok: true, deleted: { projects: 2, openEntries: 1 } });
+    expect(await db.select().from(timers).where(eq(timers.userId, 'USWITCH'))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(timeEntries)
+        .where(inArray(timeEntries.projectId, [lower, higher])),
+    ).toEqual([]);
   });
 });
 
