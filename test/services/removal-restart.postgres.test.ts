@@ -13,7 +13,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employees, projects, timeEntries, timers } from '../../src/db/schema.js';
-import type { PausePoint, ServiceContext } from '../../src/services/context.js';
+import type { ServiceContext } from '../../src/services/context.js';
 import { deleteCustomers } from '../../src/services/customers.js';
 import { deleteProjects, saveProject } from '../../src/services/projects.js';
 import { editEntry, logTime } from '../../src/services/time-entries.js';
@@ -28,7 +28,7 @@ import {
   asUser,
   serviceContext,
 } from '../support/fixtures.js';
-import { Interleaving } from '../support/interleaving.js';
+import { holdAtFirst, Interleaving } from '../support/interleaving.js';
 import { TestClock } from '../support/test-clock.js';
 
 let database: TestDatabase;
@@ -43,37 +43,6 @@ beforeAll(async () => {
 afterAll(async () => database.drop());
 
 const work = { minutes: 30, description: 'work', billable: true, source: 'command' } as const;
-
-/**
- * `ctx` held at each of `points` the first time it gets there (a removal that starts over passes
- * them again, unheld): `reached(point)` settles then, `release(point)` lets it go on.
- */
-function holdAtFirst(ctx: ServiceContext, points: PausePoint[]) {
-  const gates = new Map(
-    points.map((point) => {
-      let reach!: () => void;
-      let release!: () => void;
-      const reached = new Promise<void>((resolve) => (reach = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      return [point, { reach, reached, release, released, passed: false }];
-    }),
-  );
-  const held: ServiceContext = {
-    ...ctx,
-    pause: async (at) => {
-      const gate = gates.get(at);
-      if (!gate || gate.passed) return;
-      gate.passed = true;
-      gate.reach();
-      await gate.released;
-    },
-  };
-  return {
-    ctx: held,
-    reached: (point: PausePoint) => gates.get(point)!.reached,
-    release: (point: PausePoint) => gates.get(point)!.release(),
-  };
-}
 
 /** A consultant whose open sheet has time on a project of another customer, and who may log on `projectId`. */
 async function consultantOn(code: string) {

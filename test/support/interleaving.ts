@@ -32,19 +32,8 @@ export class Interleaving {
 
   /** `ctx` held at `point` once it gets there: `reached` settles then, `release()` lets it go on. */
   hold(ctx: ServiceContext, point: PausePoint) {
-    let reach!: () => void;
-    let release!: () => void;
-    const reached = new Promise<void>((resolve) => (reach = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const held: ServiceContext = {
-      ...ctx,
-      pause: async (at) => {
-        if (at !== point) return;
-        reach();
-        await released;
-      },
-    };
-    return { ctx: held, reached, release };
+    const held = holdAtFirst(ctx, [point]);
+    return { ctx: held.ctx, reached: held.reached(point), release: () => held.release(point) };
   }
 
   /**
@@ -88,4 +77,35 @@ export class Interleaving {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+}
+
+/**
+ * `ctx` held at each of `points` the first time it gets there (a use case that starts over passes
+ * them again, unheld): `reached(point)` settles then, `release(point)` lets it go on.
+ */
+export function holdAtFirst(ctx: ServiceContext, points: PausePoint[]) {
+  const gates = new Map(
+    points.map((point) => {
+      let reach!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      return [point, { reach, reached, release, released, passed: false }];
+    }),
+  );
+  const held: ServiceContext = {
+    ...ctx,
+    pause: async (at) => {
+      const gate = gates.get(at);
+      if (!gate || gate.passed) return;
+      gate.passed = true;
+      gate.reach();
+      await gate.released;
+    },
+  };
+  return {
+    ctx: held,
+    reached: (point: PausePoint) => gates.get(point)!.reached,
+    release: (point: PausePoint) => gates.get(point)!.release(),
+  };
 }
