@@ -16,11 +16,11 @@ import {
   consultantActing,
   entryIdByRequestKey,
   insertedEntry,
+  lockSheetsBetween,
   loggableUsers,
   ownOpenEntryForUpdate,
   placeEntry,
   savedEntry,
-  lockSheetsBetween,
   todayOf,
 } from './entry-rules.js';
 import type { Consultant, EntryFields, LogTimeInput, SavedEntry } from './entry-types.js';
