@@ -17,8 +17,9 @@ const value = sql.placeholder;
  * only if the sheet is still open at the revision read (`revision`), the sheet locked by raising
  * it, and the project still there and not archived, held after the sheet (the order a removal
  * takes them in) until the entry commits; else nothing is written. Whether the project is open
- * is as of the statement's start, as in the transaction: closing it does not wait for entries. Built once, prepared by name (`preparedRows`); the row as drizzle
- * reads it (`rowOf`), and as the audit's `after`.
+ * is as of the statement's start, as in the transaction: closing it does not wait for entries.
+ * Built once, prepared by name (`preparedRows`); the row as drizzle reads it (`rowOf`), and as the
+ * audit's `after`.
  */
 function entryInsert(name: string, { withHome, guarded }: { withHome: boolean; guarded: boolean }) {
   // The project's row is read only once the sheet's is locked: `exists` runs the sheet first.

@@ -20,19 +20,20 @@ export type OpenTimeImpact = {
 const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0 };
 
 /**
- * Locks every timesheet with time on these projects, in id order, so a decision or a /log running
- * at the same moment either finishes first (and is counted) or waits for the removal. Sheets lock
- * before the projects do, the order those take them in; once the projects are locked,
- * `sheetsGainedTimeOn` tells whether a sheet gained time meanwhile. Returns every sheet locked.
+ * Locks every timesheet with time on these projects, in id order, in one statement, so a decision
+ * or a /log running at the same moment either finishes first (and is counted) or waits for the
+ * removal. Sheets lock before the projects do, the order those take them in; once the projects are
+ * locked, `sheetsGainedTimeOn` tells whether a sheet gained time meanwhile. Returns the sheets locked.
  */
 export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[]): Promise<Set<number>> {
-  const locked = new Set<number>();
-  for (;;) {
-    const fresh = (await sheetsWithTimeOn(tx, projectIds)).filter((id) => !locked.has(id));
-    if (fresh.length === 0) return locked;
-    await tx.execute(sql`select id from timesheets where id in (${sqlList(fresh)}) order by id for update`);
-    for (const id of fresh) locked.add(id);
-  }
+  if (projectIds.length === 0) return new Set();
+  const rows = await queryRows<{ id: number }>(
+    tx,
+    sql`select id from timesheets
+         where id in (select te.timesheet_id from time_entries te where te.project_id in (${sqlList(projectIds)}))
+         order by id for update`,
+  );
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /**
