@@ -275,7 +275,7 @@ export function removeProjectsConfirmModal(
   };
 }
 
-/** "This also removes 3 entries from 1 open timesheet and 2 entries from 1 submitted timesheet (…)." */
+/** "This also removes 3 entries from 1 open timesheet, 2 entries from 1 submitted timesheet (…) and 1 running timer (…)." */
 function timeThatGoes(impact: OpenTimeImpact): string | undefined {
   const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
   const sheets = (n: number, kind: string) => `${n} ${kind} ${n === 1 ? 'timesheet' : 'timesheets'}`;
@@ -286,5 +286,11 @@ function timeThatGoes(impact: OpenTimeImpact): string | undefined {
       `${entries(impact.submittedEntries)} from ${sheets(impact.submittedSheets, 'submitted')} (their managers are told; a sheet left empty is deleted)`,
     );
   }
-  return parts.length ? `This also removes ${parts.join(' and ')}.` : undefined;
+  if (impact.runningTimers > 0) {
+    const timers = `${impact.runningTimers} running ${impact.runningTimers === 1 ? 'timer' : 'timers'}`;
+    parts.push(`${timers} (stopped, ${impact.runningTimers === 1 ? 'its' : 'their'} time not saved)`);
+  }
+  if (parts.length === 0) return undefined;
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return `This also removes ${list}. Each consultant is told what of theirs went.`;
 }

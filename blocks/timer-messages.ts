@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatMinutes, MINUTES_PER_DAY } from '../src/domain/duration.js';
+import type { TimerRemovedModel } from '../src/services/open-time.js';
 import { ids } from './ids.js';
 import { logConfirmation, type LoggedEntryView, type SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -94,4 +95,10 @@ export function timerDiscardedMessage(timer: TimerView): SlackMessage {
     text: escapeMrkdwn(text),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(text)}` } }],
   };
+}
+
+/** To the consultant: an administrator removed the project their timer ran on, so it stopped unsaved. */
+export function timerRemovedMessage(model: TimerRemovedModel): SlackMessage {
+  const text = `An administrator removed ${escapeMrkdwn(model.code)}, so your timer on it stopped after ${formatMinutes(model.minutes)} and that time was not saved. If it belongs on another project, log it there with \`/log\`.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:scissors: ${text}` } }] };
 }

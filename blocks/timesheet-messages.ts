@@ -44,15 +44,16 @@ export function confirmEmptySubmitMessage(
   };
 }
 
-/** To the consultant: removed projects took time off their submitted timesheet, and what is left of it. */
+/** To the consultant: removed projects took time off their open or submitted timesheet, and what is left of it. */
 export function timeRemovedMessage(model: TimeRemovedModel): SlackMessage {
   const span = `${formatDay(model.period.startsOn)} – ${formatDay(model.period.endsOn)}`;
   const what = model.removed.map((r) => `${escapeMrkdwn(r.code)} (${formatMinutes(r.minutes)})`).join(', ');
   const now = {
+    open: 'The timesheet stays open for the rest of your time.',
     deleted: 'Nothing else was on it, so the timesheet is gone.',
     approved: 'Everything left on it is approved.',
     submitted: 'The rest still waits for approval.',
   }[model.sheetNow];
-  const text = `An administrator removed ${what} and the time on ${model.removed.length === 1 ? 'it' : 'them'} from your submitted timesheet for ${span}. ${now}`;
+  const text = `An administrator removed ${what} and the time on ${model.removed.length === 1 ? 'it' : 'them'} from your ${model.sheetNow === 'open' ? '' : 'submitted '}timesheet for ${span}. ${now}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:scissors: ${text}` } }] };
 }

@@ -59,11 +59,12 @@ export type ApprovedTimeRemoval = {
   creditedBack: { customerName: string; minutes: number }[];
 };
 
-/** The consultant's notice that removed projects took time off their submitted sheet, and what became of it. */
+/** The consultant's notice that removed projects took time off their open or submitted sheet, and what became of it. */
 export type TimeRemovedModel = {
   period: { startsOn: string; endsOn: string };
   removed: { code: string; minutes: number }[];
-  sheetNow: 'submitted' | 'approved' | 'deleted';
+  /** `open`: the sheet was open, and stays so; the others: what became of a submitted sheet. */
+  sheetNow: 'open' | 'submitted' | 'approved' | 'deleted';
 };
 
 /** The consultant's notice once the sheet is decided. */
@@ -217,11 +218,11 @@ async function updateApproverMessages(
   }
 }
 
-/** The consultant's notice that removed projects took time off their submitted sheet. */
+/** The consultant's notice that removed projects took time off their sheet. */
 export async function notifyTimeRemoved(
   tx: Transaction,
   ctx: ServiceContext,
-  sheet: typeof timesheets.$inferSelect,
+  sheet: Pick<typeof timesheets.$inferSelect, 'id' | 'periodId'>,
   removed: TimeRemovedModel['removed'],
   sheetNow: TimeRemovedModel['sheetNow'],
 ): Promise<void> {

@@ -334,17 +334,7 @@ async function removeCustomersOnce(
 }
 
 async function impactOf(q: Queryable, customerIds: number[]): Promise<CustomerDeletion> {
-  if (customerIds.length === 0)
-    return {
-      customers: 0,
-      projects: 0,
-      openEntries: 0,
-      openSheets: 0,
-      submittedEntries: 0,
-      submittedSheets: 0,
-      keptEntries: 0,
-      archived: [],
-    };
+  if (customerIds.length === 0) return { customers: 0, projects: 0, ...(await timeOnProjects(q, [])), archived: [] };
   const theirProjects = await q
     .select({ id: projects.id, customerId: projects.customerId, archivedAt: projects.archivedAt })
     .from(projects)

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows, sqlList } from '../db/client.js';
+import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import { fail, type Result } from '../domain/result.js';
+import { notifyTimeRemoved, type TimeRemovedModel } from './approval-messages.js';
 import { recordRemovedEntries } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { enqueueMessage } from './outbox.js';
 
 /**
  * What removing projects takes with it: entries on open and submitted timesheets go (a submitted
@@ -15,9 +18,18 @@ export type OpenTimeImpact = {
   submittedEntries: number;
   submittedSheets: number;
   keptEntries: number;
+  /** Timers running on the projects: stopped, their time not saved. */
+  runningTimers: number;
 };
 
-const NONE: OpenTimeImpact = { openEntries: 0, openSheets: 0, submittedEntries: 0, submittedSheets: 0, keptEntries: 0 };
+const NONE: OpenTimeImpact = {
+  openEntries: 0,
+  openSheets: 0,
+  submittedEntries: 0,
+  submittedSheets: 0,
+  keptEntries: 0,
+  runningTimers: 0,
+};
 
 /**
  * Locks every timesheet with time on these projects, in id order, in one statement, so a decision
@@ -84,13 +96,15 @@ export async function timeOnProjects(q: Queryable, projectIds: number[]): Promis
     submitted_entries: number;
     submitted_sheets: number;
     kept_entries: number;
+    running_timers: number;
   }>(
     q,
     sql`select count(*) filter (where t.status = 'open')::int as open_entries,
                count(distinct t.id) filter (where t.status = 'open')::int as open_sheets,
                count(*) filter (where t.status = 'submitted')::int as submitted_entries,
                count(distinct t.id) filter (where t.status = 'submitted')::int as submitted_sheets,
-               count(*) filter (where t.status in ('approved', 'cancelled'))::int as kept_entries
+               count(*) filter (where t.status in ('approved', 'cancelled'))::int as kept_entries,
+               (select count(*) from timers where project_id in (${sqlList(projectIds)}))::int as running_timers
           from time_entries te join timesheets t on t.id = te.timesheet_id
          where te.project_id in (${sqlList(projectIds)})`,
   );
@@ -100,6 +114,7 @@ export async function timeOnProjects(q: Queryable, projectIds: number[]): Promis
     submittedEntries: Number(counts?.submitted_entries ?? 0),
     submittedSheets: Number(counts?.submitted_sheets ?? 0),
     keptEntries: Number(counts?.kept_entries ?? 0),
+    runningTimers: Number(counts?.running_timers ?? 0),
   };
 }
 
@@ -114,16 +129,67 @@ export async function projectsWithHistory(q: Queryable, projectIds: number[]): P
   return new Set(rows.map((r) => Number(r.project_id)));
 }
 
-/** Deletes the time on open timesheets on these projects (audited, entry by entry), and timers running on them. */
+/**
+ * Deletes the time on open timesheets on these projects (audited, entry by entry), and timers
+ * running on them. Each consultant is told what went, in a DM queued in the same transaction.
+ */
 export async function deleteOpenTimeOnProjects(
-  tx: Queryable,
+  tx: Transaction,
   ctx: ServiceContext,
   projectIds: number[],
   cause: string,
 ): Promise<void> {
   if (projectIds.length === 0) return;
+  await tellOfOpenTimeRemoved(tx, ctx, projectIds);
   await recordRemovedEntries(tx, ctx, sql`t.status = 'open' and te.project_id in (${sqlList(projectIds)})`, cause);
   await tx.execute(sql`delete from time_entries te using timesheets t
                         where t.id = te.timesheet_id and t.status = 'open' and te.project_id in (${sqlList(projectIds)})`);
-  await tx.execute(sql`delete from timers where project_id in (${sqlList(projectIds)})`);
+  const stopped = await queryRows<{ user_id: string; code: string; started_at: Date | string }>(
+    tx,
+    sql`delete from timers tm using projects p
+         where p.id = tm.project_id and tm.project_id in (${sqlList(projectIds)})
+     returning tm.user_id, p.code, tm.started_at`,
+  );
+  for (const timer of stopped) await notifyTimerRemoved(tx, ctx, timer);
+}
+
+/** Tells each consultant with open time on these projects how much of it goes, per project. */
+async function tellOfOpenTimeRemoved(tx: Transaction, ctx: ServiceContext, projectIds: number[]): Promise<void> {
+  const rows = await queryRows<{ sheet_id: number; period_id: number; code: string; minutes: number }>(
+    tx,
+    sql`select t.id as sheet_id, t.period_id, p.code, sum(te.minutes)::int as minutes
+          from time_entries te join timesheets t on t.id = te.timesheet_id join projects p on p.id = te.project_id
+         where t.status = 'open' and te.project_id in (${sqlList(projectIds)})
+         group by t.id, t.period_id, p.code
+         order by t.id, p.code`,
+  );
+  const bySheet = new Map<number, { periodId: number; removed: TimeRemovedModel['removed'] }>();
+  for (const row of rows) {
+    const sheet = bySheet.get(Number(row.sheet_id)) ?? { periodId: Number(row.period_id), removed: [] };
+    sheet.removed.push({ code: row.code, minutes: Number(row.minutes) });
+    bySheet.set(Number(row.sheet_id), sheet);
+  }
+  for (const [id, sheet] of bySheet)
+    await notifyTimeRemoved(tx, ctx, { id, periodId: sheet.periodId }, sheet.removed, 'open');
+}
+
+export const TIMER_REMOVED = 'timer-removed';
+
+/** The consultant's notice that their running timer went with its project, unsaved. */
+export type TimerRemovedModel = { code: string; minutes: number };
+
+async function notifyTimerRemoved(
+  tx: Transaction,
+  ctx: ServiceContext,
+  timer: { user_id: string; code: string; started_at: Date | string },
+): Promise<void> {
+  const ran = ctx.clock.now().getTime() - new Date(timer.started_at).getTime();
+  const model: TimerRemovedModel = { code: timer.code, minutes: Math.max(1, Math.round(ran / 60_000)) };
+  const key = `timer-removed:${timer.user_id}:${randomUUID()}`;
+  await enqueueMessage(
+    tx,
+    key,
+    { kind: 'post', ref: key, channel: timer.user_id, content: { template: TIMER_REMOVED, model } },
+    ctx.clock.now(),
+  );
 }

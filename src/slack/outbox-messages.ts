@@ -13,6 +13,7 @@ import {
 } from '../../blocks/job-messages.js';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
+import { timerRemovedMessage } from '../../blocks/timer-messages.js';
 import {
   APPROVAL_REQUEST,
   TIME_REMOVED,
@@ -27,6 +28,7 @@ import { APPROVAL_NUDGE, type ApprovalNudgeModel } from '../services/approval-nu
 import { DEAD_LETTERS, type DeadLetterDigestModel } from '../services/dead-letters.js';
 import { MISSING_TIME_NUDGE, type MissingTimeNudgeModel } from '../services/missing-time-nudges.js';
 import type { MessageContent } from '../services/outbox.js';
+import { TIMER_REMOVED, type TimerRemovedModel } from '../services/open-time.js';
 import { PERIOD_CLOSE, type PeriodCloseModel } from '../services/period-close.js';
 import { PERIOD_REMINDER, type PeriodReminderModel } from '../services/period-reminders.js';
 
@@ -39,6 +41,8 @@ export function renderOutboxMessage(content: MessageContent): SlackMessage {
       return timesheetDecidedMessage(content.model as TimesheetDecidedModel);
     case TIME_REMOVED:
       return timeRemovedMessage(content.model as TimeRemovedModel);
+    case TIMER_REMOVED:
+      return timerRemovedMessage(content.model as TimerRemovedModel);
     case INVOICE_MESSAGE:
       return invoiceMessage(content.model as InvoiceMessageModel);
     case CREDIT_ALERT:

@@ -8,6 +8,7 @@ import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import { type ApprovalRequestModel, TIME_REMOVED } from '../../src/services/approval-messages.js';
+import { TIMER_REMOVED } from '../../src/services/open-time.js';
 import type { ProjectDetail, ProjectRow } from '../../src/services/projects.js';
 import { renderOutboxMessage } from '../../src/slack/outbox-messages.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -279,7 +280,7 @@ describe("a manager's DM for a deleted timesheet", () => {
 });
 
 describe('the remove-projects dialog', () => {
-  it('counts open and submitted time apart and says what happens to the submitted sheets', () => {
+  it('counts open and submitted time and running timers apart and says what happens to the submitted sheets', () => {
     const view = removeProjectsConfirmModal(
       {
         projects: 2,
@@ -288,6 +289,7 @@ describe('the remove-projects dialog', () => {
         submittedEntries: 1,
         submittedSheets: 1,
         keptEntries: 4,
+        runningTimers: 2,
         archived: ['ACME-OLD'],
       },
       [1, 2],
@@ -296,7 +298,28 @@ describe('the remove-projects dialog', () => {
     );
     expectWithinSlackLimits('modal', view);
     expect(JSON.stringify(view)).toContain(
-      'Remove 2 projects? This also removes 3 entries from 1 open timesheet and 1 entry from 1 submitted timesheet (their managers are told; a sheet left empty is deleted). ACME-OLD has approved or rejected time (4 entries): archived instead, kept in reports.',
+      'Remove 2 projects? This also removes 3 entries from 1 open timesheet, 1 entry from 1 submitted timesheet (their managers are told; a sheet left empty is deleted) and 2 running timers (stopped, their time not saved). Each consultant is told what of theirs went. ACME-OLD has approved or rejected time (4 entries): archived instead, kept in reports.',
+    );
+  });
+
+  it('names a lone running timer in the singular', () => {
+    const view = removeProjectsConfirmModal(
+      {
+        projects: 1,
+        openEntries: 0,
+        openSheets: 0,
+        submittedEntries: 0,
+        submittedSheets: 0,
+        keptEntries: 0,
+        runningTimers: 1,
+        archived: [],
+      },
+      [1],
+      'V1',
+      { kind: 'customer', customerId: 7 },
+    );
+    expect(JSON.stringify(view)).toContain(
+      'Remove 1 project? This also removes 1 running timer (stopped, its time not saved). Each consultant is told what of theirs went.',
     );
   });
 });
@@ -323,5 +346,30 @@ describe("the consultant's notice of removed time", () => {
         },
       }),
     ).toEqual(message);
+  });
+
+  it('says an open sheet stays open', () => {
+    const message = timeRemovedMessage({
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      removed: [
+        { code: 'ACME-OLD', minutes: 90 },
+        { code: 'ACME-NEW', minutes: 30 },
+      ],
+      sheetNow: 'open',
+    });
+    expectWithinSlackLimits('message', message);
+    expect(message.text).toBe(
+      'An administrator removed ACME-OLD (1h 30m), ACME-NEW (30m) and the time on them from your timesheet for Sun 1 Nov 2026 – Mon 30 Nov 2026. The timesheet stays open for the rest of your time.',
+    );
+  });
+});
+
+describe("the consultant's notice of a removed timer", () => {
+  it('says how long it ran and that its time was not saved', () => {
+    const message = renderOutboxMessage({ template: TIMER_REMOVED, model: { code: 'R&D-WEB', minutes: 150 } });
+    expectWithinSlackLimits('message', message);
+    expect(message.text).toBe(
+      'An administrator removed R&amp;D-WEB, so your timer on it stopped after 2h 30m and that time was not saved. If it belongs on another project, log it there with `/log`.',
+    );
   });
 });

@@ -96,6 +96,7 @@ describe('customers', () => {
         submittedEntries: 0,
         submittedSheets: 0,
         keptEntries: 1,
+        runningTimers: 0,
         archived: ['OLD', 'PREPAID'],
       },
     });

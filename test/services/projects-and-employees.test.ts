@@ -102,6 +102,7 @@ describe('projects', () => {
         submittedEntries: 0,
         submittedSheets: 0,
         keptEntries: 1,
+        runningTimers: 1,
         archived: ['WAYNE-OLD'],
       },
     });
@@ -126,6 +127,66 @@ describe('projects', () => {
     expect(page.ok && page.projects.map((p) => p.code)).toEqual(['WAYNE-KEEP']);
     expect(await deleteProjects(admin(), [old, kept])).toMatchObject({ ok: false, error: { code: 'stale' } });
     expect(await db.select().from(projects).where(eq(projects.id, kept))).toHaveLength(1);
+  });
+
+  it('tells each consultant which of their open time went with removed projects, and that their running timer stopped unsaved', async () => {
+    const { db } = database;
+    await addUser(db, 'UQUIN');
+    await addUser(db, 'URAY');
+    const quin = await addConsultant(db, 'UQUIN');
+    const ray = await addConsultant(db, 'URAY');
+    const period = await addPeriod(db, '2026-03-01', '2026-03-31');
+    const customer = await addCustomer(db, 'OSCORP');
+    const lab = await addProject(db, 'OSCORP-LAB', customer, { consultants: [quin, ray] });
+    const web = await addProject(db, 'OSCORP-WEB', customer, { consultants: [quin] });
+    const stays = await addProject(db, 'OSCORP-STAYS', customer, { consultants: [quin] });
+    const quinSheet = (await db.insert(timesheets).values({ consultantId: quin, periodId: period }).returning())[0]!;
+    await db.insert(timesheets).values({ consultantId: ray, periodId: period });
+    await db.insert(timeEntries).values([
+      { ...entry(lab, quinSheet.id, 'UQUIN'), workDate: '2026-03-10' },
+      { ...entry(web, quinSheet.id, 'UQUIN'), workDate: '2026-03-10', minutes: 30 },
+      { ...entry(stays, quinSheet.id, 'UQUIN'), workDate: '2026-03-10' },
+    ]);
+    await db.insert(timers).values([
+      { userId: 'URAY', projectId: lab, startedAt: new Date('2026-03-24T09:00:00Z'), startedBy: 'URAY' },
+      { userId: 'UQUIN', projectId: stays, startedAt: new Date('2026-03-24T10:00:00Z'), startedBy: 'UQUIN' },
+    ]);
+    const at = serviceContext(db, asUser('UADMIN'), new TestClock('2026-03-24T11:30:00Z'));
+
+    expect(await deleteProjects(at, [lab, web])).toMatchObject({
+      ok: true,
+      deleted: { projects: 2, runningTimers: 1 },
+    });
+
+    const told = (await db.select().from(outbox).where(like(outbox.dedupeKey, 'time%-removed:%'))).filter((t) =>
+      ['UQUIN', 'URAY'].includes((t.payload as { channel: string }).channel),
+    );
+    expect(told.map((t) => t.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      expect.objectContaining({
+        kind: 'post',
+        channel: 'UQUIN',
+        content: {
+          template: 'time-removed',
+          model: {
+            period: { startsOn: '2026-03-01', endsOn: '2026-03-31' },
+            removed: [
+              { code: 'OSCORP-LAB', minutes: 60 },
+              { code: 'OSCORP-WEB', minutes: 30 },
+            ],
+            sheetNow: 'open',
+          },
+        },
+      }),
+      expect.objectContaining({
+        kind: 'post',
+        channel: 'URAY',
+        content: { template: 'timer-removed', model: { code: 'OSCORP-LAB', minutes: 150 } },
+      }),
+    ]);
+    // Ray's open sheet had no time on the projects, so only his timer is news; Quin's timer runs on a project that stays.
+    expect(await db.select({ userId: timers.userId }).from(timers).where(eq(timers.userId, 'UQUIN'))).toEqual([
+      { userId: 'UQUIN' },
+    ]);
   });
 
   it('takes removed time off submitted sheets and settles each: withdraws managers left with nothing, approves when everyone left has, deletes a sheet left empty', async () => {
@@ -206,6 +267,7 @@ describe('projects', () => {
     expect(
       told
         .map((t) => t.payload as { channel: string; content: { model: { removed: unknown; sheetNow: string } } })
+        .filter((p) => ['UWAL', 'UXIA'].includes(p.channel))
         .map((p) => [p.channel, p.content.model.removed, p.content.model.sheetNow])
         .sort(),
     ).toEqual([
