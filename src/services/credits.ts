@@ -135,8 +135,9 @@ async function visiblePrepaidCustomers(tx: Queryable, userId: string, all: boole
          where e.user_id = ${userId} and pc.archived_at is null
         union
         select p.customer_id from projects p join project_managers pm on pm.project_id = p.id
-          join employees e on e.id = pm.manager_id
-         where e.user_id = ${userId}`,
+          join managers m on m.employee_id = pm.manager_id
+          join employees e on e.id = m.employee_id
+         where e.user_id = ${userId} and m.archived_at is null and e.archived_at is null`,
   );
   if (ids.length === 0) return [];
   return tx

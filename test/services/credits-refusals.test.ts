@@ -1,7 +1,7 @@
 /** What /credits and the prepaid forms refuse, with the words shown and the field to fix, writing nothing. */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { users } from '../../src/db/schema.js';
+import { managers, users } from '../../src/db/schema.js';
 import {
   addCredits,
   adjustCredits,
@@ -13,7 +13,15 @@ import {
 } from '../../src/services/credits.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { changedTables, digestTables, type TableDigest } from '../support/database-digest.js';
-import { addConsultant, addCustomer, addProject, addUser, asUser, serviceContext } from '../support/fixtures.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addProject,
+  addUser,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
 
 let database: TestDatabase;
 const as = (userId: string, actingFor?: string) => serviceContext(database.db, asUser(userId, actingFor));
@@ -38,13 +46,14 @@ beforeAll(async () => {
   await addUser(db, 'UCON', { rights: ['entry'] });
   await addUser(db, 'ULONE', { rights: ['entry'] });
   await addUser(db, 'UOLD', { rights: ['entry'] });
+  await addUser(db, 'UFORMER', { rights: ['approval'] });
   await db.update(users).set({ active: false }).where(eq(users.id, 'UOLD'));
   const con = await addConsultant(db, 'UCON');
   await addConsultant(db, 'ULONE');
   const globex = await addCustomer(db, 'GLOBEX', 'prepaid');
   await addCustomer(db, 'INITECH', 'prepaid');
   await addCustomer(db, 'HOURLY');
-  await addProject(db, 'GLOBEX-OPS', globex, { consultants: [con] });
+  await addProject(db, 'GLOBEX-OPS', globex, { consultants: [con], managers: [await addManager(db, 'UFORMER')] });
 });
 afterAll(async () => database.drop());
 beforeEach(async () => {
@@ -106,6 +115,14 @@ describe('/credits', () => {
       canManage: false,
       customers: [{ code: 'GLOBEX', remainingMinutes: 0 }],
     });
+  });
+
+  it("shows a project's manager its customer's credit, and refuses them once their manager role is dropped", async () => {
+    expect(await creditsOverview(as('UFORMER'), 'GLOBEX')).toMatchObject({ ok: true, customers: [{ code: 'GLOBEX' }] });
+    // Dropping the role archives the manager row; the project keeps its link to them, unused.
+    await database.db.update(managers).set({ archivedAt: new Date('2026-11-21T09:00:00Z') });
+    expect(await creditsOverview(as('UFORMER'), 'GLOBEX')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await creditsOverview(as('UFORMER'))).toMatchObject({ ok: false, error: { code: 'none' } });
   });
 
   it('tells someone who works for no prepaid customer that there is no credit to show', async () => {
