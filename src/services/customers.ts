@@ -18,6 +18,7 @@ import {
   timeOnProjects,
 } from './open-time.js';
 import { authorize } from './authorization.js';
+import { consultantsWithoutPrice, UNPRICED_LEAVERS } from './projects.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
@@ -232,18 +233,11 @@ async function moneyTermsFixed(
         );
   }
   if (!currencyChanges || wanted.currency === ctx.org.currency) return undefined;
-  const unpriced = await queryRows<{ name: string; code: string }>(
-    tx,
-    sql`select e.name, p.code from project_consultants pc
-          join projects p on p.id = pc.project_id and p.archived_at is null
-          join employees e on e.id = pc.consultant_id
-         where p.customer_id = ${before.id} and pc.archived_at is null and pc.price_rate_cents is null
-         order by p.code, e.name limit 5`,
-  );
+  const unpriced = await consultantsWithoutPrice(tx, sql`p.customer_id = ${before.id}`);
   if (unpriced.length === 0) return undefined;
   return fail(
     'price_rate_needed',
-    `In ${wanted.currency}, consultants need a project price rate (their default is in ${ctx.org.currency}): set one for ${unpriced.map((u) => `${u.name} on ${u.code}`).join(', ')} first, in the project's Consultant rates.`,
+    `In ${wanted.currency}, consultants need a project price rate (their default is in ${ctx.org.currency}): set one for ${unpriced.map((u) => `${u.name} on ${u.code}`).join(', ')} first, in the project's Consultant rates. ${UNPRICED_LEAVERS}`,
     'currency',
   );
 }

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray, type SQL, sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../db/client.js';
 import {
   consultants,
   customers,
@@ -212,6 +212,7 @@ export async function saveProject(
       active: input.active,
     };
     let id: number;
+    let movedFrom: number | undefined;
     if (input.id === undefined) {
       const [row] = await tx.insert(projects).values(values).returning();
       id = row!.id;
@@ -223,6 +224,11 @@ export async function saveProject(
         .where(and(eq(projects.id, input.id), isNull(projects.archivedAt)))
         .for('update');
       if (!before) return fail('gone', 'That project no longer exists.');
+      if (before.customerId !== customer.id) {
+        const refusal = await customerFixed(tx, before);
+        if (refusal) return refusal;
+      }
+      movedFrom = before.customerId;
       const [after] = await tx
         .update(projects)
         .set({ ...values, updatedAt: ctx.clock.now() })
@@ -266,6 +272,16 @@ export async function saveProject(
       // Sheets waiting for approval follow the new managers in this transaction.
       if (managerIds.join() !== team.managerIds.join()) await rerouteApprovals(tx, ctx, { projectIds: [id] });
     }
+    // Moved to a customer billed in another currency: everyone whose time there is still to be priced needs a price.
+    if (movedFrom !== undefined && movedFrom !== customer.id && customer.currency !== ctx.org.currency) {
+      const unpriced = await consultantsWithoutPrice(tx, sql`p.id = ${id}`);
+      if (unpriced.length > 0)
+        return fail(
+          'price_rate_needed',
+          `${customer.code} bills in ${customer.currency}, and a consultant's default price rate is in ${ctx.org.currency}: set a project price rate for ${unpriced.map((u) => u.name).join(', ')} on ${code} first, in its Consultant rates, then move it. ${UNPRICED_LEAVERS}`,
+          'customer',
+        );
+    }
     if (managerIds || consultantIds)
       await recordAudit(tx, ctx, {
         action: 'project.set_team',
@@ -279,6 +295,51 @@ export async function saveProject(
       });
     return { ok: true as const, project: { id, code } };
   });
+}
+
+/**
+ * A project's approved or rejected time (its prices, invoices and prepaid deductions) belongs to
+ * the customer it was billed to, and invoices and reports read a project's customer: such a
+ * project stays with its customer.
+ */
+export async function customerFixed(
+  q: Queryable,
+  project: { id: number; code: string; customerId: number },
+): Promise<{ ok: false; error: Failure } | undefined> {
+  if (!(await projectsWithHistory(q, [project.id])).has(project.id)) return undefined;
+  const owner = await q.query.customers.findFirst({ where: eq(customers.id, project.customerId) });
+  return fail(
+    'customer_fixed',
+    `${project.code} has approved time billed to ${owner?.code ?? 'its customer'}, so it stays with that customer. To bill another customer from now on, add a new project for it.`,
+    'customer',
+  );
+}
+
+/** Why someone no longer on the team can be named by `consultantsWithoutPrice`, and what to do. */
+export const UNPRICED_LEAVERS =
+  'Someone taken off a project with time there still to be approved counts too: put them back on the team to set their rate, or have that time approved first.';
+
+/**
+ * Consultants whose time on these projects would be priced at their default rate, in the firm's
+ * currency: on the team without a project price rate, or taken off it (the assignment archived)
+ * with time not yet approved there. Up to five, for the refusal's message.
+ */
+export async function consultantsWithoutPrice(
+  q: Queryable,
+  projectsWhere: SQL,
+): Promise<{ name: string; code: string }[]> {
+  return queryRows<{ name: string; code: string }>(
+    q,
+    sql`select e.name, p.code from project_consultants pc
+          join projects p on p.id = pc.project_id and p.archived_at is null
+          join employees e on e.id = pc.consultant_id
+         where ${projectsWhere} and pc.price_rate_cents is null
+           and (pc.archived_at is null
+                or exists (select from time_entries te join timesheets t on t.id = te.timesheet_id
+                            where te.project_id = p.id and t.consultant_id = pc.consultant_id
+                              and t.status in ('open', 'submitted')))
+         order by p.code, e.name limit 5`,
+  );
 }
 
 /** A project's live team, ids in order. */

@@ -24,6 +24,7 @@ import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
+import { customerFixed } from './projects.js';
 import type { ServiceContext } from './context.js';
 import { writeSettings } from './settings.js';
 import { serviceTransaction } from './transaction.js';
@@ -112,8 +113,15 @@ async function checkReferences(tx: Transaction, setup: SetupFile): Promise<strin
       );
     }
   }
+  const projectsNow = await tx
+    .select({ id: projects.id, code: projects.code, customerId: projects.customerId, customerCode: customers.code })
+    .from(projects)
+    .innerJoin(customers, eq(customers.id, projects.customerId));
   for (const p of setup.projects) {
     if (!customerCodes.has(p.customer)) errors.push(`${p.path}.customer: unknown customer ${p.customer}`);
+    const now = projectsNow.find((q) => q.code === p.code);
+    const fixed = now && now.customerCode !== p.customer ? await customerFixed(tx, now) : undefined;
+    if (fixed) errors.push(`${p.path}.customer: ${fixed.error.message}`);
     for (const m of p.managers ?? []) {
       const person = people.get(m.user);
       if (!person) errors.push(`${m.path}: unknown employee ${m.user}`);

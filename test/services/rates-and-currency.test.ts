@@ -1,13 +1,13 @@
 /** Issue 11, rates and money: overrides survive team changes, currencies stay put, minor units, limits. */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, creditLedger, customers, projectConsultants, timeEntries } from '../../src/db/schema.js';
+import { auditLog, creditLedger, customers, projectConsultants, projects, timeEntries } from '../../src/db/schema.js';
 import { amountForMinutes, formatMoney } from '../../src/domain/money.js';
 import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { saveEmployee } from '../../src/services/employees.js';
-import { projectDetail, setAssignmentRates } from '../../src/services/projects.js';
+import { projectDetail, saveProject, setAssignmentRates } from '../../src/services/projects.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
@@ -49,6 +49,7 @@ beforeAll(async () => {
   ids.ben = await addConsultant(db, 'UBEN');
   ids.cat = await addConsultant(db, 'UCAT');
   const manager = await addManager(db, 'UMGR');
+  ids.manager = manager;
   ids.acme = await customer('ACME', 'USD');
   ids.nippon = await customer('NIPPON', 'JPY');
   ids.kuwait = await customer('KUWAIT', 'KWD');
@@ -233,6 +234,88 @@ describe('a customer’s currency and billing mode', () => {
       ok: false,
       errors: ['customers[0].currency: ACME has approved time in USD, so its currency stays USD'],
     });
+  });
+});
+
+describe("a project's customer", () => {
+  const move = (projectId: number, code: string, customerId: number, consultantIds?: number[]) =>
+    saveProject(admin(), {
+      id: projectId,
+      code,
+      customerId,
+      name: code,
+      description: '',
+      address: '',
+      notes: '',
+      active: true,
+      ...(consultantIds ? { consultantIds } : {}),
+    });
+  const customerOf = async (projectId: number) =>
+    (await database.db.select().from(projects).where(eq(projects.id, projectId)))[0]!.customerId;
+
+  it('changes while its time is unapproved, to another currency only once its consultants have a price there; stays once it has approved time, in the form and the setup file', async () => {
+    await addUser(database.db, 'UDAN', { name: 'UDAN', rights: ['entry'] });
+    const dan = await addConsultant(database.db, 'UDAN');
+    const first = await customer('FIRST', 'USD');
+    const second = await customer('SECOND', 'USD');
+    const euro = await customer('EUROPA', 'EUR');
+    const mover = await addProject(database.db, 'MOVER', first, { consultants: [dan], managers: [ids.manager!] });
+    expect(await log('UDAN', 'MOVER', 60)).toMatchObject({ ok: true });
+
+    expect(await move(mover, 'MOVER', euro)).toEqual({
+      ok: false,
+      error: {
+        code: 'price_rate_needed',
+        field: 'customer',
+        message:
+          "EUROPA bills in EUR, and a consultant's default price rate is in USD: set a project price rate for UDAN on MOVER first, in its Consultant rates, then move it. Someone taken off a project with time there still to be approved counts too: put them back on the team to set their rate, or have that time approved first.",
+      },
+    });
+    expect(await customerOf(mover)).toBe(first);
+    expect(await move(mover, 'MOVER', second)).toMatchObject({ ok: true });
+    expect(await customerOf(mover)).toBe(second);
+
+    await submitAndApprove('UDAN');
+    const stays = {
+      ok: false,
+      error: {
+        code: 'customer_fixed',
+        field: 'customer',
+        message:
+          'MOVER has approved time billed to SECOND, so it stays with that customer. To bill another customer from now on, add a new project for it.',
+      },
+    };
+    expect(await move(mover, 'MOVER', first)).toEqual(stays);
+    expect(await customerOf(mover)).toBe(second);
+    expect(await importSetup(admin(), 'projects:\n  - { code: MOVER, customer: FIRST, name: Mover }')).toEqual({
+      ok: false,
+      errors: [`projects[0].customer: ${stays.error.message}`],
+    });
+    expect(await customerOf(mover)).toBe(second);
+  });
+
+  it('keeps its currency while someone taken off one of its projects has time there to be approved at their default price', async () => {
+    await addUser(database.db, 'UEVE', { name: 'UEVE', rights: ['entry'] });
+    const eve = await addConsultant(database.db, 'UEVE');
+    const leaving = await customer('LEAVING', 'USD');
+    const project = await addProject(database.db, 'LEAVER', leaving, { consultants: [eve], managers: [ids.manager!] });
+    expect(await log('UEVE', 'LEAVER', 30)).toMatchObject({ ok: true });
+    expect(await submitTimesheet(ctxFor('UEVE'))).toMatchObject({ ok: true });
+    expect(await move(project, 'LEAVER', leaving, [])).toMatchObject({ ok: true });
+
+    const input = {
+      id: leaving,
+      code: 'LEAVING',
+      name: 'LEAVING Ltd',
+      billingMode: 'hourly' as const,
+      address: '',
+      notes: '',
+    };
+    expect(await saveCustomer(admin(), { ...input, currency: 'EUR' })).toMatchObject({
+      ok: false,
+      error: { code: 'price_rate_needed', field: 'currency', message: expect.stringMatching(/UEVE on LEAVER/) },
+    });
+    expect((await database.db.select().from(customers).where(eq(customers.id, leaving)))[0]!.currency).toBe('USD');
   });
 });
 
