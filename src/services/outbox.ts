@@ -494,7 +494,9 @@ export async function undeliveredMessages(
 /**
  * Sends dead messages again, with a fresh delivery window. Returns the ids it requeued; a message
  * still pending is already being retried and is left to its schedule (resending it now could send
- * it twice while an attempt is in flight).
+ * it twice while an attempt is in flight). A dead message was tried, and its last call may have
+ * reached Slack unanswered: its attempts restart at one, so the next is a retry, and a post looks
+ * in its conversation before posting again.
  */
 export async function resendDead(q: Queryable, ids: number[], now: Date): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -502,7 +504,7 @@ export async function resendDead(q: Queryable, ids: number[], now: Date): Promis
     .update(outbox)
     .set({
       status: 'pending',
-      attempts: 0,
+      attempts: sql`least(${outbox.attempts}, 1)`,
       nextAttemptAt: now,
       deliveringSince: now,
       leasedUntil: null,

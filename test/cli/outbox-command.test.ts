@@ -91,7 +91,8 @@ describe('consultracker outbox', () => {
       `Not resent (only dead messages can be; pending ones are still being retried): message ${stuck}.`,
     );
     const [row] = await database.db.select().from(outbox).where(eq(outbox.id, dead));
-    expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+    // Tried before, so its next attempt is a retry (a post looks in its conversation first).
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row!.deliveringSince.getTime()).toBeGreaterThan(row!.createdAt.getTime());
     const audited = await database.db.select().from(auditLog).where(eq(auditLog.action, 'outbox.resend'));
     expect(audited.map((a) => [a.entityId, a.actorId])).toContainEqual([String(dead), 'system:cli']);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, slackMessages } from '../../src/db/schema.js';
 import { countingDatabase } from '../../src/db/client.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
-import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage } from '../../src/services/outbox.js';
+import { enqueueHomeRefresh, enqueueMessage, type OutboxMessage, resendDead } from '../../src/services/outbox.js';
 import { type DispatcherOptions, OutboxDispatcher } from '../../src/slack/outbox-dispatcher.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type Fault, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -180,6 +180,30 @@ describe('a post Slack finishes after the client gave up', () => {
     expect(dmsTo(managers[0]!)).toHaveLength(1);
     const [recorded] = await database.db.select().from(slackMessages);
     expect(recorded).toMatchObject({ ref: `approval:7:${managers[0]}`, ts: dmsTo(managers[0]!)[0]!.ts });
+  });
+});
+
+describe('a dead post whose last call Slack finished unanswered', () => {
+  it('is looked up, not posted again, when an administrator resends it', async () => {
+    await enqueue('late', approvalDm(managers[0]!));
+    const d = dispatcher({ client: client(1_000), deliveryWindowMs: 60 * 60_000 });
+    fake.failNext('chat.postMessage', { status: 500 });
+    await d.runOnce();
+    clock.advance({ minutes: 61 });
+    // The last try within the window gets no answer; Slack posts it all the same.
+    fake.failNext('chat.postMessage', { lateCommit: true });
+    await d.runOnce();
+    const [dead] = await rows();
+    expect(dead).toMatchObject({ status: 'dead' });
+    expect(fake.commitLate()).toBe(1);
+    expect(dmsTo(managers[0]!)).toHaveLength(1);
+
+    const looked = fake.callsTo('conversations.history').length;
+    expect(await resendDead(database.db, [dead!.id], clock.now())).toEqual([dead!.id]);
+    await drain(d);
+    expect(fake.callsTo('conversations.history')).toHaveLength(looked + 1);
+    expect(dmsTo(managers[0]!)).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'sent' });
   });
 });
 
