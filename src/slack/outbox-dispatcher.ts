@@ -386,7 +386,7 @@ export class OutboxDispatcher {
     }
     // An earlier attempt may have reached Slack without our learning of it: look before posting again.
     if (item.attempts > 1) {
-      const earlier = await this.#findEarlierPost(message.channel, item.id);
+      const earlier = await this.#findEarlierPostIfAllowed(message.channel, item.id);
       if (earlier) {
         await markSent(db, item, clock.now(), { ref: message.ref, ...earlier });
         return;
@@ -401,6 +401,23 @@ export class OutboxDispatcher {
     });
     this.#o.log.info('Slack call', { method: 'chat.postMessage', outboxId: item.id, ref: message.ref, ts: answer.ts });
     await markSent(db, item, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
+  }
+
+  /**
+   * `#findEarlierPost`, where an install lacking the history scope of this kind of conversation
+   * (`missing_scope`) fails this message alone, as a retry with that error, instead of pausing
+   * all delivery as a refused token does: posting without looking could post it twice.
+   */
+  async #findEarlierPostIfAllowed(channel: string, outboxId: number) {
+    try {
+      return await this.#findEarlierPost(channel, outboxId);
+    } catch (error) {
+      const failure = classifySlackFailure(error);
+      if (failure.kind !== 'account' || failure.error !== 'missing_scope') throw error;
+      throw new Error(
+        `could not look in ${channel} for an earlier copy before posting again: ${failure.description} (the app needs the history scope of this kind of conversation; README, "What a workspace admin needs")`,
+      );
+    }
   }
 
   async #findEarlierPost(channel: string, outboxId: number): Promise<{ channel: string; ts: string } | undefined> {

@@ -207,6 +207,33 @@ describe('a dead post whose last call Slack finished unanswered', () => {
   });
 });
 
+describe('a retried post to a conversation whose history the install may not read', () => {
+  it('fails that post alone, with the missing scope named, while delivery goes on without pausing', async () => {
+    fake.conversations.set('C0FINANCE', { kind: 'private', appIsMember: true });
+    // Slack's answer to an install without groups:history.
+    fake.outage({ error: 'missing_scope' }, ['conversations.history']);
+    const close: OutboxMessage = {
+      kind: 'post',
+      ref: 'period-close:2026-11-30',
+      channel: 'C0FINANCE',
+      content: { template: 'text', model: 'November is closed' },
+    };
+    await enqueue('close', close);
+    const d = dispatcher({ probeMs: 30_000 });
+    fake.failNext('chat.postMessage', { status: 500 });
+    await d.runOnce();
+    await enqueue('dm', approvalDm(managers[0]!));
+    await runFor(d, 120);
+
+    expect(dmsTo(managers[0]!)).toHaveLength(1);
+    expect(fake.callsTo('auth.test')).toHaveLength(0);
+    expect(fake.messages.get('C0FINANCE') ?? []).toHaveLength(0);
+    const [row] = (await rows()).filter((r) => r.dedupeKey === 'close');
+    expect(row).toMatchObject({ status: 'pending', lastError: expect.stringContaining('missing_scope') });
+    expect(row!.lastError).toContain('could not look in C0FINANCE for an earlier copy before posting again');
+  });
+});
+
 describe('lanes', () => {
   it('keep sending while one call hangs in its own lane', async () => {
     const d = dispatcher({ client: client(60_000), batchSize: 4, pollMs: 50 });
