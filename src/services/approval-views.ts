@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList } from '../db/client.js';
-import { approvals, timesheets, users } from '../db/schema.js';
+import { timesheets, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { principalsOf } from './approval-people.js';
-import { authorize } from './authorization.js';
+import { authorize, rightsSql } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { liveInvoiceOfTimesheet } from './invoices.js';
 import { OPERATIONS } from './operations.js';
@@ -39,6 +39,18 @@ export async function pendingApprovals(ctx: ServiceContext): Promise<Result<{ pe
 }
 
 /**
+ * The approval `a` is still its approver's to make: they are active and hold the right its route
+ * needs (`approval`, or `admin` standing in for a project without a manager) and, on a manager's
+ * route, still manage one of its projects. Deciding checks the same (`decideTimesheet`).
+ */
+const approverMayDecide = sql`(case a.route when 'manager' then 'approval' else 'admin' end) = any(${rightsSql(sql`a.approver_id`)})
+  and (a.route <> 'manager' or exists (
+        select 1 from project_managers pm
+          join managers m on m.employee_id = pm.manager_id and m.archived_at is null
+          join employees e on e.id = m.employee_id and e.archived_at is null
+         where e.user_id = a.approver_id and pm.project_id = any(a.project_ids)))`;
+
+/**
  * The decisions waiting for `userId` and for the principals given (theirs, as read by the caller:
  * App Home reads them with the user's access).
  */
@@ -67,7 +79,8 @@ export async function approvalsWaitingFor(
           join employees e on e.id = t.consultant_id
           join reporting_periods p on p.id = t.period_id
           join users u on u.id = a.approver_id
-         where a.status = 'pending' and a.approver_id in (${sqlList(approvers)})
+         where a.status = 'pending' and a.approver_id in (${sqlList(approvers)}) and ${approverMayDecide}
+           and exists (select 1 from users me where me.id = ${userId} and me.active)
            and (e.user_id is distinct from ${userId} or (a.approver_id = ${userId} and a.route = 'admin_fallback'))
          order by p.starts_on, a.timesheet_id, a.id`,
   );
@@ -235,10 +248,11 @@ export async function timesheetForApprover(
     const [me] = await tx.select({ active: users.active }).from(users).where(eq(users.id, actor.userId));
     if (!me?.active) return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
     const approvers = [actor.userId, ...(await principalsOf(tx, actor.userId))];
-    const rows = await tx
-      .select({ id: approvals.id })
-      .from(approvals)
-      .where(and(eq(approvals.timesheetId, timesheetId), inArray(approvals.approverId, approvers)));
+    const rows = await queryRows<{ id: number }>(
+      tx,
+      sql`select a.id from approvals a
+           where a.timesheet_id = ${timesheetId} and a.approver_id in (${sqlList(approvers)}) and ${approverMayDecide}`,
+    );
     if (rows.length === 0)
       return fail('not_an_approver', 'You are not an approver of this timesheet, so you cannot see it.');
     const overview = await sheetOverview(tx, timesheetId);

@@ -51,7 +51,7 @@ const RIGHT_LABELS: Record<Right, string> = {
 };
 
 /** The rights a user's roles give, while the user is active. */
-const rightsSql = (userId: SQL | Placeholder) =>
+export const rightsSql = (userId: SQL | Placeholder) =>
   sql`array(select distinct unnest(r.rights)::text
               from user_roles ur join roles r on r.id = ur.role_id join users u on u.id = ur.user_id
              where ur.user_id = ${userId} and u.active)`;
@@ -72,8 +72,9 @@ const ACCESS_PLACEHOLDERS: AccessIds = {
  */
 export function accessSql(delegate: boolean, extras: AccessExtras, ids: AccessIds = ACCESS_PLACEHOLDERS): SQL {
   const { actor: actorId, principal: principalId, actedAs: actedAsId } = ids;
-  /** The active users the actor is a delegate of, as `u`: the tail of a select. */
+  /** The active users the actor, while active, is a delegate of, as `u`: the tail of a select. */
   const activePrincipals = sql`from delegates d join users u on u.id = d.principal_id and u.active
+                               join users me on me.id = d.delegate_id and me.active
                                where d.delegate_id = ${actorId}`;
   const columns: SQL[] = [
     sql`(select u.active from users u where u.id = ${actorId}) as active`,

@@ -10,10 +10,12 @@ import {
   reportingPeriods,
   timeEntries,
   timesheets,
+  userRoles,
   users,
 } from '../../src/db/schema.js';
 import { adminDecide, decideTimesheet } from '../../src/services/approval-decisions.js';
-import { pendingApprovals } from '../../src/services/approval-views.js';
+import { pendingApprovals, timesheetForApprover } from '../../src/services/approval-views.js';
+import { homeOverview } from '../../src/services/home.js';
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deletePeriods } from '../../src/services/periods.js';
 import { deactivateUser, setDelegates } from '../../src/services/security.js';
@@ -154,6 +156,51 @@ describe('a decision needs current authority', () => {
       error: { code: 'not_a_user' },
     });
     expect((await approvalsOf(sheet)).map((a) => a.status)).toEqual(['pending']);
+  });
+
+  it("a deactivated delegate no longer lists their principal's decisions, in /approvals or App Home, nor opens the sheet", async () => {
+    await addDelegate(database.db, 'UMGR', 'UERIN');
+    const sheet = await submits('UCON', ['WEB']);
+    expect(await pendingApprovals(ctxFor('UERIN'))).toMatchObject({ ok: true, pending: [{ timesheetId: sheet }] });
+    expect(await timesheetForApprover(ctxFor('UERIN'), sheet)).toMatchObject({ ok: true });
+    expect(await deactivateUser(ctxFor('UADMIN'), { userId: 'UERIN' })).toMatchObject({ ok: true });
+
+    expect(await pendingApprovals(ctxFor('UERIN'))).toEqual({ ok: true, pending: [] });
+    const home = await homeOverview(ctxFor('UERIN'));
+    expect(home.ok && home.duties.approvals).toEqual([]);
+    expect(await timesheetForApprover(ctxFor('UERIN'), sheet)).toMatchObject({
+      ok: false,
+      error: { code: 'not_a_user' },
+    });
+  });
+
+  it('a manager who lost the approval right, or left the project after deciding, no longer lists the decision or opens the sheet', async () => {
+    const { db } = database;
+    await addUser(db, 'UMGR3', { name: 'Moe Manager', rights: ['approval'] });
+    await db.insert(projectManagers).values({ projectId: ops, managerId: await addManager(db, 'UMGR3') });
+    const sheet = await submits('UCON', ['WEB', 'OPS']);
+    expect(
+      await decideTimesheet(ctxFor('UMGR'), {
+        approvalId: await approvalIdOf(db, sheet, 'UMGR'),
+        decision: 'approve',
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await timesheetForApprover(ctxFor('UMGR'), sheet)).toMatchObject({ ok: true });
+    expect(
+      await removeFromProjects(ctxFor('UADMIN'), managerIds.UMGR!, [{ projectId: web, as: 'manager' }]),
+    ).toMatchObject({ ok: true });
+    expect(await timesheetForApprover(ctxFor('UMGR'), sheet)).toMatchObject({
+      ok: false,
+      error: { code: 'not_an_approver' },
+    });
+
+    expect(await pendingApprovals(ctxFor('UMGR3'))).toMatchObject({ ok: true, pending: [{ timesheetId: sheet }] });
+    await db.delete(userRoles).where(eq(userRoles.userId, 'UMGR3'));
+    expect(await pendingApprovals(ctxFor('UMGR3'))).toEqual({ ok: true, pending: [] });
+    expect(await timesheetForApprover(ctxFor('UMGR3'), sheet)).toMatchObject({ ok: false });
+    // The other manager of OPS still has it.
+    expect(await pendingApprovals(ctxFor('UMGR2'))).toMatchObject({ ok: true, pending: [{ timesheetId: sheet }] });
+    expect(await timesheetForApprover(ctxFor('UMGR2'), sheet)).toMatchObject({ ok: true });
   });
 
   it('a delegate whose delegation ended, or a manager made inactive behind the app’s back, decides nothing', async () => {
