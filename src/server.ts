@@ -13,6 +13,7 @@ import type { Logger } from './logger.js';
 import { AppMetrics } from './metrics.js';
 import { currentRequest, runInRequest } from './request-context.js';
 import { ensureAdministrators } from './services/users.js';
+import { currentApprovalContent } from './services/approval-messages.js';
 import { startSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { ReportRenderer } from './reports/render-pool.js';
@@ -92,6 +93,7 @@ export async function startConsulTracker({
     db: background.db,
     client: outboxClient,
     render: renderOutboxMessage,
+    currentContent: (content) => currentApprovalContent(background.db, content),
     renderFile: outboxFileRenderer({
       ctx: system,
       reports: { renderer, pdfRowLimit: config.reports.pdfRowLimit },

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
+import { type Database, type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
 import { approvals, projects, reportingPeriods, timeEntries, timesheets, users } from '../db/schema.js';
 import { consultantUserOf, nameOfEmployee, nameOfUser } from './approval-people.js';
 import type { ServiceContext } from './context.js';
-import { enqueueMessage } from './outbox.js';
+import { enqueueMessage, type MessageContent } from './outbox.js';
 import { prepaidBalances } from './prepaid-balance.js';
 
 // The approval DMs (to approvers) and notices (to the consultant): their models, recomputed from the
@@ -239,6 +239,30 @@ export async function notifyTimeRemoved(
   );
 }
 
+/**
+ * An approver's DM as it stands when its update is sent, read again from the database in one
+ * snapshot: a decision or a prepaid balance committed after the update was queued shows, whichever
+ * of two concurrent changes queued last. Decisions and balance moves lock different rows (a sheet,
+ * a customer), so the model queued with one may miss the other. A DM whose decision ended (the
+ * approver withdrawn, the sheet deleted or its approved time removed) keeps its queued words: the
+ * database no longer holds what they say.
+ */
+export async function currentApprovalContent(db: Database, content: MessageContent): Promise<MessageContent> {
+  if (content.template !== APPROVAL_REQUEST) return content;
+  const queued = content.model as ApprovalRequestModel;
+  if (queued.myStatus === 'withdrawn' || queued.sheetStatus === 'deleted' || queued.removedAfterApproval)
+    return content;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set transaction isolation level repeatable read, read only`);
+    const [still] = await tx
+      .select({ id: approvals.id })
+      .from(approvals)
+      .where(and(eq(approvals.id, queued.approvalId), eq(approvals.approverId, queued.approverId)));
+    if (!still) return content;
+    return { template: APPROVAL_REQUEST, model: await approvalRequestModel(tx, queued.timesheetId, queued.approverId) };
+  });
+}
+
 /** The approver's message model, recomputed from the database at every change. */
 export async function approvalRequestModel(
   q: Queryable,
@@ -371,6 +395,7 @@ export async function queueCreditLineUpdates(
     const timesheetId = Number(row.timesheet_id);
     const ref = approvalRef(timesheetId, row.approver_id);
     const model = await approvalRequestModel(tx, timesheetId, row.approver_id);
+    await ctx.pause?.('credit-line:read');
     await enqueueMessage(
       tx,
       `update:${ref}:credit:${change}`,

@@ -35,7 +35,8 @@ export type ServiceContext = {
  * `/log` without a transaction, between its read and its guarded write (`entry:placed-unlocked`);
  * a removal of projects or customers after it locked the sheets with time on them, and after it
  * locked the projects (`removal:...`); an edit of an entry once it holds the entry's sheet; a timer
- * start once it holds the running timer's sheets and both projects.
+ * start once it holds the running timer's sheets and both projects; a balance move between reading
+ * another sheet's approval DM and queueing its update (`credit-line:read`).
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -50,7 +51,8 @@ export type PausePoint =
   | 'job:claimed'
   | 'credit:topup-drafted'
   | 'admin-decide:customers-locked'
-  | 'draft:customers-locked';
+  | 'draft:customers-locked'
+  | 'credit-line:read';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

@@ -29,6 +29,8 @@ export type DispatcherOptions = {
   client: WebClient;
   /** Turns a message's template and model into what Slack shows. */
   render: (content: MessageContent) => { text: string; blocks: unknown[] };
+  /** An update's content as it stands when it is sent (approval DMs are read again); as queued by default. */
+  currentContent?: (content: MessageContent) => Promise<MessageContent>;
   /** Renders an upload's file (a PDF) when it is sent; undefined when what it shows is gone. */
   renderFile?: (content: MessageContent) => Promise<RenderedFile | undefined>;
   /** A user's App Home as it stands now; undefined when there is nothing to publish for them. */
@@ -140,6 +142,7 @@ export class OutboxDispatcher {
   constructor(options: DispatcherOptions) {
     this.#o = {
       renderHome: () => Promise.resolve(undefined),
+      currentContent: (content) => Promise.resolve(content),
       homesAtOnce: 2,
       homesPerMinute: SLACK_HOME_PUBLISHES_PER_MINUTE,
       homeBurst: 20,
@@ -461,7 +464,7 @@ export class OutboxDispatcher {
       }
       return;
     }
-    const { text, blocks } = this.#o.render(message.content);
+    const { text, blocks } = this.#o.render(await this.#o.currentContent(message.content));
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
     this.#o.log.info('Slack call', { method: 'chat.update', outboxId: item.id, ref: message.ref, ts: posted.ts });
     await markSent(db, item, clock.now());
