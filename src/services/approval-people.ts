@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../db/client.js';
 import { delegates, employees, managers, projectManagers, timesheets, users } from '../db/schema.js';
+import { rightsSql } from './authorization.js';
 
 // Who stands where around a sheet: its consultant, its projects' managers, the administrators,
 // delegations, and the names the approval messages show. Reads only, so every approval module can use it.
@@ -14,7 +15,7 @@ export async function consultantUserOf(tx: Queryable, timesheetId: number): Prom
   return row?.userId ?? null;
 }
 
-/** Active managers of these projects (not archived as managers or employees). */
+/** Active managers of these projects (not archived as managers or employees) who hold the approval right. */
 export async function managersOf(
   tx: Queryable,
   projectIds: number[],
@@ -31,6 +32,7 @@ export async function managersOf(
         isNull(managers.archivedAt),
         isNull(employees.archivedAt),
         eq(users.active, true),
+        sql`'approval' = any(${rightsSql(sql`${users.id}`)})`,
       ),
     )
     .orderBy(asc(employees.userId));

@@ -105,6 +105,22 @@ export async function rerouteApprovals(
   for (const { id } of affected) await rerouteSheet(tx, ctx, Number(id));
 }
 
+/**
+ * Users' rights changed (their roles, or a role's rights): the sheets waiting for them, and those
+ * with time on projects they manage, are routed again, so a manager who lost `approval` is no
+ * longer waited for (their decision goes to the project's other managers, or the administrators),
+ * and one who has it again is asked.
+ */
+export async function rerouteForRightsOf(tx: Transaction, ctx: ServiceContext, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  const managed = await queryRows<{ project_id: number }>(
+    tx,
+    sql`select distinct pm.project_id from project_managers pm join employees e on e.id = pm.manager_id
+         where e.user_id in (${sqlList(userIds)}) order by pm.project_id`,
+  );
+  await rerouteApprovals(tx, ctx, { approverIds: userIds, projectIds: managed.map((row) => Number(row.project_id)) });
+}
+
 async function rerouteSheet(tx: Transaction, ctx: ServiceContext, sheetId: number): Promise<void> {
   const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, sheetId));
   if (sheet?.status !== 'submitted') return;

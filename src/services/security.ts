@@ -3,7 +3,7 @@ import { type Queryable, queryRows } from '../db/client.js';
 import { auditLog, delegates, roles, userRoles, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -81,18 +81,19 @@ export async function setRoleRights(
       .returning();
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
+    await rerouteForRightsOf(tx, ctx, await membersOf(tx, before.id));
     await recordAudit(tx, ctx, { action: 'role.set_rights', entity: 'role', entityId: before.id, before, after });
-    const members = (
-      await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(userRoles)
-        .where(eq(userRoles.roleId, before.id))
-    )[0]!.n;
+    const members = await membersOf(tx, before.id);
     return {
       ok: true as const,
-      role: { id: after!.id, name: after!.name, rights: after!.rights, builtin: false, members: Number(members) },
+      role: { id: after!.id, name: after!.name, rights: after!.rights, builtin: false, members: members.length },
     };
   });
+}
+
+async function membersOf(q: Queryable, roleId: number): Promise<string[]> {
+  const rows = await q.select({ userId: userRoles.userId }).from(userRoles).where(eq(userRoles.roleId, roleId));
+  return rows.map((row) => row.userId);
 }
 
 /** Deletes a role (its members lose it). */
@@ -111,6 +112,11 @@ export async function deleteRole(
     await tx.delete(roles).where(eq(roles.id, role.id));
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
+    await rerouteForRightsOf(
+      tx,
+      ctx,
+      members.map((m) => m.userId),
+    );
     await recordAudit(tx, ctx, {
       action: 'role.delete',
       entity: 'role',
@@ -147,6 +153,7 @@ export async function setUserRoles(
     for (const role of wanted) await tx.insert(userRoles).values({ userId: user.id, roleId: role.id });
     const guard = await keepsSecurityHolder(tx);
     if (guard) return guard;
+    await rerouteForRightsOf(tx, ctx, [user.id]);
     await recordAudit(tx, ctx, {
       action: 'user.set_roles',
       entity: 'user',

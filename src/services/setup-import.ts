@@ -19,7 +19,7 @@ import { isCurrencyCode, MAX_PRICE_MINOR, parseAmount, parseRate } from '../doma
 import { periodsOverlap } from '../domain/periods.js';
 import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
@@ -65,7 +65,9 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     const teamChanged = await importProjects(tx, ctx, setup, money, summary);
     // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction.
     await rerouteApprovals(tx, ctx, { projectIds: teamChanged });
-    await importSecurity(tx, setup, summary, createdUsers);
+    const rightsChanged = await importSecurity(tx, setup, summary, createdUsers);
+    // Sheets waiting for someone who lost the approval right, or on projects of someone who gained it, too.
+    await rerouteForRightsOf(tx, ctx, rightsChanged);
     await importPeriods(tx, setup, summary);
     await settleImportedCredit(tx, ctx, setup);
     await recordAudit(tx, ctx, { action: 'setup.import', entity: 'setup', entityId: 'file', after: summary });
@@ -490,7 +492,8 @@ async function importSecurity(
   setup: SetupFile,
   summary: ImportSummary,
   createdUsers: ReadonlySet<string>,
-): Promise<void> {
+): Promise<string[]> {
+  const rightsChanged = new Set<string>();
   for (const r of setup.roles) {
     const existing = (await tx.select().from(roles)).find((row) => row.name.toLowerCase() === r.name.toLowerCase());
     if (!existing) {
@@ -499,6 +502,11 @@ async function importSecurity(
     } else if ([...existing.rights].sort().join() !== [...r.rights].sort().join()) {
       await tx.update(roles).set({ rights: r.rights }).where(eq(roles.id, existing.id));
       summary.roles.updated++;
+      const members = await tx
+        .select({ userId: userRoles.userId })
+        .from(userRoles)
+        .where(eq(userRoles.roleId, existing.id));
+      for (const { userId } of members) rightsChanged.add(userId);
     }
   }
   const allRoles = await tx.select().from(roles);
@@ -518,6 +526,7 @@ async function importSecurity(
         changed ||= added.length > 0;
       }
       if (changed && !createdUsers.has(u.user)) summary.users.updated++;
+      if (changed) rightsChanged.add(u.user);
     }
     if (u.delegates) {
       const wanted = u.delegates.map((d) => d.user);
@@ -540,6 +549,7 @@ async function importSecurity(
       if (changed && !u.roles && !createdUsers.has(u.user)) summary.users.updated++;
     }
   }
+  return [...rightsChanged].sort();
 }
 
 async function importPeriods(tx: Transaction, setup: SetupFile, summary: ImportSummary): Promise<void> {

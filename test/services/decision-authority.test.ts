@@ -18,7 +18,7 @@ import { pendingApprovals, timesheetForApprover } from '../../src/services/appro
 import { homeOverview } from '../../src/services/home.js';
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deletePeriods } from '../../src/services/periods.js';
-import { deactivateUser, setDelegates } from '../../src/services/security.js';
+import { deactivateUser, setDelegates, setUserRoles } from '../../src/services/security.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -268,6 +268,34 @@ describe('a decision needs current authority', () => {
       ['UADMIN2', 'admin_fallback', 'pending'],
     ]);
     expect(await statusOf(sheet)).toBe('submitted');
+  });
+
+  it('a manager whose approval right is taken away is no longer waited for: the administrators are asked, and the manager again once it is back', async () => {
+    const { db } = database;
+    const sheet = await submits('UCON', ['OPS']);
+    const routes = async () => (await approvalsOf(sheet)).map((a) => [a.approverId, a.route, a.status]);
+    expect(await routes()).toEqual([['UMGR2', 'manager', 'pending']]);
+    const roleIds = (await db.select().from(userRoles).where(eq(userRoles.userId, 'UMGR2'))).map((r) => r.roleId);
+
+    expect(await setUserRoles(ctxFor('UADMIN'), { userId: 'UMGR2', roleIds: [] })).toMatchObject({ ok: true });
+    expect(await routes()).toEqual([
+      ['UADMIN', 'admin_fallback', 'pending'],
+      ['UADMIN2', 'admin_fallback', 'pending'],
+    ]);
+    const withdrawn = await db
+      .select()
+      .from(outbox)
+      .where(like(outbox.dedupeKey, `update:approval:${sheet}:UMGR2:withdrawn:%`));
+    expect(withdrawn).toHaveLength(1);
+
+    expect(await setUserRoles(ctxFor('UADMIN'), { userId: 'UMGR2', roleIds })).toMatchObject({ ok: true });
+    expect(await routes()).toEqual([['UMGR2', 'manager', 'pending']]);
+    expect(
+      await decideTimesheet(ctxFor('UMGR2'), {
+        approvalId: await approvalIdOf(db, sheet, 'UMGR2'),
+        decision: 'approve',
+      }),
+    ).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
   });
 
   it('deactivating a manager moves their pending decision to the administrators', async () => {
