@@ -48,9 +48,11 @@ export function periodReminderMessage(model: PeriodReminderModel): SlackMessage 
           type: 'button',
           action_id: ids.timesheet.open,
           text: { type: 'plain_text', text: 'Open timesheet' },
-          value: String(model.period.id),
+          value: model.userId
+            ? JSON.stringify({ periodId: model.period.id, for: model.userId })
+            : String(model.period.id),
         },
-        submitButton({ period: model.period, totals: model }),
+        submitButton({ period: model.period, totals: model, consultantUserId: model.userId }),
       ],
     },
   ];

@@ -24,6 +24,7 @@ export function timesheetSubmittedMessage(submitted: {
 export function confirmEmptySubmitMessage(
   periodId: number,
   period: { startsOn: string; endsOn: string },
+  consultantUserId: string,
   message: string,
 ): SlackMessage {
   return {
@@ -36,6 +37,7 @@ export function confirmEmptySubmitMessage(
         elements: [
           submitButton({
             period: { id: periodId, ...period },
+            consultantUserId,
             totals: { totalMinutes: 0, entryCount: 0 },
           }),
         ],

@@ -172,7 +172,10 @@ function sheetBlocks(sheet: TimesheetView, first: number, editable: boolean): Kn
 
 /** Submit, with a dialog that says what is being sent (and, for an empty sheet, that it is empty). */
 export function submitButton(
-  sheet: Pick<TimesheetView, 'period'> & { totals: Pick<TimesheetView['totals'], 'totalMinutes' | 'entryCount'> },
+  sheet: Pick<TimesheetView, 'period'> &
+    Partial<Pick<TimesheetView, 'consultantUserId'>> & {
+      totals: Pick<TimesheetView['totals'], 'totalMinutes' | 'entryCount'>;
+    },
 ): Button {
   const empty = sheet.totals.entryCount === 0;
   return {
@@ -180,7 +183,8 @@ export function submitButton(
     action_id: ids.timesheet.submit,
     style: 'primary',
     text: { type: 'plain_text', text: empty ? 'Submit with no time' : 'Submit timesheet' },
-    value: JSON.stringify({ periodId: sheet.period.id, empty }),
+    // Whose sheet: the click submits it, whomever App Home acts for by then.
+    value: JSON.stringify({ periodId: sheet.period.id, empty, for: sheet.consultantUserId }),
     confirm: {
       title: { type: 'plain_text', text: 'Submit this timesheet?' },
       text: {

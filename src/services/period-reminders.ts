@@ -11,6 +11,8 @@ export const PERIOD_REMINDER = 'period-reminder';
 
 /** The DM to a consultant whose sheet is still open when a period ends. */
 export type PeriodReminderModel = {
+  /** The consultant it reminds (its buttons act on their time); absent in reminders queued before it was kept. */
+  userId?: string;
   period: { id: number; startsOn: string; endsOn: string };
   /** The second reminder, the first working morning after the period. */
   last: boolean;
@@ -111,6 +113,7 @@ export async function sendPeriodReminder(
         .where(eq(timeEntries.timesheetId, sheet.id))
     : [{ n: 0 }];
   const model: PeriodReminderModel = {
+    userId: input.userId,
     period: { id: period.id, startsOn: period.startsOn, endsOn: period.endsOn },
     last: input.last,
     days: days.map((day) => ({ date: day.date, minutes: Number(day.minutes) })),

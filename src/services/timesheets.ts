@@ -29,6 +29,8 @@ export type TimesheetEntry = {
 
 export type TimesheetOverview = {
   consultantName: string;
+  /** Whose sheet it is: its buttons act on this user's time, whomever App Home acts for by then. */
+  consultantUserId: string;
   period: { id: number; startsOn: string; endsOn: string };
   previousPeriodId: number | null;
   nextPeriodId: number | null;
@@ -251,7 +253,8 @@ export async function sheetOverview(q: Queryable, timesheetId: number): Promise<
     .leftJoin(submitter, eq(submitter.id, timesheets.submittedBy))
     .where(eq(timesheets.id, timesheetId));
   if (!row?.userId) return undefined;
-  const overview = await overviewOf(q, { employeeId: row.sheet.consultantId, name: row.name }, row.period, {
+  const consultant = { employeeId: row.sheet.consultantId, name: row.name, userId: row.userId };
+  const overview = await overviewOf(q, consultant, row.period, {
     ...row.sheet,
     submittedByName: row.submittedByName ?? row.sheet.submittedBy,
   });
@@ -331,7 +334,7 @@ type ShownSheet = typeof timesheets.$inferSelect & { submittedByName: string | n
 
 async function overviewOf(
   tx: Queryable,
-  consultant: Pick<Consultant, 'employeeId' | 'name'>,
+  consultant: Pick<Consultant, 'employeeId' | 'name' | 'userId'>,
   period: Period,
   sheet: ShownSheet | undefined,
 ): Promise<Omit<TimesheetOverview, 'previousPeriodId' | 'nextPeriodId'>> {
@@ -364,7 +367,7 @@ export type SheetEntryRow = TimesheetEntry & { workDate: string };
 
 /** The overview of a period's sheet from its entries, ordered by day, start and id; App Home reads them with its page. */
 export function overviewFrom(
-  consultant: Pick<Consultant, 'name'>,
+  consultant: Pick<Consultant, 'name' | 'userId'>,
   period: Pick<Period, 'id' | 'startsOn' | 'endsOn'>,
   sheet: Pick<ShownSheet, 'status' | 'submittedAt' | 'submittedByName'> | undefined,
   rows: SheetEntryRow[],
@@ -387,6 +390,7 @@ export function overviewFrom(
   const status = sheet?.status ?? 'open';
   return {
     consultantName: consultant.name,
+    consultantUserId: consultant.userId,
     period: { id: period.id, startsOn: period.startsOn, endsOn: period.endsOn },
     status,
     submittedAt: sheet?.submittedAt ?? null,

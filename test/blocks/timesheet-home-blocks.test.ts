@@ -34,6 +34,7 @@ function month(count: number, overrides: Partial<TimesheetView> = {}): Timesheet
   }
   return {
     consultantName: 'Alice',
+    consultantUserId: 'UALICE',
     period: { id: 11, startsOn: '2026-11-01', endsOn: '2026-11-30' },
     previousPeriodId: 10,
     nextPeriodId: 12,
@@ -108,7 +109,7 @@ describe('timesheet modal', () => {
     expect(json(timesheetModal(month(2), 0))).toContain('Submit 2h in 2 entries for approval?');
     expectWithinSlackLimits(
       'message',
-      confirmEmptySubmitMessage(11, { startsOn: '2026-11-01', endsOn: '2026-11-30' }, 'No time. Submit?'),
+      confirmEmptySubmitMessage(11, { startsOn: '2026-11-01', endsOn: '2026-11-30' }, 'UALICE', 'No time. Submit?'),
     );
   });
 

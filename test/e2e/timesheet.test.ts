@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { timeEntries, timesheets } from '../../src/db/schema.js';
+import { employees, timeEntries, timesheets, users } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { importSetup } from '../../src/services/setup-import.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
@@ -110,6 +110,69 @@ describe('/timesheet', () => {
     await h.app.settled();
     expect(JSON.stringify(lastView('views.update'))).toContain('already submitted; nothing was changed');
     expect(await h.database.db.select().from(timesheets)).toHaveLength(1);
+  });
+
+  it('submits and opens the sheet a button showed, though App Home was switched to act for someone else meanwhile', async () => {
+    const CAROL = 'U03CAROL';
+    h.fake.users.set(CAROL, { id: CAROL, real_name: 'Carol Poe', tz: 'UTC' });
+    const added = await importSetup(
+      {
+        db: h.database.db,
+        actor: { kind: 'system', name: 'cli' },
+        clock: h.clock,
+        log: silentLogger,
+        org: { timeZone: 'UTC', currency: 'USD' },
+      },
+      `employees:
+  - { user: ${CAROL}, name: Carol Poe, consultant: { cost_rate: '60.00', price_rate: '120.00' } }
+projects:
+  - { code: ACME-WEB, customer: ACME, name: Website relaunch, consultants: [{ user: ${ALICE}, price_rate: '150.00' }, { user: ${CAROL} }] }
+users:
+  - { user: ${ALICE}, roles: [Consultant], delegates: [U02BOB, ${CAROL}] }
+  - { user: ${CAROL}, roles: [Consultant] }
+`,
+    );
+    expect(added.ok).toBe(true);
+    await log('30m ACME-WEB Alice’s own');
+    await h.slack.slashCommand({ command: '/log', text: '1h ACME-WEB Carol’s own', userId: CAROL });
+    await h.slack.slashCommand({ command: '/timesheet', text: '', userId: CAROL });
+    const opened = lastView('views.open');
+    expect(JSON.stringify(opened)).toContain('Carol’s own');
+    const submit = (
+      opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
+    ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+    // Carol switches App Home to act for Alice (on another device) before she clicks Submit.
+    await h.database.db.update(users).set({ actingFor: ALICE }).where(eq(users.id, CAROL));
+    try {
+      await h.slack.blockAction({
+        userId: CAROL,
+        actionId: ids.timesheet.submit,
+        value: submit.value,
+        container: inModal('VCAROLSHEET', opened),
+      });
+      await h.app.settled();
+      const sheets = await h.database.db
+        .select({ status: timesheets.status, userId: employees.userId })
+        .from(timesheets)
+        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+        .orderBy(employees.userId);
+      expect(sheets).toEqual([
+        { status: 'open', userId: ALICE },
+        { status: 'submitted', userId: CAROL },
+      ]);
+      // Her reminder's Open timesheet opens her own sheet too.
+      const periodId = (JSON.parse(submit.value) as { periodId: number }).periodId;
+      await h.slack.blockAction({
+        userId: CAROL,
+        actionId: ids.timesheet.open,
+        value: JSON.stringify({ periodId, for: CAROL }),
+      });
+      await h.app.settled();
+      expect(JSON.stringify(lastView('views.open'))).toContain('Carol’s own');
+      expect(JSON.stringify(lastView('views.open'))).not.toContain('Alice’s own');
+    } finally {
+      await h.database.db.update(users).set({ actingFor: null }).where(eq(users.id, CAROL));
+    }
   });
 
   it('edits an entry from the modal (stacked) and refreshes the timesheet after saving', async () => {

@@ -148,7 +148,7 @@ describe('period-end reminders', () => {
     expect(new Set(submitted.map((row) => row.result))).toEqual(new Set(['not sent: the timesheet is submitted']));
   });
 
-  it('shows the hours per day with Open timesheet and Submit buttons', async () => {
+  it('shows the hours per day with Open timesheet and Submit buttons, which act on the reminded consultant’s own sheet', async () => {
     const message = await reminder('UBER', '2026-11-01');
     if (message?.kind !== 'post') throw new Error('no reminder for UBER');
     const rendered = renderOutboxMessage(message.content);
@@ -159,8 +159,11 @@ describe('period-end reminders', () => {
     const actions = rendered.blocks.find((block) => block.type === 'actions');
     expect(actions).toMatchObject({
       elements: [
-        { action_id: 'timesheet_open', value: String(periods.nov) },
-        { action_id: 'timesheet_submit', value: JSON.stringify({ periodId: periods.nov, empty: false }) },
+        { action_id: 'timesheet_open', value: JSON.stringify({ periodId: periods.nov, for: 'UBER' }) },
+        {
+          action_id: 'timesheet_submit',
+          value: JSON.stringify({ periodId: periods.nov, empty: false, for: 'UBER' }),
+        },
       ],
     });
     const last = await reminder('UBER', '2026-11-01:last');

@@ -1,4 +1,5 @@
 import type { BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
@@ -7,17 +8,33 @@ import { deleteEntryModal } from '../../../../blocks/timesheet-modal.js';
 import { timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { submitTimesheet } from '../../../services/timesheets.js';
-import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
 import { openTimesheetModal, refreshTimesheetModal } from '../../timesheet-view.js';
 import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
+import { chosenOption, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
 const position = z.object({ periodId: rowId, page: z.number().int().nonnegative() });
-const submitValue = z.object({ periodId: rowId, empty: z.boolean() });
+/** `for`: whose sheet the button showed (absent on buttons sent before it was kept). */
+const submitValue = z.object({ periodId: rowId, empty: z.boolean(), for: slackId.optional() });
+/** A period id, or (a reminder's button) the period with whose sheet it is. */
+const openValue = z.union([
+  rowIdText.transform((periodId) => ({ periodId, for: undefined })),
+  jsonText(z.object({ periodId: rowId, for: slackId })),
+]);
+
+/**
+ * The context a timesheet button acts in: for the user whose sheet it showed (`owner`: oneself, or
+ * a principal, the delegation checked by the service), whomever App Home acts for by then; a
+ * button that does not say acts as App Home does now.
+ */
+function contextForSheet(deps: ServiceDeps, client: WebClient, userId: string, owner: string | undefined) {
+  if (owner === undefined) return actingContextForSlackUser(deps, client, userId);
+  return contextForSlackUser(deps, client, userId, owner === userId ? undefined : owner);
+}
 const menuChoice = z
   .string()
   .regex(/^(edit|delete):[1-9][0-9]{0,9}$/)
@@ -45,8 +62,9 @@ export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDe
   routes.action<BlockAction<ButtonAction>>(
     ids.timesheet.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const periodId = action.value ? rowIdText.parse(action.value) : undefined;
+      const opened = action.value ? openValue.parse(action.value) : undefined;
+      const ctx = await contextForSheet(deps, client, body.user.id, opened?.for);
+      const periodId = opened?.periodId;
       const refusal = await openTimesheetModal(
         client,
         ctx,
@@ -60,8 +78,8 @@ export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDe
   routes.action<BlockAction<ButtonAction>>(
     ids.timesheet.submit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const { periodId, empty } = jsonText(submitValue).parse(action.value ?? '');
+      const { periodId, empty, for: owner } = jsonText(submitValue).parse(action.value ?? '');
+      const ctx = await contextForSheet(deps, client, body.user.id, owner);
       // The button says what the user saw; the service still checks the sheet as it is now.
       const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
       if (body.view?.type === 'modal') {

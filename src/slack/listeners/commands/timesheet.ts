@@ -55,7 +55,9 @@ export function registerTimesheetCommand(routes: ListenerRoutes, deps: ServiceDe
           const question = `Your timesheet for ${formatDay(overview.period.startsOn)} – ${formatDay(overview.period.endsOn)} has no time. Submit it empty?`;
           await ack({
             response_type: 'ephemeral',
-            ...reply(confirmEmptySubmitMessage(overview.period.id, overview.period, question)),
+            ...reply(
+              confirmEmptySubmitMessage(overview.period.id, overview.period, overview.consultantUserId, question),
+            ),
           });
           return;
         }
