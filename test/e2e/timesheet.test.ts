@@ -13,10 +13,9 @@ import { HOME_PUBLISH_INTERVAL_MS } from '../../src/services/outbox.js';
 let h: AppHarness;
 const ALICE = 'U01ALICE';
 
-beforeAll(async () => {
-  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: ['U0ADMIN'] });
-  h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
-  const imported = await importSetup(
+/** Loads a setup file as the command line does. */
+const importFile = (yaml: string) =>
+  importSetup(
     {
       db: h.database.db,
       actor: { kind: 'system', name: 'cli' },
@@ -24,6 +23,13 @@ beforeAll(async () => {
       log: silentLogger,
       org: { timeZone: 'UTC', currency: 'USD' },
     },
+    yaml,
+  );
+
+beforeAll(async () => {
+  h = await startAppHarness({ now: '2026-11-25T10:00:00Z', adminUserIds: ['U0ADMIN'] });
+  h.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'Europe/Berlin' });
+  const imported = await importFile(
     readFileSync(new URL('../fixtures/small-firm.yaml', import.meta.url), 'utf8') +
       '  - { starts: 2026-10-01, ends: 2026-10-31 }\n',
   );
@@ -115,14 +121,7 @@ describe('/timesheet', () => {
   it('submits and opens the sheet a button showed, though App Home was switched to act for someone else meanwhile', async () => {
     const CAROL = 'U03CAROL';
     h.fake.users.set(CAROL, { id: CAROL, real_name: 'Carol Poe', tz: 'UTC' });
-    const added = await importSetup(
-      {
-        db: h.database.db,
-        actor: { kind: 'system', name: 'cli' },
-        clock: h.clock,
-        log: silentLogger,
-        org: { timeZone: 'UTC', currency: 'USD' },
-      },
+    const added = await importFile(
       `employees:
   - { user: ${CAROL}, name: Carol Poe, consultant: { cost_rate: '60.00', price_rate: '120.00' } }
 projects:
