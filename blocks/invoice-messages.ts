@@ -1,6 +1,13 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import { formatHoursDecimal } from '../src/domain/duration.js';
-import type { DraftedInvoice, InvoiceListRow, InvoiceMessageModel, SkippedCustomer } from '../src/services/invoices.js';
+import { formatDay } from '../src/domain/dates.js';
+import { formatHoursDecimal, formatMinutes } from '../src/domain/duration.js';
+import type {
+  DraftedInvoice,
+  InvoiceListRow,
+  InvoiceMessageModel,
+  LeftUninvoiced,
+  SkippedCustomer,
+} from '../src/services/invoices.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapedWithin, escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -100,8 +107,16 @@ export function voidReasonModal(invoiceId: number): ModalView {
   };
 }
 
-/** The answer to `/invoice draft`: what was drafted with totals, what was skipped and why. */
-export function draftReply(periods: string, drafted: DraftedInvoice[], skipped: SkippedCustomer[]): SlackMessage {
+/**
+ * The answer to `/invoice draft`: what was drafted with totals, what was skipped and why, and
+ * approved time of earlier periods still on no invoice, with the command that drafts it.
+ */
+export function draftReply(
+  periods: string,
+  drafted: DraftedInvoice[],
+  skipped: SkippedCustomer[],
+  earlier: LeftUninvoiced[] = [],
+): SlackMessage {
   const lines = drafted.map(
     (d) =>
       `• *${d.customerCode}*: ${d.lines} ${d.lines === 1 ? 'entry' : 'entries'}, ${formatHoursDecimal(d.minutes)} h, ${d.total}`,
@@ -110,7 +125,16 @@ export function draftReply(periods: string, drafted: DraftedInvoice[], skipped: 
     ? `Drafted ${drafted.length} ${drafted.length === 1 ? 'invoice' : 'invoices'} for ${periods}; each is posted with its PDF and Issue / Void buttons.`
     : `Nothing new to invoice for ${periods}.`;
   const skips = skipped.map((s) => `• ${s.customerCode}: ${escapeMrkdwn(s.reason)}`);
-  const text = [heading, ...lines, ...(skips.length ? ['Skipped:', ...skips] : [])].join('\n');
+  const left = earlier.map(
+    (e) =>
+      `• ${formatDay(e.startsOn)} – ${formatDay(e.endsOn)}: ${formatMinutes(e.minutes)} (${e.customerCodes.map(escapeMrkdwn).join(', ')}): \`/invoice draft ${e.startsOn}\``,
+  );
+  const text = [
+    heading,
+    ...lines,
+    ...(skips.length ? ['Skipped:', ...skips] : []),
+    ...(left.length ? ['Approved after their period was drafted, and on no invoice yet:', ...left] : []),
+  ].join('\n');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }] };
 }
 

@@ -60,8 +60,51 @@ export type SkippedCustomer = { customerCode: string; reason: string };
 export async function draftInvoices(
   ctx: ServiceContext,
   input: { periods: PeriodSelector[]; customerCodes: string[]; channel: string | undefined },
-): Promise<Result<{ drafted: DraftedInvoice[]; skipped: SkippedCustomer[]; periods: string }>> {
-  return serviceTransaction(ctx.db, (tx) => draftInvoicesIn(tx, ctx, input));
+): Promise<
+  Result<{ drafted: DraftedInvoice[]; skipped: SkippedCustomer[]; periods: string; earlier: LeftUninvoiced[] }>
+> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const done = await draftInvoicesIn(tx, ctx, input);
+    if (!done.ok) return done;
+    return { ...done, earlier: await uninvoicedBefore(tx, done.startsOn, done.customerIds) };
+  });
+}
+
+/** How many periods before the drafted ones are looked at for approved time left off every invoice. */
+const EARLIER_PERIODS_LOOKED_AT = 12;
+
+/** Approved time of an earlier period on no live invoice: approved late, after that period was drafted. */
+export type LeftUninvoiced = { startsOn: string; endsOn: string; minutes: number; customerCodes: string[] };
+
+/**
+ * Approved, billable time of hourly customers (of `customerIds`, or all) on no live invoice, in
+ * the periods just before `startsOn`: a sheet approved after its period was drafted waits there
+ * until someone names that period. Bounded to the last EARLIER_PERIODS_LOOKED_AT periods, so the
+ * look does not grow with the firm's history.
+ */
+async function uninvoicedBefore(tx: Queryable, startsOn: string, customerIds: number[]): Promise<LeftUninvoiced[]> {
+  const earlier = await tx
+    .select({ id: reportingPeriods.id, startsOn: reportingPeriods.startsOn, endsOn: reportingPeriods.endsOn })
+    .from(reportingPeriods)
+    .where(sql`${reportingPeriods.startsOn} < ${startsOn}`)
+    .orderBy(desc(reportingPeriods.startsOn))
+    .limit(EARLIER_PERIODS_LOOKED_AT);
+  if (earlier.length === 0) return [];
+  const only = customerIds.length ? sql`and c.id in (${sqlList(customerIds)})` : sql``;
+  const rows = await queryRows<{ period_id: number; minutes: number; codes: string[] }>(
+    tx,
+    sql`select t.period_id, sum(te.minutes)::int as minutes, array_agg(distinct c.code order by c.code) as codes
+        ${uninvoicedScope(earlier.map((p) => p.id))} and c.billing_mode = 'hourly' ${only}
+        group by t.period_id`,
+  );
+  return earlier
+    .flatMap((period) => {
+      const row = rows.find((r) => Number(r.period_id) === period.id);
+      return row
+        ? [{ startsOn: period.startsOn, endsOn: period.endsOn, minutes: Number(row.minutes), customerCodes: row.codes }]
+        : [];
+    })
+    .reverse();
 }
 
 /**
@@ -72,7 +115,16 @@ export async function draftInvoicesIn(
   tx: Transaction,
   ctx: ServiceContext,
   input: { periods: PeriodSelector[]; customerCodes: string[]; channel: string | undefined },
-): Promise<Result<{ drafted: DraftedInvoice[]; skipped: SkippedCustomer[]; periods: string }>> {
+): Promise<
+  Result<{
+    drafted: DraftedInvoice[];
+    skipped: SkippedCustomer[];
+    periods: string;
+    /** The first day drafted, and the customers asked for (none: all). */
+    startsOn: string;
+    customerIds: number[];
+  }>
+> {
   const access = await authorize(tx, ctx, OPERATIONS.draftInvoices.right);
   if (!access.ok) return access;
   const periods = await choosePeriods(tx, ctx, input.periods);
@@ -103,7 +155,14 @@ export async function draftInvoicesIn(
   for (const code of input.customerCodes)
     if (!candidates.some((c) => c.code === code))
       skipped.push({ customerCode: code, reason: 'no approved billable time left to invoice' });
-  return { ok: true as const, drafted, skipped, periods: describePeriods(periods.periods) };
+  return {
+    ok: true as const,
+    drafted,
+    skipped,
+    periods: describePeriods(periods.periods),
+    startsOn: span.startsOn,
+    customerIds,
+  };
 }
 
 async function choosePeriods(

@@ -12,6 +12,7 @@ import { invoices, outbox } from '../../src/db/schema.js';
 import { readSettings } from '../../src/services/settings.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import type { StoredMessage } from '../support/fake-slack.js';
+import { addPeriod } from '../support/fixtures.js';
 import { approvedSheet, entry, seedInvoiceFirm } from '../support/invoice-firm.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
 
@@ -254,6 +255,38 @@ describe('without FINANCE_CHANNEL', () => {
       expect(solo.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ELSEWHERE')).toEqual([]);
     } finally {
       await solo.stop();
+    }
+  });
+});
+
+describe('time approved after its period was drafted', () => {
+  it('is named in the answer to /invoice draft, with the command that drafts it', async () => {
+    const late = await startAppHarness({ now: '2026-12-10T12:00:00Z', financeChannel: FINANCE });
+    try {
+      const firm = await seedInvoiceFirm(late.database.db);
+      late.fake.users.set('UFIN', { id: 'UFIN', real_name: 'Fiona Finance', tz: 'UTC' });
+      late.fake.conversations.set(FINANCE, { kind: 'public', appIsMember: true });
+      const october = await addPeriod(late.database.db, '2026-10-01', '2026-10-31');
+      const sheet = await approvedSheet(late.database.db, firm.consultants.alice, october);
+      await entry(late.database.db, {
+        sheet,
+        project: firm.projects['ACME-WEB'],
+        date: '2026-10-20',
+        minutes: 90,
+        rate: 15000,
+      });
+
+      await late.slack.slashCommand({ command: '/invoice', text: 'draft', userId: 'UFIN', channelId: FINANCE });
+      const reply = await late.fake.waitFor('response_url');
+      expect(reply.args.text).toBe(
+        [
+          'Nothing new to invoice for 1–30 Nov 2026.',
+          'Approved after their period was drafted, and on no invoice yet:',
+          '• Thu 1 Oct 2026 – Sat 31 Oct 2026: 1h 30m (ACME): `/invoice draft 2026-10-01`',
+        ].join('\n'),
+      );
+    } finally {
+      await late.stop();
     }
   });
 });

@@ -9,7 +9,7 @@ import { draftInvoices, draftTopupInvoice, listInvoices, repostInvoicePdf } from
 import { issueInvoice, voidInvoice } from '../../src/services/invoice-decisions.js';
 import { saveSettings } from '../../src/services/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { asUser, serviceContext } from '../support/fixtures.js';
+import { addPeriod, asUser, serviceContext } from '../support/fixtures.js';
 import { approvedSheet, entry, type InvoiceFirm, seedInvoiceFirm, sheetWith } from '../support/invoice-firm.js';
 import { TestClock } from '../support/test-clock.js';
 
@@ -230,6 +230,34 @@ describe('drafting', () => {
       ],
     });
     expect(await database.db.select().from(invoices)).toEqual([]);
+  });
+
+  it('names approved time of earlier periods still on no invoice, per period with its hourly customers, until it is drafted', async () => {
+    const { db } = database;
+    const oct = await addPeriod(db, '2026-10-01', '2026-10-31');
+    // October's sheet was approved after October was drafted.
+    const late = await approvedSheet(db, firm.consultants.alice, oct);
+    await entry(db, { sheet: late, project: firm.projects['ACME-WEB'], date: '2026-10-20', minutes: 90, rate: 15000 });
+    await entry(db, { sheet: late, project: firm.projects['BETA-OPS'], date: '2026-10-21', minutes: 30, rate: 10000 });
+    await entry(db, { sheet: late, project: firm.projects['PRE-SUP'], date: '2026-10-22', minutes: 60, rate: null });
+    const nov = await approvedSheet(db, firm.consultants.alice, firm.periods.nov);
+    await entry(db, { sheet: nov, project: firm.projects['ACME-WEB'], date: '2026-11-03', minutes: 60, rate: 15000 });
+
+    const october = { startsOn: '2026-10-01', endsOn: '2026-10-31' };
+    expect(await draftInvoices(as('UFIN'), LAST)).toMatchObject({
+      ok: true,
+      drafted: [{ customerCode: 'ACME', minutes: 60 }],
+      earlier: [{ ...october, minutes: 120, customerCodes: ['ACME', 'BETA'] }],
+    });
+    expect(await draftInvoices(as('UFIN'), { ...LAST, customerCodes: ['BETA'] })).toMatchObject({
+      ok: true,
+      drafted: [],
+      earlier: [{ ...october, minutes: 30, customerCodes: ['BETA'] }],
+    });
+    expect(await draftInvoices(as('UFIN'), { ...LAST, periods: [{ kind: 'starts', on: '2026-10-01' }] })).toMatchObject(
+      { ok: true, drafted: [{ customerCode: 'ACME' }, { customerCode: 'BETA' }], earlier: [] },
+    );
+    expect(await draftInvoices(as('UFIN'), LAST)).toMatchObject({ ok: true, drafted: [], earlier: [] });
   });
 
   it('refuses an unknown customer code with suggestions', async () => {

@@ -44,7 +44,7 @@ export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps
         await ack({ response_type: 'ephemeral', text: 'Drafting invoices from approved time…' });
         const drafted = await draftInvoices(ctx, { ...invoice, channel: reporting.financeChannel });
         if (!drafted.ok) return tell(problemMessage(drafted.error.message));
-        return tell(draftReply(drafted.periods, drafted.drafted, drafted.skipped));
+        return tell(draftReply(drafted.periods, drafted.drafted, drafted.skipped, drafted.earlier));
       }
 
       const prepared = await invoiceExport(ctx, invoice);
