@@ -10,6 +10,7 @@ import { creditAdminButtons } from './credit-messages.js';
 import { prepaidLine } from './log-confirmation.js';
 import { customerChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
+import { MAX_NAME_LENGTH } from '../src/domain/names.js';
 
 export type CustomerView = {
   id: number;
@@ -83,7 +84,7 @@ export function customerFormModal(customer: CustomerView | undefined, parentView
       type: 'plain_text_input',
       action_id: 'value',
       multiline: options.multiline ?? false,
-      max_length: options.max ?? 100,
+      max_length: options.max ?? MAX_NAME_LENGTH,
       ...(value ? { initial_value: value } : {}),
     },
   });

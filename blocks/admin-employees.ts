@@ -6,6 +6,7 @@ import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { employeeChoice, projectChoice, recordSelect } from './record-select.js';
 import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
+import { MAX_NAME_LENGTH } from '../src/domain/names.js';
 
 export type EmployeeView = {
   id: number;
@@ -284,7 +285,7 @@ export function employeeFormModal(employee: EmployeeView | undefined, parentView
       type: 'plain_text_input',
       action_id: 'value',
       multiline: options.multiline ?? false,
-      max_length: options.max ?? 100,
+      max_length: options.max ?? MAX_NAME_LENGTH,
       ...(value ? { initial_value: value } : {}),
     },
   });

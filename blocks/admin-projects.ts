@@ -5,6 +5,7 @@ import type { AdminPage } from './admin.js';
 import { ids } from './ids.js';
 import { MAX_MENU_OPTIONS, projectChoice, recordSelect } from './record-select.js';
 import { escapedWithin, escapeMrkdwn, freeTextSection, lineSections, truncate } from './mrkdwn.js';
+import { MAX_NAME_LENGTH } from '../src/domain/names.js';
 
 export type ProjectView = ProjectRow;
 export type ProjectChoicesView = {
@@ -103,7 +104,7 @@ export function projectFormModal(
       element: {
         type: 'plain_text_input',
         action_id: 'value',
-        max_length: 100,
+        max_length: MAX_NAME_LENGTH,
         ...(project ? { initial_value: project.name } : {}),
       },
     },

@@ -32,8 +32,9 @@ export function generatePeriods(
   const periods: PeriodRange[] = [];
   for (let index = 0; ; index++) {
     const startsOn = index === 0 ? from : nthStart(cadence, from, index);
-    if (startsOn > to) break;
-    const natural = addDays(nthStart(cadence, from, index + 1), -1);
+    if (startsOn === undefined || startsOn > to) break;
+    const next = nthStart(cadence, from, index + 1);
+    const natural = next === undefined ? to : addDays(next, -1);
     periods.push({ startsOn, endsOn: natural < to ? natural : to });
     if (periods.length > MAX_GENERATED) {
       return {
@@ -48,20 +49,23 @@ export function generatePeriods(
   return { ok: true, periods };
 }
 
-/** The first day of the series' `index`th period, from its start alone. */
-function nthStart(cadence: PeriodCadence, seriesStart: string, index: number): string {
+/** The first day of the series' `index`th period, from its start alone; undefined past the year 9999. */
+function nthStart(cadence: PeriodCadence, seriesStart: string, index: number): string | undefined {
+  const withinYear9999 = (iso: string) => (isIsoDate(iso) ? iso : undefined);
   switch (cadence) {
     case 'weekly':
-      return addDays(seriesStart, 7 * index);
-    case 'monthly':
-      return onDay(addMonths(seriesStart, index), Number(seriesStart.slice(8, 10)));
+      return withinYear9999(addDays(seriesStart, 7 * index));
+    case 'monthly': {
+      const month = withinYear9999(addMonths(seriesStart, index));
+      return month && onDay(month, Number(seriesStart.slice(8, 10)));
+    }
     case 'semi-monthly': {
       const day = Number(seriesStart.slice(8, 10));
       const anchors = day <= 15 ? [day, day + 15] : [day - 15, day];
       // The series start is the first anchor it meets: the later one for a start after the 15th.
       const offset = index + (day <= 15 ? 0 : 1);
-      const month = addMonths(`${seriesStart.slice(0, 8)}01`, Math.floor(offset / 2));
-      return onDay(month, anchors[offset % 2]!);
+      const month = withinYear9999(addMonths(`${seriesStart.slice(0, 8)}01`, Math.floor(offset / 2)));
+      return month && onDay(month, anchors[offset % 2]!);
     }
   }
 }

@@ -13,6 +13,7 @@ import { MAX_CREDIT_HOURS, MAX_CREDIT_MINUTES } from './prepaid.js';
 import { generatePeriods, PERIOD_CADENCES, type PeriodRange, periodsOverlap } from './periods.js';
 import { RIGHTS } from './rights.js';
 import { SETTING_FIELDS, SETTING_KEYS, type Settings } from './settings.js';
+import { MAX_NAME_LENGTH } from './names.js';
 
 /** As /log reads codes: a letter or digit first, then letters, digits and dashes. */
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
@@ -34,7 +35,7 @@ const text = (max: number) =>
 
 const customer = z.strictObject({
   code,
-  name: text(200),
+  name: text(MAX_NAME_LENGTH),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like USD')
@@ -63,7 +64,7 @@ const customer = z.strictObject({
 
 const employee = z.strictObject({
   user: slackUser,
-  name: text(200),
+  name: text(MAX_NAME_LENGTH),
   address: z.string().max(1000).optional(),
   notes: z.string().max(2000).optional(),
   consultant: z.strictObject({ cost_rate: amount, price_rate: amount }).optional(),
@@ -73,7 +74,7 @@ const employee = z.strictObject({
 const project = z.strictObject({
   code,
   customer: code,
-  name: text(200),
+  name: text(MAX_NAME_LENGTH),
   description: z.string().max(2000).optional(),
   active: z.boolean().optional(),
   managers: z.array(slackUser).optional(),

@@ -3,6 +3,7 @@ import { type Queryable, queryRows, sqlList } from '../db/client.js';
 import { customers, projects } from '../db/schema.js';
 import { isCurrencyCode } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
+import { MAX_NAME_LENGTH } from '../domain/names.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
 import { recordAudit } from './audit.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
@@ -95,7 +96,8 @@ export async function saveCustomer(
       'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME.',
       'code',
     );
-  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (!name || name.length > MAX_NAME_LENGTH)
+    return fail('invalid_name', `Give a name of at most ${MAX_NAME_LENGTH} characters.`, 'name');
   if (!isCurrencyCode(currency))
     return fail('invalid_currency', 'Use a 3-letter ISO 4217 currency code such as USD, EUR or JPY.', 'currency');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');

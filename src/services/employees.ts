@@ -3,6 +3,7 @@ import type { Queryable } from '../db/client.js';
 import { consultants, employees, managers, timesheets, users } from '../db/schema.js';
 import { formatAmount, parseRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
+import { MAX_NAME_LENGTH } from '../domain/names.js';
 import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit, recordRemovedSheets } from './audit.js';
 import { authorize } from './authorization.js';
@@ -73,7 +74,8 @@ export async function saveEmployee(
 ): Promise<Result<{ employee: { id: number; name: string } }>> {
   const name = input.name.trim();
   if (!/^[UW][A-Z0-9]{2,}$/.test(input.userId)) return fail('invalid_user', 'Choose the person in Slack.', 'user');
-  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (!name || name.length > MAX_NAME_LENGTH)
+    return fail('invalid_name', `Give a name of at most ${MAX_NAME_LENGTH} characters.`, 'name');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
   if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
   let rates: { defaultCostRateCents: number; defaultPriceRateCents: number } | null = null;

@@ -11,6 +11,7 @@ import {
 } from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
+import { MAX_NAME_LENGTH } from '../domain/names.js';
 import { rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './submitted-time-removal.js';
@@ -162,7 +163,8 @@ export async function saveProject(
       'A code is 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB.',
       'code',
     );
-  if (!name || name.length > 100) return fail('invalid_name', 'Give a name of at most 100 characters.', 'name');
+  if (!name || name.length > MAX_NAME_LENGTH)
+    return fail('invalid_name', `Give a name of at most ${MAX_NAME_LENGTH} characters.`, 'name');
   if (input.description.length > 2000)
     return fail('too_long', 'Keep the description to 2000 characters.', 'description');
   if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');

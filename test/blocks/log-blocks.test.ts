@@ -75,6 +75,8 @@ describe('log confirmation', () => {
     expect(texts(message)).toContain('ping &lt;!channel&gt; &amp; &lt;@U1&gt;');
     expect(texts(message)).toContain('&lt;b&gt; (A&amp;B)');
     expect(texts(problemMessage('no <!here>'))).toContain('no &lt;!here&gt;');
+    // A refusal quoting a 3,500-character word still fits Slack's section.
+    expectWithinSlackLimits('message', problemMessage(`“${'&'.repeat(3500)}” is not a project`));
     expect(
       texts(
         entryDeletedMessage([{ projectCode: 'X', workDate: '2026-11-25', minutes: 5, description: '<!everyone>' }]),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
-import { addDays, dateInZone, formatDay } from '../../src/domain/dates.js';
+import { addDays, dateInZone, formatDay, isIsoDate } from '../../src/domain/dates.js';
 
 const ZONES = [
   'Pacific/Auckland',
@@ -68,6 +68,19 @@ describe('dateInZone', () => {
       }),
       { seed: 16, numRuns: 2_000 },
     );
+  });
+});
+
+describe('isIsoDate', () => {
+  it('knows the real dates of every year from 0001 to 9999, those before 0100 too, and no others', () => {
+    expect(['0099-05-01', '0001-01-01', '2024-02-29', '9999-12-31'].map(isIsoDate)).toEqual([true, true, true, true]);
+    expect(['2026-02-30', '2025-02-29', '2026-13-01', '26-11-01', '+10000-01-01'].map(isIsoDate)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

@@ -66,6 +66,30 @@ describe('generatePeriods', () => {
     });
   });
 
+  it('cuts the last month of the year 9999 like any other, each cadence', () => {
+    expect(generatePeriods('weekly', '9999-12-01', '9999-12-31')).toEqual({
+      ok: true,
+      periods: [
+        { startsOn: '9999-12-01', endsOn: '9999-12-07' },
+        { startsOn: '9999-12-08', endsOn: '9999-12-14' },
+        { startsOn: '9999-12-15', endsOn: '9999-12-21' },
+        { startsOn: '9999-12-22', endsOn: '9999-12-28' },
+        { startsOn: '9999-12-29', endsOn: '9999-12-31' },
+      ],
+    });
+    expect(generatePeriods('monthly', '9999-12-01', '9999-12-31')).toEqual({
+      ok: true,
+      periods: [{ startsOn: '9999-12-01', endsOn: '9999-12-31' }],
+    });
+    expect(generatePeriods('semi-monthly', '9999-12-01', '9999-12-31')).toEqual({
+      ok: true,
+      periods: [
+        { startsOn: '9999-12-01', endsOn: '9999-12-15' },
+        { startsOn: '9999-12-16', endsOn: '9999-12-31' },
+      ],
+    });
+  });
+
   it('refuses a series that ends before it starts', () => {
     expect(generatePeriods('weekly', '2026-11-20', '2026-11-01')).toMatchObject({
       ok: false,

@@ -398,3 +398,33 @@ describe('the Reports form refusing', () => {
     expect(await suggest(r.customers, 'acme', 'UADMIN')).toEqual([]);
   });
 });
+
+describe('the Reports form in a firm without reporting periods', () => {
+  it('puts the refusal on a block the form has, since it has no periods menu', async () => {
+    const bare = await startAppHarness({ now: '2026-12-05T09:00:00Z', adminUserIds: ['UADMIN'] });
+    try {
+      bare.fake.users.set('UADMIN', { id: 'UADMIN', real_name: 'Ada Admin', tz: 'UTC' });
+      await bare.slack.slashCommand({ command: '/report', text: '', userId: 'UADMIN' });
+      const form = (await bare.fake.waitFor('views.open')).args.view as { blocks: { block_id?: string }[] };
+      const r = ids.reports;
+      expect(form.blocks.map((b) => b.block_id)).not.toContain(r.periods.block);
+      const answer = await bare.slack.viewSubmission({
+        userId: 'UADMIN',
+        callbackId: r.modal,
+        values: {
+          [r.kind.block]: { [r.kind.action]: { type: 'radio_buttons', selected_option: { value: 'ar' } } },
+          [r.level.block]: { [r.level.action]: { type: 'radio_buttons', selected_option: { value: 'summary' } } },
+        },
+      });
+      expect(answer.body).toEqual({
+        response_action: 'errors',
+        errors: {
+          [r.kind.block]:
+            'There are no reporting periods yet. An administrator adds them in /admin > Reporting periods.',
+        },
+      });
+    } finally {
+      await bare.stop();
+    }
+  });
+});

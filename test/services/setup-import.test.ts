@@ -297,6 +297,17 @@ describe('firm settings in the setup file', () => {
       errors: ['settings.firm_name: must be at most 200 characters'],
     });
   });
+
+  it('takes names of customers, projects and employees up to the length the forms save, and names a longer one', async () => {
+    const longest = 'N'.repeat(100);
+    const file = (name: string) =>
+      `customers:\n  - { code: LONGNAME, name: ${name} }\nprojects:\n  - { code: LONGNAME-P, customer: LONGNAME, name: ${name} }\n`;
+    expect(await importSetup(system(database.db), file(longest))).toMatchObject({ ok: true });
+    expect(await importSetup(system(database.db), file(`${longest}N`))).toEqual({
+      ok: false,
+      errors: ['customers[0].name: must be at most 100 characters', 'projects[0].name: must be at most 100 characters'],
+    });
+  });
 });
 
 describe('invoice settings and customer invoicing in the setup file', () => {

@@ -102,9 +102,9 @@ export function registerReportActions(routes: ListenerRoutes, deps: ServiceDeps,
     const ctx = await contextForSlackUser(deps, client, body.user.id);
     const prepared = await prepareReport(ctx, request);
     if (!prepared.ok) {
-      const block =
-        FIELD_BLOCKS[prepared.error.field ?? ''] ??
-        (prepared.error.code === 'forbidden' ? r.kind.block : r.periods.block);
+      // The form has no periods menu when there are no periods: that answer goes on the report kind.
+      const onKind = prepared.error.code === 'forbidden' || prepared.error.code === 'no_periods';
+      const block = FIELD_BLOCKS[prepared.error.field ?? ''] ?? (onKind ? r.kind.block : r.periods.block);
       return void (await ack({ response_action: 'errors', errors: { [block]: prepared.error.message } }));
     }
     const { spec } = prepared;
