@@ -205,6 +205,7 @@ export async function adminDecide(
     if (!access.ok) return access;
     const [sheet] = await tx.select().from(timesheets).where(eq(timesheets.id, input.timesheetId)).for('update');
     if (!sheet || sheet.deletedAt) return fail('no_timesheet', 'That timesheet no longer exists.');
+    await ctx.pause?.('admin-decide:sheet-locked');
     const actorId = ctx.actor.kind === 'user' ? ctx.actor.userId : 'system';
     if (sheet.status === 'approved') {
       if (input.decision === 'approve')

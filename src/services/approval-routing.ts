@@ -15,6 +15,25 @@ import type { ServiceContext } from './context.js';
 import { enqueueMessage } from './outbox.js';
 import { approveSheet } from './sheet-outcomes.js';
 
+/** Namespace of the advisory lock that keeps a submit's routing and team changes apart. */
+const TEAMS_LOCK = 0x7ea5;
+
+/**
+ * A submit reads who manages its projects, and who holds the approval right, without locking them,
+ * and a team change reroutes only the sheets already submitted: one committing between the other's
+ * read and commit would leave a sheet waiting for someone who may no longer decide it. Submits take
+ * this lock shared before they lock their sheet (they do not wait for one another); every change of
+ * who may decide takes it exclusively first (`lockTeamsToChange`), so the two follow each other.
+ */
+export async function lockTeamsToRoute(tx: Queryable): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${TEAMS_LOCK})`);
+}
+
+/** Before a change of who may decide (a project's managers, a manager role, rights, a deactivation): see `lockTeamsToRoute`. */
+export async function lockTeamsToChange(tx: Queryable): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${TEAMS_LOCK})`);
+}
+
 /** Who decides a sheet, and for which of its projects. */
 type Route = { route: 'manager' | 'admin_fallback'; projectIds: number[] };
 
@@ -66,6 +85,7 @@ export async function requestApprovals(
   timesheetId: number,
 ): Promise<Failure | undefined> {
   const routes = await approverRoutes(tx, timesheetId, await consultantUserOf(tx, timesheetId));
+  await ctx.pause?.('submit:routes-read');
   if (routes.size === 0) {
     return {
       code: 'no_approver',

@@ -36,7 +36,8 @@ export type ServiceContext = {
  * a removal of projects or customers after it locked the sheets with time on them, and after it
  * locked the projects (`removal:...`); an edit of an entry once it holds the entry's sheet; a timer
  * start once it holds the running timer's sheets and both projects; a balance move between reading
- * another sheet's approval DM and queueing its update (`credit-line:read`).
+ * another sheet's approval DM and queueing its update (`credit-line:read`); a submit once it has read
+ * who decides its sheet; an administrator's decision once it holds the sheet.
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -52,7 +53,9 @@ export type PausePoint =
   | 'credit:topup-drafted'
   | 'admin-decide:customers-locked'
   | 'draft:customers-locked'
-  | 'credit-line:read';
+  | 'credit-line:read'
+  | 'submit:routes-read'
+  | 'admin-decide:sheet-locked';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

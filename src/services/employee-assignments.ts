@@ -2,7 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { consultants, customers, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -101,6 +101,7 @@ export async function assignToProject(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
+    if (input.as === 'manager') await lockTeamsToChange(tx);
     const [project] = await tx
       .select({ id: projects.id, code: projects.code, customerCode: customers.code, currency: customers.currency })
       .from(projects)
@@ -173,6 +174,7 @@ export async function removeFromProjects(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
+    if (marked.some((m) => m.as === 'manager')) await lockTeamsToChange(tx);
     let removed = 0;
     const managed: number[] = [];
     for (const { projectId, as } of marked) {

@@ -11,7 +11,7 @@ import {
 } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { withdrawApprovalRequests } from './approval-messages.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit, recordRemovedEntries } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -70,6 +70,7 @@ export async function deleteEmployees(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
+    await lockTeamsToChange(tx);
     const targets = await tx
       .select()
       .from(employees)

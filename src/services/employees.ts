@@ -4,7 +4,7 @@ import { consultants, employees, managers, timesheets, users } from '../db/schem
 import { formatAmount, parseRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit, recordRemovedSheets } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -90,6 +90,8 @@ export async function saveEmployee(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
+    // Dropping the manager role reroutes what waits for them.
+    await lockTeamsToChange(tx);
     const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
     const returning = holder?.archivedAt ? holder : undefined;
     if (holder && holder.id !== input.id && !returning)

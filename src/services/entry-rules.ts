@@ -364,12 +364,27 @@ export async function ownOpenEntryForUpdate(
   entryId: number,
   verb: 'change' | 'delete',
 ) {
-  const [found] = await tx
-    .select({ entry: timeEntries, consultantId: timesheets.consultantId, status: timesheets.status })
+  // The sheet before the entry, the order approvals, sheet deletions and removals take them in
+  // (a join FOR UPDATE would lock the entry first).
+  const [placed] = await tx
+    .select({ sheetId: timeEntries.timesheetId })
     .from(timeEntries)
-    .innerJoin(timesheets, eq(timesheets.id, timeEntries.timesheetId))
-    .where(eq(timeEntries.id, entryId))
-    .for('update');
+    .where(eq(timeEntries.id, entryId));
+  const [sheet] = placed
+    ? await tx
+        .select({ consultantId: timesheets.consultantId, status: timesheets.status })
+        .from(timesheets)
+        .where(eq(timesheets.id, placed.sheetId))
+        .for('update')
+    : [];
+  const [entry] = sheet
+    ? await tx
+        .select()
+        .from(timeEntries)
+        .where(and(eq(timeEntries.id, entryId), eq(timeEntries.timesheetId, placed!.sheetId)))
+        .for('update')
+    : [];
+  const found = sheet && entry ? { entry, ...sheet } : undefined;
   if (!found) return fail('entry_gone', 'That entry no longer exists; it may have been deleted already.');
   if (found.consultantId !== consultant.employeeId) {
     return fail('forbidden', `You can only ${verb} your own entries (or those of someone you are a delegate for).`);

@@ -12,7 +12,7 @@ import {
 import { parseOptionalRate } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
-import { rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
@@ -172,6 +172,7 @@ export async function saveProject(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
+    if (input.managerIds) await lockTeamsToChange(tx);
     const customer = await tx.query.customers.findFirst({
       where: and(eq(customers.id, input.customerId), isNull(customers.archivedAt)),
     });
@@ -220,6 +221,9 @@ export async function saveProject(
       id = row!.id;
       await recordAudit(tx, ctx, { action: 'project.create', entity: 'project', entityId: id, after: row });
     } else {
+      // A change of managers reroutes the project's submitted sheets: they lock before the project,
+      // the order decisions (a rejection's copied entries hold the project) and removals take.
+      if (input.managerIds) await lockSubmittedSheetsOn(tx, input.id);
       const [before] = await tx
         .select()
         .from(projects)
@@ -342,6 +346,14 @@ export async function consultantsWithoutPrice(
                               and t.status in ('open', 'submitted')))
          order by p.code, e.name limit 5`,
   );
+}
+
+/** The submitted sheets with time on the project, locked in id order (no submit can add one: `lockTeamsToChange`). */
+async function lockSubmittedSheetsOn(tx: Queryable, projectId: number): Promise<void> {
+  await tx.execute(sql`select t.id from timesheets t
+                        where t.status = 'submitted'
+                          and exists (select 1 from time_entries te where te.timesheet_id = t.id and te.project_id = ${projectId})
+                        order by t.id for update`);
 }
 
 /** A project's live team, ids in order. */

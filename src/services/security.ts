@@ -3,7 +3,7 @@ import { type Queryable, queryRows } from '../db/client.js';
 import { auditLog, delegates, roles, userRoles, users } from '../db/schema.js';
 import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
-import { rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -71,6 +71,7 @@ export async function setRoleRights(
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
     await serializeSecurityChanges(tx);
+    await lockTeamsToChange(tx);
     const [before] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
     if (!before) return fail('gone', 'That role no longer exists.');
     if (before.builtin) return fail('builtin', `${before.name} is built in: it always has every right.`);
@@ -105,6 +106,7 @@ export async function deleteRole(
     const access = await authorize(tx, ctx, OPERATIONS.manageRoles.right);
     if (!access.ok) return access;
     await serializeSecurityChanges(tx);
+    await lockTeamsToChange(tx);
     const [role] = await tx.select().from(roles).where(eq(roles.id, input.roleId)).for('update');
     if (!role) return fail('gone', 'That role no longer exists.');
     if (role.builtin) return fail('builtin', `${role.name} is built in and cannot be deleted.`);
@@ -139,7 +141,9 @@ export async function setUserRoles(
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
     await serializeSecurityChanges(tx);
-    const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).for('update');
+    await lockTeamsToChange(tx);
+    // Not FOR UPDATE: a decision in flight holds a key share on the user (approvals.decided_by) and waits for nothing here.
+    const [user] = await tx.select().from(users).where(eq(users.id, input.userId)).for('no key update');
     if (!user) return fail('unknown_user', 'ConsulTracker does not know that user yet; add them as an employee first.');
     const { among } = input;
     const chosen = among ? input.roleIds.filter((id) => among.includes(id)) : input.roleIds;
@@ -274,6 +278,7 @@ export async function deactivateUser(
     const access = await authorize(tx, ctx, OPERATIONS.grantRoles.right);
     if (!access.ok) return access;
     await serializeSecurityChanges(tx);
+    await lockTeamsToChange(tx);
     const [user] = await tx
       .update(users)
       .set({ active: false, updatedAt: ctx.clock.now() })

@@ -19,7 +19,7 @@ import { isCurrencyCode, MAX_PRICE_MINOR, parseAmount, parseRate } from '../doma
 import { periodsOverlap } from '../domain/periods.js';
 import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
-import { rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
@@ -51,6 +51,7 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.importSetup.right);
     if (!access.ok) return { ok: false as const, errors: [access.error.message] };
+    await lockTeamsToChange(tx);
 
     // Every problem in one answer, so fixing the file takes one round.
     const money = await checkMoney(tx, ctx, setup);

@@ -5,7 +5,7 @@ import { customers, employees, projects, reportingPeriods, timeEntries, timeshee
 import { formatDay } from '../domain/dates.js';
 import { fail, type Result } from '../domain/result.js';
 import type { PeriodChoice } from '../domain/timesheet-command.js';
-import { requestApprovals } from './approval-routing.js';
+import { lockTeamsToRoute, requestApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { consultantActing, liveTimesheetForUpdate, todayOf } from './entry-rules.js';
@@ -133,6 +133,7 @@ export async function submitTimesheet(
     const { period } = chosen;
     const span = `${formatDay(period.startsOn)} – ${formatDay(period.endsOn)}`;
 
+    await lockTeamsToRoute(tx);
     // The row lock makes a double click wait here, then find the sheet already submitted.
     const sheet = await liveTimesheetForUpdate(tx, who.consultant.employeeId, period.id);
     await ctx.pause?.('submit:sheet-locked');

@@ -1,0 +1,227 @@
+/**
+ * Use cases that take the same rows, forced into each interleaving that could deadlock or act on
+ * what it read without the lock that guards it: one is held at a pause point with its first locks
+ * taken, the other started and seen waiting (or left to commit), then the first let go. The lock
+ * order they share: a sheet before its entries and before the project a copied entry points at; a
+ * user's roles change without a lock a decision's foreign keys wait for; a submit routes its sheet
+ * under `lockTeamsToRoute`, which every change of who may decide waits for. PostgreSQL only: PGlite
+ * runs one transaction at a time.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvals, roles, timeEntries, timesheets } from '../../src/db/schema.js';
+import { adminDecide, decideTimesheet } from '../../src/services/approval-decisions.js';
+import { removeFromProjects } from '../../src/services/employee-assignments.js';
+import { deleteProjects, saveProject } from '../../src/services/projects.js';
+import { setUserRoles } from '../../src/services/security.js';
+import { deleteEntries, logTime } from '../../src/services/time-entries.js';
+import { submitTimesheet } from '../../src/services/timesheets.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  addConsultant,
+  addCustomer,
+  addManager,
+  addPeriod,
+  addProject,
+  addUser,
+  approvalIdOf,
+  asUser,
+  serviceContext,
+} from '../support/fixtures.js';
+import { Interleaving } from '../support/interleaving.js';
+import { TestClock } from '../support/test-clock.js';
+
+let database: TestDatabase;
+const clock = new TestClock('2026-11-30T12:00:00Z');
+const admin = () => serviceContext(database.db, asUser('UADMIN'), clock);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await addUser(database.db, 'UADMIN', { rights: ['admin', 'security'] });
+  await addPeriod(database.db, '2026-11-01', '2026-11-30');
+});
+afterAll(async () => database.drop());
+
+/** A consultant with 90 minutes on project `${prefix}-P` (managed by `managers`), submitted unless told not to. */
+async function sheetOn(prefix: string, managers: string[], { submit = true } = {}) {
+  const { db } = database;
+  const managerIds: number[] = [];
+  for (const id of managers) {
+    await addUser(db, id, { rights: ['approval'] });
+    managerIds.push(await addManager(db, id));
+  }
+  const consultantUser = `U${prefix}C`;
+  await addUser(db, consultantUser, { rights: ['entry'] });
+  const consultant = await addConsultant(db, consultantUser);
+  const customerId = await addCustomer(db, `${prefix}-CUST`);
+  const code = `${prefix}-P`;
+  const projectId = await addProject(db, code, customerId, { consultants: [consultant], managers: managerIds });
+  const ctx = serviceContext(db, asUser(consultantUser), clock);
+  const work = { projectCode: code, minutes: 90, description: 'work', billable: true, source: 'command' } as const;
+  expect(await logTime(ctx, work)).toMatchObject({ ok: true });
+  const [entry] = await db
+    .select({ id: timeEntries.id, sheet: timeEntries.timesheetId })
+    .from(timeEntries)
+    .where(eq(timeEntries.projectId, projectId));
+  if (submit) expect(await submitTimesheet(ctx)).toMatchObject({ ok: true });
+  return { ctx, code, customerId, projectId, managerIds, sheetId: entry!.sheet, entryId: entry!.id };
+}
+
+const projectForm = (one: { code: string; customerId: number; projectId: number }, managerIds: number[]) => ({
+  id: one.projectId,
+  code: one.code,
+  customerId: one.customerId,
+  name: `${one.code} project`,
+  description: '',
+  address: '',
+  notes: '',
+  active: true,
+  managerIds,
+});
+
+describe("a manager's roles change while they decide", () => {
+  it('the roles saved (the user row locked, then the sheets waiting for them) and their approval (the sheet, then a key share on the user) both finish', async () => {
+    const { db } = database;
+    const one = await sheetOn('ROLES', ['UROLESM']);
+    const [own] = await db.select({ id: roles.id }).from(roles).where(eq(roles.name, 'role-UROLESM'));
+    const [extra] = await db
+      .insert(roles)
+      .values({ name: 'extra-ROLES', rights: ['entry'] })
+      .returning();
+    const approvalId = await approvalIdOf(db, one.sheetId, 'UROLESM');
+
+    const interleaving = new Interleaving(database);
+    const decider = interleaving.hold(serviceContext(db, asUser('UROLESM'), clock), 'decide:sheet-locked');
+    const decided = decideTimesheet(decider.ctx, { approvalId, decision: 'approve' });
+    await decider.reached;
+    // The approval right stays, with another role: they remain the approver.
+    const changed = setUserRoles(admin(), { userId: 'UROLESM', roleIds: [own!.id, extra!.id] });
+    await interleaving.waiting(1);
+    decider.release();
+
+    expect(await changed).toMatchObject({ ok: true });
+    expect(await decided).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+  });
+});
+
+describe("a project's managers change while one of its sheets is decided or the project removed", () => {
+  it('the new manager saved (the sheets, then the project) and a rejection (the sheet, then the project its copied entries point at) both finish', async () => {
+    const { db } = database;
+    const one = await sheetOn('TEAMREJ', ['UTEAMREJA', 'UTEAMREJB']);
+    const approvalId = await approvalIdOf(db, one.sheetId, 'UTEAMREJA');
+    await addUser(db, 'UTEAMREJNEW', { rights: ['approval'] });
+    const newcomer = await addManager(db, 'UTEAMREJNEW');
+
+    const interleaving = new Interleaving(database);
+    const decider = interleaving.hold(serviceContext(db, asUser('UTEAMREJA'), clock), 'decide:sheet-locked');
+    const rejected = decideTimesheet(decider.ctx, { approvalId, decision: 'reject', reason: 'wrong project' });
+    await decider.reached;
+    const saved = saveProject(admin(), projectForm(one, [...one.managerIds, newcomer]));
+    await interleaving.waiting(1);
+    decider.release();
+
+    expect(await rejected).toMatchObject({ ok: true, outcome: { sheetStatus: 'cancelled' } });
+    expect(await saved).toMatchObject({ ok: true });
+  });
+
+  it('the new manager saved and the project removed (the sheets, then the project) both finish, in either order', async () => {
+    const { db } = database;
+    const one = await sheetOn('TEAMDEL', ['UTEAMDELA']);
+    await addUser(db, 'UTEAMDELNEW', { rights: ['approval'] });
+    const newcomer = await addManager(db, 'UTEAMDELNEW');
+
+    const interleaving = new Interleaving(database);
+    const removal = interleaving.hold(admin(), 'removal:sheets-locked');
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached;
+    const saved = saveProject(admin(), projectForm(one, [...one.managerIds, newcomer]));
+    await interleaving.waiting(1);
+    removal.release();
+
+    expect(await removed).toMatchObject({ ok: true });
+    expect(await saved).toMatchObject({ ok: false, error: { code: 'gone' } });
+  });
+});
+
+describe('an entry deleted while its sheet or project is taken', () => {
+  it('the last approval (the sheet, then its entries) and a stale Delete of an entry on it (the sheet first too): the approval wins, the delete is refused', async () => {
+    const { db } = database;
+    const one = await sheetOn('ENTRYAPP', ['UENTRYAPPM']);
+    const approvalId = await approvalIdOf(db, one.sheetId, 'UENTRYAPPM');
+
+    const interleaving = new Interleaving(database);
+    const decider = interleaving.hold(serviceContext(db, asUser('UENTRYAPPM'), clock), 'decide:sheet-locked');
+    const decided = decideTimesheet(decider.ctx, { approvalId, decision: 'approve' });
+    await decider.reached;
+    const deleted = deleteEntries(one.ctx, { entryIds: [one.entryId] });
+    await interleaving.waiting(1);
+    decider.release();
+
+    expect(await decided).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+    expect(await deleted).toMatchObject({ ok: false, error: { code: 'entry_read_only' } });
+  });
+
+  it('an administrator deleting an open sheet (the sheet, then its entries) and the consultant deleting one of them: the sheet goes, the delete finds the entry gone', async () => {
+    const one = await sheetOn('ENTRYDEL', ['UENTRYDELM'], { submit: false });
+
+    const interleaving = new Interleaving(database);
+    const deciding = interleaving.hold(admin(), 'admin-decide:sheet-locked');
+    const sheetGone = adminDecide(deciding.ctx, { timesheetId: one.sheetId, decision: 'delete' });
+    await deciding.reached;
+    const entryGone = deleteEntries(one.ctx, { entryIds: [one.entryId] });
+    await interleaving.waiting(1);
+    deciding.release();
+
+    expect(await sheetGone).toMatchObject({ ok: true, status: 'deleted' });
+    expect(await entryGone).toMatchObject({ ok: false, error: { code: 'entry_gone' } });
+  });
+
+  it('its project removed (the sheets, the project, then the open entries) and the consultant deleting the entry: the removal takes it, the delete finds it gone', async () => {
+    const one = await sheetOn('ENTRYRM', ['UENTRYRMM'], { submit: false });
+
+    const interleaving = new Interleaving(database);
+    const removal = interleaving.hold(admin(), 'removal:projects-locked');
+    const removed = deleteProjects(removal.ctx, [one.projectId]);
+    await removal.reached;
+    const entryGone = deleteEntries(one.ctx, { entryIds: [one.entryId] });
+    await interleaving.waiting(1);
+    removal.release();
+
+    expect(await removed).toMatchObject({ ok: true });
+    expect(await entryGone).toMatchObject({ ok: false, error: { code: 'entry_gone' } });
+  });
+});
+
+describe('a submit routing its sheet while a manager is taken off the project', () => {
+  it('the change waits for the submit, then withdraws the decision it asked of that manager: the other manager’s approval approves the sheet', async () => {
+    const { db } = database;
+    const one = await sheetOn('STALE', ['USTALEA', 'USTALEB'], { submit: false });
+
+    const interleaving = new Interleaving(database);
+    const submitting = interleaving.hold(one.ctx, 'submit:routes-read');
+    const submitted = submitTimesheet(submitting.ctx);
+    await submitting.reached;
+    const takenOff = removeFromProjects(admin(), one.managerIds[0]!, [{ projectId: one.projectId, as: 'manager' }]);
+    await interleaving.waiting(1);
+    submitting.release();
+    expect(await submitted).toMatchObject({ ok: true });
+    expect(await takenOff).toMatchObject({ ok: true, removed: 1 });
+
+    const waitingFor = await db
+      .select({ approver: approvals.approverId, status: approvals.status })
+      .from(approvals)
+      .where(eq(approvals.timesheetId, one.sheetId))
+      .orderBy(approvals.approverId);
+    expect(waitingFor).toEqual([{ approver: 'USTALEB', status: 'pending' }]);
+    const decision = await decideTimesheet(serviceContext(db, asUser('USTALEB'), clock), {
+      approvalId: await approvalIdOf(db, one.sheetId, 'USTALEB'),
+      decision: 'approve',
+    });
+    expect(decision).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+    const [sheet] = await db
+      .select({ status: timesheets.status })
+      .from(timesheets)
+      .where(eq(timesheets.id, one.sheetId));
+    expect(sheet!.status).toBe('approved');
+  });
+});
