@@ -127,8 +127,9 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'approval_actions', elements: buttons });
 
   return {
+    // Written plain and escaped once: the state line's mrkdwn has its user text escaped already.
     text: escapeMrkdwn(
-      `${view.consultantName} submitted a timesheet for ${span}: ${state ? state.replace(/[*_:]/g, '') : 'waiting for your decision'}`,
+      `${view.consultantName} submitted a timesheet for ${span}: ${stateLine(view, PLAIN) ?? 'waiting for your decision'}`,
     ),
     blocks,
   };
@@ -293,26 +294,34 @@ function decisionsLine(view: ApprovalRequestView): string {
     .join(' · ');
 }
 
+/** How a state line is written: mrkdwn (user text escaped, bold, emoji) or plain (the notification text, escaped once as a whole). */
+type Style = { text: (t: string) => string; bold: (t: string) => string; icon: (name: string) => string };
+const MRKDWN: Style = { text: escapeMrkdwn, bold: (t) => `*${t}*`, icon: (name) => `:${name}: ` };
+const PLAIN: Style = { text: (t) => t, bold: (t) => t, icon: () => '' };
+
 /** The prepaid time removing approved time gave back, as a sentence (empty when none). */
-function creditedBackLine(creditedBack: { customerName: string; minutes: number }[]): string {
+function creditedBackLine(creditedBack: { customerName: string; minutes: number }[], style: Style): string {
   if (creditedBack.length === 0) return '';
-  return ` Prepaid hours credited back: ${creditedBack.map((c) => `${formatMinutes(c.minutes)} to ${escapeMrkdwn(c.customerName)}`).join(', ')}.`;
+  return ` Prepaid hours credited back: ${creditedBack.map((c) => `${formatMinutes(c.minutes)} to ${style.text(c.customerName)}`).join(', ')}.`;
 }
 
-function stateLine(view: ApprovalRequestView): string | undefined {
+function stateLine(view: ApprovalRequestView, style: Style = MRKDWN): string | undefined {
+  const { text, bold, icon } = style;
   const removed = view.removedAfterApproval;
   if (removed?.action === 'deleted')
-    return `:wastebasket: *Deleted by ${escapeMrkdwn(removed.byName)}*, an administrator, after it was approved: its time no longer counts for pay, reports or invoices.${creditedBackLine(removed.creditedBack)}`;
+    return `${icon('wastebasket')}${bold(`Deleted by ${text(removed.byName)}`)}, an administrator, after it was approved: its time no longer counts for pay, reports or invoices.${creditedBackLine(removed.creditedBack, style)}`;
   if (removed?.action === 'sent_back')
-    return `:leftwards_arrow_with_hook: *Sent back by ${escapeMrkdwn(removed.byName)}*, an administrator, after it was approved: ${escapeMrkdwn(truncate(removed.reason ?? '', 500))} — its time no longer counts until it is approved again; a resubmitted version comes as a new message.${creditedBackLine(removed.creditedBack)}`;
-  if (view.sheetStatus === 'approved') return ':white_check_mark: *Approved* by everyone. Nothing more to do.';
-  if (view.sheetStatus === 'deleted') return ':wastebasket: *Deleted* by an administrator. Nothing to decide.';
+    return `${icon('leftwards_arrow_with_hook')}${bold(`Sent back by ${text(removed.byName)}`)}, an administrator, after it was approved: ${text(truncate(removed.reason ?? '', 500))} — its time no longer counts until it is approved again; a resubmitted version comes as a new message.${creditedBackLine(removed.creditedBack, style)}`;
+  if (view.sheetStatus === 'approved')
+    return `${icon('white_check_mark')}${bold('Approved')} by everyone. Nothing more to do.`;
+  if (view.sheetStatus === 'deleted')
+    return `${icon('wastebasket')}${bold('Deleted')} by an administrator. Nothing to decide.`;
   if (view.myStatus === 'withdrawn')
-    return ':heavy_minus_sign: The time on your projects was removed from this timesheet with its project. Nothing for you to decide.';
+    return `${icon('heavy_minus_sign')}The time on your projects was removed from this timesheet with its project. Nothing for you to decide.`;
   if (view.sheetStatus === 'cancelled' && view.rejection) {
-    return `:x: *Rejected by ${escapeMrkdwn(view.rejection.byName)}*: ${escapeMrkdwn(truncate(view.rejection.reason, 500))} — nothing to do.`;
+    return `${icon('x')}${bold(`Rejected by ${text(view.rejection.byName)}`)}: ${text(truncate(view.rejection.reason, 500))} — nothing to do.`;
   }
   if (view.sheetStatus === 'submitted' && view.myStatus === 'approved')
-    return ':ballot_box_with_check: You approved. Waiting for the others.';
+    return `${icon('ballot_box_with_check')}You approved. Waiting for the others.`;
   return undefined;
 }

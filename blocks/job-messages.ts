@@ -143,7 +143,7 @@ export function approvalNudgeMessage(model: ApprovalNudgeModel): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `and ${count - SHEETS_SHOWN} more: \`/approvals\` lists them all.` }],
     });
   }
-  const forWhom = own ? 'your decision' : `a decision of ${away.join(', ')} (away)`;
+  const forWhom = own ? 'your decision' : `a decision of ${away.map(escapeMrkdwn).join(', ')} (away)`;
   return { text: `${count} ${count === 1 ? 'timesheet waits' : 'timesheets wait'} for ${forWhom}`, blocks };
 }
 

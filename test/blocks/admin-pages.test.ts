@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { customerModal, removeProjectsConfirmModal } from '../../blocks/admin-customers.js';
 import { approvalRequestMessage } from '../../blocks/approval-message.js';
+import { approvalNudgeMessage } from '../../blocks/job-messages.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
 import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
@@ -255,6 +256,22 @@ describe("a manager's DM for a deleted timesheet", () => {
       '*Sent back by Ada &lt;Admin&gt;*, an administrator, after it was approved: split &lt;the&gt; day — its time no longer counts until it is approved again',
     );
     expect(JSON.stringify(sentBack.blocks)).not.toContain('"Approve"');
+    // The notification text says the same once, escaped once, without mrkdwn.
+    expect(sentBack.text).toContain(
+      'Sent back by Ada &lt;Admin&gt;, an administrator, after it was approved: split &lt;the&gt; day — its time',
+    );
+  });
+
+  it('escapes a rejection reason once in the notification text, keeping its colons', () => {
+    const message = approvalRequestMessage(
+      request({
+        sheetStatus: 'cancelled',
+        myStatus: 'rejected',
+        rejection: { byName: 'Ann', reason: 'R&D hours: book them on <R&D-INT>' },
+      }),
+    );
+    expect(message.text).toContain('Rejected by Ann: R&amp;D hours: book them on &lt;R&amp;D-INT&gt; — nothing to do.');
+    expect(message.text).not.toContain('&amp;amp;');
   });
 
   it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {
@@ -371,5 +388,24 @@ describe("the consultant's notice of a removed timer", () => {
     expect(message.text).toBe(
       'An administrator removed R&amp;D-WEB, so your timer on it stopped after 2h 30m and that time was not saved. If it belongs on another project, log it there with `/log`.',
     );
+  });
+});
+
+describe("an approval digest for an away manager's decisions", () => {
+  it('escapes the away manager’s name in the notification text as in the blocks', () => {
+    const message = approvalNudgeMessage({
+      sheets: [
+        {
+          approvalId: 1,
+          timesheetId: 1,
+          consultantName: 'Bob',
+          period: { startsOn: '2026-11-01', endsOn: '2026-11-15' },
+          totalMinutes: 600,
+          submittedAt: '2026-11-16T09:00:00Z',
+          forManager: 'Tom & Jerry <!channel>',
+        },
+      ],
+    });
+    expect(message.text).toBe('1 timesheet waits for a decision of Tom &amp; Jerry &lt;!channel&gt; (away)');
   });
 });
