@@ -8,6 +8,7 @@ import PDFDocument from 'pdfkit';
 import { FONT_FILES } from './fonts.js';
 import type { ReportHeading } from './report-heading.js';
 import type { Column, TableItem } from './report-layout.js';
+import { oneParagraph } from './pdf-text.js';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 40 };
 const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
@@ -46,7 +47,7 @@ export async function drawTablePdf(
   const hoursColumn = columns.findIndex((c) => c.header === 'Hours');
   // Made printable in place: a copy of 20,000 rows would double the memory the table takes.
   for (const item of items) {
-    if (item.type === 'line') item.cells = item.cells.map(printable);
+    if (item.type === 'line') item.cells = item.cells.map((cell) => printable(oneParagraph(cell)));
     else if (item.type === 'total') item.label = printable(item.label);
     else item.title = printable(item.title);
   }
@@ -104,7 +105,7 @@ export async function drawTablePdf(
     else {
       doc.font(FONT_FILES.regular).fontSize(7).fillColor(GREY);
       doc.text(
-        `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${heading.title} · ${heading.periods}`,
+        `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${printable(heading.title)} · ${printable(heading.periods)}`,
         PAGE.margin,
         top,
         {
@@ -155,8 +156,8 @@ function headingBlock(heading: ReportHeading, printable: (text: string) => strin
   const lines: HeadingLine[] = [];
   if (heading.firmName)
     lines.push({ text: printable(heading.firmName), font: 'bold', size: 14, color: 'black', gapAfter: 2 });
-  lines.push({ text: heading.title, font: 'bold', size: 12, color: 'black', gapAfter: 2 });
-  lines.push({ text: heading.periods, font: 'regular', size: 10, color: 'black', gapAfter: 4 });
+  lines.push({ text: printable(heading.title), font: 'bold', size: 12, color: 'black', gapAfter: 2 });
+  lines.push({ text: printable(heading.periods), font: 'regular', size: 10, color: 'black', gapAfter: 4 });
   for (const filter of heading.filters)
     lines.push({ text: printable(filter), font: 'regular', size: 8, color: 'black', gapAfter: 1 });
   lines.push({ text: printable(heading.generated), font: 'regular', size: 8, color: GREY, gapAfter: 10 });

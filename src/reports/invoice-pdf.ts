@@ -11,6 +11,7 @@ import { paymentTermsNote, roundingNote } from '../domain/invoices.js';
 import { groupedAmount } from '../domain/money.js';
 import type { InvoiceDocument, InvoiceLineRow } from '../services/invoice-documents.js';
 import { printableText } from './fonts.js';
+import { breakableWords, oneParagraph } from './pdf-text.js';
 import './summary-pdf.js';
 
 const GREY = '#666666';
@@ -73,8 +74,8 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
     for (const line of group.lines)
       body.push([
         { text: line.workDate ?? '' },
-        { text: p(line.consultant ?? '') },
-        { text: p(line.description) },
+        { text: p(breakableWords(line.consultant ?? '')) },
+        { text: p(breakableWords(oneParagraph(line.description))) },
         { text: line.roundedMinutes === null ? '' : formatHoursDecimal(line.roundedMinutes), alignment: 'right' },
         { text: line.rate === null ? '' : money(line.rate), alignment: 'right' },
         { text: money(line.amount), alignment: 'right' },

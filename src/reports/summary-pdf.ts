@@ -4,6 +4,7 @@ import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interface
 import { FONT_FILES } from './fonts.js';
 import type { ReportHeading } from './report-heading.js';
 import type { Column, TableItem } from './report-layout.js';
+import { breakableWords } from './pdf-text.js';
 
 pdfmake.setFonts({ DejaVuSans: { normal: FONT_FILES.regular, bold: FONT_FILES.bold } });
 // Documents are built from our own data: no images or fonts are fetched from anywhere else.
@@ -34,7 +35,7 @@ export async function layOutTablePdf(
         ...blanks(span - 1),
       ]);
     else if (item.type === 'line')
-      body.push(item.cells.map((cell, i) => ({ text: printable(cell), alignment: columns[i]!.align })));
+      body.push(item.cells.map((cell, i) => ({ text: printable(breakableWords(cell)), alignment: columns[i]!.align })));
     else
       body.push([
         { text: printable(item.label), bold: true, colSpan: hoursColumn },
@@ -46,8 +47,8 @@ export async function layOutTablePdf(
   }
   const content: Content[] = [
     ...(heading.firmName ? [{ text: printable(heading.firmName), bold: true, fontSize: 14 }] : []),
-    { text: heading.title, bold: true, fontSize: 12, margin: [0, 2, 0, 0] },
-    { text: heading.periods, fontSize: 10, margin: [0, 2, 0, 4] },
+    { text: printable(heading.title), bold: true, fontSize: 12, margin: [0, 2, 0, 0] },
+    { text: printable(heading.periods), fontSize: 10, margin: [0, 2, 0, 4] },
     ...heading.filters.map((line) => ({ text: printable(line) })),
     { text: printable(heading.generated), color: GREY, margin: [0, 1, 0, 10] },
     {
@@ -67,7 +68,7 @@ export async function layOutTablePdf(
     header: (page) =>
       page > 1
         ? {
-            text: `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${heading.title} · ${heading.periods}`,
+            text: `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${printable(heading.title)} · ${printable(heading.periods)}`,
             fontSize: 7,
             color: GREY,
             margin: [40, 24, 40, 0],
