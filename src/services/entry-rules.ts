@@ -314,6 +314,14 @@ export async function placeEntry(
       `${input.beginsAt}–${input.endsAt} on ${formatDay(workDate)} takes no time: the clocks went forward then.`,
       'minutes',
     );
+  if (input.statedMinutes !== undefined && input.statedMinutes !== minutes)
+    return fail(
+      'duration_mismatch',
+      `${formatMinutes(input.statedMinutes)} does not match ${input.beginsAt}–${input.endsAt} (${formatMinutes(minutes)}${
+        minutes !== clockSpan(input.beginsAt!, input.endsAt!) ? ', the clocks changed that night' : ''
+      }). Clear the duration or fix the times.`,
+      'minutes',
+    );
   const loggedThatDay = Number(held.logged_that_day);
   if (loggedThatDay + minutes > MINUTES_PER_DAY) {
     return fail(
@@ -352,6 +360,12 @@ export function placementOf(found: PlacementRow, workDate: string, sheetId: numb
       prepaid: found.billing_mode === 'prepaid',
     },
   };
+}
+
+/** Minutes from begin to end on the clock ("09:00", "10:30"), past midnight when the end is earlier. */
+function clockSpan(beginsAt: string, endsAt: string): number {
+  const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  return (minutesOf(endsAt) - minutesOf(beginsAt) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
 }
 
 /**

@@ -18,6 +18,11 @@ export type EntryFields = {
    */
   beginsAt?: string;
   endsAt?: string;
+  /**
+   * A duration the user gave along with the range (the log form): it must be the time the range
+   * really lasted in the consultant's zone, which a daylight-saving night makes differ from the clock's span.
+   */
+  statedMinutes?: number;
   description: string;
   billable: boolean;
 };

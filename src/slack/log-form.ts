@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ids } from '../../blocks/ids.js';
 import { BILLABLE_VALUE, type LogModalMetadata } from '../../blocks/log-modal.js';
-import { formatMinutes, parseDuration } from '../domain/duration.js';
+import { parseDuration } from '../domain/duration.js';
 import type { EntryFields } from '../services/time-entries.js';
 import { rowId } from './edge/payload-values.js';
 
@@ -103,13 +103,12 @@ export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok
       errors[ids.logModal.duration.block] =
         `"${durationText}" is not a duration. Write it like 2h30m, 1.5h, 1:30 or 45m.`;
   }
+  // A duration typed with the range is checked by the service, against the time the range really
+  // lasted in the consultant's zone (a daylight-saving night differs from the clock's span).
+  let statedMinutes: number | undefined;
   if (beginsAt && endsAt && endsAt > beginsAt) {
-    const span = toMinutes(endsAt) - toMinutes(beginsAt);
-    if (minutes === undefined && !durationText) minutes = span;
-    else if (minutes !== undefined && minutes !== span) {
-      errors[ids.logModal.duration.block] =
-        `${formatMinutes(minutes)} does not match ${beginsAt}–${endsAt} (${formatMinutes(span)}). Clear the duration or fix the times.`;
-    }
+    statedMinutes = minutes;
+    minutes = toMinutes(endsAt) - toMinutes(beginsAt);
   } else if (!durationText && !errors[ids.logModal.begins.block] && !errors[ids.logModal.ends.block]) {
     errors[ids.logModal.duration.block] = 'Give a duration, or a begin and an end time.';
   }
@@ -123,6 +122,7 @@ export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok
         date: { kind: 'iso', date },
         minutes,
         ...(beginsAt && endsAt ? { beginsAt, endsAt } : {}),
+        ...(statedMinutes !== undefined ? { statedMinutes } : {}),
         description,
         billable,
       },

@@ -526,3 +526,45 @@ describe('a consultant on more than 100 projects', () => {
     }
   });
 });
+
+describe('the log form on the night the clocks go back', () => {
+  it('takes the duration the range really lasted and names the one it did not, on the duration field', async () => {
+    const night = await startAppHarness({ now: '2026-11-02T15:00:00Z' });
+    try {
+      night.fake.users.set(ALICE, { id: ALICE, real_name: 'Alice Doe', tz: 'America/New_York' });
+      await importFixture(night, 'small-firm.yaml');
+      const submit = (duration: string, description: string) =>
+        night.slack.viewSubmission({
+          userId: ALICE,
+          callbackId: ids.logModal.callbackId,
+          viewId: `V${description}`,
+          privateMetadata: JSON.stringify({ source: 'modal' }),
+          values: {
+            project: { project_select: { type: 'static_select', selected_option: { value: 'ACME-WEB' } } },
+            date: { date_pick: { type: 'datepicker', selected_date: '2026-11-01' } },
+            begins: { begins_pick: { type: 'timepicker', selected_time: '00:30' } },
+            ends: { ends_pick: { type: 'timepicker', selected_time: '02:30' } },
+            duration: { duration_input: { type: 'plain_text_input', value: duration } },
+            description: { description_input: { type: 'plain_text_input', value: description } },
+            billable: { billable_check: { type: 'checkboxes', selected_options: [{ value: 'billable' }] } },
+          },
+        });
+      // 00:30 to 02:30 in New York that night is three hours: 01:00 to 02:00 came twice.
+      expect((await submit('2h', 'clock span')).body).toEqual({
+        response_action: 'errors',
+        errors: {
+          duration:
+            '2h does not match 00:30–02:30 (3h, the clocks changed that night). Clear the duration or fix the times.',
+        },
+      });
+      expect((await submit('3h', 'real time')).text).toBe('');
+      await night.app.settled();
+      const saved = await night.database.db
+        .select({ description: timeEntries.description, minutes: timeEntries.minutes })
+        .from(timeEntries);
+      expect(saved).toEqual([{ description: 'real time', minutes: 180 }]);
+    } finally {
+      await night.stop();
+    }
+  });
+});
