@@ -8,8 +8,10 @@
  * a page, and pdfmake then leaves the row out (pdfkit breaks the page inside it).
  */
 export function oneParagraph(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' · ');
+  return text.trim().replace(/\s*[\r\n]+\s*/g, ' · ');
 }
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** Longer runs than this get break opportunities. */
 const LONGEST_UNBROKEN = 24;
@@ -20,7 +22,12 @@ const LONGEST_UNBROKEN = 24;
  * The fonts draw U+200B as nothing.
  */
 export function breakableWords(text: string): string {
-  return text.replace(new RegExp(`\\S{${LONGEST_UNBROKEN + 1},}`, 'g'), (run) =>
-    (run.match(new RegExp(`.{1,${LONGEST_UNBROKEN}}`, 'gu')) ?? [run]).join('\u200B'),
-  );
+  return text.replace(new RegExp(`\\S{${LONGEST_UNBROKEN + 1},}`, 'g'), (run) => {
+    // Cut between whole characters as a reader sees them, never between a letter and its accent.
+    const characters = [...graphemes.segment(run)].map((part) => part.segment);
+    const pieces: string[] = [];
+    for (let i = 0; i < characters.length; i += LONGEST_UNBROKEN)
+      pieces.push(characters.slice(i, i + LONGEST_UNBROKEN).join(''));
+    return pieces.join('\u200B');
+  });
 }

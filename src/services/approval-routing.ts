@@ -12,6 +12,7 @@ import {
 import { administrators, consultantUserOf, managersOf } from './approval-people.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { rightsSql } from './authorization.js';
 import { enqueueMessage } from './outbox.js';
 import { approveSheet } from './sheet-outcomes.js';
 
@@ -32,6 +33,21 @@ export async function lockTeamsToRoute(tx: Queryable): Promise<void> {
 /** Before a change of who may decide (a project's managers, a manager role, rights, a deactivation): see `lockTeamsToRoute`. */
 export async function lockTeamsToChange(tx: Queryable): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${TEAMS_LOCK})`);
+}
+
+/**
+ * The submitted sheets with time on these projects, locked in id order: a change of a project's
+ * managers takes them before it touches the project or its managers (a rejection holds its sheet,
+ * then its reopened copy's entries point at the project), as removals do. Under
+ * `lockTeamsToChange`, no submit adds one meanwhile.
+ */
+export async function lockSubmittedSheetsOn(tx: Queryable, projectIds: number[]): Promise<void> {
+  if (projectIds.length === 0) return;
+  await tx.execute(sql`select t.id from timesheets t
+                        where t.status = 'submitted'
+                          and exists (select 1 from time_entries te
+                                       where te.timesheet_id = t.id and te.project_id in (${sqlList(projectIds)}))
+                        order by t.id for update`);
 }
 
 /** Who decides a sheet, and for which of its projects. */
@@ -98,7 +114,8 @@ export async function requestApprovals(
 }
 
 /**
- * The team changed (managers added or taken off projects, a manager deactivated or deleted): every
+ * Who may decide changed (managers added or taken off projects, a manager deactivated or deleted,
+ * roles or rights changed): every
  * submitted sheet with time on those projects, or waiting for those people, is routed again in the
  * caller's transaction. A pending decision whose approver no longer manages any of its projects is
  * withdrawn (their DM says so); a new manager is asked (a new DM); a project left without a manager
@@ -133,10 +150,13 @@ export async function rerouteApprovals(
  */
 export async function rerouteForRightsOf(tx: Transaction, ctx: ServiceContext, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
+  // Only those who may approve now are asked on their projects' sheets; for the others, what waits
+  // for them is routed again, and what they approved while they could stands.
   const managed = await queryRows<{ project_id: number }>(
     tx,
     sql`select distinct pm.project_id from project_managers pm join employees e on e.id = pm.manager_id
-         where e.user_id in (${sqlList(userIds)}) order by pm.project_id`,
+         where e.user_id in (${sqlList(userIds)}) and 'approval' = any(${rightsSql(sql`e.user_id`)})
+         order by pm.project_id`,
   );
   await rerouteApprovals(tx, ctx, { approverIds: userIds, projectIds: managed.map((row) => Number(row.project_id)) });
 }

@@ -137,7 +137,7 @@ async function visiblePrepaidCustomers(tx: Queryable, userId: string, all: boole
         select p.customer_id from projects p join project_managers pm on pm.project_id = p.id
           join managers m on m.employee_id = pm.manager_id
           join employees e on e.id = m.employee_id
-         where e.user_id = ${userId} and m.archived_at is null and e.archived_at is null`,
+         where e.user_id = ${userId} and m.archived_at is null and e.archived_at is null and p.archived_at is null`,
   );
   if (ids.length === 0) return [];
   return tx

@@ -19,7 +19,7 @@ import {
   timeOnProjects,
 } from './open-time.js';
 import { authorize } from './authorization.js';
-import { consultantsWithoutPrice, UNPRICED_LEAVERS } from './projects.js';
+import { consultantsToReprice, TAKEN_OFF_COUNT } from './projects.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
@@ -208,9 +208,9 @@ function checkInvoicing(
 
 /**
  * A customer's currency and billing mode are what its approved time, invoices and prepaid credit
- * were counted in: once it has any, they stay. Without history, a new currency other than the
- * firm's still needs a project price rate for every consultant on its projects (their default
- * price rate is in the firm's currency).
+ * were counted in: once it has any, they stay. Without history, the currency changes only while no
+ * consultant's time on its projects would be priced by a rate given in another currency
+ * (`consultantsToReprice`).
  */
 async function moneyTermsFixed(
   tx: Queryable,
@@ -234,14 +234,33 @@ async function moneyTermsFixed(
           'billing',
         );
   }
-  if (!currencyChanges || wanted.currency === ctx.org.currency) return undefined;
-  const unpriced = await consultantsWithoutPrice(tx, sql`p.customer_id = ${before.id}`);
-  if (unpriced.length === 0) return undefined;
+  if (!currencyChanges) return undefined;
+  const repriced = await consultantsToReprice(
+    tx,
+    sql`p.customer_id = ${before.id}`,
+    wanted.currency === ctx.org.currency,
+  );
+  if (repriced.length === 0) return undefined;
   return fail(
-    'price_rate_needed',
-    `In ${wanted.currency}, consultants need a project price rate (their default is in ${ctx.org.currency}): set one for ${unpriced.map((u) => `${u.name} on ${u.code}`).join(', ')} first, in the project's Consultant rates. ${UNPRICED_LEAVERS}`,
+    'consultants_priced',
+    consultantsPricedMessage(before, wanted.currency, ctx.org.currency, repriced),
     'currency',
   );
+}
+
+/** Who must go before a customer's currency changes, and how to get there. */
+export function consultantsPricedMessage(
+  customer: { code: string; currency: string },
+  currency: string,
+  firmCurrency: string,
+  repriced: { name: string; code: string }[],
+): string {
+  const who = repriced.map((r) => `${r.name} on ${r.code}`).join(', ');
+  const why =
+    currency === firmCurrency
+      ? `have project price rates in ${customer.currency}, which would be read as ${currency}`
+      : `would be priced in ${currency} by rates given in ${[...new Set([customer.currency, firmCurrency])].join(' or ')}`;
+  return `Consultants on ${customer.code}'s projects (${who}) ${why}. Take them off its projects first, change the currency, then assign them again with their rates in ${currency}. ${TAKEN_OFF_COUNT}`;
 }
 
 export type CustomerDeletion = OpenTimeImpact & { customers: number; projects: number; archived: string[] };

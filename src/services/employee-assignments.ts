@@ -2,7 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { consultants, customers, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
-import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockSubmittedSheetsOn, lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -108,6 +108,15 @@ export async function assignToProject(
       .innerJoin(customers, eq(customers.id, projects.customerId))
       .where(and(eq(projects.id, input.projectId), isNull(projects.archivedAt)));
     if (!project) return fail('unknown_project', 'Choose a project that still exists.', 'project');
+    // Held until commit, after its submitted sheets for a new manager (the order a removal takes
+    // them in): a project removed meanwhile is said so, not a foreign-key error.
+    if (input.as === 'manager') await lockSubmittedSheetsOn(tx, [project.id]);
+    const [held] = await tx
+      .select({ id: projects.id })
+      .from(projects)
+      .where(and(eq(projects.id, project.id), isNull(projects.archivedAt)))
+      .for('key share');
+    if (!held) return fail('unknown_project', 'Choose a project that still exists.', 'project');
     // Cost is paid in the firm's currency; the price is billed in the customer's.
     const cost = parseOptionalRate(input.costRate, ctx.org.currency, 'cost');
     if (!cost.ok) return cost;
@@ -175,6 +184,10 @@ export async function removeFromProjects(
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
     if (marked.some((m) => m.as === 'manager')) await lockTeamsToChange(tx);
+    await lockSubmittedSheetsOn(
+      tx,
+      marked.filter((m) => m.as === 'manager').map((m) => m.projectId),
+    );
     let removed = 0;
     const managed: number[] = [];
     for (const { projectId, as } of marked) {

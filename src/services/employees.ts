@@ -90,8 +90,8 @@ export async function saveEmployee(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
-    // Dropping the manager role reroutes what waits for them.
-    await lockTeamsToChange(tx);
+    // Dropping the manager role reroutes what waits for them (`lockTeamsToRoute`).
+    if (!input.manager) await lockTeamsToChange(tx);
     const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
     const returning = holder?.archivedAt ? holder : undefined;
     if (holder && holder.id !== input.id && !returning)

@@ -12,7 +12,7 @@ import {
 import { parseOptionalRate } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
-import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockSubmittedSheetsOn, lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
@@ -215,7 +215,6 @@ export async function saveProject(
       active: input.active,
     };
     let id: number;
-    let movedFrom: number | undefined;
     if (input.id === undefined) {
       const [row] = await tx.insert(projects).values(values).returning();
       id = row!.id;
@@ -223,7 +222,7 @@ export async function saveProject(
     } else {
       // A change of managers reroutes the project's submitted sheets: they lock before the project,
       // the order decisions (a rejection's copied entries hold the project) and removals take.
-      if (input.managerIds) await lockSubmittedSheetsOn(tx, input.id);
+      if (input.managerIds) await lockSubmittedSheetsOn(tx, [input.id]);
       const [before] = await tx
         .select()
         .from(projects)
@@ -233,8 +232,9 @@ export async function saveProject(
       if (before.customerId !== customer.id) {
         const refusal = await customerFixed(tx, before);
         if (refusal) return refusal;
+        const from = await tx.query.customers.findFirst({ where: eq(customers.id, before.customerId) });
+        if (from && from.currency !== customer.currency) return currencyDiffers(before.code, from, customer);
       }
-      movedFrom = before.customerId;
       const [after] = await tx
         .update(projects)
         .set({ ...values, updatedAt: ctx.clock.now() })
@@ -278,16 +278,6 @@ export async function saveProject(
       // Sheets waiting for approval follow the new managers in this transaction.
       if (managerIds.join() !== team.managerIds.join()) await rerouteApprovals(tx, ctx, { projectIds: [id] });
     }
-    // Moved to a customer billed in another currency: everyone whose time there is still to be priced needs a price.
-    if (movedFrom !== undefined && movedFrom !== customer.id && customer.currency !== ctx.org.currency) {
-      const unpriced = await consultantsWithoutPrice(tx, sql`p.id = ${id}`);
-      if (unpriced.length > 0)
-        return fail(
-          'price_rate_needed',
-          `${customer.code} bills in ${customer.currency}, and a consultant's default price rate is in ${ctx.org.currency}: set a project price rate for ${unpriced.map((u) => u.name).join(', ')} on ${code} first, in its Consultant rates, then move it. ${UNPRICED_LEAVERS}`,
-          'customer',
-        );
-    }
     if (managerIds || consultantIds)
       await recordAudit(tx, ctx, {
         action: 'project.set_team',
@@ -321,39 +311,49 @@ export async function customerFixed(
   );
 }
 
-/** Why someone no longer on the team can be named by `consultantsWithoutPrice`, and what to do. */
-export const UNPRICED_LEAVERS =
-  'Someone taken off a project with time there still to be approved counts too: put them back on the team to set their rate, or have that time approved first.';
+/**
+ * A project moves only to a customer billed in the same currency: its consultants' price rates, and
+ * the prices its time will be approved at, are amounts in that currency.
+ */
+export function currencyDiffers(
+  code: string,
+  from: { code: string; currency: string },
+  to: { code: string; currency: string },
+): { ok: false; error: Failure } {
+  return fail(
+    'currency_differs',
+    `${code} is billed in ${from.currency} with ${from.code}, and ${to.code} bills in ${to.currency}: its price rates are amounts in ${from.currency}. To bill ${to.code}, add a new project for it.`,
+    'customer',
+  );
+}
+
+/** Why someone no longer on the team can be named by `consultantsToReprice`. */
+export const TAKEN_OFF_COUNT = 'Someone taken off a project counts until the time they logged there is approved.';
 
 /**
- * Consultants whose time on these projects would be priced at their default rate, in the firm's
- * currency: on the team without a project price rate, or taken off it (the assignment archived)
- * with time not yet approved there. Up to five, for the refusal's message.
+ * Consultants whose time on these projects is still to be priced (on the team, or taken off it with
+ * time not yet approved there) whose price a change of the customer's currency would misread: all
+ * of them for a currency other than the firm's (their default is in the firm's, and a project
+ * price rate is an amount in the old currency), else those with a project price rate. Up to five,
+ * for the refusal's message.
  */
-export async function consultantsWithoutPrice(
+export async function consultantsToReprice(
   q: Queryable,
   projectsWhere: SQL,
+  toFirmCurrency: boolean,
 ): Promise<{ name: string; code: string }[]> {
   return queryRows<{ name: string; code: string }>(
     q,
     sql`select e.name, p.code from project_consultants pc
           join projects p on p.id = pc.project_id and p.archived_at is null
           join employees e on e.id = pc.consultant_id
-         where ${projectsWhere} and pc.price_rate_cents is null
+         where ${projectsWhere} ${toFirmCurrency ? sql`and pc.price_rate_cents is not null` : sql``}
            and (pc.archived_at is null
                 or exists (select from time_entries te join timesheets t on t.id = te.timesheet_id
                             where te.project_id = p.id and t.consultant_id = pc.consultant_id
                               and t.status in ('open', 'submitted')))
          order by p.code, e.name limit 5`,
   );
-}
-
-/** The submitted sheets with time on the project, locked in id order (no submit can add one: `lockTeamsToChange`). */
-async function lockSubmittedSheetsOn(tx: Queryable, projectId: number): Promise<void> {
-  await tx.execute(sql`select t.id from timesheets t
-                        where t.status = 'submitted'
-                          and exists (select 1 from time_entries te where te.timesheet_id = t.id and te.project_id = ${projectId})
-                        order by t.id for update`);
 }
 
 /** A project's live team, ids in order. */

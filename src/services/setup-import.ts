@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import {
   consultants,
@@ -24,7 +24,8 @@ import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
-import { customerFixed } from './projects.js';
+import { consultantsToReprice, currencyDiffers, customerFixed } from './projects.js';
+import { consultantsPricedMessage } from './customers.js';
 import type { ServiceContext } from './context.js';
 import { writeSettings } from './settings.js';
 import { serviceTransaction } from './transaction.js';
@@ -200,6 +201,24 @@ async function checkMoney(tx: Transaction, ctx: ServiceContext, setup: SetupFile
       errors.push(
         `${c.path}.billing: ${c.code} has ${describeHistory(kept)} as a ${before.billingMode} customer, so it stays ${before.billingMode}`,
       );
+    if (before && !kept && currency !== before.currency && isCurrencyCode(currency)) {
+      const repriced = await consultantsToReprice(tx, sql`p.customer_id = ${before.id}`, currency === firm);
+      if (repriced.length)
+        errors.push(`${c.path}.currency: ${consultantsPricedMessage(before, currency, firm, repriced)}`);
+    }
+  }
+  // A project moves only to a customer billed in the same currency (its price rates are amounts in it).
+  const projectsNow = await tx
+    .select({ code: projects.code, customerCode: customers.code })
+    .from(projects)
+    .innerJoin(customers, eq(customers.id, projects.customerId));
+  for (const p of setup.projects) {
+    const now = projectsNow.find((row) => row.code === p.code);
+    if (!now || now.customerCode === p.customer) continue;
+    const from = { code: now.customerCode, currency: byCode.get(now.customerCode)!.currency };
+    const to = { code: p.customer, currency: currencyOf.get(p.customer) ?? firm };
+    if (from.currency !== to.currency)
+      errors.push(`${p.path}.customer: ${currencyDiffers(p.code, from, to).error.message}`);
   }
 
   const minor = new Map<FileAmount, number>();

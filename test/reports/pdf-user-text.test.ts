@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { drawTablePdf } from '../../src/reports/detail-pdf.js';
 import { printableText } from '../../src/reports/fonts.js';
 import { invoicePdf } from '../../src/reports/invoice-pdf.js';
+import { breakableWords, oneParagraph } from '../../src/reports/pdf-text.js';
 import { buildPrepaidLogFiles } from '../../src/reports/prepaid-log-files.js';
 import { reportLayout, tableItems } from '../../src/reports/report-layout.js';
 import type { InvoiceDocument, InvoiceLineRow } from '../../src/services/invoice-documents.js';
@@ -143,5 +144,21 @@ describe('a prepaid log', () => {
     );
     const [text] = await pages(files.find((file) => file.filename.endsWith('.pdf'))!.bytes);
     expect(text).toContain('Prepaid log — \uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD (TOKYO)');
+  });
+});
+
+describe('text made to fit a cell', () => {
+  it('joins lines with " · " without one at either end', () => {
+    expect(oneParagraph('\n first\r\n\n second \n')).toBe('first · second');
+  });
+
+  it('breaks a long run between whole characters only, a letter kept with its accent', () => {
+    const accented = 'e\u0301'.repeat(30);
+    const pieces = breakableWords(`see ${accented}`).split('\u200B');
+    expect(
+      pieces.map((piece) => [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(piece)].length),
+    ).toEqual([28, 6]);
+    expect(pieces.every((piece) => !piece.startsWith('\u0301'))).toBe(true);
+    expect(breakableWords('short words stay as they are')).toBe('short words stay as they are');
   });
 });

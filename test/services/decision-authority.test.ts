@@ -298,6 +298,26 @@ describe('a decision needs current authority', () => {
     ).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
   });
 
+  it('a manager who approved and then lost the approval right leaves their approval standing: nobody else is asked for their projects', async () => {
+    const { db } = database;
+    await addUser(db, 'UMAY', { name: 'May Manager', rights: ['approval'] });
+    await db.insert(projectManagers).values({ projectId: ops, managerId: await addManager(db, 'UMAY') });
+    await db.delete(projectManagers).where(eq(projectManagers.managerId, managerIds.UMGR2!));
+    const sheet = await submits('UCON', ['WEB', 'OPS']);
+    expect(
+      await decideTimesheet(ctxFor('UMAY'), { approvalId: await approvalIdOf(db, sheet, 'UMAY'), decision: 'approve' }),
+    ).toMatchObject({ ok: true, outcome: { sheetStatus: 'submitted' } });
+
+    expect(await setUserRoles(ctxFor('UADMIN'), { userId: 'UMAY', roleIds: [] })).toMatchObject({ ok: true });
+    expect((await approvalsOf(sheet)).map((a) => [a.approverId, a.status])).toEqual([
+      ['UMAY', 'approved'],
+      ['UMGR', 'pending'],
+    ]);
+    expect(
+      await decideTimesheet(ctxFor('UMGR'), { approvalId: await approvalIdOf(db, sheet, 'UMGR'), decision: 'approve' }),
+    ).toMatchObject({ ok: true, outcome: { sheetStatus: 'approved' } });
+  });
+
   it('deactivating a manager moves their pending decision to the administrators', async () => {
     const sheet = await submits('UCON', ['OPS']);
     expect(await deactivateUser(ctxFor('UADMIN'), { userId: 'UMGR2' })).toMatchObject({ ok: true });

@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, roles, timeEntries, timesheets } from '../../src/db/schema.js';
 import { adminDecide, decideTimesheet } from '../../src/services/approval-decisions.js';
-import { removeFromProjects } from '../../src/services/employee-assignments.js';
+import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteProjects, saveProject } from '../../src/services/projects.js';
 import { setUserRoles } from '../../src/services/security.js';
 import { deleteEntries, logTime } from '../../src/services/time-entries.js';
@@ -141,6 +141,41 @@ describe("a project's managers change while one of its sheets is decided or the 
     expect(await removed).toMatchObject({ ok: true });
     expect(await saved).toMatchObject({ ok: false, error: { code: 'gone' } });
   });
+});
+
+describe('a manager assigned to or taken off a project while it is removed', () => {
+  it.each(['assigned', 'taken off'] as const)(
+    'the manager %s (the sheets, then the project’s managers) and the removal (the sheets, then the project) both finish',
+    async (change) => {
+      const { db } = database;
+      const prefix = change === 'assigned' ? 'ASSIGNRM' : 'UNASSIGNRM';
+      const one = await sheetOn(prefix, [`U${prefix}M`]);
+      await addUser(db, `U${prefix}NEW`, { rights: ['approval'] });
+      const newcomer = await addManager(db, `U${prefix}NEW`);
+
+      const interleaving = new Interleaving(database);
+      const removal = interleaving.hold(admin(), 'removal:sheets-locked');
+      const removed = deleteProjects(removal.ctx, [one.projectId]);
+      await removal.reached;
+      const changed =
+        change === 'assigned'
+          ? assignToProject(admin(), {
+              employeeId: newcomer,
+              projectId: one.projectId,
+              as: 'manager',
+              costRate: '',
+              priceRate: '',
+            })
+          : removeFromProjects(admin(), one.managerIds[0]!, [{ projectId: one.projectId, as: 'manager' }]);
+      await interleaving.waiting(1);
+      removal.release();
+
+      expect(await removed).toMatchObject({ ok: true });
+      expect(await changed).toMatchObject(
+        change === 'assigned' ? { ok: false, error: { code: 'unknown_project' } } : { ok: true, removed: 0 },
+      );
+    },
+  );
 });
 
 describe('an entry deleted while its sheet or project is taken', () => {

@@ -202,7 +202,7 @@ describe('a customer’s currency and billing mode', () => {
           "NIPPON is billed in JPY, and a consultant's default price rate is in USD: give a price rate in JPY for TOKYO.",
       },
     });
-    // Without history the currency may change, but not while its consultants would be left without a price.
+    // Without history the currency may change, but not while a consultant's time there would be priced by a rate in another currency.
     const euro = await customer('EURO', 'USD');
     await addProject(database.db, 'PARIS', euro, { consultants: [ids.cat!] });
     expect(
@@ -217,7 +217,12 @@ describe('a customer’s currency and billing mode', () => {
       }),
     ).toMatchObject({
       ok: false,
-      error: { code: 'price_rate_needed', field: 'currency', message: expect.stringMatching(/UCAT on PARIS/) },
+      error: {
+        code: 'consultants_priced',
+        field: 'currency',
+        message:
+          "Consultants on EURO's projects (UCAT on PARIS) would be priced in EUR by rates given in USD. Take them off its projects first, change the currency, then assign them again with their rates in EUR. Someone taken off a project counts until the time they logged there is approved.",
+      },
     });
 
     const file = `projects:
@@ -253,7 +258,7 @@ describe("a project's customer", () => {
   const customerOf = async (projectId: number) =>
     (await database.db.select().from(projects).where(eq(projects.id, projectId)))[0]!.customerId;
 
-  it('changes while its time is unapproved, to another currency only once its consultants have a price there; stays once it has approved time, in the form and the setup file', async () => {
+  it('moves to a customer billed in the same currency while its time is unapproved, never to another currency, and stays once it has approved time, in the form and the setup file', async () => {
     await addUser(database.db, 'UDAN', { name: 'UDAN', rights: ['entry'] });
     const dan = await addConsultant(database.db, 'UDAN');
     const first = await customer('FIRST', 'USD');
@@ -262,14 +267,15 @@ describe("a project's customer", () => {
     const mover = await addProject(database.db, 'MOVER', first, { consultants: [dan], managers: [ids.manager!] });
     expect(await log('UDAN', 'MOVER', 60)).toMatchObject({ ok: true });
 
+    const otherCurrency =
+      'MOVER is billed in USD with FIRST, and EUROPA bills in EUR: its price rates are amounts in USD. To bill EUROPA, add a new project for it.';
     expect(await move(mover, 'MOVER', euro)).toEqual({
       ok: false,
-      error: {
-        code: 'price_rate_needed',
-        field: 'customer',
-        message:
-          "EUROPA bills in EUR, and a consultant's default price rate is in USD: set a project price rate for UDAN on MOVER first, in its Consultant rates, then move it. Someone taken off a project with time there still to be approved counts too: put them back on the team to set their rate, or have that time approved first.",
-      },
+      error: { code: 'currency_differs', field: 'customer', message: otherCurrency },
+    });
+    expect(await importSetup(admin(), 'projects:\n  - { code: MOVER, customer: EUROPA, name: Mover }')).toEqual({
+      ok: false,
+      errors: [`projects[0].customer: ${otherCurrency}`],
     });
     expect(await customerOf(mover)).toBe(first);
     expect(await move(mover, 'MOVER', second)).toMatchObject({ ok: true });
@@ -294,7 +300,7 @@ describe("a project's customer", () => {
     expect(await customerOf(mover)).toBe(second);
   });
 
-  it('keeps its currency while someone taken off one of its projects has time there to be approved at their default price', async () => {
+  it('keeps its currency while someone taken off one of its projects has time there to be approved at a rate in the old currency', async () => {
     await addUser(database.db, 'UEVE', { name: 'UEVE', rights: ['entry'] });
     const eve = await addConsultant(database.db, 'UEVE');
     const leaving = await customer('LEAVING', 'USD');
@@ -313,9 +319,37 @@ describe("a project's customer", () => {
     };
     expect(await saveCustomer(admin(), { ...input, currency: 'EUR' })).toMatchObject({
       ok: false,
-      error: { code: 'price_rate_needed', field: 'currency', message: expect.stringMatching(/UEVE on LEAVER/) },
+      error: { code: 'consultants_priced', field: 'currency', message: expect.stringMatching(/\(UEVE on LEAVER\)/) },
+    });
+    expect(await importSetup(admin(), 'customers:\n  - { code: LEAVING, name: LEAVING Ltd, currency: EUR }')).toEqual({
+      ok: false,
+      errors: [
+        expect.stringMatching(/^customers\[0\]\.currency: Consultants on LEAVING's projects \(UEVE on LEAVER\)/),
+      ],
     });
     expect((await database.db.select().from(customers).where(eq(customers.id, leaving)))[0]!.currency).toBe('USD');
+  });
+
+  it('keeps its currency while a project price rate given in it would be read in the new one', async () => {
+    await addUser(database.db, 'UFAY', { name: 'UFAY', rights: ['entry'] });
+    const fay = await addConsultant(database.db, 'UFAY');
+    const yen = await customer('YENCO', 'JPY');
+    const project = await addProject(database.db, 'YENP', yen, { managers: [ids.manager!] });
+    expect(await assign(fay, project, '', '15000')).toMatchObject({ ok: true });
+    const input = { id: yen, code: 'YENCO', name: 'YENCO Ltd', billingMode: 'hourly' as const, address: '', notes: '' };
+    expect(await saveCustomer(admin(), { ...input, currency: 'USD' })).toEqual({
+      ok: false,
+      error: {
+        code: 'consultants_priced',
+        field: 'currency',
+        message:
+          "Consultants on YENCO's projects (UFAY on YENP) have project price rates in JPY, which would be read as USD. Take them off its projects first, change the currency, then assign them again with their rates in USD. Someone taken off a project counts until the time they logged there is approved.",
+      },
+    });
+    expect(await removeFromProjects(admin(), fay, [{ projectId: project, as: 'consultant' }])).toMatchObject({
+      ok: true,
+    });
+    expect(await saveCustomer(admin(), { ...input, currency: 'USD' })).toMatchObject({ ok: true });
   });
 });
 
