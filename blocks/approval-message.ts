@@ -186,7 +186,9 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
             action_id: ids.timesheet.open,
             style: 'primary',
             text: { type: 'plain_text', text: 'Open timesheet' },
-            value: String(view.periodId),
+            value: view.consultantUserId
+              ? JSON.stringify({ periodId: view.periodId, for: view.consultantUserId })
+              : String(view.periodId),
           },
         ],
       },

@@ -80,6 +80,8 @@ export type TimesheetDecidedModel = {
   reason: string | null;
   /** The open copy to fix and resubmit, after a rejection. */
   periodId: number;
+  /** Whose sheet (its Open timesheet button acts on their time); absent in notices queued before it was kept. */
+  consultantUserId?: string;
   /** The consultant decided it themselves, as the firm's only administrator. */
   selfDecided: boolean;
 };
@@ -121,6 +123,7 @@ export async function queueUpdates(
     byName: await nameOfUser(tx, deciderId),
     reason,
     periodId,
+    consultantUserId: consultantUser,
     selfDecided: deciderId === consultantUser,
   };
   await enqueueMessage(
@@ -182,6 +185,7 @@ export async function notifyApprovedTimeRemoved(
     byName,
     reason: removal.reason,
     periodId: sheet.periodId,
+    consultantUserId: consultantUser,
     selfDecided: deciderId === consultantUser,
   };
   const key = `removed:${sheet.id}`;

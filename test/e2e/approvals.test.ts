@@ -221,6 +221,10 @@ describe('decisions', () => {
       expect(dmText(user)).toContain('*Rejected by Dana Lee*: GLOBEX call was 1h — nothing to do.');
     expect(dmText(ALICE)).toContain('sent back your timesheet');
     expect(dmText(ALICE)).toContain(ids.timesheet.open);
+    // Its Open timesheet opens her sheet, whomever App Home acts for by then.
+    expect(dmText(ALICE)).toContain(
+      JSON.stringify(JSON.stringify({ periodId: copy!.periodId, for: ALICE })).slice(1, -1),
+    );
   });
 
   it('a double click, a stale message after resubmission, a stranger and a forged value change nothing and are told why', async () => {
