@@ -115,9 +115,8 @@ export async function requestApprovals(
 
 /**
  * Who may decide changed (managers added or taken off projects, a manager deactivated or deleted,
- * roles or rights changed): every
- * submitted sheet with time on those projects, or waiting for those people, is routed again in the
- * caller's transaction. A pending decision whose approver no longer manages any of its projects is
+ * roles or rights changed): every submitted sheet with time on those projects, or waiting for those
+ * people, is routed again in the caller's transaction. A pending decision whose approver no longer manages any of its projects is
  * withdrawn (their DM says so); a new manager is asked (a new DM); a project left without a manager
  * goes to the administrators. Decisions already made stand, unless their approver now answers for
  * more of the sheet, who is then asked again. A sheet nobody would be left to decide keeps its approvers.
@@ -143,10 +142,10 @@ export async function rerouteApprovals(
 }
 
 /**
- * Users' rights changed (their roles, or a role's rights): the sheets waiting for them, and those
- * with time on projects they manage, are routed again, so a manager who lost `approval` is no
- * longer waited for (their decision goes to the project's other managers, or the administrators),
- * and one who has it again is asked.
+ * Users' rights changed (their roles, or a role's rights): the sheets waiting for them are routed
+ * again, so a manager who lost `approval` is no longer waited for (their decision goes to the
+ * project's other managers, or the administrators); and the sheets on the projects of those who may
+ * approve now, so one who has the right again is asked.
  */
 export async function rerouteForRightsOf(tx: Transaction, ctx: ServiceContext, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
