@@ -117,15 +117,8 @@ async function checkReferences(tx: Transaction, setup: SetupFile): Promise<strin
       );
     }
   }
-  const projectsNow = await tx
-    .select({ id: projects.id, code: projects.code, customerId: projects.customerId, customerCode: customers.code })
-    .from(projects)
-    .innerJoin(customers, eq(customers.id, projects.customerId));
   for (const p of setup.projects) {
     if (!customerCodes.has(p.customer)) errors.push(`${p.path}.customer: unknown customer ${p.customer}`);
-    const now = projectsNow.find((q) => q.code === p.code);
-    const fixed = now && now.customerCode !== p.customer ? await customerFixed(tx, now) : undefined;
-    if (fixed) errors.push(`${p.path}.customer: ${fixed.error.message}`);
     for (const m of p.managers ?? []) {
       const person = people.get(m.user);
       if (!person) errors.push(`${m.path}: unknown employee ${m.user}`);
@@ -207,9 +200,9 @@ async function checkMoney(tx: Transaction, ctx: ServiceContext, setup: SetupFile
         errors.push(`${c.path}.currency: ${consultantsPricedMessage(before, currency, firm, repriced)}`);
     }
   }
-  // A project moves only to a customer billed in the same currency (its price rates are amounts in it).
+  // A project with approved time keeps its customer; any moves only to one billed in the same currency.
   const projectsNow = await tx
-    .select({ code: projects.code, customerCode: customers.code })
+    .select({ id: projects.id, code: projects.code, customerId: projects.customerId, customerCode: customers.code })
     .from(projects)
     .innerJoin(customers, eq(customers.id, projects.customerId));
   for (const p of setup.projects) {
@@ -217,8 +210,9 @@ async function checkMoney(tx: Transaction, ctx: ServiceContext, setup: SetupFile
     if (!now || now.customerCode === p.customer) continue;
     const from = { code: now.customerCode, currency: byCode.get(now.customerCode)!.currency };
     const to = { code: p.customer, currency: currencyOf.get(p.customer) ?? firm };
-    if (from.currency !== to.currency)
-      errors.push(`${p.path}.customer: ${currencyDiffers(p.code, from, to).error.message}`);
+    const refusal =
+      (await customerFixed(tx, now)) ?? (from.currency !== to.currency ? currencyDiffers(p.code, from, to) : undefined);
+    if (refusal) errors.push(`${p.path}.customer: ${refusal.error.message}`);
   }
 
   const minor = new Map<FileAmount, number>();
