@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import type { Result } from '../domain/result.js';
+import { nameOfUser } from '../services/approval-people.js';
 import { logAsRequestUser } from '../services/guarded-log.js';
 import { logTime, type LogTimeInput, type SavedEntry } from '../services/time-entries.js';
 import { type RequestUser, requestUser, saveSlackProfile } from '../services/users.js';
@@ -35,6 +36,21 @@ export async function contextForSlackUser(
     actor: actingFor ? { kind: 'user', userId, actingFor } : { kind: 'user', userId },
     actingForName: switched,
   };
+}
+
+/**
+ * `contextForSlackUser` acting for `principal`, whose name the answers show even when App Home's
+ * switch names someone else by now (a button or form that said whose time it was).
+ */
+export async function contextNamingPrincipal(
+  deps: ServiceDeps,
+  client: WebClient,
+  userId: string,
+  principal: string | undefined,
+): Promise<ActingContext> {
+  const ctx = await contextForSlackUser(deps, client, userId, principal);
+  if (principal === undefined || ctx.actingForName !== null) return ctx;
+  return { ...ctx, actingForName: await nameOfUser(deps.db, principal) };
 }
 
 /**

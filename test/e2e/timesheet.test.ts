@@ -118,7 +118,7 @@ describe('/timesheet', () => {
     expect(await h.database.db.select().from(timesheets)).toHaveLength(1);
   });
 
-  it('submits and opens the sheet a button showed, though App Home was switched to act for someone else meanwhile', async () => {
+  it('submits and opens the sheet a button showed, saying for whom, though App Home was switched meanwhile', async () => {
     const CAROL = 'U03CAROL';
     h.fake.users.set(CAROL, { id: CAROL, real_name: 'Carol Poe', tz: 'UTC' });
     const added = await importFile(
@@ -159,6 +159,33 @@ users:
         { status: 'open', userId: ALICE },
         { status: 'submitted', userId: CAROL },
       ]);
+      // Alice's sheet, opened while acting for her, is submitted from its modal after Carol switched back, and says for whom.
+      await h.slack.slashCommand({ command: '/timesheet', text: '', userId: CAROL });
+      const alices = lastView('views.open');
+      expect(JSON.stringify(alices)).toContain('Alice’s own');
+      const submitAlices = (
+        alices.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
+      ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+      await h.database.db.update(users).set({ actingFor: null }).where(eq(users.id, CAROL));
+      await h.slack.blockAction({
+        userId: CAROL,
+        actionId: ids.timesheet.submit,
+        value: submitAlices.value,
+        container: inModal('VALICESHEET', alices),
+      });
+      await h.app.settled();
+      expect(JSON.stringify(lastView('views.update'))).toContain('Acting for *Alice Doe*');
+      const statuses = await h.database.db
+        .select({ status: timesheets.status, userId: employees.userId })
+        .from(timesheets)
+        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+        .orderBy(employees.userId);
+      expect(statuses).toEqual([
+        { status: 'submitted', userId: ALICE },
+        { status: 'submitted', userId: CAROL },
+      ]);
+      await h.database.db.update(users).set({ actingFor: ALICE }).where(eq(users.id, CAROL));
+
       // Her reminder's Open timesheet opens her own sheet too.
       const periodId = (JSON.parse(submit.value) as { periodId: number }).periodId;
       await h.slack.blockAction({

@@ -8,7 +8,7 @@ import { deleteEntryModal } from '../../../../blocks/timesheet-modal.js';
 import { timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { submitTimesheet } from '../../../services/timesheets.js';
-import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, contextNamingPrincipal, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
@@ -33,7 +33,7 @@ const openValue = z.union([
  */
 function contextForSheet(deps: ServiceDeps, client: WebClient, userId: string, owner: string | undefined) {
   if (owner === undefined) return actingContextForSlackUser(deps, client, userId);
-  return contextForSlackUser(deps, client, userId, owner === userId ? undefined : owner);
+  return contextNamingPrincipal(deps, client, userId, owner === userId ? undefined : owner);
 }
 const menuChoice = z
   .string()

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, logConfirmation } from '../../../../blocks/log-confirmation.js';
 import { editEntry, logTime } from '../../../services/time-entries.js';
-import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import { contextNamingPrincipal, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { errorBlockFor, logModalMetadata, readLogForm } from '../../log-form.js';
 import { refreshTimesheetModal } from '../../timesheet-view.js';
@@ -29,7 +29,7 @@ export function registerLogTimeSubmission(routes: ListenerRoutes, deps: ServiceD
       return;
     }
     const forUserId = read.form.forUserId ?? metadata.forUserId ?? user.id;
-    const ctx = await contextForSlackUser(deps, client, user.id, forUserId !== user.id ? forUserId : undefined);
+    const ctx = await contextNamingPrincipal(deps, client, user.id, forUserId !== user.id ? forUserId : undefined);
     const result =
       metadata.entryId !== undefined
         ? await editEntry(ctx, { entryId: metadata.entryId, ...read.form.fields }).then((edited) =>
