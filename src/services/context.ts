@@ -37,7 +37,8 @@ export type ServiceContext = {
  * locked the projects (`removal:...`); an edit of an entry once it holds the entry's sheet; a timer
  * start once it holds the running timer's sheets and both projects; a balance move between reading
  * another sheet's approval DM and queueing its update (`credit-line:read`); a submit once it has read
- * who decides its sheet; an administrator's decision once it holds the sheet.
+ * who decides its sheet; an administrator's decision once it holds the sheet; a delete once it
+ * holds an entry and its sheet.
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -55,7 +56,8 @@ export type PausePoint =
   | 'draft:customers-locked'
   | 'credit-line:read'
   | 'submit:routes-read'
-  | 'admin-decide:sheet-locked';
+  | 'admin-decide:sheet-locked'
+  | 'delete:entry-locked';
 
 /** How the actor is named in audit rows. */
 export function auditActorId(actor: Actor): string {

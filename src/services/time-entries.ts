@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { rowOf, type Transaction } from '../db/client.js';
 import { timeEntries } from '../db/schema.js';
 import { addDays } from '../domain/dates.js';
@@ -222,9 +222,10 @@ export async function deleteEntries(
     const who = await consultantActing(tx, ctx, 'deleteEntry');
     if (!who.ok) return who;
     const deleted: DeletedEntry[] = [];
-    for (const entryId of [...new Set(input.entryIds)]) {
+    for (const entryId of await inSheetOrder(tx, input.entryIds)) {
       const current = await ownOpenEntryForUpdate(tx, who.consultant, entryId, 'delete');
       if (!current.ok) return current;
+      await ctx.pause?.('delete:entry-locked');
       const view = await savedEntry(tx, entryId);
       await tx.delete(timeEntries).where(eq(timeEntries.id, entryId));
       await recordAudit(tx, ctx, {
@@ -236,8 +237,26 @@ export async function deleteEntries(
       const { workDate, projectCode, minutes, description } = view;
       deleted.push({ entryId, workDate, projectCode, minutes, description });
     }
-    return { ok: true as const, deleted };
+    // Answered in the order asked for (an Undo names its days as the confirmation did).
+    const asked = [...new Set(input.entryIds)];
+    return { ok: true as const, deleted: deleted.sort((a, b) => asked.indexOf(a.entryId) - asked.indexOf(b.entryId)) };
   });
+}
+
+/**
+ * The entries by their sheets' ids, then their own: their sheets then lock in id order, as every
+ * use case that takes two sheets takes them (an Undo of a range past midnight spans two). Ids of
+ * entries that are gone come last, to be answered as such.
+ */
+async function inSheetOrder(tx: Transaction, entryIds: number[]): Promise<number[]> {
+  const unique = [...new Set(entryIds)];
+  const found = await tx
+    .select({ id: timeEntries.id })
+    .from(timeEntries)
+    .where(inArray(timeEntries.id, unique))
+    .orderBy(asc(timeEntries.timesheetId), asc(timeEntries.id));
+  const ordered = found.map((row) => row.id);
+  return [...ordered, ...unique.filter((id) => !ordered.includes(id))];
 }
 
 export type EntryForm = {

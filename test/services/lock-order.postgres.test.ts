@@ -38,6 +38,7 @@ const admin = () => serviceContext(database.db, asUser('UADMIN'), clock);
 beforeAll(async () => {
   database = await createTestDatabase();
   await addUser(database.db, 'UADMIN', { rights: ['admin', 'security'] });
+  await addPeriod(database.db, '2026-10-01', '2026-10-31');
   await addPeriod(database.db, '2026-11-01', '2026-11-30');
 });
 afterAll(async () => database.drop());
@@ -224,6 +225,54 @@ describe('an entry deleted while its sheet or project is taken', () => {
 
     expect(await removed).toMatchObject({ ok: true });
     expect(await entryGone).toMatchObject({ ok: false, error: { code: 'entry_gone' } });
+  });
+});
+
+describe('an Undo of entries on two sheets while a range past midnight is logged across them', () => {
+  it('the delete (its entries’ sheets in id order, whatever order it was given them) and the /log (both sheets, in id order) both finish', async () => {
+    const one = await sheetOn('UNDO2', ['UUNDO2M'], { submit: false });
+    const on = (date: string) =>
+      logTime(one.ctx, {
+        projectCode: one.code,
+        date: { kind: 'iso', date },
+        minutes: 30,
+        description: `on ${date}`,
+        billable: true,
+        source: 'command',
+      });
+    const october = await on('2026-10-31');
+    const november = await on('2026-11-01');
+    if (!october.ok || !november.ok) throw new Error('could not log the two entries');
+
+    const interleaving = new Interleaving(database);
+    const undo = interleaving.hold(one.ctx, 'delete:entry-locked');
+    // November's sheet came first (sheetOn logged today), so has the lower id: given October's
+    // entry first, the delete still locks November's sheet first, as the /log does.
+    const undone = deleteEntries(undo.ctx, {
+      entryIds: [october.entries[0]!.entryId, november.entries[0]!.entryId],
+    });
+    await undo.reached;
+    const logged = logTime(one.ctx, {
+      projectCode: one.code,
+      date: { kind: 'iso', date: '2026-10-31' },
+      beginsAt: '22:00',
+      endsAt: '01:30',
+      minutes: 210,
+      description: 'deploy',
+      billable: true,
+      source: 'command',
+    });
+    await interleaving.waiting(1);
+    undo.release();
+
+    expect(await undone).toMatchObject({ ok: true, deleted: [{ workDate: '2026-10-31' }, { workDate: '2026-11-01' }] });
+    expect(await logged).toMatchObject({
+      ok: true,
+      entries: [
+        { workDate: '2026-10-31', minutes: 120 },
+        { workDate: '2026-11-01', minutes: 90 },
+      ],
+    });
   });
 });
 
