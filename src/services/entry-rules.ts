@@ -399,6 +399,12 @@ export async function ownOpenEntryForUpdate(
         .for('update')
     : [];
   const found = sheet && entry ? { entry, ...sheet } : undefined;
+  if (
+    !found &&
+    placed &&
+    (await tx.select({ id: timeEntries.id }).from(timeEntries).where(eq(timeEntries.id, entryId))).length
+  )
+    return fail('entry_moved', 'That entry was just moved to another day; look at it again, then retry.');
   if (!found) return fail('entry_gone', 'That entry no longer exists; it may have been deleted already.');
   if (found.consultantId !== consultant.employeeId) {
     return fail('forbidden', `You can only ${verb} your own entries (or those of someone you are a delegate for).`);

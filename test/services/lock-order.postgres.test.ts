@@ -14,7 +14,7 @@ import { adminDecide, decideTimesheet } from '../../src/services/approval-decisi
 import { assignToProject, removeFromProjects } from '../../src/services/employee-assignments.js';
 import { deleteProjects, saveProject } from '../../src/services/projects.js';
 import { setUserRoles } from '../../src/services/security.js';
-import { deleteEntries, logTime } from '../../src/services/time-entries.js';
+import { deleteEntries, editEntry, logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -272,6 +272,35 @@ describe('an Undo of entries on two sheets while a range past midnight is logged
         { workDate: '2026-10-31', minutes: 120 },
         { workDate: '2026-11-01', minutes: 90 },
       ],
+    });
+  });
+});
+
+describe('a delete of an entry an edit is moving to another period', () => {
+  it('waits for the edit, then says the entry moved, not that it is gone', async () => {
+    const one = await sheetOn('MOVEDEL', ['UMOVEDELM'], { submit: false });
+    const interleaving = new Interleaving(database);
+    const editing = interleaving.hold(one.ctx, 'edit:entry-locked');
+    const edited = editEntry(editing.ctx, {
+      entryId: one.entryId,
+      projectCode: one.code,
+      date: { kind: 'iso', date: '2026-10-30' },
+      minutes: 90,
+      description: 'work',
+      billable: true,
+    });
+    await editing.reached;
+    const deleted = deleteEntries(one.ctx, { entryIds: [one.entryId] });
+    await interleaving.waiting(1);
+    editing.release();
+
+    expect(await edited).toMatchObject({ ok: true, entry: { workDate: '2026-10-30' } });
+    expect(await deleted).toMatchObject({
+      ok: false,
+      error: {
+        code: 'entry_moved',
+        message: 'That entry was just moved to another day; look at it again, then retry.',
+      },
     });
   });
 });
