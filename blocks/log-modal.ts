@@ -95,7 +95,8 @@ export function logTimeModal(model: LogModalModel): ModalView {
       element: {
         type: 'timepicker',
         action_id: ids.logModal.ends.action,
-        ...(values.endsAt ? { initial_time: values.endsAt } : {}),
+        // Slack's timepicker has no 24:00: the first part of a range past midnight ends at 00:00 there.
+        ...(values.endsAt ? { initial_time: values.endsAt === '24:00' ? '00:00' : values.endsAt } : {}),
       },
     },
     {
@@ -108,7 +109,8 @@ export function logTimeModal(model: LogModalModel): ModalView {
         type: 'plain_text_input',
         action_id: ids.logModal.duration.action,
         placeholder: plain('2h30m'),
-        ...(values.minutes !== undefined ? { initial_value: durationInput(values.minutes) } : {}),
+        // With a range, the times say how long: a duration shown too would be checked against new times.
+        ...(values.minutes !== undefined && !values.beginsAt ? { initial_value: durationInput(values.minutes) } : {}),
       },
     },
     {

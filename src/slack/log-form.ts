@@ -81,7 +81,9 @@ export function readLogForm(values: unknown): { ok: true; form: LogForm } | { ok
   const date = s.date?.[ids.logModal.date.action]?.selected_date;
   if (!date) errors[ids.logModal.date.block] = 'Choose a date.';
   const beginsAt = s.begins?.[ids.logModal.begins.action]?.selected_time ?? undefined;
-  const endsAt = s.ends?.[ids.logModal.ends.action]?.selected_time ?? undefined;
+  const picked = s.ends?.[ids.logModal.ends.action]?.selected_time ?? undefined;
+  // An end at 00:00 after a begin is midnight, the end of that day (Slack's timepicker has no 24:00).
+  const endsAt = picked === '00:00' && s.begins?.[ids.logModal.begins.action]?.selected_time ? '24:00' : picked;
   const durationText = s.duration?.[ids.logModal.duration.action]?.value?.trim() ?? '';
   const description = s.description?.[ids.logModal.description.action]?.value?.trim() ?? '';
   if (!description) errors[ids.logModal.description.block] = 'Say what you worked on.';

@@ -150,7 +150,7 @@ describe('log-time modal', () => {
     });
   });
 
-  it('prefills every field to edit an entry, with the duration written so it reads back', () => {
+  it('prefills every field to edit an entry: a range by its times, a duration written so it reads back', () => {
     const view = logTimeModal(
       model({
         values: {
@@ -167,8 +167,15 @@ describe('log-time modal', () => {
     );
     expect(view.title.text).toBe('Edit entry');
     expect(JSON.parse(view.private_metadata!)).toEqual({ source: 'modal', entryId: 7 });
-    expect(texts(view)).toContain('"initial_value":"2h30m"');
     expect(texts(view)).toContain('"initial_time":"09:00"');
+    expect(texts(view)).toContain('"initial_time":"11:30"');
+    expect(texts(view)).not.toContain('"initial_value":"2h30m"');
+    const untimed = logTimeModal(
+      model({
+        values: { projectCode: 'GLOBEX-OPS', date: '2026-11-20', minutes: 150, description: 'x', billable: true },
+      }),
+    );
+    expect(texts(untimed)).toContain('"initial_value":"2h30m"');
     expect(view.blocks.find((block) => block.block_id === 'project')).toMatchObject({
       element: { initial_option: { value: 'GLOBEX-OPS' } },
     });

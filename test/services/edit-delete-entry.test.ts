@@ -1,6 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, creditLedger, employees, timeEntries, timesheets } from '../../src/db/schema.js';
+import { ids } from '../../blocks/ids.js';
+import { logTimeModal } from '../../blocks/log-modal.js';
+import { readLogForm } from '../../src/slack/log-form.js';
 import { deleteEntries, editEntry, entryForm, type EntryFields, logTime } from '../../src/services/time-entries.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -173,6 +176,75 @@ describe('editEntry', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'timesheet_locked' } });
     expect((await row(id))!.workDate).toBe('2026-11-24');
     await database.db.update(timesheets).set({ status: 'open' }).where(eq(timesheets.id, october!.id));
+  });
+});
+
+describe('editing a timed entry in the log form', () => {
+  /** The edit form for the entry as the app builds it, saved with `change` applied to what it shows. */
+  async function saveEditForm(entryId: number, change: (inputs: Record<string, string | undefined>) => void) {
+    const answer = await entryForm(ctxFor('UALICE'), { entryId });
+    if (!answer.ok) throw new Error(answer.error.message);
+    const entry = answer.form.entry!;
+    const view = logTimeModal({
+      projects: answer.form.projects,
+      logFor: answer.form.logFor,
+      forUserId: answer.form.forUserId,
+      values: { ...entry, projectCode: entry.projectCode, date: entry.workDate },
+      metadata: { source: 'modal', entryId },
+    });
+    const element = (block: string) =>
+      (view.blocks as { block_id?: string; element?: Record<string, string | undefined> }[]).find(
+        (b) => b.block_id === block,
+      )!.element!;
+    const inputs = {
+      begins: element(ids.logModal.begins.block).initial_time,
+      ends: element(ids.logModal.ends.block).initial_time,
+      duration: element(ids.logModal.duration.block).initial_value,
+    };
+    // Slack's timepicker takes 00:00 to 23:59 only.
+    for (const time of [inputs.begins, inputs.ends]) expect(time).toMatch(/^([01]\d|2[0-3]):[0-5]\d$/);
+    change(inputs);
+    const read = readLogForm({
+      [ids.logModal.project.block]: {
+        [ids.logModal.project.action]: { selected_option: { value: entry.projectCode } },
+      },
+      [ids.logModal.date.block]: { [ids.logModal.date.action]: { selected_date: entry.workDate } },
+      [ids.logModal.begins.block]: { [ids.logModal.begins.action]: { selected_time: inputs.begins ?? null } },
+      [ids.logModal.ends.block]: { [ids.logModal.ends.action]: { selected_time: inputs.ends ?? null } },
+      [ids.logModal.duration.block]: { [ids.logModal.duration.action]: { value: inputs.duration ?? null } },
+      [ids.logModal.description.block]: { [ids.logModal.description.action]: { value: entry.description } },
+      [ids.logModal.billable.block]: { [ids.logModal.billable.action]: { selected_options: [{ value: 'billable' }] } },
+    });
+    if (!read.ok) throw new Error(JSON.stringify(read.errors));
+    return editEntry(ctxFor('UALICE'), { ...read.form.fields, entryId });
+  }
+
+  it('opens the first part of a range past midnight with its end at 00:00 and saves it unchanged', async () => {
+    const result = await logTime(ctxFor('UALICE'), {
+      ...fields({ date: { kind: 'iso', date: '2026-11-13' }, beginsAt: '22:00', endsAt: '01:30', minutes: 210 }),
+      source: 'command',
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    const firstPart = result.entries[0]!;
+    expect(firstPart).toMatchObject({ beginsAt: '22:00', endsAt: '24:00' });
+    expect(await saveEditForm(firstPart.entryId, () => {})).toMatchObject({
+      ok: true,
+      entry: { beginsAt: '22:00', endsAt: '24:00', minutes: 120 },
+    });
+  });
+
+  it('saves a new end time without the user clearing a duration: the form shows none for a range', async () => {
+    const id = await logged('UALICE', {
+      date: { kind: 'iso', date: '2026-11-12' },
+      beginsAt: '09:00',
+      endsAt: '11:00',
+    });
+    expect(
+      await saveEditForm(id, (inputs) => {
+        expect(inputs.duration).toBeUndefined();
+        inputs.ends = '12:00';
+      }),
+    ).toMatchObject({ ok: true, entry: { beginsAt: '09:00', endsAt: '12:00', minutes: 180 } });
   });
 });
 

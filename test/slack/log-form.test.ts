@@ -93,6 +93,10 @@ describe('reading the log-time modal', () => {
       ok: false,
       errors: { ends: expect.stringMatching(/both/) },
     });
+    // An end at 00:00 after a begin is midnight (Slack's timepicker has no 24:00).
+    expect(
+      readLogForm(state({ project: 'P', date: '2026-11-20', description: 'x', begins: '22:00', ends: '00:00' })),
+    ).toMatchObject({ ok: true, form: { fields: { beginsAt: '22:00', endsAt: '24:00', minutes: 120 } } });
     // A duration typed with the range goes to the service, which knows the consultant's zone.
     expect(
       readLogForm(
