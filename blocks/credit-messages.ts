@@ -46,7 +46,9 @@ export function creditAlertMessage(model: CreditAlertModel): SlackMessage {
   const headline =
     model.kind === 'low_credit'
       ? `:warning: *${name}* (${escapeMrkdwn(model.customerCode)}) fell below its low-credit threshold of ${formatMinutes(model.thresholdMinutes ?? 0)}.`
-      : `:hourglass: *${name}* (${escapeMrkdwn(model.customerCode)}) ${forecastWords(model.forecast)} at its recent pace.`;
+      : model.forecast.kind === 'ran_out'
+        ? `:hourglass: *${name}* (${escapeMrkdwn(model.customerCode)}): the prepaid credit is used up.`
+        : `:hourglass: *${name}* (${escapeMrkdwn(model.customerCode)}) ${forecastWords(model.forecast)} at its recent pace.`;
   const text = `${headline}\n${balance} · ${forecastWords(model.forecast)}`;
   return {
     text: text.replace(/[*:]/g, ''),

@@ -56,13 +56,15 @@ export function creditAlertChanges(input: {
   lifting: boolean;
 }): { fire: CreditAlertKind[]; rearm: CreditAlertKind[] } {
   const below = input.thresholdMinutes !== null && input.remainingMinutes < input.thresholdMinutes;
-  const soon = input.forecast.kind === 'runs_out' && input.forecast.days < EARLY_ALERT_DAYS;
+  // Used up or overrun is sooner than any forecast: told even where no threshold catches it (none, or 0).
+  const soon =
+    input.forecast.kind === 'ran_out' || (input.forecast.kind === 'runs_out' && input.forecast.days < EARLY_ALERT_DAYS);
   const fire: CreditAlertKind[] = [];
   const rearm: CreditAlertKind[] = [];
   const live = new Set(input.live);
   if (input.lifting) {
     if (!below && live.delete('low_credit')) rearm.push('low_credit');
-    if (!soon && input.forecast.kind !== 'ran_out' && live.delete('forecast')) rearm.push('forecast');
+    if (!soon && live.delete('forecast')) rearm.push('forecast');
   }
   if (below && !live.has('low_credit')) fire.push('low_credit');
   else if (!below && soon && !live.has('forecast')) fire.push('forecast');

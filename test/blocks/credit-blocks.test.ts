@@ -125,4 +125,31 @@ describe('credit arithmetic', () => {
       rearm: ['low_credit'],
     });
   });
+
+  it('tells a credit used up exactly (threshold 0) or overrun (no threshold) once, as surely as one about to run out', () => {
+    for (const [remainingMinutes, thresholdMinutes] of [
+      [0, 0],
+      [-120, null],
+    ] as const) {
+      const usedUp = { remainingMinutes, thresholdMinutes, forecast: creditForecast(remainingMinutes, 600) };
+      expect(creditAlertChanges({ ...usedUp, live: [], lifting: false })).toEqual({ fire: ['forecast'], rearm: [] });
+      expect(creditAlertChanges({ ...usedUp, live: ['forecast'], lifting: false })).toEqual({ fire: [], rearm: [] });
+      // A purchase that lifts it re-arms the alert.
+      const lifted = { remainingMinutes: 6000, thresholdMinutes, forecast: creditForecast(6000, 600) };
+      expect(creditAlertChanges({ ...lifted, live: ['forecast'], lifting: true })).toEqual({
+        fire: [],
+        rearm: ['forecast'],
+      });
+    }
+    const message = creditAlertMessage({
+      kind: 'forecast',
+      customerName: 'Globex',
+      customerCode: 'GLOBEX',
+      remainingMinutes: 0,
+      pendingMinutes: 0,
+      thresholdMinutes: 0,
+      forecast: { kind: 'ran_out' },
+    });
+    expect(JSON.stringify(message.blocks)).toContain(':hourglass: *Globex* (GLOBEX): the prepaid credit is used up.');
+  });
 });
