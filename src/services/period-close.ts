@@ -84,7 +84,10 @@ export async function closingPeriods(
     const deadline = later(ended, instantAt(addDays(row.ends_on, afterDays), morning, ctx.org.timeZone));
     const decided = Number(row.sheets) > 0 && Number(row.undecided) === 0;
     const decidedAt = decided && row.last_decided ? later(ended, new Date(row.last_decided)) : ended;
-    const dueAt = decided && decidedAt < deadline ? decidedAt : deadline;
+    // Decided by a change after the last decision (an undecided sheet deleted, say) whose time is
+    // already behind this window: due now rather than never; its slot keeps it to once.
+    const decidedDue = decidedAt > window.from || deadline <= window.from ? decidedAt : window.to;
+    const dueAt = decided && decidedAt < deadline ? decidedDue : deadline;
     if (dueAt > window.from && dueAt <= window.to)
       due.push({ id: Number(row.id), startsOn: row.starts_on, endsOn: row.ends_on, dueAt });
   }
