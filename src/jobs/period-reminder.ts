@@ -28,16 +28,17 @@ export const periodReminderJob: Job = {
     const within = (instant: Date) => instant > from && instant <= to;
     for (const person of await remindableConsultants(q, ctx)) {
       for (const period of periods) {
+        const morning = nextWorkingDay(calendar, period.endsOn);
+        const lastAt = morning ? instantAt(morning, calendar.morningTime, person.timeZone) : undefined;
+        const lastDue = lastAt !== undefined && within(lastAt);
         const lastDay = lastWorkingDay(calendar, period.startsOn, period.endsOn);
-        if (lastDay) {
+        // Caught up after the last reminder's time too (the app was down), the first one, which
+        // says the period ends today, is no longer true: the last one alone goes.
+        if (lastDay && !lastDue) {
           const at = instantAt(lastDay, calendar.reminderTime, person.timeZone);
           if (within(at)) units.push({ slot: `${person.userId}:${period.endsOn}`, dueAt: at });
         }
-        const morning = nextWorkingDay(calendar, period.endsOn);
-        if (morning) {
-          const at = instantAt(morning, calendar.morningTime, person.timeZone);
-          if (within(at)) units.push({ slot: `${person.userId}:${period.endsOn}:last`, dueAt: at });
-        }
+        if (lastDue) units.push({ slot: `${person.userId}:${period.endsOn}:last`, dueAt: lastAt });
       }
     }
     return units;
