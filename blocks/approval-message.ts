@@ -6,7 +6,7 @@ import { deductionLine } from './credit-messages.js';
 import { ids } from './ids.js';
 import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approval-messages.js';
 import type { SlackMessage } from './log-confirmation.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, readersDay, truncate } from './mrkdwn.js';
 
 /** The service's model of one approver's message (type only: blocks stay pure). */
 export type ApprovalRequestView = ApprovalRequestModel;
@@ -289,7 +289,9 @@ function decisionsLine(view: ApprovalRequestView): string {
     .map((d) => {
       if (d.status === 'pending') return `:hourglass_flowing_sand: ${escapeMrkdwn(d.approverName)} pending`;
       const icon = d.status === 'approved' ? ':white_check_mark:' : ':x:';
-      const when = d.decidedAt ? ` ${formatDay(d.decidedAt.slice(0, 10)).slice(0, -5)}` : '';
+      const when = d.decidedAt
+        ? ` ${readersDay(new Date(d.decidedAt), formatDay(d.decidedAt.slice(0, 10)).slice(0, -5))}`
+        : '';
       const by = d.decidedByName && d.decidedByName !== d.approverName ? ` (by ${escapeMrkdwn(d.decidedByName)})` : '';
       return `${icon} ${escapeMrkdwn(d.approverName)} ${d.status}${when}${by}`;
     })

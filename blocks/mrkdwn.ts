@@ -40,3 +40,11 @@ export function freeTextSection(
 ): { type: 'section'; text: { type: 'mrkdwn'; text: string } } {
   return { type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${escapedWithin(text, 2900)}` } };
 }
+
+/**
+ * A day in mrkdwn that Slack shows in each reader's own time zone (`<!date^…>`), with `fallback`
+ * where it cannot (notifications): an instant's day differs from one zone to the next.
+ */
+export function readersDay(instant: Date, fallback: string): string {
+  return `<!date^${Math.floor(instant.getTime() / 1000)}^{date_short}|${fallback}>`;
+}

@@ -3,7 +3,7 @@ import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { TimesheetEntry, TimesheetOverview } from '../src/services/timesheets.js';
 import { ids } from './ids.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, readersDay, truncate } from './mrkdwn.js';
 
 /** The service's view of one period's sheet (type only: blocks stay pure). */
 export type TimesheetView = TimesheetOverview;
@@ -254,7 +254,7 @@ function submittedLine(sheet: TimesheetView): string {
     sheet.submittedByName && sheet.submittedByName !== sheet.consultantName
       ? ` by ${escapeMrkdwn(sheet.submittedByName)}`
       : '';
-  return `\nsince ${formatDay(sheet.submittedAt.toISOString().slice(0, 10))}${by}`;
+  return `\nsince ${readersDay(sheet.submittedAt, formatDay(sheet.submittedAt.toISOString().slice(0, 10)))}${by}`;
 }
 
 function button(actionId: string, text: string, value: string): Button {

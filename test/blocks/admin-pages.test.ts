@@ -274,6 +274,19 @@ describe("a manager's DM for a deleted timesheet", () => {
     expect(message.text).not.toContain('&amp;amp;');
   });
 
+  it('shows the day of a decision in each reader’s own zone (Slack’s date), the UTC day where it cannot', () => {
+    const message = approvalRequestMessage(
+      request({
+        decisions: [
+          { approverName: 'Bob', status: 'approved', decidedByName: null, decidedAt: '2026-11-27T01:30:00.000Z' },
+        ],
+      }),
+    );
+    expect(JSON.stringify(message.blocks)).toContain(
+      `Bob approved <!date^${Date.parse('2026-11-27T01:30:00Z') / 1000}^{date_short}|Fri 27 Nov>`,
+    );
+  });
+
   it('tells a manager whose projects left the sheet that there is nothing for them to decide', () => {
     const message = approvalRequestMessage(
       request({

@@ -100,7 +100,10 @@ describe('timesheet modal', () => {
     );
     expect(json(view)).not.toContain(ids.timesheet.entryMenu);
     expect(json(view)).not.toContain(ids.timesheet.submit);
-    expect(json(view)).toContain('since Mon 30 Nov 2026 by Bob');
+    // The day it was submitted as each reader's Slack shows it in their zone (UTC's where it cannot).
+    expect(json(view)).toContain(
+      `since <!date^${Date.parse('2026-11-30T10:00:00Z') / 1000}^{date_short}|Mon 30 Nov 2026> by Bob`,
+    );
   });
 
   it('asks before submitting, and says so when the sheet is empty', () => {
