@@ -81,14 +81,8 @@ export async function rejectSheet(
     .from(timeEntries)
     .where(eq(timeEntries.timesheetId, sheet.id))
     .orderBy(asc(timeEntries.id));
-  for (const {
-    id: _id,
-    timesheetId: _sheet,
-    requestKey: _key,
-    createdAt: _created,
-    updatedAt: _updated,
-    ...entry
-  } of entries) {
+  // Each copy keeps when the entry was logged (App Home's last entries go by it), not when it was sent back.
+  for (const { id: _id, timesheetId: _sheet, requestKey: _key, updatedAt: _updated, ...entry } of entries) {
     // The copy is new in this transaction, so no /log can have read it: its revision need not rise.
     await tx.insert(timeEntries).values({ ...entry, costRateCents: null, priceRateCents: null, timesheetId: copy!.id });
   }
