@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { formatDay } from '../src/domain/dates.js';
+import { addDays, formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
@@ -21,8 +21,11 @@ const STATUS: Record<HistoryRowView['status'], string> = {
   'not started': ':white_circle: no time logged',
 };
 
-/** Earlier periods, newest first, each with its status, totals and a View button (read-only modal). */
-export function timesheetHistoryMessage(rows: HistoryRowView[]): SlackMessage {
+/**
+ * Earlier periods, newest first, each with its status, totals and a View button (read-only modal);
+ * `more`: older periods exist than those given.
+ */
+export function timesheetHistoryMessage(rows: HistoryRowView[], more = false): SlackMessage {
   if (rows.length === 0) {
     return {
       text: 'No earlier periods yet.',
@@ -47,10 +50,15 @@ export function timesheetHistoryMessage(rows: HistoryRowView[]): SlackMessage {
       },
     });
   }
-  if (rows.length > shown.length)
+  if (more || rows.length > shown.length)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${rows.length - shown.length} older periods not shown.` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Older periods are not shown: \`/timesheet ${addDays(shown.at(-1)!.startsOn, -1)}\` opens the one before these (any date opens the period holding it).`,
+        },
+      ],
     });
   return { text: `Your earlier timesheets: ${rows.length} periods`, blocks };
 }

@@ -199,11 +199,15 @@ export type HistoryRow = {
   billableMinutes: number;
 };
 
-/** Earlier periods (newest first, up to `limit`) with what became of the consultant's sheet. */
+/**
+ * Earlier periods (newest first, up to `limit`) with what became of the consultant's sheet; `more`
+ * when there are older ones still.
+ */
 export async function timesheetHistory(
   ctx: ServiceContext,
   input: { limit?: number } = {},
-): Promise<Result<{ history: HistoryRow[] }>> {
+): Promise<Result<{ history: HistoryRow[]; more: boolean }>> {
+  const limit = input.limit ?? 24;
   return serviceTransaction(ctx.db, async (tx) => {
     const who = await consultantActing(tx, ctx, 'viewOwnTimesheet');
     if (!who.ok) return who;
@@ -213,9 +217,9 @@ export async function timesheetHistory(
       .from(reportingPeriods)
       .where(and(lt(reportingPeriods.endsOn, today), isNull(reportingPeriods.archivedAt)))
       .orderBy(desc(reportingPeriods.startsOn))
-      .limit(input.limit ?? 24);
+      .limit(limit + 1);
     const history: HistoryRow[] = [];
-    for (const period of periods) {
+    for (const period of periods.slice(0, limit)) {
       const sheet = await liveSheet(tx, who.consultant.employeeId, period.id);
       const entries = sheet ? await tx.select().from(timeEntries).where(eq(timeEntries.timesheetId, sheet.id)) : [];
       history.push({
@@ -227,7 +231,7 @@ export async function timesheetHistory(
         billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
       });
     }
-    return { ok: true as const, history };
+    return { ok: true as const, history, more: periods.length > limit };
   });
 }
 

@@ -5,6 +5,7 @@ import { auditLog, projectConsultants, timesheets, users } from '../../src/db/sc
 import { homeOverview } from '../../src/services/home.js';
 import { deleteEntries, logTime, type LogTimeInput } from '../../src/services/time-entries.js';
 import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../src/services/timesheets.js';
+import { timesheetHistoryMessage } from '../../blocks/timesheet-history.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   addConsultant,
@@ -268,7 +269,20 @@ describe('timesheetHistory and the App Home', () => {
           billableMinutes: 45,
         },
       ],
+      more: false,
     });
+  });
+
+  it('says when older periods are left out, and how to open one', async () => {
+    const history = await timesheetHistory(ctxFor('UHAL'), { limit: 1 });
+    expect(history).toMatchObject({ ok: true, more: false, history: [{ periodId: october }] });
+    await addPeriod(database.db, '2026-09-01', '2026-09-30');
+    const longer = await timesheetHistory(ctxFor('UHAL'), { limit: 1 });
+    if (!longer.ok) throw new Error(longer.error.message);
+    expect(longer).toMatchObject({ more: true, history: [{ periodId: october }] });
+    expect(JSON.stringify(timesheetHistoryMessage(longer.history, longer.more).blocks)).toContain(
+      'Older periods are not shown: `/timesheet 2026-09-30` opens the one before these (any date opens the period holding it).',
+    );
   });
 
   it('shows the consultant this period, recent entries (read-only once submitted) and prepaid balances', async () => {

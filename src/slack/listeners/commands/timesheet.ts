@@ -74,7 +74,9 @@ export function registerTimesheetCommand(routes: ListenerRoutes, deps: ServiceDe
       const history = await timesheetHistory(ctx);
       await ack({
         response_type: 'ephemeral',
-        ...reply(history.ok ? timesheetHistoryMessage(history.history) : problemMessage(history.error.message)),
+        ...reply(
+          history.ok ? timesheetHistoryMessage(history.history, history.more) : problemMessage(history.error.message),
+        ),
       });
     }),
   );
