@@ -7,6 +7,7 @@ import { ids } from './ids.js';
 import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approval-messages.js';
 import type { SlackMessage } from './log-confirmation.js';
 import { escapeMrkdwn, readersDay, truncate } from './mrkdwn.js';
+import { describePeriods } from '../src/domain/report-periods.js';
 
 /** The service's model of one approver's message (type only: blocks stay pure). */
 export type ApprovalRequestView = ApprovalRequestModel;
@@ -250,7 +251,8 @@ export function approvalsModal(pending: PendingView[], notice?: string): ModalVi
     const shown = pending.slice(0, 900);
     blocks.push(
       ...checkboxGroups(ids.approval.marked, shown, (p) => ({
-        label: `${p.consultantName} · ${formatDay(p.period.startsOn).slice(0, -5)} – ${formatDay(p.period.endsOn)} · ${formatMinutes(p.totalMinutes)}${p.onBehalf ? ` (for ${p.approverName})` : ''}`,
+        // An option's text is cut at 75 characters: whose decision it is goes first, so a long name cannot hide it.
+        label: `${p.onBehalf ? `For ${truncate(p.approverName, 20)}: ` : ''}${truncate(p.consultantName, 25)} · ${describePeriods([p.period])} · ${formatMinutes(p.totalMinutes)}`,
         value: p.approvalId,
       })),
     );

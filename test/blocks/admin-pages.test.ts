@@ -1,7 +1,7 @@
 /** /admin record pages and dialogs at their worst: the longest text people can type, escaped, and the most rows. */
 import { describe, expect, it } from 'vitest';
 import { customerModal, removeProjectsConfirmModal } from '../../blocks/admin-customers.js';
-import { approvalRequestMessage } from '../../blocks/approval-message.js';
+import { approvalRequestMessage, approvalsModal } from '../../blocks/approval-message.js';
 import { approvalNudgeMessage } from '../../blocks/job-messages.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
@@ -420,5 +420,28 @@ describe("an approval digest for an away manager's decisions", () => {
       ],
     });
     expect(message.text).toBe('1 timesheet waits for a decision of Tom &amp; Jerry &lt;!channel&gt; (away)');
+  });
+});
+
+describe('/approvals rows for one sheet: mine, and one I decide as a delegate', () => {
+  it('tell the two apart for a consultant with a long name: whose decision comes first', () => {
+    const base = {
+      timesheetId: 9,
+      consultantName: 'Alexandra Montgomery-Richardson Jr',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      totalMinutes: 160 * 60 + 30,
+    };
+    const view = approvalsModal([
+      { ...base, approvalId: 1, approverName: 'Me', onBehalf: false },
+      { ...base, approvalId: 2, approverName: 'Bob Baker', onBehalf: true },
+    ]);
+    expectWithinSlackLimits('modal', view);
+    const labels = (
+      view.blocks[0] as { elements: { options: { text: { text: string } }[] }[] }
+    ).elements[0]!.options.map((option) => option.text.text);
+    expect(labels).toEqual([
+      'Alexandra Montgomery-Ric… · 1–30 Nov 2026 · 160h 30m',
+      'For Bob Baker: Alexandra Montgomery-Ric… · 1–30 Nov 2026 · 160h 30m',
+    ]);
   });
 });

@@ -141,7 +141,7 @@ describe('history and submitted messages', () => {
     }));
     const message = timesheetHistoryMessage(rows);
     expectWithinSlackLimits('message', message);
-    expect(json(message)).toContain('20 older periods not shown.');
+    expect(json(message)).toContain('Older periods are not shown: `/timesheet 2025-12-31` opens the one before these');
     expect(json(message)).toContain(':white_check_mark: approved · 10h (9h billable)');
     expect(
       json(
