@@ -14,6 +14,8 @@ export type ApprovalRequestView = ApprovalRequestModel;
 
 /** Entries listed in a DM before "N more" (a message holds 50 blocks and 3,000 characters per section). */
 export const ENTRIES_SHOWN = 25;
+/** Projects shown with their entries; more fold into one line (a message holds 50 blocks). */
+const PROJECTS_SHOWN = 30;
 
 /** One manager's DM about one timesheet, in whatever state it is now. */
 export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage {
@@ -51,7 +53,9 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
 
   let shown = 0;
   let hidden = 0;
-  for (const project of view.projects) {
+  // A message holds 50 blocks: past PROJECTS_SHOWN projects, the rest are one line.
+  const rest = view.projects.slice(PROJECTS_SHOWN);
+  for (const project of view.projects.slice(0, PROJECTS_SHOWN)) {
     const lines: string[] = [];
     for (const entry of project.entries) {
       if (shown >= ENTRIES_SHOWN) {
@@ -66,15 +70,18 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
     const heading = `*${escapeMrkdwn(project.code)}* ${escapeMrkdwn(truncate(project.name, 60))} · *${formatMinutes(project.totalMinutes)}*`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate([heading, ...lines].join('\n'), 3000) } });
   }
-  if (hidden > 0)
+  const more = [
+    ...(hidden > 0 ? [`${hidden} more ${hidden === 1 ? 'entry' : 'entries'}`] : []),
+    ...(rest.length > 0
+      ? [
+          `${rest.length} more ${rest.length === 1 ? 'project' : 'projects'} (${formatMinutes(rest.reduce((sum, p) => sum + p.totalMinutes, 0))})`,
+        ]
+      : []),
+  ];
+  if (more.length > 0)
     blocks.push({
       type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `${hidden} more ${hidden === 1 ? 'entry' : 'entries'}: press View timesheet to see them all.`,
-        },
-      ],
+      elements: [{ type: 'mrkdwn', text: `${more.join(' and ')}: press View timesheet to see them all.` }],
     });
   if (view.projects.length === 0)
     blocks.push({

@@ -274,6 +274,20 @@ describe("a manager's DM for a deleted timesheet", () => {
     expect(message.text).not.toContain('&amp;amp;');
   });
 
+  it('fits Slack’s 50 blocks when the sheet charges 48 of the approver’s projects, the rest folded into one line', () => {
+    const projects = Array.from({ length: 48 }, (_, i) => ({
+      code: `P-${String(i + 1).padStart(3, '0')}`,
+      name: `Support queue ${i + 1}`,
+      totalMinutes: 30,
+      entries: [{ date: '2026-11-10', minutes: 30, description: 'ticket', billable: true }],
+    }));
+    const message = approvalRequestMessage(request({ route: 'admin_fallback', projects, sheetTotalMinutes: 48 * 30 }));
+    expectWithinSlackLimits('message', message);
+    expect(JSON.stringify(message.blocks)).toContain('*P-030* Support queue 30');
+    expect(JSON.stringify(message.blocks)).not.toContain('*P-031*');
+    expect(JSON.stringify(message.blocks)).toContain('18 more projects (9h): press View timesheet to see them all.');
+  });
+
   it('shows the day of a decision in each reader’s own zone (Slack’s date), the UTC day where it cannot', () => {
     const message = approvalRequestMessage(
       request({
