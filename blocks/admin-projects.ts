@@ -64,7 +64,7 @@ export function projectFormModal(
     text: { type: 'plain_text', text: truncate(text, 75) },
     value: String(value),
   });
-  const customerOptions = choices.customers.slice(0, 100).map((c) => option(`${c.code} · ${c.name}`, c.id));
+  const customerOptions = choices.customers.map((c) => option(`${c.code} · ${c.name}`, c.id));
   // A team longer than a menu holds is left out of the form (and so kept); it is set from each employee's page.
   const managerOptions =
     choices.managers.length <= MAX_MENU_OPTIONS ? choices.managers.map((m) => option(m.name, m.employeeId)) : [];
@@ -90,12 +90,22 @@ export function projectFormModal(
       type: 'input',
       block_id: f.customer,
       label: { type: 'plain_text', text: 'Customer' },
-      element: {
-        type: 'static_select',
-        action_id: 'value',
-        options: customerOptions,
-        ...(initialCustomer ? { initial_option: initialCustomer } : {}),
-      },
+      // More customers than a menu holds: searched as the admin types, the project's own chosen.
+      element:
+        customerOptions.length > MAX_MENU_OPTIONS
+          ? {
+              type: 'external_select',
+              action_id: ids.admin.projectCustomerSearch,
+              min_query_length: 0,
+              placeholder: { type: 'plain_text', text: 'Type to find the customer' },
+              ...(initialCustomer ? { initial_option: initialCustomer } : {}),
+            }
+          : {
+              type: 'static_select',
+              action_id: 'value',
+              options: customerOptions,
+              ...(initialCustomer ? { initial_option: initialCustomer } : {}),
+            },
     },
     {
       type: 'input',

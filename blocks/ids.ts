@@ -230,6 +230,8 @@ export const ids = {
     backToProjects: 'admin_projects_back',
     /** private_metadata: { projectId?, parentViewId }. */
     projectForm: 'admin_project_form',
+    /** The project form's customer menu past a menu's 100 options: searched as the admin types. */
+    projectCustomerSearch: 'admin_project_customer_search',
     /** Button value: the project id. Opens the rates form. */
     projectRates: 'admin_project_rates',
     /** private_metadata: { projectId, parentViewId }. */

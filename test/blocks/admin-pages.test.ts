@@ -141,6 +141,29 @@ describe('the project form', () => {
       "There are more managers than a menu holds: put them on this project with Assign to project on each employee's page.",
     );
   });
+
+  it('searches the customers of a firm with more than a menu holds, the project’s own chosen', () => {
+    const customers = Array.from({ length: 150 }, (_, i) => ({
+      id: i + 1,
+      code: `C${String(i + 1).padStart(3, '0')}`,
+      name: `Customer ${i + 1}`,
+    }));
+    const view = projectFormModal(
+      undefined,
+      { customers, managers: [], consultants: [] },
+      'V1',
+      { kind: 'projects' },
+      140,
+    );
+    expectWithinSlackLimits('modal', view);
+    expect(view.blocks.find((block) => block.block_id === 'project_customer')).toMatchObject({
+      element: {
+        type: 'external_select',
+        action_id: 'admin_project_customer_search',
+        initial_option: { value: '140', text: { text: 'C140 · Customer 140' } },
+      },
+    });
+  });
 });
 
 describe('timesheet decision dialogs', () => {

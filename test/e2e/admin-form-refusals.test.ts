@@ -101,6 +101,34 @@ describe('the project form', () => {
     });
     await unchanged();
   });
+
+  it('takes the customer from the search menu a firm of more than 100 customers gets, and offers the ones matching what is typed', async () => {
+    const matching = (
+      (
+        await h.slack.blockSuggestion({
+          userId: ADMIN,
+          actionId: ids.admin.projectCustomerSearch,
+          blockId: f.customer,
+          value: 'acm',
+          view: { id: 'VFORM', callback_id: ids.admin.projectForm, private_metadata: '{}' },
+        })
+      ).body as { options: { value: string }[] }
+    ).options.map((o) => o.value);
+    expect(matching).toEqual([String(acme)]);
+    const saved = await submit({
+      [f.code]: text('ACME-SEARCHED'),
+      [f.customer]: {
+        [ids.admin.projectCustomerSearch]: { type: 'external_select', selected_option: { value: String(acme) } },
+      },
+      [f.name]: text('Found by search'),
+    });
+    expect(saved.text).toBe('');
+    await h.app.settled();
+    const [project] = await h.database.db.select().from(projects).where(eq(projects.code, 'ACME-SEARCHED'));
+    expect(project).toMatchObject({ customerId: acme, name: 'Found by search' });
+    // The customer's page searches below expect its projects as they were.
+    await h.database.db.delete(projects).where(eq(projects.id, project!.id));
+  });
 });
 
 describe('the rates form', () => {

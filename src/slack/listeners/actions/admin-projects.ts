@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { AdminPage } from '../../../../blocks/admin.js';
 import { projectFormModal, projectsModal, ratesFormModal } from '../../../../blocks/admin-projects.js';
 import { ids } from '../../../../blocks/ids.js';
-import { type Choice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
-import { customerDetail } from '../../../services/customers.js';
+import { type Choice, customerChoice, matchingOptions, projectChoice } from '../../../../blocks/record-select.js';
+import { customerDetail, listCustomers } from '../../../services/customers.js';
 import { employeeDetail } from '../../../services/employee-assignments.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { listProjects, projectDetail, saveProject, setAssignmentRates } from '../../../services/projects.js';
@@ -17,13 +17,16 @@ import { chosenOption, jsonText, rowId, rowIdText } from '../../edge/payload-val
 
 const f = ids.admin.projectField;
 const text = z.object({ value: z.object({ value: z.string().nullish() }).partial() });
-const one = z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial() });
+const chosenValue = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).partial();
+const one = z.object({ value: chosenValue });
+/** The customer menu: a static one (`value`), or a search past 100 customers. */
+const customerMenu = z.object({ value: chosenValue, [ids.admin.projectCustomerSearch]: chosenValue }).partial();
 const many = z.object({
   value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial(),
 });
 const projectFormState = z.object({
   [f.code]: text,
-  [f.customer]: one,
+  [f.customer]: customerMenu,
   [f.name]: text,
   [f.description]: text.optional(),
   [f.address]: text.optional(),
@@ -129,6 +132,12 @@ export function registerAdminProjectActions(routes: ListenerRoutes, deps: Servic
       });
     }),
   );
+
+  // The project form's customer menu past 100 customers: the ones matching what the admin types.
+  routes.options(ids.admin.projectCustomerSearch, async function projectCustomerChoices({ body, ack, client }) {
+    const listed = await listCustomers(await contextForSlackUser(deps, client, body.user.id));
+    await ack({ options: listed.ok ? matchingOptions(listed.customers.map(customerChoice), body.value ?? '') : [] });
+  });
 
   // More projects than a menu holds: Slack asks for the ones matching what the admin types, among
   // the projects the page lists (all, a customer's, or an employee's).
@@ -253,7 +262,10 @@ export function registerAdminProjectActions(routes: ListenerRoutes, deps: Servic
         errors: { [f.code]: 'The form came back incomplete; open it again.' },
       }));
     const s = state.data;
-    const customerId = rowIdText.safeParse(s[f.customer].value.selected_option?.value).data;
+    const menu = s[f.customer];
+    const customerId = rowIdText.safeParse(
+      (menu.value ?? menu[ids.admin.projectCustomerSearch])?.selected_option?.value,
+    ).data;
     if (customerId === undefined)
       return void (await ack({ response_action: 'errors', errors: { [f.customer]: 'Choose a customer.' } }));
     // A team menu the form left out comes back absent: that team stays as it is.
