@@ -36,6 +36,7 @@ export function adminTimesheetsModal(
   choices: { periods: string[]; projects: string[]; customers: string[] },
   filter: SheetFilter,
   notice?: string,
+  more = false,
 ): ModalView {
   const select = (
     actionId: string,
@@ -80,10 +81,20 @@ export function adminTimesheetsModal(
       select(ids.admin.filterCustomer, 'Any customer', choices.customers, (c) => c, filter.customerCode),
     ],
   });
-  const shown = sheets.slice(0, 800);
+  const shown = sheets.slice(0, 100);
   blocks.push(
     ...checkboxGroups(ids.admin.markedSheets, shown, (s) => ({ label: sheetLabel(s), value: s.timesheetId })),
   );
+  if (more || sheets.length > shown.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `More timesheets match: these are the newest ${shown.length}. Narrow the list by consultant, period, project or customer.`,
+        },
+      ],
+    });
   if (sheets.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No timesheets match.' } });
   else {
     blocks.push({
@@ -114,7 +125,7 @@ export function adminTimesheetsModal(
           type: 'static_select',
           action_id: ids.admin.openSheet,
           placeholder: { type: 'plain_text', text: 'Open…' },
-          options: shown.slice(0, 100).map((s) => ({
+          options: shown.map((s) => ({
             text: { type: 'plain_text', text: truncate(sheetLabel(s), 75) },
             value: String(s.timesheetId),
           })),

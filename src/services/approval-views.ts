@@ -104,12 +104,20 @@ export type AdminSheetRow = {
   entryCount: number;
 };
 
+/** Sheets listed at most: each can be marked, and opened from a menu of as many (Slack's 100 options). */
+export const ADMIN_SHEETS_SHOWN = 100;
+
 /** Sheets for administrators, filtered by consultant (user id), project or customer code, and period (its first day). */
 export async function adminTimesheets(
   ctx: ServiceContext,
   filter: { consultantUserId?: string; projectCode?: string; customerCode?: string; periodStartsOn?: string } = {},
 ): Promise<
-  Result<{ sheets: AdminSheetRow[]; choices: { periods: string[]; projects: string[]; customers: string[] } }>
+  Result<{
+    sheets: AdminSheetRow[];
+    /** More sheets match than ADMIN_SHEETS_SHOWN, the newest shown. */
+    more: boolean;
+    choices: { periods: string[]; projects: string[]; customers: string[] };
+  }>
 > {
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
@@ -136,7 +144,7 @@ export async function adminTimesheets(
              and (${filter.projectCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id where te.timesheet_id = t.id and pr.code = ${filter.projectCode ?? null}))
              and (${filter.customerCode ?? null}::text is null or exists (select 1 from time_entries te join projects pr on pr.id = te.project_id join customers c on c.id = pr.customer_id where te.timesheet_id = t.id and c.code = ${filter.customerCode ?? null}))
            order by p.starts_on desc, e.name, t.id desc
-           limit 200`,
+           limit ${ADMIN_SHEETS_SHOWN + 1}`,
     );
     const choices = {
       periods: (
@@ -160,7 +168,8 @@ export async function adminTimesheets(
     };
     return {
       ok: true as const,
-      sheets: rows.map((r) => ({
+      more: rows.length > ADMIN_SHEETS_SHOWN,
+      sheets: rows.slice(0, ADMIN_SHEETS_SHOWN).map((r) => ({
         timesheetId: r.id,
         consultantName: r.name,
         period: { startsOn: r.starts_on, endsOn: r.ends_on },

@@ -5,7 +5,7 @@ import { approvalRequestMessage, approvalsModal } from '../../blocks/approval-me
 import { approvalNudgeMessage } from '../../blocks/job-messages.js';
 import { employeeModal } from '../../blocks/admin-employees.js';
 import { projectFormModal, projectModal, projectsModal } from '../../blocks/admin-projects.js';
-import { sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
+import { adminTimesheetsModal, sheetsDecisionModal } from '../../blocks/admin-timesheets.js';
 import { escapedWithin } from '../../blocks/mrkdwn.js';
 import { timeRemovedMessage } from '../../blocks/timesheet-messages.js';
 import { type ApprovalRequestModel, TIME_REMOVED } from '../../src/services/approval-messages.js';
@@ -480,5 +480,29 @@ describe('/approvals rows for one sheet: mine, and one I decide as a delegate', 
       'Alexandra Montgomery-Ric… · 1–30 Nov 2026 · 160h 30m',
       'For Bob Baker: Alexandra Montgomery-Ric… · 1–30 Nov 2026 · 160h 30m',
     ]);
+  });
+});
+
+describe('/admin > Timesheets when more sheets match than it lists', () => {
+  it('lists the newest 100, each one markable and in the Open menu, and says to narrow the list', () => {
+    const sheets = Array.from({ length: 100 }, (_, i) => ({
+      timesheetId: i + 1,
+      consultantName: `Consultant ${i + 1}`,
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      status: 'open' as const,
+      totalMinutes: 60,
+      entryCount: 1,
+    }));
+    const view = adminTimesheetsModal(sheets, { periods: [], projects: [], customers: [] }, {}, undefined, true);
+    expectWithinSlackLimits('modal', view);
+    const text = JSON.stringify(view);
+    expect(text).toContain(
+      'More timesheets match: these are the newest 100. Narrow the list by consultant, period, project or customer.',
+    );
+    const actions = view.blocks.find((block) => block.block_id === 'admin_ts_actions') as {
+      elements: { type: string; options?: unknown[] }[];
+    };
+    expect(actions.elements.find((element) => element.type === 'static_select')!.options).toHaveLength(100);
+    expect(text.match(/"value":"\d+"/g)!.length).toBeGreaterThanOrEqual(200);
   });
 });

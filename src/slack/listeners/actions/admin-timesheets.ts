@@ -51,7 +51,7 @@ export function registerAdminTimesheetActions(routes: ListenerRoutes, deps: Serv
       if (!listed.ok) return tellUser(client, { userId: body.user.id }, listed.error.message, deps.log);
       await client.views.push({
         trigger_id: body.trigger_id,
-        view: adminTimesheetsModal(listed.sheets, listed.choices, {}),
+        view: adminTimesheetsModal(listed.sheets, listed.choices, {}, undefined, listed.more),
       });
     }),
   );
@@ -315,6 +315,7 @@ async function show(
       listed.choices,
       at.filter,
       notice ?? (found?.ok === false ? found.error.message : undefined),
+      listed.more,
     );
   }
   await client.views
