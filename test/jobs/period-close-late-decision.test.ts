@@ -27,14 +27,12 @@ beforeAll(async () => {
   const bob = await addConsultant(db, 'UBOB');
   const november = await addPeriod(db, '2026-11-01', '2026-11-30');
   // Alice's sheet approved on Tuesday 1 December at 08:00; Bob's still open.
-  await db
-    .insert(timesheets)
-    .values({
-      consultantId: alice,
-      periodId: november,
-      status: 'approved',
-      decidedAt: new Date('2026-12-01T08:00:00Z'),
-    });
+  await db.insert(timesheets).values({
+    consultantId: alice,
+    periodId: november,
+    status: 'approved',
+    decidedAt: new Date('2026-12-01T08:00:00Z'),
+  });
   const [open] = await db.insert(timesheets).values({ consultantId: bob, periodId: november }).returning();
   bobSheet = open!.id;
 });
