@@ -52,13 +52,16 @@ export function creditAlertChanges(input: {
   remainingMinutes: number;
   thresholdMinutes: number | null;
   forecast: CreditForecast;
+  /** Deducted over the forecast's window: credit used up by that use is news; a customer that never had any is not. */
+  usedInWindowMinutes: number;
   live: readonly CreditAlertKind[];
   lifting: boolean;
 }): { fire: CreditAlertKind[]; rearm: CreditAlertKind[] } {
   const below = input.thresholdMinutes !== null && input.remainingMinutes < input.thresholdMinutes;
-  // Used up or overrun is sooner than any forecast: told even where no threshold catches it (none, or 0).
+  // Used up or overrun by recent use is sooner than any forecast: told even where no threshold catches it (none, or 0).
   const soon =
-    input.forecast.kind === 'ran_out' || (input.forecast.kind === 'runs_out' && input.forecast.days < EARLY_ALERT_DAYS);
+    (input.forecast.kind === 'ran_out' && input.usedInWindowMinutes > 0) ||
+    (input.forecast.kind === 'runs_out' && input.forecast.days < EARLY_ALERT_DAYS);
   const fire: CreditAlertKind[] = [];
   const rearm: CreditAlertKind[] = [];
   const live = new Set(input.live);

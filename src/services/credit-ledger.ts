@@ -194,6 +194,7 @@ export async function settleCreditAlerts(
     remainingMinutes: standing.remainingMinutes,
     thresholdMinutes: customer.lowCreditThresholdMinutes,
     forecast: standing.forecast,
+    usedInWindowMinutes: standing.usedInWindowMinutes,
     live: live.map((row) => row.kind),
     lifting: options.lifting,
   });

@@ -112,10 +112,20 @@ describe('credit arithmetic', () => {
   });
 
   it('fires each alert once while live, and re-arms only on a movement that lifts the balance', () => {
-    const below = { remainingMinutes: 100, thresholdMinutes: 300, forecast: creditForecast(100, 600) };
+    const below = {
+      remainingMinutes: 100,
+      thresholdMinutes: 300,
+      forecast: creditForecast(100, 600),
+      usedInWindowMinutes: 600,
+    };
     expect(creditAlertChanges({ ...below, live: [], lifting: false })).toEqual({ fire: ['low_credit'], rearm: [] });
     expect(creditAlertChanges({ ...below, live: ['low_credit'], lifting: true })).toEqual({ fire: [], rearm: [] });
-    const above = { remainingMinutes: 400, thresholdMinutes: 300, forecast: creditForecast(400, 28 * 100) };
+    const above = {
+      remainingMinutes: 400,
+      thresholdMinutes: 300,
+      forecast: creditForecast(400, 28 * 100),
+      usedInWindowMinutes: 28 * 100,
+    };
     expect(creditAlertChanges({ ...above, live: ['low_credit'], lifting: false })).toEqual({
       fire: ['forecast'],
       rearm: [],
@@ -126,21 +136,39 @@ describe('credit arithmetic', () => {
     });
   });
 
-  it('tells a credit used up exactly (threshold 0) or overrun (no threshold) once, as surely as one about to run out', () => {
+  it('tells a credit used up by recent use, exactly (threshold 0) or overrun (no threshold), once, as surely as one about to run out', () => {
     for (const [remainingMinutes, thresholdMinutes] of [
       [0, 0],
       [-120, null],
     ] as const) {
-      const usedUp = { remainingMinutes, thresholdMinutes, forecast: creditForecast(remainingMinutes, 600) };
+      const usedUp = {
+        remainingMinutes,
+        thresholdMinutes,
+        forecast: creditForecast(remainingMinutes, 600),
+        usedInWindowMinutes: 600,
+      };
       expect(creditAlertChanges({ ...usedUp, live: [], lifting: false })).toEqual({ fire: ['forecast'], rearm: [] });
       expect(creditAlertChanges({ ...usedUp, live: ['forecast'], lifting: false })).toEqual({ fire: [], rearm: [] });
       // A purchase that lifts it re-arms the alert.
-      const lifted = { remainingMinutes: 6000, thresholdMinutes, forecast: creditForecast(6000, 600) };
+      const lifted = {
+        remainingMinutes: 6000,
+        thresholdMinutes,
+        forecast: creditForecast(6000, 600),
+        usedInWindowMinutes: 600,
+      };
       expect(creditAlertChanges({ ...lifted, live: ['forecast'], lifting: true })).toEqual({
         fire: [],
         rearm: ['forecast'],
       });
     }
+    // A prepaid customer that never used any credit has none left, and nothing to tell.
+    const never = {
+      remainingMinutes: 0,
+      thresholdMinutes: null,
+      forecast: creditForecast(0, 0),
+      usedInWindowMinutes: 0,
+    };
+    expect(creditAlertChanges({ ...never, live: [], lifting: false })).toEqual({ fire: [], rearm: [] });
     const message = creditAlertMessage({
       kind: 'forecast',
       customerName: 'Globex',
