@@ -35,21 +35,6 @@ export async function lockTeamsToChange(tx: Queryable): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${TEAMS_LOCK})`);
 }
 
-/**
- * The submitted sheets with time on these projects, locked in id order: a change of a project's
- * managers takes them before it touches the project or its managers (a rejection holds its sheet,
- * then its reopened copy's entries point at the project), as removals do. Under
- * `lockTeamsToChange`, no submit adds one meanwhile.
- */
-export async function lockSubmittedSheetsOn(tx: Queryable, projectIds: number[]): Promise<void> {
-  if (projectIds.length === 0) return;
-  await tx.execute(sql`select t.id from timesheets t
-                        where t.status = 'submitted'
-                          and exists (select 1 from time_entries te
-                                       where te.timesheet_id = t.id and te.project_id in (${sqlList(projectIds)}))
-                        order by t.id for update`);
-}
-
 /** Who decides a sheet, and for which of its projects. */
 type Route = { route: 'manager' | 'admin_fallback'; projectIds: number[] };
 

@@ -2,7 +2,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { consultants, customers, managers, projectConsultants, projectManagers, projects } from '../db/schema.js';
 import { parseOptionalRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
-import { lockSubmittedSheetsOn, lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockSheetsWithTimeOn } from './open-time.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -110,7 +111,7 @@ export async function assignToProject(
     if (!project) return fail('unknown_project', 'Choose a project that still exists.', 'project');
     // Held until commit, after its submitted sheets for a new manager (the order a removal takes
     // them in): a project removed meanwhile is said so, not a foreign-key error.
-    if (input.as === 'manager') await lockSubmittedSheetsOn(tx, [project.id]);
+    if (input.as === 'manager') await lockSheetsWithTimeOn(tx, [project.id], 'submitted');
     const [held] = await tx
       .select({ id: projects.id })
       .from(projects)
@@ -184,9 +185,10 @@ export async function removeFromProjects(
     const access = await authorize(tx, ctx, OPERATIONS.manageProjects.right);
     if (!access.ok) return access;
     if (marked.some((m) => m.as === 'manager')) await lockTeamsToChange(tx);
-    await lockSubmittedSheetsOn(
+    await lockSheetsWithTimeOn(
       tx,
       marked.filter((m) => m.as === 'manager').map((m) => m.projectId),
+      'submitted',
     );
     let removed = 0;
     const managed: number[] = [];

@@ -32,17 +32,23 @@ const NONE: OpenTimeImpact = {
 };
 
 /**
- * Locks every timesheet with time on these projects, in id order, in one statement, so a decision
- * or a /log running at the same moment either finishes first (and is counted) or waits for the
- * removal. Sheets lock before the projects do, the order those take them in; once the projects are
- * locked, `sheetsGainedTimeOn` tells whether a sheet gained time meanwhile. Returns the sheets locked.
+ * Locks every timesheet with time on these projects (`submitted` ones only, for a change of their
+ * managers), in id order, in one statement, so a decision or a /log running at the same moment
+ * either finishes first (and is counted) or waits for the removal. Sheets lock before the projects
+ * do, the order those take them in; once the projects are locked, `sheetsGainedTimeOn` tells
+ * whether a sheet gained time meanwhile. Returns the sheets locked.
  */
-export async function lockSheetsWithTimeOn(tx: Queryable, projectIds: number[]): Promise<Set<number>> {
+export async function lockSheetsWithTimeOn(
+  tx: Queryable,
+  projectIds: number[],
+  status?: 'submitted',
+): Promise<Set<number>> {
   if (projectIds.length === 0) return new Set();
   const rows = await queryRows<{ id: number }>(
     tx,
     sql`select id from timesheets
          where id in (select te.timesheet_id from time_entries te where te.project_id in (${sqlList(projectIds)}))
+           ${status ? sql`and status = ${status}` : sql``}
          order by id for update`,
   );
   return new Set(rows.map((r) => Number(r.id)));

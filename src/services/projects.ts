@@ -12,7 +12,7 @@ import {
 import { parseOptionalRate } from '../domain/money.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
-import { lockSubmittedSheetsOn, lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
 import { recordAudit } from './audit.js';
 import { dropSubmittedTimeOn } from './submitted-time-removal.js';
 import {
@@ -222,7 +222,7 @@ export async function saveProject(
     } else {
       // A change of managers reroutes the project's submitted sheets: they lock before the project,
       // the order decisions (a rejection's copied entries hold the project) and removals take.
-      if (input.managerIds) await lockSubmittedSheetsOn(tx, [input.id]);
+      if (input.managerIds) await lockSheetsWithTimeOn(tx, [input.id], 'submitted');
       const [before] = await tx
         .select()
         .from(projects)

@@ -56,6 +56,19 @@ const inModal = (viewId: string, view: View) => ({
   view: { callback_id: ids.timesheet.callbackId, private_metadata: view.private_metadata, hash: 'h1' },
 });
 
+/** A timesheet modal's Submit button. */
+const submitButton = (view: View) =>
+  (view.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }).elements.find(
+    (e) => e.action_id === ids.timesheet.submit,
+  )!;
+/** Each sheet's status, by its consultant's user id. */
+const sheetStatuses = () =>
+  h.database.db
+    .select({ status: timesheets.status, userId: employees.userId })
+    .from(timesheets)
+    .innerJoin(employees, eq(employees.id, timesheets.consultantId))
+    .orderBy(employees.userId);
+
 describe('/timesheet', () => {
   it('opens this period’s timesheet with entries by day, totals and Submit', async () => {
     await log('2h ACME-WEB design review');
@@ -92,9 +105,7 @@ describe('/timesheet', () => {
     await log('1h ACME-WEB ready');
     await timesheet();
     const opened = lastView('views.open');
-    const submit = (
-      opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
-    ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+    const submit = submitButton(opened);
     await h.slack.blockAction({
       userId: ALICE,
       actionId: ids.timesheet.submit,
@@ -137,9 +148,7 @@ users:
     await h.slack.slashCommand({ command: '/timesheet', text: '', userId: CAROL });
     const opened = lastView('views.open');
     expect(JSON.stringify(opened)).toContain('Carol’s own');
-    const submit = (
-      opened.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
-    ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+    const submit = submitButton(opened);
     // Carol switches App Home to act for Alice (on another device) before she clicks Submit.
     await h.database.db.update(users).set({ actingFor: ALICE }).where(eq(users.id, CAROL));
     try {
@@ -150,11 +159,7 @@ users:
         container: inModal('VCAROLSHEET', opened),
       });
       await h.app.settled();
-      const sheets = await h.database.db
-        .select({ status: timesheets.status, userId: employees.userId })
-        .from(timesheets)
-        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
-        .orderBy(employees.userId);
+      const sheets = await sheetStatuses();
       expect(sheets).toEqual([
         { status: 'open', userId: ALICE },
         { status: 'submitted', userId: CAROL },
@@ -163,9 +168,7 @@ users:
       await h.slack.slashCommand({ command: '/timesheet', text: '', userId: CAROL });
       const alices = lastView('views.open');
       expect(JSON.stringify(alices)).toContain('Alice’s own');
-      const submitAlices = (
-        alices.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] }
-      ).elements.find((e) => e.action_id === ids.timesheet.submit)!;
+      const submitAlices = submitButton(alices);
       await h.database.db.update(users).set({ actingFor: null }).where(eq(users.id, CAROL));
       await h.slack.blockAction({
         userId: CAROL,
@@ -175,11 +178,7 @@ users:
       });
       await h.app.settled();
       expect(JSON.stringify(lastView('views.update'))).toContain('Acting for *Alice Doe*');
-      const statuses = await h.database.db
-        .select({ status: timesheets.status, userId: employees.userId })
-        .from(timesheets)
-        .innerJoin(employees, eq(employees.id, timesheets.consultantId))
-        .orderBy(employees.userId);
+      const statuses = await sheetStatuses();
       expect(statuses).toEqual([
         { status: 'submitted', userId: ALICE },
         { status: 'submitted', userId: CAROL },
