@@ -20,7 +20,7 @@ import { ReportRenderer } from './reports/render-pool.js';
 import { OutboxDispatcher } from './slack/outbox-dispatcher.js';
 import { renderOutboxMessage } from './slack/outbox-messages.js';
 import { outboxFileRenderer } from './slack/outbox-files.js';
-import { currentHomeView } from './slack/home.js';
+import { currentHomeView, refreshHomeAfterNotice } from './slack/home.js';
 
 const OUTBOX_CLIENT_TIMEOUT_MS = 10_000;
 
@@ -99,6 +99,7 @@ export async function startConsulTracker({
       reports: { renderer, pdfRowLimit: config.reports.pdfRowLimit },
     }),
     renderHome: (userId) => currentHomeView(backgroundDeps, outboxClient, userId),
+    homeAfterNotice: (userId) => refreshHomeAfterNotice(backgroundDeps, userId),
     clock,
     log,
     deliveryWindowMs: config.deliveryWindowHours * 3_600_000,

@@ -134,6 +134,7 @@ export async function queueUpdates(
       ref: `decided:${timesheetId}`,
       channel: consultantUser,
       content: { template: TIMESHEET_DECIDED, model },
+      homeOf: consultantUser,
     },
     now,
   );
@@ -192,7 +193,13 @@ export async function notifyApprovedTimeRemoved(
   await enqueueMessage(
     tx,
     key,
-    { kind: 'post', ref: key, channel: consultantUser, content: { template: TIMESHEET_DECIDED, model } },
+    {
+      kind: 'post',
+      ref: key,
+      channel: consultantUser,
+      content: { template: TIMESHEET_DECIDED, model },
+      homeOf: consultantUser,
+    },
     ctx.clock.now(),
   );
 }
@@ -216,7 +223,7 @@ async function updateApproverMessages(
     await enqueueMessage(
       tx,
       `update:${ref}:${change}`,
-      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+      { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model }, homeOf: approverId },
       ctx.clock.now(),
     );
   }
@@ -238,7 +245,13 @@ export async function notifyTimeRemoved(
   await enqueueMessage(
     tx,
     key,
-    { kind: 'post', ref: key, channel: consultantUser, content: { template: TIME_REMOVED, model } },
+    {
+      kind: 'post',
+      ref: key,
+      channel: consultantUser,
+      content: { template: TIME_REMOVED, model },
+      homeOf: consultantUser,
+    },
     ctx.clock.now(),
   );
 }

@@ -229,6 +229,7 @@ async function ask(tx: Transaction, ctx: ServiceContext, timesheetId: number, ap
       ref,
       channel: approverId,
       content: { template: APPROVAL_REQUEST, model: await approvalRequestModel(tx, timesheetId, approverId) },
+      homeOf: approverId,
     },
     ctx.clock.now(),
   );
@@ -248,7 +249,7 @@ export async function withdraw(
   await enqueueMessage(
     tx,
     `update:${ref}:withdrawn:${approval.id}`,
-    { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model } },
+    { kind: 'update', ref, content: { template: APPROVAL_REQUEST, model }, homeOf: approval.approverId },
     ctx.clock.now(),
   );
   await tx.delete(approvals).where(eq(approvals.id, approval.id));

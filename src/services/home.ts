@@ -1,3 +1,5 @@
+import { asc, eq } from 'drizzle-orm';
+import { delegates } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { approvalsWaitingFor, type PendingApproval } from './approval-views.js';
 import type { Principal } from './acting-as.js';
@@ -45,6 +47,24 @@ export type ActingAs = { principals: Principal[]; current: Principal | null };
  */
 export async function requestHomeRefresh(deps: Omit<ServiceContext, 'actor'>, userId: string): Promise<void> {
   await enqueueHomeRefresh(deps.db, userId, deps.clock.now());
+}
+
+/**
+ * After a message told the user of a change their App Home shows (a decision waiting for them, their
+ * sheet decided): their App Home is published again, and so are the App Homes of those who act for
+ * them, which list the same decisions.
+ */
+export async function requestHomeRefreshAfterNotice(
+  deps: Omit<ServiceContext, 'actor'>,
+  userId: string,
+): Promise<void> {
+  const actingForThem = await deps.db
+    .select({ userId: delegates.delegateId })
+    .from(delegates)
+    .where(eq(delegates.principalId, userId))
+    .orderBy(asc(delegates.delegateId));
+  for (const user of [userId, ...actingForThem.map((row) => row.userId)])
+    await enqueueHomeRefresh(deps.db, user, deps.clock.now());
 }
 
 /**

@@ -195,7 +195,13 @@ async function notifyTimerRemoved(
   await enqueueMessage(
     tx,
     key,
-    { kind: 'post', ref: key, channel: timer.user_id, content: { template: TIMER_REMOVED, model } },
+    {
+      kind: 'post',
+      ref: key,
+      channel: timer.user_id,
+      content: { template: TIMER_REMOVED, model },
+      homeOf: timer.user_id,
+    },
     ctx.clock.now(),
   );
 }

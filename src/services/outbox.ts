@@ -12,11 +12,15 @@ export type MessageContent = { template: string; model: unknown };
 /**
  * Slack messages that follow a state change, written in the same transaction as the change and
  * delivered later by the dispatcher. `ref` names the message for later updates, e.g.
- * `approval:12:U02BOB` (one manager's DM about timesheet 12).
+ * `approval:12:U02BOB` (one manager's DM about timesheet 12). `homeOf` names a user whose App Home
+ * shows the change the message tells of (an approver's waiting decisions, a consultant's sheet):
+ * once it is delivered, their App Home (and the App Homes of those who act for them) is published
+ * again. Queued after delivery rather than with the change, so a change locks no App Home rows of
+ * other people in its transaction.
  */
 export type OutboxMessage =
-  | { kind: 'post'; ref: string; channel: string; content: MessageContent }
-  | { kind: 'update'; ref: string; content: MessageContent }
+  | { kind: 'post'; ref: string; channel: string; content: MessageContent; homeOf?: string }
+  | { kind: 'update'; ref: string; content: MessageContent; homeOf?: string }
   /** Publish the user's App Home as it stands when sent: one row per user, replaced, never queued per change. */
   | { kind: 'home'; ref: string; userId: string }
   | OutboxUpload;

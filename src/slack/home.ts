@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { homeView } from '../../blocks/home.js';
-import { homeOverview, requestHomeRefresh } from '../services/home.js';
+import { homeOverview, requestHomeRefresh, requestHomeRefreshAfterNotice } from '../services/home.js';
 import { actingContextForSlackUser, type ServiceDeps } from './actor.js';
 
 /**
@@ -13,6 +13,18 @@ export async function refreshHome(deps: ServiceDeps, userId: string): Promise<vo
     await requestHomeRefresh(deps, userId);
   } catch (error) {
     deps.log.warn('could not queue an App Home refresh', { userId, error });
+  }
+}
+
+/**
+ * `requestHomeRefreshAfterNotice` for the outbox, once a message about a change was delivered: a
+ * failure is logged, never counted against the delivered message.
+ */
+export async function refreshHomeAfterNotice(deps: ServiceDeps, userId: string): Promise<void> {
+  try {
+    await requestHomeRefreshAfterNotice(deps, userId);
+  } catch (error) {
+    deps.log.warn('could not queue an App Home refresh after a message', { userId, error });
   }
 }
 

@@ -35,6 +35,8 @@ export type DispatcherOptions = {
   renderFile?: (content: MessageContent) => Promise<RenderedFile | undefined>;
   /** A user's App Home as it stands now; undefined when there is nothing to publish for them. */
   renderHome?: (userId: string) => Promise<object | undefined>;
+  /** A post or update naming `homeOf` was delivered: queue that user's App Home (never throws). */
+  homeAfterNotice?: (userId: string) => Promise<void>;
   /**
    * How many App Homes are read, rendered and published at once; the rest wait in their lanes. A
    * home is the costliest message to prepare on the app's thread and nobody waits for it, and the
@@ -142,6 +144,7 @@ export class OutboxDispatcher {
   constructor(options: DispatcherOptions) {
     this.#o = {
       renderHome: () => Promise.resolve(undefined),
+      homeAfterNotice: () => Promise.resolve(),
       currentContent: (content) => Promise.resolve(content),
       homesAtOnce: 2,
       homesPerMinute: SLACK_HOME_PUBLISHES_PER_MINUTE,
@@ -385,6 +388,7 @@ export class OutboxDispatcher {
     // Recorded already: a crash came after Slack's answer was stored.
     if (await postedMessage(db, message.ref)) {
       await markSent(db, item, clock.now());
+      await this.#homeAfter(message);
       return;
     }
     // An earlier attempt may have reached Slack without our learning of it: look before posting again.
@@ -392,6 +396,7 @@ export class OutboxDispatcher {
       const earlier = await this.#findEarlierPostIfAllowed(message.channel, item.id);
       if (earlier) {
         await markSent(db, item, clock.now(), { ref: message.ref, ...earlier });
+        await this.#homeAfter(message);
         return;
       }
     }
@@ -404,6 +409,12 @@ export class OutboxDispatcher {
     });
     this.#o.log.info('Slack call', { method: 'chat.postMessage', outboxId: item.id, ref: message.ref, ts: answer.ts });
     await markSent(db, item, clock.now(), { ref: message.ref, channel: String(answer.channel), ts: String(answer.ts) });
+    await this.#homeAfter(message);
+  }
+
+  /** The message told its `homeOf` of a change their App Home shows: that App Home goes out again. */
+  async #homeAfter(message: { homeOf?: string }): Promise<void> {
+    if (message.homeOf !== undefined) await this.#o.homeAfterNotice(message.homeOf);
   }
 
   /**
@@ -468,6 +479,7 @@ export class OutboxDispatcher {
     await client.chat.update({ channel: posted.channel, ts: posted.ts, text, blocks: blocks as never });
     this.#o.log.info('Slack call', { method: 'chat.update', outboxId: item.id, ref: message.ref, ts: posted.ts });
     await markSent(db, item, clock.now());
+    await this.#homeAfter(message);
   }
 
   /**

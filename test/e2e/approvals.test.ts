@@ -152,6 +152,33 @@ describe('routing', () => {
   });
 });
 
+describe('App Homes of the others', () => {
+  const home = (userId: string) => JSON.stringify(h.fake.publishedTo(userId).at(-1) ?? null);
+
+  it('list a submitted sheet for its approvers and their delegates, drop it once decided, and show the consultant the decision', async () => {
+    const sheetId = await aliceSubmits();
+    for (const user of [BOB, DANA, ERIN, ADMIN]) {
+      expect(home(user)).toContain('Waiting for your decision* (1)');
+      expect(home(user)).toContain('Alice Doe');
+    }
+    expect(home(ERIN)).toContain('for Dana Lee');
+    expect(home(CARL)).toBe('null');
+
+    await decide(DANA, ids.approval.approve, sheetId);
+    await delivered();
+    expect(home(DANA)).not.toContain('Waiting for your decision');
+    expect(home(ERIN)).not.toContain('Waiting for your decision');
+    expect(home(BOB)).toContain('Waiting for your decision* (1)');
+
+    await decide(BOB, ids.approval.approve, sheetId);
+    await decide(ADMIN, ids.approval.approve, sheetId);
+    await delivered();
+    expect((await sheetsOf())[0]).toMatchObject({ status: 'approved' });
+    expect(home(ALICE)).toContain('approved');
+    expect(home(ALICE)).not.toContain('waiting for approval');
+  });
+});
+
 describe('decisions', () => {
   it('approval by every approver approves the sheet, freezes rates, tells the consultant and updates every DM in place', async () => {
     const sheetId = await aliceSubmits();
