@@ -45,21 +45,12 @@ export function logTimeModal(model: LogModalModel): ModalView {
   const blocks: KnownBlock[] = [];
 
   if (model.logFor.length > 1 && !editing) {
-    const options = model.logFor.map((person): PlainTextOption => ({
-      text: plain(truncate(person.name, 75)),
-      value: person.userId,
-    }));
     blocks.push({
       type: 'input',
       block_id: ids.logModal.logFor.block,
       label: plain('Log for'),
       dispatch_action: true,
-      element: {
-        type: 'static_select',
-        action_id: ids.logModal.logFor.action,
-        options,
-        initial_option: options.find((option) => option.value === model.forUserId) ?? options[0]!,
-      },
+      element: logForSelect(model),
     });
   }
 
@@ -169,6 +160,39 @@ export function projectOptions(projects: LogModalModel['projects'], query: strin
     .filter((p) => !needle || `${p.code} ${p.name} ${p.customerName}`.toLowerCase().includes(needle))
     .slice(0, MAX_MENU_OPTIONS)
     .map(projectOption);
+}
+
+/** Whom to log for: all of them when a menu holds them, else a search as the user types (`logForOptions`). */
+function logForSelect(model: LogModalModel) {
+  const current = model.logFor.find((person) => person.userId === model.forUserId) ?? model.logFor[0]!;
+  if (model.logFor.length > MAX_MENU_OPTIONS) {
+    return {
+      type: 'external_select' as const,
+      action_id: ids.logModal.logFor.action,
+      min_query_length: 0,
+      placeholder: plain('Type a name'),
+      initial_option: personOption(current),
+    };
+  }
+  return {
+    type: 'static_select' as const,
+    action_id: ids.logModal.logFor.action,
+    options: model.logFor.map(personOption),
+    initial_option: personOption(current),
+  };
+}
+
+/** The people matching what the user typed, for a "Log for" menu longer than a menu holds. */
+export function logForOptions(logFor: LogModalModel['logFor'], query: string): PlainTextOption[] {
+  const needle = query.trim().toLowerCase();
+  return logFor
+    .filter((person) => !needle || person.name.toLowerCase().includes(needle))
+    .slice(0, MAX_MENU_OPTIONS)
+    .map(personOption);
+}
+
+function personOption(person: LogModalModel['logFor'][number]): PlainTextOption {
+  return { text: plain(truncate(person.name, 75)), value: person.userId };
 }
 
 function projectSelect(model: LogModalModel) {

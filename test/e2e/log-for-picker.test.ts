@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { delegates } from '../../src/db/schema.js';
+import { addConsultant, addUser } from '../support/fixtures.js';
+import { expectWithinSlackLimits } from '../support/slack-limits.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 
 let h: AppHarness;
@@ -96,5 +98,40 @@ describe('the log-for picker', () => {
     ]);
     const unreadable = (await search('{not json', 'web')).body as { options: { value: string }[] };
     expect(unreadable.options.map((o) => o.value)).toEqual(['ACME-WEB']);
+  });
+
+  it('offers more people than a menu holds as a search by name, and the one found switches the form', async () => {
+    for (let i = 0; i < 100; i++) {
+      const userId = `U9${String(i).padStart(3, '0')}`;
+      await addUser(h.database.db, userId, { name: `Principal ${String(i).padStart(3, '0')}`, rights: ['entry'] });
+      await addConsultant(h.database.db, userId);
+      await h.database.db.insert(delegates).values({ principalId: userId, delegateId: ALICE });
+    }
+    h.fake.reset();
+    await h.slack.slashCommand({ command: '/log', text: '', userId: ALICE });
+    const opened = (await h.fake.waitFor('views.open')).args.view as object;
+    expectWithinSlackLimits('modal', opened);
+    expect(JSON.stringify(opened)).toContain(`"type":"external_select","action_id":"${ids.logModal.logFor.action}"`);
+    expect(JSON.stringify(opened)).toContain('"initial_option":{"text":{"type":"plain_text","text":"Alice Doe"}');
+
+    const search = async (value: string) =>
+      (
+        (
+          await h.slack.blockSuggestion({
+            userId: ALICE,
+            actionId: ids.logModal.logFor.action,
+            blockId: ids.logModal.logFor.block,
+            value,
+            view: { id: 'VLOG1', callback_id: ids.logModal.callbackId, private_metadata: metadata },
+          })
+        ).body as { options: { value: string }[] }
+      ).options.map((o) => o.value);
+    expect(await search('principal 04')).toEqual(Array.from({ length: 10 }, (_, i) => `U904${i}`));
+    expect(await search('carl')).toEqual([CARL]);
+    expect(await search('')).toHaveLength(100);
+
+    await pick(CARL);
+    const forCarl = await h.fake.waitFor('views.update', (c) => c.args.view_id === 'VLOG1');
+    expect(projectCodes(forCarl.args.view)).toEqual(['CARL-LAB']);
   });
 });

@@ -1,9 +1,9 @@
-import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, ExternalSelectAction, StaticSelectAction } from '@slack/bolt';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
-import { logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
+import { logForOptions, logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
@@ -76,7 +76,7 @@ export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps):
   );
 
   // Choosing whom to log for reloads the modal with that person's projects.
-  routes.action<BlockAction<StaticSelectAction>>(
+  routes.action<BlockAction<StaticSelectAction | ExternalSelectAction>>(
     ids.logModal.logFor.action,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const view = body.view;
@@ -109,6 +109,12 @@ export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps):
       });
     }),
   );
+
+  // More people to log for than a menu holds: Slack asks for the ones matching what the user types.
+  routes.options(ids.logModal.logFor.action, async ({ body, ack, client }) => {
+    const answer = await entryForm(await contextForSlackUser(deps, client, body.user.id));
+    await ack({ options: answer.ok ? logForOptions(answer.form.logFor, body.value ?? '') : [] });
+  });
 
   // More projects than a menu holds: Slack asks for the ones matching what the user types.
   routes.options(ids.logModal.project.action, async ({ body, ack, client }) => {
