@@ -9,7 +9,7 @@ import { ids } from './ids.js';
 import { creditAdminButtons } from './credit-messages.js';
 import { prepaidLine } from './log-confirmation.js';
 import { customerChoice, projectChoice, recordSelect } from './record-select.js';
-import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
+import { ARCHIVED_LIST_LIMIT, escapeMrkdwn, freeTextSection, namesWithin, truncate } from './mrkdwn.js';
 import { MAX_NAME_LENGTH } from '../src/domain/names.js';
 
 export type CustomerView = {
@@ -160,7 +160,7 @@ export function deleteCustomersConfirmModal(
   if (time) parts.push(time);
   if (impact.archived.length > 0)
     parts.push(
-      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
+      `${namesWithin(impact.archived, ARCHIVED_LIST_LIMIT)} ${impact.archived.length === 1 ? 'has' : 'have'} approved, invoiced or prepaid history (${impact.keptEntries} approved or rejected ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
     );
   return {
     type: 'modal',
@@ -169,7 +169,8 @@ export function deleteCustomersConfirmModal(
     submit: { type: 'plain_text', text: 'Delete' },
     close: { type: 'plain_text', text: 'Keep them' },
     private_metadata: JSON.stringify({ customerIds, parentViewId }),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(parts.join(' ')) } }],
+    // The sentences hold no user text but the list of codes, escaped in it.
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: parts.join(' ') } }],
   };
 }
 
@@ -262,7 +263,7 @@ export function removeProjectsConfirmModal(
   if (time) parts.push(time);
   if (impact.archived.length > 0) {
     parts.push(
-      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
+      `${namesWithin(impact.archived, ARCHIVED_LIST_LIMIT)} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected time (${impact.keptEntries} ${impact.keptEntries === 1 ? 'entry' : 'entries'}): archived instead, kept in reports.`,
     );
   }
   return {
@@ -272,7 +273,8 @@ export function removeProjectsConfirmModal(
     submit: { type: 'plain_text', text: 'Remove' },
     close: { type: 'plain_text', text: 'Keep them' },
     private_metadata: JSON.stringify({ projectIds, parentViewId, back }),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(parts.join(' '), 2900)) } }],
+    // The sentences hold no user text but the list of codes, escaped in it.
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: parts.join(' ') } }],
   };
 }
 

@@ -5,7 +5,7 @@ import type { EmployeeDeletion } from '../src/services/employee-removal.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { employeeChoice, projectChoice, recordSelect } from './record-select.js';
-import { escapeMrkdwn, freeTextSection, truncate } from './mrkdwn.js';
+import { ARCHIVED_LIST_LIMIT, escapeMrkdwn, freeTextSection, namesWithin, truncate } from './mrkdwn.js';
 import { MAX_NAME_LENGTH } from '../src/domain/names.js';
 
 export type EmployeeView = {
@@ -235,7 +235,7 @@ export function deleteEmployeesConfirmModal(
   }
   if (impact.archived.length > 0) {
     parts.push(
-      `${impact.archived.join(', ')} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected timesheets: archived instead, kept in reports.`,
+      `${namesWithin(impact.archived, ARCHIVED_LIST_LIMIT)} ${impact.archived.length === 1 ? 'has' : 'have'} approved or rejected timesheets: archived instead, kept in reports.`,
     );
   }
   if (impact.pendingDecisions > 0) {
@@ -251,7 +251,8 @@ export function deleteEmployeesConfirmModal(
     submit: { type: 'plain_text', text: 'Delete' },
     close: { type: 'plain_text', text: 'Keep them' },
     private_metadata: JSON.stringify({ employeeIds, parentViewId }),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(parts.join(' '), 2900)) } }],
+    // The sentences hold no user text but the list of names, escaped in it.
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: parts.join(' ') } }],
   };
 }
 

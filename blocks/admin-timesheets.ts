@@ -4,7 +4,7 @@ import { formatMinutes } from '../src/domain/duration.js';
 import type { TimesheetOverview } from '../src/services/timesheets.js';
 import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapedWithin, escapeMrkdwn, joinWithin, SECTION_TEXT_LIMIT, truncate } from './mrkdwn.js';
 import { readOnlySheetBlocks } from './timesheet-modal.js';
 
 export type AdminSheetView = {
@@ -59,7 +59,8 @@ export function adminTimesheetsModal(
     };
   };
   const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  if (notice)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapedWithin(notice, SECTION_TEXT_LIMIT) } });
   blocks.push({
     type: 'actions',
     block_id: 'admin_ts_filters',
@@ -155,7 +156,8 @@ export function adminSheetModal(
   notice?: string,
 ): ModalView {
   const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice) } });
+  if (notice)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapedWithin(notice, SECTION_TEXT_LIMIT) } });
   blocks.push(
     { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(sheet.consultantName)}*` } },
     ...readOnlySheetBlocks(sheet),
@@ -218,6 +220,14 @@ export function adminSheetModal(
   };
 }
 
+/** Approved sheets held by live invoices named one by one; the rest are counted (`moreHeld`). */
+export const HELD_SHOWN = 10;
+
+/** The sentence for approved sheets held by invoices beyond those named. */
+export function moreHeld(count: number): string {
+  return `${count} more approved ${count === 1 ? 'timesheet has' : 'timesheets have'} time on live invoices and ${count === 1 ? 'is' : 'are'} left as ${count === 1 ? 'it is' : 'they are'}: void those invoices first.`;
+}
+
 /**
  * Reject (asks a reason) or delete (says what goes, with counts) the marked sheets. Approved ones
  * among them: the dialog says their approved time is removed or sent back and the prepaid time
@@ -260,11 +270,18 @@ export function sheetsDecisionModal(
         : 'not submitted or approved: nothing to send back';
     text.push(`${skipped} other marked ${skipped === 1 ? 'timesheet is' : 'timesheets are'} ${kept}.`);
   }
-  for (const held of approved.held)
+  for (const held of approved.held.slice(0, HELD_SHOWN))
     text.push(
       `${escapeMrkdwn(held.consultantName)}'s approved timesheet is left as it is: its time is on ${escapeMrkdwn(held.label)} (${escapeMrkdwn(held.customerCode)}); void that invoice first.`,
     );
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.join(' ') } }];
+  if (approved.held.length > HELD_SHOWN) text.push(moreHeld(approved.held.length - HELD_SHOWN));
+  const said = joinWithin(
+    text,
+    ' ',
+    SECTION_TEXT_LIMIT,
+    (left) => `(${left} more ${left === 1 ? 'line' : 'lines'} not shown.)`,
+  );
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: said } }];
   if (decision === 'reject') {
     blocks.push({
       type: 'input',

@@ -6,7 +6,7 @@ import { deductionLine } from './credit-messages.js';
 import { ids } from './ids.js';
 import type { ApprovalRequestModel, TimesheetDecidedModel } from '../src/services/approval-messages.js';
 import type { SlackMessage } from './log-confirmation.js';
-import { escapeMrkdwn, readersDay, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, readersDay, SECTION_TEXT_LIMIT, truncate } from './mrkdwn.js';
 import { describePeriods } from '../src/domain/report-periods.js';
 
 /** The service's model of one approver's message (type only: blocks stay pure). */
@@ -68,7 +68,16 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       );
     }
     const heading = `*${escapeMrkdwn(project.code)}* ${escapeMrkdwn(truncate(project.name, 60))} · *${formatMinutes(project.totalMinutes)}*`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate([heading, ...lines].join('\n'), 3000) } });
+    // Whole lines while the section holds them (escaping lengthens a description); the rest count as not shown.
+    const kept: string[] = [];
+    let length = heading.length;
+    for (const line of lines) {
+      length += 1 + line.length;
+      if (length > SECTION_TEXT_LIMIT) break;
+      kept.push(line);
+    }
+    hidden += lines.length - kept.length;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: [heading, ...kept].join('\n') } });
   }
   const more = [
     ...(hidden > 0 ? [`${hidden} more ${hidden === 1 ? 'entry' : 'entries'}`] : []),

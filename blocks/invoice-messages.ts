@@ -10,7 +10,7 @@ import type {
 } from '../src/services/invoices.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
-import { escapedWithin, escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapedWithin, escapeMrkdwn, linesWithin } from './mrkdwn.js';
 
 /** An invoice's message in the finance channel, in whatever state it is now. */
 export function invoiceMessage(m: InvoiceMessageModel): SlackMessage {
@@ -129,13 +129,14 @@ export function draftReply(
     (e) =>
       `• ${formatDay(e.startsOn)} – ${formatDay(e.endsOn)}: ${formatMinutes(e.minutes)} (${e.customerCodes.map(escapeMrkdwn).join(', ')}): \`/invoice draft ${e.startsOn}\``,
   );
-  const text = [
+  const all = [
     heading,
     ...lines,
     ...(skips.length ? ['Skipped:', ...skips] : []),
     ...(left.length ? ['Approved after their period was drafted, and on no invoice yet:', ...left] : []),
-  ].join('\n');
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }] };
+  ];
+  const shown = linesWithin(all, (n) => `and ${n} more lines: \`/invoice list\` lists every draft`);
+  return { text: all.join('\n'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: shown } }] };
 }
 
 /** `/invoice list`: one line per invoice with a button that sends its PDF. */

@@ -9,7 +9,7 @@ import type { PeriodReminderModel } from '../src/services/period-reminders.js';
 import { undeliveredBlocks } from './home.js';
 import { ids } from './ids.js';
 import type { SlackMessage } from './log-confirmation.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, linesWithin, truncate } from './mrkdwn.js';
 import { submitButton } from './timesheet-modal.js';
 
 /** Days listed in a reminder before "and N more days" (a section holds 3,000 characters). */
@@ -208,7 +208,7 @@ export function periodCloseMessage(model: PeriodCloseModel): SlackMessage {
 
   const invoices =
     'refused' in model.invoices
-      ? `No invoices were drafted: ${escapeMrkdwn(model.invoices.refused)}`
+      ? [`No invoices were drafted: ${escapeMrkdwn(model.invoices.refused)}`]
       : [
           model.invoices.drafted.length
             ? `*Invoice drafts* (each posted here to check and issue): ${model.invoices.drafted
@@ -218,7 +218,7 @@ export function periodCloseMessage(model: PeriodCloseModel): SlackMessage {
           ...model.invoices.skipped.map(
             (s) => `_${escapeMrkdwn(s.customerCode)} not drafted: ${escapeMrkdwn(s.reason)}_`,
           ),
-        ].join('\n');
+        ];
   const reportName = (kind: 'ar' | 'ap') => (kind === 'ar' ? 'Accounts Receivable' : 'Accounts Payable');
   const attached = model.reports.filter((r) => r.attached).map((r) => reportName(r.kind));
   const empty = model.reports.filter((r) => !r.attached).map((r) => reportName(r.kind));
@@ -233,8 +233,14 @@ export function periodCloseMessage(model: PeriodCloseModel): SlackMessage {
       type: 'section',
       text: { type: 'mrkdwn', text: `:card_index_dividers: *Period close: ${span(model.period)}* — ${why}.` },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(checklist.join('\n'), 3000) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(invoices, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: linesWithin(checklist, (n) => `and ${n} more lines`) } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: linesWithin(invoices, (n) => `and ${n} more: \`/invoice list\` lists every draft`),
+      },
+    },
     { type: 'context', elements: [{ type: 'mrkdwn', text: files }] },
   ];
   return { text: `Period close: ${span(model.period)}`, blocks };

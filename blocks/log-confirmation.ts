@@ -3,7 +3,7 @@ import { formatDay } from '../src/domain/dates.js';
 import { formatMinutes } from '../src/domain/duration.js';
 import type { SavedEntry } from '../src/services/time-entries.js';
 import { ids } from './ids.js';
-import { escapedWithin, escapeMrkdwn, truncate } from './mrkdwn.js';
+import { escapedWithin, escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from './mrkdwn.js';
 
 /** A saved entry as the service reports it. */
 export type LoggedEntryView = SavedEntry;
@@ -110,9 +110,6 @@ export function problemMessage(message: string): SlackMessage {
   const safe = escapedWithin(message, SECTION_TEXT_LIMIT - ':warning: '.length);
   return { text: safe, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${safe}` } }] };
 }
-
-/** Slack refuses a section whose text is longer. */
-const SECTION_TEXT_LIMIT = 3000;
 
 /** A reply made while acting for a principal (the App Home switch) says for whom, and how to stop. */
 export function actingForNotice(message: SlackMessage, principalName: string | null): SlackMessage {

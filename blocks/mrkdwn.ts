@@ -22,6 +22,51 @@ export function escapedWithin(text: string, max: number): string {
   return escaped;
 }
 
+/** The most characters a section's text may have. */
+export const SECTION_TEXT_LIMIT = 3000;
+
+/**
+ * Pieces of mrkdwn (escaped already) joined by `separator` within `max` characters: whole pieces
+ * only, never one cut mid-word, mid-escape or mid-mention; the pieces left out are counted in a last
+ * one, `more(n)`, so a reader knows something is not shown.
+ */
+export function joinWithin(
+  pieces: readonly string[],
+  separator: string,
+  max: number,
+  more: (left: number) => string,
+): string {
+  const whole = pieces.join(separator);
+  if (whole.length <= max) return whole;
+  let text = '';
+  for (const [index, piece] of pieces.entries()) {
+    const next = index === 0 ? piece : `${text}${separator}${piece}`;
+    const left = pieces.length - index - 1;
+    if (next.length + (left > 0 ? separator.length + more(left).length : 0) > max) {
+      const rest = more(pieces.length - index);
+      return index === 0 ? rest : `${text}${separator}${rest}`;
+    }
+    text = next;
+  }
+  return text;
+}
+
+/**
+ * How long a confirmation's list of the records archived instead of deleted may be: the rest of its
+ * section (the counts and what else goes) fits in what is left of 3,000 characters.
+ */
+export const ARCHIVED_LIST_LIMIT = 2000;
+
+/** Whole lines of mrkdwn (escaped already) that fit one section; those left out are counted in a last line. */
+export function linesWithin(lines: readonly string[], more: (left: number) => string): string {
+  return joinWithin(lines, '\n', SECTION_TEXT_LIMIT, more);
+}
+
+/** Names (user text) as an escaped list within `max` characters: "Acme, Globex, and 4 more". */
+export function namesWithin(names: readonly string[], max: number): string {
+  return joinWithin(names.map(escapeMrkdwn), ', ', max, (left) => `and ${left} more`);
+}
+
 /** Lines as mrkdwn section blocks of at most `perSection` lines each: one section holds 3,000 characters. */
 export function lineSections(
   lines: string[],

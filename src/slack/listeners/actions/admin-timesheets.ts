@@ -7,6 +7,8 @@ import {
   type AdminSheetView,
   adminSheetModal,
   adminTimesheetsModal,
+  HELD_SHOWN,
+  moreHeld,
   type SheetFilter,
   type SheetsBack,
   sheetsDecisionModal,
@@ -250,12 +252,15 @@ async function askToDecide(
   if (tooMany) return show(deps, client, ctx, at.viewId, back, tooMany);
   if (acting.length === 0) {
     const why = held.length
-      ? held
-          .map(
-            (h) =>
-              `${h.consultantName}'s approved timesheet has time on ${h.label} (${h.customerCode}): void that invoice first.`,
-          )
-          .join(' ')
+      ? [
+          ...held
+            .slice(0, HELD_SHOWN)
+            .map(
+              (h) =>
+                `${h.consultantName}'s approved timesheet has time on ${h.label} (${h.customerCode}): void that invoice first.`,
+            ),
+          ...(held.length > HELD_SHOWN ? [moreHeld(held.length - HELD_SHOWN)] : []),
+        ].join(' ')
       : decision === 'delete'
         ? 'Cancelled timesheets are kept as the record of a rejection; there is nothing to delete.'
         : 'Only submitted and approved timesheets can be sent back.';
