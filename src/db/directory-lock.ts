@@ -6,7 +6,13 @@ import { join } from 'node:path';
  * vanish, indexes keep entries of rows that are gone). So one process owns a directory at a time,
  * recorded in a lock file next to it; the app also serves the command line through a socket there.
  */
-export type DirectoryOwner = { pid: number; role: 'app' | 'cli'; socket?: string };
+export type DirectoryOwner = {
+  pid: number;
+  role: 'app' | 'cli';
+  socket?: string;
+  /** Which process had the pid (`processIdentity`): pids are reused, a restarted container's app is pid 1 again. */
+  started?: string;
+};
 
 export type DirectoryLock = { owner: DirectoryOwner; release(): void };
 
@@ -45,7 +51,8 @@ export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, '
   const folder = controlDirectory(dataDir);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const lockFile = join(folder, 'lock');
-  const me: DirectoryOwner = { pid: process.pid, ...owner };
+  const started = processIdentity(process.pid);
+  const me: DirectoryOwner = { pid: process.pid, ...owner, ...(started ? { started } : {}) };
 
   // Written whole under a unique name, then linked into place: the link fails if a lock exists,
   // and a reader never sees a half-written file.
@@ -60,7 +67,7 @@ export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, '
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const current = readOwner(lockFile);
-      if (current && isRunning(current.pid)) throw new DirectoryInUse(dataDir, current, lockFile);
+      if (current && isRunning(current)) throw new DirectoryInUse(dataDir, current, lockFile);
       removeStaleLock(folder, lockFile, current);
     }
   } finally {
@@ -71,7 +78,7 @@ export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, '
 /** The process that owns `dataDir` now, if one runs. */
 export function ownerOf(dataDir: string): DirectoryOwner | undefined {
   const owner = readOwner(join(controlDirectory(dataDir), 'lock'));
-  return owner && isRunning(owner.pid) ? owner : undefined;
+  return owner && isRunning(owner) ? owner : undefined;
 }
 
 function removeStaleLock(folder: string, lockFile: string, seen: DirectoryOwner | undefined): void {
@@ -86,7 +93,8 @@ function removeStaleLock(folder: string, lockFile: string, seen: DirectoryOwner 
   try {
     // Still the lock we judged stale (not one a faster process has just taken)?
     const current = readOwner(lockFile);
-    if (current?.pid === seen?.pid && !(current && isRunning(current.pid))) unlinkSync(lockFile);
+    if (current?.pid === seen?.pid && current?.started === seen?.started && !(current && isRunning(current)))
+      unlinkSync(lockFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   } finally {
@@ -95,7 +103,8 @@ function removeStaleLock(folder: string, lockFile: string, seen: DirectoryOwner 
 }
 
 function releaseIfMine(lockFile: string, me: DirectoryOwner): void {
-  if (readOwner(lockFile)?.pid === me.pid) rmSync(lockFile, { force: true });
+  const current = readOwner(lockFile);
+  if (current?.pid === me.pid && current.started === me.started) rmSync(lockFile, { force: true });
 }
 
 function readOwner(lockFile: string): DirectoryOwner | undefined {
@@ -107,12 +116,34 @@ function readOwner(lockFile: string): DirectoryOwner | undefined {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether the process that wrote the lock still runs: its pid runs, and (where it was recorded) is the same process. */
+function isRunning(owner: DirectoryOwner): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(owner.pid, 0);
   } catch (error) {
     // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (owner.started === undefined) return true;
+  const now = processIdentity(owner.pid);
+  return now === undefined || now === owner.started;
+}
+
+/**
+ * A process as more than its pid, where Linux's /proc tells: the boot and the process's start time
+ * since that boot (field 22 of /proc/<pid>/stat). Undefined elsewhere, where the pid alone decides.
+ */
+function processIdentity(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (in parentheses, which may hold spaces) start at field 3.
+    const startTime = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .at(22 - 3);
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return startTime ? `${boot}:${startTime}` : undefined;
+  } catch {
+    return undefined;
   }
 }

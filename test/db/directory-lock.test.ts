@@ -39,7 +39,12 @@ describe('the data directory lock', () => {
 
   it('names the live app holding the directory and the lock file to delete if it does not run', () => {
     const held = lockDataDirectory(dataDir, { role: 'app', socket: controlSocketPath(dataDir) });
-    expect(ownerOf(dataDir)).toEqual({ pid: process.pid, role: 'app', socket: controlSocketPath(dataDir) });
+    expect(ownerOf(dataDir)).toEqual({
+      pid: process.pid,
+      role: 'app',
+      socket: controlSocketPath(dataDir),
+      started: expect.any(String),
+    });
     let refusal: unknown;
     try {
       lockDataDirectory(dataDir, { role: 'cli' });
@@ -66,12 +71,26 @@ describe('the data directory lock', () => {
     leaveLock(JSON.stringify({ pid: DEAD_PID, role: 'app' }));
     expect(ownerOf(dataDir)).toBeUndefined();
     const first = lockDataDirectory(dataDir, { role: 'cli' });
-    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toEqual({ pid: process.pid, role: 'cli' });
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toEqual({
+      pid: process.pid,
+      role: 'cli',
+      started: expect.any(String),
+    });
     first.release();
     leaveLock('{"pid": 12');
     const second = lockDataDirectory(dataDir, { role: 'app' });
-    expect(second.owner).toEqual({ pid: process.pid, role: 'app' });
+    expect(second.owner).toEqual({ pid: process.pid, role: 'app', started: expect.any(String) });
     second.release();
+  });
+
+  it('takes over a lock whose pid runs again as another process: a restarted container’s app is pid 1 again', () => {
+    leaveLock(JSON.stringify({ pid: process.pid, role: 'app', started: 'an-earlier-boot:12345' }));
+    expect(ownerOf(dataDir)).toBeUndefined();
+    const lock = lockDataDirectory(dataDir, { role: 'app' });
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'app' });
+    expect(lock.owner.started).not.toBe('an-earlier-boot:12345');
+    lock.release();
+    expect(existsSync(lockFile())).toBe(false);
   });
 
   it('clears a takeover marker a crash left behind long ago, then takes the stale lock over', () => {
