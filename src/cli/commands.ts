@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeWholeFile } from '../whole-file.js';
 import type { DatabaseConnection } from '../db/client.js';
 import { backupPglite } from '../db/backup.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -40,7 +41,7 @@ export type CliIo = {
 /** Files on this machine, relative to the working directory. */
 export const localFiles: Pick<CliIo, 'read' | 'write'> = {
   read: (path) => readFileSync(path, 'utf8'),
-  write: (path, text) => writeFileSync(path, text),
+  write: (path, text) => writeWholeFile(path, text),
 };
 
 /** Runs one command; returns the exit code. The connection is opened only when a command needs it. */

@@ -6,6 +6,7 @@ import { restorePglite } from '../db/backup.js';
 import { openDatabase } from '../db/client.js';
 import { controlSocketPath, DirectoryInUse, ownerOf } from '../db/directory-lock.js';
 import { type CliIo, localFiles, runCli } from './commands.js';
+import { FileNotWritten } from '../whole-file.js';
 import { describeError, sendCommand } from './control-socket.js';
 
 /** The command line as a process: configuration from the environment, exit code set. */
@@ -47,7 +48,7 @@ export async function main(): Promise<void> {
     }
   } catch (error) {
     process.stderr.write(
-      error instanceof DirectoryInUse
+      error instanceof DirectoryInUse || error instanceof FileNotWritten
         ? `${error.message}\n`
         : `consultracker failed: ${error instanceof Error ? describeError(error) : String(error)}\n`,
     );

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
+import { writeWholeFile } from '../whole-file.js';
 import { openPglite } from './client.js';
 
 /**
@@ -11,10 +12,7 @@ export async function backupPglite(client: PGlite, file: string): Promise<number
   await client.exec('checkpoint');
   const dump = await client.dumpDataDir('gzip');
   const bytes = Buffer.from(await dump.arrayBuffer());
-  // Written whole, then renamed: a crash mid-write never leaves a half backup under the name.
-  const draft = `${file}.partial`;
-  writeFileSync(draft, bytes, { mode: 0o600 });
-  renameSync(draft, file);
+  writeWholeFile(file, bytes, { mode: 0o600 });
   return bytes.length;
 }
 
