@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './project-root.js';
 import { SLACK_HOME_PUBLISHES_PER_MINUTE } from './slack/publish-pace.js';
+import { isCurrencyCode } from './domain/money.js';
 
 const SETUP_HINT = 'See README.md, section "Connect to Slack", for where to find these values.';
 
@@ -63,7 +64,7 @@ const environmentSchema = z
     CURRENCY: optionalText.pipe(
       z
         .string()
-        .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD')
+        .refine(isCurrencyCode, 'must be a three-letter ISO 4217 currency code such as USD or EUR')
         .default('USD'),
     ),
     ADMIN_USER_IDS: optionalText.pipe(

@@ -64,6 +64,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses three letters that are no currency, such as EUO, saying what it needs', () => {
+    expect(() => loadConfig({ ...valid, CURRENCY: 'EUO' })).toThrow(
+      'CURRENCY must be a three-letter ISO 4217 currency code such as USD or EUR',
+    );
+    expect(loadConfig({ ...valid, CURRENCY: 'KWD' }).currency).toBe('KWD');
+  });
+
   it('publishes at most 100 App Homes a minute, Slack’s rate for views.publish, unless told', () => {
     expect(loadConfig(valid).homePublishesPerMinute).toBe(100);
     expect(loadConfig({ ...valid, APP_HOME_PUBLISHES_PER_MINUTE: '600' }).homePublishesPerMinute).toBe(600);
