@@ -12,6 +12,8 @@ import { describeError, sendCommand } from './control-socket.js';
 /** The command line as a process: configuration from the environment, exit code set. */
 export async function main(): Promise<void> {
   loadEnvironmentFile();
+  // `npm run cli` runs in the project's folder: files named on the command line are where it was typed.
+  if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   let config;
   try {
     config = loadDatabaseConfig(process.env);

@@ -31,7 +31,11 @@ afterAll(async () => {
 
 /** `consultracker …` as a separate process, the way a second terminal runs it. */
 async function consultracker(dataDir: string, ...argv: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DIR: dataDir };
+  return consultrackerWith({}, dataDir, ...argv);
+}
+
+async function consultrackerWith(extraEnv: NodeJS.ProcessEnv, dataDir: string, ...argv: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, PGLITE_DIR: dataDir };
   delete env.DATABASE_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], {
@@ -176,5 +180,21 @@ describe('the command line before any database exists', () => {
     expect(migrated.code).toBe(0);
     expect(migrated.stderr).toBe(`No embedded database at ${dataDir} yet; creating it.\n`);
     expect(existsSync(dataDir)).toBe(true);
+  });
+});
+
+describe('`npm run cli`', () => {
+  it('reads and writes the files it is given where it was typed, though npm runs it in the project folder', async () => {
+    const typedIn = join(work, 'typed-in');
+    mkdirSync(typedIn);
+    // What npm sets for `npm run cli` typed in another folder: it runs the script in the project's.
+    const npm = { npm_lifecycle_event: 'cli', INIT_CWD: typedIn };
+    const dataDir = join(work, 'npm-run');
+    const exported = await consultrackerWith(npm, dataDir, 'export', 'typed-here.yaml');
+    expect(exported).toMatchObject({ code: 0, stdout: 'Wrote the setup to typed-here.yaml.\n' });
+    expect(existsSync(join(typedIn, 'typed-here.yaml'))).toBe(true);
+    expect(existsSync(join(projectRoot(), 'typed-here.yaml'))).toBe(false);
+    const imported = await consultrackerWith(npm, dataDir, 'import', 'typed-here.yaml');
+    expect(imported.code).toBe(0);
   });
 });
