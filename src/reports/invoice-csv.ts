@@ -90,8 +90,13 @@ export function invoiceCsvFiles(data: InvoiceExport): InvoiceCsvFile[] {
   ];
 }
 
+/** A line as billed: its time rounded up by the customer's increment, which its amount prices. */
+function billed(r: InvoiceExportRow): { minutes: number | null; rate: number | null; amount: number } {
+  return { minutes: r.roundedMinutes ?? r.minutes, rate: r.rate, amount: r.amount };
+}
+
 function xeroRecord(r: InvoiceExportRow, data: InvoiceExport): string[] {
-  const { quantity, unitAmount } = accountingQuantity(r, r.currency);
+  const { quantity, unitAmount } = accountingQuantity(billed(r), r.currency);
   return [
     r.customerName,
     r.billingEmail,
@@ -113,7 +118,7 @@ function xeroRecord(r: InvoiceExportRow, data: InvoiceExport): string[] {
 }
 
 function quickBooksRecord(r: InvoiceExportRow): string[] {
-  const { quantity, unitAmount } = accountingQuantity(r, r.currency);
+  const { quantity, unitAmount } = accountingQuantity(billed(r), r.currency);
   return [
     r.number,
     r.customerName,
