@@ -23,8 +23,10 @@ export function deductionLine(p: {
   customerName: string;
   deductMinutes: number;
   remainingAfterMinutes: number;
+  once?: boolean;
 }): string {
-  return `Approving deducts ${formatMinutes(p.deductMinutes)} from ${escapeMrkdwn(p.customerName)}: ${leftWords(p.remainingAfterMinutes)} after`;
+  const deducts = `${formatMinutes(p.deductMinutes)} from ${escapeMrkdwn(p.customerName)}: ${leftWords(p.remainingAfterMinutes)} after`;
+  return p.once ? `Once everyone has approved, this timesheet deducts ${deducts}` : `Approving deducts ${deducts}`;
 }
 
 /** Hours as a person writes them back into a form: "12.5" for 750 minutes, "-3" for -180, "0h 20m" for 20. */

@@ -47,7 +47,12 @@ export type ApprovalRequestModel = {
    * While the decision waits: per prepaid customer, the billable time of this approver's projects
    * that approving deducts, and the credit left after ("Approving deducts 6h from Globex: 12h 30m left after").
    */
-  prepaid?: { customerName: string; deductMinutes: number; remainingAfterMinutes: number }[];
+  /**
+   * What approval deducts from prepaid customers: a sheet's billable prepaid time is deducted all at
+   * once, when the last approver approves. `once` when others are still to approve: the deduction
+   * then waits for them.
+   */
+  prepaid?: { customerName: string; deductMinutes: number; remainingAfterMinutes: number; once?: boolean }[];
   /** An administrator removed the sheet after it was approved: what they did, and the prepaid time given back. */
   removedAfterApproval?: ApprovedTimeRemoval & { byName: string };
 };
@@ -327,6 +332,7 @@ export async function approvalRequestModel(
   }
   const decisions = await q
     .select({
+      approverId: approvals.approverId,
       approverName: users.displayName,
       status: approvals.status,
       decidedBy: approvals.decidedBy,
@@ -358,22 +364,36 @@ export async function approvalRequestModel(
           reason: rejected.comment ?? '',
         }
       : null,
-    prepaid: waiting ? await prepaidDeductionPreview(q, timesheetId, mine.projectIds) : [],
+    prepaid: waiting
+      ? await prepaidDeductionPreview(
+          q,
+          timesheetId,
+          mine.projectIds,
+          decisions.every((d) => d.approverId === approverId || d.status === 'approved'),
+        )
+      : [],
   };
 }
 
-/** What approving these projects' billable time on the sheet deducts from each prepaid customer, and what is left after. */
+/**
+ * What approving deducts from each prepaid customer, and what is left after. A sheet's billable time
+ * on a prepaid customer is deducted when the whole sheet is approved, all of it at once: the last
+ * approver's DM names every such customer of the sheet; the others' name the customers of their own
+ * projects, with the whole sheet's time on each, deducted once everyone has approved.
+ */
 async function prepaidDeductionPreview(
   q: Queryable,
   timesheetId: number,
   projectIds: number[],
+  lastToDecide: boolean,
 ): Promise<NonNullable<ApprovalRequestModel['prepaid']>> {
-  if (projectIds.length === 0) return [];
+  if (projectIds.length === 0 && !lastToDecide) return [];
   const charged = await queryRows<{ customer_id: number; minutes: number }>(
     q,
     sql`select p.customer_id, sum(te.minutes)::int as minutes
           from time_entries te join projects p on p.id = te.project_id
-         where te.timesheet_id = ${timesheetId} and te.billable and te.project_id in (${sqlList(projectIds)})
+         where te.timesheet_id = ${timesheetId} and te.billable
+           and ${lastToDecide ? sql`true` : sql`p.customer_id in (select customer_id from projects where id in (${sqlList(projectIds)}))`}
          group by p.customer_id`,
   );
   const minutesOf = new Map(charged.map((row) => [Number(row.customer_id), Number(row.minutes)]));
@@ -382,6 +402,7 @@ async function prepaidDeductionPreview(
     customerName: balance.customerName,
     deductMinutes: minutesOf.get(balance.customerId)!,
     remainingAfterMinutes: balance.remainingMinutes - minutesOf.get(balance.customerId)!,
+    ...(lastToDecide ? {} : { once: true }),
   }));
 }
 
@@ -401,7 +422,7 @@ export async function queueCreditLineUpdates(
     tx,
     sql`select distinct a.timesheet_id, a.approver_id
           from approvals a join timesheets t on t.id = a.timesheet_id and t.status = 'submitted'
-          join time_entries te on te.timesheet_id = t.id and te.billable and te.project_id = any(a.project_ids)
+          join time_entries te on te.timesheet_id = t.id and te.billable
           join projects p on p.id = te.project_id
          where a.status = 'pending' and p.customer_id in (${sqlList([...customerIds])})
            and t.id is distinct from ${except ?? null}::int

@@ -40,6 +40,9 @@ describe('credit messages', () => {
     expect(deductionLine({ customerName: 'Globex', deductMinutes: 360, remainingAfterMinutes: -270 })).toBe(
       'Approving deducts 6h from Globex: :red_circle: *4h 30m over the prepaid credit* after',
     );
+    expect(deductionLine({ customerName: 'Globex', deductMinutes: 600, remainingAfterMinutes: 600, once: true })).toBe(
+      'Once everyone has approved, this timesheet deducts 10h from Globex: 10h left after',
+    );
   });
 
   it('/credits shows balance and forecast, escapes names, and offers the admin buttons only to administrators', () => {
