@@ -14,6 +14,7 @@ import { generatePeriods, PERIOD_CADENCES, type PeriodRange, periodsOverlap } fr
 import { RIGHTS } from './rights.js';
 import { SETTING_FIELDS, SETTING_KEYS, type Settings } from './settings.js';
 import { MAX_NAME_LENGTH } from './names.js';
+import { isEmailAddress, MAX_ADDRESS_LENGTH, MAX_NOTES_LENGTH } from './contact.js';
 
 /** As /log reads codes: a letter or digit first, then letters, digits and dashes. */
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
@@ -41,32 +42,35 @@ const customer = z.strictObject({
     .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like USD')
     .optional(),
   billing: z.enum(['hourly', 'prepaid']).default('hourly'),
-  address: z.string().max(1000).optional(),
-  notes: z.string().max(2000).optional(),
+  address: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+  notes: z.string().max(MAX_NOTES_LENGTH).optional(),
   invoice_rounding: z.union([z.literal(0), z.literal(6), z.literal(15)]).optional(),
   payment_terms_days: z.number().int().min(0).max(365).optional(),
   tax_id: z.string().trim().max(60).optional(),
-  billing_email: z.email('must be an email address like accounts@acme.example').optional(),
+  billing_email: z.string().refine(isEmailAddress, 'must be an email address like accounts@acme.example').optional(),
   prepaid: z
     .strictObject({
       threshold_hours: hours.optional(),
       auto_invoice: z.boolean().optional(),
       topup_hours: hours.optional(),
       topup_price: amount.optional(),
+      credit_on_issue: z.boolean().optional(),
       alert_channel: z
         .string()
         .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id like C0FINANCE')
         .optional(),
     })
     .optional(),
-  credits: z.array(z.strictObject({ hours, note: z.string().max(500).default(''), on: isoDate })).optional(),
+  credits: z
+    .array(z.strictObject({ hours, note: z.string().max(500).default(''), on: isoDate, price: amount.optional() }))
+    .optional(),
 });
 
 const employee = z.strictObject({
   user: slackUser,
   name: text(MAX_NAME_LENGTH),
-  address: z.string().max(1000).optional(),
-  notes: z.string().max(2000).optional(),
+  address: z.string().max(MAX_ADDRESS_LENGTH).optional(),
+  notes: z.string().max(MAX_NOTES_LENGTH).optional(),
   consultant: z.strictObject({ cost_rate: amount, price_rate: amount }).optional(),
   manager: z.boolean().optional(),
 });
@@ -143,10 +147,12 @@ export type SetupFile = {
           autoInvoice: boolean;
           topupMinutes: number | null;
           topupPrice: FileAmount | null;
+          /** Whether a top-up invoice credits its hours when issued (the default) rather than when paid. */
+          creditOnIssue: boolean | undefined;
           alertChannel: string | null;
         }
       | undefined;
-    credits: { minutes: number; note: string; on: string; path: string }[];
+    credits: { minutes: number; note: string; on: string; price: FileAmount | null; path: string }[];
     path: string;
   }[];
   employees: {
@@ -256,12 +262,14 @@ function convert(raw: RawSetup): SetupParse {
               ),
         topupPrice:
           c.prepaid.topup_price === undefined ? null : amount(c.prepaid.topup_price, `${path}.prepaid.topup_price`),
+        creditOnIssue: c.prepaid.credit_on_issue,
         alertChannel: c.prepaid.alert_channel ?? null,
       },
       credits: (c.credits ?? []).map((credit, j) => ({
         minutes: positive(minutes(credit.hours, `${path}.credits[${j}].hours`), `${path}.credits[${j}].hours`, errors),
         note: credit.note,
         on: credit.on,
+        price: credit.price === undefined ? null : amount(credit.price, `${path}.credits[${j}].price`),
         path: `${path}.credits[${j}]`,
       })),
       path,

@@ -23,6 +23,7 @@ import { consultantsToReprice, TAKEN_OFF_COUNT } from './projects.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
+import { isEmailAddress, MAX_ADDRESS_LENGTH, MAX_NOTES_LENGTH } from '../domain/contact.js';
 
 export type CustomerRow = {
   id: number;
@@ -100,8 +101,10 @@ export async function saveCustomer(
     return fail('invalid_name', `Give a name of at most ${MAX_NAME_LENGTH} characters.`, 'name');
   if (!isCurrencyCode(currency))
     return fail('invalid_currency', 'Use a 3-letter ISO 4217 currency code such as USD, EUR or JPY.', 'currency');
-  if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
-  if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
+  if (input.address.length > MAX_ADDRESS_LENGTH)
+    return fail('too_long', `Keep the address to ${MAX_ADDRESS_LENGTH} characters.`, 'address');
+  if (input.notes.length > MAX_NOTES_LENGTH)
+    return fail('too_long', `Keep the notes to ${MAX_NOTES_LENGTH} characters.`, 'notes');
   const invoicing = input.invoicing && checkInvoicing(input.invoicing);
   if (invoicing && !invoicing.ok) return invoicing;
   return serviceTransaction(ctx.db, async (tx) => {
@@ -171,8 +174,6 @@ export async function saveCustomer(
   });
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Checks the invoicing fields of the customer form, each problem tied to its field. */
 function checkInvoicing(
   input: NonNullable<CustomerInput['invoicing']>,
@@ -187,7 +188,7 @@ function checkInvoicing(
   const taxId = input.taxId.trim();
   if (taxId.length > 60) return fail('too_long', 'Keep the tax id to 60 characters.', 'taxId');
   const billingEmail = input.billingEmail.trim();
-  if (billingEmail && (billingEmail.length > 200 || !EMAIL.test(billingEmail)))
+  if (billingEmail && !isEmailAddress(billingEmail))
     return fail(
       'invalid_email',
       'Give one email address like accounts@acme.example, or leave it empty.',

@@ -11,6 +11,7 @@ import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { unsettledTime } from './employee-removal.js';
 import { serviceTransaction } from './transaction.js';
+import { MAX_ADDRESS_LENGTH, MAX_NOTES_LENGTH } from '../domain/contact.js';
 
 export type EmployeeRow = {
   id: number;
@@ -76,8 +77,10 @@ export async function saveEmployee(
   if (!/^[UW][A-Z0-9]{2,}$/.test(input.userId)) return fail('invalid_user', 'Choose the person in Slack.', 'user');
   if (!name || name.length > MAX_NAME_LENGTH)
     return fail('invalid_name', `Give a name of at most ${MAX_NAME_LENGTH} characters.`, 'name');
-  if (input.address.length > 2000) return fail('too_long', 'Keep the address to 2000 characters.', 'address');
-  if (input.notes.length > 2000) return fail('too_long', 'Keep the notes to 2000 characters.', 'notes');
+  if (input.address.length > MAX_ADDRESS_LENGTH)
+    return fail('too_long', `Keep the address to ${MAX_ADDRESS_LENGTH} characters.`, 'address');
+  if (input.notes.length > MAX_NOTES_LENGTH)
+    return fail('too_long', `Keep the notes to ${MAX_NOTES_LENGTH} characters.`, 'notes');
   let rates: { defaultCostRateCents: number; defaultPriceRateCents: number } | null = null;
   if (input.consultant) {
     // A consultant's default rates are in the firm's currency.

@@ -62,11 +62,17 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
               auto_invoice: c.autoInvoice,
               ...(c.topupMinutes !== null ? { topup_hours: minutesToHours(c.topupMinutes) } : {}),
               ...(c.topupPriceCents !== null ? { topup_price: formatAmount(c.topupPriceCents, c.currency) } : {}),
+              ...(c.creditOnIssue ? {} : { credit_on_issue: false }),
               ...(c.alertChannel ? { alert_channel: c.alertChannel } : {}),
             },
             credits: purchases
               .filter((p) => p.customerId === c.id)
-              .map((p) => ({ hours: minutesToHours(p.minutes), note: p.note, on: p.occurredOn })),
+              .map((p) => ({
+                hours: minutesToHours(p.minutes),
+                note: p.note,
+                on: p.occurredOn,
+                ...(p.priceCents !== null ? { price: formatAmount(p.priceCents, c.currency) } : {}),
+              })),
           }
         : {}),
     }));
@@ -78,7 +84,12 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       .leftJoin(managers, and(eq(managers.employeeId, employees.id), isNull(managers.archivedAt)))
       .where(isNull(employees.archivedAt))
       .orderBy(asc(employees.userId));
-    const userOf = new Map(people.map((p) => [p.employee.id, p.employee.userId]));
+    // A project's team in the file names only who the file makes a manager or a consultant: one whose
+    // role was taken away keeps their row on the team here, which an empty database would refuse.
+    const managerUsers = new Map(
+      people.filter((p) => p.managerId !== null).map((p) => [p.employee.id, p.employee.userId]),
+    );
+    const consultantUsers = new Map(people.filter((p) => p.consultant).map((p) => [p.employee.id, p.employee.userId]));
     const employeeList = people
       .filter((p) => p.employee.userId !== null)
       .map((p) => ({
@@ -113,13 +124,13 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
       ...(project.active ? {} : { active: false }),
       managers: projectManagerRows
         .filter((m) => m.projectId === project.id)
-        .map((m) => userOf.get(m.managerId))
+        .map((m) => managerUsers.get(m.managerId))
         .filter((id): id is string => typeof id === 'string')
         .sort(),
       consultants: assignments
-        .filter((a) => a.projectId === project.id && userOf.get(a.consultantId))
+        .filter((a) => a.projectId === project.id && consultantUsers.get(a.consultantId))
         .map((a) => ({
-          user: userOf.get(a.consultantId)!,
+          user: consultantUsers.get(a.consultantId)!,
           ...(a.costRateCents !== null ? { cost_rate: formatAmount(a.costRateCents, ctx.org.currency) } : {}),
           ...(a.priceRateCents !== null ? { price_rate: formatAmount(a.priceRateCents, currency) } : {}),
         }))
@@ -135,6 +146,7 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
     const delegations = await tx.select().from(delegates);
     const userRows = await tx.select().from(users).where(eq(users.active, true)).orderBy(asc(users.id));
     const employeeUsers = new Set(employeeList.map((e) => e.user));
+    const activeUsers = new Set(userRows.map((u) => u.id));
     // People who are not employees (a delegate, an accountant) are listed with their name, so the
     // file can be imported into an empty database.
     const userList = userRows
@@ -145,8 +157,9 @@ export async function exportSetup(ctx: ServiceContext): Promise<Result<{ yaml: s
           .filter((m) => m.userId === u.id && !m.builtin)
           .map((m) => m.roleName)
           .sort(),
+        // Only delegates who may act: a deactivated one is not in the file to refer to.
         delegates: delegations
-          .filter((d) => d.principalId === u.id)
+          .filter((d) => d.principalId === u.id && activeUsers.has(d.delegateId))
           .map((d) => d.delegateId)
           .sort(),
       }))

@@ -225,7 +225,10 @@ async function checkMoney(tx: Transaction, ctx: ServiceContext, setup: SetupFile
     if (parsed.ok) minor.set(amount, parsed.minor);
     else errors.push(`${amount.path}: ${parsed.error.message}`);
   };
-  for (const c of setup.customers) read(c.prepaid?.topupPrice, currencyOf.get(c.code)!, 'price');
+  for (const c of setup.customers) {
+    read(c.prepaid?.topupPrice, currencyOf.get(c.code)!, 'price');
+    for (const credit of c.credits) read(credit.price, currencyOf.get(c.code)!, 'price');
+  }
   for (const e of setup.employees) {
     read(e.consultant?.costRate, firm, 'rate');
     read(e.consultant?.priceRate, firm, 'rate');
@@ -268,6 +271,7 @@ async function importCustomers(
             autoInvoice: c.prepaid.autoInvoice,
             topupMinutes: c.prepaid.topupMinutes,
             topupPriceCents: c.prepaid.topupPrice && money.minor(c.prepaid.topupPrice),
+            ...(c.prepaid.creditOnIssue !== undefined ? { creditOnIssue: c.prepaid.creditOnIssue } : {}),
             alertChannel: c.prepaid.alertChannel,
           }
         : {}),
@@ -306,9 +310,14 @@ async function importCustomers(
           ),
         );
       if (same.length > 0) continue;
-      await tx
-        .insert(creditLedger)
-        .values({ customerId, minutes: credit.minutes, kind: 'purchase', occurredOn: credit.on, note: credit.note });
+      await tx.insert(creditLedger).values({
+        customerId,
+        minutes: credit.minutes,
+        kind: 'purchase',
+        occurredOn: credit.on,
+        note: credit.note,
+        priceCents: credit.price && money.minor(credit.price),
+      });
       summary.credits.created++;
     }
   }

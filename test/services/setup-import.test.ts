@@ -392,4 +392,50 @@ describe('exporting the setup', () => {
       await fresh.drop();
     }
   });
+
+  it('round-trips what the forms allow: a long address, an international email, a role taken from someone still on a team, a deactivated delegate, credit when paid, a purchase’s price', async () => {
+    const { db } = database;
+    await importSetup(system(db), example);
+    const employeeOf = async (userId: string) =>
+      (await db.select().from(schema.employees).where(eq(schema.employees.userId, userId)))[0]!.id;
+    await db
+      .update(schema.customers)
+      .set({ address: 'a'.repeat(1500), billingEmail: 'rechnung@müller.de' })
+      .where(eq(schema.customers.code, 'ACME'));
+    await db.update(schema.customers).set({ creditOnIssue: false }).where(eq(schema.customers.code, 'GLOBEX'));
+    await db.update(schema.creditLedger).set({ priceCents: 400_000 }).where(eq(schema.creditLedger.kind, 'purchase'));
+    // Carl stops consulting and Dana stops managing; their rows on the teams stay behind.
+    await db
+      .update(schema.consultants)
+      .set({ archivedAt: new Date() })
+      .where(eq(schema.consultants.employeeId, await employeeOf('U03CARL')));
+    await db
+      .update(schema.managers)
+      .set({ archivedAt: new Date() })
+      .where(eq(schema.managers.employeeId, await employeeOf('U04DANA')));
+    // Erin, who is no employee, may act for Alice, and is then deactivated.
+    await db.insert(schema.delegates).values({ principalId: 'U01ALICE', delegateId: 'U05ERIN' });
+    await db.update(schema.users).set({ active: false }).where(eq(schema.users.id, 'U05ERIN'));
+
+    const exported = await exportSetup(system(db));
+    if (!exported.ok) throw new Error(exported.error.message);
+    const fresh = await createTestDatabase();
+    try {
+      const imported = await importSetup(system(fresh.db), exported.yaml);
+      expect(imported.ok ? [] : imported.errors).toEqual([]);
+      expect(await exportSetup(system(fresh.db))).toEqual({ ok: true, yaml: exported.yaml });
+      const [acme] = await fresh.db.select().from(schema.customers).where(eq(schema.customers.code, 'ACME'));
+      expect(acme).toMatchObject({ address: 'a'.repeat(1500), billingEmail: 'rechnung@müller.de' });
+      const [globex] = await fresh.db.select().from(schema.customers).where(eq(schema.customers.code, 'GLOBEX'));
+      expect(globex!.creditOnIssue).toBe(false);
+      expect(await fresh.db.select().from(schema.creditLedger)).toMatchObject([
+        { kind: 'purchase', minutes: 2400, priceCents: 400_000 },
+      ]);
+      expect(await fresh.db.select().from(schema.delegates)).toEqual([
+        expect.objectContaining({ principalId: 'U01ALICE', delegateId: 'U02BOB' }),
+      ]);
+    } finally {
+      await fresh.drop();
+    }
+  });
 });
