@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadDatabaseConfig, loadEnvironmentFile } from '../config.js';
 import { restorePglite } from '../db/backup.js';
 import { openDatabase } from '../db/client.js';
-import { controlSocketPath, DirectoryInUse, ownerOf } from '../db/directory-lock.js';
+import { controlSocketPath, DirectoryInUse, type DirectoryOwner, ownerOf } from '../db/directory-lock.js';
 import { type CliIo, localFiles, runCli } from './commands.js';
 import { FileNotWritten } from '../whole-file.js';
 import { describeError, sendCommand } from './control-socket.js';
@@ -32,8 +32,8 @@ export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   try {
     const app = config.databaseUrl ? undefined : ownerOf(config.pgliteDir);
-    if (argv[0] === 'restore' && !app && !config.databaseUrl && argv.length === 2) {
-      process.exitCode = await restore(argv[1]!, config.pgliteDir, io);
+    if (argv[0] === 'restore') {
+      process.exitCode = await restoreCommand(argv.slice(1), config, app, io);
     } else if (app?.role === 'app') {
       // The app writes the backup itself: it gets the file's full path, not one relative to here.
       const sent = argv[0] === 'backup' && argv[1] !== undefined ? ['backup', resolve(argv[1])] : argv;
@@ -56,6 +56,34 @@ export async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
+}
+
+/** `restore <file>`: only into the embedded database, only while nothing owns it. */
+async function restoreCommand(
+  args: string[],
+  config: { databaseUrl?: string | undefined; pgliteDir: string },
+  owner: DirectoryOwner | undefined,
+  io: CliIo,
+): Promise<number> {
+  if (args.length !== 1) {
+    io.err('restore needs exactly one file, e.g. consultracker restore backups/consultracker-2026-12-01.tar.gz');
+    return 1;
+  }
+  if (config.databaseUrl) {
+    io.err(
+      'restore loads a backup of the embedded database; this app uses PostgreSQL (DATABASE_URL), whose backups are restored with pg_restore or your provider’s tools.',
+    );
+    return 1;
+  }
+  if (owner?.role === 'app') {
+    io.err('restore runs only while the app is stopped: stop ConsulTracker, then run consultracker restore <file>.');
+    return 1;
+  }
+  if (owner) {
+    io.err(`Another consultracker command (pid ${owner.pid}) has the embedded database open; restore once it is done.`);
+    return 1;
+  }
+  return restore(args[0]!, config.pgliteDir, io);
 }
 
 async function restore(file: string, dataDir: string, io: CliIo): Promise<number> {

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { writeWholeFile } from '../whole-file.js';
 import { openPglite } from './client.js';
@@ -21,7 +22,9 @@ export async function backupPglite(client: PGlite, file: string): Promise<number
  * moved aside (its new name is returned) rather than overwritten.
  */
 export async function restorePglite(file: string, dataDir: string): Promise<{ movedAside?: string }> {
-  const dump = new Blob([readFileSync(file)]);
+  const bytes = readFileSync(file);
+  checkBackup(bytes);
+  const dump = new Blob([bytes]);
   let movedAside: string | undefined;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     movedAside = `${dataDir}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -36,4 +39,31 @@ export async function restorePglite(file: string, dataDir: string): Promise<{ mo
     throw error;
   }
   return movedAside ? { movedAside } : {};
+}
+
+/** A restore refused before anything moves: the file is no whole backup. */
+export class NotABackup extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'NotABackup';
+  }
+}
+
+/**
+ * Reads the whole backup before the directory is touched: a cut-off or damaged gzip, or a tarball
+ * holding no database, is refused here, rather than failing halfway inside PGlite's loader.
+ */
+function checkBackup(bytes: Buffer): void {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(bytes);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new NotABackup(
+      code === 'Z_BUF_ERROR'
+        ? 'the file is cut off, perhaps a copy that did not finish'
+        : 'the file is not a gzip backup',
+    );
+  }
+  if (!tar.includes('PG_VERSION')) throw new NotABackup('the archive holds no database');
 }

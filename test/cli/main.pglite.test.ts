@@ -4,7 +4,7 @@
  * directory another command holds, a file that cannot be read (also while the app runs), a setting
  * that is wrong.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -34,8 +34,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Runs `consultracker ...argv` on the embedded database in `dataDir`; what it printed and its exit code. */
 async function consultracker(dataDir: string, argv: string[], env: Record<string, string> = {}) {
   process.argv = [process.execPath, 'consultracker', ...argv];
-  process.env = { ...saved.env, PGLITE_DIR: dataDir, ...env };
+  process.env = { ...saved.env, PGLITE_DIR: dataDir };
   delete process.env.DATABASE_URL;
+  Object.assign(process.env, env);
   const stdout: string[] = [];
   const stderr: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((text) => stdout.push(String(text)) > 0);
@@ -100,12 +101,45 @@ describe('consultracker restore', () => {
       code: 1,
       stdout: '',
       stderr:
-        `Could not restore ${notABackup} (PGlite failed to initialize properly). Restore a file written by ` +
+        `Could not restore ${notABackup} (the file is not a gzip backup). Restore a file written by ` +
         `consultracker backup or the nightly backup; ${dataDir} was left as it was.\n`,
     });
     expect(readdirSync(work).filter((name) => name.startsWith('kept.before-restore-'))).toEqual([]);
     expect((await consultracker(dataDir, ['export'])).stdout).toContain('code: ACME-WEB');
   }, 120_000);
+
+  it('refuses a backup cut off halfway in one line, before moving the database that is there', async () => {
+    const dataDir = join(work, 'kept-cut');
+    expect((await consultracker(dataDir, ['import', 'examples/setup.yaml'])).code).toBe(0);
+    const whole = join(work, 'whole.tar.gz');
+    expect((await consultracker(dataDir, ['backup', whole])).code).toBe(0);
+    const cut = join(work, 'cut.tar.gz');
+    const bytes = readFileSync(whole);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    expect(await consultracker(dataDir, ['restore', cut])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `Could not restore ${cut} (the file is cut off, perhaps a copy that did not finish). Restore a file written by ` +
+        `consultracker backup or the nightly backup; ${dataDir} was left as it was.\n`,
+    });
+    expect(readdirSync(work).filter((name) => name.startsWith('kept-cut.before-restore-'))).toEqual([]);
+    expect((await consultracker(dataDir, ['export'])).stdout).toContain('code: ACME-WEB');
+  }, 120_000);
+
+  it('asks for exactly one file, and on PostgreSQL points to its own restore tools', async () => {
+    const dataDir = join(work, 'never-either');
+    expect(await consultracker(dataDir, ['restore'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'restore needs exactly one file, e.g. consultracker restore backups/consultracker-2026-12-01.tar.gz\n',
+    });
+    const onPostgres = await consultracker(dataDir, ['restore', 'backup.tar.gz'], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    expect(onPostgres).toMatchObject({ code: 1, stderr: expect.stringContaining('restored with pg_restore') });
+    expect(existsSync(dataDir)).toBe(false);
+  });
 });
 
 describe('consultracker refusing', () => {
