@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, loadEnvironmentFile } from './config.js';
 import { connectPostgres, openDatabase } from './db/client.js';
+import { DirectoryInUse, DirectoryUnusable } from './db/directory-lock.js';
 import { systemClock } from './domain/clock.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
@@ -96,8 +97,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `ConsulTracker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // A refusal that says what to do needs no stack trace; anything else is a defect to look into.
+  const said =
+    error instanceof DirectoryInUse || error instanceof DirectoryUnusable
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`ConsulTracker failed to start: ${said}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { whyNotWritten } from './file-system-errors.js';
 
 /** A file that could not be written, saying why in words and that nothing under its name changed. */
 export class FileNotWritten extends Error {
@@ -7,7 +8,7 @@ export class FileNotWritten extends Error {
     cause: unknown,
   ) {
     super(
-      `Could not write ${file}: ${reasonOf(cause)}. Nothing was written under that name; a file already there is as it was.`,
+      `Could not write ${file}: ${whyNotWritten(cause)}. Nothing was written under that name; a file already there is as it was.`,
       {
         cause,
       },
@@ -34,13 +35,4 @@ export function writeWholeFile(file: string, data: string | Uint8Array, options:
     }
     throw new FileNotWritten(file, error);
   }
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return 'the disk is full; free some space and run it again';
-  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write there; choose a folder you may write to';
-  if (code === 'ENOENT') return 'its folder does not exist';
-  if (code === 'EROFS') return 'the file system is read-only';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadDatabaseConfig, loadEnvironmentFile } from '../config.js';
 import { restorePglite } from '../db/backup.js';
 import { openDatabase } from '../db/client.js';
-import { controlSocketPath, DirectoryInUse, type DirectoryOwner, ownerOf } from '../db/directory-lock.js';
+import {
+  controlSocketPath,
+  DirectoryInUse,
+  type DirectoryOwner,
+  DirectoryUnusable,
+  ownerOf,
+} from '../db/directory-lock.js';
 import { type CliIo, localFiles, runCli } from './commands.js';
 import { FileNotWritten } from '../whole-file.js';
 import { describeError, sendCommand } from './control-socket.js';
@@ -50,7 +56,7 @@ export async function main(): Promise<void> {
     }
   } catch (error) {
     process.stderr.write(
-      error instanceof DirectoryInUse || error instanceof FileNotWritten
+      error instanceof DirectoryInUse || error instanceof DirectoryUnusable || error instanceof FileNotWritten
         ? `${error.message}\n`
         : `consultracker failed: ${error instanceof Error ? describeError(error) : String(error)}\n`,
     );

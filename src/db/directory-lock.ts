@@ -1,5 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { whyNotWritten } from '../file-system-errors.js';
 
 /**
  * PGlite is a single-process database: two processes writing one data directory corrupt it (rows
@@ -30,6 +31,21 @@ export class DirectoryInUse extends Error {
   }
 }
 
+/** The embedded database's folder cannot be used: not writable, read-only, a full disk. */
+export class DirectoryUnusable extends Error {
+  constructor(
+    readonly dataDir: string,
+    cause: unknown,
+  ) {
+    super(
+      `Cannot use ${dataDir} for the embedded database: ${whyNotWritten(cause)}. ` +
+        'Set PGLITE_DIR to a folder this user may write to, or let this user write to that one.',
+      { cause },
+    );
+    this.name = 'DirectoryUnusable';
+  }
+}
+
 /** The private folder (owner-only) beside a data directory holding its lock and control socket. */
 export function controlDirectory(dataDir: string): string {
   return `${dataDir}.control`;
@@ -49,7 +65,11 @@ const TAKEOVER_MARKER_MAX_AGE_MS = 10_000;
  */
 export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, 'pid'>): DirectoryLock {
   const folder = controlDirectory(dataDir);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DirectoryUnusable(dataDir, error);
+  }
   const lockFile = join(folder, 'lock');
   const started = processIdentity(process.pid);
   const me: DirectoryOwner = { pid: process.pid, ...owner, ...(started ? { started } : {}) };

@@ -11,6 +11,7 @@ import {
   controlDirectory,
   controlSocketPath,
   DirectoryInUse,
+  DirectoryUnusable,
   lockDataDirectory,
   ownerOf,
 } from '../../src/db/directory-lock.js';
@@ -110,5 +111,20 @@ describe('the data directory lock', () => {
     leaveLock(JSON.stringify({ pid: 1, role: 'cli' }));
     lock.release();
     expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toEqual({ pid: 1, role: 'cli' });
+  });
+});
+
+describe('a data directory that cannot be used', () => {
+  it('names the folder, says why in words and which setting to change', () => {
+    // A file where the lock's folder would go: the folder cannot be made (ENOTDIR or EEXIST).
+    const blocked = join(root, 'file-not-folder');
+    writeFileSync(blocked, 'not a folder');
+    const inside = join(blocked, 'pglite');
+    expect(() => lockDataDirectory(inside, { role: 'app' })).toThrow(DirectoryUnusable);
+    expect(() => lockDataDirectory(inside, { role: 'app' })).toThrow(
+      new RegExp(
+        `^Cannot use ${inside} for the embedded database: .+\\. Set PGLITE_DIR to a folder this user may write to`,
+      ),
+    );
   });
 });
