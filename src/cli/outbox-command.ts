@@ -51,11 +51,10 @@ export async function runOutboxCommand(
   const dismissed = await dismissUndeliveredMessages(ctx, command.ids);
   if (!dismissed.ok) return refused(io, dismissed.error.message);
   if (dismissed.dismissed.length) io.out(`Dismissed ${list(dismissed.dismissed)}; they will not be sent.`);
-  if (dismissed.skipped.length) {
+  if (dismissed.skipped.length)
     io.err(`Not dismissed (not dead and not pending over an hour): ${list(dismissed.skipped)}.`);
-    return 1;
-  }
-  return 0;
+  noSuch(dismissed.unknown, io);
+  return dismissed.skipped.length || dismissed.unknown.length ? 1 : 0;
 }
 
 async function resend(ctx: ServiceContext, ids: number[], io: { out: (t: string) => void; err: (t: string) => void }) {
@@ -66,11 +65,14 @@ async function resend(ctx: ServiceContext, ids: number[], io: { out: (t: string)
   const resent = await retryUndelivered(ctx, ids);
   if (!resent.ok) return refused(io, resent.error.message);
   if (resent.resent.length) io.out(`Queued ${list(resent.resent)} to be sent again, with a fresh delivery window.`);
-  if (resent.skipped.length) {
+  if (resent.skipped.length)
     io.err(`Not resent (only dead messages can be; pending ones are still being retried): ${list(resent.skipped)}.`);
-    return 1;
-  }
-  return 0;
+  noSuch(resent.unknown, io);
+  return resent.skipped.length || resent.unknown.length ? 1 : 0;
+}
+
+function noSuch(ids: number[], io: { err: (t: string) => void }): void {
+  if (ids.length) io.err(`No ${list(ids)}: \`consultracker outbox list\` shows the ids of undelivered messages.`);
 }
 
 function refused(io: { err: (t: string) => void }, message: string): number {

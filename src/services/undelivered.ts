@@ -1,3 +1,6 @@
+import { inArray } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { outbox } from '../db/schema.js';
 import { authorize } from './authorization.js';
 import { recordAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -21,13 +24,14 @@ export async function listUndelivered(ctx: ServiceContext, limit = 50): Promise<
 export async function retryUndelivered(
   ctx: ServiceContext,
   ids: number[],
-): Promise<Result<{ resent: number[]; skipped: number[] }>> {
+): Promise<Result<{ resent: number[]; skipped: number[]; unknown: number[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const allowed = await authorize(tx, ctx, 'admin');
     if (!allowed.ok) return allowed;
     const resent = await resendDead(tx, ids, ctx.clock.now());
     for (const id of resent) await recordAudit(tx, ctx, { action: 'outbox.resend', entity: 'outbox', entityId: id });
-    return { ok: true, resent, skipped: ids.filter((id) => !resent.includes(id)) };
+    const unknown = await unknownMessages(tx, ids);
+    return { ok: true, resent, unknown, skipped: ids.filter((id) => !resent.includes(id) && !unknown.includes(id)) };
   });
 }
 
@@ -35,7 +39,7 @@ export async function retryUndelivered(
 export async function dismissUndeliveredMessages(
   ctx: ServiceContext,
   ids: number[],
-): Promise<Result<{ dismissed: number[]; skipped: number[] }>> {
+): Promise<Result<{ dismissed: number[]; skipped: number[]; unknown: number[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
     const allowed = await authorize(tx, ctx, 'admin');
     if (!allowed.ok) return allowed;
@@ -43,6 +47,19 @@ export async function dismissUndeliveredMessages(
     for (const id of dismissed) {
       await recordAudit(tx, ctx, { action: 'outbox.dismiss', entity: 'outbox', entityId: id });
     }
-    return { ok: true, dismissed, skipped: ids.filter((id) => !dismissed.includes(id)) };
+    const unknown = await unknownMessages(tx, ids);
+    return {
+      ok: true,
+      dismissed,
+      unknown,
+      skipped: ids.filter((id) => !dismissed.includes(id) && !unknown.includes(id)),
+    };
   });
+}
+
+/** Of these outbox ids, those no message has (mistyped, or long delivered and cleared). */
+async function unknownMessages(q: Queryable, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const found = await q.select({ id: outbox.id }).from(outbox).where(inArray(outbox.id, ids));
+  return ids.filter((id) => !found.some((row) => row.id === id));
 }

@@ -164,7 +164,7 @@ describe('consultracker called wrongly', () => {
       expect(result).toMatchObject({
         code: 1,
         out: '',
-        err: 'backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "Backups").',
+        err: 'backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "What the embedded database promises, and backups").',
       });
       expect(existsSync(file)).toBe(false);
     }

@@ -98,6 +98,16 @@ describe('consultracker outbox', () => {
     expect(audited.map((a) => [a.entityId, a.actorId])).toContainEqual([String(dead), 'system:cli']);
   });
 
+  it('says there is no such message for an id nothing has, for retry and dismiss alike, and exits 1', async () => {
+    for (const action of ['retry', 'dismiss']) {
+      const answer = await run('outbox', action, '99999');
+      expect(answer).toMatchObject({
+        code: 1,
+        err: 'No message 99999: `consultracker outbox list` shows the ids of undelivered messages.',
+      });
+    }
+  });
+
   it('resends every dead message with --all', async () => {
     const a = await message('approval:1:U02BOB', 'dead', 30);
     const b = await message('approval:5:U02BOB', 'dead', 20);
