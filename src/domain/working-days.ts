@@ -69,7 +69,8 @@ export const workingDaysSetting = z
 
 export const holidaysSetting = z
   .string()
-  .max(4000, 'must be at most 4000 characters')
+  // What Slack's text input holds, so the settings form can show every holiday saved (about 270 dates).
+  .max(3000, 'must be at most 3000 characters; remove holidays of years gone by')
   .transform((text, check) => {
     const dates = text.split(/[\s,]+/).filter(Boolean);
     const wrong = dates.find((date) => !isIsoDate(date));

@@ -32,6 +32,15 @@ describe('the work calendar settings', () => {
     });
   });
 
+  it('keeps the holidays to what the settings form can show again: 3,000 characters', () => {
+    const days = (count: number) =>
+      Array.from({ length: count }, (_, i) => new Date(Date.UTC(2020, 0, 1 + 7 * i)).toISOString().slice(0, 10));
+    expect(checkSettings({ holidays: days(272).join('\n') })).toMatchObject({ ok: true });
+    expect(checkSettings({ holidays: days(300).join('\n') })).toMatchObject({
+      errors: [{ message: 'Firm holidays must be at most 3000 characters; remove holidays of years gone by' }],
+    });
+  });
+
   it('finds the last working day of a period and the next working morning, around weekends and holidays', () => {
     const calendar = workCalendar({
       working_days: '',
