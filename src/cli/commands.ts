@@ -103,7 +103,9 @@ export async function runCli(
   try {
     if (command === 'backup') {
       if (connection.kind !== 'pglite') {
-        io.err('backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "What the embedded database promises, and backups").');
+        io.err(
+          'backup copies the embedded database; on PostgreSQL use pg_dump (see README.md, "What the embedded database promises, and backups").',
+        );
         return 1;
       }
       const bytes = await backupPglite(connection.client, args[0]!);
