@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import {
   consultants,
@@ -414,6 +414,13 @@ async function importProjects(
   summary: ImportSummary,
 ): Promise<number[]> {
   const teamChanged: number[] = [];
+  // The file speaks of current consultants only (an export leaves out one whose role was taken away):
+  // their rows on a team are left as they are, ready for the day the role comes back.
+  const currentConsultants = new Set(
+    (await tx.select({ id: consultants.employeeId }).from(consultants).where(isNull(consultants.archivedAt))).map(
+      (row) => row.id,
+    ),
+  );
   for (const p of setup.projects) {
     const customer = await tx.query.customers.findFirst({ where: eq(customers.code, p.customer) });
     const values = {
@@ -451,7 +458,7 @@ async function importProjects(
       const assignment = (consultantId: number) =>
         and(eq(projectConsultants.projectId, projectId), eq(projectConsultants.consultantId, consultantId));
       for (const row of current) {
-        if (!wanted.has(row.consultantId) && row.archivedAt === null) {
+        if (!wanted.has(row.consultantId) && row.archivedAt === null && currentConsultants.has(row.consultantId)) {
           // Archived, not deleted: time they logged here keeps its override when it is approved.
           await tx.update(projectConsultants).set({ archivedAt: ctx.clock.now() }).where(assignment(row.consultantId));
           summary.assignments.updated++;
@@ -489,6 +496,11 @@ async function importProjects(
           and(
             eq(projectManagers.projectId, projectId),
             wanted.length ? notInArray(projectManagers.managerId, wanted) : undefined,
+            // Likewise only current managers: the row of one whose role was taken away stays.
+            inArray(
+              projectManagers.managerId,
+              tx.select({ id: managers.employeeId }).from(managers).where(isNull(managers.archivedAt)),
+            ),
           ),
         )
         .returning();
@@ -556,7 +568,12 @@ async function importSecurity(
       const removed = await tx
         .delete(delegates)
         .where(
-          and(eq(delegates.principalId, u.user), wanted.length ? notInArray(delegates.delegateId, wanted) : undefined),
+          and(
+            eq(delegates.principalId, u.user),
+            wanted.length ? notInArray(delegates.delegateId, wanted) : undefined,
+            // A deactivated delegate is not in an export: their delegation stays for when they are back.
+            inArray(delegates.delegateId, tx.select({ id: users.id }).from(users).where(eq(users.active, true))),
+          ),
         )
         .returning();
       let changed = removed.length > 0;
