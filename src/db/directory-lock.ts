@@ -1,4 +1,15 @@
-import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { whyNotWritten } from '../file-system-errors.js';
 
@@ -13,6 +24,8 @@ export type DirectoryOwner = {
   socket?: string;
   /** Which process had the pid (`processIdentity`): pids are reused, a restarted container's app is pid 1 again. */
   started?: string;
+  /** The pid and time namespaces `pid` and `started` mean something in (`ourNamespaces`). */
+  namespaces?: { pid: string; time: string };
 };
 
 export type DirectoryLock = { owner: DirectoryOwner; release(): void };
@@ -72,7 +85,12 @@ export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, '
   }
   const lockFile = join(folder, 'lock');
   const started = processIdentity(process.pid);
-  const me: DirectoryOwner = { pid: process.pid, ...owner, ...(started ? { started } : {}) };
+  const namespaces = ourNamespaces();
+  const me: DirectoryOwner = {
+    pid: process.pid,
+    ...owner,
+    ...(started && namespaces ? { started, namespaces } : {}),
+  };
 
   // Written whole under a unique name, then linked into place: the link fails if a lock exists,
   // and a reader never sees a half-written file.
@@ -136,7 +154,14 @@ function readOwner(lockFile: string): DirectoryOwner | undefined {
   }
 }
 
-/** Whether the process that wrote the lock still runs: its pid runs, and (where it was recorded) is the same process. */
+/**
+ * Whether the process that wrote the lock still runs: its pid runs and, where its start time was
+ * recorded in this pid and time namespace, it is the same process (a pid reused after a crash or a
+ * reboot is not the owner). From another pid namespace (the owner in a container, or this process
+ * in one) its pid may name any process here, and no process there may be visible from here, as for
+ * two containers sharing a volume: only the pid is judged then, so such a lock is kept rather than
+ * taken from an owner that may run, and the refusal says which file to delete if it does not.
+ */
 function isRunning(owner: DirectoryOwner): boolean {
   try {
     process.kill(owner.pid, 0);
@@ -144,9 +169,22 @@ function isRunning(owner: DirectoryOwner): boolean {
     // EPERM: it runs, under another user.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (owner.started === undefined) return true;
+  const here = ourNamespaces();
+  const comparable = owner.namespaces?.pid === here?.pid && owner.namespaces?.time === here?.time;
+  if (owner.started === undefined || !comparable) return true;
   const now = processIdentity(owner.pid);
   return now === undefined || now === owner.started;
+}
+
+/** This process's pid and time namespaces, where Linux's /proc tells. */
+function ourNamespaces(): { pid: string; time: string } | undefined {
+  try {
+    // A kernel without time namespaces has one clock for every process.
+    const time = existsSync('/proc/self/ns/time') ? readlinkSync('/proc/self/ns/time') : 'none';
+    return { pid: readlinkSync('/proc/self/ns/pid'), time };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -45,6 +45,7 @@ describe('the data directory lock', () => {
       role: 'app',
       socket: controlSocketPath(dataDir),
       started: expect.any(String),
+      namespaces: { pid: expect.any(String), time: expect.any(String) },
     });
     let refusal: unknown;
     try {
@@ -76,22 +77,41 @@ describe('the data directory lock', () => {
       pid: process.pid,
       role: 'cli',
       started: expect.any(String),
+      namespaces: { pid: expect.any(String), time: expect.any(String) },
     });
     first.release();
     leaveLock('{"pid": 12');
     const second = lockDataDirectory(dataDir, { role: 'app' });
-    expect(second.owner).toEqual({ pid: process.pid, role: 'app', started: expect.any(String) });
+    expect(second.owner).toMatchObject({ pid: process.pid, role: 'app', started: expect.any(String) });
     second.release();
   });
 
-  it('takes over a lock whose pid runs again as another process: a restarted container’s app is pid 1 again', () => {
-    leaveLock(JSON.stringify({ pid: process.pid, role: 'app', started: 'an-earlier-boot:12345' }));
+  it('takes over a lock whose pid now belongs to another process of the same namespaces (a pid reused)', () => {
+    const mine = lockDataDirectory(dataDir, { role: 'cli' });
+    const namespaces = mine.owner.namespaces;
+    mine.release();
+    leaveLock(JSON.stringify({ pid: process.pid, role: 'app', started: 'an-earlier-boot:12345', namespaces }));
     expect(ownerOf(dataDir)).toBeUndefined();
     const lock = lockDataDirectory(dataDir, { role: 'app' });
-    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'app' });
     expect(lock.owner.started).not.toBe('an-earlier-boot:12345');
     lock.release();
     expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it('keeps the lock of an owner in another pid namespace whose pid runs here: two containers may share a volume', () => {
+    leaveLock(JSON.stringify({ pid: 1, role: 'app', started: 'boot:1', namespaces: { pid: 'pid:[1]', time: 'none' } }));
+    expect(ownerOf(dataDir)).toMatchObject({ pid: 1, role: 'app' });
+    expect(() => lockDataDirectory(dataDir, { role: 'cli' })).toThrow(DirectoryInUse);
+  });
+
+  it('refuses a lock of this pid namespace whose pid runs when its start time was taken in another time namespace', () => {
+    const mine = lockDataDirectory(dataDir, { role: 'cli' });
+    const pid = mine.owner.namespaces!.pid;
+    mine.release();
+    leaveLock(
+      JSON.stringify({ pid: process.pid, role: 'app', started: 'boot:1', namespaces: { pid, time: 'time:[1]' } }),
+    );
+    expect(ownerOf(dataDir)).toMatchObject({ pid: process.pid });
   });
 
   it('clears a takeover marker a crash left behind long ago, then takes the stale lock over', () => {
