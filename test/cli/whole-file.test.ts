@@ -1,5 +1,17 @@
 /** Exports and backups are written whole or not at all, and a failed write says why and leaves nothing behind. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,5 +52,24 @@ describe('writeWholeFile', () => {
     expect(refusal).toBeInstanceOf(FileNotWritten);
     expect(existsSync(`${file}.partial`)).toBe(false);
     expect(readdirSync(file)).toEqual(['in-the-way']);
+  });
+
+  it('keeps the permissions of the file it replaces, a private export staying private', () => {
+    const file = join(folder, 'setup.yaml');
+    writeFileSync(file, 'old: 1\n');
+    chmodSync(file, 0o600);
+    writeWholeFile(file, 'new: 2\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe('new: 2\n');
+  });
+
+  it('writes through a symbolic link to the file it points to, keeping the link', () => {
+    const real = join(folder, 'real.yaml');
+    writeFileSync(real, 'old: 1\n');
+    const link = join(folder, 'setup.yaml');
+    symlinkSync(real, link);
+    writeWholeFile(link, 'new: 2\n');
+    expect(readFileSync(real, 'utf8')).toBe('new: 2\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 });
