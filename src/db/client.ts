@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type Column, getTableColumns, type InferSelectModel, type SQL, sql, type Table } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -164,8 +162,7 @@ export async function openPglite(
     });
     return { kind: 'pglite', ...pgliteHandles(client), client, close: once(() => client.close()) };
   }
-  // PGlite creates the directory itself but not its parents.
-  mkdirSync(dirname(source.dataDir), { recursive: true });
+  // PGlite creates the directory itself but not its parents: taking the lock beside it makes them.
   const lock = lockDataDirectory(source.dataDir, { role: source.role ?? 'app' });
   let client: PGlite;
   try {

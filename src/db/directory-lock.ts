@@ -79,6 +79,7 @@ const TAKEOVER_MARKER_MAX_AGE_MS = 10_000;
 export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, 'pid'>): DirectoryLock {
   const folder = controlDirectory(dataDir);
   try {
+    // Recursive: the data directory's parents too, which PGlite does not make.
     mkdirSync(folder, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new DirectoryUnusable(dataDir, error);
@@ -95,14 +96,18 @@ export function lockDataDirectory(dataDir: string, owner: Omit<DirectoryOwner, '
   // Written whole under a unique name, then linked into place: the link fails if a lock exists,
   // and a reader never sees a half-written file.
   const draft = join(folder, `lock.${process.pid}.${Date.now()}`);
-  writeFileSync(draft, JSON.stringify(me), { mode: 0o600 });
+  try {
+    writeFileSync(draft, JSON.stringify(me), { mode: 0o600 });
+  } catch (error) {
+    throw new DirectoryUnusable(dataDir, error);
+  }
   try {
     for (;;) {
       try {
         linkSync(draft, lockFile);
         return { owner: me, release: () => releaseIfMine(lockFile, me) };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new DirectoryUnusable(dataDir, error);
       }
       const current = readOwner(lockFile);
       if (current && isRunning(current)) throw new DirectoryInUse(dataDir, current, lockFile);

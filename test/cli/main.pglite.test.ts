@@ -202,3 +202,19 @@ describe('consultracker refusing', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 });
+
+describe('consultracker on a folder it cannot use', () => {
+  it('says so in one line naming the folder and PGLITE_DIR, without a stack trace', async () => {
+    const blocked = join(work, 'a-file');
+    writeFileSync(blocked, 'not a folder');
+    const dataDir = join(blocked, 'deeper', 'pglite');
+    const failed = await consultracker(dataDir, ['migrate']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      new RegExp(
+        `^No embedded database at ${dataDir} yet; creating it\\.\\nCannot use ${dataDir} for the embedded database: .+\\. Set PGLITE_DIR to a folder this user may write to[^\\n]*\\n$`,
+      ),
+    );
+    expect(failed.stderr).not.toContain('    at ');
+  });
+});

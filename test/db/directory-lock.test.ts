@@ -141,6 +141,8 @@ describe('a data directory that cannot be used', () => {
     writeFileSync(blocked, 'not a folder');
     const inside = join(blocked, 'pglite');
     expect(() => lockDataDirectory(inside, { role: 'app' })).toThrow(DirectoryUnusable);
+    // Deeper down too: the folders above the data directory are made with the lock's.
+    expect(() => lockDataDirectory(join(blocked, 'sub', 'pglite'), { role: 'app' })).toThrow(DirectoryUnusable);
     expect(() => lockDataDirectory(inside, { role: 'app' })).toThrow(
       new RegExp(
         `^Cannot use ${inside} for the embedded database: .+\\. Set PGLITE_DIR to a folder this user may write to`,
