@@ -44,10 +44,6 @@ export type ApprovalRequestModel = {
   }[];
   rejection: { byName: string; reason: string } | null;
   /**
-   * While the decision waits: per prepaid customer, the billable time of this approver's projects
-   * that approving deducts, and the credit left after ("Approving deducts 6h from Globex: 12h 30m left after").
-   */
-  /**
    * What approval deducts from prepaid customers: a sheet's billable prepaid time is deducted all at
    * once, when the last approver approves. `once` when others are still to approve: the deduction
    * then waits for them.

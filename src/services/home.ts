@@ -1,5 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
-import { delegates } from '../db/schema.js';
+import { and, asc, eq } from 'drizzle-orm';
+import { delegates, users } from '../db/schema.js';
 import type { Result } from '../domain/result.js';
 import { approvalsWaitingFor, type PendingApproval } from './approval-views.js';
 import type { Principal } from './acting-as.js';
@@ -61,6 +61,7 @@ export async function requestHomeRefreshAfterNotice(
   const actingForThem = await deps.db
     .select({ userId: delegates.delegateId })
     .from(delegates)
+    .innerJoin(users, and(eq(users.id, delegates.delegateId), eq(users.active, true)))
     .where(eq(delegates.principalId, userId))
     .orderBy(asc(delegates.delegateId));
   for (const user of [userId, ...actingForThem.map((row) => row.userId)])

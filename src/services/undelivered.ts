@@ -57,7 +57,7 @@ export async function dismissUndeliveredMessages(
   });
 }
 
-/** Of these outbox ids, those no message has (mistyped, or long delivered and cleared). */
+/** Of these outbox ids, those no message has (mistyped, or from a database since restored from a backup). */
 async function unknownMessages(q: Queryable, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
   const found = await q.select({ id: outbox.id }).from(outbox).where(inArray(outbox.id, ids));
