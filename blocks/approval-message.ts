@@ -58,11 +58,10 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
   for (const project of view.projects.slice(0, PROJECTS_SHOWN)) {
     const lines: string[] = [];
     for (const entry of project.entries) {
-      if (shown >= ENTRIES_SHOWN) {
+      if (shown + lines.length >= ENTRIES_SHOWN) {
         hidden++;
         continue;
       }
-      shown++;
       lines.push(
         `${formatDay(entry.date).slice(0, -5)} · ${formatMinutes(entry.minutes)} · ${escapeMrkdwn(truncate(entry.description, 80))}${entry.billable ? '' : ' _(non-billable)_'}`,
       );
@@ -76,6 +75,7 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       if (length > SECTION_TEXT_LIMIT) break;
       kept.push(line);
     }
+    shown += kept.length;
     hidden += lines.length - kept.length;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: [heading, ...kept].join('\n') } });
   }

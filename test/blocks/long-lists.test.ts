@@ -140,6 +140,43 @@ describe("an approver's DM with long descriptions", () => {
   });
 });
 
+describe("an approver's DM whose first project's lines do not all fit", () => {
+  it('gives the entries left out for length to the next project, up to the 25 shown in all', () => {
+    const entry = (day: number, description: string) => ({
+      date: `2026-11-${String(day).padStart(2, '0')}`,
+      minutes: 60,
+      description,
+      billable: true,
+    });
+    const long = Array.from({ length: 25 }, (_, i) => entry(i + 1, `R&D <${i}> `.repeat(10)));
+    const short = Array.from({ length: 5 }, (_, i) => entry(i + 1, `short ${i}`));
+    const message = approvalRequestMessage({
+      approvalId: 1,
+      timesheetId: 1,
+      approverId: 'UMGR',
+      selfApproval: false,
+      route: 'manager',
+      myStatus: 'pending',
+      consultantName: 'Alice',
+      period: { startsOn: '2026-11-01', endsOn: '2026-11-30' },
+      projects: [
+        { code: 'A-LONG', name: 'Long', totalMinutes: 1500, entries: long },
+        { code: 'B-SHORT', name: 'Short', totalMinutes: 300, entries: short },
+      ],
+      sheetTotalMinutes: 1800,
+      sheetStatus: 'submitted',
+      decisions: [{ approverName: 'Bob', status: 'pending', decidedByName: null, decidedAt: null }],
+      rejection: null,
+    });
+    expectWithinSlackLimits('message', message);
+    const [, first, second] = sectionTexts(message.blocks);
+    const firstShown = first!.split('\n').length - 1;
+    expect(firstShown).toBeLessThan(20);
+    expect(second!.split('\n')).toHaveLength(6);
+    expect(JSON.stringify(message.blocks)).toContain(`${25 - firstShown} more entries: press View timesheet`);
+  });
+});
+
 describe('invoice drafts for 200 customers', () => {
   const drafted = codes(120, 'CUST-').map((customerCode, i) => ({
     invoiceId: i + 1,
