@@ -17,6 +17,10 @@ export type RequestContext = {
    * for): only App Homes, whose publishes are paced, or a message.
    */
   queuedForSlack?: 'home' | 'message';
+  /** Audit rows it wrote (`recordAudit`): a transaction that committed some made a change. */
+  audited?: number;
+  /** A change it made is committed: a failure after that must not tell the user nothing was saved. */
+  changeCommitted?: boolean;
 };
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -35,4 +39,21 @@ export function currentRequest(): RequestContext | undefined {
 export function noteQueuedForSlack(what: 'home' | 'message'): void {
   const request = storage.getStore();
   if (request && request.queuedForSlack !== 'message') request.queuedForSlack = what;
+}
+
+/** Counts an audit row the request being served wrote. */
+export function noteAudited(): void {
+  const request = storage.getStore();
+  if (request) request.audited = (request.audited ?? 0) + 1;
+}
+
+/** How many audit rows the request being served has written so far. */
+export function auditedSoFar(): number {
+  return storage.getStore()?.audited ?? 0;
+}
+
+/** Notes that a change the request being served made is committed. */
+export function noteChangeCommitted(): void {
+  const request = storage.getStore();
+  if (request) request.changeCommitted = true;
 }

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
 import { preparedRows, type Queryable } from '../db/client.js';
 import { auditActorId, type ServiceContext } from './context.js';
+import { noteAudited } from '../request-context.js';
 
 export type AuditChange = {
   action: string;
@@ -42,6 +43,7 @@ const insertAuditRow = preparedRows<never>(
 
 /** Appends one audit row; call it inside the transaction that makes the change. */
 export async function recordAudit(tx: Queryable, ctx: ServiceContext, change: AuditChange): Promise<void> {
+  noteAudited();
   await insertAuditRow(tx, {
     ...auditStampOf(ctx),
     action: change.action,

@@ -21,6 +21,9 @@ import { currentRequest, runInRequest } from '../../request-context.js';
 import { describeSlackRequest } from './request-identity.js';
 
 export const OUR_FAULT = 'Something went wrong on our side and nothing was saved. Please try again in a minute.';
+/** The same, once the request committed a change: doing it again could do it twice. */
+export const OUR_FAULT_AFTER_A_CHANGE =
+  'Something went wrong on our side after your change was saved, in part or in full. Look at it again before you try a second time.';
 
 /** What every middleware and listener finds in `context.edge`. */
 export type EdgeContext = {
@@ -157,7 +160,7 @@ export async function answerFailure(
   if (unreadable) log.warn('request could not be read', { ...where, problems: describeUnreadable(error) });
   else log.error('request failed', { ...where, error });
   if (!edge) return;
-  const message = unreadable ? UNREADABLE : OUR_FAULT;
+  const message = unreadable ? UNREADABLE : currentRequest()?.changeCommitted ? OUR_FAULT_AFTER_A_CHANGE : OUR_FAULT;
   if (edge.answer.canStillAnswer) {
     const answer = failureAnswer(edge, message);
     await edge.answer.ack(answer);
