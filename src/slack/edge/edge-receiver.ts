@@ -91,7 +91,13 @@ export class EdgeReceiver implements Receiver {
     request.kind = screened.kind;
     const { requestId } = request;
     const responseUrl = typeof body.response_url === 'string' ? body.response_url : undefined;
-    const answer = new RequestAnswer(event.ack, { id: requestId, kind: screened.kind, responseUrl }, this.log);
+    const userId = screened.ok ? screened.userId : undefined;
+    const answer = new RequestAnswer(
+      event.ack,
+      { id: requestId, kind: screened.kind, responseUrl },
+      this.log,
+      userId ? (text) => tellUser(app.client, userId, text, this.log) : undefined,
+    );
     if (!screened.ok) {
       this.log.warn('request could not be read', { requestId, kind: screened.kind, problems: screened.problems });
       await answer.ack(screened.answer);
