@@ -9,7 +9,9 @@ const RESPONSE_URL_TIMEOUT_MS = 5_000;
 
 /**
  * Tells the user what was saved. The change is already committed, so a failure here is logged,
- * not reported as a failed save.
+ * not reported as a failed save. A response_url that refuses it, or does not answer in time or at
+ * all, is followed by a DM: a rare DM more than needed beats a user left looking at the message
+ * from before (an undone entry still showing "Logged 1h").
  */
 export async function sendConfirmation(
   client: WebClient,
@@ -17,20 +19,31 @@ export async function sendConfirmation(
   message: SlackMessage,
   log: Logger,
 ): Promise<void> {
+  if (target.via && (await postedToResponseUrl(target.via, message, log))) return;
   try {
-    if (target.via) {
-      const response = await fetch(target.via.responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: target.via.replace, ...message }),
-        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
-      });
-      if (response.ok) return;
-      log.warn('response_url refused the confirmation; sending it as a DM', { status: response.status });
-    }
     // A DM to the user (the channel id may be the user id): works wherever the request came from.
     await client.chat.postMessage({ channel: target.userId, ...message });
   } catch (error) {
     log.warn('could not send a confirmation', { userId: target.userId, error });
   }
+}
+
+async function postedToResponseUrl(
+  via: NonNullable<ConfirmationTarget['via']>,
+  message: SlackMessage,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    const response = await fetch(via.responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: via.replace, ...message }),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
+    if (response.ok) return true;
+    log.warn('response_url refused the confirmation; sending it as a DM', { status: response.status });
+  } catch (error) {
+    log.warn('response_url did not take the confirmation; sending it as a DM', { error });
+  }
+  return false;
 }

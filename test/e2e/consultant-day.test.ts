@@ -369,6 +369,24 @@ describe('Edit and Undo on the confirmation', () => {
     expect(JSON.stringify((await h.fake.waitFor('response_url')).args)).toContain('no longer exists');
   });
 
+  it('Undo whose response_url drops the connection says Deleted in a DM instead', async () => {
+    await log('30m ACME-WEB dropped reply');
+    const [entry] = await entries();
+    h.fake.reset();
+    h.fake.failNext('response_url', { reset: true });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.entry.undo,
+      value: String(entry!.id),
+      container: { type: 'message', channelId: 'DALICE', messageTs: '1.2' },
+      responseUrl: h.fake.responseUrl(),
+    });
+    await h.app.settled();
+    expect(await entries()).toHaveLength(0);
+    const dm = h.fake.callsTo('chat.postMessage').filter((call) => call.args.channel === ALICE);
+    expect(JSON.stringify(dm)).toContain('Deleted 30m on ACME-WEB');
+  });
+
   it('nobody else can undo or edit Alice’s entry, not even a consultant on the same project', async () => {
     await log('30m ACME-WEB mine');
     const [entry] = await entries();

@@ -209,6 +209,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const args = parseArguments(request, body);
       record('response_url', { ...args, url: url.toString().replace('http://fake-slack', '') }, token);
       if (fault && 'hang' in fault) return holdUnanswered(response);
+      if (fault && 'reset' in fault) {
+        request.socket.destroy();
+        return;
+      }
+      if (fault && 'status' in fault) return sendText(response, fault.status, 'refused');
       return sendText(response, 200, 'ok');
     }
 
