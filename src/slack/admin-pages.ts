@@ -13,6 +13,7 @@ import { listProjects, projectDetail } from '../services/projects.js';
 import type { ServiceDeps } from './actor.js';
 import { tellRefused } from './listeners/safe.js';
 import { rowId } from './edge/payload-values.js';
+import { redrawView, userOf } from './view-redraw.js';
 
 /** The page a form came from, as its private_metadata carries it (`back`). */
 export const adminPage: z.ZodType<AdminPage> = z.discriminatedUnion('kind', [
@@ -73,7 +74,10 @@ export async function showAdminPage(
 ): Promise<void> {
   const drawn = await render(ctx, page, notice);
   if ('problem' in drawn) return tellRefused(client, ctx, drawn.problem, deps.log);
-  await client.views
-    .update({ view_id: viewId, view: drawn.view })
-    .catch((error: unknown) => deps.log.warn('could not update the administration view', { page: page.kind, error }));
+  await redrawView(
+    client,
+    deps.log,
+    { viewId, view: drawn.view, what: `administration view (${page.kind})` },
+    { userId: userOf(ctx), notice },
+  );
 }

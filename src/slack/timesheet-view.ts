@@ -4,6 +4,8 @@ import type { Failure } from '../domain/result.js';
 import type { ServiceContext } from '../services/context.js';
 import { type PeriodSpec, timesheetOverview } from '../services/timesheets.js';
 import type { ServiceDeps } from './actor.js';
+import { redrawView, tellNotice, userOf } from './view-redraw.js';
+import type { SlackMessage } from '../../blocks/log-confirmation.js';
 
 /** Opens the timesheet modal (the current period unless one is named). */
 export async function openTimesheetModal(
@@ -21,27 +23,35 @@ export async function openTimesheetModal(
   return undefined;
 }
 
-/** Shows another period or page, or the same one after a change, in the modal the user has open. */
+/**
+ * Shows another period or page, or the same one after a change, in the modal the user has open.
+ * `changed` says what a change did, for a DM when the modal cannot show it (its notice otherwise).
+ */
 export async function refreshTimesheetModal(
   deps: ServiceDeps,
   client: WebClient,
   ctx: ServiceContext & { actingForName?: string | null },
   where: TimesheetPosition & { viewId: string; hash?: string },
   notice?: string,
+  changed?: SlackMessage,
 ): Promise<void> {
+  const told = { userId: userOf(ctx), notice, ...(changed ? { message: changed } : {}) };
   const answer = await timesheetOverview(ctx, { periodId: where.periodId });
-  try {
-    if (!answer.ok) {
-      deps.log.warn('timesheet modal not refreshed', { error: answer.error });
-      return;
-    }
-    await client.views.update({
-      view_id: where.viewId,
-      ...(where.hash ? { hash: where.hash } : {}),
-      view: timesheetModal(answer.overview, where.page, notice, { actingForName: ctx.actingForName ?? null }),
-    });
-  } catch (error) {
-    // A stale hash means the user changed the view meanwhile; their newer view stands.
-    deps.log.warn('could not update the timesheet modal', { error });
+  if (!answer.ok) {
+    deps.log.warn('timesheet modal not refreshed', { error: answer.error });
+    await tellNotice(client, deps.log, told);
+    return;
   }
+  // A stale hash means the user changed the view meanwhile: their newer view stands, and the notice comes by DM.
+  await redrawView(
+    client,
+    deps.log,
+    {
+      viewId: where.viewId,
+      hash: where.hash,
+      view: timesheetModal(answer.overview, where.page, notice, { actingForName: ctx.actingForName ?? null }),
+      what: 'timesheet modal',
+    },
+    told,
+  );
 }

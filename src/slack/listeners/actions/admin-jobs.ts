@@ -11,6 +11,7 @@ import {
 } from '../../../services/scheduled-jobs.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { ackingFirst, tellUser } from '../safe.js';
+import { redrawView } from '../../view-redraw.js';
 
 /** The app's scheduled jobs and its runner, for /admin > Scheduled jobs. */
 export type ScheduledJobs = { list: readonly JobDescription[]; run: RunJob };
@@ -44,9 +45,12 @@ export function registerAdminJobActions(routes: ListenerRoutes, deps: ServiceDep
           : `${name.data} ran now: ${ran.reports.map((r) => `${r.slot} ${r.outcome} (${r.detail})`).join('; ')}`;
       const page = await scheduledJobsOverview(ctx, jobs.list);
       if (!page.ok || !body.view?.id) return tellUser(client, { userId: body.user.id }, notice, deps.log);
-      await client.views
-        .update({ view_id: body.view.id, view: scheduledJobsModal(page.view, notice) })
-        .catch((error: unknown) => deps.log.warn('could not update the scheduled jobs view', { error }));
+      await redrawView(
+        client,
+        deps.log,
+        { viewId: body.view.id, view: scheduledJobsModal(page.view, notice), what: 'scheduled jobs view' },
+        { userId: body.user.id, notice },
+      );
     }),
   );
 }

@@ -21,6 +21,7 @@ import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellRefused, tellUser } from '../safe.js';
 import { chosenOption, isoDay, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { redrawView, userOf } from '../../view-redraw.js';
 
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/);
 const FILTER_VALUES = { consultantUserId: slackId, periodStartsOn: isoDay, projectCode: code, customerCode: code };
@@ -323,7 +324,5 @@ async function show(
       listed.more,
     );
   }
-  await client.views
-    .update({ view_id: viewId, view })
-    .catch((error: unknown) => deps.log.warn('could not update the timesheets view', { error }));
+  await redrawView(client, deps.log, { viewId, view, what: 'timesheets view' }, { userId: userOf(ctx), notice });
 }

@@ -49,6 +49,7 @@ import type { ActionArgs } from '../../view-state.js';
 import { ackingFirst, tellRefused, tellUser } from '../safe.js';
 import { type MarkedDeletion, registerMarkedDeletion } from './marked-deletion.js';
 import { buttonValue, isoDay, jsonText, pageText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
+import { redrawView, userOf } from '../../view-redraw.js';
 
 const selected = z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }).partial();
 const periodForm = z.object({
@@ -407,9 +408,12 @@ async function showUsers(
 ): Promise<void> {
   const listed = await listUsers(ctx);
   if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
-  await client.views
-    .update({ view_id: viewId, view: usersModal(listed, at, notice) })
-    .catch((error: unknown) => deps.log.warn('could not update the users view', { error }));
+  await redrawView(
+    client,
+    deps.log,
+    { viewId, view: usersModal(listed, at, notice), what: 'users view' },
+    { userId: userOf(ctx), notice },
+  );
 }
 
 const usersGrid = z.object({
@@ -439,9 +443,12 @@ async function showPeriods(
 ): Promise<void> {
   const listed = await listPeriods(ctx);
   if (!listed.ok) return tellRefused(client, ctx, listed.error.message, deps.log);
-  await client.views
-    .update({ view_id: viewId, view: periodsModal(listed.periods, notice) })
-    .catch((error: unknown) => deps.log.warn('could not update the periods view', { error }));
+  await redrawView(
+    client,
+    deps.log,
+    { viewId, view: periodsModal(listed.periods, notice), what: 'periods view' },
+    { userId: userOf(ctx), notice },
+  );
 }
 
 /** Redraws the role x right grid at a page, or at the page that shows a given role. */
@@ -464,7 +471,10 @@ async function showRoles(
             listed.roles.findIndex((r) => r.id === at.roleId),
           ) / ROLE_RIGHTS_PER_PAGE,
         );
-  await client.views
-    .update({ view_id: viewId, view: rolesModal(listed.roles, page, notice) })
-    .catch((error: unknown) => deps.log.warn('could not update the roles view', { error }));
+  await redrawView(
+    client,
+    deps.log,
+    { viewId, view: rolesModal(listed.roles, page, notice), what: 'roles view' },
+    { userId: userOf(ctx), notice },
+  );
 }

@@ -14,6 +14,7 @@ import { refreshHome } from '../../home.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
 import { ackingFirst, tellUser } from '../safe.js';
 import { jsonText, rowId, rowIdText } from '../../edge/payload-values.js';
+import { redrawView } from '../../view-redraw.js';
 
 /** Approve and Reject carry the approval they decide; View carries the timesheet. */
 const approvalId = rowIdText;
@@ -177,17 +178,19 @@ async function refreshList(
   if (!answer.ok) return;
   const me = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
   const notice = [done > 0 ? `Approved ${done}.` : '', ...problems].filter(Boolean).join(' ');
-  try {
-    await client.views.update({
-      view_id: viewId,
+  await redrawView(
+    client,
+    deps.log,
+    {
+      viewId,
       view: approvalsModal(
         answer.pending.map((p) => ({ ...p, onBehalf: p.approverId !== me })),
         notice || undefined,
       ),
-    });
-  } catch (error) {
-    deps.log.warn('could not refresh the approvals list', { error });
-  }
+      what: 'approvals list',
+    },
+    { userId: me || undefined, notice: notice || undefined },
+  );
 }
 
 async function refuse(

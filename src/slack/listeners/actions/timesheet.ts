@@ -84,7 +84,10 @@ export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDe
       const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
       if (body.view?.type === 'modal') {
         const notice = submitted.ok ? undefined : submitted.error.message;
-        await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, periodId, page: 0 }, notice);
+        const changed = submitted.ok
+          ? actingForNotice(timesheetSubmittedMessage(submitted.submitted), ctx.actingForName)
+          : undefined;
+        await refreshTimesheetModal(deps, client, ctx, { viewId: body.view.id, periodId, page: 0 }, notice, changed);
       } else {
         const message = actingForNotice(
           submitted.ok ? timesheetSubmittedMessage(submitted.submitted) : problemMessage(submitted.error.message),

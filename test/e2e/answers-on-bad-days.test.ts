@@ -1,13 +1,22 @@
 /**
- * A request that fails after it committed a change (the database drops the connection while the
- * app reads what to show next) tells the user the change was saved and to look before trying again,
- * instead of "nothing was saved": trying again would buy credits twice or redo a decision.
+ * What the user is told on an ordinary bad day. A request that fails after it committed a change
+ * (the database drops the connection while the app reads what to show next) says the change was
+ * saved and to look before trying again, instead of "nothing was saved": trying again would buy
+ * credits twice. A redraw Slack refuses (a rate limit) sends the outcome it would have shown by DM.
  */
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { countingDatabase } from '../../src/db/client.js';
-import { approvals, creditLedger, outbox, slackMessages, timeEntries, timesheets } from '../../src/db/schema.js';
+import {
+  approvals,
+  creditLedger,
+  outbox,
+  reportingPeriods,
+  slackMessages,
+  timeEntries,
+  timesheets,
+} from '../../src/db/schema.js';
 import { OUR_FAULT, OUR_FAULT_AFTER_A_CHANGE } from '../../src/slack/edge/edge-receiver.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 
@@ -136,5 +145,53 @@ describe('a failure after the change committed', () => {
     await h.app.settled();
     expect(await h.database.db.select().from(timeEntries)).toHaveLength(0);
     expect(JSON.stringify(answer.body) + toldDirectly(ALICE)).toContain(OUR_FAULT);
+  });
+});
+
+describe('a redraw Slack refuses', () => {
+  type View = {
+    private_metadata: string;
+    blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+  };
+
+  it('a timesheet submitted from its modal: the consultant is told in a DM', async () => {
+    await command(ALICE, '/log', '1h INTERNAL 2026-11-20 team meeting');
+    await command(ALICE, '/timesheet');
+    const view = (await h.fake.waitFor('views.open')).args.view as View;
+    const submit = view.blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === ids.timesheet.submit)!;
+    h.fake.reset();
+    h.fake.failNext('views.update', { status: 429, retryAfterSeconds: 5 });
+    await h.slack.blockAction({
+      userId: ALICE,
+      actionId: ids.timesheet.submit,
+      value: submit.value,
+      container: {
+        type: 'view',
+        viewId: 'VSHEET',
+        view: { callback_id: ids.timesheet.callbackId, private_metadata: view.private_metadata },
+      },
+    });
+    await h.app.settled();
+    expect((await h.database.db.select().from(timesheets)).map((s) => s.status)).toEqual(['submitted']);
+    expect(toldDirectly(ALICE)).toContain('Submitted');
+  });
+
+  it('periods deleted from /admin: the administrator is told in a DM', async () => {
+    const [period] = await h.database.db
+      .insert(reportingPeriods)
+      .values({ startsOn: '2027-04-01', endsOn: '2027-04-30' })
+      .returning();
+    h.fake.failNext('views.update', { status: 429, retryAfterSeconds: 5 });
+    await h.slack.viewSubmission({
+      userId: ADMIN,
+      callbackId: ids.admin.deletePeriodsConfirm,
+      privateMetadata: JSON.stringify({ periodIds: [period!.id], parentViewId: 'VPERIODS' }),
+      values: {},
+    });
+    await h.app.settled();
+    expect(await h.database.db.select().from(reportingPeriods).where(eq(reportingPeriods.id, period!.id))).toEqual([]);
+    expect(toldDirectly(ADMIN)).toContain('Deleted 1 period');
   });
 });
