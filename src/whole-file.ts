@@ -1,4 +1,17 @@
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { whyNotWritten } from './file-system-errors.js';
 
 /** A file that could not be written, saying why in words and that nothing under its name changed. */
@@ -16,26 +29,24 @@ export class FileNotWritten extends Error {
 }
 
 /**
- * Writes a file whole or not at all: into `<file>.partial` beside it, flushed to disk, then renamed
- * over it. A full disk or a crash never leaves a cut-off copy under the name (an export cut short
- * still parses as YAML), an earlier file there stays as it was, and a failed write leaves no
- * partial file behind. A file already there keeps its permissions (an export holds rates), and a
- * symbolic link is written through, to the file it points to.
+ * Writes a file whole or not at all: into `<file>.partial` beside it, every byte written (a disk
+ * filling up fails the write rather than cutting it short) and flushed, then renamed over it. A
+ * full disk or a crash never leaves a cut-off copy under the name (an export cut short still parses
+ * as YAML), an earlier file there stays as it was, and a failed write leaves no partial file
+ * behind. A file already there keeps its permissions (an export holds rates), and a symbolic link
+ * is written through, to the file it points to.
  */
 export function writeWholeFile(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
-  let target = file;
-  let mode = options.mode ?? 0o666;
-  try {
-    target = realpathSync(file);
-    mode = options.mode ?? statSync(target).mode & 0o7777;
-  } catch {
-    // Not there yet: written under its own name, with the mode asked for (less the umask).
-  }
+  const target = linkTarget(file);
+  const existingMode = modeOf(target);
+  const mode = options.mode ?? existingMode ?? 0o666;
   const draft = `${target}.partial`;
   try {
     const fd = openSync(draft, 'w', mode);
     try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      // The umask trims the mode `openSync` is given; a file's own mode is kept whole.
+      if (options.mode === undefined && existingMode !== undefined) fchmodSync(fd, existingMode);
+      writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -48,5 +59,27 @@ export function writeWholeFile(file: string, data: string | Uint8Array, options:
       // Not a file this wrote (a folder of that name): left alone; the refusal below says what failed.
     }
     throw new FileNotWritten(file, error);
+  }
+}
+
+/** Where a path leads: through its symbolic links, also to a file that does not exist yet. */
+function linkTarget(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return lstatSync(file).isSymbolicLink() ? resolve(dirname(file), readlinkSync(file)) : file;
+    } catch {
+      return file; // Nothing there yet.
+    }
+  }
+}
+
+/** The permissions of a file already there. */
+function modeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o7777;
+  } catch {
+    return undefined;
   }
 }

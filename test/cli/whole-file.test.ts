@@ -13,7 +13,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileNotWritten, writeWholeFile } from '../../src/whole-file.js';
 
@@ -71,5 +72,47 @@ describe('writeWholeFile', () => {
     writeWholeFile(link, 'new: 2\n');
     expect(readFileSync(real, 'utf8')).toBe('new: 2\n');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('keeps the permissions of the file it replaces, also those the umask would take away', () => {
+    const file = join(folder, 'setup.yaml');
+    writeFileSync(file, 'old: 1\n');
+    chmodSync(file, 0o664);
+    writeWholeFile(file, 'new: 2\n');
+    expect(statSync(file).mode & 0o777).toBe(0o664);
+  });
+
+  it('writes through a symbolic link whose file does not exist yet, keeping the link', () => {
+    mkdirSync(join(folder, 'shared'));
+    const real = join(folder, 'shared', 'setup.yaml');
+    const link = join(folder, 'setup.yaml');
+    symlinkSync(real, link);
+    writeWholeFile(link, 'new: 2\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('new: 2\n');
+  });
+
+  it('refuses a write the file system cuts short (a file size limit, as a full disk does) and keeps the old file', () => {
+    const file = join(folder, 'backup.bin');
+    writeFileSync(file, 'old good backup\n');
+    const script = join(folder, 'write.ts');
+    writeFileSync(
+      script,
+      `import { writeWholeFile } from ${JSON.stringify(resolve('src/whole-file.ts'))};
+       try { writeWholeFile(${JSON.stringify(file)}, Buffer.alloc(64 * 1024, 0x61), { mode: 0o600 }); console.log('written'); }
+       catch (error) { console.log(error.name); }`,
+    );
+    // 16 blocks of 1 KiB at most: the write stops partway, as on a disk that fills up. Without the
+    // signal it raises, a short write is what the program sees.
+    const out = execFileSync(
+      'bash',
+      ['-c', `ulimit -f 16; trap '' XFSZ; ${resolve('node_modules/.bin/tsx')} ${script}`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(out.trim()).toBe('FileNotWritten');
+    expect(readFileSync(file, 'utf8')).toBe('old good backup\n');
+    expect(readdirSync(folder).sort()).toEqual(['backup.bin', 'write.ts']);
   });
 });
