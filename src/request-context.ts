@@ -17,9 +17,12 @@ export type RequestContext = {
    * for): only App Homes, whose publishes are paced, or a message.
    */
   queuedForSlack?: 'home' | 'message';
-  /** Audit rows it wrote (`recordAudit`): a transaction that committed some made a change. */
+  /** Audit rows it asked to write (`recordAudit`, a new entry's own): a transaction that committed some made a change. */
   audited?: number;
-  /** A change it made is committed: a failure after that must not tell the user nothing was saved. */
+  /**
+   * A change it made is committed (an audited one in `serviceTransaction`, or a `/log` saved by its
+   * own statement): a failure after that must not tell the user nothing was saved.
+   */
   changeCommitted?: boolean;
 };
 

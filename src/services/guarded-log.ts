@@ -22,6 +22,7 @@ import {
 } from './entry-rules.js';
 import type { LogTimeInput, SavedEntry } from './entry-types.js';
 import { noteHomeQueued } from './outbox.js';
+import { noteChangeCommitted } from '../request-context.js';
 
 /**
  * `/log` without a transaction, in the usual case: an entry of minutes (fields already checked) on
@@ -117,6 +118,8 @@ async function logFromRead(
     revision: row.sheet_revision,
   });
   if (!inserted) return undefined;
+  // One statement, committed on its own: the entry is saved from here on.
+  noteChangeCommitted();
   noteHomeQueued(inserted.home_due === true);
   const saved = rowOf(timeEntries, inserted);
   const prepaid = placed.project.prepaid ? await balanceIfReadable(ctx, placed.project.customerId) : null;

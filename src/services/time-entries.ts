@@ -25,6 +25,7 @@ import {
 } from './entry-rules.js';
 import type { Consultant, EntryFields, LogTimeInput, SavedEntry } from './entry-types.js';
 import { type PrepaidBalance, prepaidBalances } from './prepaid-balance.js';
+import { noteAudited } from '../request-context.js';
 
 export { MAX_DESCRIPTION_LENGTH } from './entry-rules.js';
 export type { Consultant, EntryFields, EntrySource, LogTimeInput, SavedEntry } from './entry-types.js';
@@ -132,6 +133,8 @@ export async function insertEntry(
   const insert = homeOf ? insertEntryQueuingHome : insertEntryStatement;
   const [inserted] = await insert(tx, entryInsertValues(ctx, consultant, placed, input, homeOf));
   if (homeOf) noteHomeQueued(inserted?.home_due === true);
+  // Its audit row is written by the insert's own statement, not by recordAudit: counted here.
+  if (inserted) noteAudited();
   // A concurrent retry of the same request may have inserted first: then report its entry.
   const saved = inserted && rowOf(timeEntries, inserted);
   if (!saved) {

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
-import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { escapedWithin, SECTION_TEXT_LIMIT } from '../../blocks/mrkdwn.js';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 
@@ -33,7 +33,7 @@ export async function redrawView(
  */
 export async function tellNotice(client: WebClient, log: Logger, told: Told): Promise<void> {
   if (!told.userId) return;
-  const text = told.notice === undefined ? undefined : escapeMrkdwn(told.notice);
+  const text = told.notice === undefined ? undefined : escapedWithin(told.notice, SECTION_TEXT_LIMIT);
   const message =
     told.message ?? (text ? { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } : undefined);
   if (!message) return;

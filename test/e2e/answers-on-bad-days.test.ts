@@ -136,6 +136,38 @@ describe('a failure after the change committed', () => {
     expect(toldDirectly(ADMIN)).toContain(OUR_FAULT_AFTER_A_CHANGE);
   });
 
+  it('time logged from the log form over the timesheet, then the redraw fails: the DM says it was saved', async () => {
+    const [period] = await h.database.db
+      .select()
+      .from(reportingPeriods)
+      .where(eq(reportingPeriods.startsOn, '2026-11-01'));
+    // Saved (on its own statement, or its transaction), then the timesheet's redraw reads and fails.
+    dropConnection(
+      (sql) => sql.includes('insert into "time_entries"') || sql.includes('insert into time_entries'),
+      (sql) => sql.startsWith('select (select u.active from users u'),
+    );
+    await h.slack.viewSubmission({
+      userId: ALICE,
+      callbackId: ids.logModal.callbackId,
+      viewId: 'VLOG',
+      privateMetadata: JSON.stringify({
+        source: 'modal',
+        returnTo: { viewId: 'VSHEET', periodId: period!.id, page: 0 },
+      }),
+      values: {
+        project: { project_select: { type: 'static_select', selected_option: { value: 'INTERNAL' } } },
+        date: { date_pick: { type: 'datepicker', selected_date: '2026-11-20' } },
+        duration: { duration_input: { type: 'plain_text_input', value: '1h' } },
+        description: { description_input: { type: 'plain_text_input', value: 'team meeting' } },
+        billable: { billable_check: { type: 'checkboxes', selected_options: [] } },
+      },
+    });
+    await h.app.settled();
+    expect(await h.database.db.select().from(timeEntries)).toHaveLength(1);
+    expect(toldDirectly(ALICE)).toContain(OUR_FAULT_AFTER_A_CHANGE);
+    expect(toldDirectly(ALICE)).not.toContain(OUR_FAULT);
+  });
+
   it('a failure before anything committed still says nothing was saved', async () => {
     dropConnection(
       () => true,
