@@ -7,6 +7,11 @@ export type ConfirmationTarget = { userId: string; via?: { responseUrl: string; 
 
 const RESPONSE_URL_TIMEOUT_MS = 5_000;
 
+/** A line of mrkdwn as a message of its own, for `sendConfirmation`. */
+export function mrkdwnMessage(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
 /**
  * Tells the user what was saved. The change is already committed, so a failure here is logged,
  * not reported as a failed save. A response_url that refuses it, or does not answer in time or at

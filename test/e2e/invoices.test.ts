@@ -290,3 +290,31 @@ describe('time approved after its period was drafted', () => {
     }
   });
 });
+
+describe('/invoice draft whose response_url drops the connection', () => {
+  it('answers with the drafts in a DM instead, and says nothing of a failure', async () => {
+    const dropped = await startAppHarness({ now: '2026-12-10T12:00:00Z', financeChannel: FINANCE });
+    try {
+      const firm = await seedInvoiceFirm(dropped.database.db);
+      dropped.fake.users.set('UFIN', { id: 'UFIN', real_name: 'Fiona Finance', tz: 'UTC' });
+      dropped.fake.conversations.set(FINANCE, { kind: 'public', appIsMember: true });
+      const sheet = await approvedSheet(dropped.database.db, firm.consultants.alice, firm.periods.nov);
+      await entry(dropped.database.db, {
+        sheet,
+        project: firm.projects['ACME-WEB'],
+        date: '2026-11-03',
+        minutes: 60,
+        rate: 15000,
+      });
+      dropped.fake.failNext('response_url', { reset: true });
+      await dropped.slack.slashCommand({ command: '/invoice', text: 'draft', userId: 'UFIN', channelId: FINANCE });
+      await dropped.app.settled();
+      expect(await dropped.database.db.select().from(invoices)).toHaveLength(1);
+      const told = JSON.stringify(dropped.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'UFIN'));
+      expect(told).toContain('Drafted 1 invoice for 1–30 Nov 2026');
+      expect(told).not.toContain('went wrong');
+    } finally {
+      await dropped.stop();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { draftReply, invoiceListMessage } from '../../../../blocks/invoice-messages.js';
-import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { problemMessage, type SlackMessage } from '../../../../blocks/log-confirmation.js';
+import { mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
 import { parseInvoiceCommand } from '../../../domain/invoices.js';
 import { invoiceCsvFiles } from '../../../reports/invoice-csv.js';
 import { invoiceExport } from '../../../services/invoice-documents.js';
@@ -14,6 +15,7 @@ import { answeringErrors } from '../safe.js';
 const invoiceCommandBody = z.object({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
+  response_url: z.string().optional(),
   text: z.string().default('').transform(decodeSlackText),
 });
 
@@ -24,13 +26,15 @@ const invoiceCommandBody = z.object({
 export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps, reporting: Reporting): void {
   routes.command(
     '/invoice',
-    answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
+    answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = invoiceCommandBody.parse(command);
       const parsed = parseInvoiceCommand(body.text);
       if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', ...problemMessage(parsed.error.message) }));
       const ctx = await contextForSlackUser(deps, client, body.user_id);
-      const tell = async (message: { text: string; blocks?: unknown[] }) =>
-        void (await respond({ response_type: 'ephemeral', replace_original: false, ...(message as { text: string }) }));
+      // Through the response_url, with a DM when it does not answer: drafts saved are never left unsaid.
+      const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
+      const tell = (message: SlackMessage) =>
+        sendConfirmation(client, { userId: body.user_id, via }, message, deps.log);
       const { command: invoice } = parsed;
 
       if (invoice.action === 'list') {
@@ -59,7 +63,7 @@ export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps
         ctx,
         client,
         { what: `the invoice export for ${data.periods}`, askerId: data.askedBy },
-        { channelId: body.channel_id, tell: (text) => tell({ text }) },
+        { channelId: body.channel_id, tell: (text) => tell(mrkdwnMessage(text)) },
         () =>
           Promise.resolve({
             ok: true as const,

@@ -10,10 +10,12 @@ import { deliverReport, type Reporting } from '../../report-delivery.js';
 import { openReportsModal } from '../../reports-modal.js';
 import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
+import { mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
 
 const reportCommandBody = z.object({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
+  response_url: z.string().optional(),
   trigger_id: z.string().min(1),
   text: z.string().default('').transform(decodeSlackText),
 });
@@ -26,7 +28,7 @@ const reportCommandBody = z.object({
 export function registerReportCommand(routes: ListenerRoutes, deps: ServiceDeps, reporting: Reporting): void {
   routes.command(
     '/report',
-    answeringErrors(deps.log, async ({ command, ack, client, respond }) => {
+    answeringErrors(deps.log, async ({ command, ack, client }) => {
       const body = reportCommandBody.parse(command);
       const ctx = await contextForSlackUser(deps, client, body.user_id);
       if (body.text.trim() === '') {
@@ -46,7 +48,17 @@ export function registerReportCommand(routes: ListenerRoutes, deps: ServiceDeps,
       });
       await deliverReport(ctx, client, reporting, spec, {
         channelId: body.channel_id,
-        tell: async (text) => void (await respond({ response_type: 'ephemeral', replace_original: false, text })),
+        // Through the response_url, with a DM when it does not answer.
+        tell: (text) =>
+          sendConfirmation(
+            client,
+            {
+              userId: body.user_id,
+              via: body.response_url ? { responseUrl: body.response_url, replace: false } : undefined,
+            },
+            mrkdwnMessage(text),
+            deps.log,
+          ),
       });
     }),
   );
