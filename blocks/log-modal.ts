@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/type
 import { formatMinutes } from '../src/domain/duration.js';
 import { ids } from './ids.js';
 import { prepaidLine } from './log-confirmation.js';
-import { MAX_MENU_OPTIONS } from './record-select.js';
+import { type Choice, choiceOption, matchingOptions, MAX_MENU_OPTIONS } from './record-select.js';
 import { truncate } from './mrkdwn.js';
 
 /** Carried through the modal: which entry is edited, where to confirm, what to refresh after. */
@@ -164,36 +164,33 @@ export function projectOptions(projects: LogModalModel['projects'], query: strin
 
 /** Whom to log for: all of them when a menu holds them, else a search as the user types (`logForOptions`). */
 function logForSelect(model: LogModalModel) {
-  const current = model.logFor.find((person) => person.userId === model.forUserId) ?? model.logFor[0]!;
+  const current = personChoice(model.logFor.find((person) => person.userId === model.forUserId) ?? model.logFor[0]!);
   if (model.logFor.length > MAX_MENU_OPTIONS) {
     return {
       type: 'external_select' as const,
       action_id: ids.logModal.logFor.action,
       min_query_length: 0,
       placeholder: plain('Type a name'),
-      initial_option: personOption(current),
+      initial_option: choiceOption(current),
     };
   }
   return {
     type: 'static_select' as const,
     action_id: ids.logModal.logFor.action,
-    options: model.logFor.map(personOption),
-    initial_option: personOption(current),
+    options: model.logFor.map((person) => choiceOption(personChoice(person))),
+    initial_option: choiceOption(current),
   };
 }
 
 /** The people matching what the user typed, for a "Log for" menu longer than a menu holds. */
 export function logForOptions(logFor: LogModalModel['logFor'], query: string): PlainTextOption[] {
-  const needle = query.trim().toLowerCase();
-  return logFor
-    .filter((person) => !needle || person.name.toLowerCase().includes(needle))
-    .slice(0, MAX_MENU_OPTIONS)
-    .map(personOption);
+  return matchingOptions(logFor.map(personChoice), query);
 }
 
-function personOption(person: LogModalModel['logFor'][number]): PlainTextOption {
-  return { text: plain(truncate(person.name, 75)), value: person.userId };
-}
+const personChoice = (person: LogModalModel['logFor'][number]): Choice => ({
+  label: person.name,
+  value: person.userId,
+});
 
 function projectSelect(model: LogModalModel) {
   const initial = model.projects.find((p) => p.code === model.values.projectCode);

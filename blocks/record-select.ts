@@ -54,7 +54,7 @@ export function matchingOptions(choices: Choice[], typed: string): PlainTextOpti
     .map(choiceOption);
 }
 
-function choiceOption(choice: Choice): PlainTextOption {
+export function choiceOption(choice: Choice): PlainTextOption {
   return { text: { type: 'plain_text', text: truncate(choice.label, 75) }, value: String(choice.value) };
 }
 
