@@ -308,8 +308,8 @@ describe('App Home', () => {
     h.clock.advance({ seconds: HOME_PUBLISH_INTERVAL_MS / 1000 });
     const response = await h.slack.event({ type: 'app_home_opened', user: ALICE, channel: 'DALICE', tab: 'home' });
     expect(response.status).toBe(200);
-    const published = await h.fake.waitFor('views.publish');
-    expect(published.args.user_id).toBe(ALICE);
+    // Others' App Homes may go out meanwhile (a DM about the sheet submitted earlier reached its managers).
+    const published = await h.fake.waitFor('views.publish', (call) => call.args.user_id === ALICE);
     expectWithinSlackLimits('home', published.args.view as object);
     expect(JSON.stringify(published.args.view)).toContain('home entry');
     expect(JSON.stringify(published.args.view)).toContain('Globex: 40h of prepaid time left');
