@@ -6,6 +6,7 @@ import { checkboxGroups } from './checkbox-groups.js';
 import { ids } from './ids.js';
 import { escapedWithin, escapeMrkdwn, joinWithin, SECTION_TEXT_LIMIT, truncate } from './mrkdwn.js';
 import { readOnlySheetBlocks } from './timesheet-modal.js';
+import { MAX_MENU_OPTIONS } from './record-select.js';
 
 export type AdminSheetView = {
   timesheetId: number;
@@ -30,6 +31,15 @@ export type SheetFilter = {
   customerCode?: string;
 };
 
+/** How a period reads in the filter's menu. */
+export const periodFilterLabel = (startsOn: string): string => `Period from ${formatDay(startsOn)}`;
+
+/** A filter's menu options past 100, for what the administrator typed (`timesheetFilterChoices`). */
+export function filterOptions(kind: 'period' | 'project' | 'customer', values: string[]): PlainTextOption[] {
+  const label = kind === 'period' ? periodFilterLabel : (code: string) => code;
+  return values.map((v) => ({ text: { type: 'plain_text', text: truncate(label(v), 75) }, value: v }));
+}
+
 /** Timesheets for administrators: filters, the matching sheets to mark, and Approve / Reject / Delete marked. */
 export function adminTimesheetsModal(
   sheets: AdminSheetView[],
@@ -45,10 +55,20 @@ export function adminTimesheetsModal(
     label: (v: string) => string,
     initial: string | undefined,
   ) => {
-    const options = values.map((v): PlainTextOption => ({
+    const option = (v: string): PlainTextOption => ({
       text: { type: 'plain_text', text: truncate(label(v), 75) },
       value: v,
-    }));
+    });
+    // More than a menu holds: a search as the administrator types (the filter's options route).
+    if (values.length > MAX_MENU_OPTIONS)
+      return {
+        type: 'external_select' as const,
+        action_id: actionId,
+        min_query_length: 0,
+        placeholder: { type: 'plain_text' as const, text: `${placeholder} (type to search)` },
+        ...(initial ? { initial_option: option(initial) } : {}),
+      };
+    const options = values.map(option);
     const chosen = options.find((o) => o.value === initial);
     return {
       type: 'static_select' as const,
@@ -71,13 +91,7 @@ export function adminTimesheetsModal(
         placeholder: { type: 'plain_text', text: 'Any consultant' },
         ...(filter.consultantUserId ? { initial_user: filter.consultantUserId } : {}),
       },
-      select(
-        ids.admin.filterPeriod,
-        'Any period',
-        choices.periods,
-        (d) => `Period from ${formatDay(d)}`,
-        filter.periodStartsOn,
-      ),
+      select(ids.admin.filterPeriod, 'Any period', choices.periods, periodFilterLabel, filter.periodStartsOn),
       select(ids.admin.filterProject, 'Any project', choices.projects, (c) => c, filter.projectCode),
       select(ids.admin.filterCustomer, 'Any customer', choices.customers, (c) => c, filter.customerCode),
     ],

@@ -104,6 +104,42 @@ export type AdminSheetRow = {
   entryCount: number;
 };
 
+/** What a filter of the administrators' timesheets list chooses among. */
+export type TimesheetFilterKind = 'period' | 'project' | 'customer';
+
+/** Slack's most options in a menu. */
+const MENU_OPTIONS = 100;
+
+/**
+ * For a filter of more choices than a menu holds: the periods (their first day), project codes or
+ * customer codes containing what the administrator typed, as many as a menu holds.
+ */
+export async function timesheetFilterChoices(
+  ctx: ServiceContext,
+  kind: TimesheetFilterKind,
+  typed: string,
+): Promise<Result<{ values: string[] }>> {
+  return serviceTransaction(ctx.db, async (tx) => {
+    const access = await authorize(tx, ctx, OPERATIONS.manageTimesheets.right);
+    if (!access.ok) return access;
+    return { ok: true as const, values: await filterValues(tx, kind, typed, MENU_OPTIONS) };
+  });
+}
+
+async function filterValues(tx: Queryable, kind: TimesheetFilterKind, typed: string, limit: number): Promise<string[]> {
+  const containing = `%${typed.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const query =
+    kind === 'period'
+      ? sql`select starts_on::text as v from reporting_periods
+             where starts_on::text ilike ${containing} order by starts_on desc limit ${limit}`
+      : kind === 'project'
+        ? sql`select code as v from projects
+               where archived_at is null and code ilike ${containing} order by code limit ${limit}`
+        : sql`select code as v from customers
+               where archived_at is null and code ilike ${containing} order by code limit ${limit}`;
+  return (await queryRows<{ v: string }>(tx, query)).map((row) => row.v);
+}
+
 /** Sheets listed at most: each can be marked, and opened from a menu of as many (Slack's 100 options). */
 export const ADMIN_SHEETS_SHOWN = 100;
 
@@ -146,25 +182,11 @@ export async function adminTimesheets(
            order by p.starts_on desc, e.name, t.id desc
            limit ${ADMIN_SHEETS_SHOWN + 1}`,
     );
+    // One more than a menu holds: past that, the filter is a search (`timesheetFilterChoices`).
     const choices = {
-      periods: (
-        await queryRows<{ d: string }>(
-          tx,
-          sql`select starts_on::text as d from reporting_periods order by starts_on desc limit 100`,
-        )
-      ).map((r) => r.d),
-      projects: (
-        await queryRows<{ c: string }>(
-          tx,
-          sql`select code as c from projects where archived_at is null order by code limit 100`,
-        )
-      ).map((r) => r.c),
-      customers: (
-        await queryRows<{ c: string }>(
-          tx,
-          sql`select code as c from customers where archived_at is null order by code limit 100`,
-        )
-      ).map((r) => r.c),
+      periods: await filterValues(tx, 'period', '', MENU_OPTIONS + 1),
+      projects: await filterValues(tx, 'project', '', MENU_OPTIONS + 1),
+      customers: await filterValues(tx, 'customer', '', MENU_OPTIONS + 1),
     };
     return {
       ok: true as const,

@@ -2,7 +2,7 @@
 import { eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { creditLedger, employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
+import { creditLedger, customers, employees, projects, timeEntries, timesheets } from '../../src/db/schema.js';
 import { type AppHarness, importFixture, startAppHarness } from '../support/app-harness.js';
 import { addPeriod, approvalIdOf } from '../support/fixtures.js';
 import { expectWithinSlackLimits } from '../support/slack-limits.js';
@@ -301,5 +301,70 @@ describe('/admin > Timesheets', () => {
     const back = lastCall('views.update').args.view as View & { callback_id: string };
     expect(back.callback_id).toBe(ids.admin.timesheetsModal);
     expect(JSON.stringify(back)).toContain('Deleted 1 of 1.');
+  });
+
+  it('filters by any of more projects than a menu holds through a search, and by the one found', async () => {
+    const { db } = h.database;
+    const [acme] = await db.select().from(customers).where(eq(customers.code, 'ACME'));
+    await db
+      .insert(projects)
+      .values(
+        Array.from({ length: 120 }, (_, i) => ({
+          code: `BULK-${String(i).padStart(3, '0')}`,
+          customerId: acme!.id,
+          name: `Bulk ${i}`,
+        })),
+      );
+    h.fake.reset();
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.openTimesheets,
+      value: 'timesheets',
+      container: { type: 'view', viewId: 'VHOME' },
+    });
+    await h.app.settled();
+    const list = lastCall('views.push').args.view as View;
+    expectWithinSlackLimits('modal', list);
+    expect(JSON.stringify(list)).toContain(`"type":"external_select","action_id":"${ids.admin.filterProject}"`);
+
+    const found = await h.slack.blockSuggestion({
+      userId: ADMIN,
+      actionId: ids.admin.filterProject,
+      blockId: 'admin_ts_filters',
+      value: 'bulk-11',
+      view: { id: 'VTS', callback_id: ids.admin.timesheetsModal, private_metadata: '{}' },
+    });
+    expect((found.body as { options: { value: string }[] }).options.map((o) => o.value)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `BULK-11${i}`),
+    );
+    const web = await h.slack.blockSuggestion({
+      userId: ADMIN,
+      actionId: ids.admin.filterProject,
+      blockId: 'admin_ts_filters',
+      value: 'ACME-W',
+      view: { id: 'VTS', callback_id: ids.admin.timesheetsModal, private_metadata: '{}' },
+    });
+    expect(web.body).toEqual({ options: [{ text: { type: 'plain_text', text: 'ACME-WEB' }, value: 'ACME-WEB' }] });
+    const notAdmin = await h.slack.blockSuggestion({
+      userId: 'U01ALICE',
+      actionId: ids.admin.filterProject,
+      blockId: 'admin_ts_filters',
+      value: 'bulk',
+      view: { id: 'VTS', callback_id: ids.admin.timesheetsModal, private_metadata: '{}' },
+    });
+    expect(notAdmin.body).toEqual({ options: [] });
+
+    await h.slack.blockAction({
+      userId: ADMIN,
+      actionId: ids.admin.filterProject,
+      selectedOption: 'BULK-110',
+      container: { type: 'view', viewId: 'VTS', view: { private_metadata: '{}' } },
+    });
+    await h.app.settled();
+    const filtered = lastCall('views.update').args.view as View;
+    expect(JSON.stringify(filtered)).toContain('No timesheets match.');
+    expect(JSON.stringify(filtered)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"BULK-110"},"value":"BULK-110"}',
+    );
   });
 });

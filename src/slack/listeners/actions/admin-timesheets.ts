@@ -1,4 +1,10 @@
-import type { BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
+import type {
+  BlockAction,
+  ButtonAction,
+  ExternalSelectAction,
+  StaticSelectAction,
+  UsersSelectAction,
+} from '@slack/bolt';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
@@ -7,6 +13,7 @@ import {
   type AdminSheetView,
   adminSheetModal,
   adminTimesheetsModal,
+  filterOptions,
   HELD_SHOWN,
   moreHeld,
   type SheetFilter,
@@ -15,7 +22,12 @@ import {
 } from '../../../../blocks/admin-timesheets.js';
 import { ids } from '../../../../blocks/ids.js';
 import { ADMIN_DECIDABLE, adminDecide } from '../../../services/approval-decisions.js';
-import { adminTimesheet, adminTimesheets, approvedRemovalPreview } from '../../../services/approval-views.js';
+import {
+  adminTimesheet,
+  adminTimesheets,
+  approvedRemovalPreview,
+  timesheetFilterChoices,
+} from '../../../services/approval-views.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { contextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { type ActionArgs, checkedIds, tooManyMarked } from '../../view-state.js';
@@ -60,7 +72,7 @@ export function registerAdminTimesheetActions(routes: ListenerRoutes, deps: Serv
   );
 
   const refilter = async (
-    args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction>,
+    args: ActionArgs<UsersSelectAction> | ActionArgs<StaticSelectAction | ExternalSelectAction>,
     key: keyof SheetFilter,
     value: string | undefined,
   ) => {
@@ -79,17 +91,26 @@ export function registerAdminTimesheetActions(routes: ListenerRoutes, deps: Serv
       refilter(args, 'consultantUserId', args.action.selected_user),
     ),
   );
-  for (const [actionId, key] of [
-    [ids.admin.filterPeriod, 'periodStartsOn'],
-    [ids.admin.filterProject, 'projectCode'],
-    [ids.admin.filterCustomer, 'customerCode'],
+  for (const [actionId, key, kind] of [
+    [ids.admin.filterPeriod, 'periodStartsOn', 'period'],
+    [ids.admin.filterProject, 'projectCode', 'project'],
+    [ids.admin.filterCustomer, 'customerCode', 'customer'],
   ] as const) {
-    routes.action<BlockAction<StaticSelectAction>>(
+    routes.action<BlockAction<StaticSelectAction | ExternalSelectAction>>(
       actionId,
-      ackingFirst<ActionArgs<StaticSelectAction>>(deps.log, (args) =>
+      ackingFirst<ActionArgs<StaticSelectAction | ExternalSelectAction>>(deps.log, (args) =>
         refilter(args, key, args.action.selected_option?.value),
       ),
     );
+    // More choices than a menu holds: Slack asks for the ones matching what the administrator types.
+    routes.options(actionId, async function timesheetFilterSearch({ body, ack, client }) {
+      const found = await timesheetFilterChoices(
+        await contextForSlackUser(deps, client, body.user.id),
+        kind,
+        body.value ?? '',
+      );
+      await ack({ options: found.ok ? filterOptions(kind, found.values) : [] });
+    });
   }
   routes.action(ids.admin.markedSheets, async ({ ack }) => ack());
 
