@@ -306,15 +306,13 @@ describe('/admin > Timesheets', () => {
   it('filters by any of more projects than a menu holds through a search, and by the one found', async () => {
     const { db } = h.database;
     const [acme] = await db.select().from(customers).where(eq(customers.code, 'ACME'));
-    await db
-      .insert(projects)
-      .values(
-        Array.from({ length: 120 }, (_, i) => ({
-          code: `BULK-${String(i).padStart(3, '0')}`,
-          customerId: acme!.id,
-          name: `Bulk ${i}`,
-        })),
-      );
+    await db.insert(projects).values(
+      Array.from({ length: 120 }, (_, i) => ({
+        code: `BULK-${String(i).padStart(3, '0')}`,
+        customerId: acme!.id,
+        name: `Bulk ${i}`,
+      })),
+    );
     h.fake.reset();
     await h.slack.blockAction({
       userId: ADMIN,
