@@ -130,8 +130,10 @@ async function filterValues(tx: Queryable, kind: TimesheetFilterKind, typed: str
   const containing = `%${typed.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const query =
     kind === 'period'
-      ? sql`select starts_on::text as v from reporting_periods
-             where starts_on::text ilike ${containing} order by starts_on desc limit ${limit}`
+      ? // As the menu shows it ("Sun 1 Nov 2026") or as a date (2026-11-01).
+        sql`select starts_on::text as v from reporting_periods
+             where starts_on::text ilike ${containing} or to_char(starts_on, 'Dy FMDD Mon YYYY') ilike ${containing}
+             order by starts_on desc limit ${limit}`
       : kind === 'project'
         ? sql`select code as v from projects
                where archived_at is null and code ilike ${containing} order by code limit ${limit}`

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, outbox, timeEntries, timesheets } from '../../src/db/schema.js';
 import { adminDecide } from '../../src/services/approval-decisions.js';
-import { adminTimesheets } from '../../src/services/approval-views.js';
+import { adminTimesheets, timesheetFilterChoices } from '../../src/services/approval-views.js';
 import { logTime } from '../../src/services/time-entries.js';
 import { submitTimesheet } from '../../src/services/timesheets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -66,6 +66,22 @@ describe('administrators and timesheets', () => {
     });
     expect(ann.ok && ann.sheets.map((s) => s.status)).toEqual(['submitted']);
     expect(await adminTimesheets(admin(), { periodStartsOn: '2026-12-01' })).toMatchObject({ ok: true, sheets: [] });
+  });
+
+  it('searches the filters’ choices as the menu shows them, the typed text taken literally', async () => {
+    const search = async (kind: 'period' | 'project' | 'customer', typed: string) => {
+      const found = await timesheetFilterChoices(admin(), kind, typed);
+      if (!found.ok) throw new Error(found.error.message);
+      return found.values;
+    };
+    expect(await search('period', 'sun 1 nov')).toEqual(['2026-11-01']);
+    expect(await search('period', '2026-11')).toEqual(['2026-11-01']);
+    expect(await search('project', 'web')).toEqual(['ACME-WEB']);
+    expect(await search('project', '')).toEqual(['ACME-WEB', 'GLOBEX-OPS']);
+    expect(await search('customer', '%')).toEqual([]);
+    expect(await search('customer', '_CME')).toEqual([]);
+    const refused = await timesheetFilterChoices(serviceContext(database.db, asUser('UMGR'), clock), 'project', '');
+    expect(refused.ok).toBe(false);
   });
 
   it('approves over the managers’ heads, freezing rates and updating their DMs, once', async () => {
