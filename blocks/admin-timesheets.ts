@@ -31,11 +31,14 @@ export type SheetFilter = {
   customerCode?: string;
 };
 
-/** How a period reads in the filter's menu. */
-export const periodFilterLabel = (startsOn: string): string => `Period from ${formatDay(startsOn)}`;
+/** What a filter of the timesheets list chooses among. */
+type FilterKind = 'period' | 'project' | 'customer';
 
-/** A filter's menu options past 100, for what the administrator typed (`timesheetFilterChoices`). */
-export function filterOptions(kind: 'period' | 'project' | 'customer', values: string[]): PlainTextOption[] {
+/** How a period reads in the filter's menu. */
+const periodFilterLabel = (startsOn: string): string => `Period from ${formatDay(startsOn)}`;
+
+/** A filter's menu options: all of them, or past 100 those found for what the administrator typed. */
+export function filterOptions(kind: FilterKind, values: string[]): PlainTextOption[] {
   const label = kind === 'period' ? periodFilterLabel : (code: string) => code;
   return values.map((v) => ({ text: { type: 'plain_text', text: truncate(label(v), 75) }, value: v }));
 }
@@ -51,14 +54,10 @@ export function adminTimesheetsModal(
   const select = (
     actionId: string,
     placeholder: string,
+    kind: FilterKind,
     values: string[],
-    label: (v: string) => string,
     initial: string | undefined,
   ) => {
-    const option = (v: string): PlainTextOption => ({
-      text: { type: 'plain_text', text: truncate(label(v), 75) },
-      value: v,
-    });
     // More than a menu holds: a search as the administrator types (the filter's options route).
     if (values.length > MAX_MENU_OPTIONS)
       return {
@@ -66,9 +65,9 @@ export function adminTimesheetsModal(
         action_id: actionId,
         min_query_length: 0,
         placeholder: { type: 'plain_text' as const, text: `${placeholder} (type to search)` },
-        ...(initial ? { initial_option: option(initial) } : {}),
+        ...(initial ? { initial_option: filterOptions(kind, [initial])[0]! } : {}),
       };
-    const options = values.map(option);
+    const options = filterOptions(kind, values);
     const chosen = options.find((o) => o.value === initial);
     return {
       type: 'static_select' as const,
@@ -91,9 +90,9 @@ export function adminTimesheetsModal(
         placeholder: { type: 'plain_text', text: 'Any consultant' },
         ...(filter.consultantUserId ? { initial_user: filter.consultantUserId } : {}),
       },
-      select(ids.admin.filterPeriod, 'Any period', choices.periods, periodFilterLabel, filter.periodStartsOn),
-      select(ids.admin.filterProject, 'Any project', choices.projects, (c) => c, filter.projectCode),
-      select(ids.admin.filterCustomer, 'Any customer', choices.customers, (c) => c, filter.customerCode),
+      select(ids.admin.filterPeriod, 'Any period', 'period', choices.periods, filter.periodStartsOn),
+      select(ids.admin.filterProject, 'Any project', 'project', choices.projects, filter.projectCode),
+      select(ids.admin.filterCustomer, 'Any customer', 'customer', choices.customers, filter.customerCode),
     ],
   });
   const shown = sheets.slice(0, 100);

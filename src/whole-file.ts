@@ -37,15 +37,22 @@ export class FileNotWritten extends Error {
  * is written through, to the file it points to.
  */
 export function writeWholeFile(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
-  const target = linkTarget(file);
+  let target: string;
+  try {
+    target = linkTarget(file);
+  } catch (error) {
+    throw new FileNotWritten(file, error);
+  }
   const existingMode = modeOf(target);
   const mode = options.mode ?? existingMode ?? 0o666;
   const draft = `${target}.partial`;
   try {
-    const fd = openSync(draft, 'w', mode);
+    // A draft a crash left behind would keep its own mode: made afresh, the mode asked for holds.
+    rmSync(draft, { force: true });
+    const fd = openSync(draft, 'wx', mode);
     try {
-      // The umask trims the mode `openSync` is given; a file's own mode is kept whole.
-      if (options.mode === undefined && existingMode !== undefined) fchmodSync(fd, existingMode);
+      // The umask trims the mode `openSync` is given; a mode asked for, or the file's own, is kept whole.
+      if (options.mode !== undefined || existingMode !== undefined) fchmodSync(fd, mode);
       writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {
@@ -62,17 +69,24 @@ export function writeWholeFile(file: string, data: string | Uint8Array, options:
   }
 }
 
-/** Where a path leads: through its symbolic links, also to a file that does not exist yet. */
+/** Symbolic links followed at most, as the kernel does before it answers ELOOP. */
+const MAX_LINKS = 40;
+
+/**
+ * Where a path leads: through its symbolic links, as the kernel follows them (each link's target
+ * taken from the folder the link really is in), also to a file that does not exist yet.
+ */
 function linkTarget(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
+  let path = file;
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
     try {
-      return lstatSync(file).isSymbolicLink() ? resolve(dirname(file), readlinkSync(file)) : file;
+      if (!lstatSync(path).isSymbolicLink()) return realpathSync(path);
     } catch {
-      return file; // Nothing there yet.
+      return path; // Nothing there yet: written under this name.
     }
+    path = resolve(realpathSync(dirname(path)), readlinkSync(path));
   }
+  throw Object.assign(new Error(`${file}: too many symbolic links`), { code: 'ELOOP' });
 }
 
 /** The permissions of a file already there. */

@@ -175,9 +175,8 @@ function isRunning(owner: DirectoryOwner): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   const here = ourNamespaces();
-  // A lock of the release before namespaces were recorded was taken in the namespaces it is read in.
-  const comparable =
-    owner.namespaces === undefined || (owner.namespaces.pid === here?.pid && owner.namespaces.time === here?.time);
+  // A lock without its namespaces (written before they were recorded) may come from another container: pid alone.
+  const comparable = owner.namespaces?.pid === here?.pid && owner.namespaces?.time === here?.time;
   if (owner.started === undefined || !comparable) return true;
   const now = processIdentity(owner.pid);
   return now === undefined || now === owner.started;

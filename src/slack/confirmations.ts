@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
+import { SECTION_TEXT_LIMIT } from '../../blocks/mrkdwn.js';
 import type { Logger } from '../logger.js';
 
 /** Where a confirmation goes: through a response_url (new or replacing), else by DM. */
@@ -7,10 +8,18 @@ export type ConfirmationTarget = { userId: string; via?: { responseUrl: string; 
 
 const RESPONSE_URL_TIMEOUT_MS = 5_000;
 
-/** A line of mrkdwn as a message of its own, for `sendConfirmation`. */
-export function mrkdwnMessage(text: string): SlackMessage {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+/**
+ * A line of mrkdwn as a message of its own, for `sendConfirmation`: in a section while one holds
+ * it, else as the message's text alone (Slack shows up to 40,000 characters of that).
+ */
+export function mrkdwnMessage(text: string): Confirmation {
+  return text.length <= SECTION_TEXT_LIMIT
+    ? { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }
+    : { text };
 }
+
+/** What a confirmation says: a message with blocks, or text alone. */
+export type Confirmation = SlackMessage | { text: string };
 
 /**
  * Tells the user what was saved. The change is already committed, so a failure here is logged,
@@ -21,7 +30,7 @@ export function mrkdwnMessage(text: string): SlackMessage {
 export async function sendConfirmation(
   client: WebClient,
   target: ConfirmationTarget,
-  message: SlackMessage,
+  message: Confirmation,
   log: Logger,
 ): Promise<void> {
   if (target.via && (await postedToResponseUrl(target.via, message, log))) return;
@@ -35,7 +44,7 @@ export async function sendConfirmation(
 
 async function postedToResponseUrl(
   via: NonNullable<ConfirmationTarget['via']>,
-  message: SlackMessage,
+  message: Confirmation,
   log: Logger,
 ): Promise<boolean> {
   try {

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileNotWritten, writeWholeFile } from '../../src/whole-file.js';
@@ -98,7 +98,7 @@ describe('writeWholeFile', () => {
     const script = join(folder, 'write.ts');
     writeFileSync(
       script,
-      `import { writeWholeFile } from ${JSON.stringify(resolve('src/whole-file.ts'))};
+      `import { writeWholeFile } from ${JSON.stringify(new URL('../../src/whole-file.ts', import.meta.url).pathname)};
        try { writeWholeFile(${JSON.stringify(file)}, Buffer.alloc(64 * 1024, 0x61), { mode: 0o600 }); console.log('written'); }
        catch (error) { console.log(error.name); }`,
     );
@@ -106,7 +106,10 @@ describe('writeWholeFile', () => {
     // signal it raises, a short write is what the program sees.
     const out = execFileSync(
       'bash',
-      ['-c', `ulimit -f 16; trap '' XFSZ; ${resolve('node_modules/.bin/tsx')} ${script}`],
+      [
+        '-c',
+        `ulimit -f 16; trap '' XFSZ; ${new URL('../../node_modules/.bin/tsx', import.meta.url).pathname} ${script}`,
+      ],
       {
         encoding: 'utf8',
       },
@@ -114,5 +117,29 @@ describe('writeWholeFile', () => {
     expect(out.trim()).toBe('FileNotWritten');
     expect(readFileSync(file, 'utf8')).toBe('old good backup\n');
     expect(readdirSync(folder).sort()).toEqual(['backup.bin', 'write.ts']);
+  });
+
+  it('follows links as the kernel does: a relative target from the folder a link really is in, and a chain of them', () => {
+    mkdirSync(join(folder, 'app'));
+    mkdirSync(join(folder, 'real', 'conf'), { recursive: true });
+    symlinkSync(join('..', 'real', 'conf'), join(folder, 'app', 'conf'));
+    symlinkSync(join('..', 'setup.yaml'), join(folder, 'real', 'conf', 'setup.yaml'));
+    writeWholeFile(join(folder, 'app', 'conf', 'setup.yaml'), 'through: folder\n');
+    expect(readFileSync(join(folder, 'real', 'setup.yaml'), 'utf8')).toBe('through: folder\n');
+
+    const real = join(folder, 'chained.yaml');
+    symlinkSync(real, join(folder, 'middle.yaml'));
+    symlinkSync(join(folder, 'middle.yaml'), join(folder, 'first.yaml'));
+    writeWholeFile(join(folder, 'first.yaml'), 'through: chain\n');
+    expect(lstatSync(join(folder, 'middle.yaml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('through: chain\n');
+  });
+
+  it('gives the mode asked for also over a partial file a crash left behind', () => {
+    const file = join(folder, 'backup.tar.gz');
+    writeFileSync(`${file}.partial`, 'left by a crash');
+    chmodSync(`${file}.partial`, 0o644);
+    writeWholeFile(file, 'backup bytes', { mode: 0o600 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,8 +1,8 @@
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { draftReply, invoiceListMessage } from '../../../../blocks/invoice-messages.js';
-import { problemMessage, type SlackMessage } from '../../../../blocks/log-confirmation.js';
-import { mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
+import { problemMessage } from '../../../../blocks/log-confirmation.js';
+import { type Confirmation, mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
 import { parseInvoiceCommand } from '../../../domain/invoices.js';
 import { invoiceCsvFiles } from '../../../reports/invoice-csv.js';
 import { invoiceExport } from '../../../services/invoice-documents.js';
@@ -33,7 +33,7 @@ export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps
       const ctx = await contextForSlackUser(deps, client, body.user_id);
       // Through the response_url, with a DM when it does not answer: drafts saved are never left unsaid.
       const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
-      const tell = (message: SlackMessage) =>
+      const tell = (message: Confirmation) =>
         sendConfirmation(client, { userId: body.user_id, via }, message, deps.log);
       const { command: invoice } = parsed;
 
