@@ -42,7 +42,7 @@ export async function restorePglite(file: string, dataDir: string): Promise<{ mo
 }
 
 /** A restore refused before anything moves: the file is no whole backup. */
-export class NotABackup extends Error {
+class NotABackup extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = 'NotABackup';

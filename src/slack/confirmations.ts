@@ -22,6 +22,19 @@ export function mrkdwnMessage(text: string): Confirmation {
 export type Confirmation = SlackMessage | { text: string };
 
 /**
+ * How a command answers after its ack: through its response_url (a new message, not replacing the
+ * ack), with a DM when that does not answer.
+ */
+export function laterAnswers(
+  client: WebClient,
+  command: { user_id: string; response_url?: string | undefined },
+  log: Logger,
+): (message: Confirmation) => Promise<void> {
+  const via = command.response_url ? { responseUrl: command.response_url, replace: false } : undefined;
+  return (message) => sendConfirmation(client, { userId: command.user_id, via }, message, log);
+}
+
+/**
  * Tells the user what was saved. The change is already committed, so a failure here is logged,
  * not reported as a failed save. A response_url that refuses it, or does not answer in time or at
  * all, is followed by a DM: a rare DM more than needed beats a user left looking at the message

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/log-confirmation.js';
 import { escapedWithin, SECTION_TEXT_LIMIT } from '../../blocks/mrkdwn.js';
 import type { Logger } from '../logger.js';
+import { mrkdwnMessage } from './confirmations.js';
 import type { ServiceContext } from '../services/context.js';
 
 /**
@@ -33,9 +34,8 @@ export async function redrawView(
  */
 export async function tellNotice(client: WebClient, log: Logger, told: Told): Promise<void> {
   if (!told.userId) return;
-  const text = told.notice === undefined ? undefined : escapedWithin(told.notice, SECTION_TEXT_LIMIT);
   const message =
-    told.message ?? (text ? { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } : undefined);
+    told.message ?? (told.notice ? mrkdwnMessage(escapedWithin(told.notice, SECTION_TEXT_LIMIT)) : undefined);
   if (!message) return;
   await client.chat
     .postMessage({ channel: told.userId, ...message })

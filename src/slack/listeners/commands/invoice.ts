@@ -2,7 +2,7 @@ import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { draftReply, invoiceListMessage } from '../../../../blocks/invoice-messages.js';
 import { problemMessage } from '../../../../blocks/log-confirmation.js';
-import { type Confirmation, mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
+import { laterAnswers, mrkdwnMessage } from '../../confirmations.js';
 import { parseInvoiceCommand } from '../../../domain/invoices.js';
 import { invoiceCsvFiles } from '../../../reports/invoice-csv.js';
 import { invoiceExport } from '../../../services/invoice-documents.js';
@@ -31,10 +31,8 @@ export function registerInvoiceCommand(routes: ListenerRoutes, deps: ServiceDeps
       const parsed = parseInvoiceCommand(body.text);
       if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', ...problemMessage(parsed.error.message) }));
       const ctx = await contextForSlackUser(deps, client, body.user_id);
-      // Through the response_url, with a DM when it does not answer: drafts saved are never left unsaid.
-      const via = body.response_url ? { responseUrl: body.response_url, replace: false } : undefined;
-      const tell = (message: Confirmation) =>
-        sendConfirmation(client, { userId: body.user_id, via }, message, deps.log);
+      // With a DM when the response_url does not answer: drafts saved are never left unsaid.
+      const tell = laterAnswers(client, body, deps.log);
       const { command: invoice } = parsed;
 
       if (invoice.action === 'list') {

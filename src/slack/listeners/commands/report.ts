@@ -10,7 +10,7 @@ import { deliverReport, type Reporting } from '../../report-delivery.js';
 import { openReportsModal } from '../../reports-modal.js';
 import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
-import { mrkdwnMessage, sendConfirmation } from '../../confirmations.js';
+import { laterAnswers, mrkdwnMessage } from '../../confirmations.js';
 
 const reportCommandBody = z.object({
   user_id: z.string().min(1),
@@ -49,16 +49,7 @@ export function registerReportCommand(routes: ListenerRoutes, deps: ServiceDeps,
       await deliverReport(ctx, client, reporting, spec, {
         channelId: body.channel_id,
         // Through the response_url, with a DM when it does not answer.
-        tell: (text) =>
-          sendConfirmation(
-            client,
-            {
-              userId: body.user_id,
-              via: body.response_url ? { responseUrl: body.response_url, replace: false } : undefined,
-            },
-            mrkdwnMessage(text),
-            deps.log,
-          ),
+        tell: (text) => laterAnswers(client, body, deps.log)(mrkdwnMessage(text)),
       });
     }),
   );
