@@ -10,10 +10,12 @@ import { importSetup } from '../../src/services/setup-import.js';
 import { SIGNING_SECRET } from '../support/app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { commandAnswer } from '../support/command-answer.js';
 import { signSlackRequest } from '../support/slack-requests.js';
 import { TestClock } from '../support/test-clock.js';
 
-type Answer = { status: number; connection: string | undefined; body: string } | { failed: string };
+type Answer =
+  { status: number; connection: string | undefined; body: string; responseUrl: string } | { failed: string };
 
 let database: TestDatabase | undefined;
 let fake: FakeSlack | undefined;
@@ -50,6 +52,7 @@ async function startApp(): Promise<{ app: RunningConsulTracker; closed: () => bo
 
 /** A signed /log over plain node:http, on a kept-alive connection (agent) or a fresh one each time. */
 function slashCommand(port: number, agent: Agent | false, userId: string, text: string): Promise<Answer> {
+  const responseUrl = fake!.responseUrl();
   const body = new URLSearchParams({
     command: '/log',
     text,
@@ -57,7 +60,7 @@ function slashCommand(port: number, agent: Agent | false, userId: string, text: 
     channel_id: `D${userId}`,
     team_id: 'T0TEST',
     trigger_id: `t.${Math.random()}`,
-    response_url: `${fake!.apiUrl}response`,
+    response_url: responseUrl,
   }).toString();
   const timestamp = Math.floor(Date.now() / 1000);
   return new Promise((resolve) => {
@@ -79,7 +82,9 @@ function slashCommand(port: number, agent: Agent | false, userId: string, text: 
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text, responseUrl }),
+        );
         res.on('error', (error) => resolve({ failed: error.message }));
       },
     );
@@ -141,9 +146,23 @@ describe.each([
 
     const answers = [...load.answers.entries()];
     const saved = (await database!.db.select().from(timeEntries)).map((entry) => entry.description);
-    const answeredOk = answers.filter(([, a]) => 'status' in a && a.status === 200).map(([key]) => key);
+    // What each answered client was finally told: the ack, or after a late "Saving…" the reply through response_url.
+    const told = await Promise.all(
+      answers.flatMap(([key, a]) =>
+        'status' in a && a.status === 200
+          ? [
+              commandAnswer(fake!, JSON.parse(a.body) as { text: string }, a.responseUrl).then((text) => ({
+                key,
+                text,
+              })),
+            ]
+          : [],
+      ),
+    );
+    // Every request the app took was saved, not refused: each answer it gave is a confirmation.
+    expect(told.filter(({ text }) => !/Logged/.test(text))).toEqual([]);
     // Nothing lost, nothing doubled, nothing saved that its client was not told about.
-    expect(saved.sort()).toEqual(answeredOk.sort());
+    expect(saved.sort()).toEqual(told.map(({ key }) => key).sort());
     // Every client was turned away by an honest answer or, once the server was gone, refused a connection.
     const refusals = answers.filter(([, a]) => !('status' in a && a.status === 200)).map(([, a]) => a);
     expect(refusals).toHaveLength(4);
