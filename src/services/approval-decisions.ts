@@ -234,6 +234,9 @@ export async function adminDecide(
     if (input.decision === 'delete') {
       if (sheet.status === 'cancelled')
         return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
+      // Deleting one's own submitted sheet would send it back by another name.
+      const own = await ownSheetRefusal(tx, ctx, sheet.id);
+      if (own.refused) return own.refused;
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await recordRemovedEntries(tx, ctx, sql`te.timesheet_id = ${sheet.id}`, 'timesheet.delete');
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));

@@ -254,6 +254,19 @@ export async function authorize(
   return decideAccess(tx, ctx, await readAccess(tx, ctx, extras), right);
 }
 
+/**
+ * `authorize` for an operation any of several rights opens (`rightsFor`), in the same one statement;
+ * refused with the first right's message.
+ */
+export async function authorizeAny(
+  tx: Queryable,
+  ctx: Pick<ServiceContext, 'actor'>,
+  rights: readonly [Right, ...Right[]],
+): Promise<(Authorized & Access) | { ok: false; error: Failure }> {
+  const access = await readAccess(tx, ctx);
+  return decideAccess(tx, ctx, access, rights.find((right) => access.rights.has(right)) ?? rights[0]);
+}
+
 async function displayName(tx: Queryable, userId: string): Promise<string> {
   const row = await tx.query.users.findFirst({ where: eq(users.id, userId), columns: { displayName: true } });
   return row?.displayName ?? userId;

@@ -12,10 +12,10 @@ import { fail, type Result } from '../domain/result.js';
 import { closestMatches } from '../domain/suggestions.js';
 import { queueCreditLineUpdates } from './approval-messages.js';
 import { recordAudit } from './audit.js';
-import { authorize, rightsOf } from './authorization.js';
+import { authorize, authorizeAny } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { actorUser, creditStanding, ledgerToday, lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
-import { OPERATIONS } from './operations.js';
+import { OPERATIONS, rightsFor } from './operations.js';
 import { readSettings } from './settings.js';
 import { serviceTransaction } from './transaction.js';
 
@@ -80,12 +80,17 @@ export async function creditsOverview(
   code?: string,
 ): Promise<Result<{ customers: CustomerCredit[]; canManage: boolean }>> {
   if (ctx.actor.kind !== 'user') return fail('not_a_user', 'Only a person looks at credits.');
-  const userId = ctx.actor.actingFor ?? ctx.actor.userId;
+  const { actingFor } = ctx.actor;
   return serviceTransaction(ctx.db, async (tx) => {
-    const active = await queryRows<{ active: boolean }>(tx, sql`select active from users where id = ${userId}`);
-    if (!active[0]?.active)
-      return fail('not_a_user', 'ConsulTracker does not know you yet. Ask an administrator to add you.');
-    const canManage = (await rightsOf(tx, userId)).has(OPERATIONS.manageCredits.right);
+    const access = await authorizeAny(tx, ctx, rightsFor('viewCredits'));
+    if (!access.ok && access.error.code === 'forbidden' && actingFor === undefined)
+      return fail(
+        'forbidden',
+        'Prepaid credit is for people who log time, approve it or run the firm, and your roles give none of those rights. An administrator can give you a role with one in /admin > Users.',
+      );
+    if (!access.ok) return access;
+    const userId = access.userId!;
+    const canManage = access.rights.has(OPERATIONS.manageCredits.right);
     const visible = await visiblePrepaidCustomers(tx, userId, canManage);
     let chosen = visible;
     if (code !== undefined) {
@@ -128,11 +133,11 @@ async function visiblePrepaidCustomers(tx: Queryable, userId: string, all: boole
           join time_entries te on te.project_id = p.id
           join timesheets t on t.id = te.timesheet_id
           join employees e on e.id = t.consultant_id
-         where e.user_id = ${userId}
+         where e.user_id = ${userId} and e.archived_at is null
         union
         select p.customer_id from projects p join project_consultants pc on pc.project_id = p.id
           join employees e on e.id = pc.consultant_id
-         where e.user_id = ${userId} and pc.archived_at is null
+         where e.user_id = ${userId} and pc.archived_at is null and e.archived_at is null
         union
         select p.customer_id from projects p join project_managers pm on pm.project_id = p.id
           join managers m on m.employee_id = pm.manager_id

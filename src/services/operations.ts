@@ -47,7 +47,12 @@ export const OPERATIONS = {
     right: 'admin',
     rule: 'any sheet: approve (bypassing managers), reject, delete (approved time is kept)',
   },
-  viewAudit: { right: 'admin', orRight: 'security', rule: 'the whole audit trail' },
+  viewAudit: { right: 'admin', orRights: ['security'], rule: 'the whole audit trail' },
+  viewCredits: {
+    right: 'entry',
+    orRights: ['approval', 'admin'],
+    rule: 'the prepaid credit of customers they have time on or manage (administrators: every customer)',
+  },
   manageCredits: {
     right: 'admin',
     rule: 'prepaid credits of any customer: purchases, adjustments (with a reason), alert and top-up settings, the prepaid log export',
@@ -78,15 +83,15 @@ export const OPERATIONS = {
   exportInvoices: { right: 'receivable', rule: 'issued invoices as CSV for the accounting system' },
   openReports: {
     right: 'receivable',
-    orRight: 'payable',
+    orRights: ['payable'],
     rule: 'the Reports form with every period, customer, project and consultant to filter by',
   },
-} as const satisfies Record<string, { right: Right; orRight?: Right; rule: string }>;
+} as const satisfies Record<string, { right: Right; orRights?: readonly Right[]; rule: string }>;
 
 export type Operation = keyof typeof OPERATIONS;
 
-/** The rights that open an operation: its right, and for a few an alternative. */
-export function rightsFor(operation: Operation): Right[] {
-  const entry: { right: Right; orRight?: Right } = OPERATIONS[operation];
-  return entry.orRight ? [entry.right, entry.orRight] : [entry.right];
+/** The rights that open an operation: its right, and for a few the alternatives. */
+export function rightsFor(operation: Operation): [Right, ...Right[]] {
+  const entry: { right: Right; orRights?: readonly Right[] } = OPERATIONS[operation];
+  return [entry.right, ...(entry.orRights ?? [])];
 }

@@ -11,9 +11,9 @@ import { selectPeriods, type ReportPeriod } from '../domain/report-periods.js';
 import type { ReportKind, ReportLevel, ReportRequest } from '../domain/report-request.js';
 import { fail, type Failure, type Result } from '../domain/result.js';
 import { closestMatches } from '../domain/suggestions.js';
-import { authorize } from './authorization.js';
+import { authorize, authorizeAny } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { OPERATIONS } from './operations.js';
+import { OPERATIONS, rightsFor } from './operations.js';
 import { readSettings } from './settings.js';
 
 /** A checked request: everything the report needs to read its rows and print its heading. */
@@ -161,8 +161,7 @@ export type ReportFormChoices = {
 /** What the Reports form offers: the kinds the user may run, and every period, customer, project and consultant. */
 export async function reportFormChoices(ctx: ServiceContext): Promise<Result<{ choices: ReportFormChoices }>> {
   return ctx.db.transaction(async (tx) => {
-    const access = await authorize(tx, ctx, OPERATIONS.openReports.right);
-    const alternative = access.ok ? access : await authorize(tx, ctx, OPERATIONS.openReports.orRight);
+    const alternative = await authorizeAny(tx, ctx, rightsFor('openReports'));
     if (!alternative.ok && alternative.error.code === 'forbidden' && ctx.actor.kind === 'user' && !ctx.actor.actingFor)
       return fail(
         'forbidden',

@@ -5,7 +5,7 @@ import { fail, type Result } from '../domain/result.js';
 import { isRight, type Right, RIGHTS } from '../domain/rights.js';
 import { lockTeamsToChange, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { recordAudit } from './audit.js';
-import { authorize, rightsOf } from './authorization.js';
+import { authorize, authorizeAny, rightsOf } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS, rightsFor } from './operations.js';
 import { serviceTransaction } from './transaction.js';
@@ -350,16 +350,6 @@ export async function auditTrail(
 }
 
 /** Allowed with any of the rights; the refusal names the first. */
-async function authorizeAny(q: Queryable, ctx: ServiceContext, rights: Right[]) {
-  let first: Awaited<ReturnType<typeof authorize>> | undefined;
-  for (const right of rights) {
-    const access = await authorize(q, ctx, right);
-    if (access.ok) return access;
-    first ??= access;
-  }
-  return first!;
-}
-
 /** Which /admin sections the user's rights open (each section's service checks again). */
 export async function adminSections(
   ctx: ServiceContext,

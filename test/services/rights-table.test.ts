@@ -12,7 +12,7 @@ import { adminTimesheets } from '../../src/services/approval-views.js';
 import { decideTimesheet } from '../../src/services/approval-decisions.js';
 import { setAway } from '../../src/services/away.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { adjustCredits } from '../../src/services/credits.js';
+import { adjustCredits, creditsOverview } from '../../src/services/credits.js';
 import { saveCustomer } from '../../src/services/customers.js';
 import { type Operation, OPERATIONS } from '../../src/services/operations.js';
 import { listEmployees } from '../../src/services/employees.js';
@@ -106,6 +106,8 @@ const INVOKE: Record<Operation, Invoke> = {
       () => Promise.resolve([]),
       'check',
     ),
+  // Nobody but administrators works for a prepaid customer here: an allowed caller gets "none".
+  viewCredits: (ctx) => creditsOverview(ctx),
   manageCredits: (ctx, s) => adjustCredits(ctx, { customerCode: 'PREPAID', hours: '1', reason: `check ${s.index}` }),
   reportReceivable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ar' }),
   reportPayable: (ctx) => prepareReport(ctx, { ...reportRequest, kind: 'ap' }),
@@ -236,12 +238,13 @@ const EXPECTED: Record<Operation, readonly Right[]> = {
   voidInvoices: ['receivable'],
   listInvoices: ['receivable'],
   exportInvoices: ['receivable'],
+  viewCredits: ['entry', 'approval', 'admin'],
   manageCredits: ['admin'],
 };
 
 const REFUSALS = new Set(['forbidden', 'not_a_user']);
-/** Answers that come after the rights check: the walk's invoice ids and periods hold nothing to act on. */
-const NOTHING_TO_ACT_ON = new Set(['gone', 'nothing_issued']);
+/** Answers that come after the rights check: the walk's invoice ids, periods and customers hold nothing to act on. */
+const NOTHING_TO_ACT_ON = new Set(['gone', 'nothing_issued', 'none']);
 
 /** Allowed, refused for want of a right, or something else went wrong (a failure either way). */
 function outcomeOf(result: Awaited<ReturnType<Invoke>>): 'allowed' | 'refused' | 'unexpected' {
