@@ -105,14 +105,21 @@ export class JobRunner {
     await this.ticking;
   }
 
-  /** Units that fell due between the skip horizon and the catch-up window are recorded as skipped. */
+  /**
+   * Units that fell due between the skip horizon and the catch-up window are recorded as skipped,
+   * unless the same slot is due again within the window (a period close that was ready before an
+   * outage is still due at its deadline).
+   */
   async skipStale(now: Date): Promise<void> {
     const window = {
       from: new Date(now.getTime() - this.skipHorizonMs),
       to: new Date(now.getTime() - this.catchUpMs),
     };
     for (const job of this.jobs) {
-      const units = await job.due(this.ctx.db, this.ctx, window);
+      const stillDue = new Set(
+        (await job.due(this.ctx.db, this.ctx, { from: window.to, to: now })).map((unit) => unit.slot),
+      );
+      const units = (await job.due(this.ctx.db, this.ctx, window)).filter((unit) => !stillDue.has(unit.slot));
       const reason = `due ${this.catchUpMs / HOUR} h or more before the app started`;
       const skipped = await skipRuns(
         this.ctx.db,
