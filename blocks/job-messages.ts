@@ -24,7 +24,7 @@ const span = (period: { startsOn: string; endsOn: string }) =>
 export function periodReminderMessage(model: PeriodReminderModel): SlackMessage {
   const lead = model.last
     ? `:alarm_clock: Last reminder: your timesheet for *${span(model.period)}* is not submitted yet.`
-    : `:spiral_calendar_pad: The period *${span(model.period)}* ends today: please check your time and submit your timesheet.`;
+    : `:spiral_calendar_pad: Today is the last working day of the period *${span(model.period)}*: please check your time and submit your timesheet.`;
   const dayLines = model.days
     .slice(0, DAYS_SHOWN)
     .map((day) => `${formatDay(day.date)}  *${formatMinutes(day.minutes)}*`);

@@ -32,9 +32,9 @@ export const periodReminderJob: Job = {
         const lastAt = morning ? instantAt(morning, calendar.morningTime, person.timeZone) : undefined;
         const lastDue = lastAt !== undefined && within(lastAt);
         const lastDay = lastWorkingDay(calendar, period.startsOn, period.endsOn);
-        // Caught up after the last reminder's time too (the app was down), the first one, which
-        // says the period ends today, is no longer true: the last one alone goes.
-        if (lastDay && !lastDue) {
+        // The first one says today is the period's last working day: caught up later than that
+        // day (the app was down), it is no longer true, and the last one goes in the morning.
+        if (lastDay && !lastDue && dateInZone(to, person.timeZone) === lastDay) {
           const at = instantAt(lastDay, calendar.reminderTime, person.timeZone);
           if (within(at)) units.push({ slot: `${person.userId}:${period.endsOn}`, dueAt: at });
         }

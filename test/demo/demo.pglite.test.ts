@@ -58,7 +58,7 @@ describe('npm run demo', () => {
   it('reminds everyone who has not submitted at 16:00 on the last working day, with their hours per day', () => {
     const reminder = result.transcript.slice(result.transcript.indexOf('(scheduled) period-end reminder'));
     expect(reminder).toContain('Carl Poe — DM from ConsulTracker:');
-    expect(reminder).toContain('ends today: please check your time and submit your timesheet.');
+    expect(reminder).toContain('Today is the last working day of the period *');
     expect(reminder).toContain('Total *52h*');
     expect(reminder).toContain('[Open timesheet] [Submit timesheet]');
   });

@@ -1,6 +1,6 @@
 /**
  * The app down across a period's end: at start it catches up the last day's reminders, and sends
- * only the last one, not also the one that says the period ends today, a day after it ended.
+ * only the last one, not also the one that says today is the period's last working day, a day after it.
  */
 import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -44,5 +44,5 @@ it('after the app was down from before the 16:00 reminder to after the next morn
   expect(rows.map((row) => row.dedupeKey)).toEqual(['job:period-reminder:UALICE:2026-11-30:last']);
   const message = rows[0]!.payload as OutboxMessage;
   if (message.kind !== 'post') throw new Error('not a post');
-  expect(JSON.stringify(renderOutboxMessage(message.content).blocks)).not.toContain('ends today');
+  expect(JSON.stringify(renderOutboxMessage(message.content).blocks)).not.toContain('Today is the last working day');
 });
