@@ -34,6 +34,8 @@ export type ConsultantPage = {
 };
 
 type PageRow = AccessRow & {
+  /** The day the statement counted as today where the consultant is. */
+  counted_today: string;
   period: ConsultantPage['period'];
   sheet: ConsultantPage['sheet'];
   entries: SheetEntryRow[] | null;
@@ -79,6 +81,8 @@ recent_sheets as (
    order by p.starts_on desc
    limit 2)
 select access.*,
+  coalesce(${today}::date, (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date)::text
+    as counted_today,
   (select json_build_object('id', period.id, 'startsOn', period.starts_on, 'endsOn', period.ends_on,
      'previousId', (select q.id from reporting_periods q
                      where q.starts_on < period.starts_on and q.archived_at is null order by q.starts_on desc limit 1),
@@ -135,8 +139,10 @@ async function consultantsToday(
 
 /**
  * Reads App Home's access (the user's rights, their principals, the consultant they act as) and,
- * for a consultant, every part of their page, in one statement; in three when the database's time
- * zone rules lack the consultant's zone (`unlessZoneUnknown`), whose day the app then counts.
+ * for a consultant, every part of their page, in one statement. The day is the app's, as for
+ * `/log` and `/timesheet`: where the database's time zone rules count another day (its tzdata
+ * differs from Node's) the page is read again for the app's day; where they lack the zone
+ * (`unlessZoneUnknown`), the app counts the day first, in three statements.
  */
 export async function readHomePage(
   q: Queryable,
@@ -145,9 +151,10 @@ export async function readHomePage(
 ): Promise<{ access: Access; page: ConsultantPage }> {
   const statement = actor.actingFor !== undefined ? pageStatements.delegate : pageStatements.self;
   const values = { ...accessValues(actor), now: ctx.clock.now().toISOString(), orgZone: ctx.org.timeZone };
-  const [row] =
-    (await unlessZoneUnknown(statement(q, { ...values, today: null }))) ??
-    (await statement(q, { ...values, today: await consultantsToday(q, ctx, actor) }));
+  const counted = await unlessZoneUnknown(statement(q, { ...values, today: null }));
+  let row = counted ? counted[0] : (await statement(q, { ...values, today: await consultantsToday(q, ctx, actor) }))[0];
+  const appToday = row && dateInZone(ctx.clock.now(), row.time_zone ?? ctx.org.timeZone);
+  if (row && row.counted_today !== appToday) [row] = await statement(q, { ...values, today: appToday });
   return {
     access: accessFromRow(actor, { consultant: true, home: true }, row),
     page: {
