@@ -38,3 +38,11 @@ export function printableText(): (text: string) => string {
     return out;
   };
 }
+
+let boldFont: fontkit.Font | undefined;
+
+/** How wide `text` prints in bold DejaVu Sans at `fontSize`, in points. */
+export function boldTextWidth(text: string, fontSize: number): number {
+  boldFont ??= fontkit.openSync(FONT_FILES.bold) as fontkit.Font;
+  return (boldFont.layout(text).advanceWidth / boldFont.unitsPerEm) * fontSize;
+}

@@ -10,13 +10,14 @@ import { formatHoursDecimal } from '../domain/duration.js';
 import { paymentTermsNote, roundingNote } from '../domain/invoices.js';
 import { groupedAmount } from '../domain/money.js';
 import type { InvoiceDocument, InvoiceLineRow } from '../services/invoice-documents.js';
-import { printableText } from './fonts.js';
+import { boldTextWidth, printableText } from './fonts.js';
 import { breakableWords, oneParagraph } from './pdf-text.js';
 import './summary-pdf.js';
 
 const GREY = '#666666';
 const RULE = '#d0d0d0';
 const ACCENT = '#1f3a5f';
+const FONT_SIZE = 8.5;
 
 export type InvoiceVariant = 'draft' | 'issued' | 'void';
 
@@ -60,34 +61,60 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
     { text: `Customer ${doc.customer.code}`, color: GREY },
   ];
 
-  const body: TableCell[][] = [
-    ['Date', 'Consultant', 'Description', 'Hours', 'Rate', 'Amount'].map((header, i) => ({
-      text: header,
-      bold: true,
-      color: 'white',
-      fillColor: ACCENT,
-      alignment: i >= 3 ? 'right' : 'left',
-    })),
-  ];
-  for (const group of byProject(doc.lines)) {
-    body.push([{ text: p(group.title), bold: true, colSpan: 6, margin: [0, 4, 0, 0] }, ...blanks(5)]);
-    for (const line of group.lines)
-      body.push([
-        { text: line.workDate ?? '' },
-        { text: p(breakableWords(line.consultant ?? '')) },
-        { text: p(breakableWords(oneParagraph(line.description))) },
-        { text: line.roundedMinutes === null ? '' : formatHoursDecimal(line.roundedMinutes), alignment: 'right' },
-        { text: line.rate === null ? '' : money(line.rate), alignment: 'right' },
-        { text: money(line.amount), alignment: 'right' },
-      ]);
-    body.push([
+  const header: TableCell[] = ['Date', 'Consultant', 'Description', 'Hours', 'Rate', 'Amount'].map((text, i) => ({
+    text,
+    bold: true,
+    color: 'white',
+    fillColor: ACCENT,
+    alignment: i >= 3 ? 'right' : 'left',
+  }));
+  const groups = byProject(doc.lines);
+  // One table per project, its title as the header row: the title never ends a page without its
+  // first line (keepWithHeaderRows) and repeats on the next page when the project goes on.
+  const tables: TableCell[][][] = groups.map((group) => [
+    [{ text: p(group.title), bold: true, colSpan: 6, margin: [0, 4, 0, 0] }, ...blanks(5)],
+    ...group.lines.map((line): TableCell[] => [
+      { text: line.workDate ?? '' },
+      { text: p(breakableWords(line.consultant ?? '')) },
+      { text: p(breakableWords(oneParagraph(line.description))) },
+      { text: line.roundedMinutes === null ? '' : formatHoursDecimal(line.roundedMinutes), alignment: 'right' },
+      { text: line.rate === null ? '' : money(line.rate), alignment: 'right' },
+      { text: money(line.amount), alignment: 'right' },
+    ]),
+    [
       { text: `Subtotal ${p(group.title)}`, colSpan: 3, bold: true, alignment: 'right' },
       ...blanks(2),
       { text: formatHoursDecimal(group.minutes), bold: true, alignment: 'right' },
       { text: '' },
       { text: money(group.amount), bold: true, alignment: 'right' },
-    ]);
-  }
+    ],
+  ]);
+  // The figures' columns as wide as their widest figure (in bold, as subtotals print), so none wraps.
+  const figureWidth = (figures: string[], least: number) =>
+    Math.max(least, ...figures.map((figure) => Math.ceil(boldTextWidth(figure, FONT_SIZE))));
+  const widths = [
+    52,
+    100,
+    '*',
+    figureWidth(
+      groups.map((group) => formatHoursDecimal(group.minutes)),
+      34,
+    ),
+    figureWidth(
+      doc.lines.flatMap((line) => (line.rate === null ? [] : [money(line.rate)])),
+      50,
+    ),
+    figureWidth(
+      groups.map((group) => money(group.amount)),
+      60,
+    ),
+  ];
+  const ruled = {
+    hLineColor: () => RULE,
+    vLineWidth: () => 0,
+    paddingTop: () => 3,
+    paddingBottom: () => 3,
+  };
 
   const notes = [
     paymentTermsNote(doc.paymentTermsDays, variant === 'draft' ? null : doc.dueOn),
@@ -129,16 +156,11 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
         },
       ],
     },
-    {
-      table: { headerRows: 1, dontBreakRows: true, widths: [52, 100, '*', 34, 50, 60], body },
-      layout: {
-        hLineWidth: (i: number) => (i === 0 || i === 1 ? 0 : 0.4),
-        hLineColor: () => RULE,
-        vLineWidth: () => 0,
-        paddingTop: () => 3,
-        paddingBottom: () => 3,
-      },
-    },
+    { table: { widths, body: [header] }, layout: { ...ruled, hLineWidth: () => 0 } },
+    ...tables.map((body) => ({
+      table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths, body },
+      layout: { ...ruled, hLineWidth: (i: number) => (i === 0 ? 0 : 0.4) },
+    })),
     {
       margin: [0, 10, 0, 0],
       columns: [
@@ -174,7 +196,7 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
       author: doc.firm.name,
       creator: 'ConsulTracker',
     },
-    defaultStyle: { font: 'DejaVuSans', fontSize: 8.5 },
+    defaultStyle: { font: 'DejaVuSans', fontSize: FONT_SIZE },
     ...(watermark ? { watermark: { text: watermark, color: '#c0392b', opacity: 0.15, bold: true } } : {}),
     footer: (page, pages) => ({
       columns: [

@@ -21,10 +21,10 @@ export async function layOutTablePdf(
 ): Promise<Buffer> {
   const span = columns.length;
   const hoursColumn = columns.findIndex((c) => c.header === 'Hours');
-  const body: TableCell[][] = [columns.map((c) => ({ text: c.header, bold: true, alignment: c.align }))];
-  for (const item of items) {
+  const widths = columns.map((c) => c.width);
+  const row = (item: TableItem): TableCell[] => {
     if (item.type === 'section' || item.type === 'group')
-      body.push([
+      return [
         {
           text: printable(item.title),
           bold: true,
@@ -33,18 +33,26 @@ export async function layOutTablePdf(
           margin: [0, item.type === 'section' ? 6 : 2, 0, 0],
         },
         ...blanks(span - 1),
-      ]);
-    else if (item.type === 'line')
-      body.push(item.cells.map((cell, i) => ({ text: printable(breakableWords(cell)), alignment: columns[i]!.align })));
-    else
-      body.push([
-        { text: printable(item.label), bold: true, colSpan: hoursColumn },
-        ...blanks(hoursColumn - 1),
-        { text: item.hours, bold: true, alignment: 'right' },
-        { text: item.amount, bold: true, alignment: 'right', colSpan: span - hoursColumn - 1 },
-        ...blanks(span - hoursColumn - 2),
-      ]);
+      ];
+    if (item.type === 'line')
+      return item.cells.map((cell, i) => ({ text: printable(breakableWords(cell)), alignment: columns[i]!.align }));
+    return [
+      { text: printable(item.label), bold: true, colSpan: hoursColumn },
+      ...blanks(hoursColumn - 1),
+      { text: item.hours, bold: true, alignment: 'right' },
+      { text: item.amount, bold: true, alignment: 'right', colSpan: span - hoursColumn - 1 },
+      ...blanks(span - hoursColumn - 2),
+    ];
+  };
+  // One table per section, its heading as the header row: the heading never ends a page without
+  // its first line (keepWithHeaderRows) and repeats on the next page when the section goes on.
+  const sections: TableCell[][][] = [];
+  const grandTotals: TableCell[][] = [];
+  for (const item of items) {
+    if (item.type === 'section') sections.push([]);
+    (item.type === 'total' && item.level === 'grand' ? grandTotals : sections.at(-1)!).push(row(item));
   }
+  const rule = { hLineColor: () => '#cccccc', vLineWidth: () => 0 };
   const content: Content[] = [
     ...(heading.firmName ? [{ text: printable(heading.firmName), bold: true, fontSize: 14 }] : []),
     { text: printable(heading.title), bold: true, fontSize: 12, margin: [0, 2, 0, 0] },
@@ -52,13 +60,21 @@ export async function layOutTablePdf(
     ...heading.filters.map((line) => ({ text: printable(line) })),
     { text: printable(heading.generated), color: GREY, margin: [0, 1, 0, 10] },
     {
-      table: { headerRows: 1, dontBreakRows: true, widths: columns.map((c) => c.width), body },
-      layout: {
-        hLineWidth: (i: number) => (i === 1 ? 0.8 : 0.3),
-        hLineColor: (i: number) => (i === 1 ? 'black' : '#cccccc'),
-        vLineWidth: () => 0,
-      },
+      table: { widths, body: [columns.map((c) => ({ text: c.header, bold: true, alignment: c.align }))] },
+      layout: { hLineWidth: (i: number) => (i === 1 ? 0.8 : 0), vLineWidth: () => 0 },
     },
+    ...sections.map((body) => ({
+      table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths, body },
+      layout: { ...rule, hLineWidth: (i: number) => (i === 0 ? 0 : 0.3) },
+    })),
+    ...(grandTotals.length
+      ? [
+          {
+            table: { dontBreakRows: true, widths, body: grandTotals },
+            layout: { ...rule, hLineWidth: (i: number) => (i === 0 ? 0 : 0.3) },
+          },
+        ]
+      : []),
   ];
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
