@@ -139,7 +139,7 @@ describe('an AP summary over several pages', () => {
       const headings = [...text.matchAll(/(?<!Total )(Consultant \d{3} \(U\d{3}\) · USD)/g)];
       const last = headings.at(-1);
       if (!last) return;
-      const after = text.slice(last.index! + last[0].length);
+      const after = text.slice(last.index + last[0].length);
       if (!/P\d · Project \d/.test(after)) orphaned.push(`page ${index + 1} ends with "${last[1]}"`);
     });
     expect(orphaned).toEqual([]);
