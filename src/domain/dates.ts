@@ -4,7 +4,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isIsoDate(text: string): boolean {
   const match = ISO_DATE.exec(text);
-  if (!match) return false;
+  // Year 0000 is a date to JavaScript, none to PostgreSQL (1 BC comes before 1 AD).
+  if (!match || match[1] === '0000') return false;
   const date = new Date(0);
   // setUTCFullYear, not Date.UTC: that reads years 0 to 99 as 1900 to 1999.
   date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));

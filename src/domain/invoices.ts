@@ -5,6 +5,7 @@
 import { amountForMinutes, formatAmount } from './money.js';
 import { readPeriod, type PeriodSelector } from './report-request.js';
 import { fail, type Failure } from './result.js';
+import { CODE, typedCode } from './codes.js';
 
 export const ROUNDING_INCREMENTS = [0, 6, 15] as const;
 export const INVOICE_STATUSES = ['draft', 'issued', 'void'] as const;
@@ -73,8 +74,6 @@ export type InvoiceCommand =
 export const INVOICE_USAGE =
   '`/invoice draft [periods] [customer:CODE]` drafts invoices from approved time (default period: `last`), `/invoice list [draft|issued|void] [customer:CODE]` lists them, `/invoice export [periods]` uploads the issued ones as CSV for Xero, QuickBooks and your own records. Periods: `last`, `this`, a first day like `2026-11-01`, or a range `2026-10-01..2026-11-16`.';
 
-const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
-
 /** Reads `/invoice draft|list|export …`. */
 export function parseInvoiceCommand(
   text: string,
@@ -112,7 +111,7 @@ export function parseInvoiceCommand(
     if (filter && action !== 'export') {
       const codes = filter[1]!.split(',').filter(Boolean);
       if (codes.length === 0) return problem('Put a customer code after `customer:`, e.g. `customer:ACME`.');
-      for (const code of codes.map((c) => c.toUpperCase())) {
+      for (const code of codes.map(typedCode)) {
         if (!CODE.test(code)) return problem(`“${code}” is not a customer code; codes look like \`ACME\`.`);
         if (!customerCodes.includes(code)) customerCodes.push(code);
       }

@@ -193,6 +193,13 @@ export function parseLogCommand(text: string): ParsedLog {
   for (; index < words.length; index++) {
     const word = words[index]!;
     const token = classify(word);
+    // "2.5" before any duration is hours without their unit, not a date to ask about.
+    if (token.kind === 'error' && amount === undefined && /^\d{1,2}[.,]\d{1,2}$/.test(word))
+      return failure(
+        'duration_unit',
+        `"${word}" needs its unit: write ${word}h for hours, or e.g. 2h30m or 45m. ${LOG_USAGE}`,
+        'minutes',
+      );
     if (token.kind === 'error') return { ok: false, error: token.error };
     if (token.kind === 'bad-range') {
       if (projectCode !== undefined) break; // "2h ACME-WEB 12-10 people": no duration can stand here

@@ -4,6 +4,7 @@
  */
 import { isIsoDate } from './dates.js';
 import { fail, type Failure } from './result.js';
+import { CODE, typedCode } from './codes.js';
 
 export const REPORT_KINDS = ['ar', 'ap'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -28,7 +29,6 @@ export type ReportRequest = {
 export const REPORT_USAGE =
   '`/report ar|ap summary|detail [periods] [customer:CODE] [project:CODE] [consultant:@someone]`, e.g. `/report ar detail 2026-11-01 customer:ACME`. Periods: `last` (the default), `this`, a first day like `2026-11-01`, or a range of first days `2026-10-01..2026-11-16`. `/report` alone opens the Reports form.';
 
-const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 const MEMBER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** A mention as Slack sends it with escaping on: `<@U01ALICE|alice>` or `<@U01ALICE>`. */
 const MENTION = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
@@ -144,7 +144,7 @@ function readFilter(
       into.consultantUserIds.push(userId);
       continue;
     }
-    const code = item.toUpperCase();
+    const code = typedCode(item);
     if (!CODE.test(code))
       return fail(
         'invalid_code',

@@ -15,9 +15,9 @@ import { RIGHTS } from './rights.js';
 import { SETTING_FIELDS, SETTING_KEYS, type Settings } from './settings.js';
 import { MAX_NAME_LENGTH } from './names.js';
 import { isEmailAddress, MAX_ADDRESS_LENGTH, MAX_NOTES_LENGTH } from './contact.js';
+import { CODE, typedCode } from './codes.js';
 
 /** As /log reads codes: a letter or digit first, then letters, digits and dashes. */
-const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
 const amount = z.union([z.string(), z.number()]);
@@ -25,7 +25,7 @@ const hours = z.union([z.string(), z.number()]);
 const isoDate = z.string().refine(isIsoDate, 'must be a date written as YYYY-MM-DD');
 const code = z
   .string()
-  .transform((text) => text.trim().toUpperCase())
+  .transform(typedCode)
   .refine(
     (text) => CODE.test(text),
     'must be 2 to 20 letters, digits or dashes, starting with a letter or digit, like ACME-WEB',

@@ -24,6 +24,7 @@ import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
 import { isEmailAddress, MAX_ADDRESS_LENGTH, MAX_NOTES_LENGTH } from '../domain/contact.js';
+import { CODE, typedCode } from '../domain/codes.js';
 
 export type CustomerRow = {
   id: number;
@@ -53,8 +54,6 @@ export type CustomerInput = {
   /** As typed in the form: terms in days ('' for the firm's default), rounding 0, 6 or 15. Left out, they stay. */
   invoicing?: { paymentTermsDays: string; taxId: string; billingEmail: string; invoiceRoundingMinutes: number };
 };
-
-const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
 export async function listCustomers(ctx: ServiceContext): Promise<Result<{ customers: CustomerRow[] }>> {
   return serviceTransaction(ctx.db, async (tx) => {
@@ -88,7 +87,7 @@ export async function saveCustomer(
   ctx: ServiceContext,
   input: CustomerInput,
 ): Promise<Result<{ customer: CustomerRow }>> {
-  const code = input.code.trim().toUpperCase();
+  const code = typedCode(input.code);
   const name = input.name.trim();
   const currency = input.currency.trim().toUpperCase();
   if (!CODE.test(code))

@@ -29,6 +29,7 @@ import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { OPERATIONS } from './operations.js';
 import { serviceTransaction } from './transaction.js';
+import { CODE, typedCode } from '../domain/codes.js';
 
 export type ProjectRow = {
   id: number;
@@ -64,8 +65,6 @@ export type ProjectInput = {
   managerIds?: number[];
   consultantIds?: number[];
 };
-
-const CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 
 /** Live projects with their teams, and what a project form can choose from. */
 export async function listProjects(
@@ -155,7 +154,7 @@ export async function saveProject(
   ctx: ServiceContext,
   input: ProjectInput,
 ): Promise<Result<{ project: { id: number; code: string } }>> {
-  const code = input.code.trim().toUpperCase();
+  const code = typedCode(input.code);
   const name = input.name.trim();
   if (!CODE.test(code))
     return fail(

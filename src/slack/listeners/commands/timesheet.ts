@@ -9,11 +9,12 @@ import { submitTimesheet, timesheetHistory, timesheetOverview } from '../../../s
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { refreshHome } from '../../home.js';
 import { openTimesheetModal } from '../../timesheet-view.js';
+import { decodeSlackText } from '../../slack-text.js';
 import { answeringErrors } from '../safe.js';
 
 const timesheetCommandBody = z.object({
   user_id: z.string().min(1),
-  text: z.string().default(''),
+  text: z.string().default('').transform(decodeSlackText),
   trigger_id: z.string().min(1),
 });
 
