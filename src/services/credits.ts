@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import { creditLedger, customers } from '../db/schema.js';
-import { isIsoDate } from '../domain/dates.js';
+import { formatDay, isIsoDate } from '../domain/dates.js';
 import { MAX_PRICE_MINOR, parseAmount } from '../domain/money.js';
 import { type CreditForecast, parseCreditHours } from '../domain/prepaid.js';
 import { fail, type Result } from '../domain/result.js';
@@ -302,6 +302,14 @@ export async function addCredits(
   const hours = parseCreditHours(input.hours, { signed: false });
   if (!hours.ok) return fail('invalid_hours', hours.message, 'hours');
   if (!isIsoDate(input.date)) return fail('invalid_date', 'Pick the date of the purchase.', 'date');
+  // Balances count every purchase and the prepaid log only those up to its day: a later date would split them.
+  const today = ledgerToday(ctx);
+  if (input.date > today)
+    return fail(
+      'future_date',
+      `Record a purchase on the day it was bought: pick today (${formatDay(today)}) or an earlier day.`,
+      'date',
+    );
   const note = input.note.trim();
   if (note.length > MAX_NOTE_LENGTH)
     return fail('note_too_long', `Keep the note to ${MAX_NOTE_LENGTH} characters; it has ${note.length}.`, 'note');

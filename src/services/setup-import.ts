@@ -20,7 +20,7 @@ import { periodsOverlap } from '../domain/periods.js';
 import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
 import { lockTeamsToChange, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
-import { lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
+import { ledgerToday, lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
 import { OPERATIONS } from './operations.js';
@@ -56,7 +56,11 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
 
     // Every problem in one answer, so fixing the file takes one round.
     const money = await checkMoney(tx, ctx, setup);
-    const errors = [...(await checkReferences(tx, setup)), ...money.errors];
+    const errors = [
+      ...(await checkReferences(tx, setup)),
+      ...futurePurchases(setup, ledgerToday(ctx)),
+      ...money.errors,
+    ];
     if (errors.length > 0) return { ok: false as const, errors };
 
     const summary = emptySummary();
@@ -75,6 +79,18 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     await recordAudit(tx, ctx, { action: 'setup.import', entity: 'setup', entityId: 'file', after: summary });
     return { ok: true as const, summary };
   });
+}
+
+/** Purchases dated after today: a balance counts every purchase, the prepaid log only those up to its day. */
+function futurePurchases(setup: SetupFile, today: string): string[] {
+  return setup.customers.flatMap((c) =>
+    c.credits
+      .filter((credit) => credit.on > today)
+      .map(
+        (credit) =>
+          `${credit.path}.on: ${credit.on} is after today (${today}); record a purchase on the day it was bought`,
+      ),
+  );
 }
 
 /** References to things neither in the file nor in the database, each named by its place. */
