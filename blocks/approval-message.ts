@@ -164,7 +164,9 @@ export function timesheetDecidedMessage(view: TimesheetDecidedModel): SlackMessa
   }
   const time = `${formatMinutes(view.totalMinutes)} (${formatMinutes(view.billableMinutes)} billable)`;
   if (view.outcome === 'deleted') {
-    const text = `${view.byName}, an administrator, deleted your approved timesheet for ${span}: its ${time} was removed and no longer counts for pay or invoices.`;
+    const text = view.afterApproval
+      ? `${view.byName}, an administrator, deleted your approved timesheet for ${span}: its ${time} was removed and no longer counts for pay or invoices.`
+      : `${view.byName}, an administrator, deleted your timesheet for ${span}: its ${time} was removed.`;
     return {
       text: escapeMrkdwn(text),
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:wastebasket: ${escapeMrkdwn(text)}` } }],
@@ -339,7 +341,9 @@ function stateLine(view: ApprovalRequestView, style: Style = MRKDWN): string | u
   if (view.sheetStatus === 'deleted')
     return `${icon('wastebasket')}${bold('Deleted')} by an administrator. Nothing to decide.`;
   if (view.myStatus === 'withdrawn')
-    return `${icon('heavy_minus_sign')}The time on your projects was removed from this timesheet with its project. Nothing for you to decide.`;
+    return view.withdrawnBecause === 'no_longer_approver'
+      ? `${icon('heavy_minus_sign')}You no longer decide this timesheet: an administrator changed who approves its projects, and its time now waits for them. Nothing for you to decide.`
+      : `${icon('heavy_minus_sign')}The time on your projects was removed from this timesheet with its project. Nothing for you to decide.`;
   if (view.sheetStatus === 'cancelled' && view.rejection) {
     return `${icon('x')}${bold(`Rejected by ${text(view.rejection.byName)}`)}: ${text(truncate(view.rejection.reason, 500))} — nothing to do.`;
   }

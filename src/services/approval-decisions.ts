@@ -3,7 +3,12 @@ import type { Queryable } from '../db/client.js';
 import { approvals, reportingPeriods, timesheets } from '../db/schema.js';
 import { formatDay } from '../domain/dates.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
-import { type SettledSheetStatus, queueUpdates, withdrawApprovalRequests } from './approval-messages.js';
+import {
+  notifySheetDeleted,
+  type SettledSheetStatus,
+  queueUpdates,
+  withdrawApprovalRequests,
+} from './approval-messages.js';
 import {
   consultantUserOf,
   isOnlyAdministrator,
@@ -238,6 +243,7 @@ export async function adminDecide(
       const own = await ownSheetRefusal(tx, ctx, sheet.id);
       if (own.refused) return own.refused;
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
+      await notifySheetDeleted(tx, ctx, sheet, actorId);
       await recordRemovedEntries(tx, ctx, sql`te.timesheet_id = ${sheet.id}`, 'timesheet.delete');
       await tx.delete(timesheets).where(eq(timesheets.id, sheet.id));
       await recordAudit(tx, ctx, {

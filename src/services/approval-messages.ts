@@ -23,8 +23,14 @@ export type ApprovalRequestModel = {
   /** The approver's own timesheet: they are the firm's only administrator, so they decide it themselves. */
   selfApproval: boolean;
   route: 'manager' | 'admin_fallback';
-  /** `withdrawn`: the time this approver was asked about was removed with its project. */
+  /** `withdrawn`: the decision is no longer this approver's (`withdrawnBecause`). */
   myStatus: 'pending' | 'approved' | 'rejected' | 'withdrawn';
+  /**
+   * Why the decision left this approver: the time they were asked about went with its project, or
+   * the projects' approvers changed (they were taken off, lost the right, or a manager now decides
+   * what administrators stood in for). Absent in DMs queued before it was kept: the time went.
+   */
+  withdrawnBecause?: 'time_removed' | 'no_longer_approver';
   consultantName: string;
   period: { startsOn: string; endsOn: string };
   projects: {
@@ -70,7 +76,7 @@ export type TimeRemovedModel = {
 
 /** The consultant's notice once the sheet is decided. */
 export type TimesheetDecidedModel = {
-  /** `deleted`: an administrator deleted the approved sheet (`afterApproval`); its time is removed. */
+  /** `deleted`: an administrator deleted the sheet (approved: `afterApproval`); its time is removed. */
   outcome: 'approved' | 'rejected' | 'deleted';
   /** An administrator took back an approval: the sheet was approved when it was sent back or deleted. */
   afterApproval?: boolean;
@@ -171,21 +177,59 @@ export async function notifyApprovedTimeRemoved(
     sheetStatus: removal.action === 'deleted' ? 'deleted' : 'cancelled',
     removedAfterApproval: { ...removal, byName },
   }));
+  await tellConsultantOfRemoval(
+    tx,
+    ctx,
+    sheet,
+    { outcome: removal.action === 'deleted' ? 'deleted' : 'rejected', afterApproval: true, reason: removal.reason },
+    byName,
+    deciderId,
+  );
+}
+
+/**
+ * An administrator deleted an open or submitted sheet (in that transaction, before its rows go):
+ * the consultant hears that its time is gone, as for an approved one.
+ */
+export async function notifySheetDeleted(
+  tx: Queryable,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  deciderId: string,
+): Promise<void> {
+  const byName = await nameOfUser(tx, deciderId);
+  await tellConsultantOfRemoval(
+    tx,
+    ctx,
+    sheet,
+    { outcome: 'deleted', afterApproval: false, reason: null },
+    byName,
+    deciderId,
+  );
+}
+
+async function tellConsultantOfRemoval(
+  tx: Queryable,
+  ctx: ServiceContext,
+  sheet: typeof timesheets.$inferSelect,
+  removal: Pick<TimesheetDecidedModel, 'outcome' | 'afterApproval' | 'reason'>,
+  byName: string,
+  deciderId: string,
+): Promise<void> {
   const consultantUser = await consultantUserOf(tx, sheet.id);
   if (!consultantUser) return;
   const entries = await tx
     .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
     .from(timeEntries)
     .where(eq(timeEntries.timesheetId, sheet.id));
+  if (entries.length === 0) return; // nothing of theirs went
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
   const model: TimesheetDecidedModel = {
-    outcome: removal.action === 'deleted' ? 'deleted' : 'rejected',
-    afterApproval: true,
+    ...removal,
     period: { startsOn: period.startsOn, endsOn: period.endsOn },
     totalMinutes: entries.reduce((sum, e) => sum + e.minutes, 0),
     billableMinutes: entries.filter((e) => e.billable).reduce((sum, e) => sum + e.minutes, 0),
     byName,
-    reason: removal.reason,
     periodId: sheet.periodId,
     consultantUserId: consultantUser,
     selfDecided: deciderId === consultantUser,

@@ -157,7 +157,7 @@ async function rerouteSheet(tx: Transaction, ctx: ServiceContext, sheetId: numbe
     const route = wanted.get(approval.approverId);
     if (!route) {
       if (approval.status !== 'pending') continue;
-      await withdraw(tx, ctx, approval);
+      await withdraw(tx, ctx, approval, 'no_longer_approver');
       changed = true;
       continue;
     }
@@ -235,16 +235,18 @@ async function ask(tx: Transaction, ctx: ServiceContext, timesheetId: number, ap
   );
 }
 
-/** Drops a pending decision that is no longer this approver's: their DM says so first. */
+/** Drops a pending decision that is no longer this approver's: their DM says so first, and why. */
 export async function withdraw(
   tx: Queryable,
   ctx: ServiceContext,
   approval: typeof approvals.$inferSelect,
+  because: NonNullable<ApprovalRequestModel['withdrawnBecause']>,
 ): Promise<void> {
   const ref = approvalRef(approval.timesheetId, approval.approverId);
   const model: ApprovalRequestModel = {
     ...(await approvalRequestModel(tx, approval.timesheetId, approval.approverId)),
     myStatus: 'withdrawn',
+    withdrawnBecause: because,
   };
   await enqueueMessage(
     tx,

@@ -92,8 +92,9 @@ export function accessSql(delegate: boolean, extras: AccessExtras, ids: AccessId
       sql`(select json_agg(json_build_object('userId', u.id, 'name', u.display_name) order by u.display_name, u.id)
              ${activePrincipals}) as principals`,
       // Most people approve nothing: App Home then skips the approvals read.
-      sql`exists (select 1 from approvals a
-                   where a.status = 'pending'
+      // A sheet sent back by one manager leaves the others' requests pending: only a submitted sheet waits.
+      sql`exists (select 1 from approvals a join timesheets t on t.id = a.timesheet_id
+                   where a.status = 'pending' and t.status = 'submitted'
                      and (a.approver_id = ${actorId} or a.approver_id in (select u.id ${activePrincipals}))) as approvals_pending`,
     );
   }

@@ -170,7 +170,8 @@ async function impactOf(
     ? await queryRows<{ n: number }>(
         q,
         sql`select count(*)::int as n from approvals a join timesheets t on t.id = a.timesheet_id
-             where a.status = 'pending' and a.approver_id in (${sqlList(userIds)}) and t.consultant_id not in (${sqlList(ids)})`,
+             where a.status = 'pending' and t.status = 'submitted'
+               and a.approver_id in (${sqlList(userIds)}) and t.consultant_id not in (${sqlList(ids)})`,
       )
     : [];
   const archivedIds = new Set(kept.map((r) => Number(r.consultant_id)));

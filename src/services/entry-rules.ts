@@ -409,6 +409,15 @@ export async function ownOpenEntryForUpdate(
   if (found.consultantId !== consultant.employeeId) {
     return fail('forbidden', `You can only ${verb} your own entries (or those of someone you are a delegate for).`);
   }
+  if (
+    found.status === 'cancelled' &&
+    (await tx.select({ id: timesheets.id }).from(timesheets).where(eq(timesheets.reopenedFrom, placed!.sheetId))).length
+  ) {
+    return fail(
+      'entry_read_only',
+      `That entry's timesheet was sent back, and its entries are open again on a new copy of it: ${verb} them in /timesheet.`,
+    );
+  }
   if (found.status !== 'open') {
     return fail(
       'entry_read_only',

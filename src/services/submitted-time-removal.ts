@@ -65,7 +65,7 @@ export async function dropSubmittedTimeOn(
     }
     // Told before the time goes, so their message still shows what was removed.
     for (const approval of await tx.select().from(approvals).where(eq(approvals.timesheetId, sheet.id))) {
-      if (!approval.projectIds.some((id) => left.has(id))) await withdraw(tx, ctx, approval);
+      if (!approval.projectIds.some((id) => left.has(id))) await withdraw(tx, ctx, approval, 'time_removed');
     }
     await recordRemovedEntries(
       tx,
