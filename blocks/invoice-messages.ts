@@ -139,7 +139,7 @@ export function draftReply(
   return { text: all.join('\n'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: shown } }] };
 }
 
-/** `/invoice list`: one line per invoice with a button that sends its PDF. */
+/** `/invoice list`: one line per invoice with a button that sends its PDF (or posts a draft never posted, to act on). */
 export function invoiceListMessage(rows: InvoiceListRow[], matched: number): SlackMessage {
   if (rows.length === 0)
     return {
@@ -155,7 +155,7 @@ export function invoiceListMessage(rows: InvoiceListRow[], matched: number): Sla
     accessory: {
       type: 'button',
       action_id: ids.invoice.repost,
-      text: { type: 'plain_text', text: 'PDF' },
+      text: { type: 'plain_text', text: r.posted ? 'PDF' : 'Post to me' },
       value: String(r.invoiceId),
     },
   }));

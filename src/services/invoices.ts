@@ -369,6 +369,8 @@ export type InvoiceListRow = {
   minutes: number;
   issuedOn: string | null;
   dueOn: string | null;
+  /** Whether its message (with Issue and Void) was posted: a top-up drafted with no channel to go to was not. */
+  posted: boolean;
 };
 
 export const INVOICE_LIST_LIMIT = 40;
@@ -409,6 +411,7 @@ export async function listInvoices(
         currency: invoices.currency,
         issuedOn: invoices.issuedOn,
         dueOn: invoices.dueOn,
+        channel: invoices.channel,
         minutes: sql<string>`(select coalesce(sum(coalesce(l.rounded_minutes, l.minutes, 0)), 0)::text from invoice_lines l where l.invoice_id = ${invoices.id})`,
       })
       .from(invoices)
@@ -430,12 +433,17 @@ export async function listInvoices(
         minutes: Number(r.minutes),
         issuedOn: r.issuedOn,
         dueOn: r.dueOn,
+        posted: r.channel !== null,
       })),
     };
   });
 }
 
-/** The list's button: the invoice's current PDF, sent to the asker's DM. */
+/**
+ * The list's button: the invoice's current PDF, sent to the asker's DM. A draft never posted (a
+ * top-up drafted with neither FINANCE_CHANNEL nor an alert channel) is posted there instead, with
+ * its Issue and Void buttons and its DRAFT PDF, so someone can act on it.
+ */
 export async function repostInvoicePdf(
   ctx: ServiceContext,
   input: { invoiceId: number },
@@ -443,10 +451,15 @@ export async function repostInvoicePdf(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.listInvoices.right);
     if (!access.ok) return access;
-    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, input.invoiceId));
+    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, input.invoiceId)).for('update');
     if (!invoice) return fail('gone', 'That draft was discarded, so it has no PDF any more.');
     const asker = access.userId;
     if (!asker) return fail('no_asker', 'Only a person can be sent an invoice PDF.');
+    if (!invoice.channel && invoice.status === 'draft') {
+      await tx.update(invoices).set({ channel: asker }).where(eq(invoices.id, invoice.id));
+      await announceDraft(tx, ctx, invoice.id);
+      return { ok: true as const, number: null };
+    }
     const now = ctx.clock.now();
     const label = invoice.number ? `Invoice ${invoice.number}` : `Draft invoice ${invoice.id}`;
     const model: InvoicePdfModel = { invoiceId: invoice.id, variant: invoice.status };
