@@ -38,7 +38,8 @@ export type ServiceContext = {
  * start once it holds the running timer's sheets and both projects; a balance move between reading
  * another sheet's approval DM and queueing its update (`credit-line:read`); a submit once it has read
  * who decides its sheet; an administrator's decision once it holds the sheet; a delete once it
- * holds an entry and its sheet.
+ * holds an entry and its sheet; an approval once it holds every customer its billable time is
+ * charged to (`approve:customers-locked`).
  */
 export type PausePoint =
   | 'decide:sheet-locked'
@@ -55,6 +56,7 @@ export type PausePoint =
   | 'admin-decide:customers-locked'
   | 'draft:customers-locked'
   | 'credit-line:read'
+  | 'approve:customers-locked'
   | 'submit:routes-read'
   | 'admin-decide:sheet-locked'
   | 'delete:entry-locked';

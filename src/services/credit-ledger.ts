@@ -59,13 +59,25 @@ export async function deductApprovedTime(tx: Transaction, ctx: ServiceContext, t
   const charged = await queryRows<{ customer_id: number }>(
     tx,
     sql`select distinct p.customer_id from time_entries te join projects p on p.id = te.project_id
-         join customers c on c.id = p.customer_id
-        where te.timesheet_id = ${timesheetId} and te.billable and c.billing_mode = 'prepaid'`,
+        where te.timesheet_id = ${timesheetId} and te.billable`,
   );
-  const customerIds = await lockPrepaidCustomers(
-    tx,
-    charged.map((row) => Number(row.customer_id)),
-  );
+  // Hourly customers are locked too, and their billing read under the lock: a switch to prepaid
+  // either commits first (and this deducts) or waits and then finds approved time (and is refused).
+  const locked = charged.length
+    ? await tx
+        .select({ id: customers.id, billingMode: customers.billingMode })
+        .from(customers)
+        .where(
+          inArray(
+            customers.id,
+            charged.map((row) => Number(row.customer_id)),
+          ),
+        )
+        .orderBy(customers.id)
+        .for('update')
+    : [];
+  await ctx.pause?.('approve:customers-locked');
+  const customerIds = locked.filter((customer) => customer.billingMode === 'prepaid').map((customer) => customer.id);
   if (customerIds.length === 0) return [];
   const inserted = await queryRows<{ customer_id: number }>(
     tx,
