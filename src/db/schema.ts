@@ -29,6 +29,12 @@ const day = (name: string) => date(name, { mode: 'string' });
 /** `*_cents` columns hold integer minor units of their currency: cents, but yen for JPY and fils for KWD. */
 const cents = (name: string) => bigint(name, { mode: 'number' });
 
+/** An issued invoice's customer and firm blocks, kept as they were when it was issued. */
+export type IssuedParties = {
+  customer: { name: string; address: string; taxId: string; billingEmail: string };
+  firm: { name: string; address: string; taxId: string };
+};
+
 export const rightEnum = pgEnum('user_right', RIGHTS);
 export const billingModeEnum = pgEnum('billing_mode', ['hourly', 'prepaid']);
 export const timesheetStatusEnum = pgEnum('timesheet_status', ['open', 'submitted', 'approved', 'cancelled']);
@@ -423,6 +429,8 @@ export const invoices = pgTable(
     /** The days the invoice covers (the drafted periods, or the purchase day of a top-up). */
     periodStartsOn: day('period_starts_on'),
     periodEndsOn: day('period_ends_on'),
+    /** The drafted periods in words ("1–31 Oct 2026, 1–31 Dec 2026": not the span, when they are not back to back). */
+    periodLabel: text('period_label'),
     currency: text('currency').notNull(),
     totalCents: cents('total_cents').notNull(),
     /** The customer's rounding increment when drafted, printed on the invoice. */
@@ -436,6 +444,8 @@ export const invoices = pgTable(
     issuedOn: day('issued_on'),
     dueOn: day('due_on'),
     paymentTermsDays: integer('payment_terms_days'),
+    /** The customer and firm as the invoice was issued to and from: an issued invoice never changes. */
+    issuedParties: jsonb('issued_parties').$type<IssuedParties>(),
     voidedAt: moment('voided_at'),
     voidedBy: text('voided_by'),
     voidReason: text('void_reason'),

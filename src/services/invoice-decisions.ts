@@ -68,6 +68,15 @@ export async function issueInvoice(
         issuedOn,
         dueOn,
         paymentTermsDays: terms,
+        issuedParties: {
+          customer: {
+            name: customer!.name,
+            address: customer!.address,
+            taxId: customer!.taxId,
+            billingEmail: customer!.billingEmail,
+          },
+          firm: { name: settings.firm_name, address: settings.firm_address, taxId: settings.firm_tax_id },
+        },
         updatedAt: now,
       })
       .where(eq(invoices.id, invoice.id));

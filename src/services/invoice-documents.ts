@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../db/client.js';
+import type { IssuedParties } from '../db/schema.js';
 import type { InvoiceStatus } from '../domain/invoices.js';
 import { fail, type Result } from '../domain/result.js';
 import type { PeriodSelector } from '../domain/report-request.js';
@@ -60,10 +61,11 @@ const LINE_JOINS = sql`left join time_entries te on te.id = l.time_entry_id
 const LINE_ORDER = sql`p.code nulls first, te.work_date, te.id, l.id`;
 
 export async function invoiceDocument(db: Queryable, invoiceId: number): Promise<InvoiceDocument | undefined> {
-  const [head] = await queryRows<Record<string, string | number | null>>(
+  const [head] = await queryRows<Record<string, string | number | null> & { parties: IssuedParties | null }>(
     db,
     sql`select i.id as "invoiceId", i.kind as "kind", i.status as "status", i.number as "number", i.currency as "currency",
           i.total_cents::text as "total", i.period_starts_on::text as "startsOn", i.period_ends_on::text as "endsOn",
+          i.period_label as "periodLabel", i.issued_parties as "parties",
           i.issued_on::text as "issuedOn", i.due_on::text as "dueOn", i.payment_terms_days as "terms",
           i.rounding_minutes as "rounding", i.void_reason as "voidReason",
           c.code as "code", c.name as "name", c.address as "address", c.tax_id as "taxId",
@@ -84,19 +86,26 @@ export async function invoiceDocument(db: Queryable, invoiceId: number): Promise
     number: text(head.number),
     currency: String(head.currency),
     total: Number(head.total),
-    period: periodLabel(text(head.startsOn), text(head.endsOn)),
+    period: periodLabel(text(head.startsOn), text(head.endsOn), text(head.periodLabel)),
     issuedOn: text(head.issuedOn),
     dueOn: text(head.dueOn),
     paymentTermsDays: Number(head.terms ?? head.customerTerms ?? settings.payment_terms_days),
     roundingMinutes: Number(head.rounding),
     voidReason: text(head.voidReason),
-    firm: { name: settings.firm_name, address: settings.firm_address, taxId: settings.firm_tax_id },
+    // An issued (or voided) invoice prints the parties it was issued with; a draft, today's.
+    firm: head.parties?.firm ?? {
+      name: settings.firm_name,
+      address: settings.firm_address,
+      taxId: settings.firm_tax_id,
+    },
     customer: {
       code: String(head.code),
-      name: String(head.name),
-      address: String(head.address),
-      taxId: String(head.taxId),
-      billingEmail: String(head.billingEmail),
+      ...(head.parties?.customer ?? {
+        name: String(head.name),
+        address: String(head.address),
+        taxId: String(head.taxId),
+        billingEmail: String(head.billingEmail),
+      }),
     },
     lines: lines.map(lineRow),
   };
@@ -171,9 +180,11 @@ export async function invoiceExport(
     const rows = await queryRows<Record<string, string | number | null>>(
       tx,
       sql`select ${LINE_COLUMNS}, i.number as "number", i.status as "status", i.kind as "kind",
-            c.code as "customerCode", c.name as "customerName", c.billing_email as "billingEmail", c.address as "address",
+            c.code as "customerCode", coalesce(i.issued_parties #>> '{customer,name}', c.name) as "customerName",
+            coalesce(i.issued_parties #>> '{customer,billingEmail}', c.billing_email) as "billingEmail",
+            coalesce(i.issued_parties #>> '{customer,address}', c.address) as "address",
             i.issued_on::text as "issuedOn", i.due_on::text as "dueOn", i.payment_terms_days as "terms",
-            i.period_starts_on::text as "startsOn", i.period_ends_on::text as "endsOn",
+            i.period_starts_on::text as "startsOn", i.period_ends_on::text as "endsOn", i.period_label as "periodLabel",
             i.currency as "currency", i.total_cents::text as "invoiceTotal"
           from invoices i join customers c on c.id = i.customer_id
           join invoice_lines l on l.invoice_id = i.id ${LINE_JOINS}
@@ -198,10 +209,7 @@ export async function invoiceExport(
       issuedOn: String(row.issuedOn),
       dueOn: String(row.dueOn),
       paymentTermsDays: Number(row.terms),
-      period: periodLabel(
-        row.startsOn == null ? null : String(row.startsOn),
-        row.endsOn == null ? null : String(row.endsOn),
-      ),
+      period: periodLabel(textOrNull(row.startsOn), textOrNull(row.endsOn), textOrNull(row.periodLabel)),
       currency: String(row.currency),
       invoiceTotal: Number(row.invoiceTotal),
     }));

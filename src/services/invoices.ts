@@ -148,7 +148,14 @@ export async function draftInvoicesIn(
   const span = { startsOn: periods.periods[0]!.startsOn, endsOn: periods.periods.at(-1)!.endsOn };
   const channel = input.channel ?? access.userId;
   for (const customerId of hourly) {
-    const result = await draftOne(tx, ctx, { customerId, periodIds, span, channel, draftedBy: access.userId });
+    const result = await draftOne(tx, ctx, {
+      customerId,
+      periodIds,
+      span,
+      label: describePeriods(periods.periods),
+      channel,
+      draftedBy: access.userId,
+    });
     if ('skipped' in result) skipped.push(result.skipped);
     else drafted.push(result.drafted);
   }
@@ -204,6 +211,8 @@ async function draftOne(
     customerId: number;
     periodIds: number[];
     span: { startsOn: string; endsOn: string };
+    /** The periods in words: periods not back to back are named each, not as their span. */
+    label: string;
     channel: string | undefined;
     draftedBy: string | undefined;
   },
@@ -248,6 +257,7 @@ async function draftOne(
       periodId: input.periodIds.length === 1 ? input.periodIds[0]! : null,
       periodStartsOn: input.span.startsOn,
       periodEndsOn: input.span.endsOn,
+      periodLabel: input.label,
       currency: customer!.currency,
       totalCents: total,
       roundingMinutes: increment,
@@ -321,8 +331,9 @@ export async function invoiceMessageModel(tx: Queryable, invoiceId: number): Pro
   const [row] = await queryRows<Record<string, string | number | null>>(
     tx,
     sql`select i.id as "invoiceId", i.status as "status", i.kind as "kind", i.number as "number",
-          c.code as "customerCode", c.name as "customerName", i.currency as "currency", i.total_cents::text as "total",
-          i.period_starts_on::text as "startsOn", i.period_ends_on::text as "endsOn",
+          c.code as "customerCode", coalesce(i.issued_parties #>> '{customer,name}', c.name) as "customerName",
+          i.currency as "currency", i.total_cents::text as "total",
+          i.period_starts_on::text as "startsOn", i.period_ends_on::text as "endsOn", i.period_label as "periodLabel",
           i.issued_on::text as "issuedOn", i.due_on::text as "dueOn", i.void_reason as "voidReason",
           (select display_name from users u where u.id = i.created_by) as "draftedBy",
           (select display_name from users u where u.id = i.issued_by) as "issuedBy",
@@ -339,7 +350,7 @@ export async function invoiceMessageModel(tx: Queryable, invoiceId: number): Pro
     number: text(r.number),
     customerCode: String(r.customerCode),
     customerName: String(r.customerName),
-    period: periodLabel(text(r.startsOn), text(r.endsOn)),
+    period: periodLabel(text(r.startsOn), text(r.endsOn), text(r.periodLabel)),
     minutes: Number(r.minutes ?? 0),
     total: formatMoney(Number(r.total), String(r.currency)),
     draftedBy: text(r.draftedBy),
@@ -354,7 +365,9 @@ export async function invoiceMessageModel(tx: Queryable, invoiceId: number): Pro
 /** A raw SQL value as text, keeping null. */
 export const textOrNull = (value: string | number | null | undefined) => (value == null ? null : String(value));
 
-export function periodLabel(startsOn: string | null, endsOn: string | null): string {
+/** The days an invoice covers in words: the periods it was drafted from, else (a top-up, an older invoice) its span. */
+export function periodLabel(startsOn: string | null, endsOn: string | null, drafted: string | null = null): string {
+  if (drafted) return drafted;
   return startsOn && endsOn ? describePeriods([{ startsOn, endsOn }]) : '';
 }
 
@@ -407,6 +420,7 @@ export async function listInvoices(
         customerCode: customers.code,
         startsOn: invoices.periodStartsOn,
         endsOn: invoices.periodEndsOn,
+        periodLabel: invoices.periodLabel,
         totalCents: invoices.totalCents,
         currency: invoices.currency,
         issuedOn: invoices.issuedOn,
@@ -428,7 +442,7 @@ export async function listInvoices(
         status: r.status,
         kind: r.kind,
         customerCode: r.customerCode,
-        period: periodLabel(r.startsOn, r.endsOn),
+        period: periodLabel(r.startsOn, r.endsOn, r.periodLabel),
         total: formatMoney(r.totalCents, r.currency),
         minutes: Number(r.minutes),
         issuedOn: r.issuedOn,
