@@ -45,7 +45,7 @@ export function approvalRequestMessage(view: ApprovalRequestView): SlackMessage 
       elements: [
         {
           type: 'mrkdwn',
-          text: 'You get this as an administrator: these projects have no other manager to approve them.',
+          text: 'You get this as an administrator: these projects have no other manager to approve them. One administrator’s approval is enough.',
         },
       ],
     });

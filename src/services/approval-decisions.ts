@@ -112,6 +112,11 @@ export async function decideTimesheet(
     const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
     const consultantName = await nameOfEmployee(tx, sheet.consultantId);
     if (sheet.status !== 'submitted') return fail('already_decided', await whatHappened(tx, sheet));
+    if (mine.status !== 'pending' && mine.route === 'admin_fallback' && mine.decidedBy !== clicker && !onBehalf)
+      return fail(
+        'already_decided',
+        `${await nameOfUser(tx, mine.decidedBy ?? '')} already approved this timesheet for the administrators; it is still waiting for the other approvers.`,
+      );
     if (mine.status !== 'pending') {
       return fail(
         'already_decided',
@@ -140,6 +145,28 @@ export async function decideTimesheet(
       before: mine,
       after,
     });
+    // Administrators stand in for a missing manager together: one's approval is theirs all.
+    if (mine.route === 'admin_fallback' && input.decision === 'approve') {
+      const standIns = await tx
+        .update(approvals)
+        .set({ status: 'approved', decidedBy: clicker, decidedAt: now, updatedAt: now })
+        .where(
+          and(
+            eq(approvals.timesheetId, sheet.id),
+            eq(approvals.route, 'admin_fallback'),
+            eq(approvals.status, 'pending'),
+          ),
+        )
+        .returning();
+      for (const standIn of standIns)
+        await recordAudit(tx, decider, {
+          action: 'approval.approve_as_administrators',
+          entity: 'timesheet',
+          entityId: sheet.id,
+          before: { ...standIn, status: 'pending', decidedBy: null, decidedAt: null },
+          after: standIn,
+        });
+    }
 
     let sheetStatus: DecisionOutcome['sheetStatus'] = 'submitted';
     if (input.decision === 'reject') {
