@@ -19,12 +19,16 @@ import { serviceTransaction } from './transaction.js';
 
 /** The firm's settings, each at its empty value until someone saves it. */
 export async function readSettings(db: Queryable): Promise<Settings> {
-  const rows = await db.select().from(settingsTable).where(inArray(settingsTable.key, SETTING_KEYS));
+  // The value as text, read by PostgreSQL: drizzle parses a jsonb string once more when it looks like
+  // JSON, so "200.10" would come back as 200.1 and a 20-digit tax id would lose digits.
+  const rows = await db
+    .select({ key: settingsTable.key, text: sql<string>`${settingsTable.value} #>> '{}'` })
+    .from(settingsTable)
+    .where(inArray(settingsTable.key, SETTING_KEYS));
   const current = emptySettings() as Record<SettingKey, unknown>;
   for (const row of rows) {
     if (!isSettingKey(row.key)) continue;
-    // drizzle parses a jsonb string once more when it looks like JSON ("4000" comes back as 4000): restore the type.
-    current[row.key] = typeof SETTING_FIELDS[row.key].empty === 'number' ? Number(row.value) : String(row.value);
+    current[row.key] = typeof SETTING_FIELDS[row.key].empty === 'number' ? Number(row.text) : row.text;
   }
   return current as Settings;
 }
