@@ -193,8 +193,14 @@ export function parseLogCommand(text: string): ParsedLog {
   for (; index < words.length; index++) {
     const word = words[index]!;
     const token = classify(word);
-    // "2.5" before any duration is hours without their unit, not a date to ask about.
-    if (token.kind === 'error' && amount === undefined && /^\d{1,2}[.,]\d{1,2}$/.test(word))
+    // "2.5" where the duration should be is hours without their unit, not a date to ask about
+    // ("25.12 2h ACME-WEB" is a date: a duration follows it).
+    if (
+      token.kind === 'error' &&
+      amount === undefined &&
+      /^\d{1,2}[.,]\d{1,2}$/.test(word) &&
+      !words.slice(index + 1).some((later) => ['duration', 'range'].includes(classify(later).kind))
+    )
       return failure(
         'duration_unit',
         `"${word}" needs its unit: write ${word}h for hours, or e.g. 2h30m or 45m. ${LOG_USAGE}`,

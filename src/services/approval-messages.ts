@@ -197,6 +197,13 @@ export async function notifySheetDeleted(
   sheet: typeof timesheets.$inferSelect,
   deciderId: string,
 ): Promise<void> {
+  // An empty open or submitted sheet held nothing of theirs: nothing to tell.
+  const [logged] = await tx
+    .select({ id: timeEntries.id })
+    .from(timeEntries)
+    .where(eq(timeEntries.timesheetId, sheet.id))
+    .limit(1);
+  if (!logged) return;
   const byName = await nameOfUser(tx, deciderId);
   await tellConsultantOfRemoval(
     tx,
@@ -222,7 +229,6 @@ async function tellConsultantOfRemoval(
     .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
     .from(timeEntries)
     .where(eq(timeEntries.timesheetId, sheet.id));
-  if (entries.length === 0) return; // nothing of theirs went
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
   const model: TimesheetDecidedModel = {
     ...removal,

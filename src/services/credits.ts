@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
 import { creditLedger, customers } from '../db/schema.js';
+import { typedCode } from '../domain/codes.js';
 import { formatDay, isIsoDate } from '../domain/dates.js';
 import { MAX_PRICE_MINOR, parseAmount } from '../domain/money.js';
 import { type CreditForecast, parseCreditHours } from '../domain/prepaid.js';
@@ -94,7 +95,7 @@ export async function creditsOverview(
     const visible = await visiblePrepaidCustomers(tx, userId, canManage);
     let chosen = visible;
     if (code !== undefined) {
-      const wanted = code.trim().toUpperCase();
+      const wanted = typedCode(code);
       const found = await findPrepaidCustomer(tx, wanted);
       if (!found.ok) return found;
       if (!visible.some((c) => c.id === found.customer.id))
@@ -285,7 +286,7 @@ async function onPrepaidCustomer<T extends object>(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCredits.right);
     if (!access.ok) return access;
-    const found = await findPrepaidCustomer(tx, code.trim().toUpperCase());
+    const found = await findPrepaidCustomer(tx, typedCode(code));
     if (!found.ok) return found;
     if (options.lock) await lockPrepaidCustomers(tx, [found.customer.id]);
     return work(tx, found.customer);
