@@ -47,7 +47,7 @@ async function approvedEmptySheet(): Promise<number> {
 const noticesTo = async (userId: string) =>
   (await database.db.select().from(outbox).where(like(outbox.dedupeKey, 'removed:%')))
     .map((row) => row.payload as OutboxMessage)
-    .filter((message) => message.channel === userId);
+    .filter((message) => message.kind === 'post' && message.channel === userId);
 
 describe('an approved empty timesheet taken back by an administrator', () => {
   it('sent back with a reason: the consultant is told, with the reason', async () => {
