@@ -115,6 +115,12 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
     paddingTop: () => 3,
     paddingBottom: () => 3,
   };
+  // The column header heads page 1's lines; later pages carry it in their page header, above the
+  // project tables (each project's title repeats as its own table's header row).
+  const columnHeader = (): Content => ({
+    table: { widths, body: [header] },
+    layout: { ...ruled, hLineWidth: () => 0 },
+  });
 
   const notes = [
     paymentTermsNote(doc.paymentTermsDays, variant === 'draft' ? null : doc.dueOn),
@@ -156,7 +162,7 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
         },
       ],
     },
-    { table: { widths, body: [header] }, layout: { ...ruled, hLineWidth: () => 0 } },
+    columnHeader(),
     ...tables.map((body) => ({
       table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths, body },
       layout: { ...ruled, hLineWidth: (i: number) => (i === 0 ? 0 : 0.4) },
@@ -190,7 +196,8 @@ export async function invoicePdf(doc: InvoiceDocument, variant: InvoiceVariant):
   const watermark = variant === 'draft' ? 'DRAFT' : variant === 'void' ? 'VOID' : undefined;
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
-    pageMargins: [40, 40, 40, 48],
+    pageMargins: [40, 56, 40, 48],
+    header: (page) => (page > 1 ? { margin: [40, 30, 40, 0], stack: [columnHeader()] } : null),
     info: {
       title: `Invoice ${title} · ${doc.customer.name}`,
       author: doc.firm.name,

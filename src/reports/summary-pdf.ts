@@ -53,16 +53,19 @@ export async function layOutTablePdf(
     (item.type === 'total' && item.level === 'grand' ? grandTotals : sections.at(-1)!).push(row(item));
   }
   const rule = { hLineColor: () => '#cccccc', vLineWidth: () => 0 };
+  // The column header heads page 1's table; later pages carry it in their page header, above the
+  // section tables (each section's heading repeats as its own table's header row).
+  const columnHeader = (): Content => ({
+    table: { widths, body: [columns.map((c) => ({ text: c.header, bold: true, alignment: c.align }))] },
+    layout: { hLineWidth: (i: number) => (i === 1 ? 0.8 : 0), vLineWidth: () => 0 },
+  });
   const content: Content[] = [
     ...(heading.firmName ? [{ text: printable(heading.firmName), bold: true, fontSize: 14 }] : []),
     { text: printable(heading.title), bold: true, fontSize: 12, margin: [0, 2, 0, 0] },
     { text: printable(heading.periods), fontSize: 10, margin: [0, 2, 0, 4] },
     ...heading.filters.map((line) => ({ text: printable(line) })),
     { text: printable(heading.generated), color: GREY, margin: [0, 1, 0, 10] },
-    {
-      table: { widths, body: [columns.map((c) => ({ text: c.header, bold: true, alignment: c.align }))] },
-      layout: { hLineWidth: (i: number) => (i === 1 ? 0.8 : 0), vLineWidth: () => 0 },
-    },
+    columnHeader(),
     ...sections.map((body) => ({
       table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths, body },
       layout: { ...rule, hLineWidth: (i: number) => (i === 0 ? 0 : 0.3) },
@@ -78,16 +81,22 @@ export async function layOutTablePdf(
   ];
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
-    pageMargins: [40, 40, 40, 40],
+    pageMargins: [40, 58, 40, 40],
     info: { title: `${heading.title} · ${heading.periods}`, author: heading.firmName, creator: 'ConsulTracker' },
     defaultStyle: { font: 'DejaVuSans', fontSize: 8 },
     header: (page) =>
       page > 1
         ? {
-            text: `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${printable(heading.title)} · ${printable(heading.periods)}`,
-            fontSize: 7,
-            color: GREY,
-            margin: [40, 24, 40, 0],
+            margin: [40, 22, 40, 0],
+            stack: [
+              {
+                text: `${heading.firmName ? `${printable(heading.firmName)} · ` : ''}${printable(heading.title)} · ${printable(heading.periods)}`,
+                fontSize: 7,
+                color: GREY,
+                margin: [0, 0, 0, 2],
+              },
+              columnHeader(),
+            ],
           }
         : null,
     footer: (page, pages) => ({
