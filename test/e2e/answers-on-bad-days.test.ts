@@ -78,7 +78,8 @@ describe('a failure after the change committed', () => {
     const text = (value: string) => ({ type: 'plain_text_input', value });
     dropConnection(
       (sql) => sql.includes('insert into "credit_ledger"'),
-      (sql) => sql.startsWith('select active from users where id'),
+      // The redraw's first read: the access check of /credits.
+      (sql) => sql.startsWith('select (select u.active from users u'),
     );
     const answer = await h.slack.viewSubmission({
       userId: ADMIN,

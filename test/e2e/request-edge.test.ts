@@ -358,7 +358,7 @@ describe('commands', () => {
     const credits = await refused(() => h.slack.slashCommand({ command: '/credits', text: '', userId: ALICE }));
     expect(credits.answer.body).toMatchObject({
       response_type: 'ephemeral',
-      text: 'You do not work for any prepaid customer, so there is no credit to show.',
+      text: 'Prepaid credit is for people who log time, approve it or run the firm, and your roles give none of those rights. An administrator can give you a role with one in /admin &gt; Users.',
     });
     const report = await refused(() =>
       h.slack.slashCommand({ command: '/report', text: 'ar summary last', userId: ALICE }),
