@@ -1,6 +1,6 @@
 /**
- * What finance reads on paper: every figure of a row prints on that row, and a page never ends
- * with a heading whose lines are on the next page.
+ * What finance reads on paper: every figure of a row prints on that row, a page never ends with a
+ * heading whose lines are on the next page, and every page carries the column header.
  */
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
@@ -102,36 +102,40 @@ describe('an invoice over two pages', () => {
   });
 });
 
+/** The text of each page of an AP summary of 120 consultants with three projects each. */
+async function apSummaryPages(): Promise<string[]> {
+  const layout = reportLayout('ap', 'summary');
+  const rows: ApSummaryRow[] = [];
+  for (let k = 0; k < 120; k++)
+    for (let p = 0; p < 3; p++)
+      rows.push({
+        consultantUserId: `U${String(k).padStart(3, '0')}`,
+        consultantName: `Consultant ${String(k).padStart(3, '0')}`,
+        currency: 'USD',
+        projectCode: `P${p}`,
+        projectName: `Project ${p}`,
+        minutes: 9000 + k,
+        amount: BigInt(100_000 + k),
+      });
+  const pdf = await layOutTablePdf(
+    {
+      firmName: 'Doe & Partners',
+      title: 'Accounts Payable — Summary',
+      shortTitle: 'AP summary',
+      periods: '1–30 Nov 2026',
+      filters: [],
+      generated: 'Generated 1 Dec 2026',
+    },
+    layout.columns,
+    [...tableItems(rows.map((row) => layout.line(row)))],
+    printableText(),
+  );
+  return (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: false })).text;
+}
+
 describe('an AP summary over several pages', () => {
   it('never ends a page with a consultant heading whose project lines are on the next page', async () => {
-    const layout = reportLayout('ap', 'summary');
-    const rows: ApSummaryRow[] = [];
-    for (let k = 0; k < 120; k++)
-      for (let p = 0; p < 3; p++)
-        rows.push({
-          consultantUserId: `U${String(k).padStart(3, '0')}`,
-          consultantName: `Consultant ${String(k).padStart(3, '0')}`,
-          currency: 'USD',
-          projectCode: `P${p}`,
-          projectName: `Project ${p}`,
-          minutes: 9000 + k,
-          amount: BigInt(100_000 + k),
-        });
-    const pdf = await layOutTablePdf(
-      {
-        firmName: 'Doe & Partners',
-        title: 'Accounts Payable — Summary',
-        shortTitle: 'AP summary',
-        periods: '1–30 Nov 2026',
-        filters: [],
-        generated: 'Generated 1 Dec 2026',
-      },
-      layout.columns,
-      [...tableItems(rows.map((row) => layout.line(row)))],
-      printableText(),
-    );
-    const pdfDoc = await getDocumentProxy(new Uint8Array(pdf));
-    const pages = (await extractText(pdfDoc, { mergePages: false })).text;
+    const pages = await apSummaryPages();
     expect(pages.length).toBeGreaterThan(5);
     const orphaned: string[] = [];
     pages.forEach((text, index) => {
@@ -143,5 +147,24 @@ describe('an AP summary over several pages', () => {
       if (!/P\d · Project \d/.test(after)) orphaned.push(`page ${index + 1} ends with "${last[1]}"`);
     });
     expect(orphaned).toEqual([]);
+  });
+
+  it('repeats the column header (Project, Hours, Amount) on every page', async () => {
+    const pages = await apSummaryPages();
+    expect(pages.filter((text) => !/^Project Hours Amount$/m.test(text)).length).toBe(0);
+  });
+});
+
+describe('an invoice over several pages', () => {
+  it('repeats the column header on every page that carries lines', async () => {
+    const pdf = await getDocumentProxy(new Uint8Array(await invoicePdf(largeInvoice(), 'issued')));
+    const pages = (await extractText(pdf, { mergePages: false })).text;
+    expect(pages.length).toBeGreaterThan(2);
+    const withoutHeader = pages.flatMap((text, index) =>
+      text.includes('Implementation') && !text.includes('Date Consultant Description Hours Rate Amount')
+        ? [`page ${index + 1}`]
+        : [],
+    );
+    expect(withoutHeader).toEqual([]);
   });
 });
