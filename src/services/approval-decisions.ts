@@ -267,8 +267,10 @@ export async function adminDecide(
       if (sheet.status === 'cancelled')
         return fail('cancelled', 'A cancelled timesheet is kept as the record of a rejection.');
       // Deleting one's own submitted sheet would send it back by another name.
-      const own = await ownSheetRefusal(tx, ctx, sheet.id);
-      if (own.refused) return own.refused;
+      if (sheet.status === 'submitted') {
+        const own = await ownSheetRefusal(tx, ctx, sheet.id);
+        if (own.refused) return own.refused;
+      }
       await withdrawApprovalRequests(tx, ctx, [sheet.id]);
       await notifySheetDeleted(tx, ctx, sheet, actorId);
       await recordRemovedEntries(tx, ctx, sql`te.timesheet_id = ${sheet.id}`, 'timesheet.delete');
