@@ -20,3 +20,8 @@ export function controlCharacterIn(text: string, kind: TextKind = 'single-line')
 export function controlCharacterMessage(field: string, code: string): string {
   return `${field} contains a control character (${code}) that cannot be saved. Retype it without special characters.`;
 }
+
+/** Whether `text` shows nothing: only spaces and invisible format characters (a zero-width space). */
+export function showsNothing(text: string): boolean {
+  return /^[\s\p{Cf}]*$/u.test(text);
+}

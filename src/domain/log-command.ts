@@ -1,4 +1,4 @@
-import { controlCharacterIn, controlCharacterMessage } from './control-characters.js';
+import { controlCharacterIn, controlCharacterMessage, showsNothing } from './control-characters.js';
 import { addDays, isIsoDate, weekday } from './dates.js';
 import { MINUTES_PER_DAY, parseDuration } from './duration.js';
 import { type Failure } from './result.js';
@@ -266,7 +266,7 @@ export function parseLogCommand(text: string): ParsedLog {
   if (projectCode === undefined)
     return failure('project_missing', `Which project? Put its code after the duration. ${LOG_USAGE}`, 'project');
   const description = words.slice(index).join(' ');
-  if (description === '')
+  if (showsNothing(description))
     return failure(
       'description_required',
       `Add a description of the work after the project code. ${LOG_USAGE}`,

@@ -10,6 +10,7 @@ import {
   users,
 } from '../db/schema.js';
 import { dateInZone, formatDay, isIsoDate } from '../domain/dates.js';
+import { showsNothing } from '../domain/control-characters.js';
 import { formatMinutes, MINUTES_PER_DAY } from '../domain/duration.js';
 import { type Failure, fail, type Result } from '../domain/result.js';
 import { MAX_DESCRIPTION_LENGTH, resolveDateSpec } from '../domain/log-command.js';
@@ -27,7 +28,7 @@ export { MAX_DESCRIPTION_LENGTH } from '../domain/log-command.js';
 
 export function checkFields(input: EntryFields): Failure | undefined {
   const description = input.description.trim();
-  if (description === '') {
+  if (showsNothing(description)) {
     return fail(
       'description_required',
       'Add a description of the work, e.g. `/log 2h ACME-WEB design review`.',
