@@ -78,7 +78,7 @@ export async function runCli(
   }
   let jobs: JobsCommand | undefined;
   if (command === 'jobs') {
-    const parsed = parseJobsCommand(args);
+    const parsed = parseJobsCommand(args, systemClock.now());
     if (!parsed.ok) {
       io.err(parsed.message);
       return 1;

@@ -8,7 +8,10 @@ export type JobsCommand = { verb: 'list'; job?: string } | { verb: 'run'; job: s
 
 const JOB_NAMES = () => JOBS.map((job) => job.name).join(', ');
 
-export function parseJobsCommand(args: string[]): { ok: true; command: JobsCommand } | { ok: false; message: string } {
+export function parseJobsCommand(
+  args: string[],
+  now: Date,
+): { ok: true; command: JobsCommand } | { ok: false; message: string } {
   const [verb, name, ...rest] = args;
   const unknownJob = (job: string) =>
     `There is no job named "${job}"; the jobs are: ${JOB_NAMES()} (consultracker jobs list shows their runs).`;
@@ -29,6 +32,12 @@ export function parseJobsCommand(args: string[]): { ok: true; command: JobsComma
         message: `jobs run takes --at with an instant, e.g. --at 2026-11-30T16:00:00+01:00 or --at 2026-11-30T15:00Z (got "${rest.join(' ')}")`,
       };
     }
+    // A later instant would do now what falls due then: a period's close before the period ends.
+    if (at > now)
+      return {
+        ok: false,
+        message: `jobs run --at ${rest[1]} is later than now: a job does at most what fell due by now. Give an instant up to now.`,
+      };
     return { ok: true, command: { verb: 'run', job: name, at } };
   }
   return {

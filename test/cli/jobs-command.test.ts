@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClock } from '../support/test-clock.js';
 
 const names = JOBS.map((job) => job.name).join(', ');
+/** When the command is typed. */
+const NOW = new Date('2026-12-08T10:00:00Z');
 
 describe('parsing jobs', () => {
   it.each([
@@ -33,24 +35,28 @@ describe('parsing jobs', () => {
       'jobs run takes --at with an instant, e.g. --at 2026-11-30T16:00:00+01:00 or --at 2026-11-30T15:00Z (got "--at tomorrowZ")',
     ],
     [
+      ['run', 'period-close', '--at', '2026-12-31T23:00Z'],
+      'jobs run --at 2026-12-31T23:00Z is later than now: a job does at most what fell due by now. Give an instant up to now.',
+    ],
+    [
       ['run', 'period-reminder', '--when', '2026-11-30T15:00Z'],
       'jobs run takes --at with an instant, e.g. --at 2026-11-30T16:00:00+01:00 or --at 2026-11-30T15:00Z (got "--when 2026-11-30T15:00Z")',
     ],
   ])('refuses jobs %j with what to type instead', (args, message) => {
-    expect(parseJobsCommand(args)).toEqual({ ok: false, message });
+    expect(parseJobsCommand(args, NOW)).toEqual({ ok: false, message });
   });
 
   it('reads list with and without a job, and run with and without an instant', () => {
-    expect(parseJobsCommand(['list'])).toEqual({ ok: true, command: { verb: 'list' } });
-    expect(parseJobsCommand(['list', 'period-close'])).toEqual({
+    expect(parseJobsCommand(['list'], NOW)).toEqual({ ok: true, command: { verb: 'list' } });
+    expect(parseJobsCommand(['list', 'period-close'], NOW)).toEqual({
       ok: true,
       command: { verb: 'list', job: 'period-close' },
     });
-    expect(parseJobsCommand(['run', 'period-close'])).toEqual({
+    expect(parseJobsCommand(['run', 'period-close'], NOW)).toEqual({
       ok: true,
       command: { verb: 'run', job: 'period-close' },
     });
-    expect(parseJobsCommand(['run', 'period-close', '--at', '2026-11-30T16:00:00+01:00'])).toEqual({
+    expect(parseJobsCommand(['run', 'period-close', '--at', '2026-11-30T16:00:00+01:00'], NOW)).toEqual({
       ok: true,
       command: { verb: 'run', job: 'period-close', at: new Date('2026-11-30T15:00:00Z') },
     });
