@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, type Transaction } from '../db/client.js';
-import { creditLedger, customers } from '../db/schema.js';
+import { creditAlerts, creditLedger, customers } from '../db/schema.js';
 import { typedCode } from '../domain/codes.js';
 import { formatDay, isIsoDate } from '../domain/dates.js';
 import { MAX_PRICE_MINOR, parseAmount } from '../domain/money.js';
@@ -18,6 +18,7 @@ import type { ServiceContext } from './context.js';
 import { actorUser, creditStanding, ledgerToday, lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { OPERATIONS, rightsFor } from './operations.js';
 import { readSettings } from './settings.js';
+import { draftAutomaticTopup } from './topup-drafting.js';
 import { serviceTransaction } from './transaction.js';
 
 async function askerOf(q: Queryable, ctx: ServiceContext): Promise<{ userId: string; name: string }> {
@@ -470,9 +471,27 @@ export async function saveCreditSettings(
       before: settingsOf(customer),
       after: settingsOf(after!),
     });
-    await settleCreditAlerts(tx, ctx, customer.id, { lifting: true });
+    const fired = await settleCreditAlerts(tx, ctx, customer.id, { lifting: true });
+    // Turned on while the balance is already low, it would wait for a crossing that has happened: draft now.
+    if (
+      input.autoTopup &&
+      !customer.autoInvoice &&
+      !fired.includes('low_credit') &&
+      (await lowCreditLive(tx, customer.id))
+    )
+      await draftAutomaticTopup(tx, ctx, after!);
     return { ok: true as const, settings: settingsOf(after!) };
   });
+}
+
+async function lowCreditLive(tx: Transaction, customerId: number): Promise<boolean> {
+  const [live] = await tx
+    .select({ id: creditAlerts.id })
+    .from(creditAlerts)
+    .where(
+      and(eq(creditAlerts.customerId, customerId), eq(creditAlerts.kind, 'low_credit'), isNull(creditAlerts.rearmedAt)),
+    );
+  return live !== undefined;
 }
 
 export type PrepaidLog = {
