@@ -109,11 +109,18 @@ export async function saveCustomer(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageCustomers.right);
     if (!access.ok) return access;
-    const clash = await tx
-      .select({ id: customers.id })
+    const [clash] = await tx
+      .select({ id: customers.id, archivedAt: customers.archivedAt })
       .from(customers)
       .where(and(eq(customers.code, code), input.id !== undefined ? ne(customers.id, input.id) : undefined));
-    if (clash.length > 0) return fail('duplicate', `There is already a customer ${code}.`, 'code');
+    if (clash)
+      return fail(
+        'duplicate',
+        clash.archivedAt
+          ? `${code} belongs to a deleted customer, kept for its history (reports and invoices name it), so it cannot be used again: choose another code.`
+          : `There is already a customer ${code}.`,
+        'code',
+      );
     const values = {
       code,
       name,
@@ -413,8 +420,15 @@ export async function customerDetail(
         code: projects.code,
         name: projects.name,
         active: projects.active,
-        managers: sql<number>`(select count(*)::int from project_managers pm where pm.project_id = ${projects.id})`,
-        consultants: sql<number>`(select count(*)::int from project_consultants pc where pc.project_id = ${projects.id} and pc.archived_at is null)`,
+        // The team as the project's page shows it: people who still hold the role.
+        managers: sql<number>`(select count(*)::int from project_managers pm
+          join managers m on m.employee_id = pm.manager_id and m.archived_at is null
+          join employees e on e.id = m.employee_id and e.archived_at is null
+          where pm.project_id = ${projects.id})`,
+        consultants: sql<number>`(select count(*)::int from project_consultants pc
+          join consultants k on k.employee_id = pc.consultant_id and k.archived_at is null
+          join employees e on e.id = k.employee_id and e.archived_at is null
+          where pc.project_id = ${projects.id} and pc.archived_at is null)`,
       })
       .from(projects)
       .where(and(eq(projects.customerId, customerId), isNull(projects.archivedAt)))

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { consultants, employees, managers, timesheets, users } from '../db/schema.js';
+import { consultants, employees, managers, projectManagers, timesheets, users } from '../db/schema.js';
 import { formatAmount, parseRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
@@ -93,8 +93,8 @@ export async function saveEmployee(
   return serviceTransaction(ctx.db, async (tx) => {
     const access = await authorize(tx, ctx, OPERATIONS.manageEmployees.right);
     if (!access.ok) return access;
-    // Dropping the manager role reroutes what waits for them (`lockTeamsToRoute`).
-    if (!input.manager) await lockTeamsToChange(tx);
+    // Who decides may change (the manager role, the Slack member it is held by): `lockTeamsToRoute`.
+    await lockTeamsToChange(tx);
     const holder = await tx.query.employees.findFirst({ where: eq(employees.userId, input.userId) });
     const returning = holder?.archivedAt ? holder : undefined;
     if (holder && holder.id !== input.id && !returning)
@@ -108,6 +108,8 @@ export async function saveEmployee(
     await tx.insert(users).values({ id: input.userId, displayName: name }).onConflictDoNothing();
     const values = { userId: input.userId, name, address: input.address.trim(), notes: input.notes.trim() };
     let id: number;
+    /** The Slack member the record was held by before this save, when it changes. */
+    let formerUserId: string | undefined;
     if (returning) {
       // Someone who comes back gets their archived record again, with its history.
       const [after] = await tx
@@ -139,6 +141,7 @@ export async function saveEmployee(
         .where(and(eq(employees.id, input.id), isNull(employees.archivedAt)))
         .for('update');
       if (!before) return fail('gone', 'That employee no longer exists.');
+      if (before.userId !== input.userId) formerUserId = before.userId ?? undefined;
       const [after] = await tx
         .update(employees)
         .set({ ...values, updatedAt: ctx.clock.now() })
@@ -200,11 +203,25 @@ export async function saveEmployee(
         .set({ archivedAt: now })
         .where(and(eq(consultants.employeeId, id), isNull(consultants.archivedAt)));
     }
+    // Decisions waiting for the member who held the record move to whoever decides now.
+    const waitingFor = formerUserId ? [formerUserId] : [];
     if (input.manager) {
+      const [earlier] = await tx.select().from(managers).where(eq(managers.employeeId, id));
       await tx
         .insert(managers)
         .values({ employeeId: id })
         .onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
+      // A manager again (or now held by another member): the sheets on their projects ask them.
+      const managesAgain = earlier?.archivedAt != null || formerUserId !== undefined;
+      const projectIds = managesAgain
+        ? (
+            await tx
+              .select({ id: projectManagers.projectId })
+              .from(projectManagers)
+              .where(eq(projectManagers.managerId, id))
+          ).map((row) => row.id)
+        : [];
+      await rerouteApprovals(tx, ctx, { projectIds, approverIds: waitingFor });
     } else {
       const dropped = await tx
         .update(managers)
@@ -212,7 +229,7 @@ export async function saveEmployee(
         .where(and(eq(managers.employeeId, id), isNull(managers.archivedAt)))
         .returning();
       // No longer a manager: their pending decisions move to the projects' other managers (or admins).
-      if (dropped.length) await rerouteApprovals(tx, ctx, { approverIds: [input.userId] });
+      await rerouteApprovals(tx, ctx, { approverIds: [...(dropped.length ? [input.userId] : []), ...waitingFor] });
     }
     return { ok: true as const, employee: { id, name } };
   });

@@ -177,10 +177,17 @@ export async function saveProject(
     });
     if (!customer) return fail('unknown_customer', 'Choose a customer that still exists.', 'customer');
     const clash = await tx
-      .select({ id: projects.id })
+      .select({ id: projects.id, archivedAt: projects.archivedAt })
       .from(projects)
       .where(and(eq(projects.code, code), input.id !== undefined ? ne(projects.id, input.id) : undefined));
-    if (clash.length) return fail('duplicate', `There is already a project ${code}.`, 'code');
+    if (clash[0])
+      return fail(
+        'duplicate',
+        clash[0].archivedAt
+          ? `${code} belongs to a deleted project, kept for its history (timesheets, reports and invoices name it), so it cannot be used again: choose another code.`
+          : `There is already a project ${code}.`,
+        'code',
+      );
     const managerIds = input.managerIds && [...new Set(input.managerIds)].sort((a, b) => a - b);
     const consultantIds = input.consultantIds && [...new Set(input.consultantIds)].sort((a, b) => a - b);
     const knownManagers = managerIds?.length
