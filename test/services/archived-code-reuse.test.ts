@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const projectId of [ids.oldWeb, ids.liveApp])
     await db.insert(timeEntries).values({
       timesheetId: sheet,
-      projectId: projectId!,
+      projectId: projectId,
       workDate: '2026-11-10',
       minutes: 60,
       description: 'x',
@@ -42,8 +42,8 @@ beforeAll(async () => {
       source: 'command',
       createdBy: 'UALI',
     });
-  expect(await deleteCustomers(admin(), [ids.old!])).toMatchObject({ ok: true, deleted: { archived: ['OLD'] } });
-  expect(await deleteProjects(admin(), [ids.liveApp!])).toMatchObject({
+  expect(await deleteCustomers(admin(), [ids.old])).toMatchObject({ ok: true, deleted: { archived: ['OLD'] } });
+  expect(await deleteProjects(admin(), [ids.liveApp])).toMatchObject({
     ok: true,
     deleted: { archived: ['LIVE-APP'] },
   });
