@@ -11,8 +11,8 @@ export type LoggedEntryView = SavedEntry;
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
 
 /**
- * The answer to saved time: what was saved, where and when, with Edit and Undo. Time past midnight
- * is saved as one entry per day, and the answer lists each; Undo takes them all back.
+ * The answer to saved time: what was saved, where and when, with Edit and Undo (after an edit, Edit
+ * alone). Time past midnight is saved as one entry per day, and the answer lists each; Undo takes them all back.
  */
 export function logConfirmation(
   entries: LoggedEntryView[],
@@ -72,7 +72,8 @@ export function logConfirmation(
       {
         type: 'actions',
         block_id: 'entry_actions',
-        elements: entries.length > 1 ? [undo] : [edit(entry), undo],
+        // After an edit there is nothing to undo but the change itself, which Undo (a delete) would not give back.
+        elements: headline === 'Updated' ? [edit(entry)] : entries.length > 1 ? [undo] : [edit(entry), undo],
       },
     ],
   };

@@ -46,6 +46,15 @@ describe('log confirmation', () => {
     });
   });
 
+  it('after an edit offers Edit alone: Undo would delete the entry, not give back what it was before', () => {
+    const message = logConfirmation([entry()], 'Updated');
+    expect(texts(message)).toContain('Updated *2h 30m*');
+    expect(message.blocks.find((block) => block.type === 'actions')).toMatchObject({
+      elements: [{ action_id: ids.entry.edit, value: '42', text: { text: 'Edit' } }],
+    });
+    expect(texts(message)).not.toContain(ids.entry.undo);
+  });
+
   it('shows meetings with a calendar, times, non-billable, the principal and the prepaid hours left', () => {
     const message = logConfirmation([
       entry({
