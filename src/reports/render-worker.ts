@@ -17,6 +17,8 @@ type Job = {
   csv: Buffer[];
   lines: Line[];
   rows: number;
+  /** The CSV's BOM and header are written, with the first page (which may have come back empty). */
+  headed: boolean;
 };
 
 lowerCallingThreadPriority(RENDER_THREAD_NICENESS);
@@ -41,12 +43,14 @@ function handle(message: ToRenderWorker): void {
         csv: [],
         lines: [],
         rows: 0,
+        headed: false,
       });
       return;
     case 'rows': {
       const job = jobs.get(message.jobId);
       if (!job) return;
-      const first = job.rows === 0;
+      const first = !job.headed;
+      job.headed = true;
       job.csv.push(
         Buffer.from(
           stringify(
