@@ -28,17 +28,19 @@ export function logConfirmation(
   if (entry.source === 'meeting') details.push('meeting');
   const prepaid = entries.at(-1)!.prepaid;
   if (prepaid) details.push(prepaidLine(entry.customerName, prepaid));
+  // A delegate's entry for a principal names them: Edit and Undo act for them, wherever App Home's switch stands.
   const edit = (e: LoggedEntryView): Button => ({
     type: 'button',
     action_id: ids.entry.edit,
     text: { type: 'plain_text', text: 'Edit' },
-    value: String(e.entryId),
+    value: e.actingFor ? JSON.stringify({ id: e.entryId, for: e.actingFor }) : String(e.entryId),
   });
+  const entryIds = entries.map((e) => e.entryId);
   const undo: Button = {
     type: 'button',
     action_id: ids.entry.undo,
     text: { type: 'plain_text', text: 'Undo' },
-    value: entries.map((e) => e.entryId).join(','),
+    value: entry.actingFor ? JSON.stringify({ ids: entryIds, for: entry.actingFor }) : entryIds.join(','),
   };
   // Past midnight: one line per day's entry, each with its own Edit (a block's action ids are unique).
   const perDay: KnownBlock[] =

@@ -576,6 +576,7 @@ export async function savedEntry(tx: Queryable, entryId: number): Promise<Omit<S
       description: timeEntries.description,
       billable: timeEntries.billable,
       source: timeEntries.source,
+      actingFor: timeEntries.actingFor,
       actingForName: users.displayName,
     })
     .from(timeEntries)
@@ -622,6 +623,7 @@ export function entryAsSaved(
     description: row.description,
     billable: row.billable,
     source: row.source,
+    actingFor: row.actingFor,
     actingForName: row.actingFor ? consultant.name : null,
     prepaid,
   };

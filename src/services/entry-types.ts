@@ -45,7 +45,8 @@ export type SavedEntry = {
   description: string;
   billable: boolean;
   source: EntrySource;
-  /** Whose time it is, when a delegate logged it for them. */
+  /** Whose time it is (their user id and name), when a delegate logged it for them. */
+  actingFor: string | null;
   actingForName: string | null;
   /** For a prepaid customer: the credit left, and what submitted sheets will take from it. */
   prepaid: Pick<PrepaidBalance, 'remainingMinutes' | 'pendingMinutes'> | null;

@@ -23,6 +23,7 @@ const entry = (overrides: Partial<LoggedEntryView> = {}): LoggedEntryView => ({
   description: 'design review',
   billable: true,
   source: 'command',
+  actingFor: null,
   actingForName: null,
   prepaid: null,
   repeated: false,

@@ -1,36 +1,59 @@
 import type { BlockAction, ButtonAction, ExternalSelectAction, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
 import { logForOptions, logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
-import { actingContextForSlackUser, contextForSlackUser, type ServiceDeps } from '../../actor.js';
+import {
+  actingContextForSlackUser,
+  contextForSlackUser,
+  contextNamingPrincipal,
+  type ServiceDeps,
+} from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
 import { openLogModal } from '../../log-modal.js';
 import { ackingFirst, tellUser } from '../safe.js';
-import { chosenOption, isoDay, jsonText, rowIdText, slackId } from '../../edge/payload-values.js';
+import { chosenOption, isoDay, jsonText, rowId, rowIdText, slackId } from '../../edge/payload-values.js';
 
-const entryId = rowIdText;
+/**
+ * Edit's value: the entry's id; for a principal's entry a delegate logged, `{"id":…,"for":"U…"}`
+ * (Edit then acts for them, wherever App Home's switch stands).
+ */
+const editValue = z.union([
+  rowIdText.transform((id) => ({ id, for: undefined })),
+  jsonText(z.object({ id: rowId, for: slackId })),
+]);
 /** Log time's value: `log` from App Home (today), or the day the missing-time nudge names. */
 const logDay = z.union([z.literal('log').transform(() => undefined), isoDay]);
-/** Undo takes back everything one request saved: its entries' ids, comma-separated. */
-const entryIds = z
-  .string()
-  .regex(/^\d+(,\d+)*$/)
-  .transform((value) => value.split(',').map(Number));
+/** Undo takes back everything one request saved: its entries' ids, comma-separated, or with `for` as Edit's. */
+const undoValue = z.union([
+  z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .transform((value) => ({ ids: value.split(',').map(Number), for: undefined })),
+  jsonText(z.object({ ids: z.array(rowId).min(1), for: slackId })),
+]);
+
+/** Whose entry a button names: the principal's (acting for them), else as App Home's switch stands. */
+const contextFor = (deps: ServiceDeps, client: WebClient, userId: string, principal: string | undefined) =>
+  principal === undefined
+    ? actingContextForSlackUser(deps, client, userId)
+    : contextNamingPrincipal(deps, client, userId, principal === userId ? undefined : principal);
 
 /** Edit and Undo on an entry, wherever it is shown; Log for and project search in the modal. */
 export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps): void {
   routes.action<BlockAction<ButtonAction>>(
     ids.entry.edit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
+      const value = editValue.parse(action.value);
+      const ctx = await contextFor(deps, client, body.user.id, value.for);
       const refusal = await openLogModal(client, ctx, {
         triggerId: body.trigger_id,
-        entryId: entryId.parse(action.value),
+        entryId: value.id,
         // From a message, the saved edit replaces that message's confirmation.
         metadata: {
           source: 'modal',
@@ -61,8 +84,9 @@ export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps):
   routes.action<BlockAction<ButtonAction>>(
     ids.entry.undo,
     ackingFirst(deps.log, async ({ body, action, client }) => {
-      const ctx = await actingContextForSlackUser(deps, client, body.user.id);
-      const deleted = await deleteEntries(ctx, { entryIds: entryIds.parse(action.value) });
+      const value = undoValue.parse(action.value);
+      const ctx = await contextFor(deps, client, body.user.id, value.for);
+      const deleted = await deleteEntries(ctx, { entryIds: value.ids });
       const message = deleted.ok ? entryDeletedMessage(deleted.deleted) : problemMessage(deleted.error.message);
       const via = body.response_url ? { responseUrl: body.response_url, replace: deleted.ok } : undefined;
       await sendConfirmation(
