@@ -67,10 +67,19 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     const createdUsers = new Set<string>();
     summary.settings.updated = Object.keys((await writeSettings(tx, ctx, setup.settings)).after).length;
     await importCustomers(tx, ctx, setup, money, summary);
-    await importPeople(tx, ctx, setup, money, summary, createdUsers);
+    const { managersBack } = await importPeople(tx, ctx, setup, money, summary, createdUsers);
     const teamChanged = await importProjects(tx, ctx, setup, money, summary);
-    // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction.
-    await rerouteApprovals(tx, ctx, { projectIds: teamChanged });
+    // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction,
+    // and so do those on the projects of managers whose role came back.
+    const managedByReturning = managersBack.length
+      ? (
+          await tx
+            .select({ id: projectManagers.projectId })
+            .from(projectManagers)
+            .where(inArray(projectManagers.managerId, managersBack))
+        ).map((row) => row.id)
+      : [];
+    await rerouteApprovals(tx, ctx, { projectIds: [...new Set([...teamChanged, ...managedByReturning])] });
     const rightsChanged = await importSecurity(tx, setup, summary, createdUsers);
     // Sheets waiting for someone who lost the approval right, or on projects of someone who gained it, too.
     await rerouteForRightsOf(tx, ctx, rightsChanged);
@@ -358,7 +367,9 @@ async function importPeople(
   money: FileMoney,
   summary: ImportSummary,
   createdUsers: Set<string>,
-): Promise<void> {
+): Promise<{ managersBack: number[] }> {
+  /** Employees the file names as managers whose manager role had been dropped: it comes back. */
+  const managersBack: number[] = [];
   for (const u of [
     ...setup.employees.map((e) => ({ user: e.user, name: e.name })),
     ...setup.users.map((u) => ({ user: u.user, name: u.name })),
@@ -403,7 +414,20 @@ async function importPeople(
       };
       const consultant = await tx.query.consultants.findFirst({ where: eq(consultants.employeeId, employeeId) });
       if (!consultant) await tx.insert(consultants).values({ employeeId, ...rates });
-      else if (differs(consultant, rates)) {
+      else if (consultant.archivedAt) {
+        // The file names them a consultant: a role that had been dropped comes back, at the file's rates.
+        await tx
+          .update(consultants)
+          .set({ ...rates, archivedAt: null })
+          .where(eq(consultants.employeeId, employeeId));
+        await recordAudit(tx, ctx, {
+          action: 'consultant.restore',
+          entity: 'employee',
+          entityId: employeeId,
+          before: consultant,
+          after: rates,
+        });
+      } else if (differs(consultant, rates)) {
         await tx.update(consultants).set(rates).where(eq(consultants.employeeId, employeeId));
         await recordAudit(tx, ctx, {
           action: 'consultant.set_rates',
@@ -417,8 +441,16 @@ async function importPeople(
         });
       }
     }
-    if (e.manager) await tx.insert(managers).values({ employeeId }).onConflictDoNothing();
+    if (e.manager) {
+      const [earlier] = await tx.select().from(managers).where(eq(managers.employeeId, employeeId));
+      if (!earlier) await tx.insert(managers).values({ employeeId });
+      else if (earlier.archivedAt) {
+        await tx.update(managers).set({ archivedAt: null }).where(eq(managers.employeeId, employeeId));
+        managersBack.push(employeeId);
+      }
+    }
   }
+  return { managersBack };
 }
 
 /** Imports the projects and their teams; answers the projects whose managers changed. */
