@@ -60,19 +60,7 @@ export function timerDecisionMessage(timer: TimerView, longTimerMinutes: number)
       style: 'primary' as const,
       value: 'ten-hours',
     },
-    {
-      type: 'button' as const,
-      action_id: ids.timer.discard,
-      text: { type: 'plain_text' as const, text: 'Discard' },
-      style: 'danger' as const,
-      value: 'discard',
-      confirm: {
-        title: { type: 'plain_text' as const, text: 'Discard the timer?' },
-        text: { type: 'plain_text' as const, text: `The ${elapsed} on ${timer.projectCode} will not be saved.` },
-        confirm: { type: 'plain_text' as const, text: 'Discard' },
-        deny: { type: 'plain_text' as const, text: 'Keep it' },
-      },
-    },
+    discardButton(timer),
   );
   return {
     text: escapeMrkdwn(`Your timer on ${timer.projectCode} has run ${elapsed}. How much should be saved?`),
@@ -85,6 +73,38 @@ export function timerDecisionMessage(timer: TimerView, longTimerMinutes: number)
         },
       },
       { type: 'actions', block_id: 'timer_decision', elements: buttons },
+    ],
+  };
+}
+
+/** Discard, with Slack's confirm dialog: the timer's time goes unsaved. */
+function discardButton(timer: TimerView) {
+  return {
+    type: 'button' as const,
+    action_id: ids.timer.discard,
+    text: { type: 'plain_text' as const, text: 'Discard' },
+    style: 'danger' as const,
+    value: 'discard',
+    confirm: {
+      title: { type: 'plain_text' as const, text: 'Discard the timer?' },
+      text: {
+        type: 'plain_text' as const,
+        text: `The ${formatMinutes(timer.elapsedMinutes)} on ${timer.projectCode} will not be saved.`,
+      },
+      confirm: { type: 'plain_text' as const, text: 'Discard' },
+      deny: { type: 'plain_text' as const, text: 'Keep it' },
+    },
+  };
+}
+
+/** A timer whose time cannot be saved where it ran: why, and Discard (it keeps running until then). */
+export function timerUnsavableMessage(timer: TimerView, reason: string): SlackMessage {
+  const text = `Your timer on ${timer.projectCode} (${formatMinutes(timer.elapsedMinutes)}) cannot be saved: ${reason} Discard it, and log the time where it belongs with /log.`;
+  return {
+    text: escapeMrkdwn(text),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(text)}` } },
+      { type: 'actions', block_id: 'timer_unsavable', elements: [discardButton(timer)] },
     ],
   };
 }

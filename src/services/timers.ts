@@ -29,7 +29,12 @@ export type StopOutcome =
   /** One entry per calendar day the timer ran on, in the consultant's zone. */
   | { kind: 'saved'; entries: SavedEntry[] }
   /** Ran past LONG_TIMER_MINUTES: nothing saved yet; the user chooses how much to keep. */
-  | { kind: 'needs-confirmation'; timer: RunningTimer };
+  | { kind: 'needs-confirmation'; timer: RunningTimer }
+  /**
+   * Its time cannot be saved where it ran (taken off the project, the sheet submitted, no period):
+   * nothing saved, the timer keeps running, and the way out is to discard it.
+   */
+  | { kind: 'unsavable'; timer: RunningTimer; reason: string };
 
 /** How much of a long timer to save: all of it (if it fits in a day) or ten hours. */
 export type KeepChoice = 'elapsed' | 'ten-hours';
@@ -76,6 +81,11 @@ export async function startTimer(
           `Your timer on ${previous.projectCode} has run ${formatMinutes(outcome.outcome.timer.elapsedMinutes)}. Stop it with \`/log stop\` and choose what to keep, then start the new one.`,
         );
       }
+      if (outcome.outcome.kind === 'unsavable')
+        return fail(
+          'timer_unsavable',
+          `Your timer on ${previous.projectCode} cannot be saved: ${outcome.outcome.reason} Stop it with \`/log stop\` to discard it, then start the new one.`,
+        );
       stopped = outcome.outcome.entries;
     }
 
@@ -117,8 +127,8 @@ export async function stopTimer(
     if (input.description?.trim()) timer.description = input.description.trim();
     const outcome = await saveTimer(tx, ctx, who.consultant, timer, input.keep);
     if (!outcome.ok) return outcome;
-    // Nothing is saved until the user decides: the timer keeps running.
-    if (outcome.outcome.kind === 'needs-confirmation') rollback(outcome);
+    // Nothing is saved until the user decides (or discards what cannot be saved): the timer keeps running.
+    if (outcome.outcome.kind !== 'saved') rollback(outcome);
     return outcome;
   });
 }
@@ -229,7 +239,11 @@ async function saveTimer(
         : { ok: false, error: invalid };
     }
     const saved = await insertEntry(tx, ctx, consultant, entry);
-    if (!saved.ok) return saved;
+    if (!saved.ok)
+      return {
+        ok: true,
+        outcome: { kind: 'unsavable', timer: await describeTimer(tx, timer, elapsed), reason: saved.error.message },
+      };
     entries.push(saved.entry);
   }
   await recordAudit(tx, ctx, { action: 'timer.stop', entity: 'timer', entityId: consultant.userId, before: timer });

@@ -2,7 +2,11 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, logConfirmation, problemMessage } from '../../../../blocks/log-confirmation.js';
-import { timerDecisionMessage, timerDiscardedMessage } from '../../../../blocks/timer-messages.js';
+import {
+  timerDecisionMessage,
+  timerUnsavableMessage,
+  timerDiscardedMessage,
+} from '../../../../blocks/timer-messages.js';
 import { discardTimer, type KeepChoice, LONG_TIMER_MINUTES, stopTimer } from '../../../services/timers.js';
 import { actingContextForSlackUser, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
@@ -21,7 +25,9 @@ export function registerTimerActions(routes: ListenerRoutes, deps: ServiceDeps):
           ? problemMessage(stopped.error.message)
           : stopped.outcome.kind === 'needs-confirmation'
             ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
-            : logConfirmation(stopped.outcome.entries);
+            : stopped.outcome.kind === 'unsavable'
+              ? timerUnsavableMessage(stopped.outcome.timer, stopped.outcome.reason)
+              : logConfirmation(stopped.outcome.entries);
         const via = body.response_url ? { responseUrl: body.response_url, replace: true } : undefined;
         await sendConfirmation(
           client,

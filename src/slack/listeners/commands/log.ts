@@ -6,7 +6,7 @@ import {
   problemMessage,
   type SlackMessage,
 } from '../../../../blocks/log-confirmation.js';
-import { timerDecisionMessage, timerStartedMessage } from '../../../../blocks/timer-messages.js';
+import { timerDecisionMessage, timerUnsavableMessage, timerStartedMessage } from '../../../../blocks/timer-messages.js';
 import { parseLogRequest } from '../../../domain/log-command.js';
 import { LONG_TIMER_MINUTES, startTimer, stopTimer } from '../../../services/timers.js';
 import { type ActingContext, actingContextForSlackUser, logTimeForSlackUser, type ServiceDeps } from '../../actor.js';
@@ -80,7 +80,9 @@ export function registerLogCommand(routes: ListenerRoutes, deps: ServiceDeps): v
               ? problemMessage(stopped.error.message)
               : stopped.outcome.kind === 'needs-confirmation'
                 ? timerDecisionMessage(stopped.outcome.timer, LONG_TIMER_MINUTES)
-                : logConfirmation(stopped.outcome.entries),
+                : stopped.outcome.kind === 'unsavable'
+                  ? timerUnsavableMessage(stopped.outcome.timer, stopped.outcome.reason)
+                  : logConfirmation(stopped.outcome.entries),
         );
         if (stopped?.ok && stopped.outcome.kind !== 'needs-confirmation') await refreshHome(deps, body.user_id);
         return;
