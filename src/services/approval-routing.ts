@@ -1,6 +1,6 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { type Queryable, queryRows, sqlList, type Transaction } from '../db/client.js';
-import { approvals, timeEntries, timesheets } from '../db/schema.js';
+import { approvals, projectManagers, timeEntries, timesheets } from '../db/schema.js';
 import type { Failure } from '../domain/result.js';
 import {
   APPROVAL_REQUEST,
@@ -33,6 +33,16 @@ export async function lockTeamsToRoute(tx: Queryable): Promise<void> {
 /** Before a change of who may decide (a project's managers, a manager role, rights, a deactivation): see `lockTeamsToRoute`. */
 export async function lockTeamsToChange(tx: Queryable): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${TEAMS_LOCK})`);
+}
+
+/** The projects these managers (employee ids) are on the team of: a manager back asks on their sheets. */
+export async function projectsManagedBy(tx: Queryable, managerIds: number[]): Promise<number[]> {
+  if (managerIds.length === 0) return [];
+  const rows = await tx
+    .select({ id: projectManagers.projectId })
+    .from(projectManagers)
+    .where(inArray(projectManagers.managerId, managerIds));
+  return rows.map((row) => row.id);
 }
 
 /** Who decides a sheet, and for which of its projects. */

@@ -1,10 +1,10 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { consultants, employees, managers, projectManagers, timesheets, users } from '../db/schema.js';
+import { consultants, employees, managers, timesheets, users } from '../db/schema.js';
 import { formatAmount, parseRate } from '../domain/money.js';
 import { fail, type Result } from '../domain/result.js';
 import { MAX_NAME_LENGTH } from '../domain/names.js';
-import { lockTeamsToChange, rerouteApprovals } from './approval-routing.js';
+import { lockTeamsToChange, projectsManagedBy, rerouteApprovals } from './approval-routing.js';
 import { recordAudit, recordRemovedSheets } from './audit.js';
 import { authorize } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -213,14 +213,7 @@ export async function saveEmployee(
         .onConflictDoUpdate({ target: managers.employeeId, set: { archivedAt: null } });
       // A manager again (or now held by another member): the sheets on their projects ask them.
       const managesAgain = earlier?.archivedAt != null || formerUserId !== undefined;
-      const projectIds = managesAgain
-        ? (
-            await tx
-              .select({ id: projectManagers.projectId })
-              .from(projectManagers)
-              .where(eq(projectManagers.managerId, id))
-          ).map((row) => row.id)
-        : [];
+      const projectIds = managesAgain ? await projectsManagedBy(tx, [id]) : [];
       await rerouteApprovals(tx, ctx, { projectIds, approverIds: waitingFor });
     } else {
       const dropped = await tx

@@ -19,7 +19,7 @@ import { isCurrencyCode, MAX_PRICE_MINOR, parseAmount, parseRate } from '../doma
 import { periodsOverlap } from '../domain/periods.js';
 import { type FileAmount, parseSetupFile, type SetupFile } from '../domain/setup-file.js';
 import { customersWithHistory, describeHistory } from './customer-history.js';
-import { lockTeamsToChange, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
+import { lockTeamsToChange, projectsManagedBy, rerouteApprovals, rerouteForRightsOf } from './approval-routing.js';
 import { ledgerToday, lockPrepaidCustomers, settleCreditAlerts } from './credit-ledger.js';
 import { recordAudit } from './audit.js';
 import { authorize } from './authorization.js';
@@ -71,14 +71,7 @@ export async function importSetup(ctx: ServiceContext, yamlText: string): Promis
     const teamChanged = await importProjects(tx, ctx, setup, money, summary);
     // Sheets waiting for approval follow the new managers at once (withdrawn, asked), in this transaction,
     // and so do those on the projects of managers whose role came back.
-    const managedByReturning = managersBack.length
-      ? (
-          await tx
-            .select({ id: projectManagers.projectId })
-            .from(projectManagers)
-            .where(inArray(projectManagers.managerId, managersBack))
-        ).map((row) => row.id)
-      : [];
+    const managedByReturning = await projectsManagedBy(tx, managersBack);
     await rerouteApprovals(tx, ctx, { projectIds: [...new Set([...teamChanged, ...managedByReturning])] });
     const rightsChanged = await importSecurity(tx, setup, summary, createdUsers);
     // Sheets waiting for someone who lost the approval right, or on projects of someone who gained it, too.
