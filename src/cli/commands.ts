@@ -3,7 +3,7 @@ import { writeWholeFile } from '../whole-file.js';
 import type { DatabaseConnection } from '../db/client.js';
 import { backupPglite } from '../db/backup.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { systemClock } from '../domain/clock.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { silentLogger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { type JobsCommand, parseJobsCommand, runJobsCommand } from './jobs.js';
@@ -50,6 +50,7 @@ export async function runCli(
   io: CliIo,
   connect: () => Promise<DatabaseConnection>,
   config: { currency: string; orgTimeZone: string },
+  clock: Clock = systemClock,
 ): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -78,7 +79,7 @@ export async function runCli(
   }
   let jobs: JobsCommand | undefined;
   if (command === 'jobs') {
-    const parsed = parseJobsCommand(args, systemClock.now());
+    const parsed = parseJobsCommand(args, clock.now());
     if (!parsed.ok) {
       io.err(parsed.message);
       return 1;
@@ -120,7 +121,7 @@ export async function runCli(
     const ctx: ServiceContext = {
       db: connection.db,
       actor: { kind: 'system', name: 'cli' },
-      clock: systemClock,
+      clock,
       log: silentLogger,
       org: { timeZone: config.orgTimeZone, currency: config.currency },
     };

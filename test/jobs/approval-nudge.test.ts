@@ -114,10 +114,13 @@ describe('approval nudge', () => {
         { out: (t) => out.push(t), err: (t) => err.push(t), ...localFiles },
         () => Promise.resolve({ ...database, close: async () => {} }),
         { currency: 'USD', orgTimeZone: 'UTC' },
+        clock,
       );
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
     // Mon 7 Dec 09:00 in Los Angeles.
+    // The command is typed a few minutes after that instant.
+    clock.set('2026-12-07T17:05:00Z');
     const first = await run('jobs', 'run', 'approval-nudge', '--at', '2026-12-07T09:00:00-08:00');
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toContain('approval-nudge:UMGR:2026-12-07  done: digest queued (2 sheets waiting)');

@@ -162,10 +162,13 @@ describe('missing-time nudge', () => {
         { out: (t) => out.push(t), err: (t) => out.push(t), ...localFiles },
         () => Promise.resolve({ ...database, close: async () => {} }),
         { currency: 'USD', orgTimeZone: 'UTC' },
+        clock,
       );
       return { code, out: out.join('\n') };
     };
     // Mon 14 Dec 09:00 in Los Angeles: Friday the 11th's nudges (Auckland's morning fell within the last day too).
+    // The command is typed a few minutes after that instant.
+    clock.set('2026-12-14T17:05:00Z');
     const first = await run('jobs', 'run', 'missing-time-nudge', '--at', '2026-12-14T09:00:00-08:00');
     expect(first.code).toBe(0);
     expect(first.out).toContain('missing-time-nudge:ULAX:2026-12-11  done: nudge queued');
