@@ -197,13 +197,6 @@ export async function notifySheetDeleted(
   sheet: typeof timesheets.$inferSelect,
   deciderId: string,
 ): Promise<void> {
-  // An empty open or submitted sheet held nothing of theirs: nothing to tell.
-  const [logged] = await tx
-    .select({ id: timeEntries.id })
-    .from(timeEntries)
-    .where(eq(timeEntries.timesheetId, sheet.id))
-    .limit(1);
-  if (!logged) return;
   const byName = await nameOfUser(tx, deciderId);
   await tellConsultantOfRemoval(
     tx,
@@ -212,6 +205,8 @@ export async function notifySheetDeleted(
     { outcome: 'deleted', afterApproval: false, reason: null },
     byName,
     deciderId,
+    // An empty open or submitted sheet held nothing of theirs: nothing to tell.
+    { unlessEmpty: true },
   );
 }
 
@@ -222,6 +217,7 @@ async function tellConsultantOfRemoval(
   removal: Pick<TimesheetDecidedModel, 'outcome' | 'afterApproval' | 'reason'>,
   byName: string,
   deciderId: string,
+  options: { unlessEmpty?: boolean } = {},
 ): Promise<void> {
   const consultantUser = await consultantUserOf(tx, sheet.id);
   if (!consultantUser) return;
@@ -229,6 +225,7 @@ async function tellConsultantOfRemoval(
     .select({ minutes: timeEntries.minutes, billable: timeEntries.billable })
     .from(timeEntries)
     .where(eq(timeEntries.timesheetId, sheet.id));
+  if (options.unlessEmpty && entries.length === 0) return;
   const period = (await tx.select().from(reportingPeriods).where(eq(reportingPeriods.id, sheet.periodId)))[0]!;
   const model: TimesheetDecidedModel = {
     ...removal,

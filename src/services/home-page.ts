@@ -59,11 +59,13 @@ const actedAs = sql.placeholder('actedAs');
 function pageSql(delegate: boolean) {
   return sql`
 with access as (${accessSql(delegate, { consultant: true, home: true })}),
+day as (
+  select coalesce(${today}::date, (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date) as today
+    from access),
 period as (
   select p.id, p.starts_on, p.ends_on
-    from reporting_periods p, access
-   where p.starts_on <= coalesce(${today}::date,
-                                 (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date)
+    from reporting_periods p, day
+   where p.starts_on <= day.today
      and p.archived_at is null
    order by p.starts_on desc
    limit 1),
@@ -81,8 +83,7 @@ recent_sheets as (
    order by p.starts_on desc
    limit 2)
 select access.*,
-  coalesce(${today}::date, (${now}::timestamptz at time zone coalesce(access.time_zone, ${orgZone}))::date)::text
-    as counted_today,
+  (select day.today::text from day) as counted_today,
   (select json_build_object('id', period.id, 'startsOn', period.starts_on, 'endsOn', period.ends_on,
      'previousId', (select q.id from reporting_periods q
                      where q.starts_on < period.starts_on and q.archived_at is null order by q.starts_on desc limit 1),

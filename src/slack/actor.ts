@@ -54,6 +54,20 @@ export async function contextNamingPrincipal(
 }
 
 /**
+ * The context for a button that names whose time it acts on (a principal's sheet or entry): acting
+ * for that owner, wherever App Home's switch stands; without an owner, as the switch stands.
+ */
+export function contextForOwner(
+  deps: ServiceDeps,
+  client: WebClient,
+  userId: string,
+  owner: string | undefined,
+): Promise<ActingContext> {
+  if (owner === undefined) return actingContextForSlackUser(deps, client, userId);
+  return contextNamingPrincipal(deps, client, userId, owner === userId ? undefined : owner);
+}
+
+/**
  * The context for App Home, /log, /timesheet and the log modal, which act for the principal a
  * delegate chose in App Home until they switch back. The same one query as above.
  */

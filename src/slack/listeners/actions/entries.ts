@@ -1,17 +1,11 @@
 import type { BlockAction, ButtonAction, ExternalSelectAction, StaticSelectAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
 import { actingForNotice, entryDeletedMessage, problemMessage } from '../../../../blocks/log-confirmation.js';
 import { logForOptions, logTimeModal, projectOptions } from '../../../../blocks/log-modal.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
-import {
-  actingContextForSlackUser,
-  contextForSlackUser,
-  contextNamingPrincipal,
-  type ServiceDeps,
-} from '../../actor.js';
+import { actingContextForSlackUser, contextForSlackUser, contextForOwner, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { logModalMetadata } from '../../log-form.js';
@@ -38,19 +32,13 @@ const undoValue = z.union([
   jsonText(z.object({ ids: z.array(rowId).min(1), for: slackId })),
 ]);
 
-/** Whose entry a button names: the principal's (acting for them), else as App Home's switch stands. */
-const contextFor = (deps: ServiceDeps, client: WebClient, userId: string, principal: string | undefined) =>
-  principal === undefined
-    ? actingContextForSlackUser(deps, client, userId)
-    : contextNamingPrincipal(deps, client, userId, principal === userId ? undefined : principal);
-
 /** Edit and Undo on an entry, wherever it is shown; Log for and project search in the modal. */
 export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps): void {
   routes.action<BlockAction<ButtonAction>>(
     ids.entry.edit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const value = editValue.parse(action.value);
-      const ctx = await contextFor(deps, client, body.user.id, value.for);
+      const ctx = await contextForOwner(deps, client, body.user.id, value.for);
       const refusal = await openLogModal(client, ctx, {
         triggerId: body.trigger_id,
         entryId: value.id,
@@ -85,7 +73,7 @@ export function registerEntryActions(routes: ListenerRoutes, deps: ServiceDeps):
     ids.entry.undo,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const value = undoValue.parse(action.value);
-      const ctx = await contextFor(deps, client, body.user.id, value.for);
+      const ctx = await contextForOwner(deps, client, body.user.id, value.for);
       const deleted = await deleteEntries(ctx, { entryIds: value.ids });
       const message = deleted.ok ? entryDeletedMessage(deleted.deleted) : problemMessage(deleted.error.message);
       const via = body.response_url ? { responseUrl: body.response_url, replace: deleted.ok } : undefined;

@@ -1,5 +1,4 @@
 import type { BlockAction, ButtonAction, OverflowAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { ListenerRoutes } from '../../listener-routes.js';
 import { z } from 'zod';
 import { ids } from '../../../../blocks/ids.js';
@@ -8,7 +7,7 @@ import { deleteEntryModal } from '../../../../blocks/timesheet-modal.js';
 import { timesheetSubmittedMessage } from '../../../../blocks/timesheet-messages.js';
 import { deleteEntries, entryForm } from '../../../services/time-entries.js';
 import { submitTimesheet } from '../../../services/timesheets.js';
-import { actingContextForSlackUser, contextNamingPrincipal, type ServiceDeps } from '../../actor.js';
+import { actingContextForSlackUser, contextForOwner, type ServiceDeps } from '../../actor.js';
 import { sendConfirmation } from '../../confirmations.js';
 import { refreshHome } from '../../home.js';
 import { openLogModal } from '../../log-modal.js';
@@ -26,15 +25,6 @@ const openValue = z.union([
   jsonText(z.object({ periodId: rowId, for: slackId })),
 ]);
 
-/**
- * The context a timesheet button acts in: for the user whose sheet it showed (`owner`: oneself, or
- * a principal, the delegation checked by the service), whomever App Home acts for by then; a
- * button that does not say acts as App Home does now.
- */
-function contextForSheet(deps: ServiceDeps, client: WebClient, userId: string, owner: string | undefined) {
-  if (owner === undefined) return actingContextForSlackUser(deps, client, userId);
-  return contextNamingPrincipal(deps, client, userId, owner === userId ? undefined : owner);
-}
 const menuChoice = z
   .string()
   .regex(/^(edit|delete):[1-9][0-9]{0,9}$/)
@@ -63,7 +53,7 @@ export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDe
     ids.timesheet.open,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const opened = action.value ? openValue.parse(action.value) : undefined;
-      const ctx = await contextForSheet(deps, client, body.user.id, opened?.for);
+      const ctx = await contextForOwner(deps, client, body.user.id, opened?.for);
       const periodId = opened?.periodId;
       const refusal = await openTimesheetModal(
         client,
@@ -79,7 +69,7 @@ export function registerTimesheetActions(routes: ListenerRoutes, deps: ServiceDe
     ids.timesheet.submit,
     ackingFirst(deps.log, async ({ body, action, client }) => {
       const { periodId, empty, for: owner } = jsonText(submitValue).parse(action.value ?? '');
-      const ctx = await contextForSheet(deps, client, body.user.id, owner);
+      const ctx = await contextForOwner(deps, client, body.user.id, owner);
       // The button says what the user saw; the service still checks the sheet as it is now.
       const submitted = await submitTimesheet(ctx, { periodId, confirmEmpty: empty });
       if (body.view?.type === 'modal') {
